@@ -1,0 +1,134 @@
+/**
+ * The engine: one SQLite connection with every registered table attached as a virtual table,
+ * osquery's SQL functions and collations, and an authorizer that keeps SQL away from the
+ * host's files. Everything that runs SQL (shell, daemon, extension manager) goes through it.
+ *
+ * @module
+ */
+import { Database, type ScriptStatement, SqliteError } from "./sqlite/database.ts";
+import { SQLITE } from "./sqlite/ffi.ts";
+import type { SqlValue } from "./sqlite/values.ts";
+import { type Registry, registry as globalRegistry } from "./registry.ts";
+import { VirtualTableModule } from "./vtab/module.ts";
+import { registerSqlFunctions } from "./sql/functions.ts";
+import { readOnlyAuthorizer } from "./sql/authorizer.ts";
+import type { TableSpec } from "./table.ts";
+
+/** Options for {@linkcode Engine}. */
+export interface EngineOptions {
+  /** Registry to serve (default: the process-wide one). */
+  registry?: Registry;
+}
+
+/** A result column: its name and osquery type name (TEXT, INTEGER, BIGINT, ..., UNKNOWN). */
+export interface ResultColumn {
+  name: string;
+  type: string;
+}
+
+/** A SQL engine over the live host. */
+export class Engine {
+  /** The underlying connection. */
+  readonly db: Database;
+  readonly #vtab: VirtualTableModule;
+  readonly #registry: Registry;
+  readonly #unsubscribe: () => void;
+
+  constructor(options: EngineOptions = {}) {
+    this.#registry = options.registry ?? globalRegistry;
+    this.db = new Database(":memory:");
+    // Sorts and temp tables stay in memory: no temporary files appear on the host.
+    this.db.exec("PRAGMA temp_store = MEMORY");
+    this.#vtab = new VirtualTableModule(this.db.handle);
+    registerSqlFunctions(this.db);
+    for (const table of this.#registry.tables()) this.#vtab.attach(table);
+    this.#unsubscribe = this.#registry.onTableChange((event, table) => {
+      if (event === "add") this.#vtab.attach(table);
+      else this.#vtab.detach(table);
+    });
+    this.db.authorizer(readOnlyAuthorizer);
+  }
+
+  /** The registry this engine serves. */
+  get registry(): Registry {
+    return this.#registry;
+  }
+
+  /** Observes every table scan (for `--planner` and tests). */
+  set scanObserver(observer: ((table: string, ctx: import("./table.ts").QueryContext) => void) | undefined) {
+    this.#vtab.observer = observer;
+  }
+
+  /** Runs SQL and returns the rows of its last row-producing statement. */
+  query(sql: string, params: readonly SqlValue[] = []): Record<string, SqlValue>[] {
+    this.resetCancel();
+    return this.db.query(sql, params);
+  }
+
+  /** Prepares the statements of a script one by one (see {@linkcode Database.statements}). */
+  statements(sql: string): Generator<ScriptStatement> {
+    this.resetCancel();
+    return this.db.statements(sql);
+  }
+
+  /** The result columns of a query, with osquery's type names, without running it. */
+  columns(sql: string): ResultColumn[] {
+    const stmt = this.db.prepare(sql);
+    try {
+      const names = stmt.columnNames;
+      const types = stmt.columnDeclTypes;
+      return names.map((name, i) => ({ name, type: osqueryTypeName(types[i]) }));
+    } finally {
+      stmt.finalize();
+    }
+  }
+
+  /** Table specs known to this engine, sorted by name. */
+  tables(): TableSpec[] {
+    return this.#registry.tables();
+  }
+
+  /**
+   * Stops the running statement: scans end at their next row and SQLite stops at its next
+   * opcode. Safe to call from a signal or timer while a query runs on another turn.
+   */
+  cancel(): void {
+    Atomics.store(this.#vtab.cancel, 0, 1);
+    this.db.interrupt();
+  }
+
+  /** The shared cancellation flag (element 0 non-zero = cancel), for another thread to set. */
+  get cancelFlag(): Int32Array {
+    return this.#vtab.cancel;
+  }
+
+  /** Clears a previous cancellation. */
+  resetCancel(): void {
+    Atomics.store(this.#vtab.cancel, 0, 0);
+  }
+
+  /** Closes the connection. */
+  close(): void {
+    this.#unsubscribe();
+    this.db.close();
+    this.#vtab.close();
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
+
+/** Maps a declared SQLite column type to osquery's type name. */
+export function osqueryTypeName(declared: string): string {
+  const t = declared.toUpperCase();
+  if (t === "") return "UNKNOWN";
+  if (t === "UNSIGNED BIGINT" || t === "UNSIGNED_BIGINT") return "UNSIGNED BIGINT";
+  if (["TEXT", "INTEGER", "BIGINT", "DOUBLE", "BLOB"].includes(t)) return t;
+  if (t.includes("INT")) return "INTEGER";
+  if (t.includes("CHAR") || t.includes("CLOB")) return "TEXT";
+  if (t.includes("REAL") || t.includes("FLOA") || t.includes("DOUB")) return "DOUBLE";
+  return "UNKNOWN";
+}
+
+export { SQLITE, SqliteError };

@@ -1,0 +1,226 @@
+/**
+ * The raw FFI surface of the host's libsqlite3: symbol declarations and library loading.
+ *
+ * Pointers are declared as `usize` (plain numbers on 64-bit hosts) wherever SQLite hands them
+ * back to us, so hot paths (xColumn, sqlite3_result_*) never allocate pointer objects.
+ *
+ * @module
+ */
+
+/** Raised when libsqlite3 cannot be found or loaded. */
+export class SqliteLibraryError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "SqliteLibraryError";
+  }
+}
+
+const symbols = {
+  sqlite3_libversion: { parameters: [], result: "pointer" },
+  sqlite3_open_v2: { parameters: ["buffer", "buffer", "i32", "pointer"], result: "i32" },
+  sqlite3_close_v2: { parameters: ["usize"], result: "i32" },
+  sqlite3_errmsg: { parameters: ["usize"], result: "pointer" },
+  sqlite3_errstr: { parameters: ["i32"], result: "pointer" },
+  sqlite3_extended_errcode: { parameters: ["usize"], result: "i32" },
+  sqlite3_limit: { parameters: ["usize", "i32", "i32"], result: "i32" },
+  sqlite3_interrupt: { parameters: ["usize"], result: "void" },
+  sqlite3_changes: { parameters: ["usize"], result: "i32" },
+  sqlite3_prepare_v2: { parameters: ["usize", "buffer", "i32", "buffer", "buffer"], result: "i32" },
+  sqlite3_step: { parameters: ["usize"], result: "i32" },
+  sqlite3_reset: { parameters: ["usize"], result: "i32" },
+  sqlite3_finalize: { parameters: ["usize"], result: "i32" },
+  sqlite3_sql: { parameters: ["usize"], result: "pointer" },
+  sqlite3_stmt_readonly: { parameters: ["usize"], result: "i32" },
+  sqlite3_bind_parameter_count: { parameters: ["usize"], result: "i32" },
+  sqlite3_bind_null: { parameters: ["usize", "i32"], result: "i32" },
+  sqlite3_bind_int64: { parameters: ["usize", "i32", "i64"], result: "i32" },
+  sqlite3_bind_double: { parameters: ["usize", "i32", "f64"], result: "i32" },
+  sqlite3_bind_text: { parameters: ["usize", "i32", "buffer", "i32", "isize"], result: "i32" },
+  sqlite3_bind_blob: { parameters: ["usize", "i32", "buffer", "i32", "isize"], result: "i32" },
+  sqlite3_column_count: { parameters: ["usize"], result: "i32" },
+  sqlite3_column_name: { parameters: ["usize", "i32"], result: "pointer" },
+  sqlite3_column_decltype: { parameters: ["usize", "i32"], result: "pointer" },
+  sqlite3_column_type: { parameters: ["usize", "i32"], result: "i32" },
+  sqlite3_column_int64: { parameters: ["usize", "i32"], result: "i64" },
+  sqlite3_column_double: { parameters: ["usize", "i32"], result: "f64" },
+  sqlite3_column_text: { parameters: ["usize", "i32"], result: "usize" },
+  sqlite3_column_blob: { parameters: ["usize", "i32"], result: "usize" },
+  sqlite3_column_bytes: { parameters: ["usize", "i32"], result: "i32" },
+  sqlite3_value_type: { parameters: ["usize"], result: "i32" },
+  sqlite3_value_int64: { parameters: ["usize"], result: "i64" },
+  sqlite3_value_double: { parameters: ["usize"], result: "f64" },
+  sqlite3_value_text: { parameters: ["usize"], result: "usize" },
+  sqlite3_value_blob: { parameters: ["usize"], result: "usize" },
+  sqlite3_value_bytes: { parameters: ["usize"], result: "i32" },
+  sqlite3_result_null: { parameters: ["usize"], result: "void" },
+  sqlite3_result_int: { parameters: ["usize", "i32"], result: "void" },
+  sqlite3_result_int64: { parameters: ["usize", "i64"], result: "void" },
+  sqlite3_result_double: { parameters: ["usize", "f64"], result: "void" },
+  sqlite3_result_text: { parameters: ["usize", "buffer", "i32", "isize"], result: "void" },
+  sqlite3_result_blob: { parameters: ["usize", "buffer", "i32", "isize"], result: "void" },
+  sqlite3_result_error: { parameters: ["usize", "buffer", "i32"], result: "void" },
+  sqlite3_malloc: { parameters: ["i32"], result: "usize" },
+  sqlite3_free: { parameters: ["usize"], result: "void" },
+  sqlite3_create_module_v2: { parameters: ["usize", "buffer", "usize", "usize", "pointer"], result: "i32" },
+  sqlite3_declare_vtab: { parameters: ["usize", "buffer"], result: "i32" },
+  sqlite3_vtab_config: { parameters: ["usize", "i32", "i32"], result: "i32" },
+  sqlite3_vtab_in: { parameters: ["usize", "i32", "i32"], result: "i32" },
+  sqlite3_vtab_in_first: { parameters: ["usize", "buffer"], result: "i32" },
+  sqlite3_vtab_in_next: { parameters: ["usize", "buffer"], result: "i32" },
+  sqlite3_create_function_v2: {
+    parameters: ["usize", "buffer", "i32", "i32", "usize", "pointer", "pointer", "pointer", "pointer"],
+    result: "i32",
+  },
+  sqlite3_create_collation_v2: { parameters: ["usize", "buffer", "i32", "usize", "pointer", "pointer"], result: "i32" },
+  sqlite3_set_authorizer: { parameters: ["usize", "pointer", "usize"], result: "i32" },
+  sqlite3_complete: { parameters: ["buffer"], result: "i32" },
+  sqlite3_aggregate_context: { parameters: ["usize", "i32"], result: "usize" },
+} as const satisfies Deno.ForeignLibraryInterface;
+
+/** The loaded library's symbols. */
+export type SqliteSymbols = Deno.DynamicLibrary<typeof symbols>["symbols"];
+
+let loaded: { lib: Deno.DynamicLibrary<typeof symbols>; path: string } | undefined;
+let configuredPath: string | undefined;
+
+/** Sets the library path used by the next {@linkcode sqlite} load (from `--sqlite_library`). */
+export function setSqliteLibraryPath(path: string | undefined): void {
+  if (loaded && path && loaded.path !== path) {
+    throw new SqliteLibraryError(
+      `SQLite is already loaded from ${loaded.path}; set --sqlite_library before any query.`,
+    );
+  }
+  configuredPath = path || undefined;
+}
+
+function candidatePaths(): string[] {
+  const explicit = configuredPath ?? Deno.env.get("OSQ_SQLITE_LIBRARY");
+  if (explicit) return [explicit];
+  if (Deno.build.os === "darwin") return ["/usr/lib/libsqlite3.dylib", "libsqlite3.dylib"];
+  return ["libsqlite3.so.0", "libsqlite3.so"];
+}
+
+/** Loads libsqlite3 once and returns its symbols; throws {@linkcode SqliteLibraryError} naming the library. */
+export function sqlite(): SqliteSymbols {
+  if (loaded) return loaded.lib.symbols;
+  const paths = candidatePaths();
+  for (const path of paths) {
+    try {
+      loaded = { lib: Deno.dlopen(path, symbols), path };
+      return loaded.lib.symbols;
+    } catch {
+      // try the next candidate
+    }
+  }
+  const pkg = Deno.build.os === "darwin"
+    ? "the system SQLite"
+    : "the libsqlite3-0 package (apt-get install libsqlite3-0)";
+  throw new SqliteLibraryError(
+    `Cannot load SQLite library ${paths.join(" or ")}: install ${pkg} or point --sqlite_library at libsqlite3.`,
+  );
+}
+
+/** The path of the loaded library, if loaded. */
+export function sqliteLibraryPath(): string | undefined {
+  return loaded?.path;
+}
+
+/** SQLite result codes used by osq. */
+export const SQLITE = {
+  OK: 0,
+  ERROR: 1,
+  INTERNAL: 2,
+  PERM: 3,
+  ABORT: 4,
+  NOMEM: 7,
+  INTERRUPT: 9,
+  CONSTRAINT: 19,
+  MISUSE: 21,
+  AUTH: 23,
+  RANGE: 25,
+  ROW: 100,
+  DONE: 101,
+  INTEGER: 1,
+  FLOAT: 2,
+  TEXT: 3,
+  BLOB: 4,
+  NULL: 5,
+  UTF8: 1,
+  DETERMINISTIC: 0x800,
+  INNOCUOUS: 0x200000,
+  DENY: 1,
+  IGNORE: 2,
+  OPEN_READWRITE: 0x2,
+  OPEN_CREATE: 0x4,
+  OPEN_URI: 0x40,
+  OPEN_MEMORY: 0x80,
+  OPEN_NOMUTEX: 0x8000,
+  LIMIT_ATTACHED: 7,
+  VTAB_CONSTRAINT_SUPPORT: 1,
+  VTAB_INNOCUOUS: 2,
+} as const;
+
+/** SQLITE_TRANSIENT destructor: SQLite copies the value before the call returns. */
+export const TRANSIENT = -1n;
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** NUL-terminated UTF-8 copy of a string, for C string parameters. */
+export function cstr(text: string): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(new ArrayBuffer(text.length * 3 + 1));
+  const { written } = encoder.encodeInto(text, out);
+  return out.subarray(0, written + 1);
+}
+
+/** Reads a NUL-terminated UTF-8 string at a pointer (null → ""). */
+export function readCString(ptr: Deno.PointerValue | number | bigint): string {
+  if (ptr === null || ptr === 0 || ptr === 0n) return "";
+  const p = typeof ptr === "object" ? ptr : Deno.UnsafePointer.create(BigInt(ptr));
+  if (p === null) return "";
+  return Deno.UnsafePointerView.getCString(p);
+}
+
+/** Reads `length` bytes at an address as UTF-8 text. */
+export function readText(address: number | bigint, length: number): string {
+  if (length === 0) return "";
+  const p = Deno.UnsafePointer.create(BigInt(address));
+  if (p === null) return "";
+  return decoder.decode(new Uint8Array(Deno.UnsafePointerView.getArrayBuffer(p, length)));
+}
+
+/** Copies `length` bytes at an address. */
+export function readBytes(address: number | bigint, length: number): Uint8Array {
+  if (length === 0) return new Uint8Array(0);
+  const p = Deno.UnsafePointer.create(BigInt(address));
+  if (p === null) return new Uint8Array(0);
+  return new Uint8Array(Deno.UnsafePointerView.getArrayBuffer(p, length)).slice();
+}
+
+/** Converts a pointer object to its numeric address (0 for null). */
+export function addressOf(ptr: Deno.PointerValue): bigint {
+  return ptr === null ? 0n : BigInt(Deno.UnsafePointer.value(ptr));
+}
+
+/** A pointer object for a numeric address. */
+export function pointerAt(address: number | bigint): Deno.PointerValue {
+  return Deno.UnsafePointer.create(BigInt(address));
+}
+
+/**
+ * A growable scratch buffer for encoding text handed to SQLite with SQLITE_TRANSIENT:
+ * one backing ArrayBuffer reused across calls (SQLite copies before the call returns).
+ */
+export class TextScratch {
+  #buf = new Uint8Array(new ArrayBuffer(4096));
+
+  /** Encodes `text` and returns the buffer view and byte length. */
+  encode(text: string): [Uint8Array<ArrayBuffer>, number] {
+    let buf = this.#buf;
+    if (text.length * 3 > buf.length) {
+      buf = this.#buf = new Uint8Array(new ArrayBuffer(text.length * 3 + 16));
+    }
+    const { written } = encoder.encodeInto(text, buf);
+    return [buf, written];
+  }
+}

@@ -1,0 +1,184 @@
+/**
+ * What a table is: its spec (schema, options, attributes) and its generator, plus the typed
+ * query context a generator receives. Tables are declared with {@linkcode defineTable}.
+ *
+ * @module
+ */
+import type { SqlValue } from "./sqlite/values.ts";
+
+/** Column types, as osquery names them. */
+export type ColumnType = "TEXT" | "INTEGER" | "BIGINT" | "UNSIGNED_BIGINT" | "DOUBLE" | "BLOB";
+
+/** Collations osquery columns may declare. */
+export type Collation = "binary" | "nocase" | "rtrim" | "version" | "version_arch" | "version_dpkg" | "version_rhel";
+
+/** One column of a table. */
+export interface ColumnSpec {
+  name: string;
+  type: ColumnType;
+  /** The query must constrain this column (with =, IN or LIKE). */
+  required?: boolean;
+  /** Constraints on this column are pushed down to the generator. */
+  index?: boolean;
+  /** Constraints on this column are pushed down and may widen the result. */
+  additional?: boolean;
+  /** `IN (...)` is handled all at once by the generator. */
+  optimized?: boolean;
+  /** Not returned by `SELECT *`. */
+  hidden?: boolean;
+  /** Exists for other platforms; registered hidden on Linux. */
+  linuxHidden?: boolean;
+  collate?: Collation;
+  /** Alternative names (hidden alias columns). */
+  aliases?: string[];
+  /** Our own words on what the column holds. */
+  description?: string;
+}
+
+/** Table attributes, as osquery names them. */
+export interface TableAttributes {
+  cacheable?: boolean;
+  utility?: boolean;
+  user_data?: boolean;
+  no_pkey?: boolean;
+  strongly_typed_rows?: boolean;
+  event_subscriber?: boolean;
+}
+
+/** A row a generator yields: values keyed by column name; missing columns are NULL. */
+export type Row = Record<string, SqlValue | boolean | undefined>;
+
+/** Constraint operators, with osquery's (= SQLite's) numeric codes. */
+export const OP = {
+  EQUALS: 2,
+  GREATER_THAN: 4,
+  LESS_THAN_OR_EQUALS: 8,
+  LESS_THAN: 16,
+  GREATER_THAN_OR_EQUALS: 32,
+  MATCH: 64,
+  LIKE: 65,
+  GLOB: 66,
+  REGEXP: 67,
+} as const;
+
+/** One pushed-down constraint. */
+export interface Constraint {
+  op: number;
+  value: SqlValue;
+}
+
+/**
+ * What a generator knows about the query: constraints on its pushed-down columns and the columns
+ * the query uses. Built by the engine for each scan.
+ */
+export class QueryContext {
+  /** The table being scanned. */
+  readonly table: string;
+  /** Constraints per column name. */
+  readonly constraints: ReadonlyMap<string, readonly Constraint[]>;
+  readonly #used: ReadonlySet<string> | undefined;
+
+  constructor(
+    table: string,
+    constraints: ReadonlyMap<string, readonly Constraint[]> = new Map(),
+    used?: ReadonlySet<string>,
+  ) {
+    this.table = table;
+    this.constraints = constraints;
+    this.#used = used;
+  }
+
+  /** The set of used columns, or undefined when every column may be used. */
+  get usedColumns(): ReadonlySet<string> | undefined {
+    return this.#used;
+  }
+
+  /** True when the query reads `column` (always true when unknown). */
+  isUsed(column: string): boolean {
+    return this.#used === undefined || this.#used.has(column);
+  }
+
+  /** True when any of `columns` is used. */
+  isAnyUsed(...columns: string[]): boolean {
+    return columns.some((c) => this.isUsed(c));
+  }
+
+  /** True when `column` has a constraint (of `op`, if given). */
+  hasConstraint(column: string, op?: number): boolean {
+    const list = this.constraints.get(column);
+    if (!list || list.length === 0) return false;
+    return op === undefined || list.some((c) => c.op === op);
+  }
+
+  /** Constraint values on `column` with operator `op`. */
+  valuesOf(column: string, op: number): SqlValue[] {
+    return (this.constraints.get(column) ?? []).filter((c) => c.op === op).map((c) => c.value);
+  }
+
+  /** The distinct values `column` must equal (from `=` and `IN`), as text; empty when unconstrained. */
+  equals(column: string): string[] {
+    const out = new Set<string>();
+    for (const c of this.constraints.get(column) ?? []) {
+      if (c.op === OP.EQUALS && c.value !== null) out.add(valueToText(c.value));
+    }
+    return [...out];
+  }
+
+  /** The distinct integer values `column` must equal; non-integers are dropped. */
+  integerEquals(column: string): number[] {
+    const out = new Set<number>();
+    for (const c of this.constraints.get(column) ?? []) {
+      if (c.op !== OP.EQUALS || c.value === null) continue;
+      const n = typeof c.value === "number" ? c.value : Number(valueToText(c.value));
+      if (Number.isInteger(n)) out.add(n);
+    }
+    return [...out];
+  }
+
+  /** Values of `LIKE` constraints on `column`. */
+  likes(column: string): string[] {
+    return this.valuesOf(column, OP.LIKE).filter((v) => v !== null).map(valueToText);
+  }
+}
+
+/** Renders a constraint value as text, as osquery's `expr` strings are. */
+export function valueToText(value: SqlValue): string {
+  if (value === null) return "";
+  if (value instanceof Uint8Array) return new TextDecoder().decode(value);
+  return String(value);
+}
+
+/** The result of a generator: any iterable of rows (arrays are fastest). */
+export type Rows = Iterable<Row>;
+
+/** A table: spec and generator. */
+export interface TableSpec {
+  name: string;
+  /** Our own one-line description of the table. */
+  description: string;
+  columns: ColumnSpec[];
+  /** Other names the table answers to. */
+  aliases?: string[];
+  attributes?: TableAttributes;
+  /** An event table (`*_events`): rows come from the event store. */
+  event?: boolean;
+  /** Platforms this table is built for; default all. */
+  platforms?: ("linux" | "darwin")[];
+  /** Push constraints on every column, not only index/required/additional ones (extension tables). */
+  pushAllColumns?: boolean;
+  /** Produces the rows for one scan. */
+  generate(ctx: QueryContext): Rows;
+}
+
+/** An error a table raises for the query to report (the message reaches the user as is). */
+export class TableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "TableError";
+  }
+}
+
+/** Identity helper that types a table declaration. */
+export function defineTable(spec: TableSpec): TableSpec {
+  return spec;
+}

@@ -1,0 +1,17 @@
+/**
+ * The table catalogue: importing it registers every built-in table, area by area.
+ * Each area's mod.ts imports its own tables.
+ *
+ * @module
+ */
+import "./osquery/mod.ts";
+import "./system/mod.ts";
+import "./processes/mod.ts";
+import "./users/mod.ts";
+import "./files/mod.ts";
+import "./network/mod.ts";
+import "./software/mod.ts";
+import "./content/mod.ts";
+import "./docker/mod.ts";
+import "./daemon/mod.ts";
+import "./extensions/mod.ts";

@@ -1,0 +1,5 @@
+/**
+ * The content tables: importing this module registers each of them.
+ *
+ * @module
+ */

@@ -1,0 +1,5 @@
+/**
+ * The daemon tables: importing this module registers each of them.
+ *
+ * @module
+ */

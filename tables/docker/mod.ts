@@ -1,0 +1,5 @@
+/**
+ * The docker tables: importing this module registers each of them.
+ *
+ * @module
+ */

@@ -1,0 +1,5 @@
+/**
+ * The extensions tables: importing this module registers each of them.
+ *
+ * @module
+ */

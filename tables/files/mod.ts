@@ -1,0 +1,5 @@
+/**
+ * The files tables: importing this module registers each of them.
+ *
+ * @module
+ */

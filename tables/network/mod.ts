@@ -1,0 +1,5 @@
+/**
+ * The network tables: importing this module registers each of them.
+ *
+ * @module
+ */

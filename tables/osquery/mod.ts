@@ -1,0 +1,5 @@
+/**
+ * The osquery tables: importing this module registers each of them.
+ *
+ * @module
+ */

@@ -1,0 +1,5 @@
+/**
+ * The processes tables: importing this module registers each of them.
+ *
+ * @module
+ */

@@ -1,0 +1,5 @@
+/**
+ * The software tables: importing this module registers each of them.
+ *
+ * @module
+ */

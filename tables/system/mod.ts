@@ -1,0 +1,5 @@
+/**
+ * The system tables: importing this module registers each of them.
+ *
+ * @module
+ */

@@ -1,0 +1,5 @@
+/**
+ * The users tables: importing this module registers each of them.
+ *
+ * @module
+ */
