@@ -28,6 +28,8 @@ export interface PluginEntry {
   name: string;
   /** The owner: "core" or an extension's name. */
   owner: string;
+  /** The owner's route UUID: 0 for the core, the extension's uuid otherwise. */
+  ownerUuid: number;
   /** 1 when the plugin lives in this process. */
   internal: boolean;
   /** 1 when the plugin is selected (e.g. the active logger). */
@@ -47,19 +49,19 @@ type TableListener = (event: "add" | "remove", table: TableSpec) => void;
 /** Tables and plugins by name. */
 export class Registry {
   readonly #tables = new Map<string, TableSpec>();
-  readonly #owners = new Map<string, string>();
+  readonly #owners = new Map<string, { name: string; uuid: number }>();
   readonly #plugins = new Map<string, Map<string, PluginEntry>>();
   readonly #listeners = new Set<TableListener>();
 
-  /** Adds a table; `owner` is "core" or an extension name. Throws on a duplicate name. */
-  addTable(table: TableSpec, owner = "core"): void {
+  /** Adds a table; `owner` is "core" or an extension name (with its uuid). Throws on a duplicate name. */
+  addTable(table: TableSpec, owner = "core", ownerUuid = 0): void {
     for (const name of [table.name, ...(table.aliases ?? [])]) {
       if (this.#tables.has(name)) {
         throw new RegistryConflictError(`Registry item ${name} conflicts with another item of the same name.`);
       }
     }
     this.#tables.set(table.name, table);
-    this.#owners.set(table.name, owner);
+    this.#owners.set(table.name, { name: owner, uuid: ownerUuid });
     for (const listener of this.#listeners) listener("add", table);
   }
 
@@ -87,7 +89,7 @@ export class Registry {
 
   /** Who provides a table: "core" or an extension name. */
   tableOwner(name: string): string | undefined {
-    return this.#owners.get(name);
+    return this.#owners.get(name)?.name;
   }
 
   /** Subscribes to table additions/removals; returns an unsubscribe function. */
@@ -97,13 +99,13 @@ export class Registry {
   }
 
   /** Adds a non-table plugin (config, logger, distributed, ...). */
-  addPlugin(entry: Omit<PluginEntry, "active"> & { active?: boolean }): void {
+  addPlugin(entry: Omit<PluginEntry, "active" | "ownerUuid"> & { active?: boolean; ownerUuid?: number }): void {
     let byName = this.#plugins.get(entry.registry);
     if (!byName) this.#plugins.set(entry.registry, byName = new Map());
     if (byName.has(entry.name)) {
       throw new RegistryConflictError(`Registry item ${entry.name} conflicts with another item of the same name.`);
     }
-    byName.set(entry.name, { active: false, ...entry });
+    byName.set(entry.name, { active: false, ownerUuid: 0, ...entry });
   }
 
   /** Removes a plugin. */
@@ -126,8 +128,15 @@ export class Registry {
   plugins(): PluginEntry[] {
     const out: PluginEntry[] = [];
     for (const t of this.tables()) {
-      const owner = this.#owners.get(t.name) ?? "core";
-      out.push({ registry: "table", name: t.name, owner, internal: owner === "core", active: true });
+      const owner = this.#owners.get(t.name) ?? { name: "core", uuid: 0 };
+      out.push({
+        registry: "table",
+        name: t.name,
+        owner: owner.name,
+        ownerUuid: owner.uuid,
+        internal: owner.name === "core",
+        active: true,
+      });
     }
     for (const byName of this.#plugins.values()) out.push(...byName.values());
     return out;

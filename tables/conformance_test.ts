@@ -62,15 +62,47 @@ function attributesOf(t: TableSpec): Record<string, boolean> {
 
 const tables = registry.tables();
 
-Deno.test(`conformance: ${tables.length} registered tables match osquery's Linux schemas`, () => {
-  for (const table of tables) {
-    if (OSQ_ONLY.has(table.name)) continue;
-    const ref = byName.get(table.name);
-    if (!ref) throw new Error(`Table ${table.name} is not in osquery's Linux schemas`);
-    assertEquals(table.columns.map(normalizeColumn), ref.columns.map(normalizeReference), `${table.name}: columns`);
-    assertEquals([...(table.aliases ?? [])].sort(), [...ref.aliases].sort(), `${table.name}: aliases`);
-    assertEquals(attributesOf(table), ref.attributes, `${table.name}: attributes`);
-    if (!table.description || table.description.length < 10) throw new Error(`${table.name}: needs a description`);
+function differences(table: TableSpec): string[] {
+  const ref = byName.get(table.name);
+  if (!ref) return [`${table.name}: not one of osquery's Linux tables`];
+  const problems: string[] = [];
+  const ours = table.columns.map(normalizeColumn);
+  const theirs = ref.columns.map(normalizeReference);
+  const width = Math.max(ours.length, theirs.length);
+  for (let i = 0; i < width; i++) {
+    const a = JSON.stringify(ours[i] ?? null);
+    const b = JSON.stringify(theirs[i] ?? null);
+    if (a !== b) problems.push(`${table.name}: column ${i}: ours ${a}, osquery's ${b}`);
   }
+  const aliases = JSON.stringify([...(table.aliases ?? [])].sort());
+  if (aliases !== JSON.stringify([...ref.aliases].sort())) {
+    problems.push(`${table.name}: aliases ${aliases}, osquery's ${JSON.stringify(ref.aliases)}`);
+  }
+  const attributes = JSON.stringify(attributesOf(table));
+  if (attributes !== JSON.stringify(ref.attributes)) {
+    problems.push(`${table.name}: attributes ${attributes}, osquery's ${JSON.stringify(ref.attributes)}`);
+  }
+  if (!table.description || table.description.length < 10) problems.push(`${table.name}: needs a description`);
+  return problems;
+}
+
+Deno.test(`conformance: ${tables.length} registered tables match osquery's Linux schemas`, () => {
+  const problems = tables.filter((t) => !OSQ_ONLY.has(t.name)).flatMap(differences);
+  assertEquals(problems, [], `schema differences:\n${problems.join("\n")}`);
   console.log(`conformance: ${tables.length} of ${reference.length} osquery Linux tables registered`);
+});
+
+Deno.test("conformance: a table that differs from osquery's schema is reported column by column", () => {
+  const broken: TableSpec = {
+    name: "uptime",
+    description: "A deliberately wrong copy of uptime.",
+    columns: [{ name: "days", type: "TEXT" }],
+    generate: () => [],
+  };
+  const problems = differences(broken);
+  assertEquals(
+    problems[0],
+    `uptime: column 0: ours {"name":"days","type":"TEXT"}, osquery's {"name":"days","type":"INTEGER"}`,
+  );
+  assertEquals(problems.length, 5);
 });

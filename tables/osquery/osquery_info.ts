@@ -1,0 +1,41 @@
+import { defineTable } from "../../core/table.ts";
+import { registerTable } from "../../core/registry.ts";
+import { hostUuid, platformMask, runtime } from "../../core/runtime.ts";
+import { OSQUERY_VERSION } from "../../core/version.ts";
+
+export default registerTable(defineTable({
+  name: "osquery_info",
+  description: "This osq process: its pid, version, host and instance identity, and the state of config, " +
+    "extensions and watchdog.",
+  attributes: { utility: true },
+  columns: [
+    { name: "pid", type: "INTEGER" },
+    { name: "uuid", type: "TEXT", collate: "nocase" },
+    { name: "instance_id", type: "TEXT" },
+    { name: "version", type: "TEXT", collate: "version" },
+    { name: "config_hash", type: "TEXT", collate: "nocase" },
+    { name: "config_valid", type: "INTEGER" },
+    { name: "extensions", type: "TEXT" },
+    { name: "build_platform", type: "TEXT" },
+    { name: "build_distro", type: "TEXT" },
+    { name: "start_time", type: "INTEGER" },
+    { name: "watcher", type: "INTEGER" },
+    { name: "platform_mask", type: "INTEGER" },
+  ],
+  generate() {
+    return [{
+      pid: Deno.pid,
+      uuid: hostUuid(),
+      instance_id: runtime.instanceId,
+      version: OSQUERY_VERSION,
+      config_hash: runtime.configHash,
+      config_valid: runtime.configValid ? 1 : 0,
+      extensions: runtime.extensionsActive ? "active" : "inactive",
+      build_platform: Deno.build.os,
+      build_distro: `osq-deno${Deno.version.deno}`,
+      start_time: runtime.startTime,
+      watcher: runtime.watcherPid,
+      platform_mask: platformMask(),
+    }];
+  },
+}));
