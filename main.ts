@@ -65,6 +65,20 @@ export async function main(args: string[], argv0 = Deno.env.get("OSQ_ARGV0") ?? 
   }
 }
 
+/** Runs {@linkcode main}, turning an escaped error into one clear line and exit status 1. */
+export async function run(args: string[]): Promise<number> {
+  try {
+    return await main(args);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    await Deno.stderr.write(new TextEncoder().encode(`osq: ${message}\n`));
+    if (Deno.env.get("OSQ_DEBUG") && err instanceof Error && err.stack) {
+      await Deno.stderr.write(new TextEncoder().encode(err.stack + "\n"));
+    }
+    return 1;
+  }
+}
+
 if (import.meta.main) {
-  Deno.exit(await main(Deno.args));
+  Deno.exit(await run(Deno.args));
 }
