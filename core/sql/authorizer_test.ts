@@ -30,7 +30,10 @@ Deno.test("authorizer: temp tables, views, CTEs and read-only pragmas still work
   e.query("create temp table notes(a); insert into notes values (1), (2)");
   e.query("create temp view v as select sum(a) s from notes");
   assertEquals(e.query("select s from v"), [{ s: 3 }]);
-  assertEquals(e.query("with recursive c(x) as (select 1 union all select x + 1 from c where x < 4) select count(*) n from c"), [{ n: 4 }]);
+  assertEquals(
+    e.query("with recursive c(x) as (select 1 union all select x + 1 from c where x < 4) select count(*) n from c"),
+    [{ n: 4 }],
+  );
   assertEquals(e.query("pragma table_info(notes)").length, 1);
   e.close();
 });

@@ -24,7 +24,11 @@ Deno.test("database: errors carry SQLite's own message and result code", () => {
 Deno.test("database: a script runs statement by statement and reports each statement's line", () => {
   using db = new Database();
   const lines: number[] = [];
-  for (const { statement, line } of db.statements("create temp table t(a);\n\ninsert into t values (1);\n select a from t;")) {
+  for (
+    const { statement, line } of db.statements(
+      "create temp table t(a);\n\ninsert into t values (1);\n select a from t;",
+    )
+  ) {
     lines.push(line);
     statement.all();
     statement.finalize();
