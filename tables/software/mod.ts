@@ -3,3 +3,4 @@
  *
  * @module
  */
+import "./deb_packages.ts";

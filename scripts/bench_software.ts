@@ -1,0 +1,75 @@
+/**
+ * Side-by-side timing of software tables against the native tools, in one run:
+ *
+ *   deno run -A scripts/bench_software.ts [iterations]
+ *
+ * - `SELECT * FROM deb_packages` (parse /var/lib/dpkg/status in TypeScript, rows through SQLite)
+ *   against `dpkg-query -W` (libdpkg in C, spawned as a user would run it).
+ *
+ * Runs alternate so that cache warmth and background load hit both sides alike. Prints the
+ * median and best wall time of each and the ratio of medians (osq / native).
+ *
+ * @module
+ */
+import { Engine } from "../core/engine.ts";
+import { Registry } from "../core/registry.ts";
+import { debPackagesTable } from "../tables/software/deb_packages.ts";
+
+const iterations = Number(Deno.args[0] ?? 25);
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function time(fn: () => void): number {
+  const t0 = performance.now();
+  fn();
+  return performance.now() - t0;
+}
+
+function compare(label: string, ours: () => number, native: () => number): void {
+  // One warm-up run each: JIT, page cache, dynamic loader.
+  const ourCount = ours();
+  const nativeCount = native();
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let i = 0; i < iterations; i++) {
+    a.push(time(ours));
+    b.push(time(native));
+  }
+  const ma = median(a);
+  const mb = median(b);
+  console.log(`${label}`);
+  console.log(`  osq:    median ${ma.toFixed(2)} ms, best ${Math.min(...a).toFixed(2)} ms (${ourCount} rows)`);
+  console.log(`  native: median ${mb.toFixed(2)} ms, best ${Math.min(...b).toFixed(2)} ms (${nativeCount} lines)`);
+  console.log(`  ratio osq/native (median): ${(ma / mb).toFixed(2)}x over ${iterations} runs`);
+}
+
+const registry = new Registry();
+registry.addTable(debPackagesTable());
+const engine = new Engine({ registry });
+
+function hasTool(name: string): boolean {
+  try {
+    new Deno.Command(name, { args: ["--version"], stdout: "null", stderr: "null" }).outputSync();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+if (hasTool("dpkg-query")) {
+  compare(
+    "SELECT * FROM deb_packages  vs  dpkg-query -W",
+    () => engine.query("SELECT * FROM deb_packages").length,
+    () => {
+      const out = new Deno.Command("dpkg-query", { args: ["-W"], stdout: "piped", stderr: "null" }).outputSync();
+      let lines = 0;
+      for (const byte of out.stdout) if (byte === 10) lines++;
+      return lines;
+    },
+  );
+} else {
+  console.log("dpkg-query not found: skipping the deb_packages comparison");
+}

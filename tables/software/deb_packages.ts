@@ -1,0 +1,260 @@
+/**
+ * deb_packages: the packages dpkg knows as present, read straight from its status database
+ * (`<admindir>/status` plus pending journal entries in `<admindir>/updates/`).
+ *
+ * @module
+ */
+import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
+import { registerTable } from "../../core/registry.ts";
+import { isDirectory, listDir, namespaceRoots, readText } from "./_lib.ts";
+
+/** dpkg's default administrative directory. */
+export const DEFAULT_ADMINDIR = "/var/lib/dpkg";
+
+/** One package as dpkg's database describes it. */
+export interface DpkgPackage {
+  name: string;
+  version: string;
+  revision: string;
+  arch: string;
+  status: string;
+  source: string;
+  /** Installed-Size as written (KiB); "" when absent. */
+  size: string;
+  maintainer: string;
+  section: string;
+  priority: string;
+}
+
+const WANTS = new Set(["unknown", "install", "hold", "deinstall", "purge"]);
+const EFLAGS = new Set(["ok", "reinstreq"]);
+const STATES = new Set([
+  "not-installed",
+  "config-files",
+  "half-installed",
+  "unpacked",
+  "half-configured",
+  "triggers-awaited",
+  "triggers-pending",
+  "installed",
+]);
+const PRIORITIES = new Set(["required", "important", "standard", "optional", "extra"]);
+
+/** The fields of one stanza that the table reports (raw values, trimmed). */
+interface Stanza {
+  package?: string;
+  status?: string;
+  version?: string;
+  architecture?: string;
+  source?: string;
+  installedSize?: string;
+  maintainer?: string;
+  section?: string;
+  priority?: string;
+}
+
+/** Parses the stanzas of a status-format file; unknown fields and continuation lines are skipped. */
+export function parseStatusStanzas(text: string): Stanza[] {
+  const out: Stanza[] = [];
+  let cur: Stanza = {};
+  let any = false;
+  const n = text.length;
+  let pos = 0;
+  while (pos <= n) {
+    let end = text.indexOf("\n", pos);
+    if (end < 0) end = n;
+    let lineEnd = end;
+    if (lineEnd > pos && text.charCodeAt(lineEnd - 1) === 13) lineEnd--;
+    const first = text.charCodeAt(pos);
+    if (lineEnd === pos) {
+      // A blank line ends the stanza.
+      if (any) out.push(cur);
+      cur = {};
+      any = false;
+    } else if (first !== 32 && first !== 9) {
+      const colon = text.indexOf(":", pos);
+      if (colon > pos && colon < lineEnd) {
+        const key = text.slice(pos, colon);
+        let field: keyof Stanza | undefined = FIELD_KEYS[key];
+        if (field === undefined) field = FIELD_KEYS_LOWER[key.toLowerCase()];
+        if (field !== undefined) {
+          cur[field] = text.slice(colon + 1, lineEnd).trim();
+          any = true;
+        }
+      }
+    }
+    pos = end + 1;
+  }
+  if (any) out.push(cur);
+  return out;
+}
+
+const FIELD_KEYS: Record<string, keyof Stanza> = {
+  Package: "package",
+  Status: "status",
+  Version: "version",
+  Architecture: "architecture",
+  Source: "source",
+  "Installed-Size": "installedSize",
+  Maintainer: "maintainer",
+  Section: "section",
+  Priority: "priority",
+};
+const FIELD_KEYS_LOWER: Record<string, keyof Stanza> = Object.fromEntries(
+  Object.entries(FIELD_KEYS).map(([k, v]) => [k.toLowerCase(), v]),
+);
+
+/**
+ * Splits a Debian version into dpkg's unambiguous rendering and its revision: the epoch is
+ * kept when non-zero, the revision is what follows the last hyphen. Undefined when malformed.
+ */
+export function splitDebianVersion(raw: string): { version: string; revision: string } | undefined {
+  const v = raw.trim();
+  if (v === "" || /\s/.test(v)) return undefined;
+  let epoch = 0;
+  let rest = v;
+  const colon = v.indexOf(":");
+  if (colon >= 0) {
+    const e = v.slice(0, colon);
+    if (!/^\d+$/.test(e)) return undefined;
+    epoch = Number(e);
+    rest = v.slice(colon + 1);
+  }
+  const hyphen = rest.lastIndexOf("-");
+  const upstream = hyphen >= 0 ? rest.slice(0, hyphen) : rest;
+  const revision = hyphen >= 0 ? rest.slice(hyphen + 1) : "";
+  if (upstream === "") return undefined;
+  const showEpoch = epoch !== 0 || upstream.includes(":") || revision.includes(":");
+  const version = (showEpoch ? `${epoch}:` : "") + upstream + (revision !== "" ? `-${revision}` : "");
+  return { version, revision };
+}
+
+/** A stanza as a package, or undefined when dpkg would not list it (not installed, malformed). */
+function toPackage(s: Stanza): DpkgPackage | undefined {
+  if (!s.package || s.status === undefined) return undefined;
+  const words = s.status.split(/\s+/);
+  if (words.length !== 3) return undefined;
+  const [want, eflag, state] = words.map((w) => w.toLowerCase());
+  if (!WANTS.has(want) || !EFLAGS.has(eflag) || !STATES.has(state)) return undefined;
+  if (state === "not-installed") return undefined;
+  let version = "";
+  let revision = "";
+  if (s.version !== undefined && s.version !== "") {
+    const parsed = splitDebianVersion(s.version);
+    if (!parsed) return undefined;
+    ({ version, revision } = parsed);
+  }
+  let priority = "unknown";
+  if (s.priority) {
+    const p = s.priority.toLowerCase();
+    priority = PRIORITIES.has(p) ? p : s.priority;
+  }
+  return {
+    name: s.package,
+    version,
+    revision,
+    arch: s.architecture ?? "",
+    status: `${want} ${eflag} ${state}`,
+    source: s.source ?? "",
+    size: s.installedSize ?? "",
+    maintainer: s.maintainer ?? "",
+    section: s.section ?? "",
+    priority,
+  };
+}
+
+/**
+ * Reads the packages of a dpkg admindir: the status file, then the journal in `updates/` (entries
+ * dpkg wrote but has not yet folded into status), later entries replacing earlier ones per
+ * package and architecture. Returns undefined when the directory is not a dpkg database.
+ */
+export function readDpkgDatabase(admindir: string): DpkgPackage[] | undefined {
+  const status = readText(`${admindir}/status`);
+  if (status === undefined) return undefined;
+  const stanzas = parseStatusStanzas(status);
+  const updates = listDir(`${admindir}/updates`).filter((e) => e.isFile && /^\d+$/.test(e.name));
+  if (updates.length === 0) {
+    const out: DpkgPackage[] = [];
+    for (const s of stanzas) {
+      const p = toPackage(s);
+      if (p) out.push(p);
+    }
+    return out;
+  }
+  const byKey = new Map<string, Stanza>();
+  const keyOf = (s: Stanza) => `${s.package}\0${s.architecture ?? ""}`;
+  for (const s of stanzas) if (s.package) byKey.set(keyOf(s), s);
+  for (const u of updates.sort((a, b) => Number(a.name) - Number(b.name))) {
+    for (const s of parseStatusStanzas(readText(`${admindir}/updates/${u.name}`) ?? "")) {
+      if (s.package) byKey.set(keyOf(s), s);
+    }
+  }
+  const out: DpkgPackage[] = [];
+  for (const s of byKey.values()) {
+    const p = toPackage(s);
+    if (p) out.push(p);
+  }
+  return out;
+}
+
+/** Options for {@linkcode debPackagesTable}. */
+export interface DebPackagesOptions {
+  /** The admindir scanned when the query names none (default /var/lib/dpkg). */
+  defaultAdmindir?: string;
+}
+
+/** Builds the deb_packages table (tests point it at fixture admindirs). */
+export function debPackagesTable(options: DebPackagesOptions = {}): TableSpec {
+  const defaultAdmindir = options.defaultAdmindir ?? DEFAULT_ADMINDIR;
+  return defineTable({
+    name: "deb_packages",
+    description: "Debian packages present in dpkg's database (installed, unpacked or with leftover configuration).",
+    columns: [
+      { name: "name", type: "TEXT" },
+      { name: "version", type: "TEXT", collate: "version_dpkg" },
+      { name: "source", type: "TEXT" },
+      { name: "size", type: "BIGINT" },
+      { name: "arch", type: "TEXT" },
+      { name: "revision", type: "TEXT" },
+      { name: "status", type: "TEXT" },
+      { name: "maintainer", type: "TEXT" },
+      { name: "section", type: "TEXT" },
+      { name: "priority", type: "TEXT" },
+      { name: "admindir", type: "TEXT", additional: true, optimized: true },
+      { name: "pid_with_namespace", type: "INTEGER", additional: true, hidden: true, linuxHidden: true },
+      { name: "mount_namespace_id", type: "TEXT", hidden: true, linuxHidden: true },
+    ],
+    attributes: { cacheable: true },
+    generate(ctx) {
+      const admindirs = ctx.equals("admindir");
+      if (admindirs.length === 0) admindirs.push(defaultAdmindir);
+      const rows: Row[] = [];
+      for (const root of namespaceRoots(ctx)) {
+        for (const admindir of admindirs) {
+          const dir = root.prefix + admindir;
+          if (!isDirectory(dir)) continue;
+          for (const p of readDpkgDatabase(dir) ?? []) {
+            rows.push({
+              name: p.name,
+              version: p.version,
+              source: p.source,
+              size: p.size,
+              arch: p.arch,
+              revision: p.revision,
+              status: p.status,
+              maintainer: p.maintainer,
+              section: p.section,
+              priority: p.priority,
+              admindir,
+              pid_with_namespace: root.pid,
+              mount_namespace_id: root.mountNamespaceId,
+            });
+          }
+        }
+      }
+      return rows;
+    },
+  });
+}
+
+export default registerTable(debPackagesTable());
