@@ -1,0 +1,163 @@
+/**
+ * A synchronous HTTP/1.0 GET over a UNIX domain socket (libc over FFI), for table generators,
+ * which run inside SQLite's callbacks and cannot await. Used for the Docker Engine API.
+ *
+ * Every call has a deadline: connect, send and receive each time out, so a stuck server cannot
+ * hang a query.
+ *
+ * @module
+ */
+
+/** Raised when the socket cannot be reached or answers with something that is not HTTP. */
+export class UnixHttpError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UnixHttpError";
+  }
+}
+
+const AF_UNIX = 1;
+const SOCK_STREAM = 1;
+const SOCK_CLOEXEC = 0o2000000;
+const SOL_SOCKET = 1;
+const SO_RCVTIMEO = 20;
+const SO_SNDTIMEO = 21;
+
+const libcSymbols = {
+  socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
+  connect: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  setsockopt: { parameters: ["i32", "i32", "i32", "buffer", "u32"], result: "i32" },
+  send: { parameters: ["i32", "buffer", "usize", "i32"], result: "isize" },
+  recv: { parameters: ["i32", "buffer", "usize", "i32"], result: "isize" },
+  close: { parameters: ["i32"], result: "i32" },
+  __errno_location: { parameters: [], result: "pointer" },
+  strerror: { parameters: ["i32"], result: "pointer" },
+} as const satisfies Deno.ForeignLibraryInterface;
+
+let libc: Deno.DynamicLibrary<typeof libcSymbols>["symbols"] | undefined;
+
+function c(): Deno.DynamicLibrary<typeof libcSymbols>["symbols"] {
+  libc ??= Deno.dlopen(Deno.build.os === "darwin" ? "libSystem.dylib" : "libc.so.6", libcSymbols).symbols;
+  return libc;
+}
+
+function lastError(): string {
+  const p = c().__errno_location();
+  const errno = p === null ? 0 : new Deno.UnsafePointerView(p).getInt32();
+  const message = c().strerror(errno);
+  return message === null ? `errno ${errno}` : Deno.UnsafePointerView.getCString(message);
+}
+
+/** An HTTP response: status code, lower-cased headers and the body bytes. */
+export interface HttpResponse {
+  status: number;
+  headers: Map<string, string>;
+  body: Uint8Array;
+}
+
+/** Options for {@linkcode unixHttpGet}. */
+export interface UnixHttpOptions {
+  /** Per-operation timeout in milliseconds (default 5000). */
+  timeoutMs?: number;
+  /** Largest response accepted, in bytes (default 64 MiB). */
+  maxBytes?: number;
+}
+
+/** Sends `GET uri` to the HTTP server on the UNIX socket at `socketPath` and reads the whole answer. */
+export function unixHttpGet(socketPath: string, uri: string, options: UnixHttpOptions = {}): HttpResponse {
+  const timeoutMs = options.timeoutMs ?? 5000;
+  const maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
+  const pathBytes = new TextEncoder().encode(socketPath);
+  if (pathBytes.length >= 108) throw new UnixHttpError(`Socket path is too long: ${socketPath}`);
+  const lib = c();
+  const fd = lib.socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw new UnixHttpError(`Cannot create a socket: ${lastError()}`);
+  try {
+    const tv = new BigInt64Array([BigInt(Math.floor(timeoutMs / 1000)), BigInt((timeoutMs % 1000) * 1000)]);
+    const tvBytes = new Uint8Array(tv.buffer);
+    lib.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, tvBytes, 16);
+    lib.setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, tvBytes, 16);
+    const addr = new Uint8Array(new ArrayBuffer(110));
+    new DataView(addr.buffer).setUint16(0, AF_UNIX, true);
+    addr.set(pathBytes, 2);
+    if (lib.connect(fd, addr, 2 + pathBytes.length + 1) !== 0) {
+      throw new UnixHttpError(`Cannot connect to ${socketPath}: ${lastError()}`);
+    }
+    const request = new TextEncoder().encode(`GET ${uri} HTTP/1.0\r\nHost: localhost\r\nAccept: */*\r\n\r\n`);
+    const out = new Uint8Array(new ArrayBuffer(request.length));
+    out.set(request);
+    let sent = 0;
+    while (sent < out.length) {
+      const n = Number(lib.send(fd, out.subarray(sent), BigInt(out.length - sent), 0x4000 /* MSG_NOSIGNAL */));
+      if (n <= 0) throw new UnixHttpError(`Cannot send to ${socketPath}: ${lastError()}`);
+      sent += n;
+    }
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    const buf = new Uint8Array(new ArrayBuffer(65536));
+    for (;;) {
+      const n = Number(lib.recv(fd, buf, BigInt(buf.length), 0));
+      if (n === 0) break;
+      if (n < 0) throw new UnixHttpError(`No complete answer from ${socketPath}: ${lastError()}`);
+      total += n;
+      if (total > maxBytes) throw new UnixHttpError(`Answer from ${socketPath} exceeds ${maxBytes} bytes`);
+      chunks.push(buf.slice(0, n));
+    }
+    const raw = new Uint8Array(total);
+    let offset = 0;
+    for (const chunk of chunks) {
+      raw.set(chunk, offset);
+      offset += chunk.length;
+    }
+    return parseHttpResponse(raw);
+  } finally {
+    lib.close(fd);
+  }
+}
+
+/** Parses a complete HTTP/1.x response (identity or chunked body). */
+export function parseHttpResponse(raw: Uint8Array): HttpResponse {
+  let headerEnd = -1;
+  for (let i = 0; i + 3 < raw.length; i++) {
+    if (raw[i] === 13 && raw[i + 1] === 10 && raw[i + 2] === 13 && raw[i + 3] === 10) {
+      headerEnd = i;
+      break;
+    }
+  }
+  if (headerEnd < 0) throw new UnixHttpError("Malformed HTTP answer: no end of headers");
+  const head = new TextDecoder().decode(raw.subarray(0, headerEnd)).split("\r\n");
+  const statusLine = /^HTTP\/1\.[01] (\d{3})/.exec(head[0]);
+  if (!statusLine) throw new UnixHttpError(`Malformed HTTP status line: ${head[0].slice(0, 80)}`);
+  const headers = new Map<string, string>();
+  for (const line of head.slice(1)) {
+    const colon = line.indexOf(":");
+    if (colon > 0) headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
+  }
+  let body = raw.subarray(headerEnd + 4);
+  if (headers.get("transfer-encoding")?.toLowerCase() === "chunked") body = dechunk(body);
+  return { status: Number(statusLine[1]), headers, body };
+}
+
+function dechunk(data: Uint8Array): Uint8Array {
+  const parts: Uint8Array[] = [];
+  let pos = 0;
+  for (;;) {
+    let lineEnd = pos;
+    while (lineEnd + 1 < data.length && !(data[lineEnd] === 13 && data[lineEnd + 1] === 10)) lineEnd++;
+    if (lineEnd + 1 >= data.length) throw new UnixHttpError("Malformed chunked HTTP body");
+    const size = parseInt(new TextDecoder().decode(data.subarray(pos, lineEnd)).split(";")[0], 16);
+    if (Number.isNaN(size)) throw new UnixHttpError("Malformed chunk size in HTTP body");
+    pos = lineEnd + 2;
+    if (size === 0) break;
+    if (pos + size > data.length) throw new UnixHttpError("Truncated chunked HTTP body");
+    parts.push(data.subarray(pos, pos + size));
+    pos += size + 2;
+  }
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}

@@ -1,0 +1,34 @@
+import { defineTable, type Row } from "../../core/table.ts";
+import { registerTable } from "../../core/registry.ts";
+import { idConstraints, imageIds, list, num, str, tryDockerApi } from "./_lib.ts";
+
+export default registerTable(defineTable({
+  name: "docker_image_history",
+  description: "How each Docker image was built: one row per history step.",
+  columns: [
+    { name: "id", type: "TEXT", index: true, collate: "nocase" },
+    { name: "created", type: "BIGINT" },
+    { name: "size", type: "BIGINT" },
+    { name: "created_by", type: "TEXT" },
+    { name: "tags", type: "TEXT" },
+    { name: "comment", type: "TEXT" },
+  ],
+  generate(ctx) {
+    const ids = ctx.hasConstraint("id", 2) ? idConstraints(ctx, "id") : imageIds();
+    const rows: Row[] = [];
+    for (const id of ids) {
+      const history = tryDockerApi(`/images/${id}/history`);
+      for (const step of Array.isArray(history) ? history : []) {
+        rows.push({
+          id,
+          created: num(step, "Created"),
+          size: num(step, "Size"),
+          created_by: str(step, "CreatedBy"),
+          tags: list(step, "Tags").map((t) => str(t)).join(","),
+          comment: str(step, "Comment"),
+        });
+      }
+    }
+    return rows;
+  },
+}));
