@@ -273,8 +273,9 @@ export class IniSyntaxError extends Error {
 
 /**
  * Parses an INI file as boost's property-tree reader does: `[section]` headers, `key = value`
- * lines (trimmed), `;` and `#` comment lines. A duplicate section or a duplicate key within a
- * section, or a line that is neither, rejects the file.
+ * lines (trimmed), `;` and `#` comment lines, and (as yum reads them) indented continuation lines
+ * appended to the previous value. A duplicate section or a duplicate key within a section, or a
+ * line that is none of these, rejects the file.
  */
 export function parseIni(text: string): IniSection[] {
   const sections: IniSection[] = [];
@@ -282,10 +283,18 @@ export function parseIni(text: string): IniSection[] {
   let current: IniSection | undefined;
   const topLevel: IniSection = { name: "", values: new Map() };
   let lineNo = 0;
+  let lastKey: string | undefined;
   for (const raw of text.split(/\r?\n/)) {
     lineNo++;
     const line = raw.trim();
     if (line === "" || line.startsWith(";") || line.startsWith("#")) continue;
+    const target = current ?? topLevel;
+    if ((raw[0] === " " || raw[0] === "\t") && lastKey !== undefined) {
+      // An indented line continues the previous value (yum writes long gpgkey/baseurl lists so).
+      target.values.set(lastKey, `${target.values.get(lastKey)} ${line}`.trim());
+      continue;
+    }
+    lastKey = undefined;
     if (line.startsWith("[")) {
       const end = line.indexOf("]");
       if (end < 0) throw new IniSyntaxError(`line ${lineNo}: unmatched '['`);
@@ -300,9 +309,9 @@ export function parseIni(text: string): IniSection[] {
     if (eq < 0) throw new IniSyntaxError(`line ${lineNo}: '=' character not found`);
     const key = line.slice(0, eq).trim();
     if (key === "") throw new IniSyntaxError(`line ${lineNo}: key expected`);
-    const target = current ?? topLevel;
     if (target.values.has(key)) throw new IniSyntaxError(`line ${lineNo}: duplicate key name`);
     target.values.set(key, line.slice(eq + 1).trim());
+    lastKey = key;
   }
   return sections;
 }

@@ -4,3 +4,8 @@
  * @module
  */
 import "./deb_packages.ts";
+import "./apt_sources.ts";
+import "./yum_sources.ts";
+import "./portage_packages.ts";
+import "./python_packages.ts";
+import "./npm_packages.ts";

@@ -1,0 +1,48 @@
+import { assertEquals } from "../../testing/assert.ts";
+import { npmPackagesTable } from "./npm_packages.ts";
+import { engineWith, fixture } from "./_testing.ts";
+
+const lib = fixture("npm/lib");
+const nm = `${lib}/node_modules`;
+
+Deno.test("npm_packages: packages, scoped packages and nested node_modules with their depth", () => {
+  const e = engineWith(npmPackagesTable({ locations: [lib] }));
+  const rows = e.query(
+    "select name, version, author, license, homepage, description, path, directory, depth from npm_packages",
+  );
+  const byPath = new Map(rows.map((r) => [String(r.path).slice(nm.length + 1), r]));
+  assertEquals(byPath.get("express/package.json"), {
+    name: "express",
+    version: "4.18.2",
+    author: "TJ Holowaychuk",
+    license: "https://opensource.org/licenses/MIT",
+    homepage: "http://expressjs.com/",
+    description: "Fast, unopinionated, minimalist web framework",
+    path: `${nm}/express/package.json`,
+    directory: lib,
+    depth: 0,
+  });
+  assertEquals(byPath.get("express/node_modules/debug/package.json")?.depth, 1);
+  assertEquals(byPath.get("express/node_modules/debug/package.json")?.description, "");
+  assertEquals(byPath.get("express/node_modules/debug/package.json")?.author, "TJ Holowaychuk <tj@vision-media.ca>");
+  assertEquals(byPath.get("@types/node/package.json")?.name, "@types/node");
+  // Broken JSON and directories without a manifest are skipped.
+  assertEquals(byPath.has("broken/package.json"), false);
+  assertEquals(rows.some((r) => String(r.path).includes("notapkg")), false);
+});
+
+Deno.test("npm_packages: a symlink loop in node_modules ends", () => {
+  const e = engineWith(npmPackagesTable({ locations: [lib] }));
+  const cyc = e.query("select depth from npm_packages where name = 'cyc' order by depth");
+  assertEquals(cyc.length <= 3, true);
+  assertEquals(cyc[0].depth, 0);
+});
+
+Deno.test("npm_packages: max_depth = 0 keeps direct packages only; directory = ... picks the tree", () => {
+  const e = engineWith(npmPackagesTable({ locations: [] }));
+  assertEquals(e.query("select count(*) as n from npm_packages"), [{ n: 0 }]);
+  const rows = e.query(
+    `select name, depth from npm_packages where directory = '${lib}' and max_depth = 0 order by name`,
+  );
+  assertEquals(rows, [{ name: "@types/node", depth: 0 }, { name: "cyc", depth: 0 }, { name: "express", depth: 0 }]);
+});

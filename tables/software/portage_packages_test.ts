@@ -1,0 +1,59 @@
+import { assertEquals } from "../../testing/assert.ts";
+import { portagePackagesTable, splitPortageAtom } from "./portage_packages.ts";
+import { engineWith, fixture } from "./_testing.ts";
+
+const paths = { pkgDir: fixture("portage/db"), world: fixture("portage/world") };
+
+Deno.test("portage_packages: each package directory is a row with its metadata files", () => {
+  const e = engineWith(portagePackagesTable(paths));
+  assertEquals(e.query("select * from portage_packages order by package"), [
+    {
+      package: "app-misc/broken",
+      version: "",
+      slot: null,
+      build_time: null,
+      repository: null,
+      eapi: null,
+      size: null,
+      world: 0,
+    },
+    {
+      package: "dev-lang/python",
+      version: "3.11.8-r1",
+      slot: "3.11",
+      build_time: 1700000000,
+      repository: "gentoo",
+      eapi: 8,
+      size: 123456,
+      world: 1,
+    },
+    {
+      package: "sys-apps/portage",
+      version: "3.0.63",
+      slot: "0",
+      build_time: null,
+      repository: "gentoo",
+      eapi: 8,
+      size: null,
+      world: 0,
+    },
+  ]);
+});
+
+Deno.test("portage_packages: no world file or no database means zero rows", () => {
+  assertEquals(
+    engineWith(portagePackagesTable({ ...paths, world: "/nonexistent" })).query("select * from portage_packages"),
+    [],
+  );
+  assertEquals(
+    engineWith(portagePackagesTable({ ...paths, pkgDir: "/nonexistent" })).query("select * from portage_packages"),
+    [],
+  );
+});
+
+Deno.test("portage_packages: atoms split into package and version, keeping comparison operators", () => {
+  assertEquals(splitPortageAtom("dev-lang/python-3.11.8-r1"), { package: "dev-lang/python", version: "3.11.8-r1" });
+  assertEquals(splitPortageAtom(">=sys-apps/baselayout-2"), { package: "sys-apps/baselayout", version: ">=2" });
+  assertEquals(splitPortageAtom("=app-misc/foo-1.0"), { package: "app-misc/foo", version: "1.0" });
+  assertEquals(splitPortageAtom("app-misc/foo-bar"), { package: "app-misc/foo-bar", version: "" });
+});

@@ -1,0 +1,180 @@
+/**
+ * python_packages: Python distributions installed system-wide (dist-packages/site-packages under
+ * /usr, /usr/local, /opt/conda, ...) and in the home directories of the queried users (pyenv,
+ * ~/.local, pipx, uv, conda, virtualenvs, ...), read from their `.dist-info/METADATA` or
+ * `.egg-info/PKG-INFO` files.
+ *
+ * @module
+ */
+import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
+import { registerTable } from "../../core/registry.ts";
+import {
+  expandPattern,
+  hostUsers,
+  isDirectory,
+  listSubdirs,
+  namespaceRoots,
+  readText,
+  splitTrim,
+  usersFromContext,
+  type UserSource,
+} from "./_lib.ts";
+
+/** System-wide site directories (`%` matches the Python version). */
+export const SYSTEM_SITE_PATTERNS = [
+  "/usr/local/lib/python%/dist-packages",
+  "/usr/local/lib/python%/site-packages",
+  "/usr/local/lib64/python%/site-packages",
+  "/opt/homebrew/lib/python%/dist-packages",
+  "/opt/homebrew/lib/python%/site-packages",
+  "/usr/lib/python%/dist-packages",
+  "/usr/lib/python%/site-packages",
+  "/Library/Python/%/site-packages",
+  "/opt/conda/lib/python%/dist-packages",
+  "/opt/conda/lib/python%/site-packages",
+  "/opt/miniconda3/lib/python%/site-packages",
+  "/opt/anaconda3/lib/python%/site-packages",
+];
+
+/** Per-user locations, relative to the home directory: interpreters or environments, one per subdirectory. */
+const USER_PATTERNS = [
+  ".pyenv/versions",
+  ".local/lib/python%",
+  ".asdf/installs/python",
+  ".local/share/uv/tools",
+  ".local/share/mise/installs/python",
+  ".local/share/pipx/venvs",
+  ".local/pipx/venvs",
+  ".cache/pypoetry/virtualenvs",
+  "miniforge3/lib/python%",
+  "miniconda3/lib/python%",
+  "anaconda3/lib/python%",
+  "mambaforge/lib/python%",
+  "miniforge3/envs",
+  "miniconda3/envs",
+  "anaconda3/envs",
+  "mambaforge/envs",
+  ".virtualenvs",
+  ".local/share/virtualenvs",
+];
+
+/** Reads Name, Version, Summary, Author and License from a core-metadata file (headers up to License). */
+export function parsePythonMetadata(text: string): Row {
+  const row: Row = {};
+  for (const line of text.split("\n")) {
+    const fields = splitTrim(line, ":");
+    if (fields.length !== 2) continue;
+    const [key, value] = fields;
+    if (key === "Name") row.name = value;
+    else if (key === "Version") row.version = value;
+    else if (key === "Summary") row.summary = value;
+    else if (key === "Author") row.author = value;
+    else if (key === "License") {
+      row.license = value;
+      break;
+    }
+  }
+  return row;
+}
+
+/** The distributions of one site directory, as rows; unreadable metadata skips the distribution. */
+export function genSiteDirectory(site: string, uid: number, prefix = ""): Row[] {
+  const rows: Row[] = [];
+  for (const name of listSubdirs(prefix + site)) {
+    let file: string;
+    if (name.endsWith(".dist-info")) file = "METADATA";
+    else if (name.endsWith(".egg-info")) file = "PKG-INFO";
+    else continue;
+    const text = readText(`${prefix}${site}/${name}/${file}`);
+    if (text === undefined) continue;
+    const meta = parsePythonMetadata(text);
+    if (meta.name === undefined) continue;
+    rows.push({ ...meta, uid, path: `${site}/${name}`, directory: site });
+  }
+  return rows;
+}
+
+/**
+ * The site directories under one user location: each interpreter or environment's
+ * `lib/python*\/site-packages`, or for a `lib/python*` location its `site-packages`.
+ */
+function userSiteDirectories(location: string): string[] {
+  const out: string[] = [];
+  for (const dir of expandPattern(location).filter(isDirectory)) {
+    let nested = 0;
+    for (const sub of listSubdirs(dir)) {
+      for (const site of expandPattern(`${dir}/${sub}/lib/python%/site-packages`)) {
+        if (isDirectory(site)) {
+          out.push(site);
+          nested++;
+        }
+      }
+    }
+    if (nested === 0) {
+      if (isDirectory(`${dir}/site-packages`)) out.push(`${dir}/site-packages`);
+      else out.push(dir);
+    }
+  }
+  return out;
+}
+
+/** Options for {@linkcode pythonPackagesTable}. */
+export interface PythonPackagesOptions {
+  /** System site-directory patterns (default {@linkcode SYSTEM_SITE_PATTERNS}). */
+  systemSites?: string[];
+  /** Where users come from (default /etc/passwd and the uid osq runs as). */
+  users?: UserSource;
+}
+
+/** Builds the python_packages table (tests point it at fixture directories and users). */
+export function pythonPackagesTable(options: PythonPackagesOptions = {}): TableSpec {
+  const systemSites = options.systemSites ?? SYSTEM_SITE_PATTERNS;
+  const users = options.users ?? hostUsers;
+  return defineTable({
+    name: "python_packages",
+    description: "Python distributions installed system-wide and in users' environments.",
+    columns: [
+      { name: "name", type: "TEXT" },
+      { name: "uid", type: "BIGINT", index: true },
+      { name: "version", type: "TEXT", collate: "version" },
+      { name: "summary", type: "TEXT" },
+      { name: "author", type: "TEXT" },
+      { name: "license", type: "TEXT" },
+      { name: "path", type: "TEXT" },
+      { name: "directory", type: "TEXT", index: true, optimized: true },
+      { name: "pid_with_namespace", type: "INTEGER", additional: true, hidden: true, linuxHidden: true },
+    ],
+    attributes: { user_data: true },
+    generate(ctx) {
+      const rows: Row[] = [];
+      const add = (list: Row[], pid: number) => {
+        for (const r of list) rows.push({ ...r, pid_with_namespace: pid });
+      };
+      const directories = ctx.equals("directory");
+      for (const root of namespaceRoots(ctx)) {
+        if (directories.length) {
+          // Named directories are scanned as they are, and nothing else (osquery's behaviour).
+          for (const dir of directories) add(genSiteDirectory(dir, 0, root.prefix), root.pid);
+          continue;
+        }
+        const sites = new Set<string>();
+        for (const pattern of systemSites) {
+          for (const site of expandPattern(root.prefix + pattern)) sites.add(site.slice(root.prefix.length));
+        }
+        for (const site of sites) add(genSiteDirectory(site, 0, root.prefix), root.pid);
+        if (root.prefix !== "") continue; // Home directories come from the host's passwd.
+        for (const user of usersFromContext(ctx, users)) {
+          if (!user.directory || user.directory === "/") continue;
+          for (const rel of USER_PATTERNS) {
+            for (const site of userSiteDirectories(`${user.directory}/${rel}`)) {
+              add(genSiteDirectory(site, user.uid), 0);
+            }
+          }
+        }
+      }
+      return rows;
+    },
+  });
+}
+
+export default registerTable(pythonPackagesTable());

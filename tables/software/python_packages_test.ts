@@ -1,0 +1,87 @@
+import { assertEquals } from "../../testing/assert.ts";
+import { pythonPackagesTable } from "./python_packages.ts";
+import { engineWith, fixture, fixtureUsers, fixtureUsersTable } from "./_testing.ts";
+import type { PasswdEntry } from "./_lib.ts";
+
+const site = fixture("python/usr/lib/python3.11/dist-packages");
+const users: PasswdEntry[] = [
+  { username: "root", uid: 0, gid: 0, directory: "/nonexistent-root-home", shell: "/bin/sh" },
+  { username: "alice", uid: 1000, gid: 1000, directory: fixture("home/alice"), shell: "/bin/sh" },
+  { username: "bob", uid: 1001, gid: 1001, directory: fixture("home/bob"), shell: "/bin/sh" },
+];
+const table = (current = 0) =>
+  pythonPackagesTable({
+    systemSites: [fixture("python/usr/lib/python%/dist-packages")],
+    users: fixtureUsers(users, current),
+  });
+
+Deno.test("python_packages: dist-info METADATA and egg-info PKG-INFO of system sites are rows with uid 0", () => {
+  const e = engineWith(table());
+  const rows = e.query(
+    "select name, uid, version, summary, author, license, path, directory from python_packages order by name",
+  );
+  assertEquals(rows, [
+    {
+      name: "latin\ufffd",
+      uid: 0,
+      version: "0.1",
+      summary: null,
+      author: null,
+      license: null,
+      path: `${site}/latin1-0.1.dist-info`,
+      directory: site,
+    },
+    {
+      name: "requests",
+      uid: 0,
+      version: "2.31.0",
+      summary: "Python HTTP for Humans.",
+      author: "Kenneth Reitz",
+      license: "Apache 2.0",
+      path: `${site}/requests-2.31.0.dist-info`,
+      directory: site,
+    },
+    {
+      name: "six",
+      uid: 0,
+      version: "1.16.0",
+      summary: "Python 2 and 3 compatibility utilities",
+      author: "Benjamin Peterson",
+      license: "MIT",
+      path: `${site}/six-1.16.0.egg-info`,
+      directory: site,
+    },
+  ]);
+});
+
+Deno.test("python_packages: without a uid constraint only the current user's environments are added", () => {
+  const e = engineWith(table(1000));
+  const rows = e.query("select name, uid from python_packages where uid != 0 order by name");
+  assertEquals(rows, [{ name: "bar", uid: 1000 }, { name: "foo", uid: 1000 }]);
+});
+
+Deno.test("python_packages: users CROSS JOIN python_packages USING (uid) scans each user's home", () => {
+  const e = engineWith(table(), fixtureUsersTable(users));
+  const rows = e.query(
+    "select u.username, p.name, p.directory from users u cross join python_packages p using (uid) order by p.name",
+  );
+  assertEquals(rows.map((r) => [r.username, r.name]), [
+    ["alice", "bar"],
+    ["bob", "baz"],
+    ["alice", "foo"],
+    ["root", "latin\ufffd"],
+    ["root", "requests"],
+    ["root", "six"],
+  ]);
+  assertEquals(
+    rows.find((r) => r.name === "baz")!.directory,
+    fixture("home/bob/.virtualenvs/proj/lib/python3.10/site-packages"),
+  );
+});
+
+Deno.test("python_packages: directory = ... scans only that directory", () => {
+  const e = engineWith(table(1000));
+  const dir = fixture("home/bob/.virtualenvs/proj/lib/python3.10/site-packages");
+  assertEquals(e.query(`select name, uid from python_packages where directory = '${dir}'`), [{ name: "baz", uid: 0 }]);
+  assertEquals(e.query("select name from python_packages where directory = '/nonexistent'"), []);
+});
