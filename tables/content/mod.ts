@@ -3,3 +3,4 @@
  *
  * @module
  */
+import "./magic.ts";
