@@ -3,3 +3,10 @@
  *
  * @module
  */
+import "./time.ts";
+import "./uptime.ts";
+import "./system_info.ts";
+import "./os_version.ts";
+import "./kernel_info.ts";
+import "./mounts.ts";
+import "./cpuid.ts";

@@ -1,0 +1,201 @@
+/**
+ * Readers shared by the system tables. Every reader takes a `root` prefix (default "", the live
+ * host) so tests can point it at a fixture tree under `testdata/system/`. Readers never throw on
+ * missing or malformed input: they return `undefined` or skip what they cannot parse.
+ *
+ * @module
+ */
+import { createHash } from "node:crypto";
+
+const decoder = new TextDecoder();
+
+/** Reads a text file, or `undefined` when it is missing or unreadable. */
+export function readText(path: string): string | undefined {
+  try {
+    return Deno.readTextFileSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads a file's bytes, or `undefined` when it is missing or unreadable. */
+export function readBytes(path: string): Uint8Array | undefined {
+  try {
+    return Deno.readFileSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads a sysfs-style attribute: the file's text trimmed of whitespace, or `undefined`. */
+export function readAttr(path: string): string | undefined {
+  const text = readText(path);
+  return text === undefined ? undefined : text.trim();
+}
+
+/** Lists a directory's entries sorted by name; empty when it cannot be read. */
+export function listDir(path: string): Deno.DirEntry[] {
+  try {
+    return [...Deno.readDirSync(path)].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  } catch {
+    return [];
+  }
+}
+
+/** True when `path` is a directory (following symlinks). */
+export function isDir(path: string): boolean {
+  try {
+    return Deno.statSync(path).isDirectory;
+  } catch {
+    return false;
+  }
+}
+
+/** True when `path` exists (following symlinks). */
+export function exists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Reads a symlink's target, or `undefined`. */
+export function readLink(path: string): string | undefined {
+  try {
+    return Deno.readLinkSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Splits text on any of the `delimiters` characters, trims each piece and drops empty ones —
+ * the tokenising osquery applies to most procfs lines.
+ */
+export function splitTrim(text: string, delimiters: string): string[] {
+  const out: string[] = [];
+  let piece = "";
+  for (const ch of text) {
+    if (delimiters.includes(ch)) {
+      const t = piece.trim();
+      if (t) out.push(t);
+      piece = "";
+    } else {
+      piece += ch;
+    }
+  }
+  const t = piece.trim();
+  if (t) out.push(t);
+  return out;
+}
+
+/** Splits on runs of spaces and tabs, dropping empty fields. */
+export function words(line: string): string[] {
+  return line.split(/[ \t]+/).filter((w) => w !== "");
+}
+
+/** The MD5 of bytes, as lowercase hex. */
+export function md5Hex(data: Uint8Array): string {
+  return createHash("md5").update(data).digest("hex");
+}
+
+/** Decodes bytes as UTF-8 (invalid sequences become U+FFFD). */
+export function utf8(data: Uint8Array): string {
+  return decoder.decode(data);
+}
+
+/** Parses a decimal integer field; `undefined` when it is not one. */
+export function parseIntField(text: string | undefined): number | undefined {
+  if (text === undefined || !/^[+-]?\d+$/.test(text.trim())) return undefined;
+  const n = Number(text.trim());
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
+/** Parses a decimal integer that may exceed 2^53 (returned as bigint then); `undefined` when malformed. */
+export function parseBigField(text: string | undefined): number | bigint | undefined {
+  if (text === undefined || !/^[+-]?\d+$/.test(text.trim())) return undefined;
+  const big = BigInt(text.trim());
+  return big <= BigInt(Number.MAX_SAFE_INTEGER) && big >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(big) : big;
+}
+
+/**
+ * Parses a `KEY=VALUE` environment-style file (uevent, os-release, udev data `E:` lines after the
+ * prefix is stripped). Quotes around a value are removed.
+ */
+export function parseKeyValues(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const raw of text.split("\n")) {
+    const line = raw.trim();
+    if (!line || line.startsWith("#")) continue;
+    const eq = line.indexOf("=");
+    if (eq <= 0) continue;
+    out.set(line.slice(0, eq), unquote(line.slice(eq + 1)));
+  }
+  return out;
+}
+
+/** Removes one pair of surrounding double or single quotes. */
+export function unquote(value: string): string {
+  if (value.length >= 2 && (value[0] === '"' || value[0] === "'") && value.at(-1) === value[0]) {
+    return value.slice(1, -1);
+  }
+  return value;
+}
+
+/**
+ * The properties udev knows for a device: the kernel's `uevent` file, overlaid with udev's
+ * database entry (`/run/udev/data/<id>`, its `E:` lines) when udevd has recorded one.
+ * This is what libudev's `udev_device_get_property_value` returns.
+ */
+export function udevProperties(root: string, sysPath: string, dbId: string | undefined): Map<string, string> {
+  const props = parseKeyValues(readText(`${sysPath}/uevent`) ?? "");
+  if (dbId) {
+    const db = readText(`${root}/run/udev/data/${dbId}`);
+    if (db) {
+      for (const line of db.split("\n")) {
+        if (!line.startsWith("E:")) continue;
+        const eq = line.indexOf("=");
+        if (eq > 2) props.set(line.slice(2, eq), line.slice(eq + 1));
+      }
+    }
+  }
+  return props;
+}
+
+/** The udev database id of a character or block device (`c<major>:<minor>` / `b<major>:<minor>`). */
+export function udevDeviceId(kind: "c" | "b", props: Map<string, string>): string | undefined {
+  const major = props.get("MAJOR");
+  const minor = props.get("MINOR");
+  return major && minor ? `${kind}${major}:${minor}` : undefined;
+}
+
+/** Decodes the octal escapes (`\040` etc.) the kernel writes in /proc/mounts fields. */
+export function unescapeOctal(field: string): string {
+  return field.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(parseInt(oct, 8)));
+}
+
+/** One entry of /proc/mounts. */
+export interface MountEntry {
+  device: string;
+  path: string;
+  type: string;
+  flags: string;
+}
+
+/** Parses /proc/mounts (fstab format); lines with fewer than four fields are skipped. */
+export function parseMounts(text: string): MountEntry[] {
+  const out: MountEntry[] = [];
+  for (const line of text.split("\n")) {
+    const f = words(line.trim());
+    if (f.length < 4) continue;
+    out.push({ device: unescapeOctal(f[0]), path: unescapeOctal(f[1]), type: f[2], flags: unescapeOctal(f[3]) });
+  }
+  return out;
+}
+
+/** The mount table of the host (or of a fixture root). */
+export function readMounts(root = ""): MountEntry[] {
+  return parseMounts(readText(`${root}/proc/mounts`) ?? "");
+}

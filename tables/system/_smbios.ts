@@ -1,0 +1,92 @@
+/**
+ * SMBIOS (DMI) structure table reading, shared by smbios_tables, platform_info, system_info and
+ * cpu_info. Linux exposes the raw structure table at /sys/firmware/dmi/tables/DMI (kernel 4.2+);
+ * osquery falls back to scanning /dev/mem on older kernels, which we deliberately do not do.
+ *
+ * @module
+ */
+import { readBytes } from "./_lib.ts";
+
+/** SMBIOS structure types the tables use. */
+export const SMBIOS_TYPE = { BIOS: 0, SYSTEM: 1, BOARD: 2, PROCESSOR: 4 } as const;
+
+/** One SMBIOS structure: its formatted area and the string set after it. */
+export interface SmbiosStructure {
+  /** Position in the table, from 0. */
+  index: number;
+  type: number;
+  /** Length of the formatted area (the header's length byte). */
+  headerSize: number;
+  handle: number;
+  /** The whole structure: formatted area, strings and the terminating double NUL. */
+  bytes: Uint8Array;
+}
+
+/** The raw SMBIOS structure table under `root`, or `undefined` when the firmware does not expose one. */
+export function readSmbiosTable(root = ""): Uint8Array | undefined {
+  const data = readBytes(`${root}/sys/firmware/dmi/tables/DMI`);
+  return data && data.length > 0 ? data : undefined;
+}
+
+/**
+ * Walks the structures of a raw SMBIOS table. A structure whose formatted area would run past
+ * the data, or a zero header (padding), ends the walk: what follows cannot be trusted.
+ */
+export function parseSmbios(data: Uint8Array): SmbiosStructure[] {
+  const out: SmbiosStructure[] = [];
+  let at = 0;
+  while (at + 4 <= data.length) {
+    const type = data[at];
+    const length = data[at + 1];
+    const handle = data[at + 2] | (data[at + 3] << 8);
+    if (at + length > data.length) break;
+    if (length === 0 && handle === 0) break;
+    if (length < 4) break; // a header shorter than itself: corrupt
+    // The string set ends at the first double NUL after the formatted area. Like osquery, the scan stops
+    // four bytes short of the end, so sizes and hashes of a final structure match osquery's.
+    let next = at + length;
+    for (; next + 4 <= data.length; next++) {
+      if (data[next] === 0 && data[next + 1] === 0) {
+        next += 2;
+        break;
+      }
+    }
+    out.push({ index: out.length, type, headerSize: length, handle, bytes: data.subarray(at, next) });
+    at = next;
+  }
+  return out;
+}
+
+/**
+ * String number `n` (1-based) of a structure's string set; "" for 0, for an out-of-range
+ * number, or when the string set is not NUL-terminated. Trailing spaces are trimmed.
+ */
+export function dmiString(s: SmbiosStructure, n: number): string {
+  const text = s.bytes.subarray(s.headerSize);
+  if (n === 0 || text.length === 0 || text[text.length - 1] !== 0) return "";
+  let start = 0;
+  for (let i = 1; i < n; i++) {
+    const end = text.indexOf(0, start);
+    if (end < 0 || end + 1 >= text.length) return "";
+    start = end + 1;
+    if (text[start] === 0) return ""; // ran into the terminating double NUL
+  }
+  const end = text.indexOf(0, start);
+  return new TextDecoder().decode(text.subarray(start, end < 0 ? text.length : end)).replace(/\s+$/, "");
+}
+
+/** A byte of the formatted area (0 past its end). */
+export function byteAt(s: SmbiosStructure, offset: number): number {
+  return offset < s.bytes.length ? s.bytes[offset] : 0;
+}
+
+/** A little-endian 16-bit word of the formatted area. */
+export function wordAt(s: SmbiosStructure, offset: number): number {
+  return byteAt(s, offset) | (byteAt(s, offset + 1) << 8);
+}
+
+/** The SMBIOS structures of the host (or fixture root); empty when there is no table. */
+export function smbiosStructures(root = ""): SmbiosStructure[] {
+  const data = readSmbiosTable(root);
+  return data ? parseSmbios(data) : [];
+}

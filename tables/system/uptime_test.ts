@@ -1,0 +1,23 @@
+import "./uptime.ts";
+import { Engine } from "../../core/engine.ts";
+import { assert, assertEquals } from "../../testing/assert.ts";
+import { readUptimeSeconds, uptimeRows } from "./uptime.ts";
+import { fixture } from "./_fixtures.ts";
+
+Deno.test("uptime: fixture seconds split into days, hours, minutes, seconds (rounded up like sysinfo)", () => {
+  // 93784.57 s → 93785 s = 1 day 2 h 3 min 5 s
+  assertEquals(uptimeRows(fixture("host_a")), [{ days: 1, hours: 2, minutes: 3, seconds: 5, total_seconds: 93785 }]);
+});
+
+Deno.test("uptime: malformed or missing /proc/uptime gives no row", () => {
+  assertEquals(readUptimeSeconds(fixture("broken")), undefined);
+  assertEquals(uptimeRows(fixture("broken")), []);
+  assertEquals(uptimeRows(fixture("does-not-exist")), []);
+});
+
+Deno.test("uptime: the live host has been up for more than zero seconds", () => {
+  const [row] = new Engine().query("SELECT * FROM uptime");
+  assert(Number(row.total_seconds) > 0);
+  const total = Number(row.days) * 86400 + Number(row.hours) * 3600 + Number(row.minutes) * 60 + Number(row.seconds);
+  assertEquals(total, Number(row.total_seconds));
+});
