@@ -15,3 +15,4 @@ import "./content/mod.ts";
 import "./docker/mod.ts";
 import "./daemon/mod.ts";
 import "./extensions/mod.ts";
+import "./events/mod.ts";

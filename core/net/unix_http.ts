@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { lastErrorMessage, libc } from "../libc.ts";
 
 /** Raised when the socket cannot be reached or answers with something that is not HTTP. */
 export class UnixHttpError extends Error {
@@ -22,31 +23,6 @@ const SOCK_CLOEXEC = 0o2000000;
 const SOL_SOCKET = 1;
 const SO_RCVTIMEO = 20;
 const SO_SNDTIMEO = 21;
-
-const libcSymbols = {
-  socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
-  connect: { parameters: ["i32", "buffer", "u32"], result: "i32" },
-  setsockopt: { parameters: ["i32", "i32", "i32", "buffer", "u32"], result: "i32" },
-  send: { parameters: ["i32", "buffer", "usize", "i32"], result: "isize" },
-  recv: { parameters: ["i32", "buffer", "usize", "i32"], result: "isize" },
-  close: { parameters: ["i32"], result: "i32" },
-  __errno_location: { parameters: [], result: "pointer" },
-  strerror: { parameters: ["i32"], result: "pointer" },
-} as const satisfies Deno.ForeignLibraryInterface;
-
-let libc: Deno.DynamicLibrary<typeof libcSymbols>["symbols"] | undefined;
-
-function c(): Deno.DynamicLibrary<typeof libcSymbols>["symbols"] {
-  libc ??= Deno.dlopen(Deno.build.os === "darwin" ? "libSystem.dylib" : "libc.so.6", libcSymbols).symbols;
-  return libc;
-}
-
-function lastError(): string {
-  const p = c().__errno_location();
-  const errno = p === null ? 0 : new Deno.UnsafePointerView(p).getInt32();
-  const message = c().strerror(errno);
-  return message === null ? `errno ${errno}` : Deno.UnsafePointerView.getCString(message);
-}
 
 /** An HTTP response: status code, lower-cased headers and the body bytes. */
 export interface HttpResponse {
@@ -69,9 +45,9 @@ export function unixHttpGet(socketPath: string, uri: string, options: UnixHttpOp
   const maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
   const pathBytes = new TextEncoder().encode(socketPath);
   if (pathBytes.length >= 108) throw new UnixHttpError(`Socket path is too long: ${socketPath}`);
-  const lib = c();
+  const lib = libc();
   const fd = lib.socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw new UnixHttpError(`Cannot create a socket: ${lastError()}`);
+  if (fd < 0) throw new UnixHttpError(`Cannot create a socket: ${lastErrorMessage()}`);
   try {
     const tv = new BigInt64Array([BigInt(Math.floor(timeoutMs / 1000)), BigInt((timeoutMs % 1000) * 1000)]);
     const tvBytes = new Uint8Array(tv.buffer);
@@ -81,7 +57,7 @@ export function unixHttpGet(socketPath: string, uri: string, options: UnixHttpOp
     new DataView(addr.buffer).setUint16(0, AF_UNIX, true);
     addr.set(pathBytes, 2);
     if (lib.connect(fd, addr, 2 + pathBytes.length + 1) !== 0) {
-      throw new UnixHttpError(`Cannot connect to ${socketPath}: ${lastError()}`);
+      throw new UnixHttpError(`Cannot connect to ${socketPath}: ${lastErrorMessage()}`);
     }
     const request = new TextEncoder().encode(`GET ${uri} HTTP/1.0\r\nHost: localhost\r\nAccept: */*\r\n\r\n`);
     const out = new Uint8Array(new ArrayBuffer(request.length));
@@ -89,7 +65,7 @@ export function unixHttpGet(socketPath: string, uri: string, options: UnixHttpOp
     let sent = 0;
     while (sent < out.length) {
       const n = Number(lib.send(fd, out.subarray(sent), BigInt(out.length - sent), 0x4000 /* MSG_NOSIGNAL */));
-      if (n <= 0) throw new UnixHttpError(`Cannot send to ${socketPath}: ${lastError()}`);
+      if (n <= 0) throw new UnixHttpError(`Cannot send to ${socketPath}: ${lastErrorMessage()}`);
       sent += n;
     }
     const chunks: Uint8Array[] = [];
@@ -98,7 +74,7 @@ export function unixHttpGet(socketPath: string, uri: string, options: UnixHttpOp
     for (;;) {
       const n = Number(lib.recv(fd, buf, BigInt(buf.length), 0));
       if (n === 0) break;
-      if (n < 0) throw new UnixHttpError(`No complete answer from ${socketPath}: ${lastError()}`);
+      if (n < 0) throw new UnixHttpError(`No complete answer from ${socketPath}: ${lastErrorMessage()}`);
       total += n;
       if (total > maxBytes) throw new UnixHttpError(`Answer from ${socketPath} exceeds ${maxBytes} bytes`);
       chunks.push(buf.slice(0, n));

@@ -1,0 +1,221 @@
+/**
+ * The inotify publisher: file changes under the config's `file_paths`, as osquery's file events
+ * see them. Patterns follow osquery: `%` matches within one path level, `%%` (last component
+ * only) matches everything below, `*` is accepted as `%`.
+ *
+ * @module
+ */
+import { defineFlag, flags } from "../flags.ts";
+import { cPath, lastErrorMessage, libc, waitReadable } from "../libc.ts";
+import type { EventPublisher } from "./system.ts";
+
+defineFlag({
+  name: "enable_file_events",
+  type: "bool",
+  default: false,
+  description: "Watch the config's file_paths with inotify and fill file_events",
+});
+
+const IN_ACCESS = 0x1;
+const IN_MODIFY = 0x2;
+const IN_ATTRIB = 0x4;
+const IN_CLOSE_WRITE = 0x8;
+const IN_OPEN = 0x20;
+const IN_MOVED_FROM = 0x40;
+const IN_MOVED_TO = 0x80;
+const IN_CREATE = 0x100;
+const IN_DELETE = 0x200;
+const IN_Q_OVERFLOW = 0x4000;
+const IN_IGNORED = 0x8000;
+const IN_ISDIR = 0x40000000;
+const IN_NONBLOCK = 0o4000;
+const IN_CLOEXEC = 0o2000000;
+
+/** The changes every file subscription watches. */
+export const DEFAULT_MASK = IN_MOVED_TO | IN_MOVED_FROM | IN_MODIFY | IN_DELETE | IN_CREATE | IN_CLOSE_WRITE |
+  IN_ATTRIB;
+/** Reads and opens, watched only for categories listed in `file_accesses`. */
+export const ACCESS_MASK = IN_OPEN | IN_ACCESS;
+
+/** osquery's action name for an inotify mask (first matching bit), or "" to ignore. */
+export function actionOf(mask: number): string {
+  if (mask & IN_CREATE) return "CREATED";
+  if (mask & IN_DELETE) return "DELETED";
+  if (mask & IN_MOVED_FROM) return "MOVED_FROM";
+  if (mask & IN_MOVED_TO) return "MOVED_TO";
+  if (mask & (IN_MODIFY | IN_CLOSE_WRITE)) return "UPDATED";
+  if (mask & IN_ATTRIB) return "ATTRIBUTES_MODIFIED";
+  if (mask & IN_OPEN) return "OPENED";
+  if (mask & IN_ACCESS) return "ACCESSED";
+  return "";
+}
+
+/** A file subscription: a category's pattern, and whether accesses are reported. */
+export interface FileSubscription {
+  category: string;
+  pattern: string;
+  accesses: boolean;
+}
+
+/** A file event as the publisher reports it. */
+export interface FileChange {
+  path: string;
+  action: string;
+  cookie: number;
+  subscription: FileSubscription;
+}
+
+/** Converts an osquery file pattern to a RegExp over full paths. */
+export function patternToRegExp(pattern: string): RegExp {
+  let p = pattern.replaceAll("*", "%");
+  let recursive = false;
+  if (p.endsWith("%%")) {
+    recursive = true;
+    p = p.slice(0, -2);
+  }
+  const body = p.split("%").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join("[^/]*");
+  return new RegExp("^" + body + (recursive ? ".*" : "") + "$");
+}
+
+/** The directory an inotify watch must sit on for a pattern, and whether below it is watched too. */
+export function watchRoot(pattern: string): { dir: string; recursive: boolean } {
+  const p = pattern.replaceAll("*", "%");
+  const wild = p.indexOf("%");
+  const literal = wild < 0 ? p : p.slice(0, wild);
+  const recursive = wild >= 0 && (p.endsWith("%%") || p.slice(wild).includes("/"));
+  if (wild < 0) {
+    try {
+      if (Deno.statSync(p).isDirectory) return { dir: p.replace(/\/+$/, "") || "/", recursive: false };
+    } catch {
+      // A file that does not exist yet: watch its directory.
+    }
+  }
+  const dir = literal.slice(0, literal.lastIndexOf("/")) || "/";
+  return { dir, recursive };
+}
+
+/** Watches the subscriptions' directories and reports matching changes. */
+export class InotifyPublisher implements EventPublisher {
+  readonly name = "inotify";
+  refreshes = 0;
+  #fd = -1;
+  #running = false;
+  #loop: Promise<void> | undefined;
+  #subscriptions: FileSubscription[] = [];
+  #matchers: RegExp[] = [];
+  readonly #watches = new Map<number, { dir: string; recursive: boolean }>();
+  readonly #listeners: ((change: FileChange) => void)[] = [];
+
+  get active(): boolean {
+    return this.#running;
+  }
+
+  /** Number of directories watched. */
+  get watchCount(): number {
+    return this.#watches.size;
+  }
+
+  /** Adds a listener for matching changes. */
+  listen(listener: (change: FileChange) => void): void {
+    this.#listeners.push(listener);
+  }
+
+  /** Replaces the subscriptions (from config `file_paths` / `file_accesses`) and re-arms the watches. */
+  configure(subscriptions: FileSubscription[]): void {
+    this.#subscriptions = subscriptions;
+    this.#matchers = subscriptions.map((s) => patternToRegExp(s.pattern));
+    this.refreshes++;
+    if (this.#running) this.#rewatch();
+  }
+
+  start(): Promise<void> {
+    if (!flags.bool("enable_file_events")) return Promise.resolve();
+    const fd = libc().inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (fd < 0) return Promise.reject(new Error(`Cannot start inotify: ${lastErrorMessage()}`));
+    this.#fd = fd;
+    this.#running = true;
+    this.#rewatch();
+    this.#loop = this.#read();
+    return Promise.resolve();
+  }
+
+  #mask(): number {
+    const accesses = this.#subscriptions.some((s) => s.accesses);
+    return DEFAULT_MASK | (accesses ? ACCESS_MASK : 0);
+  }
+
+  #rewatch(): void {
+    for (const wd of this.#watches.keys()) libc().inotify_rm_watch(this.#fd, wd);
+    this.#watches.clear();
+    for (const s of this.#subscriptions) {
+      const { dir, recursive } = watchRoot(s.pattern);
+      this.#watch(dir, recursive);
+    }
+  }
+
+  #watch(dir: string, recursive: boolean): void {
+    const wd = libc().inotify_add_watch(this.#fd, cPath(dir), this.#mask());
+    if (wd < 0) {
+      console.error(`W Cannot watch ${dir}: ${lastErrorMessage()}`);
+      return;
+    }
+    this.#watches.set(wd, { dir, recursive });
+    if (!recursive) return;
+    try {
+      for (const entry of Deno.readDirSync(dir)) {
+        if (entry.isDirectory && !entry.isSymlink) this.#watch(`${dir === "/" ? "" : dir}/${entry.name}`, true);
+      }
+    } catch {
+      // Unreadable directories are skipped.
+    }
+  }
+
+  async #read(): Promise<void> {
+    const buf = new Uint8Array(new ArrayBuffer(64 * 1024));
+    while (this.#running) {
+      if (!await waitReadable(this.#fd, 500)) continue;
+      const n = Number(libc().read(this.#fd, buf, BigInt(buf.length)));
+      if (n <= 0) continue;
+      this.#parse(buf.subarray(0, n));
+    }
+  }
+
+  #parse(data: Uint8Array): void {
+    const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    let pos = 0;
+    while (pos + 16 <= data.length) {
+      const wd = view.getInt32(pos, true);
+      const mask = view.getUint32(pos + 4, true);
+      const cookie = view.getUint32(pos + 8, true);
+      const len = view.getUint32(pos + 12, true);
+      const nameBytes = data.subarray(pos + 16, pos + 16 + len);
+      const nul = nameBytes.indexOf(0);
+      const name = new TextDecoder().decode(nul < 0 ? nameBytes : nameBytes.subarray(0, nul));
+      pos += 16 + len;
+      if (mask & IN_Q_OVERFLOW) {
+        console.error("W inotify event queue overflowed: some file events were lost");
+        continue;
+      }
+      const watch = this.#watches.get(wd);
+      if (!watch || mask & IN_IGNORED) continue;
+      const path = name ? `${watch.dir === "/" ? "" : watch.dir}/${name}` : watch.dir;
+      if (watch.recursive && mask & IN_ISDIR && mask & (IN_CREATE | IN_MOVED_TO)) this.#watch(path, true);
+      const action = actionOf(mask);
+      if (!action) continue;
+      this.#subscriptions.forEach((subscription, i) => {
+        if (!this.#matchers[i].test(path)) return;
+        if ((action === "OPENED" || action === "ACCESSED") && !subscription.accesses) return;
+        for (const l of this.#listeners) l({ path, action, cookie, subscription });
+      });
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (!this.#running) return;
+    this.#running = false;
+    await this.#loop;
+    libc().close(this.#fd);
+    this.#fd = -1;
+    this.#watches.clear();
+  }
+}

@@ -1,0 +1,16 @@
+/**
+ * The publishers osq runs on Linux, one instance each, registered with the event system.
+ *
+ * @module
+ */
+import { events } from "./system.ts";
+import { UdevPublisher } from "./udev.ts";
+import { InotifyPublisher } from "./inotify.ts";
+
+/** Device events (hardware_events). */
+export const udevPublisher: UdevPublisher = new UdevPublisher();
+/** File changes under the config's file_paths (file_events). */
+export const inotifyPublisher: InotifyPublisher = new InotifyPublisher();
+
+events.addPublisher(udevPublisher);
+events.addPublisher(inotifyPublisher);

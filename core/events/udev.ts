@@ -1,0 +1,128 @@
+/**
+ * The udev publisher: device events from the kernel's uevent netlink socket. When udevd runs
+ * (`/run/udev/control` exists) it listens to udevd's group, whose messages carry the hardware
+ * database properties (vendor and model names); otherwise to the kernel's own group.
+ *
+ * @module
+ */
+import { lastErrorMessage, libc, waitReadable } from "../libc.ts";
+import type { EventPublisher } from "./system.ts";
+
+const AF_NETLINK = 16;
+const SOCK_DGRAM = 2;
+const SOCK_CLOEXEC = 0o2000000;
+const NETLINK_KOBJECT_UEVENT = 15;
+const MSG_DONTWAIT = 0x40;
+const KERNEL_GROUP = 1;
+const UDEV_GROUP = 2;
+const UDEV_MAGIC = 0xfeedcafe;
+
+/** One device event: its properties (ACTION, DEVPATH, DEVTYPE, DEVNAME, DRIVER, ID_*, ...). */
+export type UeventProperties = Map<string, string>;
+
+const decoder = new TextDecoder();
+
+function splitProperties(bytes: Uint8Array, into: UeventProperties): void {
+  for (const item of decoder.decode(bytes).split("\0")) {
+    const eq = item.indexOf("=");
+    if (eq > 0) into.set(item.slice(0, eq), item.slice(eq + 1));
+  }
+}
+
+/**
+ * Parses a uevent datagram: either udevd's (`libudev\0` header, then KEY=VALUE properties) or the
+ * kernel's (`ACTION@DEVPATH\0KEY=VALUE\0...`). Returns undefined for anything else.
+ */
+export function parseUevent(message: Uint8Array): UeventProperties | undefined {
+  const props: UeventProperties = new Map();
+  if (message.length >= 40 && decoder.decode(message.subarray(0, 8)) === "libudev\0") {
+    const view = new DataView(message.buffer, message.byteOffset, message.byteLength);
+    if (view.getUint32(8, false) !== UDEV_MAGIC) return undefined;
+    const offset = view.getUint32(16, true);
+    const length = view.getUint32(20, true);
+    if (offset + length > message.length || offset < 24) return undefined;
+    splitProperties(message.subarray(offset, offset + length), props);
+  } else {
+    const nul = message.indexOf(0);
+    const head = decoder.decode(nul < 0 ? message : message.subarray(0, nul));
+    if (!head.includes("@")) return undefined;
+    splitProperties(message.subarray(nul + 1), props);
+  }
+  return props.has("ACTION") ? props : undefined;
+}
+
+/** Reads device events and hands each to the listeners. */
+export class UdevPublisher implements EventPublisher {
+  readonly name = "udev";
+  readonly #listeners: ((event: UeventProperties) => void)[] = [];
+  #fd = -1;
+  #running = false;
+  #loop: Promise<void> | undefined;
+  refreshes = 0;
+
+  /** Adds a listener called with every parsed event. */
+  listen(listener: (event: UeventProperties) => void): void {
+    this.#listeners.push(listener);
+  }
+
+  get active(): boolean {
+    return this.#running;
+  }
+
+  /** Dispatches one raw datagram (also used by tests). */
+  dispatch(message: Uint8Array): void {
+    const event = parseUevent(message);
+    if (!event) return;
+    for (const l of this.#listeners) {
+      try {
+        l(event);
+      } catch (err) {
+        console.error(`W udev subscriber failed: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  start(): Promise<void> {
+    const c = libc();
+    const fd = c.socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_KOBJECT_UEVENT);
+    if (fd < 0) return Promise.reject(new Error(`Cannot open the uevent socket: ${lastErrorMessage()}`));
+    let group = KERNEL_GROUP;
+    try {
+      Deno.statSync("/run/udev/control");
+      group = UDEV_GROUP;
+    } catch {
+      // No udevd: raw kernel events.
+    }
+    const addr = new Uint8Array(new ArrayBuffer(12));
+    const view = new DataView(addr.buffer);
+    view.setUint16(0, AF_NETLINK, true);
+    view.setUint32(8, group, true);
+    if (c.bind(fd, addr, 12) !== 0) {
+      const message = lastErrorMessage();
+      c.close(fd);
+      return Promise.reject(new Error(`Cannot listen for device events: ${message}`));
+    }
+    this.#fd = fd;
+    this.#running = true;
+    this.refreshes++;
+    this.#loop = this.#read();
+    return Promise.resolve();
+  }
+
+  async #read(): Promise<void> {
+    const buf = new Uint8Array(new ArrayBuffer(1 << 16));
+    while (this.#running) {
+      if (!await waitReadable(this.#fd, 500)) continue;
+      const n = Number(libc().recv(this.#fd, buf, BigInt(buf.length), MSG_DONTWAIT));
+      if (n > 0) this.dispatch(buf.slice(0, n));
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (!this.#running) return;
+    this.#running = false;
+    await this.#loop;
+    libc().close(this.#fd);
+    this.#fd = -1;
+  }
+}

@@ -1,0 +1,72 @@
+import { defineTable, type Row } from "../../core/table.ts";
+import { registerTable } from "../../core/registry.ts";
+import { events, eventTableRows } from "../../core/events/system.ts";
+import { inotifyPublisher } from "../../core/events/publishers.ts";
+import { hashFileSync } from "../../core/hash.ts";
+
+const subscriber = events.subscriber("file_events", "inotify");
+
+/** File metadata (and digests, for creations and updates) osquery attaches to a file event. */
+export function decorateFileEvent(path: string, hash: boolean): Row {
+  const row: Row = { hashed: 0, md5: "", sha1: "", sha256: "" };
+  try {
+    const st = Deno.lstatSync(path);
+    row.inode = st.ino ?? undefined;
+    row.uid = st.uid ?? undefined;
+    row.gid = st.gid ?? undefined;
+    row.mode = st.mode === null ? undefined : "0" + (st.mode & 0o7777).toString(8).padStart(3, "0");
+    row.size = st.size;
+    row.atime = st.atime ? Math.floor(st.atime.getTime() / 1000) : undefined;
+    row.mtime = st.mtime ? Math.floor(st.mtime.getTime() / 1000) : undefined;
+    row.ctime = st.ctime ? Math.floor(st.ctime.getTime() / 1000) : undefined;
+    if (hash && st.isFile) {
+      Object.assign(row, hashFileSync(path, ["md5", "sha1", "sha256"]));
+      row.hashed = 1;
+    }
+  } catch {
+    // The file is gone (deleted or moved): the event keeps its path and action only.
+  }
+  return row;
+}
+
+inotifyPublisher.listen((change) => {
+  const hash = !change.subscription.accesses && (change.action === "CREATED" || change.action === "UPDATED");
+  subscriber.add({
+    target_path: change.path,
+    category: change.subscription.category,
+    action: change.action,
+    transaction_id: change.cookie,
+    ...decorateFileEvent(change.path, hash),
+  });
+});
+
+export default registerTable(defineTable({
+  name: "file_events",
+  description: "Changes to the files and directories the config's file_paths name, seen through inotify.",
+  attributes: { event_subscriber: true },
+  event: true,
+  columns: [
+    { name: "target_path", type: "TEXT" },
+    { name: "category", type: "TEXT" },
+    { name: "action", type: "TEXT" },
+    { name: "transaction_id", type: "BIGINT" },
+    { name: "inode", type: "BIGINT" },
+    { name: "uid", type: "BIGINT" },
+    { name: "gid", type: "BIGINT" },
+    { name: "mode", type: "TEXT" },
+    { name: "size", type: "BIGINT" },
+    { name: "atime", type: "BIGINT" },
+    { name: "mtime", type: "BIGINT" },
+    { name: "ctime", type: "BIGINT" },
+    { name: "md5", type: "TEXT", collate: "nocase" },
+    { name: "sha1", type: "TEXT", collate: "nocase" },
+    { name: "sha256", type: "TEXT", collate: "nocase" },
+    { name: "hashed", type: "INTEGER" },
+    { name: "time", type: "BIGINT", additional: true },
+    { name: "eid", type: "TEXT", hidden: true, linuxHidden: true },
+  ],
+  generate(ctx) {
+    subscriber.subscriptions = inotifyPublisher.watchCount;
+    return eventTableRows(subscriber, ctx);
+  },
+}));

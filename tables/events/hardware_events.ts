@@ -1,0 +1,69 @@
+import { defineTable } from "../../core/table.ts";
+import { registerTable } from "../../core/registry.ts";
+import { defineFlag, flags } from "../../core/flags.ts";
+import { events, eventTableRows } from "../../core/events/system.ts";
+import { udevPublisher } from "../../core/events/publishers.ts";
+import type { UeventProperties } from "../../core/events/udev.ts";
+
+defineFlag({
+  name: "hardware_disabled_types",
+  type: "string",
+  default: "partition",
+  description: "Device types (comma-separated) whose hardware events are not recorded",
+});
+
+const subscriber = events.subscriber("hardware_events", "udev");
+subscriber.subscriptions = 1;
+
+/** The row osquery records for a device event, or undefined for events it skips. */
+export function hardwareEventRow(event: UeventProperties): Record<string, string> | undefined {
+  const type = event.get("DEVTYPE") ?? "";
+  const path = event.get("DEVNAME") ? `/dev/${event.get("DEVNAME")}` : "";
+  const driver = event.get("DRIVER") ?? "";
+  if (!type || (!path && !driver)) return undefined;
+  // osquery matches disabled types as a substring of the flag's text.
+  if (flags.string("hardware_disabled_types").includes(type)) return undefined;
+  const model = event.get("ID_MODEL_FROM_DATABASE") ?? "";
+  if (!path && !model) return undefined;
+  return {
+    action: event.get("ACTION") ?? "",
+    path,
+    type,
+    driver,
+    vendor: event.get("ID_VENDOR_FROM_DATABASE") ?? "",
+    vendor_id: event.get("ID_VENDOR_ID") ?? "",
+    model,
+    model_id: event.get("ID_MODEL_ID") ?? "",
+    serial: event.get("ID_SERIAL_SHORT") ?? "",
+    revision: event.get("ID_REVISION") ?? "",
+  };
+}
+
+udevPublisher.listen((event) => {
+  const row = hardwareEventRow(event);
+  if (row) subscriber.add(row);
+});
+
+export default registerTable(defineTable({
+  name: "hardware_events",
+  description: "Devices added to, removed from or changed on this host, as udev reports them.",
+  attributes: { event_subscriber: true },
+  event: true,
+  columns: [
+    { name: "action", type: "TEXT" },
+    { name: "path", type: "TEXT" },
+    { name: "type", type: "TEXT" },
+    { name: "driver", type: "TEXT" },
+    { name: "vendor", type: "TEXT" },
+    { name: "vendor_id", type: "TEXT", collate: "nocase" },
+    { name: "model", type: "TEXT" },
+    { name: "model_id", type: "TEXT", collate: "nocase" },
+    { name: "serial", type: "TEXT" },
+    { name: "revision", type: "TEXT" },
+    { name: "time", type: "BIGINT", additional: true },
+    { name: "eid", type: "TEXT", hidden: true, linuxHidden: true },
+  ],
+  generate(ctx) {
+    return eventTableRows(subscriber, ctx);
+  },
+}));
