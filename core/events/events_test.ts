@@ -1,6 +1,6 @@
 import { EventSubscriber, eventTableRows } from "./system.ts";
 import { parseUevent } from "./udev.ts";
-import { actionOf, patternToRegExp, watchRoot } from "./inotify.ts";
+import { actionOf, fileSubscriptions, patternToRegExp, watchRoot } from "./inotify.ts";
 import { flags } from "../flags.ts";
 import { OP, QueryContext } from "../table.ts";
 import { assert, assertEquals } from "../../testing/assert.ts";
@@ -73,4 +73,11 @@ Deno.test("inotify: masks map to osquery's actions; patterns match like osquery'
   assertEquals(watchRoot("/etc/%%"), { dir: "/etc", recursive: true });
   assertEquals(watchRoot("/home/%/.ssh/%"), { dir: "/home", recursive: true });
   assertEquals(watchRoot("/etc"), { dir: "/etc", recursive: false });
+});
+
+Deno.test("inotify: config file_paths, file_accesses and exclude_paths become subscriptions", () => {
+  assertEquals(fileSubscriptions({ etc: ["/etc/%%"], homes: ["/home/%/.ssh/%"] }, ["homes"], { etc: ["/etc/mtab"] }), [
+    { category: "etc", pattern: "/etc/%%", accesses: false, exclude: ["/etc/mtab"] },
+    { category: "homes", pattern: "/home/%/.ssh/%", accesses: true, exclude: [] },
+  ]);
 });

@@ -50,11 +50,32 @@ export function actionOf(mask: number): string {
   return "";
 }
 
-/** A file subscription: a category's pattern, and whether accesses are reported. */
+/** A file subscription: a category's pattern, whether accesses are reported, and paths excluded. */
 export interface FileSubscription {
   category: string;
   pattern: string;
   accesses: boolean;
+  /** Patterns (same syntax) whose matches are not reported for this category. */
+  exclude?: string[];
+}
+
+/**
+ * The subscriptions a config asks for: one per `file_paths` pattern, with accesses for the
+ * categories in `file_accesses` and the category's `exclude_paths`.
+ */
+export function fileSubscriptions(
+  filePaths: Record<string, string[]>,
+  fileAccesses: string[] = [],
+  excludePaths: Record<string, string[]> = {},
+): FileSubscription[] {
+  return Object.entries(filePaths).flatMap(([category, patterns]) =>
+    patterns.map((pattern) => ({
+      category,
+      pattern,
+      accesses: fileAccesses.includes(category),
+      exclude: excludePaths[category] ?? [],
+    }))
+  );
 }
 
 /** A file event as the publisher reports it. */
@@ -103,6 +124,7 @@ export class InotifyPublisher implements EventPublisher {
   #loop: Promise<void> | undefined;
   #subscriptions: FileSubscription[] = [];
   #matchers: RegExp[] = [];
+  #excludes: RegExp[][] = [];
   readonly #watches = new Map<number, { dir: string; recursive: boolean }>();
   readonly #listeners: ((change: FileChange) => void)[] = [];
 
@@ -124,6 +146,7 @@ export class InotifyPublisher implements EventPublisher {
   configure(subscriptions: FileSubscription[]): void {
     this.#subscriptions = subscriptions;
     this.#matchers = subscriptions.map((s) => patternToRegExp(s.pattern));
+    this.#excludes = subscriptions.map((s) => (s.exclude ?? []).map(patternToRegExp));
     this.refreshes++;
     if (this.#running) this.#rewatch();
   }
@@ -203,7 +226,7 @@ export class InotifyPublisher implements EventPublisher {
       const action = actionOf(mask);
       if (!action) continue;
       this.#subscriptions.forEach((subscription, i) => {
-        if (!this.#matchers[i].test(path)) return;
+        if (!this.#matchers[i].test(path) || this.#excludes[i].some((x) => x.test(path))) return;
         if ((action === "OPENED" || action === "ACCESSED") && !subscription.accesses) return;
         for (const l of this.#listeners) l({ path, action, cookie, subscription });
       });
