@@ -1,0 +1,54 @@
+/**
+ * `kernel_keys`: the kernel keyring entries visible to this process, from /proc/keys.
+ *
+ * @module
+ */
+import { defineTable, type Row } from "../../core/table.ts";
+import { registerTable } from "../../core/registry.ts";
+import { readText } from "./_lib.ts";
+
+const KEY_LINE = /^([0-9a-f]+) (\S+)\s+(\d+)\s+(\S+)\s+([0-9a-f]+)\s+(\d+)\s+(\d+)\s+(\S+)\s+(.*)$/;
+
+/**
+ * Parses /proc/keys. The description is the rest of the line verbatim (osquery drops the space
+ * between the name and its summary, e.g. "_uid.0:empty"; we keep "_uid.0: empty").
+ * Lines that do not have the kernel's layout are skipped.
+ */
+export function parseKeys(text: string): Row[] {
+  const rows: Row[] = [];
+  for (const line of text.split("\n")) {
+    const m = KEY_LINE.exec(line.trim());
+    if (!m) continue;
+    rows.push({
+      serial_number: m[1],
+      flags: m[2],
+      usage: m[3],
+      timeout: m[4],
+      permissions: m[5],
+      uid: m[6],
+      gid: m[7],
+      type: m[8],
+      description: m[9].trim(),
+    });
+  }
+  return rows;
+}
+
+export default registerTable(defineTable({
+  name: "kernel_keys",
+  description: "Keys and keyrings in the kernel's key retention service visible to this process.",
+  columns: [
+    { name: "serial_number", type: "TEXT" },
+    { name: "flags", type: "TEXT" },
+    { name: "usage", type: "BIGINT" },
+    { name: "timeout", type: "TEXT", description: "Time to expiry, perm, or expd" },
+    { name: "permissions", type: "TEXT", description: "Possessor, user, group and other rights as hex bytes" },
+    { name: "uid", type: "BIGINT" },
+    { name: "gid", type: "BIGINT" },
+    { name: "type", type: "TEXT" },
+    { name: "description", type: "TEXT" },
+  ],
+  generate() {
+    return parseKeys(readText("/proc/keys") ?? "");
+  },
+}));

@@ -1,0 +1,128 @@
+/**
+ * `system_controls`: kernel parameters (sysctls) from /proc/sys, with the values the sysctl
+ * configuration files ask for.
+ *
+ * @module
+ */
+import { defineTable, OP, type Row } from "../../core/table.ts";
+import { registerTable } from "../../core/registry.ts";
+import { listDir, readText, splitTrim } from "./_lib.ts";
+
+/** Configuration files in the order osquery reads them: later files override earlier ones. */
+const CONFIG_FILES = ["/etc/sysctl.conf"];
+const CONFIG_DIRS = ["/run/sysctl.d", "/etc/sysctl.d", "/usr/local/lib/sysctl.d", "/usr/lib/sysctl.d", "/lib/sysctl.d"];
+
+/** Parses sysctl.conf-style text into `config` (name → value); comments and odd lines are skipped. */
+export function parseSysctlConf(text: string, config: Map<string, string>): void {
+  for (const raw of text.split("\n")) {
+    const line = raw.trim();
+    if (!line || line[0] === "#" || line[0] === ";") continue;
+    const parts = splitTrim(line, "=");
+    if (parts.length === 2) config.set(parts[0], parts[1]);
+  }
+}
+
+/** The configured sysctl values under `root`. */
+export function readSysctlConfig(root = ""): Map<string, string> {
+  const config = new Map<string, string>();
+  for (const file of CONFIG_FILES) parseSysctlConf(readText(root + file) ?? "", config);
+  for (const dir of CONFIG_DIRS) {
+    for (const entry of listDir(root + dir)) {
+      if (entry.name.endsWith(".conf")) parseSysctlConf(readText(`${root}${dir}/${entry.name}`) ?? "", config);
+    }
+  }
+  return config;
+}
+
+function deviceOf(path: string): number | undefined {
+  try {
+    return Deno.statSync(path).dev;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Walks the sysctl tree under `root`/proc/sys for the controls at or below `relative` (slash-separated). */
+export class SysctlWalker {
+  readonly #base: string;
+  readonly #config: Map<string, string>;
+  readonly #dev: number | undefined;
+
+  constructor(root = "", config = readSysctlConfig(root)) {
+    this.#base = `${root}/proc/sys`;
+    this.#config = config;
+    this.#dev = deviceOf(this.#base);
+  }
+
+  /** Rows for the control or subtree at `relative` ("" for everything). */
+  rows(relative: string): Row[] {
+    const out: Row[] = [];
+    this.#walk(relative, out);
+    return out;
+  }
+
+  #walk(relative: string, out: Row[]): void {
+    const path = relative ? `${this.#base}/${relative}` : this.#base;
+    let info: Deno.FileInfo;
+    try {
+      info = Deno.statSync(path);
+    } catch {
+      return;
+    }
+    if (info.isDirectory) {
+      // Other filesystems mounted inside /proc/sys (binfmt_misc, often an automount) are not sysctls.
+      if (relative && this.#dev !== undefined && info.dev !== this.#dev) return;
+      const entries = listDir(path);
+      for (const e of entries) if (e.isDirectory) this.#walk(relative ? `${relative}/${e.name}` : e.name, out);
+      for (const e of entries) if (!e.isDirectory) this.#walk(relative ? `${relative}/${e.name}` : e.name, out);
+      return;
+    }
+    if (!relative) return;
+    const name = relative.replaceAll("/", ".");
+    const value = readText(path);
+    out.push({
+      name,
+      subsystem: name.split(".")[0],
+      current_value: value === undefined ? undefined : value.trim(),
+      config_value: this.#config.get(name),
+      type: "string",
+    });
+  }
+}
+
+/** The `system_controls` rows for the constraints osquery honours (name, then oid, then subsystem). */
+export function systemControlRows(walker: SysctlWalker, names: string[], oids: string[], subsystems: string[]): Row[] {
+  if (names.length) {
+    // A name maps to a path under /proc/sys; anything that could step outside it is no sysctl.
+    return names.filter((n) => n && !n.includes("/") && !n.includes("\0"))
+      .flatMap((n) => walker.rows(n.replaceAll(".", "/").replace(/^\/+|\/+$/g, "")).filter((r) => r.name));
+  }
+  // Linux has no numeric MIBs (sysctl(2) is gone): an oid lookup finds nothing, as in osquery.
+  if (oids.length) return [];
+  if (subsystems.length) {
+    return subsystems.filter((s) => /^[^/.\0]+$/.test(s)).flatMap((s) => walker.rows(s));
+  }
+  return walker.rows("");
+}
+
+export default registerTable(defineTable({
+  name: "system_controls",
+  description: "Kernel parameters (sysctls): current values and the values configuration files set.",
+  columns: [
+    { name: "name", type: "TEXT", index: true, description: "Dotted sysctl name, e.g. net.ipv4.ip_forward" },
+    { name: "oid", type: "TEXT", additional: true },
+    { name: "subsystem", type: "TEXT", additional: true, description: "First component of the name" },
+    { name: "current_value", type: "TEXT" },
+    { name: "config_value", type: "TEXT", description: "Value from sysctl.conf or sysctl.d" },
+    { name: "type", type: "TEXT" },
+    { name: "field_name", type: "TEXT", linuxHidden: true },
+  ],
+  generate(ctx) {
+    return systemControlRows(
+      new SysctlWalker(),
+      ctx.equals("name"),
+      ctx.valuesOf("oid", OP.EQUALS).map(String),
+      ctx.equals("subsystem"),
+    );
+  },
+}));

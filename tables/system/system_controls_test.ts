@@ -1,0 +1,48 @@
+import "./system_controls.ts";
+import { Engine } from "../../core/engine.ts";
+import { assert, assertEquals } from "../../testing/assert.ts";
+import { readSysctlConfig, SysctlWalker, systemControlRows } from "./system_controls.ts";
+import { fixture } from "./_fixtures.ts";
+
+Deno.test("system_controls: config files are merged, later sysctl.d files override, odd lines skipped", () => {
+  const config = readSysctlConfig(fixture("host_a"));
+  assertEquals(config.get("net.ipv4.ip_forward"), "1");
+  assertEquals(config.get("vm.swappiness"), "20");
+  assertEquals(config.has("bad"), false);
+  assertEquals(config.has("kernel.sysrq"), false);
+});
+
+Deno.test("system_controls: the whole tree walks directories first, names dotted", () => {
+  const rows = systemControlRows(new SysctlWalker(fixture("host_a")), [], [], []);
+  assertEquals(rows.map((r) => r.name), [
+    "kernel.hostname",
+    "kernel.sysrq",
+    "net.ipv4.conf.all.rp_filter",
+    "net.ipv4.ip_forward",
+    "vm.swappiness",
+  ]);
+  const forward = rows.find((r) => r.name === "net.ipv4.ip_forward")!;
+  assertEquals(forward, {
+    name: "net.ipv4.ip_forward",
+    subsystem: "net",
+    current_value: "0",
+    config_value: "1",
+    type: "string",
+  });
+});
+
+Deno.test("system_controls: name, subsystem and oid constraints", () => {
+  const walker = new SysctlWalker(fixture("host_a"));
+  assertEquals(systemControlRows(walker, ["vm.swappiness"], [], []).map((r) => r.current_value), ["60"]);
+  assertEquals(systemControlRows(walker, ["no.such.key"], [], []), []);
+  assertEquals(systemControlRows(walker, ["/etc/passwd", "../../etc"], [], []), []);
+  assertEquals(systemControlRows(walker, [], [], ["kernel"]).length, 2);
+  assertEquals(systemControlRows(walker, [], ["1.1"], []), []);
+});
+
+Deno.test("system_controls: live kernel.ostype is Linux", () => {
+  const rows = new Engine().query("SELECT current_value, subsystem FROM system_controls WHERE name = 'kernel.ostype'");
+  assertEquals(rows, [{ current_value: "Linux", subsystem: "kernel" }]);
+  const all = new Engine().query("SELECT count(*) AS n FROM system_controls WHERE subsystem = 'kernel'");
+  assert(Number(all[0].n) > 10);
+});
