@@ -3,3 +3,7 @@
  *
  * @module
  */
+import "./etc_hosts.ts";
+import "./etc_protocols.ts";
+import "./etc_services.ts";
+import "./interface_addresses.ts";

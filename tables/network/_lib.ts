@@ -1,0 +1,158 @@
+/**
+ * Parsing shared by the network tables: whitespace splitting as osquery does it, text files that
+ * may be missing, and IPv4/IPv6 address formatting that matches glibc's inet_ntop.
+ *
+ * @module
+ */
+
+/** Splits `text` on runs of spaces and tabs, dropping empty pieces (osquery's `split(line)`). */
+export function splitFields(text: string): string[] {
+  return text.split(/[ \t\r\v\f]+/).filter((f) => f.length > 0);
+}
+
+/** Splits on `delimiter`, dropping empty pieces and trimming each (osquery's `split(s, delim)`). */
+export function splitOn(text: string, delimiter: string): string[] {
+  return text.split(delimiter).map((p) => p.trim()).filter((p) => p.length > 0);
+}
+
+/** The text of `path`, or `undefined` when it cannot be read (missing, unreadable, not UTF-8 safe). */
+export function readTextOr(path: string): string | undefined {
+  try {
+    return Deno.readTextFileSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Formats 4 bytes (network order) as dotted-quad IPv4. */
+export function formatIpv4(bytes: Uint8Array): string {
+  return `${bytes[0]}.${bytes[1]}.${bytes[2]}.${bytes[3]}`;
+}
+
+/**
+ * Formats 16 bytes (network order) as IPv6 text the way glibc's inet_ntop does: lowercase, the
+ * longest run (two or more) of zero groups collapsed to `::`, and an embedded dotted quad for
+ * IPv4-compatible and IPv4-mapped addresses.
+ */
+export function formatIpv6(bytes: Uint8Array): string {
+  const words: number[] = [];
+  for (let i = 0; i < 16; i += 2) words.push((bytes[i] << 8) | bytes[i + 1]);
+  let bestBase = -1, bestLen = 0, curBase = -1, curLen = 0;
+  for (let i = 0; i < 8; i++) {
+    if (words[i] === 0) {
+      if (curBase === -1) (curBase = i), (curLen = 1);
+      else curLen++;
+    } else if (curBase !== -1) {
+      if (bestBase === -1 || curLen > bestLen) (bestBase = curBase), (bestLen = curLen);
+      curBase = -1;
+    }
+  }
+  if (curBase !== -1 && (bestBase === -1 || curLen > bestLen)) (bestBase = curBase), (bestLen = curLen);
+  if (bestBase !== -1 && bestLen < 2) bestBase = -1;
+  let out = "";
+  for (let i = 0; i < 8; i++) {
+    if (bestBase !== -1 && i >= bestBase && i < bestBase + bestLen) {
+      if (i === bestBase) out += ":";
+      continue;
+    }
+    if (i !== 0) out += ":";
+    if (i === 6 && bestBase === 0 && (bestLen === 6 || (bestLen === 5 && words[5] === 0xffff))) {
+      out += formatIpv4(bytes.subarray(12, 16));
+      break;
+    }
+    out += words[i].toString(16);
+  }
+  if (bestBase !== -1 && bestBase + bestLen === 8) out += ":";
+  return out;
+}
+
+/** Formats 4 or 16 address bytes as IPv4 or IPv6 text; other lengths give "". */
+export function formatIp(bytes: Uint8Array): string {
+  if (bytes.length === 4) return formatIpv4(bytes);
+  if (bytes.length === 16) return formatIpv6(bytes);
+  return "";
+}
+
+/** Parses 32 hex digits (as in /proc/net/ipv6_route and if_inet6) into 16 bytes, or undefined. */
+export function hexToBytes(hex: string): Uint8Array | undefined {
+  if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) return undefined;
+  const out = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.substr(i * 2, 2), 16);
+  return out;
+}
+
+/** Formats bytes as lowercase hex pairs joined by `separator`. */
+export function toHex(bytes: Uint8Array, separator = "", upper = false): string {
+  const parts: string[] = [];
+  for (const b of bytes) parts.push(b.toString(16).padStart(2, "0"));
+  const text = parts.join(separator);
+  return upper ? text.toUpperCase() : text;
+}
+
+/** Counts the leading one-bits of a netmask (per byte, stopping at each byte's first zero, as osquery). */
+export function prefixLength(mask: Uint8Array): number {
+  let bits = 0;
+  for (const byte of mask) {
+    for (let i = 7; i >= 0; i--) {
+      if ((byte & (1 << i)) === 0) break;
+      bits++;
+    }
+  }
+  return bits;
+}
+
+/** Parses dotted-quad IPv4 text into 4 bytes, or undefined. */
+export function parseIpv4(text: string): Uint8Array | undefined {
+  const parts = text.split(".");
+  if (parts.length !== 4) return undefined;
+  const out = new Uint8Array(4);
+  for (let i = 0; i < 4; i++) {
+    if (!/^\d{1,3}$/.test(parts[i])) return undefined;
+    const n = Number(parts[i]);
+    if (n > 255) return undefined;
+    out[i] = n;
+  }
+  return out;
+}
+
+/** Parses IPv6 text (optionally with an embedded dotted quad and a `%scope`) into 16 bytes, or undefined. */
+export function parseIpv6(text: string): Uint8Array | undefined {
+  const address = text.split("%")[0];
+  if (address.length === 0 || !/^[0-9a-fA-F:.]+$/.test(address)) return undefined;
+  const halves = address.split("::");
+  if (halves.length > 2) return undefined;
+  const groups = (part: string): number[] | undefined => {
+    if (part === "") return [];
+    const out: number[] = [];
+    const pieces = part.split(":");
+    for (let i = 0; i < pieces.length; i++) {
+      const piece = pieces[i];
+      if (i === pieces.length - 1 && piece.includes(".")) {
+        const v4 = parseIpv4(piece);
+        if (!v4) return undefined;
+        out.push((v4[0] << 8) | v4[1], (v4[2] << 8) | v4[3]);
+      } else {
+        if (!/^[0-9a-fA-F]{1,4}$/.test(piece)) return undefined;
+        out.push(parseInt(piece, 16));
+      }
+    }
+    return out;
+  };
+  const head = groups(halves[0]);
+  const tail = halves.length === 2 ? groups(halves[1]) : [];
+  if (!head || !tail) return undefined;
+  const missing = 8 - head.length - tail.length;
+  if (halves.length === 2 ? missing < 1 : missing !== 0) return undefined;
+  const words = [...head, ...new Array(missing).fill(0), ...tail];
+  const bytes = new Uint8Array(16);
+  words.forEach((w, i) => {
+    bytes[i * 2] = w >> 8;
+    bytes[i * 2 + 1] = w & 0xff;
+  });
+  return bytes;
+}
+
+/** True when `text` is an IPv4 or IPv6 address. */
+export function isIpAddress(text: string): boolean {
+  return parseIpv4(text) !== undefined || parseIpv6(text) !== undefined;
+}

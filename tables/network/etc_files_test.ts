@@ -1,0 +1,71 @@
+import { assert, assertEquals } from "../../testing/assert.ts";
+import { etcHostsTable, parseEtcHosts } from "./etc_hosts.ts";
+import { etcProtocolsTable } from "./etc_protocols.ts";
+import { etcServicesTable } from "./etc_services.ts";
+import { engineWith, fixture } from "./_testing.ts";
+
+Deno.test("etc_hosts: address lines become rows, names stop at a comment, malformed lines are skipped", () => {
+  const e = engineWith(etcHostsTable({ path: fixture("hosts") }));
+  assertEquals(e.query("select address, hostnames from etc_hosts"), [
+    { address: "127.0.0.1", hostnames: "localhost localhost.localdomain" },
+    { address: "::1", hostnames: "ip6-localhost ip6-loopback" },
+    { address: "fe80::1%lo0", hostnames: "link-local" },
+    { address: "10.0.0.5", hostnames: "db.internal db" },
+    { address: "192.0.2.7", hostnames: "tabbed names" },
+  ]);
+});
+
+Deno.test("etc_hosts: answers to its alias hosts and hides pid_with_namespace", () => {
+  const e = engineWith(etcHostsTable({ path: fixture("hosts") }));
+  assertEquals(e.query("select count(*) as n from hosts"), [{ n: 5 }]);
+  assertEquals(Object.keys(e.query("select * from etc_hosts limit 1")[0]), ["address", "hostnames"]);
+});
+
+Deno.test("etc_hosts: a missing file gives no rows; binary garbage gives no rows", () => {
+  assertEquals(engineWith(etcHostsTable({ path: fixture("no-such-file") })).query("select * from etc_hosts"), []);
+  assertEquals(parseEtcHosts("\u0000\u0001\uffff garbage\n\n\t\n"), []);
+});
+
+Deno.test("etc_hosts: the live /etc/hosts parses (every row has an address and a name)", () => {
+  const rows = engineWith(etcHostsTable()).query("select address, hostnames from etc_hosts");
+  for (const r of rows) assert(String(r.address).length > 0 && String(r.hostnames).length > 0);
+});
+
+Deno.test("etc_protocols: name, number, first alias and joined comment parts; malformed lines skipped", () => {
+  const e = engineWith(etcProtocolsTable({ path: fixture("protocols") }));
+  assertEquals(e.query("select * from etc_protocols"), [
+    { name: "ip", number: 0, alias: "IP", comment: "internet protocol, pseudo protocol number" },
+    { name: "tcp", number: 6, alias: "TCP", comment: "transmission control protocol" },
+    { name: "udp", number: 17, alias: "UDP", comment: null },
+    { name: "ipv6-icmp", number: 58, alias: "IPv6-ICMP", comment: "ICMP for IPv6 # with a second part" },
+  ]);
+});
+
+Deno.test("etc_protocols: the live /etc/protocols has tcp = 6", () => {
+  const rows = engineWith(etcProtocolsTable()).query("select number from etc_protocols where name = 'tcp'");
+  assertEquals(rows, [{ number: 6 }]);
+});
+
+Deno.test("etc_services: port/protocol split, aliases joined, comments kept; malformed lines skipped", () => {
+  const e = engineWith(etcServicesTable({ path: fixture("services") }));
+  assertEquals(e.query("select * from etc_services"), [
+    { name: "tcpmux", port: 1, protocol: "tcp", aliases: "", comment: "TCP port service multiplexer" },
+    { name: "ssh", port: 22, protocol: "tcp", aliases: "", comment: "SSH Remote Login Protocol" },
+    { name: "domain", port: 53, protocol: "udp", aliases: "", comment: null },
+    { name: "smtp", port: 25, protocol: "tcp", aliases: "mail", comment: null },
+    {
+      name: "kerberos",
+      port: 88,
+      protocol: "tcp",
+      aliases: "kerberos5 krb5 kerberos-sec",
+      comment: "Kerberos v5 # part two",
+    },
+  ]);
+});
+
+Deno.test("etc_services: the live /etc/services has ssh on 22/tcp", () => {
+  const rows = engineWith(etcServicesTable()).query(
+    "select port from etc_services where name = 'ssh' and protocol = 'tcp'",
+  );
+  assertEquals(rows, [{ port: 22 }]);
+});

@@ -1,0 +1,60 @@
+/**
+ * etc_hosts: the static host-name table, one row per address line of /etc/hosts.
+ *
+ * @module
+ */
+import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
+import { registerTable } from "../../core/registry.ts";
+import { isIpAddress, readTextOr, splitFields } from "./_lib.ts";
+
+/** Where the host table lives. */
+export const ETC_HOSTS = "/etc/hosts";
+
+/**
+ * Parses hosts-file text: one row per line whose first field is an IP address followed by at
+ * least one name. Names stop at a `#` comment. Comment lines, blank lines and lines without an
+ * address or a name are skipped, as the resolver skips them.
+ */
+export function parseEtcHosts(text: string): Row[] {
+  const rows: Row[] = [];
+  for (const line of text.split("\n")) {
+    const fields = splitFields(line);
+    if (fields.length === 0 || fields[0].startsWith("#")) continue;
+    const names: string[] = [];
+    for (const field of fields.slice(1)) {
+      if (field.startsWith("#")) break;
+      names.push(field);
+    }
+    const address = fields[0].split("#")[0];
+    if (names.length === 0 || !isIpAddress(address)) continue;
+    rows.push({ address, hostnames: names.join(" "), pid_with_namespace: 0 });
+  }
+  return rows;
+}
+
+/** Options for {@linkcode etcHostsTable}: the file to read (fixtures point elsewhere). */
+export interface EtcHostsOptions {
+  path?: string;
+}
+
+/** The etc_hosts table over `path` (default /etc/hosts). */
+export function etcHostsTable(options: EtcHostsOptions = {}): TableSpec {
+  const path = options.path ?? ETC_HOSTS;
+  return defineTable({
+    name: "etc_hosts",
+    description: "Address-to-name mappings from the static hosts file (/etc/hosts), one row per address line.",
+    aliases: ["hosts"],
+    attributes: { cacheable: true },
+    columns: [
+      { name: "address", type: "TEXT", description: "The IP address the line maps." },
+      { name: "hostnames", type: "TEXT", description: "The names on the line, space-separated, comments removed." },
+      { name: "pid_with_namespace", type: "INTEGER", additional: true, hidden: true, linuxHidden: true },
+    ],
+    generate() {
+      const text = readTextOr(path);
+      return text === undefined ? [] : parseEtcHosts(text);
+    },
+  });
+}
+
+export default registerTable(etcHostsTable());

@@ -1,0 +1,66 @@
+/**
+ * etc_services: network service names, ports and transport protocols from /etc/services.
+ *
+ * @module
+ */
+import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
+import { registerTable } from "../../core/registry.ts";
+import { readTextOr, splitFields } from "./_lib.ts";
+
+/** Where the services table lives. */
+export const ETC_SERVICES = "/etc/services";
+
+/**
+ * Parses services-file text: `name port/protocol [alias...] [# comment]`. Aliases are joined
+ * with spaces (empty when none); comment parts after each `#` are joined with " # ". Lines
+ * without a numeric `port/protocol` pair are skipped.
+ */
+export function parseEtcServices(text: string): Row[] {
+  const rows: Row[] = [];
+  for (const line of text.split("\n")) {
+    if (line.length === 0 || line.startsWith("#")) continue;
+    const [body, ...commentParts] = line.split("#");
+    const fields = splitFields(body);
+    if (fields.length < 2) continue;
+    const portProtocol = fields[1].split("/");
+    if (portProtocol.length !== 2 || !/^\d+$/.test(portProtocol[0]) || portProtocol[1].length === 0) continue;
+    const row: Row = {
+      name: fields[0],
+      port: Number(portProtocol[0]),
+      protocol: portProtocol[1],
+      aliases: fields.slice(2).join(" "),
+    };
+    const comment = commentParts.map((p) => p.trim()).filter((p) => p.length > 0);
+    if (comment.length > 0) row.comment = comment.join(" # ");
+    rows.push(row);
+  }
+  return rows;
+}
+
+/** Options for {@linkcode etcServicesTable}: the file to read. */
+export interface EtcServicesOptions {
+  path?: string;
+}
+
+/** The etc_services table over `path` (default /etc/services). */
+export function etcServicesTable(options: EtcServicesOptions = {}): TableSpec {
+  const path = options.path ?? ETC_SERVICES;
+  return defineTable({
+    name: "etc_services",
+    description: "Service names with their port, transport protocol, aliases and comment, from /etc/services.",
+    attributes: { cacheable: true },
+    columns: [
+      { name: "name", type: "TEXT", description: "The service's official name." },
+      { name: "port", type: "INTEGER", description: "The port number." },
+      { name: "protocol", type: "TEXT", description: "The transport protocol (tcp, udp, ...)." },
+      { name: "aliases", type: "TEXT", description: "Other names of the service, space-separated." },
+      { name: "comment", type: "TEXT", description: "The line's trailing comment." },
+    ],
+    generate() {
+      const text = readTextOr(path);
+      return text === undefined ? [] : parseEtcServices(text);
+    },
+  });
+}
+
+export default registerTable(etcServicesTable());
