@@ -7,3 +7,5 @@ import "./etc_hosts.ts";
 import "./etc_protocols.ts";
 import "./etc_services.ts";
 import "./interface_addresses.ts";
+import "./interface_details.ts";
+import "./interface_ipv6.ts";
