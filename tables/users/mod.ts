@@ -3,3 +3,9 @@
  *
  * @module
  */
+import "./users.ts";
+import "./groups.ts";
+import "./user_groups.ts";
+import "./shadow.ts";
+import "./logged_in_users.ts";
+import "./last.ts";

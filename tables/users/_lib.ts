@@ -1,0 +1,377 @@
+/**
+ * What the users tables share: the passwd, group and shadow parsers (each reads under a root so
+ * fixture trees and other mount namespaces work alike), osquery's "which users to scan" rule for
+ * per-user tables, utmp/wtmp record decoding, and small file helpers with osquery's read limit.
+ *
+ * Parsers never throw on bad input: a malformed line is skipped, as glibc's files backend does.
+ *
+ * @module
+ */
+import { defineFlag, flags } from "../../core/flags.ts";
+import { OP, type QueryContext } from "../../core/table.ts";
+
+defineFlag({
+  name: "read_max",
+  type: "uint64",
+  default: 50 * 1024 * 1024,
+  description: "Largest file, in bytes, a table will read",
+});
+
+/** Where the users tables read from: a filesystem root and the uid osq runs as. */
+export interface UsersEnv {
+  /** Prefix for every absolute path read ("" = the host's own root). */
+  root: string;
+  /** The uid osq runs as (the user per-user tables report when the query names none). */
+  currentUid(): number;
+}
+
+/** The live host. */
+export const hostEnv: UsersEnv = { root: "", currentUid: () => Deno.uid() ?? 0 };
+
+/** `path` (absolute, as the host sees it) under `root`. */
+export function underRoot(root: string, path: string): string {
+  if (root === "") return path;
+  return root.replace(/\/+$/, "") + (path.startsWith("/") ? path : `/${path}`);
+}
+
+/** Joins path parts with single slashes, like boost's `operator/`. */
+export function joinPath(dir: string, name: string): string {
+  if (dir === "") return name;
+  return dir.endsWith("/") ? dir + name : `${dir}/${name}`;
+}
+
+/** The largest file the tables read (`--read_max`). */
+export function readMax(): number {
+  return flags.number("read_max");
+}
+
+/** A file's bytes, or undefined when it is missing, unreadable, not a file or over `--read_max`. */
+export function readBytes(path: string): Uint8Array | undefined {
+  try {
+    const info = Deno.statSync(path);
+    if (info.isDirectory) return undefined;
+    if (info.size > readMax()) return undefined;
+    const bytes = Deno.readFileSync(path);
+    return bytes.length > readMax() ? undefined : bytes;
+  } catch {
+    return undefined;
+  }
+}
+
+const utf8 = new TextDecoder("utf-8");
+
+/** A file's text (invalid UTF-8 replaced), or undefined as {@linkcode readBytes}. */
+export function readText(path: string): string | undefined {
+  const bytes = readBytes(path);
+  return bytes === undefined ? undefined : utf8.decode(bytes);
+}
+
+/** True when `path` exists (following symlinks). */
+export function exists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The non-directory entries of `dir` as full paths, sorted, without dot-files: what osquery's
+ * `listFilesInDirectory` (a `dir/*` glob) yields. Empty when `dir` is missing or not a directory.
+ */
+export function listFiles(dir: string): string[] {
+  const out: string[] = [];
+  try {
+    for (const entry of Deno.readDirSync(dir)) {
+      if (entry.name.startsWith(".")) continue;
+      const path = joinPath(dir, entry.name);
+      let isDir = entry.isDirectory;
+      if (entry.isSymlink) {
+        try {
+          isDir = Deno.statSync(path).isDirectory;
+        } catch {
+          isDir = false;
+        }
+      }
+      if (!isDir) out.push(path);
+    }
+  } catch {
+    return [];
+  }
+  return out.sort(byteOrder);
+}
+
+/** Sorts like C's strcmp on UTF-8 (glob's order in the C locale). */
+export function byteOrder(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** osquery's `split(text, delims)`: split on any delimiter, drop empty pieces, trim each. */
+export function splitTrim(text: string, delims: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  for (let i = 0; i <= text.length; i++) {
+    if (i === text.length || delims.includes(text[i])) {
+      if (i > start) out.push(text.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  return out;
+}
+
+/** Lines of a colon-separated database, without blank lines, comments and NIS `+`/`-` entries. */
+function databaseLines(text: string): string[] {
+  const out: string[] = [];
+  for (const raw of text.split("\n")) {
+    const line = raw.replace(/\r$/, "");
+    const lead = line.trimStart();
+    if (lead === "" || lead.startsWith("#") || lead.startsWith("+") || lead.startsWith("-")) continue;
+    out.push(line);
+  }
+  return out;
+}
+
+/** A decimal id field as glibc reads it (digits only, wrapped to 32 bits); undefined when malformed. */
+function parseId(field: string): number | undefined {
+  if (!/^\d{1,20}$/.test(field)) return undefined;
+  return Number(BigInt(field) & 0xffffffffn);
+}
+
+/** The signed 32-bit reading of an id (osquery's `uid_signed`, `gid_signed`). */
+export function signed32(id: number): number {
+  return id | 0;
+}
+
+/** One /etc/passwd entry. */
+export interface PasswdEntry {
+  username: string;
+  password: string;
+  uid: number;
+  gid: number;
+  /** The GECOS field (osquery's `description`). */
+  gecos: string;
+  /** The home directory. */
+  directory: string;
+  shell: string;
+}
+
+/** Parses passwd text; lines without seven fields or with non-numeric ids are skipped. */
+export function parsePasswd(text: string): PasswdEntry[] {
+  const out: PasswdEntry[] = [];
+  for (const line of databaseLines(text)) {
+    const f = line.split(":");
+    if (f.length < 7 || f[0] === "") continue;
+    const uid = parseId(f[2]);
+    const gid = parseId(f[3]);
+    if (uid === undefined || gid === undefined) continue;
+    out.push({
+      username: f[0],
+      password: f[1],
+      uid,
+      gid,
+      gecos: f[4],
+      directory: f[5],
+      shell: f.slice(6).join(":"),
+    });
+  }
+  return out;
+}
+
+/** One /etc/group entry. */
+export interface GroupEntry {
+  groupname: string;
+  gid: number;
+  members: string[];
+}
+
+/** Parses group text; lines without four fields or with a non-numeric gid are skipped. */
+export function parseGroup(text: string): GroupEntry[] {
+  const out: GroupEntry[] = [];
+  for (const line of databaseLines(text)) {
+    const f = line.split(":");
+    if (f.length < 4 || f[0] === "") continue;
+    const gid = parseId(f[2]);
+    if (gid === undefined) continue;
+    const members = f.slice(3).join(":").split(",").map((m) => m.trim()).filter((m) => m !== "");
+    out.push({ groupname: f[0], gid, members });
+  }
+  return out;
+}
+
+/** One /etc/shadow entry; numeric fields left empty are -1, as glibc reports them. */
+export interface ShadowEntry {
+  username: string;
+  password: string;
+  lastChange: number;
+  min: number;
+  max: number;
+  warning: number;
+  inactive: number;
+  expire: number;
+  flag: number;
+}
+
+/** A shadow number: empty is -1, anything but digits (with an optional sign) makes the line malformed. */
+function shadowNumber(field: string | undefined): number | undefined {
+  if (field === undefined || field === "") return -1;
+  if (!/^-?\d{1,18}$/.test(field)) return undefined;
+  return Number(field);
+}
+
+/**
+ * Parses shadow text. A line is `name:password` (the old two-field form, every number -1) or has
+ * eight or nine fields; any other shape, or a non-numeric number field, is skipped.
+ */
+export function parseShadow(text: string): ShadowEntry[] {
+  const out: ShadowEntry[] = [];
+  for (const line of databaseLines(text)) {
+    const f = line.split(":");
+    if (f[0] === "" || !(f.length === 2 || f.length === 8 || f.length === 9)) continue;
+    const numbers = [2, 3, 4, 5, 6, 7, 8].map((i) => shadowNumber(f[i]));
+    if (numbers.some((n) => n === undefined)) continue;
+    const [lastChange, min, max, warning, inactive, expire, flag] = numbers as number[];
+    out.push({ username: f[0], password: f[1], lastChange, min, max, warning, inactive, expire, flag });
+  }
+  return out;
+}
+
+/** The passwd entries under `root` (empty when the file is missing). */
+export function readPasswd(root = ""): PasswdEntry[] {
+  return parsePasswd(readText(underRoot(root, "/etc/passwd")) ?? "");
+}
+
+/** The group entries under `root`. */
+export function readGroups(root = ""): GroupEntry[] {
+  return parseGroup(readText(underRoot(root, "/etc/group")) ?? "");
+}
+
+/** The shadow entries under `root` (empty without permission to read /etc/shadow). */
+export function readShadow(root = ""): ShadowEntry[] {
+  return parseShadow(readText(underRoot(root, "/etc/shadow")) ?? "");
+}
+
+/**
+ * The users a per-user table scans, as osquery's `usersFromContext`: with `uid =` / `uid IN` /
+ * a join on uid, every passwd entry with one of those uids; without, only the user osq runs as
+ * (osquery warns that such tables should be joined with `users`).
+ */
+export function usersFromContext(ctx: QueryContext, env: UsersEnv): PasswdEntry[] {
+  const all = readPasswd(env.root);
+  if (ctx.hasConstraint("uid", OP.EQUALS)) {
+    const out: PasswdEntry[] = [];
+    for (const uid of ctx.integerEquals("uid")) out.push(...all.filter((u) => u.uid === uid));
+    return out;
+  }
+  const me = env.currentUid();
+  return all.filter((u) => u.uid === me).slice(0, 1);
+}
+
+/** One place a table reads from: the host (pid 0) or a process's mount namespace. */
+export interface NamespaceTarget {
+  /** The `pid_with_namespace` value the rows carry. */
+  pid: number;
+  /** The root to read under. */
+  root: string;
+}
+
+/**
+ * Where to read for a table with osquery's hidden `pid_with_namespace` column: the env's root,
+ * or for each pid the query names, that process's root (`/proc/<pid>/root`) — the files a process
+ * in that mount namespace sees.
+ */
+export function namespaceTargets(ctx: QueryContext, env: UsersEnv): NamespaceTarget[] {
+  const pids = ctx.integerEquals("pid_with_namespace").filter((p) => p > 0);
+  if (pids.length === 0) return [{ pid: 0, root: env.root }];
+  return pids.map((pid) => ({ pid, root: underRoot(env.root, `/proc/${pid}/root`) }));
+}
+
+/** A utmp/wtmp record (glibc's 384-byte `struct utmp` on 64-bit Linux). */
+export interface UtmpRecord {
+  type: number;
+  pid: number;
+  line: string;
+  id: string;
+  user: string;
+  host: string;
+  session: number;
+  /** Seconds since the epoch. */
+  time: number;
+  usec: number;
+}
+
+/** Size of one record. */
+export const UTMP_RECORD_SIZE = 384;
+
+/** utmp entry types. */
+export const UT = {
+  EMPTY: 0,
+  RUN_LVL: 1,
+  BOOT_TIME: 2,
+  NEW_TIME: 3,
+  OLD_TIME: 4,
+  INIT_PROCESS: 5,
+  LOGIN_PROCESS: 6,
+  USER_PROCESS: 7,
+  DEAD_PROCESS: 8,
+  ACCOUNTING: 9,
+} as const;
+
+function fixedString(bytes: Uint8Array, start: number, length: number): string {
+  const field = bytes.subarray(start, start + length);
+  const end = field.indexOf(0);
+  return utf8.decode(end < 0 ? field : field.subarray(0, end));
+}
+
+/**
+ * Decodes utmp/wtmp bytes into records. A trailing partial record (a file caught mid-write or
+ * truncated) is ignored, as glibc's reader does.
+ */
+export function parseUtmp(bytes: Uint8Array): UtmpRecord[] {
+  const out: UtmpRecord[] = [];
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let off = 0; off + UTMP_RECORD_SIZE <= bytes.length; off += UTMP_RECORD_SIZE) {
+    out.push({
+      type: view.getInt16(off, true),
+      pid: view.getInt32(off + 4, true),
+      line: fixedString(bytes, off + 8, 32),
+      id: fixedString(bytes, off + 40, 4),
+      user: fixedString(bytes, off + 44, 32),
+      host: fixedString(bytes, off + 76, 256),
+      session: view.getInt32(off + 336, true),
+      time: view.getInt32(off + 340, true),
+      usec: view.getInt32(off + 344, true),
+    });
+  }
+  return out;
+}
+
+/** Encodes records in the same layout (for fixtures and tests). */
+export function encodeUtmp(records: Partial<UtmpRecord>[]): Uint8Array {
+  const out = new Uint8Array(records.length * UTMP_RECORD_SIZE);
+  const view = new DataView(out.buffer);
+  const put = (off: number, length: number, text = "") =>
+    out.set(new TextEncoder().encode(text).subarray(0, length), off);
+  records.forEach((r, i) => {
+    const off = i * UTMP_RECORD_SIZE;
+    view.setInt16(off, r.type ?? 0, true);
+    view.setInt32(off + 4, r.pid ?? 0, true);
+    put(off + 8, 32, r.line);
+    put(off + 40, 4, r.id);
+    put(off + 44, 32, r.user);
+    put(off + 76, 256, r.host);
+    view.setInt32(off + 336, r.session ?? 0, true);
+    view.setInt32(off + 340, r.time ?? 0, true);
+    view.setInt32(off + 344, r.usec ?? 0, true);
+  });
+  return out;
+}
+
+/** The utmp records of a file (empty when missing or unreadable). */
+export function readUtmp(path: string): UtmpRecord[] {
+  try {
+    return parseUtmp(Deno.readFileSync(path));
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * `user_groups`: each user's group memberships as getgrouplist(3) reports them: the primary gid
+ * first, then every group of /etc/group that lists the user, without duplicates.
+ *
+ * @module
+ */
+import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
+import { registerTable } from "../../core/registry.ts";
+import { type GroupEntry, hostEnv, type PasswdEntry, readGroups, readPasswd, type UsersEnv } from "./_lib.ts";
+
+/** The gids `user` belongs to, in getgrouplist order. */
+export function groupList(user: PasswdEntry, groups: GroupEntry[]): number[] {
+  const out = [user.gid];
+  for (const g of groups) {
+    if (g.members.includes(user.username) && !out.includes(g.gid)) out.push(g.gid);
+  }
+  return out;
+}
+
+/** The `user_groups` table reading passwd and group under `env`. */
+export function userGroupsTable(env: UsersEnv = hostEnv): TableSpec {
+  return defineTable({
+    name: "user_groups",
+    description: "Which groups each local user belongs to: the primary group and supplementary memberships.",
+    columns: [
+      { name: "uid", type: "BIGINT", index: true, optimized: true },
+      { name: "gid", type: "BIGINT", index: true },
+    ],
+    generate(ctx) {
+      const users = readPasswd(env.root);
+      const groups = readGroups(env.root);
+      // One user per uid: the first passwd entry, as getpwuid would return.
+      const first = new Map<number, PasswdEntry>();
+      for (const u of users) if (!first.has(u.uid)) first.set(u.uid, u);
+      const uids = ctx.integerEquals("uid");
+      const selected = uids.length > 0
+        ? uids.map((uid) => first.get(uid)).filter((u): u is PasswdEntry => u !== undefined)
+        : [...first.values()];
+      const rows: Row[] = [];
+      for (const u of selected) {
+        for (const gid of groupList(u, groups)) rows.push({ uid: u.uid, gid });
+      }
+      return rows;
+    },
+  });
+}
+
+export default registerTable(userGroupsTable());
