@@ -1,0 +1,42 @@
+/**
+ * `--config_check` and `--config_dump`: load the config sources, report, exit.
+ *
+ * @module
+ */
+import { buildConfig, type Config, ConfigError, formatProblem, hasErrors } from "../../core/config/config.ts";
+import { readConfigSources, resolvePack } from "../../plugins/config/filesystem.ts";
+
+/** Reads and builds the config from `--config_path` (throws {@linkcode ConfigError} when unreadable). */
+export function loadConfig(path?: string): Config {
+  return buildConfig(readConfigSources(path), { resolvePack });
+}
+
+/** `--config_check`: prints every problem to stderr; 0 when there is no error, else 1. */
+export function configCheck(write: (text: string) => void): number {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      for (const p of err.problems) write(`error: ${formatProblem(p)}\n`);
+      return 1;
+    }
+    throw err;
+  }
+  for (const p of config.problems) write(`${p.severity}: ${formatProblem(p)}\n`);
+  return hasErrors(config) ? 1 : 0;
+}
+
+/** `--config_dump`: prints `{"<source>": <content>}` per source, as osquery does. */
+export function configDump(out: (text: string) => void, err: (text: string) => void): number {
+  try {
+    for (const source of readConfigSources()) out(`{"${source.name}": ${source.text}}\n`);
+    return 0;
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      for (const p of e.problems) err(`error: ${formatProblem(p)}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
