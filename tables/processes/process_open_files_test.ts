@@ -1,0 +1,44 @@
+import "./mod.ts";
+import { Engine } from "../../core/engine.ts";
+import { OP, QueryContext } from "../../core/table.ts";
+import { generateOpenFiles } from "./process_open_files.ts";
+import { assert, assertEquals } from "../../testing/assert.ts";
+
+const FIXTURE = new URL("../../testdata/processes/proc", import.meta.url).pathname;
+const engine = new Engine();
+
+Deno.test("process_open_files: a file we open shows with our pid and its descriptor", () => {
+  const path = Deno.makeTempFileSync({ prefix: "osq-open-files-" });
+  try {
+    using _file = Deno.openSync(path, { read: true });
+    const rows = engine.query("SELECT pid, fd, path FROM process_open_files WHERE pid = ? AND path = ?", [
+      Deno.pid,
+      path,
+    ]);
+    assertEquals(rows.length, 1);
+    assert(Number(rows[0].fd) >= 3);
+  } finally {
+    Deno.removeSync(path);
+  }
+});
+
+Deno.test("process_open_files: no sockets, pipes or anonymous inodes are listed", () => {
+  const rows = engine.query("SELECT path FROM process_open_files WHERE pid = ?", [Deno.pid]);
+  assert(rows.length > 0);
+  for (const r of rows) {
+    assert(!/^(socket|pipe|anon_inode):/.test(String(r.path)), String(r.path));
+  }
+});
+
+Deno.test("process_open_files: fixture descriptors keep only file paths", () => {
+  const all = generateOpenFiles(new QueryContext("process_open_files"), FIXTURE);
+  assertEquals(all, [
+    { pid: 1, fd: 0, path: "/dev/null" },
+    { pid: 1, fd: 4, path: "/var/log/app.log" },
+  ]);
+  const none = generateOpenFiles(
+    new QueryContext("process_open_files", new Map([["pid", [{ op: OP.EQUALS, value: 42 }]]])),
+    FIXTURE,
+  );
+  assertEquals(none, []);
+});
