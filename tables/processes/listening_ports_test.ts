@@ -1,4 +1,5 @@
 import "./mod.ts";
+import dgram from "node:dgram";
 import { Engine } from "../../core/engine.ts";
 import { generateListeningPorts } from "./listening_ports.ts";
 import { assert, assertEquals } from "../../testing/assert.ts";
@@ -13,6 +14,18 @@ Deno.test("listening_ports: a TCP listener we open shows with our pid", () => {
   assertEquals(rows.length, 1);
   assertEquals([rows[0].pid, rows[0].family, rows[0].address, rows[0].path], [Deno.pid, 2, "127.0.0.1", null]);
   assert(Number(rows[0].fd) >= 0 && Number(rows[0].socket) > 0);
+});
+
+Deno.test("listening_ports: a bound UDP socket shows with protocol 17", async () => {
+  const socket = dgram.createSocket("udp4");
+  await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", () => resolve()));
+  try {
+    const port = socket.address().port;
+    const rows = engine.query("SELECT pid, family, protocol, address FROM listening_ports WHERE port = ?", [port]);
+    assertEquals(rows, [{ pid: Deno.pid, family: 2, protocol: 17, address: "127.0.0.1" }]);
+  } finally {
+    await new Promise<void>((resolve) => socket.close(() => resolve()));
+  }
 });
 
 Deno.test("listening_ports: connected sockets are not listening", async () => {
