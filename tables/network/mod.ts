@@ -9,3 +9,6 @@ import "./etc_services.ts";
 import "./interface_addresses.ts";
 import "./interface_details.ts";
 import "./interface_ipv6.ts";
+import "./arp_cache.ts";
+import "./routes.ts";
+import "./dns_resolvers.ts";

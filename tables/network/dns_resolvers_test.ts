@@ -1,0 +1,52 @@
+import { assert, assertEquals } from "../../testing/assert.ts";
+import { dnsResolversTable, inetAton, parseResolvConf, RES_DEFAULT_OPTIONS } from "./dns_resolvers.ts";
+import { engineWith, fixture } from "./_testing.ts";
+
+const OPTIONS = RES_DEFAULT_OPTIONS | 0x4000 | 0x100000 | 0x400000; // + rotate, edns0, single-request-reopen
+
+Deno.test("dns_resolvers: name servers (max 3, invalid skipped), sort list, last search line, option bits", () => {
+  const e = engineWith(dnsResolversTable({ path: fixture("resolv.conf"), hostname: () => "host.example" }));
+  assertEquals(e.query("select * from dns_resolvers"), [
+    { id: 0, type: "nameserver", address: "10.0.0.53", netmask: "32", options: OPTIONS },
+    { id: 1, type: "nameserver", address: "2001:db8::53", netmask: "32", options: OPTIONS },
+    { id: 2, type: "nameserver", address: "127.0.0.1", netmask: "32", options: OPTIONS },
+    { id: 0, type: "sortlist", address: "130.155.160.0", netmask: "20", options: OPTIONS },
+    { id: 1, type: "sortlist", address: "130.155.0.0", netmask: "16", options: OPTIONS },
+    { id: 2, type: "sortlist", address: "10.0.0.0", netmask: "8", options: OPTIONS },
+    { id: 0, type: "search", address: "corp.example", netmask: null, options: OPTIONS },
+    { id: 1, type: "search", address: "eng.example", netmask: null, options: OPTIONS },
+    { id: 2, type: "search", address: "lab.example", netmask: null, options: OPTIONS },
+  ]);
+});
+
+Deno.test("dns_resolvers: no name server means 127.0.0.1; no search list means the host name's domain", () => {
+  const config = parseResolvConf(Deno.readTextFileSync(fixture("resolv-empty.conf")), "box.dc1.example");
+  assertEquals(config, {
+    nameservers: ["127.0.0.1"],
+    sortlist: [],
+    search: ["dc1.example"],
+    options: RES_DEFAULT_OPTIONS,
+  });
+  assertEquals(parseResolvConf("", "plainhost").search, []);
+  const missing = engineWith(dnsResolversTable({ path: fixture("missing.conf"), hostname: () => "x" }));
+  assertEquals(missing.query("select address, options from dns_resolvers"), [{ address: "127.0.0.1", options: 705 }]);
+});
+
+Deno.test("dns_resolvers: the last of domain/search wins; search keeps at most six names", () => {
+  assertEquals(parseResolvConf("search a b\ndomain only.example extra\n").search, ["only.example"]);
+  assertEquals(parseResolvConf("domain d\nsearch 1 2 3 4 5 6 7 8\n").search, ["1", "2", "3", "4", "5", "6"]);
+  assertEquals(parseResolvConf("options no-tld-query use-vc trust-ad no-aaaa no-reload\n").options, 0x0f0002c9);
+});
+
+Deno.test("dns_resolvers: inet_aton shorthand and radixes", () => {
+  assertEquals(inetAton("127.1"), new Uint8Array([127, 0, 0, 1]));
+  assertEquals(inetAton("0x7f.0.0.01"), new Uint8Array([127, 0, 0, 1]));
+  assertEquals(inetAton("10.256.0.1"), undefined);
+  assertEquals(inetAton("1.2.3.4.5"), undefined);
+  assertEquals(inetAton("08.1.1.1"), undefined);
+});
+
+Deno.test("dns_resolvers: the live resolv.conf yields at least one name server", () => {
+  const rows = engineWith(dnsResolversTable()).query("select address from dns_resolvers where type = 'nameserver'");
+  assert(rows.length >= 1 && rows.length <= 3);
+});
