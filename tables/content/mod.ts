@@ -4,3 +4,5 @@
  * @module
  */
 import "./magic.ts";
+import "./yara_file.ts";
+import "./yara_process.ts";

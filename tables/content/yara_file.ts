@@ -1,0 +1,105 @@
+/**
+ * yara_file (alias `yara`): scans files with YARA rules named by `sigfile`, `sig_group` (from the
+ * config's yara section) or `sigrule` text. `path` is required; `LIKE` patterns (`%` within a
+ * name, `%%` for any depth) expand to the regular files they match.
+ *
+ * @module
+ */
+import { defineTable, OP, type Row } from "../../core/table.ts";
+import { registerTable } from "../../core/registry.ts";
+import { releaseRules, rulesFromContext, scanFile } from "./_yara.ts";
+
+/** Expands an osquery file pattern (`%` within a component, `%%` = any depth) to regular files. */
+export function expandFilePattern(pattern: string): string[] {
+  const parts = pattern.split("/").filter((p) => p !== "");
+  let current = ["/"];
+  const join = (base: string, name: string) => (base === "/" ? `/${name}` : `${base}/${name}`);
+  const walk = (dir: string, out: string[], depth: number) => {
+    if (depth > 64) return;
+    let entries: Deno.DirEntry[];
+    try {
+      entries = [...Deno.readDirSync(dir)];
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const p = join(dir, e.name);
+      out.push(p);
+      if (e.isDirectory) walk(p, out, depth + 1);
+    }
+  };
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i];
+    const next: string[] = [];
+    if (part === "%%") {
+      for (const base of current) walk(base, next, 0);
+    } else if (part.includes("%") || part.includes("_")) {
+      const re = new RegExp(
+        "^" + [...part].map((c) => (c === "%" ? ".*" : c === "_" ? "." : c.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
+          .join("") +
+          "$",
+      );
+      for (const base of current) {
+        try {
+          for (const e of Deno.readDirSync(base)) if (re.test(e.name)) next.push(join(base, e.name));
+        } catch {
+          // Unreadable directory: nothing below it.
+        }
+      }
+    } else {
+      for (const base of current) next.push(join(base, part));
+    }
+    current = next.sort();
+  }
+  return current.filter((p) => {
+    try {
+      return Deno.statSync(p).isFile;
+    } catch {
+      return false;
+    }
+  });
+}
+
+export default registerTable(defineTable({
+  name: "yara_file",
+  description: "YARA matches in the given files, with rules from sigfile, sig_group or sigrule.",
+  aliases: ["yara"],
+  columns: [
+    { name: "path", type: "TEXT", required: true, index: true },
+    { name: "matches", type: "TEXT" },
+    { name: "count", type: "INTEGER" },
+    { name: "sig_group", type: "TEXT", additional: true },
+    { name: "sigfile", type: "TEXT", additional: true },
+    { name: "sigrule", type: "TEXT", additional: true, hidden: true, linuxHidden: true },
+    { name: "strings", type: "TEXT" },
+    { name: "tags", type: "TEXT" },
+    { name: "sigurl", type: "TEXT", additional: true, hidden: true, linuxHidden: true },
+    { name: "pid_with_namespace", type: "INTEGER", additional: true, hidden: true, linuxHidden: true },
+  ],
+  generate(ctx) {
+    const paths = new Set(ctx.equals("path"));
+    for (const pattern of ctx.likes("path")) for (const p of expandFilePattern(pattern)) paths.add(p);
+    if (paths.size === 0 && !ctx.hasConstraint("path", OP.EQUALS)) return [];
+    const sets = rulesFromContext(ctx);
+    try {
+      const rows: Row[] = [];
+      for (const path of paths) {
+        for (const set of sets) {
+          const hit = scanFile(set.rules, path);
+          if (!hit) continue;
+          rows.push({
+            path,
+            ...hit,
+            sig_group: set.column === "sig_group" ? set.name : "",
+            sigfile: set.column === "sigfile" ? set.name : "",
+            sigrule: set.column === "sigrule" ? set.name : "",
+            pid_with_namespace: 0,
+          });
+        }
+      }
+      return rows;
+    } finally {
+      releaseRules(sets);
+    }
+  },
+}));
