@@ -253,14 +253,25 @@ export function readShadow(root = ""): ShadowEntry[] {
 
 /**
  * The users a per-user table scans, as osquery's `usersFromContext`: with `uid =` / `uid IN` /
- * a join on uid, every passwd entry with one of those uids; without, only the user osq runs as
+ * a join on uid, the passwd entries with one of those uids (once per home directory); without,
+ * only the user osq runs as
  * (osquery warns that such tables should be joined with `users`).
  */
 export function usersFromContext(ctx: QueryContext, env: UsersEnv): PasswdEntry[] {
   const all = readPasswd(env.root);
   if (ctx.hasConstraint("uid", OP.EQUALS)) {
+    // osquery scans every passwd entry of the uid; two entries sharing uid and home would only
+    // repeat the same rows, so each (uid, home) is scanned once.
     const out: PasswdEntry[] = [];
-    for (const uid of ctx.integerEquals("uid")) out.push(...all.filter((u) => u.uid === uid));
+    const seen = new Set<string>();
+    for (const uid of ctx.integerEquals("uid")) {
+      for (const u of all) {
+        const key = `${u.uid}\0${u.directory}`;
+        if (u.uid !== uid || seen.has(key)) continue;
+        seen.add(key);
+        out.push(u);
+      }
+    }
     return out;
   }
   const me = env.currentUid();

@@ -1,0 +1,119 @@
+/**
+ * `authorized_keys`: the keys in each scanned user's ~/.ssh/authorized_keys and authorized_keys2,
+ * one row per key line, split into options, algorithm, base64 key and comment.
+ *
+ * @module
+ */
+import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
+import { registerTable } from "../../core/registry.ts";
+import {
+  exists,
+  hostEnv,
+  joinPath,
+  namespaceTargets,
+  readText,
+  splitTrim,
+  underRoot,
+  type UsersEnv,
+  usersFromContext,
+} from "./_lib.ts";
+
+const KEY_FILES = [".ssh/authorized_keys", ".ssh/authorized_keys2"];
+/** The key types osquery recognises, in the order it looks for them. */
+const KEY_TYPES = [
+  "ssh-rsa",
+  "ssh-ed25519",
+  "ecdsa-sha2-nistp256",
+  "ecdsa-sha2-nistp384",
+  "ecdsa-sha2-nistp521",
+  "sk-ecdsa-sha2-nistp256@openssh.com",
+  "sk-ssh-ed25519@openssh.com",
+];
+const KEY_RING_LABEL = "zos-key-ring-label=";
+
+function isBlank(c: string | undefined): boolean {
+  return c === " " || c === "\t";
+}
+
+function skipBlanks(line: string, from: number): number {
+  let i = from;
+  while (i < line.length && isBlank(line[i])) i++;
+  return i;
+}
+
+function skipToBlank(line: string, from: number): number {
+  let i = from;
+  while (i < line.length && !isBlank(line[i])) i++;
+  return i;
+}
+
+/** The parts of one authorized_keys line, or undefined when osquery would report no row for it. */
+export function parseAuthorizedKeyLine(
+  line: string,
+): { algorithm?: string; key?: string; options?: string; comment?: string } | undefined {
+  for (const type of KEY_TYPES) {
+    const at = line.indexOf(type);
+    if (at < 0) continue;
+    // The type must be followed by a blank to count (so ssh-rsa does not match ssh-rsa-cert...).
+    if (!isBlank(line[at + type.length])) continue;
+    const out: { algorithm?: string; key?: string; options?: string; comment?: string } = { algorithm: type };
+    if (at > 0) out.options = line.slice(0, at).replace(/[ \t]+$/, "");
+    const keyStart = skipBlanks(line, at + type.length);
+    if (keyStart >= line.length) return undefined;
+    const keyEnd = skipToBlank(line, keyStart);
+    out.key = line.slice(keyStart, keyEnd);
+    if (keyEnd < line.length) out.comment = line.slice(skipBlanks(line, keyEnd));
+    return out;
+  }
+  // Lines naming a z/OS key ring instead of a key carry only their options.
+  if (line.split(",").some((o) => o.startsWith(KEY_RING_LABEL))) return { options: line };
+  return undefined;
+}
+
+/** The rows for one authorized_keys file's text. */
+export function authorizedKeyRows(text: string, uid: number, keyFile: string, pid = 0): Row[] {
+  const rows: Row[] = [];
+  for (const line of splitTrim(text, "\n")) {
+    if (line === "" || line.startsWith("#")) continue;
+    const parts = parseAuthorizedKeyLine(line);
+    if (parts) rows.push({ uid, ...parts, key_file: keyFile, pid_with_namespace: pid });
+  }
+  return rows;
+}
+
+/** The `authorized_keys` table for users under `env`. */
+export function authorizedKeysTable(env: UsersEnv = hostEnv): TableSpec {
+  return defineTable({
+    name: "authorized_keys",
+    description: "Public keys allowed to log in as each user, from ~/.ssh/authorized_keys and authorized_keys2.",
+    columns: [
+      { name: "uid", type: "BIGINT", additional: true },
+      { name: "algorithm", type: "TEXT" },
+      { name: "key", type: "TEXT" },
+      { name: "options", type: "TEXT" },
+      { name: "comment", type: "TEXT" },
+      { name: "key_file", type: "TEXT" },
+      { name: "pid_with_namespace", type: "INTEGER", additional: true, hidden: true, linuxHidden: true },
+    ],
+    attributes: { user_data: true, no_pkey: true },
+    generate(ctx) {
+      const rows: Row[] = [];
+      for (const target of namespaceTargets(ctx, env)) {
+        for (const user of usersFromContext(ctx, { ...env, root: target.root })) {
+          for (const name of KEY_FILES) {
+            const keyFile = joinPath(user.directory, name);
+            const real = underRoot(target.root, keyFile);
+            if (!exists(real)) continue;
+            const text = readText(real);
+            // As osquery: an unreadable key file ends this user's scan.
+            if (text === undefined) break;
+            rows.push(...authorizedKeyRows(text, user.uid, keyFile, target.pid));
+          }
+        }
+      }
+      return rows;
+    },
+  });
+}
+
+export default registerTable(authorizedKeysTable());

@@ -1,0 +1,43 @@
+/**
+ * `known_hosts`: the host keys each scanned user has accepted (~/.ssh/known_hosts), one row per
+ * line, comments and blank lines left out.
+ *
+ * @module
+ */
+import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
+import { registerTable } from "../../core/registry.ts";
+import { hostEnv, joinPath, readText, splitTrim, underRoot, type UsersEnv, usersFromContext } from "./_lib.ts";
+
+/** The rows for one known_hosts file's text. */
+export function knownHostRows(text: string, uid: number, keyFile: string): Row[] {
+  return splitTrim(text, "\n").filter((l) => l !== "" && !l.startsWith("#")).map((key) => ({
+    uid,
+    key,
+    key_file: keyFile,
+  }));
+}
+
+/** The `known_hosts` table for users under `env`. */
+export function knownHostsTable(env: UsersEnv = hostEnv): TableSpec {
+  return defineTable({
+    name: "known_hosts",
+    description: "Host keys each user's SSH client trusts, line by line from ~/.ssh/known_hosts.",
+    columns: [
+      { name: "uid", type: "BIGINT", index: true, optimized: true },
+      { name: "key", type: "TEXT" },
+      { name: "key_file", type: "TEXT" },
+    ],
+    attributes: { user_data: true, no_pkey: true },
+    generate(ctx) {
+      const rows: Row[] = [];
+      for (const user of usersFromContext(ctx, env)) {
+        const keyFile = joinPath(user.directory, ".ssh/known_hosts");
+        const text = readText(underRoot(env.root, keyFile));
+        if (text !== undefined) rows.push(...knownHostRows(text, user.uid, keyFile));
+      }
+      return rows;
+    },
+  });
+}
+
+export default registerTable(knownHostsTable());
