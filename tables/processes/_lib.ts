@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { OP, type QueryContext } from "../../core/table.ts";
 
 /** The default procfs mount. */
 export const PROC_ROOT = "/proc";
@@ -238,19 +239,24 @@ export function listPids(root = PROC_ROOT): number[] {
   return pids.sort((a, b) => a - b);
 }
 
-/**
- * The pids a pid-indexed table should scan: those named by `pid =`/`IN` constraints that exist,
- * or every process when unconstrained.
- */
+/** The pids named in `constrained` that exist under `root`, ascending and distinct. */
 export function selectPids(constrained: readonly (number | string)[], root = PROC_ROOT): number[] {
-  if (constrained.length === 0) return listPids(root);
-  const out: number[] = [];
+  const out = new Set<number>();
   for (const value of constrained) {
     const pid = typeof value === "number" ? value : parseDecimal(value);
     if (pid === undefined || !Number.isSafeInteger(pid) || pid <= 0) continue;
-    if (pathExists(`${root}/${pid}`)) out.push(pid);
+    if (pathExists(`${root}/${pid}`)) out.add(pid);
   }
-  return [...new Set(out)].sort((a, b) => a - b);
+  return [...out].sort((a, b) => a - b);
+}
+
+/**
+ * The pids a pid-indexed table should scan: those named by `pid =`/`IN` constraints that exist
+ * (none when every named value is junk), or every process when `pid` is unconstrained.
+ */
+export function pidsToScan(ctx: QueryContext, root = PROC_ROOT): number[] {
+  if (!ctx.hasConstraint("pid", OP.EQUALS)) return listPids(root);
+  return selectPids(ctx.integerEquals("pid"), root);
 }
 
 /** What /proc/<pid>/stat tells. */

@@ -8,6 +8,7 @@ import {
   listPids,
   nameFromComm,
   namespaceInode,
+  onDisk,
   openSockets,
   parseCgroup,
   parseCmdline,
@@ -21,10 +22,12 @@ import {
   parseStat,
   parseStatus,
   parseUnixSockets,
+  pidsToScan,
   readLink,
   readText,
   selectPids,
 } from "./_lib.ts";
+import { OP, QueryContext } from "../../core/table.ts";
 import { assert, assertEquals } from "../../testing/assert.ts";
 
 const FIXTURE = new URL("../../testdata/processes/proc", import.meta.url).pathname;
@@ -37,6 +40,34 @@ Deno.test("_lib: listPids returns numeric directories only, ascending", () => {
 Deno.test("_lib: selectPids keeps constrained pids that exist and drops junk", () => {
   assertEquals(selectPids([42, 1, 42, 999, -3, 0], FIXTURE), [1, 42]);
   assertEquals(selectPids(["80", "x", "1.5"], FIXTURE), [80]);
+  assertEquals(selectPids([], FIXTURE), []);
+});
+
+Deno.test("_lib: pidsToScan lists every pid without a constraint and none for junk values", () => {
+  const ctx = (value?: string | number) =>
+    new QueryContext("t", value === undefined ? new Map() : new Map([["pid", [{ op: OP.EQUALS, value }]]]));
+  assertEquals(pidsToScan(ctx(), FIXTURE), [1, 42, 77, 78, 79, 80]);
+  assertEquals(pidsToScan(ctx("abc"), FIXTURE), []);
+  assertEquals(pidsToScan(ctx("42"), FIXTURE), [42]);
+});
+
+Deno.test("_lib: onDisk tells a running binary named '... (deleted)' from a deleted one by inode", () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    const exe = `${dir}/tool (deleted)`;
+    Deno.writeTextFileSync(exe, "");
+    const ino = Deno.statSync(exe).ino;
+    Deno.writeTextFileSync(`${dir}/maps-same`, `00400000-00401000 r-xp 00000000 08:02 ${ino}   ${exe}\n`);
+    Deno.writeTextFileSync(`${dir}/maps-other`, `00400000-00401000 r-xp 00000000 08:02 1   ${exe}\n`);
+    assertEquals(onDisk(exe, `${dir}/maps-same`), { path: exe, onDisk: 1 });
+    assertEquals(onDisk(exe, `${dir}/maps-other`), { path: `${dir}/tool`, onDisk: 0 });
+    assertEquals(onDisk(exe, `${dir}/no-maps`), { path: exe, onDisk: -1 });
+    assertEquals(onDisk(`${dir}/gone (deleted)`, `${dir}/maps-same`), { path: `${dir}/gone`, onDisk: 0 });
+    assertEquals(onDisk(`${dir}/maps-same`, ""), { path: `${dir}/maps-same`, onDisk: 1 });
+    assertEquals(onDisk("", ""), { path: "", onDisk: -1 });
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
 });
 
 Deno.test("_lib: readText and readLink answer undefined for missing files instead of throwing", () => {

@@ -1,12 +1,12 @@
 // process_envs — each process's environment, from /proc/<pid>/environ.
 import { defineTable, type QueryContext, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { parseEnviron, PROC_ROOT, readText, selectPids } from "./_lib.ts";
+import { parseEnviron, pidsToScan, PROC_ROOT, readText } from "./_lib.ts";
 
 /** Generates environment rows from the procfs at `root`. */
 export function generateProcessEnvs(ctx: QueryContext, root = PROC_ROOT): Row[] {
   const rows: Row[] = [];
-  for (const pid of selectPids(ctx.integerEquals("pid"), root)) {
+  for (const pid of pidsToScan(ctx, root)) {
     const content = readText(`${root}/${pid}/environ`);
     if (content === undefined) continue;
     for (const [key, value] of parseEnviron(content)) rows.push({ pid, key, value });

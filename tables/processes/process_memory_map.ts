@@ -1,12 +1,12 @@
 // process_memory_map — each process's mapped regions, from /proc/<pid>/maps.
 import { defineTable, type QueryContext, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { parseMaps, PROC_ROOT, readText, selectPids } from "./_lib.ts";
+import { parseMaps, pidsToScan, PROC_ROOT, readText } from "./_lib.ts";
 
 /** Generates memory-map rows from the procfs at `root`. */
 export function generateMemoryMap(ctx: QueryContext, root = PROC_ROOT): Row[] {
   const rows: Row[] = [];
-  for (const pid of selectPids(ctx.integerEquals("pid"), root)) {
+  for (const pid of pidsToScan(ctx, root)) {
     const content = readText(`${root}/${pid}/maps`);
     if (content === undefined) continue;
     for (const m of parseMaps(content)) {

@@ -1,12 +1,12 @@
 // process_namespaces — the namespace inodes of each process, from the /proc/<pid>/ns links.
 import { defineTable, type QueryContext, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { namespaceInode, NAMESPACES, pathExists, PROC_ROOT, selectPids } from "./_lib.ts";
+import { namespaceInode, NAMESPACES, pathExists, pidsToScan, PROC_ROOT } from "./_lib.ts";
 
 /** Generates namespace rows from the procfs at `root`. */
 export function generateNamespaces(ctx: QueryContext, root = PROC_ROOT): Row[] {
   const rows: Row[] = [];
-  for (const pid of selectPids(ctx.integerEquals("pid"), root)) {
+  for (const pid of pidsToScan(ctx, root)) {
     const row: Row = { pid };
     let found = 0;
     for (const kind of NAMESPACES) {

@@ -1,7 +1,7 @@
 // process_open_files — the files each process holds open, from the /proc/<pid>/fd links.
 import { defineTable, type QueryContext, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { descriptors, PROC_ROOT, selectPids } from "./_lib.ts";
+import { descriptors, pidsToScan, PROC_ROOT } from "./_lib.ts";
 
 /** Descriptor links that name no file: sockets, pipes and anonymous kernel objects. */
 function isFileLink(link: string): boolean {
@@ -11,7 +11,7 @@ function isFileLink(link: string): boolean {
 /** Generates open-file rows from the procfs at `root`. */
 export function generateOpenFiles(ctx: QueryContext, root = PROC_ROOT): Row[] {
   const rows: Row[] = [];
-  for (const pid of selectPids(ctx.integerEquals("pid"), root)) {
+  for (const pid of pidsToScan(ctx, root)) {
     for (const [fd, path] of descriptors(pid, root)) {
       if (isFileLink(path)) rows.push({ pid, fd, path });
     }

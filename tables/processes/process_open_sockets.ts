@@ -1,5 +1,5 @@
 // process_open_sockets — every socket of every network namespace, matched to the process and fd holding it.
-import { defineTable, type QueryContext, type Row } from "../../core/table.ts";
+import { defineTable, OP, type QueryContext, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { openSockets, PROC_ROOT, selectPids } from "./_lib.ts";
 
@@ -10,7 +10,8 @@ import { openSockets, PROC_ROOT, selectPids } from "./_lib.ts";
  */
 export function generateOpenSockets(ctx: QueryContext, root = PROC_ROOT): Row[] {
   const wanted = ctx.integerEquals("pid");
-  const filter = wanted.length > 0 && !wanted.includes(-1) ? selectPids(wanted, root) : undefined;
+  const constrained = ctx.hasConstraint("pid", OP.EQUALS) && !wanted.includes(-1);
+  const filter = constrained ? selectPids(wanted, root) : undefined;
   return openSockets(filter, root).map((s) => ({
     pid: s.pid,
     fd: s.fd,

@@ -11,10 +11,10 @@ import {
   parseIo,
   parseStat,
   parseStatus,
+  pidsToScan,
   PROC_ROOT,
   readLink,
   readText,
-  selectPids,
 } from "./_lib.ts";
 
 const MS_PER_TICK = Math.floor(1000 / CLOCK_TICKS);
@@ -26,7 +26,7 @@ const STATUS_COLUMNS = ["uid", "gid", "euid", "egid", "suid", "sgid", "resident_
 
 /** Generates process rows from the procfs at `root` (the live one by default). */
 export function* generateProcesses(ctx: QueryContext, root = PROC_ROOT): Generator<Row> {
-  const pids = selectPids(ctx.integerEquals("pid"), root);
+  const pids = pidsToScan(ctx, root);
   const used = (c: string) => ctx.isUsed(c);
   const wantStatus = STATUS_COLUMNS.some(used);
   // stat is the cheapest proof that the process still exists; read it unless only pid is asked.
