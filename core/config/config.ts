@@ -59,6 +59,8 @@ export interface ConfigProblem {
   message: string;
   /** "error": the source or entry is rejected; "warning": accepted but probably not meant. */
   severity: "error" | "warning";
+  /** A short stable kind, for machine readers (e.g. `json`, `interval`, `unknown_table`). */
+  code?: string;
 }
 
 /** Formats a problem as `file:line:col: path: message`. */
@@ -110,6 +112,8 @@ export interface Pack {
   queries: ScheduledQuery[];
   /** Platform, version and shard admit this host (discovery is checked by the scheduler). */
   applicable: boolean;
+  /** Where the pack was read: its file's reporter and the JSON paths of the pack and its queries. */
+  origin?: { reporter: Reporter; base: (string | number)[]; queriesPath: (string | number)[] };
 }
 
 /** Decorator queries by when they run. */
@@ -160,7 +164,7 @@ export function scheduledName(pack: string, query: string, delimiter = flags.str
 }
 
 /** Problems and locations for one parsed file. */
-class Reporter {
+export class Reporter {
   constructor(
     readonly file: string,
     readonly problems: ConfigProblem[],
@@ -174,6 +178,7 @@ class Reporter {
     message: string,
     severity: "error" | "warning" = "error",
     occurrence = 0,
+    code?: string,
   ): void {
     const path = jsonPath(parts);
     const all = this.locations?.get(path);
@@ -183,7 +188,7 @@ class Reporter {
     if (loc) {
       [line, column] = this.stripped ? originalPosition(this.stripped, loc.line, loc.column) : [loc.line, loc.column];
     }
-    this.problems.push({ file: this.file, path, line, column, message, severity });
+    this.problems.push({ file: this.file, path, line, column, message, severity, ...(code ? { code } : {}) });
   }
 }
 
@@ -223,6 +228,7 @@ export function parseConfigText(
       column,
       message: `Invalid JSON: ${err.message}.`,
       severity: "error",
+      code: "json",
     });
     return undefined;
   }
@@ -260,6 +266,7 @@ export function readPack(
   reporter: Reporter,
   base: (string | number)[] = [],
   queriesPath: (string | number)[] = [...base, "queries"],
+  keepAll = false,
 ): Pack {
   const shard = toSize(obj.get("shard")) ?? 0;
   if (obj.has("shard") && (shard < 0 || shard > 100 || toSize(obj.get("shard")) === undefined)) {
@@ -292,6 +299,7 @@ export function readPack(
     discovery,
     queries: [],
     applicable: checkShard(shard) && checkPlatform(platform) && versionAtLeast(version),
+    origin: { reporter, base, queriesPath },
   };
   for (const key of ["platform", "version", "oncall"]) {
     const v = obj.get(key);
@@ -311,10 +319,16 @@ export function readPack(
     const count = seen.get(queryName) ?? 0;
     seen.set(queryName, count + 1);
     if (count > 0) {
-      reporter.add(at, `Duplicate query name "${queryName}": only the first definition is used.`, "error", count);
+      reporter.add(
+        at,
+        `Duplicate query name "${queryName}": only the first definition is used.`,
+        "error",
+        count,
+        "duplicate",
+      );
       continue;
     }
-    const parsed = readQuery(pack, queryName, q, reporter, at);
+    const parsed = readQuery(pack, queryName, q, reporter, at, keepAll);
     if (parsed) pack.queries.push(parsed);
   }
   pack.queries.sort((a, b) =>
@@ -341,6 +355,7 @@ function readQuery(
   q: JsonValue,
   reporter: Reporter,
   at: (string | number)[],
+  keepAll: boolean,
 ): ScheduledQuery | undefined {
   if (!(q instanceof JsonObject)) {
     reporter.add(at, `A query must be an object with at least "query", not ${jsonType(q)}.`);
@@ -371,6 +386,9 @@ function readQuery(
         `The interval must be a whole number of seconds from 1 to ${MAX_QUERY_INTERVAL}, not ${
           show(q.get("interval"))
         }.`,
+        "error",
+        0,
+        "interval",
       );
       return undefined;
     }
@@ -389,7 +407,7 @@ function readQuery(
   if (q.has("startup_priority") && (startup === undefined || startup < 0)) {
     reporter.add([...at, "startup_priority"], `"startup_priority" must be a non-negative number.`);
   }
-  if (!checkShard(shard) || !checkPlatform(platform) || !versionAtLeast(version)) return undefined;
+  if (!keepAll && (!checkShard(shard) || !checkPlatform(platform) || !versionAtLeast(version))) return undefined;
   return {
     pack: pack.name,
     name,
@@ -411,6 +429,8 @@ function readQuery(
 export interface BuildOptions {
   /** Resolves `packs` string values (default: no resolver, such packs are reported). */
   resolvePack?: PackResolver;
+  /** Keep queries whose platform, version or shard exclude this host (for linting). */
+  keepAll?: boolean;
 }
 
 /**
@@ -451,11 +471,11 @@ export function buildConfig(sources: ConfigSource[], options: BuildOptions = {})
           {
             const wrapper = new JsonObject();
             wrapper.members.push(["queries", section]);
-            config.packs.push(readPack("main", source.name, wrapper, reporter, [], ["schedule"]));
+            config.packs.push(readPack("main", source.name, wrapper, reporter, [], ["schedule"], options.keepAll));
           }
           break;
         case "packs":
-          readPacks(section, source.name, reporter, config, options.resolvePack);
+          readPacks(section, source.name, reporter, config, options);
           break;
         case "decorators":
           readDecorators(section, reporter, config.decorators);
@@ -561,8 +581,10 @@ function readPacks(
   source: string,
   reporter: Reporter,
   config: Config,
-  resolve: PackResolver | undefined,
+  options: BuildOptions,
 ): void {
+  const resolve = options.resolvePack;
+  const keepAll = options.keepAll ?? false;
   if (!(section instanceof JsonObject)) {
     reporter.add(["packs"], `"packs" must be an object of name → pack or path, not ${jsonType(section)}.`);
     return;
@@ -572,10 +594,10 @@ function readPacks(
       if (name === "*") {
         for (const [inner, obj] of value.members) {
           if (obj instanceof JsonObject) {
-            config.packs.push(readPack(inner, source, obj, reporter, ["packs", name, inner]));
+            config.packs.push(readPack(inner, source, obj, reporter, ["packs", name, inner], undefined, keepAll));
           } else reporter.add(["packs", name, inner], `A pack must be an object, not ${jsonType(obj)}.`);
         }
-      } else config.packs.push(readPack(name, source, value, reporter, ["packs", name]));
+      } else config.packs.push(readPack(name, source, value, reporter, ["packs", name], undefined, keepAll));
       continue;
     }
     if (typeof value !== "string") {
@@ -599,7 +621,7 @@ function readPacks(
     for (const file of files) {
       const parsed = parseConfigText(file.path, file.text, reporter.problems);
       if (!parsed) continue;
-      config.packs.push(readPack(file.name, source, parsed.value, parsed.reporter, []));
+      config.packs.push(readPack(file.name, source, parsed.value, parsed.reporter, [], undefined, keepAll));
     }
   }
 }

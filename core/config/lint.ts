@@ -1,0 +1,400 @@
+/**
+ * Pack and config linting: everything `osq daemon` would skip or fail on, found before
+ * deployment. JSON and schema problems come from the config reader; this module adds the SQL
+ * checks (does each Linux query prepare against our schemas, which table or column is wrong and
+ * what is closest), platform checks, and discovery queries that can never return a row.
+ *
+ * @module
+ */
+import { closest } from "../flags.ts";
+import type { Engine } from "../engine.ts";
+import {
+  buildConfig,
+  type ConfigProblem,
+  type Pack,
+  type PackResolver,
+  parseConfigText,
+  readPack,
+  type ScheduledQuery,
+} from "./config.ts";
+import { checkPlatform, platformsOf } from "./platform.ts";
+import { OSQUERY_LINUX_TABLES, OSQUERY_OTHER_PLATFORM_TABLES } from "./osquery_tables.ts";
+
+/** The lint result of one path. */
+export interface LintReport {
+  file: string;
+  /** Packs found in the file. */
+  packs: number;
+  /** Queries checked against our schemas (Linux-applicable). */
+  checked: number;
+  findings: ConfigProblem[];
+}
+
+/** Lints one file: a pack (`{"queries": ...}`) or a config (`{"schedule"|"packs": ...}`). */
+export function lintFile(path: string, text: string, engine: Engine, resolvePack?: PackResolver): LintReport {
+  const findings: ConfigProblem[] = [];
+  const parsed = parseConfigText(path, text, findings);
+  const report: LintReport = { file: path, packs: 0, checked: 0, findings };
+  if (!parsed) {
+    for (const f of findings) f.code ??= "json";
+    return report;
+  }
+  let packs: Pack[];
+  const isConfig = ["schedule", "packs", "options", "decorators"].some((k) => parsed.value.has(k)) &&
+    !parsed.value.has("queries");
+  if (isConfig) {
+    findings.length = 0;
+    const config = buildConfig([{ name: path, text }], { resolvePack, keepAll: true });
+    findings.push(...config.problems);
+    packs = config.packs;
+    for (const sql of [...config.decorators.load, ...config.decorators.always]) {
+      checkSql(engine, sql, undefined, findings, path, "decorators");
+    }
+  } else {
+    const stem = (path.split("/").pop() ?? path).replace(/\.[^.]*$/, "");
+    packs = [readPack(stem, path, parsed.value, parsed.reporter, [], ["queries"], true)];
+    for (const key of parsed.value.keys()) {
+      if (!["queries", "platform", "version", "shard", "discovery", "oncall"].includes(key)) {
+        parsed.reporter.add([key], `Unknown pack key "${key}" is ignored.`, "warning", 0, "schema");
+      }
+    }
+  }
+  for (const f of findings) f.code ??= "schema";
+  report.packs = packs.length;
+  for (const pack of packs) report.checked += lintPack(pack, engine, findings);
+  return report;
+}
+
+/** SQL, platform and discovery checks of one pack; returns how many queries were prepared. */
+function lintPack(pack: Pack, engine: Engine, findings: ConfigProblem[]): number {
+  const origin = pack.origin;
+  const add = (parts: (string | number)[], message: string, code: string, severity: "error" | "warning" = "error") => {
+    if (origin) origin.reporter.add(parts, message, severity, 0, code);
+    else findings.push({ file: pack.source, path: parts.join("."), message, severity, code });
+  };
+  const base = origin?.base ?? [];
+  const queriesPath = origin?.queriesPath ?? ["queries"];
+  const packOnLinux = checkPlatform(pack.platform, "linux");
+  let checked = 0;
+  if (packOnLinux) {
+    pack.discovery.forEach((sql, i) => {
+      const at = [...base, "discovery", i];
+      const problem = sqlProblem(engine, sql);
+      if (problem) add(at, `Discovery query: ${problem.message}`, problem.code, problem.severity);
+      else if (cannotReturnRows(engine, sql)) {
+        add(at, "This discovery query can never return a row, so the pack would never run.", "discovery");
+      }
+    });
+  }
+  for (const q of pack.queries) {
+    const at = [...queriesPath, q.name, "query"];
+    if (!packOnLinux || !checkPlatform(q.platform, "linux")) continue;
+    checked++;
+    const problem = sqlProblem(engine, q.query, platformNote(pack, q));
+    if (problem) add(at, problem.message, problem.code, problem.severity);
+  }
+  return checked;
+}
+
+function platformNote(pack: Pack, q: ScheduledQuery): string {
+  const value = q.platform || pack.platform;
+  return value ? `platform "${value}" (${platformsOf(value).join(", ")})` : "every platform";
+}
+
+interface SqlProblem {
+  message: string;
+  code: string;
+  severity: "error" | "warning";
+}
+
+function checkSql(
+  engine: Engine,
+  sql: string,
+  note: string | undefined,
+  findings: ConfigProblem[],
+  file: string,
+  path: string,
+): void {
+  const p = sqlProblem(engine, sql, note);
+  if (p) findings.push({ file, path, message: p.message, severity: p.severity, code: p.code });
+}
+
+/** Why `sql` does not prepare against our schemas, or undefined when it does. */
+export function sqlProblem(engine: Engine, sql: string, platformText = "Linux"): SqlProblem | undefined {
+  try {
+    engine.columns(sql);
+    return undefined;
+  } catch (err) {
+    const message = (err as Error).message;
+    const table = /no such table: (?:main\.)?([\w$]+)/.exec(message)?.[1];
+    if (table) {
+      if (OSQUERY_LINUX_TABLES.has(table)) {
+        return {
+          message: `Table "${table}" is an osquery Linux table not implemented by osq yet; this query cannot run here.`,
+          code: "not_implemented",
+          severity: "warning",
+        };
+      }
+      if (OSQUERY_OTHER_PLATFORM_TABLES.has(table)) {
+        return {
+          message: `Table "${table}" does not exist on Linux, but the query runs on ${platformText}; ` +
+            `restrict its "platform" to where the table exists.`,
+          code: "platform_table",
+          severity: "error",
+        };
+      }
+      const known = [...engine.tables().map((t) => t.name), ...OSQUERY_LINUX_TABLES];
+      const best = closest(table, known);
+      return {
+        message: `Unknown table "${table}"${best ? `; did you mean "${best}"?` : "."}`,
+        code: "unknown_table",
+        severity: "error",
+      };
+    }
+    const column = /no such column: ([\w$.]+)/.exec(message)?.[1];
+    if (column) {
+      const bare = column.split(".").pop() ?? column;
+      const tables = referencedTables(sql).map((t) => engine.registry.table(t)).filter((t) => t !== undefined);
+      const names = tables.flatMap((t) => t.columns.flatMap((c) => [c.name, ...(c.aliases ?? [])]));
+      const best = closest(bare, names);
+      const where = tables.length ? ` in ${tables.map((t) => t.name).join(", ")}` : "";
+      return {
+        message: `Unknown column "${column}"${where}${best ? `; did you mean "${best}"?` : "."}`,
+        code: "unknown_column",
+        severity: "error",
+      };
+    }
+    return { message: `The SQL does not prepare: ${message}`, code: "sql", severity: "error" };
+  }
+}
+
+/** Table names after FROM/JOIN (a cheap scan, enough to suggest column names). */
+function referencedTables(sql: string): string[] {
+  const out = new Set<string>();
+  for (const m of sql.matchAll(/\b(?:from|join)\s+([A-Za-z_][\w]*)/gi)) out.add(m[1]);
+  return [...out];
+}
+
+/**
+ * True when the prepared program provably never reaches a ResultRow: no result columns, or
+ * every path to ResultRow is cut by a constant-false test or an unconditional jump (LIMIT 0,
+ * WHERE 0, WHERE 1 = 2). Programs with coroutines or unknown opcodes are assumed to return rows.
+ */
+export function cannotReturnRows(engine: Engine, sql: string): boolean {
+  let ops: { addr: number; opcode: string; p1: number; p2: number; p3: number }[];
+  try {
+    if (engine.columns(sql).length === 0) return true;
+    ops = engine.query(`EXPLAIN ${sql}`).map((r) => ({
+      addr: Number(r.addr),
+      opcode: String(r.opcode),
+      p1: Number(r.p1),
+      p2: Number(r.p2),
+      p3: Number(r.p3),
+    }));
+  } catch {
+    return false;
+  }
+  // Registers written once with a constant are constants everywhere.
+  const writes = new Map<number, number>();
+  const constants = new Map<number, number | string | null>();
+  for (const op of ops) {
+    if (WRITES_P2.has(op.opcode)) writes.set(op.p2, (writes.get(op.p2) ?? 0) + 1);
+  }
+  for (const op of ops) {
+    if (writes.get(op.p2) !== 1) continue;
+    if (op.opcode === "Integer") constants.set(op.p2, op.p1);
+    if (op.opcode === "Null") constants.set(op.p2, null);
+  }
+  const reached = new Set<number>();
+  const todo = [0];
+  while (todo.length) {
+    const addr = todo.pop()!;
+    if (addr < 0 || addr >= ops.length || reached.has(addr)) continue;
+    reached.add(addr);
+    const op = ops[addr];
+    const next = addr + 1;
+    switch (op.opcode) {
+      case "ResultRow":
+        return false;
+      case "Halt":
+        break;
+      case "Goto":
+      case "Init":
+        todo.push(op.p2);
+        break;
+      case "If":
+      case "IfNot": {
+        const v = constants.get(op.p1);
+        if (constants.has(op.p1) && v !== null) {
+          const truthy = Number(v) !== 0;
+          todo.push((op.opcode === "If") === truthy ? op.p2 : next);
+        } else todo.push(op.p2, next);
+        break;
+      }
+      case "Eq":
+      case "Ne":
+      case "Lt":
+      case "Le":
+      case "Gt":
+      case "Ge": {
+        const a = constants.get(op.p3);
+        const b = constants.get(op.p1);
+        if (constants.has(op.p1) && constants.has(op.p3) && typeof a === "number" && typeof b === "number") {
+          const jump = compare(op.opcode, a, b);
+          todo.push(jump ? op.p2 : next);
+        } else todo.push(op.p2, next);
+        break;
+      }
+      case "Jump":
+        todo.push(op.p1, op.p2, op.p3);
+        break;
+      case "Gosub":
+        todo.push(op.p2, next);
+        break;
+      case "Return":
+        break;
+      default:
+        if (JUMPS_P2.has(op.opcode)) todo.push(op.p2, next);
+        else if (PLAIN.has(op.opcode)) todo.push(next);
+        else return false; // unknown control flow: assume rows are possible
+    }
+  }
+  return true;
+}
+
+function compare(opcode: string, a: number, b: number): boolean {
+  switch (opcode) {
+    case "Eq":
+      return a === b;
+    case "Ne":
+      return a !== b;
+    case "Lt":
+      return a < b;
+    case "Le":
+      return a <= b;
+    case "Gt":
+      return a > b;
+    default:
+      return a >= b;
+  }
+}
+
+const WRITES_P2 = new Set(["Integer", "Int64", "String8", "String", "Real", "Null", "Blob", "Variable"]);
+const JUMPS_P2 = new Set([
+  "IsNull",
+  "NotNull",
+  "Once",
+  "Rewind",
+  "Last",
+  "Next",
+  "Prev",
+  "SorterNext",
+  "SorterSort",
+  "Sort",
+  "VFilter",
+  "VNext",
+  "DecrJumpZero",
+  "IfPos",
+  "IfNotZero",
+  "NotExists",
+  "NotFound",
+  "Found",
+  "NoConflict",
+  "SeekLT",
+  "SeekLE",
+  "SeekGE",
+  "SeekGT",
+  "SeekRowid",
+  "IdxLT",
+  "IdxLE",
+  "IdxGT",
+  "IdxGE",
+  "RowSetRead",
+  "RowSetTest",
+  "ElseEq",
+  "IfNullRow",
+  "IfSmaller",
+  "MustBeInt",
+  "Filter",
+  "IfNoHope",
+  "SorterCompare",
+  "IfEmpty",
+  "IsType",
+  "SeekScan",
+  "IfNotOpen",
+]);
+const PLAIN = new Set([
+  ...WRITES_P2,
+  "Copy",
+  "SCopy",
+  "IntCopy",
+  "Move",
+  "VOpen",
+  "VColumn",
+  "VCheck",
+  "VInitIn",
+  "Column",
+  "Transaction",
+  "TableLock",
+  "OpenRead",
+  "OpenEphemeral",
+  "OpenPseudo",
+  "OpenAutoindex",
+  "OpenDup",
+  "Function",
+  "PureFunc",
+  "Add",
+  "Subtract",
+  "Multiply",
+  "Divide",
+  "Remainder",
+  "Concat",
+  "BitAnd",
+  "BitOr",
+  "ShiftLeft",
+  "ShiftRight",
+  "Not",
+  "BitNot",
+  "Cast",
+  "Affinity",
+  "MakeRecord",
+  "Rowid",
+  "NullRow",
+  "Close",
+  "AggStep",
+  "AggStep1",
+  "AggFinal",
+  "AggValue",
+  "AggInverse",
+  "SorterOpen",
+  "SorterInsert",
+  "SorterData",
+  "IdxInsert",
+  "Insert",
+  "NewRowid",
+  "Noop",
+  "Explain",
+  "CollSeq",
+  "RealAffinity",
+  "Compare",
+  "Sequence",
+  "ReleaseReg",
+  "ZeroOrNull",
+  "Count",
+  "Trace",
+  "Expire",
+  "Offset",
+  "DeferredSeek",
+  "IdxRowid",
+  "ColumnsUsed",
+  "BeginSubrtn",
+  "IsTrue",
+  "ResetSorter",
+  "OffsetLimit",
+  "FilterAdd",
+  "SeekHit",
+  "SeekEnd",
+  "ClrSubtype",
+  "GetSubtype",
+  "SetSubtype",
+]);
