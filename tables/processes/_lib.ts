@@ -102,12 +102,6 @@ export function readText(path: string): string | undefined {
   return bytes === undefined ? undefined : decoder.decode(bytes);
 }
 
-/** Reads a whole file as a fresh byte array; undefined when it cannot be read. */
-export function readBytes(path: string): Uint8Array | undefined {
-  const bytes = readBytesShared(path);
-  return bytes === undefined ? undefined : bytes.slice();
-}
-
 /** The target of a symbolic link; undefined when it is not one or cannot be read. */
 export function readLink(path: string): string | undefined {
   const c = loadLibc();

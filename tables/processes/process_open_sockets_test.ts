@@ -14,7 +14,7 @@ Deno.test("process_open_sockets: a listener and a connection we open show with o
   using client = await Deno.connect({ hostname: "127.0.0.1", port });
   using server = await accepted;
   const rows = engine.query(
-    "SELECT * FROM process_open_sockets WHERE pid = ? AND (local_port = ? OR remote_port = ?)",
+    "SELECT * FROM process_open_sockets WHERE pid = ? AND protocol = 6 AND (local_port = ? OR remote_port = ?)",
     [
       Deno.pid,
       port,

@@ -61,7 +61,7 @@ Deno.test("processes: joins to process_open_sockets by pid", async () => {
   using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (listener.addr as Deno.NetAddr).port;
   const rows = engine.query(
-    "SELECT p.pid, p.name, s.state FROM processes p JOIN process_open_sockets s USING (pid) WHERE s.local_port = ?",
+    "SELECT p.pid, p.name, s.state FROM processes p JOIN process_open_sockets s USING (pid) WHERE s.local_port = ? AND s.protocol = 6",
     [port],
   );
   assertEquals(rows.length, 1);
