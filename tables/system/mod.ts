@@ -25,3 +25,7 @@ import "./acpi_tables.ts";
 import "./secureboot.ts";
 import "./selinux_settings.ts";
 import "./apparmor_profiles.ts";
+import "./block_devices.ts";
+import "./disk_encryption.ts";
+import "./pci_devices.ts";
+import "./usb_devices.ts";
