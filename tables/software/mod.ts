@@ -14,3 +14,4 @@ import "./chrome_extension_content_scripts.ts";
 import "./firefox_addons.ts";
 import "./vscode_extensions.ts";
 import "./jetbrains_plugins.ts";
+import "./rpm_packages.ts";
