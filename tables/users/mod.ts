@@ -14,3 +14,5 @@ import "./known_hosts.ts";
 import "./ssh_configs.ts";
 import "./shell_history.ts";
 import "./user_ssh_keys.ts";
+import "./sudoers.ts";
+import "./crontab.ts";
