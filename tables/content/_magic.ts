@@ -24,12 +24,16 @@ let lib: MagicLib | undefined;
 
 /** Loads libmagic (libmagic.so.1), or throws a TableError saying what to install. */
 export function magicLibrary(): MagicLib {
-  if (lib) return lib;
+  if (!lib) lib = openMagic();
+  return lib;
+}
+
+/** Opens the first libmagic of `names`; tests pass missing names to see the error. */
+export function openMagic(names: string[] = ["libmagic.so.1", "libmagic.so"]): MagicLib {
   const errors: string[] = [];
-  for (const name of ["libmagic.so.1", "libmagic.so"]) {
+  for (const name of names) {
     try {
-      lib = Deno.dlopen(name, symbols).symbols;
-      return lib;
+      return Deno.dlopen(name, symbols).symbols;
     } catch (e) {
       errors.push(e instanceof Error ? e.message : String(e));
     }

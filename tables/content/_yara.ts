@@ -92,17 +92,26 @@ let loaded: Loaded | undefined;
 
 /** Loads libyara (and libc for file descriptors), or throws a TableError naming the package. */
 export function yaraLibrary(): Loaded {
-  if (loaded) return loaded;
+  if (!loaded) loaded = openYara();
+  return loaded;
+}
+
+/** Default libyara candidates: [soname, whether the scan-context layout above applies]. */
+const YARA_CANDIDATES: readonly (readonly [string, boolean])[] = [
+  ["libyara.so.9", true],
+  ["libyara.so.10", false],
+  ["libyara.so", false],
+];
+
+/** Opens the first libyara of `candidates`; tests pass missing names to see the error. */
+export function openYara(candidates: readonly (readonly [string, boolean])[] = YARA_CANDIDATES): Loaded {
   const errors: string[] = [];
-  for (
-    const [name, knownLayout] of [["libyara.so.9", true], ["libyara.so.10", false], ["libyara.so", false]] as const
-  ) {
+  for (const [name, knownLayout] of candidates) {
     try {
       const yara = Deno.dlopen(name, yaraSymbols).symbols;
       const libc = Deno.dlopen("libc.so.6", libcSymbols).symbols;
       if (yara.yr_initialize() !== ERROR_SUCCESS) throw new TableError("libyara failed to initialise (yr_initialize).");
-      loaded = { yara, libc, knownLayout };
-      return loaded;
+      return { yara, libc, knownLayout };
     } catch (e) {
       if (e instanceof TableError) throw e;
       errors.push(e instanceof Error ? e.message : String(e));

@@ -1,5 +1,7 @@
 import { assert, assertEquals, assertThrows } from "../../testing/assert.ts";
 import magic from "./magic.ts";
+import { openMagic } from "./_magic.ts";
+import { TableError } from "../../core/table.ts";
 import { engineWith, fixture } from "./_testing.ts";
 
 const e = engineWith(magic);
@@ -56,4 +58,8 @@ Deno.test("magic: path is required", () => {
 Deno.test("magic: a missing file yields libmagic's message, as osquery does", () => {
   const [row] = e.query("select data from magic where path = '/nonexistent/file'");
   assert(String(row.data).includes("No such file"));
+});
+
+Deno.test("magic: a missing libmagic is a TableError naming the package to install", () => {
+  assertThrows(() => openMagic(["libosq-no-such-magic.so.1"]), TableError, "libmagic1");
 });

@@ -1,7 +1,8 @@
 import { assert, assertEquals, assertStringIncludes, assertThrows } from "../../testing/assert.ts";
 import yaraFile from "./yara_file.ts";
 import yaraProcess from "./yara_process.ts";
-import { configureYara } from "./_yara.ts";
+import { configureYara, openYara } from "./_yara.ts";
+import { TableError } from "../../core/table.ts";
 import { engineWith } from "./_testing.ts";
 
 const dir = Deno.makeTempDirSync({ prefix: "osq-yara-" });
@@ -125,4 +126,8 @@ Deno.test("yara_process: scans a process's memory for a marker", async () => {
     await child.stdin.close().catch(() => {});
     await child.status;
   }
+});
+
+Deno.test("yara: a missing libyara is a TableError naming the package to install", () => {
+  assertThrows(() => openYara([["libosq-no-such-yara.so.9", true]]), TableError, "libyara9");
 });
