@@ -116,6 +116,22 @@ compare(
   Math.min(iterations, 7),
 );
 
+// osq-only figures for the pid-driven paths (no native counterpart).
+const solo: [string, number][] = [];
+for (
+  const sql of [
+    `SELECT * FROM processes WHERE pid = ${Deno.pid}`,
+    `SELECT * FROM process_open_sockets WHERE pid = ${Deno.pid}`,
+    "SELECT * FROM process_open_sockets",
+    "SELECT p.name, s.* FROM processes p JOIN process_open_sockets s USING (pid)",
+  ]
+) {
+  engine.query(sql);
+  const xs: number[] = [];
+  for (let i = 0; i < iterations; i++) xs.push(time(() => engine.query(sql)));
+  solo.push([sql.replace(String(Deno.pid), "<our pid>"), median(xs)]);
+}
+
 const pad = (s: string, n: number) => s.padEnd(n);
 const lpad = (s: string, n: number) => s.padStart(n);
 console.log(`\n${pad("comparison", 64)} ${lpad("osq ms", 9)} ${lpad("native ms", 10)} ${lpad("ratio", 7)}  rows/lines`);
@@ -127,4 +143,6 @@ for (const r of results) {
     }  ${r.osqRows}/${r.nativeLines}${ratio <= 2 ? "" : "  (over 2x)"}`,
   );
 }
+console.log("");
+for (const [sql, ms] of solo) console.log(`${pad(sql, 74)} ${lpad(ms.toFixed(2), 9)} ms`);
 console.log(`(medians of ${iterations} alternating runs; whole-command rows use ${Math.min(iterations, 7)})`);
