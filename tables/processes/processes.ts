@@ -19,8 +19,6 @@ import {
 
 const MS_PER_TICK = Math.floor(1000 / CLOCK_TICKS);
 
-/** Columns filled from /proc/<pid>/stat. */
-const STAT_COLUMNS = ["state", "parent", "pgroup", "user_time", "system_time", "nice", "threads", "start_time"];
 /** Columns filled from /proc/<pid>/status. */
 const STATUS_COLUMNS = ["uid", "gid", "euid", "egid", "suid", "sgid", "resident_size", "total_size"];
 
@@ -29,9 +27,10 @@ export function* generateProcesses(ctx: QueryContext, root = PROC_ROOT): Generat
   const pids = pidsToScan(ctx, root);
   const used = (c: string) => ctx.isUsed(c);
   const wantStatus = STATUS_COLUMNS.some(used);
-  // stat is the cheapest proof that the process still exists; read it unless only pid is asked.
-  const wantStat = wantStatus || STAT_COLUMNS.some(used) || ctx.usedColumns === undefined ||
-    [...ctx.usedColumns].some((c) => c !== "pid");
+  // stat is the cheapest proof that the process still exists (and holds the name when status is
+  // not read): read it for every query that asks for more than pids.
+  const onlyPids = ctx.usedColumns !== undefined && [...ctx.usedColumns].every((c) => c === "pid");
+  const wantStat = !onlyPids;
   const wantName = used("name");
   const wantPath = used("path") || used("on_disk");
   const wantOnDisk = used("on_disk");
