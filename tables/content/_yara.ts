@@ -320,10 +320,10 @@ function callbackPointer(): Deno.PointerObject {
   return scanCallback.pointer;
 }
 
-function scan(rules: YaraRules, run: (cb: Deno.PointerObject) => number): YaraHit | undefined {
+function scan(rules: YaraRules, wantStrings: boolean, run: (cb: Deno.PointerObject) => number): YaraHit | undefined {
   const cb = callbackPointer();
   hit = { matches: "", count: 0, strings: "", tags: "" };
-  hideStrings = rules.privateStrings;
+  hideStrings = rules.privateStrings || !wantStrings;
   try {
     const rc = run(cb);
     return rc === ERROR_SUCCESS ? hit : undefined;
@@ -332,16 +332,24 @@ function scan(rules: YaraRules, run: (cb: Deno.PointerObject) => number): YaraHi
   }
 }
 
-/** Scans a file; undefined when libyara cannot (unreadable, not a file). */
-export function scanFile(rules: YaraRules, path: string): YaraHit | undefined {
+/** Scans a file; undefined when libyara cannot (unreadable, not a file). Match offsets only if `wantStrings`. */
+export function scanFile(rules: YaraRules, path: string, wantStrings = true): YaraHit | undefined {
   const { yara } = yaraLibrary();
-  return scan(rules, (cb) => yara.yr_rules_scan_file(rules.handle, cString(path), SCAN_FLAGS_FAST_MODE, cb, null, 0));
+  return scan(
+    rules,
+    wantStrings,
+    (cb) => yara.yr_rules_scan_file(rules.handle, cString(path), SCAN_FLAGS_FAST_MODE, cb, null, 0),
+  );
 }
 
 /** Scans a process's memory; undefined when libyara cannot (no such process, no permission). */
-export function scanProcess(rules: YaraRules, pid: number): YaraHit | undefined {
+export function scanProcess(rules: YaraRules, pid: number, wantStrings = true): YaraHit | undefined {
   const { yara } = yaraLibrary();
-  return scan(rules, (cb) => yara.yr_rules_scan_proc(rules.handle, pid, SCAN_FLAGS_FAST_MODE, cb, null, 0));
+  return scan(
+    rules,
+    wantStrings,
+    (cb) => yara.yr_rules_scan_proc(rules.handle, pid, SCAN_FLAGS_FAST_MODE, cb, null, 0),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -81,11 +81,12 @@ export default registerTable(defineTable({
     for (const pattern of ctx.likes("path")) for (const p of expandFilePattern(pattern)) paths.add(p);
     if (paths.size === 0 && !ctx.hasConstraint("path", OP.EQUALS)) return [];
     const sets = rulesFromContext(ctx);
+    const wantStrings = ctx.isUsed("strings");
     try {
       const rows: Row[] = [];
       for (const path of paths) {
         for (const set of sets) {
-          const hit = scanFile(set.rules, path);
+          const hit = scanFile(set.rules, path, wantStrings);
           if (!hit) continue;
           rows.push({
             path,

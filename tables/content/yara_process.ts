@@ -28,11 +28,12 @@ export default registerTable(defineTable({
     const pids = ctx.integerEquals("pid");
     if (pids.length === 0) return [];
     const sets = rulesFromContext(ctx);
+    const wantStrings = ctx.isUsed("strings");
     try {
       const rows: Row[] = [];
       for (const pid of pids) {
         for (const set of sets) {
-          const hit = scanProcess(set.rules, pid);
+          const hit = scanProcess(set.rules, pid, wantStrings);
           if (!hit) continue;
           rows.push({
             pid,

@@ -131,3 +131,10 @@ Deno.test("yara_process: scans a process's memory for a marker", async () => {
 Deno.test("yara: a missing libyara is a TableError naming the package to install", () => {
   assertThrows(() => openYara([["libosq-no-such-yara.so.9", true]]), TableError, "libyara9");
 });
+
+Deno.test("yara_file: match offsets are only read when the strings column is used", () => {
+  const [row] = e.query(
+    `select matches, count from yara_file where path = '${dir}/tree/hit.txt' and sigfile = '${rulesPath}'`,
+  );
+  assertEquals(row, { matches: "osq_marker,osq_always_small", count: 2 });
+});
