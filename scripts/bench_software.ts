@@ -5,6 +5,7 @@
  *
  * - `SELECT * FROM deb_packages` (parse /var/lib/dpkg/status in TypeScript, rows through SQLite)
  *   against `dpkg-query -W` (libdpkg in C, spawned as a user would run it).
+ * - `SELECT * FROM rpm_packages` (librpm over FFI) against `rpm -qa` on the test rpmdb fixture.
  *
  * Runs alternate so that cache warmth and background load hit both sides alike. Prints the
  * median and best wall time of each and the ratio of medians (osq / native).
@@ -14,6 +15,7 @@
 import { Engine } from "../core/engine.ts";
 import { Registry } from "../core/registry.ts";
 import { debPackagesTable } from "../tables/software/deb_packages.ts";
+import { rpmPackagesTable } from "../tables/software/rpm_packages.ts";
 
 const iterations = Number(Deno.args[0] ?? 25);
 
@@ -46,8 +48,11 @@ function compare(label: string, ours: () => number, native: () => number): void 
   console.log(`  ratio osq/native (median): ${(ma / mb).toFixed(2)}x over ${iterations} runs`);
 }
 
+const rpmDb = Deno.makeTempDirSync({ prefix: "osq-bench-rpmdb-" });
+Deno.copyFileSync(new URL("../testdata/software/rpm/rpmdb.sqlite", import.meta.url), `${rpmDb}/rpmdb.sqlite`);
 const registry = new Registry();
 registry.addTable(debPackagesTable());
+registry.addTable(rpmPackagesTable({ dbPaths: [rpmDb] }));
 const engine = new Engine({ registry });
 
 function hasTool(name: string): boolean {
@@ -73,3 +78,20 @@ if (hasTool("dpkg-query")) {
 } else {
   console.log("dpkg-query not found: skipping the deb_packages comparison");
 }
+
+if (hasTool("rpm")) {
+  compare(
+    "SELECT * FROM rpm_packages  vs  rpm -qa (fixture rpmdb, 2 packages)",
+    () => engine.query("SELECT * FROM rpm_packages").length,
+    () => {
+      const out = new Deno.Command("rpm", { args: ["--dbpath", rpmDb, "-qa"], stdout: "piped", stderr: "null" })
+        .outputSync();
+      let lines = 0;
+      for (const byte of out.stdout) if (byte === 10) lines++;
+      return lines;
+    },
+  );
+} else {
+  console.log("rpm not found: skipping the rpm_packages comparison");
+}
+Deno.removeSync(rpmDb, { recursive: true });

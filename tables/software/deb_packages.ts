@@ -71,12 +71,12 @@ export function parseStatusStanzas(text: string): Stanza[] {
       if (any) out.push(cur);
       cur = {};
       any = false;
-    } else if (first !== 32 && first !== 9) {
+    } else if (CANDIDATE_FIRST.has(first | 0x20)) {
+      // Only lines whose first letter can start a reported field are examined; the rest
+      // (Depends, Description, Conffiles, continuation lines, ...) are skipped unread.
       const colon = text.indexOf(":", pos);
       if (colon > pos && colon < lineEnd) {
-        const key = text.slice(pos, colon);
-        let field: keyof Stanza | undefined = FIELD_KEYS[key];
-        if (field === undefined) field = FIELD_KEYS_LOWER[key.toLowerCase()];
+        const field = fieldAt(text, pos, colon);
         if (field !== undefined) {
           cur[field] = text.slice(colon + 1, lineEnd).trim();
           any = true;
@@ -103,6 +103,18 @@ const FIELD_KEYS: Record<string, keyof Stanza> = {
 const FIELD_KEYS_LOWER: Record<string, keyof Stanza> = Object.fromEntries(
   Object.entries(FIELD_KEYS).map(([k, v]) => [k.toLowerCase(), v]),
 );
+/** Lower-cased first letters of the reported fields (p, s, v, a, i, m). */
+const CANDIDATE_FIRST = new Set(Object.keys(FIELD_KEYS_LOWER).map((k) => k.charCodeAt(0)));
+const FIELD_LIST = Object.entries(FIELD_KEYS);
+
+/** The reported field named by text[pos, colon), matched case-insensitively as dpkg does. */
+function fieldAt(text: string, pos: number, colon: number): keyof Stanza | undefined {
+  const len = colon - pos;
+  for (const [name, field] of FIELD_LIST) {
+    if (name.length === len && text.startsWith(name, pos)) return field;
+  }
+  return FIELD_KEYS_LOWER[text.slice(pos, colon).toLowerCase()];
+}
 
 /**
  * Splits a Debian version into dpkg's unambiguous rendering and its revision: the epoch is
@@ -110,7 +122,7 @@ const FIELD_KEYS_LOWER: Record<string, keyof Stanza> = Object.fromEntries(
  */
 export function splitDebianVersion(raw: string): { version: string; revision: string } | undefined {
   const v = raw.trim();
-  if (v === "" || /\s/.test(v)) return undefined;
+  if (v === "" || v.includes(" ") || v.includes("\t")) return undefined;
   let epoch = 0;
   let rest = v;
   const colon = v.indexOf(":");
@@ -129,14 +141,30 @@ export function splitDebianVersion(raw: string): { version: string; revision: st
   return { version, revision };
 }
 
+const statusCache = new Map<string, string | null>();
+
+/** "want eflag state" in dpkg's spelling; undefined when malformed or not installed. Few distinct values: cached. */
+function normalizedStatus(raw: string): string | undefined {
+  let cached = statusCache.get(raw);
+  if (cached === undefined) {
+    cached = null;
+    const words = raw.split(/\s+/);
+    if (words.length === 3) {
+      const [want, eflag, state] = words.map((w) => w.toLowerCase());
+      if (WANTS.has(want) && EFLAGS.has(eflag) && STATES.has(state) && state !== "not-installed") {
+        cached = `${want} ${eflag} ${state}`;
+      }
+    }
+    if (statusCache.size < 256) statusCache.set(raw, cached);
+  }
+  return cached ?? undefined;
+}
+
 /** A stanza as a package, or undefined when dpkg would not list it (not installed, malformed). */
 function toPackage(s: Stanza): DpkgPackage | undefined {
   if (!s.package || s.status === undefined) return undefined;
-  const words = s.status.split(/\s+/);
-  if (words.length !== 3) return undefined;
-  const [want, eflag, state] = words.map((w) => w.toLowerCase());
-  if (!WANTS.has(want) || !EFLAGS.has(eflag) || !STATES.has(state)) return undefined;
-  if (state === "not-installed") return undefined;
+  const status = normalizedStatus(s.status);
+  if (status === undefined) return undefined;
   let version = "";
   let revision = "";
   if (s.version !== undefined && s.version !== "") {
@@ -154,7 +182,7 @@ function toPackage(s: Stanza): DpkgPackage | undefined {
     version,
     revision,
     arch: s.architecture ?? "",
-    status: `${want} ${eflag} ${state}`,
+    status,
     source: s.source ?? "",
     size: s.installedSize ?? "",
     maintainer: s.maintainer ?? "",
