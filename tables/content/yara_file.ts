@@ -60,6 +60,18 @@ export function expandFilePattern(pattern: string): string[] {
   });
 }
 
+/** The filesystem views to scan: the host, or each named process's root (processes that are gone are skipped). */
+function namespaceRoots(pids: number[], constrained: boolean): { prefix: string; pid: number }[] {
+  if (!constrained) return [{ prefix: "", pid: 0 }];
+  return pids.filter((pid) => {
+    try {
+      return pid > 0 && Deno.statSync(`/proc/${pid}/root`).isDirectory;
+    } catch {
+      return false;
+    }
+  }).map((pid) => ({ prefix: `/proc/${pid}/root`, pid }));
+}
+
 export default registerTable(defineTable({
   name: "yara_file",
   description: "YARA matches in the given files, with rules from sigfile, sig_group or sigrule.",
@@ -77,25 +89,31 @@ export default registerTable(defineTable({
     { name: "pid_with_namespace", type: "INTEGER", additional: true, hidden: true, linuxHidden: true },
   ],
   generate(ctx) {
-    const paths = new Set(ctx.equals("path"));
-    for (const pattern of ctx.likes("path")) for (const p of expandFilePattern(pattern)) paths.add(p);
-    if (paths.size === 0 && !ctx.hasConstraint("path", OP.EQUALS)) return [];
+    const hasPaths = ctx.hasConstraint("path", OP.EQUALS) || ctx.likes("path").length > 0;
+    if (!hasPaths) return [];
     const sets = rulesFromContext(ctx);
     const wantStrings = ctx.isUsed("strings");
     try {
       const rows: Row[] = [];
-      for (const path of paths) {
-        for (const set of sets) {
-          const hit = scanFile(set.rules, path, wantStrings);
-          if (!hit) continue;
-          rows.push({
-            path,
-            ...hit,
-            sig_group: set.column === "sig_group" ? set.name : "",
-            sigfile: set.column === "sigfile" ? set.name : "",
-            sigrule: set.column === "sigrule" ? set.name : "",
-            pid_with_namespace: 0,
-          });
+      for (
+        const root of namespaceRoots(ctx.integerEquals("pid_with_namespace"), ctx.hasConstraint("pid_with_namespace"))
+      ) {
+        // Paths are named as the process sees them and read through /proc/<pid>/root.
+        const paths = new Set(ctx.equals("path").map((p) => root.prefix + p));
+        for (const pattern of ctx.likes("path")) for (const p of expandFilePattern(root.prefix + pattern)) paths.add(p);
+        for (const path of paths) {
+          for (const set of sets) {
+            const hit = scanFile(set.rules, path, wantStrings);
+            if (!hit) continue;
+            rows.push({
+              path: path.slice(root.prefix.length),
+              ...hit,
+              sig_group: set.column === "sig_group" ? set.name : "",
+              sigfile: set.column === "sigfile" ? set.name : "",
+              sigrule: set.column === "sigrule" ? set.name : "",
+              pid_with_namespace: root.pid,
+            });
+          }
         }
       }
       return rows;

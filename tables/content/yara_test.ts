@@ -138,3 +138,10 @@ Deno.test("yara_file: match offsets are only read when the strings column is use
   );
   assertEquals(row, { matches: "osq_marker,osq_always_small", count: 2 });
 });
+
+Deno.test("yara_file: pid_with_namespace reads the path through that process's root", () => {
+  const rows = e.query(
+    `select path, count, pid_with_namespace from yara_file where path = '${dir}/tree/hit.txt' and sigfile = '${rulesPath}' and pid_with_namespace = ${Deno.pid}`,
+  );
+  assertEquals(rows, [{ path: `${dir}/tree/hit.txt`, count: 2, pid_with_namespace: Deno.pid }]);
+});
