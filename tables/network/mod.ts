@@ -12,3 +12,4 @@ import "./interface_ipv6.ts";
 import "./arp_cache.ts";
 import "./routes.ts";
 import "./dns_resolvers.ts";
+import "./certificates.ts";

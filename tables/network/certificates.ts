@@ -1,0 +1,159 @@
+/**
+ * certificates: the certificate authorities in the system's CA bundle (or in PEM files named by
+ * `path`), with their names, validity, algorithms, key usage and identifiers.
+ *
+ * @module
+ */
+import { defineTable, type QueryContext, type Row, type TableSpec } from "../../core/table.ts";
+import { registerTable } from "../../core/registry.ts";
+import { toHex } from "./_lib.ts";
+import {
+  authorityKeyId,
+  type Certificate,
+  fingerprint,
+  isCa,
+  isSelfSigned,
+  keyStrength,
+  keyUsageBits,
+  longName,
+  nameOneline,
+  nameRfc2253Oneline,
+  nameText,
+  parseCertificate,
+  pemCertificates,
+  serialHex,
+  subjectKeyId,
+} from "./_x509.ts";
+
+/** The CA bundles osquery reads on Linux, in order; missing ones are skipped. */
+export const DEFAULT_BUNDLES = [
+  "/etc/pki/tls/certs/ca-bundle.crt",
+  "/etc/ssl/certs/ca-certificates.crt",
+  "/var/lib/ca-certificates/ca-bundle.pem",
+];
+
+/**
+ * osquery declares the validity columns DATETIME, which its runtime treats as TEXT (values are
+ * Unix seconds as text). core's ColumnType has no DATETIME yet, so the name is carried through
+ * a cast: the engine stores it as text, and the schema keeps osquery's declared type.
+ */
+const DATETIME = "DATETIME" as "TEXT";
+
+/** osquery's key usage names, in its order (by OpenSSL's ex_kusage bit value). */
+const KEY_USAGE: [number, string][] = [
+  [0x0001, "Encipher Only"],
+  [0x0002, "CRL Sign"],
+  [0x0004, "Key Cert Sign"],
+  [0x0008, "Key Agreement"],
+  [0x0010, "Data Encipherment"],
+  [0x0020, "Key Encipherment"],
+  [0x0040, "Non Repudiation"],
+  [0x0080, "Digital Signature"],
+  [0x8000, "Decipher Only"],
+];
+
+/** The certificates row for one certificate found in `path`. */
+export function certificateRow(cert: Certificate, path: string): Row {
+  const ku = keyUsageBits(cert);
+  const skid = subjectKeyId(cert);
+  const akid = authorityKeyId(cert)?.keyId;
+  return {
+    common_name: nameText(cert.subject, "2.5.4.3") ?? "",
+    subject: nameOneline(cert.subject),
+    subject2: nameRfc2253Oneline(cert.subject),
+    issuer: nameOneline(cert.issuer),
+    issuer2: nameRfc2253Oneline(cert.issuer),
+    ca: isCa(cert) ? 1 : 0,
+    self_signed: isSelfSigned(cert) ? 1 : 0,
+    not_valid_before: Math.floor(cert.notBefore.getTime() / 1000),
+    not_valid_after: Math.floor(cert.notAfter.getTime() / 1000),
+    signing_algorithm: longName(cert.signatureAlgorithm) ?? "",
+    key_algorithm: longName(cert.publicKey.algorithm) ?? "",
+    key_strength: keyStrength(cert) ?? "",
+    key_usage: ku === undefined ? "" : KEY_USAGE.filter(([bit]) => (ku & bit) !== 0).map(([, n]) => n).join(", "),
+    subject_key_id: skid ? toHex(skid) : "",
+    authority_key_id: akid ? toHex(akid) : "",
+    sha1: fingerprint(cert, "sha1"),
+    path,
+    serial: serialHex(cert.serial),
+  };
+}
+
+/** Rows for every parseable certificate in the PEM file at `path`; malformed certificates are skipped. */
+export function bundleRows(path: string): Row[] {
+  let text: string;
+  try {
+    text = new TextDecoder("latin1").decode(Deno.readFileSync(path));
+  } catch {
+    return [];
+  }
+  const rows: Row[] = [];
+  for (const der of pemCertificates(text)) {
+    try {
+      rows.push(certificateRow(parseCertificate(der), path));
+    } catch {
+      // a certificate that does not parse is left out
+    }
+  }
+  return rows;
+}
+
+/** Options for {@linkcode certificatesTable}: the default bundle list. */
+export interface CertificatesOptions {
+  bundles?: string[];
+}
+
+function existing(path: string): boolean {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
+  }
+}
+
+/** The certificates table: the default bundles, or exactly the files named by `path = ...`. */
+export function certificatesTable(options: CertificatesOptions = {}): TableSpec {
+  const bundles = options.bundles ?? DEFAULT_BUNDLES;
+  const hidden = (name: string) => ({ name, type: "TEXT" as const, linuxHidden: true });
+  return defineTable({
+    name: "certificates",
+    description: "Certificate authorities in the system CA bundle (or the PEM files given as path), parsed from X.509.",
+    attributes: { cacheable: true },
+    columns: [
+      { name: "common_name", type: "TEXT", description: "The subject's common name." },
+      { name: "subject", type: "TEXT", description: "The subject in /-separated form (deprecated: use subject2)." },
+      { name: "subject2", type: "TEXT", description: "The subject in 'CN = x, O = y' form." },
+      { name: "issuer", type: "TEXT", description: "The issuer in /-separated form (deprecated: use issuer2)." },
+      { name: "issuer2", type: "TEXT", description: "The issuer in 'CN = x, O = y' form." },
+      { name: "ca", type: "INTEGER", description: "1 when the certificate may act as an authority." },
+      { name: "self_signed", type: "INTEGER", description: "1 when the certificate issued itself." },
+      { name: "not_valid_before", type: DATETIME, description: "Start of validity, Unix seconds." },
+      { name: "not_valid_after", type: DATETIME, description: "End of validity, Unix seconds." },
+      {
+        name: "signing_algorithm",
+        type: "TEXT",
+        description: "The signature algorithm (e.g. sha256WithRSAEncryption).",
+      },
+      { name: "key_algorithm", type: "TEXT", description: "The public key algorithm (e.g. rsaEncryption)." },
+      { name: "key_strength", type: "TEXT", description: "RSA/DSA key size in bits, or the EC curve name." },
+      { name: "key_usage", type: "TEXT", description: "The keyUsage bits by name." },
+      { name: "subject_key_id", type: "TEXT", collate: "nocase", description: "The subject key identifier, hex." },
+      { name: "authority_key_id", type: "TEXT", collate: "nocase", description: "The authority key identifier, hex." },
+      { name: "sha1", type: "TEXT", collate: "nocase", description: "SHA-1 of the DER certificate, hex." },
+      { name: "path", type: "TEXT", additional: true, optimized: true, description: "The bundle file it came from." },
+      { name: "serial", type: "TEXT", collate: "nocase", description: "The serial number, uppercase hex." },
+      hidden("sid"),
+      hidden("store_location"),
+      hidden("store"),
+      hidden("username"),
+      hidden("store_id"),
+    ],
+    generate(ctx: QueryContext) {
+      const requested = ctx.equals("path");
+      const paths = requested.length > 0 ? requested : bundles.filter(existing);
+      return paths.flatMap(bundleRows);
+    },
+  });
+}
+
+export default registerTable(certificatesTable());
