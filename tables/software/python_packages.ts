@@ -12,6 +12,7 @@ import {
   expandPattern,
   hostUsers,
   isDirectory,
+  listDir,
   listSubdirs,
   namespaceRoots,
   readText,
@@ -102,7 +103,8 @@ function userSiteDirectories(location: string): string[] {
   const out: string[] = [];
   for (const dir of expandPattern(location).filter(isDirectory)) {
     let nested = 0;
-    for (const sub of listSubdirs(dir)) {
+    // Symlinked versions (pyenv's aliases such as 3.11 -> 3.11.7) would list the same packages twice.
+    for (const sub of listDir(dir).filter((e) => e.isDirectory).map((e) => e.name)) {
       for (const site of expandPattern(`${dir}/${sub}/lib/python%/site-packages`)) {
         if (isDirectory(site)) {
           out.push(site);
