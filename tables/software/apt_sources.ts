@@ -37,11 +37,12 @@ function cachePartsOf(name: string, suite: string): string[] {
 
 /** Parses one line of a sources.list file; undefined for comments, `deb-src` and malformed lines. */
 export function parseAptSourceLine(input: string): AptSource | undefined {
-  let line = stripComment(input);
-  const deb = line.indexOf("deb ");
-  if (deb < 0) return undefined;
-  line = line.slice(deb + 4);
-  const tokens = splitTrim(line, " ");
+  // The type must be the line's first word: osquery looks for "deb " anywhere, which also
+  // matches inside a deb-src line whose URI ends in "/deb".
+  const first = stripComment(input).trimStart();
+  if (!/^deb[ \t]/.test(first)) return undefined;
+  const line = first.slice(4);
+  const tokens = splitTrim(line, " \t");
   if (tokens.length < 2) return undefined;
   let offset = 0;
   if (tokens[0].startsWith("[")) {

@@ -48,6 +48,8 @@ Deno.test("apt_sources: Release fields fill release, version, maintainer, compon
 
 Deno.test("apt_sources: line parser skips deb-src, comments and lines without a scheme or suite", () => {
   assertEquals(parseAptSourceLine("deb-src http://a.example/debian bookworm main"), undefined);
+  assertEquals(parseAptSourceLine("deb-src http://a.example/deb bookworm main"), undefined);
+  assertEquals(parseAptSourceLine("  deb\thttp://a.example/debian bookworm")?.name, "a.example/debian bookworm");
   assertEquals(parseAptSourceLine("# deb http://a.example/debian bookworm main"), undefined);
   assertEquals(parseAptSourceLine("deb a.example/debian bookworm main"), undefined);
   assertEquals(parseAptSourceLine("deb http://a.example/debian/"), undefined);
