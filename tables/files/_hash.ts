@@ -1,0 +1,121 @@
+/**
+ * File digests for the `hash` table: streamed in fixed-size chunks (a file is never held in memory
+ * whole), only the algorithms a query uses, and remembered per path until the file's inode, mtime
+ * or size changes, in a least-recently-used cache of `--hash_cache_max` entries (osquery's flag).
+ *
+ * @module
+ */
+import { createHash, type Hash } from "node:crypto";
+import { defineFlag, flags } from "../../core/flags.ts";
+
+defineFlag({
+  name: "hash_cache_max",
+  type: "uint32",
+  default: 500,
+  description: "Most file digests kept in the in-memory hash cache",
+});
+defineFlag({
+  name: "disable_hash_cache",
+  type: "bool",
+  default: false,
+  description: "Recompute file digests on every query instead of caching them by inode, mtime and size",
+});
+
+/** The digest algorithms the `hash` table offers, by column name. */
+export type Algorithm = "md5" | "sha1" | "sha256";
+/** Hex digests by algorithm; an algorithm absent was not computed. */
+export type Digests = Partial<Record<Algorithm, string>>;
+
+const CHUNK = 1 << 20;
+
+interface CacheEntry {
+  ino: number;
+  mtimeMs: number;
+  size: number;
+  digests: Digests;
+}
+
+/** A bounded LRU of digests keyed by path and validated by inode, mtime and size. */
+export class HashCache {
+  readonly #entries = new Map<string, CacheEntry>();
+  /** Files actually read since creation (for tests and benchmarks). */
+  reads = 0;
+
+  /** Number of cached paths. */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /**
+   * The digests of `algorithms` for `path`. Empty strings when the file cannot be read or is
+   * larger than `--read_max`, as osquery reports them.
+   */
+  digests(path: string, algorithms: Algorithm[], max = flags.number("hash_cache_max")): Digests {
+    let info: Deno.FileInfo;
+    try {
+      info = Deno.statSync(path);
+    } catch {
+      return Object.fromEntries(algorithms.map((a) => [a, ""]));
+    }
+    const useCache = !flags.bool("disable_hash_cache") && max > 0;
+    const mtimeMs = info.mtime?.getTime() ?? 0;
+    let entry = useCache ? this.#entries.get(path) : undefined;
+    if (entry && (entry.ino !== (info.ino ?? 0) || entry.mtimeMs !== mtimeMs || entry.size !== info.size)) {
+      entry = undefined;
+      this.#entries.delete(path);
+    }
+    const missing = algorithms.filter((a) => entry?.digests[a] === undefined);
+    if (missing.length > 0) {
+      this.reads++;
+      const computed = hashFile(path, missing, info.size);
+      entry = { ino: info.ino ?? 0, mtimeMs, size: info.size, digests: { ...entry?.digests, ...computed } };
+    }
+    if (useCache && entry) {
+      this.#entries.delete(path);
+      this.#entries.set(path, entry);
+      while (this.#entries.size > max) this.#entries.delete(this.#entries.keys().next().value!);
+    }
+    const out: Digests = {};
+    for (const a of algorithms) out[a] = entry?.digests[a] ?? "";
+    return out;
+  }
+
+  /** Forgets every entry. */
+  clear(): void {
+    this.#entries.clear();
+  }
+}
+
+/** The process-wide cache the `hash` table uses. */
+export const hashCache: HashCache = new HashCache();
+
+/** Streams `path` through each algorithm; empty digests when it cannot be read or exceeds `--read_max`. */
+export function hashFile(path: string, algorithms: Algorithm[], sizeHint?: number): Digests {
+  const empty = Object.fromEntries(algorithms.map((a) => [a, ""])) as Digests;
+  const readMax = flags.number("read_max");
+  if (sizeHint !== undefined && sizeHint > readMax) return empty;
+  let file: Deno.FsFile;
+  try {
+    file = Deno.openSync(path, { read: true });
+  } catch {
+    return empty;
+  }
+  try {
+    const hashes: [Algorithm, Hash][] = algorithms.map((a) => [a, createHash(a)]);
+    const buffer = new Uint8Array(CHUNK);
+    let total = 0;
+    while (true) {
+      const n = file.readSync(buffer);
+      if (n === null || n === 0) break;
+      total += n;
+      if (total > readMax) return empty;
+      const chunk = buffer.subarray(0, n);
+      for (const [, h] of hashes) h.update(chunk);
+    }
+    return Object.fromEntries(hashes.map(([a, h]) => [a, h.digest("hex")])) as Digests;
+  } catch {
+    return empty;
+  } finally {
+    file.close();
+  }
+}

@@ -1,0 +1,280 @@
+/**
+ * What the file tables share: osquery's reading of `path`/`directory` constraints (equality, and
+ * LIKE patterns turned into a filesystem walk), boost-style path splitting, and stat results.
+ *
+ * LIKE patterns are resolved as osquery resolves them: `%` becomes a glob `*` matching within one
+ * path component (names starting with a dot are not matched, as glob(3) does), and a pattern that
+ * ends in `%%` matches everything below that point, recursively (dot-files included, directory
+ * symlinks followed once, at most 64 levels deep). `_` is a literal character for the walk; SQLite
+ * re-checks every returned row against the LIKE afterwards. Directories the walk returns carry a
+ * trailing slash, so `path LIKE '/etc/%'` reports `/etc/ssh/` for a directory, as osquery does.
+ *
+ * @module
+ */
+import { defineFlag } from "../../core/flags.ts";
+import type { QueryContext } from "../../core/table.ts";
+
+defineFlag({
+  name: "read_max",
+  type: "uint64",
+  default: 50 * 1024 * 1024,
+  description: "Largest file, in bytes, a table will read",
+});
+
+/** Which kinds of results a pattern resolution keeps. */
+export const GLOB = { FILES: 1, FOLDERS: 2, ALL: 3 } as const;
+
+/** Deepest recursion of a `%%` walk. */
+const MAX_RECURSIVE_DEPTH = 64;
+
+/** C-locale string order, as glob(3) sorts. */
+function byteOrder(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** boost::filesystem (v3) `parent_path`: "/etc/hosts" → "/etc", "/etc/ssh/" → "/etc/ssh", "/etc" → "/". */
+export function parentPath(path: string): string {
+  if (path === "/" || path === "") return "";
+  if (path.endsWith("/")) return path.replace(/\/+$/, "") || "/";
+  const at = path.lastIndexOf("/");
+  if (at < 0) return "";
+  if (at === 0) return "/";
+  return path.slice(0, at).replace(/\/+$/, "") || "/";
+}
+
+/** boost::filesystem (v3) `filename`: "/etc/hosts" → "hosts", "/etc/ssh/" → ".", "/" → "/". */
+export function fileName(path: string): string {
+  if (path === "/") return "/";
+  if (path.endsWith("/")) return ".";
+  return path.slice(path.lastIndexOf("/") + 1);
+}
+
+/** Joins a directory and an entry name with one slash, as boost's `operator/`. */
+export function joinPath(dir: string, name: string): string {
+  if (dir === "") return name;
+  return dir.endsWith("/") ? dir + name : `${dir}/${name}`;
+}
+
+/** stat(2) following symlinks, or undefined on any error. */
+export function statOrUndefined(path: string): Deno.FileInfo | undefined {
+  try {
+    return Deno.statSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** lstat(2), or undefined on any error. */
+export function lstatOrUndefined(path: string): Deno.FileInfo | undefined {
+  try {
+    return Deno.lstatSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when `path` is a directory (following symlinks). */
+export function isDirectory(path: string): boolean {
+  return statOrUndefined(path)?.isDirectory ?? false;
+}
+
+/** Expands `{a,b}` alternatives (glob's GLOB_BRACE), innermost-first, keeping order. */
+export function expandBraces(pattern: string): string[] {
+  let depth = 0;
+  let open = -1;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === "\\") {
+      i++;
+      continue;
+    }
+    if (c === "{") {
+      if (depth === 0) open = i;
+      depth++;
+    } else if (c === "}" && depth > 0) {
+      depth--;
+      if (depth === 0) {
+        const body = pattern.slice(open + 1, i);
+        const alternatives: string[] = [];
+        let level = 0;
+        let start = 0;
+        for (let j = 0; j < body.length; j++) {
+          if (body[j] === "\\") j++;
+          else if (body[j] === "{") level++;
+          else if (body[j] === "}") level--;
+          else if (body[j] === "," && level === 0) {
+            alternatives.push(body.slice(start, j));
+            start = j + 1;
+          }
+        }
+        alternatives.push(body.slice(start));
+        if (alternatives.length === 1) continue;
+        const head = pattern.slice(0, open);
+        const tail = pattern.slice(i + 1);
+        return alternatives.flatMap((alt) => expandBraces(head + alt + tail));
+      }
+    }
+  }
+  return [pattern];
+}
+
+function hasMagic(segment: string): boolean {
+  return /[*?[]/.test(segment);
+}
+
+function unescape(segment: string): string {
+  return segment.replace(/\\(.)/g, "$1");
+}
+
+/** Compiles one glob path component into a regular expression (fnmatch with FNM_PERIOD). */
+export function componentMatcher(segment: string): RegExp {
+  let re = "";
+  for (let i = 0; i < segment.length; i++) {
+    const c = segment[i];
+    if (c === "\\" && i + 1 < segment.length) {
+      re += escapeRegExp(segment[++i]);
+    } else if (c === "*") {
+      re += "[^/]*";
+    } else if (c === "?") {
+      re += "[^/]";
+    } else if (c === "[") {
+      const close = segment.indexOf("]", i + 2);
+      if (close < 0) {
+        re += "\\[";
+        continue;
+      }
+      let body = segment.slice(i + 1, close);
+      let negate = false;
+      if (body.startsWith("!") || body.startsWith("^")) {
+        negate = true;
+        body = body.slice(1);
+      }
+      re += `[${negate ? "^" : ""}${body.replace(/[\\\]^]/g, (m) => `\\${m}`)}]`;
+      i = close;
+    } else {
+      re += escapeRegExp(c);
+    }
+  }
+  return new RegExp(`^${re}$`, "s");
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+}
+
+/**
+ * glob(3) with GLOB_MARK | GLOB_BRACE | GLOB_TILDE: the paths matching `pattern`, sorted, with a
+ * trailing slash on directories.
+ */
+export function glob(pattern: string): string[] {
+  const out = new Set<string>();
+  for (let alt of expandBraces(pattern)) {
+    if (alt === "~" || alt.startsWith("~/")) alt = (Deno.env.get("HOME") ?? "") + alt.slice(1);
+    for (const found of globOne(alt)) out.add(found);
+  }
+  return [...out].sort(byteOrder);
+}
+
+function globOne(pattern: string): string[] {
+  const absolute = pattern.startsWith("/");
+  const trailingSlash = pattern.length > 1 && pattern.endsWith("/");
+  const segments = pattern.split("/").filter((s) => s !== "");
+  let current: string[] = [absolute ? "/" : ""];
+  for (const segment of segments) {
+    const next: string[] = [];
+    if (!hasMagic(segment)) {
+      const name = unescape(segment);
+      for (const base of current) next.push(base === "" ? name : joinPath(base, name));
+    } else {
+      const matcher = componentMatcher(segment);
+      const explicitDot = segment.startsWith(".");
+      for (const base of current) {
+        let entries: Deno.DirEntry[];
+        try {
+          entries = [...Deno.readDirSync(base === "" ? "." : base)];
+        } catch {
+          continue;
+        }
+        for (const entry of entries) {
+          if (entry.name.startsWith(".") && !explicitDot) continue;
+          if (matcher.test(entry.name)) next.push(base === "" ? entry.name : joinPath(base, entry.name));
+        }
+      }
+    }
+    current = next;
+    if (current.length === 0) return [];
+  }
+  const out: string[] = [];
+  for (const path of current) {
+    if (path === "") continue;
+    const link = lstatOrUndefined(path);
+    if (!link) continue;
+    const dir = link.isDirectory || (link.isSymlink && isDirectory(path));
+    if (trailingSlash && !dir) continue;
+    out.push(dir && !path.endsWith("/") ? `${path}/` : path);
+  }
+  return out;
+}
+
+/** Every entry below `dir` (depth-first, directories with a trailing slash), as osquery's `%%` walk. */
+function walk(dir: string, visited: Set<string>, out: string[], depth: number): void {
+  if (depth >= MAX_RECURSIVE_DEPTH) return;
+  const self = lstatOrUndefined(dir);
+  if (!self) return;
+  const id = `${self.dev}:${self.ino}`;
+  if (visited.has(id)) return;
+  visited.add(id);
+  if (!isDirectory(dir)) return;
+  let entries: Deno.DirEntry[];
+  try {
+    entries = [...Deno.readDirSync(dir)];
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    let path = joinPath(dir, entry.name);
+    const isDir = entry.isDirectory || (entry.isSymlink && isDirectory(path));
+    if (isDir) path += "/";
+    out.push(path);
+    if (isDir) walk(path, visited, out, depth + 1);
+  }
+}
+
+/** Turns a SQL LIKE pattern into paths, as osquery's `resolveFilePattern` (without canonicalising). */
+export function resolveLikePattern(like: string, limits: number, cwd = Deno.cwd()): string[] {
+  let pattern = like.replaceAll("%", "*");
+  if (!pattern.startsWith("/") && !pattern.startsWith("~")) pattern = joinPath(cwd, pattern);
+  const results: string[] = [];
+  if (pattern.endsWith("**")) {
+    const visited = new Set<string>();
+    for (const base of glob(pattern.slice(0, -1))) {
+      results.push(base);
+      if (isDirectory(base)) walk(base, visited, results, 0);
+    }
+  } else {
+    results.push(...glob(pattern));
+  }
+  return results.filter((p) => p.endsWith("/") ? (limits & GLOB.FOLDERS) !== 0 : (limits & GLOB.FILES) !== 0);
+}
+
+/**
+ * The distinct values of `column` the scan must cover: its `=`/`IN` values, plus every path its
+ * LIKE patterns resolve to (kept to `limits`), sorted as osquery's std::set orders them.
+ */
+export function constrainedPaths(ctx: QueryContext, column: string, limits: number): string[] {
+  const out = new Set(ctx.equals(column));
+  for (const like of ctx.likes(column)) for (const p of resolveLikePattern(like, limits)) out.add(p);
+  return [...out].sort(byteOrder);
+}
+
+/** Whole seconds of a stat time (0 when the platform does not report it). */
+export function seconds(date: Date | null | undefined): number {
+  if (!date) return 0;
+  const ms = date.getTime();
+  return Number.isFinite(ms) ? Math.floor(ms / 1000) : 0;
+}
+
+/** Permission bits as four octal digits ("0644", "4755"), as osquery's `lsperms`. */
+export function octalMode(mode: number | null | undefined): string {
+  return ((mode ?? 0) & 0o7777).toString(8).padStart(4, "0");
+}

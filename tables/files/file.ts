@@ -1,0 +1,133 @@
+/**
+ * `file`: stat(2) details of the paths a query names (`path =`, `path LIKE`) or of every entry of
+ * the directories it names (`directory =`, `directory LIKE`), as osquery reports them: mode as
+ * four octal digits, `type` of the symlink's target, `symlink` and its target for links.
+ *
+ * @module
+ */
+import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
+import { registerTable } from "../../core/registry.ts";
+import {
+  constrainedPaths,
+  fileName,
+  GLOB,
+  isDirectory,
+  joinPath,
+  lstatOrUndefined,
+  octalMode,
+  parentPath,
+  seconds,
+  statOrUndefined,
+} from "./_lib.ts";
+
+/** osquery's `type` word for a stat result (the target's type for a symlink). */
+function typeName(info: Deno.FileInfo | undefined): string {
+  if (!info) return "unknown";
+  if (info.isFile) return "regular";
+  if (info.isDirectory) return "directory";
+  if (info.isSymlink) return "symlink";
+  if (info.isBlockDevice) return "block";
+  if (info.isCharDevice) return "character";
+  if (info.isFifo) return "fifo";
+  if (info.isSocket) return "socket";
+  return "unknown";
+}
+
+/** The `file` row for `path`, reported under `directory`; undefined when the path cannot be lstat'ed. */
+export function fileRow(path: string, directory: string): Row | undefined {
+  const link = lstatOrUndefined(path);
+  if (!link) return undefined;
+  const row: Row = { path, directory, filename: fileName(path), symlink: 0 };
+  if (link.isSymlink) {
+    row.symlink = 1;
+    try {
+      row.symlink_target_path = Deno.readLinkSync(path);
+    } catch {
+      row.symlink_target_path = "";
+    }
+  }
+  const target = link.isSymlink ? statOrUndefined(path) : link;
+  const info = target ?? link;
+  row.inode = info.ino ?? 0;
+  row.uid = info.uid ?? 0;
+  row.gid = info.gid ?? 0;
+  row.mode = octalMode(info.mode);
+  // osquery reports st_rdev here: the device number of a device node, 0 for ordinary files.
+  row.device = info.rdev ?? 0;
+  row.size = info.size;
+  row.block_size = info.blksize ?? 0;
+  row.hard_links = info.nlink ?? 0;
+  row.atime = seconds(info.atime);
+  row.mtime = seconds(info.mtime);
+  row.ctime = seconds(info.ctime);
+  // Birth time comes from statx(2) where the filesystem records it; 0 otherwise.
+  row.btime = seconds(info.birthtime);
+  row.type = target ? typeName(target) : "unknown";
+  row.pid_with_namespace = 0;
+  return row;
+}
+
+/** The `file` table. */
+export function fileTable(): TableSpec {
+  return defineTable({
+    name: "file",
+    description: "Interactive filesystem attributes and metadata for the paths or directories a query names.",
+    columns: [
+      { name: "path", type: "TEXT", required: true, index: true, optimized: true },
+      { name: "directory", type: "TEXT", required: true, optimized: true },
+      { name: "filename", type: "TEXT" },
+      { name: "inode", type: "BIGINT" },
+      { name: "uid", type: "BIGINT" },
+      { name: "gid", type: "BIGINT" },
+      { name: "mode", type: "TEXT" },
+      { name: "device", type: "BIGINT" },
+      { name: "size", type: "BIGINT" },
+      { name: "block_size", type: "INTEGER" },
+      { name: "atime", type: "BIGINT" },
+      { name: "mtime", type: "BIGINT" },
+      { name: "ctime", type: "BIGINT" },
+      { name: "btime", type: "BIGINT" },
+      { name: "hard_links", type: "INTEGER" },
+      { name: "symlink", type: "INTEGER" },
+      { name: "type", type: "TEXT" },
+      { name: "symlink_target_path", type: "TEXT" },
+      { name: "attributes", type: "TEXT", linuxHidden: true },
+      { name: "volume_serial", type: "TEXT", linuxHidden: true },
+      { name: "file_id", type: "TEXT", linuxHidden: true },
+      { name: "file_version", type: "TEXT", linuxHidden: true, collate: "version" },
+      { name: "product_version", type: "TEXT", linuxHidden: true, collate: "version" },
+      { name: "original_filename", type: "TEXT", linuxHidden: true },
+      { name: "shortcut_target_path", type: "TEXT", linuxHidden: true },
+      { name: "shortcut_target_type", type: "TEXT", linuxHidden: true },
+      { name: "shortcut_target_location", type: "TEXT", linuxHidden: true },
+      { name: "shortcut_start_in", type: "TEXT", linuxHidden: true },
+      { name: "shortcut_run", type: "TEXT", linuxHidden: true },
+      { name: "shortcut_comment", type: "TEXT", linuxHidden: true },
+      { name: "bsd_flags", type: "TEXT", linuxHidden: true },
+      { name: "pid_with_namespace", type: "INTEGER", additional: true, hidden: true, linuxHidden: true },
+      { name: "mount_namespace_id", type: "TEXT", hidden: true, linuxHidden: true },
+    ],
+    attributes: { utility: true },
+    *generate(ctx) {
+      for (const path of constrainedPaths(ctx, "path", GLOB.ALL)) {
+        const row = fileRow(path, parentPath(path));
+        if (row) yield row;
+      }
+      for (const dir of constrainedPaths(ctx, "directory", GLOB.FOLDERS)) {
+        if (!isDirectory(dir)) continue;
+        let entries: Deno.DirEntry[];
+        try {
+          entries = [...Deno.readDirSync(dir)];
+        } catch {
+          continue;
+        }
+        for (const entry of entries) {
+          const row = fileRow(joinPath(dir, entry.name), dir);
+          if (row) yield row;
+        }
+      }
+    },
+  });
+}
+
+export default registerTable(fileTable());

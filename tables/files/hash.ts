@@ -1,0 +1,56 @@
+/**
+ * `hash`: MD5, SHA-1 and SHA-256 of the regular files a query names by `path` (= or LIKE) or by
+ * `directory`. Only the digests the query reads are computed; results are cached per file.
+ *
+ * @module
+ */
+import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
+import { registerTable } from "../../core/registry.ts";
+import { constrainedPaths, GLOB, isDirectory, joinPath, parentPath, statOrUndefined } from "./_lib.ts";
+import { type Algorithm, type HashCache, hashCache } from "./_hash.ts";
+
+const ALGORITHMS: Algorithm[] = ["md5", "sha1", "sha256"];
+
+/** The `hash` table over `cache`. */
+export function hashTable(cache: HashCache = hashCache): TableSpec {
+  return defineTable({
+    name: "hash",
+    description: "Cryptographic digests (MD5, SHA-1, SHA-256) of the files a query names.",
+    columns: [
+      { name: "path", type: "TEXT", required: true, index: true, optimized: true },
+      { name: "directory", type: "TEXT", required: true, optimized: true },
+      { name: "md5", type: "TEXT", collate: "nocase" },
+      { name: "sha1", type: "TEXT", collate: "nocase" },
+      { name: "sha256", type: "TEXT", collate: "nocase" },
+      { name: "pid_with_namespace", type: "INTEGER", additional: true, hidden: true, linuxHidden: true },
+      { name: "mount_namespace_id", type: "TEXT", hidden: true, linuxHidden: true },
+    ],
+    *generate(ctx) {
+      const wanted = ALGORITHMS.filter((a) => ctx.isUsed(a));
+      const row = (path: string, directory: string): Row => ({
+        path,
+        directory,
+        ...(wanted.length ? cache.digests(path, wanted) : {}),
+        pid_with_namespace: 0,
+      });
+      for (const path of constrainedPaths(ctx, "path", GLOB.ALL)) {
+        if (statOrUndefined(path)?.isFile) yield row(path, parentPath(path));
+      }
+      for (const dir of constrainedPaths(ctx, "directory", GLOB.ALL)) {
+        if (!isDirectory(dir)) continue;
+        let entries: Deno.DirEntry[];
+        try {
+          entries = [...Deno.readDirSync(dir)];
+        } catch {
+          continue;
+        }
+        for (const entry of entries) {
+          const path = joinPath(dir, entry.name);
+          if (statOrUndefined(path)?.isFile) yield row(path, dir);
+        }
+      }
+    },
+  });
+}
+
+export default registerTable(hashTable());
