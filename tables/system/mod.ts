@@ -29,3 +29,5 @@ import "./block_devices.ts";
 import "./disk_encryption.ts";
 import "./pci_devices.ts";
 import "./usb_devices.ts";
+import "./systemd_units.ts";
+import "./startup_items.ts";

@@ -1,0 +1,93 @@
+import "./systemd_units.ts";
+import { Engine } from "../../core/engine.ts";
+import { assert, assertEquals, assertThrows } from "../../testing/assert.ts";
+import { DBusFormatError, DBusWriter, decodeMessage, encodeMessage, MESSAGE_TYPE, splitSignature } from "./_dbus.ts";
+import { decodeUnitList, listSystemdUnits } from "./_systemd.ts";
+import { systemdUnitRow } from "./systemd_units.ts";
+import { FAKE_UNITS, startFakeSystemd } from "./_fake_systemd.ts";
+
+Deno.test("dbus: a method call encodes to the byte layout of the specification", () => {
+  const bytes = encodeMessage({
+    type: MESSAGE_TYPE.METHOD_CALL,
+    flags: 0,
+    serial: 1,
+    path: "/o",
+    member: "Ab",
+    signature: "s",
+    body: ["x"],
+  });
+  // deno-fmt-ignore
+  const expected = [
+    0x6c, 1, 0, 1, 6, 0, 0, 0, 1, 0, 0, 0, // 'l', call, flags, v1, body length 6, serial 1
+    0x27, 0, 0, 0, // header field array: 39 bytes (the pad after it is not counted)
+    1, 1, 0x6f, 0, 2, 0, 0, 0, 0x2f, 0x6f, 0, 0, 0, 0, 0, 0, // PATH: o "/o", padded to 8
+    3, 1, 0x73, 0, 2, 0, 0, 0, 0x41, 0x62, 0, 0, 0, 0, 0, 0, // MEMBER: s "Ab", padded to 8
+    8, 1, 0x67, 0, 1, 0x73, 0, 0, // SIGNATURE: g "s", then one pad byte ends the header on 8
+    1, 0, 0, 0, 0x78, 0, // body: s "x"
+  ];
+  assertEquals([...bytes], expected);
+  const back = decodeMessage(bytes);
+  assertEquals([back.path, back.member, back.signature, back.body], ["/o", "Ab", "s", ["x"]]);
+});
+
+Deno.test("dbus: nested containers round-trip; bad signatures and truncation are errors", () => {
+  const w = new DBusWriter();
+  const value = [[1, "a", { signature: "as", value: ["p", "q"] }], [2, "b", { signature: "t", value: 2n ** 60n }]];
+  w.value("a(ysv)", value);
+  const m = decodeMessage(
+    encodeMessage({ type: 2, flags: 0, serial: 9, replySerial: 3, signature: "a(ysv)", body: [value] }),
+  );
+  assertEquals(m.body[0], [[1, "a", { signature: "as", value: ["p", "q"] }], [2, "b", {
+    signature: "t",
+    value: 2n ** 60n,
+  }]]);
+  assertEquals(m.replySerial, 3);
+  assertEquals(splitSignature("sa{sv}(ii)"), ["s", "a{sv}", "(ii)"]);
+  assertThrows(() => splitSignature("a(ss"), DBusFormatError);
+  assertThrows(() => splitSignature("z"), DBusFormatError);
+  const bytes = encodeMessage({ type: 2, flags: 0, serial: 1, signature: "s", body: ["hello"] });
+  assertThrows(() => decodeMessage(bytes.subarray(0, bytes.length - 3)), DBusFormatError);
+});
+
+Deno.test("systemd_units: ListUnits entries decode; malformed entries are skipped", () => {
+  const units = decodeUnitList([[...FAKE_UNITS, ["too", "short"], "not an entry"]]);
+  assertEquals(units.map((u) => u.id), ["ssh.service", "cron.service", "-.mount"]);
+  assertEquals(units[1].jobId, 7);
+  assertEquals(decodeUnitList([]), []);
+});
+
+Deno.test("systemd_units: a fake manager on a unix socket answers units and properties", async () => {
+  const fake = await startFakeSystemd();
+  try {
+    const units = listSystemdUnits([{ path: fake.socket, bus: false }])!;
+    const rows = units.map(systemdUnitRow);
+    assertEquals(rows[0], {
+      id: "ssh.service",
+      description: "OpenBSD Secure Shell server",
+      load_state: "loaded",
+      active_state: "active",
+      sub_state: "running",
+      unit_file_state: "enabled",
+      following: "",
+      object_path: "/org/freedesktop/systemd1/unit/ssh_2eservice",
+      job_id: 0,
+      job_type: "",
+      job_path: "/",
+      fragment_path: "/lib/systemd/system/ssh.service",
+      user: "",
+      source_path: "",
+    });
+    assertEquals([rows[1].user, rows[1].job_type, rows[1].unit_file_state], ["crond", "start", "disabled"]);
+    assertEquals([rows[2].user, rows[2].source_path, rows[2].fragment_path], ["", "/etc/fstab", ""]);
+    // Through a bus daemon the client says Hello first; the fake answers that too.
+    assertEquals(listSystemdUnits([{ path: fake.socket, bus: true }], false)?.length, 3);
+  } finally {
+    fake.stop();
+  }
+});
+
+Deno.test("systemd_units: no manager socket means no units, not an error", () => {
+  assertEquals(listSystemdUnits([{ path: "/nonexistent/private", bus: false }]), undefined);
+  const rows = new Engine().query("SELECT id, active_state FROM systemd_units");
+  assert(Array.isArray(rows));
+});
