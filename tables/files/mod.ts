@@ -3,3 +3,7 @@
  *
  * @module
  */
+import "./file.ts";
+import "./hash.ts";
+import "./suid_bin.ts";
+import "./extended_attributes.ts";

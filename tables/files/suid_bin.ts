@@ -1,0 +1,90 @@
+/**
+ * `suid_bin`: setuid and setgid regular files under the usual binary directories (and /tmp),
+ * found by a recursive walk that does not follow symlinked subdirectories, with owner names.
+ *
+ * @module
+ */
+import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
+import { registerTable } from "../../core/registry.ts";
+import { joinPath, statOrUndefined } from "./_lib.ts";
+import { readGroups, readPasswd } from "../users/_lib.ts";
+
+/** The directories osquery searches, in its order. */
+export const SUID_SEARCH_PATHS = [
+  "/bin",
+  "/sbin",
+  "/usr/bin",
+  "/usr/sbin",
+  "/usr/local/bin",
+  "/usr/local/sbin",
+  "/tmp",
+];
+
+/** Every path below `dir` in pre-order; symlinked subdirectories are listed but not entered. */
+function* walk(dir: string): Generator<string> {
+  let entries: Deno.DirEntry[];
+  try {
+    entries = [...Deno.readDirSync(dir)];
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    const path = joinPath(dir, entry.name);
+    yield path;
+    if (entry.isDirectory) yield* walk(path);
+  }
+}
+
+/** `S` for setuid, `G` for setgid. */
+export function suidPermissions(mode: number): string {
+  return ((mode & 0o4000) ? "S" : "") + ((mode & 0o2000) ? "G" : "");
+}
+
+/** The `suid_bin` rows for `dirs`, naming owners from passwd and group under `root`. */
+export function suidBinRows(dirs: string[] = SUID_SEARCH_PATHS, root = ""): Row[] {
+  const users = new Map<number, string>();
+  for (const u of readPasswd(root)) if (!users.has(u.uid)) users.set(u.uid, u.username);
+  const groups = new Map<number, string>();
+  for (const g of readGroups(root)) if (!groups.has(g.gid)) groups.set(g.gid, g.groupname);
+  const rows: Row[] = [];
+  for (const dir of dirs) {
+    if (!statOrUndefined(dir)) continue;
+    for (const path of walk(dir)) {
+      const info = statOrUndefined(path);
+      if (!info?.isFile || info.mode === null) continue;
+      const permissions = suidPermissions(info.mode);
+      if (permissions === "") continue;
+      const uid = info.uid ?? 0;
+      const gid = info.gid ?? 0;
+      rows.push({
+        path,
+        username: users.get(uid) ?? String(uid),
+        groupname: groups.get(gid) ?? String(gid),
+        permissions,
+        pid_with_namespace: 0,
+      });
+    }
+  }
+  return rows;
+}
+
+/** The `suid_bin` table searching `dirs`. */
+export function suidBinTable(dirs: string[] = SUID_SEARCH_PATHS, root = ""): TableSpec {
+  return defineTable({
+    name: "suid_bin",
+    description: "Setuid and setgid executables in the standard binary directories and /tmp.",
+    columns: [
+      { name: "path", type: "TEXT" },
+      { name: "username", type: "TEXT" },
+      { name: "groupname", type: "TEXT" },
+      { name: "permissions", type: "TEXT" },
+      { name: "pid_with_namespace", type: "INTEGER", additional: true, hidden: true, linuxHidden: true },
+    ],
+    attributes: { cacheable: true },
+    generate() {
+      return suidBinRows(dirs, root);
+    },
+  });
+}
+
+export default registerTable(suidBinTable());

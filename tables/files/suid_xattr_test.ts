@@ -1,0 +1,112 @@
+import { assert, assertEquals } from "../../testing/assert.ts";
+import { Engine } from "../../core/engine.ts";
+import { Registry } from "../../core/registry.ts";
+import type { TableSpec } from "../../core/table.ts";
+import { suidBinRows, suidBinTable, suidPermissions } from "./suid_bin.ts";
+import { extendedAttributesTable, presentValue } from "./extended_attributes.ts";
+import { setXattr } from "./_xattr.ts";
+import { encodeBase64 } from "./_base64.ts";
+import "./mod.ts";
+
+function engineWith(...tables: TableSpec[]): Engine {
+  const registry = new Registry();
+  for (const t of tables) registry.addTable(t);
+  return new Engine({ registry });
+}
+
+Deno.test("suid_bin: setuid/setgid files found recursively; symlinked directories not entered", () => {
+  const root = Deno.makeTempDirSync({ prefix: "osq-suid-" });
+  const elsewhere = Deno.makeTempDirSync({ prefix: "osq-suid-other-" });
+  try {
+    Deno.mkdirSync(`${root}/bin/nested`, { recursive: true });
+    // chown clears setuid/setgid bits, so ownership is set before the mode.
+    const make = (path: string, mode: number, uid = 0, gid = 0) => {
+      Deno.writeTextFileSync(path, "#!/bin/sh\n");
+      Deno.chownSync(path, uid, gid);
+      Deno.chmodSync(path, mode);
+    };
+    make(`${root}/bin/su`, 0o4755);
+    make(`${root}/bin/wall`, 0o2755, 0, 4242);
+    make(`${root}/bin/both`, 0o6755);
+    make(`${root}/bin/plain`, 0o755);
+    make(`${root}/bin/nested/deep`, 0o4711, 4243, 0);
+    make(`${elsewhere}/hidden-suid`, 0o4755);
+    Deno.symlinkSync(elsewhere, `${root}/bin/linkdir`);
+    const e = engineWith(suidBinTable([`${root}/bin`, `${root}/missing`]));
+    const rows = e.query("select path, username, groupname, permissions from suid_bin order by path");
+    assertEquals(rows, [
+      { path: `${root}/bin/both`, username: "root", groupname: "root", permissions: "SG" },
+      { path: `${root}/bin/nested/deep`, username: "4243", groupname: "root", permissions: "S" },
+      { path: `${root}/bin/su`, username: "root", groupname: "root", permissions: "S" },
+      { path: `${root}/bin/wall`, username: "root", groupname: "4242", permissions: "G" },
+    ]);
+  } finally {
+    Deno.removeSync(root, { recursive: true });
+    Deno.removeSync(elsewhere, { recursive: true });
+  }
+});
+
+Deno.test("suid_bin: permission letters; the live table runs over osquery's directories", () => {
+  assertEquals([suidPermissions(0o4755), suidPermissions(0o2755), suidPermissions(0o6755), suidPermissions(0o755)], [
+    "S",
+    "G",
+    "SG",
+    "",
+  ]);
+  const rows = new Engine().query("select path, permissions from suid_bin");
+  for (const r of rows) assert(r.permissions === "S" || r.permissions === "G" || r.permissions === "SG");
+  assertEquals(suidBinRows(["/nonexistent"]), []);
+});
+
+Deno.test("extended_attributes: printable NUL-terminated values are text, others base64", () => {
+  assertEquals(presentValue(new TextEncoder().encode("hello\0")), { value: "hello", base64: 0 });
+  assertEquals(presentValue(new TextEncoder().encode("hello")), { value: "aGVsbG8=", base64: 1 });
+  assertEquals(presentValue(new Uint8Array([1, 2, 3, 0])), { value: "AQIDAA==", base64: 1 });
+  assertEquals(presentValue(new Uint8Array()), { value: "", base64: 1 });
+  assertEquals(encodeBase64(new TextEncoder().encode("ab")), "YWI=");
+});
+
+Deno.test("extended_attributes: user attributes and file capabilities of a temp file", () => {
+  const dir = Deno.makeTempDirSync({ prefix: "osq-xattr-" });
+  try {
+    const path = `${dir}/f`;
+    Deno.writeTextFileSync(path, "x");
+    Deno.writeTextFileSync(`${dir}/plain`, "y");
+    const e = engineWith(extendedAttributesTable());
+    const supported = setXattr(path, "user.note", new TextEncoder().encode("hello\0"));
+    if (!supported) {
+      // A filesystem without user xattrs: the table still answers, with no rows.
+      assertEquals(e.query(`select * from extended_attributes where path = '${path}'`), []);
+      return;
+    }
+    setXattr(path, "user.bin", new Uint8Array([0xff, 0x00, 0x10]));
+    // vfs_cap_data revision 2 with cap_net_raw (13) permitted and the effective flag set.
+    const caps = new Uint8Array(20);
+    const view = new DataView(caps.buffer);
+    view.setUint32(0, 0x02000001, true);
+    view.setUint32(4, 1 << 13, true);
+    const capsSet = setXattr(path, "security.capability", caps);
+    const rows = e.query(`select path, directory, key, value, base64 from extended_attributes where path = '${path}'`);
+    const byKey = Object.fromEntries(rows.map((r) => [r.key, r]));
+    assertEquals(byKey["user.note"], { path, directory: dir, key: "user.note", value: "hello", base64: 0 });
+    assertEquals(byKey["user.bin"].value, "/wAQ");
+    assertEquals(byKey["user.bin"].base64, 1);
+    if (capsSet) {
+      const cap = byKey["security.capability"];
+      assert(
+        cap.value === "cap_net_raw=ep" || (cap.base64 === 1 && cap.value === encodeBase64(caps)),
+        String(cap.value),
+      );
+    }
+    // directory = lists the directory's entries; a file without attributes gives no rows.
+    const inDir = e.query(`select path, directory from extended_attributes where directory = '${dir}'`);
+    assert(inDir.length === rows.length && inDir.every((r) => r.path === path && r.directory === dir));
+    assertEquals(e.query(`select * from extended_attributes where path = '${dir}/plain'`), []);
+    assertEquals(e.query(`select * from extended_attributes where path = '${dir}/missing'`), []);
+    assertEquals(e.query(`select key from extended_attributes where path like '${dir}/%' and key = 'user.note'`), [{
+      key: "user.note",
+    }]);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
