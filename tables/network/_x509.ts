@@ -347,11 +347,12 @@ export function serialHex(serial: Uint8Array): string {
   return toHex(bytes, "", true);
 }
 
-/** The first value of attribute `oid` in `name`, as its raw bytes decoded (Latin-1 for 1-byte types). */
+/** The first value of attribute `oid` in `name`, decoded by its string type (Latin-1 for 1-byte types). */
 export function nameText(name: Name, oid: string): string | undefined {
   const entry = name.entries.find((e) => e.oid === oid);
   if (!entry) return undefined;
-  return entry.type === 12 ? new TextDecoder().decode(entry.bytes) : latin1(entry.bytes);
+  const codePoints = decodeCodePoints(entry.type, entry.bytes);
+  return codePoints ? String.fromCodePoint(...codePoints.map((c) => Math.min(c, 0x10ffff))) : latin1(entry.bytes);
 }
 
 function latin1(bytes: Uint8Array): string {

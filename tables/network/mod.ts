@@ -13,3 +13,5 @@ import "./arp_cache.ts";
 import "./routes.ts";
 import "./dns_resolvers.ts";
 import "./certificates.ts";
+import "./curl.ts";
+import "./curl_certificate.ts";

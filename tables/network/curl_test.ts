@@ -1,0 +1,183 @@
+import { assert, assertEquals, assertThrows } from "../../testing/assert.ts";
+import { curlTable, sanitizeHeaderValue } from "./curl.ts";
+import { curlCertificateTable, parseHostname } from "./curl_certificate.ts";
+import { engineWith } from "./_testing.ts";
+
+/** Starts the loopback server worker; TLS when a cert/key pair is given. */
+async function startServer(tls?: { cert: string; key: string }): Promise<{ port: number; stop: () => void }> {
+  const worker = new Worker(new URL("./_testing_server.ts", import.meta.url), { type: "module" });
+  const port = await new Promise<number>((resolve) => {
+    worker.onmessage = (e: MessageEvent<{ port: number }>) => resolve(e.data.port);
+    worker.postMessage(tls ?? {});
+  });
+  return { port, stop: () => worker.terminate() };
+}
+
+/** A throwaway self-signed certificate for 127.0.0.1, made with the openssl CLI. */
+async function selfSigned(): Promise<{ cert: string; key: string }> {
+  const dir = await Deno.makeTempDir();
+  try {
+    const out = await new Deno.Command("openssl", {
+      args: [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        `${dir}/key.pem`,
+        "-out",
+        `${dir}/cert.pem`,
+        "-days",
+        "2",
+        "-subj",
+        "/O=Osq Tests/OU=Loopback/CN=localhost",
+        "-addext",
+        "subjectAltName=DNS:localhost,IP:127.0.0.1",
+      ],
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    assert(out.success, new TextDecoder().decode(out.stderr));
+    return { cert: await Deno.readTextFile(`${dir}/cert.pem`), key: await Deno.readTextFile(`${dir}/key.pem`) };
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+const quick = { connectMs: 2_000, totalMs: 2_000 };
+
+Deno.test("curl: GET over loopback reports status, body, byte count and a round-trip time", async () => {
+  const server = await startServer();
+  try {
+    const e = engineWith(curlTable({ timeouts: quick }));
+    const base = `http://127.0.0.1:${server.port}`;
+    const [row] = e.query(`select * from curl where url = '${base}/'`);
+    assertEquals(row.url, `${base}/`);
+    assertEquals(row.method, "GET");
+    assertEquals(row.user_agent, "osquery");
+    assertEquals(row.response_code, 200);
+    assertEquals(row.result, "hello from osq");
+    assertEquals(row.bytes, 14);
+    assert(typeof row.round_trip_time === "number" && row.round_trip_time > 0);
+    const [utf8] = e.query(`select bytes, result from curl where url = '${base}/utf8'`);
+    assertEquals(utf8, { bytes: 11, result: "grüße ✓" });
+  } finally {
+    server.stop();
+  }
+});
+
+Deno.test("curl: user_agent is sent (CR/LF removed), redirects are followed, 404 is a status", async () => {
+  const server = await startServer();
+  try {
+    const e = engineWith(curlTable({ timeouts: quick }));
+    const base = `http://127.0.0.1:${server.port}`;
+    const [ua] = e.query(`select result, user_agent from curl where url = '${base}/ua' and user_agent = 'osq-test/1'`);
+    assertEquals(ua, { result: "osq-test/1", user_agent: "osq-test/1" });
+    assertEquals(sanitizeHeaderValue("a\r\nX-Evil: 1"), "aX-Evil: 1");
+    const [redirect] = e.query(`select response_code, result from curl where url = '${base}/redirect'`);
+    assertEquals(redirect, { response_code: 200, result: "hello from osq" });
+    const [missing] = e.query(`select response_code, result from curl where url = '${base}/missing'`);
+    assertEquals(missing, { response_code: 404, result: "nope" });
+  } finally {
+    server.stop();
+  }
+});
+
+Deno.test("curl: each URL of an IN list is fetched once", async () => {
+  const server = await startServer();
+  try {
+    const e = engineWith(curlTable({ timeouts: quick }));
+    const base = `http://127.0.0.1:${server.port}`;
+    const rows = e.query(`select url from curl where url in ('${base}/count', '${base}/count', '${base}/')`);
+    assertEquals(rows.length, 2);
+    const [hits] = e.query(`select result from curl where url = '${base}/hits'`);
+    assertEquals(hits.result, "1");
+  } finally {
+    server.stop();
+  }
+});
+
+Deno.test("curl: failures keep the request columns and leave the response NULL; timeouts bound a slow server", async () => {
+  const server = await startServer();
+  try {
+    const e = engineWith(curlTable({ timeouts: { connectMs: 1_000, totalMs: 1_000 } }));
+    const [slow] = e.query(
+      `select response_code, result, method from curl where url = 'http://127.0.0.1:${server.port}/slow'`,
+    );
+    assertEquals(slow, { response_code: null, result: null, method: "GET" });
+    const [refused] = e.query("select response_code, bytes from curl where url = 'http://127.0.0.1:1/'");
+    assertEquals(refused, { response_code: null, bytes: null });
+    const [scheme] = e.query("select response_code from curl where url = 'file:///etc/hostname'");
+    assertEquals(scheme.response_code, null);
+  } finally {
+    server.stop();
+  }
+});
+
+Deno.test("curl: url is required; an IN list of user agents asks once per agent", () => {
+  const seen: string[] = [];
+  const get = (_url: string, ua: string) => (seen.push(ua), { ok: false as const, error: "unused" });
+  const e = engineWith(curlTable({ timeouts: quick, get }));
+  assertThrows(() => e.query("select * from curl"), Error, "required column");
+  const rows = e.query("select user_agent from curl where url = 'http://127.0.0.1:1/' and user_agent in ('a', 'b')");
+  assertEquals(rows.map((r) => r.user_agent).sort(), ["a", "b"]);
+  assertEquals(seen.sort(), ["a", "b"]);
+});
+
+Deno.test("curl: https with a certificate the host does not trust fails verification (no row data)", async () => {
+  const server = await startServer(await selfSigned());
+  try {
+    const e = engineWith(curlTable({ timeouts: quick }));
+    const [row] = e.query(`select response_code from curl where url = 'https://127.0.0.1:${server.port}/'`);
+    assertEquals(row.response_code, null);
+  } finally {
+    server.stop();
+  }
+});
+
+Deno.test("curl_certificate: the loopback TLS server's certificate, with PEM on request", async () => {
+  const tls = await selfSigned();
+  const server = await startServer(tls);
+  try {
+    const e = engineWith(curlCertificateTable());
+    const host = `127.0.0.1:${server.port}`;
+    const [row] = e.query(`select * from curl_certificate where hostname = '${host}'`);
+    assertEquals(row.hostname, host);
+    assertEquals(row.common_name, "localhost");
+    assertEquals(row.organization, "Osq Tests");
+    assertEquals(row.organization_unit, "Loopback");
+    assertEquals(row.issuer_common_name, "localhost");
+    assertEquals(row.version, 3);
+    assertEquals(row.signature_algorithm, "RSA-SHA256");
+    assertEquals(row.subject_alternative_names, "DNS:localhost, IP Address:127.0.0.1");
+    assertEquals(row.basic_constraint, "CA:TRUE");
+    assertEquals(row.has_expired, 0);
+    assertEquals(row.pem, null);
+    assert(/^[0-9a-f]{64}$/.test(String(row.sha256_fingerprint)));
+    assert(/^[A-Z][a-z]{2} [ 1-3][0-9] \d\d:\d\d:\d\d \d{4} GMT$/.test(String(row.valid_from)));
+    const [dumped] = e.query(
+      `select pem, dump_certificate, timeout from curl_certificate where hostname = '${host}' and dump_certificate = 1`,
+    );
+    assertEquals(dumped.pem, tls.cert);
+    assertEquals([dumped.dump_certificate, dumped.timeout], [1, 4]);
+  } finally {
+    server.stop();
+  }
+});
+
+Deno.test("curl_certificate: unreachable or malformed hostnames give no row", () => {
+  const e = engineWith(curlCertificateTable());
+  assertEquals(e.query("select * from curl_certificate where hostname = '127.0.0.1:1' and timeout = 1"), []);
+  assertEquals(e.query("select * from curl_certificate where hostname = 'bad host:99999'"), []);
+});
+
+Deno.test("curl_certificate: host[:port] parsing, with bracketed IPv6", () => {
+  assertEquals(parseHostname("osquery.io"), { host: "osquery.io", port: 443 });
+  assertEquals(parseHostname("osquery.io:"), { host: "osquery.io", port: 443 });
+  assertEquals(parseHostname("127.0.0.1:8443"), { host: "127.0.0.1", port: 8443 });
+  assertEquals(parseHostname("[::1]:8443"), { host: "::1", port: 8443 });
+  assertEquals(parseHostname("host:http"), undefined);
+  assertEquals(parseHostname(":443"), undefined);
+  assertEquals(parseHostname("a:70000"), undefined);
+});
