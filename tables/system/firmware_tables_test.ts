@@ -119,3 +119,60 @@ Deno.test("firmware tables: live queries run (empty where the firmware exposes n
   const acpi = engine.query("SELECT name, size, md5 FROM acpi_tables");
   for (const row of acpi) assert(Number(row.size) === -1 || /^[0-9a-f]{32}$/.test(String(row.md5)));
 });
+
+/** Writes an SMBIOS table into a temporary root and returns the root. */
+function rootWithSmbios(table: Uint8Array): string {
+  const dir = Deno.makeTempDirSync();
+  Deno.mkdirSync(`${dir}/sys/firmware/dmi/tables`, { recursive: true });
+  Deno.writeFileSync(`${dir}/sys/firmware/dmi/tables/DMI`, table);
+  return dir;
+}
+
+Deno.test("cpu_info: short processor structures are skipped; pre-2.5 structures count CPUs from the OS", () => {
+  const short = { type: 4, handle: 1, fields: Array(20).fill(0), strings: ["X"] };
+  // SMBIOS 2.3: formatted area 0x23 long (no core counts), padded with strings past 0x30 bytes in total.
+  const old = {
+    type: 4,
+    handle: 2,
+    fields: [1, 4, 0, 2, ...Array(8).fill(0), 3, 0, 0, 0, 0x10, 0x0e, 0xd0, 0x07, 0x41, ...Array(10).fill(0)],
+    strings: ["Socket 0", "AMD", "Math coprocessor with a long version string"],
+  };
+  const dir = rootWithSmbios(encodeTable([short, old, { type: 127, handle: 3, fields: [] }]));
+  try {
+    const rows = cpuInfoRows(dir);
+    assertEquals(rows.length, 1);
+    assertEquals([rows[0].device_id, rows[0].processor_type, rows[0].max_clock_speed, rows[0].current_clock_speed], [
+      "MATH0",
+      "4",
+      3600,
+      2000,
+    ]);
+    assertEquals(rows[0].address_width, "64");
+    assert(Number(rows[0].logical_processors) >= 1);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("platform_info: a BIOS structure too short for its fields is skipped", () => {
+  const dir = rootWithSmbios(encodeTable([{ type: 0, handle: 0, fields: [1, 2, 0, 0xf0], strings: [] }]));
+  try {
+    assertEquals(platformInfoRows(dir), []);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("secureboot: a truncated efivar reads as unknown (NULL)", () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    Deno.mkdirSync(`${dir}/sys/firmware/efi/efivars`, { recursive: true });
+    Deno.writeFileSync(
+      `${dir}/sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c`,
+      new Uint8Array([6, 0]),
+    );
+    assertEquals(secureBootRows(dir), [{ secure_boot: undefined, setup_mode: undefined }]);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});

@@ -69,24 +69,40 @@ export class SysctlWalker {
     } catch {
       return;
     }
-    if (info.isDirectory) {
-      // Other filesystems mounted inside /proc/sys (binfmt_misc, often an automount) are not sysctls.
-      if (relative && this.#dev !== undefined && info.dev !== this.#dev) return;
-      const entries = listDir(path);
-      for (const e of entries) if (e.isDirectory) this.#walk(relative ? `${relative}/${e.name}` : e.name, out);
-      for (const e of entries) if (!e.isDirectory) this.#walk(relative ? `${relative}/${e.name}` : e.name, out);
-      return;
+    if (info.isDirectory) this.#walkDirectory(relative, info, out);
+    else if (relative) out.push(this.#row(relative));
+  }
+
+  /** Directories first, then files, as osquery lists them; files are read without a stat each. */
+  #walkDirectory(relative: string, info: Deno.FileInfo, out: Row[]): void {
+    // Other filesystems mounted inside /proc/sys (binfmt_misc, often an automount) are not sysctls.
+    if (relative && this.#dev !== undefined && info.dev !== this.#dev) return;
+    const path = relative ? `${this.#base}/${relative}` : this.#base;
+    const entries = listDir(path);
+    for (const e of entries) {
+      if (!e.isDirectory) continue;
+      const child = relative ? `${relative}/${e.name}` : e.name;
+      try {
+        this.#walkDirectory(child, Deno.statSync(`${this.#base}/${child}`), out);
+      } catch {
+        // vanished while walking
+      }
     }
-    if (!relative) return;
+    for (const e of entries) {
+      if (!e.isDirectory) out.push(this.#row(relative ? `${relative}/${e.name}` : e.name));
+    }
+  }
+
+  #row(relative: string): Row {
     const name = relative.replaceAll("/", ".");
-    const value = readText(path);
-    out.push({
+    const value = readText(`${this.#base}/${relative}`);
+    return {
       name,
       subsystem: name.split(".")[0],
       current_value: value === undefined ? undefined : value.trim(),
       config_value: this.#config.get(name),
       type: "string",
-    });
+    };
   }
 }
 
