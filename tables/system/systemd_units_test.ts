@@ -1,7 +1,15 @@
 import "./systemd_units.ts";
 import { Engine } from "../../core/engine.ts";
 import { assert, assertEquals, assertThrows } from "../../testing/assert.ts";
-import { DBusFormatError, DBusWriter, decodeMessage, encodeMessage, MESSAGE_TYPE, splitSignature } from "./_dbus.ts";
+import {
+  DBusConnection,
+  DBusFormatError,
+  DBusWriter,
+  decodeMessage,
+  encodeMessage,
+  MESSAGE_TYPE,
+  splitSignature,
+} from "./_dbus.ts";
 import { decodeUnitList, listSystemdUnits } from "./_systemd.ts";
 import { systemdUnitRow } from "./systemd_units.ts";
 import { FAKE_UNITS, startFakeSystemd } from "./_fake_systemd.ts";
@@ -90,4 +98,77 @@ Deno.test("systemd_units: no manager socket means no units, not an error", () =>
   assertEquals(listSystemdUnits([{ path: "/nonexistent/private", bus: false }]), undefined);
   const rows = new Engine().query("SELECT id, active_state FROM systemd_units");
   assert(Array.isArray(rows));
+});
+
+function hasDbusDaemon(): boolean {
+  try {
+    return new Deno.Command("dbus-daemon", { args: ["--version"], stdout: "null", stderr: "null" }).outputSync()
+      .success;
+  } catch {
+    return false;
+  }
+}
+
+Deno.test({
+  name: "dbus: the client authenticates, says Hello and pipelines calls to a real dbus-daemon",
+  ignore: !hasDbusDaemon(),
+  async fn() {
+    const dir = Deno.makeTempDirSync();
+    const socket = `${dir}/bus.sock`;
+    Deno.writeTextFileSync(
+      `${dir}/bus.conf`,
+      `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig><type>session</type><listen>unix:path=${socket}</listen><auth>EXTERNAL</auth>
+<policy context="default"><allow send_destination="*"/><allow receive_sender="*"/><allow own="*"/></policy>
+</busconfig>`,
+    );
+    const daemon = new Deno.Command("dbus-daemon", {
+      args: [`--config-file=${dir}/bus.conf`, "--nofork"],
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    try {
+      for (let i = 0; i < 100; i++) {
+        try {
+          Deno.statSync(socket);
+          break;
+        } catch {
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      }
+      const conn = DBusConnection.open(socket, true);
+      assert(conn !== undefined);
+      const bus = { destination: "org.freedesktop.DBus", path: "/org/freedesktop/DBus" };
+      const [names, owner, features, missing] = conn.call([
+        { ...bus, interface: "org.freedesktop.DBus", member: "ListNames" },
+        {
+          ...bus,
+          interface: "org.freedesktop.DBus",
+          member: "GetNameOwner",
+          signature: "s",
+          body: ["org.freedesktop.DBus"],
+        },
+        {
+          ...bus,
+          interface: "org.freedesktop.DBus.Properties",
+          member: "GetAll",
+          signature: "s",
+          body: ["org.freedesktop.DBus"],
+        },
+        { ...bus, interface: "org.freedesktop.DBus", member: "NoSuchMethod" },
+      ]);
+      conn.close();
+      assert(names.ok && (names.body[0] as string[]).includes("org.freedesktop.DBus"));
+      assertEquals(owner, { ok: true, body: ["org.freedesktop.DBus"] });
+      assert(features.ok && Array.isArray(features.body[0]));
+      assertEquals(missing, { ok: false, error: "org.freedesktop.DBus.Error.UnknownMethod" });
+      // A bus without systemd on it: the unit list is unavailable, not an error.
+      assertEquals(listSystemdUnits([{ path: socket, bus: true }]), undefined);
+    } finally {
+      daemon.kill();
+      await daemon.status;
+      Deno.removeSync(dir, { recursive: true });
+    }
+  },
 });
