@@ -23,7 +23,7 @@ import { type Registry, registry as globalRegistry, REGISTRY_NAMES } from "../re
 import { runtime } from "../runtime.ts";
 import type { SqlValue } from "../sqlite/values.ts";
 import { QueryContext, type Row, type TableSpec, valueToText } from "../table.ts";
-import { MIN_SDK_VERSION, OSQUERY_VERSION } from "../version.ts";
+import { MIN_SDK_VERSION } from "../version.ts";
 import {
   type ExtensionRegistry,
   type ExtensionResponse,
@@ -87,16 +87,29 @@ const OK_STATUS = (uuid = 0n): ExtensionStatus => ({ code: 0, message: "OK", uui
 const FAILED = (message: string, uuid = 0n): ExtensionStatus => ({ code: 1, message, uuid });
 
 /**
- * True when dotted version `version` is at least `minimum` (numeric parts; a missing or
- * non-numeric part fails, as osquery's check does).
+ * osquery's SDK version check: true when `version` is at least `minimum`, compared part by part
+ * as osquery does — "0.0.0" always passes, parts missing from either side stop the comparison
+ * (so "" and "1.7" pass against "1.7.7"), and a non-numeric part is compared as text.
  */
 export function versionAtLeast(minimum: string, version: string): boolean {
-  const want = minimum.split(".").map(Number);
-  const have = version.split(".");
-  if (have.length < want.length || have.some((p) => !/^\d+$/.test(p))) return false;
-  for (let i = 0; i < want.length; i++) {
-    const h = Number(have[i]);
-    if (h !== want[i]) return h > want[i];
+  if (minimum === "0.0.0" || version === "0.0.0") return true;
+  const parts = (s: string) => s.split(".").filter((p) => p.length > 0).map((p) => p.trim());
+  const required = parts(minimum);
+  const build = parts(version);
+  const leadingInteger = (s: string) => {
+    const m = /^\s*([+-]?\d+)/.exec(s);
+    return m ? Number(m[1]) : Number.NaN;
+  };
+  for (let i = 0; i < build.length; i++) {
+    if (required.length <= i) return true;
+    const have = leadingInteger(build[i]);
+    const want = leadingInteger(required[i]);
+    if (Number.isNaN(have) || Number.isNaN(want)) {
+      if (build[i] < required[i]) return false;
+      continue;
+    }
+    if (have < want) return false;
+    if (have > want) return true;
   }
   return true;
 }
@@ -555,6 +568,3 @@ export function startExtensionManager(engine: Engine, options: ExtensionManagerO
   if (slash > 0) Deno.mkdirSync(socket.slice(0, slash), { recursive: true, mode: 0o700 });
   return new ExtensionManager(engine, { ...options, socket });
 }
-
-/** The version the core reports for itself (osquery_extensions' core row). */
-export const CORE_VERSION = OSQUERY_VERSION;

@@ -3,3 +3,4 @@
  *
  * @module
  */
+import "./osquery_extensions.ts";
