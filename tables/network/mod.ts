@@ -15,3 +15,4 @@ import "./dns_resolvers.ts";
 import "./certificates.ts";
 import "./curl.ts";
 import "./curl_certificate.ts";
+import "./iptables.ts";
