@@ -7,6 +7,7 @@
  */
 import { createHash, type Hash } from "node:crypto";
 import { defineFlag, flags } from "../../core/flags.ts";
+import { stat } from "./_fs.ts";
 
 defineFlag({
   name: "hash_cache_max",
@@ -51,16 +52,13 @@ export class HashCache {
    * larger than `--read_max`, as osquery reports them.
    */
   digests(path: string, algorithms: Algorithm[], max = flags.number("hash_cache_max")): Digests {
-    let info: Deno.FileInfo;
-    try {
-      info = Deno.statSync(path);
-    } catch {
-      return Object.fromEntries(algorithms.map((a) => [a, ""]));
-    }
+    const info = stat(path);
+    if (!info) return Object.fromEntries(algorithms.map((a) => [a, ""]));
     const useCache = !flags.bool("disable_hash_cache") && max > 0;
-    const mtimeMs = info.mtime?.getTime() ?? 0;
+    // Nanosecond mtimes catch rewrites within the same second that keep the size.
+    const mtimeMs = info.mtime * 1000 + info.mtimeNsec / 1e6;
     let entry = useCache ? this.#entries.get(path) : undefined;
-    if (entry && (entry.ino !== (info.ino ?? 0) || entry.mtimeMs !== mtimeMs || entry.size !== info.size)) {
+    if (entry && (entry.ino !== info.ino || entry.mtimeMs !== mtimeMs || entry.size !== info.size)) {
       entry = undefined;
       this.#entries.delete(path);
     }
@@ -68,7 +66,7 @@ export class HashCache {
     if (missing.length > 0) {
       this.reads++;
       const computed = hashFile(path, missing, info.size);
-      entry = { ino: info.ino ?? 0, mtimeMs, size: info.size, digests: { ...entry?.digests, ...computed } };
+      entry = { ino: info.ino, mtimeMs, size: info.size, digests: { ...entry?.digests, ...computed } };
     }
     if (useCache && entry) {
       this.#entries.delete(path);

@@ -13,6 +13,7 @@
  */
 import { defineFlag } from "../../core/flags.ts";
 import type { QueryContext } from "../../core/table.ts";
+import { listDir, lstat, type Stat, stat } from "./_fs.ts";
 
 defineFlag({
   name: "read_max",
@@ -55,28 +56,22 @@ export function joinPath(dir: string, name: string): string {
   return dir.endsWith("/") ? dir + name : `${dir}/${name}`;
 }
 
-/** stat(2) following symlinks, or undefined on any error. */
-export function statOrUndefined(path: string): Deno.FileInfo | undefined {
-  try {
-    return Deno.statSync(path);
-  } catch {
-    return undefined;
-  }
-}
-
-/** lstat(2), or undefined on any error. */
-export function lstatOrUndefined(path: string): Deno.FileInfo | undefined {
-  try {
-    return Deno.lstatSync(path);
-  } catch {
-    return undefined;
-  }
-}
-
 /** True when `path` is a directory (following symlinks). */
 export function isDirectory(path: string): boolean {
-  return statOrUndefined(path)?.isDirectory ?? false;
+  return stat(path)?.type === "directory";
 }
+
+/** True when `path` is a regular file (following symlinks). */
+export function isRegularFile(path: string): boolean {
+  return stat(path)?.type === "regular";
+}
+
+/** The full paths of `dir`'s entries, in readdir order (empty when it cannot be listed). */
+export function entryPaths(dir: string): string[] {
+  return listDir(dir).map((e) => joinPath(dir, e.name));
+}
+
+export { lstat, type Stat, stat };
 
 /** Expands `{a,b}` alternatives (glob's GLOB_BRACE), innermost-first, keeping order. */
 export function expandBraces(pattern: string): string[] {
@@ -189,13 +184,7 @@ function globOne(pattern: string): string[] {
       const matcher = componentMatcher(segment);
       const explicitDot = segment.startsWith(".");
       for (const base of current) {
-        let entries: Deno.DirEntry[];
-        try {
-          entries = [...Deno.readDirSync(base === "" ? "." : base)];
-        } catch {
-          continue;
-        }
-        for (const entry of entries) {
+        for (const entry of listDir(base === "" ? "." : base)) {
           if (entry.name.startsWith(".") && !explicitDot) continue;
           if (matcher.test(entry.name)) next.push(base === "" ? entry.name : joinPath(base, entry.name));
         }
@@ -207,9 +196,9 @@ function globOne(pattern: string): string[] {
   const out: string[] = [];
   for (const path of current) {
     if (path === "") continue;
-    const link = lstatOrUndefined(path);
+    const link = lstat(path);
     if (!link) continue;
-    const dir = link.isDirectory || (link.isSymlink && isDirectory(path));
+    const dir = link.type === "directory" || (link.type === "symlink" && isDirectory(path));
     if (trailingSlash && !dir) continue;
     out.push(dir && !path.endsWith("/") ? `${path}/` : path);
   }
@@ -219,21 +208,16 @@ function globOne(pattern: string): string[] {
 /** Every entry below `dir` (depth-first, directories with a trailing slash), as osquery's `%%` walk. */
 function walk(dir: string, visited: Set<string>, out: string[], depth: number): void {
   if (depth >= MAX_RECURSIVE_DEPTH) return;
-  const self = lstatOrUndefined(dir);
+  const self = lstat(dir);
   if (!self) return;
   const id = `${self.dev}:${self.ino}`;
   if (visited.has(id)) return;
   visited.add(id);
-  if (!isDirectory(dir)) return;
-  let entries: Deno.DirEntry[];
-  try {
-    entries = [...Deno.readDirSync(dir)];
-  } catch {
-    return;
-  }
-  for (const entry of entries) {
+  if (self.type !== "directory" && !isDirectory(dir)) return;
+  for (const entry of listDir(dir)) {
     let path = joinPath(dir, entry.name);
-    const isDir = entry.isDirectory || (entry.isSymlink && isDirectory(path));
+    const isDir = entry.type === "directory" ||
+      ((entry.type === "symlink" || entry.type === undefined) && isDirectory(path));
     if (isDir) path += "/";
     out.push(path);
     if (isDir) walk(path, visited, out, depth + 1);
@@ -265,13 +249,6 @@ export function constrainedPaths(ctx: QueryContext, column: string, limits: numb
   const out = new Set(ctx.equals(column));
   for (const like of ctx.likes(column)) for (const p of resolveLikePattern(like, limits)) out.add(p);
   return [...out].sort(byteOrder);
-}
-
-/** Whole seconds of a stat time (0 when the platform does not report it). */
-export function seconds(date: Date | null | undefined): number {
-  if (!date) return 0;
-  const ms = date.getTime();
-  return Number.isFinite(ms) ? Math.floor(ms / 1000) : 0;
 }
 
 /** Permission bits as four octal digits ("0644", "4755"), as osquery's `lsperms`. */

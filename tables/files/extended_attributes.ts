@@ -8,7 +8,7 @@
 import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { encodeBase64 } from "./_base64.ts";
-import { constrainedPaths, GLOB, isDirectory, joinPath, lstatOrUndefined, parentPath } from "./_lib.ts";
+import { constrainedPaths, entryPaths, GLOB, isDirectory, lstat, parentPath } from "./_lib.ts";
 import { capabilitiesText, getXattr, listXattrs } from "./_xattr.ts";
 
 const CAPABILITY = "security.capability";
@@ -24,7 +24,7 @@ export function presentValue(value: Uint8Array): { value: string; base64: number
 
 /** The rows for one path (none when it does not exist or has no attributes). */
 export function xattrRows(path: string, directory = parentPath(path)): Row[] {
-  if (!lstatOrUndefined(path)) return [];
+  if (!lstat(path)) return [];
   const names = listXattrs(path);
   if (!names) return [];
   const rows: Row[] = [];
@@ -56,13 +56,7 @@ export function extendedAttributesTable(): TableSpec {
       for (const path of constrainedPaths(ctx, "path", GLOB.ALL)) yield* xattrRows(path);
       for (const dir of constrainedPaths(ctx, "directory", GLOB.FOLDERS)) {
         if (!isDirectory(dir)) continue;
-        let entries: Deno.DirEntry[];
-        try {
-          entries = [...Deno.readDirSync(dir)];
-        } catch {
-          continue;
-        }
-        for (const entry of entries) yield* xattrRows(joinPath(dir, entry.name), dir);
+        for (const path of entryPaths(dir)) yield* xattrRows(path, dir);
       }
     },
   });

@@ -9,60 +9,50 @@ import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import {
   constrainedPaths,
+  entryPaths,
   fileName,
   GLOB,
   isDirectory,
-  joinPath,
-  lstatOrUndefined,
+  lstat,
   octalMode,
   parentPath,
-  seconds,
-  statOrUndefined,
+  stat,
 } from "./_lib.ts";
-
-/** osquery's `type` word for a stat result (the target's type for a symlink). */
-function typeName(info: Deno.FileInfo | undefined): string {
-  if (!info) return "unknown";
-  if (info.isFile) return "regular";
-  if (info.isDirectory) return "directory";
-  if (info.isSymlink) return "symlink";
-  if (info.isBlockDevice) return "block";
-  if (info.isCharDevice) return "character";
-  if (info.isFifo) return "fifo";
-  if (info.isSocket) return "socket";
-  return "unknown";
-}
 
 /** The `file` row for `path`, reported under `directory`; undefined when the path cannot be lstat'ed. */
 export function fileRow(path: string, directory: string): Row | undefined {
-  const link = lstatOrUndefined(path);
+  const link = lstat(path);
   if (!link) return undefined;
   const row: Row = { path, directory, filename: fileName(path), symlink: 0 };
-  if (link.isSymlink) {
+  let info = link;
+  let type = link.type;
+  if (link.type === "symlink") {
     row.symlink = 1;
     try {
       row.symlink_target_path = Deno.readLinkSync(path);
     } catch {
       row.symlink_target_path = "";
     }
+    // The link's own details when its target cannot be reached, and then an unknown type.
+    const target = stat(path);
+    info = target ?? link;
+    type = target?.type ?? "unknown";
   }
-  const target = link.isSymlink ? statOrUndefined(path) : link;
-  const info = target ?? link;
-  row.inode = info.ino ?? 0;
-  row.uid = info.uid ?? 0;
-  row.gid = info.gid ?? 0;
+  row.inode = info.ino;
+  row.uid = info.uid;
+  row.gid = info.gid;
   row.mode = octalMode(info.mode);
   // osquery reports st_rdev here: the device number of a device node, 0 for ordinary files.
-  row.device = info.rdev ?? 0;
+  row.device = info.rdev;
   row.size = info.size;
-  row.block_size = info.blksize ?? 0;
-  row.hard_links = info.nlink ?? 0;
-  row.atime = seconds(info.atime);
-  row.mtime = seconds(info.mtime);
-  row.ctime = seconds(info.ctime);
+  row.block_size = info.blksize;
+  row.hard_links = info.nlink;
+  row.atime = info.atime;
+  row.mtime = info.mtime;
+  row.ctime = info.ctime;
   // Birth time comes from statx(2) where the filesystem records it; 0 otherwise.
-  row.btime = seconds(info.birthtime);
-  row.type = target ? typeName(target) : "unknown";
+  row.btime = info.btime;
+  row.type = type;
   row.pid_with_namespace = 0;
   return row;
 }
@@ -115,14 +105,8 @@ export function fileTable(): TableSpec {
       }
       for (const dir of constrainedPaths(ctx, "directory", GLOB.FOLDERS)) {
         if (!isDirectory(dir)) continue;
-        let entries: Deno.DirEntry[];
-        try {
-          entries = [...Deno.readDirSync(dir)];
-        } catch {
-          continue;
-        }
-        for (const entry of entries) {
-          const row = fileRow(joinPath(dir, entry.name), dir);
+        for (const path of entryPaths(dir)) {
+          const row = fileRow(path, dir);
           if (row) yield row;
         }
       }

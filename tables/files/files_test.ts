@@ -7,6 +7,7 @@ import { flags } from "../../core/flags.ts";
 import { fileTable } from "./file.ts";
 import { hashTable } from "./hash.ts";
 import { HashCache } from "./_hash.ts";
+import { listDir, stat } from "./_fs.ts";
 import { expandBraces, fileName, glob, octalMode, parentPath, resolveLikePattern } from "./_lib.ts";
 import "./mod.ts";
 
@@ -321,4 +322,36 @@ Deno.test("hash: live /etc/hosts digest matches node:crypto; LIKE '/etc/%' retur
   const rows = e.query("select path, sha256 from hash where path like '/etc/%'");
   assert(rows.some((r) => r.path === "/etc/hosts"));
   assert(rows.every((r) => typeof r.sha256 === "string" && String(r.path).startsWith("/etc/")));
+});
+
+Deno.test(
+  "file: btime from statx is 0 or the file's creation time; device is st_rdev",
+  withTree((root) => {
+    const e = engineWith(fileTable());
+    const now = Math.floor(Date.now() / 1000);
+    const [row] = e.query(`select btime, device from file where path = '${root}/a.txt'`);
+    assert(row.btime === 0 || Math.abs(Number(row.btime) - now) < 120, `btime ${row.btime}`);
+    assertEquals(row.device, 0);
+    assertEquals(e.query("select device, type from file where path = '/dev/null'"), [{
+      device: 259,
+      type: "character",
+    }]);
+  }),
+);
+
+Deno.test("fs: statx and readdir over FFI agree with Deno's own stat and readDir", () => {
+  const ours = stat("/etc/passwd")!;
+  const deno = Deno.statSync("/etc/passwd");
+  assertEquals([ours.ino, ours.size, ours.uid, ours.mode, ours.nlink], [
+    deno.ino,
+    deno.size,
+    deno.uid,
+    deno.mode,
+    deno.nlink,
+  ]);
+  assertEquals(ours.mtime, Math.floor(deno.mtime!.getTime() / 1000));
+  assertEquals(ours.dev, deno.dev);
+  assertEquals(listDir("/etc").map((e) => e.name).sort(), [...Deno.readDirSync("/etc")].map((e) => e.name).sort());
+  assertEquals(stat("/nonexistent/x"), undefined);
+  assertEquals(listDir("/nonexistent"), []);
 });

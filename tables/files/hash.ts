@@ -6,7 +6,7 @@
  */
 import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { constrainedPaths, GLOB, isDirectory, joinPath, parentPath, statOrUndefined } from "./_lib.ts";
+import { constrainedPaths, entryPaths, GLOB, isDirectory, isRegularFile, parentPath } from "./_lib.ts";
 import { type Algorithm, type HashCache, hashCache } from "./_hash.ts";
 
 const ALGORITHMS: Algorithm[] = ["md5", "sha1", "sha256"];
@@ -34,19 +34,12 @@ export function hashTable(cache: HashCache = hashCache): TableSpec {
         pid_with_namespace: 0,
       });
       for (const path of constrainedPaths(ctx, "path", GLOB.ALL)) {
-        if (statOrUndefined(path)?.isFile) yield row(path, parentPath(path));
+        if (isRegularFile(path)) yield row(path, parentPath(path));
       }
       for (const dir of constrainedPaths(ctx, "directory", GLOB.ALL)) {
         if (!isDirectory(dir)) continue;
-        let entries: Deno.DirEntry[];
-        try {
-          entries = [...Deno.readDirSync(dir)];
-        } catch {
-          continue;
-        }
-        for (const entry of entries) {
-          const path = joinPath(dir, entry.name);
-          if (statOrUndefined(path)?.isFile) yield row(path, dir);
+        for (const path of entryPaths(dir)) {
+          if (isRegularFile(path)) yield row(path, dir);
         }
       }
     },

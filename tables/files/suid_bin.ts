@@ -6,7 +6,8 @@
  */
 import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { joinPath, statOrUndefined } from "./_lib.ts";
+import { joinPath, lstat, stat } from "./_lib.ts";
+import { listDir } from "./_fs.ts";
 import { readGroups, readPasswd } from "../users/_lib.ts";
 
 /** The directories osquery searches, in its order. */
@@ -22,16 +23,11 @@ export const SUID_SEARCH_PATHS = [
 
 /** Every path below `dir` in pre-order; symlinked subdirectories are listed but not entered. */
 function* walk(dir: string): Generator<string> {
-  let entries: Deno.DirEntry[];
-  try {
-    entries = [...Deno.readDirSync(dir)];
-  } catch {
-    return;
-  }
-  for (const entry of entries) {
+  for (const entry of listDir(dir)) {
     const path = joinPath(dir, entry.name);
     yield path;
-    if (entry.isDirectory) yield* walk(path);
+    const isDir = entry.type === "directory" || (entry.type === undefined && lstat(path)?.type === "directory");
+    if (isDir) yield* walk(path);
   }
 }
 
@@ -48,14 +44,13 @@ export function suidBinRows(dirs: string[] = SUID_SEARCH_PATHS, root = ""): Row[
   for (const g of readGroups(root)) if (!groups.has(g.gid)) groups.set(g.gid, g.groupname);
   const rows: Row[] = [];
   for (const dir of dirs) {
-    if (!statOrUndefined(dir)) continue;
+    if (!stat(dir)) continue;
     for (const path of walk(dir)) {
-      const info = statOrUndefined(path);
-      if (!info?.isFile || info.mode === null) continue;
+      const info = stat(path);
+      if (info?.type !== "regular") continue;
       const permissions = suidPermissions(info.mode);
       if (permissions === "") continue;
-      const uid = info.uid ?? 0;
-      const gid = info.gid ?? 0;
+      const { uid, gid } = info;
       rows.push({
         path,
         username: users.get(uid) ?? String(uid),
