@@ -510,7 +510,7 @@ export class DBusConnection {
       const end = this.#pending.findIndex((b, i) => b === 0x0d && this.#pending[i + 1] === 0x0a);
       if (end >= 0) {
         const line = decoder.decode(this.#pending.subarray(0, end));
-        this.#pending = this.#pending.slice(end + 2);
+        this.#pending = this.#pending.subarray(end + 2);
         return line;
       }
       if (this.#pending.length > 4096) throw new DBusConnectionError("Authentication reply is too long.");
@@ -533,7 +533,7 @@ export class DBusConnection {
       const length = messageLength(this.#pending);
       if (length !== undefined && this.#pending.length >= length) {
         const message = decodeMessage(this.#pending.subarray(0, length));
-        this.#pending = this.#pending.slice(length);
+        this.#pending = this.#pending.subarray(length);
         return message;
       }
       this.#receive();

@@ -63,12 +63,15 @@ export const FAKE_PROPERTIES: Record<string, string> = {
 };
 
 /** Starts the fake manager on a socket in a temporary directory; returns its path and a stop function. */
-export async function startFakeSystemd(): Promise<{ socket: string; stop: () => void }> {
+export async function startFakeSystemd(
+  units: DBusValue[][] = FAKE_UNITS,
+  properties: Record<string, string> = FAKE_PROPERTIES,
+): Promise<{ socket: string; stop: () => void }> {
   const dir = Deno.makeTempDirSync();
   const socket = `${dir}/private`;
   const worker = new Worker(new URL("./_fake_systemd_worker.ts", import.meta.url).href, { type: "module" });
   const ready = new Promise<void>((resolve) => worker.onmessage = () => resolve());
-  const config: FakeSystemdConfig = { socketPath: socket, units: FAKE_UNITS, properties: FAKE_PROPERTIES };
+  const config: FakeSystemdConfig = { socketPath: socket, units, properties };
   worker.postMessage(config);
   await ready;
   return {

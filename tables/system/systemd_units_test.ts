@@ -13,6 +13,7 @@ import {
 import { decodeUnitList, listSystemdUnits } from "./_systemd.ts";
 import { systemdUnitRow } from "./systemd_units.ts";
 import { FAKE_UNITS, startFakeSystemd } from "./_fake_systemd.ts";
+import type { DBusValue } from "./_dbus.ts";
 
 Deno.test("dbus: a method call encodes to the byte layout of the specification", () => {
   const bytes = encodeMessage({
@@ -171,4 +172,42 @@ Deno.test({
       Deno.removeSync(dir, { recursive: true });
     }
   },
+});
+
+Deno.test("systemd_units: hundreds of units arrive intact across batches and partial reads", async () => {
+  const units: DBusValue[][] = [];
+  const properties: Record<string, string> = {};
+  for (let i = 0; i < 700; i++) {
+    const path = `/org/freedesktop/systemd1/unit/u${i}_2eservice`;
+    units.push([
+      `u${i}.service`,
+      `Unit number ${i} ${"x".repeat(i % 50)}`,
+      "loaded",
+      "active",
+      "running",
+      "",
+      path,
+      i,
+      "",
+      "/",
+    ]);
+    properties[`${path} org.freedesktop.systemd1.Unit.FragmentPath`] = `/etc/systemd/system/u${i}.service`;
+    properties[`${path} org.freedesktop.systemd1.Service.User`] = `user${i}`;
+  }
+  const fake = await startFakeSystemd(units, properties);
+  try {
+    const got = listSystemdUnits([{ path: fake.socket, bus: false }])!;
+    assertEquals(got.length, 700);
+    for (const [i, u] of got.entries()) {
+      assertEquals([u.id, u.jobId, u.fragmentPath, u.user, u.sourcePath], [
+        `u${i}.service`,
+        i,
+        `/etc/systemd/system/u${i}.service`,
+        `user${i}`,
+        "",
+      ]);
+    }
+  } finally {
+    fake.stop();
+  }
 });
