@@ -359,17 +359,16 @@ export async function startExtension(
   let resolveDone!: (code: number) => void;
   const done = new Promise<number>((r) => resolveDone = r);
   let finished = false;
-  let timer: ReturnType<typeof setInterval> | undefined;
-  let server: ThriftServer | undefined;
+  const running: { timer?: ReturnType<typeof setInterval>; server?: ThriftServer } = {};
   const finish = async (code: number, reason?: string) => {
     if (finished) return;
     finished = true;
-    clearInterval(timer);
+    clearInterval(running.timer);
     if (reason) log(reason);
-    await server?.close();
+    await running.server?.close();
     resolveDone(code);
   };
-  server = ThriftServer.listen(socket, {
+  running.server = ThriftServer.listen(socket, {
     ping: () => ({ code: 0, message: "pong", uuid }),
     call: ({ registry, item, request }) => handleCall(definition, uuid, registry, item, request),
     shutdown: () => {
@@ -378,7 +377,7 @@ export async function startExtension(
     },
   });
   let watching = false;
-  timer = setInterval(async () => {
+  running.timer = setInterval(async () => {
     if (watching || finished) return;
     watching = true;
     try {
