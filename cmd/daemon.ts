@@ -42,5 +42,5 @@ export async function main(args: string[]): Promise<number> {
   if (flags.bool("config_dump")) return configDump(out, err);
   if (flags.bool("config_check")) return configCheck(err);
   const { runDaemon } = await import("./daemon/run.ts");
-  return await runDaemon();
+  return await runDaemon(args);
 }

@@ -5,6 +5,9 @@
  * @module
  */
 import { defineFlag } from "../../core/flags.ts";
+import "../../plugins/logger/flags.ts";
+import "../../core/watchdog.ts";
+import "../../core/scheduler.ts";
 
 defineFlag({
   name: "pidfile",

@@ -1,13 +1,278 @@
 /**
- * Running the schedule (in progress): the daemon currently supports --config_check and --config_dump.
+ * The daemon's process roles: the top process (pidfile, daemonize, signals) runs a supervisor
+ * that starts the worker as a child process (`OSQ_DAEMON_ROLE=worker`) and enforces the
+ * watchdog limits; with `--disable_watchdog` the schedule runs in the top process itself.
  *
  * @module
  */
+import "../../core/watchdog.ts";
+import { flags } from "../../core/flags.ts";
+import { kvAvailable } from "../../core/kv.ts";
+import {
+  respawnDelay,
+  sampleProcess,
+  threadCpu,
+  watchdogLimits,
+  WorkerHealth,
+  type WorkerSample,
+} from "../../core/watchdog.ts";
+import { writableDir } from "./paths.ts";
 
-/** Runs the daemon until it is stopped; resolves to the exit status. */
-export function runDaemon(): Promise<number> {
-  Deno.stderr.writeSync(
-    new TextEncoder().encode("osq daemon: running the schedule is not available in this build; use --config_check.\n"),
-  );
-  return Promise.resolve(1);
+const encoder = new TextEncoder();
+const say = (text: string) => Deno.stderr.writeSync(encoder.encode(text + "\n"));
+
+/** Exit status osquery uses for a failure the watcher must not retry. */
+export const EXIT_CATASTROPHIC = 78;
+
+/** What the supervisor tells the next worker about why the previous one was stopped. */
+export interface WatchdogBlame {
+  tid: number;
+  reason: string;
+  threadCpuMs: number;
+  rss: number;
+}
+
+/** The command line that runs this program again with Deno KV enabled. */
+function selfCommand(args: string[]): string[] {
+  const main = new URL("../../main.ts", import.meta.url).pathname;
+  return ["run", "-A", "--unstable-kv", "--quiet", "--no-prompt", "--no-lock", main, "daemon", ...args];
+}
+
+function alive(pid: number): boolean {
+  try {
+    Deno.statSync(`/proc/${pid}`);
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    return !/\) Z /.test(stat);
+  } catch {
+    return false;
+  }
+}
+
+/** Writes the pidfile, refusing when a live daemon holds it (unless --force stops that one). */
+async function takePidfile(): Promise<string | undefined> {
+  if (flags.bool("ephemeral")) return undefined;
+  let path = flags.string("pidfile");
+  const dir = path.slice(0, path.lastIndexOf("/")) || "/";
+  const usable = writableDir(dir, "run");
+  if (usable !== dir) path = `${usable}/osqueryd.pidfile`;
+  try {
+    const old = Number(Deno.readTextFileSync(path).trim());
+    if (old > 0 && old !== Deno.pid && alive(old)) {
+      if (!flags.bool("force")) {
+        throw new DaemonError(
+          `osqueryd (${old}) is already running (pidfile ${path}); stop it or start with --force.`,
+        );
+      }
+      say(`osq daemon: stopping the running daemon (${old}) because of --force`);
+      Deno.kill(old, "SIGTERM");
+      for (let i = 0; i < 100 && alive(old); i++) await new Promise((r) => setTimeout(r, 100));
+      if (alive(old)) Deno.kill(old, "SIGKILL");
+    }
+  } catch (err) {
+    if (err instanceof DaemonError) throw err;
+    // No pidfile yet.
+  }
+  Deno.writeTextFileSync(path, `${Deno.pid}\n`, { mode: 0o644 });
+  return path;
+}
+
+/** Raised for a start-up refusal the user must act on. */
+export class DaemonError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "DaemonError";
+  }
+}
+
+/** Runs the daemon with its original `args` (for re-executing); resolves to the exit status. */
+export async function runDaemon(args: string[]): Promise<number> {
+  const role = Deno.env.get("OSQ_DAEMON_ROLE");
+  if (role === "worker" || role === "single") {
+    const { runWorker } = await import("./worker.ts");
+    return await runWorker();
+  }
+  if (flags.bool("daemonize") && !Deno.env.get("OSQ_DAEMONIZED")) {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: selfCommand(args),
+      env: { OSQ_DAEMONIZED: "1" },
+      stdin: "null",
+      stdout: "null",
+      stderr: "null",
+      detached: true,
+    }).spawn();
+    child.unref();
+    return 0;
+  }
+  let pidfile: string | undefined;
+  try {
+    pidfile = await takePidfile();
+  } catch (err) {
+    if (err instanceof DaemonError) {
+      say(`osq daemon: ${err.message}`);
+      return 1;
+    }
+    throw err;
+  }
+  try {
+    if (flags.bool("disable_watchdog")) {
+      if (kvAvailable()) {
+        const { runWorker } = await import("./worker.ts");
+        return await runWorker();
+      }
+      return await superviseOnce(args, "single");
+    }
+    return await supervise(args);
+  } finally {
+    if (pidfile) {
+      try {
+        Deno.removeSync(pidfile);
+      } catch {
+        // already gone
+      }
+    }
+  }
+}
+
+function spawnWorker(args: string[], role: string, blame?: WatchdogBlame): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: selfCommand(args),
+    env: {
+      OSQ_DAEMON_ROLE: role,
+      OSQ_WATCHER_PID: String(Deno.pid),
+      ...(blame ? { OSQ_WATCHDOG_BLAME: JSON.stringify(blame) } : {}),
+    },
+    stdin: "null",
+    stdout: "inherit",
+    stderr: "inherit",
+  }).spawn();
+}
+
+/** Forwards stop/reload signals to `child` while it runs. */
+function forwardSignals(child: () => Deno.ChildProcess | undefined, onStop: () => void): () => void {
+  const term = () => {
+    onStop();
+    try {
+      child()?.kill("SIGTERM");
+    } catch {
+      // it already exited
+    }
+  };
+  const hup = () => {
+    try {
+      child()?.kill("SIGHUP");
+    } catch {
+      // it already exited
+    }
+  };
+  Deno.addSignalListener("SIGTERM", term);
+  Deno.addSignalListener("SIGINT", term);
+  Deno.addSignalListener("SIGHUP", hup);
+  return () => {
+    Deno.removeSignalListener("SIGTERM", term);
+    Deno.removeSignalListener("SIGINT", term);
+    Deno.removeSignalListener("SIGHUP", hup);
+  };
+}
+
+/** Runs one worker without limits (no watchdog, but KV needs a fresh Deno). */
+async function superviseOnce(args: string[], role: string): Promise<number> {
+  const child = spawnWorker(args, role);
+  const release = forwardSignals(() => child, () => {});
+  try {
+    const status = await child.status;
+    return status.code;
+  } finally {
+    release();
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** osquery's watcher: start the worker, check it every interval, restart it with back-off. */
+async function supervise(args: string[]): Promise<number> {
+  const limits = watchdogLimits();
+  const enforce = flags.number("watchdog_level") !== -1;
+  let stopping = false;
+  let child: Deno.ChildProcess | undefined;
+  let restarts = 0;
+  let lastStart = 0;
+  let blame: WatchdogBlame | undefined;
+  const release = forwardSignals(() => child, () => (stopping = true));
+  try {
+    while (!stopping) {
+      const now = Date.now() / 1000;
+      if (lastStart > now - limits.respawnLimit) {
+        restarts++;
+        say(`W osqueryd worker respawning too quickly: ${restarts} times`);
+        if (restarts >= limits.respawnLimit) {
+          say("E osqueryd: too many worker restarts; exiting");
+          return 1;
+        }
+        await sleep(respawnDelay(limits, restarts) * 1000);
+        if (stopping) break;
+      }
+      lastStart = Date.now() / 1000;
+      const started = Date.now();
+      child = spawnWorker(args, "worker", blame);
+      blame = undefined;
+      const health = new WorkerHealth(limits);
+      let threads = threadCpu(child.pid);
+      let exited: Deno.CommandStatus | undefined;
+      const done = child.status.then((s) => (exited = s));
+      while (!exited) {
+        await Promise.race([done, sleep(limits.interval * 1000)]);
+        if (exited || stopping) break;
+        const sample: WorkerSample | undefined = sampleProcess(child.pid);
+        if (!sample) continue;
+        const nowThreads = threadCpu(child.pid);
+        let hot = { tid: 0, ms: -1 };
+        for (const [tid, ms] of nowThreads) {
+          const delta = ms - (threads.get(tid) ?? 0);
+          if (delta > hot.ms && tid !== child.pid) hot = { tid, ms: delta };
+        }
+        threads = nowThreads;
+        if (flags.bool("enable_watchdog_debug") && flags.bool("verbose")) {
+          say(`I pid: ${child.pid}, cpu: ${sample.cpuMs}ms, memory: ${Math.round(sample.rss / 1048576)} MB`);
+        }
+        if (!enforce || Date.now() - started < flags.number("watchdog_delay") * 1000) {
+          health.check(sample);
+          continue;
+        }
+        const violation = health.check(sample);
+        if (!violation) continue;
+        say(`W osqueryd worker (${child.pid}) stopping: ${violation}`);
+        blame = { tid: hot.tid, reason: violation, threadCpuMs: nowThreads.get(hot.tid) ?? 0, rss: sample.rss };
+        child.kill("SIGTERM");
+        const grace = flags.number("watchdog_forced_shutdown_delay") * 1000;
+        await Promise.race([done, sleep(grace)]);
+        if (!exited) {
+          try {
+            child.kill("SIGKILL");
+          } catch {
+            // exited meanwhile
+          }
+        }
+        await done;
+      }
+      if (stopping) {
+        const alarm = Math.max(10, flags.number("alarm_timeout")) * 1000;
+        await Promise.race([done, sleep(alarm)]);
+        if (!exited) {
+          try {
+            child.kill("SIGKILL");
+          } catch {
+            // exited meanwhile
+          }
+          await done;
+        }
+        return 0;
+      }
+      const status = exited!;
+      if (!blame && (status.code === 0 || status.code === EXIT_CATASTROPHIC)) return status.code;
+      if (!blame) say(`W osqueryd worker (${child.pid}) exited unexpectedly (status ${status.code}); restarting`);
+    }
+    return 0;
+  } finally {
+    release();
+  }
 }

@@ -3,3 +3,5 @@
  *
  * @module
  */
+import "./osquery_schedule.ts";
+import "./osquery_packs.ts";

@@ -1,0 +1,135 @@
+import { assert, assertEquals, assertMatch } from "../../testing/assert.ts";
+import { TestDaemon } from "./testing.ts";
+
+const fileQuery = (dir: string) => `select path, size from file where directory = '${dir}'`;
+type Line = Record<string, unknown>;
+const paths = (lines: Line[], action: string) =>
+  lines.filter((l) => l.action === action).map((l) => (l.columns as Record<string, string>).path).sort();
+
+Deno.test({
+  name: "daemon: files appearing and vanishing are logged added/removed once, with decorations and snapshots",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const d = new TestDaemon();
+    try {
+      const w = `${d.dir}/watched`;
+      Deno.writeTextFileSync(`${w}/before`, "x");
+      d.writeConfig({
+        schedule: {
+          files: { query: fileQuery(w), interval: 1 },
+          snap: { query: "select 1 as one, 2.5 as half", interval: 1, snapshot: true },
+        },
+        decorators: { load: ["select 'deco-value' as deco"] },
+      });
+      d.start(["--disable_watchdog"]);
+      await d.waitFor("the first run", () => paths(d.lines(), "added").length === 1);
+      Deno.writeTextFileSync(`${w}/new`, "xy");
+      await d.waitFor("the added file", () => paths(d.lines(), "added").length === 2);
+      Deno.removeSync(`${w}/before`);
+      await d.waitFor("the removed file", () => paths(d.lines(), "removed").length === 1);
+      await new Promise((r) => setTimeout(r, 1500)); // unchanged runs log nothing
+      assertEquals(await d.stop(), 0);
+      const lines = d.lines();
+      assertEquals(paths(lines, "added"), [`${w}/before`, `${w}/new`]);
+      assertEquals(paths(lines, "removed"), [`${w}/before`]);
+      assertEquals(lines.map((l) => l.counter), [0, 1, 2]);
+      const first = lines[0];
+      assertEquals(Object.keys(first), [
+        "name",
+        "hostIdentifier",
+        "calendarTime",
+        "unixTime",
+        "epoch",
+        "counter",
+        "numerics",
+        "decorations",
+        "columns",
+        "action",
+      ]);
+      assertEquals(first.decorations, { deco: "deco-value" });
+      assertEquals((first.columns as Record<string, string>).size, "1");
+      assertEquals(first.hostIdentifier, Deno.hostname());
+      assertMatch(String(first.calendarTime), /^\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4} UTC$/);
+      const snaps = d.lines("snapshots");
+      assert(snaps.length >= 2);
+      assertEquals(snaps[0].snapshot, [{ half: "2.5", one: "1" }]);
+      assertEquals(snaps[0].action, "snapshot");
+      assertMatch(d.text("osqueryd.INFO"), /Storing initial results for new scheduled query: files/);
+    } finally {
+      await d.kill();
+      d.cleanup();
+    }
+  },
+});
+
+Deno.test({
+  name: "daemon: a new --schedule_epoch logs every row as added again with counter 0; batch format and numerics",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const d = new TestDaemon();
+    try {
+      const w = `${d.dir}/watched`;
+      Deno.writeTextFileSync(`${w}/a`, "abc");
+      d.writeConfig({ schedule: { files: { query: fileQuery(w), interval: 1 } } });
+      d.start(["--disable_watchdog"]);
+      await d.waitFor("the first run", () => d.lines().length === 1);
+      assertEquals(await d.stop(), 0);
+      d.start(["--disable_watchdog", "--schedule_epoch=7", "--logger_event_type=false", "--logger_numerics"]);
+      await d.waitFor("the new epoch", () => d.lines().length === 2);
+      Deno.writeTextFileSync(`${w}/b`, "b");
+      await d.waitFor("a batch diff", () => d.lines().length === 3);
+      assertEquals(await d.stop(), 0);
+      const [, epoch, batch] = d.lines();
+      assertEquals([epoch.epoch, epoch.counter, epoch.numerics], [7, 0, true]);
+      assertEquals((epoch.diffResults as { added: Line[] }).added, [{ path: `${w}/a`, size: 3 }]);
+      assertEquals(Object.keys(batch)[0], "diffResults");
+      assertEquals(batch.counter, 1);
+      assertEquals(batch.diffResults, { removed: [], added: [{ path: `${w}/b`, size: 1 }] });
+      assertMatch(d.text("osqueryd.INFO"), /New Epoch 7 for scheduled query files/);
+    } finally {
+      await d.kill();
+      d.cleanup();
+    }
+  },
+});
+
+Deno.test({
+  name: "daemon: SIGHUP reloads the config; a broken config keeps the last good one; a second daemon is refused",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const d = new TestDaemon();
+    try {
+      d.writeConfig({ schedule: { one: { query: "select 1 as x", interval: 1 } } });
+      d.start(["--disable_watchdog"]);
+      await d.waitFor("the first query", () => d.lines().some((l) => l.name === "one"));
+      const second = await new Deno.Command(new URL("../../osq", import.meta.url).pathname, {
+        args: ["daemon", `--config_path=${d.configPath}`, `--pidfile=${d.dir}/osqueryd.pid`, "--disable_watchdog"],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assertEquals(second.code, 1);
+      assertMatch(new TextDecoder().decode(second.stderr), /is already running .*--force/);
+      d.writeConfig({
+        schedule: { two: { query: "select 2 as y", interval: 1 } },
+        decorators: { load: ["select 1 as d"] },
+      });
+      d.signal("SIGHUP");
+      await d.waitFor("the reloaded query", () => d.lines().some((l) => l.name === "two"));
+      Deno.writeTextFileSync(d.configPath, "{ not json");
+      d.signal("SIGHUP");
+      await d.waitFor("the reload error", () => /last good config stays/.test(d.text("osqueryd.ERROR")));
+      const before = d.lines().length;
+      Deno.writeTextFileSync(`${d.dir}/marker`, "");
+      await new Promise((r) => setTimeout(r, 1500));
+      assertEquals(d.lines().length, before); // "two" still runs, unchanged: nothing new
+      assertEquals(await d.stop(), 0);
+      assertEquals(d.lines().find((l) => l.name === "two")?.decorations, { d: "1" });
+    } finally {
+      await d.kill();
+      d.cleanup();
+    }
+  },
+});

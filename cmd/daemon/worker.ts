@@ -1,0 +1,521 @@
+/**
+ * The daemon's worker: loads the config, runs the schedule on query threads, turns each run
+ * into differential results committed atomically with their log lines, and ships the lines.
+ *
+ * @module
+ */
+import "../../core/config/flags.ts";
+import "../../plugins/logger/flags.ts";
+import "./flags.ts";
+import "../../tables/catalogue.ts";
+import { flags } from "../../core/flags.ts";
+import { Engine } from "../../core/engine.ts";
+import { runtime } from "../../core/runtime.ts";
+import {
+  applyOptions,
+  buildConfig,
+  type Config,
+  ConfigError,
+  formatProblem,
+  type ScheduledQuery,
+} from "../../core/config/config.ts";
+import { batchLine, eventLines, type LogItem, nextResults, snapshotLines } from "../../core/diff.ts";
+import { type ExecutingQuery, openStore, type Store } from "../../core/kv.ts";
+import {
+  checkDiscovery,
+  dueAt,
+  type PackState,
+  type Planned,
+  publishSchedule,
+  type QueryCounters,
+  restoreSplay,
+  TickClock,
+} from "../../core/scheduler.ts";
+import { createLoggers, type Logger, Severity } from "../../plugins/logger/logger.ts";
+import { drainOutbox } from "../../plugins/logger/outbox.ts";
+import { readConfigSources, resolvePack } from "../../plugins/config/filesystem.ts";
+import { QueryPool, type QueryReply } from "./query_pool.ts";
+import { hostIdentifier } from "./identity.ts";
+import type { WatchdogBlame } from "./run.ts";
+import { BUILTIN_CONFIG, writableDir } from "./paths.ts";
+
+const encoder = new TextEncoder();
+
+/** The running daemon worker. */
+export class DaemonWorker {
+  readonly store: Store;
+  readonly loggers: Logger[];
+  readonly engine = new Engine();
+  readonly pool = new QueryPool();
+  readonly clock = new TickClock();
+  config: Config | undefined;
+  planned: Planned[] = [];
+  readonly packStates = new Map<string, PackState>();
+  readonly counters = new Map<string, QueryCounters>();
+  readonly running = new Set<string>();
+  readonly started = new Set<string>();
+  readonly deniedLogged = new Set<string>();
+  decorations: Record<string, string> = {};
+  readonly #intervalDecorations = new Map<number, Record<string, string>>();
+  #loadDecorations: Record<string, string> = {};
+  #shipping: Promise<void> | undefined;
+  #shipAgain = false;
+  #stopping = false;
+  readonly #inflight = new Set<Promise<void>>();
+  #lastRefresh = 0;
+
+  constructor(store: Store, loggers: Logger[]) {
+    this.store = store;
+    this.loggers = loggers;
+  }
+
+  /** A status message to the loggers (and stderr by severity). */
+  status(severity: number, message: string): void {
+    if (severity < flags.number("logger_min_status") && !flags.bool("verbose")) return;
+    const record = { severity, message, file: "osqd.ts", line: 0, time: new Date() };
+    for (const l of this.loggers) {
+      try {
+        l.logStatus(record);
+      } catch {
+        // A failing status sink must not stop the schedule.
+      }
+    }
+    const toStderr = flags.bool("logger_stderr") &&
+      (severity >= Severity.WARNING || flags.bool("verbose")) && severity >= flags.number("logger_min_stderr");
+    if (toStderr) Deno.stderr.writeSync(encoder.encode(`${"IWEF"[severity]} ${message}\n`));
+  }
+
+  /** Loads (or reloads) the config; on failure the previous one stays. Returns true on success. */
+  async loadConfig(sources = readSources()): Promise<boolean> {
+    let config: Config;
+    try {
+      config = buildConfig(await sources, { resolvePack });
+    } catch (err) {
+      if (err instanceof ConfigError) {
+        for (const p of err.problems) this.status(Severity.ERROR, `Config error: ${formatProblem(p)}`);
+        return false;
+      }
+      throw err;
+    }
+    for (const p of config.problems) {
+      this.status(p.severity === "error" ? Severity.ERROR : Severity.WARNING, `Config: ${formatProblem(p)}`);
+    }
+    if (config.sources.length > 0 && config.problems.some((p) => p.severity === "error" && p.path === "(top level)")) {
+      if (this.config) {
+        this.status(Severity.ERROR, "The new config does not parse; the last good config stays in effect.");
+        return false;
+      }
+    }
+    applyOptions(config);
+    this.config = config;
+    runtime.configHash = config.hash;
+    runtime.configValid = !config.problems.some((p) => p.severity === "error");
+    const planned: Planned[] = [];
+    for (const pack of config.packs) {
+      if (!this.packStates.has(`${pack.name}\0${pack.source}`)) {
+        this.packStates.set(`${pack.name}\0${pack.source}`, {
+          active: false,
+          checkedAt: 0,
+          executions: 0,
+          cacheHits: 0,
+        });
+      }
+      if (!pack.applicable) continue;
+      for (const query of pack.queries) {
+        const splayed = await restoreSplay(
+          {
+            get: (n) => this.store.get<string>(["splay", n]),
+            set: (n, v) => this.store.set(["splay", n], v),
+          },
+          query.scheduledName,
+          query.interval,
+        );
+        planned.push({ query, pack, splayed });
+      }
+    }
+    this.planned = planned;
+    for (const p of planned) {
+      if (!this.counters.has(p.query.scheduledName)) this.counters.set(p.query.scheduledName, emptyCounters(p.query));
+      const c = this.counters.get(p.query.scheduledName)!;
+      c.query = p.query.query;
+      c.interval = p.query.interval;
+    }
+    for (const name of [...this.counters.keys()]) {
+      if (!planned.some((p) => p.query.scheduledName === name)) this.counters.delete(name);
+    }
+    this.#loadDecorations = this.#runDecorators(config.decorators.load);
+    this.#intervalDecorations.clear();
+    this.#mergeDecorations({});
+    await this.publish();
+    return true;
+  }
+
+  #runDecorators(sqls: string[]): Record<string, string> {
+    const out: Record<string, string> = {};
+    if (flags.bool("disable_decorators")) return out;
+    for (const sql of sqls) {
+      try {
+        const rows = this.engine.query(sql);
+        if (rows.length > 1) this.status(Severity.WARNING, `Multiple rows returned for decorator query: ${sql}`);
+        const first = rows[0];
+        if (!first) continue;
+        for (const [k, v] of Object.entries(first)) {
+          out[k] = v === null ? "" : v instanceof Uint8Array ? new TextDecoder().decode(v) : String(v);
+        }
+      } catch (err) {
+        this.status(Severity.WARNING, `Decorator query failed (${sql}): ${(err as Error).message}`);
+      }
+    }
+    return out;
+  }
+
+  #mergeDecorations(always: Record<string, string>): void {
+    const merged: Record<string, string> = { ...this.#loadDecorations };
+    for (const d of this.#intervalDecorations.values()) Object.assign(merged, d);
+    Object.assign(merged, always);
+    this.decorations = merged;
+  }
+
+  /** Publishes counters for osquery_schedule / osquery_packs. */
+  async publish(): Promise<void> {
+    const denied = new Set((await this.store.list<number>(["denylist"])).map((e) => String(e.key[1])));
+    for (const c of this.counters.values()) c.denylisted = denied.has(c.name);
+    publishSchedule({
+      queries: [...this.counters.values()],
+      packs: (this.config?.packs ?? []).map((p) => {
+        const s = this.packStates.get(`${p.name}\0${p.source}`)!;
+        return {
+          name: p.name,
+          platform: p.platform,
+          version: p.version,
+          shard: p.shard,
+          discoveryCacheHits: s.cacheHits,
+          discoveryExecutions: s.executions,
+          active: p.applicable && (p.discovery.length === 0 || s.active),
+        };
+      }),
+    });
+  }
+
+  /** Recovers from the previous process: undo half-written logs, ship pending lines, note crashed queries. */
+  async recover(watchdogEnabled: boolean): Promise<void> {
+    for (const l of this.loggers) await l.recover();
+    await this.ship();
+    await this.store.collectGarbage();
+    const blameText = Deno.env.get("OSQ_WATCHDOG_BLAME");
+    const blame = blameText ? JSON.parse(blameText) as WatchdogBlame : undefined;
+    const leftovers = await this.store.list<ExecutingQuery>(["executing"]);
+    // The watchdog names the thread that burned the most CPU; when no running query was on it,
+    // every query that was running is suspect (osquery's rule, with one query at a time).
+    const matched = blame ? leftovers.some((e) => e.value.tid === blame.tid) : false;
+    for (const e of leftovers) {
+      const name = String(e.key[1]);
+      this.status(Severity.WARNING, `Scheduled query may have failed: ${name}`);
+      const guilty = !blame || !matched || e.value.tid === blame.tid;
+      if (blame && guilty) {
+        this.status(
+          Severity.WARNING,
+          `Scheduled query ${name} was running when the watchdog stopped the worker (${blame.reason}); ` +
+            `its thread used ${blame.threadCpuMs} ms CPU, the worker ${Math.round(blame.rss / 1048576)} MB`,
+        );
+      }
+      if (watchdogEnabled && guilty) {
+        await this.store.set(["denylist", name], Math.floor(Date.now() / 1000) + 86400);
+        this.status(Severity.WARNING, `Denylisting scheduled query ${name} for 86400 seconds`);
+      }
+      await this.store.delete(["executing", name]);
+    }
+  }
+
+  /** True when the query may run now (denylist expiry as osquery decides it). */
+  async #allowed(q: ScheduledQuery): Promise<boolean> {
+    const until = await this.store.get<number>(["denylist", q.scheduledName]);
+    if (until === null) return true;
+    if (Date.now() / 1000 > until || !q.denylist) {
+      this.status(Severity.INFO, `Scheduled denylisted query has expired: ${q.scheduledName}`);
+      await this.store.delete(["denylist", q.scheduledName]);
+      this.deniedLogged.delete(q.scheduledName);
+      return true;
+    }
+    if (!this.deniedLogged.has(q.scheduledName)) {
+      this.deniedLogged.add(q.scheduledName);
+      this.status(Severity.WARNING, `Skipping denylisted scheduled query: ${q.scheduledName}`);
+    }
+    return false;
+  }
+
+  /** One tick: launch the due queries, run interval decorators, maybe refresh the config. */
+  async tick(i: number): Promise<void> {
+    if (watcherGone()) {
+      this.status(Severity.WARNING, "The watchdog process is gone; the worker stops");
+      this.clock.stop();
+      return;
+    }
+    for (const p of dueAt(i, this.planned, this.started)) {
+      const name = p.query.scheduledName;
+      if (this.running.has(name)) continue; // the previous run is still going
+      const state = this.packStates.get(`${p.pack.name}\0${p.pack.source}`)!;
+      if (!checkDiscovery(p.pack, state, i, (sql) => this.engine.query(sql).length)) continue;
+      if (!(await this.#allowed(p.query))) continue;
+      this.running.add(name);
+      const job = this.runQuery(p.query).catch((err) => {
+        this.status(Severity.ERROR, `Error running scheduled query ${name}: ${(err as Error).message}`);
+      }).finally(() => {
+        this.running.delete(name);
+        this.#inflight.delete(job);
+      });
+      this.#inflight.add(job);
+    }
+    if (i % 60 === 0 && this.config) {
+      for (const [interval, sqls] of this.config.decorators.interval) {
+        if (i % interval === 0) this.#intervalDecorations.set(interval, this.#runDecorators(sqls));
+      }
+    }
+    const refresh = flags.number("config_refresh");
+    if (refresh > 0) {
+      if (this.#lastRefresh === 0) this.#lastRefresh = i;
+      else if (i - this.#lastRefresh >= refresh) {
+        this.#lastRefresh = i;
+        await this.loadConfig();
+      }
+    }
+  }
+
+  /** Runs one scheduled query and commits its results and log lines. */
+  async runQuery(q: ScheduledQuery): Promise<void> {
+    const name = q.scheduledName;
+    if (flags.bool("schedule_lognames")) this.status(Severity.INFO, `Executing scheduled query ${name}`);
+    const always = this.#runDecorators(this.config?.decorators.always ?? []);
+    this.#mergeDecorations(always);
+    const reply: QueryReply = await this.pool.run(q.query, {
+      onStart: (tid) => this.store.set(["executing", name], { since: Date.now(), tid } satisfies ExecutingQuery),
+    });
+    this.#record(name, reply);
+    if (!reply.ok) {
+      await this.store.delete(["executing", name]);
+      this.status(Severity.ERROR, `Error executing scheduled query ${name}: ${reply.error}`);
+      await this.publish();
+      return;
+    }
+    const now = Math.floor(Date.now() / 1000);
+    const item: LogItem = {
+      name,
+      hostIdentifier: await hostIdentifier(this.store),
+      unixTime: now,
+      epoch: flags.number("schedule_epoch"),
+      counter: 0,
+      numerics: flags.bool("logger_numerics"),
+      decorations: this.decorations,
+      decorationsTopLevel: flags.bool("decorations_top_level"),
+    };
+    const previous = await this.store.getQuery(name);
+    if (q.snapshot) {
+      const lines = snapshotLines(item, reply.rows, flags.bool("logger_snapshot_event_type"));
+      await this.store.commitRun({ name, previous, lines, category: "snapshot" });
+    } else {
+      const prevRows = previous.value
+        ? { state: previous.value, rows: await this.store.previousRows(previous.value) }
+        : undefined;
+      const step = nextResults(name, prevRows, reply.rows, item.epoch, q.query, q.removed);
+      if (step.note) this.status(Severity.INFO, step.note);
+      item.counter = step.counter;
+      let lines: string[] = [];
+      if (step.log) {
+        lines = flags.bool("logger_event_type") ? eventLines(item, step.diff) : [batchLine(item, step.diff)];
+      }
+      await this.store.commitRun({
+        name,
+        previous,
+        state: step.state,
+        rows: step.storeRows ? reply.rows : undefined,
+        lines,
+        category: "result",
+      });
+    }
+    await this.publish();
+    this.ship();
+  }
+
+  #record(name: string, r: QueryReply): void {
+    const c = this.counters.get(name);
+    if (!c) return;
+    c.executions++;
+    c.lastExecuted = Math.floor(Date.now() / 1000);
+    c.outputSize += r.size;
+    c.lastWallTimeMs = Math.round(r.wallMs);
+    c.wallTimeMs += c.lastWallTimeMs;
+    c.lastUserTime = r.userMs;
+    c.userTime += r.userMs;
+    c.lastSystemTime = r.systemMs;
+    c.systemTime += r.systemMs;
+    c.lastMemory = r.memory;
+    c.averageMemory = Math.round((c.averageMemory * (c.executions - 1) + r.memory) / c.executions);
+  }
+
+  /** Ships pending outbox entries (one shipper at a time; a request during a run reruns it). */
+  ship(): Promise<void> {
+    if (this.#shipping) {
+      this.#shipAgain = true;
+      return this.#shipping;
+    }
+    this.#shipping = (async () => {
+      do {
+        this.#shipAgain = false;
+        try {
+          await drainOutbox(this.store, this.loggers);
+        } catch (err) {
+          this.status(Severity.ERROR, `Error logging results: ${(err as Error).message}`);
+          break;
+        }
+      } while (this.#shipAgain);
+    })().finally(() => (this.#shipping = undefined));
+    return this.#shipping;
+  }
+
+  /** Runs the schedule until stopped or --schedule_timeout passes. */
+  async run(): Promise<void> {
+    const timeout = flags.number("schedule_timeout");
+    const end = timeout > 0 ? this.clock.tick + timeout : 0;
+    await this.tick(this.clock.tick);
+    while (!this.#stopping && await this.clock.next()) {
+      await this.tick(this.clock.tick);
+      if (end > 0 && this.clock.tick > end) {
+        this.status(Severity.INFO, `The scheduler ended after ${timeout} seconds`);
+        break;
+      }
+    }
+  }
+
+  /** Stops the schedule: no new queries; running ones may finish within `graceMs`. */
+  async stop(graceMs: number): Promise<void> {
+    this.#stopping = true;
+    this.clock.stop();
+    const all = Promise.all([...this.#inflight]);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([all, new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+    clearTimeout(timer);
+    this.pool.close();
+    await this.ship();
+  }
+
+  /** Releases everything. */
+  close(): void {
+    this.engine.close();
+    for (const l of this.loggers) l.close();
+    this.store.close();
+  }
+}
+
+/** True when this worker's supervisor has died (the worker must not outlive it). */
+function watcherGone(): boolean {
+  const watcher = Number(Deno.env.get("OSQ_WATCHER_PID") ?? 0);
+  if (!watcher) return false;
+  try {
+    const stat = Deno.readTextFileSync("/proc/self/stat");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) !== watcher;
+  } catch {
+    return false;
+  }
+}
+
+function emptyCounters(q: ScheduledQuery): QueryCounters {
+  return {
+    name: q.scheduledName,
+    query: q.query,
+    interval: q.interval,
+    executions: 0,
+    lastExecuted: 0,
+    denylisted: false,
+    outputSize: 0,
+    wallTimeMs: 0,
+    lastWallTimeMs: 0,
+    userTime: 0,
+    lastUserTime: 0,
+    systemTime: 0,
+    lastSystemTime: 0,
+    averageMemory: 0,
+    lastMemory: 0,
+  };
+}
+
+/** Config sources from --config_path; the built-in schedule when no config file exists. */
+export function readSources(): Promise<{ name: string; text: string }[]> {
+  const path = flags.string("config_path");
+  try {
+    Deno.statSync(path);
+  } catch {
+    return Promise.resolve([{ name: "built-in", text: BUILTIN_CONFIG }]);
+  }
+  return Promise.resolve(readConfigSources(path));
+}
+
+/** Runs the worker role; resolves to the exit status. */
+export async function runWorker(): Promise<number> {
+  const watchdogEnabled = !flags.bool("disable_watchdog") && Deno.env.get("OSQ_DAEMON_ROLE") === "worker";
+  let dbPath: string;
+  let ephemeralDir: string | undefined;
+  if (flags.bool("disable_database")) dbPath = ":memory:";
+  else if (flags.bool("ephemeral")) {
+    ephemeralDir = Deno.makeTempDirSync({ prefix: "osqd-" });
+    dbPath = `${ephemeralDir}/osquery.db`;
+  } else {
+    const wanted = flags.string("database_path");
+    const dir = writableDir(wanted.slice(0, wanted.lastIndexOf("/")) || "/", "db");
+    dbPath = dir === wanted.slice(0, wanted.lastIndexOf("/")) ? wanted : `${dir}/osquery.db`;
+    if (dbPath !== wanted) {
+      Deno.stderr.writeSync(encoder.encode(`osq daemon: ${wanted} is not writable; using the database ${dbPath}\n`));
+    }
+  }
+  const store = await openStore(dbPath);
+  const instance = await store.get<typeof runtime.instanceId>(["meta", "instance_id"]);
+  if (instance) runtime.instanceId = instance;
+  else await store.set(["meta", "instance_id"], runtime.instanceId);
+
+  const noConfig = (() => {
+    try {
+      Deno.statSync(flags.string("config_path"));
+      return false;
+    } catch {
+      return true;
+    }
+  })();
+  const logDir = writableDir(flags.string("logger_path"), "log");
+  if (logDir !== flags.string("logger_path").replace(/\/+$/, "")) flags.set("logger_path", logDir, "runtime");
+  const worker = new DaemonWorker(store, createLoggers(undefined, store));
+  if (noConfig) {
+    Deno.stderr.writeSync(encoder.encode(
+      `osq daemon: no config at ${flags.string("config_path")}; running the built-in schedule.` +
+        (flags.string("logger_plugin").includes("filesystem")
+          ? ` Results go to ${logDir}/osqueryd.results.log\n`
+          : "\n"),
+    ));
+  }
+  await worker.recover(watchdogEnabled);
+  await worker.loadConfig();
+  worker.status(Severity.INFO, `osqd started: ${worker.planned.length} scheduled queries, database ${dbPath}`);
+
+  let exit = 0;
+  const stop = () => worker.stop(Math.max(10, flags.number("alarm_timeout")) * 1000 - 2000);
+  const onTerm = () => void stop();
+  const onHup = () => {
+    worker.status(Severity.INFO, "Reloading the config (SIGHUP)");
+    void worker.loadConfig();
+  };
+  Deno.addSignalListener("SIGTERM", onTerm);
+  Deno.addSignalListener("SIGINT", onTerm);
+  Deno.addSignalListener("SIGHUP", onHup);
+  try {
+    await worker.run();
+    await stop();
+  } catch (err) {
+    worker.status(Severity.ERROR, `The daemon stopped: ${(err as Error).message}`);
+    exit = 1;
+  } finally {
+    Deno.removeSignalListener("SIGTERM", onTerm);
+    Deno.removeSignalListener("SIGINT", onTerm);
+    Deno.removeSignalListener("SIGHUP", onHup);
+    worker.close();
+    if (ephemeralDir) Deno.removeSync(ephemeralDir, { recursive: true });
+  }
+  return exit;
+}

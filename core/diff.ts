@@ -1,0 +1,238 @@
+/**
+ * Differential results as osquery computes and logs them. Rows travel as canonical text: a JSON
+ * object with keys sorted, integers as integer literals, doubles as literals that always carry
+ * a `.` or an exponent, strings as strings (control bytes escaped as osquery does). Equal rows
+ * have equal text, so a diff is a multiset difference of strings, and the canonical text is
+ * already the `--logger_numerics` rendering of a row.
+ *
+ * @module
+ */
+
+/** A typed cell as SQLite returned it. */
+export type Cell = { int: number | bigint } | { real: number } | string;
+
+/** The differential of two runs: canonical rows removed and added. */
+export interface DiffResult {
+  removed: string[];
+  added: string[];
+}
+
+/** osquery escapes bytes below 0x20 as `\xHH` in result strings. */
+export function escapeNonPrintable(text: string): string {
+  // deno-lint-ignore no-control-regex
+  if (!/[\x00-\x1f]/.test(text)) return text;
+  // deno-lint-ignore no-control-regex
+  return text.replace(/[\x00-\x1f]/g, (c) => "\\x" + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0"));
+}
+
+/** A double as RapidJSON writes it (shortest round-trip text, `.0` on integral values). */
+export function doubleLiteral(x: number): string {
+  if (!Number.isFinite(x)) return x > 0 ? "1e309" : x < 0 ? "-1e309" : "0.0";
+  let s = String(x).replace("e+", "e");
+  if (!/[.e]/.test(s)) s += ".0";
+  return s;
+}
+
+/** A double as osquery's string rendering does: `%.15g`, then `.0` appended if no `.` appears. */
+export function doubleString(x: number): string {
+  let s: string;
+  if (Number.isNaN(x)) s = "nan";
+  else if (!Number.isFinite(x)) s = x > 0 ? "inf" : "-inf";
+  else if (x === 0) s = Object.is(x, -0) ? "-0" : "0";
+  else {
+    const [mant, expText] = x.toExponential(14).split("e");
+    const exp = Number(expText);
+    if (exp < -4 || exp >= 15) {
+      const m = mant.includes(".") ? mant.replace(/0+$/, "").replace(/\.$/, "") : mant;
+      s = `${m}e${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
+    } else {
+      s = x.toFixed(Math.max(0, 14 - exp));
+      if (s.includes(".")) s = s.replace(/0+$/, "").replace(/\.$/, "");
+    }
+  }
+  return s.includes(".") ? s : s + ".0";
+}
+
+/** Canonical text of one row given column names and typed cells. */
+export function canonicalRow(names: readonly string[], cells: readonly Cell[]): string {
+  const order = names.map((_, i) => i).sort((a, b) => (names[a] < names[b] ? -1 : names[a] > names[b] ? 1 : 0));
+  let out = "{";
+  let first = true;
+  const seen = new Set<string>();
+  for (const i of order) {
+    const name = names[i];
+    if (seen.has(name)) continue; // osquery rows are maps: one value per column name
+    seen.add(name);
+    if (!first) out += ",";
+    first = false;
+    out += JSON.stringify(name) + ":" + cellLiteral(cells[i]);
+  }
+  return out + "}";
+}
+
+function cellLiteral(cell: Cell): string {
+  if (typeof cell === "string") return JSON.stringify(escapeNonPrintable(cell));
+  if ("int" in cell) return String(cell.int);
+  return doubleLiteral(cell.real);
+}
+
+/**
+ * Multiset difference: rows of `current` not matched in `previous` are added (in current
+ * order), rows of `previous` left unmatched are removed.
+ */
+export function diffRows(previous: Iterable<string>, current: readonly string[]): DiffResult {
+  const counts = new Map<string, number>();
+  for (const row of previous) counts.set(row, (counts.get(row) ?? 0) + 1);
+  const added: string[] = [];
+  for (const row of current) {
+    const n = counts.get(row);
+    if (n === undefined) added.push(row);
+    else if (n === 1) counts.delete(row);
+    else counts.set(row, n - 1);
+  }
+  const removed: string[] = [];
+  for (const [row, n] of counts) for (let i = 0; i < n; i++) removed.push(row);
+  return { removed, added };
+}
+
+/** A canonical row rendered for the log: as is with numerics, else every value as a string. */
+export function renderRow(canonical: string, numerics: boolean): string {
+  if (numerics) return canonical;
+  const obj = JSON.parse(canonical, (_key, value, context?: { source?: string }) => {
+    if (typeof value !== "number") return value;
+    const source = context?.source ?? String(value);
+    return /[.eE]/.test(source) ? doubleString(Number(source)) : source;
+  });
+  return JSON.stringify(obj);
+}
+
+/** asctime(gmtime(t)) without the newline, plus " UTC": `Mon May  2 22:27:32 2016 UTC`. */
+export function calendarTime(unixSeconds: number): string {
+  const d = new Date(unixSeconds * 1000);
+  const days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+  const months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  const p2 = (n: number) => String(n).padStart(2, "0");
+  return `${days[d.getUTCDay()]} ${months[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, " ")} ` +
+    `${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())} ${d.getUTCFullYear()} UTC`;
+}
+
+/** The fields every result line carries. */
+export interface LogItem {
+  name: string;
+  hostIdentifier: string;
+  unixTime: number;
+  epoch: number;
+  counter: number;
+  numerics: boolean;
+  /** Decorations (already strings), or empty. */
+  decorations: Record<string, string>;
+  decorationsTopLevel: boolean;
+}
+
+function legacyFields(item: LogItem): string {
+  let out = `"name":${JSON.stringify(item.name)},"hostIdentifier":${JSON.stringify(item.hostIdentifier)},` +
+    `"calendarTime":${JSON.stringify(calendarTime(item.unixTime))},"unixTime":${item.unixTime},` +
+    `"epoch":${item.epoch},"counter":${item.counter},"numerics":${item.numerics}`;
+  const keys = Object.keys(item.decorations);
+  if (keys.length) {
+    // osquery's decorations map is ordered by name.
+    const pairs = keys.sort().map((k) => `${JSON.stringify(k)}:${JSON.stringify(item.decorations[k])}`).join(",");
+    out += item.decorationsTopLevel ? `,${pairs}` : `,"decorations":{${pairs}}`;
+  }
+  return out;
+}
+
+/** Event-format lines: one per row, removed before added (nothing when there is no change). */
+export function eventLines(item: LogItem, diff: DiffResult): string[] {
+  const head = legacyFields(item);
+  const lines: string[] = [];
+  for (const row of diff.removed) {
+    lines.push(`{${head},"columns":${renderRow(row, item.numerics)},"action":"removed"}`);
+  }
+  for (const row of diff.added) lines.push(`{${head},"columns":${renderRow(row, item.numerics)},"action":"added"}`);
+  return lines;
+}
+
+/** Batch-format line: `{"diffResults":{"removed":[...],"added":[...]}, ...}`. */
+export function batchLine(item: LogItem, diff: DiffResult): string {
+  const render = (rows: string[]) => rows.map((r) => renderRow(r, item.numerics)).join(",");
+  return `{"diffResults":{"removed":[${render(diff.removed)}],"added":[${render(diff.added)}]},${legacyFields(item)}}`;
+}
+
+/** Snapshot line(s): one batch line, or with `eventType` one event line per row (action "snapshot"). */
+export function snapshotLines(item: LogItem, rows: string[], eventType: boolean): string[] {
+  if (eventType) {
+    const head = legacyFields(item);
+    return rows.map((r) => `{${head},"columns":${renderRow(r, item.numerics)},"action":"snapshot"}`);
+  }
+  const body = rows.map((r) => renderRow(r, item.numerics)).join(",");
+  return [`{"snapshot":[${body}],"action":"snapshot",${legacyFields(item)}}`];
+}
+
+/** What the previous run of a query left in the store. */
+export interface QueryState {
+  epoch: number;
+  counter: number;
+  sql: string;
+}
+
+/** The outcome of {@linkcode nextResults}: what to store and what to log. */
+export interface ResultStep {
+  diff: DiffResult;
+  /** The counter the log lines carry. */
+  counter: number;
+  /** The state to store, or undefined when nothing changed. */
+  state?: QueryState;
+  /** Replace the stored rows with the current ones. */
+  storeRows: boolean;
+  /** Emit log lines for this run. */
+  log: boolean;
+  /** A status message osquery would log (new query, new epoch, changed SQL), if any. */
+  note?: string;
+}
+
+/**
+ * osquery's differential step (`Query::addNewResults`): the first run, or the first in a new
+ * epoch, logs every row as added with counter 0; later runs log the diff and count up only
+ * when something changed. `reportRemoved = false` drops removed rows from the log.
+ */
+export function nextResults(
+  name: string,
+  previous: { state: QueryState; rows: Iterable<string> } | undefined,
+  current: string[],
+  epoch: number,
+  sql: string,
+  reportRemoved: boolean,
+): ResultStep {
+  let note: string | undefined;
+  let newEpoch = false;
+  if (!previous) {
+    newEpoch = true;
+    note = `Storing initial results for new scheduled query: ${name}`;
+  } else if (previous.state.epoch !== epoch) {
+    newEpoch = true;
+    note = `New Epoch ${epoch} for scheduled query ${name}`;
+  } else if (previous.state.sql !== sql) {
+    note = `Scheduled query has been updated: ${name}`;
+  }
+  let diff: DiffResult;
+  let changed: boolean;
+  if (!newEpoch) {
+    diff = diffRows(previous!.rows, current);
+    changed = diff.added.length > 0 || diff.removed.length > 0;
+  } else {
+    diff = { removed: [], added: current };
+    changed = true;
+  }
+  // The counter logged is 1 unless it was recomputed (osquery presets it so).
+  let counter = 1;
+  if (changed) counter = newEpoch ? 0 : previous!.state.counter + 1;
+  if (!reportRemoved) diff = { removed: [], added: diff.added };
+  const log = !(diff.added.length === 0 && diff.removed.length === 0 && counter !== 0);
+  const state = changed
+    ? { epoch, counter, sql }
+    : note !== undefined
+    ? { epoch, counter: previous!.state.counter, sql }
+    : undefined;
+  return { diff, counter, state, storeRows: changed, log, note };
+}

@@ -1,0 +1,105 @@
+import { assertEquals } from "../testing/assert.ts";
+import {
+  batchLine,
+  calendarTime,
+  canonicalRow,
+  diffRows,
+  doubleString,
+  escapeNonPrintable,
+  eventLines,
+  type LogItem,
+  nextResults,
+  renderRow,
+  snapshotLines,
+} from "./diff.ts";
+
+const item = (over: Partial<LogItem> = {}): LogItem => ({
+  name: "q",
+  hostIdentifier: "host",
+  unixTime: 1462228052,
+  epoch: 0,
+  counter: 0,
+  numerics: false,
+  decorations: {},
+  decorationsTopLevel: false,
+  ...over,
+});
+
+Deno.test("diff: calendarTime is asctime in UTC with a space-padded day", () => {
+  assertEquals(calendarTime(1462228052), "Mon May  2 22:27:32 2016 UTC");
+});
+
+Deno.test("diff: doubles render as %.15g with .0 appended, like osquery's CastVisitor", () => {
+  assertEquals([doubleString(0), doubleString(1.5), doubleString(2), doubleString(0.1 + 0.2)], [
+    "0.0",
+    "1.5",
+    "2.0",
+    "0.3",
+  ]);
+  assertEquals(doubleString(1e20), "1e+20.0");
+  assertEquals(doubleString(123456.789), "123456.789");
+});
+
+Deno.test("diff: canonical rows sort keys, keep integer/double types and escape control bytes", () => {
+  const row = canonicalRow(["name", "a", "r"], ["x\ny", { int: 5 }, { real: 2 }]);
+  assertEquals(row, '{"a":5,"name":"x\\\\x0Ay","r":2.0}');
+  assertEquals(renderRow(row, false), '{"a":"5","name":"x\\\\x0Ay","r":"2.0"}');
+  assertEquals(renderRow(row, true), row);
+  assertEquals(escapeNonPrintable("a\tb"), "a\\x09b");
+  assertEquals(renderRow(canonicalRow(["big"], [{ int: 9007199254740993n }]), false), '{"big":"9007199254740993"}');
+});
+
+Deno.test("diff: multiset difference keeps duplicates and current order", () => {
+  assertEquals(diffRows(["a", "b", "b", "c"], ["b", "d", "a", "d"]), { removed: ["b", "c"], added: ["d", "d"] });
+});
+
+Deno.test("diff: first run logs everything added with counter 0; unchanged runs log nothing", () => {
+  const first = nextResults("q", undefined, ["r1"], 0, "select 1", true);
+  assertEquals([first.counter, first.log, first.storeRows, first.diff.added], [0, true, true, ["r1"]]);
+  const state = first.state!;
+  const same = nextResults("q", { state, rows: ["r1"] }, ["r1"], 0, "select 1", true);
+  assertEquals([same.log, same.state, same.counter], [false, undefined, 1]);
+  const changed = nextResults("q", { state, rows: ["r1"] }, ["r2"], 0, "select 1", true);
+  assertEquals([changed.counter, changed.diff], [1, { removed: ["r1"], added: ["r2"] }]);
+  const noRemoved = nextResults("q", { state: changed.state!, rows: ["r2"] }, [], 0, "select 1", false);
+  assertEquals([noRemoved.log, noRemoved.counter, noRemoved.storeRows], [false, 2, true]);
+});
+
+Deno.test("diff: a new epoch resets to counter 0 with every row added; a first empty run still logs (batch)", () => {
+  const step = nextResults("q", { state: { epoch: 0, counter: 7, sql: "s" }, rows: ["a"] }, ["a"], 3, "s", true);
+  assertEquals([step.counter, step.diff.added, step.note], [0, ["a"], "New Epoch 3 for scheduled query q"]);
+  const empty = nextResults("q", undefined, [], 0, "s", true);
+  assertEquals([empty.log, empty.counter], [true, 0]);
+  assertEquals(eventLines(item(), empty.diff), []);
+  assertEquals(
+    batchLine(item(), empty.diff),
+    '{"diffResults":{"removed":[],"added":[]},"name":"q","hostIdentifier":"host",' +
+      '"calendarTime":"Mon May  2 22:27:32 2016 UTC","unixTime":1462228052,"epoch":0,"counter":0,"numerics":false}',
+  );
+});
+
+Deno.test("diff: event lines carry osquery's field order, removed before added, decorations nested or top level", () => {
+  const lines = eventLines(item({ counter: 2, decorations: { b: "2", a: "1" } }), {
+    removed: ['{"x":1}'],
+    added: ['{"x":2}'],
+  });
+  assertEquals(lines, [
+    '{"name":"q","hostIdentifier":"host","calendarTime":"Mon May  2 22:27:32 2016 UTC","unixTime":1462228052,' +
+    '"epoch":0,"counter":2,"numerics":false,"decorations":{"a":"1","b":"2"},"columns":{"x":"1"},"action":"removed"}',
+    '{"name":"q","hostIdentifier":"host","calendarTime":"Mon May  2 22:27:32 2016 UTC","unixTime":1462228052,' +
+    '"epoch":0,"counter":2,"numerics":false,"decorations":{"a":"1","b":"2"},"columns":{"x":"2"},"action":"added"}',
+  ]);
+  const top = eventLines(item({ decorations: { a: "1" }, decorationsTopLevel: true, numerics: true }), {
+    removed: [],
+    added: ['{"x":2}'],
+  });
+  assertEquals(JSON.parse(top[0]).a, "1");
+  assertEquals(JSON.parse(top[0]).columns.x, 2);
+});
+
+Deno.test("diff: snapshot lines as one batch or as events", () => {
+  const [line] = snapshotLines(item(), ['{"x":1}'], false);
+  assertEquals(line.slice(0, 44), '{"snapshot":[{"x":"1"}],"action":"snapshot",');
+  const events = snapshotLines(item(), ['{"x":1}', '{"x":2}'], true);
+  assertEquals(events.map((l) => JSON.parse(l).action), ["snapshot", "snapshot"]);
+});

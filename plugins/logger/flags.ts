@@ -1,0 +1,102 @@
+/**
+ * Logger flags, with osquery's names and defaults.
+ *
+ * @module
+ */
+import { defineFlag } from "../../core/flags.ts";
+
+defineFlag({
+  name: "logger_plugin",
+  type: "string",
+  default: "filesystem",
+  description: "Comma-separated loggers for results and status: filesystem, stdout, syslog.",
+});
+defineFlag({
+  name: "logger_path",
+  type: "string",
+  default: "/var/log/osquery/",
+  description: "Directory for osqueryd.results.log, osqueryd.snapshots.log and the status logs.",
+  aliases: ["osquery_log_dir"],
+});
+defineFlag({
+  name: "logger_mode",
+  type: "string",
+  default: "0640",
+  description: "Octal file mode of the log files.",
+  cliOnly: true,
+});
+defineFlag({ name: "logger_rotate", type: "bool", default: false, description: "Rotate the result logs by size." });
+defineFlag({
+  name: "logger_rotate_size",
+  type: "uint64",
+  default: 26214400,
+  description: "Rotate a result log once it reaches this many bytes.",
+});
+defineFlag({
+  name: "logger_rotate_max_files",
+  type: "uint64",
+  default: 25,
+  description: "Rotated files to keep (.1, then .2.zst, .3.zst, ...).",
+});
+defineFlag({
+  name: "logger_event_type",
+  type: "bool",
+  default: true,
+  description: "Log one line per changed row (false: one diffResults line per run).",
+});
+defineFlag({
+  name: "logger_snapshot_event_type",
+  type: "bool",
+  default: false,
+  description: "Log snapshot results one line per row.",
+});
+defineFlag({
+  name: "logger_numerics",
+  type: "bool",
+  default: false,
+  description: "Log numeric columns as JSON numbers.",
+  aliases: ["log_numerics_as_numbers"],
+});
+defineFlag({
+  name: "decorations_top_level",
+  type: "bool",
+  default: false,
+  description: 'Put decorations at the top level of result lines instead of under "decorations".',
+});
+defineFlag({
+  name: "logger_stderr",
+  type: "bool",
+  default: true,
+  description: "Also write status logs to stderr.",
+});
+defineFlag({
+  name: "logger_min_status",
+  type: "int32",
+  default: 0,
+  description: "Lowest status severity logged (0 INFO, 1 WARNING, 2 ERROR).",
+});
+defineFlag({
+  name: "logger_min_stderr",
+  type: "int32",
+  default: 0,
+  description: "Lowest status severity copied to stderr.",
+});
+defineFlag({ name: "verbose", type: "bool", default: false, description: "Verbose status logs." });
+defineFlag({
+  name: "disable_logging",
+  type: "bool",
+  default: false,
+  description: "Do not log results or status.",
+});
+defineFlag({
+  name: "logger_syslog_facility",
+  type: "int32",
+  default: 19,
+  description: "syslog facility number for the syslog logger (19 = LOCAL3).",
+});
+defineFlag({
+  name: "logger_syslog_prepend_cee",
+  type: "bool",
+  default: false,
+  description: "Prefix syslog messages with @cee:.",
+});

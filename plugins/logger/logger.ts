@@ -1,0 +1,288 @@
+/**
+ * Logger plugins: where result lines and status messages go. `--logger_plugin` names one or
+ * more (comma-separated). The filesystem logger is exactly-once with the store: before writing
+ * an outbox entry it records the file offset (an intent); a crash between the write and the
+ * "shipped" mark is undone at the next start by cutting the file back to that offset, so the
+ * entry is written once. stdout and syslog cannot take a write back: they are at-least-once.
+ *
+ * @module
+ */
+import "./flags.ts";
+import { flags } from "../../core/flags.ts";
+import type { Store } from "../../core/kv.ts";
+import { zstdCompress } from "./zstd.ts";
+
+/** Status severities as glog numbers them. */
+export const Severity = { INFO: 0, WARNING: 1, ERROR: 2, FATAL: 3 } as const;
+
+/** One status message. */
+export interface StatusRecord {
+  severity: number;
+  message: string;
+  /** Source location shown in the glog prefix. */
+  file: string;
+  line: number;
+  time: Date;
+}
+
+/** A logger plugin. */
+export interface Logger {
+  readonly name: string;
+  /** Writes the lines of outbox entry `seq` (snapshot lines go to the snapshot log). */
+  logLines(category: "result" | "snapshot", lines: string[], seq: bigint): Promise<void>;
+  /** Writes a status message. */
+  logStatus(record: StatusRecord): void;
+  /** Undoes a write interrupted by a crash (exactly-once loggers only). */
+  recover(): Promise<void>;
+  close(): void;
+}
+
+const encoder = new TextEncoder();
+const SEVERITY_LETTER = ["I", "W", "E", "F"];
+const SEVERITY_NAME = ["INFO", "WARNING", "ERROR", "FATAL"];
+
+/** The glog prefix: `I1123 20:14:12.123456  1234 file.ts:12] `. */
+export function glogPrefix(r: StatusRecord, tid = Deno.pid): string {
+  const t = r.time;
+  const p2 = (n: number) => String(n).padStart(2, "0");
+  const micros = String(t.getMilliseconds() * 1000).padStart(6, "0");
+  return `${SEVERITY_LETTER[r.severity] ?? "I"}${p2(t.getMonth() + 1)}${p2(t.getDate())} ` +
+    `${p2(t.getHours())}:${p2(t.getMinutes())}:${p2(t.getSeconds())}.${micros} ${String(tid).padStart(5)} ` +
+    `${r.file}:${r.line}] `;
+}
+
+/** Parses an octal `--logger_mode` (e.g. "0640"); throws on anything else. */
+export function loggerMode(text = flags.string("logger_mode")): number {
+  if (text.length > 5 || !/^[0-7]+$/.test(text)) {
+    throw new Error(`--logger_mode must be an octal UNIX permission such as 0640, not '${text}'.`);
+  }
+  const mode = parseInt(text, 8);
+  if (mode <= 0 || mode > 0o7777) throw new Error(`--logger_mode ${text} is not a valid UNIX permission.`);
+  return mode;
+}
+
+/** Rotates `path` osquery's way: path → path.1, path.1 → path.2.zst (compressed), ... keep `maxFiles`. */
+export function rotateFile(path: string, maxFiles: number): void {
+  const nameOf = (i: number) => `${path}.${i}${i > 1 ? ".zst" : ""}`;
+  let last = 1;
+  while (exists(nameOf(last))) last++;
+  // Shift from the oldest down so nothing is overwritten.
+  for (let i = last; i > 1; i--) {
+    if (i === 2) {
+      Deno.writeFileSync(nameOf(2), zstdCompress(Deno.readFileSync(nameOf(1))));
+      Deno.removeSync(nameOf(1));
+    } else Deno.renameSync(nameOf(i - 1), nameOf(i));
+  }
+  for (let i = last; i >= Math.max(1, maxFiles); i--) if (exists(nameOf(i))) Deno.removeSync(nameOf(i));
+  Deno.renameSync(path, nameOf(1));
+}
+
+function exists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+interface Intent {
+  seq: bigint;
+  file: string;
+  size: number;
+}
+
+/** osquery's filesystem logger: result/snapshot logs plus glog status files in `--logger_path`. */
+export class FilesystemLogger implements Logger {
+  readonly name = "filesystem";
+  readonly dir: string;
+  readonly #store: Store | undefined;
+  readonly #mode: number;
+  readonly #status = new Map<number, Deno.FsFile>();
+  readonly #stamp: string;
+
+  constructor(dir = flags.string("logger_path"), store?: Store) {
+    this.dir = dir.replace(/\/+$/, "") || "/";
+    this.#store = store;
+    this.#mode = loggerMode();
+    Deno.mkdirSync(this.dir, { recursive: true });
+    // Create the results log at start, as osquery does.
+    this.#open(this.resultsPath).close();
+    const d = new Date();
+    const p2 = (n: number) => String(n).padStart(2, "0");
+    this.#stamp = `${d.getFullYear()}${p2(d.getMonth() + 1)}${p2(d.getDate())}-${p2(d.getHours())}${
+      p2(d.getMinutes())
+    }${p2(d.getSeconds())}.${Deno.pid}`;
+  }
+
+  /** `osqueryd.results.log` in the logger path. */
+  get resultsPath(): string {
+    return `${this.dir}/osqueryd.results.log`;
+  }
+
+  /** `osqueryd.snapshots.log` in the logger path. */
+  get snapshotsPath(): string {
+    return `${this.dir}/osqueryd.snapshots.log`;
+  }
+
+  #open(path: string): Deno.FsFile {
+    const file = Deno.openSync(path, { append: true, create: true, mode: this.#mode });
+    return file;
+  }
+
+  async recover(): Promise<void> {
+    if (!this.#store) return;
+    const intent = await this.#store.get<Intent>(["intent", this.name]);
+    if (!intent) return;
+    if (!(await this.#store.isShipped(this.name, intent.seq))) {
+      try {
+        if (Deno.statSync(intent.file).size > intent.size) Deno.truncateSync(intent.file, intent.size);
+      } catch {
+        // The file is gone (removed or rotated by hand): nothing to undo.
+      }
+    }
+    await this.#store.delete(["intent", this.name]);
+  }
+
+  async logLines(category: "result" | "snapshot", lines: string[], seq: bigint): Promise<void> {
+    const path = category === "snapshot" ? this.snapshotsPath : this.resultsPath;
+    let size = 0;
+    try {
+      size = Deno.statSync(path).size;
+    } catch {
+      size = 0;
+    }
+    if (flags.bool("logger_rotate") && size >= flags.number("logger_rotate_size") && size > 0) {
+      rotateFile(path, flags.number("logger_rotate_max_files"));
+      size = 0;
+    }
+    if (this.#store) await this.#store.set(["intent", this.name], { seq, file: path, size } satisfies Intent);
+    const file = this.#open(path);
+    try {
+      const bytes = encoder.encode(lines.join("\n") + "\n");
+      let off = 0;
+      while (off < bytes.length) off += file.writeSync(bytes.subarray(off));
+      file.syncDataSync();
+    } finally {
+      file.close();
+    }
+  }
+
+  logStatus(r: StatusRecord): void {
+    const line = encoder.encode(glogPrefix(r) + r.message + "\n");
+    // glog: the INFO file has everything, WARNING has warnings and worse, ERROR errors and worse.
+    for (let level = 0; level <= Math.min(r.severity, 2); level++) {
+      let file = this.#status.get(level);
+      if (!file) {
+        const name = `osqueryd.${SEVERITY_NAME[level]}.${this.#stamp}`;
+        const path = `${this.dir}/${name}`;
+        try {
+          file = this.#open(path);
+          file.writeSync(encoder.encode(
+            `Log file created at: ${r.time.toISOString().replace("T", " ").slice(0, 19)}\n` +
+              `Running on machine: ${Deno.hostname()}\n` +
+              `Log line format: [IWEF]mmdd hh:mm:ss.uuuuuu threadid file:line] msg\n`,
+          ));
+          const link = `${this.dir}/osqueryd.${SEVERITY_NAME[level]}`;
+          try {
+            Deno.removeSync(link);
+          } catch {
+            // no previous link
+          }
+          Deno.symlinkSync(name, link);
+        } catch {
+          continue; // an unwritable log dir: stderr still has the message
+        }
+        this.#status.set(level, file);
+      }
+      file.writeSync(line);
+    }
+  }
+
+  close(): void {
+    for (const f of this.#status.values()) f.close();
+    this.#status.clear();
+  }
+}
+
+/** Results to stdout as they are; status as `severity=N location=file:line message=...`. */
+export class StdoutLogger implements Logger {
+  readonly name = "stdout";
+  logLines(_category: "result" | "snapshot", lines: string[]): Promise<void> {
+    Deno.stdout.writeSync(encoder.encode(lines.join("\n") + "\n"));
+    return Promise.resolve();
+  }
+  logStatus(r: StatusRecord): void {
+    Deno.stdout.writeSync(encoder.encode(`severity=${r.severity} location=${r.file}:${r.line} message=${r.message}\n`));
+  }
+  recover(): Promise<void> {
+    return Promise.resolve();
+  }
+  close(): void {}
+}
+
+const syslogSymbols = {
+  openlog: { parameters: ["buffer", "i32", "i32"], result: "void" },
+  syslog: { parameters: ["i32", "buffer", "buffer"], result: "void" },
+  closelog: { parameters: [], result: "void" },
+} as const satisfies Deno.ForeignLibraryInterface;
+
+/** Results and status to the system log through libc's syslog(3). */
+export class SyslogLogger implements Logger {
+  readonly name = "syslog";
+  readonly #lib = Deno.dlopen("libc.so.6", syslogSymbols).symbols;
+  readonly #ident = encoder.encode("osqueryd\0");
+  readonly #format = encoder.encode("%s\0");
+  readonly #facility: number;
+
+  constructor() {
+    this.#facility = flags.number("logger_syslog_facility") << 3;
+    const LOG_PID = 0x01;
+    const LOG_CONS = 0x02;
+    this.#lib.openlog(this.#ident, LOG_PID | LOG_CONS, this.#facility);
+  }
+
+  #send(priority: number, text: string): void {
+    const body = flags.bool("logger_syslog_prepend_cee") ? `@cee:${text}` : text;
+    this.#lib.syslog(this.#facility | priority, this.#format, encoder.encode(body + "\0"));
+  }
+
+  logLines(_category: "result" | "snapshot", lines: string[]): Promise<void> {
+    for (const l of lines) this.#send(6, l); // LOG_INFO
+    return Promise.resolve();
+  }
+  logStatus(r: StatusRecord): void {
+    const priority = [6, 4, 3, 2][r.severity] ?? 6; // INFO, WARNING, ERR, CRIT
+    this.#send(priority, `severity=${r.severity} location=${r.file}:${r.line} message=${r.message}`);
+  }
+  recover(): Promise<void> {
+    return Promise.resolve();
+  }
+  close(): void {
+    this.#lib.closelog();
+  }
+}
+
+/** Raised for an unknown logger name. */
+export class LoggerError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "LoggerError";
+  }
+}
+
+/** The loggers `--logger_plugin` names. */
+export function createLoggers(names = flags.string("logger_plugin"), store?: Store): Logger[] {
+  const out: Logger[] = [];
+  for (const name of names.split(",").map((s) => s.trim()).filter(Boolean)) {
+    if (name === "filesystem") out.push(new FilesystemLogger(undefined, store));
+    else if (name === "stdout") out.push(new StdoutLogger());
+    else if (name === "syslog") out.push(new SyslogLogger());
+    else {
+      throw new LoggerError(
+        `Unknown logger plugin '${name}': osq has filesystem, stdout and syslog (--logger_plugin=filesystem,stdout).`,
+      );
+    }
+  }
+  return out;
+}
