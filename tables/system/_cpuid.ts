@@ -7,8 +7,9 @@
  * CPU directly, needs no kernel module and works unprivileged. When the page cannot be made
  * executable (a hardened kernel or seccomp policy), we read the kernel's cpuid driver,
  * /dev/cpu/0/cpuid (root, `cpuid` module loaded), where the file offset selects leaf and subleaf.
- * /proc/cpuinfo flags are not used: they are the kernel's filtered view, and cannot give the
- * vendor string, serial, family or SGX leaves osquery reports.
+ * Only when neither is possible do we rebuild the registers from /proc/cpuinfo (vendor, family,
+ * model, stepping, brand and the feature flags the kernel maps from these very bits): that view
+ * is filtered by the kernel (clearcpuid=, mitigations), so it is the last resort, not the source.
  *
  * @module
  */
@@ -63,8 +64,16 @@ export function instructionReader(): CpuidReader | undefined {
   return stub;
 }
 
+const devices = new Map<string, CpuidReader | undefined>();
+
 /** A reader over the kernel cpuid driver file (offset = leaf | subleaf << 32), or `undefined` without one. */
 export function deviceReader(path = "/dev/cpu/0/cpuid"): CpuidReader | undefined {
+  // The file stays open for the process's life, like the stub's page: one handle per path.
+  if (!devices.has(path)) devices.set(path, openDeviceReader(path));
+  return devices.get(path);
+}
+
+function openDeviceReader(path: string): CpuidReader | undefined {
   let file: Deno.FsFile;
   try {
     file = Deno.openSync(path, { read: true });
@@ -88,7 +97,135 @@ export function deviceReader(path = "/dev/cpu/0/cpuid"): CpuidReader | undefined
   };
 }
 
+/** Linux /proc/cpuinfo flag names for the bits osquery reports: leaf → register index → [bit, flag]. */
+const CPUINFO_FLAGS: Record<number, [number, number, string][]> = {
+  1: [
+    [3, 5, "msr"],
+    [3, 6, "pae"],
+    [3, 11, "sep"],
+    [3, 12, "mtrr"],
+    [3, 13, "pge"],
+    [3, 14, "mca"],
+    [3, 16, "pat"],
+    [3, 19, "clflush"],
+    [3, 22, "acpi"],
+    [3, 23, "mmx"],
+    [3, 25, "sse"],
+    [3, 26, "sse2"],
+    [3, 27, "ss"],
+    [3, 28, "ht"],
+    [3, 30, "ia64"],
+    [2, 0, "pni"],
+    [2, 5, "vmx"],
+    [2, 6, "smx"],
+    [2, 9, "ssse3"],
+    [2, 11, "sdbg"],
+    [2, 15, "pdcm"],
+    [2, 17, "pcid"],
+    [2, 18, "dca"],
+    [2, 19, "sse4_1"],
+    [2, 20, "sse4_2"],
+    [2, 25, "aes"],
+    [2, 28, "avx"],
+    [2, 31, "hypervisor"],
+  ],
+  7: [
+    [1, 2, "sgx"],
+    [1, 4, "hle"],
+    [1, 5, "avx2"],
+    [1, 7, "smep"],
+    [1, 8, "bmi2"],
+    [1, 9, "erms"],
+    [1, 10, "invpcid"],
+    [1, 11, "rtm"],
+    [1, 12, "cqm"],
+    [1, 14, "mpx"],
+    [1, 15, "rdt_a"],
+    [1, 16, "avx512f"],
+    [1, 17, "avx512dq"],
+    [1, 18, "rdseed"],
+    [1, 19, "adx"],
+    [1, 20, "smap"],
+    [1, 25, "intel_pt"],
+    [1, 29, "sha_ni"],
+    [2, 2, "umip"],
+    [2, 3, "pku"],
+    [2, 4, "ospke"],
+    [2, 8, "gfni"],
+    [2, 9, "vaes"],
+    [2, 30, "sgx_lc"],
+    [3, 26, "spec_ctrl"],
+  ],
+  0x80000001: [
+    [2, 0, "lahf_lm"],
+    [2, 2, "svm"],
+    [2, 8, "3dnowprefetch"],
+    [2, 10, "ibs"],
+    [2, 12, "skinit"],
+    [2, 15, "lwp"],
+    [3, 20, "nx"],
+    [3, 26, "pdpe1gb"],
+    [3, 29, "lm"],
+  ],
+};
+
+/** Text as little-endian register words (NUL-padded to `words` × 4 bytes). */
+function textRegisters(text: string, words: number): number[] {
+  const bytes = new Uint8Array(words * 4);
+  bytes.set(new TextEncoder().encode(text).subarray(0, words * 4));
+  const view = new DataView(bytes.buffer);
+  return Array.from({ length: words }, (_, i) => view.getUint32(i * 4, true));
+}
+
+/**
+ * A reader that rebuilds CPUID registers from /proc/cpuinfo text (its first processor), or
+ * `undefined` when the text has no x86 vendor. Leaves it cannot know read as zeros.
+ */
+export function cpuinfoReader(text: string): CpuidReader | undefined {
+  const fields = new Map<string, string>();
+  for (const line of text.split("\n")) {
+    if (line.trim() === "") {
+      if (fields.size) break;
+      continue;
+    }
+    const colon = line.indexOf(":");
+    if (colon > 0) fields.set(line.slice(0, colon).trim(), line.slice(colon + 1).trim());
+  }
+  const vendor = fields.get("vendor_id");
+  if (!vendor || vendor.length !== 12) return undefined;
+  const flags = new Set((fields.get("flags") ?? "").split(/\s+/));
+  const family = Number(fields.get("cpu family") ?? 0) | 0;
+  const model = Number(fields.get("model") ?? 0) | 0;
+  const stepping = Number(fields.get("stepping") ?? 0) | 0;
+  // The signature in leaf 1 eax: base family caps at 15, the rest goes to the extended family field.
+  const baseFamily = Math.min(family, 15);
+  const signature = (stepping & 0xf) | ((model & 0xf) << 4) | (baseFamily << 8) | ((model >> 4) << 16) |
+    (Math.max(family - 15, 0) << 20);
+  const [ebx, edx, ecx] = textRegisters(vendor, 3);
+  const brand = textRegisters(fields.get("model name") ?? "", 12);
+  return (leaf, subleaf) => {
+    const regs = new Uint32Array(4);
+    if (leaf === 0) regs.set([7, ebx, ecx, edx]);
+    else if (leaf >= 0x80000002 && leaf <= 0x80000004) {
+      regs.set(brand.slice((leaf - 0x80000002) * 4, (leaf - 0x80000001) * 4));
+    }
+    if (leaf === 1) regs[0] = signature;
+    if (subleaf === 0) {
+      for (const [register, bit, flag] of CPUINFO_FLAGS[leaf] ?? []) {
+        if (flags.has(flag)) regs[register] |= 1 << bit;
+      }
+    }
+    return regs;
+  };
+}
+
 /** The best available reader on this host, or `undefined` (non-x86 CPUs). */
 export function cpuidReader(): CpuidReader | undefined {
-  return instructionReader() ?? deviceReader();
+  const direct = instructionReader() ?? deviceReader();
+  if (direct || Deno.build.arch !== "x86_64") return direct;
+  try {
+    return cpuinfoReader(Deno.readTextFileSync("/proc/cpuinfo"));
+  } catch {
+    return undefined;
+  }
 }

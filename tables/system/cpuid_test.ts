@@ -2,7 +2,7 @@ import "./cpuid.ts";
 import { Engine } from "../../core/engine.ts";
 import { assert, assertEquals } from "../../testing/assert.ts";
 import { cpuidRows } from "./cpuid.ts";
-import type { CpuidReader } from "./_cpuid.ts";
+import { type CpuidReader, cpuinfoReader } from "./_cpuid.ts";
 import { fixture } from "./_fixtures.ts";
 
 /** A reader replaying registers recorded from a real CPU (keys "leafhex,subleaf"). */
@@ -43,4 +43,22 @@ Deno.test("cpuid: live vendor matches /proc/cpuinfo on x86-64", () => {
   const vendor = /vendor_id\s*:\s*(\S+)/.exec(Deno.readTextFileSync("/proc/cpuinfo"))?.[1];
   assert(vendor !== undefined);
   assertEquals(rows[0].value, vendor);
+});
+
+Deno.test("cpuid: /proc/cpuinfo fallback rebuilds vendor, brand, signature and feature bits", () => {
+  const text = Deno.readTextFileSync(`${fixture("cpuid")}/cpuinfo_epyc_vm.txt`);
+  const rows = cpuidRows(cpuinfoReader(text));
+  const by = new Map(rows.map((r) => [r.feature, r.value]));
+  assertEquals(by.get("vendor"), "AuthenticAMD");
+  assertEquals(by.get("product_name"), "AMD EPYC");
+  // Family 26, model 2, stepping 1 encode to the same leaf-1 signature the CPU itself returned.
+  const recordedRows = new Map(cpuidRows(recorded("epyc_vm.json")).map((r) => [r.feature, r.value]));
+  assertEquals(by.get("serial"), recordedRows.get("serial"));
+  assertEquals(by.get("family"), "0f00");
+  for (const [feature, flag] of [["sse4.2", "sse4_2"], ["avx512f", "avx512f"], ["lm", "lm"], ["svm", "svm"]]) {
+    assertEquals(by.get(feature), new RegExp(`\\b${flag}\\b`).test(text) ? "1" : "0", feature);
+  }
+  assertEquals(by.has("hypervisor_id"), false);
+  assertEquals(cpuinfoReader("processor : 0\nvendor_id : ARM\n"), undefined);
+  assertEquals(cpuinfoReader("\0\0garbage"), undefined);
 });
