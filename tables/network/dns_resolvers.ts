@@ -132,16 +132,17 @@ export function parseResolvConf(text: string, hostname = ""): ResolverConfig {
 }
 
 /** The dns_resolvers rows for a resolver configuration: name servers, then sort list, then search domains. */
-export function resolverRows(config: ResolverConfig): Row[] {
+export function resolverRows(config: ResolverConfig, pidWithNamespace = 0): Row[] {
   const rows: Row[] = [];
   const options = config.options;
+  const pid_with_namespace = pidWithNamespace;
   config.nameservers.forEach((address, id) =>
-    rows.push({ id, type: "nameserver", address, netmask: "32", options, pid_with_namespace: 0 })
+    rows.push({ id, type: "nameserver", address, netmask: "32", options, pid_with_namespace })
   );
   config.sortlist.forEach((s, id) =>
-    rows.push({ id, type: "sortlist", address: s.address, netmask: String(s.prefix), options, pid_with_namespace: 0 })
+    rows.push({ id, type: "sortlist", address: s.address, netmask: String(s.prefix), options, pid_with_namespace })
   );
-  config.search.forEach((address, id) => rows.push({ id, type: "search", address, options, pid_with_namespace: 0 }));
+  config.search.forEach((address, id) => rows.push({ id, type: "search", address, options, pid_with_namespace }));
   return rows;
 }
 
@@ -172,9 +173,24 @@ export function dnsResolversTable(options: DnsResolversOptions = {}): TableSpec 
         description: "The prefix length: 32 for name servers, the mask for sort lists.",
       },
       { name: "options", type: "BIGINT", description: "The resolver's RES_* option bits (same on every row)." },
-      { name: "pid_with_namespace", type: "INTEGER", additional: true, hidden: true, linuxHidden: true },
+      {
+        name: "pid_with_namespace",
+        type: "INTEGER",
+        additional: true,
+        hidden: true,
+        linuxHidden: true,
+        description: "Set to a pid to read resolv.conf in that process's mount namespace.",
+      },
     ],
-    generate() {
+    generate(ctx) {
+      // pid_with_namespace = N reads the file as process N sees it, through its root directory.
+      const pids = ctx.integerEquals("pid_with_namespace").filter((pid) => pid > 0);
+      if (pids.length > 0) {
+        return pids.flatMap((pid) => {
+          const text = readTextOr(`/proc/${pid}/root${RESOLV_CONF}`);
+          return text === undefined ? [] : resolverRows(parseResolvConf(text, hostname()), pid);
+        });
+      }
       return resolverRows(parseResolvConf(readTextOr(path) ?? "", hostname()));
     },
   });

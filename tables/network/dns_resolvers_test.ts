@@ -50,3 +50,11 @@ Deno.test("dns_resolvers: the live resolv.conf yields at least one name server",
   const rows = engineWith(dnsResolversTable()).query("select address from dns_resolvers where type = 'nameserver'");
   assert(rows.length >= 1 && rows.length <= 3);
 });
+
+Deno.test("dns_resolvers: pid_with_namespace = N reads resolv.conf through /proc/N/root", () => {
+  const e = engineWith(dnsResolversTable({ path: fixture("resolv.conf"), hostname: () => "h" }));
+  const rows = e.query(`select address, pid_with_namespace from dns_resolvers where pid_with_namespace = ${Deno.pid}`);
+  assert(rows.length >= 1);
+  for (const r of rows) assertEquals(r.pid_with_namespace, Deno.pid);
+  assertEquals(e.query("select * from dns_resolvers where pid_with_namespace = 999999999"), []);
+});

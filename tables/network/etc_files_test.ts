@@ -69,3 +69,13 @@ Deno.test("etc_services: the live /etc/services has ssh on 22/tcp", () => {
   );
   assertEquals(rows, [{ port: 22 }]);
 });
+
+Deno.test("etc_hosts: pid_with_namespace = N reads the file through /proc/N/root and tags the rows", () => {
+  const e = engineWith(etcHostsTable({ path: fixture("hosts") }));
+  const own = e.query(
+    `select address, hostnames, pid_with_namespace from etc_hosts where pid_with_namespace = ${Deno.pid}`,
+  );
+  const direct = parseEtcHosts(Deno.readTextFileSync("/etc/hosts"), Deno.pid);
+  assertEquals(own, direct);
+  assertEquals(e.query("select * from etc_hosts where pid_with_namespace = 999999999"), []);
+});

@@ -15,7 +15,7 @@ export const ETC_HOSTS = "/etc/hosts";
  * least one name. Names stop at a `#` comment. Comment lines, blank lines and lines without an
  * address or a name are skipped, as the resolver skips them.
  */
-export function parseEtcHosts(text: string): Row[] {
+export function parseEtcHosts(text: string, pidWithNamespace = 0): Row[] {
   const rows: Row[] = [];
   for (const line of text.split("\n")) {
     const fields = splitFields(line);
@@ -27,7 +27,7 @@ export function parseEtcHosts(text: string): Row[] {
     }
     const address = fields[0].split("#")[0];
     if (names.length === 0 || !isIpAddress(address)) continue;
-    rows.push({ address, hostnames: names.join(" "), pid_with_namespace: 0 });
+    rows.push({ address, hostnames: names.join(" "), pid_with_namespace: pidWithNamespace });
   }
   return rows;
 }
@@ -48,9 +48,21 @@ export function etcHostsTable(options: EtcHostsOptions = {}): TableSpec {
     columns: [
       { name: "address", type: "TEXT", description: "The IP address the line maps." },
       { name: "hostnames", type: "TEXT", description: "The names on the line, space-separated, comments removed." },
-      { name: "pid_with_namespace", type: "INTEGER", additional: true, hidden: true, linuxHidden: true },
+      {
+        name: "pid_with_namespace",
+        type: "INTEGER",
+        additional: true,
+        hidden: true,
+        linuxHidden: true,
+        description: "Set to a pid to read the file in that process's mount namespace (its /proc/<pid>/root).",
+      },
     ],
-    generate() {
+    generate(ctx) {
+      // pid_with_namespace = N reads the file as process N sees it, through its root directory.
+      const pids = ctx.integerEquals("pid_with_namespace").filter((pid) => pid > 0);
+      if (pids.length > 0) {
+        return pids.flatMap((pid) => parseEtcHosts(readTextOr(`/proc/${pid}/root${ETC_HOSTS}`) ?? "", pid));
+      }
       const text = readTextOr(path);
       return text === undefined ? [] : parseEtcHosts(text);
     },
