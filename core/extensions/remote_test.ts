@@ -1,0 +1,52 @@
+import { assert, assertEquals, assertThrows } from "../../testing/assert.ts";
+import { connectRemote, RemoteQueryError } from "./remote.ts";
+
+async function withRemoteCore(fn: (socket: string) => void): Promise<void> {
+  const dir = await Deno.makeTempDir();
+  const socket = `${dir}/remote.em`;
+  const worker = new Worker(new URL("./_manager_worker_test_helper.ts", import.meta.url), { type: "module" });
+  try {
+    await new Promise<void>((resolve) => {
+      worker.onmessage = () => resolve();
+      worker.postMessage({ socket });
+    });
+    fn(socket);
+  } finally {
+    worker.terminate();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("remote: query restores the core's column order, including numeric column names", async () => {
+  await withRemoteCore((socket) => {
+    const remote = connectRemote(socket);
+    try {
+      assert(remote.ping());
+      const rows = remote.query("select z, a, m from remote_rows order by a");
+      assertEquals(rows, [{ z: "first", a: "1", m: "1.5" }, { z: "", a: "2", m: "" }]);
+      assertEquals(Object.keys(rows[0]), ["z", "a", "m"]);
+      const result = remote.run("select m, 1 as '10', z from remote_rows order by a limit 1");
+      assertEquals(result.columns, [{ name: "m", type: "DOUBLE" }, { name: "10", type: "UNKNOWN" }, {
+        name: "z",
+        type: "TEXT",
+      }]);
+      assertEquals(result.values, [["1.5", "1", "first"]]);
+      assertEquals(remote.columns("select a from remote_rows"), [{ name: "a", type: "INTEGER" }]);
+    } finally {
+      remote.close();
+    }
+  });
+});
+
+Deno.test("remote: the remote core's SQL errors and a missing socket are RemoteQueryErrors", async () => {
+  await withRemoteCore((socket) => {
+    const remote = connectRemote(socket);
+    try {
+      assertThrows(() => remote.query("select * from nowhere"), RemoteQueryError, "no such table: nowhere");
+      assertEquals(remote.query("select count(*) as c from remote_rows"), [{ c: "2" }]);
+    } finally {
+      remote.close();
+    }
+  });
+  assertThrows(() => connectRemote("/nonexistent/remote.em"), RemoteQueryError, "Cannot connect");
+});
