@@ -478,10 +478,24 @@ export interface MapEntry {
 /** Parses /proc/<pid>/maps, skipping malformed lines. */
 export function parseMaps(content: string): MapEntry[] {
   const out: MapEntry[] = [];
-  for (const line of content.split("\n")) {
-    // address perms offset dev inode [path...]; the path may itself hold spaces.
-    const f = fields(line);
-    if (f.length < 5) continue;
+  const f: string[] = ["", "", "", "", ""];
+  let lineStart = 0;
+  while (lineStart < content.length) {
+    let lineEnd = content.indexOf("\n", lineStart);
+    if (lineEnd < 0) lineEnd = content.length;
+    // address perms offset dev inode [path...]: five blank-separated fields, then the path
+    // (which may itself hold spaces) up to the end of the line.
+    let pos = lineStart;
+    let n = 0;
+    for (; n < 5; n++) {
+      while (pos < lineEnd && isBlank(content.charCodeAt(pos))) pos++;
+      if (pos === lineEnd) break;
+      const start = pos;
+      while (pos < lineEnd && !isBlank(content.charCodeAt(pos))) pos++;
+      f[n] = content.slice(start, pos);
+    }
+    lineStart = lineEnd + 1;
+    if (n < 5) continue;
     const dash = f[0].indexOf("-");
     if (dash <= 0 || dash === f[0].length - 1) continue;
     const inode = parseDecimal(f[4]);
@@ -493,10 +507,14 @@ export function parseMaps(content: string): MapEntry[] {
       offset: parseHex(f[2]) ?? -1,
       device: f[3],
       inode,
-      path: f.length > 5 ? trimAscii(line.slice(afterFields(line, 5))) : "",
+      path: pos < lineEnd ? trimAscii(content.slice(pos, lineEnd)) : "",
     });
   }
   return out;
+}
+
+function isBlank(c: number): boolean {
+  return c === 32 || c === 9;
 }
 
 /** Parses /proc/<pid>/environ (NUL-separated KEY=VALUE) up to the first empty entry. */
