@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { Buffer } from "node:buffer";
 import { createHash } from "node:crypto";
 import { formatIpv4, toHex } from "./_lib.ts";
 
@@ -305,12 +306,9 @@ export function pemCertificates(text: string): Uint8Array[] {
   const re = /-----BEGIN (X509 |TRUSTED )?CERTIFICATE-----([\s\S]*?)-----END (X509 |TRUSTED )?CERTIFICATE-----/g;
   for (const m of text.matchAll(re)) {
     const body = m[2].replace(/[\r\n\t ]/g, "");
-    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(body)) continue;
-    try {
-      out.push(Uint8Array.from(atob(body), (c) => c.charCodeAt(0)));
-    } catch {
-      // not base64: skip this block
-    }
+    if (body.length === 0 || body.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(body)) continue;
+    const bytes = Buffer.from(body, "base64");
+    out.push(new Uint8Array(bytes)); // a copy: Buffer.from may hand out a slice of a shared pool
   }
   return out;
 }
@@ -384,6 +382,21 @@ export function nameOneline(name: Name): string {
   return out;
 }
 
+const ONE_BYTE_TYPES = new Set([12, 18, 19, 20, 22, 23, 24, 26]);
+
+/** True when no byte needs escaping or quoting: printable ASCII, no RFC 2253 specials, no edge spaces or '#'. */
+function isPlainAscii(bytes: Uint8Array): boolean {
+  if (bytes.length === 0) return true;
+  if (bytes[0] === 0x20 || bytes[0] === 0x23 || bytes[bytes.length - 1] === 0x20) return false;
+  for (const b of bytes) {
+    if (b < 0x20 || b > 0x7e || b === 0x2c || b === 0x2b || b === 0x22 || b === 0x5c || b === 0x3c || b === 0x3e) {
+      return false;
+    }
+    if (b === 0x3b) return false;
+  }
+  return true;
+}
+
 /** Characters RFC 2253 escapes (OpenSSL quotes the whole value instead when asked to). */
 const RFC2253_SPECIAL = new Set([",", "+", '"', "\\", "<", ">", ";"]);
 
@@ -422,6 +435,7 @@ function decodeCodePoints(type: number, bytes: Uint8Array): number[] | undefined
  * types dumped as `#` and the DER in hex.
  */
 function rfc2253Value(e: NameEntry): string {
+  if (ONE_BYTE_TYPES.has(e.type) && isPlainAscii(e.bytes)) return latin1(e.bytes);
   const codePoints = decodeCodePoints(e.type, e.bytes);
   if (!codePoints) return "#" + toHex(e.encoded, "", true);
   const bytes = new TextEncoder().encode(String.fromCodePoint(...codePoints.map((c) => Math.min(c, 0x10ffff))));
