@@ -103,6 +103,7 @@ export async function main(args: string[]): Promise<number> {
       intervalMs: extensionsIntervalMs(),
       thriftTimeoutMs: thriftTimeoutMs(),
       log,
+      debug: verboseLog,
     });
     verboseLog(`Extension ${definition.name} registered with uuid ${running.uuid}, serving ${running.socket}`);
     const stop = () => void running.stop();

@@ -207,8 +207,10 @@ export interface StartOptions {
   intervalMs?: number;
   /** Thrift call timeout, ms (default 300 s). */
   thriftTimeoutMs?: number;
-  /** Progress and problems (default: stderr). */
+  /** Problems and why the extension stops (default: stderr). */
   log?: (message: string) => void;
+  /** Routine progress (default: nowhere). */
+  debug?: (message: string) => void;
 }
 
 /** A running extension. */
@@ -302,21 +304,32 @@ async function waitForManager(socket: string, timeoutMs: number): Promise<void> 
   const deadline = Date.now() + timeoutMs;
   let last = "no socket";
   for (;;) {
+    let exists = true;
     try {
       Deno.lstatSync(socket);
-      const client = await connectManager(socket, Math.max(200, deadline - Date.now()));
+    } catch {
+      exists = false;
+      last = "no socket at that path";
+    }
+    if (exists) {
       try {
-        const pong = await client.invoke("ping", {});
-        if (pong.code === 0) return;
-        last = `ping answered ${pong.code}`;
-      } finally {
-        client.close();
+        const client = await connectManager(socket, Math.max(200, deadline - Date.now()));
+        try {
+          const pong = await client.invoke("ping", {});
+          if (pong.code === 0) return;
+          last = `ping answered ${pong.code}`;
+        } finally {
+          client.close();
+        }
+      } catch (err) {
+        last = err instanceof Error ? err.message : String(err);
       }
-    } catch (err) {
-      last = err instanceof Error ? err.message : String(err);
     }
     if (Date.now() >= deadline) {
-      throw new ExtensionStartError(`Extension manager at ${socket} is not available (${last})`);
+      throw new ExtensionStartError(
+        `Extension manager at ${socket} is not available (${last}): start the core with its extension manager ` +
+          "there, or pass --socket PATH",
+      );
     }
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -335,6 +348,7 @@ export async function startExtension(
   const intervalMs = Math.max(200, options.intervalMs ?? 3000);
   const thriftTimeoutMs = options.thriftTimeoutMs ?? 300_000;
   const log = options.log ?? ((m: string) => console.error(m));
+  const debug = options.debug ?? (() => {});
   await waitForManager(options.socket, timeoutMs);
   const client = await connectManager(options.socket, thriftTimeoutMs);
   let status: ExtensionStatus;
@@ -360,11 +374,11 @@ export async function startExtension(
   const done = new Promise<number>((r) => resolveDone = r);
   let finished = false;
   const running: { timer?: ReturnType<typeof setInterval>; server?: ThriftServer } = {};
-  const finish = async (code: number, reason?: string) => {
+  const finish = async (code: number, reason?: string, routine = false) => {
     if (finished) return;
     finished = true;
     clearInterval(running.timer);
-    if (reason) log(reason);
+    if (reason) (routine ? debug : log)(reason);
     await running.server?.close();
     resolveDone(code);
   };
@@ -373,7 +387,7 @@ export async function startExtension(
     call: ({ registry, item, request }) => handleCall(definition, uuid, registry, item, request),
     shutdown: () => {
       // Answer first, then stop serving.
-      setTimeout(() => void finish(0, `Extension ${definition.name} asked to shut down by the core`), 0);
+      setTimeout(() => void finish(0, `Extension ${definition.name} asked to shut down by the core`, true), 0);
     },
   });
   let watching = false;
