@@ -73,6 +73,8 @@ const OPT = {
   TIMEOUT_MS: 155,
   CONNECTTIMEOUT_MS: 156,
   CERTINFO: 172,
+  PROTOCOLS: 181,
+  REDIR_PROTOCOLS: 182,
   PROTOCOLS_STR: 10318,
   REDIR_PROTOCOLS_STR: 10319,
 } as const;
@@ -123,8 +125,13 @@ function commonOptions(lib: CurlSymbols, handle: Deno.PointerObject, url: string
   lib.setoptLong(handle, OPT.NOSIGNAL, 1n);
   lib.setoptLong(handle, OPT.CONNECTTIMEOUT_MS, BigInt(timeouts.connectMs));
   lib.setoptLong(handle, OPT.TIMEOUT_MS, BigInt(timeouts.totalMs));
-  lib.setoptString(handle, OPT.PROTOCOLS_STR, cString("http,https"));
-  lib.setoptString(handle, OPT.REDIR_PROTOCOLS_STR, cString("http,https"));
+  // Only HTTP(S), also after redirects; libcurl older than 7.85 knows only the bitmask options.
+  if (lib.setoptString(handle, OPT.PROTOCOLS_STR, cString("http,https")) !== 0) {
+    lib.setoptLong(handle, OPT.PROTOCOLS, 3n); // CURLPROTO_HTTP | CURLPROTO_HTTPS
+  }
+  if (lib.setoptString(handle, OPT.REDIR_PROTOCOLS_STR, cString("http,https")) !== 0) {
+    lib.setoptLong(handle, OPT.REDIR_PROTOCOLS, 3n);
+  }
 }
 
 /** GETs `url` (following redirects, verifying TLS peers) and returns the final status and body. */
