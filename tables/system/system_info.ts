@@ -7,7 +7,7 @@
 import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { hostUuid } from "../../core/runtime.ts";
-import { readText } from "./_lib.ts";
+import { readAttr, readText } from "./_lib.ts";
 import { canonicalName, hostname, SC, sysconf } from "./_libc.ts";
 import { dmiString, SMBIOS_TYPE, smbiosStructures } from "./_smbios.ts";
 import { cpuidReader } from "./_cpuid.ts";
@@ -44,6 +44,31 @@ export function parseCpuInfo(text: string): CpuInfoSummary {
   return { first, physicalCores: cores.size };
 }
 
+/**
+ * Without a readable SMBIOS table (it is root-only), the kernel's world-readable DMI attributes in
+ * /sys/class/dmi/id still name the system and board; serial numbers stay root-only there too.
+ */
+function applyDmiIdentity(row: Row, root: string): void {
+  const dmi = (name: string) => readAttr(`${root}/sys/class/dmi/id/${name}`);
+  const pairs: [string, string][] = [
+    ["hardware_vendor", "sys_vendor"],
+    ["hardware_model", "product_name"],
+    ["hardware_version", "product_version"],
+    ["hardware_serial", "product_serial"],
+    ["board_vendor", "board_vendor"],
+    ["board_model", "board_name"],
+    ["board_version", "board_version"],
+    ["board_serial", "board_serial"],
+  ];
+  for (const [column, attr] of pairs) {
+    const value = dmi(attr);
+    if (value !== undefined) row[column] = value;
+  }
+  if (String(row.hardware_vendor ?? "").toLowerCase() === "lenovo") {
+    [row.hardware_model, row.hardware_version] = [row.hardware_version, row.hardware_model];
+  }
+}
+
 /** Builds the CPU and SMBIOS columns of `system_info` from the sources under `root`. */
 export function systemInfoHardware(root = "", logicalCores = sysconf(SC.NPROCESSORS_ONLN) ?? -1): Row {
   const row: Row = { cpu_subtype: "0", cpu_logical_cores: logicalCores > 0 ? logicalCores : -1 };
@@ -61,7 +86,9 @@ export function systemInfoHardware(root = "", logicalCores = sysconf(SC.NPROCESS
   const brand = info.first.get("model name");
   if (brand) row.cpu_brand = brand;
 
-  for (const s of smbiosStructures(root)) {
+  const structures = smbiosStructures(root);
+  if (structures.length === 0) applyDmiIdentity(row, root);
+  for (const s of structures) {
     if (s.bytes.length < 0x12) continue;
     if (s.type === SMBIOS_TYPE.SYSTEM) {
       row.hardware_vendor = dmiString(s, s.bytes[4]);

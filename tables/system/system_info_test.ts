@@ -42,3 +42,12 @@ Deno.test("system_info: live row has names, a UUID, CPUs and memory", () => {
   assert(Number(row.physical_memory) > 0);
   assertEquals(row.cpu_type, Deno.build.arch);
 });
+
+Deno.test("system_info: without an SMBIOS table, /sys/class/dmi/id names the system and board", () => {
+  const row = systemInfoHardware(fixture("dmi_only"), 1);
+  assertEquals(
+    [row.hardware_vendor, row.hardware_model, row.hardware_version, row.hardware_serial],
+    ["QEMU", "Standard PC (Q35 + ICH9, 2009)", "pc-q35-8.2", undefined],
+  );
+  assertEquals([row.board_vendor, row.board_model], ["Canonical Ltd.", "LXD"]);
+});
