@@ -181,3 +181,49 @@ Deno.test("curl_certificate: host[:port] parsing, with bracketed IPv6", () => {
   assertEquals(parseHostname(":443"), undefined);
   assertEquals(parseHostname("a:70000"), undefined);
 });
+
+Deno.test("curl_certificate: a fixture leaf renders every column as OpenSSL prints it", async () => {
+  const { certificateRow } = await import("./curl_certificate.ts");
+  const { parseCertificate, pemCertificates } = await import("./_x509.ts");
+  const { fixture } = await import("./_testing.ts");
+  const [der] = pemCertificates(Deno.readTextFileSync(fixture("certs/leaf.pem")));
+  const row = certificateRow("leaf.example:443", parseCertificate(der), false, 4, new Date("2030-01-01T00:00:00Z"));
+  assertEquals({ ...row, signature: undefined }, {
+    hostname: "leaf.example:443",
+    common_name: "leaf.example",
+    organization: "Leaf Org",
+    organization_unit: "Web",
+    serial_number: "ABCDEF1234",
+    issuer_common_name: "Osq Test Root CA",
+    issuer_organization: "Osq Test, Inc.",
+    issuer_organization_unit: undefined,
+    valid_from: "Nov 23 20:28:05 2026 GMT",
+    valid_to: "Oct 30 20:28:05 2126 GMT",
+    sha256_fingerprint: "42375a2939f79e37183468f94f0a0e6bfa2ec7065076bd8fc5784d75875a665d",
+    sha1_fingerprint: "c0be223bb4892680c13e58c02396fb019e09e287",
+    version: 3,
+    signature_algorithm: "ecdsa-with-SHA256",
+    signature: undefined,
+    subject_key_identifier: "E8:6D:78:76:1F:63:3D:A5:5F:B4:06:20:AA:11:89:00:C1:A3:74:7C",
+    authority_key_identifier: "00:CC:3E:E3:CD:6C:FD:8C:C6:DE:AA:B1:B7:B4:1A:AB:E5:39:98:29",
+    key_usage: "Digital Signature, Key Encipherment",
+    extended_key_usage: "TLS Web Server Authentication, TLS Web Client Authentication",
+    policies: "Policy: 2.23.140.1.2.1",
+    subject_alternative_names:
+      "DNS:leaf.example, DNS:www.leaf.example, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1",
+    issuer_alternative_names: "",
+    info_access: "OCSP - URI:http://ocsp.example/;CA Issuers - URI:http://ca.example/ca.crt",
+    subject_info_access: "",
+    policy_mappings: "",
+    has_expired: 0,
+    basic_constraint: "CA:FALSE",
+    name_constraints: "",
+    policy_constraints: "",
+    dump_certificate: 0,
+    timeout: 4,
+  });
+  assert(/^([0-9a-f]{2}:)+[0-9a-f]{2}$/.test(String(row.signature)));
+  const later = certificateRow("x", parseCertificate(der), true, 0, new Date("2200-01-01T00:00:00Z"));
+  assertEquals([later.has_expired, later.dump_certificate, later.timeout], [1, 1, 0]);
+  assertEquals(later.pem, Deno.readTextFileSync(fixture("certs/leaf.pem")));
+});
