@@ -9,6 +9,7 @@
  */
 import { defineFlag, flags } from "../../core/flags.ts";
 import { OP, type QueryContext } from "../../core/table.ts";
+import { nssUserByName, nssUserByUid, nssUsers } from "./_nss.ts";
 
 defineFlag({
   name: "read_max",
@@ -17,16 +18,29 @@ defineFlag({
   description: "Largest file, in bytes, a table will read",
 });
 
+/** Accounts from the name service (LDAP, SSSD...), beyond the local files. */
+export interface RemoteAccounts {
+  all(): PasswdEntry[];
+  byUid(uid: number): PasswdEntry | undefined;
+  byName(name: string): PasswdEntry | undefined;
+}
+
 /** Where the users tables read from: a filesystem root and the uid osq runs as. */
 export interface UsersEnv {
   /** Prefix for every absolute path read ("" = the host's own root). */
   root: string;
   /** The uid osq runs as (the user per-user tables report when the query names none). */
   currentUid(): number;
+  /** The name service, for `include_remote = 1` and uids missing from the local files. */
+  remote?: RemoteAccounts;
 }
 
 /** The live host. */
-export const hostEnv: UsersEnv = { root: "", currentUid: () => Deno.uid() ?? 0 };
+export const hostEnv: UsersEnv = {
+  root: "",
+  currentUid: () => Deno.uid() ?? 0,
+  remote: { all: nssUsers, byUid: nssUserByUid, byName: nssUserByName },
+};
 
 /** `path` (absolute, as the host sees it) under `root`. */
 export function underRoot(root: string, path: string): string {
@@ -253,8 +267,9 @@ export function readShadow(root = ""): ShadowEntry[] {
 
 /**
  * The users a per-user table scans, as osquery's `usersFromContext`: with `uid =` / `uid IN` /
- * a join on uid, the passwd entries with one of those uids (once per home directory); without,
- * only the user osq runs as
+ * a join on uid, the passwd entries with one of those uids (once per home directory), asking the
+ * name service for a uid the local files lack (so LDAP/SSSD users joined from `users` work);
+ * without, only the user osq runs as
  * (osquery warns that such tables should be joined with `users`).
  */
 export function usersFromContext(ctx: QueryContext, env: UsersEnv): PasswdEntry[] {
@@ -265,12 +280,17 @@ export function usersFromContext(ctx: QueryContext, env: UsersEnv): PasswdEntry[
     const out: PasswdEntry[] = [];
     const seen = new Set<string>();
     for (const uid of ctx.integerEquals("uid")) {
+      let found = false;
       for (const u of all) {
+        if (u.uid !== uid) continue;
+        found = true;
         const key = `${u.uid}\0${u.directory}`;
-        if (u.uid !== uid || seen.has(key)) continue;
+        if (seen.has(key)) continue;
         seen.add(key);
         out.push(u);
       }
+      const remote = found ? undefined : env.remote?.byUid(uid);
+      if (remote) out.push(remote);
     }
     return out;
   }

@@ -1,6 +1,7 @@
 /**
  * `users`: local accounts from /etc/passwd, read directly (never through NSS, so LDAP is never
- * queried), as osquery does on Linux.
+ * queried), as osquery does on Linux; with `include_remote = 1`, every account the name service
+ * knows (LDAP, SSSD, ...).
  *
  * @module
  */
@@ -49,10 +50,20 @@ export function usersTable(env: UsersEnv = hostEnv): TableSpec {
     generate(ctx) {
       const usernames = new Set(ctx.equals("username"));
       const uids = new Set(ctx.integerEquals("uid"));
-      // osq reads only the local files, so remote accounts never appear; the column still echoes
-      // the constraint so `include_remote = 1` queries keep their local rows.
       const includeRemote = ctx.integerEquals("include_remote").includes(1) ? 1 : 0;
       const rows: Row[] = [];
+      const pids = ctx.integerEquals("pid_with_namespace").filter((p) => p > 0);
+      if (includeRemote && env.remote && pids.length === 0) {
+        // As osquery: the name service (LDAP, SSSD, ...) answers instead of /etc/passwd.
+        const remote = env.remote;
+        const found = uids.size > 0
+          ? [...uids].map((uid) => remote.byUid(uid))
+          : usernames.size > 0
+          ? [...usernames].map((name) => remote.byName(name))
+          : remote.all();
+        for (const u of found) if (u) rows.push(userRow(u, 0, 1));
+        return rows;
+      }
       for (const target of namespaceTargets(ctx, env)) {
         for (const u of readPasswd(target.root)) {
           // As osquery: a username constraint wins over a uid constraint.

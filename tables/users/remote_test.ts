@@ -1,0 +1,59 @@
+import { assert, assertEquals } from "../../testing/assert.ts";
+import type { PasswdEntry, UsersEnv } from "./_lib.ts";
+import { usersTable } from "./users.ts";
+import { authorizedKeysTable } from "./authorized_keys.ts";
+import { nssUserByName, nssUserByUid, nssUsers } from "./_nss.ts";
+import { engineWith, fixture } from "./_testing.ts";
+import { Engine } from "../../core/engine.ts";
+import "./mod.ts";
+
+const ldapUser: PasswdEntry = {
+  username: "ldapuser",
+  password: "*",
+  uid: 5000,
+  gid: 5000,
+  gecos: "Directory User",
+  directory: "/home/ldap",
+  shell: "/bin/bash",
+};
+
+/** The fixture root, with a fake name service that also knows one directory (LDAP) user. */
+const env: UsersEnv = {
+  root: fixture("root"),
+  currentUid: () => 0,
+  remote: {
+    all: () => [ldapUser],
+    byUid: (uid) => uid === ldapUser.uid ? ldapUser : undefined,
+    byName: (name) => name === ldapUser.username ? ldapUser : undefined,
+  },
+};
+
+Deno.test("users: include_remote = 1 asks the name service instead of the local file", () => {
+  const e = engineWith(usersTable(env));
+  assertEquals(e.query("select uid, username, include_remote from users where include_remote = 1"), [
+    { uid: 5000, username: "ldapuser", include_remote: 1 },
+  ]);
+  assertEquals(e.query("select username from users where include_remote = 1 and uid = 5000"), [{
+    username: "ldapuser",
+  }]);
+  assertEquals(e.query("select username from users where include_remote = 1 and username = 'nobody-here'"), []);
+  // Without include_remote the directory user is not listed.
+  assertEquals(e.query("select username from users where uid = 5000"), []);
+});
+
+Deno.test("authorized_keys: a uid missing from /etc/passwd is resolved through the name service", () => {
+  const e = engineWith(usersTable(env), authorizedKeysTable(env));
+  assertEquals(e.query("select uid, key, key_file from authorized_keys where uid = 5000"), [
+    { uid: 5000, key: "AAAAldap", key_file: "/home/ldap/.ssh/authorized_keys" },
+  ]);
+  assertEquals(e.query("select * from authorized_keys where uid = 5001"), []);
+});
+
+Deno.test("nss: the live name service knows root by uid and by name", () => {
+  assertEquals(nssUserByUid(0)?.username, "root");
+  assertEquals(nssUserByName("root")?.uid, 0);
+  assertEquals(nssUserByUid(4_000_000_000), undefined);
+  assert(nssUsers().some((u) => u.uid === 0 && u.directory !== ""));
+  const rows = new Engine().query("select username from users where include_remote = 1 and uid = 0");
+  assertEquals(rows, [{ username: "root" }]);
+});
