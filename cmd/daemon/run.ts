@@ -234,10 +234,8 @@ async function supervise(args: string[]): Promise<number> {
         if (flags.bool("enable_watchdog_debug") && flags.bool("verbose")) {
           say(`I pid: ${child.pid}, cpu: ${sample.cpuMs}ms, memory: ${Math.round(sample.rss / 1048576)} MB`);
         }
-        if (!enforce || Date.now() - started < flags.number("watchdog_delay") * 1000) {
-          health.check(sample);
-          continue;
-        }
+        // Limits apply after --watchdog_delay; the first sample after it is the memory baseline.
+        if (!enforce || Date.now() - started < flags.number("watchdog_delay") * 1000) continue;
         const violation = health.check(sample);
         if (!violation) continue;
         say(`W osqueryd worker (${child.pid}) stopping: ${violation}`);

@@ -466,6 +466,18 @@ export async function runWorker(): Promise<number> {
       Deno.stderr.writeSync(encoder.encode(`osq daemon: ${wanted} is not writable; using the database ${dbPath}\n`));
     }
   }
+  // One daemon per database: a worker left over from a killed supervisor exits within a tick;
+  // until then the new one waits here instead of writing beside it.
+  let lock: Deno.FsFile | undefined;
+  if (dbPath !== ":memory:") {
+    lock = Deno.openSync(`${dbPath}.lock`, { read: true, write: true, create: true });
+    const waiting = setTimeout(
+      () => Deno.stderr.writeSync(encoder.encode(`osq daemon: waiting for another daemon using ${dbPath}\n`)),
+      3000,
+    );
+    await lock.lock(true);
+    clearTimeout(waiting);
+  }
   const store = await openStore(dbPath);
   const instance = await store.get<typeof runtime.instanceId>(["meta", "instance_id"]);
   if (instance) runtime.instanceId = instance;
@@ -515,6 +527,7 @@ export async function runWorker(): Promise<number> {
     Deno.removeSignalListener("SIGINT", onTerm);
     Deno.removeSignalListener("SIGHUP", onHup);
     worker.close();
+    lock?.close();
     if (ephemeralDir) Deno.removeSync(ephemeralDir, { recursive: true });
   }
   return exit;

@@ -1,0 +1,112 @@
+/**
+ * The crash check: files come and go under a watched directory while the daemon is killed
+ * with SIGKILL at random moments (the worker or the top process) and restarted. Replaying the
+ * results log must then give exactly the directory's final state, with no "added" for a path
+ * already present and no "removed" for one absent: every change logged exactly once.
+ *
+ * Run directly for a longer check: `deno run -A cmd/daemon/crash_check.ts 50`.
+ *
+ * @module
+ */
+import { TestDaemon } from "./testing.ts";
+
+/** The outcome of a crash check. */
+export interface CrashReport {
+  runs: number;
+  lines: number;
+  problems: string[];
+}
+
+function childPids(pid: number): number[] {
+  try {
+    return Deno.readTextFileSync(`/proc/${pid}/task/${pid}/children`).trim().split(/\s+/).filter(Boolean).map(
+      Number,
+    );
+  } catch {
+    return [];
+  }
+}
+
+/** Runs `runs` kill/restart cycles and checks the log. */
+export async function crashCheck(runs: number, log: (s: string) => void = () => {}): Promise<CrashReport> {
+  const d = new TestDaemon();
+  const w = `${d.dir}/watched`;
+  d.writeConfig({
+    schedule: {
+      files: { query: `select path from file where directory = '${w}'`, interval: 1, denylist: false },
+    },
+  });
+  let next = 0;
+  const present = new Set<string>();
+  let churning = true;
+  const churn = (async () => {
+    while (churning) {
+      const name = `${w}/f${next++}`;
+      Deno.writeTextFileSync(name, "");
+      present.add(name);
+      if (present.size > 5) {
+        const victim = [...present][Math.floor(Math.random() * present.size)];
+        Deno.removeSync(victim);
+        present.delete(victim);
+      }
+      await new Promise((r) => setTimeout(r, 150 + Math.random() * 200));
+    }
+  })();
+  try {
+    for (let i = 0; i < runs; i++) {
+      d.start(["--disable_watchdog"]);
+      await new Promise((r) => setTimeout(r, 800 + Math.random() * 2500));
+      const top = d.child!.pid;
+      const victims = Math.random() < 0.5 ? childPids(top) : [top];
+      for (const pid of victims.length ? victims : [top]) {
+        try {
+          Deno.kill(pid, "SIGKILL");
+        } catch {
+          // already gone
+        }
+      }
+      await d.kill();
+      log(`run ${i + 1}/${runs}: killed ${victims.length && victims[0] !== top ? "worker" : "top process"}`);
+    }
+    churning = false;
+    await churn;
+    // A last clean run catches up with the final state.
+    d.start(["--disable_watchdog"]);
+    const want = [...present].sort().join("\n");
+    await d.waitFor("the final state", () => replay(d.lines()).state.sort().join("\n") === want, 30);
+    await d.stop();
+    const lines = d.lines();
+    const { problems } = replay(lines);
+    return { runs, lines: lines.length, problems };
+  } finally {
+    churning = false;
+    await churn;
+    await d.kill();
+    d.cleanup();
+  }
+}
+
+/** Applies added/removed lines in order; reports impossible transitions. */
+function replay(lines: Record<string, unknown>[]): { state: string[]; problems: string[] } {
+  const state = new Set<string>();
+  const problems: string[] = [];
+  for (const l of lines) {
+    const path = (l.columns as Record<string, string>).path;
+    if (l.action === "added") {
+      if (state.has(path)) problems.push(`added twice: ${path} (counter ${l.counter})`);
+      state.add(path);
+    } else if (l.action === "removed") {
+      if (!state.has(path)) problems.push(`removed while absent: ${path} (counter ${l.counter})`);
+      state.delete(path);
+    }
+  }
+  return { state: [...state], problems };
+}
+
+if (import.meta.main) {
+  const runs = Number(Deno.args[0] ?? 50);
+  const report = await crashCheck(runs, (s) => console.log(s));
+  console.log(`${report.runs} kills, ${report.lines} result lines, ${report.problems.length} problems`);
+  for (const p of report.problems) console.log(`  ${p}`);
+  Deno.exit(report.problems.length ? 1 : 0);
+}
