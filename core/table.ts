@@ -6,8 +6,8 @@
  */
 import type { SqlValue } from "./sqlite/values.ts";
 
-/** Column types, as osquery names them. */
-export type ColumnType = "TEXT" | "INTEGER" | "BIGINT" | "UNSIGNED_BIGINT" | "DOUBLE" | "BLOB";
+/** Column types, as osquery names them (DATETIME is declared in specs and stored as TEXT). */
+export type ColumnType = "TEXT" | "INTEGER" | "BIGINT" | "UNSIGNED_BIGINT" | "DOUBLE" | "BLOB" | "DATETIME";
 
 /** Collations osquery columns may declare. */
 export type Collation = "binary" | "nocase" | "rtrim" | "version" | "version_arch" | "version_dpkg" | "version_rhel";

@@ -6,9 +6,11 @@
  */
 import type { ColumnSpec, TableSpec } from "../table.ts";
 
-/** The SQL type name of a column type ("UNSIGNED BIGINT" has a space in SQL). */
+/** The SQL type name of a column type ("UNSIGNED BIGINT" has a space in SQL; DATETIME is TEXT at run time). */
 export function sqlTypeName(type: ColumnSpec["type"]): string {
-  return type === "UNSIGNED_BIGINT" ? "UNSIGNED BIGINT" : type;
+  if (type === "UNSIGNED_BIGINT") return "UNSIGNED BIGINT";
+  if (type === "DATETIME") return "TEXT";
+  return type;
 }
 
 /** True when the column is hidden on this platform. */

@@ -32,13 +32,6 @@ export const DEFAULT_BUNDLES = [
   "/var/lib/ca-certificates/ca-bundle.pem",
 ];
 
-/**
- * osquery declares the validity columns DATETIME, which its runtime treats as TEXT (values are
- * Unix seconds as text). core's ColumnType has no DATETIME yet, so the name is carried through
- * a cast: the engine stores it as text, and the schema keeps osquery's declared type.
- */
-const DATETIME = "DATETIME" as "TEXT";
-
 /** osquery's key usage names, in its order (by OpenSSL's ex_kusage bit value). */
 const KEY_USAGE: [number, string][] = [
   [0x0001, "Encipher Only"],
@@ -127,8 +120,8 @@ export function certificatesTable(options: CertificatesOptions = {}): TableSpec 
       { name: "issuer2", type: "TEXT", description: "The issuer in 'CN = x, O = y' form." },
       { name: "ca", type: "INTEGER", description: "1 when the certificate may act as an authority." },
       { name: "self_signed", type: "INTEGER", description: "1 when the certificate issued itself." },
-      { name: "not_valid_before", type: DATETIME, description: "Start of validity, Unix seconds." },
-      { name: "not_valid_after", type: DATETIME, description: "End of validity, Unix seconds." },
+      { name: "not_valid_before", type: "DATETIME", description: "Start of validity, Unix seconds." },
+      { name: "not_valid_after", type: "DATETIME", description: "End of validity, Unix seconds." },
       {
         name: "signing_algorithm",
         type: "TEXT",
