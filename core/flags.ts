@@ -226,7 +226,7 @@ export class Flags {
     try {
       text = Deno.readTextFileSync(path);
     } catch (err) {
-      throw new FlagError(`Cannot read flagfile ${path}: ${err instanceof Error ? err.message : err}`);
+      throw new FlagError(`Cannot read flagfile ${path}: ${readFailure(err)}.`);
     }
     const set: string[] = [];
     text.split("\n").forEach((raw, index) => {
@@ -324,6 +324,15 @@ function convert(spec: FlagSpec, text: string): FlagValue {
       return n;
     }
   }
+}
+
+/** Why a file could not be read, in a few plain words. */
+export function readFailure(err: unknown): string {
+  if (err instanceof Deno.errors.NotFound) return "no such file";
+  if (err instanceof Deno.errors.PermissionDenied) return "permission denied";
+  if (err instanceof Deno.errors.IsADirectory) return "it is a directory";
+  const message = err instanceof Error ? err.message : String(err);
+  return message.replace(/ \(os error \d+\).*$/, "");
 }
 
 /** "Unknown flag" with the closest known names (edit distance), for typos. */

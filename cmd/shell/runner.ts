@@ -1,0 +1,389 @@
+/**
+ * The shell's state and its SQL execution, following osqueryi's `shell_exec`, `runQuery` and
+ * `process_input`: statements run one after another and stop at the first error; rows stream
+ * to the printer; errors go to standard error as `Error: ...` (`Error: near line N: ...` for
+ * piped input); meta-commands (`.x`) are handled between statements.
+ *
+ * @module
+ */
+import process from "node:process";
+import { type Engine, SqliteError } from "../../core/engine.ts";
+import { isCompleteStatement } from "../../core/sqlite/database.ts";
+import { sqlite } from "../../core/sqlite/ffi.ts";
+import { flags } from "../../core/flags.ts";
+import { createPrinter, type JsonForm, type Mode, type Printer, type PrintSettings, SQL_TYPE } from "./printer.ts";
+import { Output, OutputClosedError } from "./output.ts";
+import { explainError } from "./errors.ts";
+
+/** Result rows from somewhere other than the local engine (an extension manager, `--connect`). */
+export interface RemoteBackend {
+  /** Where the backend is connected (the socket path). */
+  readonly name: string;
+  /** Runs SQL; resolves to the result columns in order and the rows as text. */
+  query(sql: string): Promise<{ columns: string[]; rows: Record<string, string | null>[] }>;
+  /** Result columns and their osquery types, without running the query. */
+  columns(sql: string): Promise<{ name: string; type: string }[]>;
+  /** Releases the connection. */
+  close(): void;
+}
+
+/** Opens a {@linkcode RemoteBackend} for a socket path; installed by the extensions layer. */
+export type RemoteConnector = (socket: string) => Promise<RemoteBackend>;
+
+let remoteConnector: RemoteConnector | undefined;
+
+/**
+ * The hook for `--connect` / `.connect`: the extensions layer calls this once with a function
+ * that opens a connection to an extension manager socket. Without it, connecting reports that
+ * this build has no extension support.
+ */
+export function setRemoteConnector(connector: RemoteConnector | undefined): void {
+  remoteConnector = connector;
+}
+
+/** The installed connector, if any. */
+export function getRemoteConnector(): RemoteConnector | undefined {
+  return remoteConnector;
+}
+
+/** The outcome of running SQL text: 0 or SQLite's result code, and the message of a failure. */
+export interface ExecResult {
+  code: number;
+  error?: string;
+}
+
+/** A source of input lines (piped standard input, a file, or the interactive console). */
+export interface LineSource {
+  /** The next line without its newline, or null at the end of input. */
+  readLine(continuation: boolean): Promise<string | null>;
+  /** Called before a statement runs and after it ends (the console leaves raw mode meanwhile). */
+  running?(active: boolean): void;
+}
+
+const decoder = new TextDecoder();
+let scratch = new Uint8Array(4096);
+
+/** Reads one value's text of the current row (sqlite3_column_text, as osqueryi prints it). */
+function columnText(handle: bigint, i: number, length: number): string {
+  if (length === 0) return "";
+  const s = sqlite();
+  const address = s.sqlite3_column_text(handle, i);
+  const pointer = Deno.UnsafePointer.create(BigInt(address));
+  if (pointer === null) return "";
+  if (length > scratch.length) scratch = new Uint8Array(length * 2);
+  const view = scratch.subarray(0, length);
+  Deno.UnsafePointerView.copyInto(pointer, view);
+  return decoder.decode(view);
+}
+
+/** The mode flags select at startup (osqueryi: list, then line, then csv, else pretty). */
+export function modeFromFlags(): { mode: Mode; json: JsonForm; separator: string } {
+  const mode: Mode = flags.bool("list") ? "list" : flags.bool("line") ? "line" : flags.bool("csv") ? "csv" : "pretty";
+  const json: JsonForm = flags.bool("json_typed")
+    ? "json_typed"
+    : flags.bool("json_pretty")
+    ? "json_pretty"
+    : flags.bool("json")
+    ? "json"
+    : "none";
+  // osq's --csv is comma-separated unless a separator is given (osqueryi keeps '|': see CsvPrinter).
+  const separator = mode === "csv" && flags.isDefault("separator") ? "," : flags.string("separator");
+  return { mode, json, separator };
+}
+
+/** Interactive prompts, osqueryi's (colored on xterm-256color terminals). */
+export function prompts(): { main: string; continuation: string } {
+  const color = (Deno.env.get("TERM") ?? "").includes("xterm-256color");
+  return color
+    ? { main: "\x1b[38;5;147mosquery> \x1b[0m", continuation: "\x1b[38;5;147m    ...> \x1b[0m" }
+    : { main: "osquery> ", continuation: "    ...> " };
+}
+
+/** The shell: settings, engine, output, and the statement runner. */
+export class Shell {
+  readonly settings: PrintSettings;
+  echo = false;
+  bail = false;
+  timer = false;
+  /** Input comes from a person at a terminal. */
+  interactive = false;
+  /** Set when SIGINT arrived (piped input stops at the next line, as osqueryi). */
+  interrupted = false;
+  remote: RemoteBackend | undefined;
+  /** Where `.output`-style results go (`--output`). */
+  out: Output;
+
+  constructor(readonly engine: Engine, out: Output = Output.stdout()) {
+    this.out = out;
+    const { mode, json, separator } = modeFromFlags();
+    this.settings = {
+      mode,
+      json,
+      separator,
+      showHeader: flags.bool("header"),
+      nullvalue: flags.string("nullvalue"),
+      colWidth: [],
+    };
+  }
+
+  /** Writes a line to standard error (after flushing results, so they interleave as printed). */
+  error(text: string): void {
+    this.flush();
+    Deno.stderr.writeSync(new TextEncoder().encode(text.endsWith("\n") ? text : text + "\n"));
+  }
+
+  /** Writes to standard output directly (what osqueryi prints with printf, not to `--output`). */
+  stdout(text: string): void {
+    if (this.out.name === "stdout") {
+      this.out.write(text);
+      return;
+    }
+    const bytes = new TextEncoder().encode(text);
+    let offset = 0;
+    while (offset < bytes.length) offset += Deno.stdout.writeSync(bytes.subarray(offset));
+  }
+
+  /** Flushes buffered results. */
+  flush(): void {
+    try {
+      this.out.flush();
+    } catch (err) {
+      if (!(err instanceof OutputClosedError)) throw err;
+    }
+  }
+
+  /** A printer for the current settings. */
+  printer(): Printer {
+    return createPrinter(this.settings, this.out, () => this.engine.cancelFlag[0] !== 0);
+  }
+
+  /** Runs SQL text (osqueryi's shell_exec): every statement until one fails. */
+  async exec(sql: string, printer: Printer = this.printer()): Promise<ExecResult> {
+    if (this.remote) return await this.#execRemote(sql, printer);
+    const s = sqlite();
+    let result: ExecResult = { code: 0 };
+    let current = sql;
+    try {
+      for (const { statement } of this.engine.statements(sql)) {
+        current = statement.sql;
+        try {
+          if (this.echo) this.out.write(statement.sql + "\n");
+          const names = statement.columnNames;
+          const n = names.length;
+          if (n > 0) printer.columns(names);
+          const handle = statement.handle;
+          const texts: (string | null)[] = new Array(n);
+          const types = new Int32Array(n);
+          while (statement.step()) {
+            for (let i = 0; i < n; i++) {
+              const type = s.sqlite3_column_type(handle, i);
+              types[i] = type;
+              if (type === SQL_TYPE.NULL) texts[i] = null;
+              else if (type === SQL_TYPE.INTEGER) texts[i] = String(s.sqlite3_column_int64(handle, i));
+              else texts[i] = columnText(handle, i, s.sqlite3_column_bytes(handle, i));
+            }
+            printer.row(texts, types);
+          }
+        } finally {
+          statement.finalize();
+        }
+      }
+    } catch (err) {
+      if (err instanceof OutputClosedError) throw err;
+      if (err instanceof SqliteError) {
+        result = { code: err.code || 1, error: explainError(err.message, current, this.engine) };
+      } else {
+        result = { code: 1, error: err instanceof Error ? err.message : String(err) };
+      }
+    }
+    printer.finish();
+    return result;
+  }
+
+  async #execRemote(sql: string, printer: Printer): Promise<ExecResult> {
+    let result: ExecResult = { code: 0 };
+    try {
+      const { columns, rows } = await this.remote!.query(sql);
+      printer.columns(columns);
+      const types = new Int32Array(columns.length).fill(SQL_TYPE.TEXT);
+      for (const row of rows) printer.row(columns.map((c) => row[c] ?? null), types);
+    } catch (err) {
+      result = { code: 1, error: err instanceof Error ? err.message : String(err) };
+    }
+    printer.finish();
+    return result;
+  }
+
+  /** Runs SQL from the command line (`osq shell SQL`, `--query`): osqueryi's runQuery. */
+  async runQuery(sql: string): Promise<number> {
+    const { code, error } = await this.exec(sql);
+    if (error !== undefined) {
+      this.error(`Error: ${error}`);
+      return code === 0 ? 1 : code;
+    }
+    if (code !== 0) this.error(`Error: unable to process SQL "${sql}"`);
+    return code;
+  }
+
+  /**
+   * Reads input line by line and runs it (osqueryi's process_input): complete statements run as
+   * soon as a line ends them, meta-commands run between statements, trailing SQL without `;`
+   * runs at the end. Resolves to 1 when any statement or command failed, else 0.
+   */
+  async processInput(
+    source: LineSource,
+    meta: (line: string) => Promise<number>,
+    types: (sql: string) => Promise<void>,
+  ): Promise<number> {
+    let sql = "";
+    let errors = 0;
+    let lineno = 0;
+    let startline = 0;
+    let typesQuery = false;
+    while (errors === 0 || !this.bail || this.interactive) {
+      this.flush();
+      const line = await source.readLine(sql.length > 0);
+      if (line === null) {
+        if (this.interactive) this.stdout("\n");
+        break;
+      }
+      if (this.interrupted) {
+        if (!this.interactive) break;
+        this.interrupted = false;
+      }
+      lineno++;
+      if (sql.length === 0 && allWhitespace(line)) {
+        if (this.echo) this.stdout(line + "\n");
+        continue;
+      }
+      if (sql.length === 0 && line.startsWith(".")) {
+        if (this.echo) this.stdout(line + "\n");
+        if (line.startsWith(".types ")) {
+          typesQuery = true;
+        } else {
+          const rc = await meta(line);
+          if (rc === 2) break;
+          if (rc !== 0) errors++;
+          continue;
+        }
+      }
+      const prior = sql.length;
+      if (sql.length === 0) {
+        const text = typesQuery ? line.slice(7) : line;
+        sql = text.replace(/^\s+/, "");
+        startline = lineno;
+      } else {
+        sql += "\n" + line;
+      }
+      if (sql.length > 0 && sql.indexOf(";", prior) >= 0 && isCompleteStatement(sql)) {
+        if (typesQuery) {
+          await types(sql);
+          typesQuery = false;
+        } else {
+          source.running?.(true);
+          const started = this.#startTimer();
+          let result: ExecResult;
+          try {
+            result = await this.exec(sql);
+          } finally {
+            source.running?.(false);
+          }
+          this.#endTimer(started);
+          if (result.code !== 0 || result.error !== undefined) {
+            const prefix = this.interactive ? "Error:" : `Error: near line ${startline}:`;
+            if (result.error !== undefined) this.error(`${prefix} ${result.error}`);
+            errors++;
+          }
+        }
+        sql = "";
+      } else if (sql.length > 0 && allWhitespace(sql)) {
+        if (this.echo) this.stdout(sql + "\n");
+        sql = "";
+      }
+    }
+    if (sql.length > 0 && !allWhitespace(sql)) {
+      // Trailing SQL without a final ';' still runs (`echo 'select 1' | osq shell`).
+      const result = await this.exec(sql);
+      if (result.code !== 0 || result.error !== undefined) {
+        if (result.error !== undefined) this.error(`Error: ${result.error}`);
+        errors++;
+      }
+    }
+    return errors > 0 ? 1 : 0;
+  }
+
+  #startTimer(): { wall: number; cpu: { user: number; system: number } } | undefined {
+    return this.timer ? { wall: Date.now(), cpu: process.cpuUsage() } : undefined;
+  }
+
+  #endTimer(started: { wall: number; cpu: { user: number; system: number } } | undefined): void {
+    if (!started) return;
+    const cpu = process.cpuUsage(started.cpu);
+    this.stdout(
+      `Run Time: real ${((Date.now() - started.wall) / 1000).toFixed(3)} user ${(cpu.user / 1e6).toFixed(6)} sys ${
+        (cpu.system / 1e6).toFixed(6)
+      }\n`,
+    );
+  }
+}
+
+/** True when a line holds only whitespace and comments (osqueryi's _all_whitespace). */
+export function allWhitespace(text: string): boolean {
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i];
+    if (c === " " || c === "\t" || c === "\n" || c === "\r" || c === "\f" || c === "\v") {
+      i++;
+    } else if (c === "/" && text[i + 1] === "*") {
+      const end = text.indexOf("*/", i + 2);
+      if (end < 0) return false;
+      i = end + 2;
+    } else if (c === "-" && text[i + 1] === "-") {
+      const end = text.indexOf("\n", i + 2);
+      if (end < 0) return true;
+      i = end + 1;
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** Lines of a synchronously readable stream (piped standard input, a file). */
+export class SyncLineSource implements LineSource {
+  #buffer = "";
+  #done = false;
+  readonly #chunk = new Uint8Array(1 << 16);
+  readonly #decoder = new TextDecoder();
+
+  constructor(private readonly reader: { readSync(p: Uint8Array): number | null }) {}
+
+  readLine(): Promise<string | null> {
+    return Promise.resolve(this.#next());
+  }
+
+  #next(): string | null {
+    for (;;) {
+      const nl = this.#buffer.indexOf("\n");
+      if (nl >= 0) {
+        let line = this.#buffer.slice(0, nl);
+        this.#buffer = this.#buffer.slice(nl + 1);
+        if (line.endsWith("\r")) line = line.slice(0, -1);
+        return line;
+      }
+      if (this.#done) {
+        if (this.#buffer === "") return null;
+        const line = this.#buffer;
+        this.#buffer = "";
+        return line;
+      }
+      const n = this.reader.readSync(this.#chunk);
+      if (n === null || n === 0) {
+        this.#done = true;
+        this.#buffer += this.#decoder.decode();
+      } else {
+        this.#buffer += this.#decoder.decode(this.#chunk.subarray(0, n), { stream: true });
+      }
+    }
+  }
+}
