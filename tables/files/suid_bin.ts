@@ -9,6 +9,7 @@ import { registerTable } from "../../core/registry.ts";
 import { joinPath, lstat, stat } from "./_lib.ts";
 import { listDir } from "./_fs.ts";
 import { readGroups, readPasswd } from "../users/_lib.ts";
+import { nssGroupByGid, nssUserByUid } from "../users/_nss.ts";
 
 /** The directories osquery searches, in its order. */
 export const SUID_SEARCH_PATHS = [
@@ -36,12 +37,25 @@ export function suidPermissions(mode: number): string {
   return ((mode & 0o4000) ? "S" : "") + ((mode & 0o2000) ? "G" : "");
 }
 
-/** The `suid_bin` rows for `dirs`, naming owners from passwd and group under `root`. */
+/**
+ * The `suid_bin` rows for `dirs`. Owners are named by the name service (getpwuid/getgrgid, as
+ * osquery) on the host, or from passwd and group under a fixture `root`.
+ */
 export function suidBinRows(dirs: string[] = SUID_SEARCH_PATHS, root = ""): Row[] {
-  const users = new Map<number, string>();
-  for (const u of readPasswd(root)) if (!users.has(u.uid)) users.set(u.uid, u.username);
-  const groups = new Map<number, string>();
-  for (const g of readGroups(root)) if (!groups.has(g.gid)) groups.set(g.gid, g.groupname);
+  const users = new Map<number, string | undefined>();
+  const groups = new Map<number, string | undefined>();
+  if (root !== "") {
+    for (const u of readPasswd(root)) if (!users.has(u.uid)) users.set(u.uid, u.username);
+    for (const g of readGroups(root)) if (!groups.has(g.gid)) groups.set(g.gid, g.groupname);
+  }
+  const userName = (uid: number): string => {
+    if (!users.has(uid) && root === "") users.set(uid, nssUserByUid(uid)?.username);
+    return users.get(uid) ?? String(uid);
+  };
+  const groupName = (gid: number): string => {
+    if (!groups.has(gid) && root === "") groups.set(gid, nssGroupByGid(gid)?.groupname);
+    return groups.get(gid) ?? String(gid);
+  };
   const rows: Row[] = [];
   for (const dir of dirs) {
     if (!stat(dir)) continue;
@@ -53,8 +67,8 @@ export function suidBinRows(dirs: string[] = SUID_SEARCH_PATHS, root = ""): Row[
       const { uid, gid } = info;
       rows.push({
         path,
-        username: users.get(uid) ?? String(uid),
-        groupname: groups.get(gid) ?? String(gid),
+        username: userName(uid),
+        groupname: groupName(gid),
         permissions,
         pid_with_namespace: 0,
       });

@@ -9,7 +9,7 @@
  */
 import { defineFlag, flags } from "../../core/flags.ts";
 import { OP, type QueryContext } from "../../core/table.ts";
-import { nssUserByName, nssUserByUid, nssUsers } from "./_nss.ts";
+import { nssGroupByGid, nssGroupList, nssGroups, nssUserByName, nssUserByUid, nssUsers } from "./_nss.ts";
 
 defineFlag({
   name: "read_max",
@@ -18,11 +18,15 @@ defineFlag({
   description: "Largest file, in bytes, a table will read",
 });
 
-/** Accounts from the name service (LDAP, SSSD...), beyond the local files. */
+/** Accounts and groups from the name service (files, LDAP, SSSD...), as getpwent/getgrent see them. */
 export interface RemoteAccounts {
   all(): PasswdEntry[];
   byUid(uid: number): PasswdEntry | undefined;
   byName(name: string): PasswdEntry | undefined;
+  groups(): GroupEntry[];
+  groupByGid(gid: number): GroupEntry | undefined;
+  /** getgrouplist(3) for a user; undefined when the call fails. */
+  groupList(name: string, gid: number): number[] | undefined;
 }
 
 /** Where the users tables read from: a filesystem root and the uid osq runs as. */
@@ -31,7 +35,10 @@ export interface UsersEnv {
   root: string;
   /** The uid osq runs as (the user per-user tables report when the query names none). */
   currentUid(): number;
-  /** The name service, for `include_remote = 1` and uids missing from the local files. */
+  /**
+   * The name service: for `include_remote = 1`, uids missing from the local files, and the group
+   * tables. Without it (fixture trees), the files under `root` answer instead.
+   */
   remote?: RemoteAccounts;
 }
 
@@ -39,7 +46,14 @@ export interface UsersEnv {
 export const hostEnv: UsersEnv = {
   root: "",
   currentUid: () => Deno.uid() ?? 0,
-  remote: { all: nssUsers, byUid: nssUserByUid, byName: nssUserByName },
+  remote: {
+    all: nssUsers,
+    byUid: nssUserByUid,
+    byName: nssUserByName,
+    groups: nssGroups,
+    groupByGid: nssGroupByGid,
+    groupList: nssGroupList,
+  },
 };
 
 /** `path` (absolute, as the host sees it) under `root`. */

@@ -1,11 +1,12 @@
 /**
  * Accounts through the C library's name service (NSS: files, LDAP, SSSD, systemd...), over Deno
- * FFI. Only `users` with `include_remote = 1` and the per-user tables' fallback for a uid that is
- * not in /etc/passwd use it, as osquery does: the local tables never query directory services.
+ * FFI, used where osquery uses it: `users` with `include_remote = 1`, the per-user tables' fallback
+ * for a uid missing from /etc/passwd, and the group tables (`groups`, `user_groups`). Plain `users`
+ * reads /etc/passwd only, so it never queries directory services.
  *
  * @module
  */
-import type { PasswdEntry } from "./_lib.ts";
+import type { GroupEntry, PasswdEntry } from "./_lib.ts";
 
 const symbols = {
   setpwent: { parameters: [], result: "void" },
@@ -13,6 +14,11 @@ const symbols = {
   endpwent: { parameters: [], result: "void" },
   getpwuid: { parameters: ["u32"], result: "pointer" },
   getpwnam: { parameters: ["buffer"], result: "pointer" },
+  setgrent: { parameters: [], result: "void" },
+  getgrent: { parameters: [], result: "pointer" },
+  endgrent: { parameters: [], result: "void" },
+  getgrgid: { parameters: ["u32"], result: "pointer" },
+  getgrouplist: { parameters: ["buffer", "u32", "buffer", "buffer"], result: "i32" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 let lib: Deno.DynamicLibrary<typeof symbols>["symbols"] | null | undefined;
@@ -79,9 +85,68 @@ export function nssUserByUid(uid: number): PasswdEntry | undefined {
 export function nssUserByName(name: string): PasswdEntry | undefined {
   const c = libc();
   if (!c || name.includes("\0")) return undefined;
-  const bytes = new TextEncoder().encode(name);
-  const cName = new Uint8Array(bytes.length + 1);
-  cName.set(bytes);
-  const p = c.getpwnam(cName);
+  const p = c.getpwnam(cString(name));
   return p === null ? undefined : entry(p);
+}
+
+function cString(text: string): Uint8Array<ArrayBuffer> {
+  const bytes = new TextEncoder().encode(text);
+  const out = new Uint8Array(bytes.length + 1);
+  out.set(bytes);
+  return out;
+}
+
+/** Decodes a `struct group` (64-bit glibc layout). */
+function groupEntry(p: Deno.PointerObject): GroupEntry {
+  const view = new Deno.UnsafePointerView(p);
+  const members: string[] = [];
+  const list = view.getPointer(24);
+  if (list !== null) {
+    const items = new Deno.UnsafePointerView(list);
+    for (let i = 0; i < 65536; i++) {
+      const m = items.getPointer(i * 8);
+      if (m === null) break;
+      members.push(Deno.UnsafePointerView.getCString(m));
+    }
+  }
+  return { groupname: text(view, 0), gid: view.getUint32(16), members };
+}
+
+/** Every group NSS enumerates. */
+export function nssGroups(): GroupEntry[] {
+  const c = libc();
+  if (!c) return [];
+  const out: GroupEntry[] = [];
+  c.setgrent();
+  try {
+    for (let p = c.getgrent(); p !== null; p = c.getgrent()) out.push(groupEntry(p));
+  } finally {
+    c.endgrent();
+  }
+  return out;
+}
+
+/** The group NSS resolves for `gid`, if any. */
+export function nssGroupByGid(gid: number): GroupEntry | undefined {
+  const c = libc();
+  if (!c || !Number.isInteger(gid) || gid < 0 || gid > 0xffffffff) return undefined;
+  const p = c.getgrgid(gid);
+  return p === null ? undefined : groupEntry(p);
+}
+
+/** getgrouplist(3): the primary gid first, then every supplementary group of `name`. */
+export function nssGroupList(name: string, gid: number): number[] | undefined {
+  const c = libc();
+  if (!c || name.includes("\0")) return undefined;
+  const cName = cString(name);
+  let capacity = 64;
+  for (let attempt = 0; attempt < 4; attempt++) {
+    const groups = new Uint32Array(capacity);
+    const count = new Int32Array([capacity]);
+    const rc = c.getgrouplist(cName, gid >>> 0, new Uint8Array(groups.buffer), new Uint8Array(count.buffer));
+    if (rc >= 0) return [...groups.subarray(0, count[0])];
+    // Too small: the call reported how many groups there are.
+    capacity = Math.max(count[0], capacity * 2);
+  }
+  return undefined;
 }

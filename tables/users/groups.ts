@@ -1,5 +1,7 @@
 /**
- * `groups`: local groups from /etc/group; a gid listed twice is reported once (its first entry).
+ * `groups`: groups as the name service enumerates them (getgrent: /etc/group, plus LDAP/SSSD
+ * where configured), as osquery does; a gid listed twice is reported once (its first entry).
+ * Fixture trees without a name service read their /etc/group.
  *
  * @module
  */
@@ -24,9 +26,23 @@ export function groupsTable(env: UsersEnv = hostEnv): TableSpec {
     generate(ctx) {
       const wanted = new Set(ctx.integerEquals("gid"));
       const rows: Row[] = [];
+      const remote = env.remote;
+      if (remote && ctx.integerEquals("pid_with_namespace").filter((p) => p > 0).length === 0) {
+        if (wanted.size > 0) {
+          // As getgrgid per constrained gid.
+          for (const gid of wanted) {
+            const g = remote.groupByGid(gid);
+            if (g) {
+              rows.push({ gid: g.gid, gid_signed: signed32(g.gid), groupname: g.groupname, pid_with_namespace: 0 });
+            }
+          }
+          return rows;
+        }
+      }
       for (const target of namespaceTargets(ctx, env)) {
         const seen = new Set<number>();
-        for (const g of readGroups(target.root)) {
+        const groups = remote && target.pid === 0 ? remote.groups() : readGroups(target.root);
+        for (const g of groups) {
           if (seen.has(g.gid)) continue;
           seen.add(g.gid);
           if (wanted.size > 0 && !wanted.has(g.gid)) continue;

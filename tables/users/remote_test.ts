@@ -1,8 +1,10 @@
 import { assert, assertEquals } from "../../testing/assert.ts";
 import type { PasswdEntry, UsersEnv } from "./_lib.ts";
 import { usersTable } from "./users.ts";
+import { groupsTable } from "./groups.ts";
+import { userGroupsTable } from "./user_groups.ts";
 import { authorizedKeysTable } from "./authorized_keys.ts";
-import { nssUserByName, nssUserByUid, nssUsers } from "./_nss.ts";
+import { nssGroupByGid, nssGroupList, nssGroups, nssUserByName, nssUserByUid, nssUsers } from "./_nss.ts";
 import { engineWith, fixture } from "./_testing.ts";
 import { Engine } from "../../core/engine.ts";
 import "./mod.ts";
@@ -25,6 +27,9 @@ const env: UsersEnv = {
     all: () => [ldapUser],
     byUid: (uid) => uid === ldapUser.uid ? ldapUser : undefined,
     byName: (name) => name === ldapUser.username ? ldapUser : undefined,
+    groups: () => [{ groupname: "ldapgroup", gid: 5000, members: [] }, { groupname: "dup", gid: 5000, members: [] }],
+    groupByGid: (gid) => gid === 5000 ? { groupname: "ldapgroup", gid: 5000, members: [] } : undefined,
+    groupList: (name, gid) => name === "ldapuser" ? [gid, 27] : undefined,
   },
 };
 
@@ -56,4 +61,19 @@ Deno.test("nss: the live name service knows root by uid and by name", () => {
   assert(nssUsers().some((u) => u.uid === 0 && u.directory !== ""));
   const rows = new Engine().query("select username from users where include_remote = 1 and uid = 0");
   assertEquals(rows, [{ username: "root" }]);
+});
+
+Deno.test("groups and user_groups: the name service answers when there is one", () => {
+  const e = engineWith(groupsTable(env), userGroupsTable(env));
+  assertEquals(e.query("select gid, groupname from groups"), [{ gid: 5000, groupname: "ldapgroup" }]);
+  assertEquals(e.query("select groupname from groups where gid = 5000"), [{ groupname: "ldapgroup" }]);
+  assertEquals(e.query("select gid from user_groups where uid = 5000"), [{ gid: 5000 }, { gid: 27 }]);
+  assertEquals(e.query("select count(*) as n from user_groups"), [{ n: 2 }]);
+});
+
+Deno.test("nss: live groups include gid 0 and root's group list starts with its primary gid", () => {
+  assert(nssGroups().some((g) => g.gid === 0 && g.groupname === "root"));
+  assertEquals(nssGroupByGid(0)?.groupname, "root");
+  assertEquals(nssGroupList("root", 0)?.[0], 0);
+  assertEquals(nssGroupList("no-such-user-osq", 12345), [12345]);
 });

@@ -1,6 +1,7 @@
 /**
  * `user_groups`: each user's group memberships as getgrouplist(3) reports them: the primary gid
- * first, then every group of /etc/group that lists the user, without duplicates.
+ * first, then every group that lists the user, without duplicates. Users and groups come from the
+ * name service, as osquery's do; fixture trees without one read /etc/passwd and /etc/group.
  *
  * @module
  */
@@ -27,18 +28,21 @@ export function userGroupsTable(env: UsersEnv = hostEnv): TableSpec {
       { name: "gid", type: "BIGINT", index: true },
     ],
     generate(ctx) {
-      const users = readPasswd(env.root);
-      const groups = readGroups(env.root);
+      const remote = env.remote;
+      const users = remote ? remote.all() : readPasswd(env.root);
+      let groups: GroupEntry[] | undefined;
+      const membership = (u: PasswdEntry): number[] =>
+        remote?.groupList(u.username, u.gid) ?? groupList(u, groups ??= readGroups(env.root));
       // One user per uid: the first passwd entry, as getpwuid would return.
       const first = new Map<number, PasswdEntry>();
       for (const u of users) if (!first.has(u.uid)) first.set(u.uid, u);
       const uids = ctx.integerEquals("uid");
       const selected = uids.length > 0
-        ? uids.map((uid) => first.get(uid)).filter((u): u is PasswdEntry => u !== undefined)
+        ? uids.map((uid) => remote?.byUid(uid) ?? first.get(uid)).filter((u): u is PasswdEntry => u !== undefined)
         : [...first.values()];
       const rows: Row[] = [];
       for (const u of selected) {
-        for (const gid of groupList(u, groups)) rows.push({ uid: u.uid, gid });
+        for (const gid of membership(u)) rows.push({ uid: u.uid, gid });
       }
       return rows;
     },
