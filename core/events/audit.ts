@@ -280,7 +280,7 @@ export function auditEnabled(): boolean {
 /** The syscalls osq's audit rule covers under the current flags. */
 export function ruleSyscalls(): number[] {
   const set = new Set<number>();
-  if (flags.bool("audit_allow_sockets")) for (const n of socketSyscalls()) set.add(n);
+  if (flags.bool("audit_allow_sockets")) { for (const n of socketSyscalls()) set.add(n); }
   if (flags.bool("audit_allow_process_events")) {
     set.add(SYSCALLS.execve).add(SYSCALLS.execveat);
     if (flags.bool("audit_allow_fork_process_events")) {
