@@ -6,6 +6,8 @@
  */
 import "../core/config/flags.ts";
 import "./daemon/flags.ts";
+// Tables and publishers declare flags too (e.g. --enable_file_events): load them before parsing.
+import "../tables/catalogue.ts";
 import { FlagError, flags } from "../core/flags.ts";
 import { configCheck, configDump } from "./daemon/config_check.ts";
 

@@ -7,14 +7,11 @@
 /// <reference lib="deno.worker" />
 import "../../tables/catalogue.ts";
 import { Engine } from "../../core/engine.ts";
-import { sqlite } from "../../core/sqlite/ffi.ts";
-import { SQLITE } from "../../core/sqlite/ffi.ts";
-import { canonicalRow, type Cell } from "../../core/diff.ts";
+import { runCanonical } from "./canonical.ts";
 import { adoptScheduleBuffer } from "../../core/scheduler.ts";
 import type { QueryReply, QueryRequest } from "./query_pool.ts";
 
 const engine = new Engine();
-const decoder = new TextDecoder();
 
 function threadId(): number {
   try {
@@ -57,36 +54,7 @@ self.onmessage = (event: MessageEvent<QueryRequest | { schedule: SharedArrayBuff
   const [u0, s0] = threadCpu(tid);
   let reply: QueryReply;
   try {
-    engine.resetCancel();
-    const rows: string[] = [];
-    let size = 0;
-    for (const { statement } of engine.db.statements(sql)) {
-      try {
-        const names = statement.columnNames;
-        const s = sqlite();
-        const h = BigInt(statement.handle);
-        const cells: Cell[] = new Array(names.length);
-        const last = rows.length;
-        while (statement.step()) {
-          for (let i = 0; i < names.length; i++) {
-            const type = s.sqlite3_column_type(h, i);
-            const v = statement.value(i);
-            if (type === SQLITE.INTEGER) cells[i] = { int: v as number | bigint };
-            else if (type === SQLITE.FLOAT) cells[i] = { real: v as number };
-            else if (v === null) cells[i] = "";
-            else if (v instanceof Uint8Array) cells[i] = decoder.decode(v);
-            else cells[i] = String(v);
-          }
-          const row = canonicalRow(names, cells);
-          size += row.length;
-          rows.push(row);
-        }
-        // Only the last statement with result columns counts (as in osquery's SQL).
-        if (names.length > 0) rows.splice(0, last);
-      } finally {
-        statement.finalize();
-      }
-    }
+    const { rows, size } = runCanonical(engine, sql);
     const [u1, s1] = threadCpu(tid);
     reply = {
       id,

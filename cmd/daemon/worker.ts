@@ -35,6 +35,10 @@ import { createLoggers, type Logger, Severity } from "../../plugins/logger/logge
 import { drainOutbox } from "../../plugins/logger/outbox.ts";
 import { readConfigSources, resolvePack } from "../../plugins/config/filesystem.ts";
 import { QueryPool, type QueryReply } from "./query_pool.ts";
+import { runCanonical, usesEventTable } from "./canonical.ts";
+import { events } from "../../core/events/system.ts";
+import { inotifyPublisher } from "../../core/events/publishers.ts";
+import { fileSubscriptions } from "../../core/events/inotify.ts";
 import { hostIdentifier } from "./identity.ts";
 import type { WatchdogBlame } from "./run.ts";
 import { BUILTIN_CONFIG, writableDir } from "./paths.ts";
@@ -143,11 +147,27 @@ export class DaemonWorker {
     for (const name of [...this.counters.keys()]) {
       if (!planned.some((p) => p.query.scheduledName === name)) this.counters.delete(name);
     }
+    this.#configureEvents(config);
     this.#loadDecorations = this.#runDecorators(config.decorators.load);
     this.#intervalDecorations.clear();
     this.#mergeDecorations({});
     await this.publish();
     return true;
+  }
+
+  #configureEvents(config: Config): void {
+    if (flags.bool("disable_events")) return;
+    const filePaths = (config.sections.get("file_paths") ?? {}) as Record<string, string[]>;
+    const accesses = (config.sections.get("file_accesses") ?? []) as string[];
+    const excludes = (config.sections.get("exclude_paths") ?? {}) as Record<string, string[]>;
+    try {
+      inotifyPublisher.configure(fileSubscriptions(filePaths, accesses, excludes));
+    } catch (err) {
+      this.status(Severity.WARNING, `File events could not be configured: ${(err as Error).message}`);
+    }
+    if (!events.running) {
+      events.start().catch((err) => this.status(Severity.WARNING, `Events did not start: ${(err as Error).message}`));
+    }
   }
 
   #runDecorators(sqls: string[]): Record<string, string> {
@@ -287,9 +307,32 @@ export class DaemonWorker {
     if (flags.bool("schedule_lognames")) this.status(Severity.INFO, `Executing scheduled query ${name}`);
     const always = this.#runDecorators(this.config?.decorators.always ?? []);
     this.#mergeDecorations(always);
-    const reply: QueryReply = await this.pool.run(q.query, {
-      onStart: (tid) => this.store.set(["executing", name], { since: Date.now(), tid } satisfies ExecutingQuery),
-    });
+    let reply: QueryReply;
+    if (usesEventTable(this.engine, q.query)) {
+      // Event tables read the event store of this thread, where the publishers run.
+      await this.store.set(["executing", name], { since: Date.now(), tid: Deno.pid } satisfies ExecutingQuery);
+      const started = performance.now();
+      try {
+        const { rows, size } = runCanonical(this.engine, q.query);
+        reply = { id: 0, ok: true, rows, size, wallMs: performance.now() - started, userMs: 0, systemMs: 0, memory: 0 };
+      } catch (err) {
+        reply = {
+          id: 0,
+          ok: false,
+          error: (err as Error).message,
+          rows: [],
+          size: 0,
+          wallMs: performance.now() - started,
+          userMs: 0,
+          systemMs: 0,
+          memory: 0,
+        };
+      }
+    } else {
+      reply = await this.pool.run(q.query, {
+        onStart: (tid) => this.store.set(["executing", name], { since: Date.now(), tid } satisfies ExecutingQuery),
+      });
+    }
     this.#record(name, reply);
     if (!reply.ok) {
       await this.store.delete(["executing", name]);
@@ -395,6 +438,7 @@ export class DaemonWorker {
     await Promise.race([all, new Promise((r) => (timer = setTimeout(r, graceMs)))]);
     clearTimeout(timer);
     this.pool.close();
+    await events.stop().catch(() => {});
     await this.ship();
   }
 
