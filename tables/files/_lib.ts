@@ -224,10 +224,18 @@ function walk(dir: string, visited: Set<string>, out: string[], depth: number): 
   }
 }
 
-/** Turns a SQL LIKE pattern into paths, as osquery's `resolveFilePattern` (without canonicalising). */
-export function resolveLikePattern(like: string, limits: number, cwd = Deno.cwd()): string[] {
+/**
+ * Turns a SQL LIKE pattern into paths, as osquery's `resolveFilePattern` (without canonicalising).
+ * With a `root`, the walk happens under it and the paths come back as seen from inside it.
+ */
+export function resolveLikePattern(like: string, limits: number, cwd = Deno.cwd(), root = ""): string[] {
   let pattern = like.replaceAll("%", "*");
   if (!pattern.startsWith("/") && !pattern.startsWith("~")) pattern = joinPath(cwd, pattern);
+  if (root !== "") {
+    if (!pattern.startsWith("/")) return [];
+    const inside = resolveLikePattern(root + pattern.replaceAll("*", "%"), limits, cwd);
+    return inside.filter((p) => p.startsWith(`${root}/`)).map((p) => p.slice(root.length));
+  }
   const results: string[] = [];
   if (pattern.endsWith("**")) {
     const visited = new Set<string>();
@@ -243,12 +251,34 @@ export function resolveLikePattern(like: string, limits: number, cwd = Deno.cwd(
 
 /**
  * The distinct values of `column` the scan must cover: its `=`/`IN` values, plus every path its
- * LIKE patterns resolve to (kept to `limits`), sorted as osquery's std::set orders them.
+ * LIKE patterns resolve to (kept to `limits`, walked under `root`), sorted as osquery's std::set
+ * orders them.
  */
-export function constrainedPaths(ctx: QueryContext, column: string, limits: number): string[] {
+export function constrainedPaths(ctx: QueryContext, column: string, limits: number, root = ""): string[] {
   const out = new Set(ctx.equals(column));
-  for (const like of ctx.likes(column)) for (const p of resolveLikePattern(like, limits)) out.add(p);
+  for (const like of ctx.likes(column)) {
+    for (const p of resolveLikePattern(like, limits, Deno.cwd(), root)) out.add(p);
+  }
   return [...out].sort(byteOrder);
+}
+
+/** One filesystem view a scan reads: the host's (pid 0) or a process's mount namespace. */
+export interface NamespaceRoot {
+  /** The `pid_with_namespace` value rows carry. */
+  pid: number;
+  /** Prefix for reading ("" on the host, `/proc/<pid>/root` for a process). */
+  root: string;
+}
+
+/**
+ * The views a scan reads for osquery's hidden `pid_with_namespace` column: the host, or for each
+ * pid the query names, the files that process sees through `/proc/<pid>/root`. (Absolute symlinks
+ * inside such a root resolve against the host's root; osquery enters the namespace instead.)
+ */
+export function namespaceRoots(ctx: QueryContext, proc = "/proc"): NamespaceRoot[] {
+  const pids = ctx.integerEquals("pid_with_namespace").filter((p) => p > 0);
+  if (pids.length === 0) return [{ pid: 0, root: "" }];
+  return pids.map((pid) => ({ pid, root: `${proc}/${pid}/root` }));
 }
 
 /** Permission bits as four octal digits ("0644", "4755"), as osquery's `lsperms`. */

@@ -9,19 +9,24 @@ import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import {
   constrainedPaths,
-  entryPaths,
   fileName,
   GLOB,
   isDirectory,
+  joinPath,
   lstat,
+  namespaceRoots,
   octalMode,
   parentPath,
   stat,
 } from "./_lib.ts";
+import { listDir } from "./_fs.ts";
 
-/** The `file` row for `path`, reported under `directory`; undefined when the path cannot be lstat'ed. */
-export function fileRow(path: string, directory: string): Row | undefined {
-  const link = lstat(path);
+/**
+ * The `file` row for `path`, reported under `directory`; undefined when the path cannot be
+ * lstat'ed. `real` is where to read it (the path under a namespace root), `pid` the namespace.
+ */
+export function fileRow(path: string, directory: string, real = path, pid = 0): Row | undefined {
+  const link = lstat(real);
   if (!link) return undefined;
   const row: Row = { path, directory, filename: fileName(path), symlink: 0 };
   let info = link;
@@ -29,12 +34,12 @@ export function fileRow(path: string, directory: string): Row | undefined {
   if (link.type === "symlink") {
     row.symlink = 1;
     try {
-      row.symlink_target_path = Deno.readLinkSync(path);
+      row.symlink_target_path = Deno.readLinkSync(real);
     } catch {
       row.symlink_target_path = "";
     }
     // The link's own details when its target cannot be reached, and then an unknown type.
-    const target = stat(path);
+    const target = stat(real);
     info = target ?? link;
     type = target?.type ?? "unknown";
   }
@@ -53,7 +58,7 @@ export function fileRow(path: string, directory: string): Row | undefined {
   // Birth time comes from statx(2) where the filesystem records it; 0 otherwise.
   row.btime = info.btime;
   row.type = type;
-  row.pid_with_namespace = 0;
+  row.pid_with_namespace = pid;
   return row;
 }
 
@@ -99,15 +104,18 @@ export function fileTable(): TableSpec {
     ],
     attributes: { utility: true },
     *generate(ctx) {
-      for (const path of constrainedPaths(ctx, "path", GLOB.ALL)) {
-        const row = fileRow(path, parentPath(path));
-        if (row) yield row;
-      }
-      for (const dir of constrainedPaths(ctx, "directory", GLOB.FOLDERS)) {
-        if (!isDirectory(dir)) continue;
-        for (const path of entryPaths(dir)) {
-          const row = fileRow(path, dir);
+      for (const { pid, root } of namespaceRoots(ctx)) {
+        for (const path of constrainedPaths(ctx, "path", GLOB.ALL, root)) {
+          const row = fileRow(path, parentPath(path), root + path, pid);
           if (row) yield row;
+        }
+        for (const dir of constrainedPaths(ctx, "directory", GLOB.FOLDERS, root)) {
+          if (!isDirectory(root + dir)) continue;
+          for (const entry of listDir(root + dir)) {
+            const path = joinPath(dir, entry.name);
+            const row = fileRow(path, dir, root + path, pid);
+            if (row) yield row;
+          }
         }
       }
     },

@@ -355,3 +355,21 @@ Deno.test("fs: statx and readdir over FFI agree with Deno's own stat and readDir
   assertEquals(stat("/nonexistent/x"), undefined);
   assertEquals(listDir("/nonexistent"), []);
 });
+
+Deno.test(
+  "file and hash: pid_with_namespace reads through /proc/<pid>/root and echoes the pid",
+  withTree((root) => {
+    const e = engineWith(fileTable(), hashTable(new HashCache()));
+    const pid = Deno.pid; // our own root is the host's, so the answers must match the plain ones
+    const inNs = e.query(
+      `select path, directory, size, pid_with_namespace from file where path like '${root}/%' and pid_with_namespace = ${pid} order by path`,
+    );
+    const plain = e.query(`select path, directory, size from file where path like '${root}/%' order by path`);
+    assertEquals(inNs, plain.map((r) => ({ ...r, pid_with_namespace: pid })));
+    const [h] = e.query(
+      `select md5, pid_with_namespace from hash where path = '${root}/a.txt' and pid_with_namespace = ${pid}`,
+    );
+    assertEquals(h, { md5: createHash("md5").update("hello").digest("hex"), pid_with_namespace: pid });
+    assertEquals(e.query(`select * from file where path = '${root}/a.txt' and pid_with_namespace = 999999999`), []);
+  }),
+);

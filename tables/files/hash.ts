@@ -6,7 +6,8 @@
  */
 import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { constrainedPaths, entryPaths, GLOB, isDirectory, isRegularFile, parentPath } from "./_lib.ts";
+import { constrainedPaths, GLOB, isDirectory, isRegularFile, joinPath, namespaceRoots, parentPath } from "./_lib.ts";
+import { listDir } from "./_fs.ts";
 import { type Algorithm, type HashCache, hashCache } from "./_hash.ts";
 
 const ALGORITHMS: Algorithm[] = ["md5", "sha1", "sha256"];
@@ -27,19 +28,22 @@ export function hashTable(cache: HashCache = hashCache): TableSpec {
     ],
     *generate(ctx) {
       const wanted = ALGORITHMS.filter((a) => ctx.isUsed(a));
-      const row = (path: string, directory: string): Row => ({
-        path,
-        directory,
-        ...(wanted.length ? cache.digests(path, wanted) : {}),
-        pid_with_namespace: 0,
-      });
-      for (const path of constrainedPaths(ctx, "path", GLOB.ALL)) {
-        if (isRegularFile(path)) yield row(path, parentPath(path));
-      }
-      for (const dir of constrainedPaths(ctx, "directory", GLOB.ALL)) {
-        if (!isDirectory(dir)) continue;
-        for (const path of entryPaths(dir)) {
-          if (isRegularFile(path)) yield row(path, dir);
+      for (const { pid, root } of namespaceRoots(ctx)) {
+        const row = (path: string, directory: string): Row => ({
+          path,
+          directory,
+          ...(wanted.length ? cache.digests(root + path, wanted) : {}),
+          pid_with_namespace: pid,
+        });
+        for (const path of constrainedPaths(ctx, "path", GLOB.ALL, root)) {
+          if (isRegularFile(root + path)) yield row(path, parentPath(path));
+        }
+        for (const dir of constrainedPaths(ctx, "directory", GLOB.ALL, root)) {
+          if (!isDirectory(root + dir)) continue;
+          for (const entry of listDir(root + dir)) {
+            const path = joinPath(dir, entry.name);
+            if (isRegularFile(root + path)) yield row(path, dir);
+          }
         }
       }
     },
