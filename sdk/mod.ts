@@ -35,7 +35,7 @@ import type {
   PluginRequest,
   PluginResponse,
 } from "../core/thrift/bindings.ts";
-import { ThriftClient } from "../core/thrift/client.ts";
+import { ThriftClient, ThriftTransportError } from "../core/thrift/client.ts";
 import { ThriftServer } from "../core/thrift/server.ts";
 import { contextFromJson } from "../core/extensions/context.ts";
 import { tableRoutes } from "../core/extensions/routes.ts";
@@ -412,7 +412,13 @@ export async function startExtension(
         const list = await manager.invoke("extensions", {});
         if (!list.has(uuid)) await finish(1, `Extension ${definition.name} (${uuid}) is no longer registered`);
       } catch (err) {
-        await finish(1, `Extension manager check failed: ${err instanceof Error ? err.message : String(err)}`);
+        if (err instanceof ThriftTransportError && err.message.startsWith("No answer")) {
+          // The socket accepted us but the core did not answer in time: an osq core answers on
+          // the thread that runs queries, so a long query delays it. Busy is not gone.
+          debug(`Extension manager is busy: ${err.message}`);
+        } else {
+          await finish(1, `Extension manager check failed: ${err instanceof Error ? err.message : String(err)}`);
+        }
       } finally {
         manager.close();
       }

@@ -244,6 +244,10 @@ function setKey(obj: Record<string, Value>, key: string, value: Value): void {
   else obj[key] = value;
 }
 
+function isStringMap(type: TypeDesc): boolean {
+  return type.kind === "map" && type.key.kind === "string" && type.value.kind === "string";
+}
+
 function encodeValue(w: Writer, type: TypeDesc, value: Value): void {
   switch (type.kind) {
     case "bool":
@@ -275,6 +279,18 @@ function encodeValue(w: Writer, type: TypeDesc, value: Value): void {
       return;
     }
     case "map": {
+      if (isStringMap(type) && !(value instanceof Map)) {
+        // The hot path (plugin requests and rows): string keys and values, no entry arrays.
+        const obj = (value ?? {}) as Record<string, Value>;
+        const keys = Object.keys(obj);
+        w.mapBegin(TType.STRING, TType.STRING, keys.length);
+        for (const key of keys) {
+          const v = obj[key];
+          w.string(key);
+          w.string(typeof v === "string" ? v : v === undefined || v === null ? "" : String(v));
+        }
+        return;
+      }
       const entries: [Value, Value][] = value instanceof Map
         ? [...value.entries()]
         : Object.entries((value ?? {}) as Record<string, Value>);
@@ -352,6 +368,7 @@ function decodeValue(r: Reader, type: TypeDesc, wire: number): Value {
     case "list":
     case "set": {
       const [elemWire, n] = r.listBegin();
+      if (elemWire === TType.MAP && isStringMap(type.elem)) return r.stringRows(n);
       const out: Value[] = [];
       for (let i = 0; i < n; i++) out.push(decodeValue(r, type.elem, elemWire));
       return out;

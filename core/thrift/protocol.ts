@@ -69,6 +69,8 @@ const VALID_TYPES = new Set<number>([2, 3, 4, 6, 8, 10, 11, 12, 13, 14, 15]);
 const FIXED_SIZE: Record<number, number> = { 2: 1, 3: 1, 4: 8, 6: 2, 8: 4, 10: 8 };
 
 const encoder = new TextEncoder();
+/** Scratch char codes for short-string decoding (single-threaded use). */
+const SHORT_CODES: number[] = [];
 const decoder = new TextDecoder();
 
 /** Encodes binary-protocol values into a growing buffer. */
@@ -257,17 +259,70 @@ export class Reader {
 
   string(): string {
     const n = this.#length();
-    const at = this.#need(n);
+    return this.#text(this.#need(n), n);
+  }
+
+  /**
+   * Reads `n` maps of string → string (a plugin response's rows) in one tight loop. Keys repeat
+   * from row to row, so each key position remembers its last string and reuses it when the
+   * bytes match. Returns undefined (having read nothing) when the first map is not string-typed.
+   */
+  stringRows(n: number): Record<string, string>[] {
+    const out: Record<string, string>[] = new Array(n);
     const buf = this.#buf;
-    if (n < 48) {
-      // Short ASCII strings (column names, small values) decode faster by hand.
-      let s = "";
-      for (let i = at; i < at + n; i++) {
-        const c = buf[i];
-        if (c > 0x7f) return decoder.decode(buf.subarray(at, at + n));
-        s += String.fromCharCode(c);
+    const cacheText: string[] = [];
+    const cacheStart: number[] = [];
+    const cacheLength: number[] = [];
+    for (let row = 0; row < n; row++) {
+      const [kt, vt, size] = this.mapBegin();
+      if (size > 0 && (kt !== TType.STRING || vt !== TType.STRING)) {
+        throw new ThriftProtocolError(`Expected map<string,string>, got key type ${kt} and value type ${vt}`);
       }
-      return s;
+      const map: Record<string, string> = {};
+      for (let j = 0; j < size; j++) {
+        const len = this.#length();
+        const at = this.#need(len);
+        let key: string | undefined;
+        if (cacheLength[j] === len) {
+          const start = cacheStart[j];
+          let same = true;
+          for (let b = 0; b < len; b++) {
+            if (buf[start + b] !== buf[at + b]) {
+              same = false;
+              break;
+            }
+          }
+          if (same) key = cacheText[j];
+        }
+        if (key === undefined) {
+          key = this.#text(at, len);
+          cacheText[j] = key;
+          cacheStart[j] = at;
+          cacheLength[j] = len;
+        }
+        const value = this.string();
+        if (key === "__proto__") Object.defineProperty(map, key, { value, enumerable: true, writable: true });
+        else map[key] = value;
+      }
+      out[row] = map;
+    }
+    return out;
+  }
+
+  #text(at: number, n: number): string {
+    const buf = this.#buf;
+    if (n <= 64) {
+      // Short ASCII strings (column names, most values) are built from char codes: much
+      // cheaper than TextDecoder for a few bytes.
+      const codes = SHORT_CODES;
+      codes.length = n;
+      let i = 0;
+      for (; i < n; i++) {
+        const c = buf[at + i];
+        if (c > 0x7f) break;
+        codes[i] = c;
+      }
+      if (i === n) return String.fromCharCode.apply(null, codes);
     }
     return decoder.decode(buf.subarray(at, at + n));
   }
@@ -437,6 +492,34 @@ export class MessageScanner {
     this.#stack.push(state);
   }
 
+  /**
+   * Consumes map entries whose key and value are strings or fixed-size, without a frame per
+   * value. Returns false when the map holds other types (the caller walks them one by one);
+   * true otherwise, with `top.left` entries still missing bytes (0 when the map is complete).
+   */
+  #inlineMap(top: ScanState, view: DataView, length: number): boolean {
+    const k = top.type;
+    const v = top.type2;
+    const kFixed = FIXED_SIZE[k];
+    const vFixed = FIXED_SIZE[v];
+    if ((k !== TType.STRING && kFixed === undefined) || (v !== TType.STRING && vFixed === undefined)) return false;
+    const max = this.#limits.messageSizeLimit;
+    while (top.left > 0) {
+      const fixed = top.left % 2 === 0 ? kFixed : vFixed;
+      let size: number;
+      if (fixed !== undefined) size = fixed;
+      else {
+        if (this.#pos + 4 > length) break;
+        size = 4 + this.#string(view, this.#pos, "string");
+      }
+      if (this.#pos + size > max) throw new ThriftProtocolError(`Thrift message exceeds the limit of ${max} bytes`);
+      if (this.#pos + size > length) break;
+      this.#pos += size;
+      top.left -= 1;
+    }
+    return true;
+  }
+
   /** Scans `buf[0..length)`; returns the complete message's length or 0 when more bytes are needed. */
   scan(buf: Uint8Array, length = buf.length): number {
     const view = new DataView(buf.buffer, buf.byteOffset, length);
@@ -554,6 +637,17 @@ export class MessageScanner {
             top.left -= take;
             break;
           }
+          if (top.type === TType.STRING) {
+            // Strings: take every complete one that is here, without a frame each.
+            while (top.left > 0) {
+              if (!have(4)) return 0;
+              const n = this.#string(view, this.#pos, "string");
+              if (!have(4 + n)) return 0;
+              this.#pos += 4 + n;
+              top.left -= 1;
+            }
+            break;
+          }
           top.left -= 1;
           this.#push({ frame: Frame.Value, type: top.type, type2: 0, left: 0 });
           break;
@@ -561,6 +655,11 @@ export class MessageScanner {
         case Frame.Map: {
           if (top.left === 0) {
             stack.pop();
+            break;
+          }
+          if (this.#inlineMap(top, view, length)) {
+            if (top.left === 0) stack.pop();
+            else return 0;
             break;
           }
           const type = top.left % 2 === 0 ? top.type : top.type2;
