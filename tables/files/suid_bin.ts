@@ -6,7 +6,7 @@
  */
 import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { joinPath, lstat, stat } from "./_lib.ts";
+import { joinPath, lstat, namespaceRoots, stat } from "./_lib.ts";
 import { listDir } from "./_fs.ts";
 import { readGroups, readPasswd } from "../users/_lib.ts";
 import { nssGroupByGid, nssUserByUid } from "../users/_nss.ts";
@@ -39,9 +39,10 @@ export function suidPermissions(mode: number): string {
 
 /**
  * The `suid_bin` rows for `dirs`. Owners are named by the name service (getpwuid/getgrgid, as
- * osquery) on the host, or from passwd and group under a fixture `root`.
+ * osquery) on the host, or from passwd and group under `root` (a fixture tree or a process's
+ * `/proc/<pid>/root`, whose files are read there and reported as seen from inside).
  */
-export function suidBinRows(dirs: string[] = SUID_SEARCH_PATHS, root = ""): Row[] {
+export function suidBinRows(dirs: string[] = SUID_SEARCH_PATHS, root = "", pid = 0): Row[] {
   const users = new Map<number, string | undefined>();
   const groups = new Map<number, string | undefined>();
   if (root !== "") {
@@ -58,9 +59,10 @@ export function suidBinRows(dirs: string[] = SUID_SEARCH_PATHS, root = ""): Row[
   };
   const rows: Row[] = [];
   for (const dir of dirs) {
-    if (!stat(dir)) continue;
-    for (const path of walk(dir)) {
-      const info = stat(path);
+    if (!stat(root + dir)) continue;
+    for (const real of walk(root + dir)) {
+      const path = real.slice(root.length);
+      const info = stat(real);
       if (info?.type !== "regular") continue;
       const permissions = suidPermissions(info.mode);
       if (permissions === "") continue;
@@ -70,7 +72,7 @@ export function suidBinRows(dirs: string[] = SUID_SEARCH_PATHS, root = ""): Row[
         username: userName(uid),
         groupname: groupName(gid),
         permissions,
-        pid_with_namespace: 0,
+        pid_with_namespace: pid,
       });
     }
   }
@@ -90,8 +92,10 @@ export function suidBinTable(dirs: string[] = SUID_SEARCH_PATHS, root = ""): Tab
       { name: "pid_with_namespace", type: "INTEGER", additional: true, hidden: true, linuxHidden: true },
     ],
     attributes: { cacheable: true },
-    generate() {
-      return suidBinRows(dirs, root);
+    generate(ctx) {
+      const rows: Row[] = [];
+      for (const ns of namespaceRoots(ctx)) rows.push(...suidBinRows(dirs, ns.pid ? root + ns.root : root, ns.pid));
+      return rows;
     },
   });
 }

@@ -40,6 +40,10 @@ Deno.test("suid_bin: setuid/setgid files found recursively; symlinked directorie
       { path: `${root}/bin/su`, username: "root", groupname: "root", permissions: "S" },
       { path: `${root}/bin/wall`, username: "root", groupname: "4242", permissions: "G" },
     ]);
+    // Through our own /proc/<pid>/root the same files are found and the pid is echoed.
+    const inNs = e.query(`select path, pid_with_namespace from suid_bin where pid_with_namespace = ${Deno.pid}`);
+    assertEquals(inNs.map((r) => r.path).sort(), rows.map((r) => r.path).sort());
+    assert(inNs.every((r) => r.pid_with_namespace === Deno.pid));
   } finally {
     Deno.removeSync(root, { recursive: true });
     Deno.removeSync(elsewhere, { recursive: true });
