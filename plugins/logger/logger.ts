@@ -73,7 +73,7 @@ export function rotateFile(path: string, maxFiles: number): void {
       Deno.removeSync(nameOf(1));
     } else Deno.renameSync(nameOf(i - 1), nameOf(i));
   }
-  for (let i = last; i >= Math.max(1, maxFiles); i--) if (exists(nameOf(i))) Deno.removeSync(nameOf(i));
+  for (let i = last; i > Math.max(1, maxFiles); i--) if (exists(nameOf(i))) Deno.removeSync(nameOf(i));
   Deno.renameSync(path, nameOf(1));
 }
 

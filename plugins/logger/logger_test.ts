@@ -1,0 +1,115 @@
+import { assert, assertEquals, assertMatch, assertThrows } from "../../testing/assert.ts";
+import { flags } from "../../core/flags.ts";
+import { kvAvailable, openStore } from "../../core/kv.ts";
+import { FilesystemLogger, glogPrefix, type Logger, loggerMode, rotateFile } from "./logger.ts";
+import { drainOutbox } from "./outbox.ts";
+import { zstdDecompress } from "./zstd.ts";
+
+Deno.test("logger: --logger_mode is octal text, validated like osquery", () => {
+  assertEquals(loggerMode("0640"), 0o640);
+  assertEquals(loggerMode("600"), 0o600);
+  assertThrows(() => loggerMode("0999"));
+  assertThrows(() => loggerMode("012345"));
+  assertThrows(() => loggerMode("0"));
+});
+
+Deno.test("logger: glog prefix is <sev>MMDD HH:MM:SS.uuuuuu tid file:line]", () => {
+  const p = glogPrefix(
+    { severity: 1, message: "m", file: "x.ts", line: 7, time: new Date(2026, 0, 2, 3, 4, 5, 6) },
+    42,
+  );
+  assertEquals(p, "W0102 03:04:05.006000    42 x.ts:7] ");
+});
+
+Deno.test("logger: rotation moves to .1, compresses older files to .N.zst and keeps --logger_rotate_max_files", () => {
+  const dir = Deno.makeTempDirSync();
+  const path = `${dir}/osqueryd.results.log`;
+  for (let i = 1; i <= 4; i++) {
+    Deno.writeTextFileSync(path, `generation ${i}\n`);
+    rotateFile(path, 3);
+  }
+  const names = [...Deno.readDirSync(dir)].map((e) => e.name).sort();
+  assertEquals(names, ["osqueryd.results.log.1", "osqueryd.results.log.2.zst", "osqueryd.results.log.3.zst"]);
+  assertEquals(Deno.readTextFileSync(`${path}.1`), "generation 4\n");
+  assertEquals(new TextDecoder().decode(zstdDecompress(Deno.readFileSync(`${path}.2.zst`))), "generation 3\n");
+  Deno.removeSync(dir, { recursive: true });
+});
+
+Deno.test("logger: the filesystem logger rotates by --logger_rotate_size and writes with --logger_mode", async () => {
+  const dir = Deno.makeTempDirSync();
+  flags.set("logger_rotate", "true");
+  flags.set("logger_rotate_size", "100");
+  flags.set("logger_mode", "0600");
+  try {
+    const logger = new FilesystemLogger(dir);
+    for (let i = 0; i < 5; i++) await logger.logLines("result", ["x".repeat(60)], BigInt(i));
+    logger.logStatus({ severity: 2, message: "boom", file: "t.ts", line: 1, time: new Date() });
+    logger.close();
+    assertEquals(Deno.statSync(`${dir}/osqueryd.results.log`).mode! & 0o777, 0o600);
+    assert(Deno.statSync(`${dir}/osqueryd.results.log.1`).isFile);
+    assert(Deno.statSync(`${dir}/osqueryd.results.log.2.zst`).isFile);
+    for (const level of ["INFO", "WARNING", "ERROR"]) {
+      assertMatch(Deno.readTextFileSync(`${dir}/osqueryd.${level}`), /E\d{4} [\d:.]+ +\d+ t\.ts:1\] boom\n/);
+    }
+  } finally {
+    flags.reset();
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+if (!kvAvailable()) {
+  Deno.test("logger: the outbox tests pass under --unstable-kv", async () => {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["test", "-A", "--unstable-kv", "--no-check", new URL(import.meta.url).pathname],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert(out.success, new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr));
+  });
+} else {
+  Deno.test("logger: a crash between writing and marking shipped is undone, so each entry is written once", async () => {
+    const dir = Deno.makeTempDirSync();
+    const store = await openStore(":memory:");
+    try {
+      for (const n of [1, 2, 3]) {
+        await store.commitRun({
+          name: "q",
+          previous: await store.getQuery("q"),
+          state: { epoch: 0, counter: n, sql: "s" },
+          rows: [String(n)],
+          lines: [`line ${n}`],
+          category: "result",
+        });
+      }
+      // A logger that "crashes" right after writing entry 2 (before it is marked shipped).
+      const real = new FilesystemLogger(dir, store);
+      const crashing: Logger = {
+        name: real.name,
+        async logLines(c, lines, seq) {
+          await real.logLines(c, lines, seq);
+          if (seq === 2n) throw new Error("crash");
+        },
+        logStatus: () => {},
+        recover: () => real.recover(),
+        close: () => real.close(),
+      };
+      let failed = false;
+      try {
+        await drainOutbox(store, [crashing]);
+      } catch {
+        failed = true;
+      }
+      assert(failed);
+      assertEquals(Deno.readTextFileSync(`${dir}/osqueryd.results.log`), "line 1\nline 2\n");
+      const restarted = new FilesystemLogger(dir, store);
+      await restarted.recover();
+      assertEquals(Deno.readTextFileSync(`${dir}/osqueryd.results.log`), "line 1\n");
+      assertEquals(await drainOutbox(store, [restarted]), 2);
+      assertEquals(Deno.readTextFileSync(`${dir}/osqueryd.results.log`), "line 1\nline 2\nline 3\n");
+      assertEquals(await drainOutbox(store, [restarted]), 0);
+    } finally {
+      store.close();
+      Deno.removeSync(dir, { recursive: true });
+    }
+  });
+}
