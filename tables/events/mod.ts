@@ -6,3 +6,9 @@
 import "./hardware_events.ts";
 import "./file_events.ts";
 import "./osquery_events.ts";
+import "./process_events.ts";
+import "./socket_events.ts";
+import "./user_events.ts";
+import "./selinux_events.ts";
+import "./apparmor_events.ts";
+import "./seccomp_events.ts";
