@@ -59,13 +59,14 @@ async function withCoreAndWorker(
 }
 
 Deno.test("sdk: a TypeScript extension's table joins a core table through the manager", async () => {
-  await withCoreAndWorker(async (engine) => {
+  await withCoreAndWorker((engine) => {
     const rows = engine.query(
       "select w.word, e.square, e.label from words w join example_numbers e on e.n = w.n order by w.n",
     );
     assertEquals(rows, [{ word: "two", square: 4, label: "#2" }, { word: "three", square: 9, label: "#3" }]);
     assertEquals(engine.query("select count(*) as c from example_numbers"), [{ c: 10 }]);
     assertEquals(engine.query("select n from example_numbers where n in (7, 8) order by n"), [{ n: 7 }, { n: 8 }]);
+    return Promise.resolve();
   });
 });
 
