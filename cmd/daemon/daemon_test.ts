@@ -133,3 +133,79 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "daemon: no config runs the built-in schedule and says where results go; --host_identifier and --ephemeral",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const d = new TestDaemon();
+    try {
+      d.start([
+        "--disable_watchdog",
+        "--ephemeral",
+        "--host_identifier=specified",
+        "--specified_identifier=box-17",
+      ]);
+      await d.waitFor("the built-in queries", () => d.lines().some((l) => l.name === "os_version"));
+      assertMatch(
+        d.stderr,
+        /no config at .*osquery\.conf; running the built-in schedule\. Results go to .*\/log\/osqueryd\.results\.log/,
+      );
+      assertEquals(await d.stop(), 0);
+      const lines = d.lines();
+      assert(lines.every((l) => l.hostIdentifier === "box-17"));
+      assertEquals(lines.find((l) => l.name === "osq_info")?.counter, 0);
+      // --ephemeral: no pidfile and no database left behind.
+      assert(!exists(`${d.dir}/osqueryd.pid`));
+      assert(!exists(`${d.dir}/db/osquery.db`));
+    } finally {
+      await d.kill();
+      d.cleanup();
+    }
+  },
+});
+
+Deno.test({
+  name: "daemon: osquery_schedule counts executions and --config_refresh picks up a changed config",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const d = new TestDaemon();
+    try {
+      d.writeConfig({
+        schedule: {
+          counted: { query: "select 1 as one", interval: 1 },
+          sched: {
+            query:
+              "select name, interval, executions > 0 as ran, denylisted from osquery_schedule where name = 'counted'",
+            interval: 2,
+          },
+        },
+      });
+      d.start(["--disable_watchdog", "--config_refresh=2", "--host_identifier=uuid"]);
+      await d.waitFor(
+        "osquery_schedule to show a run",
+        () => d.lines().some((l) => l.name === "sched" && (l.columns as Record<string, string>).ran === "1"),
+      );
+      d.writeConfig({ schedule: { fresh: { query: "select 2 as two", interval: 1 } } });
+      await d.waitFor("the refreshed config", () => d.lines().some((l) => l.name === "fresh"));
+      assertEquals(await d.stop(), 0);
+      const row = d.lines().find((l) => l.name === "sched" && (l.columns as Record<string, string>).ran === "1");
+      assertEquals(row?.columns, { denylisted: "0", interval: "1", name: "counted", ran: "1" });
+      assertMatch(String(row?.hostIdentifier), /^[0-9A-F-]{36}$/);
+    } finally {
+      await d.kill();
+      d.cleanup();
+    }
+  },
+});
+
+function exists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -8,13 +8,18 @@
 /** The schedule used when there is no config file at all. */
 export const BUILTIN_CONFIG = JSON.stringify({
   schedule: {
-    osq_info: { query: "select version, config_valid, start_time from osquery_info", interval: 3600 },
-    os_version: { query: "select name, version, platform from os_version", interval: 86400 },
+    osq_info: {
+      query: "select version, config_valid, start_time from osquery_info",
+      interval: 3600,
+      startup_priority: 1,
+    },
+    os_version: { query: "select name, version, platform from os_version", interval: 86400, startup_priority: 2 },
     listening_ports: {
       query: "select pid, port, protocol, address from listening_ports",
       interval: 300,
+      startup_priority: 3,
     },
-    logged_in_users: { query: "select type, user, tty, host from logged_in_users", interval: 300 },
+    logged_in_users: { query: "select type, user, tty, host from logged_in_users", interval: 300, startup_priority: 4 },
   },
 });
 
