@@ -289,7 +289,8 @@ export async function handleCall(
     if (result === undefined) return { status: status(0, "OK"), response: [] };
     if (Array.isArray(result)) return { status: status(0, "OK"), response: result };
     const code = result.code ?? 0;
-    return { status: status(code, result.message ?? "OK"), response: result.response ?? [] };
+    // As osquery's handler: rows travel only with a success status.
+    return { status: status(code, result.message ?? "OK"), response: code === 0 ? result.response ?? [] : [] };
   } catch (err) {
     return { status: status(1, err instanceof Error ? err.message : String(err)), response: [] };
   }

@@ -3,6 +3,15 @@ import { Engine } from "../core/engine.ts";
 import { Registry } from "../core/registry.ts";
 import { defineTable as defineCoreTable } from "../core/table.ts";
 import { startExtensionManager } from "../core/extensions/manager.ts";
+import {
+  distributedGetQueries,
+  distributedWriteResults,
+  generateConfig,
+  generatePack,
+  loggerFeatures,
+  logString,
+  logStringBatch,
+} from "../core/extensions/plugins.ts";
 import { ThriftServer } from "../core/thrift/server.ts";
 import { broadcastOf, defineExtension, defineTable, ExtensionStartError, handleCall, startExtension } from "./mod.ts";
 import example from "../testdata/extensions/example.ts";
@@ -118,6 +127,15 @@ Deno.test("sdk: config, logger and distributed plugins answer the core's calls",
     assertEquals(logged, ['{"name":"q"}', "a", "b", '{"queries":{}}']);
     const sync = manager.callPluginSync("config", "sdk_config", { action: "genConfig" });
     assertEquals(sync.response.length, 1);
+    // The typed helpers the faces use.
+    assertEquals(await generateConfig(manager, "sdk_config"), { main: '{"options":{}}' });
+    assertEquals(await loggerFeatures(manager, "sdk_logger"), { status: true, events: false });
+    await logString(manager, "sdk_logger", "line");
+    await logStringBatch(manager, "sdk_logger", ["x", "y"]);
+    assertEquals(JSON.parse(await distributedGetQueries(manager, "sdk_dist")).queries.q1, "select 1");
+    await distributedWriteResults(manager, "sdk_dist", "{}");
+    assertEquals((await worker.ask({ logged: true }, "logged")).logged, ["line", "x", "y", "{}"]);
+    await assertRejects(() => generatePack(manager, "sdk_config", "p"), Error, "has no packs");
   });
 });
 
