@@ -417,6 +417,9 @@ export async function startExtension(
           // The socket accepted us but the core did not answer in time: an osq core answers on
           // the thread that runs queries, so a long query delays it. Busy is not gone.
           debug(`Extension manager is busy: ${err.message}`);
+        } else if (err instanceof ThriftTransportError) {
+          // As osquery's watcher: a broken connection means the core went away.
+          await finish(0, `osquery core has gone away: ${err.message}`);
         } else {
           await finish(1, `Extension manager check failed: ${err instanceof Error ? err.message : String(err)}`);
         }
