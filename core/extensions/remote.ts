@@ -10,12 +10,13 @@
  * remote.close();
  * ```
  *
- * Calls block (like local queries) and use one connection; a broken connection is reopened
- * once before a call fails.
+ * {@linkcode connectRemote} blocks (like local queries); {@linkcode openRemoteBackend} awaits
+ * (the shell's `--connect` hook). Both use one connection and reopen a broken one once before a
+ * call fails.
  *
  * @module
  */
-import { SyncThriftClient, ThriftTransportError } from "../thrift/client.ts";
+import { SyncThriftClient, ThriftClient, ThriftTransportError } from "../thrift/client.ts";
 import type { ExtensionResponse } from "../thrift/bindings.ts";
 import type { ResultColumn } from "../engine.ts";
 import { DEFAULT_LIMITS } from "../thrift/protocol.ts";
@@ -126,6 +127,84 @@ export function connectRemote(path: string, options: RemoteOptions = {}): Remote
         client = undefined;
         return false;
       }
+    },
+    close() {
+      client?.close();
+      client = undefined;
+    },
+  };
+}
+
+/** An asynchronous connection to a remote extension manager, in the shape the shell's `--connect` uses. */
+export interface RemoteBackendConnection {
+  /** The socket path. */
+  readonly name: string;
+  /** Runs SQL remotely: columns in order, rows as text (NULL arrives as ""). */
+  query(sql: string): Promise<{ columns: string[]; rows: Record<string, string | null>[] }>;
+  /** The result columns of SQL, in order. */
+  columns(sql: string): Promise<ResultColumn[]>;
+  /** Closes the connection. */
+  close(): void;
+}
+
+/**
+ * Opens an asynchronous connection to the extension manager at `path` (for the shell's
+ * `--connect` / `.connect`: install it with the shell's remote-connector hook). The event loop
+ * keeps running while the remote core works, so Ctrl-C stays responsive.
+ */
+export async function openRemoteBackend(
+  path: string,
+  options: RemoteOptions = {},
+): Promise<RemoteBackendConnection> {
+  const timeoutMs = options.timeoutMs ?? 300_000;
+  const open = async () => {
+    try {
+      return await ThriftClient.connect(path, { timeoutMs, limits: DEFAULT_LIMITS });
+    } catch (err) {
+      throw new RemoteQueryError(
+        `Cannot connect to the extension manager at ${path}: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    }
+  };
+  let client: ThriftClient | undefined = await open();
+  const call = async (method: "query" | "getQueryColumns", sql: string): Promise<ExtensionResponse> => {
+    for (let attempt = 0;; attempt++) {
+      client ??= await open();
+      try {
+        return await client.invoke(method, { sql });
+      } catch (err) {
+        client.close();
+        client = undefined;
+        if (!(err instanceof ThriftTransportError) || attempt > 0) {
+          throw new RemoteQueryError(
+            `Remote query failed at ${path}: ${err instanceof Error ? err.message : String(err)}`,
+          );
+        }
+      }
+    }
+  };
+  const columns = async (sql: string): Promise<ResultColumn[]> => {
+    const answer = await call("getQueryColumns", sql);
+    if (answer.status.code !== 0) throw new RemoteQueryError(answer.status.message);
+    return answer.response.flatMap((entry) => Object.entries(entry).map(([name, type]) => ({ name, type })));
+  };
+  return {
+    name: path,
+    columns,
+    async query(sql) {
+      const names = (await columns(sql)).map((c) => c.name);
+      const answer = await call("query", sql);
+      if (answer.status.code !== 0) throw new RemoteQueryError(answer.status.message);
+      const rows = answer.response.map((row) => {
+        const out: Record<string, string | null> = {};
+        for (const n of names) {
+          const value = Object.hasOwn(row, n) ? row[n] : "";
+          if (n === "__proto__") Object.defineProperty(out, n, { value, enumerable: true, writable: true });
+          else out[n] = value;
+        }
+        return out;
+      });
+      return { columns: names, rows };
     },
     close() {
       client?.close();

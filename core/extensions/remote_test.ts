@@ -50,3 +50,33 @@ Deno.test("remote: the remote core's SQL errors and a missing socket are RemoteQ
   });
   assertThrows(() => connectRemote("/nonexistent/remote.em"), RemoteQueryError, "Cannot connect");
 });
+
+Deno.test("remote: the async backend for the shell restores column order against an in-process manager", async () => {
+  const { Engine } = await import("../engine.ts");
+  const { Registry } = await import("../registry.ts");
+  const { startExtensionManager } = await import("./manager.ts");
+  const { openRemoteBackend } = await import("./remote.ts");
+  const dir = await Deno.makeTempDir();
+  const engine = new Engine({ registry: new Registry() });
+  const manager = startExtensionManager(engine, { socket: `${dir}/m.em`, intervalMs: 60_000, log: () => {} });
+  try {
+    const backend = await openRemoteBackend(manager.path);
+    const result = await backend.query("select 'b' as zz, null as aa, 3 as '7'");
+    assertEquals(result.columns, ["zz", "aa", "7"]);
+    assertEquals(result.rows, [{ zz: "b", aa: "", "7": "3" }]);
+    assertEquals((await backend.columns("select 1 as x")).map((c) => c.name), ["x"]);
+    let message = "";
+    try {
+      await backend.query("select * from nowhere");
+    } catch (err) {
+      message = String(err);
+    }
+    assert(message.includes("no such table: nowhere"), message);
+    assertEquals(backend.name, manager.path);
+    backend.close();
+  } finally {
+    await manager.stop();
+    engine.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
