@@ -16,3 +16,4 @@ import "./docker/mod.ts";
 import "./daemon/mod.ts";
 import "./extensions/mod.ts";
 import "./events/mod.ts";
+import "./lxd/mod.ts";
