@@ -8,6 +8,7 @@
  */
 import { closest } from "../../core/flags.ts";
 import type { TableSpec } from "../../core/table.ts";
+import { isHidden } from "../../core/vtab/schema.ts";
 
 /** What the hints need to know about tables. */
 export interface TableCatalog {
@@ -80,9 +81,11 @@ export function explainError(message: string, sql: string, catalog: TableCatalog
     const named = new Set(tablesNamedIn(sql));
     const specs = catalog.tables().filter((t) => named.has(t.name) || (t.aliases ?? []).some((a) => named.has(a)));
     if (specs.length === 0) return message;
-    const all = specs.flatMap((t) => t.columns.filter((c) => !c.hidden).map((c) => c.name));
+    const all = specs.flatMap((t) => t.columns.filter((c) => !isHidden(c)).map((c) => c.name));
     const best = closest(match[1], all);
-    const lists = specs.map((t) => `${t.name} has ${t.columns.filter((c) => !c.hidden).map((c) => c.name).join(", ")}`);
+    const lists = specs.map((t) =>
+      `${t.name} has ${t.columns.filter((c) => !isHidden(c)).map((c) => c.name).join(", ")}`
+    );
     return `${message} (${best ? `did you mean ${best}? ` : ""}${lists.join("; ")})`;
   }
   match = /^Table (\S+) was queried without a required column/.exec(message);

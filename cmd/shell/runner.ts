@@ -52,10 +52,13 @@ export interface ExecResult {
   error?: string;
 }
 
+/** What a line source returns when the person abandoned the statement being typed (Ctrl-C). */
+export const CANCEL_INPUT: unique symbol = Symbol("cancel input");
+
 /** A source of input lines (piped standard input, a file, or the interactive console). */
 export interface LineSource {
-  /** The next line without its newline, or null at the end of input. */
-  readLine(continuation: boolean): Promise<string | null>;
+  /** The next line without its newline, null at the end of input, or CANCEL_INPUT. */
+  readLine(continuation: boolean): Promise<string | null | typeof CANCEL_INPUT>;
   /** Called before a statement runs and after it ends (the console leaves raw mode meanwhile). */
   running?(active: boolean): void;
 }
@@ -247,6 +250,11 @@ export class Shell {
         if (this.interactive) this.stdout("\n");
         break;
       }
+      if (line === CANCEL_INPUT) {
+        sql = "";
+        typesQuery = false;
+        continue;
+      }
       if (this.interrupted) {
         if (!this.interactive) break;
         this.interrupted = false;
@@ -358,7 +366,7 @@ export class SyncLineSource implements LineSource {
 
   constructor(private readonly reader: { readSync(p: Uint8Array): number | null }) {}
 
-  readLine(): Promise<string | null> {
+  readLine(): Promise<string | null | typeof CANCEL_INPUT> {
     return Promise.resolve(this.#next());
   }
 
