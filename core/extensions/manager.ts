@@ -341,7 +341,14 @@ export class ExtensionManager {
 
   #register(info: InternalExtensionInfo, broadcast: ExtensionRegistry): ExtensionStatus {
     this.#refresh();
-    if ([...this.#extensions.values()].some((e) => e.info.name === info.name)) {
+    const previous = [...this.#extensions.values()].find((e) => e.info.name === info.name);
+    if (previous && this.#socketGone(previous)) {
+      // A restarted extension whose old self is gone (no socket past the start-up grace):
+      // forget the old one now instead of refusing the new one until the next liveness check.
+      this.#log(`Extension ${info.name} (${previous.uuid}) went away; replacing it`);
+      this.#removeRoutes(previous);
+      this.#extensions.delete(previous.uuid);
+    } else if (previous) {
       this.#log(`Refusing to register duplicate extension ${info.name}`);
       return FAILED("Duplicate extension registered");
     }
@@ -406,6 +413,16 @@ export class ExtensionManager {
     this.#extensions.set(uuid, ext);
     this.#log(`Registering extension (${info.name}, ${uuid}, version=${info.version}, sdk=${info.sdk_version})`);
     return OK_STATUS(uuid);
+  }
+
+  #socketGone(ext: RegisteredExtension): boolean {
+    if (Date.now() - ext.registeredAt < this.#timeoutMs) return false;
+    try {
+      Deno.lstatSync(ext.socket);
+      return false;
+    } catch {
+      return true;
+    }
   }
 
   #removeRoutes(ext: RegisteredExtension): void {

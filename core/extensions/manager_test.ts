@@ -248,3 +248,24 @@ Deno.test("manager: a live extension is pinged and kept; stop sends it shutdown"
     await server.close();
   });
 });
+
+Deno.test("manager: a restarted extension replaces its dead predecessor of the same name", async () => {
+  await withManager(async (_manager, client, _engine, registry) => {
+    const first = await client.invoke("registerExtension", {
+      info: info("phoenix"),
+      registry: { table: { p_t: tableRoutes } },
+    });
+    assertEquals(first.code, 0);
+    // Within the start-up grace the old one may still be coming up: a duplicate.
+    const early = await client.invoke("registerExtension", { info: info("phoenix"), registry: {} });
+    assertEquals(early.message, "Duplicate extension registered");
+    await new Promise((r) => setTimeout(r, 250));
+    const second = await client.invoke("registerExtension", {
+      info: info("phoenix"),
+      registry: { table: { p_t: tableRoutes } },
+    });
+    assertEquals(second.code, 0);
+    assertEquals([...(await client.invoke("extensions", {})).keys()], [second.uuid]);
+    assertEquals(registry.tableOwner("p_t"), "phoenix");
+  }, { timeoutMs: 200 });
+});
