@@ -6,7 +6,7 @@
  */
 import { defineTable, type Row, TableError, type TableSpec } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { curlGet, type CurlTimeouts, type GetResult } from "./_curl.ts";
+import { curlGet, type CurlTimeouts, type GetResult } from "../../core/net/curl.ts";
 
 /** The User-Agent osquery sends when the query sets none. */
 export const DEFAULT_USER_AGENT = "osquery";

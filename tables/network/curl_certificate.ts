@@ -7,7 +7,7 @@
 import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { toHex } from "./_lib.ts";
-import { type ChainResult, curlPeerChain, type CurlTimeouts } from "./_curl.ts";
+import { type ChainResult, curlPeerChain, type CurlTimeouts } from "../../core/net/curl.ts";
 import {
   asn1TimeText,
   type Certificate,

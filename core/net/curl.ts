@@ -1,12 +1,12 @@
 /**
- * A small synchronous binding of libcurl's easy API over Deno FFI, for the curl and
- * curl_certificate tables: one GET with bounded connect and total timeouts, or a TLS handshake
- * that collects the peer's certificate chain. Calls block the calling thread, as table
- * generators must.
+ * A small synchronous binding of libcurl's easy API over Deno FFI, for tables that speak HTTP
+ * (curl, curl_certificate, the cloud metadata tables, prometheus_metrics): one request with
+ * bounded connect and total timeouts, optional method, headers and body, or a TLS handshake that
+ * collects the peer's certificate chain. Calls block the calling thread, as table generators must.
  *
  * @module
  */
-import { TableError } from "../../core/table.ts";
+import { TableError } from "../table.ts";
 
 const symbols = {
   curl_global_init: { parameters: ["i64"], result: "i32" },
@@ -14,6 +14,8 @@ const symbols = {
   curl_easy_cleanup: { parameters: ["pointer"], result: "void" },
   curl_easy_perform: { parameters: ["pointer"], result: "i32" },
   curl_easy_strerror: { parameters: ["i32"], result: "pointer" },
+  curl_slist_append: { parameters: ["pointer", "buffer"], result: "pointer" },
+  curl_slist_free_all: { parameters: ["pointer"], result: "void" },
   // curl_easy_setopt and curl_easy_getinfo are variadic; on x86-64 and arm64 Linux an integer or
   // pointer third argument travels exactly as in a fixed-argument call, so each is bound per type.
   setoptLong: { name: "curl_easy_setopt", parameters: ["pointer", "i32", "i64"], result: "i32" },
@@ -62,7 +64,12 @@ const OPT = {
   WRITEDATA: 10001,
   URL: 10002,
   PROXY: 10004,
+  POSTFIELDS: 10015,
   USERAGENT: 10018,
+  HTTPHEADER: 10023,
+  CUSTOMREQUEST: 10036,
+  POST: 47,
+  POSTFIELDSIZE: 60,
   WRITEFUNCTION: 20011,
   FOLLOWLOCATION: 52,
   SSL_VERIFYPEER: 64,
@@ -94,10 +101,32 @@ export interface CurlTimeouts {
   totalMs: number;
 }
 
-/** The outcome of a GET: the status and body, or libcurl's error text. */
+/** The outcome of a request: the status and body, or libcurl's error text and result code. */
 export type GetResult =
   | { ok: true; status: number; body: Uint8Array; elapsedMicros: number }
-  | { ok: false; error: string };
+  | { ok: false; error: string; code?: number };
+
+/** libcurl's result code for a host name that does not resolve. */
+export const CURLE_COULDNT_RESOLVE_HOST = 6;
+/** libcurl's result code for a connection refused or unreachable. */
+export const CURLE_COULDNT_CONNECT = 7;
+/** libcurl's result code for a connect or total timeout. */
+export const CURLE_OPERATION_TIMEDOUT = 28;
+
+/** One HTTP request, as {@linkcode curlRequest} sends it. */
+export interface CurlRequest {
+  url: string;
+  /** "GET" unless set; any other method is sent as libcurl's custom request. */
+  method?: string;
+  /** Extra request headers, as name → value (CR/LF are removed from both). */
+  headers?: Record<string, string>;
+  /** A request body (sent with Content-Length, also when empty, for methods other than GET). */
+  body?: string;
+  userAgent?: string;
+  timeouts: CurlTimeouts;
+  /** Follow redirects (up to 10, HTTP(S) only); default false. */
+  followRedirects?: boolean;
+}
 
 /** Largest body kept in memory; a longer response fails the request rather than the process. */
 export const MAX_BODY_BYTES = 64 * 1024 * 1024;
@@ -136,6 +165,15 @@ function commonOptions(lib: CurlSymbols, handle: Deno.PointerObject, url: string
 
 /** GETs `url` (following redirects, verifying TLS peers) and returns the final status and body. */
 export function curlGet(url: string, userAgent: string, timeouts: CurlTimeouts): GetResult {
+  return curlRequest({ url, userAgent, timeouts, followRedirects: true });
+}
+
+function headerLine(name: string, value: string): string {
+  return `${name.replace(/[\r\n:]/g, "")}: ${value.replace(/[\r\n]/g, "")}`;
+}
+
+/** Sends one HTTP request (verifying TLS peers, ignoring *_proxy variables) and returns the status and body. */
+export function curlRequest(request: CurlRequest): GetResult {
   return withHandle((lib, handle) => {
     const chunks: Uint8Array[] = [];
     let total = 0;
@@ -150,11 +188,38 @@ export function curlGet(url: string, userAgent: string, timeouts: CurlTimeouts):
         return BigInt(length);
       },
     );
+    let headers: Deno.PointerValue = null;
+    // libcurl keeps pointers to the strings it is given (not copying POSTFIELDS); they stay
+    // referenced here until perform returns.
+    const keep: Uint8Array[] = [];
     try {
-      commonOptions(lib, handle, url, timeouts);
-      lib.setoptString(handle, OPT.USERAGENT, cString(userAgent));
-      lib.setoptLong(handle, OPT.FOLLOWLOCATION, 1n);
-      lib.setoptLong(handle, OPT.MAXREDIRS, 10n);
+      commonOptions(lib, handle, request.url, request.timeouts);
+      if (request.userAgent !== undefined) {
+        keep.push(cString(request.userAgent));
+        lib.setoptString(handle, OPT.USERAGENT, keep[keep.length - 1]);
+      }
+      if (request.followRedirects) {
+        lib.setoptLong(handle, OPT.FOLLOWLOCATION, 1n);
+        lib.setoptLong(handle, OPT.MAXREDIRS, 10n);
+      }
+      const method = (request.method ?? "GET").toUpperCase();
+      if (method !== "GET" || request.body !== undefined) {
+        const body = cString(request.body ?? "");
+        keep.push(body);
+        lib.setoptLong(handle, OPT.POST, 1n);
+        lib.setoptLong(handle, OPT.POSTFIELDSIZE, BigInt(body.length - 1));
+        lib.setoptString(handle, OPT.POSTFIELDS, body);
+        if (method !== "POST") {
+          keep.push(cString(method));
+          lib.setoptString(handle, OPT.CUSTOMREQUEST, keep[keep.length - 1]);
+        }
+      }
+      for (const [name, value] of Object.entries(request.headers ?? {})) {
+        // curl_slist_append copies the string.
+        const next = lib.curl_slist_append(headers, cString(headerLine(name, value)));
+        if (next !== null) headers = next;
+      }
+      if (headers !== null) lib.setoptPointer(handle, OPT.HTTPHEADER, headers);
       lib.setoptPointer(handle, OPT.WRITEFUNCTION, writer.pointer);
       const started = performance.now();
       const code = lib.curl_easy_perform(handle);
@@ -162,6 +227,7 @@ export function curlGet(url: string, userAgent: string, timeouts: CurlTimeouts):
       if (code !== 0) {
         return {
           ok: false,
+          code,
           error: total > MAX_BODY_BYTES ? `response larger than ${MAX_BODY_BYTES} bytes` : errorText(lib, code),
         };
       }
@@ -173,6 +239,8 @@ export function curlGet(url: string, userAgent: string, timeouts: CurlTimeouts):
       return { ok: true, status: Number(status[0]), body, elapsedMicros };
     } finally {
       writer.close();
+      if (headers !== null) lib.curl_slist_free_all(headers);
+      keep.length = 0;
     }
   });
 }
