@@ -14,6 +14,7 @@
 import { defineFlag, flags } from "../flags.ts";
 import { errno, lastErrorMessage, libc, waitReadable } from "../libc.ts";
 import type { EventPublisher } from "./system.ts";
+import { patternToRegExp } from "./inotify.ts";
 import {
   AUDIT,
   AuditAssembler,
@@ -125,6 +126,13 @@ defineFlag({
   type: "bool",
   default: false,
   description: "Audit file syscalls for process_file_events",
+});
+defineFlag({
+  name: "audit_fim_show_accesses",
+  type: "bool",
+  default: false,
+  hidden: true,
+  description: "Also report opens, reads and closes in process_file_events (not only changes)",
 });
 defineFlag({
   name: "audit_allow_selinux_events",
@@ -380,10 +388,16 @@ const SOCK_CLOEXEC = 0o2000000;
 const NETLINK_AUDIT = 9;
 const MSG_DONTWAIT = 0x40;
 const NLMSG_ERROR = 2;
+const NLMSG_DONE = 3;
 const NLM_F_REQUEST = 1;
 const NLM_F_ACK = 4;
 const EPERM = 1;
 const EEXIST = 17;
+const ENOENT = 2;
+const SOL_SOCKET = 1;
+const SO_RCVBUF = 8;
+const SO_RCVBUFFORCE = 33;
+const RECEIVE_BUFFER = 8 << 20;
 const EAGAIN = 11;
 const STATUS_POLL_MS = 10_000;
 
@@ -407,6 +421,7 @@ export class AuditPublisher implements EventPublisher {
   #initial: AuditStatus | undefined;
   #installedRule: Uint8Array<ArrayBuffer> | undefined;
   readonly #listeners: ((event: AuditEvent) => void)[] = [];
+  #fileMatchers: RegExp[] = [];
   readonly #buf = new Uint8Array(new ArrayBuffer(1 << 16));
 
   get active(): boolean {
@@ -416,6 +431,25 @@ export class AuditPublisher implements EventPublisher {
   /** Adds a listener called with every completed event. */
   listen(listener: (event: AuditEvent) => void): void {
     this.#listeners.push(listener);
+  }
+
+  /**
+   * Sets the paths process_file_events reports: the config's `file_paths` (category → patterns,
+   * `%` one level, `%%` everything below). The daemon calls it whenever the config loads.
+   */
+  configureFilePaths(filePaths: Record<string, string[]>): void {
+    this.#fileMatchers = Object.values(filePaths).flat().map(patternToRegExp);
+    this.refreshes++;
+  }
+
+  /** Whether a path is under the configured file_paths. */
+  watchesFile(path: string): boolean {
+    return this.#fileMatchers.some((m) => m.test(path));
+  }
+
+  /** Number of configured file_paths patterns. */
+  get filePathCount(): number {
+    return this.#fileMatchers.length;
   }
 
   /** A fresh assembler with the current flags (also used by tests). */
@@ -471,6 +505,9 @@ export class AuditPublisher implements EventPublisher {
       c.close(fd);
       throw new Error(`Cannot bind the audit netlink socket: ${message}`);
     }
+    // Room for bursts (FIM audits every read and write): 8 MiB, beyond rmem_max when root.
+    const size = new Uint8Array(new Int32Array([RECEIVE_BUFFER]).buffer);
+    if (c.setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, size, 4) !== 0) c.setsockopt(fd, SOL_SOCKET, SO_RCVBUF, size, 4);
     this.#fd = fd;
     this.#assembler = this.newAssembler();
     try {
@@ -571,37 +608,49 @@ export class AuditPublisher implements EventPublisher {
   }
 
   /**
-   * Sends a request and waits (up to 2 s) for its acknowledgement and, when `replyType` is
-   * given, the replies of that type (all of them until NLMSG_DONE when `multi`). Other
-   * messages read meanwhile are handled as usual.
+   * Sends a request and waits for its acknowledgement and, when `replyType` is given, the
+   * replies of that type (all of them until NLMSG_DONE when `multi`). Records read meanwhile
+   * are handled as usual. Under a flood of records the kernel may drop the acknowledgement
+   * (the socket buffer is full), so the request is sent up to three times; errors listed in
+   * `okErrnos` (EEXIST, ENOENT after a lost acknowledgement) count as success.
    */
-  async #request(type: number, payload: Uint8Array, replyType?: number, multi = false): Promise<NetlinkMessage[]> {
-    const seq = this.#send(type, payload, !multi);
-    const replies: NetlinkMessage[] = [];
-    let acked = multi;
-    let done = replyType === undefined;
-    const deadline = Date.now() + 2000;
-    while ((!acked || !done) && Date.now() < deadline) {
-      if (!await waitReadable(this.#fd, Math.max(1, deadline - Date.now()))) continue;
-      const n = Number(libc().recv(this.#fd, this.#buf, BigInt(this.#buf.length), MSG_DONTWAIT));
-      if (n <= 0) continue;
-      for (const m of splitNetlinkMessages(this.#buf.slice(0, n))) {
-        if (m.seq !== seq) {
-          this.#handle(m);
-        } else if (m.type === NLMSG_ERROR) {
-          const code = -new DataView(m.payload.buffer, m.payload.byteOffset).getInt32(0, true);
-          if (code !== 0) throw new AuditRequestError(errnoName(code), code);
-          acked = true;
-        } else if (m.type === 3 /* NLMSG_DONE */) {
-          done = true;
-        } else if (m.type === replyType) {
-          replies.push(m);
-          if (!multi) done = true;
+  async #request(
+    type: number,
+    payload: Uint8Array,
+    replyType?: number,
+    multi = false,
+    okErrnos: readonly number[] = [],
+  ): Promise<NetlinkMessage[]> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const seq = this.#send(type, payload, !multi);
+      const replies: NetlinkMessage[] = [];
+      let acked = multi;
+      let done = replyType === undefined;
+      const deadline = Date.now() + 1500;
+      while ((!acked || !done) && Date.now() < deadline) {
+        if (!await waitReadable(this.#fd, Math.max(1, deadline - Date.now()))) continue;
+        for (let i = 0; i < 512 && (!acked || !done); i++) {
+          const n = Number(libc().recv(this.#fd, this.#buf, BigInt(this.#buf.length), MSG_DONTWAIT));
+          if (n <= 0) break;
+          for (const m of splitNetlinkMessages(this.#buf.slice(0, n))) {
+            if (m.seq !== seq) {
+              this.#handle(m);
+            } else if (m.type === NLMSG_ERROR) {
+              const code = -new DataView(m.payload.buffer, m.payload.byteOffset).getInt32(0, true);
+              if (code !== 0 && !okErrnos.includes(code)) throw new AuditRequestError(errnoName(code), code);
+              acked = true;
+            } else if (m.type === NLMSG_DONE) {
+              done = true;
+            } else if (m.type === replyType) {
+              replies.push(m);
+              if (!multi) done = true;
+            }
+          }
         }
       }
+      if (acked && done) return replies;
     }
-    if (!acked || !done) throw new AuditRequestError("the kernel did not answer in time", EAGAIN);
-    return replies;
+    throw new AuditRequestError("the kernel did not answer in time", EAGAIN);
   }
 
   async #read(): Promise<void> {
@@ -629,10 +678,13 @@ export class AuditPublisher implements EventPublisher {
     this.#running = false;
     await this.#loop;
     const restore = async () => {
-      if (this.#installedRule) await this.#request(AUDIT.DEL_RULE, this.#installedRule);
-      this.#installedRule = undefined;
       const before = this.#initial;
-      if (flags.bool("audit_allow_config") && before && before.enabled !== 2) {
+      const configured = flags.bool("audit_allow_config") && before !== undefined && before.enabled !== 2;
+      // Pause auditing first: the flood stops, so the acknowledgements below get through.
+      if (configured) await this.#request(AUDIT.SET, encodeStatus(STATUS_ENABLED, { enabled: 0 }));
+      if (this.#installedRule) await this.#request(AUDIT.DEL_RULE, this.#installedRule, undefined, false, [ENOENT]);
+      this.#installedRule = undefined;
+      if (configured) {
         const mask = STATUS_ENABLED | STATUS_FAILURE | STATUS_BACKLOG_LIMIT | STATUS_BACKLOG_WAIT_TIME;
         await this.#request(AUDIT.SET, encodeStatus(mask, before));
       }

@@ -266,16 +266,89 @@ Deno.test("seccomp_events: arch, syscall and action are named; unknown values sa
   e.close();
 });
 
+Deno.test({
+  name: "process_file_events: changes under the configured file_paths, only with --audit_allow_fim_events",
+  ignore: !x86,
+  fn() {
+    const data = Deno.readFileSync(new URL("../../testdata/events/audit_fim_netlink.bin", import.meta.url));
+    const view = new DataView(data.buffer);
+    const replay = () => {
+      for (let pos = 0; pos + 4 <= data.length;) {
+        const n = view.getUint32(pos, true);
+        auditPublisher.handleDatagram(data.subarray(pos + 4, pos + 4 + n));
+        pos += 4 + n;
+      }
+    };
+    const e = new Engine();
+    const count = () => e.query("select count(*) n from process_file_events")[0].n as number;
+    auditPublisher.configureFilePaths({ scratch: ["/tmp/osq-fim/%%"] });
+    const before = count();
+    replay();
+    assertEquals(count(), before);
+    withFlags({ audit_allow_fim_events: true }, replay);
+    const rows = e.query(
+      "select operation, path, dest_path, executable, partial, cwd, pid, ppid, uid, auid, time > 0 as timed " +
+        "from process_file_events order by eid",
+    ).slice(-10);
+    assertEquals(rows.map((r) => r.operation), [
+      "open+truncate",
+      "write",
+      "write",
+      "rename",
+      "link",
+      "symlink",
+      "write",
+      "unlink",
+      "unlink",
+      "unlink",
+    ]);
+    assertEquals(rows[3], {
+      operation: "rename",
+      path: "/tmp/osq-fim/notes.txt",
+      dest_path: "/tmp/osq-fim/renamed.txt",
+      executable: "/usr/bin/python3.11",
+      partial: "false",
+      cwd: "/tmp/osq-fim",
+      pid: 13675,
+      ppid: 13668,
+      uid: "0",
+      auid: "4294967295",
+      timed: 1,
+    });
+    assertEquals(
+      withFlags(
+        { audit_allow_fim_events: true },
+        () => {
+          e.query("select count(*) from process_file_events");
+          return e.query("select subscriptions from osquery_events where name = 'process_file_events'");
+        },
+      ),
+      [{ subscriptions: 1 }],
+    );
+    auditPublisher.configureFilePaths({});
+    e.close();
+  },
+});
+
 Deno.test("audit tables: with the publisher inactive (default flags) they answer with what was recorded", () => {
   assertEquals(flags.bool("disable_audit"), true);
   assertEquals(auditPublisher.active, false);
   const e = new Engine();
-  for (const t of ["process_events", "socket_events", "user_events", "selinux_events", "apparmor_events"]) {
+  for (
+    const t of [
+      "process_events",
+      "socket_events",
+      "user_events",
+      "selinux_events",
+      "apparmor_events",
+      "process_file_events",
+    ]
+  ) {
     assert(Array.isArray(e.query(`select * from ${t} where time > 0`)));
   }
   assertEquals(
     e.query("select name, type, active from osquery_events where publisher = 'auditeventpublisher'").length,
-    7,
+    8,
   );
   e.close();
 });

@@ -12,3 +12,4 @@ import "./user_events.ts";
 import "./selinux_events.ts";
 import "./apparmor_events.ts";
 import "./seccomp_events.ts";
+import "./process_file_events.ts";
