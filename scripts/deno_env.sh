@@ -26,4 +26,4 @@ if ! OSQ_DENO="$(osq_find_deno)"; then
   fi
   OSQ_DENO="$(osq_find_deno)" || { echo "osq: deno@$OSQ_DENO_VERSION installed but does not run." >&2; exit 1; }
 fi
-export OSQ_DENO OSQ_ROOT
+# Not exported: children (and tests that read their environment) should not inherit these.
