@@ -53,21 +53,26 @@ export function doubleString(x: number): string {
   return s.includes(".") ? s : s + ".0";
 }
 
+/**
+ * An encoder for rows of one statement: column order and key text are computed once, so each
+ * row costs one pass over its cells.
+ */
+export function rowEncoder(names: readonly string[]): (cells: readonly Cell[]) => string {
+  const seen = new Set<string>();
+  // osquery rows are maps: one value per column name (the first column of a name wins here).
+  const order = names.map((_, i) => i).filter((i) => !seen.has(names[i]) && seen.add(names[i]) !== undefined)
+    .sort((a, b) => (names[a] < names[b] ? -1 : names[a] > names[b] ? 1 : 0));
+  const keys = order.map((i, k) => (k === 0 ? "{" : ",") + JSON.stringify(names[i]) + ":");
+  return (cells) => {
+    let out = "";
+    for (let k = 0; k < order.length; k++) out += keys[k] + cellLiteral(cells[order[k]]);
+    return order.length ? out + "}" : "{}";
+  };
+}
+
 /** Canonical text of one row given column names and typed cells. */
 export function canonicalRow(names: readonly string[], cells: readonly Cell[]): string {
-  const order = names.map((_, i) => i).sort((a, b) => (names[a] < names[b] ? -1 : names[a] > names[b] ? 1 : 0));
-  let out = "{";
-  let first = true;
-  const seen = new Set<string>();
-  for (const i of order) {
-    const name = names[i];
-    if (seen.has(name)) continue; // osquery rows are maps: one value per column name
-    seen.add(name);
-    if (!first) out += ",";
-    first = false;
-    out += JSON.stringify(name) + ":" + cellLiteral(cells[i]);
-  }
-  return out + "}";
+  return rowEncoder(names)(cells);
 }
 
 function cellLiteral(cell: Cell): string {

@@ -6,7 +6,7 @@
  */
 import type { Engine } from "../../core/engine.ts";
 import { SQLITE, sqlite } from "../../core/sqlite/ffi.ts";
-import { canonicalRow, type Cell } from "../../core/diff.ts";
+import { type Cell, rowEncoder } from "../../core/diff.ts";
 
 const decoder = new TextDecoder();
 
@@ -22,6 +22,7 @@ export function runCanonical(engine: Engine, sql: string): { rows: string[]; siz
       const h = BigInt(statement.handle);
       const cells: Cell[] = new Array(names.length);
       const first = rows.length;
+      const encode = rowEncoder(names);
       while (statement.step()) {
         for (let i = 0; i < names.length; i++) {
           const type = s.sqlite3_column_type(h, i);
@@ -32,7 +33,7 @@ export function runCanonical(engine: Engine, sql: string): { rows: string[]; siz
           else if (v instanceof Uint8Array) cells[i] = decoder.decode(v);
           else cells[i] = String(v);
         }
-        const row = canonicalRow(names, cells);
+        const row = encode(cells);
         size += row.length;
         rows.push(row);
       }

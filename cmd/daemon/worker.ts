@@ -67,6 +67,8 @@ export class DaemonWorker {
   #stopping = false;
   readonly #inflight = new Set<Promise<void>>();
   #lastRefresh = 0;
+  /** Denylist (name → until), loaded once and kept in step with the store. */
+  #denied: Map<string, number> | undefined;
 
   constructor(store: Store, loggers: Logger[]) {
     this.store = store;
@@ -198,8 +200,8 @@ export class DaemonWorker {
 
   /** Publishes counters for osquery_schedule / osquery_packs. */
   async publish(): Promise<void> {
-    const denied = new Set((await this.store.list<number>(["denylist"])).map((e) => String(e.key[1])));
-    for (const c of this.counters.values()) c.denylisted = denied.has(c.name);
+    this.#denied ??= new Map((await this.store.list<number>(["denylist"])).map((e) => [String(e.key[1]), e.value]));
+    for (const c of this.counters.values()) c.denylisted = this.#denied.has(c.name);
     publishSchedule({
       queries: [...this.counters.values()],
       packs: (this.config?.packs ?? []).map((p) => {
@@ -240,7 +242,9 @@ export class DaemonWorker {
         );
       }
       if (watchdogEnabled && guilty) {
-        await this.store.set(["denylist", name], Math.floor(Date.now() / 1000) + 86400);
+        const until = Math.floor(Date.now() / 1000) + 86400;
+        await this.store.set(["denylist", name], until);
+        this.#denied?.set(name, until);
         this.status(Severity.WARNING, `Denylisting scheduled query ${name} for 86400 seconds`);
       }
       await this.store.delete(["executing", name]);
@@ -249,11 +253,13 @@ export class DaemonWorker {
 
   /** True when the query may run now (denylist expiry as osquery decides it). */
   async #allowed(q: ScheduledQuery): Promise<boolean> {
-    const until = await this.store.get<number>(["denylist", q.scheduledName]);
-    if (until === null) return true;
+    this.#denied ??= new Map((await this.store.list<number>(["denylist"])).map((e) => [String(e.key[1]), e.value]));
+    const until = this.#denied.get(q.scheduledName);
+    if (until === undefined) return true;
     if (Date.now() / 1000 > until || !q.denylist) {
       this.status(Severity.INFO, `Scheduled denylisted query has expired: ${q.scheduledName}`);
       await this.store.delete(["denylist", q.scheduledName]);
+      this.#denied.delete(q.scheduledName);
       this.deniedLogged.delete(q.scheduledName);
       return true;
     }

@@ -1,0 +1,214 @@
+/**
+ * Daemon benchmarks, short versions (each well under a minute):
+ *
+ * 1. Differential results of a 100,000-row query: diff against the previous run (1 % changed),
+ *    render the event lines, and commit rows + lines to Deno KV. Goal: < 1 s.
+ * 2. The daemon's cost: CPU seconds per minute and peak RSS (supervisor + worker) with a
+ *    schedule of typical queries every 5 s, against an idle daemon.
+ * 3. The daemon's overhead per query run against the same queries run in-process, as the shell
+ *    runs them (one Engine, no diff, no logging).
+ *
+ * Run: `deno run -A --unstable-kv scripts/bench_daemon.ts [seconds]` (default 30 s per daemon).
+ *
+ * @module
+ */
+import "../tables/catalogue.ts";
+import process from "node:process";
+import { Engine } from "../core/engine.ts";
+import { diffRows, eventLines, type LogItem, rowEncoder } from "../core/diff.ts";
+import { kvAvailable, openStore } from "../core/kv.ts";
+
+const seconds = Number(Deno.args[0] ?? 30);
+const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+
+const QUERIES: Record<string, string> = {
+  processes: "select pid, name, path, cmdline, uid, resident_size from processes",
+  listening_ports: "select pid, port, protocol, address from listening_ports",
+  users: "select uid, gid, username, shell from users",
+  mounts: "select device, path, type from mounts",
+  uptime: "select total_seconds from uptime",
+  os_version: "select name, version from os_version",
+  kernel_modules: "select name, size, used_by from kernel_modules",
+  etc_files: "select path, size, mtime from file where directory = '/etc'",
+};
+
+function cpuMs(pid: number): number {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(f[11]) + Number(f[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
+function rss(pid: number): number {
+  try {
+    const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+    return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
+  } catch {
+    return 0;
+  }
+}
+
+function tree(pid: number): number[] {
+  const out = [pid];
+  for (let i = 0; i < out.length; i++) {
+    try {
+      for (const tid of Deno.readDirSync(`/proc/${out[i]}/task`)) {
+        const kids = Deno.readTextFileSync(`/proc/${out[i]}/task/${tid.name}/children`).trim();
+        if (kids) out.push(...kids.split(/\s+/).map(Number));
+      }
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}
+
+async function runDaemon(schedule: Record<string, unknown>, secs: number) {
+  const dir = Deno.makeTempDirSync({ prefix: "osq-bench-" });
+  Deno.writeTextFileSync(`${dir}/osquery.conf`, JSON.stringify({ schedule }));
+  const child = new Deno.Command(`${ROOT}/osq`, {
+    args: [
+      "daemon",
+      `--config_path=${dir}/osquery.conf`,
+      `--logger_path=${dir}/log`,
+      `--database_path=${dir}/db/osquery.db`,
+      `--pidfile=${dir}/pid`,
+      "--watchdog_level=-1",
+    ],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  // Let it start (imports, query threads), then measure a steady window.
+  await new Promise((r) => setTimeout(r, 5000));
+  const pids0 = tree(child.pid);
+  const cpu0 = pids0.reduce((n, p) => n + cpuMs(p), 0);
+  let peak = 0;
+  const end = Date.now() + secs * 1000;
+  let cpu1 = cpu0;
+  while (Date.now() < end) {
+    await new Promise((r) => setTimeout(r, 500));
+    const pids = tree(child.pid);
+    peak = Math.max(peak, pids.reduce((n, p) => n + rss(p), 0));
+    cpu1 = pids.reduce((n, p) => n + cpuMs(p), 0);
+  }
+  child.kill("SIGTERM");
+  await child.status;
+  let lines = 0;
+  try {
+    lines = Deno.readTextFileSync(`${dir}/log/osqueryd.results.log`).split("\n").length - 1;
+  } catch {
+    // no results
+  }
+  Deno.removeSync(dir, { recursive: true });
+  return { cpuPerMinute: ((cpu1 - cpu0) / 1000) * (60 / secs), peakRss: peak, lines };
+}
+
+async function benchDiff() {
+  const encode = rowEncoder(["pid", "name", "path", "size", "ratio"]);
+  const make = (i: number, tag: string) =>
+    encode([{ int: i }, `proc-${i}-${tag}`, `/usr/bin/p${i}`, { int: i * 4096 }, { real: i / 7 }]);
+  // Rows reach the diff from a query thread (structured clone), as in the daemon.
+  const previous: string[] = structuredClone(Array.from({ length: 100_000 }, (_, i) => make(i, "a")));
+  const produced = Array.from({ length: 100_000 }, (_, i) => make(i, i % 100 === 0 ? "b" : "a"));
+  const item: LogItem = {
+    name: "bench",
+    hostIdentifier: "h",
+    unixTime: 1,
+    epoch: 0,
+    counter: 1,
+    numerics: false,
+    decorations: {},
+    decorationsTopLevel: false,
+  };
+  let t = performance.now();
+  let current: string[] = structuredClone(produced);
+  const diff = diffRows(previous, current);
+  const lines = eventLines(item, diff);
+  const diffMs = performance.now() - t;
+  let commitMs = NaN;
+  let firstMs = NaN;
+  if (kvAvailable()) {
+    const dir = Deno.makeTempDirSync();
+    const store = await openStore(`${dir}/db`);
+    t = performance.now();
+    await store.commitRun({
+      name: "bench",
+      previous: await store.getQuery("bench"),
+      state: { epoch: 0, counter: 0, sql: "s" },
+      rows: previous,
+      lines: [],
+      category: "result",
+    });
+    firstMs = performance.now() - t;
+    t = performance.now();
+    current = structuredClone(produced);
+    const prev = await store.getQuery("bench");
+    const rows = await store.previousRows(prev.value!);
+    const d2 = diffRows(rows, current);
+    const l2 = eventLines(item, d2);
+    await store.commitRun({
+      name: "bench",
+      previous: prev,
+      state: { epoch: 0, counter: 1, sql: "s" },
+      rows: current,
+      lines: l2,
+      category: "result",
+    });
+    commitMs = performance.now() - t;
+    store.close();
+    Deno.removeSync(dir, { recursive: true });
+  }
+  return { diffMs, lines: lines.length, firstMs, commitMs };
+}
+
+function benchInProcess(rounds: number) {
+  const engine = new Engine();
+  const before = process.cpuUsage();
+  const t = performance.now();
+  for (let i = 0; i < rounds; i++) {
+    for (const sql of Object.values(QUERIES)) engine.query(sql);
+  }
+  const cpu = process.cpuUsage(before);
+  engine.close();
+  return { cpuMsPerRound: (cpu.user + cpu.system) / 1000 / rounds, wallMsPerRound: (performance.now() - t) / rounds };
+}
+
+console.log(`osq daemon benchmarks (${seconds} s windows, ${navigator.hardwareConcurrency} CPUs)\n`);
+const d = await benchDiff();
+console.log(
+  `diff of 100,000 rows (1 % changed): ${d.diffMs.toFixed(0)} ms for thread hop + diff + ${d.lines} event lines`,
+);
+if (!Number.isNaN(d.commitMs)) {
+  console.log(
+    `  first run stored in KV: ${d.firstMs.toFixed(0)} ms; read + diff + render + atomic commit: ${
+      d.commitMs.toFixed(0)
+    } ms`,
+  );
+} else console.log("  (KV steps skipped: run with --unstable-kv)");
+
+const inproc = benchInProcess(5);
+console.log(
+  `\n${Object.keys(QUERIES).length} typical queries in-process (as the shell runs them): ${
+    inproc.cpuMsPerRound.toFixed(0)
+  } ms CPU per round`,
+);
+
+const idle = await runDaemon({}, seconds);
+const schedule = Object.fromEntries(Object.entries(QUERIES).map(([k, q]) => [k, { query: q, interval: 5 }]));
+const busy = await runDaemon(schedule, seconds);
+const roundsPerMinute = 60 / 5;
+const perRound = ((busy.cpuPerMinute - idle.cpuPerMinute) * 1000) / roundsPerMinute;
+console.log(
+  `idle daemon: ${idle.cpuPerMinute.toFixed(2)} CPU s/min, peak RSS ${(idle.peakRss / 1048576).toFixed(0)} MB`,
+);
+console.log(
+  `daemon with the ${Object.keys(QUERIES).length} queries every 5 s: ${busy.cpuPerMinute.toFixed(2)} CPU s/min, ` +
+    `peak RSS ${(busy.peakRss / 1048576).toFixed(0)} MB, ${busy.lines} result lines`,
+);
+console.log(
+  `per round: daemon ${perRound.toFixed(0)} ms CPU vs in-process ${inproc.cpuMsPerRound.toFixed(0)} ms ` +
+    `(overhead x${(perRound / inproc.cpuMsPerRound).toFixed(2)})`,
+);
