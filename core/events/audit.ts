@@ -454,7 +454,7 @@ export class AuditPublisher implements EventPublisher {
 
   /** A fresh assembler with the current flags (also used by tests). */
   newAssembler(): AuditAssembler {
-    return new AuditAssembler({ syscallsAllowedToFail: socketSyscalls(), ownExecutable: Deno.execPath() });
+    return new AuditAssembler({ syscallsAllowedToFail: socketSyscalls(), ownPid: Deno.pid });
   }
 
   /** Hands events to the listeners (used for netlink input and by tests). */

@@ -380,8 +380,12 @@ const REQUIRED_SYSCALL_FIELDS = ["pid", "ppid", "uid", "auid", "euid", "fsuid", 
 export interface AuditAssemblerOptions {
   /** Syscalls kept even when they fail (socket calls: a non-blocking connect "fails"). */
   syscallsAllowedToFail?: ReadonlySet<number>;
-  /** Executable whose own syscalls are dropped (the agent itself). */
-  ownExecutable?: string;
+  /**
+   * The process whose own syscalls are dropped (the agent itself, whose reads of the audit
+   * socket and /proc would otherwise feed back). osquery drops by executable path; osq runs on
+   * the shared deno binary, so it drops by process id instead of hiding every Deno program.
+   */
+  ownPid?: number;
   /** Seconds after which an event without its EOE is dropped. */
   maxAge?: number;
 }
@@ -395,13 +399,13 @@ export interface AuditAssemblerOptions {
 export class AuditAssembler {
   readonly #open = new Map<string, AuditEvent>();
   readonly #allowedToFail: ReadonlySet<number>;
-  readonly #ownExecutable: string | undefined;
+  readonly #ownPid: number | undefined;
   readonly #maxAge: number;
   #newest = 0;
 
   constructor(options: AuditAssemblerOptions = {}) {
     this.#allowedToFail = options.syscallsAllowedToFail ?? new Set();
-    this.#ownExecutable = options.ownExecutable;
+    this.#ownPid = options.ownPid;
     this.#maxAge = options.maxAge ?? 300;
   }
 
@@ -454,10 +458,10 @@ export class AuditAssembler {
     const exe = f.get("exe");
     const syscall = auditInteger(f, "syscall");
     if (exe === undefined || syscall === undefined) return undefined;
-    if (this.#ownExecutable && decodeAuditValue(exe) === this.#ownExecutable) return undefined;
     const success = (f.get("success") ?? "yes") === "yes";
     if (!success && !this.#allowedToFail.has(syscall)) return undefined;
     if (REQUIRED_SYSCALL_FIELDS.some((name) => auditInteger(f, name) === undefined)) return undefined;
+    if (this.#ownPid !== undefined && auditInteger(f, "pid") === this.#ownPid) return undefined;
     return { kind: "syscall", syscall, success, records: [record] };
   }
 
