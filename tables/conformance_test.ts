@@ -30,8 +30,11 @@ const referencePath = new URL("../../shared/reference/osquery-tables.json", impo
 const reference: ReferenceTable[] = JSON.parse(Deno.readTextFileSync(referencePath)).tables;
 const byName = new Map(reference.map((t) => [t.name, t]));
 
-/** Tables osq adds beyond osquery's Linux set (none may shadow an osquery name with another schema). */
-const OSQ_ONLY = new Set<string>([]);
+/**
+ * Tables osq adds beyond osquery 5's Linux set (none may shadow an osquery name with another schema):
+ * opera_extensions is osquery 4's table, kept so packs that query it still run.
+ */
+const OSQ_ONLY = new Set<string>(["opera_extensions"]);
 
 function normalizeColumn(c: ColumnSpec): Record<string, unknown> {
   const out: Record<string, unknown> = { name: c.name, type: c.type };

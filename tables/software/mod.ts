@@ -10,6 +10,7 @@ import "./portage_packages.ts";
 import "./python_packages.ts";
 import "./npm_packages.ts";
 import "./chrome_extensions.ts";
+import "./opera_extensions.ts";
 import "./chrome_extension_content_scripts.ts";
 import "./firefox_addons.ts";
 import "./vscode_extensions.ts";
