@@ -209,3 +209,44 @@ function exists(path: string): boolean {
     return false;
   }
 }
+
+Deno.test({
+  name: "daemon: --daemonize detaches and writes the pidfile; --force replaces a running daemon; --disable_database",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const d = new TestDaemon();
+    const osq = new URL("../../osq", import.meta.url).pathname;
+    const pidfile = `${d.dir}/osqueryd.pid`;
+    const common = [
+      "daemon",
+      `--config_path=${d.configPath}`,
+      `--logger_path=${d.logDir}`,
+      `--pidfile=${pidfile}`,
+      "--disable_watchdog",
+      "--disable_database",
+    ];
+    let first = 0;
+    try {
+      d.writeConfig({ schedule: { one: { query: "select 1 as x", interval: 1 } } });
+      const launched = await new Deno.Command(osq, { args: [...common, "--daemonize"], stdout: "null", stderr: "null" })
+        .output();
+      assertEquals(launched.code, 0);
+      await d.waitFor("the detached daemon's pidfile", () => exists(pidfile));
+      first = Number(Deno.readTextFileSync(pidfile));
+      await d.waitFor("the detached daemon's results", () => d.lines().length > 0);
+      d.start(["--disable_database", "--disable_watchdog", "--force"]);
+      await d.waitFor("the old daemon to be stopped", () => !exists(`/proc/${first}`), 30);
+      await d.waitFor("the new pidfile", () => exists(pidfile) && Number(Deno.readTextFileSync(pidfile)) !== first);
+      assertMatch(d.stderr, /stopping the running daemon \(\d+\) because of --force/);
+      // No database: state is in memory, so the new daemon starts over with counter 0.
+      await d.waitFor("a fresh first run", () => d.lines().filter((l) => l.counter === 0).length >= 2);
+      assertEquals(await d.stop(), 0);
+      assert(!exists(`${d.dir}/db`));
+    } finally {
+      if (first && exists(`/proc/${first}`)) Deno.kill(first, "SIGKILL");
+      await d.kill();
+      d.cleanup();
+    }
+  },
+});

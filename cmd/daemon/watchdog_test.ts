@@ -6,7 +6,13 @@ const steady = { query: "select strftime('%s', 'now') as t", interval: 1 };
 async function denylistCase(hog: string, flags: string[], rule: RegExp) {
   const d = new TestDaemon();
   try {
-    d.writeConfig({ schedule: { hog: { query: hog, interval: 1 }, steady } });
+    d.writeConfig({
+      schedule: {
+        hog: { query: hog, interval: 1 },
+        steady,
+        denied: { query: "select name from osquery_schedule where denylisted = 1", interval: 1 },
+      },
+    });
     d.start(flags);
     await d.waitFor("the watchdog to stop the worker", () => rule.test(d.stderr), 60);
     await d.waitFor("the denylisting", () => /Denylisting scheduled query hog/.test(d.text("osqueryd.WARNING")), 30);
@@ -20,6 +26,10 @@ async function denylistCase(hog: string, flags: string[], rule: RegExp) {
     assertMatch(warnings, /Scheduled query hog was running when the watchdog stopped the worker/);
     assertMatch(warnings, /Skipping denylisted scheduled query: hog/);
     assert(!/Denylisting scheduled query steady/.test(warnings), warnings);
+    await d.waitFor(
+      "osquery_schedule to show the denylisting",
+      () => d.lines().some((l) => l.name === "denied" && (l.columns as Record<string, string>).name === "hog"),
+    );
     await d.stop();
   } finally {
     await d.kill();
