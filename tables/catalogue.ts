@@ -17,3 +17,4 @@ import "./daemon/mod.ts";
 import "./extensions/mod.ts";
 import "./events/mod.ts";
 import "./lxd/mod.ts";
+import "./cloud/mod.ts";

@@ -1,0 +1,30 @@
+import { defineTable, type Row } from "../../core/table.ts";
+import { registerTable } from "../../core/registry.ts";
+import { identityDocument, imdsGet } from "./_ec2.ts";
+
+export default registerTable(defineTable({
+  name: "ec2_instance_tags",
+  description: "Tags of this EC2 instance, as the instance metadata service exposes them.",
+  columns: [
+    { name: "instance_id", type: "TEXT" },
+    { name: "key", type: "TEXT" },
+    { name: "value", type: "TEXT" },
+  ],
+  attributes: { cacheable: true },
+  generate() {
+    const identity = identityDocument();
+    const instanceId = identity?.instanceId ?? "";
+    if (instanceId === "") return [];
+    // Tags appear under meta-data/tags/instance once the instance allows tags in its metadata;
+    // otherwise that category answers 404 and there is nothing to list.
+    const listing = imdsGet("meta-data/tags/instance");
+    if (listing === undefined || listing.status !== 200) return [];
+    const rows: Row[] = [];
+    for (const key of listing.text.split("\n").filter((k) => k !== "")) {
+      const value = imdsGet(`meta-data/tags/instance/${encodeURIComponent(key)}`);
+      if (value === undefined || value.status !== 200) continue;
+      rows.push({ instance_id: instanceId, key, value: value.text });
+    }
+    return rows;
+  },
+}));
