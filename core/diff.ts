@@ -241,3 +241,43 @@ export function nextResults(
     : undefined;
   return { diff, counter, state, storeRows: changed, log, note };
 }
+
+/**
+ * osquery's step for event-table queries with `--events_optimize` (`Query::addNewEvents`): no
+ * removed rows, every new row is added, and the counter starts at 1 in a new epoch (0 is kept
+ * for results that hold every row). osquery's event store hands a scheduled query only events
+ * newer than its last run; osq gets the same effect from a multiset diff against the previous
+ * run's rows, keeping only the additions.
+ */
+export function nextEvents(
+  name: string,
+  previous: { state: QueryState; rows: Iterable<string> } | undefined,
+  current: string[],
+  epoch: number,
+  sql: string,
+): ResultStep {
+  const newEpoch = !previous || previous.state.epoch !== epoch;
+  const note = !previous
+    ? `Storing initial results for new scheduled query: ${name}`
+    : newEpoch
+    ? `New Epoch ${epoch} for scheduled query ${name}`
+    : previous.state.sql !== sql
+    ? `Scheduled query has been updated: ${name}`
+    : undefined;
+  const added = newEpoch ? current : diffRows(previous!.rows, current).added;
+  const rowsChanged = newEpoch || added.length > 0 ||
+    (previous !== undefined && countOf(previous.rows) !== current.length);
+  const counter = added.length ? (newEpoch ? 1 : previous!.state.counter + 1) : 1;
+  const kept = previous?.state.counter ?? 0;
+  const state = rowsChanged || note !== undefined
+    ? { epoch, counter: added.length ? counter : newEpoch ? 0 : kept, sql }
+    : undefined;
+  return { diff: { removed: [], added }, counter, state, storeRows: rowsChanged, log: added.length > 0, note };
+}
+
+function countOf(rows: Iterable<string>): number {
+  if (Array.isArray(rows)) return rows.length;
+  let n = 0;
+  for (const _ of rows) n++;
+  return n;
+}

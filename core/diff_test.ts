@@ -8,6 +8,7 @@ import {
   escapeNonPrintable,
   eventLines,
   type LogItem,
+  nextEvents,
   nextResults,
   renderRow,
   snapshotLines,
@@ -102,4 +103,15 @@ Deno.test("diff: snapshot lines as one batch or as events", () => {
   assertEquals(line.slice(0, 44), '{"snapshot":[{"x":"1"}],"action":"snapshot",');
   const events = snapshotLines(item(), ['{"x":1}', '{"x":2}'], true);
   assertEquals(events.map((l) => JSON.parse(l).action), ["snapshot", "snapshot"]);
+});
+
+Deno.test("diff: event-table queries log only new rows, never removed ones, counting from 1", () => {
+  const first = nextEvents("e", undefined, ["a", "b"], 0, "s");
+  assertEquals([first.counter, first.diff, first.log], [1, { removed: [], added: ["a", "b"] }, true]);
+  const later = nextEvents("e", { state: first.state!, rows: ["a", "b"] }, ["b", "c"], 0, "s");
+  assertEquals([later.counter, later.diff, later.storeRows], [2, { removed: [], added: ["c"] }, true]);
+  const quiet = nextEvents("e", { state: later.state!, rows: ["b", "c"] }, ["b", "c"], 0, "s");
+  assertEquals([quiet.log, quiet.state], [false, undefined]);
+  const empty = nextEvents("e", undefined, [], 0, "s");
+  assertEquals([empty.log, empty.state?.counter], [false, 0]);
 });

@@ -20,7 +20,10 @@ Deno.test({
           files: { query: fileQuery(w), interval: 1 },
           snap: { query: "select 1 as one, 2.5 as half", interval: 1, snapshot: true },
         },
-        decorators: { load: ["select 'deco-value' as deco"] },
+        decorators: {
+          load: ["select 'deco-value' as deco"],
+          always: ["select 'first' as k union all select 'second' as k"],
+        },
       });
       d.start(["--disable_watchdog"]);
       await d.waitFor("the first run", () => paths(d.lines(), "added").length === 1);
@@ -47,7 +50,8 @@ Deno.test({
         "columns",
         "action",
       ]);
-      assertEquals(first.decorations, { deco: "deco-value" });
+      assertEquals(first.decorations, { deco: "deco-value", k: "first" });
+      assertMatch(d.text("osqueryd.WARNING"), /Multiple rows returned for decorator query/);
       assertEquals((first.columns as Record<string, string>).size, "1");
       assertEquals(first.hostIdentifier, Deno.hostname());
       assertMatch(String(first.calendarTime), /^\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4} UTC$/);

@@ -19,7 +19,7 @@ import {
   formatProblem,
   type ScheduledQuery,
 } from "../../core/config/config.ts";
-import { batchLine, eventLines, type LogItem, nextResults, snapshotLines } from "../../core/diff.ts";
+import { batchLine, eventLines, type LogItem, nextEvents, nextResults, snapshotLines } from "../../core/diff.ts";
 import { type ExecutingQuery, openStore, type Store } from "../../core/kv.ts";
 import {
   checkDiscovery,
@@ -314,7 +314,8 @@ export class DaemonWorker {
     const always = this.#runDecorators(this.config?.decorators.always ?? []);
     this.#mergeDecorations(always);
     let reply: QueryReply;
-    if (usesEventTable(this.engine, q.query)) {
+    const eventQuery = usesEventTable(this.engine, q.query);
+    if (eventQuery) {
       // Event tables read the event store of this thread, where the publishers run.
       await this.store.set(["executing", name], { since: Date.now(), tid: Deno.pid } satisfies ExecutingQuery);
       const started = performance.now();
@@ -365,7 +366,9 @@ export class DaemonWorker {
       const prevRows = previous.value
         ? { state: previous.value, rows: await this.store.previousRows(previous.value) }
         : undefined;
-      const step = nextResults(name, prevRows, reply.rows, item.epoch, q.query, q.removed);
+      const step = eventQuery && flags.bool("events_optimize")
+        ? nextEvents(name, prevRows, reply.rows, item.epoch, q.query)
+        : nextResults(name, prevRows, reply.rows, item.epoch, q.query, q.removed);
       if (step.note) this.status(Severity.INFO, step.note);
       item.counter = step.counter;
       let lines: string[] = [];
