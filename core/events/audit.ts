@@ -420,6 +420,7 @@ export class AuditPublisher implements EventPublisher {
   #assembler = new AuditAssembler();
   #initial: AuditStatus | undefined;
   #installedRule: Uint8Array<ArrayBuffer> | undefined;
+  #stopping: Promise<void> | undefined;
   readonly #listeners: ((event: AuditEvent) => void)[] = [];
   #fileMatchers: RegExp[] = [];
   readonly #buf = new Uint8Array(new ArrayBuffer(1 << 16));
@@ -533,6 +534,8 @@ export class AuditPublisher implements EventPublisher {
     this.#running = true;
     this.refreshes++;
     this.#loop = this.#read();
+    // A daemon that exits (Deno.exit) before stop() completes still leaves the kernel as found.
+    globalThis.addEventListener("unload", this.#onUnload);
   }
 
   /** Sends AUDIT_GET and waits for the kernel's status (the socket must be open). */
@@ -673,24 +676,55 @@ export class AuditPublisher implements EventPublisher {
     }
   }
 
-  async stop(): Promise<void> {
+  /**
+   * What stop() undoes, in order: pause auditing (the flood stops, so acknowledgements get
+   * through), remove our rule, put back the status found at start, give up the socket.
+   */
+  #restoreSteps(): { type: number; payload: Uint8Array; ok?: number[] }[] {
+    const before = this.#initial;
+    const configured = flags.bool("audit_allow_config") && before !== undefined && before.enabled !== 2;
+    const mask = STATUS_ENABLED | STATUS_FAILURE | STATUS_BACKLOG_LIMIT | STATUS_BACKLOG_WAIT_TIME;
+    return [
+      ...(configured ? [{ type: AUDIT.SET, payload: encodeStatus(STATUS_ENABLED, { enabled: 0 }) }] : []),
+      ...(this.#installedRule ? [{ type: AUDIT.DEL_RULE, payload: this.#installedRule, ok: [ENOENT] }] : []),
+      ...(configured ? [{ type: AUDIT.SET, payload: encodeStatus(mask, before) }] : []),
+      { type: AUDIT.SET, payload: encodeStatus(STATUS_PID, { pid: 0 }) },
+    ];
+  }
+
+  /**
+   * The exit path: the kernel applies audit requests while they are sent, so the restore is
+   * sent without waiting for acknowledgements (a process exiting cannot wait for them).
+   */
+  readonly #onUnload = (): void => {
+    if (this.#fd < 0) return;
+    for (const step of this.#restoreSteps()) {
+      try {
+        this.#send(step.type, step.payload, false);
+      } catch {
+        // Nothing more can be done while exiting.
+      }
+    }
+    libc().close(this.#fd);
+    this.#fd = -1;
+  };
+
+  stop(): Promise<void> {
+    this.#stopping ??= this.#stop().finally(() => (this.#stopping = undefined));
+    return this.#stopping;
+  }
+
+  async #stop(): Promise<void> {
     if (!this.#running) return;
     this.#running = false;
     await this.#loop;
-    const restore = async () => {
-      const before = this.#initial;
-      const configured = flags.bool("audit_allow_config") && before !== undefined && before.enabled !== 2;
-      // Pause auditing first: the flood stops, so the acknowledgements below get through.
-      if (configured) await this.#request(AUDIT.SET, encodeStatus(STATUS_ENABLED, { enabled: 0 }));
-      if (this.#installedRule) await this.#request(AUDIT.DEL_RULE, this.#installedRule, undefined, false, [ENOENT]);
-      this.#installedRule = undefined;
-      if (configured) {
-        const mask = STATUS_ENABLED | STATUS_FAILURE | STATUS_BACKLOG_LIMIT | STATUS_BACKLOG_WAIT_TIME;
-        await this.#request(AUDIT.SET, encodeStatus(mask, before));
-      }
-      await this.#request(AUDIT.SET, encodeStatus(STATUS_PID, { pid: 0 }));
-    };
-    await restore().catch((err) => console.error(`W Could not restore the audit configuration: ${err.message}`));
+    try {
+      for (const step of this.#restoreSteps()) await this.#request(step.type, step.payload, undefined, false, step.ok);
+    } catch (err) {
+      console.error(`W Could not restore the audit configuration: ${(err as Error).message}`);
+    }
+    this.#installedRule = undefined;
+    globalThis.removeEventListener("unload", this.#onUnload);
     libc().close(this.#fd);
     this.#fd = -1;
   }
