@@ -18,3 +18,4 @@ import "./extensions/mod.ts";
 import "./events/mod.ts";
 import "./lxd/mod.ts";
 import "./cloud/mod.ts";
+import "./applications/mod.ts";

@@ -1,0 +1,7 @@
+/**
+ * Application tables that are neither packages nor containers: Prometheus targets' metrics and the
+ * Carbon Black sensor's configuration. Importing this module registers each of them.
+ *
+ * @module
+ */
+import "./prometheus_metrics.ts";
