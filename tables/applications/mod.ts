@@ -4,4 +4,5 @@
  *
  * @module
  */
+import "./carbon_black_info.ts";
 import "./prometheus_metrics.ts";
