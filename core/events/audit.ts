@@ -421,6 +421,7 @@ export class AuditPublisher implements EventPublisher {
   #initial: AuditStatus | undefined;
   #installedRule: Uint8Array<ArrayBuffer> | undefined;
   #stopping: Promise<void> | undefined;
+  #requesting = 0;
   readonly #listeners: ((event: AuditEvent) => void)[] = [];
   #fileMatchers: RegExp[] = [];
   readonly #buf = new Uint8Array(new ArrayBuffer(1 << 16));
@@ -578,10 +579,15 @@ export class AuditPublisher implements EventPublisher {
     }
   }
 
+  /** The kernel's audit rules (struct audit_rule_data each); the socket must be open. */
+  async listRules(): Promise<Uint8Array[]> {
+    const replies = await this.#request(AUDIT.LIST_RULES, new Uint8Array(new ArrayBuffer(0)), AUDIT.LIST_RULES, true);
+    return replies.map((r) => r.payload.slice());
+  }
+
   async #deleteAllRules(): Promise<void> {
-    const rules = await this.#request(AUDIT.LIST_RULES, new Uint8Array(new ArrayBuffer(0)), AUDIT.LIST_RULES, true);
-    for (const r of rules) {
-      await this.#request(AUDIT.DEL_RULE, r.payload.slice()).catch((err) =>
+    for (const rule of await this.listRules()) {
+      await this.#request(AUDIT.DEL_RULE, rule, undefined, false, [ENOENT]).catch((err) =>
         console.error(`W Could not remove an audit rule: ${(err as Error).message}`)
       );
     }
@@ -623,6 +629,22 @@ export class AuditPublisher implements EventPublisher {
     replyType?: number,
     multi = false,
     okErrnos: readonly number[] = [],
+  ): Promise<NetlinkMessage[]> {
+    // The read loop stands aside meanwhile, so it does not take the replies.
+    this.#requesting++;
+    try {
+      return await this.#exchange(type, payload, replyType, multi, okErrnos);
+    } finally {
+      this.#requesting--;
+    }
+  }
+
+  async #exchange(
+    type: number,
+    payload: Uint8Array,
+    replyType: number | undefined,
+    multi: boolean,
+    okErrnos: readonly number[],
   ): Promise<NetlinkMessage[]> {
     for (let attempt = 0; attempt < 3; attempt++) {
       const seq = this.#send(type, payload, !multi);
@@ -667,8 +689,12 @@ export class AuditPublisher implements EventPublisher {
           // ENOBUFS under load: ask again later.
         }
       }
-      if (!await waitReadable(this.#fd, 500)) continue;
-      for (let i = 0; i < 256 && this.#running; i++) {
+      if (this.#requesting) {
+        await new Promise((r) => setTimeout(r, 10));
+        continue;
+      }
+      if (!await waitReadable(this.#fd, 500) || this.#requesting) continue;
+      for (let i = 0; i < 256 && this.#running && !this.#requesting; i++) {
         const n = Number(libc().recv(this.#fd, this.#buf, BigInt(this.#buf.length), MSG_DONTWAIT));
         if (n <= 0) break;
         this.handleDatagram(this.#buf.subarray(0, n));

@@ -147,16 +147,20 @@ Deno.test({
       assertEquals(pub, { active: 1, seen: 1 });
       e.close();
     } finally {
-      await auditPublisher.stop();
+      // A second stop while the first runs waits for the same restore (the daemon stops twice).
+      await Promise.all([auditPublisher.stop(), auditPublisher.stop()]);
       for (const [k, v] of Object.entries(before)) flags.set(k, v);
       await Deno.remove(dir, { recursive: true });
     }
-    // The socket is released and the kernel's status is what it was: no pid, our rule removed.
+    // The socket is released and the kernel is as it was: our rule is gone, the socket free.
     const probe = new AuditPublisher();
     await withFlags({ disable_audit: false }, () => probe.start());
     const status = await probe.requestStatus();
+    const ours = encodeSyscallRule(withFlags(values, ruleSyscalls)).subarray(0, 12 + 64 * 4);
+    const rules = await probe.listRules();
     await probe.stop();
     assertEquals(status.pid, Deno.pid); // the probe itself holds it until its stop
+    assertEquals(rules.filter((r) => r.subarray(0, ours.length).every((b, i) => b === ours[i])), []);
     assertEquals(await probeAudit(), undefined);
   },
 });
