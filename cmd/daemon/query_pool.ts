@@ -53,6 +53,7 @@ export class QueryPool {
   #nextId = 1;
   #closed = false;
   readonly #queue: (() => void)[] = [];
+  #sections: Record<string, unknown> = {};
 
   constructor(max = 4) {
     this.#max = max;
@@ -61,6 +62,7 @@ export class QueryPool {
   #spawn(): Thread {
     const worker = new Worker(new URL("./query_worker.ts", import.meta.url), { type: "module" });
     worker.postMessage({ schedule: scheduleBuffer() });
+    worker.postMessage({ sections: this.#sections });
     let markReady!: () => void;
     const thread: Thread = { worker, tid: 0, ready: new Promise((r) => (markReady = r)), busy: false };
     worker.onmessage = (e: MessageEvent) => {
@@ -148,6 +150,12 @@ export class QueryPool {
       }
       thread.worker.postMessage({ id, sql } satisfies QueryRequest);
     });
+  }
+
+  /** Sends config sections (for tables that read them) to every thread, now and when started. */
+  configure(sections: Record<string, unknown>): void {
+    this.#sections = sections;
+    for (const t of this.#threads) t.worker.postMessage({ sections });
   }
 
   /** Number of threads. */

@@ -9,6 +9,7 @@ import "../../tables/catalogue.ts";
 import { Engine } from "../../core/engine.ts";
 import { runCanonical } from "./canonical.ts";
 import { adoptScheduleBuffer } from "../../core/scheduler.ts";
+import { applyTableSections, type TableSections } from "./config_hooks.ts";
 import type { QueryReply, QueryRequest } from "./query_pool.ts";
 
 const engine = new Engine();
@@ -44,9 +45,15 @@ function rss(): number {
 const tid = threadId();
 self.postMessage({ ready: true, tid });
 
-self.onmessage = (event: MessageEvent<QueryRequest | { schedule: SharedArrayBuffer }>) => {
+self.onmessage = (
+  event: MessageEvent<QueryRequest | { schedule: SharedArrayBuffer } | { sections: TableSections }>,
+) => {
   if ("schedule" in event.data) {
     adoptScheduleBuffer(event.data.schedule);
+    return;
+  }
+  if ("sections" in event.data) {
+    applyTableSections(event.data.sections);
     return;
   }
   const { id, sql } = event.data;

@@ -36,6 +36,7 @@ import { drainOutbox } from "../../plugins/logger/outbox.ts";
 import { readConfigSources, resolvePack } from "../../plugins/config/filesystem.ts";
 import { QueryPool, type QueryReply } from "./query_pool.ts";
 import { runCanonical, usesEventTable } from "./canonical.ts";
+import { applyTableSections } from "./config_hooks.ts";
 import { events } from "../../core/events/system.ts";
 import { inotifyPublisher } from "../../core/events/publishers.ts";
 import { fileSubscriptions } from "../../core/events/inotify.ts";
@@ -150,6 +151,13 @@ export class DaemonWorker {
       if (!planned.some((p) => p.query.scheduledName === name)) this.counters.delete(name);
     }
     this.#configureEvents(config);
+    const sections = Object.fromEntries(config.sections);
+    try {
+      applyTableSections(sections);
+    } catch (err) {
+      this.status(Severity.WARNING, `Config sections for tables: ${(err as Error).message}`);
+    }
+    this.pool.configure(sections);
     this.#loadDecorations = this.#runDecorators(config.decorators.load);
     this.#intervalDecorations.clear();
     this.#mergeDecorations({});
