@@ -137,6 +137,7 @@ export function carbonBlackRows(root = ""): Row[] {
 export function carbonBlackTable(root = ""): TableSpec {
   return defineTable({
     name: "carbon_black_info",
+    aliases: ["cb_info"],
     description: "The Carbon Black sensor's id, collection settings, backend server and queued data sizes.",
     columns: [
       { name: "sensor_id", type: "INTEGER" },

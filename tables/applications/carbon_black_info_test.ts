@@ -76,3 +76,12 @@ Deno.test("carbon_black: INI sections, comments and CRLF; sensor id needs exactl
   assertEquals(parseSensorId("0000000000000000000"), undefined);
   assertEquals(parseSensorId("{0000000-zzzzz}\n"), undefined);
 });
+
+Deno.test("carbon_black_info: answers to osquery's alias cb_info", () => {
+  const engine = engineOver(FIXTURE);
+  try {
+    assertEquals(engine.query("SELECT sensor_id FROM cb_info"), [{ sensor_id: 42 }]);
+  } finally {
+    engine.close();
+  }
+});
