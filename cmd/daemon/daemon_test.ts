@@ -106,9 +106,12 @@ Deno.test({
   async fn() {
     const d = new TestDaemon();
     try {
-      d.writeConfig({ schedule: { one: { query: "select 1 as x", interval: 1 } } });
+      d.writeConfig({
+        schedule: { one: { query: "select x from v_one", interval: 1 } },
+        views: { v_one: "select 1 as x" },
+      });
       d.start(["--disable_watchdog"]);
-      await d.waitFor("the first query", () => d.lines().some((l) => l.name === "one"));
+      await d.waitFor("the first query (through a config view)", () => d.lines().some((l) => l.name === "one"));
       const second = await new Deno.Command(new URL("../../osq", import.meta.url).pathname, {
         args: ["daemon", `--config_path=${d.configPath}`, `--pidfile=${d.dir}/osqueryd.pid`, "--disable_watchdog"],
         stdout: "piped",

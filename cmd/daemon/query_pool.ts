@@ -54,6 +54,7 @@ export class QueryPool {
   #closed = false;
   readonly #queue: (() => void)[] = [];
   #sections: Record<string, unknown> = {};
+  #views: [string, string][] = [];
 
   constructor(max = 4) {
     this.#max = max;
@@ -62,7 +63,7 @@ export class QueryPool {
   #spawn(): Thread {
     const worker = new Worker(new URL("./query_worker.ts", import.meta.url), { type: "module" });
     worker.postMessage({ schedule: scheduleBuffer() });
-    worker.postMessage({ sections: this.#sections });
+    worker.postMessage({ sections: this.#sections, views: this.#views });
     let markReady!: () => void;
     const thread: Thread = { worker, tid: 0, ready: new Promise((r) => (markReady = r)), busy: false };
     worker.onmessage = (e: MessageEvent) => {
@@ -152,10 +153,11 @@ export class QueryPool {
     });
   }
 
-  /** Sends config sections (for tables that read them) to every thread, now and when started. */
-  configure(sections: Record<string, unknown>): void {
+  /** Sends config sections (for tables that read them) and views to every thread, now and when started. */
+  configure(sections: Record<string, unknown>, views: [string, string][] = []): void {
     this.#sections = sections;
-    for (const t of this.#threads) t.worker.postMessage({ sections });
+    this.#views = views;
+    for (const t of this.#threads) t.worker.postMessage({ sections, views });
   }
 
   /** Number of threads. */

@@ -9,10 +9,11 @@ import "../../tables/catalogue.ts";
 import { Engine } from "../../core/engine.ts";
 import { runCanonical } from "./canonical.ts";
 import { adoptScheduleBuffer } from "../../core/scheduler.ts";
-import { applyTableSections, type TableSections } from "./config_hooks.ts";
+import { applyTableSections, applyViews, type TableSections } from "./config_hooks.ts";
 import type { QueryReply, QueryRequest } from "./query_pool.ts";
 
 const engine = new Engine();
+let views: string[] = [];
 
 function threadId(): number {
   try {
@@ -46,7 +47,9 @@ const tid = threadId();
 self.postMessage({ ready: true, tid });
 
 self.onmessage = (
-  event: MessageEvent<QueryRequest | { schedule: SharedArrayBuffer } | { sections: TableSections }>,
+  event: MessageEvent<
+    QueryRequest | { schedule: SharedArrayBuffer } | { sections: TableSections; views: [string, string][] }
+  >,
 ) => {
   if ("schedule" in event.data) {
     adoptScheduleBuffer(event.data.schedule);
@@ -54,6 +57,8 @@ self.onmessage = (
   }
   if ("sections" in event.data) {
     applyTableSections(event.data.sections);
+    applyViews(engine, event.data.views, views);
+    views = event.data.views.map(([name]) => name);
     return;
   }
   const { id, sql } = event.data;

@@ -36,7 +36,7 @@ import { drainOutbox } from "../../plugins/logger/outbox.ts";
 import { readConfigSources, resolvePack } from "../../plugins/config/filesystem.ts";
 import { QueryPool, type QueryReply } from "./query_pool.ts";
 import { runCanonical, usesEventTable } from "./canonical.ts";
-import { applyTableSections } from "./config_hooks.ts";
+import { applyTableSections, applyViews } from "./config_hooks.ts";
 import { events } from "../../core/events/system.ts";
 import { inotifyPublisher } from "../../core/events/publishers.ts";
 import { fileSubscriptions } from "../../core/events/inotify.ts";
@@ -68,6 +68,7 @@ export class DaemonWorker {
   #stopping = false;
   readonly #inflight = new Set<Promise<void>>();
   #lastRefresh = 0;
+  #views: string[] = [];
   /** Denylist (name → until), loaded once and kept in step with the store. */
   #denied: Map<string, number> | undefined;
 
@@ -157,7 +158,12 @@ export class DaemonWorker {
     } catch (err) {
       this.status(Severity.WARNING, `Config sections for tables: ${(err as Error).message}`);
     }
-    this.pool.configure(sections);
+    const views = [...config.views];
+    for (const failure of applyViews(this.engine, views, this.#views)) {
+      this.status(Severity.WARNING, `Config view ${failure}`);
+    }
+    this.#views = views.map(([name]) => name);
+    this.pool.configure(sections, views);
     this.#loadDecorations = this.#runDecorators(config.decorators.load);
     this.#intervalDecorations.clear();
     this.#mergeDecorations({});
