@@ -7,6 +7,7 @@
  */
 import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
+import { withOsqueryTextDefaults } from "../users/_lib.ts";
 import { encodeBase64 } from "./_base64.ts";
 import { constrainedPaths, entryPaths, GLOB, isDirectory, lstat, parentPath } from "./_lib.ts";
 import { capabilitiesText, getXattr, listXattrs } from "./_xattr.ts";
@@ -42,7 +43,7 @@ export function xattrRows(path: string, directory = parentPath(path)): Row[] {
 
 /** The `extended_attributes` table. */
 export function extendedAttributesTable(): TableSpec {
-  return defineTable({
+  return withOsqueryTextDefaults(defineTable({
     name: "extended_attributes",
     description: "Extended attributes (xattrs) of the files a query names, including decoded file capabilities.",
     columns: [
@@ -59,7 +60,7 @@ export function extendedAttributesTable(): TableSpec {
         for (const path of entryPaths(dir)) yield* xattrRows(path, dir);
       }
     },
-  });
+  }));
 }
 
 export default registerTable(extendedAttributesTable());

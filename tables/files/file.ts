@@ -7,6 +7,7 @@
  */
 import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
+import { withOsqueryTextDefaults } from "../users/_lib.ts";
 import {
   constrainedPaths,
   fileName,
@@ -64,7 +65,7 @@ export function fileRow(path: string, directory: string, real = path, pid = 0): 
 
 /** The `file` table. */
 export function fileTable(): TableSpec {
-  return defineTable({
+  return withOsqueryTextDefaults(defineTable({
     name: "file",
     description: "Interactive filesystem attributes and metadata for the paths or directories a query names.",
     columns: [
@@ -119,7 +120,7 @@ export function fileTable(): TableSpec {
         }
       }
     },
-  });
+  }));
 }
 
 export default registerTable(fileTable());

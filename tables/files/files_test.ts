@@ -76,7 +76,7 @@ Deno.test(
       `select filename, symlink, symlink_target_path, type, size from file where path in ('${root}/link-to-a', '${root}/broken', '${root}/dirlink', '${root}/a.txt') order by filename`,
     );
     assertEquals(rows, [
-      { filename: "a.txt", symlink: 0, symlink_target_path: null, type: "regular", size: 5 },
+      { filename: "a.txt", symlink: 0, symlink_target_path: "", type: "regular", size: 5 },
       { filename: "broken", symlink: 1, symlink_target_path: "nowhere", type: "unknown", size: 7 },
       { filename: "dirlink", symlink: 1, symlink_target_path: "sub", type: "directory", size: rows[2].size },
       { filename: "link-to-a", symlink: 1, symlink_target_path: "a.txt", type: "regular", size: 5 },

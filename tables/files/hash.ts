@@ -6,6 +6,7 @@
  */
 import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
+import { withOsqueryTextDefaults } from "../users/_lib.ts";
 import { constrainedPaths, GLOB, isDirectory, isRegularFile, joinPath, namespaceRoots, parentPath } from "./_lib.ts";
 import { listDir } from "./_fs.ts";
 import { type Algorithm, type HashCache, hashCache } from "./_hash.ts";
@@ -14,7 +15,7 @@ const ALGORITHMS: Algorithm[] = ["md5", "sha1", "sha256"];
 
 /** The `hash` table over `cache`. */
 export function hashTable(cache: HashCache = hashCache): TableSpec {
-  return defineTable({
+  return withOsqueryTextDefaults(defineTable({
     name: "hash",
     description: "Cryptographic digests (MD5, SHA-1, SHA-256) of the files a query names.",
     columns: [
@@ -47,7 +48,7 @@ export function hashTable(cache: HashCache = hashCache): TableSpec {
         }
       }
     },
-  });
+  }));
 }
 
 export default registerTable(hashTable());

@@ -8,7 +8,7 @@ import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { joinPath, lstat, namespaceRoots, stat } from "./_lib.ts";
 import { listDir } from "./_fs.ts";
-import { readGroups, readPasswd } from "../users/_lib.ts";
+import { readGroups, readPasswd, withOsqueryTextDefaults } from "../users/_lib.ts";
 import { nssGroupByGid, nssUserByUid } from "../users/_nss.ts";
 
 /** The directories osquery searches, in its order. */
@@ -81,7 +81,7 @@ export function suidBinRows(dirs: string[] = SUID_SEARCH_PATHS, root = "", pid =
 
 /** The `suid_bin` table searching `dirs`. */
 export function suidBinTable(dirs: string[] = SUID_SEARCH_PATHS, root = ""): TableSpec {
-  return defineTable({
+  return withOsqueryTextDefaults(defineTable({
     name: "suid_bin",
     description: "Setuid and setgid executables in the standard binary directories and /tmp.",
     columns: [
@@ -97,7 +97,7 @@ export function suidBinTable(dirs: string[] = SUID_SEARCH_PATHS, root = ""): Tab
       for (const ns of namespaceRoots(ctx)) rows.push(...suidBinRows(dirs, ns.pid ? root + ns.root : root, ns.pid));
       return rows;
     },
-  });
+  }));
 }
 
 export default registerTable(suidBinTable());

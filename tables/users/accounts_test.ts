@@ -222,3 +222,10 @@ Deno.test("logged_in_users and last: missing files give zero rows; live tables r
   for (const r of live.query("select type, pid from logged_in_users")) assert(r.pid !== 1);
   for (const r of live.query("select type from last")) assert(r.type === 7 || r.type === 8);
 });
+
+Deno.test("osquery text defaults: unset TEXT columns read as '' and numeric ones stay NULL", () => {
+  const e = engineWith(shadowTable(fixtureEnv()), usersTable(fixtureEnv()));
+  assertEquals(e.query("select hash_alg from shadow where username = 'daemon'"), [{ hash_alg: "" }]);
+  assertEquals(e.query("select count(*) as n from shadow where hash_alg = ''")[0].n, 5);
+  assertEquals(e.query("select type, is_hidden from users where uid = 0"), [{ type: "", is_hidden: null }]);
+});

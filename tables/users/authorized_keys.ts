@@ -16,6 +16,7 @@ import {
   underRoot,
   type UsersEnv,
   usersFromContext,
+  withOsqueryTextDefaults,
 } from "./_lib.ts";
 
 const KEY_FILES = [".ssh/authorized_keys", ".ssh/authorized_keys2"];
@@ -83,7 +84,7 @@ export function authorizedKeyRows(text: string, uid: number, keyFile: string, pi
 
 /** The `authorized_keys` table for users under `env`. */
 export function authorizedKeysTable(env: UsersEnv = hostEnv): TableSpec {
-  return defineTable({
+  return withOsqueryTextDefaults(defineTable({
     name: "authorized_keys",
     description: "Public keys allowed to log in as each user, from ~/.ssh/authorized_keys and authorized_keys2.",
     columns: [
@@ -113,7 +114,7 @@ export function authorizedKeysTable(env: UsersEnv = hostEnv): TableSpec {
       }
       return rows;
     },
-  });
+  }));
 }
 
 export default registerTable(authorizedKeysTable());

@@ -7,7 +7,16 @@
  */
 import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { hostEnv, listFiles, namespaceTargets, readText, splitTrim, underRoot, type UsersEnv } from "./_lib.ts";
+import {
+  hostEnv,
+  listFiles,
+  namespaceTargets,
+  readText,
+  splitTrim,
+  underRoot,
+  type UsersEnv,
+  withOsqueryTextDefaults,
+} from "./_lib.ts";
 
 const SYSTEM_CRONTAB = "/etc/crontab";
 const CRON_DIRS = ["/etc/cron.d/", "/var/at/tabs/", "/var/spool/cron/", "/var/spool/cron/crontabs/"];
@@ -45,7 +54,7 @@ export function cronRows(text: string, path: string, pid = 0): Row[] {
 
 /** The `crontab` table reading under `env`. */
 export function crontabTable(env: UsersEnv = hostEnv): TableSpec {
-  return defineTable({
+  return withOsqueryTextDefaults(defineTable({
     name: "crontab",
     description: "Scheduled cron jobs from the system crontab, /etc/cron.d and users' crontab spools.",
     columns: [
@@ -75,7 +84,7 @@ export function crontabTable(env: UsersEnv = hostEnv): TableSpec {
       }
       return rows;
     },
-  });
+  }));
 }
 
 export default registerTable(crontabTable());

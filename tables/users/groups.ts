@@ -7,11 +7,11 @@
  */
 import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { hostEnv, namespaceTargets, readGroups, signed32, type UsersEnv } from "./_lib.ts";
+import { hostEnv, namespaceTargets, readGroups, signed32, type UsersEnv, withOsqueryTextDefaults } from "./_lib.ts";
 
 /** The `groups` table reading /etc/group under `env`. */
 export function groupsTable(env: UsersEnv = hostEnv): TableSpec {
-  return defineTable({
+  return withOsqueryTextDefaults(defineTable({
     name: "groups",
     description: "Local groups: gid (also as signed 32-bit) and name.",
     columns: [
@@ -56,7 +56,7 @@ export function groupsTable(env: UsersEnv = hostEnv): TableSpec {
       }
       return rows;
     },
-  });
+  }));
 }
 
 export default registerTable(groupsTable());

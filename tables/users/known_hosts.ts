@@ -6,7 +6,16 @@
  */
 import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { hostEnv, joinPath, readText, splitTrim, underRoot, type UsersEnv, usersFromContext } from "./_lib.ts";
+import {
+  hostEnv,
+  joinPath,
+  readText,
+  splitTrim,
+  underRoot,
+  type UsersEnv,
+  usersFromContext,
+  withOsqueryTextDefaults,
+} from "./_lib.ts";
 
 /** The rows for one known_hosts file's text. */
 export function knownHostRows(text: string, uid: number, keyFile: string): Row[] {
@@ -19,7 +28,7 @@ export function knownHostRows(text: string, uid: number, keyFile: string): Row[]
 
 /** The `known_hosts` table for users under `env`. */
 export function knownHostsTable(env: UsersEnv = hostEnv): TableSpec {
-  return defineTable({
+  return withOsqueryTextDefaults(defineTable({
     name: "known_hosts",
     description: "Host keys each user's SSH client trusts, line by line from ~/.ssh/known_hosts.",
     columns: [
@@ -37,7 +46,7 @@ export function knownHostsTable(env: UsersEnv = hostEnv): TableSpec {
       }
       return rows;
     },
-  });
+  }));
 }
 
 export default registerTable(knownHostsTable());

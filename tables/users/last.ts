@@ -6,7 +6,7 @@
  */
 import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { readUtmp, UT, type UtmpRecord } from "./_lib.ts";
+import { readUtmp, UT, type UtmpRecord, withOsqueryTextDefaults } from "./_lib.ts";
 
 const TYPE_NAMES: Record<number, string> = {
   [UT.EMPTY]: "empty",
@@ -35,7 +35,7 @@ export function lastRows(records: UtmpRecord[]): Row[] {
 
 /** The `last` table reading `wtmpPath`. */
 export function lastTable(wtmpPath = "/var/log/wtmp"): TableSpec {
-  return defineTable({
+  return withOsqueryTextDefaults(defineTable({
     name: "last",
     description: "Login and logout history from wtmp: user, terminal, pid, entry type, time and remote host.",
     columns: [
@@ -51,7 +51,7 @@ export function lastTable(wtmpPath = "/var/log/wtmp"): TableSpec {
     generate() {
       return lastRows(readUtmp(wtmpPath));
     },
-  });
+  }));
 }
 
 export default registerTable(lastTable());

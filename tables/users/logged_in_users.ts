@@ -6,7 +6,7 @@
  */
 import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { readUtmp, UT, type UtmpRecord } from "./_lib.ts";
+import { readUtmp, UT, type UtmpRecord, withOsqueryTextDefaults } from "./_lib.ts";
 
 const LOGIN_TYPES: Record<number, string> = {
   [UT.EMPTY]: "empty",
@@ -35,7 +35,7 @@ export function loggedInRows(records: UtmpRecord[]): Row[] {
 
 /** The `logged_in_users` table reading `utmpPath`. */
 export function loggedInUsersTable(utmpPath = "/var/run/utmp"): TableSpec {
-  return defineTable({
+  return withOsqueryTextDefaults(defineTable({
     name: "logged_in_users",
     description: "Current sessions from utmp: login type, user, terminal, remote host, start time and pid.",
     columns: [
@@ -52,7 +52,7 @@ export function loggedInUsersTable(utmpPath = "/var/run/utmp"): TableSpec {
     generate() {
       return loggedInRows(readUtmp(utmpPath));
     },
-  });
+  }));
 }
 
 export default registerTable(loggedInUsersTable());

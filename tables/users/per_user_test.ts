@@ -35,7 +35,7 @@ Deno.test("authorized_keys: users CROSS JOIN authorized_keys USING (uid) covers 
   );
   assertEquals(rows.map((r) => `${r.username}:${r.algorithm}:${r.key}`), [
     ...["alice", "alice2"].flatMap((name) => [
-      `${name}:null:null`,
+      `${name}::`,
       `${name}:ssh-rsa:AAAAB3NzaC1yc2EAAAADAQABAAABAQ`,
       `${name}:ssh-ed25519:AAAAC3NzaC1lZDI1NTE5AAAAIAlice`,
       `${name}:ssh-ed25519:AAAAC3NzaC1lZDI1NTE5AAAAIAlice2`,
@@ -59,8 +59,8 @@ Deno.test("authorized_keys: options, comments and the z/OS key-ring form", () =>
   const e = perUser();
   const rows = e.query("select algorithm, key, options, comment from authorized_keys where uid = 1000");
   assertEquals(rows, [
-    { algorithm: "ssh-ed25519", key: "AAAAC3NzaC1lZDI1NTE5AAAAIAlice", options: null, comment: "alice@laptop" },
-    { algorithm: "ssh-rsa", key: "AAAAB3NzaC1yc2EAAAADAQABAAABAQ", options: null, comment: null },
+    { algorithm: "ssh-ed25519", key: "AAAAC3NzaC1lZDI1NTE5AAAAIAlice", options: "", comment: "alice@laptop" },
+    { algorithm: "ssh-rsa", key: "AAAAB3NzaC1yc2EAAAADAQABAAABAQ", options: "", comment: "" },
     {
       algorithm: "ecdsa-sha2-nistp256",
       key: "AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAA",
@@ -74,12 +74,12 @@ Deno.test("authorized_keys: options, comments and the z/OS key-ring form", () =>
       comment: "yubikey",
     },
     {
-      algorithm: null,
-      key: null,
+      algorithm: "",
+      key: "",
       options: 'zos-key-ring-label="KeyRingOwner/SSHAuthKeysRing uniq-ssh-rsa"',
-      comment: null,
+      comment: "",
     },
-    { algorithm: "ssh-ed25519", key: "AAAAC3NzaC1lZDI1NTE5AAAAIAlice2", options: null, comment: null },
+    { algorithm: "ssh-ed25519", key: "AAAAC3NzaC1lZDI1NTE5AAAAIAlice2", options: "", comment: "" },
   ]);
 });
 

@@ -6,7 +6,7 @@
  */
 import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { hostEnv, readShadow, type ShadowEntry, type UsersEnv } from "./_lib.ts";
+import { hostEnv, readShadow, type ShadowEntry, type UsersEnv, withOsqueryTextDefaults } from "./_lib.ts";
 
 /** osquery's reading of a shadow password field: status word and `$id$` algorithm. */
 export function passwordStatus(password: string): { status: string; hashAlg: string | null } {
@@ -38,7 +38,7 @@ export function shadowRow(e: ShadowEntry): Row {
 
 /** The `shadow` table reading /etc/shadow under `env`. */
 export function shadowTable(env: UsersEnv = hostEnv): TableSpec {
-  return defineTable({
+  return withOsqueryTextDefaults(defineTable({
     name: "shadow",
     description: "Local password state from /etc/shadow: status, hash algorithm and ageing fields (no hashes).",
     columns: [
@@ -65,7 +65,7 @@ export function shadowTable(env: UsersEnv = hostEnv): TableSpec {
       }
       return rows;
     },
-  });
+  }));
 }
 
 export default registerTable(shadowTable());

@@ -7,7 +7,16 @@
  */
 import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { byteOrder, hostEnv, joinPath, readText, underRoot, type UsersEnv, usersFromContext } from "./_lib.ts";
+import {
+  byteOrder,
+  hostEnv,
+  joinPath,
+  readText,
+  underRoot,
+  type UsersEnv,
+  usersFromContext,
+  withOsqueryTextDefaults,
+} from "./_lib.ts";
 
 const HISTORY_FILES = [".bash_history", ".zsh_history", ".zhistory", ".history", ".sh_history", ".ash_history"];
 const BASH_TIMESTAMP = /^#([0-9]+)$/;
@@ -60,7 +69,7 @@ function bashSessionFiles(root: string, home: string): string[] {
 
 /** The `shell_history` table for users under `env`. */
 export function shellHistoryTable(env: UsersEnv = hostEnv): TableSpec {
-  return defineTable({
+  return withOsqueryTextDefaults(defineTable({
     name: "shell_history",
     description: "Commands from users' shell history files, with timestamps where the shell recorded them.",
     columns: [
@@ -82,7 +91,7 @@ export function shellHistoryTable(env: UsersEnv = hostEnv): TableSpec {
         }
       }
     },
-  });
+  }));
 }
 
 export default registerTable(shellHistoryTable());

@@ -7,7 +7,16 @@
  */
 import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { hostEnv, joinPath, readText, splitTrim, underRoot, type UsersEnv, usersFromContext } from "./_lib.ts";
+import {
+  hostEnv,
+  joinPath,
+  readText,
+  splitTrim,
+  underRoot,
+  type UsersEnv,
+  usersFromContext,
+  withOsqueryTextDefaults,
+} from "./_lib.ts";
 
 /** The rows for one ssh_config file's text. */
 export function sshConfigRows(text: string, uid: number, file: string): Row[] {
@@ -24,7 +33,7 @@ export function sshConfigRows(text: string, uid: number, file: string): Row[] {
 
 /** The `ssh_configs` table for users under `env`. */
 export function sshConfigsTable(env: UsersEnv = hostEnv): TableSpec {
-  return defineTable({
+  return withOsqueryTextDefaults(defineTable({
     name: "ssh_configs",
     description: "SSH client configuration options per user and system-wide, with their Host/Match block.",
     columns: [
@@ -45,7 +54,7 @@ export function sshConfigsTable(env: UsersEnv = hostEnv): TableSpec {
       if (system !== undefined) rows.push(...sshConfigRows(system, 0, "/etc/ssh/ssh_config"));
       return rows;
     },
-  });
+  }));
 }
 
 export default registerTable(sshConfigsTable());

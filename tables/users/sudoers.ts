@@ -7,7 +7,16 @@
  */
 import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { exists, hostEnv, listFiles, readText, splitTrim, underRoot, type UsersEnv } from "./_lib.ts";
+import {
+  exists,
+  hostEnv,
+  listFiles,
+  readText,
+  splitTrim,
+  underRoot,
+  type UsersEnv,
+  withOsqueryTextDefaults,
+} from "./_lib.ts";
 
 const SUDOERS = "/etc/sudoers";
 /** sudoers(5) allows at most 128 levels of nesting. */
@@ -87,7 +96,7 @@ export function sudoersRows(root = ""): Row[] {
 
 /** The `sudoers` table reading under `env`. */
 export function sudoersTable(env: UsersEnv = hostEnv): TableSpec {
-  return defineTable({
+  return withOsqueryTextDefaults(defineTable({
     name: "sudoers",
     description: "Rules from /etc/sudoers and its included files: source file, leading token and rule text.",
     columns: [
@@ -98,7 +107,7 @@ export function sudoersTable(env: UsersEnv = hostEnv): TableSpec {
     generate() {
       return sudoersRows(env.root);
     },
-  });
+  }));
 }
 
 export default registerTable(sudoersTable());

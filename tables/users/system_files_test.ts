@@ -51,7 +51,7 @@ Deno.test("crontab: system, cron.d and spool files; variables and short lines sk
   const rows = e.query("select event, minute, hour, day_of_month, month, day_of_week, command, path from crontab");
   assertEquals(rows, [
     {
-      event: null,
+      event: "",
       minute: "17",
       hour: "*",
       day_of_month: "*",
@@ -61,7 +61,7 @@ Deno.test("crontab: system, cron.d and spool files; variables and short lines sk
       path: "/etc/crontab",
     },
     {
-      event: null,
+      event: "",
       minute: "25",
       hour: "6",
       day_of_month: "*",
@@ -72,16 +72,16 @@ Deno.test("crontab: system, cron.d and spool files; variables and short lines sk
     },
     {
       event: "@reboot",
-      minute: null,
-      hour: null,
-      day_of_month: null,
-      month: null,
-      day_of_week: null,
+      minute: "",
+      hour: "",
+      day_of_month: "",
+      month: "",
+      day_of_week: "",
       command: "root /usr/local/bin/on-boot --flag",
       path: "/etc/crontab",
     },
     {
-      event: null,
+      event: "",
       minute: "*/5",
       hour: "*",
       day_of_month: "*",
@@ -91,7 +91,7 @@ Deno.test("crontab: system, cron.d and spool files; variables and short lines sk
       path: "/etc/cron.d/check",
     },
     {
-      event: null,
+      event: "",
       minute: "0",
       hour: "3",
       day_of_month: "*",
@@ -102,11 +102,11 @@ Deno.test("crontab: system, cron.d and spool files; variables and short lines sk
     },
     {
       event: "@daily",
-      minute: null,
-      hour: null,
-      day_of_month: null,
-      month: null,
-      day_of_week: null,
+      minute: "",
+      hour: "",
+      day_of_month: "",
+      month: "",
+      day_of_week: "",
       command: "/home/alice/daily.sh",
       path: "/var/spool/cron/crontabs/alice",
     },

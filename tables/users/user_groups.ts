@@ -7,7 +7,15 @@
  */
 import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { type GroupEntry, hostEnv, type PasswdEntry, readGroups, readPasswd, type UsersEnv } from "./_lib.ts";
+import {
+  type GroupEntry,
+  hostEnv,
+  type PasswdEntry,
+  readGroups,
+  readPasswd,
+  type UsersEnv,
+  withOsqueryTextDefaults,
+} from "./_lib.ts";
 
 /** The gids `user` belongs to, in getgrouplist order. */
 export function groupList(user: PasswdEntry, groups: GroupEntry[]): number[] {
@@ -20,7 +28,7 @@ export function groupList(user: PasswdEntry, groups: GroupEntry[]): number[] {
 
 /** The `user_groups` table reading passwd and group under `env`. */
 export function userGroupsTable(env: UsersEnv = hostEnv): TableSpec {
-  return defineTable({
+  return withOsqueryTextDefaults(defineTable({
     name: "user_groups",
     description: "Which groups each local user belongs to: the primary group and supplementary memberships.",
     columns: [
@@ -46,7 +54,7 @@ export function userGroupsTable(env: UsersEnv = hostEnv): TableSpec {
       }
       return rows;
     },
-  });
+  }));
 }
 
 export default registerTable(userGroupsTable());

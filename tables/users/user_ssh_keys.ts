@@ -15,12 +15,13 @@ import {
   underRoot,
   type UsersEnv,
   usersFromContext,
+  withOsqueryTextDefaults,
 } from "./_lib.ts";
 import { privateKeyInfo } from "./_sshkey.ts";
 
 /** The `user_ssh_keys` table for users under `env`. */
 export function userSshKeysTable(env: UsersEnv = hostEnv): TableSpec {
-  return defineTable({
+  return withOsqueryTextDefaults(defineTable({
     name: "user_ssh_keys",
     description: "Private SSH keys in users' ~/.ssh directories, with encryption state, type and strength.",
     columns: [
@@ -60,7 +61,7 @@ export function userSshKeysTable(env: UsersEnv = hostEnv): TableSpec {
       }
       return rows;
     },
-  });
+  }));
 }
 
 export default registerTable(userSshKeysTable());

@@ -7,7 +7,15 @@
  */
 import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { hostEnv, namespaceTargets, type PasswdEntry, readPasswd, signed32, type UsersEnv } from "./_lib.ts";
+import {
+  hostEnv,
+  namespaceTargets,
+  type PasswdEntry,
+  readPasswd,
+  signed32,
+  type UsersEnv,
+  withOsqueryTextDefaults,
+} from "./_lib.ts";
 
 /** A `users` row for one passwd entry. */
 export function userRow(u: PasswdEntry, pid = 0, includeRemote = 0): Row {
@@ -29,7 +37,7 @@ export function userRow(u: PasswdEntry, pid = 0, includeRemote = 0): Row {
 
 /** The `users` table reading passwd under `env`. */
 export function usersTable(env: UsersEnv = hostEnv): TableSpec {
-  return defineTable({
+  return withOsqueryTextDefaults(defineTable({
     name: "users",
     description: "Local user accounts: ids, name, GECOS description, home directory and login shell.",
     columns: [
@@ -73,7 +81,7 @@ export function usersTable(env: UsersEnv = hostEnv): TableSpec {
       }
       return rows;
     },
-  });
+  }));
 }
 
 export default registerTable(usersTable());
