@@ -81,3 +81,21 @@ Deno.test("inotify: config file_paths, file_accesses and exclude_paths become su
     { category: "homes", pattern: "/home/%/.ssh/%", accesses: true, exclude: [] },
   ]);
 });
+
+Deno.test("event system: a second stop while stopping waits for the first to finish", async () => {
+  const { EventSystem } = await import("./system.ts");
+  const system = new EventSystem();
+  let stopped = false;
+  system.addPublisher({
+    name: "slow",
+    active: true,
+    refreshes: 0,
+    start: () => Promise.resolve(),
+    stop: () => new Promise<void>((r) => setTimeout(() => (stopped = true, r()), 50)),
+  });
+  await system.start();
+  const first = system.stop();
+  await system.stop();
+  assert(stopped, "the second stop returned before the publisher stopped");
+  await first;
+});

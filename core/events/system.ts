@@ -112,6 +112,7 @@ export class EventSystem {
   readonly #publishers = new Map<string, EventPublisher>();
   readonly #subscribers = new Map<string, EventSubscriber>();
   #running = false;
+  #stopping: Promise<void> | undefined;
 
   /** Registers a publisher (not started until {@linkcode EventSystem.start}). */
   addPublisher(publisher: EventPublisher): void {
@@ -153,11 +154,17 @@ export class EventSystem {
     }
   }
 
-  /** Stops every publisher. */
-  async stop(): Promise<void> {
-    if (!this.#running) return;
+  /** Stops every publisher; a second call while stopping waits for the same stop. */
+  stop(): Promise<void> {
+    if (this.#stopping) return this.#stopping;
+    if (!this.#running) return Promise.resolve();
     this.#running = false;
-    for (const p of this.#publishers.values()) await p.stop().catch(() => {});
+    this.#stopping = (async () => {
+      for (const p of this.#publishers.values()) await p.stop().catch(() => {});
+    })().finally(() => {
+      this.#stopping = undefined;
+    });
+    return this.#stopping;
   }
 }
 
