@@ -257,3 +257,27 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "daemon: config options set flags before the loggers start; --schedule_timeout ends the daemon with 0",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const d = new TestDaemon();
+    try {
+      d.writeConfig({
+        options: { logger_path: `${d.dir}/from-config`, schedule_timeout: 2, logger_numerics: true },
+        schedule: { a: { query: "select 1 as one", interval: 1 } },
+      });
+      d.start(["--disable_watchdog"]);
+      const status = await d.child!.status;
+      assertEquals(status.code, 0);
+      const results = Deno.readTextFileSync(`${d.dir}/from-config/osqueryd.results.log`).trim().split("\n");
+      assertEquals(JSON.parse(results[0]).columns, { one: 1 });
+      assertMatch(Deno.readTextFileSync(`${d.dir}/from-config/osqueryd.INFO`), /The scheduler ended after 2 seconds/);
+    } finally {
+      await d.kill();
+      d.cleanup();
+    }
+  },
+});

@@ -558,6 +558,12 @@ export async function runWorker(): Promise<number> {
       return true;
     }
   })();
+  // Config options may set logger flags: apply them before the loggers start (as osquery does).
+  try {
+    applyOptions(buildConfig(await readSources(), { resolvePack }));
+  } catch {
+    // An unreadable config is reported by loadConfig below.
+  }
   const logDir = writableDir(flags.string("logger_path"), "log");
   if (logDir !== flags.string("logger_path").replace(/\/+$/, "")) flags.set("logger_path", logDir, "runtime");
   const worker = new DaemonWorker(store, createLoggers(undefined, store));
