@@ -35,6 +35,12 @@ defineFlag({
   description: "Log the name of each scheduled query as it runs.",
 });
 defineFlag({
+  name: "schedule_query_timeout",
+  type: "uint64",
+  default: 0,
+  description: "osq: stop a scheduled query that runs longer than this many seconds (0 = no limit).",
+});
+defineFlag({
   name: "schedule_reload",
   type: "uint64",
   default: 3600,

@@ -281,3 +281,31 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "daemon: --schedule_query_timeout interrupts a runaway query on its thread while others keep running",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const d = new TestDaemon();
+    try {
+      d.writeConfig({
+        schedule: {
+          runaway: {
+            query: "with recursive c(x) as (select 1 union all select x + 1 from c) select count(*) from c",
+            interval: 1,
+          },
+          steady: { query: "select strftime('%s', 'now') as t", interval: 1 },
+        },
+      });
+      d.start(["--disable_watchdog", "--schedule_query_timeout=2"]);
+      await d.waitFor("the interruption", () => /Error executing scheduled query runaway: interrupted/.test(d.stderr));
+      const before = d.lines().filter((l) => l.name === "steady").length;
+      await d.waitFor("steady to keep going", () => d.lines().filter((l) => l.name === "steady").length > before + 1);
+      assertEquals(await d.stop(), 0);
+    } finally {
+      await d.kill();
+      d.cleanup();
+    }
+  },
+});

@@ -7,6 +7,7 @@
  */
 
 import { scheduleBuffer } from "../../core/scheduler.ts";
+import { sqlite } from "../../core/sqlite/ffi.ts";
 
 /** A request to a query thread. */
 export interface QueryRequest {
@@ -33,6 +34,9 @@ export interface QueryReply {
 interface Thread {
   worker: Worker;
   tid: number;
+  /** The thread's SQLite connection (for sqlite3_interrupt) and scan-cancel flag. */
+  db: bigint;
+  cancel?: Int32Array;
   ready: Promise<void>;
   busy: boolean;
   pending?: { resolve: (r: QueryReply) => void; id: number; timer?: ReturnType<typeof setTimeout> };
@@ -65,11 +69,13 @@ export class QueryPool {
     worker.postMessage({ schedule: scheduleBuffer() });
     worker.postMessage({ sections: this.#sections, views: this.#views });
     let markReady!: () => void;
-    const thread: Thread = { worker, tid: 0, ready: new Promise((r) => (markReady = r)), busy: false };
+    const thread: Thread = { worker, tid: 0, db: 0n, ready: new Promise((r) => (markReady = r)), busy: false };
     worker.onmessage = (e: MessageEvent) => {
-      const data = e.data as QueryReply & { ready?: boolean; tid?: number };
+      const data = e.data as QueryReply & { ready?: boolean; tid?: number; db?: string; cancel?: Int32Array };
       if (data.ready) {
         thread.tid = data.tid ?? 0;
+        thread.db = BigInt(data.db ?? "0");
+        thread.cancel = data.cancel;
         markReady();
         return;
       }
@@ -144,10 +150,14 @@ export class QueryPool {
     return await new Promise<QueryReply>((resolve) => {
       thread.pending = { resolve, id };
       if (options.timeoutMs) {
-        thread.pending.timer = setTimeout(
-          () => this.#fail(thread, `The query ran longer than ${options.timeoutMs} ms and was stopped.`),
-          options.timeoutMs,
-        );
+        thread.pending.timer = setTimeout(() => {
+          // Ask the statement to stop; if the thread does not answer soon, end it.
+          this.#interrupt(thread);
+          thread.pending!.timer = setTimeout(
+            () => this.#fail(thread, `The query ran longer than ${options.timeoutMs} ms and was stopped.`),
+            2000,
+          );
+        }, options.timeoutMs);
       }
       thread.worker.postMessage({ id, sql } satisfies QueryRequest);
     });
@@ -158,6 +168,16 @@ export class QueryPool {
     this.#sections = sections;
     this.#views = views;
     for (const t of this.#threads) t.worker.postMessage({ sections, views });
+  }
+
+  #interrupt(thread: Thread): void {
+    if (thread.cancel) Atomics.store(thread.cancel, 0, 1);
+    if (thread.db) sqlite().sqlite3_interrupt(thread.db);
+  }
+
+  /** Stops every running statement (scans end, SQLite stops at its next opcode). */
+  interruptAll(): void {
+    for (const t of this.#threads) if (t.busy) this.#interrupt(t);
   }
 
   /** Number of threads. */

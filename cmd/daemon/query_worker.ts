@@ -44,7 +44,9 @@ function rss(): number {
 }
 
 const tid = threadId();
-self.postMessage({ ready: true, tid });
+// The pool may stop a running statement from its own thread: through the scan flag and
+// sqlite3_interrupt on this connection (safe from any thread).
+self.postMessage({ ready: true, tid, db: String(engine.db.handle), cancel: engine.cancelFlag });
 
 self.onmessage = (
   event: MessageEvent<

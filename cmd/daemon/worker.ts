@@ -350,7 +350,9 @@ export class DaemonWorker {
         };
       }
     } else {
+      const limit = flags.number("schedule_query_timeout");
       reply = await this.pool.run(q.query, {
+        ...(limit > 0 ? { timeoutMs: limit * 1000 } : {}),
         onStart: (tid) => this.store.set(["executing", name], { since: Date.now(), tid } satisfies ExecutingQuery),
       });
     }
@@ -460,6 +462,8 @@ export class DaemonWorker {
     let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([all, new Promise((r) => (timer = setTimeout(r, graceMs)))]);
     clearTimeout(timer);
+    // Queries still running past the grace period are interrupted, then their threads end.
+    this.pool.interruptAll();
     this.pool.close();
     await events.stop().catch(() => {});
     await this.ship();
