@@ -18,3 +18,4 @@ export const auditPublisher: AuditPublisher = new AuditPublisher();
 events.addPublisher(udevPublisher);
 events.addPublisher(inotifyPublisher);
 events.addPublisher(auditPublisher);
+export { syslogPublisher } from "./syslog.ts"; // rsyslog lines from a named pipe (syslog_events)

@@ -13,3 +13,4 @@ import "./selinux_events.ts";
 import "./apparmor_events.ts";
 import "./seccomp_events.ts";
 import "./process_file_events.ts";
+import "./syslog_events.ts";
