@@ -11,7 +11,7 @@ import { columnDefinition } from "../../core/vtab/schema.ts";
 import { flags, type FlagValue } from "../../core/flags.ts";
 import { OSQUERY_VERSION } from "../../core/version.ts";
 import { getRemoteConnector, type Shell } from "./runner.ts";
-import type { Mode } from "./printer.ts";
+import { type Mode, TextCells } from "./printer.ts";
 
 /** osqueryi's `.help` text (printed to standard error). */
 export const HELP = `Welcome to the osquery shell. Please explore your OS!
@@ -355,7 +355,8 @@ export async function metaTypes(shell: Shell, sql: string): Promise<void> {
   const printer = shell.printer();
   printer.columns(["name", "type"]);
   const types = new Int32Array([3, 3]);
-  for (const column of columns) printer.row([column.name, column.type], types);
+  const cells = new TextCells();
+  for (const column of columns) printer.row(cells.set([column.name, column.type], types));
   printer.finish();
 }
 

@@ -1,15 +1,18 @@
 /**
- * A synchronous, buffered text sink over standard output or a file. The shell writes rows as
- * SQLite produces them (every query call is synchronous), so the sink is synchronous too and
- * flushes in 64 KiB chunks; a closed pipe (`osq shell ... | head`) ends output quietly.
+ * A synchronous, buffered byte sink over standard output or a file. The shell writes rows as
+ * SQLite produces them (every query call is synchronous), so the sink is synchronous too.
+ * Text is encoded straight into one off-heap 1 MiB buffer, and a value's UTF-8 bytes can be
+ * copied into it from SQLite's memory with memcpy ({@linkcode Output.copyFrom}), so printing a
+ * large result allocates almost nothing per value. A closed pipe (`osq shell ... | head`) ends
+ * output quietly.
  *
  * @module
  */
 
-const FLUSH_AT = 1 << 16;
+const CAPACITY = 1 << 20;
 const encoder = new TextEncoder();
 
-/** Raised by {@linkcode Output.write} once the reader has gone away (EPIPE). */
+/** Raised once the reader has gone away (EPIPE). */
 export class OutputClosedError extends Error {
   constructor() {
     super("The output was closed by its reader.");
@@ -22,12 +25,30 @@ export interface SyncWriter {
   writeSync(p: Uint8Array): number;
 }
 
-/** A buffered text sink. */
+type Copy = (dst: bigint, src: bigint, n: bigint) => unknown;
+let memcpy: Copy | undefined;
+function copier(): Copy {
+  if (!memcpy) {
+    const lib = Deno.dlopen(
+      Deno.build.os === "darwin" ? "libSystem.dylib" : "libc.so.6",
+      {
+        memcpy: { parameters: ["usize", "usize", "usize"], result: "void" },
+      } as const,
+    );
+    memcpy = lib.symbols.memcpy;
+  }
+  return memcpy;
+}
+
+/** A buffered byte sink. */
 export class Output {
   readonly #writer: SyncWriter;
   readonly #close: (() => void) | undefined;
-  #pending = "";
-  #bytes = new Uint8Array(new ArrayBuffer(FLUSH_AT * 3 + 16));
+  /** The buffer; bytes [0, position) are pending. */
+  readonly buffer: Uint8Array<ArrayBuffer> = new Uint8Array(new ArrayBuffer(CAPACITY));
+  readonly #address: bigint;
+  /** Pending bytes in {@linkcode Output.buffer}. */
+  position = 0;
   #closed = false;
   /** The path written, or "stdout". */
   readonly name: string;
@@ -36,6 +57,7 @@ export class Output {
     this.#writer = writer;
     this.name = name;
     this.#close = close;
+    this.#address = BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(this.buffer)));
   }
 
   /** Standard output. */
@@ -49,23 +71,88 @@ export class Output {
     return new Output(file, path, () => file.close());
   }
 
-  /** Appends text, flushing when enough is buffered. */
+  /** Makes room for `n` more bytes (flushing); false when `n` exceeds the buffer. */
+  reserve(n: number): boolean {
+    if (this.position + n > CAPACITY) this.flush();
+    return n <= CAPACITY;
+  }
+
+  /** Appends text as UTF-8. */
   write(text: string): void {
-    this.#pending += text;
-    if (this.#pending.length >= FLUSH_AT) this.flush();
+    if (text.length === 0) return;
+    if (text.length * 3 > CAPACITY - this.position) {
+      this.flush();
+      if (text.length * 3 > CAPACITY) {
+        this.#emit(encoder.encode(text));
+        return;
+      }
+    }
+    this.position += encoder.encodeInto(text, this.buffer.subarray(this.position)).written;
+  }
+
+  /** Appends bytes. */
+  writeBytes(bytes: Uint8Array): void {
+    if (!this.reserve(bytes.length)) {
+      this.#emit(bytes);
+      return;
+    }
+    this.buffer.set(bytes, this.position);
+    this.position += bytes.length;
+  }
+
+  /** Appends one byte. */
+  writeByte(byte: number): void {
+    if (this.position >= CAPACITY) this.flush();
+    this.buffer[this.position++] = byte;
+  }
+
+  /** Appends `n` spaces. */
+  spaces(n: number): void {
+    while (n > 0) {
+      if (this.position >= CAPACITY) this.flush();
+      const k = Math.min(n, CAPACITY - this.position);
+      this.buffer.fill(0x20, this.position, this.position + k);
+      this.position += k;
+      n -= k;
+    }
+  }
+
+  /**
+   * Copies `n` bytes from native memory at `address`; returns where they start in
+   * {@linkcode Output.buffer} (so the caller may inspect them and {@linkcode Output.rewind}),
+   * or -1 when they were too large for the buffer and went straight out.
+   */
+  copyFrom(address: bigint, n: number): number {
+    if (n === 0) return this.position;
+    if (!this.reserve(n)) {
+      const p = Deno.UnsafePointer.create(address);
+      if (p) this.#emit(new Uint8Array(Deno.UnsafePointerView.getArrayBuffer(p, n)));
+      return -1;
+    }
+    const start = this.position;
+    copier()(this.#address + BigInt(start), address, BigInt(n));
+    this.position += n;
+    return start;
+  }
+
+  /** Drops pending bytes from `position` on (undoes an append). */
+  rewind(position: number): void {
+    this.position = position;
   }
 
   /** Writes everything buffered. */
   flush(): void {
-    if (this.#pending === "") return;
-    const text = this.#pending;
-    this.#pending = "";
+    if (this.position === 0) return;
+    const n = this.position;
+    this.position = 0;
+    this.#emit(this.buffer.subarray(0, n));
+  }
+
+  #emit(bytes: Uint8Array): void {
     if (this.#closed) throw new OutputClosedError();
-    if (text.length * 3 > this.#bytes.length) this.#bytes = new Uint8Array(new ArrayBuffer(text.length * 3 + 16));
-    const { written } = encoder.encodeInto(text, this.#bytes);
     let offset = 0;
     try {
-      while (offset < written) offset += this.#writer.writeSync(this.#bytes.subarray(offset, written));
+      while (offset < bytes.length) offset += this.#writer.writeSync(bytes.subarray(offset));
     } catch (err) {
       if (err instanceof Deno.errors.BrokenPipe) {
         this.#closed = true;
@@ -85,14 +172,14 @@ export class Output {
   }
 }
 
-/** A sink that collects text in memory (tests, `.types` previews). */
+/** A sink that collects text in memory (tests). */
 export class MemoryOutput extends Output {
-  #chunks: string[] = [];
+  readonly #chunks: Uint8Array[];
   constructor() {
-    const chunks: string[] = [];
+    const chunks: Uint8Array[] = [];
     super({
       writeSync(p: Uint8Array): number {
-        chunks.push(new TextDecoder().decode(p));
+        chunks.push(p.slice());
         return p.length;
       },
     }, "memory");
@@ -102,6 +189,13 @@ export class MemoryOutput extends Output {
   /** Everything written so far. */
   text(): string {
     this.flush();
-    return this.#chunks.join("");
+    const total = this.#chunks.reduce((n, c) => n + c.length, 0);
+    const all = new Uint8Array(total);
+    let at = 0;
+    for (const c of this.#chunks) {
+      all.set(c, at);
+      at += c.length;
+    }
+    return new TextDecoder().decode(all);
   }
 }

@@ -15,7 +15,7 @@
  *
  * @module
  */
-import type { Output } from "./output.ts";
+import { Output, type SyncWriter } from "./output.ts";
 
 /** SQLite fundamental types as sqlite3_column_type returns them. */
 export const SQL_TYPE = { INTEGER: 1, FLOAT: 2, TEXT: 3, BLOB: 4, NULL: 5 } as const;
@@ -37,15 +37,72 @@ export interface PrintSettings {
   colWidth: number[];
 }
 
+/** The values of the current row: their SQLite types, text, and UTF-8 bytes. */
+export interface Cells {
+  /** Number of values. */
+  readonly count: number;
+  /** SQLite's type of value `i` ({@linkcode SQL_TYPE}). */
+  type(i: number): number;
+  /** Value `i` as text (null for NULL). */
+  text(i: number): string | null;
+  /** UTF-8 length of value `i` (0 for NULL). */
+  byteLength(i: number): number;
+  /**
+   * Appends value `i`'s UTF-8 bytes to `out` in one contiguous run; returns where they start in
+   * `out.buffer` (bytes up to `out.position`), or -1 when they went straight out (too large).
+   */
+  copy(i: number, out: Output): number;
+}
+
+const textEncoder = new TextEncoder();
+
+/** Cells over JavaScript strings (remote results, `.types`, tests). */
+export class TextCells implements Cells {
+  #texts: readonly (string | null)[] = [];
+  #types: ArrayLike<number> = [];
+  /** Points at a row. */
+  set(texts: readonly (string | null)[], types: ArrayLike<number>): this {
+    this.#texts = texts;
+    this.#types = types;
+    return this;
+  }
+  get count(): number {
+    return this.#texts.length;
+  }
+  type(i: number): number {
+    return this.#texts[i] === null ? SQL_TYPE.NULL : this.#types[i] ?? SQL_TYPE.TEXT;
+  }
+  text(i: number): string | null {
+    return this.#texts[i];
+  }
+  byteLength(i: number): number {
+    return byteLength(this.#texts[i] ?? "");
+  }
+  copy(i: number, out: Output): number {
+    const text = this.#texts[i] ?? "";
+    const n = byteLength(text);
+    if (!out.reserve(n)) {
+      out.write(text);
+      return -1;
+    }
+    const start = out.position;
+    out.write(text);
+    return start;
+  }
+}
+
 /** Receives the result of one execution: statements' columns, then their rows. */
 export interface Printer {
   /** A statement that returns columns starts. */
   columns(names: readonly string[]): void;
-  /** One row: text of each value (null for NULL) and SQLite's type of each value. */
-  row(texts: readonly (string | null)[], types: ArrayLike<number>): void;
+  /** One row of the current statement. */
+  row(cells: Cells): void;
   /** The execution ended (successfully or not): print what is gathered. */
   finish(): void;
 }
+
+/** Values larger than this take the string path (escaping needs the whole value in the buffer). */
+const LARGE = 1 << 16;
 
 /** Builds the printer for the current settings. */
 export function createPrinter(settings: PrintSettings, out: Output, cancelled?: () => boolean): Printer {
@@ -136,27 +193,63 @@ export function sortedKeys(names: readonly string[]): { name: string; index: num
 // --json: `[\n  {...},\n  {...}\n]\n`, `[\n\n]\n` when empty
 
 class JsonPrinter implements Printer {
-  #keys: { prefix: string; index: number }[] = [];
+  #keys: { prefix: Uint8Array; index: number }[] = [];
   #rows = 0;
-  constructor(private readonly settings: PrintSettings, private readonly out: Output) {}
+  readonly #first = textEncoder.encode("[\n  ");
+  readonly #next = textEncoder.encode(",\n  ");
+  readonly #null: Uint8Array;
+  constructor(settings: PrintSettings, private readonly out: Output) {
+    this.#null = textEncoder.encode(jsonString(settings.nullvalue));
+  }
 
   columns(names: readonly string[]): void {
     this.#keys = sortedKeys(names).map((k, i) => ({
-      prefix: (i ? "," : "{") + jsonString(k.name) + ":",
+      prefix: textEncoder.encode((i ? "," : "{") + jsonString(k.name) + ":"),
       index: k.index,
     }));
   }
 
-  row(texts: readonly (string | null)[]): void {
-    let text = this.#rows++ === 0 ? "[\n  " : ",\n  ";
-    for (const key of this.#keys) text += key.prefix + jsonString(texts[key.index] ?? this.settings.nullvalue);
-    this.out.write(text + "}");
+  row(cells: Cells): void {
+    const out = this.out;
+    out.writeBytes(this.#rows++ === 0 ? this.#first : this.#next);
+    for (const key of this.#keys) {
+      out.writeBytes(key.prefix);
+      writeJsonValue(out, cells, key.index, this.#null);
+    }
+    out.writeByte(0x7d);
   }
 
   finish(): void {
     this.out.write(this.#rows ? "\n]\n" : "[\n\n]\n");
     this.#rows = 0;
   }
+}
+
+/** Writes value `i` as a JSON string: its bytes as they are unless they need escaping. */
+function writeJsonValue(out: Output, cells: Cells, i: number, nullText: Uint8Array): void {
+  if (cells.type(i) === SQL_TYPE.NULL) {
+    out.writeBytes(nullText);
+    return;
+  }
+  const n = cells.byteLength(i);
+  if (n < LARGE && out.reserve(n + 2)) {
+    const quote = out.position;
+    out.writeByte(0x22);
+    const start = cells.copy(i, out);
+    const buf = out.buffer;
+    const end = out.position;
+    let clean = start >= 0;
+    for (let k = start; clean && k < end; k++) {
+      const b = buf[k];
+      if (b < 0x20 || b === 0x22 || b === 0x5c) clean = false;
+    }
+    if (clean) {
+      out.writeByte(0x22);
+      return;
+    }
+    out.rewind(quote);
+  }
+  out.write(jsonString(cells.text(i) ?? ""));
 }
 
 // --json_pretty: RapidJSON's PrettyWriter with a 2-space indent; `[]` when empty.
@@ -172,9 +265,9 @@ class JsonPrettyPrinter implements Printer {
     }));
   }
 
-  row(texts: readonly (string | null)[]): void {
+  row(cells: Cells): void {
     let text = this.#rows++ === 0 ? "[\n  " : ",\n  ";
-    for (const key of this.#keys) text += key.prefix + jsonString(texts[key.index] ?? this.settings.nullvalue);
+    for (const key of this.#keys) text += key.prefix + jsonString(cells.text(key.index) ?? this.settings.nullvalue);
     this.out.write(text + (this.#keys.length ? "\n  }" : "{}"));
   }
 
@@ -204,11 +297,11 @@ class JsonTypedPrinter implements Printer {
     }));
   }
 
-  row(texts: readonly (string | null)[], types: ArrayLike<number>): void {
+  row(cells: Cells): void {
     let text = this.#rows++ === 0 ? "[\n  " : ",\n  ";
     for (const key of this.#keys) {
-      const value = texts[key.index];
-      const type = types[key.index];
+      const value = cells.text(key.index);
+      const type = cells.type(key.index);
       text += key.prefix;
       if (value === null) text += "null";
       else if ((type === SQL_TYPE.INTEGER || type === SQL_TYPE.FLOAT) && JSON_NUMBER.test(value)) text += value;
@@ -227,23 +320,29 @@ class JsonTypedPrinter implements Printer {
 // line: `%*s = %s`, names right-aligned to max(5, longest name in bytes), blank line between rows
 
 class LinePrinter implements Printer {
-  #labels: string[] = [];
+  #labels: Uint8Array[] = [];
   #count = 0;
-  constructor(private readonly settings: PrintSettings, private readonly out: Output) {}
+  readonly #null: Uint8Array;
+  constructor(settings: PrintSettings, private readonly out: Output) {
+    this.#null = textEncoder.encode(settings.nullvalue);
+  }
 
   columns(names: readonly string[]): void {
     let width = 5;
     for (const name of names) width = Math.max(width, byteLength(name));
-    this.#labels = names.map((name) => " ".repeat(width - byteLength(name)) + name + " = ");
+    this.#labels = names.map((name) => textEncoder.encode(" ".repeat(width - byteLength(name)) + name + " = "));
     this.#count = 0;
   }
 
-  row(texts: readonly (string | null)[]): void {
-    let text = this.#count++ > 0 ? "\n" : "";
+  row(cells: Cells): void {
+    const out = this.out;
+    if (this.#count++ > 0) out.writeByte(0x0a);
     for (let i = 0; i < this.#labels.length; i++) {
-      text += this.#labels[i] + (texts[i] ?? this.settings.nullvalue) + "\n";
+      out.writeBytes(this.#labels[i]);
+      if (cells.type(i) === SQL_TYPE.NULL) out.writeBytes(this.#null);
+      else cells.copy(i, out);
+      out.writeByte(0x0a);
     }
-    this.out.write(text);
   }
 
   finish(): void {}
@@ -254,19 +353,27 @@ class LinePrinter implements Printer {
 class ListPrinter implements Printer {
   #names: readonly string[] = [];
   #count = 0;
-  constructor(private readonly settings: PrintSettings, private readonly out: Output) {}
+  readonly #null: Uint8Array;
+  readonly #separator: Uint8Array;
+  constructor(private readonly settings: PrintSettings, private readonly out: Output) {
+    this.#null = textEncoder.encode(settings.nullvalue);
+    this.#separator = textEncoder.encode(settings.separator);
+  }
 
   columns(names: readonly string[]): void {
     this.#names = names;
     this.#count = 0;
   }
 
-  row(texts: readonly (string | null)[]): void {
-    const { separator, nullvalue } = this.settings;
-    let text = "";
-    if (this.#count++ === 0 && this.settings.showHeader) text = this.#names.join(separator) + "\n";
-    for (let i = 0; i < texts.length; i++) text += (i ? separator : "") + (texts[i] ?? nullvalue);
-    this.out.write(text + "\n");
+  row(cells: Cells): void {
+    const out = this.out;
+    if (this.#count++ === 0 && this.settings.showHeader) out.write(this.#names.join(this.settings.separator) + "\n");
+    for (let i = 0; i < cells.count; i++) {
+      if (i) out.writeBytes(this.#separator);
+      if (cells.type(i) === SQL_TYPE.NULL) out.writeBytes(this.#null);
+      else cells.copy(i, out);
+    }
+    out.writeByte(0x0a);
   }
 
   finish(): void {}
@@ -282,10 +389,14 @@ class ListPrinter implements Printer {
 export class CsvPrinter implements Printer {
   #names: readonly string[] = [];
   #count = 0;
-  #needsQuote: RegExp;
+  readonly #needsQuote: RegExp;
+  readonly #separator: Uint8Array;
+  readonly #null: Uint8Array;
   constructor(private readonly settings: PrintSettings, private readonly out: Output) {
     const sep = settings.separator.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
     this.#needsQuote = new RegExp(`["\\r\\n]${sep ? "|" + sep : ""}`);
+    this.#separator = textEncoder.encode(settings.separator);
+    this.#null = textEncoder.encode(this.#field(settings.nullvalue));
   }
 
   #field(text: string): string {
@@ -297,14 +408,36 @@ export class CsvPrinter implements Printer {
     this.#count = 0;
   }
 
-  row(texts: readonly (string | null)[]): void {
-    const { separator, nullvalue } = this.settings;
-    let text = "";
+  row(cells: Cells): void {
+    const out = this.out;
     if (this.#count++ === 0 && this.settings.showHeader) {
-      text = this.#names.map((n) => this.#field(n)).join(separator) + "\r\n";
+      out.write(this.#names.map((n) => this.#field(n)).join(this.settings.separator) + "\r\n");
     }
-    for (let i = 0; i < texts.length; i++) text += (i ? separator : "") + this.#field(texts[i] ?? nullvalue);
-    this.out.write(text + "\r\n");
+    const sep = this.#separator;
+    const sep0 = sep.length ? sep[0] : -1;
+    for (let i = 0; i < cells.count; i++) {
+      if (i) out.writeBytes(sep);
+      if (cells.type(i) === SQL_TYPE.NULL) {
+        out.writeBytes(this.#null);
+        continue;
+      }
+      const n = cells.byteLength(i);
+      if (n < LARGE) {
+        const start = cells.copy(i, out);
+        const buf = out.buffer;
+        const end = out.position;
+        let clean = start >= 0;
+        for (let k = start; clean && k < end; k++) {
+          const b = buf[k];
+          if (b === 0x22 || b === 0x0d || b === 0x0a || b === sep0) clean = false;
+        }
+        if (clean) continue;
+        if (start >= 0) out.rewind(start);
+        else continue;
+      }
+      out.write(this.#field(cells.text(i) ?? ""));
+    }
+    out.write("\r\n");
   }
 
   finish(): void {}
@@ -323,7 +456,9 @@ class ColumnPrinter implements Printer {
     this.#count = 0;
   }
 
-  row(texts: readonly (string | null)[]): void {
+  row(cells: Cells): void {
+    const texts: (string | null)[] = [];
+    for (let i = 0; i < cells.count; i++) texts.push(cells.text(i));
     const { nullvalue, colWidth, showHeader } = this.settings;
     const n = this.#names.length;
     let text = "";
@@ -370,14 +505,40 @@ function fit(text: string, width: number): string {
 // ---------------------------------------------------------------------------------------------
 // pretty: the `+---+` table
 
-/** Rows kept in memory before the pretty printer spills to a temporary file. */
-const SPILL_ROWS = 20_000;
+/** A writer that creates its temporary file only when the first bytes must leave memory. */
+class SpillFile implements SyncWriter {
+  path: string | undefined;
+  file: Deno.FsFile | undefined;
+  writeSync(p: Uint8Array): number {
+    if (!this.file) {
+      this.path = Deno.makeTempFileSync({ prefix: "osq-shell-" });
+      this.file = Deno.openSync(this.path, { read: true, write: true });
+    }
+    return this.file.writeSync(p);
+  }
+  remove(): void {
+    this.file?.close();
+    if (this.path) Deno.removeSync(this.path);
+    this.file = undefined;
+    this.path = undefined;
+  }
+}
+
+/** Characters (code points) in UTF-8 bytes: every byte that does not continue a character. */
+function utf8Chars(buf: Uint8Array, start: number, end: number): number {
+  let n = 0;
+  for (let k = start; k < end; k++) if ((buf[k] & 0xc0) !== 0x80) n++;
+  return n;
+}
+
+const MISSING = 0xffffffff;
 
 /**
  * The pretty table. Like osqueryi, the column list is the first row's statement's; rows of a
- * later statement are matched by column name (a missing one prints the null value). Rows wait in
- * memory up to {@linkcode SPILL_ROWS}, then go to a temporary file as JSON lines, so a result of
- * any size prints with bounded memory.
+ * later statement are matched by column name (a missing one prints the null value). While rows
+ * arrive, each printed value is stored as `[byte length][characters][UTF-8 bytes]` in a 1 MiB
+ * buffer that spills to a temporary file, and widths are tracked; at the end the records are
+ * read back and printed. Memory stays bounded whatever the size of the result.
  */
 class PrettyPrinter implements Printer {
   #printed: string[] | undefined;
@@ -385,26 +546,39 @@ class PrettyPrinter implements Printer {
   /** For each printed column, the index of its value in the current statement's row (-1 = none). */
   #map: number[] = [];
   #mapFresh = false;
+  /** The current statement's columns that are not printed (they still widen osquery's lengths). */
+  #unprinted: number[] = [];
   /** Width by column name (osquery's `lengths`), over every column of every row. */
   readonly #lengths = new Map<string, number>();
+  /** Widths of the current statement's columns, as indexes into #lengths (by name). */
   #firstRowNames: readonly string[] = [];
-  #rows: (string | undefined)[][] = [];
-  #spill: { path: string; file: Deno.FsFile; pending: string } | undefined;
+  #spill = new SpillFile();
+  #store: Output = new Output(this.#spill, "spill");
+  #view = new DataView(this.#store.buffer.buffer);
+  readonly #null: Uint8Array;
+  readonly #nullChars: number;
 
   constructor(
     private readonly settings: PrintSettings,
     private readonly out: Output,
     private readonly cancelled: () => boolean = () => false,
-  ) {}
+  ) {
+    this.#null = textEncoder.encode(settings.nullvalue);
+    this.#nullChars = charCount(settings.nullvalue);
+  }
 
   columns(names: readonly string[]): void {
     this.#statementNames = names;
     this.#mapFresh = false;
   }
 
-  row(texts: readonly (string | null)[]): void {
+  #note(name: string, size: number): void {
+    const current = this.#lengths.get(name);
+    if (current === undefined || size > current) this.#lengths.set(name, size);
+  }
+
+  row(cells: Cells): void {
     const names = this.#statementNames;
-    const nullvalue = this.settings.nullvalue;
     if (!this.#printed) {
       this.#printed = [...names];
       this.#firstRowNames = names;
@@ -413,54 +587,62 @@ class PrettyPrinter implements Printer {
       const last = new Map<string, number>();
       names.forEach((name, i) => last.set(name, i));
       this.#map = this.#printed.map((name) => last.get(name) ?? -1);
+      this.#unprinted = names.map((_, j) => j).filter((j) => last.get(names[j]) === j && !this.#map.includes(j));
       this.#mapFresh = true;
     }
-    for (let i = 0; i < names.length; i++) {
-      const size = charCount(texts[i] ?? nullvalue);
-      const current = this.#lengths.get(names[i]);
-      if (current === undefined || size > current) this.#lengths.set(names[i], size);
+    const store = this.#store;
+    for (let c = 0; c < this.#map.length; c++) {
+      const j = this.#map[c];
+      if (j < 0) {
+        store.reserve(8);
+        this.#view.setUint32(store.position, MISSING, true);
+        this.#view.setUint32(store.position + 4, 0, true);
+        store.position += 8;
+        continue;
+      }
+      let chars: number;
+      if (cells.type(j) === SQL_TYPE.NULL) {
+        store.reserve(8 + this.#null.length);
+        const head = store.position;
+        store.position += 8;
+        store.writeBytes(this.#null);
+        chars = this.#nullChars;
+        this.#view.setUint32(head, this.#null.length, true);
+        this.#view.setUint32(head + 4, chars, true);
+      } else {
+        const n = cells.byteLength(j);
+        if (store.reserve(8 + n)) {
+          const head = store.position;
+          store.position += 8;
+          const start = cells.copy(j, store);
+          chars = utf8Chars(store.buffer, start, store.position);
+          this.#view.setUint32(head, n, true);
+          this.#view.setUint32(head + 4, chars, true);
+        } else {
+          // A value larger than the buffer: header, then the bytes straight to the spill file.
+          const text = cells.text(j) ?? "";
+          chars = charCount(text);
+          store.reserve(8);
+          this.#view.setUint32(store.position, n, true);
+          this.#view.setUint32(store.position + 4, chars, true);
+          store.position += 8;
+          store.write(text);
+        }
+      }
+      this.#note(this.#printed![c], chars);
     }
-    const row: (string | undefined)[] = new Array(this.#map.length);
-    for (let i = 0; i < this.#map.length; i++) {
-      const j = this.#map[i];
-      row[i] = j < 0 ? undefined : texts[j] ?? nullvalue;
-    }
-    if (this.#spill) {
-      this.#spill.pending += JSON.stringify(row) + "\n";
-      if (this.#spill.pending.length >= 1 << 20) this.#flushSpill();
-    } else {
-      this.#rows.push(row);
-      if (this.#rows.length >= SPILL_ROWS) this.#startSpill();
-    }
-  }
-
-  #startSpill(): void {
-    const path = Deno.makeTempFileSync({ prefix: "osq-shell-" });
-    const file = Deno.openSync(path, { read: true, write: true });
-    this.#spill = { path, file, pending: "" };
-    for (const row of this.#rows) this.#spill.pending += JSON.stringify(row) + "\n";
-    this.#rows = [];
-    this.#flushSpill();
-  }
-
-  #flushSpill(): void {
-    const spill = this.#spill!;
-    const bytes = encoder.encode(spill.pending);
-    spill.pending = "";
-    let offset = 0;
-    while (offset < bytes.length) offset += spill.file.writeSync(bytes.subarray(offset));
+    // Columns of this statement that are not printed still widen osquery's lengths.
+    for (const j of this.#unprinted) this.#note(names[j], charCount(cells.text(j) ?? this.settings.nullvalue));
   }
 
   finish(): void {
     try {
       if (this.#printed) this.#print(this.#printed);
     } finally {
-      if (this.#spill) {
-        this.#spill.file.close();
-        Deno.removeSync(this.#spill.path);
-        this.#spill = undefined;
-      }
-      this.#rows = [];
+      this.#spill.remove();
+      this.#spill = new SpillFile();
+      this.#store = new Output(this.#spill, "spill");
+      this.#view = new DataView(this.#store.buffer.buffer);
       this.#printed = undefined;
       this.#lengths.clear();
     }
@@ -477,46 +659,100 @@ class PrettyPrinter implements Printer {
     const separator = "+" + columns.map((c, i) => "-".repeat((widths[i] ?? c.length) + 2) + "+").join("") + "\n";
     let header = "|";
     columns.forEach((c, i) => header += " " + c + " ".repeat(Math.max(0, (widths[i] ?? 0) - charCount(c))) + " |");
-    this.out.write(separator + header + "\n" + separator);
-    const nullvalue = this.settings.nullvalue;
-    const nullPad = columns.map((c) => " ".repeat(Math.max(0, byteLength(c) - charCount(nullvalue)) + 1));
-    const pads = widths.map((w) => " ".repeat((w ?? 0) + 1));
-    const line = (row: (string | undefined)[]) => {
-      let text = "";
-      for (let i = 0; i < row.length; i++) {
-        const value = row[i];
-        if (value === undefined || widths[i] === undefined) text += "| " + nullvalue + nullPad[i];
-        else text += "| " + value + pads[i].slice(charCount(value));
+    const out = this.out;
+    out.write(separator + header + "\n" + separator);
+    const nullPad = columns.map((c) => Math.max(0, byteLength(c) - this.#nullChars) + 1);
+    const pads = widths.map((w) => (w ?? 0) + 1);
+    const bar = textEncoder.encode("| ");
+    const reader = new RecordReader(this.#store, this.#spill);
+    const n = columns.length;
+    let column = 0;
+    for (;;) {
+      if (!reader.next()) break;
+      const { buf, start, length, chars } = reader;
+      out.writeBytes(bar);
+      if (length === MISSING || widths[column] === undefined) {
+        out.writeBytes(this.#null);
+        out.spaces(nullPad[column]);
+      } else {
+        if (length < 64) {
+          out.reserve(length);
+          out.buffer.set(buf.subarray(start, start + length), out.position);
+          out.position += length;
+        } else out.writeBytes(buf.subarray(start, start + length));
+        out.spaces(pads[column] - chars);
       }
-      this.out.write(text + "|\n");
-    };
-    if (this.#spill) {
-      this.#flushSpill();
-      this.#spill.file.seekSync(0, Deno.SeekMode.Start);
-      for (const text of readLines(this.#spill.file)) {
+      if (++column === n) {
+        out.writeByte(0x7c);
+        out.writeByte(0x0a);
+        column = 0;
         if (this.cancelled()) break;
-        line(JSON.parse(text));
       }
-    } else {
-      for (const row of this.#rows) line(row);
     }
-    this.out.write(separator);
+    out.write(separator);
   }
 }
 
-/** Lines of a file read in 1 MiB chunks. */
-function* readLines(file: Deno.FsFile): Generator<string> {
-  const decoder = new TextDecoder();
-  const buf = new Uint8Array(1 << 20);
-  let rest = "";
-  for (;;) {
-    const n = file.readSync(buf);
-    if (n === null || n === 0) break;
-    const text = rest + decoder.decode(buf.subarray(0, n), { stream: true });
-    const lines = text.split("\n");
-    rest = lines.pop()!;
-    yield* lines;
+/** Reads back the pretty printer's records: from the spill file, then what is still buffered. */
+class RecordReader {
+  #buf: Uint8Array;
+  #pos = 0;
+  #end = 0;
+  #fileDone: boolean;
+  #view: DataView;
+
+  constructor(private readonly store: Output, private readonly spill: SpillFile) {
+    this.#fileDone = !spill.file;
+    if (spill.file) {
+      store.flush();
+      spill.file.seekSync(0, Deno.SeekMode.Start);
+      this.#buf = new Uint8Array(1 << 20);
+    } else {
+      this.#buf = store.buffer;
+      this.#end = store.position;
+      this.#fileDone = true;
+    }
+    this.#view = new DataView(this.#buf.buffer, this.#buf.byteOffset);
   }
-  rest += decoder.decode();
-  if (rest) yield rest;
+
+  #fill(need: number): boolean {
+    while (this.#end - this.#pos < need) {
+      if (this.#fileDone) return false;
+      if (this.#pos > 0) {
+        this.#buf.copyWithin(0, this.#pos, this.#end);
+        this.#end -= this.#pos;
+        this.#pos = 0;
+      }
+      if (this.#end + need > this.#buf.length) {
+        const bigger = new Uint8Array(Math.max(this.#buf.length * 2, need * 2));
+        bigger.set(this.#buf.subarray(0, this.#end));
+        this.#buf = bigger;
+        this.#view = new DataView(bigger.buffer);
+      }
+      const n = this.spill.file!.readSync(this.#buf.subarray(this.#end));
+      if (n === null || n === 0) this.#fileDone = true;
+      else this.#end += n;
+    }
+    return true;
+  }
+
+  /** The current record's buffer, start, byte length (MISSING for none) and characters. */
+  buf: Uint8Array = new Uint8Array(0);
+  start = 0;
+  length = 0;
+  chars = 0;
+
+  /** Moves to the next record; false at the end. */
+  next(): boolean {
+    if (!this.#fill(8)) return false;
+    this.length = this.#view.getUint32(this.#pos, true);
+    this.chars = this.#view.getUint32(this.#pos + 4, true);
+    this.#pos += 8;
+    const size = this.length === MISSING ? 0 : this.length;
+    if (!this.#fill(size)) return false;
+    this.buf = this.#buf;
+    this.start = this.#pos;
+    this.#pos += size;
+    return true;
+  }
 }

@@ -11,7 +11,16 @@ import { type Engine, SqliteError } from "../../core/engine.ts";
 import { isCompleteStatement } from "../../core/sqlite/database.ts";
 import { sqlite } from "../../core/sqlite/ffi.ts";
 import { flags } from "../../core/flags.ts";
-import { createPrinter, type JsonForm, type Mode, type Printer, type PrintSettings, SQL_TYPE } from "./printer.ts";
+import {
+  type Cells,
+  createPrinter,
+  type JsonForm,
+  type Mode,
+  type Printer,
+  type PrintSettings,
+  SQL_TYPE,
+  TextCells,
+} from "./printer.ts";
 import { Output, OutputClosedError } from "./output.ts";
 import { explainError } from "./errors.ts";
 
@@ -64,19 +73,67 @@ export interface LineSource {
 }
 
 const decoder = new TextDecoder();
-let scratch = new Uint8Array(4096);
 
-/** Reads one value's text of the current row (sqlite3_column_text, as osqueryi prints it). */
-function columnText(handle: bigint, i: number, length: number): string {
-  if (length === 0) return "";
-  const s = sqlite();
-  const address = s.sqlite3_column_text(handle, i);
-  const pointer = Deno.UnsafePointer.create(BigInt(address));
-  if (pointer === null) return "";
-  if (length > scratch.length) scratch = new Uint8Array(length * 2);
-  const view = scratch.subarray(0, length);
-  Deno.UnsafePointerView.copyInto(pointer, view);
-  return decoder.decode(view);
+/**
+ * The current row of a SQLite statement: each value's type, and for non-NULL values the address
+ * and length of its text (sqlite3_column_text, as osqueryi prints it), valid until the next step.
+ */
+export class StatementCells implements Cells {
+  #handle = 0n;
+  count = 0;
+  #types = new Int32Array(0);
+  #addresses: bigint[] = [];
+  #lengths = new Int32Array(0);
+  #scratch = new Uint8Array(4096);
+
+  /** Reads the current row of `handle` (n columns). */
+  load(handle: bigint, n: number): void {
+    const s = sqlite();
+    if (this.#types.length < n) {
+      this.#types = new Int32Array(n);
+      this.#addresses = new Array<bigint>(n).fill(0n);
+      this.#lengths = new Int32Array(n);
+    }
+    this.#handle = handle;
+    this.count = n;
+    for (let i = 0; i < n; i++) {
+      const type = s.sqlite3_column_type(handle, i);
+      this.#types[i] = type;
+      if (type === SQL_TYPE.NULL) continue;
+      this.#addresses[i] = BigInt(s.sqlite3_column_text(handle, i));
+      this.#lengths[i] = s.sqlite3_column_bytes(handle, i);
+    }
+  }
+
+  type(i: number): number {
+    return this.#types[i];
+  }
+
+  byteLength(i: number): number {
+    return this.#types[i] === SQL_TYPE.NULL ? 0 : this.#lengths[i];
+  }
+
+  text(i: number): string | null {
+    if (this.#types[i] === SQL_TYPE.NULL) return null;
+    const n = this.#lengths[i];
+    if (n === 0) return "";
+    const pointer = Deno.UnsafePointer.create(this.#addresses[i]);
+    if (pointer === null) return "";
+    if (n > this.#scratch.length) this.#scratch = new Uint8Array(n * 2);
+    const view = this.#scratch.subarray(0, n);
+    Deno.UnsafePointerView.copyInto(pointer, view);
+    return decoder.decode(view);
+  }
+
+  copy(i: number, out: Output): number {
+    if (this.#types[i] === SQL_TYPE.NULL) return out.position;
+    return out.copyFrom(this.#addresses[i], this.#lengths[i]);
+  }
+
+  /** The statement whose row this is. */
+  get handle(): bigint {
+    return this.#handle;
+  }
 }
 
 /** The mode flags select at startup (osqueryi: list, then line, then csv, else pretty). */
@@ -163,7 +220,6 @@ export class Shell {
   /** Runs SQL text (osqueryi's shell_exec): every statement until one fails. */
   async exec(sql: string, printer: Printer = this.printer()): Promise<ExecResult> {
     if (this.remote) return await this.#execRemote(sql, printer);
-    const s = sqlite();
     let result: ExecResult = { code: 0 };
     let current = sql;
     try {
@@ -175,17 +231,10 @@ export class Shell {
           const n = names.length;
           if (n > 0) printer.columns(names);
           const handle = statement.handle;
-          const texts: (string | null)[] = new Array(n);
-          const types = new Int32Array(n);
+          const cells = new StatementCells();
           while (statement.step()) {
-            for (let i = 0; i < n; i++) {
-              const type = s.sqlite3_column_type(handle, i);
-              types[i] = type;
-              if (type === SQL_TYPE.NULL) texts[i] = null;
-              else if (type === SQL_TYPE.INTEGER) texts[i] = String(s.sqlite3_column_int64(handle, i));
-              else texts[i] = columnText(handle, i, s.sqlite3_column_bytes(handle, i));
-            }
-            printer.row(texts, types);
+            cells.load(handle, n);
+            printer.row(cells);
           }
         } finally {
           statement.finalize();
@@ -209,7 +258,8 @@ export class Shell {
       const { columns, rows } = await this.remote!.query(sql);
       printer.columns(columns);
       const types = new Int32Array(columns.length).fill(SQL_TYPE.TEXT);
-      for (const row of rows) printer.row(columns.map((c) => row[c] ?? null), types);
+      const cells = new TextCells();
+      for (const row of rows) printer.row(cells.set(columns.map((c) => row[c] ?? null), types));
     } catch (err) {
       result = { code: 1, error: err instanceof Error ? err.message : String(err) };
     }
