@@ -18,7 +18,6 @@
  * - `["outbox", seq]` — {@linkcode OutboxEntry}: lines waiting for the loggers
  * - `["shipped", logger, seq]` — a logger has this entry (removed with the entry)
  * - `["intent", logger]` — a file logger's write in progress (offset to roll back to)
- * - `["stats", name]` — per-query execution counters (osquery_schedule)
  *
  * @module
  */
@@ -80,21 +79,6 @@ export interface OutboxEntry {
   /** Or a blob holding them joined by newlines. */
   blob?: string;
   count: number;
-}
-
-/** Per-query counters for `osquery_schedule`. */
-export interface QueryStats {
-  executions: number;
-  lastExecuted: number;
-  outputSize: number;
-  wallTimeMs: number;
-  lastWallTimeMs: number;
-  userTime: number;
-  lastUserTime: number;
-  systemTime: number;
-  lastSystemTime: number;
-  averageMemory: number;
-  lastMemory: number;
 }
 
 const CHUNK = 60_000;

@@ -41,7 +41,7 @@ import { events } from "../../core/events/system.ts";
 import { inotifyPublisher } from "../../core/events/publishers.ts";
 import { fileSubscriptions } from "../../core/events/inotify.ts";
 import { hostIdentifier } from "./identity.ts";
-import type { WatchdogBlame } from "./run.ts";
+import { EXIT_CATASTROPHIC, type WatchdogBlame } from "./run.ts";
 import { BUILTIN_CONFIG, writableDir } from "./paths.ts";
 
 const encoder = new TextEncoder();
@@ -549,7 +549,14 @@ export async function runWorker(): Promise<number> {
     await lock.lock(true);
     clearTimeout(waiting);
   }
-  const store = await openStore(dbPath);
+  let store: Store;
+  try {
+    store = await openStore(dbPath);
+  } catch (err) {
+    // Without its database the daemon cannot keep results: a restart would not help.
+    Deno.stderr.writeSync(encoder.encode(`osq daemon: ${(err as Error).message}\n`));
+    return EXIT_CATASTROPHIC;
+  }
   const instance = await store.get<typeof runtime.instanceId>(["meta", "instance_id"]);
   if (instance) runtime.instanceId = instance;
   else await store.set(["meta", "instance_id"], runtime.instanceId);
@@ -570,7 +577,15 @@ export async function runWorker(): Promise<number> {
   }
   const logDir = writableDir(flags.string("logger_path"), "log");
   if (logDir !== flags.string("logger_path").replace(/\/+$/, "")) flags.set("logger_path", logDir, "runtime");
-  const worker = new DaemonWorker(store, createLoggers(undefined, store));
+  let loggers: Logger[];
+  try {
+    loggers = createLoggers(undefined, store);
+  } catch (err) {
+    Deno.stderr.writeSync(encoder.encode(`osq daemon: ${(err as Error).message}\n`));
+    store.close();
+    return EXIT_CATASTROPHIC;
+  }
+  const worker = new DaemonWorker(store, loggers);
   if (noConfig) {
     Deno.stderr.writeSync(encoder.encode(
       `osq daemon: no config at ${flags.string("config_path")}; running the built-in schedule.` +
