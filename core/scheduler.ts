@@ -192,6 +192,14 @@ export class TickClock {
   }
 }
 
+/**
+ * osquery's denylist expiry: a denylisted query may run again once its time has passed, or at
+ * once when the query asks not to be denylisted (`"denylist": false`).
+ */
+export function denylistExpired(until: number, now: number, query: { denylist: boolean }): boolean {
+  return now > until || !query.denylist;
+}
+
 /** Live counters of one scheduled query (osquery_schedule). */
 export interface QueryCounters {
   name: string;

@@ -4,6 +4,7 @@ import "./config/flags.ts";
 import { buildConfig, type Pack } from "./config/config.ts";
 import {
   checkDiscovery,
+  denylistExpired,
   dueAt,
   type PackState,
   type Planned,
@@ -93,4 +94,10 @@ Deno.test("scheduler: the published schedule state reads back (shared with query
     }],
   });
   assertEquals(readSchedule()?.packs[0].discoveryExecutions, 2);
+});
+
+Deno.test("scheduler: a denylisting ends after its time, or at once for queries with denylist false", () => {
+  assertEquals(denylistExpired(1000, 999, { denylist: true }), false);
+  assertEquals(denylistExpired(1000, 1001, { denylist: true }), true);
+  assertEquals(denylistExpired(1000, 999, { denylist: false }), true);
 });

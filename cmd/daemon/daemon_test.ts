@@ -188,6 +188,11 @@ Deno.test({
               "select name, interval, executions > 0 as ran, denylisted from osquery_schedule where name = 'counted'",
             interval: 2,
           },
+          packs: { query: "select name, active, discovery_executions as runs from osquery_packs", interval: 1 },
+        },
+        packs: {
+          never: { discovery: ["select 1 where 0"], queries: { q: { query: "select 1", interval: 1 } } },
+          always: { discovery: ["select 1"], queries: { q: { query: "select 1 as one", interval: 1 } } },
         },
       });
       d.start(["--disable_watchdog", "--config_refresh=2", "--host_identifier=uuid"]);
@@ -201,6 +206,14 @@ Deno.test({
       const row = d.lines().find((l) => l.name === "sched" && (l.columns as Record<string, string>).ran === "1");
       assertEquals(row?.columns, { denylisted: "0", interval: "1", name: "counted", ran: "1" });
       assertMatch(String(row?.hostIdentifier), /^[0-9A-F-]{36}$/);
+      const packs = d.lines().filter((l) => l.name === "packs" && l.counter === 0).map((l) => l.columns);
+      assertEquals(packs, [
+        { active: "1", name: "main", runs: "0" },
+        { active: "0", name: "never", runs: "1" },
+        { active: "1", name: "always", runs: "1" },
+      ]);
+      assert(d.lines().some((l) => l.name === "pack_always_q"));
+      assert(!d.lines().some((l) => l.name === "pack_never_q"));
     } finally {
       await d.kill();
       d.cleanup();

@@ -23,6 +23,7 @@ import { batchLine, eventLines, type LogItem, nextEvents, nextResults, snapshotL
 import { type ExecutingQuery, openStore, type Store } from "../../core/kv.ts";
 import {
   checkDiscovery,
+  denylistExpired,
   dueAt,
   type PackState,
   type Planned,
@@ -129,6 +130,13 @@ export class DaemonWorker {
         });
       }
       if (!pack.applicable) continue;
+      // As osquery does when a pack is added: run its discovery now (later ticks use the cache).
+      checkDiscovery(
+        pack,
+        this.packStates.get(`${pack.name}\0${pack.source}`)!,
+        Math.floor(Date.now() / 1000),
+        (sql) => this.engine.query(sql).length,
+      );
       for (const query of pack.queries) {
         const splayed = await restoreSplay(
           {
@@ -270,7 +278,7 @@ export class DaemonWorker {
     this.#denied ??= new Map((await this.store.list<number>(["denylist"])).map((e) => [String(e.key[1]), e.value]));
     const until = this.#denied.get(q.scheduledName);
     if (until === undefined) return true;
-    if (Date.now() / 1000 > until || !q.denylist) {
+    if (denylistExpired(until, Date.now() / 1000, q)) {
       this.status(Severity.INFO, `Scheduled denylisted query has expired: ${q.scheduledName}`);
       await this.store.delete(["denylist", q.scheduledName]);
       this.#denied.delete(q.scheduledName);
