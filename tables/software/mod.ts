@@ -16,3 +16,4 @@ import "./firefox_addons.ts";
 import "./vscode_extensions.ts";
 import "./jetbrains_plugins.ts";
 import "./rpm_packages.ts";
+import "./deb_package_files.ts";

@@ -1,0 +1,89 @@
+/**
+ * deb_package_files: the paths dpkg recorded for each package, read from the `<admindir>/info/<package>.list`
+ * files. Without a `package` constraint the packages are those deb_packages lists (the same status database
+ * and journal); with one, the list files are read directly. Multi-Arch "same" packages keep their list as
+ * `<package>:<arch>.list`; those are reported under the bare package name too.
+ *
+ * @module
+ */
+import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
+import { registerTable } from "../../core/registry.ts";
+import { isDirectory, listDir, readText } from "./_lib.ts";
+import { DEFAULT_ADMINDIR, readDpkgDatabase } from "./deb_packages.ts";
+
+/** The list files in `<admindir>/info`, grouped by package name (the part before any `:arch`). */
+export function listFilesByPackage(admindir: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const e of listDir(`${admindir}/info`)) {
+    if (e.isDirectory || !e.name.endsWith(".list")) continue;
+    const stem = e.name.slice(0, -".list".length);
+    const colon = stem.indexOf(":");
+    const name = colon >= 0 ? stem.slice(0, colon) : stem;
+    if (name === "") continue;
+    const files = out.get(name);
+    const path = `${admindir}/info/${e.name}`;
+    if (files) files.push(path);
+    else out.set(name, [path]);
+  }
+  return out;
+}
+
+/** The non-empty lines of one list file (a trailing carriage return dropped); empty when unreadable. */
+export function readListFile(path: string): string[] {
+  const text = readText(path);
+  if (text === undefined) return [];
+  const out: string[] = [];
+  for (let line of text.split("\n")) {
+    if (line.endsWith("\r")) line = line.slice(0, -1);
+    if (line !== "") out.push(line);
+  }
+  return out;
+}
+
+/** Options for {@linkcode debPackageFilesTable}. */
+export interface DebPackageFilesOptions {
+  /** The admindir scanned when the query names none (default /var/lib/dpkg). */
+  defaultAdmindir?: string;
+}
+
+/** Builds the deb_package_files table (tests point it at fixture admindirs). */
+export function debPackageFilesTable(options: DebPackageFilesOptions = {}): TableSpec {
+  const defaultAdmindir = options.defaultAdmindir ?? DEFAULT_ADMINDIR;
+  return defineTable({
+    name: "deb_package_files",
+    description: "Paths installed by each Debian package, as recorded in dpkg's per-package list files.",
+    columns: [
+      { name: "package", type: "TEXT", index: true, optimized: true },
+      { name: "path", type: "TEXT", index: true },
+      { name: "admindir", type: "TEXT", additional: true, optimized: true },
+    ],
+    generate(ctx) {
+      const admindirs = ctx.equals("admindir");
+      if (admindirs.length === 0) admindirs.push(defaultAdmindir);
+      // A name with a slash cannot be a package and must not walk out of info/.
+      const requested = ctx.equals("package").filter((p) => p !== "" && !p.includes("/"));
+      const rows: Row[] = [];
+      for (const admindir of admindirs) {
+        if (!isDirectory(admindir)) continue;
+        let names: string[];
+        if (requested.length > 0) {
+          names = requested;
+        } else {
+          const packages = readDpkgDatabase(admindir);
+          if (packages === undefined) continue;
+          names = [...new Set(packages.map((p) => p.name))];
+        }
+        names.sort();
+        const lists = listFilesByPackage(admindir);
+        for (const name of names) {
+          for (const file of lists.get(name) ?? []) {
+            for (const path of readListFile(file)) rows.push({ package: name, path, admindir });
+          }
+        }
+      }
+      return rows;
+    },
+  });
+}
+
+export default registerTable(debPackageFilesTable());

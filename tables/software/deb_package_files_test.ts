@@ -1,0 +1,67 @@
+import { assert, assertEquals } from "../../testing/assert.ts";
+import { debPackageFilesTable } from "./deb_package_files.ts";
+import { engineWith, fixture } from "./_testing.ts";
+
+const admindir = fixture("dpkg");
+
+Deno.test("deb_package_files: lists the paths of packages in the status database, skipping blank lines", () => {
+  const e = engineWith(debPackageFilesTable({ defaultAdmindir: admindir }));
+  const rows = e.query("select package, path from deb_package_files where package = 'bash'");
+  assertEquals(rows.map((r) => r.path), [
+    "/.",
+    "/bin",
+    "/bin/bash",
+    "/usr/share/doc/bash",
+    "/usr/share/doc/bash/copyright",
+  ]);
+  const all = e.query("select distinct package from deb_package_files order by package");
+  // not-in-status.list has no package in the database and is only read when asked for by name.
+  assertEquals(all.map((r) => r.package), ["bash", "bsdutils", "libc6", "odd-priority"]);
+});
+
+Deno.test("deb_package_files: Multi-Arch lists (<name>:<arch>.list) are reported under the package name", () => {
+  const e = engineWith(debPackageFilesTable({ defaultAdmindir: admindir }));
+  const rows = e.query("select path, admindir from deb_package_files where package = 'libc6'");
+  assertEquals(rows.map((r) => r.path), [
+    "/.",
+    "/lib/x86_64-linux-gnu/libc.so.6",
+    "/usr/share/doc/libc6",
+    "/.",
+    "/lib/i386-linux-gnu/libc.so.6",
+  ]);
+  assert(rows.every((r) => r.admindir === admindir));
+});
+
+Deno.test("deb_package_files: a package constraint reads its list directly; unknown and path-like names give nothing", () => {
+  const e = engineWith(debPackageFilesTable({ defaultAdmindir: admindir }));
+  assertEquals(e.query("select path from deb_package_files where package = 'not-in-status'"), [{
+    path: "/usr/bin/orphan",
+  }]);
+  assertEquals(e.query("select path from deb_package_files where package in ('nothing', '../dpkg/info/bash')"), []);
+  assertEquals(e.query("select path from deb_package_files where package = 'odd-priority'").map((r) => r.path), [
+    "/etc/odd",
+    "/usr/bin/odd",
+  ]);
+});
+
+Deno.test("deb_package_files: admindir constraint selects databases; a missing one gives no rows", () => {
+  const e = engineWith(debPackageFilesTable());
+  const rows = e.query(`select count(*) as n from deb_package_files where admindir = '${admindir}'`);
+  assertEquals(rows, [{ n: 15 }]);
+  assertEquals(e.query("select * from deb_package_files where admindir = '/nonexistent/dpkg'"), []);
+});
+
+Deno.test("deb_package_files: the live dpkg database lists dpkg's own files", () => {
+  let live = false;
+  try {
+    live = Deno.statSync("/var/lib/dpkg/info/dpkg.list").isFile;
+  } catch { /* not a dpkg host */ }
+  const e = engineWith(debPackageFilesTable());
+  const rows = e.query("select path, admindir from deb_package_files where package = 'dpkg'");
+  if (!live) {
+    assertEquals(rows, []);
+    return;
+  }
+  assert(rows.some((r) => typeof r.path === "string" && r.path.endsWith("/dpkg-query")), "dpkg-query is listed");
+  assert(rows.every((r) => r.admindir === "/var/lib/dpkg"));
+});
