@@ -19,3 +19,4 @@ import "./events/mod.ts";
 import "./lxd/mod.ts";
 import "./cloud/mod.ts";
 import "./applications/mod.ts";
+import "./forensic/mod.ts";

@@ -1,0 +1,43 @@
+import { createHash } from "node:crypto";
+import { defineTable, type Row } from "../../core/table.ts";
+import { registerTable } from "../../core/registry.ts";
+import { withDevice, withFileAtInode } from "./_tsk.ts";
+import { inodeConstraints } from "./_lib.ts";
+
+export default registerTable(defineTable({
+  name: "device_hash",
+  description: "MD5, SHA-1 and SHA-256 of a file's content inside a partition, read from the raw device by inode.",
+  columns: [
+    { name: "device", type: "TEXT", required: true },
+    { name: "partition", type: "TEXT", required: true },
+    { name: "inode", type: "BIGINT", required: true },
+    { name: "md5", type: "TEXT", collate: "nocase" },
+    { name: "sha1", type: "TEXT", collate: "nocase" },
+    { name: "sha256", type: "TEXT", collate: "nocase" },
+  ],
+  generate(ctx) {
+    const partitions = new Set(ctx.equals("partition"));
+    const inodes = inodeConstraints(ctx.equals("inode"));
+    const rows: Row[] = [];
+    for (const device of ctx.equals("device")) {
+      withDevice(device, (dev) => {
+        for (const part of dev.partitions()) {
+          const partition = String(part.addr);
+          if (!partitions.has(partition)) continue;
+          dev.withFileSystem(part, (fs) => {
+            for (const { text, inode } of inodes) {
+              withFileAtInode(fs, inode, (file) => {
+                const digests = [createHash("md5"), createHash("sha1"), createHash("sha256")];
+                const complete = file.read((chunk) => digests.forEach((d) => d.update(chunk)));
+                // A short read (damaged or unreadable data) gives empty digests, as osquery does.
+                const [md5, sha1, sha256] = complete ? digests.map((d) => d.digest("hex")) : ["", "", ""];
+                rows.push({ device, partition, inode: text, md5, sha1, sha256 });
+              });
+            }
+          });
+        }
+      });
+    }
+    return rows;
+  },
+}));
