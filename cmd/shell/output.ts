@@ -79,15 +79,15 @@ export class Output {
 
   /** Appends text as UTF-8. */
   write(text: string): void {
-    if (text.length === 0) return;
-    if (text.length * 3 > CAPACITY - this.position) {
+    let rest = text;
+    while (rest.length > 0) {
+      const { read, written } = encoder.encodeInto(rest, this.buffer.subarray(this.position));
+      this.position += written;
+      if (read === rest.length) return;
+      // The buffer is full: send it and carry on with what did not fit.
+      rest = rest.slice(read);
       this.flush();
-      if (text.length * 3 > CAPACITY) {
-        this.#emit(encoder.encode(text));
-        return;
-      }
     }
-    this.position += encoder.encodeInto(text, this.buffer.subarray(this.position)).written;
   }
 
   /** Appends bytes. */
@@ -172,17 +172,17 @@ export class Output {
   }
 }
 
-/** A sink that collects text in memory (tests). */
+/** A sink that collects text in memory (tests); named "stdout" it also takes what goes to standard output. */
 export class MemoryOutput extends Output {
   readonly #chunks: Uint8Array[];
-  constructor() {
+  constructor(name = "memory") {
     const chunks: Uint8Array[] = [];
     super({
       writeSync(p: Uint8Array): number {
         chunks.push(p.slice());
         return p.length;
       },
-    }, "memory");
+    }, name);
     this.#chunks = chunks;
   }
 
