@@ -41,6 +41,11 @@ export async function main(args: string[]): Promise<number> {
     }
     throw e;
   }
+  if (flags.string("config_plugin") !== "filesystem") {
+    // osquery exits with EXIT_CATASTROPHIC (78) when the config plugin does not exist.
+    err(`osq daemon: Missing config plugin ${flags.string("config_plugin")} (osq has: filesystem).\n`);
+    return 78;
+  }
   if (flags.bool("config_dump")) return configDump(out, err);
   if (flags.bool("config_check")) return configCheck(err);
   const { runDaemon } = await import("./daemon/run.ts");
