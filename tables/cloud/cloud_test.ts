@@ -1,11 +1,12 @@
 import "./mod.ts";
 import { Engine } from "../../core/engine.ts";
 import { flags } from "../../core/flags.ts";
-import { assert, assertEquals } from "../../testing/assert.ts";
+import { assert, assertEquals, assertStringIncludes } from "../../testing/assert.ts";
 import { DEFAULT_METADATA_AUTHORITY, isUnreachable, resetUnreachable } from "./_lib.ts";
 import { resetImdsToken } from "./_ec2.ts";
 import { looksLikeAzure } from "./_azure.ts";
 import { zoneId } from "./ycloud_instance_metadata.ts";
+import { parseDescribeTags, signGet } from "./_aws.ts";
 
 interface Logged {
   method: string;
@@ -14,6 +15,8 @@ interface Logged {
   ttl: string | null;
   metadata: string | null;
   flavor: string | null;
+  authorization: string | null;
+  securityToken: string | null;
 }
 
 /** Runs the recorded metadata service in a Worker and points the cloud tables at it. */
@@ -43,6 +46,7 @@ async function withMetadataService(
     flags.set("instance_metadata_authority", DEFAULT_METADATA_AUTHORITY);
     flags.set("aws_imdsv2_request_interval", 3);
     flags.set("aws_disable_imdsv1_fallback", false);
+    flags.set("ec2_api_endpoint", "");
     resetUnreachable();
     resetImdsToken();
     worker.terminate();
@@ -113,14 +117,65 @@ Deno.test("ec2_instance_metadata: without IMDSv2 the IMDSv1 fallback is used, un
   });
 });
 
-Deno.test("ec2_instance_tags: each tag under meta-data/tags/instance, with the instance id", async () => {
+Deno.test("ec2_instance_tags: DescribeTags signed with the instance profile's credentials", async () => {
+  await withMetadataService("required", async (engine, log, port) => {
+    flags.set("ec2_api_endpoint", `http://127.0.0.1:${port}`);
+    assertEquals(engine.query("SELECT * FROM ec2_instance_tags ORDER BY key"), [
+      { instance_id: "i-0a1b2c3d4e5f60718", key: "Name", value: "web-01" },
+      { instance_id: "i-0a1b2c3d4e5f60718", key: "aws:autoscaling:groupName", value: "web & api <blue>" },
+      { instance_id: "i-0a1b2c3d4e5f60718", key: "empty", value: "" },
+    ]);
+    const api = (await log()).find((r) => r.path.startsWith("/?"));
+    assert(api, "the EC2 API was called");
+    assertStringIncludes(api.path, "Action=DescribeTags");
+    assertStringIncludes(api.path, "Filter.1.Value.1=i-0a1b2c3d4e5f60718");
+    assertStringIncludes(api.path, "MaxResults=50");
+    assertStringIncludes(String(api.authorization), "Credential=ASIAEXAMPLEROLEKEY01/");
+    assertStringIncludes(String(api.authorization), "/eu-west-1/ec2/aws4_request");
+    assertStringIncludes(String(api.authorization), "SignedHeaders=host;x-amz-date;x-amz-security-token");
+    assertEquals(api.securityToken, "IQoJb3JpZ2luX2VjEXAMPLE//session==");
+  });
+});
+
+Deno.test("ec2_instance_tags: without the EC2 API, the metadata service's tag category answers", async () => {
   await withMetadataService("required", (engine) => {
+    flags.set("ec2_api_endpoint", "http://127.0.0.1:1");
     assertEquals(engine.query("SELECT * FROM ec2_instance_tags ORDER BY key"), [
       { instance_id: "i-0a1b2c3d4e5f60718", key: "Name", value: "web-01" },
       { instance_id: "i-0a1b2c3d4e5f60718", key: "cost center", value: "4711" },
       { instance_id: "i-0a1b2c3d4e5f60718", key: "team", value: "platform" },
     ]);
   });
+});
+
+Deno.test("aws: Signature Version 4 matches AWS's published test vectors", () => {
+  const creds = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" };
+  const base = {
+    host: "example.amazonaws.com",
+    path: "/",
+    region: "us-east-1",
+    service: "service",
+    amzDate: "20150830T123600Z",
+  };
+  assertEquals(
+    signGet({ ...base, query: {} }, creds).headers.Authorization,
+    "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31",
+  );
+  const ordered = signGet({ ...base, query: { Param2: "value2", Param1: "value1" } }, creds);
+  assertEquals(ordered.query, "Param1=value1&Param2=value2");
+  assertStringIncludes(
+    ordered.headers.Authorization,
+    "Signature=b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500",
+  );
+});
+
+Deno.test("aws: DescribeTags XML with entities, empty values and no tag set", () => {
+  assertEquals(parseDescribeTags("<r><tagSet><item><key>a&amp;b</key><value/></item></tagSet></r>"), [{
+    key: "a&b",
+    value: "",
+  }]);
+  assertEquals(parseDescribeTags("<r><tagSet/></r>"), []);
+  assertEquals(parseDescribeTags("not xml"), []);
 });
 
 Deno.test("azure_instance_metadata: the compute document, asked for with Metadata: true", async () => {

@@ -2,7 +2,8 @@
  * A stand-in cloud metadata service for the cloud table tests, run in a Worker (table generators
  * block the thread that calls them, so the server needs an event loop of its own). It serves the
  * recorded answers in answers.json on 127.0.0.1, enforces EC2's IMDSv2 token and Azure's and Yandex
- * Cloud's metadata headers as the real services do, and records every request.
+ * Cloud's metadata headers as the real services do, stands in for EC2's DescribeTags API at `/`,
+ * and records every request.
  *
  * Messages in: `{ start: { imdsv2?: "required" | "optional" | "absent" } }` → `{ port }`;
  * `{ log: true }` → `{ requests }`.
@@ -13,6 +14,7 @@ interface Answers {
   ec2: Record<string, string>;
   azure: string;
   ycloud: string;
+  describeTags: string;
 }
 interface Logged {
   method: string;
@@ -21,6 +23,8 @@ interface Logged {
   ttl: string | null;
   metadata: string | null;
   flavor: string | null;
+  authorization: string | null;
+  securityToken: string | null;
 }
 
 const answers: Answers = JSON.parse(Deno.readTextFileSync(new URL("./answers.json", import.meta.url)));
@@ -38,6 +42,8 @@ function handler(request: Request): Response {
     ttl: h.get("x-aws-ec2-metadata-token-ttl-seconds"),
     metadata: h.get("metadata"),
     flavor: h.get("metadata-flavor"),
+    authorization: h.get("authorization"),
+    securityToken: h.get("x-amz-security-token"),
   });
   if (url.pathname === "/latest/api/token") {
     if (imdsv2 === "absent") return new Response("Not Found", { status: 404 });
@@ -61,6 +67,17 @@ function handler(request: Request): Response {
     if (h.get("metadata-flavor") !== "Google") return new Response("", { status: 403 });
     if (url.searchParams.get("recursive") !== "true") return new Response("", { status: 400 });
     return new Response(answers.ycloud, { headers: { "content-type": "application/json" } });
+  }
+  if (url.pathname === "/" && url.searchParams.get("Action") === "DescribeTags") {
+    // The EC2 API stand-in: a signed request for this instance's tags.
+    const auth = h.get("authorization") ?? "";
+    if (!auth.startsWith("AWS4-HMAC-SHA256 Credential=") || !h.get("x-amz-date")) {
+      return new Response("<Response><Errors><Error><Code>AuthFailure</Code></Error></Errors></Response>", {
+        status: 401,
+      });
+    }
+    if (url.searchParams.get("Filter.1.Name") !== "resource-id") return new Response("", { status: 400 });
+    return new Response(answers.describeTags, { headers: { "content-type": "text/xml" } });
   }
   return new Response("Not Found", { status: 404 });
 }
