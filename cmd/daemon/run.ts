@@ -197,6 +197,7 @@ async function supervise(args: string[]): Promise<number> {
   let restarts = 0;
   let lastStart = 0;
   let blame: WatchdogBlame | undefined;
+  let watcherRss: number | undefined;
   const release = forwardSignals(() => child, () => (stopping = true));
   try {
     while (!stopping) {
@@ -216,12 +217,21 @@ async function supervise(args: string[]): Promise<number> {
       child = spawnWorker(args, "worker", blame);
       blame = undefined;
       const health = new WorkerHealth(limits);
+      watcherRss ??= sampleProcess(Deno.pid)?.rss ?? 0;
       let threads = threadCpu(child.pid);
       let exited: Deno.CommandStatus | undefined;
       const done = child.status.then((s) => (exited = s));
       while (!exited) {
         await Promise.race([done, sleep(limits.interval * 1000)]);
         if (exited || stopping) break;
+        // The watcher holds itself to the same memory limit (osquery exits catastrophically).
+        const own = sampleProcess(Deno.pid);
+        if (enforce && own && watcherRss && own.rss - watcherRss > limits.memoryMb * 1048576) {
+          say(`E osqueryd watcher has become unhealthy: memory grew ${own.rss - watcherRss} bytes; exiting`);
+          child.kill("SIGTERM");
+          await Promise.race([done, sleep(flags.number("watchdog_forced_shutdown_delay") * 1000)]);
+          return EXIT_CATASTROPHIC;
+        }
         const sample: WorkerSample | undefined = sampleProcess(child.pid);
         if (!sample) continue;
         const nowThreads = threadCpu(child.pid);
