@@ -21,7 +21,7 @@ interface Logged {
 
 /** Runs the recorded metadata service in a Worker and points the cloud tables at it. */
 async function withMetadataService(
-  imdsv2: "required" | "optional" | "absent",
+  imdsv2: "required" | "optional" | "absent" | "denied",
   fn: (engine: Engine, log: () => Promise<Logged[]>, port: number) => void | Promise<void>,
 ) {
   const worker = new Worker(new URL("../../testdata/cloud/metadata_server.ts", import.meta.url), { type: "module" });
@@ -114,6 +114,13 @@ Deno.test("ec2_instance_metadata: without IMDSv2 the IMDSv1 fallback is used, un
     flags.set("aws_disable_imdsv1_fallback", true);
     assertEquals(engine.query("SELECT * FROM ec2_instance_metadata"), []);
     assertEquals((await log()).filter((r) => r.method === "GET"), []);
+  });
+});
+
+Deno.test("ec2_instance_metadata: an address that answers only with errors gives no row", async () => {
+  await withMetadataService("denied", (engine) => {
+    assertEquals(engine.query("SELECT * FROM ec2_instance_metadata"), []);
+    assertEquals(engine.query("SELECT * FROM ec2_instance_tags"), []);
   });
 });
 

@@ -47,6 +47,7 @@ export default registerTable(defineTable({
   generate() {
     const row: Row = {};
     let answered = false;
+    let found = false;
     // A category the service answers with 404 (no IAM role, no key pair) is an empty value;
     // any other failure leaves its columns NULL.
     const get = (suffix: string): string | undefined => {
@@ -54,7 +55,9 @@ export default registerTable(defineTable({
       if (answer === undefined) return undefined;
       answered = true;
       if (answer.status === 404) return "";
-      return answer.status === 200 ? answer.text : undefined;
+      if (answer.status !== 200) return undefined;
+      found = true;
+      return answer.text;
     };
     const identity = get("dynamic/instance-identity/document");
     if (identity === undefined && !answered) return []; // not on EC2: nothing answered
@@ -68,6 +71,8 @@ export default registerTable(defineTable({
       const text = get(suffix);
       if (text !== undefined) row[column] = metadataText(text);
     }
-    return [row];
+    // Something answered, but nothing like EC2's metadata service (a proxy's error page, another
+    // cloud's 404s): no row, rather than a row of NULLs.
+    return found ? [row] : [];
   },
 }));

@@ -5,7 +5,7 @@
  * Cloud's metadata headers as the real services do, stands in for EC2's DescribeTags API at `/`,
  * and records every request.
  *
- * Messages in: `{ start: { imdsv2?: "required" | "optional" | "absent" } }` → `{ port }`;
+ * Messages in: `{ start: { imdsv2?: "required" | "optional" | "absent" | "denied" } }` → `{ port }`;
  * `{ log: true }` → `{ requests }`.
  */
 /// <reference lib="deno.worker" />
@@ -30,7 +30,7 @@ interface Logged {
 const answers: Answers = JSON.parse(Deno.readTextFileSync(new URL("./answers.json", import.meta.url)));
 const TOKEN = "AQAEAJ-recorded-session-token==";
 const requests: Logged[] = [];
-let imdsv2: "required" | "optional" | "absent" = "required";
+let imdsv2: "required" | "optional" | "absent" | "denied" = "required";
 
 function handler(request: Request): Response {
   const url = new URL(request.url);
@@ -45,6 +45,8 @@ function handler(request: Request): Response {
     authorization: h.get("authorization"),
     securityToken: h.get("x-amz-security-token"),
   });
+  // "denied": something answers at the address, but only with errors (a proxy, a firewall page).
+  if (imdsv2 === "denied" && url.pathname.startsWith("/latest/")) return new Response("Forbidden", { status: 403 });
   if (url.pathname === "/latest/api/token") {
     if (imdsv2 === "absent") return new Response("Not Found", { status: 404 });
     if (request.method !== "PUT") return new Response("", { status: 405 });
@@ -82,7 +84,7 @@ function handler(request: Request): Response {
   return new Response("Not Found", { status: 404 });
 }
 
-self.onmessage = (event: MessageEvent<{ start?: { imdsv2?: "required" | "optional" | "absent" }; log?: boolean }>) => {
+self.onmessage = (event: MessageEvent<{ start?: { imdsv2?: "required" | "optional" | "absent" | "denied" }; log?: boolean }>) => {
   if (event.data.start) {
     imdsv2 = event.data.start.imdsv2 ?? "required";
     const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, handler);
