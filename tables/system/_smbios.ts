@@ -8,7 +8,18 @@
 import { readBytes } from "./_lib.ts";
 
 /** SMBIOS structure types the tables use. */
-export const SMBIOS_TYPE = { BIOS: 0, SYSTEM: 1, BOARD: 2, PROCESSOR: 4 } as const;
+export const SMBIOS_TYPE = {
+  BIOS: 0,
+  SYSTEM: 1,
+  BOARD: 2,
+  PROCESSOR: 4,
+  OEM_STRINGS: 11,
+  MEMORY_ARRAY: 16,
+  MEMORY_DEVICE: 17,
+  MEMORY_ERROR_INFO_32: 18,
+  MEMORY_ARRAY_MAPPED_ADDRESS: 19,
+  MEMORY_DEVICE_MAPPED_ADDRESS: 20,
+} as const;
 
 /** One SMBIOS structure: its formatted area and the string set after it. */
 export interface SmbiosStructure {
@@ -83,6 +94,44 @@ export function byteAt(s: SmbiosStructure, offset: number): number {
 /** A little-endian 16-bit word of the formatted area. */
 export function wordAt(s: SmbiosStructure, offset: number): number {
   return byteAt(s, offset) | (byteAt(s, offset + 1) << 8);
+}
+
+/** A little-endian 32-bit double word of the formatted area (unsigned). */
+export function dwordAt(s: SmbiosStructure, offset: number): number {
+  return (wordAt(s, offset) + wordAt(s, offset + 2) * 0x10000) >>> 0;
+}
+
+/** A little-endian 64-bit quad word of the formatted area. */
+export function qwordAt(s: SmbiosStructure, offset: number): bigint {
+  return BigInt(dwordAt(s, offset)) | (BigInt(dwordAt(s, offset + 4)) << 32n);
+}
+
+/** A number as osquery prints SMBIOS handles and addresses: "0x", lower-case hex, zero-padded to `width` digits. */
+export function hexString(value: number | bigint, width = 4): string {
+  return "0x" + value.toString(16).padStart(width, "0");
+}
+
+/**
+ * The bit names set in `bits`, space-separated, in bit order (osquery's rendering of SMBIOS bit fields);
+ * bits without a name are left out.
+ */
+export function bitNames(bits: number, names: readonly string[]): string {
+  const out: string[] = [];
+  for (let i = 0; i < names.length; i++) if (bits & (1 << i)) out.push(names[i]);
+  return out.join(" ");
+}
+
+/**
+ * The structures of one type whose formatted area is at least `minHeader` bytes long (shorter ones, from
+ * older SMBIOS versions or corrupt tables, lack the fields a table reads and are skipped).
+ */
+export function structuresOfType(structures: SmbiosStructure[], type: number, minHeader = 4): SmbiosStructure[] {
+  return structures.filter((s) => s.type === type && s.headerSize >= minHeader);
+}
+
+/** True when the formatted area holds `size` bytes at `offset` (fields added by later SMBIOS versions may be absent). */
+export function hasField(s: SmbiosStructure, offset: number, size: number): boolean {
+  return offset + size <= s.headerSize;
 }
 
 /** The SMBIOS structures of the host (or fixture root); empty when there is no table. */

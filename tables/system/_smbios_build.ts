@@ -103,7 +103,291 @@ export function sampleTable(): Uint8Array {
   return encodeTable([bios, system, board, processor, end]);
 }
 
+const dword = (n: number) => [n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, (n >>> 24) & 0xff];
+const qword = (n: bigint) => [...dword(Number(n & 0xffffffffn)), ...dword(Number(n >> 32n))];
+
+/** A Physical Memory Array (type 16, SMBIOS 2.7 layout). Capacity in KiB; 0x80000000 means "see extended" (bytes). */
+export function memoryArray(
+  handle: number,
+  a: {
+    location: number;
+    use: number;
+    ecc: number;
+    capacityKb: number;
+    errorHandle: number;
+    devices: number;
+    extendedBytes?: bigint;
+  },
+): StructureSpec {
+  return {
+    type: 16,
+    handle,
+    fields: [
+      a.location,
+      a.use,
+      a.ecc,
+      ...dword(a.capacityKb),
+      ...word(a.errorHandle),
+      ...word(a.devices),
+      ...qword(a.extendedBytes ?? 0n),
+    ],
+  };
+}
+
+/** A Memory Device (type 17, SMBIOS 3.2 layout up to the configured voltage). */
+export function memoryDevice(
+  handle: number,
+  d: {
+    array: number;
+    totalWidth: number;
+    dataWidth: number;
+    size: number;
+    extendedSize?: number;
+    formFactor: number;
+    set: number;
+    memoryType: number;
+    details: number;
+    speed: number;
+    configuredSpeed: number;
+    voltages: [number, number, number];
+    /** device locator, bank locator, manufacturer, serial, asset tag, part number */
+    strings: string[];
+  },
+): StructureSpec {
+  // An empty string is "no string" (number 0): encoding it would end the string set early.
+  const present = d.strings.filter((s) => s !== "");
+  const n = (i: number) => (d.strings[i] ? present.indexOf(d.strings[i]) + 1 : 0);
+  return {
+    type: 17,
+    handle,
+    fields: [
+      ...word(d.array), // 0x04
+      ...word(0xfffe), // 0x06 error information handle: not provided
+      ...word(d.totalWidth), // 0x08
+      ...word(d.dataWidth), // 0x0A
+      ...word(d.size), // 0x0C
+      d.formFactor, // 0x0E
+      d.set, // 0x0F
+      n(0), // 0x10 device locator
+      n(1), // 0x11 bank locator
+      d.memoryType, // 0x12
+      ...word(d.details), // 0x13
+      ...word(d.speed), // 0x15
+      n(2), // 0x17 manufacturer
+      n(3), // 0x18 serial
+      n(4), // 0x19 asset tag
+      n(5), // 0x1A part number
+      2, // 0x1B attributes: rank 2
+      ...dword(d.extendedSize ?? 0), // 0x1C
+      ...word(d.configuredSpeed), // 0x20
+      ...word(d.voltages[0]), // 0x22 minimum
+      ...word(d.voltages[1]), // 0x24 maximum
+      ...word(d.voltages[2]), // 0x26 configured
+    ],
+    strings: present,
+  };
+}
+
+/** A 32-bit Memory Error Information structure (type 18). */
+export function memoryErrorInfo(
+  handle: number,
+  e: {
+    type: number;
+    granularity: number;
+    operation: number;
+    syndrome: number;
+    arrayAddress: number;
+    deviceAddress: number;
+    resolution: number;
+  },
+): StructureSpec {
+  return {
+    type: 18,
+    handle,
+    fields: [
+      e.type,
+      e.granularity,
+      e.operation,
+      ...dword(e.syndrome),
+      ...dword(e.arrayAddress),
+      ...dword(e.deviceAddress),
+      ...dword(e.resolution),
+    ],
+  };
+}
+
+/** A Memory Array Mapped Address (type 19); a start of 0xFFFFFFFF defers to the 64-bit extended addresses. */
+export function memoryArrayMappedAddress(
+  handle: number,
+  m: { start: number; end: number; array: number; width: number; extStart?: bigint; extEnd?: bigint },
+): StructureSpec {
+  return {
+    type: 19,
+    handle,
+    fields: [
+      ...dword(m.start),
+      ...dword(m.end),
+      ...word(m.array),
+      m.width,
+      ...qword(m.extStart ?? 0n),
+      ...qword(m.extEnd ?? 0n),
+    ],
+  };
+}
+
+/** A Memory Device Mapped Address (type 20). */
+export function memoryDeviceMappedAddress(
+  handle: number,
+  m: {
+    start: number;
+    end: number;
+    device: number;
+    arrayMapped: number;
+    row: number;
+    interleave: number;
+    depth: number;
+    extStart?: bigint;
+    extEnd?: bigint;
+  },
+): StructureSpec {
+  return {
+    type: 20,
+    handle,
+    fields: [
+      ...dword(m.start),
+      ...dword(m.end),
+      ...word(m.device),
+      ...word(m.arrayMapped),
+      m.row,
+      m.interleave,
+      m.depth,
+      ...qword(m.extStart ?? 0n),
+      ...qword(m.extEnd ?? 0n),
+    ],
+  };
+}
+
+/**
+ * A server-like table for the memory and OEM-string tables: two memory arrays, three memory devices (one
+ * slot empty, one DDR5) plus one too short to read, two error records, mapped addresses (32-bit and
+ * extended), OEM strings, end-of-table.
+ */
+export function memoryTable(): Uint8Array {
+  return encodeTable([
+    { type: 11, handle: 0x0b00, fields: [4], strings: ["Dell System", "5[0000]", "   "] },
+    memoryArray(0x1000, {
+      location: 3,
+      use: 3,
+      ecc: 6,
+      capacityKb: 0x80000000,
+      errorHandle: 0xfffe,
+      devices: 2,
+      extendedBytes: 1n << 40n,
+    }),
+    memoryArray(0x1001, { location: 3, use: 3, ecc: 3, capacityKb: 0x01000000, errorHandle: 0x1011, devices: 1 }),
+    memoryDevice(0x1100, {
+      array: 0x1000,
+      totalWidth: 72,
+      dataWidth: 64,
+      size: 0x7fff,
+      extendedSize: 32768,
+      formFactor: 0x09,
+      set: 0,
+      memoryType: 0x1a,
+      details: 0x2080,
+      speed: 3200,
+      configuredSpeed: 2933,
+      voltages: [1200, 1200, 1200],
+      strings: ["DIMM_A1", "NODE 1", "Samsung", "12345678", "A1_AssetTag", "M393A4K40DB3-CWE    "],
+    }),
+    memoryDevice(0x1101, {
+      array: 0x1000,
+      totalWidth: 0xffff,
+      dataWidth: 0xffff,
+      size: 0,
+      formFactor: 0x09,
+      set: 0xff,
+      memoryType: 0x02,
+      details: 0x0004,
+      speed: 0,
+      configuredSpeed: 0xffff,
+      voltages: [0, 0, 0],
+      strings: ["DIMM_B1", "NODE 1", "NO DIMM", "NO DIMM", "NO DIMM", "NO DIMM"],
+    }),
+    memoryDevice(0x1102, {
+      array: 0x1001,
+      totalWidth: 64,
+      dataWidth: 64,
+      size: 16384,
+      formFactor: 0x0d,
+      set: 1,
+      memoryType: 0x22,
+      details: 0x4080,
+      speed: 4800,
+      configuredSpeed: 4800,
+      voltages: [1100, 1100, 1100],
+      strings: ["SODIMM0", "BANK 0", "Micron", "ABCDEF01", "", "MTC8C1084S1SC48BA1"],
+    }),
+    // A memory device cut short of SMBIOS 2.1's layout (ends at the memory type): skipped.
+    {
+      type: 17,
+      handle: 0x1103,
+      fields: [...word(0x1000), ...word(0xfffe), 64, 0, 64, 0, ...word(1024), 9, 0, 0, 0, 0x12],
+    },
+    memoryErrorInfo(0x1010, {
+      type: 3,
+      granularity: 2,
+      operation: 2,
+      syndrome: 0,
+      arrayAddress: 0x80000000,
+      deviceAddress: 0x80000000,
+      resolution: 0x80000000,
+    }),
+    memoryErrorInfo(0x1011, {
+      type: 0x0c,
+      granularity: 3,
+      operation: 3,
+      syndrome: 0xdeadbeef,
+      arrayAddress: 0x1000,
+      deviceAddress: 0x200,
+      resolution: 0x40,
+    }),
+    memoryArrayMappedAddress(0x1300, { start: 0, end: 0x01ffffff, array: 0x1000, width: 2 }),
+    memoryArrayMappedAddress(0x1301, {
+      start: 0xffffffff,
+      end: 0xffffffff,
+      array: 0x1001,
+      width: 1,
+      extStart: 0x400000000n,
+      extEnd: 0x47fffffffn,
+    }),
+    memoryDeviceMappedAddress(0x1400, {
+      start: 0,
+      end: 0x01ffffff,
+      device: 0x1100,
+      arrayMapped: 0x1300,
+      row: 1,
+      interleave: 1,
+      depth: 2,
+    }),
+    memoryDeviceMappedAddress(0x1401, {
+      start: 0xffffffff,
+      end: 0xffffffff,
+      device: 0x1102,
+      arrayMapped: 0x1301,
+      row: 0xff,
+      interleave: 0,
+      depth: 0,
+      extStart: 0x400000000n,
+      extEnd: 0x47fffffffn,
+    }),
+    { type: 127, handle: 0xfeff, fields: [] },
+  ]);
+}
+
 if (import.meta.main) {
-  // Regenerates the committed fixture: deno run -A tables/system/_smbios_build.ts testdata/system/host_a/sys/firmware/dmi/tables/DMI
-  Deno.writeFileSync(Deno.args[0], sampleTable());
+  // Regenerates the committed fixtures:
+  //   deno run -A tables/system/_smbios_build.ts testdata/system/host_a/sys/firmware/dmi/tables/DMI
+  //   deno run -A tables/system/_smbios_build.ts testdata/system/server_smbios/sys/firmware/dmi/tables/DMI memory
+  Deno.writeFileSync(Deno.args[0], Deno.args[1] === "memory" ? memoryTable() : sampleTable());
 }

@@ -1,0 +1,78 @@
+/**
+ * `memory_error_info`: the last error the firmware recorded for a memory array or device (SMBIOS type 18,
+ * 32-bit memory error information).
+ *
+ * @module
+ */
+import { defineTable, type Row } from "../../core/table.ts";
+import { registerTable } from "../../core/registry.ts";
+import { byteAt, dwordAt, hexString, SMBIOS_TYPE, smbiosStructures, structuresOfType } from "./_smbios.ts";
+
+const ERROR_TYPES: Record<number, string> = {
+  0x01: "Other",
+  0x02: "Unknown",
+  0x03: "OK",
+  0x04: "Bad read",
+  0x05: "Parity error",
+  0x06: "Single-bit error",
+  0x07: "Double-bit error",
+  0x08: "Multi-bit error",
+  0x09: "Nibble error",
+  0x0a: "Checksum error",
+  0x0b: "CRC error",
+  0x0c: "Corrected single-bit error",
+  0x0d: "Corrected error",
+  0x0e: "Uncorrectable error",
+};
+const GRANULARITIES: Record<number, string> = {
+  0x01: "Other",
+  0x02: "Unknown",
+  0x03: "Device level",
+  0x04: "Memory partition level",
+};
+const OPERATIONS: Record<number, string> = {
+  0x01: "Other",
+  0x02: "Unknown",
+  0x03: "Read",
+  0x04: "Write",
+  0x05: "Partial write",
+};
+
+/** A 32-bit field as 8 hex digits, or "" when it holds the "unknown" value. */
+function hexUnless(value: number, unknown: number): string {
+  return value === unknown ? "" : hexString(value, 8);
+}
+
+/** The rows for the memory error records under `root`. */
+export function memoryErrorInfoRows(root = ""): Row[] {
+  const rows: Row[] = [];
+  for (const s of structuresOfType(smbiosStructures(root), SMBIOS_TYPE.MEMORY_ERROR_INFO_32, 0x17)) {
+    rows.push({
+      handle: hexString(s.handle),
+      error_type: ERROR_TYPES[byteAt(s, 0x04)] ?? "",
+      error_granularity: GRANULARITIES[byteAt(s, 0x05)] ?? "",
+      error_operation: OPERATIONS[byteAt(s, 0x06)] ?? "",
+      vendor_syndrome: hexUnless(dwordAt(s, 0x07), 0),
+      memory_array_error_address: hexUnless(dwordAt(s, 0x0b), 0x80000000),
+      device_error_address: hexUnless(dwordAt(s, 0x0f), 0x80000000),
+      error_resolution: hexUnless(dwordAt(s, 0x13), 0x80000000),
+    });
+  }
+  return rows;
+}
+
+export default registerTable(defineTable({
+  name: "memory_error_info",
+  description: "Memory error records (32-bit memory error information) from SMBIOS (type 18).",
+  columns: [
+    { name: "handle", type: "TEXT" },
+    { name: "error_type", type: "TEXT" },
+    { name: "error_granularity", type: "TEXT" },
+    { name: "error_operation", type: "TEXT" },
+    { name: "vendor_syndrome", type: "TEXT" },
+    { name: "memory_array_error_address", type: "TEXT" },
+    { name: "device_error_address", type: "TEXT" },
+    { name: "error_resolution", type: "TEXT" },
+  ],
+  generate: () => memoryErrorInfoRows(),
+}));

@@ -1,0 +1,30 @@
+/**
+ * `oem_strings`: the free-form strings a vendor stores in SMBIOS type 11 structures, one row per string.
+ *
+ * @module
+ */
+import { defineTable, type Row } from "../../core/table.ts";
+import { registerTable } from "../../core/registry.ts";
+import { byteAt, dmiString, hexString, SMBIOS_TYPE, smbiosStructures, structuresOfType } from "./_smbios.ts";
+
+/** The rows for the OEM strings under `root`: the count at 0x04 says how many strings there are. */
+export function oemStringsRows(root = ""): Row[] {
+  const rows: Row[] = [];
+  for (const s of structuresOfType(smbiosStructures(root), SMBIOS_TYPE.OEM_STRINGS, 0x05)) {
+    const handle = hexString(s.handle);
+    const count = byteAt(s, 0x04);
+    for (let number = 1; number <= count; number++) rows.push({ handle, number, value: dmiString(s, number) });
+  }
+  return rows;
+}
+
+export default registerTable(defineTable({
+  name: "oem_strings",
+  description: "Vendor-defined strings from SMBIOS OEM Strings structures (type 11).",
+  columns: [
+    { name: "handle", type: "TEXT" },
+    { name: "number", type: "INTEGER" },
+    { name: "value", type: "TEXT" },
+  ],
+  generate: () => oemStringsRows(),
+}));
