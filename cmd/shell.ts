@@ -177,7 +177,7 @@ async function runPack(shell: Shell, name: string): Promise<number> {
 
 /** The queries of a pack named in the config file (`--config_path`), inline or as a pack file. */
 async function packQueries(name: string): Promise<{ name: string; query: string }[]> {
-  const path = flags.string("config_path");
+  const path = flags.has("config_path") ? flags.string("config_path") : "/etc/osquery/osquery.conf";
   const read = (p: string): Record<string, unknown> => {
     const text = Deno.readTextFileSync(p).split("\n").filter((l) => !/^\s*(#|\/\/)/.test(l)).join("\n");
     return JSON.parse(text.replace(/\\\n/g, ""));

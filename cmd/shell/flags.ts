@@ -30,7 +30,12 @@ shell("query", "string", "", "Run one SQL query and exit");
 shell("query_file", "string", "", "Run the SQL in a file and exit");
 shell("output", "string", "", "Write results to a file ('-' or empty: standard output)");
 shell("planner", "bool", false, "Print the virtual-table planner's decisions for each scan");
-shell("profile", "uint64", 0, "Run the query this many times and report the time each run took");
+shell(
+  "profile",
+  "uint64",
+  0,
+  "Run the query (argument or first line of standard input) this many times, printing only failures",
+);
 shell("profile_delay", "uint64", 0, "Seconds to wait before profiling");
 shell("S", "bool", false, "Run as the shell (osqueryi); the only face this command has");
 defineFlag({

@@ -118,3 +118,20 @@ Deno.test("runner: the startup mode follows osqueryi's flag precedence; --csv me
   }
   await Promise.resolve();
 });
+
+Deno.test("runner: .timer on prints osqueryi's Run Time line after each statement", async () => {
+  const { shell: s, out, engine } = shell();
+  const stdout = new MemoryOutput("stdout");
+  s.out = stdout;
+  s.settings.mode = "list";
+  const rc = await s.processInput(
+    source(".timer on\nselect 1 as a;\n"),
+    (line) => metaCommand(s, line),
+    (sql) => metaTypes(s, sql),
+  );
+  assertEquals(rc, 0);
+  const text = stdout.text();
+  assert(/^a\n1\nRun Time: real \d+\.\d{3} user \d+\.\d{6} sys \d+\.\d{6}\n$/.test(text), JSON.stringify(text));
+  assertEquals(out.text(), "");
+  engine.close();
+});
