@@ -9,6 +9,7 @@
  * @module
  */
 import { TestDaemon } from "./testing.ts";
+import { zstdDecompress } from "../../plugins/logger/zstd.ts";
 
 /** The outcome of a crash check. */
 export interface CrashReport {
@@ -54,7 +55,7 @@ export async function crashCheck(runs: number, log: (s: string) => void = () => 
   })();
   try {
     for (let i = 0; i < runs; i++) {
-      d.start(["--disable_watchdog"]);
+      d.start(ROTATING);
       await new Promise((r) => setTimeout(r, 800 + Math.random() * 2500));
       const top = d.child!.pid;
       const victims = Math.random() < 0.5 ? childPids(top) : [top];
@@ -71,11 +72,11 @@ export async function crashCheck(runs: number, log: (s: string) => void = () => 
     churning = false;
     await churn;
     // A last clean run catches up with the final state.
-    d.start(["--disable_watchdog"]);
+    d.start(ROTATING);
     const want = [...present].sort().join("\n");
-    await d.waitFor("the final state", () => replay(d.lines()).state.sort().join("\n") === want, 30);
+    await d.waitFor("the final state", () => replay(allLines(d.logDir)).state.sort().join("\n") === want, 30);
     await d.stop();
-    const lines = d.lines();
+    const lines = allLines(d.logDir);
     const { problems } = replay(lines);
     return { runs, lines: lines.length, problems };
   } finally {
@@ -84,6 +85,37 @@ export async function crashCheck(runs: number, log: (s: string) => void = () => 
     await d.kill();
     d.cleanup();
   }
+}
+
+/** Small rotation size, so kills also land around rotations (with zstd-compressed older files). */
+const ROTATING = [
+  "--disable_watchdog",
+  "--logger_rotate",
+  "--logger_rotate_size=4000",
+  "--logger_rotate_max_files=1000",
+];
+
+/** Every result line across rotated files, oldest first (.N.zst ... .2.zst, .1, current). */
+function allLines(dir: string): Record<string, unknown>[] {
+  const base = `${dir}/osqueryd.results.log`;
+  const texts: string[] = [];
+  for (let i = 1;; i++) {
+    const plain = `${base}.${i}`;
+    const packed = `${base}.${i}.zst`;
+    try {
+      texts.unshift(
+        i === 1 ? Deno.readTextFileSync(plain) : new TextDecoder().decode(zstdDecompress(Deno.readFileSync(packed))),
+      );
+    } catch {
+      break;
+    }
+  }
+  try {
+    texts.push(Deno.readTextFileSync(base));
+  } catch {
+    // nothing yet
+  }
+  return texts.join("").split("\n").filter(Boolean).map((l) => JSON.parse(l));
 }
 
 /** Applies added/removed lines in order; reports impossible transitions. */

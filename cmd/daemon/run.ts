@@ -17,6 +17,7 @@ import {
   type WorkerSample,
 } from "../../core/watchdog.ts";
 import { writableDir } from "./paths.ts";
+import { Severity, systemLog } from "../../plugins/logger/logger.ts";
 
 const encoder = new TextEncoder();
 const say = (text: string) => Deno.stderr.writeSync(encoder.encode(text + "\n"));
@@ -249,6 +250,7 @@ async function supervise(args: string[]): Promise<number> {
         const violation = health.check(sample);
         if (!violation) continue;
         say(`W osqueryd worker (${child.pid}) stopping: ${violation}`);
+        systemLog(Severity.WARNING, `osqueryd worker (${child.pid}) stopping: ${violation}`);
         blame = { tid: hot.tid, reason: violation, threadCpuMs: nowThreads.get(hot.tid) ?? 0, rss: sample.rss };
         child.kill("SIGTERM");
         const grace = flags.number("watchdog_forced_shutdown_delay") * 1000;

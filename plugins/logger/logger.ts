@@ -61,20 +61,36 @@ export function loggerMode(text = flags.string("logger_mode")): number {
   return mode;
 }
 
-/** Rotates `path` osquery's way: path → path.1, path.1 → path.2.zst (compressed), ... keep `maxFiles`. */
+/**
+ * Rotates `path` osquery's way: path → path.1, path.1 → path.2.zst (compressed), ... keeping
+ * `maxFiles` rotated files. Each step is a rename or a finished compression, so a crash at any
+ * point leaves every line in exactly one file: a half-done compression is redone (see
+ * {@linkcode finishRotation}) and a gap in the numbering only keeps older files where they are.
+ */
 export function rotateFile(path: string, maxFiles: number): void {
   const nameOf = (i: number) => `${path}.${i}${i > 1 ? ".zst" : ""}`;
+  finishRotation(path);
   let last = 1;
   while (exists(nameOf(last))) last++;
   // Shift from the oldest down so nothing is overwritten.
-  for (let i = last; i > 1; i--) {
-    if (i === 2) {
-      Deno.writeFileSync(nameOf(2), zstdCompress(Deno.readFileSync(nameOf(1))));
-      Deno.removeSync(nameOf(1));
-    } else Deno.renameSync(nameOf(i - 1), nameOf(i));
+  for (let i = last; i > 2; i--) Deno.renameSync(nameOf(i - 1), nameOf(i));
+  if (exists(nameOf(1))) {
+    Deno.renameSync(nameOf(1), `${path}.2.pending`);
+    finishRotation(path);
   }
   for (let i = last; i > Math.max(1, maxFiles); i--) if (exists(nameOf(i))) Deno.removeSync(nameOf(i));
   Deno.renameSync(path, nameOf(1));
+}
+
+/** Completes a compression of `path.2.pending` into `path.2.zst` interrupted by a crash. */
+export function finishRotation(path: string): void {
+  const pending = `${path}.2.pending`;
+  if (!exists(pending)) return;
+  if (!exists(`${path}.2.zst`)) {
+    Deno.writeFileSync(`${path}.2.zst.tmp`, zstdCompress(Deno.readFileSync(pending)));
+    Deno.renameSync(`${path}.2.zst.tmp`, `${path}.2.zst`);
+  }
+  Deno.removeSync(pending);
 }
 
 function exists(path: string): boolean {
@@ -106,8 +122,10 @@ export class FilesystemLogger implements Logger {
     this.#store = store;
     this.#mode = loggerMode();
     Deno.mkdirSync(this.dir, { recursive: true });
-    // Create the results log at start, as osquery does.
+    // Create the results log at start, as osquery does; finish a rotation a crash interrupted.
     this.#open(this.resultsPath).close();
+    finishRotation(this.resultsPath);
+    finishRotation(this.snapshotsPath);
     const d = new Date();
     const p2 = (n: number) => String(n).padStart(2, "0");
     this.#stamp = `${d.getFullYear()}${p2(d.getMonth() + 1)}${p2(d.getDate())}-${p2(d.getHours())}${
@@ -260,6 +278,18 @@ export class SyslogLogger implements Logger {
   }
   close(): void {
     this.#lib.closelog();
+  }
+}
+
+let systemLogger: SyslogLogger | undefined;
+
+/** Sends a message to the system log (as osquery's systemLog does for watchdog decisions). */
+export function systemLog(severity: number, message: string): void {
+  try {
+    systemLogger ??= new SyslogLogger();
+    systemLogger.logStatus({ severity, message, file: "watcher.ts", line: 0, time: new Date() });
+  } catch {
+    // No syslog (e.g. no libc syslog): stderr already has the message.
   }
 }
 

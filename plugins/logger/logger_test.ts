@@ -113,3 +113,15 @@ if (!kvAvailable()) {
     }
   });
 }
+
+Deno.test("logger: a rotation interrupted mid-compression is finished without losing or doubling lines", () => {
+  const dir = Deno.makeTempDirSync();
+  const path = `${dir}/osqueryd.results.log`;
+  Deno.writeTextFileSync(`${path}.2.pending`, "older\n");
+  Deno.writeTextFileSync(path, "newest\n");
+  rotateFile(path, 25);
+  assertEquals(new TextDecoder().decode(zstdDecompress(Deno.readFileSync(`${path}.2.zst`))), "older\n");
+  assertEquals(Deno.readTextFileSync(`${path}.1`), "newest\n");
+  assertEquals([...Deno.readDirSync(dir)].length, 2);
+  Deno.removeSync(dir, { recursive: true });
+});
