@@ -54,6 +54,14 @@ export interface EventPublisher {
 /** An event row as stored: the subscriber's columns plus `time` and `eid`. */
 export type EventRow = Row & { time: number; eid: string };
 
+/** Which flags bound a subscriber's store (syslog_events has its own). */
+export interface SubscriberLimits {
+  /** Flag with the seconds an event is kept (default `events_expiry`). */
+  expiryFlag?: string;
+  /** Flag with the most events kept (default `events_max`). */
+  maxFlag?: string;
+}
+
 /** A subscriber: keeps the rows of one event table. */
 export class EventSubscriber {
   /** The table this subscriber feeds (e.g. "file_events"). */
@@ -67,10 +75,15 @@ export class EventSubscriber {
   readonly #rows: EventRow[] = [];
   #nextEid = 1;
   #warnedOverflow = false;
+  readonly #expiryFlag: string;
+  readonly #maxFlag: string;
 
-  constructor(name: string, publisher: string) {
+  /** `limits` names the flags holding this subscriber's expiry and cap (default the global ones). */
+  constructor(name: string, publisher: string, limits: SubscriberLimits = {}) {
     this.name = name;
     this.publisher = publisher;
+    this.#expiryFlag = limits.expiryFlag ?? "events_expiry";
+    this.#maxFlag = limits.maxFlag ?? "events_max";
   }
 
   /** Stores one event, stamping its time (now, unless given) and a sequential event id. */
@@ -78,7 +91,7 @@ export class EventSubscriber {
     const eid = String(this.#nextEid++).padStart(10, "0");
     this.#rows.push({ ...row, time, eid });
     this.total++;
-    const max = flags.number("events_max");
+    const max = flags.number(this.#maxFlag);
     if (this.#rows.length > max) {
       this.#rows.splice(0, this.#rows.length - max);
       if (!this.#warnedOverflow) {
@@ -90,7 +103,7 @@ export class EventSubscriber {
 
   /** Drops events older than `--events_expiry` seconds. */
   expire(now = Math.floor(Date.now() / 1000)): void {
-    const cutoff = now - flags.number("events_expiry");
+    const cutoff = now - flags.number(this.#expiryFlag);
     let drop = 0;
     while (drop < this.#rows.length && this.#rows[drop].time < cutoff) drop++;
     if (drop) this.#rows.splice(0, drop);
@@ -120,9 +133,9 @@ export class EventSystem {
   }
 
   /** Registers (or returns) the subscriber feeding an event table. */
-  subscriber(name: string, publisher: string): EventSubscriber {
+  subscriber(name: string, publisher: string, limits: SubscriberLimits = {}): EventSubscriber {
     let s = this.#subscribers.get(name);
-    if (!s) this.#subscribers.set(name, s = new EventSubscriber(name, publisher));
+    if (!s) this.#subscribers.set(name, s = new EventSubscriber(name, publisher, limits));
     return s;
   }
 

@@ -1,6 +1,6 @@
 import { defineTable } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { defineFlag, flags, type FlagValue } from "../../core/flags.ts";
+import { defineFlag } from "../../core/flags.ts";
 import { events, eventTableRows } from "../../core/events/system.ts";
 import { syslogPublisher } from "../../core/events/publishers.ts";
 
@@ -17,29 +17,15 @@ defineFlag({
   description: "Most syslog events kept (oldest dropped first), instead of --events_max",
 });
 
-const subscriber = events.subscriber("syslog_events", "syslog");
+// osquery gives this subscriber its own expiry and cap.
+const subscriber = events.subscriber("syslog_events", "syslog", {
+  expiryFlag: "syslog_events_expiry",
+  maxFlag: "syslog_events_max",
+});
 subscriber.subscriptions = 1;
 
-/**
- * Runs `fn` with the shared event limits replaced by syslog's own, as osquery gives this
- * subscriber its own expiry and cap. The swap is synchronous, so nothing else sees it.
- */
-function withSyslogLimits<T>(fn: () => T): T {
-  const saved: [string, FlagValue, ReturnType<typeof flags.source>][] = [
-    ["events_expiry", flags.get("events_expiry"), flags.source("events_expiry")],
-    ["events_max", flags.get("events_max"), flags.source("events_max")],
-  ];
-  flags.set("events_expiry", flags.get("syslog_events_expiry"), saved[0][2]);
-  flags.set("events_max", flags.get("syslog_events_max"), saved[1][2]);
-  try {
-    return fn();
-  } finally {
-    for (const [name, value, source] of saved) flags.set(name, value, source);
-  }
-}
-
 syslogPublisher.listen((record) => {
-  withSyslogLimits(() => subscriber.add({ ...record }));
+  subscriber.add({ ...record });
 });
 
 export default registerTable(defineTable({
@@ -59,6 +45,6 @@ export default registerTable(defineTable({
     { name: "eid", type: "TEXT", hidden: true, linuxHidden: true },
   ],
   generate(ctx) {
-    return withSyslogLimits(() => eventTableRows(subscriber, ctx));
+    return eventTableRows(subscriber, ctx);
   },
 }));
