@@ -1,7 +1,8 @@
 /**
- * TAB completion for the console: meta-commands at the start of a line, table names after
- * FROM / JOIN (and after a comma in a FROM list), otherwise the columns of the tables the
- * statement names (before or after the cursor) and SQL keywords.
+ * TAB completion for the console: meta-commands at the start of a line; table names after
+ * FROM / JOIN, after a comma in a FROM list, and as the argument of `.all`, `.schema`, `.tables`;
+ * otherwise the columns of the tables the statement names (before or after the cursor) and SQL
+ * keywords.
  *
  * Candidates come shortest first, then alphabetically, so `proc<TAB>` offers `processes` before
  * `process_envs`; TAB again cycles through the rest (linenoise's behaviour, which osqueryi uses).
@@ -78,6 +79,12 @@ export function complete(line: string, cursor: number, catalog: CompletionCatalo
   const before = line.slice(0, cursor);
   if (context.trim() === "" && /^\.\S*$/.test(before)) {
     return { start: 0, candidates: rank(META_COMMANDS.filter((m) => m.startsWith(before))) };
+  }
+  const metaArgument = context.trim() === "" ? /^\.(all|schema|tables|list)\s+([A-Za-z0-9_]*)$/.exec(before) : null;
+  if (metaArgument) {
+    const prefix = metaArgument[2];
+    const names = catalog.tables().map((t) => t.name).filter((n) => n.startsWith(prefix));
+    return { start: cursor - prefix.length, candidates: rank(names) };
   }
   const wordMatch = /[A-Za-z0-9_]*$/.exec(before)!;
   const word = wordMatch[0];

@@ -42,6 +42,8 @@ Deno.test("completion: the replaced word starts where the identifier starts (aft
 Deno.test("completion: meta-commands at the start of a line", () => {
   assertEquals(at(".ta"), [".tables"]);
   assertEquals(at(".s"), [".show", ".schema", ".socket", ".summary", ".separator"]);
+  assertEquals(at(".all proc"), ["processes", "process_envs", "process_open_files"]);
+  assertEquals(complete(".schema us", 10, registry), { start: 8, candidates: ["users"] });
 });
 
 Deno.test("completion: keywords follow the case typed; nothing for an empty word outside FROM", () => {

@@ -437,7 +437,8 @@ export class CsvPrinter implements Printer {
       }
       out.write(this.#field(cells.text(i) ?? ""));
     }
-    out.write("\r\n");
+    out.writeByte(0x0d);
+    out.writeByte(0x0a);
   }
 
   finish(): void {}
