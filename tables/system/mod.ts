@@ -37,3 +37,6 @@ import "./memory_devices.ts";
 import "./memory_device_mapped_addresses.ts";
 import "./memory_error_info.ts";
 import "./oem_strings.ts";
+import "./md_devices.ts";
+import "./md_drives.ts";
+import "./md_personalities.ts";
