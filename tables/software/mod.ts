@@ -17,3 +17,5 @@ import "./vscode_extensions.ts";
 import "./jetbrains_plugins.ts";
 import "./rpm_packages.ts";
 import "./deb_package_files.ts";
+import "./portage_use.ts";
+import "./portage_keywords.ts";
