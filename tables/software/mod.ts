@@ -19,3 +19,4 @@ import "./rpm_packages.ts";
 import "./deb_package_files.ts";
 import "./portage_use.ts";
 import "./portage_keywords.ts";
+import "./rpm_package_files.ts";

@@ -1,0 +1,160 @@
+/**
+ * rpm_package_files: the files each RPM package installs, with the owner, mode, size and SHA-256 digest
+ * the package recorded, read through librpm's file-info iterator over FFI (the same librpm9 binding as
+ * rpm_packages; a host without an RPM database returns no rows without loading it).
+ *
+ * @module
+ */
+import { defineTable, type Row, TableError, type TableSpec } from "../../core/table.ts";
+import { registerTable } from "../../core/registry.ts";
+import { hasRpmDatabase, RPM_DB_PATHS, rpmLibrary } from "./rpm_packages.ts";
+
+const fileInfoSymbols = {
+  rpmtsCreate: { parameters: [], result: "pointer" },
+  rpmtsFree: { parameters: ["pointer"], result: "pointer" },
+  rpmtsSetRootDir: { parameters: ["pointer", "buffer"], result: "i32" },
+  rpmtsInitIterator: { parameters: ["pointer", "i32", "buffer", "usize"], result: "pointer" },
+  rpmdbNextIterator: { parameters: ["pointer"], result: "pointer" },
+  rpmdbFreeIterator: { parameters: ["pointer"], result: "pointer" },
+  headerGetString: { parameters: ["pointer", "i32"], result: "pointer" },
+  rpmTagGetValue: { parameters: ["buffer"], result: "i32" },
+  rpmfiNew: { parameters: ["pointer", "pointer", "i32", "u32"], result: "pointer" },
+  rpmfiFree: { parameters: ["pointer"], result: "pointer" },
+  rpmfiFC: { parameters: ["pointer"], result: "i32" },
+  rpmfiNext: { parameters: ["pointer"], result: "i32" },
+  rpmfiFN: { parameters: ["pointer"], result: "pointer" },
+  rpmfiFUser: { parameters: ["pointer"], result: "pointer" },
+  rpmfiFGroup: { parameters: ["pointer"], result: "pointer" },
+  rpmfiFMode: { parameters: ["pointer"], result: "u16" },
+  rpmfiFSize: { parameters: ["pointer"], result: "u64" },
+  rpmfiFDigestHex: { parameters: ["pointer", "buffer"], result: "pointer" },
+} as const;
+
+/** PGPHASHALGO_SHA256: the only digest algorithm the sha256 column reports. */
+const SHA256_ALGO = 8;
+/** Packages claiming more files than this are skipped, as osquery does (a corrupt header, most likely). */
+const MAX_FILES = 64 * 1024;
+
+let fileInfo: Deno.DynamicLibrary<typeof fileInfoSymbols>["symbols"] | undefined;
+let libcFree: ((p: Deno.PointerValue) => void) | undefined;
+
+function cString(s: string): Uint8Array<ArrayBuffer> {
+  return new TextEncoder().encode(`${s}\0`);
+}
+
+function loadFileInfo() {
+  // rpmLibrary() reads librpm's configuration once and names the package to install when it is missing.
+  rpmLibrary();
+  if (!fileInfo) {
+    try {
+      fileInfo = Deno.dlopen("librpm.so.9", fileInfoSymbols).symbols;
+      const libc = Deno.dlopen("libc.so.6", { free: { parameters: ["pointer"], result: "void" } }).symbols;
+      libcFree = (p) => libc.free(p);
+    } catch (e) {
+      throw new TableError(
+        `librpm lacks the file-info functions (${e instanceof Error ? e.message : e}): install librpm9 4.14 or later.`,
+      );
+    }
+  }
+  return fileInfo;
+}
+
+/** Permission bits as four octal digits ("0755"), osquery's rendering. */
+export function octalPermissions(mode: number): string {
+  return (mode & 0o7777).toString(8).padStart(4, "0");
+}
+
+/** Reads the file lists of the database at `dbpath` (inside `root`), optionally only for the named packages. */
+export function readRpmPackageFiles(dbpath: string, root = "/", names: string[] = [], withDigest = true): Row[] {
+  const lib = loadFileInfo();
+  const tagName = lib.rpmTagGetValue(cString("NAME"));
+  const tagBasenames = lib.rpmTagGetValue(cString("BASENAMES"));
+  const rows: Row[] = [];
+  const str = (p: Deno.PointerValue) => (p === null ? "" : Deno.UnsafePointerView.getCString(p));
+  const algo = new Int32Array(1);
+  // The database location is a macro: set it for this read only (as rpm_packages does).
+  const { rpmio } = rpmLibrary();
+  const macro = cString("_dbpath");
+  rpmio.rpmPushMacro(null, macro, null, cString(dbpath), -7);
+  const ts = lib.rpmtsCreate();
+  try {
+    if (ts === null) throw new TableError("librpm could not create a transaction set.");
+    lib.rpmtsSetRootDir(ts, cString(root));
+    for (const key of names.length ? names : [undefined]) {
+      const mi = lib.rpmtsInitIterator(ts, tagName, key === undefined ? null : cString(key), 0n);
+      if (mi === null) continue;
+      try {
+        for (let h = lib.rpmdbNextIterator(mi); h !== null; h = lib.rpmdbNextIterator(mi)) {
+          const fi = lib.rpmfiNew(ts, h, tagBasenames, 0);
+          if (fi === null) continue;
+          try {
+            const count = lib.rpmfiFC(fi);
+            if (count <= 0 || count > MAX_FILES) continue;
+            const pkg = str(lib.headerGetString(h, tagName));
+            for (let i = 0; i < count && lib.rpmfiNext(fi) >= 0; i++) {
+              let sha256: string | undefined;
+              if (withDigest) {
+                algo[0] = 0;
+                const digest = lib.rpmfiFDigestHex(fi, new Uint8Array(algo.buffer));
+                if (digest !== null) {
+                  if (algo[0] === SHA256_ALGO) sha256 = Deno.UnsafePointerView.getCString(digest);
+                  libcFree?.(digest);
+                }
+              }
+              rows.push({
+                package: pkg,
+                path: str(lib.rpmfiFN(fi)),
+                username: str(lib.rpmfiFUser(fi)),
+                groupname: str(lib.rpmfiFGroup(fi)),
+                mode: octalPermissions(lib.rpmfiFMode(fi)),
+                size: Number(lib.rpmfiFSize(fi)),
+                sha256: sha256 ?? "",
+              });
+            }
+          } finally {
+            lib.rpmfiFree(fi);
+          }
+        }
+      } finally {
+        lib.rpmdbFreeIterator(mi);
+      }
+    }
+  } finally {
+    if (ts !== null) lib.rpmtsFree(ts);
+    rpmio.rpmPopMacro(null, macro);
+  }
+  return rows;
+}
+
+/** Options for {@linkcode rpmPackageFilesTable}. */
+export interface RpmPackageFilesOptions {
+  /** Database directories tried in order (default {@linkcode RPM_DB_PATHS}); the first holding a database is read. */
+  dbPaths?: string[];
+}
+
+/** Builds the rpm_package_files table (tests point it at a fixture database). */
+export function rpmPackageFilesTable(options: RpmPackageFilesOptions = {}): TableSpec {
+  const dbPaths = options.dbPaths ?? RPM_DB_PATHS;
+  return defineTable({
+    name: "rpm_package_files",
+    description: "Files installed by RPM packages, with the owner, mode, size and digest the package recorded.",
+    columns: [
+      { name: "package", type: "TEXT", index: true, optimized: true },
+      { name: "path", type: "TEXT", index: true },
+      { name: "username", type: "TEXT" },
+      { name: "groupname", type: "TEXT" },
+      { name: "mode", type: "TEXT" },
+      { name: "size", type: "BIGINT" },
+      { name: "sha256", type: "TEXT", collate: "nocase" },
+    ],
+    generate(ctx) {
+      const dbpath = dbPaths.find((p) => hasRpmDatabase(p));
+      if (dbpath === undefined) return []; // Not an RPM system: librpm is never loaded.
+      const rows = readRpmPackageFiles(dbpath, "/", ctx.equals("package"), ctx.isUsed("sha256"));
+      const paths = ctx.equals("path");
+      return paths.length ? rows.filter((r) => paths.includes(String(r.path))) : rows;
+    },
+  });
+}
+
+export default registerTable(rpmPackageFilesTable());

@@ -1,0 +1,44 @@
+import { assertEquals } from "../../testing/assert.ts";
+import { octalPermissions, rpmPackageFilesTable } from "./rpm_package_files.ts";
+import { engineWith, fixture } from "./_testing.ts";
+
+/** A private copy of the fixture database: librpm may leave lock files beside it. */
+function fixtureDb(): string {
+  const dir = Deno.makeTempDirSync({ prefix: "osq-rpmdb-" });
+  Deno.copyFileSync(fixture("rpm/rpmdb.sqlite"), `${dir}/rpmdb.sqlite`);
+  return dir;
+}
+
+const hello = {
+  package: "osq-fixture",
+  path: "/usr/share/osq-fixture/hello.txt",
+  username: "root",
+  groupname: "root",
+  mode: "0644",
+  size: 6,
+  sha256: "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03",
+};
+
+Deno.test("rpm_package_files: each packaged file with owner, mode, size and SHA-256; packages without files add none", () => {
+  const e = engineWith(rpmPackageFilesTable({ dbPaths: [fixtureDb()] }));
+  assertEquals(e.query("select * from rpm_package_files"), [hello]);
+});
+
+Deno.test("rpm_package_files: package and path constraints narrow the rows", () => {
+  const e = engineWith(rpmPackageFilesTable({ dbPaths: [fixtureDb()] }));
+  assertEquals(e.query("select path from rpm_package_files where package = 'osq-fixture'"), [{ path: hello.path }]);
+  assertEquals(e.query("select path from rpm_package_files where package in ('osq-plain', 'absent')"), []);
+  assertEquals(e.query(`select size from rpm_package_files where path = '${hello.path}'`), [{ size: 6 }]);
+  assertEquals(e.query("select size from rpm_package_files where path = '/nope'"), []);
+});
+
+Deno.test("rpm_package_files: a query without sha256 still reads mode and owner", () => {
+  const e = engineWith(rpmPackageFilesTable({ dbPaths: [fixtureDb()] }));
+  assertEquals(e.query("select mode, username from rpm_package_files"), [{ mode: "0644", username: "root" }]);
+});
+
+Deno.test("rpm_package_files: no RPM database means no rows (librpm not needed)", () => {
+  const e = engineWith(rpmPackageFilesTable({ dbPaths: ["/nonexistent/rpm"] }));
+  assertEquals(e.query("select * from rpm_package_files"), []);
+  assertEquals(octalPermissions(0o104755), "4755");
+});
