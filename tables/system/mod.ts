@@ -40,3 +40,4 @@ import "./oem_strings.ts";
 import "./md_devices.ts";
 import "./md_drives.ts";
 import "./md_personalities.ts";
+import "./msr.ts";
