@@ -15,6 +15,7 @@ import {
   isSelfSigned,
   keyStrength,
   keyUsageBits,
+  keyUsageText,
   longName,
   nameOneline,
   nameRfc2253Oneline,
@@ -23,26 +24,13 @@ import {
   pemCertificates,
   serialHex,
   subjectKeyId,
-} from "./_x509.ts";
+} from "../../core/x509.ts";
 
 /** The CA bundles osquery reads on Linux, in order; missing ones are skipped. */
 export const DEFAULT_BUNDLES = [
   "/etc/pki/tls/certs/ca-bundle.crt",
   "/etc/ssl/certs/ca-certificates.crt",
   "/var/lib/ca-certificates/ca-bundle.pem",
-];
-
-/** osquery's key usage names, in its order (by OpenSSL's ex_kusage bit value). */
-const KEY_USAGE: [number, string][] = [
-  [0x0001, "Encipher Only"],
-  [0x0002, "CRL Sign"],
-  [0x0004, "Key Cert Sign"],
-  [0x0008, "Key Agreement"],
-  [0x0010, "Data Encipherment"],
-  [0x0020, "Key Encipherment"],
-  [0x0040, "Non Repudiation"],
-  [0x0080, "Digital Signature"],
-  [0x8000, "Decipher Only"],
 ];
 
 /** The certificates row for one certificate found in `path`. */
@@ -63,7 +51,7 @@ export function certificateRow(cert: Certificate, path: string): Row {
     signing_algorithm: longName(cert.signatureAlgorithm) ?? "",
     key_algorithm: longName(cert.publicKey.algorithm) ?? "",
     key_strength: keyStrength(cert) ?? "",
-    key_usage: ku === undefined ? "" : KEY_USAGE.filter(([bit]) => (ku & bit) !== 0).map(([, n]) => n).join(", "),
+    key_usage: keyUsageText(ku),
     subject_key_id: skid ? toHex(skid) : "",
     authority_key_id: akid ? toHex(akid) : "",
     sha1: fingerprint(cert, "sha1"),

@@ -1,6 +1,6 @@
 import { assert, assertEquals } from "../../testing/assert.ts";
 import { certificatesTable } from "./certificates.ts";
-import { parseCertificate, pemCertificates } from "./_x509.ts";
+import { parseCertificate, pemCertificates } from "../../core/x509.ts";
 import { engineWith, fixture } from "./_testing.ts";
 
 const bundle = fixture("certs/bundle.pem");

@@ -20,7 +20,7 @@ import {
   serialHex,
   shortName,
   toPem,
-} from "./_x509.ts";
+} from "../../core/x509.ts";
 
 /** osquery's default handshake timeout, in seconds. */
 export const DEFAULT_TIMEOUT_SECONDS = 4;

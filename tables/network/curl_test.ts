@@ -184,7 +184,7 @@ Deno.test("curl_certificate: host[:port] parsing, with bracketed IPv6", () => {
 
 Deno.test("curl_certificate: a fixture leaf renders every column as OpenSSL prints it", async () => {
   const { certificateRow } = await import("./curl_certificate.ts");
-  const { parseCertificate, pemCertificates } = await import("./_x509.ts");
+  const { parseCertificate, pemCertificates } = await import("../../core/x509.ts");
   const { fixture } = await import("./_testing.ts");
   const [der] = pemCertificates(Deno.readTextFileSync(fixture("certs/leaf.pem")));
   const row = certificateRow("leaf.example:443", parseCertificate(der), false, 4, new Date("2030-01-01T00:00:00Z"));

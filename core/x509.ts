@@ -1,14 +1,45 @@
 /**
- * X.509 certificates for the certificates and curl_certificate tables: a small DER reader, the
- * certificate fields both tables report, and text renderings that follow OpenSSL's (names in
- * its "oneline" forms, extension values as `openssl x509 -text` prints them), since osquery's
- * columns are OpenSSL's output.
+ * X.509 certificates for the tables that report them (certificates, curl_certificate,
+ * secureboot_certificates): a small DER reader, the certificate fields those tables report, and text
+ * renderings that follow OpenSSL's (names in its "oneline" forms, extension values as
+ * `openssl x509 -text` prints them, key usage names as osquery lists them), since osquery's columns
+ * are OpenSSL's output.
  *
  * @module
  */
 import { Buffer } from "node:buffer";
 import { createHash } from "node:crypto";
-import { formatIpv4, toHex } from "./_lib.ts";
+
+/** Bytes as hex, two digits each, joined by `separator`; upper case when asked. */
+function toHex(bytes: Uint8Array, separator = "", upper = false): string {
+  const parts: string[] = [];
+  for (const b of bytes) parts.push(b.toString(16).padStart(2, "0"));
+  const text = parts.join(separator);
+  return upper ? text.toUpperCase() : text;
+}
+
+/** Four bytes as a dotted quad. */
+function formatIpv4(bytes: Uint8Array): string {
+  return `${bytes[0]}.${bytes[1]}.${bytes[2]}.${bytes[3]}`;
+}
+
+/** osquery's key usage names, in its order (by OpenSSL's ex_kusage bit value). */
+const OSQUERY_KEY_USAGE: [number, string][] = [
+  [0x0001, "Encipher Only"],
+  [0x0002, "CRL Sign"],
+  [0x0004, "Key Cert Sign"],
+  [0x0008, "Key Agreement"],
+  [0x0010, "Data Encipherment"],
+  [0x0020, "Key Encipherment"],
+  [0x0040, "Non Repudiation"],
+  [0x0080, "Digital Signature"],
+  [0x8000, "Decipher Only"],
+];
+
+/** The key usage bits (OpenSSL's ex_kusage values) as osquery names them, comma-separated; "" when absent. */
+export function keyUsageText(bits: number | undefined): string {
+  return bits === undefined ? "" : OSQUERY_KEY_USAGE.filter(([bit]) => (bits & bit) !== 0).map(([, n]) => n).join(", ");
+}
 
 /** A malformed DER structure; callers skip the certificate. */
 export class DerError extends Error {
