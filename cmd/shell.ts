@@ -12,7 +12,11 @@
  * @module
  */
 import "../tables/catalogue.ts";
+// Every face accepts osquery's whole flag set (gflags style): declare the other areas' flags too.
 import "../core/events/system.ts";
+import "../core/config/flags.ts";
+import "../core/extensions/flags.ts";
+import "../plugins/logger/flags.ts";
 import { Engine } from "../core/engine.ts";
 import { FlagError, flags, readFailure } from "../core/flags.ts";
 import { OP } from "../core/table.ts";

@@ -183,6 +183,7 @@ export class Flags {
           value = argv[++i];
         }
         sawFlagfile = true;
+        if (this.has("flagfile")) this.set("flagfile", value, "cli");
         set.push(...this.readFlagfile(value));
         continue;
       }
@@ -212,6 +213,7 @@ export class Flags {
     if (!sawFlagfile && options.defaultFlagfile) {
       try {
         Deno.statSync(options.defaultFlagfile);
+        if (this.has("flagfile")) this.set("flagfile", options.defaultFlagfile, "cli");
         set.push(...this.readFlagfile(options.defaultFlagfile));
       } catch {
         // No default flagfile: nothing to read.
@@ -378,3 +380,11 @@ export const flags: Flags = new Flags();
 export function defineFlag(spec: FlagSpec): FlagSpec {
   return flags.define(spec);
 }
+
+defineFlag({
+  name: "flagfile",
+  type: "string",
+  default: "",
+  description: "Read more flags from this file, one per line (set by --flagfile; shown by .show)",
+  cliOnly: true,
+});

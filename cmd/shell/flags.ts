@@ -44,13 +44,6 @@ defineFlag({
   default: "",
   description: "Text printed for NULL values",
 });
-defineFlag({
-  name: "extension",
-  type: "string",
-  default: "",
-  description: "Path to one extension to load (without permission checks)",
-  cliOnly: true,
-});
 
 /** Sets what osqueryi sets before parsing (the user may still override these). */
 export function applyShellDefaultsBeforeParse(): void {
