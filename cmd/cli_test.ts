@@ -21,8 +21,9 @@
  * rewritten: no trimming, no line-ending changes.
  *
  * Every run gets `HOME={{tmp}}`, `TERM=dumb`, and no `OSQ_ARGV0` (set it in `env` to test
- * `osqueryi`). Cases run concurrently (two at a time per CPU); each is its own Deno test
- * (`cli: <case>`). To create or refresh expectations after a deliberate change, run
+ * `osqueryi`); a run is killed after 120 s. Cases run concurrently (two per CPU), each its own
+ * Deno test (`cli: <case>`). Output naming this host (pids, times, uuids) cannot be golden: use
+ * SQL literals or tables with fixed content. To create or refresh expectations after a deliberate change, run
  * `OSQ_UPDATE_GOLDEN=1 deno test -A cmd/cli_test.ts` and review the diff before committing.
  * `OSQ_GOLDEN_CASES=shell-json,shell-csv` limits a run to cases whose names start with those prefixes.
  *
@@ -38,6 +39,8 @@ const OSQ = `${ROOT}/osq`;
 const UPDATE = Deno.env.get("OSQ_UPDATE_GOLDEN") === "1";
 const CONCURRENCY = Math.max(2, 2 * (navigator.hardwareConcurrency ?? 1));
 const decoder = new TextDecoder();
+/** A case still running after this long is killed (and fails on its status). */
+const CASE_TIMEOUT_MS = 120_000;
 
 interface Outcome {
   stdout: string;
@@ -114,6 +117,7 @@ async function runCase(dir: string): Promise<Outcome> {
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",
+    signal: AbortSignal.timeout(CASE_TIMEOUT_MS),
   }).spawn();
   const writer = child.stdin.getWriter();
   if (stdinText !== undefined) await writer.write(new TextEncoder().encode(substitute(stdinText, dir, tmp)));
