@@ -41,3 +41,4 @@ import "./md_devices.ts";
 import "./md_drives.ts";
 import "./md_personalities.ts";
 import "./msr.ts";
+import "./secureboot_certificates.ts";

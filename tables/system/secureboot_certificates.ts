@@ -1,0 +1,147 @@
+/**
+ * `secureboot_certificates`: the X.509 certificates in the UEFI Secure Boot signature databases, read from
+ * efivarfs: the allowed database (db) and the revocation list (dbx), as osquery, plus the Key Exchange Key
+ * (KEK) and Platform Key (PK) stores, whose certificates decide who may change db and dbx. Each variable is
+ * a 4-byte attribute word followed by EFI_SIGNATURE_LISTs; only lists of X.509 certificates are read
+ * (hash lists are skipped). Certificates are parsed with core/x509.ts, the certificates table's reader.
+ *
+ * @module
+ */
+import { defineTable, type Row } from "../../core/table.ts";
+import { registerTable } from "../../core/registry.ts";
+import {
+  authorityKeyId,
+  fingerprint,
+  isCa,
+  isSelfSigned,
+  keyStrength,
+  keyUsageBits,
+  keyUsageText,
+  longName,
+  nameOneline,
+  nameText,
+  parseCertificate,
+  serialHex,
+  subjectKeyId,
+} from "../../core/x509.ts";
+import { listDir, readBytes } from "./_lib.ts";
+
+/** EFI_CERT_X509_GUID (a5c059a1-94e4-4aa7-87b5-ab155c2bf072) as stored: the first three fields little-endian. */
+const X509_GUID = new Uint8Array([
+  0xa1,
+  0x59,
+  0xc0,
+  0xa5,
+  0xe4,
+  0x94,
+  0xa7,
+  0x4a,
+  0x87,
+  0xb5,
+  0xab,
+  0x15,
+  0x5c,
+  0x2b,
+  0xf0,
+  0x72,
+]);
+/** The signature stores read, in order; only dbx is a revocation list. */
+const STORES = ["db", "dbx", "KEK", "PK"] as const;
+const LIST_HEADER = 28;
+const OWNER_GUID = 16;
+
+/** The DER certificates in an efivarfs variable's bytes (attribute word first); malformed lists end the walk. */
+export function eslCertificates(data: Uint8Array): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  if (data.length < 4 + LIST_HEADER) return out;
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  let head = 4;
+  while (head + LIST_HEADER <= data.length) {
+    const listSize = view.getUint32(head + 16, true);
+    const headerSize = view.getUint32(head + 20, true);
+    const sigSize = view.getUint32(head + 24, true);
+    if (listSize < LIST_HEADER || head + listSize > data.length) break;
+    const isX509 = X509_GUID.every((b, i) => data[head + i] === b);
+    const first = head + LIST_HEADER + headerSize;
+    const end = head + listSize;
+    if (isX509 && sigSize > OWNER_GUID && first <= end) {
+      for (let at = first; at + sigSize <= end; at += sigSize) out.push(data.subarray(at + OWNER_GUID, at + sigSize));
+    }
+    head = end;
+  }
+  return out;
+}
+
+/** Hex of a key identifier, as the certificates table prints it. */
+function hex(bytes: Uint8Array | undefined): string {
+  return bytes ? [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("") : "";
+}
+
+/** The rows for the signature stores under `root`; certificates that do not parse are skipped. */
+export function secureBootCertificateRows(root = "", withSha1 = true): Row[] {
+  const dir = `${root}/sys/firmware/efi/efivars`;
+  const names = listDir(dir).map((e) => e.name);
+  const rows: Row[] = [];
+  for (const store of STORES) {
+    const pattern = new RegExp(`^${store}-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`, "i");
+    for (const name of names.filter((n) => pattern.test(n))) {
+      const path = `${dir}/${name}`;
+      const data = readBytes(path);
+      if (!data) continue;
+      for (const der of eslCertificates(data)) {
+        let cert;
+        try {
+          cert = parseCertificate(der);
+        } catch {
+          continue;
+        }
+        rows.push({
+          common_name: nameText(cert.subject, "2.5.4.3") ?? "",
+          subject: nameOneline(cert.subject),
+          issuer: nameOneline(cert.issuer),
+          not_valid_before: Math.floor(cert.notBefore.getTime() / 1000),
+          not_valid_after: Math.floor(cert.notAfter.getTime() / 1000),
+          sha1: withSha1 ? fingerprint(cert, "sha1") : "",
+          serial: serialHex(cert.serial),
+          revoked: store === "dbx" ? 1 : 0,
+          // osquery reports the path it globbed, i.e. the live efivarfs path.
+          path: path.slice(root.length),
+          is_ca: isCa(cert) ? 1 : 0,
+          self_signed: isSelfSigned(cert) ? 1 : 0,
+          key_usage: keyUsageText(keyUsageBits(cert)),
+          authority_key_id: hex(authorityKeyId(cert)?.keyId),
+          subject_key_id: hex(subjectKeyId(cert)),
+          signing_algorithm: longName(cert.signatureAlgorithm) ?? "",
+          key_algorithm: longName(cert.publicKey.algorithm) ?? "",
+          key_strength: keyStrength(cert) ?? "",
+        });
+      }
+    }
+  }
+  return rows;
+}
+
+export default registerTable(defineTable({
+  name: "secureboot_certificates",
+  description: "X.509 certificates in the UEFI Secure Boot stores (db, dbx revocations, KEK, PK), from efivarfs.",
+  columns: [
+    { name: "common_name", type: "TEXT" },
+    { name: "subject", type: "TEXT" },
+    { name: "issuer", type: "TEXT" },
+    { name: "not_valid_before", type: "DATETIME" },
+    { name: "not_valid_after", type: "DATETIME" },
+    { name: "sha1", type: "TEXT", collate: "nocase" },
+    { name: "serial", type: "TEXT", collate: "nocase" },
+    { name: "revoked", type: "INTEGER" },
+    { name: "path", type: "TEXT" },
+    { name: "is_ca", type: "INTEGER" },
+    { name: "self_signed", type: "INTEGER" },
+    { name: "key_usage", type: "TEXT" },
+    { name: "authority_key_id", type: "TEXT", collate: "nocase" },
+    { name: "subject_key_id", type: "TEXT", collate: "nocase" },
+    { name: "signing_algorithm", type: "TEXT" },
+    { name: "key_algorithm", type: "TEXT" },
+    { name: "key_strength", type: "TEXT" },
+  ],
+  generate: (ctx) => secureBootCertificateRows("", ctx.isUsed("sha1")),
+}));
