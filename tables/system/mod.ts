@@ -42,3 +42,4 @@ import "./md_drives.ts";
 import "./md_personalities.ts";
 import "./msr.ts";
 import "./secureboot_certificates.ts";
+import "./intel_me_info.ts";
