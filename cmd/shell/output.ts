@@ -10,6 +10,10 @@
  */
 
 const CAPACITY = 1 << 20;
+/** Values up to this many bytes go through the scratch area. */
+const SCRATCH = 128;
+/** The sizes 0..SCRATCH as BigInts, made once. */
+const SIZES: bigint[] = Array.from({ length: SCRATCH + 1 }, (_, i) => BigInt(i));
 const encoder = new TextEncoder();
 
 /** Raised once the reader has gone away (EPIPE). */
@@ -47,6 +51,8 @@ export class Output {
   /** The buffer; bytes [0, position) are pending. */
   readonly buffer: Uint8Array<ArrayBuffer> = new Uint8Array(new ArrayBuffer(CAPACITY));
   readonly #address: bigint;
+  readonly #scratch: Uint8Array<ArrayBuffer> = new Uint8Array(new ArrayBuffer(SCRATCH));
+  readonly #scratchAddress: bigint;
   /** Pending bytes in {@linkcode Output.buffer}. */
   position = 0;
   #closed = false;
@@ -58,6 +64,7 @@ export class Output {
     this.name = name;
     this.#close = close;
     this.#address = BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(this.buffer)));
+    this.#scratchAddress = BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(this.#scratch)));
   }
 
   /** Standard output. */
@@ -130,7 +137,16 @@ export class Output {
       return -1;
     }
     const start = this.position;
-    copier()(this.#address + BigInt(start), address, BigInt(n));
+    if (n <= SCRATCH) {
+      // Short values: memcpy into a fixed scratch area (no BigInt arithmetic per value), then
+      // a plain loop into the buffer.
+      copier()(this.#scratchAddress, address, SIZES[n]);
+      const scratch = this.#scratch;
+      const buffer = this.buffer;
+      for (let k = 0; k < n; k++) buffer[start + k] = scratch[k];
+    } else {
+      copier()(this.#address + BigInt(start), address, BigInt(n));
+    }
     this.position += n;
     return start;
   }

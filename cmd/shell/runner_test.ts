@@ -135,3 +135,11 @@ Deno.test("runner: .timer on prints osqueryi's Run Time line after each statemen
   assertEquals(out.text(), "");
   engine.close();
 });
+
+Deno.test("runner: values longer than the copy scratch area and than the output buffer print whole", async () => {
+  const { shell: s, out, engine } = shell();
+  s.settings.mode = "list";
+  await s.exec("select replace(hex(zeroblob(200)), '0', 'x') as a, replace(hex(zeroblob(600000)), '0', 'é') as b");
+  assertEquals(out.text(), "a|b\n" + "x".repeat(400) + "|" + "é".repeat(1_200_000) + "\n");
+  engine.close();
+});
