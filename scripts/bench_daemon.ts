@@ -76,6 +76,7 @@ async function runDaemon(schedule: Record<string, unknown>, secs: number) {
       `--logger_path=${dir}/log`,
       `--database_path=${dir}/db/osquery.db`,
       `--pidfile=${dir}/pid`,
+      `--extensions_socket=${dir}/osquery.em`,
       "--watchdog_level=-1",
     ],
     stdout: "null",

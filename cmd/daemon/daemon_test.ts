@@ -113,7 +113,13 @@ Deno.test({
       d.start(["--disable_watchdog"]);
       await d.waitFor("the first query (through a config view)", () => d.lines().some((l) => l.name === "one"));
       const second = await new Deno.Command(new URL("../../osq", import.meta.url).pathname, {
-        args: ["daemon", `--config_path=${d.configPath}`, `--pidfile=${d.dir}/osqueryd.pid`, "--disable_watchdog"],
+        args: [
+          "daemon",
+          `--config_path=${d.configPath}`,
+          `--pidfile=${d.dir}/osqueryd.pid`,
+          `--extensions_socket=${d.dir}/second.em`,
+          "--disable_watchdog",
+        ],
         stdout: "piped",
         stderr: "piped",
       }).output();
@@ -243,6 +249,7 @@ Deno.test({
       `--config_path=${d.configPath}`,
       `--logger_path=${d.logDir}`,
       `--pidfile=${pidfile}`,
+      `--extensions_socket=${d.dir}/osquery.em`,
       "--disable_watchdog",
       "--disable_database",
     ];
@@ -315,6 +322,34 @@ Deno.test({
       await d.waitFor("the interruption", () => /Error executing scheduled query runaway: interrupted/.test(d.stderr));
       const before = d.lines().filter((l) => l.name === "steady").length;
       await d.waitFor("steady to keep going", () => d.lines().filter((l) => l.name === "steady").length > before + 1);
+      assertEquals(await d.stop(), 0);
+    } finally {
+      await d.kill();
+      d.cleanup();
+    }
+  },
+});
+
+Deno.test({
+  name: "daemon: serves the extension manager and autoloads extensions; their tables join the schedule",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const d = new TestDaemon();
+    try {
+      const root = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
+      const launcher = `${d.dir}/example.ext`; // osquery autoloads only *.ext files
+      Deno.writeTextFileSync(
+        launcher,
+        `#!/bin/sh\nexec "${root}/osq" extension "$@" "${root}/testdata/extensions/example.ts"\n`,
+        { mode: 0o755 },
+      );
+      Deno.writeTextFileSync(`${d.dir}/extensions.load`, `${launcher}\n`);
+      d.writeConfig({ schedule: { ext: { query: "select n, square from example_numbers where n = 3", interval: 1 } } });
+      d.start(["--disable_watchdog", `--extensions_autoload=${d.dir}/extensions.load`, "--extensions_require=example"]);
+      await d.waitFor("the extension table's rows", () => d.lines().some((l) => l.name === "ext"), 40);
+      assertEquals(d.lines().find((l) => l.name === "ext")?.columns, { n: "3", square: "9" });
+      assertMatch(d.text("osqueryd.INFO"), /Registering extension \(example/);
       assertEquals(await d.stop(), 0);
     } finally {
       await d.kill();

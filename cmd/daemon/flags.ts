@@ -8,6 +8,7 @@ import { defineFlag } from "../../core/flags.ts";
 import "../../plugins/logger/flags.ts";
 import "../../core/watchdog.ts";
 import "../../core/scheduler.ts";
+import "../../core/extensions/flags.ts";
 
 defineFlag({
   name: "pidfile",

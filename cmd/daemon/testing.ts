@@ -40,6 +40,7 @@ export class TestDaemon {
         `--logger_path=${this.logDir}`,
         `--database_path=${this.dir}/db/osquery.db`,
         `--pidfile=${this.dir}/osqueryd.pid`,
+        `--extensions_socket=${this.dir}/osquery.em`,
         ...extra,
       ],
       env,

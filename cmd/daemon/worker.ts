@@ -38,6 +38,8 @@ import { readConfigSources, resolvePack } from "../../plugins/config/filesystem.
 import { QueryPool, type QueryReply } from "./query_pool.ts";
 import { runCanonical, usesEventTable } from "./canonical.ts";
 import { applyTableSections, applyViews } from "./config_hooks.ts";
+import { type ExtensionManager, startExtensionManager } from "../../core/extensions/manager.ts";
+import { type ExtensionSupervisor, startAutoload, waitForRequiredExtensions } from "../../core/extensions/autoload.ts";
 import { events } from "../../core/events/system.ts";
 import { inotifyPublisher } from "../../core/events/publishers.ts";
 import { fileSubscriptions } from "../../core/events/inotify.ts";
@@ -70,6 +72,8 @@ export class DaemonWorker {
   readonly #inflight = new Set<Promise<void>>();
   #lastRefresh = 0;
   #views: string[] = [];
+  #extensions: ExtensionManager | undefined;
+  #autoload: ExtensionSupervisor | undefined;
   /** Denylist (name → until), loaded once and kept in step with the store. */
   #denied: Map<string, number> | undefined;
 
@@ -92,6 +96,37 @@ export class DaemonWorker {
     const toStderr = flags.bool("logger_stderr") &&
       (severity >= Severity.WARNING || flags.bool("verbose")) && severity >= flags.number("logger_min_stderr");
     if (toStderr) Deno.stderr.writeSync(encoder.encode(`${"IWEF"[severity]} ${message}\n`));
+  }
+
+  /**
+   * Serves the extension manager socket and starts autoloaded extensions (unless
+   * --disable_extensions). Extension tables live in this thread's registry, so queries that
+   * use them run here rather than on a query thread.
+   */
+  async startExtensions(): Promise<void> {
+    if (flags.bool("disable_extensions")) return;
+    const log = (m: string) => this.status(Severity.INFO, m);
+    try {
+      this.#extensions = startExtensionManager(this.engine, { log });
+    } catch (err) {
+      this.status(Severity.ERROR, `The extension manager did not start: ${(err as Error).message}`);
+      return;
+    }
+    try {
+      this.#autoload = startAutoload({ log });
+      await waitForRequiredExtensions(this.#extensions);
+    } catch (err) {
+      this.status(Severity.ERROR, `Extensions: ${(err as Error).message}`);
+    }
+  }
+
+  #usesExtensionTable(sql: string): boolean {
+    if (!this.#extensions) return false;
+    for (const m of sql.matchAll(/\b([A-Za-z_]\w*)\b/g)) {
+      const owner = this.engine.registry.tableOwner(m[1]);
+      if (owner !== undefined && owner !== "core") return true;
+    }
+    return false;
   }
 
   /** Loads (or reloads) the config; on failure the previous one stays. Returns true on success. */
@@ -337,7 +372,7 @@ export class DaemonWorker {
     this.#mergeDecorations(always);
     let reply: QueryReply;
     const eventQuery = usesEventTable(this.engine, q.query);
-    if (eventQuery) {
+    if (eventQuery || this.#usesExtensionTable(q.query)) {
       // Event tables read the event store of this thread, where the publishers run.
       await this.store.set(["executing", name], { since: Date.now(), tid: Deno.pid } satisfies ExecutingQuery);
       const started = performance.now();
@@ -474,6 +509,10 @@ export class DaemonWorker {
     this.pool.interruptAll();
     this.pool.close();
     await events.stop().catch(() => {});
+    await this.#autoload?.stop().catch(() => {});
+    await this.#extensions?.stop().catch(() => {});
+    this.#autoload = undefined;
+    this.#extensions = undefined;
     await this.ship();
   }
 
@@ -603,6 +642,7 @@ export async function runWorker(): Promise<number> {
     ));
   }
   await worker.recover(watchdogEnabled);
+  await worker.startExtensions();
   await worker.loadConfig();
   worker.status(Severity.INFO, `osqd started: ${worker.planned.length} scheduled queries, database ${dbPath}`);
 
