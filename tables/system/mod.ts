@@ -43,3 +43,4 @@ import "./md_personalities.ts";
 import "./msr.ts";
 import "./secureboot_certificates.ts";
 import "./intel_me_info.ts";
+import "./augeas.ts";
