@@ -25,6 +25,7 @@ import { applyShellDefaultsBeforeParse, applyShellSettingsAfterParse } from "./s
 import { Output, OutputClosedError } from "./shell/output.ts";
 import { type LineSource, Shell, SyncLineSource } from "./shell/runner.ts";
 import { metaCommand, metaTypes } from "./shell/meta.ts";
+import { type ShellExtensions, startShellExtensions } from "./shell/extensions.ts";
 
 const encoder = new TextEncoder();
 
@@ -102,6 +103,15 @@ export async function main(args: string[]): Promise<number> {
   }
   const shell = new Shell(engine, out);
   shell.interactive = interactive;
+  let extensions: ShellExtensions | undefined;
+  try {
+    extensions = await startShellExtensions(engine, explicit);
+  } catch (err) {
+    stderr(`osq: ${err instanceof Error ? err.message : err}\n`);
+    closeQuietly(out);
+    engine.close();
+    return 1;
+  }
   try {
     if (flags.string("connect") !== "") {
       const rc = await metaCommand(shell, `.connect ${JSON.stringify(flags.string("connect"))}`);
@@ -114,6 +124,7 @@ export async function main(args: string[]): Promise<number> {
   } finally {
     closeQuietly(out);
     shell.remote?.close();
+    await extensions?.stop();
     engine.close();
   }
 }
