@@ -191,3 +191,61 @@ export function readMdSysfs(name: string, root = ""): MdSysfsArray | undefined {
     members,
   };
 }
+
+/** MD_SB_MAGIC, little-endian on disk for 1.x superblocks (and host order, i.e. little-endian here, for 0.90). */
+const MD_SB_MAGIC = 0xa92b4efc;
+
+/** Reads `length` bytes at `offset` of a device or file; undefined when it cannot be read in full. */
+function readAt(path: string, offset: number, length: number): Uint8Array | undefined {
+  let file: Deno.FsFile | undefined;
+  try {
+    file = Deno.openSync(path, { read: true });
+    file.seekSync(offset, Deno.SeekMode.Start);
+    const buf = new Uint8Array(length);
+    let got = 0;
+    while (got < length) {
+      const n = file.readSync(buf.subarray(got));
+      if (!n) return undefined;
+      got += n;
+    }
+    return buf;
+  } catch {
+    return undefined;
+  } finally {
+    file?.close();
+  }
+}
+
+/**
+ * The superblock's last update time (Unix seconds) read from a member device, which is what the driver's
+ * GET_ARRAY_INFO reports as utime. Versions 1.1 and 1.2 keep the superblock at 0 and 4 KiB; 1.0 and 0.90 near
+ * the device's end (its size from sysfs). Undefined for external metadata or when the device cannot be read.
+ */
+export function superblockUpdateTime(member: string, metadataVersion: string, root = ""): number | undefined {
+  const device = `${root}/dev/${member}`;
+  const sectors = () => {
+    const size = readAttr(`${root}/sys/class/block/${member}/size`);
+    return size !== undefined && /^\d+$/.test(size) ? Number(size) : undefined;
+  };
+  let offset: number | undefined;
+  if (metadataVersion === "1.2") offset = 4096;
+  else if (metadataVersion === "1.1") offset = 0;
+  else if (metadataVersion === "1.0") {
+    const n = sectors();
+    if (n !== undefined && n >= 16) offset = ((n - 16) & ~7) * 512;
+  } else if (metadataVersion === "0.90" || metadataVersion === "0.9") {
+    const n = sectors();
+    if (n === undefined || n < 128) return undefined;
+    const sb = readAt(device, ((n & ~127) - 128) * 512, 132);
+    if (!sb) return undefined;
+    const view = new DataView(sb.buffer);
+    return view.getUint32(0, true) === MD_SB_MAGIC ? view.getUint32(128, true) : undefined;
+  }
+  if (offset === undefined) return undefined;
+  const sb = readAt(device, offset, 200);
+  if (!sb) return undefined;
+  const view = new DataView(sb.buffer);
+  if (view.getUint32(0, true) !== MD_SB_MAGIC) return undefined;
+  // utime: the low 40 bits are seconds, the high 24 microseconds.
+  return Number(view.getBigUint64(192, true) & 0xffffffffffn);
+}

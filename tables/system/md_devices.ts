@@ -7,7 +7,14 @@
  */
 import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { type MdAction, mdLevelNumber, type MdSysfsArray, readMdstat, readMdSysfs } from "./_md.ts";
+import {
+  type MdAction,
+  mdLevelNumber,
+  type MdSysfsArray,
+  readMdstat,
+  readMdSysfs,
+  superblockUpdateTime,
+} from "./_md.ts";
 
 /** The driver's counts: members, working (not faulty), active (in sync), failed and spare. */
 function diskCounts(a: MdSysfsArray) {
@@ -43,8 +50,24 @@ function action(prefix: string, a: MdAction | undefined): Row {
   };
 }
 
-/** The rows under `root`. Arrays without a sysfs directory keep the driver columns NULL. */
-export function mdDevicesRows(root = ""): Row[] {
+/** The superblock update time from the first member whose superblock reads (in-sync members first). */
+function updateTime(a: MdSysfsArray, root: string): number | undefined {
+  const members = [...a.members].sort((x, y) =>
+    Number(y.states.includes("in_sync")) - Number(x.states.includes("in_sync"))
+  );
+  for (const m of members) {
+    if (m.states.includes("faulty")) continue;
+    const t = superblockUpdateTime(m.name, a.metadataVersion, root);
+    if (t !== undefined) return t;
+  }
+  return undefined;
+}
+
+/**
+ * The rows under `root`. Arrays without a sysfs directory keep the driver columns NULL. The superblock update
+ * time needs a read of a member device, so it is only read when `withUpdateTime`.
+ */
+export function mdDevicesRows(root = "", withUpdateTime = true): Row[] {
   const mdstat = readMdstat(root);
   const rows: Row[] = [];
   for (const array of mdstat.arrays) {
@@ -64,8 +87,7 @@ export function mdDevicesRows(root = ""): Row[] {
       spare_disks: counts?.spare,
       superblock_state: sys ? superblockState(sys) : "",
       superblock_version: sys?.metadataVersion ?? "",
-      // The superblock's update time is only in the on-disk superblock, which osquery gets by ioctl.
-      superblock_update_time: undefined,
+      superblock_update_time: sys && withUpdateTime ? updateTime(sys, root) : undefined,
       bitmap_on_mem: array.bitmap?.onMem ?? "",
       bitmap_chunk_size: array.bitmap?.chunkSize ?? "",
       bitmap_external_file: array.bitmap?.externalFile ?? "",
@@ -116,5 +138,5 @@ export default registerTable(defineTable({
     { name: "unused_devices", type: "TEXT" },
     { name: "other", type: "TEXT" },
   ],
-  generate: () => mdDevicesRows(),
+  generate: (ctx) => mdDevicesRows("", ctx.isUsed("superblock_update_time")),
 }));

@@ -4,7 +4,7 @@ import { assert, assertEquals } from "../../testing/assert.ts";
 import { mdDevicesRows } from "./md_devices.ts";
 import { mdDrivesRows } from "./md_drives.ts";
 import { mdPersonalitiesRows } from "./md_personalities.ts";
-import { parseMdstat } from "./_md.ts";
+import { parseMdstat, superblockUpdateTime } from "./_md.ts";
 import { fixture } from "./_fixtures.ts";
 
 const host = fixture("md_host");
@@ -63,6 +63,9 @@ Deno.test("md_devices: a degraded RAID5 in recovery with a bitmap, counts from i
     "super 1.2",
     1,
   ]);
+  // md0's member sda1 carries a 1.2 superblock (fixture dev/sda1): its update time is reported.
+  assertEquals(rows[1].superblock_update_time, 1700000000);
+  assertEquals(mdDevicesRows(host, false)[1].superblock_update_time, undefined);
   assertEquals([rows[2].resync_progress, rows[2].superblock_state, rows[2].failed_disks], ["DELAYED", "clean", 1]);
 });
 
@@ -104,4 +107,29 @@ Deno.test("md tables: live queries run and agree with /proc/mdstat", () => {
   assertEquals(devices.length, parseMdstat(mdstat).arrays.length);
   assert(Array.isArray(engine.query("SELECT * FROM md_drives")));
   assertEquals(engine.query("SELECT name FROM md_personalities").length, parseMdstat(mdstat).personalities.length);
+});
+
+Deno.test("md_devices: superblock update time from 1.0 (end of device) and 0.90 superblocks; external metadata has none", () => {
+  const root = Deno.makeTempDirSync();
+  try {
+    Deno.mkdirSync(`${root}/dev`);
+    const sectors = 1024;
+    for (const [name, version] of [["sdx", "1.0"], ["sdy", "0.90"]]) {
+      Deno.mkdirSync(`${root}/sys/class/block/${name}`, { recursive: true });
+      Deno.writeTextFileSync(`${root}/sys/class/block/${name}/size`, `${sectors}\n`);
+      const disk = new Uint8Array(sectors * 512);
+      const view = new DataView(disk.buffer);
+      const at = version === "1.0" ? ((sectors - 16) & ~7) * 512 : ((sectors & ~127) - 128) * 512;
+      view.setUint32(at, 0xa92b4efc, true);
+      if (version === "1.0") view.setBigUint64(at + 192, 1600000000n, true);
+      else view.setUint32(at + 128, 1500000000, true);
+      Deno.writeFileSync(`${root}/dev/${name}`, disk);
+    }
+    assertEquals(superblockUpdateTime("sdx", "1.0", root), 1600000000);
+    assertEquals(superblockUpdateTime("sdy", "0.90", root), 1500000000);
+    assertEquals(superblockUpdateTime("sdx", "external:imsm", root), undefined);
+    assertEquals(superblockUpdateTime("sdx", "1.2", root), undefined, "no magic at 4 KiB");
+  } finally {
+    Deno.removeSync(root, { recursive: true });
+  }
 });
