@@ -41,7 +41,7 @@ import { applyTableSections, applyViews } from "./config_hooks.ts";
 import { type ExtensionManager, startExtensionManager } from "../../core/extensions/manager.ts";
 import { type ExtensionSupervisor, startAutoload, waitForRequiredExtensions } from "../../core/extensions/autoload.ts";
 import { events } from "../../core/events/system.ts";
-import { inotifyPublisher } from "../../core/events/publishers.ts";
+import { auditPublisher, inotifyPublisher } from "../../core/events/publishers.ts";
 import { fileSubscriptions } from "../../core/events/inotify.ts";
 import { hostIdentifier } from "./identity.ts";
 import { EXIT_CATASTROPHIC, type WatchdogBlame } from "./run.ts";
@@ -196,10 +196,8 @@ export class DaemonWorker {
     }
     this.#configureEvents(config);
     const sections = Object.fromEntries(config.sections);
-    try {
-      applyTableSections(sections);
-    } catch (err) {
-      this.status(Severity.WARNING, `Config sections for tables: ${(err as Error).message}`);
+    for (const failure of applyTableSections(sections)) {
+      this.status(Severity.WARNING, `Config section ${failure}`);
     }
     const views = [...config.views];
     for (const failure of applyViews(this.engine, views, this.#views)) {
@@ -221,6 +219,7 @@ export class DaemonWorker {
     const excludes = (config.sections.get("exclude_paths") ?? {}) as Record<string, string[]>;
     try {
       inotifyPublisher.configure(fileSubscriptions(filePaths, accesses, excludes));
+      auditPublisher.configureFilePaths(filePaths);
     } catch (err) {
       this.status(Severity.WARNING, `File events could not be configured: ${(err as Error).message}`);
     }

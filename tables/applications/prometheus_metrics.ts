@@ -11,6 +11,7 @@
 import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { curlRequest } from "../../core/net/curl.ts";
+import { onConfigSection } from "../../core/config/sections.ts";
 
 let targets: string[] = [];
 let timeoutSeconds = 1;
@@ -130,3 +131,6 @@ export default registerTable(defineTable({
     }
   },
 }));
+
+// The config's `prometheus_targets` section reaches this module wherever a config is loaded.
+onConfigSection("prometheus_targets", (value) => void applyPrometheusTargetsConfig(value));

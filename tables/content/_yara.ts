@@ -11,6 +11,7 @@
  */
 import { defineFlag, flags } from "../../core/flags.ts";
 import { TableError } from "../../core/table.ts";
+import { onConfigSection } from "../../core/config/sections.ts";
 
 defineFlag({
   name: "yara_delay",
@@ -461,3 +462,6 @@ export function rulesFromContext(
 export function releaseRules(sets: NamedRules[]): void {
   for (const s of sets) if (s.owned) s.rules.destroy();
 }
+
+// The config's `yara` section reaches this module wherever a config is loaded.
+onConfigSection("yara", configureYara);
