@@ -8,7 +8,7 @@
  */
 import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { isDirectory, listDir, readText } from "./_lib.ts";
+import { isDirectory, isFile, listDir, readText } from "./_lib.ts";
 import { DEFAULT_ADMINDIR, readDpkgDatabase } from "./deb_packages.ts";
 
 /** The list files in `<admindir>/info`, grouped by package name (the part before any `:arch`). */
@@ -74,9 +74,19 @@ export function debPackageFilesTable(options: DebPackageFilesOptions = {}): Tabl
           names = [...new Set(packages.map((p) => p.name))];
         }
         names.sort();
-        const lists = listFilesByPackage(admindir);
+        // A few named packages: look their list files up directly; otherwise index info/ once.
+        let lists: Map<string, string[]> | undefined;
+        const listsOf = (name: string): string[] => {
+          if (requested.length > 0 && requested.length <= 16) {
+            const plain = `${admindir}/info/${name}.list`;
+            // Only Multi-Arch "same" packages use <name>:<arch>.list, and then never the plain name.
+            if (isFile(plain)) return [plain];
+          }
+          lists ??= listFilesByPackage(admindir);
+          return lists.get(name) ?? [];
+        };
         for (const name of names) {
-          for (const file of lists.get(name) ?? []) {
+          for (const file of listsOf(name)) {
             for (const path of readListFile(file)) rows.push({ package: name, path, admindir });
           }
         }
