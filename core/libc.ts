@@ -1,24 +1,56 @@
 /**
- * The libc calls osq makes over FFI (sockets, poll, inotify, errors), loaded once. The `*Async`
- * variants run on Deno's blocking-call threads and return promises, for event loops that wait
- * on the kernel without blocking queries.
+ * The one binding of the C library for the whole process: every libc call osq makes over FFI
+ * (sockets, poll, inotify, netlink, interface ioctls, NSS, statx/readdir, fifo locking, errors)
+ * is declared here and libc is opened once. Modules that degrade when libc is missing use
+ * {@linkcode tryLibc}; those that cannot work without it use {@linkcode libc}, which throws.
+ * The `*Async` variants run on Deno's blocking-call threads and return promises, for event loops
+ * that wait on the kernel without blocking queries.
  *
  * @module
  */
 
 const symbols = {
+  // Sockets.
   socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
   bind: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   connect: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   setsockopt: { parameters: ["i32", "i32", "i32", "buffer", "u32"], result: "i32" },
+  getsockopt: { parameters: ["i32", "i32", "i32", "buffer", "buffer"], result: "i32" },
   send: { parameters: ["i32", "buffer", "usize", "i32"], result: "isize" },
   recv: { parameters: ["i32", "buffer", "usize", "i32"], result: "isize" },
+  ioctl: { parameters: ["i32", "u64", "buffer"], result: "i32" },
+  poll: { parameters: ["buffer", "u64", "i32"], result: "i32" },
+  pollAsync: { name: "poll", parameters: ["buffer", "u64", "i32"], result: "i32", nonblocking: true },
+  // Interfaces.
+  getifaddrs: { parameters: ["buffer"], result: "i32" },
+  freeifaddrs: { parameters: ["pointer"], result: "void" },
+  if_indextoname: { parameters: ["u32", "buffer"], result: "pointer" },
+  getpid: { parameters: [], result: "i32" },
+  // Files.
+  open: { parameters: ["buffer", "i32", "u32"], result: "i32" },
   read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
   close: { parameters: ["i32"], result: "i32" },
-  pollAsync: { name: "poll", parameters: ["buffer", "u64", "i32"], result: "i32", nonblocking: true },
+  mkfifo: { parameters: ["buffer", "u32"], result: "i32" },
+  flock: { parameters: ["i32", "i32"], result: "i32" },
+  statx: { parameters: ["i32", "buffer", "i32", "u32", "buffer"], result: "i32" },
+  opendir: { parameters: ["buffer"], result: "pointer" },
+  readdir64: { parameters: ["pointer"], result: "pointer" },
+  closedir: { parameters: ["pointer"], result: "i32" },
   inotify_init1: { parameters: ["i32"], result: "i32" },
   inotify_add_watch: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   inotify_rm_watch: { parameters: ["i32", "i32"], result: "i32" },
+  // Accounts (NSS).
+  setpwent: { parameters: [], result: "void" },
+  getpwent: { parameters: [], result: "pointer" },
+  endpwent: { parameters: [], result: "void" },
+  getpwuid: { parameters: ["u32"], result: "pointer" },
+  getpwnam: { parameters: ["buffer"], result: "pointer" },
+  setgrent: { parameters: [], result: "void" },
+  getgrent: { parameters: [], result: "pointer" },
+  endgrent: { parameters: [], result: "void" },
+  getgrgid: { parameters: ["u32"], result: "pointer" },
+  getgrouplist: { parameters: ["buffer", "u32", "buffer", "buffer"], result: "i32" },
+  // Errors.
   __errno_location: { parameters: [], result: "pointer" },
   strerror: { parameters: ["i32"], result: "pointer" },
 } as const satisfies Deno.ForeignLibraryInterface;
@@ -26,12 +58,35 @@ const symbols = {
 /** The loaded libc symbols. */
 export type LibcSymbols = Deno.DynamicLibrary<typeof symbols>["symbols"];
 
-let lib: LibcSymbols | undefined;
+/** The names libc goes by (glibc first, then musl). */
+const LIBC_NAMES = ["libc.so.6", "libc.so", "libc.musl-x86_64.so.1", "libc.musl-aarch64.so.1"];
 
-/** libc, loaded on first use. */
+let lib: LibcSymbols | undefined;
+let loadError: Error | undefined;
+
+/** libc, loaded on first use, or `undefined` when it cannot be loaded (not Linux, no FFI permission). */
+export function tryLibc(): LibcSymbols | undefined {
+  if (lib || loadError) return lib;
+  if (Deno.build.os !== "linux") {
+    loadError = new Error(`The C library bindings need Linux (this is ${Deno.build.os})`);
+    return undefined;
+  }
+  for (const name of LIBC_NAMES) {
+    try {
+      lib = Deno.dlopen(name, symbols).symbols;
+      return lib;
+    } catch (err) {
+      loadError ??= err instanceof Error ? err : new Error(String(err));
+    }
+  }
+  return undefined;
+}
+
+/** libc, loaded on first use; throws the loader's error when it cannot be loaded. */
 export function libc(): LibcSymbols {
-  lib ??= Deno.dlopen(Deno.build.os === "darwin" ? "libSystem.dylib" : "libc.so.6", symbols).symbols;
-  return lib;
+  const loaded = tryLibc();
+  if (!loaded) throw loadError ?? new Error("The C library could not be loaded");
+  return loaded;
 }
 
 /** The calling thread's errno. */
@@ -40,19 +95,107 @@ export function errno(): number {
   return p === null ? 0 : new Deno.UnsafePointerView(p).getInt32();
 }
 
-/** strerror(errno) for the last failed call. */
-export function lastErrorMessage(): string {
-  const code = errno();
+/** strerror(code): the C library's text for an errno value. */
+export function errorMessage(code: number): string {
   const p = libc().strerror(code);
   return p === null ? `errno ${code}` : Deno.UnsafePointerView.getCString(p);
 }
 
-/** A NUL-terminated copy of a path for libc. */
+/** strerror(errno) for the last failed call. */
+export function lastErrorMessage(): string {
+  return errorMessage(errno());
+}
+
+/** A NUL-terminated copy of a path (or any text) for libc. */
 export function cPath(path: string): Uint8Array<ArrayBuffer> {
   const bytes = new TextEncoder().encode(path);
   const out = new Uint8Array(new ArrayBuffer(bytes.length + 1));
   out.set(bytes);
   return out;
+}
+
+/** Decodes a NUL-terminated C string held in `bytes` (all of it when there is no NUL). */
+export function readCString(bytes: Uint8Array): string {
+  const end = bytes.indexOf(0);
+  return new TextDecoder().decode(end < 0 ? bytes : bytes.subarray(0, end));
+}
+
+/** UNIX-domain address family. */
+export const AF_UNIX = 1;
+/** IPv4 address family. */
+export const AF_INET = 2;
+/** IPv6 address family. */
+export const AF_INET6 = 10;
+/** Netlink address family. */
+export const AF_NETLINK = 16;
+/** Link-layer (packet) address family: getifaddrs' per-interface entry. */
+export const AF_PACKET = 17;
+/** Stream socket type. */
+export const SOCK_STREAM = 1;
+/** Datagram socket type. */
+export const SOCK_DGRAM = 2;
+/** Raw socket type. */
+export const SOCK_RAW = 3;
+/** Socket flag: close on exec. */
+export const SOCK_CLOEXEC = 0o2000000;
+/** Socket-level options. */
+export const SOL_SOCKET = 1;
+/** Receive buffer size. */
+export const SO_RCVBUF = 8;
+/** Receive timeout (struct timeval). */
+export const SO_RCVTIMEO = 20;
+/** Send timeout (struct timeval). */
+export const SO_SNDTIMEO = 21;
+/** Receive buffer size beyond rmem_max (root). */
+export const SO_RCVBUFFORCE = 33;
+/** recv/send flag: do not block. */
+export const MSG_DONTWAIT = 0x40;
+/** send flag: no SIGPIPE when the peer is gone. */
+export const MSG_NOSIGNAL = 0x4000;
+/** Interrupted system call. */
+export const EINTR = 4;
+/** Try again (also a socket timeout). */
+export const EAGAIN = 11;
+
+/**
+ * Sets a socket timeout option (SO_RCVTIMEO or SO_SNDTIMEO) to `timeoutMs`. Zero would mean "no
+ * timeout" to the kernel, so it is raised to 1 ms.
+ */
+export function setSocketTimeout(fd: number, option: number, timeoutMs: number): void {
+  const ms = Math.max(1, Math.floor(timeoutMs));
+  // struct timeval { time_t tv_sec; suseconds_t tv_usec; }
+  const tv = new BigInt64Array([BigInt(Math.floor(ms / 1000)), BigInt((ms % 1000) * 1000)]);
+  libc().setsockopt(fd, SOL_SOCKET, option, new Uint8Array(tv.buffer), 16);
+}
+
+/** Raised when a netlink socket cannot be opened or bound; the message says which step failed. */
+export class NetlinkSocketError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "NetlinkSocketError";
+  }
+}
+
+/**
+ * Opens a close-on-exec netlink socket of `type` (SOCK_RAW, SOCK_DGRAM) for `protocol` and binds
+ * it to the multicast `groups`. `what` names the socket in error messages ("the audit netlink
+ * socket"). Throws {@linkcode NetlinkSocketError} with strerror's text.
+ */
+export function openNetlinkSocket(protocol: number, type: number, groups: number, what: string): number {
+  const c = libc();
+  const fd = c.socket(AF_NETLINK, type | SOCK_CLOEXEC, protocol);
+  if (fd < 0) throw new NetlinkSocketError(`Cannot open ${what}: ${lastErrorMessage()}`);
+  // struct sockaddr_nl { sa_family_t nl_family; unsigned short nl_pad; u32 nl_pid; u32 nl_groups; }
+  const addr = new Uint8Array(new ArrayBuffer(12));
+  const view = new DataView(addr.buffer);
+  view.setUint16(0, AF_NETLINK, true);
+  view.setUint32(8, groups, true);
+  if (c.bind(fd, addr, 12) !== 0) {
+    const message = lastErrorMessage();
+    c.close(fd);
+    throw new NetlinkSocketError(`Cannot bind ${what}: ${message}`);
+  }
+  return fd;
 }
 
 /**

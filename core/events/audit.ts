@@ -12,7 +12,19 @@
  * @module
  */
 import { defineFlag, flags } from "../flags.ts";
-import { errno, lastErrorMessage, libc, waitReadable } from "../libc.ts";
+import {
+  EAGAIN,
+  errno,
+  lastErrorMessage,
+  libc,
+  MSG_DONTWAIT,
+  openNetlinkSocket,
+  SO_RCVBUF,
+  SO_RCVBUFFORCE,
+  SOCK_RAW,
+  SOL_SOCKET,
+  waitReadable,
+} from "../libc.ts";
 import type { EventPublisher } from "./system.ts";
 import { patternToRegExp } from "./inotify.ts";
 import {
@@ -382,11 +394,7 @@ export class AuditRequestError extends Error {
   }
 }
 
-const AF_NETLINK = 16;
-const SOCK_RAW = 3;
-const SOCK_CLOEXEC = 0o2000000;
 const NETLINK_AUDIT = 9;
-const MSG_DONTWAIT = 0x40;
 const NLMSG_ERROR = 2;
 const NLMSG_DONE = 3;
 const NLM_F_REQUEST = 1;
@@ -394,11 +402,7 @@ const NLM_F_ACK = 4;
 const EPERM = 1;
 const EEXIST = 17;
 const ENOENT = 2;
-const SOL_SOCKET = 1;
-const SO_RCVBUF = 8;
-const SO_RCVBUFFORCE = 33;
 const RECEIVE_BUFFER = 8 << 20;
-const EAGAIN = 11;
 const STATUS_POLL_MS = 10_000;
 
 function errnoName(code: number): string {
@@ -498,15 +502,7 @@ export class AuditPublisher implements EventPublisher {
   async start(): Promise<void> {
     if (!auditEnabled() || this.#running) return;
     const c = libc();
-    const fd = c.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_AUDIT);
-    if (fd < 0) throw new Error(`Cannot open the audit netlink socket: ${lastErrorMessage()}`);
-    const addr = new Uint8Array(new ArrayBuffer(12));
-    new DataView(addr.buffer).setUint16(0, AF_NETLINK, true);
-    if (c.bind(fd, addr, 12) !== 0) {
-      const message = lastErrorMessage();
-      c.close(fd);
-      throw new Error(`Cannot bind the audit netlink socket: ${message}`);
-    }
+    const fd = openNetlinkSocket(NETLINK_AUDIT, SOCK_RAW, 0, "the audit netlink socket");
     // Room for bursts (FIM audits every read and write): 8 MiB, beyond rmem_max when root.
     const size = new Uint8Array(new Int32Array([RECEIVE_BUFFER]).buffer);
     if (c.setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, size, 4) !== 0) c.setsockopt(fd, SOL_SOCKET, SO_RCVBUF, size, 4);

@@ -12,7 +12,7 @@
  * @module
  */
 import { defineFlag, flags } from "../flags.ts";
-import { cPath, errno, lastErrorMessage, libc, waitReadable } from "../libc.ts";
+import { cPath, EAGAIN, errno, lastErrorMessage, libc, waitReadable } from "../libc.ts";
 import { type EventPublisher, events } from "./system.ts";
 
 defineFlag({
@@ -83,23 +83,10 @@ const O_NONBLOCK = 0o4000;
 const O_CLOEXEC = 0o2000000;
 const LOCK_EX = 2;
 const LOCK_NB = 4;
-const EAGAIN = 11;
 /** rsyslog writes, osquery's user reads. */
 const PIPE_MODE = 0o460;
 /** The longest line kept; longer ones are dropped (rsyslog's own default is 8 KiB). */
 const MAX_LINE_BYTES = 1 << 20;
-
-const fifoSymbols = {
-  open: { parameters: ["buffer", "i32", "u32"], result: "i32" },
-  mkfifo: { parameters: ["buffer", "u32"], result: "i32" },
-  flock: { parameters: ["i32", "i32"], result: "i32" },
-} as const satisfies Deno.ForeignLibraryInterface;
-
-let fifoLib: Deno.DynamicLibrary<typeof fifoSymbols>["symbols"] | undefined;
-function fifo(): Deno.DynamicLibrary<typeof fifoSymbols>["symbols"] {
-  fifoLib ??= Deno.dlopen("libc.so.6", fifoSymbols).symbols;
-  return fifoLib;
-}
 
 function groupId(name: string, groupFile = "/etc/group"): number | undefined {
   try {
@@ -158,7 +145,7 @@ export class SyslogPublisher implements EventPublisher {
   start(): Promise<void> {
     if (!flags.bool("enable_syslog") || this.#running) return Promise.resolve();
     const path = flags.string("syslog_pipe_path");
-    const lib = fifo();
+    const lib = libc();
     let isFifo = false;
     try {
       isFifo = Deno.statSync(path).isFifo === true;

@@ -5,14 +5,10 @@
  *
  * @module
  */
-import { lastErrorMessage, libc, waitReadable } from "../libc.ts";
+import { libc, MSG_DONTWAIT, openNetlinkSocket, SOCK_DGRAM, waitReadable } from "../libc.ts";
 import type { EventPublisher } from "./system.ts";
 
-const AF_NETLINK = 16;
-const SOCK_DGRAM = 2;
-const SOCK_CLOEXEC = 0o2000000;
 const NETLINK_KOBJECT_UEVENT = 15;
-const MSG_DONTWAIT = 0x40;
 const KERNEL_GROUP = 1;
 const UDEV_GROUP = 2;
 const UDEV_MAGIC = 0xfeedcafe;
@@ -83,9 +79,6 @@ export class UdevPublisher implements EventPublisher {
   }
 
   start(): Promise<void> {
-    const c = libc();
-    const fd = c.socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_KOBJECT_UEVENT);
-    if (fd < 0) return Promise.reject(new Error(`Cannot open the uevent socket: ${lastErrorMessage()}`));
     let group = KERNEL_GROUP;
     try {
       Deno.statSync("/run/udev/control");
@@ -93,14 +86,11 @@ export class UdevPublisher implements EventPublisher {
     } catch {
       // No udevd: raw kernel events.
     }
-    const addr = new Uint8Array(new ArrayBuffer(12));
-    const view = new DataView(addr.buffer);
-    view.setUint16(0, AF_NETLINK, true);
-    view.setUint32(8, group, true);
-    if (c.bind(fd, addr, 12) !== 0) {
-      const message = lastErrorMessage();
-      c.close(fd);
-      return Promise.reject(new Error(`Cannot listen for device events: ${message}`));
+    let fd: number;
+    try {
+      fd = openNetlinkSocket(NETLINK_KOBJECT_UEVENT, SOCK_DGRAM, group, "the uevent socket");
+    } catch (err) {
+      return Promise.reject(err);
     }
     this.#fd = fd;
     this.#running = true;

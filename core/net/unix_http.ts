@@ -1,5 +1,5 @@
 /**
- * A synchronous HTTP/1.0 GET over a UNIX domain socket (libc over FFI), for table generators,
+ * A synchronous HTTP/1.0 GET over a UNIX domain socket ({@linkcode UnixSocketSync}), for table generators,
  * which run inside SQLite's callbacks and cannot await. Used for the Docker Engine API.
  *
  * Every call has a deadline: connect, send and receive each time out, so a stuck server cannot
@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { lastErrorMessage, libc } from "../libc.ts";
+import { UnixSocketError, UnixSocketSync } from "../thrift/unix_socket_sync.ts";
 
 /** Raised when the socket cannot be reached or answers with something that is not HTTP. */
 export class UnixHttpError extends Error {
@@ -16,13 +16,6 @@ export class UnixHttpError extends Error {
     this.name = "UnixHttpError";
   }
 }
-
-const AF_UNIX = 1;
-const SOCK_STREAM = 1;
-const SOCK_CLOEXEC = 0o2000000;
-const SOL_SOCKET = 1;
-const SO_RCVTIMEO = 20;
-const SO_SNDTIMEO = 21;
 
 /** An HTTP response: status code, lower-cased headers and the body bytes. */
 export interface HttpResponse {
@@ -43,38 +36,20 @@ export interface UnixHttpOptions {
 export function unixHttpGet(socketPath: string, uri: string, options: UnixHttpOptions = {}): HttpResponse {
   const timeoutMs = options.timeoutMs ?? 5000;
   const maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
-  const pathBytes = new TextEncoder().encode(socketPath);
-  if (pathBytes.length >= 108) throw new UnixHttpError(`Socket path is too long: ${socketPath}`);
-  const lib = libc();
-  const fd = lib.socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw new UnixHttpError(`Cannot create a socket: ${lastErrorMessage()}`);
+  let sock: UnixSocketSync;
   try {
-    const tv = new BigInt64Array([BigInt(Math.floor(timeoutMs / 1000)), BigInt((timeoutMs % 1000) * 1000)]);
-    const tvBytes = new Uint8Array(tv.buffer);
-    lib.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, tvBytes, 16);
-    lib.setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, tvBytes, 16);
-    const addr = new Uint8Array(new ArrayBuffer(110));
-    new DataView(addr.buffer).setUint16(0, AF_UNIX, true);
-    addr.set(pathBytes, 2);
-    if (lib.connect(fd, addr, 2 + pathBytes.length + 1) !== 0) {
-      throw new UnixHttpError(`Cannot connect to ${socketPath}: ${lastErrorMessage()}`);
-    }
-    const request = new TextEncoder().encode(`GET ${uri} HTTP/1.0\r\nHost: localhost\r\nAccept: */*\r\n\r\n`);
-    const out = new Uint8Array(new ArrayBuffer(request.length));
-    out.set(request);
-    let sent = 0;
-    while (sent < out.length) {
-      const n = Number(lib.send(fd, out.subarray(sent), BigInt(out.length - sent), 0x4000 /* MSG_NOSIGNAL */));
-      if (n <= 0) throw new UnixHttpError(`Cannot send to ${socketPath}: ${lastErrorMessage()}`);
-      sent += n;
-    }
+    sock = UnixSocketSync.connect(socketPath, timeoutMs);
+  } catch (err) {
+    throw err instanceof UnixSocketError ? new UnixHttpError(err.message) : err;
+  }
+  try {
+    sock.writeAll(new TextEncoder().encode(`GET ${uri} HTTP/1.0\r\nHost: localhost\r\nAccept: */*\r\n\r\n`));
     const chunks: Uint8Array[] = [];
     let total = 0;
     const buf = new Uint8Array(new ArrayBuffer(65536));
     for (;;) {
-      const n = Number(lib.recv(fd, buf, BigInt(buf.length), 0));
+      const n = sock.read(buf, timeoutMs);
       if (n === 0) break;
-      if (n < 0) throw new UnixHttpError(`No complete answer from ${socketPath}: ${lastErrorMessage()}`);
       total += n;
       if (total > maxBytes) throw new UnixHttpError(`Answer from ${socketPath} exceeds ${maxBytes} bytes`);
       chunks.push(buf.slice(0, n));
@@ -86,8 +61,13 @@ export function unixHttpGet(socketPath: string, uri: string, options: UnixHttpOp
       offset += chunk.length;
     }
     return parseHttpResponse(raw);
+  } catch (err) {
+    if (err instanceof UnixSocketError) {
+      throw new UnixHttpError(`No complete answer from ${socketPath}: ${err.message}`);
+    }
+    throw err;
   } finally {
-    lib.close(fd);
+    sock.close();
   }
 }
 

@@ -22,49 +22,24 @@
  *
  * @module
  */
+import {
+  AF_UNIX,
+  EAGAIN,
+  EINTR,
+  errno,
+  errorMessage,
+  libc,
+  MSG_NOSIGNAL,
+  setSocketTimeout,
+  SO_RCVTIMEO,
+  SO_SNDTIMEO,
+  SOCK_CLOEXEC,
+  SOCK_STREAM,
+} from "../libc.ts";
 
-const symbols = {
-  socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
-  connect: { parameters: ["i32", "buffer", "u32"], result: "i32" },
-  setsockopt: { parameters: ["i32", "i32", "i32", "buffer", "u32"], result: "i32" },
-  send: { parameters: ["i32", "buffer", "usize", "i32"], result: "isize" },
-  recv: { parameters: ["i32", "buffer", "usize", "i32"], result: "isize" },
-  poll: { parameters: ["buffer", "u64", "i32"], result: "i32" },
-  close: { parameters: ["i32"], result: "i32" },
-  __errno_location: { parameters: [], result: "pointer" },
-  strerror: { parameters: ["i32"], result: "pointer" },
-} as const satisfies Deno.ForeignLibraryInterface;
-
-type Symbols = Deno.DynamicLibrary<typeof symbols>["symbols"];
-let lib: Symbols | undefined;
-
-function libc(): Symbols {
-  lib ??= Deno.dlopen(Deno.build.os === "darwin" ? "libSystem.dylib" : "libc.so.6", symbols).symbols;
-  return lib;
-}
-
-function errno(): number {
-  const p = libc().__errno_location();
-  return p === null ? 0 : new Deno.UnsafePointerView(p).getInt32();
-}
-
-function describe(code: number): string {
-  const p = libc().strerror(code);
-  return p === null ? `errno ${code}` : Deno.UnsafePointerView.getCString(p);
-}
-
-const AF_UNIX = 1;
-const SOCK_STREAM = 1;
-const SOCK_CLOEXEC = 0o2000000;
-const SOL_SOCKET = 1;
-const SO_RCVTIMEO = 20;
-const SO_SNDTIMEO = 21;
-const MSG_NOSIGNAL = 0x4000;
 const POLLIN = 1;
 const POLLERR = 8;
 const POLLHUP = 16;
-const EINTR = 4;
-const EAGAIN = 11;
 /** sun_path is 108 bytes on Linux, NUL included. */
 const MAX_PATH_BYTES = 107;
 
@@ -110,11 +85,11 @@ export class UnixSocketSync {
     const fd = c.socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) {
       const e = errno();
-      throw new UnixSocketError("connect", `Cannot create a socket: ${describe(e)}`, e);
+      throw new UnixSocketError("connect", `Cannot create a socket: ${errorMessage(e)}`, e);
     }
     try {
-      setTimeoutOption(fd, SO_SNDTIMEO, timeoutMs);
-      setTimeoutOption(fd, SO_RCVTIMEO, timeoutMs);
+      setSocketTimeout(fd, SO_SNDTIMEO, timeoutMs);
+      setSocketTimeout(fd, SO_RCVTIMEO, timeoutMs);
       const addr = new Uint8Array(new ArrayBuffer(2 + MAX_PATH_BYTES + 1));
       new DataView(addr.buffer).setUint16(0, AF_UNIX, true);
       addr.set(pathBytes, 2);
@@ -123,7 +98,7 @@ export class UnixSocketSync {
         const e = errno();
         if (e === EINTR) continue;
         if (e === EAGAIN) throw new UnixSocketError("timeout", `Timed out connecting to ${path}`, e);
-        throw new UnixSocketError("connect", `Cannot connect to ${path}: ${describe(e)}`, e);
+        throw new UnixSocketError("connect", `Cannot connect to ${path}: ${errorMessage(e)}`, e);
       }
     } catch (err) {
       c.close(fd);
@@ -157,7 +132,7 @@ export class UnixSocketSync {
       const e = errno();
       if (n < 0 && e === EINTR) continue;
       if (n < 0 && e === EAGAIN) throw new UnixSocketError("timeout", `Timed out sending to ${this.path}`, e);
-      throw new UnixSocketError("send", `Cannot send to ${this.path}: ${describe(e)}`, e);
+      throw new UnixSocketError("send", `Cannot send to ${this.path}: ${errorMessage(e)}`, e);
     }
   }
 
@@ -182,7 +157,7 @@ export class UnixSocketSync {
       if (ready < 0) {
         const e = errno();
         if (e === EINTR) continue;
-        throw new UnixSocketError("recv", `Cannot wait for ${this.path}: ${describe(e)}`, e);
+        throw new UnixSocketError("recv", `Cannot wait for ${this.path}: ${errorMessage(e)}`, e);
       }
       if (ready === 0) {
         if (Date.now() >= deadline) {
@@ -196,7 +171,7 @@ export class UnixSocketSync {
       if (n >= 0) return n;
       const e = errno();
       if (e === EINTR || e === EAGAIN) continue;
-      throw new UnixSocketError("recv", `Cannot read from ${this.path}: ${describe(e)}`, e);
+      throw new UnixSocketError("recv", `Cannot read from ${this.path}: ${errorMessage(e)}`, e);
     }
   }
 
@@ -211,12 +186,4 @@ export class UnixSocketSync {
   [Symbol.dispose](): void {
     this.close();
   }
-}
-
-function setTimeoutOption(fd: number, option: number, timeoutMs: number): void {
-  const ms = Math.max(0, Math.floor(timeoutMs));
-  // struct timeval { time_t tv_sec; suseconds_t tv_usec; } — 0 would mean "no timeout", so use 1 ms.
-  const effective = ms === 0 ? 1 : ms;
-  const tv = new BigInt64Array([BigInt(Math.floor(effective / 1000)), BigInt((effective % 1000) * 1000)]);
-  libc().setsockopt(fd, SOL_SOCKET, option, new Uint8Array(tv.buffer), 16);
 }

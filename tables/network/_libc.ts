@@ -1,75 +1,28 @@
 /**
  * The libc calls the network tables make over Deno FFI: getifaddrs(3), ioctl(2) on a datagram
  * socket (interface MTU, hardware address, ethtool), netlink sockets (routes) and getsockopt(2)
- * (iptables). Loaded lazily; every wrapper returns `undefined` when libc or the call is
- * unavailable, so tables degrade to fewer rows or columns, never to a crash.
+ * (iptables), over the process-wide binding in core/libc.ts. Every wrapper returns `undefined`
+ * when libc or the call is unavailable, so tables degrade to fewer rows or columns, never to a crash.
  *
  * @module
  */
 
-const symbols = {
-  getifaddrs: { parameters: ["buffer"], result: "i32" },
-  freeifaddrs: { parameters: ["pointer"], result: "void" },
-  socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
-  ioctl: { parameters: ["i32", "u64", "buffer"], result: "i32" },
-  close: { parameters: ["i32"], result: "i32" },
-  getsockopt: { parameters: ["i32", "i32", "i32", "buffer", "buffer"], result: "i32" },
-  setsockopt: { parameters: ["i32", "i32", "i32", "buffer", "u32"], result: "i32" },
-  send: { parameters: ["i32", "buffer", "usize", "i32"], result: "isize" },
-  recv: { parameters: ["i32", "buffer", "usize", "i32"], result: "isize" },
-  if_indextoname: { parameters: ["u32", "buffer"], result: "pointer" },
-  getpid: { parameters: [], result: "i32" },
-} as const satisfies Deno.ForeignLibraryInterface;
+import { AF_INET, AF_INET6, AF_PACKET, type LibcSymbols, readCString, SOCK_DGRAM, tryLibc } from "../../core/libc.ts";
 
-/** libc's symbols, as this module declares them. */
-export type NetLibc = Deno.DynamicLibrary<typeof symbols>["symbols"];
+export {
+  AF_INET,
+  AF_INET6,
+  AF_NETLINK,
+  AF_PACKET,
+  cPath as cString,
+  readCString,
+  SOCK_DGRAM,
+  SOCK_RAW,
+  tryLibc as libc,
+} from "../../core/libc.ts";
 
-let lib: NetLibc | null | undefined;
-
-/** libc's symbols, or `undefined` when libc cannot be loaded (non-glibc host, no FFI permission). */
-export function libc(): NetLibc | undefined {
-  if (lib === undefined) {
-    lib = null;
-    if (Deno.build.os === "linux") {
-      for (const path of ["libc.so.6", "libc.so"]) {
-        try {
-          lib = Deno.dlopen(path, symbols).symbols;
-          break;
-        } catch {
-          // try the next name
-        }
-      }
-    }
-  }
-  return lib ?? undefined;
-}
-
-/** Address families and socket constants (Linux). */
-export const AF_INET = 2;
-/** IPv6 address family. */
-export const AF_INET6 = 10;
-/** Link-layer (packet) address family: getifaddrs' per-interface entry. */
-export const AF_PACKET = 17;
-/** Netlink address family. */
-export const AF_NETLINK = 16;
-/** Datagram socket type. */
-export const SOCK_DGRAM = 2;
-/** Raw socket type. */
-export const SOCK_RAW = 3;
-
-/** Decodes a NUL-terminated C string from bytes. */
-export function readCString(bytes: Uint8Array): string {
-  const end = bytes.indexOf(0);
-  return new TextDecoder().decode(end < 0 ? bytes : bytes.subarray(0, end));
-}
-
-/** Encodes `text` as a NUL-terminated C string. */
-export function cString(text: string): Uint8Array<ArrayBuffer> {
-  const bytes = new TextEncoder().encode(text);
-  const out = new Uint8Array(bytes.length + 1);
-  out.set(bytes);
-  return out;
-}
+/** libc's symbols (the process-wide binding in core/libc.ts). */
+export type NetLibc = LibcSymbols;
 
 /** One socket address from getifaddrs: its family and raw address bytes. */
 export interface SockAddr {
@@ -132,7 +85,7 @@ function readSockAddr(pointer: Deno.PointerValue): SockAddr | undefined {
 
 /** Every getifaddrs(3) entry, in libc's order, or `undefined` when the call is unavailable. */
 export function getIfAddrs(): IfAddr[] | undefined {
-  const c = libc();
+  const c = tryLibc();
   if (!c) return undefined;
   const head = new BigUint64Array(1);
   if (c.getifaddrs(new Uint8Array(head.buffer)) !== 0) return undefined;
@@ -176,7 +129,7 @@ export function getIfAddrs(): IfAddr[] | undefined {
 
 /** The name of interface `index` (if_indextoname), or "" when unknown. */
 export function interfaceName(index: number): string {
-  const c = libc();
+  const c = tryLibc();
   if (!c || index <= 0) return "";
   const buf = new Uint8Array(16);
   return c.if_indextoname(index, buf) === null ? "" : readCString(buf);
@@ -205,7 +158,7 @@ export interface InterfaceIoctls {
 
 /** Runs the interface ioctls osquery uses for `name` (the ethtool speed only when `withSpeed`). */
 export function interfaceIoctls(name: string, withSpeed: boolean): InterfaceIoctls | undefined {
-  const c = libc();
+  const c = tryLibc();
   if (!c) return undefined;
   const fd = c.socket(AF_INET, SOCK_DGRAM, 0);
   if (fd < 0) return undefined;

@@ -8,6 +8,7 @@ import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { formatIp } from "./_lib.ts";
 import { AF_INET, AF_INET6, AF_NETLINK, interfaceName, libc, SOCK_DGRAM } from "./_libc.ts";
+import { setSocketTimeout, SO_RCVTIMEO } from "../../core/libc.ts";
 
 const NLMSG_ERROR = 2;
 const NLMSG_DONE = 3;
@@ -111,8 +112,7 @@ export function dumpRoutes(): Uint8Array[] | undefined {
   if (fd < 0) return undefined;
   try {
     // A receive timeout bounds the dump: the kernel answers at once, so 5 s means it never will.
-    const timeout = new BigInt64Array([5n, 0n]);
-    c.setsockopt(fd, 1, /* SOL_SOCKET */ 20, /* SO_RCVTIMEO */ new Uint8Array(timeout.buffer), 16);
+    setSocketTimeout(fd, SO_RCVTIMEO, 5000);
     const request = new Uint8Array(28);
     const rv = new DataView(request.buffer);
     rv.setUint32(0, 28, true);
