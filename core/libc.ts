@@ -1,6 +1,6 @@
 /**
  * The one binding of the C library for the whole process: every libc call osq makes over FFI
- * (sockets, poll, inotify, netlink, interface ioctls, NSS, statx/readdir, fifo locking, errors)
+ * (sockets, poll, inotify, netlink, interface ioctls, NSS, files, statx/readdir, fifo locking, errors)
  * is declared here and libc is opened once. Modules that degrade when libc is missing use
  * {@linkcode tryLibc}; those that cannot work without it use {@linkcode libc}, which throws.
  * The `*Async` variants run on Deno's blocking-call threads and return promises, for event loops
@@ -36,6 +36,8 @@ const symbols = {
   opendir: { parameters: ["buffer"], result: "pointer" },
   readdir64: { parameters: ["pointer"], result: "pointer" },
   closedir: { parameters: ["pointer"], result: "i32" },
+  readlink: { parameters: ["buffer", "buffer", "usize"], result: "isize" },
+  access: { parameters: ["buffer", "i32"], result: "i32" },
   inotify_init1: { parameters: ["i32"], result: "i32" },
   inotify_add_watch: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   inotify_rm_watch: { parameters: ["i32", "i32"], result: "i32" },

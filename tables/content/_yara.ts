@@ -10,6 +10,7 @@
  * @module
  */
 import { defineFlag, flags } from "../../core/flags.ts";
+import { cPath as cString, libc, type LibcSymbols } from "../../core/libc.ts";
 import { TableError } from "../../core/table.ts";
 import { onConfigSection } from "../../core/config/sections.ts";
 
@@ -74,17 +75,11 @@ const yaraSymbols = {
   yr_rules_scan_proc: { parameters: ["pointer", "i32", "i32", "function", "pointer", "i32"], result: "i32" },
 } as const;
 
-const libcSymbols = {
-  open: { parameters: ["buffer", "i32"], result: "i32" },
-  close: { parameters: ["i32"], result: "i32" },
-} as const;
-
 type YaraLib = Deno.DynamicLibrary<typeof yaraSymbols>["symbols"];
-type LibC = Deno.DynamicLibrary<typeof libcSymbols>["symbols"];
 
 interface Loaded {
   yara: YaraLib;
-  libc: LibC;
+  libc: LibcSymbols;
   /** True when the scan-context layout above applies (libyara 4.2). */
   knownLayout: boolean;
 }
@@ -110,9 +105,8 @@ export function openYara(candidates: readonly (readonly [string, boolean])[] = Y
   for (const [name, knownLayout] of candidates) {
     try {
       const yara = Deno.dlopen(name, yaraSymbols).symbols;
-      const libc = Deno.dlopen("libc.so.6", libcSymbols).symbols;
       if (yara.yr_initialize() !== ERROR_SUCCESS) throw new TableError("libyara failed to initialise (yr_initialize).");
-      return { yara, libc, knownLayout };
+      return { yara, libc: libc(), knownLayout };
     } catch (e) {
       if (e instanceof TableError) throw e;
       errors.push(e instanceof Error ? e.message : String(e));
@@ -121,10 +115,6 @@ export function openYara(candidates: readonly (readonly [string, boolean])[] = Y
   throw new TableError(
     `libyara is not available (${errors[0]}): install the libyara9 package (Debian/Ubuntu; yara-libs on RHEL).`,
   );
-}
-
-function cString(s: string): Uint8Array<ArrayBuffer> {
-  return new TextEncoder().encode(`${s}\0`);
 }
 
 function outPointer(buf: BigUint64Array<ArrayBuffer>): Deno.PointerValue {
@@ -235,7 +225,7 @@ export function compileRuleFiles(paths: string[]): YaraRules {
     (compiler) => {
       let errors = 0;
       for (const p of paths) {
-        const fd = libc.open(cString(p), O_RDONLY);
+        const fd = libc.open(cString(p), O_RDONLY, 0);
         if (fd < 0) throw new YaraCompileError(`Cannot open the YARA rule file ${p}.`);
         try {
           errors += yara.yr_compiler_add_fd(compiler, fd, null, cString(p));

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { tryLibc as libc } from "../../core/libc.ts";
 
 /** File types, with osquery's names. */
 export type FileType = "regular" | "directory" | "symlink" | "block" | "character" | "fifo" | "socket" | "unknown";
@@ -36,32 +37,6 @@ export interface Stat {
 export interface DirEntry {
   name: string;
   type: FileType | undefined;
-}
-
-const symbols = {
-  statx: { parameters: ["i32", "buffer", "i32", "u32", "buffer"], result: "i32" },
-  opendir: { parameters: ["buffer"], result: "pointer" },
-  readdir64: { parameters: ["pointer"], result: "pointer" },
-  closedir: { parameters: ["pointer"], result: "i32" },
-} as const satisfies Deno.ForeignLibraryInterface;
-
-let lib: Deno.DynamicLibrary<typeof symbols>["symbols"] | null | undefined;
-
-function libc(): Deno.DynamicLibrary<typeof symbols>["symbols"] | null {
-  if (lib === undefined) {
-    lib = null;
-    if (Deno.build.os === "linux") {
-      for (const name of ["libc.so.6", "libc.so"]) {
-        try {
-          lib = Deno.dlopen(name, symbols).symbols;
-          break;
-        } catch {
-          // try the next name
-        }
-      }
-    }
-  }
-  return lib;
 }
 
 const AT_FDCWD = -100;

@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { type LibcSymbols, tryLibc } from "../../core/libc.ts";
 import { OP, type QueryContext } from "../../core/table.ts";
 
 /** The default procfs mount. */
@@ -24,31 +25,9 @@ export const CLOCK_TICKS = 100;
 // Raw file access
 // ---------------------------------------------------------------------------------------------
 
-const libcSymbols = {
-  open: { parameters: ["buffer", "i32"], result: "i32" },
-  read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
-  close: { parameters: ["i32"], result: "i32" },
-  readlink: { parameters: ["buffer", "buffer", "usize"], result: "isize" },
-  access: { parameters: ["buffer", "i32"], result: "i32" },
-} as const;
-
-type Libc = Deno.DynamicLibrary<typeof libcSymbols>["symbols"];
-
-let libc: Libc | null | undefined;
-
-function loadLibc(): Libc | null {
-  if (libc !== undefined) return libc;
-  libc = null;
-  if (Deno.build.os !== "linux") return libc;
-  for (const name of ["libc.so.6", "libc.so", "libc.musl-x86_64.so.1", "libc.musl-aarch64.so.1"]) {
-    try {
-      libc = Deno.dlopen(name, libcSymbols).symbols;
-      break;
-    } catch {
-      // Try the next name; the Deno APIs remain as a fallback.
-    }
-  }
-  return libc;
+/** libc (the process-wide binding), or null when it cannot be loaded: the Deno APIs are the fallback. */
+function loadLibc(): LibcSymbols | null {
+  return tryLibc() ?? null;
 }
 
 const O_RDONLY_CLOEXEC = 0o2000000;
@@ -75,7 +54,7 @@ function readBytesShared(path: string): Uint8Array | undefined {
       return undefined;
     }
   }
-  const fd = c.open(cPath(path), O_RDONLY_CLOEXEC);
+  const fd = c.open(cPath(path), O_RDONLY_CLOEXEC, 0);
   if (fd < 0) return undefined;
   let length = 0;
   try {

@@ -6,39 +6,8 @@
  *
  * @module
  */
+import { cPath as cString, tryLibc as libc } from "../../core/libc.ts";
 import type { GroupEntry, PasswdEntry } from "./_lib.ts";
-
-const symbols = {
-  setpwent: { parameters: [], result: "void" },
-  getpwent: { parameters: [], result: "pointer" },
-  endpwent: { parameters: [], result: "void" },
-  getpwuid: { parameters: ["u32"], result: "pointer" },
-  getpwnam: { parameters: ["buffer"], result: "pointer" },
-  setgrent: { parameters: [], result: "void" },
-  getgrent: { parameters: [], result: "pointer" },
-  endgrent: { parameters: [], result: "void" },
-  getgrgid: { parameters: ["u32"], result: "pointer" },
-  getgrouplist: { parameters: ["buffer", "u32", "buffer", "buffer"], result: "i32" },
-} as const satisfies Deno.ForeignLibraryInterface;
-
-let lib: Deno.DynamicLibrary<typeof symbols>["symbols"] | null | undefined;
-
-function libc(): Deno.DynamicLibrary<typeof symbols>["symbols"] | null {
-  if (lib === undefined) {
-    lib = null;
-    if (Deno.build.os === "linux") {
-      for (const name of ["libc.so.6", "libc.so"]) {
-        try {
-          lib = Deno.dlopen(name, symbols).symbols;
-          break;
-        } catch {
-          // try the next name
-        }
-      }
-    }
-  }
-  return lib;
-}
 
 function text(view: Deno.UnsafePointerView, offset: number): string {
   const p = view.getPointer(offset);
@@ -87,13 +56,6 @@ export function nssUserByName(name: string): PasswdEntry | undefined {
   if (!c || name.includes("\0")) return undefined;
   const p = c.getpwnam(cString(name));
   return p === null ? undefined : entry(p);
-}
-
-function cString(text: string): Uint8Array<ArrayBuffer> {
-  const bytes = new TextEncoder().encode(text);
-  const out = new Uint8Array(bytes.length + 1);
-  out.set(bytes);
-  return out;
 }
 
 /** Decodes a `struct group` (64-bit glibc layout). */
