@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { cPath as cString } from "../libc.ts";
 import { TableError } from "../table.ts";
 
 const symbols = {
@@ -87,13 +88,6 @@ const OPT = {
 } as const;
 const CURLINFO_RESPONSE_CODE = 0x200002;
 const CURLINFO_CERTINFO = 0x400022;
-
-function cString(text: string): Uint8Array<ArrayBuffer> {
-  const bytes = new TextEncoder().encode(text);
-  const out = new Uint8Array(bytes.length + 1);
-  out.set(bytes);
-  return out;
-}
 
 /** Timeouts for one transfer, in milliseconds (0 total means none beyond the connect limit). */
 export interface CurlTimeouts {

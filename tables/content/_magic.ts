@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { cPath as cString } from "../../core/libc.ts";
 import { TableError } from "../../core/table.ts";
 
 const symbols = {
@@ -41,10 +42,6 @@ export function openMagic(names: string[] = ["libmagic.so.1", "libmagic.so"]): M
   throw new TableError(
     `libmagic is not available (${errors[0]}): install the libmagic1 package (Debian/Ubuntu) or file-libs (RHEL).`,
   );
-}
-
-function cString(s: string): Uint8Array<ArrayBuffer> {
-  return new TextEncoder().encode(`${s}\0`);
 }
 
 function readCString(p: Deno.PointerValue): string | undefined {

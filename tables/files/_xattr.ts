@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { cPath as cstring } from "../../core/libc.ts";
 
 const libcSymbols = {
   listxattr: { parameters: ["buffer", "buffer", "usize"], result: "isize" },
@@ -40,13 +41,6 @@ function c(): typeof libc {
 function cap(): typeof libcap {
   if (libcap === undefined) libcap = open(["libcap.so.2", "libcap.so"], capSymbols);
   return libcap;
-}
-
-function cstring(text: string): Uint8Array<ArrayBuffer> {
-  const bytes = new TextEncoder().encode(text);
-  const out = new Uint8Array(bytes.length + 1);
-  out.set(bytes);
-  return out;
 }
 
 /** The attribute names of `path` (following symlinks), or undefined when they cannot be listed. */

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { cPath as cString } from "../../core/libc.ts";
 import { TableError } from "../../core/table.ts";
 
 const symbols = {
@@ -123,13 +124,6 @@ const META_TYPE_DIR = 2;
 
 function safe(n: bigint): number | bigint {
   return n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n;
-}
-
-function cString(text: string): Uint8Array<ArrayBuffer> {
-  const bytes = new TextEncoder().encode(text);
-  const out = new Uint8Array(new ArrayBuffer(bytes.length + 1));
-  out.set(bytes);
-  return out;
 }
 
 function view(p: Deno.PointerObject): Deno.UnsafePointerView {
