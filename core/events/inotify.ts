@@ -151,8 +151,26 @@ export class InotifyPublisher implements EventPublisher {
     if (this.#running) this.#rewatch();
   }
 
+  /**
+   * Subscribers other than file_events that need the watches (yara_events) say so here; the
+   * publisher then runs even without `--enable_file_events`.
+   */
+  demanded = false;
+  #systemRunning = false;
+
+  /** Starts the watches now if the event system runs and someone needs them. */
+  startIfDemanded(): Promise<void> {
+    if (this.#running || !this.#systemRunning || !this.demanded) return Promise.resolve();
+    return this.#open();
+  }
+
   start(): Promise<void> {
-    if (!flags.bool("enable_file_events")) return Promise.resolve();
+    this.#systemRunning = true;
+    if (!flags.bool("enable_file_events") && !this.demanded) return Promise.resolve();
+    return this.#open();
+  }
+
+  #open(): Promise<void> {
     const fd = libc().inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
     if (fd < 0) return Promise.reject(new Error(`Cannot start inotify: ${lastErrorMessage()}`));
     this.#fd = fd;
@@ -234,6 +252,7 @@ export class InotifyPublisher implements EventPublisher {
   }
 
   async stop(): Promise<void> {
+    this.#systemRunning = false;
     if (!this.#running) return;
     this.#running = false;
     await this.#loop;

@@ -6,3 +6,4 @@
 import "./magic.ts";
 import "./yara_file.ts";
 import "./yara_process.ts";
+import "./yara_events.ts";

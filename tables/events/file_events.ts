@@ -3,6 +3,7 @@ import { registerTable } from "../../core/registry.ts";
 import { events, eventTableRows } from "../../core/events/system.ts";
 import { inotifyPublisher } from "../../core/events/publishers.ts";
 import { hashFileSync } from "../../core/hash.ts";
+import { flags } from "../../core/flags.ts";
 
 const subscriber = events.subscriber("file_events", "inotify");
 
@@ -30,6 +31,8 @@ export function decorateFileEvent(path: string, hash: boolean): Row {
 }
 
 inotifyPublisher.listen((change) => {
+  // The watches may run for yara_events alone; file_events records only when enabled.
+  if (!flags.bool("enable_file_events")) return;
   const hash = !change.subscription.accesses && (change.action === "CREATED" || change.action === "UPDATED");
   subscriber.add({
     target_path: change.path,
