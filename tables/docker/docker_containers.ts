@@ -1,5 +1,6 @@
 import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
+import { namespaceInode, NAMESPACES } from "../../core/proc.ts";
 import { at, flag, inspectContainer, list, listContainers, num, reportedId, str, stripSha } from "./_lib.ts";
 
 /** Columns that need the container's inspect document. */
@@ -14,18 +15,14 @@ const INSPECT_COLUMNS = [
   "security_options",
   "env_variables",
 ];
-const NAMESPACES = ["cgroup", "ipc", "mnt", "net", "pid", "user", "uts"];
 
 /** The namespace inode numbers of a process (from /proc/<pid>/ns links like `net:[4026531992]`). */
 function namespaceInodes(pid: number): Row {
   const row: Row = {};
-  for (const ns of NAMESPACES) {
-    try {
-      const m = /\[(\d+)\]/.exec(Deno.readLinkSync(`/proc/${pid}/ns/${ns}`));
-      if (m) row[`${ns}_namespace`] = m[1];
-    } catch {
-      // The process ended or the namespace is not visible: leave the column empty.
-    }
+  for (const kind of NAMESPACES) {
+    // An ended process or a hidden namespace leaves the column empty.
+    const inode = namespaceInode(pid, kind);
+    if (inode !== undefined) row[`${kind}_namespace`] = inode;
   }
   return row;
 }

@@ -13,10 +13,11 @@
  * @module
  */
 import { type LibcSymbols, tryLibc } from "../../core/libc.ts";
+import { namespaceInode as procNamespaceInode, PROC_ROOT } from "../../core/proc.ts";
 import { OP, type QueryContext } from "../../core/table.ts";
 
 /** The default procfs mount. */
-export const PROC_ROOT = "/proc";
+export { PROC_ROOT };
 
 /** Clock ticks per second for /proc times (USER_HZ, 100 on every Linux architecture). */
 export const CLOCK_TICKS = 100;
@@ -512,24 +513,11 @@ export function parseEnviron(content: string): [string, string][] {
   return out;
 }
 
-/** The namespaces osquery reports, in its column order. */
-export const NAMESPACES = ["cgroup", "ipc", "mnt", "net", "pid", "user", "uts"] as const;
+export { NAMESPACES, parseNamespaceLink } from "../../core/proc.ts";
 
-/** The inode in a namespace link ("net:[4026531840]" for "net"), or undefined when malformed. */
-export function parseNamespaceLink(link: string, kind: string): string | undefined {
-  if (!link.startsWith(kind) || link.charCodeAt(kind.length) !== 58 || link.charCodeAt(kind.length + 1) !== 91) {
-    return undefined;
-  }
-  if (!link.endsWith("]")) return undefined;
-  const inode = link.slice(kind.length + 2, -1);
-  const n = parseDecimal(inode);
-  return n === undefined || n === 0 || inode.charCodeAt(0) === 45 ? undefined : inode;
-}
-
-/** The inode of one namespace of `pid`, as text, or undefined. */
+/** The inode of one namespace of `pid`, as text, or undefined (read with this area's fast readlink). */
 export function namespaceInode(pid: number, kind: string, root = PROC_ROOT): string | undefined {
-  const link = readLink(`${root}/${pid}/ns/${kind}`);
-  return link === undefined ? undefined : parseNamespaceLink(link, kind);
+  return procNamespaceInode(pid, kind, root, readLink);
 }
 
 /** The open descriptors of `pid` as [fd, link target] pairs, ascending by fd. */
