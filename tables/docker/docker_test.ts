@@ -2,53 +2,20 @@ import "./mod.ts";
 import { Engine } from "../../core/engine.ts";
 import { flags } from "../../core/flags.ts";
 import { assert, assertEquals } from "../../testing/assert.ts";
+import { withFakeUnixHttp } from "../../testing/fake_unix_http.ts";
 
 const C1 = "c0ffee" + "1".repeat(58);
-const C2 = "deadbeef" + "2".repeat(56);
 const IMG = "a1b2c3" + "4".repeat(58);
 
 /** Starts the recorded-answers daemon on a fresh socket; the engine queries it synchronously. */
-async function withFakeDocker(
+function withFakeDocker(
   fn: (engine: Engine, requests: () => Promise<string[]>, daemonPid: number) => void | Promise<void>,
-) {
-  const dir = await Deno.makeTempDir();
-  const socket = `${dir}/docker.sock`;
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL("../../testdata/docker/fake_dockerd.ts", import.meta.url).pathname, socket],
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const lines: string[] = [];
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let buffered = "";
-  const pump = (async () => {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buffered += value;
-      const parts = buffered.split("\n");
-      buffered = parts.pop()!;
-      lines.push(...parts);
-    }
-  })();
-  while (!lines.includes("listening")) await new Promise((r) => setTimeout(r, 20));
-  flags.set("docker_socket", socket);
-  const engine = new Engine();
-  try {
-    // Queries block the event loop, so give the log pump a moment before reading it.
-    const requests = async () => {
-      await new Promise((r) => setTimeout(r, 100));
-      return lines.filter((l) => l.startsWith("GET "));
-    };
-    await fn(engine, requests, child.pid);
-  } finally {
-    engine.close();
-    flags.set("docker_socket", "/var/run/docker.sock");
-    child.kill("SIGTERM");
-    await child.status;
-    await pump;
-    await Deno.remove(dir, { recursive: true });
-  }
+): Promise<void> {
+  const script = new URL("../../testdata/docker/fake_dockerd.ts", import.meta.url);
+  return withFakeUnixHttp(
+    { script, socketName: "docker.sock", socketFlag: "docker_socket" },
+    (daemon) => fn(daemon.engine, daemon.requests, daemon.pid),
+  );
 }
 
 Deno.test("docker: without a daemon every docker table returns zero rows", () => {

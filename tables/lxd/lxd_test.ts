@@ -2,49 +2,18 @@ import "./mod.ts";
 import { Engine } from "../../core/engine.ts";
 import { flags } from "../../core/flags.ts";
 import { assert, assertEquals, assertStringIncludes } from "../../testing/assert.ts";
+import { withFakeUnixHttp } from "../../testing/fake_unix_http.ts";
 
 const IMG = "6a2d9b4e1f0c5e3a7b8d9c0e1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c";
 const DEFAULT_SOCKET = "/var/lib/lxd/unix.socket";
 
 /** Starts the recorded-answers LXD daemon on a fresh socket; the engine queries it synchronously. */
-async function withFakeLxd(fn: (engine: Engine, requests: () => Promise<string[]>) => void | Promise<void>) {
-  const dir = await Deno.makeTempDir();
-  const socket = `${dir}/unix.socket`;
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL("../../testdata/lxd/fake_lxd.ts", import.meta.url).pathname, socket],
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const lines: string[] = [];
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let buffered = "";
-  const pump = (async () => {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buffered += value;
-      const parts = buffered.split("\n");
-      buffered = parts.pop()!;
-      lines.push(...parts);
-    }
-  })();
-  while (!lines.includes("listening")) await new Promise((r) => setTimeout(r, 20));
-  flags.set("lxd_socket", socket);
-  const engine = new Engine();
-  try {
-    const requests = async () => {
-      await new Promise((r) => setTimeout(r, 100));
-      return lines.filter((l) => l.startsWith("GET "));
-    };
-    await fn(engine, requests);
-  } finally {
-    engine.close();
-    flags.set("lxd_socket", DEFAULT_SOCKET);
-    child.kill("SIGTERM");
-    await child.status;
-    await pump;
-    await Deno.remove(dir, { recursive: true });
-  }
+function withFakeLxd(fn: (engine: Engine, requests: () => Promise<string[]>) => void | Promise<void>): Promise<void> {
+  const script = new URL("../../testdata/lxd/fake_lxd.ts", import.meta.url);
+  return withFakeUnixHttp(
+    { script, socketName: "unix.socket", socketFlag: "lxd_socket" },
+    (daemon) => fn(daemon.engine, daemon.requests),
+  );
 }
 
 const ALL = [

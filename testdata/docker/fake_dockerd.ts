@@ -5,12 +5,10 @@
  *
  * Usage: deno run -A fake_dockerd.ts SOCKET_PATH
  */
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-const [socketPath] = Deno.args;
+import { type Json, jsonResponse, loadRecordedAnswers, serveFakeUnixHttp } from "../../testing/fake_unix_http_daemon.ts";
+
 // "__FAKE_DOCKERD_PID__" stands for a live pid (ours), so namespace lookups have a real process.
-const api: Record<string, Json> = JSON.parse(
-  Deno.readTextFileSync(new URL("./api.json", import.meta.url)).replaceAll('"__FAKE_DOCKERD_PID__"', String(Deno.pid)),
-);
+const api = loadRecordedAnswers(new URL("./api.json", import.meta.url), { __FAKE_DOCKERD_PID__: String(Deno.pid) });
 
 function applyFilters(body: Json, filters: string | null): Json {
   if (!filters || !Array.isArray(body)) return body;
@@ -23,17 +21,13 @@ function applyFilters(body: Json, filters: string | null): Json {
   });
 }
 
-const server = Deno.serve({ path: socketPath, onListen: () => console.log("listening") }, (req) => {
-  const url = new URL(req.url);
-  console.log(`${req.method} ${url.pathname}${url.search}`);
-  let path = url.pathname.replace(/^\/v[0-9.]+/, "");
+serveFakeUnixHttp((_req, url) => {
+  const path = url.pathname.replace(/^\/v[0-9.]+/, "");
   let body = api[path];
   if (path === "/volumes" && body && url.searchParams.get("filters")) {
     const volumes = (body as Record<string, Json>).Volumes;
     body = { ...(body as Record<string, Json>), Volumes: applyFilters(volumes, url.searchParams.get("filters")) };
-    path = "";
   } else body = applyFilters(body, url.searchParams.get("filters"));
-  if (body === undefined) return new Response(JSON.stringify({ message: "page not found" }), { status: 404 });
-  return new Response(JSON.stringify(body), { headers: { "content-type": "application/json" } });
+  if (body === undefined) return jsonResponse(JSON.stringify({ message: "page not found" }), 404);
+  return jsonResponse(JSON.stringify(body));
 });
-Deno.addSignalListener("SIGTERM", () => server.shutdown());

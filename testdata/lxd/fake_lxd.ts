@@ -5,25 +5,18 @@
  *
  * Usage: deno run -A fake_lxd.ts SOCKET_PATH
  */
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-const [socketPath] = Deno.args;
-const api: Record<string, Json> = JSON.parse(Deno.readTextFileSync(new URL("./api.json", import.meta.url)));
+import { jsonResponse, loadRecordedAnswers, serveFakeUnixHttp } from "../../testing/fake_unix_http_daemon.ts";
 
-const server = Deno.serve({ path: socketPath, onListen: () => console.log("listening") }, (req) => {
-  const url = new URL(req.url);
+const api = loadRecordedAnswers(new URL("./api.json", import.meta.url));
+
+serveFakeUnixHttp((_req, url) => {
   const path = decodeURIComponent(url.pathname);
-  console.log(`${req.method} ${path}`);
-  if (path === "/garbage") return new Response("{not json", { headers: { "content-type": "application/json" } });
+  if (path === "/garbage") return jsonResponse("{not json");
   const metadata = api[path];
   if (metadata === undefined) {
-    return new Response(JSON.stringify({ type: "error", error: "not found", error_code: 404, metadata: null }), {
-      status: 404,
-      headers: { "content-type": "application/json" },
-    });
+    return jsonResponse(JSON.stringify({ type: "error", error: "not found", error_code: 404, metadata: null }), 404);
   }
   const envelope = { type: "sync", status: "Success", status_code: 200, operation: "", metadata };
   // "__BEYOND_2_53__" stands for a counter JSON numbers cannot carry exactly through JSON.parse here.
-  const body = JSON.stringify(envelope).replaceAll('"__BEYOND_2_53__"', "9007199254740993");
-  return new Response(body, { headers: { "content-type": "application/json" } });
-});
-Deno.addSignalListener("SIGTERM", () => server.shutdown());
+  return jsonResponse(JSON.stringify(envelope).replaceAll('"__BEYOND_2_53__"', "9007199254740993"));
+}, { requestLine: (req, url) => `${req.method} ${decodeURIComponent(url.pathname)}` });
