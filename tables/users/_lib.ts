@@ -331,6 +331,38 @@ export function namespaceTargets(ctx: QueryContext, env: UsersEnv): NamespaceTar
   return pids.map((pid) => ({ pid, root: underRoot(env.root, `/proc/${pid}/root`) }));
 }
 
+/** A scanned user and the namespace target its files are read under. */
+export interface UserInTarget {
+  user: PasswdEntry;
+  target: NamespaceTarget;
+}
+
+/**
+ * Every scanned user of every namespace target, in order: the walk of a per-user table with
+ * osquery's hidden `pid_with_namespace` column (users are looked up in each target's own passwd).
+ */
+export function* usersInTargets(ctx: QueryContext, env: UsersEnv): Generator<UserInTarget> {
+  for (const target of namespaceTargets(ctx, env)) {
+    for (const user of usersFromContext(ctx, { ...env, root: target.root })) yield { user, target };
+  }
+}
+
+/** One scanned user's readable file: the path as reported (in the home directory) and its text. */
+export interface UserFile {
+  user: PasswdEntry;
+  path: string;
+  text: string;
+}
+
+/** Each scanned user's file at `relative` (to the home directory) that can be read, in user order. */
+export function* readUserFiles(ctx: QueryContext, env: UsersEnv, relative: string): Generator<UserFile> {
+  for (const user of usersFromContext(ctx, env)) {
+    const path = joinPath(user.directory, relative);
+    const text = readText(underRoot(env.root, path));
+    if (text !== undefined) yield { user, path, text };
+  }
+}
+
 /** A utmp/wtmp record (glibc's 384-byte `struct utmp` on 64-bit Linux). */
 export interface UtmpRecord {
   type: number;

@@ -10,12 +10,11 @@ import {
   exists,
   hostEnv,
   joinPath,
-  namespaceTargets,
   readText,
   splitTrim,
   underRoot,
   type UsersEnv,
-  usersFromContext,
+  usersInTargets,
   withOsqueryTextDefaults,
 } from "./_lib.ts";
 
@@ -99,17 +98,15 @@ export function authorizedKeysTable(env: UsersEnv = hostEnv): TableSpec {
     attributes: { user_data: true, no_pkey: true },
     generate(ctx) {
       const rows: Row[] = [];
-      for (const target of namespaceTargets(ctx, env)) {
-        for (const user of usersFromContext(ctx, { ...env, root: target.root })) {
-          for (const name of KEY_FILES) {
-            const keyFile = joinPath(user.directory, name);
-            const real = underRoot(target.root, keyFile);
-            if (!exists(real)) continue;
-            const text = readText(real);
-            // As osquery: an unreadable key file ends this user's scan.
-            if (text === undefined) break;
-            rows.push(...authorizedKeyRows(text, user.uid, keyFile, target.pid));
-          }
+      for (const { user, target } of usersInTargets(ctx, env)) {
+        for (const name of KEY_FILES) {
+          const keyFile = joinPath(user.directory, name);
+          const real = underRoot(target.root, keyFile);
+          if (!exists(real)) continue;
+          const text = readText(real);
+          // As osquery: an unreadable key file ends this user's scan.
+          if (text === undefined) break;
+          rows.push(...authorizedKeyRows(text, user.uid, keyFile, target.pid));
         }
       }
       return rows;

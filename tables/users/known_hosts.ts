@@ -6,16 +6,7 @@
  */
 import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import {
-  hostEnv,
-  joinPath,
-  readText,
-  splitTrim,
-  underRoot,
-  type UsersEnv,
-  usersFromContext,
-  withOsqueryTextDefaults,
-} from "./_lib.ts";
+import { hostEnv, readUserFiles, splitTrim, type UsersEnv, withOsqueryTextDefaults } from "./_lib.ts";
 
 /** The rows for one known_hosts file's text. */
 export function knownHostRows(text: string, uid: number, keyFile: string): Row[] {
@@ -39,10 +30,8 @@ export function knownHostsTable(env: UsersEnv = hostEnv): TableSpec {
     attributes: { user_data: true, no_pkey: true },
     generate(ctx) {
       const rows: Row[] = [];
-      for (const user of usersFromContext(ctx, env)) {
-        const keyFile = joinPath(user.directory, ".ssh/known_hosts");
-        const text = readText(underRoot(env.root, keyFile));
-        if (text !== undefined) rows.push(...knownHostRows(text, user.uid, keyFile));
+      for (const file of readUserFiles(ctx, env, ".ssh/known_hosts")) {
+        rows.push(...knownHostRows(file.text, file.user.uid, file.path));
       }
       return rows;
     },

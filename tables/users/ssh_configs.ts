@@ -9,12 +9,11 @@ import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import {
   hostEnv,
-  joinPath,
   readText,
+  readUserFiles,
   splitTrim,
   underRoot,
   type UsersEnv,
-  usersFromContext,
   withOsqueryTextDefaults,
 } from "./_lib.ts";
 
@@ -45,10 +44,8 @@ export function sshConfigsTable(env: UsersEnv = hostEnv): TableSpec {
     attributes: { user_data: true, no_pkey: true },
     generate(ctx) {
       const rows: Row[] = [];
-      for (const user of usersFromContext(ctx, env)) {
-        const file = joinPath(user.directory, ".ssh/config");
-        const text = readText(underRoot(env.root, file));
-        if (text !== undefined) rows.push(...sshConfigRows(text, user.uid, file));
+      for (const file of readUserFiles(ctx, env, ".ssh/config")) {
+        rows.push(...sshConfigRows(file.text, file.user.uid, file.path));
       }
       const system = readText(underRoot(env.root, "/etc/ssh/ssh_config"));
       if (system !== undefined) rows.push(...sshConfigRows(system, 0, "/etc/ssh/ssh_config"));

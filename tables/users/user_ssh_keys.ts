@@ -10,11 +10,10 @@ import {
   hostEnv,
   joinPath,
   listFiles,
-  namespaceTargets,
   readText,
   underRoot,
   type UsersEnv,
-  usersFromContext,
+  usersInTargets,
   withOsqueryTextDefaults,
 } from "./_lib.ts";
 import { privateKeyInfo } from "./_sshkey.ts";
@@ -37,26 +36,24 @@ export function userSshKeysTable(env: UsersEnv = hostEnv): TableSpec {
     attributes: { user_data: true, no_pkey: true },
     generate(ctx) {
       const rows: Row[] = [];
-      for (const target of namespaceTargets(ctx, env)) {
-        for (const user of usersFromContext(ctx, { ...env, root: target.root })) {
-          const dir = joinPath(user.directory, ".ssh");
-          const realDir = underRoot(target.root, dir);
-          for (const real of listFiles(realDir)) {
-            const text = readText(real);
-            if (text === undefined) continue;
-            const info = privateKeyInfo(text);
-            if (!info) continue;
-            rows.push({
-              uid: user.uid,
-              path: joinPath(dir, real.slice(real.lastIndexOf("/") + 1)),
-              encrypted: info.encrypted ? 1 : 0,
-              key_type: info.keyType,
-              key_group_name: info.keyGroupName,
-              key_length: info.keyLength,
-              key_security_bits: info.keySecurityBits,
-              pid_with_namespace: target.pid,
-            });
-          }
+      for (const { user, target } of usersInTargets(ctx, env)) {
+        const dir = joinPath(user.directory, ".ssh");
+        const realDir = underRoot(target.root, dir);
+        for (const real of listFiles(realDir)) {
+          const text = readText(real);
+          if (text === undefined) continue;
+          const info = privateKeyInfo(text);
+          if (!info) continue;
+          rows.push({
+            uid: user.uid,
+            path: joinPath(dir, real.slice(real.lastIndexOf("/") + 1)),
+            encrypted: info.encrypted ? 1 : 0,
+            key_type: info.keyType,
+            key_group_name: info.keyGroupName,
+            key_length: info.keyLength,
+            key_security_bits: info.keySecurityBits,
+            pid_with_namespace: target.pid,
+          });
         }
       }
       return rows;
