@@ -11,7 +11,7 @@
  */
 import { defineFlag, flags } from "../../core/flags.ts";
 import { cPath as cString, libc, type LibcSymbols } from "../../core/libc.ts";
-import { TableError } from "../../core/table.ts";
+import { type ColumnSpec, type Row, TableError } from "../../core/table.ts";
 import { onConfigSection } from "../../core/config/sections.ts";
 
 defineFlag({
@@ -451,6 +451,56 @@ export function rulesFromContext(
 /** Frees the rule sets compiled for one query. */
 export function releaseRules(sets: NamedRules[]): void {
   for (const s of sets) if (s.owned) s.rules.destroy();
+}
+
+/** The columns of a YARA result table after its subject column (`path` or `pid`), in osquery's order. */
+export const YARA_RESULT_COLUMNS: ColumnSpec[] = [
+  { name: "matches", type: "TEXT" },
+  { name: "count", type: "INTEGER" },
+  { name: "sig_group", type: "TEXT", additional: true },
+  { name: "sigfile", type: "TEXT", additional: true },
+  { name: "sigrule", type: "TEXT", additional: true, hidden: true, linuxHidden: true },
+  { name: "strings", type: "TEXT" },
+  { name: "tags", type: "TEXT" },
+  { name: "sigurl", type: "TEXT", additional: true, hidden: true, linuxHidden: true },
+  { name: "pid_with_namespace", type: "INTEGER", additional: true, hidden: true, linuxHidden: true },
+];
+
+/**
+ * Scans one subject (a file, a process) with each of the query's rule sets. Returns a row per set
+ * that matched: `subject`'s columns, the hit, the rule column that named the set (the others empty)
+ * and `pid_with_namespace`.
+ */
+export function matchRows(
+  sets: NamedRules[],
+  subject: Row,
+  pidWithNamespace: number,
+  scan: (rules: YaraRules) => YaraHit | undefined,
+): Row[] {
+  const rows: Row[] = [];
+  for (const set of sets) {
+    const hit = scan(set.rules);
+    if (!hit) continue;
+    rows.push({
+      ...subject,
+      ...hit,
+      sig_group: set.column === "sig_group" ? set.name : "",
+      sigfile: set.column === "sigfile" ? set.name : "",
+      sigrule: set.column === "sigrule" ? set.name : "",
+      pid_with_namespace: pidWithNamespace,
+    });
+  }
+  return rows;
+}
+
+/** Compiles the rule sets the query names, calls `scan` with them and frees them afterwards. */
+export function scanWithQueryRules<T>(ctx: { equals(column: string): string[] }, scan: (sets: NamedRules[]) => T): T {
+  const sets = rulesFromContext(ctx);
+  try {
+    return scan(sets);
+  } finally {
+    releaseRules(sets);
+  }
 }
 
 // The config's `yara` section reaches this module wherever a config is loaded.

@@ -7,7 +7,7 @@
  */
 import { defineTable, OP, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { releaseRules, rulesFromContext, scanFile } from "./_yara.ts";
+import { matchRows, scanFile, scanWithQueryRules, YARA_RESULT_COLUMNS } from "./_yara.ts";
 
 /** Expands an osquery file pattern (`%` within a component, `%%` = any depth) to regular files. */
 export function expandFilePattern(pattern: string): string[] {
@@ -76,24 +76,12 @@ export default registerTable(defineTable({
   name: "yara_file",
   description: "YARA matches in the given files, with rules from sigfile, sig_group or sigrule.",
   aliases: ["yara"],
-  columns: [
-    { name: "path", type: "TEXT", required: true, index: true },
-    { name: "matches", type: "TEXT" },
-    { name: "count", type: "INTEGER" },
-    { name: "sig_group", type: "TEXT", additional: true },
-    { name: "sigfile", type: "TEXT", additional: true },
-    { name: "sigrule", type: "TEXT", additional: true, hidden: true, linuxHidden: true },
-    { name: "strings", type: "TEXT" },
-    { name: "tags", type: "TEXT" },
-    { name: "sigurl", type: "TEXT", additional: true, hidden: true, linuxHidden: true },
-    { name: "pid_with_namespace", type: "INTEGER", additional: true, hidden: true, linuxHidden: true },
-  ],
+  columns: [{ name: "path", type: "TEXT", required: true, index: true }, ...YARA_RESULT_COLUMNS],
   generate(ctx) {
     const hasPaths = ctx.hasConstraint("path", OP.EQUALS) || ctx.likes("path").length > 0;
     if (!hasPaths) return [];
-    const sets = rulesFromContext(ctx);
     const wantStrings = ctx.isUsed("strings");
-    try {
+    return scanWithQueryRules(ctx, (sets) => {
       const rows: Row[] = [];
       for (
         const root of namespaceRoots(ctx.integerEquals("pid_with_namespace"), ctx.hasConstraint("pid_with_namespace"))
@@ -102,23 +90,11 @@ export default registerTable(defineTable({
         const paths = new Set(ctx.equals("path").map((p) => root.prefix + p));
         for (const pattern of ctx.likes("path")) for (const p of expandFilePattern(root.prefix + pattern)) paths.add(p);
         for (const path of paths) {
-          for (const set of sets) {
-            const hit = scanFile(set.rules, path, wantStrings);
-            if (!hit) continue;
-            rows.push({
-              path: path.slice(root.prefix.length),
-              ...hit,
-              sig_group: set.column === "sig_group" ? set.name : "",
-              sigfile: set.column === "sigfile" ? set.name : "",
-              sigrule: set.column === "sigrule" ? set.name : "",
-              pid_with_namespace: root.pid,
-            });
-          }
+          const subject = { path: path.slice(root.prefix.length) };
+          rows.push(...matchRows(sets, subject, root.pid, (rules) => scanFile(rules, path, wantStrings)));
         }
       }
       return rows;
-    } finally {
-      releaseRules(sets);
-    }
+    });
   },
 }));
