@@ -1,16 +1,12 @@
 import { defineTable } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { flags } from "../../core/flags.ts";
-import { events, eventTableRows } from "../../core/events/system.ts";
-import { auditPublisher } from "../../core/events/publishers.ts";
+import { AUDIT_MESSAGE_COLUMNS, auditSubscription } from "./_lib.ts";
 import { apparmorEventRow } from "../../core/events/audit_rows.ts";
 
-const subscriber = events.subscriber("apparmor_events", auditPublisher.name);
-
-auditPublisher.listen((event) => {
-  if (!flags.bool("audit_allow_apparmor_events") || event.kind !== "apparmor" || event.records.length !== 1) return;
+const audit = auditSubscription("apparmor_events", "audit_allow_apparmor_events", (event, add) => {
+  if (event.kind !== "apparmor" || event.records.length !== 1) return;
   const row = apparmorEventRow(event.records[0]);
-  if (row) subscriber.add(row);
+  if (row) add(row);
 });
 
 export default registerTable(defineTable({
@@ -19,11 +15,7 @@ export default registerTable(defineTable({
   attributes: { event_subscriber: true },
   event: true,
   columns: [
-    { name: "type", type: "TEXT" },
-    { name: "message", type: "TEXT" },
-    { name: "time", type: "BIGINT", additional: true },
-    { name: "uptime", type: "BIGINT" },
-    { name: "eid", type: "TEXT", hidden: true, linuxHidden: true },
+    ...AUDIT_MESSAGE_COLUMNS,
     { name: "apparmor", type: "TEXT" },
     { name: "operation", type: "TEXT" },
     { name: "parent", type: "UNSIGNED_BIGINT" },
@@ -43,7 +35,6 @@ export default registerTable(defineTable({
     { name: "label", type: "TEXT" },
   ],
   generate(ctx) {
-    subscriber.subscriptions = flags.bool("audit_allow_apparmor_events") ? 1 : 0;
-    return eventTableRows(subscriber, ctx);
+    return audit.rows(ctx);
   },
 }));

@@ -1,17 +1,12 @@
 import { defineTable } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { flags } from "../../core/flags.ts";
-import { events, eventTableRows } from "../../core/events/system.ts";
-import { auditPublisher } from "../../core/events/publishers.ts";
+import { auditSubscription } from "./_lib.ts";
 import { SYSCALLS } from "../../core/events/audit.ts";
 import { executableFileColumns, processEventRow } from "../../core/events/audit_rows.ts";
 
-const subscriber = events.subscriber("process_events", auditPublisher.name);
-
-auditPublisher.listen((event) => {
-  if (!flags.bool("audit_allow_process_events")) return;
+const audit = auditSubscription("process_events", "audit_allow_process_events", (event, add) => {
   const row = processEventRow(event, SYSCALLS);
-  if (row) subscriber.add({ ...row, ...executableFileColumns(String(row.path), row.mode) });
+  if (row) add({ ...row, ...executableFileColumns(String(row.path), row.mode) });
 });
 
 export default registerTable(defineTable({
@@ -54,7 +49,6 @@ export default registerTable(defineTable({
     { name: "syscall", type: "TEXT" },
   ],
   generate(ctx) {
-    subscriber.subscriptions = flags.bool("audit_allow_process_events") ? 1 : 0;
-    return eventTableRows(subscriber, ctx);
+    return audit.rows(ctx);
   },
 }));

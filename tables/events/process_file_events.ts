@@ -1,12 +1,10 @@
 import { defineTable } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
+import { auditSubscription } from "./_lib.ts";
 import { flags } from "../../core/flags.ts";
-import { events, eventTableRows } from "../../core/events/system.ts";
 import { auditPublisher } from "../../core/events/publishers.ts";
 import { SYSCALLS } from "../../core/events/audit.ts";
 import { ProcessFileTracker } from "../../core/events/audit_fim.ts";
-
-const subscriber = events.subscriber("process_file_events", auditPublisher.name);
 
 /** The descriptor and inode state behind process_file_events. */
 export const processFileTracker: ProcessFileTracker = new ProcessFileTracker({
@@ -15,11 +13,10 @@ export const processFileTracker: ProcessFileTracker = new ProcessFileTracker({
   syscalls: SYSCALLS,
 });
 
-auditPublisher.listen((event) => {
-  if (!flags.bool("audit_allow_fim_events")) return;
+const audit = auditSubscription("process_file_events", "audit_allow_fim_events", (event, add) => {
   const row = processFileTracker.handle(event);
-  if (row) subscriber.add(row);
-});
+  if (row) add(row);
+}, () => auditPublisher.filePathCount);
 
 export default registerTable(defineTable({
   name: "process_file_events",
@@ -49,7 +46,6 @@ export default registerTable(defineTable({
     { name: "eid", type: "TEXT", hidden: true, linuxHidden: true },
   ],
   generate(ctx) {
-    subscriber.subscriptions = flags.bool("audit_allow_fim_events") ? auditPublisher.filePathCount : 0;
-    return eventTableRows(subscriber, ctx);
+    return audit.rows(ctx);
   },
 }));

@@ -1,15 +1,11 @@
 import { defineTable } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { flags } from "../../core/flags.ts";
-import { events, eventTableRows } from "../../core/events/system.ts";
-import { auditPublisher } from "../../core/events/publishers.ts";
+import { auditSubscription } from "./_lib.ts";
 import { seccompEventRow } from "../../core/events/audit_rows.ts";
 
-const subscriber = events.subscriber("seccomp_events", auditPublisher.name);
-
-auditPublisher.listen((event) => {
-  if (!flags.bool("audit_allow_seccomp_events") || event.kind !== "seccomp" || event.records.length !== 1) return;
-  subscriber.add(seccompEventRow(event.records[0]));
+const audit = auditSubscription("seccomp_events", "audit_allow_seccomp_events", (event, add) => {
+  if (event.kind !== "seccomp" || event.records.length !== 1) return;
+  add(seccompEventRow(event.records[0]));
 });
 
 export default registerTable(defineTable({
@@ -35,7 +31,6 @@ export default registerTable(defineTable({
     { name: "code", type: "TEXT" },
   ],
   generate(ctx) {
-    subscriber.subscriptions = flags.bool("audit_allow_seccomp_events") ? 1 : 0;
-    return eventTableRows(subscriber, ctx);
+    return audit.rows(ctx);
   },
 }));

@@ -1,15 +1,11 @@
 import { defineTable } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { flags } from "../../core/flags.ts";
-import { events, eventTableRows } from "../../core/events/system.ts";
-import { auditPublisher } from "../../core/events/publishers.ts";
+import { AUDIT_MESSAGE_COLUMNS, auditSubscription } from "./_lib.ts";
 import { selinuxEventRow } from "../../core/events/audit_rows.ts";
 
-const subscriber = events.subscriber("selinux_events", auditPublisher.name);
-
-auditPublisher.listen((event) => {
-  if (!flags.bool("audit_allow_selinux_events") || event.kind !== "selinux") return;
-  for (const record of event.records) subscriber.add(selinuxEventRow(record));
+const audit = auditSubscription("selinux_events", "audit_allow_selinux_events", (event, add) => {
+  if (event.kind !== "selinux") return;
+  for (const record of event.records) add(selinuxEventRow(record));
 });
 
 export default registerTable(defineTable({
@@ -18,14 +14,9 @@ export default registerTable(defineTable({
   attributes: { event_subscriber: true },
   event: true,
   columns: [
-    { name: "type", type: "TEXT" },
-    { name: "message", type: "TEXT" },
-    { name: "time", type: "BIGINT", additional: true },
-    { name: "uptime", type: "BIGINT" },
-    { name: "eid", type: "TEXT", hidden: true, linuxHidden: true },
+    ...AUDIT_MESSAGE_COLUMNS,
   ],
   generate(ctx) {
-    subscriber.subscriptions = flags.bool("audit_allow_selinux_events") ? 1 : 0;
-    return eventTableRows(subscriber, ctx);
+    return audit.rows(ctx);
   },
 }));

@@ -1,22 +1,18 @@
 import { defineTable } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
+import { auditSubscription } from "./_lib.ts";
 import { flags } from "../../core/flags.ts";
-import { events, eventTableRows } from "../../core/events/system.ts";
-import { auditPublisher } from "../../core/events/publishers.ts";
 import { SYSCALLS } from "../../core/events/audit.ts";
 import { socketEventRow } from "../../core/events/audit_rows.ts";
 
-const subscriber = events.subscriber("socket_events", auditPublisher.name);
-
-auditPublisher.listen((event) => {
-  if (!flags.bool("audit_allow_sockets")) return;
+const audit = auditSubscription("socket_events", "audit_allow_sockets", (event, add) => {
   const row = socketEventRow(event, SYSCALLS, {
     allowFailed: flags.bool("audit_allow_failed_socket_events"),
     allowUnix: flags.bool("audit_allow_unix"),
     allowAccept: flags.bool("audit_allow_accept_socket_events"),
     allowNullAccept: flags.bool("audit_allow_null_accept_socket_events"),
   });
-  if (row) subscriber.add(row);
+  if (row) add(row);
 });
 
 export default registerTable(defineTable({
@@ -44,7 +40,6 @@ export default registerTable(defineTable({
     { name: "status", type: "TEXT" },
   ],
   generate(ctx) {
-    subscriber.subscriptions = flags.bool("audit_allow_sockets") ? 1 : 0;
-    return eventTableRows(subscriber, ctx);
+    return audit.rows(ctx);
   },
 }));

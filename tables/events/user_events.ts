@@ -1,15 +1,11 @@
 import { defineTable } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { flags } from "../../core/flags.ts";
-import { events, eventTableRows } from "../../core/events/system.ts";
-import { auditPublisher } from "../../core/events/publishers.ts";
+import { auditSubscription } from "./_lib.ts";
 import { userEventRow } from "../../core/events/audit_rows.ts";
 
-const subscriber = events.subscriber("user_events", auditPublisher.name);
-
-auditPublisher.listen((event) => {
-  if (!flags.bool("audit_allow_user_events") || event.kind !== "user") return;
-  for (const record of event.records) subscriber.add(userEventRow(record));
+const audit = auditSubscription("user_events", "audit_allow_user_events", (event, add) => {
+  if (event.kind !== "user") return;
+  for (const record of event.records) add(userEventRow(record));
 });
 
 export default registerTable(defineTable({
@@ -31,7 +27,6 @@ export default registerTable(defineTable({
     { name: "eid", type: "TEXT", hidden: true, linuxHidden: true },
   ],
   generate(ctx) {
-    subscriber.subscriptions = flags.bool("audit_allow_user_events") ? 1 : 0;
-    return eventTableRows(subscriber, ctx);
+    return audit.rows(ctx);
   },
 }));

@@ -1,0 +1,51 @@
+/**
+ * What the audit-fed event tables share: a subscriber on the audit publisher that takes events
+ * only while the table's `--audit_allow_*` flag is on, and the columns of tables that report raw
+ * audit messages.
+ *
+ * @module
+ */
+import { flags } from "../../core/flags.ts";
+import type { ColumnSpec, QueryContext, Row } from "../../core/table.ts";
+import { type EventRow, events, eventTableRows } from "../../core/events/system.ts";
+import { auditPublisher } from "../../core/events/publishers.ts";
+import type { AuditEvent } from "../../core/events/audit_records.ts";
+
+/** An event table fed by the audit publisher. */
+export interface AuditSubscription {
+  /** The table's rows for a query (expired events dropped, `time` constraints applied). */
+  rows(ctx: QueryContext): EventRow[];
+}
+
+/**
+ * Subscribes the event table `name` to the audit publisher: while `flag` is on, each assembled
+ * event goes to `onEvent`, which hands rows to `add`. The subscriber counts `subscriptions()`
+ * subscriptions while the flag is on (default one), none while it is off.
+ */
+export function auditSubscription(
+  name: string,
+  flag: string,
+  onEvent: (event: AuditEvent, add: (row: Row) => void) => void,
+  subscriptions: () => number = () => 1,
+): AuditSubscription {
+  const subscriber = events.subscriber(name, auditPublisher.name);
+  const add = (row: Row) => subscriber.add(row);
+  auditPublisher.listen((event) => {
+    if (flags.bool(flag)) onEvent(event, add);
+  });
+  return {
+    rows(ctx) {
+      subscriber.subscriptions = flags.bool(flag) ? subscriptions() : 0;
+      return eventTableRows(subscriber, ctx);
+    },
+  };
+}
+
+/** The columns of a table of raw audit messages (selinux_events, apparmor_events), before its own. */
+export const AUDIT_MESSAGE_COLUMNS: ColumnSpec[] = [
+  { name: "type", type: "TEXT" },
+  { name: "message", type: "TEXT" },
+  { name: "time", type: "BIGINT", additional: true },
+  { name: "uptime", type: "BIGINT" },
+  { name: "eid", type: "TEXT", hidden: true, linuxHidden: true },
+];
