@@ -4,8 +4,28 @@
  *
  * @module
  */
-import type { Row } from "../../core/table.ts";
-import { type FileMeta, META_TYPE_NAMES } from "./_tsk.ts";
+import type { QueryContext, Row } from "../../core/table.ts";
+import { type FileMeta, type FileSystem, META_TYPE_NAMES, withDevice } from "./_tsk.ts";
+
+/**
+ * Opens the file system of every partition the query names (`device =` and `partition =`, the
+ * partition by its address) and calls `use` with each; devices or partitions that cannot be opened
+ * are skipped.
+ */
+export function forEachQueriedFileSystem(
+  ctx: QueryContext,
+  use: (device: string, partition: string, fs: FileSystem) => void,
+): void {
+  const partitions = new Set(ctx.equals("partition"));
+  for (const device of ctx.equals("device")) {
+    withDevice(device, (dev) => {
+      for (const part of dev.partitions()) {
+        const partition = String(part.addr);
+        if (partitions.has(partition)) dev.withFileSystem(part, (fs) => use(device, partition, fs));
+      }
+    });
+  }
+}
 
 /** Inode numbers from `inode = ...` constraints; text that is not a non-negative integer is skipped. */
 export function inodeConstraints(values: string[]): { text: string; inode: bigint }[] {

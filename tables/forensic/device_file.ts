@@ -1,7 +1,7 @@
 import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { walkRegularFiles, withDevice, withFileAtInode, withFileAtPath } from "./_tsk.ts";
-import { fileRow, inodeConstraints } from "./_lib.ts";
+import { walkRegularFiles, withFileAtInode, withFileAtPath } from "./_tsk.ts";
+import { fileRow, forEachQueriedFileSystem, inodeConstraints } from "./_lib.ts";
 
 export default registerTable(defineTable({
   name: "device_file",
@@ -24,33 +24,24 @@ export default registerTable(defineTable({
     { name: "type", type: "TEXT" },
   ],
   generate(ctx) {
-    const partitions = new Set(ctx.equals("partition"));
     const paths = ctx.equals("path");
     const inodes = inodeConstraints(ctx.equals("inode"));
     const rows: Row[] = [];
-    for (const device of ctx.equals("device")) {
-      withDevice(device, (dev) => {
-        for (const part of dev.partitions()) {
-          const partition = String(part.addr);
-          if (!partitions.has(partition)) continue;
-          dev.withFileSystem(part, (fs) => {
-            // Without a path or inode, the whole partition is walked.
-            if (paths.length === 0 && inodes.length === 0) {
-              walkRegularFiles(fs, (e) => rows.push(fileRow(device, partition, e.path, fs.blockSize, e.meta)));
-            }
-            for (const path of paths) {
-              withFileAtPath(fs, path, (f) => rows.push(fileRow(device, partition, path, fs.blockSize, f.meta)));
-            }
-            for (const { inode } of inodes) {
-              withFileAtInode(fs, inode, (f) => {
-                // The inode's own name record (NTFS keeps one); other file systems leave the path empty.
-                rows.push(fileRow(device, partition, f.meta.name2 ?? "", fs.blockSize, f.meta));
-              });
-            }
-          });
-        }
-      });
-    }
+    forEachQueriedFileSystem(ctx, (device, partition, fs) => {
+      // Without a path or inode, the whole partition is walked.
+      if (paths.length === 0 && inodes.length === 0) {
+        walkRegularFiles(fs, (e) => rows.push(fileRow(device, partition, e.path, fs.blockSize, e.meta)));
+      }
+      for (const path of paths) {
+        withFileAtPath(fs, path, (f) => rows.push(fileRow(device, partition, path, fs.blockSize, f.meta)));
+      }
+      for (const { inode } of inodes) {
+        withFileAtInode(fs, inode, (f) => {
+          // The inode's own name record (NTFS keeps one); other file systems leave the path empty.
+          rows.push(fileRow(device, partition, f.meta.name2 ?? "", fs.blockSize, f.meta));
+        });
+      }
+    });
     return rows;
   },
 }));

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { withDevice, withFileAtInode } from "./_tsk.ts";
-import { inodeConstraints } from "./_lib.ts";
+import { withFileAtInode } from "./_tsk.ts";
+import { forEachQueriedFileSystem, inodeConstraints } from "./_lib.ts";
 
 export default registerTable(defineTable({
   name: "device_hash",
@@ -16,28 +16,19 @@ export default registerTable(defineTable({
     { name: "sha256", type: "TEXT", collate: "nocase" },
   ],
   generate(ctx) {
-    const partitions = new Set(ctx.equals("partition"));
     const inodes = inodeConstraints(ctx.equals("inode"));
     const rows: Row[] = [];
-    for (const device of ctx.equals("device")) {
-      withDevice(device, (dev) => {
-        for (const part of dev.partitions()) {
-          const partition = String(part.addr);
-          if (!partitions.has(partition)) continue;
-          dev.withFileSystem(part, (fs) => {
-            for (const { text, inode } of inodes) {
-              withFileAtInode(fs, inode, (file) => {
-                const digests = [createHash("md5"), createHash("sha1"), createHash("sha256")];
-                const complete = file.read((chunk) => digests.forEach((d) => d.update(chunk)));
-                // A short read (damaged or unreadable data) gives empty digests, as osquery does.
-                const [md5, sha1, sha256] = complete ? digests.map((d) => d.digest("hex")) : ["", "", ""];
-                rows.push({ device, partition, inode: text, md5, sha1, sha256 });
-              });
-            }
-          });
-        }
-      });
-    }
+    forEachQueriedFileSystem(ctx, (device, partition, fs) => {
+      for (const { text, inode } of inodes) {
+        withFileAtInode(fs, inode, (file) => {
+          const digests = [createHash("md5"), createHash("sha1"), createHash("sha256")];
+          const complete = file.read((chunk) => digests.forEach((d) => d.update(chunk)));
+          // A short read (damaged or unreadable data) gives empty digests, as osquery does.
+          const [md5, sha1, sha256] = complete ? digests.map((d) => d.digest("hex")) : ["", "", ""];
+          rows.push({ device, partition, inode: text, md5, sha1, sha256 });
+        });
+      }
+    });
     return rows;
   },
 }));

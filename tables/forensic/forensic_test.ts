@@ -92,6 +92,21 @@ async function makeImage(): Promise<Image> {
   return { path, hello, nested, cleanup: () => Deno.remove(dir, { recursive: true }) };
 }
 
+/** Runs `fn` with a fresh image, an engine and the address of the image's ext4 partition; cleans up after. */
+async function withExt4Image(fn: (image: Image, engine: Engine, part: string) => void): Promise<void> {
+  const image = await makeImage();
+  const engine = new Engine();
+  try {
+    const [linux] = engine.query(
+      `SELECT partition FROM device_partitions WHERE device = '${image.path}' AND type = 'ext4'`,
+    );
+    fn(image, engine, String(linux.partition));
+  } finally {
+    engine.close();
+    await image.cleanup();
+  }
+}
+
 Deno.test({
   name: "device_partitions: the MBR's table, the gap before the partition, and the ext4 file system in it",
   ignore: !ready,
@@ -125,17 +140,11 @@ Deno.test({
 Deno.test({
   name: "device_file: a walk lists the partition's regular files with their metadata",
   ignore: !ready,
-  async fn() {
-    const image = await makeImage();
-    const engine = new Engine();
-    try {
-      const [linux] = engine.query(
-        `SELECT partition FROM device_partitions WHERE device = '${image.path}' AND type = 'ext4'`,
-      );
-      const part = String(linux.partition);
+  fn: () =>
+    withExt4Image((image, engine, part) => {
       const rows = engine.query(
         `SELECT path, filename, size, mode, uid, gid, type, hard_links, block_size, mtime FROM device_file
-         WHERE device = '${image.path}' AND partition = '${part}' ORDER BY path`,
+       WHERE device = '${image.path}' AND partition = '${part}' ORDER BY path`,
       );
       const byPath = new Map(rows.map((r) => [r.path, r]));
       assertEquals(byPath.get("/hello.txt"), {
@@ -160,24 +169,14 @@ Deno.test({
         engine.query(`SELECT * FROM device_file WHERE device = '/nonexistent' AND partition = '${part}'`),
         [],
       );
-    } finally {
-      engine.close();
-      await image.cleanup();
-    }
-  },
+    }),
 });
 
 Deno.test({
   name: "device_file and device_hash: lookups by path and inode; hashes equal the content's digests",
   ignore: !ready,
-  async fn() {
-    const image = await makeImage();
-    const engine = new Engine();
-    try {
-      const [linux] = engine.query(
-        `SELECT partition FROM device_partitions WHERE device = '${image.path}' AND type = 'ext4'`,
-      );
-      const part = String(linux.partition);
+  fn: () =>
+    withExt4Image((image, engine, part) => {
       const base = `device = '${image.path}' AND partition = '${part}'`;
       const [nested] = engine.query(
         `SELECT inode, size, type FROM device_file WHERE ${base} AND path = '/sub/dir/nested.bin'`,
@@ -208,11 +207,7 @@ Deno.test({
         ),
         [{ n: 1 }],
       );
-    } finally {
-      engine.close();
-      await image.cleanup();
-    }
-  },
+    }),
 });
 
 Deno.test("device tables: device (and partition, inode) are required", () => {
