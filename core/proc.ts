@@ -4,12 +4,19 @@
  *
  * @module
  */
+import type { ColumnSpec } from "./table.ts";
 
 /** The default procfs mount. */
 export const PROC_ROOT = "/proc";
 
 /** The namespaces osquery reports, in its column order. */
 export const NAMESPACES = ["cgroup", "ipc", "mnt", "net", "pid", "user", "uts"] as const;
+
+/** The `<kind>_namespace` columns (TEXT inode numbers) of the tables that report namespaces, in osquery's order. */
+export const NAMESPACE_COLUMNS: readonly ColumnSpec[] = NAMESPACES.map((kind) => ({
+  name: `${kind}_namespace`,
+  type: "TEXT",
+}));
 
 /** One namespace kind osquery reports. */
 export type NamespaceKind = typeof NAMESPACES[number];

@@ -1,6 +1,6 @@
 import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { namespaceInode, NAMESPACES } from "../../core/proc.ts";
+import { NAMESPACE_COLUMNS, namespaceInode, NAMESPACES } from "../../core/proc.ts";
 import { at, flag, inspectContainer, list, listContainers, num, reportedId, str, stripSha } from "./_lib.ts";
 
 /** Columns that need the container's inspect document. */
@@ -48,13 +48,7 @@ export default registerTable(defineTable({
     { name: "security_options", type: "TEXT" },
     { name: "env_variables", type: "TEXT" },
     { name: "readonly_rootfs", type: "INTEGER" },
-    { name: "cgroup_namespace", type: "TEXT" },
-    { name: "ipc_namespace", type: "TEXT" },
-    { name: "mnt_namespace", type: "TEXT" },
-    { name: "net_namespace", type: "TEXT" },
-    { name: "pid_namespace", type: "TEXT" },
-    { name: "user_namespace", type: "TEXT" },
-    { name: "uts_namespace", type: "TEXT" },
+    ...NAMESPACE_COLUMNS,
   ],
   generate(ctx) {
     const { containers, wanted } = listContainers(ctx);

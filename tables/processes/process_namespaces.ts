@@ -1,6 +1,7 @@
 // process_namespaces — the namespace inodes of each process, from the /proc/<pid>/ns links.
 import { defineTable, type QueryContext, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
+import { NAMESPACE_COLUMNS } from "../../core/proc.ts";
 import { namespaceInode, NAMESPACES, pathExists, pidsToScan, PROC_ROOT } from "./_lib.ts";
 
 /** Generates namespace rows from the procfs at `root`. */
@@ -29,13 +30,7 @@ export default registerTable(defineTable({
   description: "The Linux namespaces (cgroup, ipc, mnt, net, pid, user, uts) each process belongs to, by inode.",
   columns: [
     { name: "pid", type: "INTEGER", index: true, optimized: true },
-    { name: "cgroup_namespace", type: "TEXT" },
-    { name: "ipc_namespace", type: "TEXT" },
-    { name: "mnt_namespace", type: "TEXT" },
-    { name: "net_namespace", type: "TEXT" },
-    { name: "pid_namespace", type: "TEXT" },
-    { name: "user_namespace", type: "TEXT" },
-    { name: "uts_namespace", type: "TEXT" },
+    ...NAMESPACE_COLUMNS,
   ],
   generate(ctx) {
     return generateNamespaces(ctx);
