@@ -207,6 +207,9 @@ export function pointerAt(address: number | bigint): Deno.PointerValue {
   return Deno.UnsafePointer.create(BigInt(address));
 }
 
+/** Strings up to this many UTF-16 units are tried as ASCII with a plain loop (no encoder call). */
+const ASCII_LOOP = 96;
+
 /**
  * A growable scratch buffer for encoding text handed to SQLite with SQLITE_TRANSIENT:
  * one backing ArrayBuffer reused across calls (SQLite copies before the call returns).
@@ -214,13 +217,34 @@ export function pointerAt(address: number | bigint): Deno.PointerValue {
 export class TextScratch {
   #buf = new Uint8Array(new ArrayBuffer(4096));
 
+  /** The buffer {@linkcode TextScratch.encodeLength} last wrote into. */
+  get buffer(): Uint8Array<ArrayBuffer> {
+    return this.#buf;
+  }
+
+  /**
+   * Encodes `text` into {@linkcode TextScratch.buffer} and returns its UTF-8 byte length. Short
+   * ASCII strings (most table values) are copied by a loop: cheaper than a call into the encoder.
+   */
+  encodeLength(text: string): number {
+    const n = text.length;
+    let buf = this.#buf;
+    if (n <= ASCII_LOOP) {
+      let k = 0;
+      for (; k < n; k++) {
+        const c = text.charCodeAt(k);
+        if (c > 0x7f) break;
+        buf[k] = c;
+      }
+      if (k === n) return n;
+    }
+    if (n * 3 > buf.length) buf = this.#buf = new Uint8Array(new ArrayBuffer(n * 3 + 16));
+    return encoder.encodeInto(text, buf).written;
+  }
+
   /** Encodes `text` and returns the buffer view and byte length. */
   encode(text: string): [Uint8Array<ArrayBuffer>, number] {
-    let buf = this.#buf;
-    if (text.length * 3 > buf.length) {
-      buf = this.#buf = new Uint8Array(new ArrayBuffer(text.length * 3 + 16));
-    }
-    const { written } = encoder.encodeInto(text, buf);
-    return [buf, written];
+    const n = this.encodeLength(text);
+    return [this.#buf, n];
   }
 }

@@ -54,8 +54,8 @@ export function readArgs(argc: number, argv: bigint): SqlValue[] {
 
 /** Sets a text result. */
 export function resultText(ctx: bigint, text: string): void {
-  const [buf, n] = scratch.encode(text);
-  sqlite().sqlite3_result_text(ctx, buf, n, TRANSIENT);
+  const n = scratch.encodeLength(text);
+  sqlite().sqlite3_result_text(ctx, scratch.buffer, n, TRANSIENT);
 }
 
 /** Sets an integer result from a number or bigint. */

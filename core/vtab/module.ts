@@ -515,8 +515,8 @@ export class VirtualTableModule {
               : value instanceof Uint8Array
               ? new TextDecoder().decode(value)
               : String(value);
-            const [buf, n] = scratch.encode(text);
-            s.sqlite3_result_text(ctx, buf, n, TRANSIENT);
+            const n = scratch.encodeLength(text);
+            s.sqlite3_result_text(ctx, scratch.buffer, n, TRANSIENT);
             return SQLITE.OK;
           }
         }
