@@ -7,17 +7,7 @@ import { resetImdsToken } from "./_ec2.ts";
 import { looksLikeAzure } from "./_azure.ts";
 import { zoneId } from "./ycloud_instance_metadata.ts";
 import { parseDescribeTags, signGet } from "./_aws.ts";
-
-interface Logged {
-  method: string;
-  path: string;
-  token: string | null;
-  ttl: string | null;
-  metadata: string | null;
-  flavor: string | null;
-  authorization: string | null;
-  securityToken: string | null;
-}
+import type { LoggedRequest as Logged } from "../../testdata/cloud/logged_request.ts";
 
 /** Runs the recorded metadata service in a Worker and points the cloud tables at it. */
 async function withMetadataService(

@@ -9,22 +9,13 @@
  * `{ log: true }` → `{ requests }`.
  */
 /// <reference lib="deno.worker" />
+import type { LoggedRequest as Logged } from "./logged_request.ts";
 
 interface Answers {
   ec2: Record<string, string>;
   azure: string;
   ycloud: string;
   describeTags: string;
-}
-interface Logged {
-  method: string;
-  path: string;
-  token: string | null;
-  ttl: string | null;
-  metadata: string | null;
-  flavor: string | null;
-  authorization: string | null;
-  securityToken: string | null;
 }
 
 const answers: Answers = JSON.parse(Deno.readTextFileSync(new URL("./answers.json", import.meta.url)));
