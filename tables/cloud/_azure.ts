@@ -8,21 +8,13 @@
  *
  * @module
  */
+import { exists } from "../../core/fs.ts";
 import { authorityOverridden, type JsonObject, metadataBase, metadataRequest, parseObject } from "./_lib.ts";
 
 /** The compute document's path, at the API version every Azure region serves. */
 export const AZURE_COMPUTE_PATH = "/metadata/instance/compute?api-version=2018-02-01";
 /** The chassis asset tag Azure sets on every VM. */
 export const AZURE_ASSET_TAG = "7783-7084-3265-9085-8269-3286-77";
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function readTrimmed(path: string): string {
   try {

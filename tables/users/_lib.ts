@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { exists } from "../../core/fs.ts";
 import { defineFlag, flags } from "../../core/flags.ts";
 import { OP, type QueryContext, type Row, type TableSpec } from "../../core/table.ts";
 import { nssGroupByGid, nssGroupList, nssGroups, nssUserByName, nssUserByUid, nssUsers } from "./_nss.ts";
@@ -95,14 +96,7 @@ export function readText(path: string): string | undefined {
 }
 
 /** True when `path` exists (following symlinks). */
-export function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { exists };
 
 /**
  * The non-directory entries of `dir` as full paths, sorted, without dot-files: what osquery's

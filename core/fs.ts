@@ -1,0 +1,16 @@
+/**
+ * Small filesystem helpers more than one area needs. Area-specific readers stay in the area's
+ * `_lib.ts`; the file tables' fast statx/readdir binding is `tables/files/_fs.ts`.
+ *
+ * @module
+ */
+
+/** True when `path` exists (following symlinks); false on any error (missing, denied, dangling link). */
+export function exists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
