@@ -60,6 +60,11 @@ export interface RemoteOptions {
   timeoutMs?: number;
 }
 
+/** A {@linkcode RemoteQueryError} saying `what` failed and why. */
+function remoteError(what: string, err: unknown): RemoteQueryError {
+  return new RemoteQueryError(`${what}: ${err instanceof Error ? err.message : String(err)}`);
+}
+
 /**
  * Connects to the extension manager at `path` (osquery's or osq's). Throws
  * {@linkcode RemoteQueryError} when nothing answers there.
@@ -70,9 +75,7 @@ export function connectRemote(path: string, options: RemoteOptions = {}): Remote
     try {
       return SyncThriftClient.connect(path, { timeoutMs, limits: DEFAULT_LIMITS });
     } catch (err) {
-      throw new RemoteQueryError(
-        `Cannot connect to the extension manager at ${path}: ${err instanceof Error ? err.message : String(err)}`,
-      );
+      throw remoteError(`Cannot connect to the extension manager at ${path}`, err);
     }
   };
   let client: SyncThriftClient | undefined = open();
@@ -85,9 +88,7 @@ export function connectRemote(path: string, options: RemoteOptions = {}): Remote
         client.close();
         client = undefined;
         if (!(err instanceof ThriftTransportError) || attempt > 0) {
-          throw new RemoteQueryError(
-            `Remote query failed at ${path}: ${err instanceof Error ? err.message : String(err)}`,
-          );
+          throw remoteError(`Remote query failed at ${path}`, err);
         }
       }
     }
@@ -161,9 +162,7 @@ export async function openRemoteBackend(
     try {
       return await ThriftClient.connect(path, { timeoutMs, limits: DEFAULT_LIMITS });
     } catch (err) {
-      throw new RemoteQueryError(
-        `Cannot connect to the extension manager at ${path}: ${err instanceof Error ? err.message : String(err)}`,
-      );
+      throw remoteError(`Cannot connect to the extension manager at ${path}`, err);
     }
   };
   let client: ThriftClient | undefined = await open();
@@ -176,9 +175,7 @@ export async function openRemoteBackend(
         client.close();
         client = undefined;
         if (!(err instanceof ThriftTransportError) || attempt > 0) {
-          throw new RemoteQueryError(
-            `Remote query failed at ${path}: ${err instanceof Error ? err.message : String(err)}`,
-          );
+          throw remoteError(`Remote query failed at ${path}`, err);
         }
       }
     }
