@@ -1,10 +1,10 @@
 /**
  * The one binding of the C library for the whole process: every libc call osq makes over FFI
- * (sockets, poll, inotify, netlink, interface ioctls, NSS, files, statx/readdir, fifo locking, errors)
- * is declared here and libc is opened once. Modules that degrade when libc is missing use
- * {@linkcode tryLibc}; those that cannot work without it use {@linkcode libc}, which throws.
- * The `*Async` variants run on Deno's blocking-call threads and return promises, for event loops
- * that wait on the kernel without blocking queries.
+ * (sockets, poll, inotify, netlink, interface ioctls, NSS, files, statx/readdir, xattrs, fifo
+ * locking, free, errors) is declared here and libc is opened once. Modules that degrade when libc
+ * is missing use {@linkcode tryLibc}; those that cannot work without it use {@linkcode libc},
+ * which throws. The `*Async` variants run on Deno's blocking-call threads and return promises,
+ * for event loops that wait on the kernel without blocking queries.
  *
  * @module
  */
@@ -38,6 +38,9 @@ const symbols = {
   closedir: { parameters: ["pointer"], result: "i32" },
   readlink: { parameters: ["buffer", "buffer", "usize"], result: "isize" },
   access: { parameters: ["buffer", "i32"], result: "i32" },
+  listxattr: { parameters: ["buffer", "buffer", "usize"], result: "isize" },
+  getxattr: { parameters: ["buffer", "buffer", "buffer", "usize"], result: "isize" },
+  setxattr: { parameters: ["buffer", "buffer", "buffer", "usize", "i32"], result: "i32" },
   inotify_init1: { parameters: ["i32"], result: "i32" },
   inotify_add_watch: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   inotify_rm_watch: { parameters: ["i32", "i32"], result: "i32" },
@@ -52,6 +55,8 @@ const symbols = {
   endgrent: { parameters: [], result: "void" },
   getgrgid: { parameters: ["u32"], result: "pointer" },
   getgrouplist: { parameters: ["buffer", "u32", "buffer", "buffer"], result: "i32" },
+  // Memory.
+  free: { parameters: ["pointer"], result: "void" },
   // Errors.
   __errno_location: { parameters: [], result: "pointer" },
   strerror: { parameters: ["i32"], result: "pointer" },

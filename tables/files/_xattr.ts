@@ -5,13 +5,7 @@
  *
  * @module
  */
-import { cPath as cstring } from "../../core/libc.ts";
-
-const libcSymbols = {
-  listxattr: { parameters: ["buffer", "buffer", "usize"], result: "isize" },
-  getxattr: { parameters: ["buffer", "buffer", "buffer", "usize"], result: "isize" },
-  setxattr: { parameters: ["buffer", "buffer", "buffer", "usize", "i32"], result: "i32" },
-} as const satisfies Deno.ForeignLibraryInterface;
+import { cPath as cstring, type LibcSymbols, tryLibc } from "../../core/libc.ts";
 
 const capSymbols = {
   cap_get_file: { parameters: ["buffer"], result: "pointer" },
@@ -19,7 +13,6 @@ const capSymbols = {
   cap_free: { parameters: ["pointer"], result: "i32" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
-let libc: Deno.DynamicLibrary<typeof libcSymbols>["symbols"] | null | undefined;
 let libcap: Deno.DynamicLibrary<typeof capSymbols>["symbols"] | null | undefined;
 
 function open<S extends Deno.ForeignLibraryInterface>(names: string[], symbols: S) {
@@ -33,9 +26,8 @@ function open<S extends Deno.ForeignLibraryInterface>(names: string[], symbols: 
   return null;
 }
 
-function c(): typeof libc {
-  if (libc === undefined) libc = open(["libc.so.6", "libc.so"], libcSymbols);
-  return libc;
+function c(): LibcSymbols | undefined {
+  return tryLibc();
 }
 
 function cap(): typeof libcap {
