@@ -1,0 +1,49 @@
+import { assert, assertEquals, assertThrows } from "../testing/assert.ts";
+import {
+  cPath,
+  errorMessage,
+  libc,
+  NetlinkSocketError,
+  openNetlinkSocket,
+  readCString,
+  setSocketTimeout,
+  SO_RCVTIMEO,
+  SOCK_DGRAM,
+  SOCK_RAW,
+  tryLibc,
+} from "./libc.ts";
+
+Deno.test("libc: loads once and is the same binding for every caller", () => {
+  assert(tryLibc() !== undefined);
+  assert(libc() === tryLibc());
+  assertEquals(libc().getpid(), Deno.pid);
+});
+
+Deno.test("libc: C strings round-trip, NUL-terminated on the way in, cut at NUL on the way out", () => {
+  const bytes = cPath("/tmp/é");
+  assertEquals(bytes[bytes.length - 1], 0);
+  assertEquals(readCString(bytes), "/tmp/é");
+  assertEquals(readCString(new TextEncoder().encode("abc")), "abc");
+});
+
+Deno.test("libc: errno values read as strerror's text", () => {
+  assertEquals(errorMessage(2), "No such file or directory");
+});
+
+Deno.test("libc: a netlink socket for an unknown protocol fails with strerror's reason naming the socket", () => {
+  const err = assertThrows(() => openNetlinkSocket(31, SOCK_RAW, 0, "the test socket"), NetlinkSocketError);
+  assert(err.message.startsWith("Cannot open the test socket: "), err.message);
+});
+
+Deno.test("libc: a uevent netlink socket opens, takes a receive timeout and closes", () => {
+  const fd = openNetlinkSocket(15, SOCK_DGRAM, 0, "the uevent socket");
+  try {
+    setSocketTimeout(fd, SO_RCVTIMEO, 1500);
+    const tv = new BigInt64Array(2);
+    const length = new Uint32Array([16]);
+    assertEquals(libc().getsockopt(fd, 1, SO_RCVTIMEO, new Uint8Array(tv.buffer), new Uint8Array(length.buffer)), 0);
+    assertEquals([tv[0], tv[1]], [1n, 500_000n]);
+  } finally {
+    libc().close(fd);
+  }
+});
