@@ -41,7 +41,10 @@ export interface PrintSettings {
 export interface Cells {
   /** Number of values. */
   readonly count: number;
-  /** SQLite's type of value `i` ({@linkcode SQL_TYPE}). */
+  /**
+   * SQLite's type of value `i` ({@linkcode SQL_TYPE}); for cells read for a printer that is not
+   * {@linkcode Printer.typed}, only NULL is exact and any other value reports TEXT.
+   */
   type(i: number): number;
   /** Value `i` as text (null for NULL). */
   text(i: number): string | null;
@@ -93,6 +96,11 @@ export class TextCells implements Cells {
 
 /** Receives the result of one execution: statements' columns, then their rows. */
 export interface Printer {
+  /**
+   * The printer reads each value's SQLite type beyond NULL or not (`--json_typed`); the others
+   * only ask {@linkcode Cells.type} whether a value is NULL, which spares a call per value.
+   */
+  readonly typed?: boolean;
   /** A statement that returns columns starts. */
   columns(names: readonly string[]): void;
   /** One row of the current statement. */
@@ -284,6 +292,7 @@ const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?$/;
  * numbers, NULL as null, text and blobs as strings) and keys follow the query's column order.
  */
 class JsonTypedPrinter implements Printer {
+  readonly typed = true;
   #keys: { prefix: string; index: number }[] = [];
   #rows = 0;
   constructor(_settings: PrintSettings, private readonly out: Output) {}
