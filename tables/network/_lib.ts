@@ -15,6 +15,26 @@ export function splitOn(text: string, delimiter: string): string[] {
   return text.split(delimiter).map((p) => p.trim()).filter((p) => p.length > 0);
 }
 
+/** One entry line of a netdb file (/etc/protocols, /etc/services): its fields and trailing comment. */
+export interface NetdbLine {
+  /** The whitespace-separated fields before the first `#`. */
+  fields: string[];
+  /** The comment parts after each `#`, trimmed, empty ones dropped, joined with " # "; undefined when none. */
+  comment?: string;
+}
+
+/** The entry lines of a netdb file's text: empty lines and lines starting with `#` are skipped. */
+export function netdbLines(text: string): NetdbLine[] {
+  const out: NetdbLine[] = [];
+  for (const line of text.split("\n")) {
+    if (line.length === 0 || line.startsWith("#")) continue;
+    const [body, ...commentParts] = line.split("#");
+    const comment = commentParts.map((p) => p.trim()).filter((p) => p.length > 0);
+    out.push({ fields: splitFields(body), comment: comment.length > 0 ? comment.join(" # ") : undefined });
+  }
+  return out;
+}
+
 /** The text of `path`, or `undefined` when it cannot be read (missing, unreadable, not UTF-8 safe). */
 export function readTextOr(path: string): string | undefined {
   try {

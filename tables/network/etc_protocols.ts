@@ -5,7 +5,7 @@
  */
 import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { readTextOr, splitFields } from "./_lib.ts";
+import { netdbLines, readTextOr } from "./_lib.ts";
 
 /** Where the protocol table lives. */
 export const ETC_PROTOCOLS = "/etc/protocols";
@@ -17,15 +17,11 @@ export const ETC_PROTOCOLS = "/etc/protocols";
  */
 export function parseEtcProtocols(text: string): Row[] {
   const rows: Row[] = [];
-  for (const line of text.split("\n")) {
-    if (line.length === 0 || line.startsWith("#")) continue;
-    const [body, ...commentParts] = line.split("#");
-    const fields = splitFields(body);
+  for (const { fields, comment } of netdbLines(text)) {
     if (fields.length < 2 || !/^\d+$/.test(fields[1])) continue;
     const row: Row = { name: fields[0], number: Number(fields[1]) };
     if (fields.length > 2) row.alias = fields[2];
-    const comment = commentParts.map((p) => p.trim()).filter((p) => p.length > 0);
-    if (comment.length > 0) row.comment = comment.join(" # ");
+    if (comment !== undefined) row.comment = comment;
     rows.push(row);
   }
   return rows;

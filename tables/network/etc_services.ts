@@ -5,7 +5,7 @@
  */
 import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { readTextOr, splitFields } from "./_lib.ts";
+import { netdbLines, readTextOr } from "./_lib.ts";
 
 /** Where the services table lives. */
 export const ETC_SERVICES = "/etc/services";
@@ -17,10 +17,7 @@ export const ETC_SERVICES = "/etc/services";
  */
 export function parseEtcServices(text: string): Row[] {
   const rows: Row[] = [];
-  for (const line of text.split("\n")) {
-    if (line.length === 0 || line.startsWith("#")) continue;
-    const [body, ...commentParts] = line.split("#");
-    const fields = splitFields(body);
+  for (const { fields, comment } of netdbLines(text)) {
     if (fields.length < 2) continue;
     const portProtocol = fields[1].split("/");
     if (portProtocol.length !== 2 || !/^\d+$/.test(portProtocol[0]) || portProtocol[1].length === 0) continue;
@@ -30,8 +27,7 @@ export function parseEtcServices(text: string): Row[] {
       protocol: portProtocol[1],
       aliases: fields.slice(2).join(" "),
     };
-    const comment = commentParts.map((p) => p.trim()).filter((p) => p.length > 0);
-    if (comment.length > 0) row.comment = comment.join(" # ");
+    if (comment !== undefined) row.comment = comment;
     rows.push(row);
   }
   return rows;
