@@ -14,6 +14,33 @@ function text(view: Deno.UnsafePointerView, offset: number): string {
   return p === null ? "" : Deno.UnsafePointerView.getCString(p);
 }
 
+/** Walks an NSS database (setXXent, getXXent until NULL, endXXent), decoding each entry. */
+function enumerate<T>(
+  open: () => void,
+  next: () => Deno.PointerValue,
+  close: () => void,
+  decode: (p: Deno.PointerObject) => T,
+): T[] {
+  const out: T[] = [];
+  open();
+  try {
+    for (let p = next(); p !== null; p = next()) out.push(decode(p));
+  } finally {
+    close();
+  }
+  return out;
+}
+
+/** The decoded entry a lookup returned, or undefined for NULL (not found). */
+function decoded<T>(p: Deno.PointerValue, decode: (p: Deno.PointerObject) => T): T | undefined {
+  return p === null ? undefined : decode(p);
+}
+
+/** True for a value a uid_t/gid_t can hold. */
+function isId(id: number): boolean {
+  return Number.isInteger(id) && id >= 0 && id <= 0xffffffff;
+}
+
 /** Decodes a `struct passwd` (64-bit glibc layout). */
 function entry(p: Deno.PointerObject): PasswdEntry {
   const view = new Deno.UnsafePointerView(p);
@@ -31,31 +58,19 @@ function entry(p: Deno.PointerObject): PasswdEntry {
 /** Every account NSS enumerates (remote directories included where they allow enumeration). */
 export function nssUsers(): PasswdEntry[] {
   const c = libc();
-  if (!c) return [];
-  const out: PasswdEntry[] = [];
-  c.setpwent();
-  try {
-    for (let p = c.getpwent(); p !== null; p = c.getpwent()) out.push(entry(p));
-  } finally {
-    c.endpwent();
-  }
-  return out;
+  return c ? enumerate(() => c.setpwent(), () => c.getpwent(), () => c.endpwent(), entry) : [];
 }
 
 /** The account NSS resolves for `uid`, if any. */
 export function nssUserByUid(uid: number): PasswdEntry | undefined {
   const c = libc();
-  if (!c || !Number.isInteger(uid) || uid < 0 || uid > 0xffffffff) return undefined;
-  const p = c.getpwuid(uid);
-  return p === null ? undefined : entry(p);
+  return c && isId(uid) ? decoded(c.getpwuid(uid), entry) : undefined;
 }
 
 /** The account NSS resolves for `name`, if any. */
 export function nssUserByName(name: string): PasswdEntry | undefined {
   const c = libc();
-  if (!c || name.includes("\0")) return undefined;
-  const p = c.getpwnam(cString(name));
-  return p === null ? undefined : entry(p);
+  return c && !name.includes("\0") ? decoded(c.getpwnam(cString(name)), entry) : undefined;
 }
 
 /** Decodes a `struct group` (64-bit glibc layout). */
@@ -77,23 +92,13 @@ function groupEntry(p: Deno.PointerObject): GroupEntry {
 /** Every group NSS enumerates. */
 export function nssGroups(): GroupEntry[] {
   const c = libc();
-  if (!c) return [];
-  const out: GroupEntry[] = [];
-  c.setgrent();
-  try {
-    for (let p = c.getgrent(); p !== null; p = c.getgrent()) out.push(groupEntry(p));
-  } finally {
-    c.endgrent();
-  }
-  return out;
+  return c ? enumerate(() => c.setgrent(), () => c.getgrent(), () => c.endgrent(), groupEntry) : [];
 }
 
 /** The group NSS resolves for `gid`, if any. */
 export function nssGroupByGid(gid: number): GroupEntry | undefined {
   const c = libc();
-  if (!c || !Number.isInteger(gid) || gid < 0 || gid > 0xffffffff) return undefined;
-  const p = c.getgrgid(gid);
-  return p === null ? undefined : groupEntry(p);
+  return c && isId(gid) ? decoded(c.getgrgid(gid), groupEntry) : undefined;
 }
 
 /** getgrouplist(3): the primary gid first, then every supplementary group of `name`. */
