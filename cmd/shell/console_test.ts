@@ -30,7 +30,15 @@ async function drive(home: string, steps: Step[]): Promise<PtyResult> {
   }).spawn();
   const writer = child.stdin.getWriter();
   await writer.write(
-    new TextEncoder().encode(JSON.stringify({ argv: [`${ROOT}/osq`, "shell"], env, cwd: ROOT, steps })),
+    // Generous deadlines: the suite runs in parallel on two cores, where a shell can take seconds to
+    // start or exit; a real hang still fails.
+    new TextEncoder().encode(JSON.stringify({
+      argv: [`${ROOT}/osq`, "shell"],
+      env,
+      cwd: ROOT,
+      steps: steps.map((s) => ("expect" in s && s.timeout === undefined ? { ...s, timeout: 60 } : s)),
+      exit_timeout: 60,
+    })),
   );
   await writer.close();
   const out = await child.output();
