@@ -115,6 +115,15 @@ export class Output {
 
   /** Appends `n` spaces. */
   spaces(n: number): void {
+    if (n <= 0) return;
+    if (n <= SCRATCH && this.position + n <= CAPACITY) {
+      // Padding is short: a loop beats a call into TypedArray.fill.
+      const buffer = this.buffer;
+      const end = this.position + n;
+      for (let k = this.position; k < end; k++) buffer[k] = 0x20;
+      this.position = end;
+      return;
+    }
     while (n > 0) {
       if (this.position >= CAPACITY) this.flush();
       const k = Math.min(n, CAPACITY - this.position);

@@ -686,9 +686,12 @@ class PrettyPrinter implements Printer {
         out.spaces(nullPad[column]);
       } else {
         if (length < 64) {
+          // Short values: a plain loop (no subarray view per value).
           out.reserve(length);
-          out.buffer.set(buf.subarray(start, start + length), out.position);
-          out.position += length;
+          const dst = out.buffer;
+          let at = out.position;
+          for (let k = start, end = start + length; k < end; k++) dst[at++] = buf[k];
+          out.position = at;
         } else out.writeBytes(buf.subarray(start, start + length));
         out.spaces(pads[column] - chars);
       }
