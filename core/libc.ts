@@ -57,6 +57,19 @@ const symbols = {
   getgrouplist: { parameters: ["buffer", "u32", "buffer", "buffer"], result: "i32" },
   // Memory.
   free: { parameters: ["pointer"], result: "void" },
+  // System facts (system tables): filesystems, load, host name, time zone, limits, the cpuid stub's page.
+  statfs: { parameters: ["buffer", "buffer"], result: "i32" },
+  getloadavg: { parameters: ["buffer", "i32"], result: "i32" },
+  gethostname: { parameters: ["buffer", "usize"], result: "i32" },
+  getaddrinfo: { parameters: ["buffer", "pointer", "buffer", "buffer"], result: "i32" },
+  freeaddrinfo: { parameters: ["pointer"], result: "void" },
+  localtime_r: { parameters: ["buffer", "buffer"], result: "pointer" },
+  tzset: { parameters: [], result: "void" },
+  sysconf: { parameters: ["i32"], result: "i64" },
+  mmap: { parameters: ["pointer", "usize", "i32", "i32", "i32", "i64"], result: "pointer" },
+  mprotect: { parameters: ["pointer", "usize", "i32"], result: "i32" },
+  munmap: { parameters: ["pointer", "usize"], result: "i32" },
+  geteuid: { parameters: [], result: "u32" },
   // Errors.
   __errno_location: { parameters: [], result: "pointer" },
   strerror: { parameters: ["i32"], result: "pointer" },

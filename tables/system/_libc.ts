@@ -6,59 +6,14 @@
  *
  * @module
  */
+import { cPath, type LibcSymbols as CoreLibcSymbols, readCString, tryLibc } from "../../core/libc.ts";
 
-const symbols = {
-  statfs: { parameters: ["buffer", "buffer"], result: "i32" },
-  getloadavg: { parameters: ["buffer", "i32"], result: "i32" },
-  gethostname: { parameters: ["buffer", "usize"], result: "i32" },
-  getaddrinfo: { parameters: ["buffer", "pointer", "buffer", "buffer"], result: "i32" },
-  freeaddrinfo: { parameters: ["pointer"], result: "void" },
-  localtime_r: { parameters: ["buffer", "buffer"], result: "pointer" },
-  tzset: { parameters: [], result: "void" },
-  sysconf: { parameters: ["i32"], result: "i64" },
-  mmap: { parameters: ["pointer", "usize", "i32", "i32", "i32", "i64"], result: "pointer" },
-  mprotect: { parameters: ["pointer", "usize", "i32"], result: "i32" },
-  munmap: { parameters: ["pointer", "usize"], result: "i32" },
-  socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
-  connect: { parameters: ["i32", "buffer", "u32"], result: "i32" },
-  send: { parameters: ["i32", "buffer", "usize", "i32"], result: "isize" },
-  recv: { parameters: ["i32", "buffer", "usize", "i32"], result: "isize" },
-  setsockopt: { parameters: ["i32", "i32", "i32", "buffer", "u32"], result: "i32" },
-  close: { parameters: ["i32"], result: "i32" },
-  geteuid: { parameters: [], result: "u32" },
-} as const satisfies Deno.ForeignLibraryInterface;
-
-/** libc's symbols, as this module declares them. */
-export type LibcSymbols = Deno.DynamicLibrary<typeof symbols>["symbols"];
-
-let lib: LibcSymbols | null | undefined;
+/** libc's symbols (the process's one binding, core/libc.ts). */
+export type LibcSymbols = CoreLibcSymbols;
 
 /** libc's symbols, or `undefined` when libc cannot be loaded (non-glibc hosts, no FFI permission). */
 export function libc(): LibcSymbols | undefined {
-  if (lib === undefined) {
-    lib = null;
-    for (const path of ["libc.so.6", "libc.so"]) {
-      try {
-        lib = Deno.dlopen(path, symbols).symbols;
-        break;
-      } catch {
-        // try the next name
-      }
-    }
-  }
-  return lib ?? undefined;
-}
-
-function cstring(text: string): Uint8Array<ArrayBuffer> {
-  const bytes = new TextEncoder().encode(text);
-  const out = new Uint8Array(bytes.length + 1);
-  out.set(bytes);
-  return out;
-}
-
-function readCString(bytes: Uint8Array): string {
-  const end = bytes.indexOf(0);
-  return new TextDecoder().decode(end < 0 ? bytes : bytes.subarray(0, end));
+  return tryLibc();
 }
 
 /** statfs(2) results for a mounted path. */
@@ -77,7 +32,7 @@ export function statfs(path: string): StatFs | undefined {
   if (!c || Deno.build.os !== "linux") return undefined;
   // struct statfs on 64-bit Linux: f_type, f_bsize, f_blocks, f_bfree, f_bavail, f_files, f_ffree, ... (8 bytes each).
   const buf = new Uint8Array(128);
-  if (c.statfs(cstring(path), buf) !== 0) return undefined;
+  if (c.statfs(cPath(path), buf) !== 0) return undefined;
   const v = new DataView(buf.buffer);
   return {
     blockSize: v.getBigUint64(8, true),
@@ -120,7 +75,7 @@ export function canonicalName(host: string): string {
   const hints = new Uint8Array(48);
   new DataView(hints.buffer).setInt32(0, 2, true);
   const result = new BigUint64Array(1);
-  const rc = c.getaddrinfo(cstring(host), null, hints, new Uint8Array(result.buffer));
+  const rc = c.getaddrinfo(cPath(host), null, hints, new Uint8Array(result.buffer));
   if (rc !== 0 || result[0] === 0n) return host;
   const res = Deno.UnsafePointer.create(result[0]);
   let name = host;
