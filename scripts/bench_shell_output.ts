@@ -2,7 +2,11 @@
  * Printing 1,000,000 rows: `osq shell` (pretty, --json, --csv) reading a synthetic virtual table,
  * beside the sqlite3 CLI (.mode table, json, csv) reading the same rows from a real table, in
  * one run. Reports wall time (the faster of two runs), the ratio to sqlite3, and peak resident
- * memory (VmHWM) of each, plus osq's floor: the same scan with nothing printed.
+ * memory (VmHWM) of each, then osq's phases: start-up (`select 1`), the floor (start-up plus
+ * every cell read through the virtual table, nothing printed) and, per mode, what printing adds.
+ *
+ * The synthetic table's generator is what a table's is: a fresh row object per row, a string
+ * built per row; it does not reuse rows or precompute values.
  *
  * Run: deno run -A scripts/bench_shell_output.ts [ROWS]
  * Needs the sqlite3 CLI (Debian package sqlite3) at /usr/bin/sqlite3.
@@ -30,10 +34,12 @@ async function child(mode: string, rows: number): Promise<void> {
     },
   });
   const { main } = await import("../cmd/shell.ts");
-  const flags = mode === "pretty" ? [] : mode === "floor" ? ["--list"] : [`--${mode}`];
+  const flags = mode === "pretty" ? [] : mode === "floor" || mode === "startup" ? ["--list"] : [`--${mode}`];
   // "floor": every cell read through the virtual table, nothing printed (the engine's share).
   const sql = mode === "floor"
     ? "select sum(length(id) + length(name) + length(value)) from bench_rows"
+    : mode === "startup"
+    ? "select 1"
     : "select * from bench_rows";
   const status = await main([...flags, sql]);
   const hwm = /VmHWM:\s+(\d+) kB/.exec(Deno.readTextFileSync("/proc/self/status"))?.[1];
@@ -95,16 +101,24 @@ if (Deno.args[0] === "--child") {
   const deno = Deno.execPath();
   console.log(`Printing ${ROWS.toLocaleString("en-US")} rows (3 columns) to /dev/null\n`);
   console.log("mode     osq shell           sqlite3 CLI         time ratio");
+  const osqTimes = new Map<string, number>();
   for (const [mode, sqliteMode] of [["pretty", "table"], ["json", "json"], ["csv", "csv"]]) {
     const osq = await best(() => measure(deno, ["run", "-A", "--quiet", SELF, "--child", mode, String(ROWS)], true));
     const lite = await best(() => measure(SQLITE3, ["-cmd", `.mode ${sqliteMode}`, db, "select * from bench_rows"]));
     const cell = (m: Measure) => `${m.seconds.toFixed(2)} s ${m.peakMiB.toFixed(0).padStart(4)} MiB`.padEnd(20);
     console.log(`${mode.padEnd(9)}${cell(osq)}${cell(lite)}${(osq.seconds / lite.seconds).toFixed(2)}x`);
+    osqTimes.set(mode, osq.seconds);
   }
+  const startup = await best(() => measure(deno, ["run", "-A", "--quiet", SELF, "--child", "startup", "0"], true));
   const floor = await best(() => measure(deno, ["run", "-A", "--quiet", SELF, "--child", "floor", String(ROWS)], true));
+  console.log(`\nosq phases (wall, best of two):`);
+  console.log(`  start-up (select 1):                              ${startup.seconds.toFixed(2)} s`);
   console.log(
-    `\nosq floor: start-up plus reading every cell through the virtual table, printing nothing: ` +
-      `${floor.seconds.toFixed(2)} s, ${floor.peakMiB.toFixed(0)} MiB`,
+    `  scan: every cell read through the virtual table: ${(floor.seconds - startup.seconds).toFixed(2)} s ` +
+      `(floor ${floor.seconds.toFixed(2)} s, ${floor.peakMiB.toFixed(0)} MiB)`,
   );
+  for (const [mode, seconds] of osqTimes) {
+    console.log(`  ${mode.padEnd(7)} reading results and printing:          ${(seconds - floor.seconds).toFixed(2)} s`);
+  }
   Deno.removeSync(dir, { recursive: true });
 }
