@@ -1,7 +1,10 @@
 /**
- * Query threads for the scheduler: each scheduled query runs on a Web Worker with its own
- * Engine, so a slow query never holds up the others. Idle threads are reused; a new one is
- * started when all are busy (up to a cap); a query past its time limit has its thread ended.
+ * Query threads for the scheduler: scheduled queries run on Web Workers with their own Engine,
+ * off the tick loop. Fast queries share one thread (one warm Engine and JIT, one heap); a new
+ * thread starts only when every thread has been busy with one query for longer than
+ * `slowMs` (so a slow query holds up the others by at most that long), up to a cap. Threads
+ * idle for `idleMs` end (the next query starts one again); a query past its time limit has
+ * its thread ended.
  *
  * @module
  */
@@ -39,6 +42,9 @@ interface Thread {
   cancel?: Int32Array;
   ready: Promise<void>;
   busy: boolean;
+  /** When the thread's current query (or its start-up) began, in performance.now() ms. */
+  since: number;
+  idleTimer?: ReturnType<typeof setTimeout>;
   pending?: { resolve: (r: QueryReply) => void; id: number; timer?: ReturnType<typeof setTimeout> };
 }
 
@@ -60,8 +66,17 @@ export class QueryPool {
   #sections: Record<string, unknown> = {};
   #views: [string, string][] = [];
 
-  constructor(max = 4) {
+  readonly #slowMs: number;
+  readonly #idleMs: number;
+
+  /**
+   * `max` threads at most; a further thread starts once every thread has been busy for
+   * `slowMs`; a thread idle for `idleMs` ends.
+   */
+  constructor(max = 4, options: { slowMs?: number; idleMs?: number } = {}) {
     this.#max = max;
+    this.#slowMs = options.slowMs ?? 500;
+    this.#idleMs = options.idleMs ?? 60_000;
   }
 
   #spawn(): Thread {
@@ -69,23 +84,33 @@ export class QueryPool {
     worker.postMessage({ schedule: scheduleBuffer() });
     worker.postMessage({ sections: this.#sections, views: this.#views });
     let markReady!: () => void;
-    const thread: Thread = { worker, tid: 0, db: 0n, ready: new Promise((r) => (markReady = r)), busy: false };
+    const thread: Thread = {
+      worker,
+      tid: 0,
+      db: 0n,
+      ready: new Promise((r) => (markReady = r)),
+      busy: false,
+      // Start-up (importing every table) does not count as a slow query.
+      since: Infinity,
+    };
     worker.onmessage = (e: MessageEvent) => {
       const data = e.data as QueryReply & { ready?: boolean; tid?: number; db?: string; cancel?: Int32Array };
       if (data.ready) {
         thread.tid = data.tid ?? 0;
         thread.db = BigInt(data.db ?? "0");
         thread.cancel = data.cancel;
+        thread.since = performance.now();
         markReady();
+        // Waiters look again: their slowMs deadlines start now.
+        for (const wake of this.#queue.splice(0)) wake();
         return;
       }
       const p = thread.pending;
       if (p && p.id === data.id) {
         if (p.timer !== undefined) clearTimeout(p.timer);
         thread.pending = undefined;
-        thread.busy = false;
+        this.#release(thread);
         p.resolve(data);
-        this.#queue.shift()?.();
       }
     };
     worker.onerror = (e) => {
@@ -96,8 +121,30 @@ export class QueryPool {
     return thread;
   }
 
+  /** Marks a thread idle, wakes a waiter, and ends the thread if it stays idle. */
+  #release(thread: Thread): void {
+    thread.busy = false;
+    if (thread.idleTimer !== undefined) clearTimeout(thread.idleTimer);
+    thread.idleTimer = setTimeout(() => {
+      if (!thread.busy) this.#end(thread);
+    }, this.#idleMs);
+    this.#wake();
+  }
+
+  #wake(): void {
+    this.#queue.shift()?.();
+  }
+
+  #end(thread: Thread): void {
+    if (thread.idleTimer !== undefined) clearTimeout(thread.idleTimer);
+    thread.worker.terminate();
+    const i = this.#threads.indexOf(thread);
+    if (i >= 0) this.#threads.splice(i, 1);
+  }
+
   #fail(thread: Thread, message: string): void {
     const p = thread.pending;
+    if (thread.idleTimer !== undefined) clearTimeout(thread.idleTimer);
     thread.worker.terminate();
     const i = this.#threads.indexOf(thread);
     if (i >= 0) this.#threads.splice(i, 1);
@@ -115,7 +162,7 @@ export class QueryPool {
         memory: 0,
       });
     }
-    this.#queue.shift()?.();
+    this.#wake();
   }
 
   async #acquire(): Promise<Thread> {
@@ -123,15 +170,33 @@ export class QueryPool {
       if (this.#closed) throw new QueryAbortedError("The query pool is closed.");
       const idle = this.#threads.find((t) => !t.busy);
       if (idle) {
+        if (idle.idleTimer !== undefined) clearTimeout(idle.idleTimer);
         idle.busy = true;
+        idle.since = performance.now();
         return idle;
       }
-      if (this.#threads.length < this.#max) {
+      // Every thread is busy: wait for one, unless all have been busy past slowMs.
+      const now = performance.now();
+      const soonest = Math.min(...this.#threads.map((t) => t.since + this.#slowMs)) - now;
+      if (this.#threads.length < this.#max && (this.#threads.length === 0 || soonest <= 0)) {
         const t = this.#spawn();
         t.busy = true;
         return t;
       }
-      await new Promise<void>((resolve) => this.#queue.push(resolve));
+      await new Promise<void>((resolve) => {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const wake = () => {
+          if (timer !== undefined) clearTimeout(timer);
+          const i = this.#queue.indexOf(wake);
+          if (i >= 0) this.#queue.splice(i, 1);
+          resolve();
+        };
+        this.#queue.push(wake);
+        // A thread crossing slowMs lets a new one start: look again then.
+        if (this.#threads.length < this.#max && Number.isFinite(soonest)) {
+          timer = setTimeout(wake, Math.max(1, soonest));
+        }
+      });
     }
   }
 
