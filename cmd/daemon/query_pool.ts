@@ -75,7 +75,7 @@ export class QueryPool {
    */
   constructor(max = 4, options: { slowMs?: number; idleMs?: number } = {}) {
     this.#max = max;
-    this.#slowMs = options.slowMs ?? 500;
+    this.#slowMs = options.slowMs ?? 1000;
     this.#idleMs = options.idleMs ?? 60_000;
   }
 
