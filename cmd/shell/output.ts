@@ -103,8 +103,17 @@ export class Output {
       this.#emit(bytes);
       return;
     }
+    const n = bytes.length;
+    if (n <= 32) {
+      // Separators, keys and bars are short: a loop beats a call into TypedArray.set.
+      const buffer = this.buffer;
+      let at = this.position;
+      for (let k = 0; k < n; k++) buffer[at++] = bytes[k];
+      this.position = at;
+      return;
+    }
     this.buffer.set(bytes, this.position);
-    this.position += bytes.length;
+    this.position += n;
   }
 
   /** Appends one byte. */

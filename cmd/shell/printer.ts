@@ -560,6 +560,8 @@ class PrettyPrinter implements Printer {
   #unprinted: number[] = [];
   /** Width by column name (osquery's `lengths`), over every column of every row. */
   readonly #lengths = new Map<string, number>();
+  /** The widest value of each printed column so far (-1: none yet), folded into #lengths at the end. */
+  #widest: number[] = [];
   /** Widths of the current statement's columns, as indexes into #lengths (by name). */
   #firstRowNames: readonly string[] = [];
   #spill = new SpillFile();
@@ -591,6 +593,7 @@ class PrettyPrinter implements Printer {
     const names = this.#statementNames;
     if (!this.#printed) {
       this.#printed = [...names];
+      this.#widest = names.map(() => -1);
       this.#firstRowNames = names;
     }
     if (!this.#mapFresh) {
@@ -639,7 +642,7 @@ class PrettyPrinter implements Printer {
           store.write(text);
         }
       }
-      this.#note(this.#printed![c], chars);
+      if (chars > this.#widest[c]) this.#widest[c] = chars;
     }
     // Columns of this statement that are not printed still widen osquery's lengths.
     for (const j of this.#unprinted) this.#note(names[j], charCount(cells.text(j) ?? this.settings.nullvalue));
@@ -660,6 +663,9 @@ class PrettyPrinter implements Printer {
 
   #print(columns: string[]): void {
     const lengths = this.#lengths;
+    this.#widest.forEach((size, c) => {
+      if (size >= 0) this.#note(columns[c], size);
+    });
     // osquery's final pass: the first row's column names are minimum widths.
     for (const name of this.#firstRowNames) {
       const size = charCount(name);
