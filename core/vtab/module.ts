@@ -344,6 +344,20 @@ export class VirtualTableModule {
     });
   }
 
+  /**
+   * The cursor at an address. xEof, xColumn and xNext are called for one cursor many times in a
+   * row, so the last one found is kept (no Map lookup by BigInt per call); xClose forgets it.
+   */
+  #cursorAt(cursor: bigint): Cursor | undefined {
+    if (cursor === this.#lastCursorAddress) return this.#lastCursor;
+    const state = this.#cursors.get(cursor);
+    if (state) {
+      this.#lastCursorAddress = cursor;
+      this.#lastCursor = state;
+    }
+    return state;
+  }
+
   #vtabOf(cursor: bigint): bigint {
     return this.#view(cursor, 8).getBigUint64(0, true);
   }
@@ -427,7 +441,7 @@ export class VirtualTableModule {
 
   #xNext() {
     return new Deno.UnsafeCallback({ parameters: ["usize"], result: "i32" } as const, (cursor) => {
-      const state = this.#cursors.get(cursor as bigint);
+      const state = this.#cursorAt(cursor as bigint);
       if (!state) return SQLITE.ERROR;
       if (this.cancel[0] !== 0) {
         state.row = undefined;
@@ -453,7 +467,7 @@ export class VirtualTableModule {
 
   #xEof() {
     return new Deno.UnsafeCallback({ parameters: ["usize"], result: "i32" } as const, (cursor) => {
-      const state = this.#cursors.get(cursor as bigint);
+      const state = this.#cursorAt(cursor as bigint);
       return state?.row === undefined ? 1 : 0;
     });
   }
@@ -464,13 +478,7 @@ export class VirtualTableModule {
     return new Deno.UnsafeCallback(
       { parameters: ["usize", "usize", "i32"], result: "i32" } as const,
       (cursor, ctx, i) => {
-        let state: Cursor | undefined;
-        if (cursor === this.#lastCursorAddress) state = this.#lastCursor;
-        else {
-          state = this.#cursors.get(cursor as bigint);
-          this.#lastCursorAddress = cursor as bigint;
-          this.#lastCursor = state;
-        }
+        const state = this.#cursorAt(cursor as bigint);
         const row = state?.row;
         if (row === undefined) {
           s.sqlite3_result_null(ctx);
