@@ -60,6 +60,8 @@ export interface StoredQuery {
   /** Blob holding the previous rows, one canonical row per line. */
   blob: string;
   rows: number;
+  /** Chunks of that blob (absent in stores written before osq recorded it). */
+  chunks?: number;
 }
 
 /** A scheduled query that started and has not finished. */
@@ -84,12 +86,38 @@ export interface OutboxEntry {
 const CHUNK = 60_000;
 const CHUNKS_PER_COMMIT = 12;
 const INLINE_LIMIT = 32_000;
+/** A rows blob up to this many chunks is written in the run's own commit (else before it). */
+const CHUNKS_IN_RUN_COMMIT = 4;
+/** Text of previous rows kept in memory (by immutable blob id), at most. */
+const ROWS_CACHE_LIMIT = 32 * 1024 * 1024;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /** The store. */
 export class Store {
   #seq: bigint | undefined;
+  /**
+   * Previous rows by blob id. Blobs never change once written, so a cached copy is always the
+   * stored truth; it spares reading and splitting the blob at every run.
+   */
+  readonly #rows = new Map<string, { rows: string[]; size: number }>();
+  #rowsSize = 0;
+
+  #cacheRows(id: string, rows: string[], size: number): void {
+    if (!id || size > ROWS_CACHE_LIMIT) return;
+    while (this.#rowsSize + size > ROWS_CACHE_LIMIT && this.#rows.size) {
+      this.#uncacheRows(this.#rows.keys().next().value!);
+    }
+    this.#rows.set(id, { rows, size });
+    this.#rowsSize += size;
+  }
+
+  #uncacheRows(id: string): void {
+    const hit = this.#rows.get(id);
+    if (!hit) return;
+    this.#rows.delete(id);
+    this.#rowsSize -= hit.size;
+  }
 
   constructor(readonly kv: Deno.Kv) {}
 
@@ -148,8 +176,12 @@ export class Store {
   /** The previous rows of a query (canonical rows). */
   async previousRows(state: StoredQuery): Promise<string[]> {
     if (state.rows === 0) return [];
+    const hit = this.#rows.get(state.blob);
+    if (hit) return hit.rows;
     const text = await this.getBlob(state.blob);
-    return text === "" ? [] : text.split("\n");
+    const rows = text === "" ? [] : text.split("\n");
+    this.#cacheRows(state.blob, rows, text.length);
+    return rows;
   }
 
   async #nextSeq(): Promise<bigint> {
@@ -163,7 +195,9 @@ export class Store {
   /**
    * Commits a run atomically: the query's new state (rows already written as a blob) and its
    * outbox lines, and clears its executing mark. Returns the outbox sequence (or undefined
-   * when there were no lines). The old rows blob is deleted after the commit.
+   * when there were no lines). A small rows blob is written and the old one deleted in that
+   * same commit; a large one is written before it (unreferenced until then) and the old one
+   * deleted after it.
    */
   async commitRun(options: {
     name: string;
@@ -174,13 +208,35 @@ export class Store {
     category: "result" | "snapshot";
   }): Promise<bigint | undefined> {
     const { name, previous, state, rows, lines, category } = options;
+    const op = this.kv.atomic().check(previous).delete(["executing", name]);
     let stored: StoredQuery | undefined;
+    let rowsText = "";
+    let oldBlobDeleted = false;
     if (state) {
       if (rows) {
-        const blob = rows.length ? await this.putBlob(rows.join("\n")) : { id: "", chunks: 0 };
-        stored = { ...state, blob: blob.id, rows: rows.length };
+        rowsText = rows.join("\n");
+        let blob = { id: "", chunks: 0 };
+        if (rows.length) {
+          const bytes = encoder.encode(rowsText);
+          const chunks = Math.max(1, Math.ceil(bytes.length / CHUNK));
+          if (chunks <= CHUNKS_IN_RUN_COMMIT) {
+            blob = { id: crypto.randomUUID(), chunks };
+            for (let i = 0; i < chunks; i++) op.set(["blob", blob.id, i], bytes.subarray(i * CHUNK, (i + 1) * CHUNK));
+          } else blob = await this.putBlob(rowsText);
+        }
+        stored = { ...state, blob: blob.id, rows: rows.length, chunks: blob.chunks };
+        const old = previous.value;
+        if (old?.blob && old.chunks !== undefined && old.chunks <= CHUNKS_IN_RUN_COMMIT) {
+          for (let i = 0; i < old.chunks; i++) op.delete(["blob", old.blob, i]);
+          oldBlobDeleted = true;
+        }
       } else {
-        stored = { ...state, blob: previous.value?.blob ?? "", rows: previous.value?.rows ?? 0 };
+        stored = {
+          ...state,
+          blob: previous.value?.blob ?? "",
+          rows: previous.value?.rows ?? 0,
+          chunks: previous.value?.chunks,
+        };
       }
     }
     let entry: OutboxEntry | undefined;
@@ -189,7 +245,6 @@ export class Store {
       if (size <= INLINE_LIMIT) entry = { category, name, lines, count: lines.length };
       else entry = { category, name, blob: (await this.putBlob(lines.join("\n"))).id, count: lines.length };
     }
-    const op = this.kv.atomic().check(previous).delete(["executing", name]);
     if (stored) op.set(["query", name], stored);
     let seq: bigint | undefined;
     if (entry) {
@@ -202,8 +257,10 @@ export class Store {
       throw new StoreError(`The results of ${name} changed underneath this run; they were not committed.`);
     }
     if (stored && rows && previous.value?.blob && previous.value.blob !== stored.blob) {
-      await this.deleteBlob(previous.value.blob);
+      this.#uncacheRows(previous.value.blob);
+      if (!oldBlobDeleted) await this.deleteBlob(previous.value.blob);
     }
+    if (stored && rows) this.#cacheRows(stored.blob, rows, rowsText.length);
     return seq;
   }
 
@@ -229,6 +286,19 @@ export class Store {
   /** Records that `logger` has entry `seq`, clearing its write intent in the same commit. */
   async markShipped(logger: string, seq: bigint): Promise<void> {
     await this.kv.atomic().set(["shipped", logger, seq], true).delete(["intent", logger]).commit();
+  }
+
+  /**
+   * The last logger has entry `seq`: in one commit the entry, every logger's mark and this
+   * logger's write intent go (a crash before it leaves the intent, so the write is undone and
+   * redone; after it, nothing is left to ship). Then its blob is deleted.
+   */
+  async finishEntry(logger: string, seq: bigint, entry: OutboxEntry, loggers: string[]): Promise<void> {
+    const op = this.kv.atomic().delete(["outbox", seq]).delete(["intent", logger]);
+    for (const l of loggers) op.delete(["shipped", l, seq]);
+    const res = await op.commit();
+    if (!res.ok) throw new StoreError("Retiring a shipped outbox entry failed.");
+    if (entry.blob) await this.deleteBlob(entry.blob);
   }
 
   /** Removes a fully shipped entry with its marks and blob. */
