@@ -1,6 +1,7 @@
 /**
  * Ships outbox entries from the store to the loggers, in order: each logger gets an entry once
- * (skipped when already marked shipped), then the entry is retired.
+ * (skipped when already marked shipped), then the entry is retired (with the last logger's mark,
+ * in one commit).
  *
  * @module
  */
@@ -12,12 +13,18 @@ export async function drainOutbox(store: Store, loggers: Logger[]): Promise<numb
   let retired = 0;
   for await (const { seq, entry } of store.outbox()) {
     const lines = await store.linesOf(entry);
-    for (const logger of loggers) {
+    const names = loggers.map((l) => l.name);
+    let finished = false;
+    for (const [i, logger] of loggers.entries()) {
       if (await store.isShipped(logger.name, seq)) continue;
       await logger.logLines(entry.category, lines, seq);
-      await store.markShipped(logger.name, seq);
+      if (i === loggers.length - 1) {
+        // The last logger's mark and the entry's retirement are one commit.
+        await store.finishEntry(logger.name, seq, entry, names);
+        finished = true;
+      } else await store.markShipped(logger.name, seq);
     }
-    await store.retire(seq, entry, loggers.map((l) => l.name));
+    if (!finished) await store.retire(seq, entry, names);
     retired++;
   }
   return retired;
