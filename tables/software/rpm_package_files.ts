@@ -8,6 +8,7 @@
 import { defineTable, type Row, TableError, type TableSpec } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { hasRpmDatabase, RPM_DB_PATHS, rpmLibrary } from "./rpm_packages.ts";
+import { libc } from "../../core/libc.ts";
 
 const fileInfoSymbols = {
   rpmtsCreate: { parameters: [], result: "pointer" },
@@ -48,8 +49,7 @@ function loadFileInfo() {
   if (!fileInfo) {
     try {
       fileInfo = Deno.dlopen("librpm.so.9", fileInfoSymbols).symbols;
-      const libc = Deno.dlopen("libc.so.6", { free: { parameters: ["pointer"], result: "void" } }).symbols;
-      libcFree = (p) => libc.free(p);
+      libcFree = (p) => libc().free(p);
     } catch (e) {
       throw new TableError(
         `librpm lacks the file-info functions (${e instanceof Error ? e.message : e}): install librpm9 4.14 or later.`,

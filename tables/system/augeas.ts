@@ -11,6 +11,7 @@ import { defineTable, type QueryContext, type Row, TableError, type TableSpec } 
 import { registerTable } from "../../core/registry.ts";
 import { defineFlag, flags } from "../../core/flags.ts";
 import { isDir } from "./_lib.ts";
+import { libc } from "../../core/libc.ts";
 
 /** osquery's default lens directory. */
 const OSQUERY_LENSES = "/opt/osquery/share/osquery/lenses";
@@ -57,8 +58,7 @@ export function augeasLibrary(soname = "libaugeas.so.0"): { aug: AugeasSymbols; 
       }): install the libaugeas0 package (Debian/Ubuntu) or augeas-libs (RHEL).`,
     );
   }
-  const libc = Deno.dlopen("libc.so.6", { free: { parameters: ["pointer"], result: "void" } }).symbols;
-  const loaded = { aug, free: (p: Deno.PointerValue) => libc.free(p) };
+  const loaded = { aug, free: (p: Deno.PointerValue) => libc().free(p) };
   if (soname === "libaugeas.so.0") lib = loaded;
   return loaded;
 }
