@@ -7,16 +7,10 @@
  */
 import { defineTable, type Row, TableError, type TableSpec } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { hasRpmDatabase, RPM_DB_PATHS, rpmLibrary } from "./rpm_packages.ts";
+import { forEachRpmHeader, hasRpmDatabase, RPM_DB_PATHS, rpmLibrary } from "./rpm_packages.ts";
 import { libc } from "../../core/libc.ts";
 
 const fileInfoSymbols = {
-  rpmtsCreate: { parameters: [], result: "pointer" },
-  rpmtsFree: { parameters: ["pointer"], result: "pointer" },
-  rpmtsSetRootDir: { parameters: ["pointer", "buffer"], result: "i32" },
-  rpmtsInitIterator: { parameters: ["pointer", "i32", "buffer", "usize"], result: "pointer" },
-  rpmdbNextIterator: { parameters: ["pointer"], result: "pointer" },
-  rpmdbFreeIterator: { parameters: ["pointer"], result: "pointer" },
   headerGetString: { parameters: ["pointer", "i32"], result: "pointer" },
   rpmTagGetValue: { parameters: ["buffer"], result: "i32" },
   rpmfiNew: { parameters: ["pointer", "pointer", "i32", "u32"], result: "pointer" },
@@ -72,57 +66,37 @@ export function readRpmPackageFiles(dbpath: string, root = "/", names: string[] 
   const rows: Row[] = [];
   const str = (p: Deno.PointerValue) => (p === null ? "" : Deno.UnsafePointerView.getCString(p));
   const algo = new Int32Array(1);
-  // The database location is a macro: set it for this read only (as rpm_packages does).
-  const { rpmio } = rpmLibrary();
-  const macro = cString("_dbpath");
-  rpmio.rpmPushMacro(null, macro, null, cString(dbpath), -7);
-  const ts = lib.rpmtsCreate();
-  try {
-    if (ts === null) throw new TableError("librpm could not create a transaction set.");
-    lib.rpmtsSetRootDir(ts, cString(root));
-    for (const key of names.length ? names : [undefined]) {
-      const mi = lib.rpmtsInitIterator(ts, tagName, key === undefined ? null : cString(key), 0n);
-      if (mi === null) continue;
-      try {
-        for (let h = lib.rpmdbNextIterator(mi); h !== null; h = lib.rpmdbNextIterator(mi)) {
-          const fi = lib.rpmfiNew(ts, h, tagBasenames, 0);
-          if (fi === null) continue;
-          try {
-            const count = lib.rpmfiFC(fi);
-            if (count <= 0 || count > MAX_FILES) continue;
-            const pkg = str(lib.headerGetString(h, tagName));
-            for (let i = 0; i < count && lib.rpmfiNext(fi) >= 0; i++) {
-              let sha256: string | undefined;
-              if (withDigest) {
-                algo[0] = 0;
-                const digest = lib.rpmfiFDigestHex(fi, new Uint8Array(algo.buffer));
-                if (digest !== null) {
-                  if (algo[0] === SHA256_ALGO) sha256 = Deno.UnsafePointerView.getCString(digest);
-                  libcFree?.(digest);
-                }
-              }
-              rows.push({
-                package: pkg,
-                path: str(lib.rpmfiFN(fi)),
-                username: str(lib.rpmfiFUser(fi)),
-                groupname: str(lib.rpmfiFGroup(fi)),
-                mode: octalPermissions(lib.rpmfiFMode(fi)),
-                size: Number(lib.rpmfiFSize(fi)),
-                sha256: sha256 ?? "",
-              });
-            }
-          } finally {
-            lib.rpmfiFree(fi);
+  forEachRpmHeader(dbpath, root, names, (ts, h) => {
+    const fi = lib.rpmfiNew(ts, h, tagBasenames, 0);
+    if (fi === null) return;
+    try {
+      const count = lib.rpmfiFC(fi);
+      if (count <= 0 || count > MAX_FILES) return;
+      const pkg = str(lib.headerGetString(h, tagName));
+      for (let i = 0; i < count && lib.rpmfiNext(fi) >= 0; i++) {
+        let sha256: string | undefined;
+        if (withDigest) {
+          algo[0] = 0;
+          const digest = lib.rpmfiFDigestHex(fi, new Uint8Array(algo.buffer));
+          if (digest !== null) {
+            if (algo[0] === SHA256_ALGO) sha256 = Deno.UnsafePointerView.getCString(digest);
+            libcFree?.(digest);
           }
         }
-      } finally {
-        lib.rpmdbFreeIterator(mi);
+        rows.push({
+          package: pkg,
+          path: str(lib.rpmfiFN(fi)),
+          username: str(lib.rpmfiFUser(fi)),
+          groupname: str(lib.rpmfiFGroup(fi)),
+          mode: octalPermissions(lib.rpmfiFMode(fi)),
+          size: Number(lib.rpmfiFSize(fi)),
+          sha256: sha256 ?? "",
+        });
       }
+    } finally {
+      lib.rpmfiFree(fi);
     }
-  } finally {
-    if (ts !== null) lib.rpmtsFree(ts);
-    rpmio.rpmPopMacro(null, macro);
-  }
+  });
   return rows;
 }
 

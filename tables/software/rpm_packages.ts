@@ -130,42 +130,28 @@ export function hasRpmDatabase(dir: string): boolean {
   });
 }
 
-/** Reads the packages of the database at `dbpath` (inside `root`), optionally only the named ones. */
-export function readRpmDatabase(dbpath: string, root = "/", names: string[] = []): Row[] {
+/**
+ * Visits every header of the database at `dbpath` (inside `root`) — or only the packages named —
+ * with the transaction set that holds it. The database location is a macro, set for this read only.
+ */
+export function forEachRpmHeader(
+  dbpath: string,
+  root: string,
+  names: string[],
+  visit: (ts: Deno.PointerObject, header: Deno.PointerObject) => void,
+): void {
   const { rpm, rpmio, tags } = rpmLibrary();
   const macro = cString("_dbpath");
   rpmio.rpmPushMacro(null, macro, null, cString(dbpath), RMIL_CMDLINE);
   const ts = rpm.rpmtsCreate();
-  const rows: Row[] = [];
   try {
     if (ts === null) throw new TableError("librpm could not create a transaction set.");
     rpm.rpmtsSetRootDir(ts, cString(root));
-    const str = (h: Deno.PointerObject, tag: number) => {
-      const p = rpm.headerGetString(h, tag);
-      return p === null ? "" : Deno.UnsafePointerView.getCString(p);
-    };
-    const num = (h: Deno.PointerObject, tag: number) =>
-      rpm.headerIsEntry(h, tag) ? Number(rpm.headerGetNumber(h, tag)) : undefined;
-    const keys = names.length ? names : [undefined];
-    for (const key of keys) {
+    for (const key of names.length ? names : [undefined]) {
       const mi = rpm.rpmtsInitIterator(ts, tags.name, key === undefined ? null : cString(key), 0n);
       if (mi === null) continue; // No database, or no package by that name.
       try {
-        for (let h = rpm.rpmdbNextIterator(mi); h !== null; h = rpm.rpmdbNextIterator(mi)) {
-          rows.push({
-            name: str(h, tags.name),
-            version: str(h, tags.version),
-            release: str(h, tags.release),
-            source: str(h, tags.sourcerpm),
-            size: num(h, tags.size),
-            sha1: str(h, tags.sha1header),
-            arch: str(h, tags.arch),
-            epoch: num(h, tags.epoch),
-            install_time: num(h, tags.installtime),
-            vendor: str(h, tags.vendor),
-            package_group: str(h, tags.group),
-          });
-        }
+        for (let h = rpm.rpmdbNextIterator(mi); h !== null; h = rpm.rpmdbNextIterator(mi)) visit(ts, h);
       } finally {
         rpm.rpmdbFreeIterator(mi);
       }
@@ -174,6 +160,33 @@ export function readRpmDatabase(dbpath: string, root = "/", names: string[] = []
     if (ts !== null) rpm.rpmtsFree(ts);
     rpmio.rpmPopMacro(null, macro);
   }
+}
+
+/** Reads the packages of the database at `dbpath` (inside `root`), optionally only the named ones. */
+export function readRpmDatabase(dbpath: string, root = "/", names: string[] = []): Row[] {
+  const { rpm, tags } = rpmLibrary();
+  const str = (h: Deno.PointerObject, tag: number) => {
+    const p = rpm.headerGetString(h, tag);
+    return p === null ? "" : Deno.UnsafePointerView.getCString(p);
+  };
+  const num = (h: Deno.PointerObject, tag: number) =>
+    rpm.headerIsEntry(h, tag) ? Number(rpm.headerGetNumber(h, tag)) : undefined;
+  const rows: Row[] = [];
+  forEachRpmHeader(dbpath, root, names, (_ts, h) => {
+    rows.push({
+      name: str(h, tags.name),
+      version: str(h, tags.version),
+      release: str(h, tags.release),
+      source: str(h, tags.sourcerpm),
+      size: num(h, tags.size),
+      sha1: str(h, tags.sha1header),
+      arch: str(h, tags.arch),
+      epoch: num(h, tags.epoch),
+      install_time: num(h, tags.installtime),
+      vendor: str(h, tags.vendor),
+      package_group: str(h, tags.group),
+    });
+  });
   return rows;
 }
 
