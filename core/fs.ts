@@ -14,3 +14,21 @@ export function exists(path: string): boolean {
     return false;
   }
 }
+
+/** Reads a text file, or `undefined` when it cannot be read (missing, a directory, no permission). */
+export function readText(path: string): string | undefined {
+  try {
+    return Deno.readTextFileSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads a file's bytes, or `undefined` when it cannot be read. */
+export function readBytes(path: string): Uint8Array | undefined {
+  try {
+    return Deno.readFileSync(path);
+  } catch {
+    return undefined;
+  }
+}

@@ -9,24 +9,9 @@
  * @module
  */
 import { OP, type QueryContext } from "../../core/table.ts";
+import { readBytes, readText } from "../../core/fs.ts";
 
-/** Reads a text file, or returns undefined when it cannot be read (missing, a directory, no permission). */
-export function readText(path: string): string | undefined {
-  try {
-    return Deno.readTextFileSync(path);
-  } catch {
-    return undefined;
-  }
-}
-
-/** Reads a file's bytes, or undefined when it cannot be read. */
-export function readBytes(path: string): Uint8Array | undefined {
-  try {
-    return Deno.readFileSync(path);
-  } catch {
-    return undefined;
-  }
-}
+export { readBytes, readText };
 
 /** Parses a JSON file; undefined when it is missing or not valid JSON. */
 export function readJson(path: string): unknown {

@@ -6,26 +6,11 @@
  * @module
  */
 import { createHash } from "node:crypto";
+import { exists, readBytes, readText } from "../../core/fs.ts";
+
+export { exists, readBytes, readText };
 
 const decoder = new TextDecoder();
-
-/** Reads a text file, or `undefined` when it is missing or unreadable. */
-export function readText(path: string): string | undefined {
-  try {
-    return Deno.readTextFileSync(path);
-  } catch {
-    return undefined;
-  }
-}
-
-/** Reads a file's bytes, or `undefined` when it is missing or unreadable. */
-export function readBytes(path: string): Uint8Array | undefined {
-  try {
-    return Deno.readFileSync(path);
-  } catch {
-    return undefined;
-  }
-}
 
 /** Reads a sysfs-style attribute: the file's text trimmed of whitespace, or `undefined`. */
 export function readAttr(path: string): string | undefined {
@@ -46,16 +31,6 @@ export function listDir(path: string): Deno.DirEntry[] {
 export function isDir(path: string): boolean {
   try {
     return Deno.statSync(path).isDirectory;
-  } catch {
-    return false;
-  }
-}
-
-/** True when `path` exists (following symlinks). */
-export function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
   } catch {
     return false;
   }
