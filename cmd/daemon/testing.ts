@@ -130,3 +130,24 @@ export class TestDaemon {
     Deno.removeSync(this.dir, { recursive: true });
   }
 }
+
+/**
+ * A black-box daemon test: a fresh {@linkcode TestDaemon} for `fn`, killed and removed afterwards
+ * (the daemon's child process outlives the test's own ops, so the sanitizers are off).
+ */
+export function daemonTest(name: string, fn: (d: TestDaemon) => Promise<void>): void {
+  Deno.test({
+    name,
+    sanitizeResources: false,
+    sanitizeOps: false,
+    async fn() {
+      const d = new TestDaemon();
+      try {
+        await fn(d);
+      } finally {
+        await d.kill();
+        d.cleanup();
+      }
+    },
+  });
+}
