@@ -58,6 +58,7 @@ const symbols = {
   sqlite3_result_double: { parameters: ["usize", "f64"], result: "void" },
   sqlite3_result_text: { parameters: ["usize", "buffer", "i32", "isize"], result: "void" },
   sqlite3_result_blob: { parameters: ["usize", "buffer", "i32", "isize"], result: "void" },
+  sqlite3_result_zeroblob: { parameters: ["usize", "i32"], result: "void" },
   sqlite3_result_error: { parameters: ["usize", "buffer", "i32"], result: "void" },
   sqlite3_malloc: { parameters: ["i32"], result: "usize" },
   sqlite3_free: { parameters: ["usize"], result: "void" },

@@ -81,6 +81,7 @@ export function resultValue(ctx: bigint, value: SqlValue | boolean | undefined):
     else s.sqlite3_result_double(ctx, value);
   } else if (typeof value === "bigint") resultInteger(ctx, value);
   else if (typeof value === "boolean") s.sqlite3_result_int(ctx, value ? 1 : 0);
+  else if (value.length === 0) s.sqlite3_result_zeroblob(ctx, 0);
   else {
     const copy = new Uint8Array(new ArrayBuffer(value.length));
     copy.set(value);

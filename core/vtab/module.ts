@@ -16,6 +16,9 @@ import { cstr, SQLITE, sqlite, TextScratch, TRANSIENT } from "../sqlite/ffi.ts";
 import { readValue, resultInteger, resultText, type SqlValue } from "../sqlite/values.ts";
 import { type ColumnSpec, type Constraint, OP, QueryContext, type Row, type TableSpec } from "../table.ts";
 import { declaredColumns, declareSchema } from "./schema.ts";
+import { CellBatch, CellKind as Kind, CURSOR_BYTES, nativeCursorCode, parseInteger } from "./native_cursor.ts";
+
+export { parseInteger };
 
 /** Operators we push down; any other SQLite operator code is left to SQLite. */
 const PUSHABLE_OPS = new Set<number>([
@@ -37,13 +40,6 @@ const RANGE_OPS = new Set<number>([
 ]);
 /** osquery's cost of a scan that pushes nothing (and of a plan missing a required column). */
 const MAX_COST = 1_000_000;
-
-const enum Kind {
-  Text,
-  Integer,
-  Double,
-  Blob,
-}
 
 /** A table as attached to one connection: spec plus precomputed column facts. */
 interface Attached {
@@ -68,6 +64,8 @@ interface PlanTerm {
 interface Plan {
   terms: PlanTerm[];
   used: Set<string> | undefined;
+  /** Indexes of the declared columns the statement reads (all of them when unknown). */
+  usedColumns: number[] | undefined;
   /** A term constrains a required column (always true for tables without one). */
   requiredSatisfied: boolean;
 }
@@ -81,6 +79,14 @@ interface Cursor {
   index: number;
   row: Row | undefined;
   rowid: number;
+  /** The native cursor's batch (when the module runs the native cursor). */
+  batch: CellBatch | undefined;
+}
+
+/** Options of a {@linkcode VirtualTableModule}. */
+export interface ModuleOptions {
+  /** Use the native cursor where it can run (default true); false keeps every callback in TypeScript. */
+  native?: boolean;
 }
 
 const MAX_PLANS = 4096;
@@ -113,8 +119,13 @@ export class VirtualTableModule {
    */
   readonly cancel: Int32Array = new Int32Array(new SharedArrayBuffer(4));
 
-  constructor(db: bigint) {
+  /** The native cursor's code, when this module uses it. */
+  readonly #native;
+  #refill = 0n;
+
+  constructor(db: bigint, options: ModuleOptions = {}) {
     this.#db = db;
+    this.#native = options.native === false ? undefined : nativeCursorCode();
     const s = sqlite();
     this.#moduleStruct = s.sqlite3_malloc(200);
     const mem = this.#memory(this.#moduleStruct, 200);
@@ -132,10 +143,25 @@ export class VirtualTableModule {
     slot(48, this.#xOpen());
     slot(56, this.#xClose());
     slot(64, this.#xFilter());
-    slot(72, this.#xNext());
-    slot(80, this.#xEof());
-    slot(88, this.#xColumn());
-    slot(96, this.#xRowid());
+    if (this.#native) {
+      view.setBigUint64(72, this.#native.next, true);
+      view.setBigUint64(80, this.#native.eof, true);
+      view.setBigUint64(88, this.#native.column, true);
+      view.setBigUint64(96, this.#native.rowid, true);
+      const refill = this.#xRefill();
+      this.#callbacks.push(refill);
+      this.#refill = BigInt(Deno.UnsafePointer.value(refill.pointer));
+    } else {
+      slot(72, this.#xNext());
+      slot(80, this.#xEof());
+      slot(88, this.#xColumn());
+      slot(96, this.#xRowid());
+    }
+  }
+
+  /** Whether scans run through the native cursor. */
+  get native(): boolean {
+    return this.#native !== undefined;
   }
 
   /** Makes `spec` queryable on this connection under its name and aliases. */
@@ -267,21 +293,24 @@ export class VirtualTableModule {
     }
     // Used columns: bit i = column i; bit 63 stands for every column >= 63.
     let used: Set<string> | undefined = new Set<string>();
+    let usedColumns: number[] | undefined = [];
     let usesRequired = false;
     if ((colUsed >> 63n) & 1n && table.columns.length > 63) {
       used = undefined;
+      usedColumns = undefined;
       usesRequired = table.hasRequired;
     } else {
       for (let i = 0; i < table.columns.length && i < 63; i++) {
         if ((colUsed >> BigInt(i)) & 1n) {
           used.add(table.keys[i]);
+          usedColumns.push(i);
           if (table.required[i]) usesRequired = true;
         }
       }
     }
     const planId = this.#nextPlan++;
     if (this.#nextPlan > 0x7fffffff) this.#nextPlan = 1;
-    this.#plans.set(planId, { terms, used, requiredSatisfied });
+    this.#plans.set(planId, { terms, used, usedColumns, requiredSatisfied });
     if (this.#plans.size > MAX_PLANS) {
       const oldest = this.#plans.keys().next().value;
       if (oldest !== undefined) this.#plans.delete(oldest);
@@ -299,11 +328,14 @@ export class VirtualTableModule {
       try {
         const table = this.#vtabs.get(BigInt(vtab));
         if (!table) return SQLITE.ERROR;
-        const cursor = sqlite().sqlite3_malloc(16);
+        const bytes = this.#native ? CURSOR_BYTES : 16;
+        const cursor = sqlite().sqlite3_malloc(bytes);
         if (cursor === 0n) return SQLITE.NOMEM;
-        const view = this.#view(cursor, 16);
-        view.setBigUint64(0, BigInt(vtab), true);
-        view.setBigUint64(8, 0n, true);
+        this.#memory(cursor, bytes).fill(0);
+        this.#view(cursor, 8).setBigUint64(0, BigInt(vtab), true);
+        const batch = this.#native
+          ? new CellBatch(BigInt(cursor), this.#native, this.#refill, this.cancel, table.keys, table.kinds)
+          : undefined;
         this.#cursors.set(BigInt(cursor), {
           table,
           keys: table.keys,
@@ -313,6 +345,7 @@ export class VirtualTableModule {
           index: 0,
           row: undefined,
           rowid: 0,
+          batch,
         });
         this.#view(ppCursor, 8).setBigUint64(0, BigInt(cursor), true);
         return SQLITE.OK;
@@ -370,15 +403,18 @@ export class VirtualTableModule {
         if (!state) return SQLITE.ERROR;
         if (this.cancel[0] !== 0) {
           state.row = undefined;
+          state.batch?.stop();
           this.#setError(this.#vtabOf(cursor), "interrupted");
           return SQLITE.INTERRUPT;
         }
         try {
-          const plan = this.#plans.get(planId) ?? { terms: [], used: undefined, requiredSatisfied: false };
+          const plan: Plan = this.#plans.get(planId) ??
+            { terms: [], used: undefined, usedColumns: undefined, requiredSatisfied: false };
           if (!plan.requiredSatisfied && state.table.hasRequired) {
             state.row = undefined;
             state.array = undefined;
             state.iterator = undefined;
+            state.batch?.stop();
             this.#setError(
               this.#vtabOf(cursor),
               `Table ${state.table.spec.name} was queried without a required column in the WHERE clause`,
@@ -405,7 +441,22 @@ export class VirtualTableModule {
           const rows = state.table.spec.generate(ctx);
           state.index = 0;
           state.rowid = 0;
-          if (Array.isArray(rows)) {
+          if (state.batch) {
+            state.array = undefined;
+            state.iterator = undefined;
+            const used = plan.usedColumns ?? state.table.columns.map((_, i) => i);
+            if (Array.isArray(rows)) {
+              let i = 0;
+              state.batch.start(() => i < rows.length ? rows[i++] : undefined, used);
+            } else {
+              const iterator = state.iterator = rows[Symbol.iterator]();
+              state.batch.start(() => {
+                const next = iterator.next();
+                return next.done ? undefined : next.value;
+              }, used);
+            }
+            state.batch.refill();
+          } else if (Array.isArray(rows)) {
             state.array = rows;
             state.iterator = undefined;
             state.row = rows[0];
@@ -420,11 +471,33 @@ export class VirtualTableModule {
           state.row = undefined;
           state.array = undefined;
           state.iterator = undefined;
+          state.batch?.stop();
           this.#setError(this.#vtabOf(cursor), this.#errorOf(err));
           return SQLITE.ERROR;
         }
       },
     );
+  }
+
+  /** The native cursor's way back: the next batch (or the cancellation) for the cursor at an address. */
+  #xRefill() {
+    return new Deno.UnsafeCallback({ parameters: ["usize"], result: "i32" } as const, (cursor) => {
+      const state = this.#cursorAt(cursor as bigint);
+      const batch = state?.batch;
+      if (!batch) return SQLITE.ERROR;
+      if (this.cancel[0] !== 0) {
+        batch.stop();
+        this.#setError(this.#vtabOf(cursor), "interrupted");
+        return SQLITE.INTERRUPT;
+      }
+      try {
+        batch.refill();
+        return SQLITE.OK;
+      } catch (err) {
+        this.#setError(this.#vtabOf(cursor), this.#errorOf(err));
+        return SQLITE.ERROR;
+      }
+    });
   }
 
   *#inValues(list: bigint): Generator<SqlValue> {
@@ -510,6 +583,11 @@ export class VirtualTableModule {
           }
           case Kind.Blob:
             if (value instanceof Uint8Array) {
+              // A zero-length buffer would reach SQLite as a NULL pointer (a NULL result).
+              if (value.length === 0) {
+                s.sqlite3_result_zeroblob(ctx, 0);
+                return SQLITE.OK;
+              }
               const copy = new Uint8Array(new ArrayBuffer(value.length));
               copy.set(value);
               s.sqlite3_result_blob(ctx, copy, copy.length, TRANSIENT);
@@ -539,27 +617,6 @@ export class VirtualTableModule {
       return SQLITE.OK;
     });
   }
-}
-
-/** Parses a decimal (or 0x hex) integer string as osquery's casts do; undefined when not a number. */
-export function parseInteger(text: string): number | bigint | undefined {
-  const t = text.trim();
-  if (t === "") return undefined;
-  if (/^[-+]?\d+$/.test(t)) {
-    const n = Number(t);
-    if (Number.isSafeInteger(n)) return n;
-    try {
-      return BigInt.asIntN(64, BigInt(t));
-    } catch {
-      return undefined;
-    }
-  }
-  if (/^0x[0-9a-f]+$/i.test(t)) {
-    const n = BigInt(t);
-    return n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : BigInt.asIntN(64, n);
-  }
-  // osquery's casts accept a leading number ("12 kB" -> 12) for integer columns? No: they fail.
-  return undefined;
 }
 
 function kindOf(type: ColumnSpec["type"]): Kind {

@@ -1,0 +1,393 @@
+/**
+ * The native cursor: xNext, xEof, xColumn and xRowid as machine code (core/vtab/native/cursor.c),
+ * serving cells from batches that TypeScript fills.
+ *
+ * Why: SQLite calls xNext and xEof once per row and xColumn once per cell. Through Deno
+ * callbacks each call costs ~0.15 µs, so a 3-column scan paid five callbacks a row before a
+ * table did any work. With the native cursor SQLite calls plain machine code, and TypeScript is
+ * entered once per batch ({@linkcode CellBatch.refill}); a batch starts at one row and doubles up
+ * to {@linkcode MAX_BATCH_ROWS}, so `LIMIT 1` still pulls a single row from a costly generator.
+ *
+ * The code is x86-64 only (System V). It is placed in an anonymous page made executable with
+ * mprotect(2); SQLite's result setters are found with dlsym(3) in the libsqlite3 osq loaded.
+ * Where any of this is unavailable (another architecture, macOS, a kernel refusing executable
+ * mappings) or `OSQ_NATIVE_CURSOR=0` is set, the module keeps its TypeScript callbacks.
+ *
+ * @module
+ */
+import { tryLibc } from "../libc.ts";
+import { sqlite, sqliteLibraryPath } from "../sqlite/ffi.ts";
+import type { Row } from "../table.ts";
+import { CODE, ENTRY } from "./native/x86_64.ts";
+
+/** Addresses of the native entry points and of the SQLite function table they call. */
+export interface NativeCursorCode {
+  next: bigint;
+  eof: bigint;
+  column: bigint;
+  rowid: bigint;
+  /** The Api struct (five function pointers) each cursor points at. */
+  api: bigint;
+}
+
+/** How a column's values are converted, as in the TypeScript xColumn. */
+export const enum CellKind {
+  Text,
+  Integer,
+  Double,
+  Blob,
+}
+
+/** The bytes of the C Cursor struct (sqlite3_vtab_cursor plus the batch fields). */
+export const CURSOR_BYTES = 72;
+/** Largest batch, in rows. */
+export const MAX_BATCH_ROWS = 256;
+/** A batch stops growing once its text and blobs pass this many bytes. */
+const ARENA_SOFT_LIMIT = 1 << 20;
+
+const CELL_NULL = 0, CELL_INTEGER = 1, CELL_INT64 = 2, CELL_DOUBLE = 3, CELL_TEXT = 4, CELL_BLOB = 5;
+/** Int32 slots of the Cursor struct. */
+const ROW = 12, ROWS = 13, COLUMNS = 14, DONE = 15;
+/** Byte offsets of the Cursor struct's pointers. */
+const API = 8, CELLS = 16, ARENA = 24, REFILL = 32, CANCEL = 40, ROWID = 64;
+const TWO_63 = 2 ** 63;
+const ASCII_LOOP = 256;
+
+const PAGE = 4096;
+const PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4;
+const MAP_PRIVATE = 0x02, MAP_ANONYMOUS = 0x20;
+const RTLD_NOW = 2, RTLD_NOLOAD = 4;
+
+let loaded: NativeCursorCode | null | undefined;
+
+/** The native code, loaded once per process; `undefined` where it cannot run (see the module doc). */
+export function nativeCursorCode(): NativeCursorCode | undefined {
+  if (loaded !== undefined) return loaded ?? undefined;
+  loaded = null;
+  if (Deno.build.arch !== "x86_64" || Deno.build.os !== "linux") return undefined;
+  if (Deno.env.get("OSQ_NATIVE_CURSOR") === "0") return undefined;
+  const c = tryLibc();
+  if (!c) return undefined;
+  try {
+    sqlite();
+    const path = sqliteLibraryPath();
+    if (!path) return undefined;
+    const handle = c.dlopen(cstring(path), RTLD_NOW | RTLD_NOLOAD);
+    if (handle === null) return undefined;
+    const names = [
+      "sqlite3_result_null",
+      "sqlite3_result_int64",
+      "sqlite3_result_double",
+      "sqlite3_result_text",
+      "sqlite3_result_blob",
+    ];
+    const functions: bigint[] = [];
+    for (const name of names) {
+      const fn = c.dlsym(handle, cstring(name));
+      if (fn === null) return undefined;
+      functions.push(BigInt(Deno.UnsafePointer.value(fn)));
+    }
+    const page = c.mmap(null, BigInt(PAGE), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0n);
+    const base = BigInt(Deno.UnsafePointer.value(page));
+    if (page === null || base === -1n || base === 0xffffffffffffffffn) return undefined;
+    const bytes = new Uint8Array(Deno.UnsafePointerView.getArrayBuffer(page, PAGE));
+    bytes.set(CODE);
+    // The Api table lives on the same page, after the code (8-byte aligned), read-only once sealed.
+    const apiOffset = (CODE.length + 7) & ~7;
+    const view = new DataView(bytes.buffer);
+    functions.forEach((fn, i) => view.setBigUint64(apiOffset + i * 8, fn, true));
+    if (c.mprotect(page, BigInt(PAGE), PROT_READ | PROT_EXEC) !== 0) {
+      c.munmap(page, BigInt(PAGE));
+      return undefined;
+    }
+    // The page stays mapped for the life of the process: SQLite may call into it at any time.
+    loaded = {
+      next: base + BigInt(ENTRY.next),
+      eof: base + BigInt(ENTRY.eof),
+      column: base + BigInt(ENTRY.column),
+      rowid: base + BigInt(ENTRY.rowid),
+      api: base + BigInt(apiOffset),
+    };
+    return loaded;
+  } catch {
+    return undefined;
+  }
+}
+
+function cstring(text: string): Uint8Array<ArrayBuffer> {
+  const bytes = new TextEncoder().encode(text + "\0");
+  const out = new Uint8Array(new ArrayBuffer(bytes.length));
+  out.set(bytes);
+  return out;
+}
+
+/** Parses a decimal (or 0x hex) integer string as osquery's casts do; undefined when not a number. */
+export function parseInteger(text: string): number | bigint | undefined {
+  const t = text.trim();
+  if (t === "") return undefined;
+  if (/^[-+]?\d+$/.test(t)) {
+    const n = Number(t);
+    if (Number.isSafeInteger(n)) return n;
+    try {
+      return BigInt.asIntN(64, BigInt(t));
+    } catch {
+      return undefined;
+    }
+  }
+  if (/^0x[0-9a-f]+$/i.test(t)) {
+    const n = BigInt(t);
+    return n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : BigInt.asIntN(64, n);
+  }
+  return undefined;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * One cursor's batch: the C Cursor struct (allocated by the caller) and the cells and bytes it
+ * points at, filled from a table's rows. Rows are encoded as soon as they are pulled, so a
+ * generator may reuse its row object between yields.
+ */
+export class CellBatch {
+  readonly #header: Int32Array;
+  readonly #struct: DataView;
+  readonly #columns: number;
+  readonly #keys: string[];
+  readonly #kinds: CellKind[];
+  #used: number[] = [];
+  #cells = new ArrayBuffer(0);
+  #i32 = new Int32Array(0);
+  #f64 = new Float64Array(0);
+  #i64 = new BigInt64Array(0);
+  #capacity = 0;
+  #arena = new Uint8Array(new ArrayBuffer(4096));
+  #arenaUsed = 0;
+  #batchRows = 1;
+  #source: (() => Row | undefined) | undefined;
+  #pending: unknown;
+
+  /**
+   * @param cursor the address of a {@linkcode CURSOR_BYTES}-byte struct whose first field SQLite owns
+   * @param columns the declared columns' row keys and kinds
+   */
+  constructor(
+    cursor: bigint,
+    code: NativeCursorCode,
+    refill: bigint,
+    cancel: Int32Array,
+    keys: string[],
+    kinds: CellKind[],
+  ) {
+    const p = Deno.UnsafePointer.create(cursor);
+    if (p === null) throw new Error("Null cursor");
+    const buffer = Deno.UnsafePointerView.getArrayBuffer(p, CURSOR_BYTES);
+    this.#header = new Int32Array(buffer);
+    this.#struct = new DataView(buffer);
+    this.#columns = keys.length;
+    this.#keys = keys;
+    this.#kinds = kinds;
+    this.#struct.setBigUint64(API, code.api, true);
+    this.#struct.setBigUint64(REFILL, refill, true);
+    this.#struct.setBigUint64(CANCEL, BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(cancel))), true);
+    this.#struct.setBigUint64(ARENA, this.#address(this.#arena), true);
+    this.#header[COLUMNS] = this.#columns;
+    this.#clear();
+  }
+
+  /** Starts a scan: `next` pulls one row (undefined at the end); `used` lists the column indexes to encode. */
+  start(next: () => Row | undefined, used: number[]): void {
+    if (used.length !== this.#used.length || used.some((c, i) => c !== this.#used[i])) {
+      // Cells of columns no longer used must read as NULL.
+      this.#i32.fill(0);
+      this.#used = used;
+    }
+    this.#source = next;
+    this.#pending = undefined;
+    this.#batchRows = 1;
+    this.#struct.setBigInt64(ROWID, 0n, true);
+  }
+
+  /** Ends the scan (an error or a close): the cursor reads as at its end. */
+  stop(): void {
+    this.#source = undefined;
+    this.#pending = undefined;
+    this.#clear();
+  }
+
+  /**
+   * Fills the next batch. Throws what the generator threw — after the rows it produced before
+   * that have been served, as the TypeScript cursor would.
+   */
+  refill(): void {
+    if (this.#pending !== undefined) {
+      const err = this.#pending;
+      this.stop();
+      throw err;
+    }
+    const source = this.#source;
+    if (!source) {
+      this.#clear();
+      return;
+    }
+    const target = this.#batchRows;
+    if (this.#batchRows < MAX_BATCH_ROWS) this.#batchRows *= 2;
+    if (target > this.#capacity) this.#grow(target);
+    this.#arenaUsed = 0;
+    let rows = 0;
+    let done = false;
+    while (rows < target && this.#arenaUsed < ARENA_SOFT_LIMIT) {
+      let row: Row | undefined;
+      try {
+        row = source();
+      } catch (err) {
+        if (rows === 0) {
+          this.stop();
+          throw err;
+        }
+        this.#pending = err ?? new Error("Table generator failed");
+        break;
+      }
+      if (row === undefined) {
+        done = true;
+        this.#source = undefined;
+        break;
+      }
+      this.#encodeRow(row, rows * this.#columns);
+      rows++;
+    }
+    const h = this.#header;
+    h[ROW] = 0;
+    h[ROWS] = rows;
+    h[DONE] = done ? 1 : 0;
+    this.#struct.setBigUint64(ARENA, this.#address(this.#arena), true);
+  }
+
+  #clear(): void {
+    const h = this.#header;
+    h[ROW] = 0;
+    h[ROWS] = 0;
+    h[DONE] = 1;
+  }
+
+  #address(buffer: Uint8Array<ArrayBuffer> | ArrayBuffer): bigint {
+    return BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(buffer)));
+  }
+
+  #grow(rows: number): void {
+    const cells = new ArrayBuffer(rows * this.#columns * 16 || 16);
+    this.#cells = cells;
+    this.#i32 = new Int32Array(cells);
+    this.#f64 = new Float64Array(cells);
+    this.#i64 = new BigInt64Array(cells);
+    this.#capacity = rows;
+    this.#struct.setBigUint64(CELLS, this.#address(cells), true);
+  }
+
+  #encodeRow(row: Row, base: number): void {
+    const used = this.#used;
+    const keys = this.#keys;
+    const kinds = this.#kinds;
+    for (let u = 0; u < used.length; u++) {
+      const c = used[u];
+      const value = row[keys[c]];
+      const cell = base + c;
+      if (value === null || value === undefined) {
+        this.#i32[cell * 4] = CELL_NULL;
+        continue;
+      }
+      switch (kinds[c]) {
+        case CellKind.Integer:
+          this.#integer(value, cell);
+          break;
+        case CellKind.Double: {
+          const n = typeof value === "number" ? value : Number(typeof value === "string" ? value.trim() : value);
+          if (typeof value === "string" && value.trim() === "" || !Number.isFinite(n)) {
+            this.#i32[cell * 4] = CELL_NULL;
+          } else {
+            this.#i32[cell * 4] = CELL_DOUBLE;
+            this.#f64[cell * 2 + 1] = n;
+          }
+          break;
+        }
+        case CellKind.Blob:
+          if (value instanceof Uint8Array) this.#bytes(value, cell);
+          else this.#text(String(value), cell);
+          break;
+        default:
+          this.#text(
+            typeof value === "string" ? value : value instanceof Uint8Array ? decoder.decode(value) : String(value),
+            cell,
+          );
+      }
+    }
+  }
+
+  #integer(value: Row[string], cell: number): void {
+    let n: number | bigint | undefined;
+    if (typeof value === "number") n = value;
+    else if (typeof value === "bigint") n = value;
+    else if (typeof value === "boolean") n = value ? 1 : 0;
+    else n = parseInteger(typeof value === "string" ? value : "");
+    if (typeof n === "number") {
+      if (!Number.isFinite(n)) {
+        this.#i32[cell * 4] = CELL_NULL;
+        return;
+      }
+      const t = Math.trunc(n);
+      if (t < TWO_63 && t >= -TWO_63) {
+        this.#i32[cell * 4] = CELL_INTEGER;
+        this.#f64[cell * 2 + 1] = t;
+        return;
+      }
+      n = BigInt(t);
+    }
+    if (n === undefined) {
+      this.#i32[cell * 4] = CELL_NULL;
+      return;
+    }
+    this.#i32[cell * 4] = CELL_INT64;
+    this.#i64[cell * 2 + 1] = BigInt.asIntN(64, n);
+  }
+
+  #reserve(bytes: number): Uint8Array<ArrayBuffer> {
+    const need = this.#arenaUsed + bytes;
+    if (need > this.#arena.length) {
+      let size = this.#arena.length * 2;
+      while (size < need) size *= 2;
+      const bigger = new Uint8Array(new ArrayBuffer(size));
+      bigger.set(this.#arena.subarray(0, this.#arenaUsed));
+      this.#arena = bigger;
+    }
+    return this.#arena;
+  }
+
+  #text(text: string, cell: number): void {
+    const n = text.length;
+    const offset = this.#arenaUsed;
+    const arena = this.#reserve(n * 3);
+    let written = 0;
+    if (n <= ASCII_LOOP) {
+      for (; written < n; written++) {
+        const ch = text.charCodeAt(written);
+        if (ch > 0x7f) break;
+        arena[offset + written] = ch;
+      }
+    }
+    if (written < n) written = encoder.encodeInto(text, arena.subarray(offset)).written;
+    this.#i32[cell * 4] = CELL_TEXT;
+    this.#i32[cell * 4 + 1] = written;
+    this.#f64[cell * 2 + 1] = offset;
+    this.#arenaUsed = offset + written;
+  }
+
+  #bytes(value: Uint8Array, cell: number): void {
+    const offset = this.#arenaUsed;
+    const arena = this.#reserve(value.length);
+    arena.set(value, offset);
+    this.#i32[cell * 4] = CELL_BLOB;
+    this.#i32[cell * 4 + 1] = value.length;
+    this.#f64[cell * 2 + 1] = offset;
+    this.#arenaUsed = offset + value.length;
+  }
+}

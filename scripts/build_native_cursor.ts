@@ -1,0 +1,83 @@
+/**
+ * Builds the native half of the virtual-table cursor: compiles core/vtab/native/cursor.c
+ * freestanding with gcc, checks that the object has no relocations and no data (the bytes must
+ * run as is from any address), and writes the machine code and entry offsets to
+ * core/vtab/native/x86_64.ts, which osq embeds (no compiler is needed at run time).
+ *
+ * Run on x86-64 Linux with gcc and binutils: deno run -A scripts/build_native_cursor.ts
+ *
+ * @module
+ */
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const SOURCE = `${ROOT}core/vtab/native/cursor.c`;
+const OUTPUT = `${ROOT}core/vtab/native/x86_64.ts`;
+const ENTRIES = ["osq_next", "osq_eof", "osq_column", "osq_rowid"];
+
+async function run(cmd: string, args: string[]): Promise<string> {
+  const out = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
+  const text = new TextDecoder().decode(out.stdout);
+  if (!out.success) throw new Error(`${cmd} failed: ${new TextDecoder().decode(out.stderr)}`);
+  return text;
+}
+
+const dir = await Deno.makeTempDir();
+try {
+  const object = `${dir}/cursor.o`;
+  const flags = [
+    "-O2",
+    "-fPIC",
+    "-ffreestanding",
+    "-fno-stack-protector",
+    "-fno-jump-tables",
+    "-fcf-protection=none",
+    "-fno-asynchronous-unwind-tables",
+  ];
+  await run("gcc", [...flags, "-c", SOURCE, "-o", object]);
+  const relocations = await run("objdump", ["-r", object]);
+  if (/R_X86_64/.test(relocations)) throw new Error(`cursor.c needs relocations:\n${relocations}`);
+  const sections = await run("objdump", ["-h", object]);
+  for (const name of [".data", ".bss", ".rodata"]) {
+    const m = new RegExp(`\\s${name.replace(".", "\\.")}\\S*\\s+([0-9a-f]+)`).exec(sections);
+    if (m && parseInt(m[1], 16) !== 0) throw new Error(`cursor.c must not use ${name}`);
+  }
+  const binary = `${dir}/cursor.bin`;
+  await run("objcopy", ["-O", "binary", "--only-section=.text", object, binary]);
+  const bytes = await Deno.readFile(binary);
+  const symbols = await run("nm", [object]);
+  const offsets: Record<string, number> = {};
+  for (const name of ENTRIES) {
+    const m = new RegExp(`^([0-9a-f]+) T ${name}$`, "m").exec(symbols);
+    if (!m) throw new Error(`cursor.o has no ${name}`);
+    offsets[name] = parseInt(m[1], 16);
+  }
+  const gcc = (await run("gcc", ["--version"])).split("\n")[0];
+  const hex = Array.from(bytes, (b) => `0x${b.toString(16).padStart(2, "0")}`);
+  const lines: string[] = [];
+  for (let i = 0; i < hex.length; i += 16) lines.push(`  ${hex.slice(i, i + 16).join(", ")},`);
+  const text = `/**
+ * Machine code of core/vtab/native/cursor.c for x86-64 (System V calling convention), built by
+ * scripts/build_native_cursor.ts with ${gcc}. Generated: edit cursor.c and rebuild.
+ *
+ * @module
+ */
+
+/** The code, position-independent and free of relocations. */
+// deno-fmt-ignore
+export const CODE: Uint8Array<ArrayBuffer> = new Uint8Array([
+${lines.join("\n")}
+]);
+
+/** Byte offsets of the entry points in {@linkcode CODE}. */
+export const ENTRY = {
+  next: ${offsets.osq_next},
+  eof: ${offsets.osq_eof},
+  column: ${offsets.osq_column},
+  rowid: ${offsets.osq_rowid},
+} as const;
+`;
+  await Deno.writeTextFile(OUTPUT, text);
+  console.log(`Wrote ${OUTPUT}: ${bytes.length} bytes`);
+} finally {
+  await Deno.remove(dir, { recursive: true });
+}
