@@ -12,12 +12,15 @@ import { type Registry, registry as globalRegistry } from "./registry.ts";
 import { VirtualTableModule } from "./vtab/module.ts";
 import { registerSqlFunctions } from "./sql/functions.ts";
 import { readOnlyAuthorizer } from "./sql/authorizer.ts";
+import { inferColumnTypes, type Instruction } from "./sql/column_types.ts";
 import type { TableSpec } from "./table.ts";
 
 /** Options for {@linkcode Engine}. */
 export interface EngineOptions {
   /** Registry to serve (default: the process-wide one). */
   registry?: Registry;
+  /** Serve scans through the native cursor where it can run (default true; see core/vtab/native_cursor.ts). */
+  nativeCursor?: boolean;
 }
 
 /** A result column: its name and osquery type name (TEXT, INTEGER, BIGINT, ..., UNKNOWN). */
@@ -39,7 +42,7 @@ export class Engine {
     this.db = new Database(":memory:");
     // Sorts and temp tables stay in memory: no temporary files appear on the host.
     this.db.exec("PRAGMA temp_store = MEMORY");
-    this.#vtab = new VirtualTableModule(this.db.handle);
+    this.#vtab = new VirtualTableModule(this.db.handle, { native: options.nativeCursor });
     registerSqlFunctions(this.db);
     for (const table of this.#registry.tables()) this.#vtab.attach(table);
     this.#unsubscribe = this.#registry.onTableChange((event, table) => {
@@ -52,6 +55,11 @@ export class Engine {
   /** The registry this engine serves. */
   get registry(): Registry {
     return this.#registry;
+  }
+
+  /** Whether scans run through the native cursor (false: every cursor callback is TypeScript). */
+  get nativeCursor(): boolean {
+    return this.#vtab.native;
   }
 
   /** Observes every table scan (for `--planner` and tests). */
@@ -76,8 +84,29 @@ export class Engine {
     const stmt = this.db.prepare(sql);
     try {
       const names = stmt.columnNames;
-      const types = stmt.columnDeclTypes;
-      return names.map((name, i) => ({ name, type: osqueryTypeName(types[i]) }));
+      let types = stmt.columnDeclTypes.map(osqueryTypeName);
+      // Expressions have no declared type: read them off the program, as osquery does.
+      if (types.includes("UNKNOWN")) types = inferColumnTypes(this.#program(sql), types);
+      return names.map((name, i) => ({ name, type: types[i] }));
+    } finally {
+      stmt.finalize();
+    }
+  }
+
+  /** The bytecode of a statement (`EXPLAIN`), without running it. */
+  #program(sql: string): Instruction[] {
+    const stmt = this.db.prepare("EXPLAIN " + sql);
+    try {
+      const program: Instruction[] = [];
+      while (stmt.step()) {
+        program.push({
+          opcode: String(stmt.value(1)),
+          p1: Number(stmt.value(2)),
+          p2: Number(stmt.value(3)),
+          p3: Number(stmt.value(4)),
+        });
+      }
+      return program;
     } finally {
       stmt.finalize();
     }

@@ -26,7 +26,7 @@ Deno.test("remote: query restores the core's column order, including numeric col
       assertEquals(rows, [{ z: "first", a: "1", m: "1.5" }, { z: "", a: "2", m: "" }]);
       assertEquals(Object.keys(rows[0]), ["z", "a", "m"]);
       const result = remote.run("select m, 1 as '10', z from remote_rows order by a limit 1");
-      assertEquals(result.columns, [{ name: "m", type: "DOUBLE" }, { name: "10", type: "UNKNOWN" }, {
+      assertEquals(result.columns, [{ name: "m", type: "DOUBLE" }, { name: "10", type: "INTEGER" }, {
         name: "z",
         type: "TEXT",
       }]);
