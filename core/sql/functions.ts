@@ -12,6 +12,8 @@ import type { Database } from "../sqlite/database.ts";
 import type { SqlValue } from "../sqlite/values.ts";
 import { defineFlag, flags } from "../flags.ts";
 import { compareVersions, type VersionFlavor } from "./version.ts";
+import "../carver/flags.ts";
+import { carveStore } from "../carver/carves.ts";
 
 defineFlag({
   name: "regex_max_size",
@@ -482,5 +484,20 @@ export function registerSqlFunctions(db: Database): void {
     if (seconds < 0) return 0;
     Atomics.wait(sleepCell, 0, 0, seconds * 1000);
     return seconds;
+  }, { nArgs: 1 });
+
+  // carve(path): an aggregate that requests one carve of every path it saw (when
+  // --carver_disable_function=false). osquery truncates its answer to 13 characters ("Carve
+  // Started"); we keep the whole text, which names the carve's GUID.
+  db.aggregate<Set<string>>("carve", {
+    init: () => new Set<string>(),
+    step(paths, path) {
+      if (path !== null) paths.add(typeof path === "string" ? path : String(path));
+    },
+    final(paths) {
+      if (flags.bool("carver_disable_function")) return "Carve Failed: function disabled";
+      if (!paths || paths.size === 0) return "Carve Failed: no paths to carve";
+      return `Carve Started: ${carveStore.request([...paths], crypto.randomUUID())}`;
+    },
   }, { nArgs: 1 });
 }

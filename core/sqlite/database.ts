@@ -29,6 +29,16 @@ export interface FunctionOptions {
 /** A scalar function: receives decoded arguments, returns the result or throws an error. */
 export type ScalarFunction = (...args: SqlValue[]) => SqlValue | boolean | undefined;
 
+/** An aggregate function: a state per group, fed each row's arguments, then finished into the result. */
+export interface AggregateFunction<S> {
+  /** A fresh state for a group. */
+  init(): S;
+  /** Adds one row's arguments to the state. */
+  step(state: S, ...args: SqlValue[]): void;
+  /** The group's result; `state` is undefined when the group had no rows. */
+  final(state: S | undefined): SqlValue | boolean | undefined;
+}
+
 /** An authorizer: return a message to refuse an action, or undefined to allow it. */
 export type Authorizer = (
   action: number,
@@ -357,6 +367,62 @@ export class Database {
       callback.pointer,
       null,
       null,
+      null,
+    );
+    if (rc !== SQLITE.OK) throw this.lastError(rc);
+  }
+
+  /** Registers an aggregate function (its per-group states live in a map keyed by SQLite's aggregate context). */
+  aggregate<S>(name: string, fn: AggregateFunction<S>, options: FunctionOptions = {}): void {
+    const s = sqlite();
+    const states = new Map<bigint, S>();
+    let nextId = 1n;
+    // Each group's context holds an 8-byte id of its state (0 until the first row).
+    const slot = (ctx: bigint, create: boolean): bigint => {
+      const address = s.sqlite3_aggregate_context(ctx, create ? 8 : 0);
+      if (address === 0n) return 0n;
+      const view = new DataView(Deno.UnsafePointerView.getArrayBuffer(Deno.UnsafePointer.create(address)!, 8));
+      let id = view.getBigUint64(0, true);
+      if (id === 0n && create) {
+        id = nextId++;
+        view.setBigUint64(0, id, true);
+        states.set(id, fn.init());
+      }
+      return id;
+    };
+    const step = new Deno.UnsafeCallback(
+      { parameters: ["usize", "i32", "usize"], result: "void" } as const,
+      (ctx, argc, argv) => {
+        try {
+          const id = slot(ctx, true);
+          if (id === 0n) throw new Error("Out of memory for an aggregate.");
+          fn.step(states.get(id)!, ...readArgs(argc, argv));
+        } catch (err) {
+          resultError(ctx, err instanceof Error ? err.message : String(err));
+        }
+      },
+    );
+    const final = new Deno.UnsafeCallback({ parameters: ["usize"], result: "void" } as const, (ctx) => {
+      const id = slot(ctx, false);
+      const state = id === 0n ? undefined : states.get(id);
+      states.delete(id);
+      try {
+        resultValue(ctx, fn.final(state));
+      } catch (err) {
+        resultError(ctx, err instanceof Error ? err.message : String(err));
+      }
+    });
+    this.#callbacks.push(step, final);
+    const flags = SQLITE.UTF8 | (options.deterministic ? SQLITE.DETERMINISTIC : 0);
+    const rc = s.sqlite3_create_function_v2(
+      this.#handle,
+      cstr(name),
+      options.nArgs ?? -1,
+      flags,
+      0n,
+      null,
+      step.pointer,
+      final.pointer,
       null,
     );
     if (rc !== SQLITE.OK) throw this.lastError(rc);

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import "./carves.ts";
 import "./device_file.ts";
 import "./device_hash.ts";
 import "./device_partitions.ts";

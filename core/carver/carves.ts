@@ -1,0 +1,311 @@
+/**
+ * File carving: requests, their state, and the runner that archives and uploads them.
+ *
+ * A carve is requested by `SELECT ... FROM carves WHERE path ... AND carve = 1` (or the
+ * `carve()` SQL function) and recorded as SCHEDULED. The daemon's runner then takes each
+ * scheduled carve through osquery's states: STARTING, PENDING (archiving), then SUCCESS, or a
+ * failure status naming the step that failed (CREATE PATHS FAILED, ARCHIVE FAILED, COMPRESS
+ * FAILED, DATA POST FAILED). The archive (a pax tar, zstd-compressed with
+ * `--carver_compression`) is made in a private temporary directory that is removed afterwards;
+ * it is uploaded to the TLS server's carver endpoints as `--carver_block_size` blocks, base64
+ * in JSON. Successful carves stay listed for `--carver_expiry` seconds.
+ *
+ * The records live in memory, where the `carves` table's synchronous generator can read them;
+ * the daemon mirrors every change to its store ({@linkcode CarveStore.onChange}) and loads them
+ * back at start, so a carve requested before a restart is still run.
+ *
+ * @module
+ */
+import { createHash } from "node:crypto";
+import { compressFile, writeArchive } from "./archive.ts";
+
+/** One carve, with the fields (and JSON names) osquery stores. */
+export interface CarveRecord {
+  carve_guid: string;
+  /** Unix seconds of the request. */
+  time: number;
+  status: string;
+  sha256: string;
+  /** Bytes of the uploaded archive (-1 until known). */
+  size: number;
+  request_id: string;
+  /** The carved paths, comma-separated. */
+  path: string;
+}
+
+/** osquery's carve statuses. */
+export const CarveStatus = {
+  SCHEDULED: "SCHEDULED",
+  STARTING: "STARTING",
+  PENDING: "PENDING",
+  SUCCESS: "SUCCESS",
+  CREATE_PATHS_FAILED: "CREATE PATHS FAILED",
+  ARCHIVE_FAILED: "ARCHIVE FAILED",
+  COMPRESS_FAILED: "COMPRESS FAILED",
+  DATA_POST_FAILED: "DATA POST FAILED",
+} as const;
+
+/** A change to the store: a record written, or removed (expired). */
+export type CarveChange = { type: "set"; record: CarveRecord } | { type: "delete"; guid: string };
+
+/** The carves of this process. */
+export class CarveStore {
+  readonly #records = new Map<string, CarveRecord>();
+  readonly #listeners = new Set<(change: CarveChange) => void>();
+
+  /** Every carve, oldest request first. */
+  list(): CarveRecord[] {
+    return [...this.#records.values()].sort((a, b) => a.time - b.time);
+  }
+
+  /** One carve. */
+  get(guid: string): CarveRecord | undefined {
+    const r = this.#records.get(guid);
+    return r ? { ...r } : undefined;
+  }
+
+  /** Records a new carve of `paths` (SCHEDULED) and returns its GUID. */
+  request(paths: readonly string[], requestId: string, now = Date.now()): string {
+    const guid = crypto.randomUUID();
+    this.#set({
+      carve_guid: guid,
+      time: Math.floor(now / 1000),
+      status: CarveStatus.SCHEDULED,
+      sha256: "",
+      size: -1,
+      request_id: requestId,
+      path: [...new Set(paths)].sort().join(","),
+    });
+    return guid;
+  }
+
+  /** Changes fields of a carve. */
+  update(guid: string, fields: Partial<Omit<CarveRecord, "carve_guid">>): void {
+    const record = this.#records.get(guid);
+    if (record) this.#set({ ...record, ...fields });
+  }
+
+  /** Removes a carve. */
+  delete(guid: string): void {
+    if (this.#records.delete(guid)) this.#emit({ type: "delete", guid });
+  }
+
+  /** Loads records kept by the daemon's store (no change is emitted); malformed ones are skipped. */
+  load(records: readonly unknown[]): number {
+    let loaded = 0;
+    for (const value of records) {
+      const r = value as Partial<CarveRecord> | null;
+      if (!r || typeof r !== "object" || typeof r.carve_guid !== "string" || typeof r.status !== "string") continue;
+      this.#records.set(r.carve_guid, {
+        carve_guid: r.carve_guid,
+        time: Number(r.time) || 0,
+        status: r.status,
+        sha256: typeof r.sha256 === "string" ? r.sha256 : "",
+        size: Number(r.size ?? -1),
+        request_id: typeof r.request_id === "string" ? r.request_id : "",
+        path: typeof r.path === "string" ? r.path : "",
+      });
+      loaded++;
+    }
+    return loaded;
+  }
+
+  /** Calls `listener` on every change; returns the unsubscribe function. */
+  onChange(listener: (change: CarveChange) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #set(record: CarveRecord): void {
+    this.#records.set(record.carve_guid, record);
+    this.#emit({ type: "set", record: { ...record } });
+  }
+
+  #emit(change: CarveChange): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(change);
+      } catch {
+        // A failing mirror must not stop the carve.
+      }
+    }
+  }
+}
+
+/** The process's carves (as osquery keeps them in its database). */
+export const carveStore: CarveStore = new CarveStore();
+
+/** Where carves are uploaded: the TLS server's carver endpoints. */
+export interface CarveUploader {
+  /** POSTs to the start endpoint and resolves to its JSON answer. */
+  start(body: Record<string, unknown>): Promise<unknown>;
+  /** POSTs one block to the continue endpoint. */
+  send(body: Record<string, unknown>): Promise<void>;
+}
+
+/** Raised when an upload cannot go on. */
+export class CarveUploadError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "CarveUploadError";
+  }
+}
+
+/** How the runner carves. */
+export interface CarveOptions {
+  uploader: CarveUploader;
+  /** Bytes per block (`--carver_block_size`). */
+  blockSize: number;
+  /** zstd-compress the archive (`--carver_compression`). */
+  compression: boolean;
+  /** Seconds a successful carve stays listed (`--carver_expiry`). */
+  expirySeconds: number;
+  /** Largest archive that gets a SHA-256 (`--read_max`); larger ones report "-1", as osquery. */
+  readMax: number;
+  /** The node key sent with the start request. */
+  nodeKey?: string;
+  /** Parent of the private working directories (default: the system's temporary directory). */
+  tempDir?: string;
+  /** Waits between attempts (tests shorten it). */
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+}
+
+const ATTEMPTS = 3;
+
+/**
+ * Expires old successful carves and runs every SCHEDULED one, one after another. Resolves to
+ * the number of carves run (whatever their outcome).
+ */
+export async function runPendingCarves(store: CarveStore, options: CarveOptions): Promise<number> {
+  const now = options.now ?? Date.now;
+  let ran = 0;
+  for (const record of store.list()) {
+    if (record.status === CarveStatus.SUCCESS && now() / 1000 - record.time > options.expirySeconds) {
+      store.delete(record.carve_guid);
+      continue;
+    }
+    if (record.status !== CarveStatus.SCHEDULED) continue;
+    store.update(record.carve_guid, { status: CarveStatus.STARTING });
+    await carveOne(store, record, options);
+    ran++;
+  }
+  return ran;
+}
+
+async function carveOne(store: CarveStore, record: CarveRecord, options: CarveOptions): Promise<void> {
+  const guid = record.carve_guid;
+  let dir: string;
+  try {
+    dir = await Deno.makeTempDir({ dir: options.tempDir, prefix: `osquery-carve-${guid}-` });
+    await Deno.chmod(dir, 0o700);
+  } catch {
+    store.update(guid, { status: CarveStatus.CREATE_PATHS_FAILED });
+    return;
+  }
+  try {
+    store.update(guid, { status: CarveStatus.PENDING });
+    const tar = `${dir}/carve-${guid}.tar`;
+    try {
+      await writeArchive(record.path.split(",").filter(Boolean), tar);
+    } catch {
+      store.update(guid, { status: CarveStatus.ARCHIVE_FAILED });
+      return;
+    }
+    let upload = tar;
+    if (options.compression) {
+      upload = `${tar}.zst`;
+      try {
+        await compressFile(tar, upload);
+      } catch {
+        store.update(guid, { status: CarveStatus.COMPRESS_FAILED });
+        return;
+      }
+    }
+    const size = (await Deno.stat(upload)).size;
+    store.update(guid, { size });
+    store.update(guid, { sha256: size > options.readMax ? "-1" : await sha256File(upload) });
+    try {
+      await postCarve(upload, size, record, options);
+      store.update(guid, { status: CarveStatus.SUCCESS });
+    } catch {
+      store.update(guid, { status: CarveStatus.DATA_POST_FAILED });
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+}
+
+async function sha256File(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  const file = await Deno.open(path, { read: true });
+  try {
+    const buf = new Uint8Array(1 << 20);
+    for (;;) {
+      const n = await file.read(buf);
+      if (n === null || n === 0) break;
+      hash.update(buf.subarray(0, n));
+    }
+  } finally {
+    file.close();
+  }
+  return hash.digest("hex");
+}
+
+/** One request with osquery's three attempts, waiting 1 s then 4 s between them. */
+async function withRetries<T>(options: CarveOptions, call: () => Promise<T>): Promise<T> {
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await call();
+    } catch (err) {
+      if (attempt >= ATTEMPTS) throw err;
+      await sleep(attempt * attempt * 1000);
+    }
+  }
+}
+
+async function postCarve(path: string, size: number, record: CarveRecord, options: CarveOptions): Promise<void> {
+  const blockSize = Math.max(1, options.blockSize);
+  const blockCount = Math.ceil(size / blockSize);
+  const answer = await withRetries(options, () =>
+    options.uploader.start({
+      block_count: blockCount,
+      block_size: blockSize,
+      carve_size: size,
+      carve_id: record.carve_guid,
+      request_id: record.request_id,
+      node_key: options.nodeKey ?? "",
+    }));
+  const session = (answer as { session_id?: unknown } | null)?.session_id;
+  if (typeof session !== "string" || session === "") {
+    throw new CarveUploadError("The carver start endpoint answered without a session_id.");
+  }
+  const file = await Deno.open(path, { read: true });
+  try {
+    const block = new Uint8Array(blockSize);
+    for (let id = 0; id < blockCount; id++) {
+      let filled = 0;
+      while (filled < blockSize) {
+        const n = await file.read(block.subarray(filled));
+        if (n === null || n === 0) break;
+        filled += n;
+      }
+      const data = base64(block.subarray(0, filled));
+      await withRetries(
+        options,
+        () => options.uploader.send({ block_id: id, session_id: session, request_id: record.request_id, data }),
+      );
+    }
+  } finally {
+    file.close();
+  }
+}
+
+function base64(bytes: Uint8Array): string {
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(binary);
+}

@@ -1,0 +1,49 @@
+/**
+ * `carves`: the file carves this host knows of, and the way to ask for a new one.
+ *
+ * `carve = 1` together with `path` constraints (`=` paths or LIKE patterns with osquery's `%`
+ * and `%%`) records a new carve of the matching paths when `--disable_carver=false`; the query
+ * then returns every known carve, the new one with `carve = 1`. The daemon's carver archives and
+ * uploads scheduled carves to the TLS server (core/carver/carves.ts). With the carver disabled
+ * (osquery's default) the table lists the carves already recorded.
+ *
+ * @module
+ */
+import "../../core/carver/flags.ts";
+import { carveStore } from "../../core/carver/carves.ts";
+import { flags } from "../../core/flags.ts";
+import { registerTable } from "../../core/registry.ts";
+import { defineTable } from "../../core/table.ts";
+import { constrainedPaths, GLOB } from "../files/_lib.ts";
+
+export default registerTable(defineTable({
+  name: "carves",
+  description: "File carves requested on this host, with their status; carve = 1 with a path requests a new one.",
+  columns: [
+    { name: "time", type: "BIGINT" },
+    { name: "sha256", type: "TEXT", collate: "nocase" },
+    { name: "size", type: "BIGINT" },
+    { name: "path", type: "TEXT", additional: true },
+    { name: "status", type: "TEXT" },
+    { name: "carve_guid", type: "TEXT", index: true, collate: "nocase" },
+    { name: "request_id", type: "TEXT" },
+    { name: "carve", type: "INTEGER", additional: true },
+  ],
+  generate(ctx) {
+    let requested = "";
+    if (!flags.bool("disable_carver") && ctx.integerEquals("carve").includes(1)) {
+      const paths = constrainedPaths(ctx, "path", GLOB.ALL);
+      if (paths.length > 0) requested = carveStore.request(paths, crypto.randomUUID());
+    }
+    return carveStore.list().map((r) => ({
+      time: r.time,
+      sha256: r.sha256,
+      size: r.size,
+      path: r.path,
+      status: r.status,
+      carve_guid: r.carve_guid,
+      request_id: r.request_id,
+      carve: r.carve_guid === requested ? 1 : 0,
+    }));
+  },
+}));
