@@ -1,17 +1,25 @@
 /**
  * Builds the native half of the virtual-table cursor: compiles core/vtab/native/cursor.c
- * freestanding with gcc, checks that the object has no relocations and no data (the bytes must
- * run as is from any address), and writes the machine code and entry offsets to
- * core/vtab/native/x86_64.ts, which osq embeds (no compiler is needed at run time).
+ * freestanding for x86-64 and AArch64, checks that the code has no relocations and that there
+ * is no data (the bytes must run as is from any address), and writes each machine code and its
+ * entry offsets to core/vtab/native/<arch>.ts, which osq embeds (no compiler is needed at run
+ * time).
  *
- * Run on x86-64 Linux with gcc and binutils: deno run -A scripts/build_native_cursor.ts
+ * Run on x86-64 Linux: deno run -A scripts/build_native_cursor.ts
+ * Needs gcc and binutils, and for AArch64 the cross tools (apt-get install gcc-aarch64-linux-gnu).
+ * To run the tests on AArch64 without the hardware: apt-get install qemu-user, add the arm64
+ * architecture with libc6:arm64 and libsqlite3-0:arm64, take Deno for arm64 from the npm
+ * package @deno/linux-arm64-glibc, and run `qemu-aarch64 -L / <deno> test -A core/vtab/`.
  *
  * @module
  */
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const SOURCE = `${ROOT}core/vtab/native/cursor.c`;
-const OUTPUT = `${ROOT}core/vtab/native/x86_64.ts`;
+const TARGETS = [
+  { arch: "x86_64", prefix: "", extra: ["-fcf-protection=none"], relocation: /R_X86_64/ },
+  { arch: "aarch64", prefix: "aarch64-linux-gnu-", extra: ["-mbranch-protection=none"], relocation: /R_AARCH64/ },
+];
 const ENTRIES = ["osq_next", "osq_eof", "osq_column", "osq_rowid"];
 
 async function run(cmd: string, args: string[]): Promise<string> {
@@ -21,42 +29,45 @@ async function run(cmd: string, args: string[]): Promise<string> {
   return text;
 }
 
-const dir = await Deno.makeTempDir();
-try {
-  const object = `${dir}/cursor.o`;
-  const flags = [
-    "-O2",
-    "-fPIC",
-    "-ffreestanding",
-    "-fno-stack-protector",
-    "-fno-jump-tables",
-    "-fcf-protection=none",
-    "-fno-asynchronous-unwind-tables",
-  ];
-  await run("gcc", [...flags, "-c", SOURCE, "-o", object]);
-  const relocations = await run("objdump", ["-r", object]);
-  if (/R_X86_64/.test(relocations)) throw new Error(`cursor.c needs relocations:\n${relocations}`);
-  const sections = await run("objdump", ["-h", object]);
-  for (const name of [".data", ".bss", ".rodata"]) {
-    const m = new RegExp(`\\s${name.replace(".", "\\.")}\\S*\\s+([0-9a-f]+)`).exec(sections);
-    if (m && parseInt(m[1], 16) !== 0) throw new Error(`cursor.c must not use ${name}`);
-  }
-  const binary = `${dir}/cursor.bin`;
-  await run("objcopy", ["-O", "binary", "--only-section=.text", object, binary]);
-  const bytes = await Deno.readFile(binary);
-  const symbols = await run("nm", [object]);
-  const offsets: Record<string, number> = {};
-  for (const name of ENTRIES) {
-    const m = new RegExp(`^([0-9a-f]+) T ${name}$`, "m").exec(symbols);
-    if (!m) throw new Error(`cursor.o has no ${name}`);
-    offsets[name] = parseInt(m[1], 16);
-  }
-  const gcc = (await run("gcc", ["--version"])).split("\n")[0];
-  const hex = Array.from(bytes, (b) => `0x${b.toString(16).padStart(2, "0")}`);
-  const lines: string[] = [];
-  for (let i = 0; i < hex.length; i += 16) lines.push(`  ${hex.slice(i, i + 16).join(", ")},`);
-  const text = `/**
- * Machine code of core/vtab/native/cursor.c for x86-64 (System V calling convention), built by
+async function build(target: typeof TARGETS[number]): Promise<void> {
+  const OUTPUT = `${ROOT}core/vtab/native/${target.arch}.ts`;
+  const dir = await Deno.makeTempDir();
+  try {
+    const object = `${dir}/cursor.o`;
+    const flags = [
+      "-O2",
+      "-fPIC",
+      "-ffreestanding",
+      "-fno-stack-protector",
+      "-fno-jump-tables",
+      "-fno-asynchronous-unwind-tables",
+      "-fno-unwind-tables",
+      ...target.extra,
+    ];
+    await run(`${target.prefix}gcc`, [...flags, "-c", SOURCE, "-o", object]);
+    const relocations = await run(`${target.prefix}objdump`, ["-r", object]);
+    if (target.relocation.test(relocations)) throw new Error(`cursor.c needs relocations:\n${relocations}`);
+    const sections = await run(`${target.prefix}objdump`, ["-h", object]);
+    for (const name of [".data", ".bss", ".rodata"]) {
+      const m = new RegExp(`\\s${name.replace(".", "\\.")}\\S*\\s+([0-9a-f]+)`).exec(sections);
+      if (m && parseInt(m[1], 16) !== 0) throw new Error(`cursor.c must not use ${name}`);
+    }
+    const binary = `${dir}/cursor.bin`;
+    await run(`${target.prefix}objcopy`, ["-O", "binary", "--only-section=.text", object, binary]);
+    const bytes = await Deno.readFile(binary);
+    const symbols = await run(`${target.prefix}nm`, [object]);
+    const offsets: Record<string, number> = {};
+    for (const name of ENTRIES) {
+      const m = new RegExp(`^([0-9a-f]+) T ${name}$`, "m").exec(symbols);
+      if (!m) throw new Error(`cursor.o has no ${name}`);
+      offsets[name] = parseInt(m[1], 16);
+    }
+    const gcc = (await run(`${target.prefix}gcc`, ["--version"])).split("\n")[0];
+    const hex = Array.from(bytes, (b) => `0x${b.toString(16).padStart(2, "0")}`);
+    const lines: string[] = [];
+    for (let i = 0; i < hex.length; i += 16) lines.push(`  ${hex.slice(i, i + 16).join(", ")},`);
+    const text = `/**
+ * Machine code of core/vtab/native/cursor.c for ${target.arch} (the Linux calling convention), built by
  * scripts/build_native_cursor.ts with ${gcc}. Generated: edit cursor.c and rebuild.
  *
  * @module
@@ -76,8 +87,11 @@ export const ENTRY = {
   rowid: ${offsets.osq_rowid},
 } as const;
 `;
-  await Deno.writeTextFile(OUTPUT, text);
-  console.log(`Wrote ${OUTPUT}: ${bytes.length} bytes`);
-} finally {
-  await Deno.remove(dir, { recursive: true });
+    await Deno.writeTextFile(OUTPUT, text);
+    console.log(`Wrote ${OUTPUT}: ${bytes.length} bytes`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 }
+
+for (const target of TARGETS) await build(target);

@@ -8,9 +8,10 @@
  * entered once per batch ({@linkcode CellBatch.refill}); a batch starts at one row and doubles up
  * to {@linkcode MAX_BATCH_ROWS}, so `LIMIT 1` still pulls a single row from a costly generator.
  *
- * The code is x86-64 only (System V). It is placed in an anonymous page made executable with
- * mprotect(2); SQLite's result setters are found with dlsym(3) in the libsqlite3 osq loaded.
- * Where any of this is unavailable (another architecture, macOS, a kernel refusing executable
+ * The code exists for x86-64 and AArch64 Linux. It is placed in an anonymous page made executable
+ * with mprotect(2) (on AArch64 the kernel makes the instruction cache coherent when it maps a
+ * page executable); SQLite's result setters are found with dlsym(3) in the libsqlite3 osq
+ * loaded. Where any of this is unavailable (another system, a kernel refusing executable
  * mappings) or `OSQ_NATIVE_CURSOR=0` is set, the module keeps its TypeScript callbacks.
  *
  * @module
@@ -18,7 +19,8 @@
 import { tryLibc } from "../libc.ts";
 import { sqlite, sqliteLibraryPath } from "../sqlite/ffi.ts";
 import type { Row } from "../table.ts";
-import { CODE, ENTRY } from "./native/x86_64.ts";
+import * as aarch64 from "./native/aarch64.ts";
+import * as x86_64 from "./native/x86_64.ts";
 
 /** Addresses of the native entry points and of the SQLite function table they call. */
 export interface NativeCursorCode {
@@ -64,7 +66,9 @@ let loaded: NativeCursorCode | null | undefined;
 export function nativeCursorCode(): NativeCursorCode | undefined {
   if (loaded !== undefined) return loaded ?? undefined;
   loaded = null;
-  if (Deno.build.arch !== "x86_64" || Deno.build.os !== "linux") return undefined;
+  const machine = Deno.build.arch === "x86_64" ? x86_64 : Deno.build.arch === "aarch64" ? aarch64 : undefined;
+  if (!machine || Deno.build.os !== "linux") return undefined;
+  const { CODE, ENTRY } = machine;
   if (Deno.env.get("OSQ_NATIVE_CURSOR") === "0") return undefined;
   const c = tryLibc();
   if (!c) return undefined;

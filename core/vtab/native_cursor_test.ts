@@ -4,7 +4,7 @@ import { type Row, TableError, type TableSpec } from "../table.ts";
 import { assert, assertEquals, assertThrows } from "../../testing/assert.ts";
 import { MAX_BATCH_ROWS, nativeCursorCode } from "./native_cursor.ts";
 
-const onX86Linux = Deno.build.arch === "x86_64" && Deno.build.os === "linux";
+const nativeHost = (Deno.build.arch === "x86_64" || Deno.build.arch === "aarch64") && Deno.build.os === "linux";
 
 function engines(...tables: TableSpec[]): { native: Engine; callbacks: Engine } {
   const registry = new Registry();
@@ -40,9 +40,9 @@ function mixedTable(): TableSpec {
   };
 }
 
-Deno.test("native cursor: loads on x86-64 Linux", () => {
-  if (!onX86Linux) return;
-  assert(nativeCursorCode() !== undefined, "the native cursor should load on x86-64 Linux");
+Deno.test("native cursor: loads on x86-64 and AArch64 Linux", () => {
+  if (!nativeHost) return;
+  assert(nativeCursorCode() !== undefined, `the native cursor should load on ${Deno.build.arch} Linux`);
   assertEquals(engines(mixedTable()).native.nativeCursor, true);
 });
 

@@ -1,5 +1,5 @@
 /**
- * Machine code of core/vtab/native/cursor.c for x86-64 (System V calling convention), built by
+ * Machine code of core/vtab/native/cursor.c for x86_64 (the Linux calling convention), built by
  * scripts/build_native_cursor.ts with gcc (Debian 12.2.0-14+deb12u1) 12.2.0. Generated: edit cursor.c and rebuild.
  *
  * @module
