@@ -1,0 +1,173 @@
+import https from "node:https";
+import type { AddressInfo } from "node:net";
+import { assert, assertEquals, assertRejects, assertStringIncludes } from "../../testing/assert.ts";
+import { OSQUERY_VERSION } from "../version.ts";
+import { FakeServer, TESTDATA } from "./fake_server.ts";
+import { RemoteError, TlsTransport } from "./transport.ts";
+
+function transportFor(server: FakeServer, extra: Partial<ConstructorParameters<typeof TlsTransport>[0]> = {}) {
+  return new TlsTransport({ hostname: server.hostname, serverCerts: `${TESTDATA}ca.pem`, ...extra });
+}
+
+Deno.test("remote transport: POSTs JSON with osquery's User-Agent, JSON headers and the node key header", async () => {
+  const server = new FakeServer({ "/config": () => ({ schedule: {} }) });
+  const transport = transportFor(server);
+  try {
+    const answer = await transport.post("/config", { node_key: "k1" }, { nodeKey: "k1" });
+    assertEquals(answer, { schedule: {} });
+    const [req] = server.to("/config");
+    assertEquals(req.headers.get("user-agent"), `osquery/${OSQUERY_VERSION}`);
+    assertEquals(req.headers.get("content-type"), "application/json");
+    assertEquals(req.headers.get("accept"), "application/json");
+    assertEquals(req.headers.get("authorization"), "NodeKey k1");
+    assertEquals(req.body, { node_key: "k1" });
+  } finally {
+    transport.close();
+    await server.close();
+  }
+});
+
+Deno.test("remote transport: an empty answer is an empty object, as osquery accepts", async () => {
+  const server = new FakeServer({ "/log": () => ({ status: 200, text: "" }) });
+  const transport = transportFor(server);
+  try {
+    assertEquals(await transport.post("/log", {}), {});
+  } finally {
+    transport.close();
+    await server.close();
+  }
+});
+
+Deno.test("remote transport: a server certificate from another CA fails with a certificate error naming the URL", async () => {
+  const server = new FakeServer({ "/config": () => ({}) });
+  const transport = transportFor(server, { serverCerts: `${TESTDATA}other_ca.pem` });
+  try {
+    const err = await assertRejects(() => transport.post("/config", {}), RemoteError);
+    assertEquals((err as RemoteError).kind, "certificate");
+    assertEquals((err as RemoteError).endpoint, "/config");
+    assertStringIncludes(err.message, `https://${server.hostname}/config`);
+    assertStringIncludes(err.message, "--tls_server_certs");
+    assertEquals(server.requests.length, 0);
+  } finally {
+    transport.close();
+    await server.close();
+  }
+});
+
+Deno.test("remote transport: a server that never answers times out instead of hanging", async () => {
+  const server = new FakeServer({ "/config": () => "hang" });
+  const transport = transportFor(server, { timeoutMs: 300 });
+  try {
+    const err = await assertRejects(() => transport.post("/config", {}), RemoteError, "did not answer");
+    assertEquals((err as RemoteError).kind, "timeout");
+  } finally {
+    transport.close();
+    await server.close();
+  }
+});
+
+Deno.test("remote transport: HTTP 500 and a non-JSON answer are typed errors", async () => {
+  const server = new FakeServer({
+    "/a": () => ({ status: 500, text: "boom" }),
+    "/b": () => ({ status: 200, text: "<html>" }),
+  });
+  const transport = transportFor(server);
+  try {
+    const http = await assertRejects(() => transport.post("/a", {}), RemoteError, "HTTP 500: boom");
+    assertEquals([(http as RemoteError).kind, (http as RemoteError).status], ["http", 500]);
+    const json = await assertRejects(() => transport.post("/b", {}), RemoteError, "is not JSON");
+    assertEquals((json as RemoteError).kind, "json");
+  } finally {
+    transport.close();
+    await server.close();
+  }
+});
+
+Deno.test("remote transport: without --tls_hostname the error says which flag to set", async () => {
+  const transport = new TlsTransport({ hostname: "" });
+  const err = await assertRejects(() => transport.post("/enroll", {}), RemoteError, "--tls_hostname");
+  assertEquals((err as RemoteError).kind, "config");
+  transport.close();
+});
+
+Deno.test("remote transport: a refused connection is a connect error", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  const transport = new TlsTransport({ hostname: `127.0.0.1:${port}`, serverCerts: `${TESTDATA}ca.pem` });
+  const err = await assertRejects(() => transport.post("/enroll", {}), RemoteError, "could not be reached");
+  assertEquals((err as RemoteError).kind, "connect");
+  transport.close();
+});
+
+Deno.test("remote transport: compressed bodies are gzip with Content-Encoding: gzip", async () => {
+  const server = new FakeServer({ "/log": () => ({}) });
+  const transport = transportFor(server);
+  try {
+    await transport.post("/log", { data: ["x".repeat(1000)] }, { compress: true });
+    const [req] = server.to("/log");
+    assert(req.gzip);
+    assertEquals(req.body, { data: ["x".repeat(1000)] });
+  } finally {
+    transport.close();
+    await server.close();
+  }
+});
+
+Deno.test("remote transport: --tls_client_cert/--tls_client_key are presented to a server that asks", async () => {
+  const read = (f: string) => Deno.readTextFileSync(TESTDATA + f);
+  const seen: { authorized: boolean; cn?: string }[] = [];
+  const server = https.createServer({
+    cert: read("server.pem"),
+    key: read("server.key"),
+    ca: read("ca.pem"),
+    requestCert: true,
+    rejectUnauthorized: false,
+  }, (req, res) => {
+    const socket = req.socket as unknown as {
+      authorized: boolean;
+      getPeerCertificate(): { subject?: { CN?: string } };
+    };
+    seen.push({ authorized: socket.authorized, cn: socket.getPeerCertificate()?.subject?.CN });
+    req.resume();
+    req.on("end", () => res.end("{}"));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  const withCert = new TlsTransport({
+    hostname: `localhost:${port}`,
+    serverCerts: `${TESTDATA}ca.pem`,
+    clientCert: `${TESTDATA}client.pem`,
+    clientKey: `${TESTDATA}client.key`,
+  });
+  const without = new TlsTransport({ hostname: `localhost:${port}`, serverCerts: `${TESTDATA}ca.pem` });
+  try {
+    await withCert.post("/x", {});
+    await without.post("/x", {});
+    assertEquals(seen[0], { authorized: true, cn: "osq test client" });
+    assertEquals(seen[1].authorized, false);
+  } finally {
+    withCert.close();
+    without.close();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+});
+
+Deno.test("remote transport: an unreadable --tls_server_certs is a warning and the system roots are used", async () => {
+  const warnings: string[] = [];
+  const server = new FakeServer({ "/x": () => ({}) });
+  const transport = new TlsTransport({
+    hostname: server.hostname,
+    serverCerts: "/nonexistent/certs.pem",
+    onWarning: (m) => warnings.push(m),
+  });
+  try {
+    // The test CA is not a system root: the request fails on the certificate, after the warning.
+    await assertRejects(() => transport.post("/x", {}), RemoteError);
+    assertStringIncludes(warnings[0], "Cannot read TLS server certificate(s) /nonexistent/certs.pem");
+  } finally {
+    transport.close();
+    await server.close();
+  }
+});
