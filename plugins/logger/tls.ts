@@ -1,0 +1,219 @@
+/**
+ * The `tls` logger plugin: result and snapshot lines, and status records, POSTed to
+ * `--logger_tls_endpoint` as `{"node_key", "log_type": "result"|"status", "data": [records]}`.
+ *
+ * Results: the daemon's outbox hands over each entry's lines; they go in requests of at most
+ * `--logger_tls_max_lines` records (gzip with `--logger_tls_compress`). A line longer than
+ * `--logger_tls_max_linesize` bytes, or one that is not JSON, is dropped with a status warning
+ * (as osquery). {@linkcode TlsLogger.logLines} resolves only when every request succeeded and
+ * throws otherwise, so the entry stays in the outbox and is sent again later: nothing is lost.
+ * Requests of an entry that already succeeded are not sent again while this process lives.
+ *
+ * Status records: buffered in memory and sent every `--logger_tls_period` seconds; while the
+ * server fails the wait grows (period × n², at most `--logger_tls_backoff_max`). At most
+ * `--buffered_log_max` records are kept (0 = no limit); past it the oldest are dropped with a
+ * warning. The buffer lives in memory: records not yet sent when the process ends are lost
+ * (results are not: they are in the outbox). `--tls_disable_status_log` sends none.
+ *
+ * @module
+ */
+import "../../core/remote/flags.ts";
+import { flags } from "../../core/flags.ts";
+import { calendarTime } from "../../core/diff.ts";
+import { OSQUERY_VERSION } from "../../core/version.ts";
+import type { RemoteClient } from "../../core/remote/client.ts";
+import { type Logger, Severity, type StatusRecord } from "./logger.ts";
+
+/** Options of the tls logger; unset ones come from the flags. */
+export interface TlsLoggerOptions {
+  client: RemoteClient;
+  /** The host identifier in status records (`--host_identifier`). */
+  hostIdentifier: () => string | Promise<string>;
+  /** Decorations added to status records (the daemon's current decorations). */
+  decorations?: () => Record<string, string>;
+  /** `--logger_tls_endpoint`. */
+  endpoint?: string;
+  /** `--logger_tls_max_lines`. */
+  maxLines?: number;
+  /** `--logger_tls_max_linesize` (bytes). */
+  maxLineSize?: number;
+  /** `--logger_tls_compress`. */
+  compress?: boolean;
+  /** Milliseconds between status sends (default `--logger_tls_period` seconds). */
+  periodMs?: number;
+  /** Longest back-off in milliseconds (default `--logger_tls_backoff_max` seconds). */
+  backoffMaxMs?: number;
+  /** `--buffered_log_max`. */
+  bufferMax?: number;
+}
+
+const encoder = new TextEncoder();
+
+/** osquery's `tls` logger. */
+export class TlsLogger implements Logger {
+  readonly name = "tls";
+  readonly #o: TlsLoggerOptions;
+  readonly #endpoint: string;
+  readonly #maxLines: number;
+  readonly #maxLineSize: number;
+  readonly #compress: boolean;
+  readonly #periodMs: number;
+  readonly #backoffMaxMs: number;
+  readonly #bufferMax: number;
+  /** Status records not yet sent, oldest first. */
+  readonly #status: StatusRecord[] = [];
+  #dropped = 0;
+  /** Outbox entry partly sent by this process: its sequence number and lines already accepted. */
+  #progress: { seq: bigint; sent: number } | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #failures = 0;
+  #flushing: Promise<void> | undefined;
+  #closed = false;
+
+  constructor(options: TlsLoggerOptions) {
+    this.#o = options;
+    this.#endpoint = options.endpoint ?? flags.string("logger_tls_endpoint");
+    this.#maxLines = Math.max(1, options.maxLines ?? flags.number("logger_tls_max_lines"));
+    this.#maxLineSize = options.maxLineSize ?? flags.number("logger_tls_max_linesize");
+    this.#compress = options.compress ?? flags.bool("logger_tls_compress");
+    this.#periodMs = Math.max(1, options.periodMs ?? flags.number("logger_tls_period") * 1000);
+    this.#backoffMaxMs = options.backoffMaxMs ?? flags.number("logger_tls_backoff_max") * 1000;
+    this.#bufferMax = options.bufferMax ?? flags.number("buffered_log_max");
+    this.#schedule(this.#periodMs);
+  }
+
+  /** Status records waiting to be sent. */
+  get pendingStatus(): number {
+    return this.#status.length;
+  }
+
+  async logLines(_category: "result" | "snapshot", lines: string[], seq: bigint): Promise<void> {
+    const records: unknown[] = [];
+    for (const line of lines) {
+      const size = encoder.encode(line).length;
+      if (size > this.#maxLineSize) {
+        this.#warn(`Linesize exceeds TLS logger maximum: ${size}`);
+        continue;
+      }
+      try {
+        records.push(JSON.parse(line));
+      } catch {
+        this.#warn(`A result line is not JSON and was not sent to the TLS server: ${line.slice(0, 80)}`);
+      }
+    }
+    let sent = this.#progress?.seq === seq ? this.#progress.sent : 0;
+    while (sent < records.length) {
+      const batch = records.slice(sent, sent + this.#maxLines);
+      // Snapshots are results to the TLS API.
+      await this.#o.client.request(this.#endpoint, { log_type: "result", data: batch }, { compress: this.#compress });
+      sent += batch.length;
+      this.#progress = { seq, sent };
+    }
+    this.#progress = undefined;
+  }
+
+  logStatus(record: StatusRecord): void {
+    if (this.#closed || flags.bool("tls_disable_status_log")) return;
+    this.#status.push(record);
+    if (this.#bufferMax > 0 && this.#status.length > this.#bufferMax) {
+      const excess = this.#status.length - this.#bufferMax;
+      this.#status.splice(0, excess);
+      this.#dropped += excess;
+    }
+  }
+
+  /**
+   * Sends the buffered status records now, in requests of `--logger_tls_max_lines`; stops at the
+   * first failure (the rest stay buffered) and throws it.
+   */
+  flushStatus(): Promise<void> {
+    this.#flushing ??= this.#sendStatus().finally(() => (this.#flushing = undefined));
+    return this.#flushing;
+  }
+
+  async #sendStatus(): Promise<void> {
+    if (this.#dropped > 0) {
+      const dropped = this.#dropped;
+      this.#dropped = 0;
+      this.#status.unshift(this.#record(
+        Severity.WARNING,
+        `Purging buffered logs limit (${this.#bufferMax}) exceeded: ${dropped} status logs were dropped`,
+      ));
+    }
+    const host = await this.#o.hostIdentifier();
+    const decorations = this.#o.decorations?.() ?? {};
+    while (this.#status.length > 0) {
+      const batch = this.#status.slice(0, this.#maxLines);
+      const data = batch.map((r) => statusJson(r, host, decorations));
+      await this.#o.client.request(this.#endpoint, { log_type: "status", data }, { compress: this.#compress });
+      // Records logged meanwhile were appended: the sent ones are still the first ones.
+      this.#status.splice(0, batch.length);
+    }
+  }
+
+  #schedule(ms: number): void {
+    if (this.#closed) return;
+    const timer = setTimeout(() => void this.#tick(), ms);
+    Deno.unrefTimer(timer);
+    this.#timer = timer;
+  }
+
+  async #tick(): Promise<void> {
+    this.#timer = undefined;
+    let wait = this.#periodMs;
+    try {
+      await this.flushStatus();
+      this.#failures = 0;
+    } catch {
+      // Back off as osquery: period × n², capped (0 = no back-off).
+      this.#failures++;
+      if (this.#backoffMaxMs > this.#periodMs) {
+        wait = Math.min(this.#periodMs * this.#failures * this.#failures, this.#backoffMaxMs);
+      }
+    }
+    this.#schedule(wait);
+  }
+
+  #record(severity: number, message: string): StatusRecord {
+    return { severity, message, file: "tls.ts", line: 0, time: new Date() };
+  }
+
+  #warn(message: string): void {
+    this.logStatus(this.#record(Severity.WARNING, message));
+  }
+
+  recover(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** Stops the periodic send (records still buffered are not sent). */
+  close(): void {
+    this.#closed = true;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+}
+
+/** A status record as osquery's buffered loggers send it. */
+export function statusJson(
+  r: StatusRecord,
+  hostIdentifier: string,
+  decorations: Record<string, string> = {},
+): Record<string, unknown> {
+  const unixTime = Math.floor(r.time.getTime() / 1000);
+  const out: Record<string, unknown> = {
+    hostIdentifier,
+    calendarTime: calendarTime(unixTime),
+    unixTime,
+    severity: r.severity,
+    filename: r.file,
+    line: r.line,
+    message: r.message,
+    version: OSQUERY_VERSION,
+  };
+  if (Object.keys(decorations).length > 0) {
+    if (flags.has("decorations_top_level") && flags.bool("decorations_top_level")) Object.assign(out, decorations);
+    else out.decorations = decorations;
+  }
+  return out;
+}
