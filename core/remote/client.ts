@@ -18,6 +18,8 @@ export interface RequestOptions {
   attempts?: number;
   /** gzip the body. */
   compress?: boolean;
+  /** Ends this request (and its waits) early, besides the client's own signal. */
+  signal?: AbortSignal;
 }
 
 /** What the client needs. */
@@ -54,10 +56,12 @@ export class RemoteClient {
    */
   async request(endpoint: string, body: JsonObject, options: RequestOptions = {}): Promise<JsonObject> {
     const attempts = Math.max(1, options.attempts ?? 1);
+    const signals = [this.#signal, options.signal].filter((s): s is AbortSignal => s !== undefined);
+    const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
     let reenrolled = false;
     for (let attempt = 1;; attempt++) {
       try {
-        return await this.#once(endpoint, body, options.compress ?? false);
+        return await this.#once(endpoint, body, options.compress ?? false, signal);
       } catch (err) {
         if (!(err instanceof RemoteError)) throw err;
         if (err.kind === "node_invalid" && !reenrolled && !flags.bool("disable_reenrollment")) {
@@ -67,22 +71,22 @@ export class RemoteClient {
           attempt--;
           continue;
         }
-        if (err.kind === "config" || err.kind === "enroll" || attempt >= attempts || this.#signal?.aborted) throw err;
+        if (err.kind === "config" || err.kind === "enroll" || attempt >= attempts || signal?.aborted) throw err;
         const seconds = attempt * attempt;
         this.#onRetry(`HTTP(S) request failed: ${err.message}, retrying in ${seconds} seconds...`);
-        await this.#sleep(seconds * 1000, this.#signal);
-        if (this.#signal?.aborted) throw err;
+        await this.#sleep(seconds * 1000, signal);
+        if (signal?.aborted) throw err;
       }
     }
   }
 
-  async #once(endpoint: string, body: JsonObject, compress: boolean): Promise<JsonObject> {
+  async #once(endpoint: string, body: JsonObject, compress: boolean, signal?: AbortSignal): Promise<JsonObject> {
     const nodeKey = await this.enroller.nodeKey();
     const answer = await this.transport.post(endpoint, { ...body, node_key: nodeKey }, {
       nodeKey,
       compress,
       params: this.enroller.secretParams(),
-      signal: this.#signal,
+      signal,
     });
     if (answer.node_invalid === true) {
       const why = typeof answer.error === "string" ? `: ${answer.error}` : "";

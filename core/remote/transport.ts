@@ -182,6 +182,7 @@ export class TlsTransport {
     }, this.timeoutMs);
     const onAbort = () => abort.abort();
     options.signal?.addEventListener("abort", onAbort);
+    if (options.signal?.aborted) abort.abort();
     let status = 0;
     let answer: string;
     try {
@@ -203,6 +204,7 @@ export class TlsTransport {
           endpoint,
         );
       }
+      if (options.signal?.aborted) throw new RemoteError(`The request to ${url} was stopped.`, "connect", endpoint);
       throw describeFetchError(err, url, endpoint);
     } finally {
       clearTimeout(timer);

@@ -179,9 +179,11 @@ Deno.test("tls logger: status records are flushed every period, in batches of ma
 
 Deno.test("tls logger: --tls_disable_status_log keeps status records off the server", async () => {
   await withFlags({ tls_disable_status_log: "true" }, async () => {
-    await withLogger({ "/log": () => ({}) }, {}, async (logger) => {
+    await withLogger({ "/log": () => ({}) }, {}, async (logger, server) => {
       logger.logStatus(status("quiet"));
       assertEquals(logger.pendingStatus, 0);
+      await logger.flushStatus();
+      assertEquals(server.to("/log").length, 0);
     });
   });
 });
