@@ -22,7 +22,7 @@
 import "../../core/remote/flags.ts";
 import { createHash } from "node:crypto";
 import { flags } from "../../core/flags.ts";
-import { doubleString } from "../../core/diff.ts";
+import { doubleString, renderRow } from "../../core/diff.ts";
 import type { Engine } from "../../core/engine.ts";
 import { SqliteError } from "../../core/sqlite/database.ts";
 import { SQLITE, sqlite } from "../../core/sqlite/ffi.ts";
@@ -150,6 +150,46 @@ export function engineRunner(engine: Engine): QueryRunner {
         user_time: Math.max(0, after.user - before.user),
         system_time: Math.max(0, after.system - before.system),
         memory: Math.max(0, after.rss - before.rss),
+      },
+    };
+  };
+}
+
+/** The answer of a query thread (the shape of the daemon's QueryPool reply). */
+export interface ThreadReply {
+  ok: boolean;
+  error?: string;
+  /** Canonical rows (core/diff.ts). */
+  rows: string[];
+  wallMs: number;
+  userMs: number;
+  systemMs: number;
+  /** Resident bytes after the query. */
+  memory: number;
+}
+
+/**
+ * Runs distributed queries on query threads (the daemon's QueryPool), so that a long live query
+ * does not hold up the daemon's loop. Failures have status 1 (the thread reports only the text).
+ */
+export function threadRunner(run: (sql: string) => Promise<ThreadReply>): QueryRunner {
+  return async (sql: string): Promise<QueryOutcome> => {
+    const before = processUsage().rss;
+    let reply: ThreadReply;
+    try {
+      reply = await run(sql);
+    } catch (err) {
+      reply = { ok: false, error: (err as Error).message, rows: [], wallMs: 0, userMs: 0, systemMs: 0, memory: 0 };
+    }
+    return {
+      rows: reply.ok ? reply.rows.map((r) => JSON.parse(renderRow(r, false)) as Record<string, string>) : [],
+      status: reply.ok ? 0 : 1,
+      message: reply.ok ? "" : reply.error ?? "The query failed.",
+      stats: {
+        wall_time_ms: Math.round(reply.wallMs),
+        user_time: Math.round(reply.userMs),
+        system_time: Math.round(reply.systemMs),
+        memory: Math.max(0, reply.memory - before),
       },
     };
   };

@@ -220,3 +220,19 @@ Deno.test("tls distributed: a query that was running when the daemon died is den
     kv.close();
   }
 });
+
+Deno.test("tls distributed: threadRunner turns a query thread's canonical rows into text rows", async () => {
+  const { threadRunner } = await import("./tls.ts");
+  const run = threadRunner((sql) =>
+    Promise.resolve(
+      sql === "bad"
+        ? { ok: false, error: "no such table: x", rows: [], wallMs: 1.4, userMs: 0, systemMs: 0, memory: 0 }
+        : { ok: true, rows: ['{"a":1,"b":"x","c":2.5}'], wallMs: 3.6, userMs: 10, systemMs: 0, memory: 0 },
+    )
+  );
+  const good = await run("good");
+  assertEquals(good.rows, [{ a: "1", b: "x", c: "2.5" }]);
+  assertEquals([good.status, good.message, good.stats.wall_time_ms, good.stats.user_time], [0, "", 4, 10]);
+  const bad = await run("bad");
+  assertEquals([bad.rows, bad.status, bad.message], [[], 1, "no such table: x"]);
+});
