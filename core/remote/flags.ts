@@ -37,6 +37,13 @@ defineFlag({
   cliOnly: true,
 });
 defineFlag({
+  name: "proxy_hostname",
+  type: "string",
+  default: "",
+  description: "HTTP proxy (host:port) the TLS requests tunnel through with CONNECT.",
+  cliOnly: true,
+});
+defineFlag({
   name: "tls_secret_always",
   type: "bool",
   default: false,

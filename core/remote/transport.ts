@@ -55,6 +55,8 @@ export interface TransportOptions {
   /** `--tls_client_cert` / `--tls_client_key`: PEM paths. */
   clientCert?: string;
   clientKey?: string;
+  /** `--proxy_hostname`: an HTTP proxy as host:port ("" = none). */
+  proxy?: string;
   /** Milliseconds a request may take, connection to last body byte (default 16000, as osquery). */
   timeoutMs?: number;
   /** Receives warnings (an unreadable certificate file) for the status log. */
@@ -91,6 +93,7 @@ export class TlsTransport {
   readonly #serverCerts: string;
   readonly #clientCert: string;
   readonly #clientKey: string;
+  readonly #proxy: string;
   readonly #onWarning: (message: string) => void;
   #client: Deno.HttpClient | undefined;
 
@@ -99,6 +102,7 @@ export class TlsTransport {
     this.#serverCerts = options.serverCerts ?? flags.string("tls_server_certs");
     this.#clientCert = options.clientCert ?? flags.string("tls_client_cert");
     this.#clientKey = options.clientKey ?? flags.string("tls_client_key");
+    this.#proxy = options.proxy ?? flags.string("proxy_hostname");
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.#onWarning = options.onWarning ?? (() => {});
   }
@@ -122,6 +126,7 @@ export class TlsTransport {
       );
     }
     const options: Deno.CreateHttpClientOptions & Partial<Deno.TlsCertifiedKeyPem> = {};
+    if (this.#proxy) options.proxy = { url: this.#proxy.includes("://") ? this.#proxy : `http://${this.#proxy}` };
     // As osquery: an unreadable bundle or client identity is a warning, and the request goes on
     // without it (with the system roots, or without a client certificate).
     if (this.#serverCerts) {

@@ -171,3 +171,46 @@ Deno.test("remote transport: an unreadable --tls_server_certs is a warning and t
     await server.close();
   }
 });
+
+Deno.test("remote transport: --proxy_hostname tunnels the request through an HTTP CONNECT proxy", async () => {
+  const server = new FakeServer({ "/x": () => ({ via: "proxy" }) });
+  const proxy = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const connects: string[] = [];
+  const tunnels: Promise<void>[] = [];
+  const serving = (async () => {
+    for await (const conn of proxy) {
+      tunnels.push((async () => {
+        const buf = new Uint8Array(4096);
+        let head = "";
+        while (!head.includes("\r\n\r\n")) {
+          const n = await conn.read(buf);
+          if (n === null) return conn.close();
+          head += new TextDecoder().decode(buf.subarray(0, n));
+        }
+        const target = head.split(" ")[1];
+        connects.push(target);
+        const [host, port] = target.split(":");
+        const upstream = await Deno.connect({
+          hostname: host === "localhost" ? "127.0.0.1" : host,
+          port: Number(port),
+        });
+        await conn.write(new TextEncoder().encode("HTTP/1.1 200 Connection established\r\n\r\n"));
+        await Promise.allSettled([
+          conn.readable.pipeTo(upstream.writable),
+          upstream.readable.pipeTo(conn.writable),
+        ]);
+      })());
+    }
+  })();
+  const transport = transportFor(server, { proxy: `127.0.0.1:${(proxy.addr as Deno.NetAddr).port}` });
+  try {
+    assertEquals(await transport.post("/x", {}), { via: "proxy" });
+    assertEquals(connects, [server.hostname]);
+  } finally {
+    transport.close();
+    await server.close();
+    proxy.close();
+    await serving.catch(() => {});
+    await Promise.allSettled(tunnels);
+  }
+});

@@ -53,13 +53,6 @@ const encoder = new TextEncoder();
 export class TlsLogger implements Logger {
   readonly name = "tls";
   readonly #o: TlsLoggerOptions;
-  readonly #endpoint: string;
-  readonly #maxLines: number;
-  readonly #maxLineSize: number;
-  readonly #compress: boolean;
-  readonly #periodMs: number;
-  readonly #backoffMaxMs: number;
-  readonly #bufferMax: number;
   /** Status records not yet sent, oldest first. */
   readonly #status: StatusRecord[] = [];
   #dropped = 0;
@@ -72,14 +65,30 @@ export class TlsLogger implements Logger {
 
   constructor(options: TlsLoggerOptions) {
     this.#o = options;
-    this.#endpoint = options.endpoint ?? flags.string("logger_tls_endpoint");
-    this.#maxLines = Math.max(1, options.maxLines ?? flags.number("logger_tls_max_lines"));
-    this.#maxLineSize = options.maxLineSize ?? flags.number("logger_tls_max_linesize");
-    this.#compress = options.compress ?? flags.bool("logger_tls_compress");
-    this.#periodMs = Math.max(1, options.periodMs ?? flags.number("logger_tls_period") * 1000);
-    this.#backoffMaxMs = options.backoffMaxMs ?? flags.number("logger_tls_backoff_max") * 1000;
-    this.#bufferMax = options.bufferMax ?? flags.number("buffered_log_max");
     this.#schedule(this.#periodMs);
+  }
+
+  // Settings are read at each use: a config reload may change the (non-CLI) logger flags.
+  get #endpoint(): string {
+    return this.#o.endpoint ?? flags.string("logger_tls_endpoint");
+  }
+  get #maxLines(): number {
+    return Math.max(1, this.#o.maxLines ?? flags.number("logger_tls_max_lines"));
+  }
+  get #maxLineSize(): number {
+    return this.#o.maxLineSize ?? flags.number("logger_tls_max_linesize");
+  }
+  get #compress(): boolean {
+    return this.#o.compress ?? flags.bool("logger_tls_compress");
+  }
+  get #periodMs(): number {
+    return Math.max(1, this.#o.periodMs ?? flags.number("logger_tls_period") * 1000);
+  }
+  get #backoffMaxMs(): number {
+    return this.#o.backoffMaxMs ?? flags.number("logger_tls_backoff_max") * 1000;
+  }
+  get #bufferMax(): number {
+    return this.#o.bufferMax ?? flags.number("buffered_log_max");
   }
 
   /** Status records waiting to be sent. */
