@@ -189,7 +189,7 @@ export function createRemote(options: RemoteOptions): Remote {
       return {
         start: (body) => client.request(flags.string("carver_start_endpoint"), body),
         send: async (body) => {
-          await client.request(flags.string("carver_continue_endpoint"), body);
+          await client.request(flags.string("carver_continue_endpoint"), body, { bodyNodeKey: false });
         },
       };
     },

@@ -20,6 +20,8 @@ export interface RequestOptions {
   compress?: boolean;
   /** Ends this request (and its waits) early, besides the client's own signal. */
   signal?: AbortSignal;
+  /** Put `node_key` in the body (default true; the carver's block uploads carry it only as a header). */
+  bodyNodeKey?: boolean;
 }
 
 /** What the client needs. */
@@ -61,7 +63,7 @@ export class RemoteClient {
     let reenrolled = false;
     for (let attempt = 1;; attempt++) {
       try {
-        return await this.#once(endpoint, body, options.compress ?? false, signal);
+        return await this.#once(endpoint, body, options, signal);
       } catch (err) {
         if (!(err instanceof RemoteError)) throw err;
         if (err.kind === "node_invalid" && !reenrolled && !flags.bool("disable_reenrollment")) {
@@ -80,11 +82,12 @@ export class RemoteClient {
     }
   }
 
-  async #once(endpoint: string, body: JsonObject, compress: boolean, signal?: AbortSignal): Promise<JsonObject> {
+  async #once(endpoint: string, body: JsonObject, options: RequestOptions, signal?: AbortSignal): Promise<JsonObject> {
     const nodeKey = await this.enroller.nodeKey();
-    const answer = await this.transport.post(endpoint, { ...body, node_key: nodeKey }, {
+    const sent = options.bodyNodeKey === false ? body : { ...body, node_key: nodeKey };
+    const answer = await this.transport.post(endpoint, sent, {
       nodeKey,
-      compress,
+      compress: options.compress ?? false,
       params: this.enroller.secretParams(),
       signal,
     });
