@@ -12,7 +12,7 @@
  * let worker: DaemonWorker | undefined;      // assigned below; the remote only needs it later
  * const remote = wanted.any
  *   ? createRemote({
- *     engine: () => worker!.engine,          // host details at enrollment, distributed queries
+ *     engine: () => worker?.engine,          // host details, live queries (own Engine until the worker exists)
  *     kv: store.kv,                          // node key + distributed crash marks
  *     hostIdentifier: () => hostIdentifier(store),
  *     onStatus: (severity, message) => worker?.status(severity, message),
@@ -41,7 +41,7 @@ import "../core/config/flags.ts";
 import "../core/carver/flags.ts";
 import { flags } from "../core/flags.ts";
 import type { ConfigSource } from "../core/config/config.ts";
-import type { Engine } from "../core/engine.ts";
+import { Engine } from "../core/engine.ts";
 import type { CarveUploader } from "../core/carver/carves.ts";
 import { RemoteClient } from "../core/remote/client.ts";
 import {
@@ -91,8 +91,12 @@ export function withoutTls(names: string): string {
 
 /** What {@linkcode createRemote} needs. */
 export interface RemoteOptions {
-  /** The daemon's engine (or a getter, when it is made later): host details and distributed queries. */
-  engine: Engine | (() => Engine);
+  /**
+   * The daemon's engine, or a getter for it: host details at enrollment and (without `runQuery`)
+   * distributed queries. When the getter gives undefined (enrollment before the daemon made its
+   * engine), the remote makes its own over the registered tables and closes it in `close()`.
+   */
+  engine?: Engine | (() => Engine | undefined);
   /** The daemon's Deno KV: node key and distributed crash marks (none: kept in memory). */
   kv?: Deno.Kv;
   /** Or an explicit node key store. */
@@ -138,7 +142,11 @@ const IDLE: DistributedHandle = {
 export function createRemote(options: RemoteOptions): Remote {
   const stop = new AbortController();
   const status = options.onStatus ?? (() => {});
-  const engine = () => (typeof options.engine === "function" ? options.engine() : options.engine);
+  let ownEngine: Engine | undefined;
+  const engine = (): Engine => {
+    const given = typeof options.engine === "function" ? options.engine() : options.engine;
+    return given ?? (ownEngine ??= new Engine());
+  };
   const runner: SqlRunner = { query: (sql) => engine().query(sql) };
   const transport = new TlsTransport({ onWarning: (m) => status(1, m), ...options.transport });
   const store = options.nodeKeyStore ?? (options.kv ? new KvNodeKeyStore(options.kv) : new MemoryNodeKeyStore());
@@ -198,6 +206,7 @@ export function createRemote(options: RemoteOptions): Remote {
       for (const h of handles) await h.stop();
       logger?.close();
       transport.close();
+      ownEngine?.close();
     },
   };
 }

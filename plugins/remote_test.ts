@@ -180,3 +180,17 @@ Deno.test("remote: remotePlugins reads the plugin flags; withoutTls leaves the o
     return Promise.resolve();
   });
 });
+
+Deno.test("remote: without an engine yet, enrollment uses one of its own (closed by close())", async () => {
+  const server = new FakeServer();
+  await withFlags(serverFlags(server), async () => {
+    const remote = createRemote({ engine: () => undefined, hostIdentifier: () => "h", sleep: noSleep });
+    try {
+      assertEquals(await remote.nodeKey(), "node-key-1");
+      assertEquals(server.to("/enroll")[0].body.host_identifier, "h");
+    } finally {
+      await remote.close();
+      await server.close();
+    }
+  });
+});
