@@ -2,14 +2,24 @@
  * `osq daemon` — osqueryd: loads the config, runs the schedule, logs differential results.
  * `--config_check` and `--config_dump` report on the config and exit.
  *
+ * The supervisor (watchdog) process runs this module too and lives as long as the daemon, so it
+ * stays light: it knows the flags of the core modules (config, daemon, logger, scheduler,
+ * watchdog, extensions, events, carver) without loading the table catalogue (~20 MB of RSS).
+ * A flag it does not know may be one a table module defines (e.g. --docker_socket): only then
+ * does it load every flag the worker knows ({@linkcode loadAllFlags}) and parse again, so
+ * `--help`, flagfiles and unknown-flag errors are exactly the worker's.
+ *
  * @module
  */
 import "../core/config/flags.ts";
 import "./daemon/flags.ts";
-// Tables and publishers declare flags too (e.g. --enable_file_events): load them before parsing.
-import "../tables/catalogue.ts";
-import { FlagError, flags } from "../core/flags.ts";
-import { configCheck, configDump } from "./daemon/config_check.ts";
+// Event publishers and the carver declare flags osquery flagfiles often set; these modules are light.
+import "../core/events/system.ts";
+import "../core/events/inotify.ts";
+import "../core/events/audit.ts";
+import "../core/events/syslog.ts";
+import "../core/carver/flags.ts";
+import { FlagError, flags, type ParsedArgs } from "../core/flags.ts";
 
 const encoder = new TextEncoder();
 const out = (text: string) => Deno.stdout.writeSync(encoder.encode(text));
@@ -22,14 +32,32 @@ osqueryd: runs the config's scheduled queries and logs what changed.
 Flags:
 `;
 
+/** Declares every flag the worker knows (tables, SQL functions, extensions): the worker's own imports. */
+export async function loadAllFlags(): Promise<void> {
+  await import("./daemon/worker.ts");
+}
+
+/** Parses with the light registry; on any flag error, again with every flag loaded. */
+async function parseArgs(args: string[]): Promise<ParsedArgs> {
+  const options = { defaultFlagfile: "/etc/osquery/osquery.flags.default" };
+  try {
+    return flags.parse(args, options);
+  } catch (e) {
+    if (!(e instanceof FlagError)) throw e;
+    await loadAllFlags();
+    return flags.parse(args, options);
+  }
+}
+
 /** Runs the daemon face with `args`; resolves to the exit status. */
 export async function main(args: string[]): Promise<number> {
   if (args.includes("--help") || args.includes("-h")) {
+    await loadAllFlags();
     out(USAGE + flags.help((spec) => !spec.shell));
     return 0;
   }
   try {
-    const parsed = flags.parse(args, { defaultFlagfile: "/etc/osquery/osquery.flags.default" });
+    const parsed = await parseArgs(args);
     if (parsed.positionals.length > 0) {
       err(`osq daemon: unexpected argument '${parsed.positionals[0]}'; the daemon takes only flags (see --help).\n`);
       return 1;
@@ -46,8 +74,12 @@ export async function main(args: string[]): Promise<number> {
     err(`osq daemon: Missing config plugin ${flags.string("config_plugin")} (osq has: filesystem).\n`);
     return 78;
   }
-  if (flags.bool("config_dump")) return configDump(out, err);
-  if (flags.bool("config_check")) return configCheck(err);
+  if (flags.bool("config_dump") || flags.bool("config_check")) {
+    // Config options are checked against every flag.
+    await loadAllFlags();
+    const { configCheck, configDump } = await import("./daemon/config_check.ts");
+    return flags.bool("config_dump") ? configDump(out, err) : configCheck(err);
+  }
   const { runDaemon } = await import("./daemon/run.ts");
   return await runDaemon(args);
 }
