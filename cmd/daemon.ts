@@ -4,7 +4,7 @@
  *
  * The supervisor (watchdog) process runs this module too and lives as long as the daemon, so it
  * stays light: it knows the flags of the core modules (config, daemon, logger, scheduler,
- * watchdog, extensions, events, carver) without loading the table catalogue (~20 MB of RSS).
+ * watchdog, extensions, events, carver, remote) without loading the table catalogue (~20 MB of RSS).
  * A flag it does not know may be one a table module defines (e.g. --docker_socket): only then
  * does it load every flag the worker knows ({@linkcode loadAllFlags}) and parse again, so
  * `--help`, flagfiles and unknown-flag errors are exactly the worker's.
@@ -19,6 +19,7 @@ import "../core/events/inotify.ts";
 import "../core/events/audit.ts";
 import "../core/events/syslog.ts";
 import "../core/carver/flags.ts";
+import "../core/remote/flags.ts";
 import { FlagError, flags, type ParsedArgs } from "../core/flags.ts";
 
 const encoder = new TextEncoder();

@@ -83,6 +83,34 @@ export interface OutboxEntry {
   count: number;
 }
 
+/** A run to commit (see {@linkcode Store.commitRun}). */
+export interface RunCommit {
+  name: string;
+  /** The state read before the run; the commit checks it is still the stored one. */
+  previous: Deno.KvEntryMaybe<StoredQuery>;
+  state?: { epoch: number; counter: number; sql: string };
+  rows?: string[];
+  lines: string[];
+  category: "result" | "snapshot";
+}
+
+interface PreparedRun {
+  run: RunCommit;
+  sets: [Deno.KvKey, unknown][];
+  deletes: Deno.KvKey[];
+  entry?: OutboxEntry;
+  stored?: StoredQuery;
+  rowsText: string;
+  oldBlobDeleted: boolean;
+  mutations: number;
+  /** Upper estimate of the commit bytes this run adds. */
+  bytes: number;
+}
+
+/** Deno KV's limits on one atomic operation (checks, mutations, total bytes), with margin. */
+const MAX_CHECKS = 100;
+const MAX_MUTATIONS = 900;
+const MAX_COMMIT_BYTES = 700_000;
 const CHUNK = 60_000;
 const CHUNKS_PER_COMMIT = 12;
 const INLINE_LIMIT = 32_000;
@@ -102,6 +130,12 @@ export class Store {
    */
   readonly #rows = new Map<string, { rows: string[]; size: number }>();
   #rowsSize = 0;
+  /**
+   * Query states as last read or committed through this store. Only this store writes them
+   * (one daemon per database holds its lock), so the cache stays the stored truth; the
+   * versionstamp check of every commit would still catch a writer elsewhere.
+   */
+  readonly #queries = new Map<string, Deno.KvEntryMaybe<StoredQuery>>();
 
   #cacheRows(id: string, rows: string[], size: number): void {
     if (!id || size > ROWS_CACHE_LIMIT) return;
@@ -170,7 +204,11 @@ export class Store {
 
   /** A query's stored state and its versionstamp (for the commit's check). */
   async getQuery(name: string): Promise<Deno.KvEntryMaybe<StoredQuery>> {
-    return await this.kv.get<StoredQuery>(["query", name]);
+    const hit = this.#queries.get(name);
+    if (hit) return hit;
+    const entry = await this.kv.get<StoredQuery>(["query", name]);
+    this.#queries.set(name, entry);
+    return entry;
   }
 
   /** The previous rows of a query (canonical rows). */
@@ -199,16 +237,67 @@ export class Store {
    * same commit; a large one is written before it (unreferenced until then) and the old one
    * deleted after it.
    */
-  async commitRun(options: {
-    name: string;
-    previous: Deno.KvEntryMaybe<StoredQuery>;
-    state?: { epoch: number; counter: number; sql: string };
-    rows?: string[];
-    lines: string[];
-    category: "result" | "snapshot";
-  }): Promise<bigint | undefined> {
-    const { name, previous, state, rows, lines, category } = options;
-    const op = this.kv.atomic().check(previous).delete(["executing", name]);
+  async commitRun(run: RunCommit): Promise<bigint | undefined> {
+    const [outcome] = await this.commitRuns([run]);
+    if (outcome instanceof Error) throw outcome;
+    return outcome;
+  }
+
+  /**
+   * Commits several runs (of different queries) with as few atomic commits as Deno KV's limits
+   * allow, in order. Each run stays atomic on its own: its state, blob switch and outbox entry
+   * are always in one commit. Returns, per run, its outbox sequence (undefined without lines)
+   * or the {@linkcode StoreError} that kept it from being committed.
+   */
+  async commitRuns(runs: RunCommit[]): Promise<(bigint | undefined | StoreError)[]> {
+    const prepared: PreparedRun[] = [];
+    for (const run of runs) prepared.push(await this.#prepare(run));
+    const outcomes: (bigint | undefined | StoreError)[] = new Array(runs.length);
+    let i = 0;
+    while (i < prepared.length) {
+      // The largest group from i that fits one commit (at least one run).
+      let j = i;
+      let mutations = 0;
+      let bytes = 0;
+      while (j < prepared.length) {
+        const p = prepared[j];
+        const m = mutations + p.mutations + (p.entry ? 2 : 0);
+        const b = bytes + p.bytes;
+        if (j > i && (j - i >= MAX_CHECKS || m > MAX_MUTATIONS || b > MAX_COMMIT_BYTES)) break;
+        mutations = m;
+        bytes = b;
+        j++;
+      }
+      const group = prepared.slice(i, j);
+      const results = await this.#commitGroup(group);
+      if (results) {
+        for (let k = 0; k < group.length; k++) outcomes[i + k] = results[k];
+      } else if (group.length === 1) {
+        outcomes[i] = new StoreError(
+          `The results of ${group[0].run.name} changed underneath this run; they were not committed.`,
+        );
+      } else {
+        // One of them conflicted: commit each alone so the others still count.
+        for (let k = 0; k < group.length; k++) {
+          const alone = await this.#commitGroup([group[k]]);
+          outcomes[i + k] = alone ? alone[0] : new StoreError(
+            `The results of ${group[k].run.name} changed underneath this run; they were not committed.`,
+          );
+        }
+      }
+      i = j;
+    }
+    // A conflict means the cached state is not the stored one: read it again next time.
+    runs.forEach((run, k) => outcomes[k] instanceof Error && this.#queries.delete(run.name));
+    return outcomes;
+  }
+
+  /** Writes what must precede the commit (large blobs) and lists the run's mutations. */
+  async #prepare(run: RunCommit): Promise<PreparedRun> {
+    const { name, previous, state, rows, lines, category } = run;
+    const sets: [Deno.KvKey, unknown][] = [];
+    const deletes: Deno.KvKey[] = [["executing", name]];
+    let bytes = 0;
     let stored: StoredQuery | undefined;
     let rowsText = "";
     let oldBlobDeleted = false;
@@ -217,17 +306,20 @@ export class Store {
         rowsText = rows.join("\n");
         let blob = { id: "", chunks: 0 };
         if (rows.length) {
-          const bytes = encoder.encode(rowsText);
-          const chunks = Math.max(1, Math.ceil(bytes.length / CHUNK));
+          const encoded = encoder.encode(rowsText);
+          const chunks = Math.max(1, Math.ceil(encoded.length / CHUNK));
           if (chunks <= CHUNKS_IN_RUN_COMMIT) {
             blob = { id: crypto.randomUUID(), chunks };
-            for (let i = 0; i < chunks; i++) op.set(["blob", blob.id, i], bytes.subarray(i * CHUNK, (i + 1) * CHUNK));
+            for (let i = 0; i < chunks; i++) {
+              sets.push([["blob", blob.id, i], encoded.subarray(i * CHUNK, (i + 1) * CHUNK)]);
+            }
+            bytes += encoded.length;
           } else blob = await this.putBlob(rowsText);
         }
         stored = { ...state, blob: blob.id, rows: rows.length, chunks: blob.chunks };
         const old = previous.value;
         if (old?.blob && old.chunks !== undefined && old.chunks <= CHUNKS_IN_RUN_COMMIT) {
-          for (let i = 0; i < old.chunks; i++) op.delete(["blob", old.blob, i]);
+          for (let i = 0; i < old.chunks; i++) deletes.push(["blob", old.blob, i]);
           oldBlobDeleted = true;
         }
       } else {
@@ -242,26 +334,64 @@ export class Store {
     let entry: OutboxEntry | undefined;
     if (lines.length) {
       const size = lines.reduce((n, l) => n + l.length + 1, 0);
-      if (size <= INLINE_LIMIT) entry = { category, name, lines, count: lines.length };
-      else entry = { category, name, blob: (await this.putBlob(lines.join("\n"))).id, count: lines.length };
+      if (size <= INLINE_LIMIT) {
+        entry = { category, name, lines, count: lines.length };
+        // Inline lines are JSON text; multi-byte characters count up to 3 bytes each.
+        bytes += size * 3;
+      } else entry = { category, name, blob: (await this.putBlob(lines.join("\n"))).id, count: lines.length };
     }
-    if (stored) op.set(["query", name], stored);
-    let seq: bigint | undefined;
-    if (entry) {
-      seq = await this.#nextSeq();
-      op.set(["outbox", seq], entry).set(["meta", "outbox_seq"], seq);
+    if (stored) sets.push([["query", name], stored]);
+    bytes += 1024 + name.length * 3 * (sets.length + deletes.length);
+    return {
+      run,
+      sets,
+      deletes,
+      entry,
+      stored,
+      rowsText,
+      oldBlobDeleted,
+      mutations: sets.length + deletes.length,
+      bytes,
+    };
+  }
+
+  /** Commits prepared runs in one atomic operation; undefined when a check failed. */
+  async #commitGroup(group: PreparedRun[]): Promise<(bigint | undefined)[] | undefined> {
+    const op = this.kv.atomic();
+    const seqs: (bigint | undefined)[] = [];
+    let last: bigint | undefined;
+    for (const p of group) {
+      op.check(p.run.previous);
+      for (const [key, value] of p.sets) op.set(key, value);
+      for (const key of p.deletes) op.delete(key);
+      let seq: bigint | undefined;
+      if (p.entry) {
+        seq = await this.#nextSeq();
+        op.set(["outbox", seq], p.entry);
+        last = seq;
+      }
+      seqs.push(seq);
     }
+    if (last !== undefined) op.set(["meta", "outbox_seq"], last);
     const res = await op.commit();
     if (!res.ok) {
-      if (seq !== undefined) this.#seq = undefined;
-      throw new StoreError(`The results of ${name} changed underneath this run; they were not committed.`);
+      // Sequence numbers handed out here were not used: read the stored one again.
+      if (last !== undefined) this.#seq = undefined;
+      return undefined;
     }
-    if (stored && rows && previous.value?.blob && previous.value.blob !== stored.blob) {
-      this.#uncacheRows(previous.value.blob);
-      if (!oldBlobDeleted) await this.deleteBlob(previous.value.blob);
+    for (const p of group) await this.#committed(p, res.versionstamp);
+    return seqs;
+  }
+
+  /** After a run's commit: the query cache, the rows cache, and the old blob if still there. */
+  async #committed(p: PreparedRun, versionstamp: string): Promise<void> {
+    const { run, stored } = p;
+    if (stored) this.#queries.set(run.name, { key: ["query", run.name], value: stored, versionstamp });
+    if (stored && run.rows && run.previous.value?.blob && run.previous.value.blob !== stored.blob) {
+      this.#uncacheRows(run.previous.value.blob);
+      if (!p.oldBlobDeleted) await this.deleteBlob(run.previous.value.blob);
     }
-    if (stored && rows) this.#cacheRows(stored.blob, rows, rowsText.length);
-    return seq;
+    if (stored && run.rows) this.#cacheRows(stored.blob, run.rows, p.rowsText.length);
   }
 
   /** Outbox entries in order. */
@@ -301,6 +431,36 @@ export class Store {
     if (entry.blob) await this.deleteBlob(entry.blob);
   }
 
+  /** Every (logger, seq) shipped mark, as `logger` + "\0" + seq. */
+  async shippedMarks(): Promise<Set<string>> {
+    const marks = new Set<string>();
+    for await (const e of this.kv.list({ prefix: ["shipped"] })) marks.add(`${String(e.key[1])}\0${String(e.key[2])}`);
+    return marks;
+  }
+
+  /** Records that `logger` has every entry in `seqs`, clearing its write intent in the same commit. */
+  async markShippedMany(logger: string, seqs: bigint[]): Promise<void> {
+    const op = this.kv.atomic().delete(["intent", logger]);
+    for (const seq of seqs) op.set(["shipped", logger, seq], true);
+    const res = await op.commit();
+    if (!res.ok) throw new StoreError("Marking shipped outbox entries failed.");
+  }
+
+  /**
+   * The last logger has every entry of `batch`: in one commit the entries, every logger's marks
+   * and this logger's write intent go (see {@linkcode finishEntry}). Then their blobs go.
+   */
+  async finishEntries(logger: string, batch: { seq: bigint; entry: OutboxEntry }[], loggers: string[]): Promise<void> {
+    const op = this.kv.atomic().delete(["intent", logger]);
+    for (const { seq } of batch) {
+      op.delete(["outbox", seq]);
+      for (const l of loggers) op.delete(["shipped", l, seq]);
+    }
+    const res = await op.commit();
+    if (!res.ok) throw new StoreError("Retiring shipped outbox entries failed.");
+    for (const { entry } of batch) if (entry.blob) await this.deleteBlob(entry.blob);
+  }
+
   /** Removes a fully shipped entry with its marks and blob. */
   async retire(seq: bigint, entry: OutboxEntry, loggers: string[]): Promise<void> {
     const op = this.kv.atomic().delete(["outbox", seq]);
@@ -330,11 +490,13 @@ export class Store {
 
   /** Sets a small value. */
   async set(key: Deno.KvKey, value: unknown): Promise<void> {
+    if (key[0] === "query") this.#queries.delete(String(key[1]));
     await this.kv.set(key, value);
   }
 
   /** Deletes a key. */
   async delete(key: Deno.KvKey): Promise<void> {
+    if (key[0] === "query") this.#queries.delete(String(key[1]));
     await this.kv.delete(key);
   }
 

@@ -67,4 +67,85 @@ if (!kvAvailable()) {
     assertEquals(await store.getBlob(orphan.id), "");
     store.close();
   });
+
+  Deno.test("kv: commitRuns commits many runs in few commits, each with its state and lines together", async () => {
+    const store = await openStore(":memory:");
+    const runs = [];
+    for (let i = 0; i < 250; i++) {
+      runs.push({
+        name: `q${i}`,
+        previous: await store.getQuery(`q${i}`),
+        state: { epoch: 0, counter: 0, sql: `select ${i}` },
+        rows: [`{"i":${i}}`, "x".repeat(i % 7 === 0 ? 100_000 : 10)],
+        lines: i % 3 === 0 ? [] : [`line ${i}`],
+        category: "result" as const,
+      });
+    }
+    const outcomes = await store.commitRuns(runs);
+    assert(outcomes.every((o) => !(o instanceof Error)));
+    // Sequences follow the runs' order, only for runs with lines.
+    const seqs = outcomes.filter((o) => o !== undefined);
+    assertEquals(seqs, Array.from({ length: seqs.length }, (_, i) => BigInt(i + 1)));
+    const entries = [];
+    for await (const e of store.outbox()) entries.push(e.entry.name);
+    assertEquals(entries, runs.filter((r) => r.lines.length).map((r) => r.name));
+    for (let i = 0; i < 250; i++) {
+      const q = await store.getQuery(`q${i}`);
+      assertEquals(q.value?.sql, `select ${i}`);
+      assertEquals(await store.previousRows(q.value!), runs[i].rows);
+    }
+    store.close();
+  });
+
+  Deno.test("kv: a stale run in a batch is refused alone; the others commit", async () => {
+    const store = await openStore(":memory:");
+    const first = await store.getQuery("a");
+    await store.commitRun({
+      name: "a",
+      previous: first,
+      state: { epoch: 0, counter: 0, sql: "s" },
+      rows: ["1"],
+      lines: ["a0"],
+      category: "result",
+    });
+    const outcomes = await store.commitRuns([
+      {
+        name: "b",
+        previous: await store.getQuery("b"),
+        state: { epoch: 0, counter: 0, sql: "s" },
+        rows: ["2"],
+        lines: ["b0"],
+        category: "result",
+      },
+      // Stale: read before a's first commit.
+      {
+        name: "a",
+        previous: first,
+        state: { epoch: 0, counter: 1, sql: "s" },
+        rows: ["3"],
+        lines: ["a1"],
+        category: "result",
+      },
+      { name: "c", previous: await store.getQuery("c"), lines: ["c0"], category: "snapshot" },
+    ]);
+    assertEquals(outcomes[0], 2n);
+    assert(outcomes[1] instanceof Error);
+    assertEquals(outcomes[2], 3n);
+    const lines = [];
+    for await (const e of store.outbox()) lines.push(...await store.linesOf(e.entry));
+    assertEquals(lines, ["a0", "b0", "c0"]);
+    // The refused run changed nothing: a's state is the first commit's.
+    assertEquals(await store.previousRows((await store.getQuery("a")).value!), ["1"]);
+    // A fresh read of a commits.
+    const next = await store.commitRun({
+      name: "a",
+      previous: await store.getQuery("a"),
+      state: { epoch: 0, counter: 1, sql: "s" },
+      rows: ["3"],
+      lines: ["a1"],
+      category: "result",
+    });
+    assertEquals(next, 4n);
+    store.close();
+  });
 }

@@ -20,7 +20,7 @@ import {
   type ScheduledQuery,
 } from "../../core/config/config.ts";
 import { batchLine, eventLines, type LogItem, nextEvents, nextResults, snapshotLines } from "../../core/diff.ts";
-import { type ExecutingQuery, openStore, type Store } from "../../core/kv.ts";
+import { type ExecutingQuery, openStore, type RunCommit, type Store } from "../../core/kv.ts";
 import {
   checkDiscovery,
   denylistExpired,
@@ -70,6 +70,13 @@ export class DaemonWorker {
   #shipAgain = false;
   #stopping = false;
   readonly #inflight = new Set<Promise<void>>();
+  readonly #pending: { run: RunCommit; resolve: () => void; reject: (err: Error) => void }[] = [];
+  #flushing: Promise<void> | undefined;
+  #flushTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Longest a finished run waits for others to share its commit. */
+  readonly #batchMs = 1000;
+  /** False when the counters changed since the last publish. */
+  #published = true;
   #lastRefresh = 0;
   #views: string[] = [];
   #extensions: ExtensionManager | undefined;
@@ -345,6 +352,8 @@ export class DaemonWorker {
       }).finally(() => {
         this.running.delete(name);
         this.#inflight.delete(job);
+        // The batch may have been waiting for this run only.
+        this.#flushSoon();
       });
       this.#inflight.add(job);
     }
@@ -402,7 +411,8 @@ export class DaemonWorker {
     if (!reply.ok) {
       await this.store.delete(["executing", name]);
       this.status(Severity.ERROR, `Error executing scheduled query ${name}: ${reply.error}`);
-      await this.publish();
+      this.#published = false;
+      this.#flushSoon();
       return;
     }
     const now = Math.floor(Date.now() / 1000);
@@ -419,7 +429,7 @@ export class DaemonWorker {
     const previous = await this.store.getQuery(name);
     if (q.snapshot) {
       const lines = snapshotLines(item, reply.rows, flags.bool("logger_snapshot_event_type"));
-      await this.store.commitRun({ name, previous, lines, category: "snapshot" });
+      await this.#commit({ name, previous, lines, category: "snapshot" });
     } else {
       const prevRows = previous.value
         ? { state: previous.value, rows: await this.store.previousRows(previous.value) }
@@ -433,7 +443,7 @@ export class DaemonWorker {
       if (step.log) {
         lines = flags.bool("logger_event_type") ? eventLines(item, step.diff) : [batchLine(item, step.diff)];
       }
-      await this.store.commitRun({
+      await this.#commit({
         name,
         previous,
         state: step.state,
@@ -442,8 +452,68 @@ export class DaemonWorker {
         category: "result",
       });
     }
-    await this.publish();
-    this.ship();
+  }
+
+  /**
+   * Queues a run's commit; resolves once it is committed (the query stays "running" until
+   * then, so its next run reads the state this one stores). Runs that finish close together
+   * share commits: one flush when every query in flight is waiting here, or after at most
+   * `#batchMs`. Each run is still atomic on its own (see Store.commitRuns).
+   */
+  #commit(run: RunCommit): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.#pending.push({ run, resolve, reject });
+      this.#flushSoon();
+    });
+  }
+
+  /** Flushes now when nothing else in flight can join the batch, else within `#batchMs`. */
+  #flushSoon(): void {
+    if (this.#pending.length === 0 && this.#published) return;
+    if (this.#pending.length >= this.#inflight.size) {
+      void this.flush();
+      return;
+    }
+    this.#flushTimer ??= setTimeout(() => void this.flush(), this.#batchMs);
+  }
+
+  /** Commits the queued runs, then publishes the counters and ships the log lines, once. */
+  flush(): Promise<void> {
+    if (this.#flushTimer !== undefined) clearTimeout(this.#flushTimer);
+    this.#flushTimer = undefined;
+    const next = (this.#flushing ?? Promise.resolve()).then(() => this.#flushNow());
+    this.#flushing = next;
+    void next.finally(() => {
+      if (this.#flushing === next) this.#flushing = undefined;
+    });
+    return next;
+  }
+
+  async #flushNow(): Promise<void> {
+    const batch = this.#pending.splice(0);
+    if (batch.length) {
+      let outcomes: (bigint | undefined | Error)[];
+      try {
+        outcomes = await this.store.commitRuns(batch.map((b) => b.run));
+      } catch (err) {
+        outcomes = batch.map(() => err as Error);
+      }
+      batch.forEach((b, i) => {
+        const outcome = outcomes[i];
+        if (outcome instanceof Error) b.reject(outcome);
+        else b.resolve();
+      });
+      this.#published = false;
+    }
+    if (!this.#published) {
+      this.#published = true;
+      try {
+        await this.publish();
+      } catch (err) {
+        this.status(Severity.ERROR, `Error publishing the schedule's counters: ${(err as Error).message}`);
+      }
+    }
+    if (batch.length) await this.ship();
   }
 
   #record(name: string, r: QueryReply): void {
@@ -507,6 +577,7 @@ export class DaemonWorker {
     // Queries still running past the grace period are interrupted, then their threads end.
     this.pool.interruptAll();
     this.pool.close();
+    await this.flush();
     await events.stop().catch(() => {});
     await this.#autoload?.stop().catch(() => {});
     await this.#extensions?.stop().catch(() => {});

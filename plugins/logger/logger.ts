@@ -28,6 +28,12 @@ export interface StatusRecord {
 /** A logger plugin. */
 export interface Logger {
   readonly name: string;
+  /**
+   * True when the lines of several consecutive outbox entries may arrive in one
+   * {@linkcode logLines} call (with the last entry's `seq`); loggers that track progress per
+   * entry leave it unset.
+   */
+  readonly batchable?: boolean;
   /** Writes the lines of outbox entry `seq` (snapshot lines go to the snapshot log). */
   logLines(category: "result" | "snapshot", lines: string[], seq: bigint): Promise<void>;
   /** Writes a status message. */
@@ -111,6 +117,7 @@ interface Intent {
 /** osquery's filesystem logger: result/snapshot logs plus glog status files in `--logger_path`. */
 export class FilesystemLogger implements Logger {
   readonly name = "filesystem";
+  readonly batchable = true;
   readonly dir: string;
   readonly #store: Store | undefined;
   readonly #mode: number;
@@ -226,6 +233,7 @@ export class FilesystemLogger implements Logger {
 /** Results to stdout as they are; status as `severity=N location=file:line message=...`. */
 export class StdoutLogger implements Logger {
   readonly name = "stdout";
+  readonly batchable = true;
   logLines(_category: "result" | "snapshot", lines: string[]): Promise<void> {
     Deno.stdout.writeSync(encoder.encode(lines.join("\n") + "\n"));
     return Promise.resolve();
@@ -248,6 +256,7 @@ const syslogSymbols = {
 /** Results and status to the system log through libc's syslog(3). */
 export class SyslogLogger implements Logger {
   readonly name = "syslog";
+  readonly batchable = true;
   readonly #lib = Deno.dlopen("libc.so.6", syslogSymbols).symbols;
   readonly #ident = encoder.encode("osqueryd\0");
   readonly #format = encoder.encode("%s\0");

@@ -112,6 +112,72 @@ if (!kvAvailable()) {
       Deno.removeSync(dir, { recursive: true });
     }
   });
+
+  Deno.test("logger: batched shipping writes each entry once per logger across a crash before the batch's commit", async () => {
+    const dirs = [Deno.makeTempDirSync(), Deno.makeTempDirSync()];
+    const store = await openStore(":memory:");
+    try {
+      const runs = [1, 2, 3, 4].map((n) => ({
+        name: `q${n}`,
+        previous: { key: ["query", `q${n}`], value: null, versionstamp: null },
+        state: { epoch: 0, counter: 0, sql: "s" },
+        rows: [String(n)],
+        lines: [`line ${n}a`, `line ${n}b`],
+        category: "result" as const,
+      }));
+      const outcomes = await store.commitRuns([
+        ...runs,
+        { name: "snap", previous: await store.getQuery("snap"), lines: ["snap 1"], category: "snapshot" },
+      ]);
+      assertEquals(outcomes, [1n, 2n, 3n, 4n, 5n]);
+      const first = new FilesystemLogger(dirs[0], store);
+      const second = new FilesystemLogger(dirs[1], store);
+      // Two filesystem loggers need two names in the store.
+      const named = (l: FilesystemLogger, name: string, crash = false): Logger => ({
+        name,
+        batchable: true,
+        async logLines(c, lines, seq) {
+          await l.logLines(c, lines, seq);
+          if (crash) throw new Error("crash");
+        },
+        logStatus: () => {},
+        recover: () => l.recover(),
+        close: () => l.close(),
+      });
+      let failed = false;
+      try {
+        await drainOutbox(store, [named(first, "a"), named(second, "b", true)]);
+      } catch {
+        failed = true;
+      }
+      assert(failed);
+      const results = (i: number) => Deno.readTextFileSync(`${dirs[i]}/osqueryd.results.log`);
+      const all = "line 1a\nline 1b\nline 2a\nline 2b\nline 3a\nline 3b\nline 4a\nline 4b\n";
+      // Both wrote the four result entries in one write; only the first logger's marks are stored.
+      assertEquals(results(0), all);
+      assertEquals(results(1), all);
+      assertEquals((await store.shippedMarks()).size, 4);
+      // Restart: the second logger's write is undone (its intent is still there), then both ship.
+      const again = [
+        named(new FilesystemLogger(dirs[0], store), "a"),
+        named(new FilesystemLogger(dirs[1], store), "b"),
+      ];
+      // FilesystemLogger keeps its intent under its own name: undo it as the crashed one did.
+      const intent = await store.get<{ seq: bigint; file: string; size: number }>(["intent", "filesystem"]);
+      assertEquals(intent?.seq, 4n);
+      await second.recover();
+      assertEquals(results(1), "");
+      assertEquals(await drainOutbox(store, again), 5);
+      assertEquals(results(0), all);
+      assertEquals(results(1), all);
+      for (const d of dirs) assertEquals(Deno.readTextFileSync(`${d}/osqueryd.snapshots.log`), "snap 1\n");
+      assertEquals(await drainOutbox(store, again), 0);
+      assertEquals((await store.shippedMarks()).size, 0);
+    } finally {
+      store.close();
+      for (const d of dirs) Deno.removeSync(d, { recursive: true });
+    }
+  });
 }
 
 Deno.test("logger: a rotation interrupted mid-compression is finished without losing or doubling lines", () => {
