@@ -200,6 +200,8 @@ export interface ResultStep {
  * osquery's differential step (`Query::addNewResults`): the first run, or the first in a new
  * epoch, logs every row as added with counter 0; later runs log the diff and count up only
  * when something changed. `reportRemoved = false` drops removed rows from the log.
+ * `knownDiff`, when given, is the diff of `current` against `previous.rows` already computed
+ * (by the query thread, which keeps the previous rows); it is used unless the epoch is new.
  */
 export function nextResults(
   name: string,
@@ -208,6 +210,7 @@ export function nextResults(
   epoch: number,
   sql: string,
   reportRemoved: boolean,
+  knownDiff?: DiffResult,
 ): ResultStep {
   let note: string | undefined;
   let newEpoch = false;
@@ -223,7 +226,7 @@ export function nextResults(
   let diff: DiffResult;
   let changed: boolean;
   if (!newEpoch) {
-    diff = diffRows(previous!.rows, current);
+    diff = knownDiff ?? diffRows(previous!.rows, current);
     changed = diff.added.length > 0 || diff.removed.length > 0;
   } else {
     diff = { removed: [], added: current };

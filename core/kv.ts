@@ -90,6 +90,10 @@ export interface RunCommit {
   previous: Deno.KvEntryMaybe<StoredQuery>;
   state?: { epoch: number; counter: number; sql: string };
   rows?: string[];
+  /** Or the rows already joined by newlines, with their count. */
+  rowsText?: { text: string; count: number };
+  /** The id to store the rows blob under (default: a new random one). */
+  blobId?: string;
   lines: string[];
   category: "result" | "snapshot";
 }
@@ -161,8 +165,7 @@ export class Store {
   }
 
   /** Writes text as a new immutable blob; returns its id and chunk count. */
-  async putBlob(text: string): Promise<{ id: string; chunks: number }> {
-    const id = crypto.randomUUID();
+  async putBlob(text: string, id: string = crypto.randomUUID()): Promise<{ id: string; chunks: number }> {
     const bytes = encoder.encode(text);
     const chunks = Math.max(1, Math.ceil(bytes.length / CHUNK));
     for (let start = 0; start < chunks; start += CHUNKS_PER_COMMIT) {
@@ -294,7 +297,7 @@ export class Store {
 
   /** Writes what must precede the commit (large blobs) and lists the run's mutations. */
   async #prepare(run: RunCommit): Promise<PreparedRun> {
-    const { name, previous, state, rows, lines, category } = run;
+    const { name, previous, state, rows, rowsText: joined, lines, category } = run;
     const sets: [Deno.KvKey, unknown][] = [];
     const deletes: Deno.KvKey[] = [["executing", name]];
     let bytes = 0;
@@ -302,21 +305,22 @@ export class Store {
     let rowsText = "";
     let oldBlobDeleted = false;
     if (state) {
-      if (rows) {
-        rowsText = rows.join("\n");
+      if (rows || joined) {
+        rowsText = joined?.text ?? rows!.join("\n");
+        const count = joined?.count ?? rows!.length;
         let blob = { id: "", chunks: 0 };
-        if (rows.length) {
+        if (count) {
           const encoded = encoder.encode(rowsText);
           const chunks = Math.max(1, Math.ceil(encoded.length / CHUNK));
           if (chunks <= CHUNKS_IN_RUN_COMMIT) {
-            blob = { id: crypto.randomUUID(), chunks };
+            blob = { id: run.blobId ?? crypto.randomUUID(), chunks };
             for (let i = 0; i < chunks; i++) {
               sets.push([["blob", blob.id, i], encoded.subarray(i * CHUNK, (i + 1) * CHUNK)]);
             }
             bytes += encoded.length;
-          } else blob = await this.putBlob(rowsText);
+          } else blob = await this.putBlob(rowsText, run.blobId);
         }
-        stored = { ...state, blob: blob.id, rows: rows.length, chunks: blob.chunks };
+        stored = { ...state, blob: blob.id, rows: count, chunks: blob.chunks };
         const old = previous.value;
         if (old?.blob && old.chunks !== undefined && old.chunks <= CHUNKS_IN_RUN_COMMIT) {
           for (let i = 0; i < old.chunks; i++) deletes.push(["blob", old.blob, i]);
@@ -387,7 +391,8 @@ export class Store {
   async #committed(p: PreparedRun, versionstamp: string): Promise<void> {
     const { run, stored } = p;
     if (stored) this.#queries.set(run.name, { key: ["query", run.name], value: stored, versionstamp });
-    if (stored && run.rows && run.previous.value?.blob && run.previous.value.blob !== stored.blob) {
+    const newRows = run.rows !== undefined || run.rowsText !== undefined;
+    if (stored && newRows && run.previous.value?.blob && run.previous.value.blob !== stored.blob) {
       this.#uncacheRows(run.previous.value.blob);
       if (!p.oldBlobDeleted) await this.deleteBlob(run.previous.value.blob);
     }

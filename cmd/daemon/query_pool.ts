@@ -11,11 +11,22 @@
 
 import { scheduleBuffer } from "../../core/scheduler.ts";
 import { sqlite } from "../../core/sqlite/ffi.ts";
+import type { DiffResult } from "../../core/diff.ts";
 
 /** A request to a query thread. */
 export interface QueryRequest {
   id: number;
   sql: string;
+  /**
+   * The scheduled query's name: the thread keeps the rows of its last run under a fresh id
+   * ({@linkcode QueryReply.rowsId}) to diff the next run against them.
+   */
+  name?: string;
+  /**
+   * The id of the rows the daemon has committed for `name`, when the thread's kept rows are
+   * known to equal them: then the thread diffs and answers with the diff only.
+   */
+  previous?: string;
 }
 
 /** A query thread's answer. */
@@ -32,6 +43,16 @@ export interface QueryReply {
   systemMs: number;
   /** Process RSS after the query, in bytes. */
   memory: number;
+  /** With a `name`: the id the thread keeps these rows under. */
+  rowsId?: string;
+  /**
+   * With `previous` known to the thread: the diff against those rows; `rows` is then empty
+   * and `rowsText` holds the rows joined by newlines when the diff is not empty.
+   */
+  diff?: DiffResult;
+  rowsText?: string;
+  /** Number of rows (also when `rows` is empty because a diff was sent instead). */
+  count?: number;
 }
 
 interface Thread {
@@ -206,7 +227,7 @@ export class QueryPool {
    */
   async run(
     sql: string,
-    options: { timeoutMs?: number; onStart?: (tid: number) => Promise<void> } = {},
+    options: { timeoutMs?: number; onStart?: (tid: number) => Promise<void>; name?: string; previous?: string } = {},
   ): Promise<QueryReply> {
     const thread = await this.#acquire();
     await thread.ready;
@@ -224,7 +245,10 @@ export class QueryPool {
           );
         }, options.timeoutMs);
       }
-      thread.worker.postMessage({ id, sql } satisfies QueryRequest);
+      const request: QueryRequest = { id, sql };
+      if (options.name !== undefined) request.name = options.name;
+      if (options.previous !== undefined) request.previous = options.previous;
+      thread.worker.postMessage(request);
     });
   }
 

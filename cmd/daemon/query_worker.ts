@@ -8,6 +8,7 @@
 import "../../tables/catalogue.ts";
 import { Engine } from "../../core/engine.ts";
 import { runCanonical } from "./canonical.ts";
+import { diffRows } from "../../core/diff.ts";
 import { adoptScheduleBuffer } from "../../core/scheduler.ts";
 import { applyTableSections, applyViews, type TableSections } from "./config_hooks.ts";
 import type { QueryReply, QueryRequest } from "./query_pool.ts";
@@ -43,6 +44,32 @@ function rss(): number {
   }
 }
 
+/**
+ * The rows of each scheduled query's last run here, under a fresh id. The daemon sends that id
+ * back as `previous` only when its committed rows equal them, so a diff here is a diff against
+ * the stored results; then only the diff (and, when it is not empty, the rows as one string)
+ * travels back instead of every row.
+ */
+const kept = new Map<string, { id: string; rows: string[] }>();
+
+function diffAgainstKept(reply: QueryReply, name: string, previous: string | undefined): void {
+  const rows = reply.rows;
+  const hit = kept.get(name);
+  reply.count = rows.length;
+  if (hit && previous !== undefined && hit.id === previous) {
+    const diff = diffRows(hit.rows, rows);
+    reply.rows = [];
+    reply.diff = diff;
+    if (diff.added.length === 0 && diff.removed.length === 0) {
+      reply.rowsId = hit.id;
+      return;
+    }
+    reply.rowsText = rows.join("\n");
+  }
+  reply.rowsId = crypto.randomUUID();
+  kept.set(name, { id: reply.rowsId, rows });
+}
+
 const tid = threadId();
 // The pool may stop a running statement from its own thread: through the scan flag and
 // sqlite3_interrupt on this connection (safe from any thread).
@@ -63,23 +90,19 @@ self.onmessage = (
     views = event.data.views.map(([name]) => name);
     return;
   }
-  const { id, sql } = event.data;
+  const { id, sql, name, previous } = event.data;
   const started = performance.now();
   const [u0, s0] = threadCpu(tid);
   let reply: QueryReply;
   try {
     const { rows, size } = runCanonical(engine, sql);
+    reply = { id, ok: true, rows, size, wallMs: 0, userMs: 0, systemMs: 0, memory: 0 };
+    if (name !== undefined) diffAgainstKept(reply, name, previous);
     const [u1, s1] = threadCpu(tid);
-    reply = {
-      id,
-      ok: true,
-      rows,
-      size,
-      wallMs: performance.now() - started,
-      userMs: u1 - u0,
-      systemMs: s1 - s0,
-      memory: rss(),
-    };
+    reply.wallMs = performance.now() - started;
+    reply.userMs = u1 - u0;
+    reply.systemMs = s1 - s0;
+    reply.memory = rss();
   } catch (err) {
     const [u1, s1] = threadCpu(tid);
     reply = {

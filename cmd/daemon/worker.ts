@@ -75,6 +75,11 @@ export class DaemonWorker {
   #flushTimer: ReturnType<typeof setTimeout> | undefined;
   /** Longest a finished run waits for others to share its commit. */
   readonly #batchMs = 1000;
+  /**
+   * Per scheduled query, the id under which the query thread keeps rows equal to the committed
+   * ones (set after each commit, dropped while a run is under way).
+   */
+  readonly #threadRows = new Map<string, string>();
   /** False when the counters changed since the last publish. */
   #published = true;
   #lastRefresh = 0;
@@ -402,11 +407,22 @@ export class DaemonWorker {
       }
     } else {
       const limit = flags.number("schedule_query_timeout");
+      // The thread may diff against the rows it kept when they equal the committed ones and
+      // nothing (epoch, SQL) asks for all rows again.
+      const before = await this.store.getQuery(name);
+      const kept = before.value && before.value.epoch === flags.number("schedule_epoch") &&
+          before.value.sql === q.query
+        ? this.#threadRows.get(name)
+        : undefined;
       reply = await this.pool.run(q.query, {
         ...(limit > 0 ? { timeoutMs: limit * 1000 } : {}),
         onStart: (tid) => this.store.set(["executing", name], { since: Date.now(), tid } satisfies ExecutingQuery),
+        ...(q.snapshot ? {} : { name }),
+        ...(kept ? { previous: kept } : {}),
       });
     }
+    // Until this run commits, the thread's kept rows are not known to equal the stored ones.
+    this.#threadRows.delete(name);
     this.#record(name, reply);
     if (!reply.ok) {
       await this.store.delete(["executing", name]);
@@ -431,26 +447,44 @@ export class DaemonWorker {
       const lines = snapshotLines(item, reply.rows, flags.bool("logger_snapshot_event_type"));
       await this.#commit({ name, previous, lines, category: "snapshot" });
     } else {
+      let current = reply.rows;
+      let knownDiff = reply.diff;
+      let rowsId = reply.rowsId;
+      if (knownDiff && (previous.value?.epoch !== item.epoch || previous.value.sql !== q.query)) {
+        // The epoch changed during the run: every row is logged again, so the rows are needed.
+        current = reply.rowsText !== undefined
+          ? (reply.count ? reply.rowsText.split("\n") : [])
+          : previous.value
+          ? await this.store.previousRows(previous.value)
+          : [];
+        knownDiff = undefined;
+        rowsId = undefined;
+      }
       const prevRows = previous.value
-        ? { state: previous.value, rows: await this.store.previousRows(previous.value) }
+        ? { state: previous.value, rows: knownDiff ? [] : await this.store.previousRows(previous.value) }
         : undefined;
       const step = eventQuery && flags.bool("events_optimize")
-        ? nextEvents(name, prevRows, reply.rows, item.epoch, q.query)
-        : nextResults(name, prevRows, reply.rows, item.epoch, q.query, q.removed);
+        ? nextEvents(name, prevRows, current, item.epoch, q.query)
+        : nextResults(name, prevRows, current, item.epoch, q.query, q.removed, knownDiff);
       if (step.note) this.status(Severity.INFO, step.note);
       item.counter = step.counter;
       let lines: string[] = [];
       if (step.log) {
         lines = flags.bool("logger_event_type") ? eventLines(item, step.diff) : [batchLine(item, step.diff)];
       }
+      const storeText = step.storeRows && knownDiff !== undefined;
       await this.#commit({
         name,
         previous,
         state: step.state,
-        rows: step.storeRows ? reply.rows : undefined,
+        rows: step.storeRows && !storeText ? current : undefined,
+        rowsText: storeText ? { text: reply.rowsText ?? "", count: reply.count ?? 0 } : undefined,
+        blobId: rowsId !== previous.value?.blob ? rowsId : undefined,
         lines,
         category: "result",
       });
+      // Committed: the thread's kept rows (under rowsId) now equal the stored ones.
+      if (rowsId) this.#threadRows.set(name, rowsId);
     }
   }
 
