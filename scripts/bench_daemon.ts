@@ -14,7 +14,8 @@
  *    (a) at their own intervals: average CPU (% of one core) and peak RSS, supervisor + worker
  *        (targets: < 2 %, < 150 MB);
  *    (b) every 10 s: the daemon's CPU against the floor = the same queries run once each
- *        in-process (one Engine, as `osq shell` runs them) × the rounds (target: < +25 %).
+ *        in-process (one Engine, as `osq shell` runs them) × the rounds (target: < +25 %); the
+ *        floor is the mean of 3 rounds measured before and 3 after the daemon's window.
  *
  * Run: `deno run -A --unstable-kv scripts/bench_daemon.ts [seconds] [a-seconds] [b-seconds]`
  * (default 30 s per daemon; (a) and (b) default to 60 s; `0` skips a part; the issue's full
@@ -239,7 +240,9 @@ async function benchPacks() {
     );
   }
   if (secondsB > 0) {
-    const floor = floorPerRound(packs.map((q) => q.query), 2);
+    // The floor is measured before and after the daemon runs (3 rounds each) and averaged, so
+    // that drift in the shared machine's load weighs on both sides alike.
+    const floorBefore = floorPerRound(packs.map((q) => q.query), 3);
     // Start measuring just after a round boundary's startup work (tick % 10 aligns to wall time).
     const b = await runDaemon(
       Object.fromEntries(packs.map((q) => [q.name, { query: q.query, interval: 10 }])),
@@ -247,12 +250,15 @@ async function benchPacks() {
       12_000,
       10_000,
     );
+    const floorAfter = floorPerRound(packs.map((q) => q.query), 3);
+    const floor = (floorBefore + floorAfter) / 2;
     const rounds = secondsB / 10;
     const floorMs = floor * rounds;
     const added = b.cpuMs - floorMs;
     console.log(
       `(b) every 10 s, ${secondsB} s (${rounds} rounds): daemon ${(b.cpuMs / 1000).toFixed(2)} CPU s, ` +
-        `floor ${(floorMs / 1000).toFixed(2)} CPU s (${floor.toFixed(0)} ms/round in-process), ` +
+        `floor ${(floorMs / 1000).toFixed(2)} CPU s (${floor.toFixed(0)} ms/round in-process: ` +
+        `${floorBefore.toFixed(0)} before, ${floorAfter.toFixed(0)} after), ` +
         `added ${(added / 1000).toFixed(2)} s = +${((added / floorMs) * 100).toFixed(0)} % (target < 25 %), ` +
         `peak RSS ${(b.peakRss / 1048576).toFixed(0)} MB, ${b.lines} result lines`,
     );
