@@ -70,9 +70,9 @@ export async function main(args: string[]): Promise<number> {
     }
     throw e;
   }
-  if (flags.string("config_plugin") !== "filesystem") {
+  if (!["filesystem", "tls"].includes(flags.string("config_plugin"))) {
     // osquery exits with EXIT_CATASTROPHIC (78) when the config plugin does not exist.
-    err(`osq daemon: Missing config plugin ${flags.string("config_plugin")} (osq has: filesystem).\n`);
+    err(`osq daemon: Missing config plugin ${flags.string("config_plugin")} (osq has: filesystem, tls).\n`);
     return 78;
   }
   if (flags.bool("config_dump") || flags.bool("config_check")) {

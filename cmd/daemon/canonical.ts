@@ -46,8 +46,13 @@ export function runCanonical(engine: Engine, sql: string): { rows: string[]; siz
   return { rows, size };
 }
 
-/** True when `sql` names one of the engine's event tables (those run where the events are). */
-export function usesEventTable(engine: Engine, sql: string): boolean {
+/**
+ * True when `sql` must run on the daemon's main thread, where its state lives: it names one of
+ * the engine's event tables (their events are buffered there) or the file carver (`carves`,
+ * `carve()`: requests must reach the carver service).
+ */
+export function runsOnMainThread(engine: Engine, sql: string): boolean {
+  if (/\bcarves\b|\bcarve\s*\(/i.test(sql)) return true;
   for (const m of sql.matchAll(/\b([A-Za-z_]\w*_events)\b/g)) {
     const t = engine.registry.table(m[1]);
     if (t && (t.event || t.attributes?.event_subscriber)) return true;

@@ -36,7 +36,7 @@ import { createLoggers, type Logger, Severity } from "../../plugins/logger/logge
 import { drainOutbox } from "../../plugins/logger/outbox.ts";
 import { readConfigSources, resolvePack } from "../../plugins/config/filesystem.ts";
 import { QueryPool, type QueryReply } from "./query_pool.ts";
-import { runCanonical, usesEventTable } from "./canonical.ts";
+import { runCanonical, runsOnMainThread } from "./canonical.ts";
 import { applyTableSections, applyViews } from "./config_hooks.ts";
 import { type ExtensionManager, startExtensionManager } from "../../core/extensions/manager.ts";
 import { type ExtensionSupervisor, startAutoload, waitForRequiredExtensions } from "../../core/extensions/autoload.ts";
@@ -44,6 +44,9 @@ import { events } from "../../core/events/system.ts";
 import { auditPublisher, inotifyPublisher } from "../../core/events/publishers.ts";
 import { fileSubscriptions } from "../../core/events/inotify.ts";
 import { hostIdentifier } from "./identity.ts";
+import { createRemote, type Remote, remotePlugins, withoutTls } from "../../plugins/remote.ts";
+import { carveStore } from "../../core/carver/carves.ts";
+import { type CarverService, startCarverService } from "../../core/carver/runner.ts";
 import { EXIT_CATASTROPHIC, type WatchdogBlame } from "./run.ts";
 import { BUILTIN_CONFIG, writableDir } from "./paths.ts";
 
@@ -141,8 +144,11 @@ export class DaemonWorker {
     return false;
   }
 
+  /** Where the config comes from: --config_path, or the TLS server with --config_plugin=tls. */
+  configSources: () => Promise<{ name: string; text: string }[]> = readSources;
+
   /** Loads (or reloads) the config; on failure the previous one stays. Returns true on success. */
-  async loadConfig(sources = readSources()): Promise<boolean> {
+  async loadConfig(sources = this.configSources()): Promise<boolean> {
     let config: Config;
     try {
       config = buildConfig(await sources, { resolvePack });
@@ -377,6 +383,29 @@ export class DaemonWorker {
     }
   }
 
+  /** Runs a live (distributed) query: on a query thread, or here when its state lives here (carves, events). */
+  async runLive(sql: string): Promise<QueryReply> {
+    if (!runsOnMainThread(this.engine, sql)) return await this.pool.run(sql);
+    const started = performance.now();
+    try {
+      const { rows, size } = runCanonical(this.engine, sql);
+      return { id: 0, ok: true, rows, size, wallMs: performance.now() - started, userMs: 0, systemMs: 0, memory: 0 };
+    } catch (err) {
+      const wallMs = performance.now() - started;
+      return {
+        id: 0,
+        ok: false,
+        error: (err as Error).message,
+        rows: [],
+        size: 0,
+        wallMs,
+        userMs: 0,
+        systemMs: 0,
+        memory: 0,
+      };
+    }
+  }
+
   /** Runs one scheduled query and commits its results and log lines. */
   async runQuery(q: ScheduledQuery): Promise<void> {
     const name = q.scheduledName;
@@ -384,9 +413,9 @@ export class DaemonWorker {
     const always = this.#runDecorators(this.config?.decorators.always ?? []);
     this.#mergeDecorations(always);
     let reply: QueryReply;
-    const eventQuery = usesEventTable(this.engine, q.query);
+    const eventQuery = runsOnMainThread(this.engine, q.query);
     if (eventQuery || this.#usesExtensionTable(q.query)) {
-      // Event tables read the event store of this thread, where the publishers run.
+      // Event tables and the carver keep their state on this thread: such queries run here.
       await this.store.set(["executing", name], { since: Date.now(), tid: Deno.pid } satisfies ExecutingQuery);
       const started = performance.now();
       try {
@@ -712,7 +741,28 @@ export async function runWorker(): Promise<number> {
   if (instance) runtime.instanceId = instance;
   else await store.set(["meta", "instance_id"], runtime.instanceId);
 
-  const noConfig = (() => {
+  // The TLS server (Fleet and the like): config, logger, live queries and carve uploads.
+  const wanted = remotePlugins();
+  // The remote exists before the worker (enrollment may fetch the first config); it reaches the
+  // worker through this holder once there is one.
+  const current: { worker?: DaemonWorker } = {};
+  const remote: Remote | undefined = wanted.any
+    ? createRemote({
+      engine: () => current.worker?.engine,
+      kv: store.kv,
+      hostIdentifier: () => hostIdentifier(store),
+      onStatus: (severity, message) =>
+        current.worker
+          ? current.worker.status(severity, message)
+          : Deno.stderr.writeSync(encoder.encode(`osq daemon: ${message}\n`)),
+      runQuery: (sql) => current.worker!.runLive(sql),
+    })
+    : undefined;
+  const sources = wanted.config && remote ? () => remote.configSources() : readSources;
+  const firstSources = sources();
+  // Reported (with the file or endpoint) by loadConfig below.
+  firstSources.catch(() => {});
+  const noConfig = !wanted.config && (() => {
     try {
       Deno.statSync(flags.string("config_path"));
       return false;
@@ -722,7 +772,7 @@ export async function runWorker(): Promise<number> {
   })();
   // Config options may set logger flags: apply them before the loggers start (as osquery does).
   try {
-    applyOptions(buildConfig(await readSources(), { resolvePack }));
+    applyOptions(buildConfig(await firstSources, { resolvePack }));
   } catch {
     // An unreadable config is reported by loadConfig below.
   }
@@ -730,13 +780,17 @@ export async function runWorker(): Promise<number> {
   if (logDir !== flags.string("logger_path").replace(/\/+$/, "")) flags.set("logger_path", logDir, "runtime");
   let loggers: Logger[];
   try {
-    loggers = createLoggers(undefined, store);
+    const others = withoutTls(flags.string("logger_plugin"));
+    loggers = others || !wanted.logger ? createLoggers(wanted.logger ? others : undefined, store) : [];
+    if (wanted.logger && remote) loggers.push(remote.logger());
   } catch (err) {
     Deno.stderr.writeSync(encoder.encode(`osq daemon: ${(err as Error).message}\n`));
+    await remote?.close();
     store.close();
     return EXIT_CATASTROPHIC;
   }
-  const worker = new DaemonWorker(store, loggers);
+  const worker = current.worker = new DaemonWorker(store, loggers);
+  worker.configSources = sources;
   if (noConfig) {
     Deno.stderr.writeSync(encoder.encode(
       `osq daemon: no config at ${flags.string("config_path")}; running the built-in schedule.` +
@@ -747,11 +801,31 @@ export async function runWorker(): Promise<number> {
   }
   await worker.recover(watchdogEnabled);
   await worker.startExtensions();
-  await worker.loadConfig();
+  await worker.loadConfig(firstSources);
+  const distributed = remote?.startDistributed();
+  let carver: CarverService | undefined;
+  if (remote) {
+    carver = await startCarverService({
+      store: carveStore,
+      kv: store.kv,
+      uploader: remote.carveUploader(),
+      nodeKey: () => remote.nodeKey(),
+      onStatus: (severity, message) => worker.status(severity, message),
+    });
+  }
   worker.status(Severity.INFO, `osqd started: ${worker.planned.length} scheduled queries, database ${dbPath}`);
 
   let exit = 0;
-  const stop = () => worker.stop(Math.max(10, flags.number("alarm_timeout")) * 1000 - 2000);
+  // Live queries and carves stop first: they use the query threads the worker closes.
+  // A carve still uploading is left PENDING after a few seconds: the next start runs it again.
+  const stop = async () => {
+    const grace = Math.max(10, flags.number("alarm_timeout")) * 1000 - 2000;
+    await distributed?.stop();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([carver?.stop(), new Promise((r) => (timer = setTimeout(r, Math.min(3000, grace / 2))))]);
+    clearTimeout(timer);
+    await worker.stop(grace);
+  };
   const onTerm = () => void stop();
   const onHup = () => {
     worker.status(Severity.INFO, "Reloading the config (SIGHUP)");
@@ -770,6 +844,9 @@ export async function runWorker(): Promise<number> {
     Deno.removeSignalListener("SIGTERM", onTerm);
     Deno.removeSignalListener("SIGINT", onTerm);
     Deno.removeSignalListener("SIGHUP", onHup);
+    await distributed?.stop();
+    await carver?.stop();
+    await remote?.close();
     worker.close();
     lock?.close();
     if (ephemeralDir) Deno.removeSync(ephemeralDir, { recursive: true });
