@@ -7,6 +7,9 @@
  */
 import { gunzipSync } from "node:zlib";
 import { flags } from "../flags.ts";
+import { RemoteClient } from "./client.ts";
+import { Enroller, MemoryNodeKeyStore } from "./enroll.ts";
+import { TlsTransport } from "./transport.ts";
 
 /** The test PKI. */
 export const TESTDATA = new URL("../../testdata/remote/", import.meta.url).pathname;
@@ -131,4 +134,21 @@ export async function withFlags<T>(values: Record<string, string>, fn: () => Pro
   } finally {
     for (const [name, value] of before) flags.set(name, value);
   }
+}
+
+/**
+ * A client of the server the flags point at, for plugin tests: a 2 s timeout, no waits
+ * between attempts, a node key kept in memory and no host details.
+ */
+export function testClient(hostIdentifier = "h"): { transport: TlsTransport; client: RemoteClient } {
+  const transport = new TlsTransport({ timeoutMs: 2000 });
+  const sleep = () => Promise.resolve();
+  const enroller = new Enroller({
+    transport,
+    store: new MemoryNodeKeyStore(),
+    engine: { query: () => [] },
+    hostIdentifier: () => hostIdentifier,
+    sleep,
+  });
+  return { transport, client: new RemoteClient({ transport, enroller, sleep }) };
 }

@@ -1,10 +1,7 @@
 import { createHash } from "node:crypto";
 import { assert, assertEquals } from "../../testing/assert.ts";
 import { Engine } from "../../core/engine.ts";
-import { RemoteClient } from "../../core/remote/client.ts";
-import { Enroller, MemoryNodeKeyStore } from "../../core/remote/enroll.ts";
-import { type FakeHandler, FakeServer, serverFlags, withFlags } from "../../core/remote/fake_server.ts";
-import { TlsTransport } from "../../core/remote/transport.ts";
+import { type FakeHandler, FakeServer, serverFlags, testClient, withFlags } from "../../core/remote/fake_server.ts";
 import { type DistributedOptions, DistributedRunner, KvRunningQueryStore, startDistributed } from "./tls.ts";
 
 interface Written {
@@ -27,16 +24,7 @@ async function withDistributed(
 ): Promise<void> {
   const server = new FakeServer({ "/distributed/read": read, "/distributed/write": write });
   await withFlags(serverFlags(server), async () => {
-    const transport = new TlsTransport({ timeoutMs: 2000 });
-    const sleep = () => Promise.resolve();
-    const enroller = new Enroller({
-      transport,
-      store: new MemoryNodeKeyStore(),
-      engine: { query: () => [] },
-      hostIdentifier: () => "h",
-      sleep,
-    });
-    const client = new RemoteClient({ transport, enroller, sleep });
+    const { transport, client } = testClient("h");
     const engine = new Engine();
     const statuses: string[] = [];
     const runners: DistributedRunner[] = [];

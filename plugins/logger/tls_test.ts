@@ -1,9 +1,7 @@
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "../../testing/assert.ts";
 import { openStore } from "../../core/kv.ts";
-import { RemoteClient } from "../../core/remote/client.ts";
-import { Enroller, MemoryNodeKeyStore } from "../../core/remote/enroll.ts";
-import { FakeServer, serverFlags, withFlags } from "../../core/remote/fake_server.ts";
-import { RemoteError, TlsTransport } from "../../core/remote/transport.ts";
+import { FakeServer, serverFlags, testClient, withFlags } from "../../core/remote/fake_server.ts";
+import { RemoteError } from "../../core/remote/transport.ts";
 import { OSQUERY_VERSION } from "../../core/version.ts";
 import { Severity, type StatusRecord } from "./logger.ts";
 import { drainOutbox } from "./outbox.ts";
@@ -25,16 +23,7 @@ async function withLogger(
 ): Promise<void> {
   const server = new FakeServer(routes);
   await withFlags(serverFlags(server), async () => {
-    const transport = new TlsTransport({ timeoutMs: 2000 });
-    const sleep = () => Promise.resolve();
-    const enroller = new Enroller({
-      transport,
-      store: new MemoryNodeKeyStore(),
-      engine: { query: () => [] },
-      hostIdentifier: () => "host-a",
-      sleep,
-    });
-    const client = new RemoteClient({ transport, enroller, sleep });
+    const { transport, client } = testClient("host-a");
     const logger = new TlsLogger({ client, hostIdentifier: () => "host-a", periodMs: 3_600_000, ...options });
     try {
       await fn(logger, server);
