@@ -36,6 +36,7 @@ export class Engine {
   readonly #vtab: VirtualTableModule;
   readonly #registry: Registry;
   readonly #unsubscribe: () => void;
+  #scanObserver: ((table: string, ctx: import("./table.ts").QueryContext) => void) | undefined;
 
   constructor(options: EngineOptions = {}) {
     this.#registry = options.registry ?? globalRegistry;
@@ -43,6 +44,11 @@ export class Engine {
     // Sorts and temp tables stay in memory: no temporary files appear on the host.
     this.db.exec("PRAGMA temp_store = MEMORY");
     this.#vtab = new VirtualTableModule(this.db.handle, { native: options.nativeCursor });
+    // Every scan sees the engine's cancellation flag, so long generator loops can stop early.
+    this.#vtab.observer = (table, ctx) => {
+      ctx.bindCancel(this.#vtab.cancel);
+      this.#scanObserver?.(table, ctx);
+    };
     registerSqlFunctions(this.db);
     for (const table of this.#registry.tables()) this.#vtab.attach(table);
     this.#unsubscribe = this.#registry.onTableChange((event, table) => {
@@ -64,7 +70,7 @@ export class Engine {
 
   /** Observes every table scan (for `--planner` and tests). */
   set scanObserver(observer: ((table: string, ctx: import("./table.ts").QueryContext) => void) | undefined) {
-    this.#vtab.observer = observer;
+    this.#scanObserver = observer;
   }
 
   /** Runs SQL and returns the rows of its last row-producing statement. */

@@ -77,15 +77,32 @@ export class QueryContext {
   /** Constraints per column name. */
   readonly constraints: ReadonlyMap<string, readonly Constraint[]>;
   readonly #used: ReadonlySet<string> | undefined;
+  #cancel: Int32Array | undefined;
 
   constructor(
     table: string,
     constraints: ReadonlyMap<string, readonly Constraint[]> = new Map(),
     used?: ReadonlySet<string>,
+    cancel?: Int32Array,
   ) {
     this.table = table;
     this.constraints = constraints;
     this.#used = used;
+    this.#cancel = cancel;
+  }
+
+  /**
+   * True once the query was interrupted (Ctrl-C, a time limit). The engine checks it between
+   * rows; a generator checks it inside loops that run long before yielding a row (directory
+   * walks, hashing) and returns early.
+   */
+  get cancelled(): boolean {
+    return this.#cancel !== undefined && Atomics.load(this.#cancel, 0) !== 0;
+  }
+
+  /** Binds the scan to its engine's shared cancellation flag (element 0 non-zero = cancel). */
+  bindCancel(flag: Int32Array): void {
+    this.#cancel = flag;
   }
 
   /** The set of used columns, or undefined when every column may be used. */

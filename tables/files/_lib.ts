@@ -206,8 +206,8 @@ function globOne(pattern: string): string[] {
 }
 
 /** Every entry below `dir` (depth-first, directories with a trailing slash), as osquery's `%%` walk. */
-function walk(dir: string, visited: Set<string>, out: string[], depth: number): void {
-  if (depth >= MAX_RECURSIVE_DEPTH) return;
+function walk(dir: string, visited: Set<string>, out: string[], depth: number, stop: () => boolean): void {
+  if (depth >= MAX_RECURSIVE_DEPTH || stop()) return;
   const self = lstat(dir);
   if (!self) return;
   const id = `${self.dev}:${self.ino}`;
@@ -220,20 +220,29 @@ function walk(dir: string, visited: Set<string>, out: string[], depth: number): 
       ((entry.type === "symlink" || entry.type === undefined) && isDirectory(path));
     if (isDir) path += "/";
     out.push(path);
-    if (isDir) walk(path, visited, out, depth + 1);
+    if (isDir) walk(path, visited, out, depth + 1, stop);
+    // A walk of / takes seconds: an interrupted query stops it here, between entries.
+    if (stop()) return;
   }
 }
 
 /**
  * Turns a SQL LIKE pattern into paths, as osquery's `resolveFilePattern` (without canonicalising).
  * With a `root`, the walk happens under it and the paths come back as seen from inside it.
+ * `stop` is polled during a `%%` walk; once it returns true the walk ends with what it found.
  */
-export function resolveLikePattern(like: string, limits: number, cwd = Deno.cwd(), root = ""): string[] {
+export function resolveLikePattern(
+  like: string,
+  limits: number,
+  cwd = Deno.cwd(),
+  root = "",
+  stop: () => boolean = () => false,
+): string[] {
   let pattern = like.replaceAll("%", "*");
   if (!pattern.startsWith("/") && !pattern.startsWith("~")) pattern = joinPath(cwd, pattern);
   if (root !== "") {
     if (!pattern.startsWith("/")) return [];
-    const inside = resolveLikePattern(root + pattern.replaceAll("*", "%"), limits, cwd);
+    const inside = resolveLikePattern(root + pattern.replaceAll("*", "%"), limits, cwd, "", stop);
     return inside.filter((p) => p.startsWith(`${root}/`)).map((p) => p.slice(root.length));
   }
   const results: string[] = [];
@@ -241,7 +250,7 @@ export function resolveLikePattern(like: string, limits: number, cwd = Deno.cwd(
     const visited = new Set<string>();
     for (const base of glob(pattern.slice(0, -1))) {
       results.push(base);
-      if (isDirectory(base)) walk(base, visited, results, 0);
+      if (isDirectory(base)) walk(base, visited, results, 0, stop);
     }
   } else {
     results.push(...glob(pattern));
@@ -252,12 +261,12 @@ export function resolveLikePattern(like: string, limits: number, cwd = Deno.cwd(
 /**
  * The distinct values of `column` the scan must cover: its `=`/`IN` values, plus every path its
  * LIKE patterns resolve to (kept to `limits`, walked under `root`), sorted as osquery's std::set
- * orders them.
+ * orders them. An interrupted query ends the walks early (the engine then stops the scan).
  */
 export function constrainedPaths(ctx: QueryContext, column: string, limits: number, root = ""): string[] {
   const out = new Set(ctx.equals(column));
   for (const like of ctx.likes(column)) {
-    for (const p of resolveLikePattern(like, limits, Deno.cwd(), root)) out.add(p);
+    for (const p of resolveLikePattern(like, limits, Deno.cwd(), root, () => ctx.cancelled)) out.add(p);
   }
   return [...out].sort(byteOrder);
 }
