@@ -2,35 +2,135 @@
  * File digests computed by streaming the file in chunks (never reading it whole), for the
  * `hash` table and file events.
  *
+ * One read buffer per thread: module state is per isolate, so each query thread and the main
+ * thread reuse their own 1 MiB buffer instead of allocating one per file (the allocation cost
+ * more than hashing a small file). Files are opened non-blocking and checked with fstat(2) on
+ * the opened descriptor: character devices, FIFOs and sockets are skipped as osquery skips
+ * them, and a regular-looking file whose read would block (`/proc/kmsg`) ends the read instead
+ * of hanging the query.
+ *
  * @module
  */
-import { createHash } from "node:crypto";
+import { createHash, type Hash } from "node:crypto";
+import { cPath, errno, errorMessage, tryLibc } from "./libc.ts";
 
 /** Digest algorithms osquery reports. */
 export type DigestAlgorithm = "md5" | "sha1" | "sha256";
 
+/** Hex digests by algorithm; an algorithm absent was not computed. */
+export type FileDigests = Partial<Record<DigestAlgorithm, string>>;
+
+/** Why a file was not hashed. */
+export class HashSkippedError extends Error {
+  /** Builds the error for `path`; `reason` says what to do or why it is skipped. */
+  constructor(path: string, reason: string) {
+    super(`${path}: ${reason}`);
+    this.name = "HashSkippedError";
+  }
+}
+
 const CHUNK = 1 << 20;
+const O_RDONLY = 0;
+/** Linux's O_NONBLOCK and O_CLOEXEC (x86-64 and arm64 share them). */
+const O_NONBLOCK = 0o4000;
+const O_CLOEXEC = 0o2000000;
+const AT_EMPTY_PATH = 0x1000;
+const STATX_TYPE_SIZE = 0x201;
+const ENOENT = 2;
+const EINTR = 4;
+const EAGAIN = 11;
+const S_IFMT = 0o170000;
+const S_IFREG = 0o100000;
+
+let buffer: Uint8Array<ArrayBuffer> | undefined;
+const statBuffer = new Uint8Array(256);
+const statView = new DataView(statBuffer.buffer);
+const emptyPath = new Uint8Array(1);
+
+/** This thread's read buffer, allocated once on first use. */
+function readBuffer(): Uint8Array<ArrayBuffer> {
+  return buffer ??= new Uint8Array(new ArrayBuffer(CHUNK));
+}
+
+/** Options of {@linkcode hashFileSync}. */
+export interface HashOptions {
+  /** Largest number of bytes to read; a larger file throws {@linkcode HashSkippedError}. */
+  readMax?: number;
+}
 
 /**
  * Hex digests of a file for the requested algorithms, in one pass. Throws the filesystem error
- * when the file cannot be read.
+ * when the file cannot be opened, and {@linkcode HashSkippedError} for a file that is not a
+ * regular file (device, FIFO, socket, directory), whose read would block, or that is larger than
+ * `readMax`.
  */
 export function hashFileSync(
   path: string,
   algorithms: readonly DigestAlgorithm[],
-): Partial<Record<DigestAlgorithm, string>> {
-  const hashes = algorithms.map((a) => [a, createHash(a)] as const);
-  const file = Deno.openSync(path, { read: true });
-  try {
-    const buf = new Uint8Array(CHUNK);
-    for (;;) {
-      const n = file.readSync(buf);
-      if (n === null || n === 0) break;
-      const chunk = buf.subarray(0, n);
-      for (const [, h] of hashes) h.update(chunk);
+  options: HashOptions = {},
+): FileDigests {
+  const readMax = options.readMax ?? Infinity;
+  const c = tryLibc();
+  const hashes: Hash[] = algorithms.map((a) => createHash(a));
+  const buf = readBuffer();
+  let total = 0;
+  const feed = (n: number) => {
+    total += n;
+    if (total > readMax) throw new HashSkippedError(path, `larger than --read_max (${readMax} bytes)`);
+    const chunk = buf.subarray(0, n);
+    for (const h of hashes) h.update(chunk);
+  };
+  if (c) {
+    const fd = c.open(cPath(path), O_RDONLY | O_NONBLOCK | O_CLOEXEC, 0);
+    if (fd < 0) {
+      const code = errno();
+      const message = `${path}: ${errorMessage(code)}`;
+      throw code === ENOENT ? new Deno.errors.NotFound(message) : new Error(message);
     }
-  } finally {
-    file.close();
+    try {
+      if (c.statx(fd, emptyPath, AT_EMPTY_PATH, STATX_TYPE_SIZE, statBuffer) !== 0) {
+        throw new Error(`${path}: ${errorMessage(errno())}`);
+      }
+      checkStat(path, statView.getUint16(28, true), Number(statView.getBigUint64(40, true)), readMax);
+      for (;;) {
+        const n = Number(c.read(fd, buf, BigInt(CHUNK)));
+        if (n < 0) {
+          const code = errno();
+          if (code === EINTR) continue;
+          if (code === EAGAIN) {
+            throw new HashSkippedError(path, "reading would block (a kernel message or stream file)");
+          }
+          throw new Error(`${path}: ${errorMessage(code)}`);
+        }
+        if (n === 0) break;
+        feed(n);
+      }
+    } finally {
+      c.close(fd);
+    }
+  } else {
+    // Without libc there is no non-blocking open: check the type first, then read.
+    const info = Deno.statSync(path);
+    checkStat(path, info.isFile ? S_IFREG : 0, info.size, readMax);
+    const file = Deno.openSync(path, { read: true });
+    try {
+      for (;;) {
+        const n = file.readSync(buf);
+        if (n === null || n === 0) break;
+        feed(n);
+      }
+    } finally {
+      file.close();
+    }
   }
-  return Object.fromEntries(hashes.map(([a, h]) => [a, h.digest("hex")]));
+  const out: FileDigests = {};
+  for (let i = 0; i < algorithms.length; i++) out[algorithms[i]] = hashes[i].digest("hex");
+  return out;
+}
+
+function checkStat(path: string, mode: number, size: number, readMax: number): void {
+  if ((mode & S_IFMT) !== S_IFREG) {
+    throw new HashSkippedError(path, "not a regular file; devices, FIFOs and sockets are not read");
+  }
+  if (size > readMax) throw new HashSkippedError(path, `larger than --read_max (${readMax} bytes)`);
 }

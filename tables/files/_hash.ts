@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { createHash, type Hash } from "node:crypto";
+import { hashFileSync } from "../../core/hash.ts";
 import { defineFlag, flags } from "../../core/flags.ts";
 import { stat } from "./_fs.ts";
 
@@ -26,8 +26,6 @@ defineFlag({
 export type Algorithm = "md5" | "sha1" | "sha256";
 /** Hex digests by algorithm; an algorithm absent was not computed. */
 export type Digests = Partial<Record<Algorithm, string>>;
-
-const CHUNK = 1 << 20;
 
 interface CacheEntry {
   ino: number;
@@ -87,33 +85,17 @@ export class HashCache {
 /** The process-wide cache the `hash` table uses. */
 export const hashCache: HashCache = new HashCache();
 
-/** Streams `path` through each algorithm; empty digests when it cannot be read or exceeds `--read_max`. */
+/**
+ * Streams `path` through each algorithm (core/hash.ts: the thread's one buffer, never blocking);
+ * empty digests when it cannot be read, is not a regular file, or exceeds `--read_max`.
+ */
 export function hashFile(path: string, algorithms: Algorithm[], sizeHint?: number): Digests {
   const empty = Object.fromEntries(algorithms.map((a) => [a, ""])) as Digests;
   const readMax = flags.number("read_max");
   if (sizeHint !== undefined && sizeHint > readMax) return empty;
-  let file: Deno.FsFile;
   try {
-    file = Deno.openSync(path, { read: true });
+    return hashFileSync(path, algorithms, { readMax });
   } catch {
     return empty;
-  }
-  try {
-    const hashes: [Algorithm, Hash][] = algorithms.map((a) => [a, createHash(a)]);
-    const buffer = new Uint8Array(CHUNK);
-    let total = 0;
-    while (true) {
-      const n = file.readSync(buffer);
-      if (n === null || n === 0) break;
-      total += n;
-      if (total > readMax) return empty;
-      const chunk = buffer.subarray(0, n);
-      for (const [, h] of hashes) h.update(chunk);
-    }
-    return Object.fromEntries(hashes.map(([a, h]) => [a, h.digest("hex")])) as Digests;
-  } catch {
-    return empty;
-  } finally {
-    file.close();
   }
 }

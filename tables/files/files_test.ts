@@ -373,3 +373,23 @@ Deno.test(
     assertEquals(e.query(`select * from file where path = '${root}/a.txt' and pid_with_namespace = 999999999`), []);
   }),
 );
+
+Deno.test(
+  "hash: /proc/kmsg and FIFOs never block the query (devices and FIFOs are skipped, a blocking read ends)",
+  withTree((root) => {
+    const e = engineWith(hashTable(new HashCache()));
+    assert(new Deno.Command("mkfifo", { args: [`${root}/fifo`] }).outputSync().success, "mkfifo failed");
+    assertEquals(e.query(`select path from hash where path = '${root}/fifo'`), []);
+    const listed = e.query(`select path from hash where directory = '${root}' order by path`).map((r) => r.path);
+    assert(!listed.includes(`${root}/fifo`), `the FIFO was listed: ${listed}`);
+    assert(listed.includes(`${root}/a.txt`));
+    try {
+      Deno.openSync("/proc/kmsg").close();
+    } catch {
+      console.warn("/proc/kmsg is not readable here (not root or no procfs): checked the FIFO only");
+      return;
+    }
+    const rows = e.query("select path, md5 from hash where path = '/proc/kmsg'");
+    assertEquals(rows.length, 1);
+  }),
+);
