@@ -48,6 +48,11 @@ export function isDirectory(path: string): boolean {
   }
 }
 
+/** `dir` with one trailing slash, as glob(3) with GLOB_MARK reports a directory. */
+export function markDirectory(dir: string): string {
+  return dir.endsWith("/") ? dir : `${dir}/`;
+}
+
 /** True when `path` is a regular file (following symlinks). */
 export function isFile(path: string): boolean {
   try {

@@ -1,13 +1,14 @@
 /**
  * npm_packages: Node.js packages under the global `lib/node_modules` directories (system,
  * npm-global, nvm, asdf, fnm, mise, Volta), or under `directory = ...` when the query names one,
- * following nested node_modules down to `max_depth` (default 100, -1 for no limit).
+ * following nested node_modules down to `max_depth` (default 100, -1 for no limit). Default
+ * locations are reported in `directory` with a trailing slash, as osquery's glob marks them.
  *
  * @module
  */
 import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { asObject, expandPattern, isDirectory, isFile, namespaceRoots, readJson } from "./_lib.ts";
+import { asObject, expandPattern, isDirectory, isFile, markDirectory, namespaceRoots, readJson } from "./_lib.ts";
 
 /** Locations whose node_modules are scanned when the query names no directory (`%` matches anything). */
 export const NODE_MODULE_PATTERNS = [
@@ -114,7 +115,10 @@ export function npmPackagesTable(options: NpmPackagesOptions = {}): TableSpec {
         if (directories.length === 0) {
           const found = new Set<string>();
           for (const pattern of locations) {
-            for (const dir of expandPattern(root.prefix + pattern)) found.add(dir.slice(root.prefix.length));
+            for (const dir of expandPattern(root.prefix + pattern)) {
+              // osquery's glob marks directories (GLOB_MARK): `directory` reads "/usr/lib/".
+              if (isDirectory(dir)) found.add(markDirectory(dir.slice(root.prefix.length)));
+            }
           }
           directories = [...found];
         }

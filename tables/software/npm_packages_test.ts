@@ -19,7 +19,7 @@ Deno.test("npm_packages: packages, scoped packages and nested node_modules with 
     homepage: "http://expressjs.com/",
     description: "Fast, unopinionated, minimalist web framework",
     path: `${nm}/express/package.json`,
-    directory: lib,
+    directory: `${lib}/`,
     depth: 0,
   });
   assertEquals(byPath.get("express/node_modules/debug/package.json")?.depth, 1);
@@ -45,4 +45,16 @@ Deno.test("npm_packages: max_depth = 0 keeps direct packages only; directory = .
     `select name, depth from npm_packages where directory = '${lib}' and max_depth = 0 order by name`,
   );
   assertEquals(rows, [{ name: "@types/node", depth: 0 }, { name: "cyc", depth: 0 }, { name: "express", depth: 0 }]);
+});
+
+Deno.test("npm_packages: a default location reads as osquery's glob marks it, with a trailing slash", () => {
+  // osquery resolves its default locations with glob(GLOB_MARK): `/usr/lib` is reported as
+  // `/usr/lib/`, so a `directory = '/usr/lib/'` filter copied from osquery output must match.
+  const e = engineWith(npmPackagesTable({ locations: [lib] }));
+  const directories = e.query("select distinct directory from npm_packages");
+  assertEquals(directories, [{ directory: `${lib}/` }]);
+  const named = e.query(`select name from npm_packages where directory = '${lib}/' and max_depth = 0 order by name`);
+  assertEquals(named.map((r) => r.name), ["@types/node", "cyc", "express"]);
+  // Paths never double the slash.
+  for (const r of e.query("select path from npm_packages")) assertEquals(String(r.path).includes("//"), false);
 });

@@ -2,7 +2,8 @@
  * python_packages: Python distributions installed system-wide (dist-packages/site-packages under
  * /usr, /usr/local, /opt/conda, ...) and in the home directories of the queried users (pyenv,
  * ~/.local, pipx, uv, conda, virtualenvs, ...), read from their `.dist-info/METADATA` or
- * `.egg-info/PKG-INFO` files.
+ * `.egg-info/PKG-INFO` files. Site directories found by pattern are reported in `directory` with a
+ * trailing slash, as osquery's glob marks them; a `directory =` value is reported as written.
  *
  * @module
  */
@@ -14,6 +15,7 @@ import {
   isDirectory,
   listDir,
   listSubdirs,
+  markDirectory,
   namespaceRoots,
   readText,
   splitTrim,
@@ -90,7 +92,7 @@ export function genSiteDirectory(site: string, uid: number, prefix = ""): Row[] 
     if (text === undefined) continue;
     const meta = parsePythonMetadata(text);
     if (meta.name === undefined) continue;
-    rows.push({ ...meta, uid, path: `${site}/${name}`, directory: site });
+    rows.push({ ...meta, uid, path: site.endsWith("/") ? site + name : `${site}/${name}`, directory: site });
   }
   return rows;
 }
@@ -161,7 +163,10 @@ export function pythonPackagesTable(options: PythonPackagesOptions = {}): TableS
         }
         const sites = new Set<string>();
         for (const pattern of systemSites) {
-          for (const site of expandPattern(root.prefix + pattern)) sites.add(site.slice(root.prefix.length));
+          for (const site of expandPattern(root.prefix + pattern)) {
+            // osquery's glob marks directories (GLOB_MARK): `directory` reads ".../dist-packages/".
+            if (isDirectory(site)) sites.add(markDirectory(site.slice(root.prefix.length)));
+          }
         }
         for (const site of sites) add(genSiteDirectory(site, 0, root.prefix), root.pid);
         if (root.prefix !== "") continue; // Home directories come from the host's passwd.
@@ -169,7 +174,7 @@ export function pythonPackagesTable(options: PythonPackagesOptions = {}): TableS
           if (!user.directory || user.directory === "/") continue;
           for (const rel of USER_PATTERNS) {
             for (const site of userSiteDirectories(`${user.directory}/${rel}`)) {
-              add(genSiteDirectory(site, user.uid), 0);
+              add(genSiteDirectory(markDirectory(site), user.uid), 0);
             }
           }
         }

@@ -29,7 +29,7 @@ Deno.test("python_packages: dist-info METADATA and egg-info PKG-INFO of system s
       author: null,
       license: null,
       path: `${site}/latin1-0.1.dist-info`,
-      directory: site,
+      directory: `${site}/`,
     },
     {
       name: "requests",
@@ -39,7 +39,7 @@ Deno.test("python_packages: dist-info METADATA and egg-info PKG-INFO of system s
       author: "Kenneth Reitz",
       license: "Apache 2.0",
       path: `${site}/requests-2.31.0.dist-info`,
-      directory: site,
+      directory: `${site}/`,
     },
     {
       name: "six",
@@ -49,7 +49,7 @@ Deno.test("python_packages: dist-info METADATA and egg-info PKG-INFO of system s
       author: "Benjamin Peterson",
       license: "MIT",
       path: `${site}/six-1.16.0.egg-info`,
-      directory: site,
+      directory: `${site}/`,
     },
   ]);
 });
@@ -75,7 +75,7 @@ Deno.test("python_packages: users CROSS JOIN python_packages USING (uid) scans e
   ]);
   assertEquals(
     rows.find((r) => r.name === "baz")!.directory,
-    fixture("home/bob/.virtualenvs/proj/lib/python3.10/site-packages"),
+    fixture("home/bob/.virtualenvs/proj/lib/python3.10/site-packages/"),
   );
 });
 
@@ -84,4 +84,16 @@ Deno.test("python_packages: directory = ... scans only that directory", () => {
   const dir = fixture("home/bob/.virtualenvs/proj/lib/python3.10/site-packages");
   assertEquals(e.query(`select name, uid from python_packages where directory = '${dir}'`), [{ name: "baz", uid: 0 }]);
   assertEquals(e.query("select name from python_packages where directory = '/nonexistent'"), []);
+});
+
+Deno.test("python_packages: site directories found by pattern carry osquery's trailing slash", () => {
+  // osquery's glob(GLOB_MARK) reports `/usr/lib/python3/dist-packages/`; the same filter must match here.
+  const e = engineWith(table());
+  const rows = e.query(`select name, path from python_packages where directory = '${site}/' order by name`);
+  assertEquals(rows.map((r) => r.name), ["latin\ufffd", "requests", "six"]);
+  assertEquals(rows[1].path, `${site}/requests-2.31.0.dist-info`);
+  // A directory named without the slash is scanned and reported as written.
+  assertEquals(e.query(`select distinct directory from python_packages where directory = '${site}'`), [{
+    directory: site,
+  }]);
 });
