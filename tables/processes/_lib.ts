@@ -497,7 +497,10 @@ function isBlank(c: number): boolean {
   return c === 32 || c === 9;
 }
 
-/** Parses /proc/<pid>/environ (NUL-separated KEY=VALUE) up to the first empty entry. */
+/**
+ * Parses /proc/<pid>/environ (NUL-separated KEY=VALUE) up to the first empty entry. An entry
+ * without `=` is both key and value, as osquery's substring arithmetic reports it.
+ */
 export function parseEnviron(content: string): [string, string][] {
   const out: [string, string][] = [];
   let pos = 0;
@@ -507,7 +510,7 @@ export function parseEnviron(content: string): [string, string][] {
     if (end === pos) break;
     const entry = content.slice(pos, end);
     const eq = entry.indexOf("=");
-    out.push(eq < 0 ? [entry, ""] : [entry.slice(0, eq), entry.slice(eq + 1)]);
+    out.push(eq < 0 ? [entry, entry] : [entry.slice(0, eq), entry.slice(eq + 1)]);
     pos = end + 1;
   }
   return out;

@@ -156,7 +156,7 @@ Deno.test("_lib: parseEnviron splits at the first '=' and stops at an empty entr
     ["HOME", "/"],
     ["PATH", "/usr/bin:/bin"],
     ["EMPTY", ""],
-    ["NOEQUALS", ""],
+    ["NOEQUALS", "NOEQUALS"], // osquery: key and value are the whole entry
     ["EQ", "a=b"],
   ]);
   assertEquals(parseEnviron(""), []);

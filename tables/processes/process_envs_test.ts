@@ -44,3 +44,9 @@ Deno.test("process_envs: fixture environments split at '=' and decode UTF-8", ()
   );
   assertEquals(missing, []); // no environ file: no rows, no error
 });
+
+Deno.test("process_envs: an entry without '=' is its own key and value, as osquery reports it", () => {
+  // testdata/processes/proc/1/environ holds "NOEQUALS" between ordinary entries.
+  const rows = generateProcessEnvs(new QueryContext("process_envs"), FIXTURE);
+  assertEquals(rows.find((r) => r.pid === 1 && r.key === "NOEQUALS"), { pid: 1, key: "NOEQUALS", value: "NOEQUALS" });
+});
