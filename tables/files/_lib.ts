@@ -205,31 +205,102 @@ function globOne(pattern: string): string[] {
   return out;
 }
 
-/** Every entry below `dir` (depth-first, directories with a trailing slash), as osquery's `%%` walk. */
-function walk(dir: string, visited: Set<string>, out: string[], depth: number, stop: () => boolean): void {
-  if (depth >= MAX_RECURSIVE_DEPTH || stop()) return;
+/** One directory level of a `%%` walk: its entries, sorted, and the next one to visit. */
+interface WalkLevel {
+  paths: string[];
+  dirs: boolean[];
+  next: number;
+}
+
+/**
+ * The entries of `dir` for the walk, sorted by byte order of their path (directories with their
+ * trailing slash), or undefined when the directory was visited already (a symlink loop).
+ */
+function walkLevel(dir: string, visited: Set<string>): WalkLevel | undefined {
   const self = lstat(dir);
-  if (!self) return;
+  if (!self) return undefined;
   const id = `${self.dev}:${self.ino}`;
-  if (visited.has(id)) return;
+  if (visited.has(id)) return undefined;
   visited.add(id);
-  if (self.type !== "directory" && !isDirectory(dir)) return;
+  if (self.type !== "directory" && !isDirectory(dir)) return undefined;
+  const items: [string, boolean][] = [];
   for (const entry of listDir(dir)) {
-    let path = joinPath(dir, entry.name);
+    const path = joinPath(dir, entry.name);
     const isDir = entry.type === "directory" ||
       ((entry.type === "symlink" || entry.type === undefined) && isDirectory(path));
-    if (isDir) path += "/";
-    out.push(path);
-    if (isDir) walk(path, visited, out, depth + 1, stop);
+    items.push(isDir ? [`${path}/`, true] : [path, false]);
+  }
+  items.sort((a, b) => byteOrder(a[0], b[0]));
+  return { paths: items.map((i) => i[0]), dirs: items.map((i) => i[1]), next: 0 };
+}
+
+/**
+ * Every entry below `dir` (depth-first, directories with a trailing slash), as osquery's `%%`
+ * walk, in byte order: each directory's entries are sorted and a directory's subtree follows it,
+ * which is the order of the whole sorted list (a `/` sorts right after the names it ends), so the
+ * walk streams in the order osquery's std::set gives without holding more than the directories
+ * on the current branch. `visited` (device and inode of each directory seen) cuts symlink loops.
+ */
+function* walk(dir: string, visited: Set<string>, stop: () => boolean): Generator<string> {
+  const stack: WalkLevel[] = [];
+  const first = walkLevel(dir, visited);
+  if (first) stack.push(first);
+  while (stack.length > 0) {
     // A walk of / takes seconds: an interrupted query stops it here, between entries.
     if (stop()) return;
+    const level = stack[stack.length - 1];
+    if (level.next >= level.paths.length) {
+      stack.pop();
+      continue;
+    }
+    const i = level.next++;
+    const path = level.paths[i];
+    yield path;
+    if (level.dirs[i] && stack.length < MAX_RECURSIVE_DEPTH) {
+      const below = walkLevel(path, visited);
+      if (below) stack.push(below);
+    }
   }
 }
 
 /**
- * Turns a SQL LIKE pattern into paths, as osquery's `resolveFilePattern` (without canonicalising).
+ * Streams the paths a SQL LIKE pattern names, as osquery's `resolveFilePattern` (without
+ * canonicalising), in byte order, one at a time: a `%%` walk never holds the paths it returned.
  * With a `root`, the walk happens under it and the paths come back as seen from inside it.
  * `stop` is polled during a `%%` walk; once it returns true the walk ends with what it found.
+ */
+export function* iterateLikePattern(
+  like: string,
+  limits: number,
+  cwd = Deno.cwd(),
+  root = "",
+  stop: () => boolean = () => false,
+): Generator<string> {
+  let pattern = like.replaceAll("%", "*");
+  if (!pattern.startsWith("/") && !pattern.startsWith("~")) pattern = joinPath(cwd, pattern);
+  if (root !== "") {
+    if (!pattern.startsWith("/")) return;
+    for (const p of iterateLikePattern(root + pattern.replaceAll("*", "%"), limits, cwd, "", stop)) {
+      if (p.startsWith(`${root}/`)) yield p.slice(root.length);
+    }
+    return;
+  }
+  const keep = (p: string) => p.endsWith("/") ? (limits & GLOB.FOLDERS) !== 0 : (limits & GLOB.FILES) !== 0;
+  if (!pattern.endsWith("**")) {
+    for (const p of glob(pattern)) if (keep(p)) yield p;
+    return;
+  }
+  const visited = new Set<string>();
+  for (const base of glob(pattern.slice(0, -1))) {
+    if (keep(base)) yield base;
+    if (!isDirectory(base)) continue;
+    for (const p of walk(base, visited, stop)) if (keep(p)) yield p;
+  }
+}
+
+/**
+ * The paths a SQL LIKE pattern names, as a list (see {@linkcode iterateLikePattern}, which
+ * streams them).
  */
 export function resolveLikePattern(
   like: string,
@@ -238,37 +309,58 @@ export function resolveLikePattern(
   root = "",
   stop: () => boolean = () => false,
 ): string[] {
-  let pattern = like.replaceAll("%", "*");
-  if (!pattern.startsWith("/") && !pattern.startsWith("~")) pattern = joinPath(cwd, pattern);
-  if (root !== "") {
-    if (!pattern.startsWith("/")) return [];
-    const inside = resolveLikePattern(root + pattern.replaceAll("*", "%"), limits, cwd, "", stop);
-    return inside.filter((p) => p.startsWith(`${root}/`)).map((p) => p.slice(root.length));
+  return [...iterateLikePattern(like, limits, cwd, root, stop)];
+}
+
+/** Merges sorted streams into one sorted stream without repeats. */
+function* mergeSorted(streams: Iterator<string>[]): Generator<string> {
+  const heads: { value: string; it: Iterator<string> }[] = [];
+  for (const it of streams) {
+    const r = it.next();
+    if (!r.done) heads.push({ value: r.value, it });
   }
-  const results: string[] = [];
-  if (pattern.endsWith("**")) {
-    const visited = new Set<string>();
-    for (const base of glob(pattern.slice(0, -1))) {
-      results.push(base);
-      if (isDirectory(base)) walk(base, visited, results, 0, stop);
-    }
-  } else {
-    results.push(...glob(pattern));
+  let last: string | undefined;
+  while (heads.length > 0) {
+    let min = 0;
+    for (let i = 1; i < heads.length; i++) if (byteOrder(heads[i].value, heads[min].value) < 0) min = i;
+    const head = heads[min];
+    if (head.value !== last) yield last = head.value;
+    const r = head.it.next();
+    if (r.done) heads.splice(min, 1);
+    else head.value = r.value;
   }
-  return results.filter((p) => p.endsWith("/") ? (limits & GLOB.FOLDERS) !== 0 : (limits & GLOB.FILES) !== 0);
 }
 
 /**
- * The distinct values of `column` the scan must cover: its `=`/`IN` values, plus every path its
- * LIKE patterns resolve to (kept to `limits`, walked under `root`), sorted as osquery's std::set
- * orders them. An interrupted query ends the walks early (the engine then stops the scan).
+ * Streams the distinct values of `column` the scan must cover: its `=`/`IN` values, plus every
+ * path its LIKE patterns resolve to (kept to `limits`, walked under `root`), in the order
+ * osquery's std::set gives them. Each source is sorted already, so they are merged as they
+ * stream: memory does not grow with the number of paths. An interrupted query ends the walks
+ * early (the engine then stops the scan).
+ */
+export function iterateConstrainedPaths(
+  ctx: QueryContext,
+  column: string,
+  limits: number,
+  root = "",
+): Iterable<string> {
+  const equals = ctx.equals(column).sort(byteOrder);
+  const likes = ctx.likes(column);
+  if (likes.length === 0) return equals;
+  const cwd = Deno.cwd();
+  const streams: IterableIterator<string>[] = likes.map((like) =>
+    iterateLikePattern(like, limits, cwd, root, () => ctx.cancelled)
+  );
+  if (equals.length > 0) streams.push(equals.values());
+  return streams.length === 1 ? streams[0] : mergeSorted(streams);
+}
+
+/**
+ * The distinct values of `column` the scan must cover, as a list (see
+ * {@linkcode iterateConstrainedPaths}, which streams them).
  */
 export function constrainedPaths(ctx: QueryContext, column: string, limits: number, root = ""): string[] {
-  const out = new Set(ctx.equals(column));
-  for (const like of ctx.likes(column)) {
-    for (const p of resolveLikePattern(like, limits, Deno.cwd(), root, () => ctx.cancelled)) out.add(p);
-  }
-  return [...out].sort(byteOrder);
+  return [...iterateConstrainedPaths(ctx, column, limits, root)];
 }
 
 /** One filesystem view a scan reads: the host's (pid 0) or a process's mount namespace. */

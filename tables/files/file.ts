@@ -9,10 +9,10 @@ import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { withOsqueryTextDefaults } from "../users/_lib.ts";
 import {
-  constrainedPaths,
   fileName,
   GLOB,
   isDirectory,
+  iterateConstrainedPaths,
   joinPath,
   lstat,
   namespaceRoots,
@@ -106,11 +106,11 @@ export function fileTable(): TableSpec {
     attributes: { utility: true },
     *generate(ctx) {
       for (const { pid, root } of namespaceRoots(ctx)) {
-        for (const path of constrainedPaths(ctx, "path", GLOB.ALL, root)) {
+        for (const path of iterateConstrainedPaths(ctx, "path", GLOB.ALL, root)) {
           const row = fileRow(path, parentPath(path), root + path, pid);
           if (row) yield row;
         }
-        for (const dir of constrainedPaths(ctx, "directory", GLOB.FOLDERS, root)) {
+        for (const dir of iterateConstrainedPaths(ctx, "directory", GLOB.FOLDERS, root)) {
           if (!isDirectory(root + dir)) continue;
           for (const entry of listDir(root + dir)) {
             const path = joinPath(dir, entry.name);

@@ -2,13 +2,23 @@ import { assert, assertEquals, assertThrows } from "../../testing/assert.ts";
 import { createHash } from "node:crypto";
 import { Engine } from "../../core/engine.ts";
 import { Registry } from "../../core/registry.ts";
-import type { TableSpec } from "../../core/table.ts";
+import { OP, QueryContext, type TableSpec } from "../../core/table.ts";
 import { flags } from "../../core/flags.ts";
 import { fileTable } from "./file.ts";
 import { hashTable } from "./hash.ts";
 import { HashCache } from "./_hash.ts";
 import { listDir, stat } from "./_fs.ts";
-import { expandBraces, fileName, glob, octalMode, parentPath, resolveLikePattern } from "./_lib.ts";
+import {
+  constrainedPaths,
+  expandBraces,
+  fileName,
+  GLOB,
+  glob,
+  iterateLikePattern,
+  octalMode,
+  parentPath,
+  resolveLikePattern,
+} from "./_lib.ts";
 import "./mod.ts";
 
 function engineWith(...tables: TableSpec[]): Engine {
@@ -393,3 +403,32 @@ Deno.test(
     assertEquals(rows.length, 1);
   }),
 );
+
+Deno.test("file: a %% walk streams in byte order, and overlapping patterns merge without repeats", () => {
+  const root = Deno.makeTempDirSync({ prefix: "osq-files-order-" });
+  try {
+    for (const d of ["a", "a.b", "a-c", "a0", "a/x", "a/x/y"]) Deno.mkdirSync(`${root}/${d}`, { recursive: true });
+    for (const f of ["a.txt", "a/1", "a/x/y/z", "a0/f", "a-c/g", "b"]) Deno.writeTextFileSync(`${root}/${f}`, "");
+    const walked = resolveLikePattern(`${root}/%%`, GLOB.ALL);
+    const sorted = [...walked].sort((x, y) => x < y ? -1 : x > y ? 1 : 0);
+    assertEquals(walked, sorted);
+    assertEquals(walked.length, 12);
+
+    // The first path leaves after one poll of the walk, not after the whole tree.
+    let polls = 0;
+    const it = iterateLikePattern(`${root}/%%`, GLOB.ALL, Deno.cwd(), "", () => (polls++, false));
+    assert(!it.next().done);
+    assert(polls <= 1, `the walk went ahead of its consumer: ${polls} polls`);
+
+    const constraints = new Map([["path", [
+      { op: OP.LIKE, value: `${root}/%%` },
+      { op: OP.LIKE, value: `${root}/a/%%` },
+      { op: OP.EQUALS, value: `${root}/b` },
+      { op: OP.EQUALS, value: `${root}/zzz` },
+    ]]]);
+    const merged = constrainedPaths(new QueryContext("file", constraints), "path", GLOB.ALL);
+    assertEquals(merged, [...new Set([...walked, `${root}/zzz`])].sort((x, y) => x < y ? -1 : x > y ? 1 : 0));
+  } finally {
+    Deno.removeSync(root, { recursive: true });
+  }
+});

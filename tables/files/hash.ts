@@ -7,7 +7,15 @@
 import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { withOsqueryTextDefaults } from "../users/_lib.ts";
-import { constrainedPaths, GLOB, isDirectory, isRegularFile, joinPath, namespaceRoots, parentPath } from "./_lib.ts";
+import {
+  GLOB,
+  isDirectory,
+  isRegularFile,
+  iterateConstrainedPaths,
+  joinPath,
+  namespaceRoots,
+  parentPath,
+} from "./_lib.ts";
 import { listDir } from "./_fs.ts";
 import { type Algorithm, type HashCache, hashCache } from "./_hash.ts";
 
@@ -36,10 +44,10 @@ export function hashTable(cache: HashCache = hashCache): TableSpec {
           ...(wanted.length ? cache.digests(root + path, wanted) : {}),
           pid_with_namespace: pid,
         });
-        for (const path of constrainedPaths(ctx, "path", GLOB.ALL, root)) {
+        for (const path of iterateConstrainedPaths(ctx, "path", GLOB.ALL, root)) {
           if (isRegularFile(root + path)) yield row(path, parentPath(path));
         }
-        for (const dir of constrainedPaths(ctx, "directory", GLOB.ALL, root)) {
+        for (const dir of iterateConstrainedPaths(ctx, "directory", GLOB.ALL, root)) {
           if (!isDirectory(root + dir)) continue;
           for (const entry of listDir(root + dir)) {
             const path = joinPath(dir, entry.name);
