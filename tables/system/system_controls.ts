@@ -61,6 +61,16 @@ export class SysctlWalker {
     return out;
   }
 
+  /**
+   * The row osquery reports for a `name` that /proc/sys lacks but a configuration file sets (a
+   * module not loaded, a key of another kernel): its `config_value`, no current value.
+   */
+  configOnly(name: string): Row | undefined {
+    const value = this.#config.get(name);
+    if (value === undefined) return undefined;
+    return { name, subsystem: name.split(".")[0], current_value: undefined, config_value: value, type: "string" };
+  }
+
   #walk(relative: string, out: Row[]): void {
     const path = relative ? `${this.#base}/${relative}` : this.#base;
     let info: Deno.FileInfo;
@@ -110,8 +120,14 @@ export class SysctlWalker {
 export function systemControlRows(walker: SysctlWalker, names: string[], oids: string[], subsystems: string[]): Row[] {
   if (names.length) {
     // A name maps to a path under /proc/sys; anything that could step outside it is no sysctl.
-    return names.filter((n) => n && !n.includes("/") && !n.includes("\0"))
-      .flatMap((n) => walker.rows(n.replaceAll(".", "/").replace(/^\/+|\/+$/g, "")).filter((r) => r.name));
+    return names.filter((n) => n && !n.includes("/") && !n.includes("\0")).flatMap((n) => {
+      const rows = walker.rows(n.replaceAll(".", "/").replace(/^\/+|\/+$/g, "")).filter((r) => r.name);
+      if (rows.length) return rows;
+      // Only in a config file: osquery still reports the row. (For a name found nowhere it reports
+      // a row of empty values; osq returns none, so a lookup tells whether the sysctl exists.)
+      const configured = walker.configOnly(n);
+      return configured ? [configured] : [];
+    });
   }
   // Linux has no numeric MIBs (sysctl(2) is gone): an oid lookup finds nothing, as in osquery.
   if (oids.length) return [];

@@ -46,3 +46,17 @@ Deno.test("system_controls: live kernel.ostype is Linux", () => {
   const all = new Engine().query("SELECT count(*) AS n FROM system_controls WHERE subsystem = 'kernel'");
   assert(Number(all[0].n) > 10);
 });
+
+Deno.test("system_controls: a name set only in sysctl.d is a row with its config_value, as osquery reports it", () => {
+  // testdata/system/host_a/etc/sysctl.d/50-hardening.conf sets kernel.kptr_restrict, absent from proc/sys.
+  const walker = new SysctlWalker(fixture("host_a"));
+  assertEquals(systemControlRows(walker, ["kernel.kptr_restrict"], [], []), [{
+    name: "kernel.kptr_restrict",
+    subsystem: "kernel",
+    current_value: undefined,
+    config_value: "2",
+    type: "string",
+  }]);
+  // The full walk lists what the kernel has; config-only keys appear only when named.
+  assertEquals(systemControlRows(walker, [], [], []).some((r) => r.name === "kernel.kptr_restrict"), false);
+});
