@@ -11,9 +11,10 @@ import { isIpAddress, readTextOr, splitFields } from "./_lib.ts";
 export const ETC_HOSTS = "/etc/hosts";
 
 /**
- * Parses hosts-file text: one row per line whose first field is an IP address followed by at
- * least one name. Names stop at a `#` comment. Comment lines, blank lines and lines without an
- * address or a name are skipped, as the resolver skips them.
+ * Parses hosts-file text: one row per line whose first field is an IP address. Names stop at a `#`
+ * comment; a line with an address alone is a row with empty `hostnames`, as osquery reports it.
+ * Comment lines, blank lines and lines whose first field is no IP address are skipped, as the
+ * resolver skips them (osquery reports those too; see docs/tables.md).
  */
 export function parseEtcHosts(text: string, pidWithNamespace = 0): Row[] {
   const rows: Row[] = [];
@@ -26,7 +27,7 @@ export function parseEtcHosts(text: string, pidWithNamespace = 0): Row[] {
       names.push(field);
     }
     const address = fields[0].split("#")[0];
-    if (names.length === 0 || !isIpAddress(address)) continue;
+    if (!isIpAddress(address)) continue;
     rows.push({ address, hostnames: names.join(" "), pid_with_namespace: pidWithNamespace });
   }
   return rows;

@@ -63,12 +63,13 @@ export class SysctlWalker {
 
   /**
    * The row osquery reports for a `name` that /proc/sys lacks but a configuration file sets (a
-   * module not loaded, a key of another kernel): its `config_value`, no current value.
+   * module not loaded, a key of another kernel): its `config_value`, an empty current value.
    */
   configOnly(name: string): Row | undefined {
     const value = this.#config.get(name);
     if (value === undefined) return undefined;
-    return { name, subsystem: name.split(".")[0], current_value: undefined, config_value: value, type: "string" };
+    // current_value reads '' as osquery's (its row map fills an unset text column with '').
+    return { name, subsystem: name.split(".")[0], current_value: "", config_value: value, type: "string" };
   }
 
   #walk(relative: string, out: Row[]): void {

@@ -53,7 +53,7 @@ Deno.test("system_controls: a name set only in sysctl.d is a row with its config
   assertEquals(systemControlRows(walker, ["kernel.kptr_restrict"], [], []), [{
     name: "kernel.kptr_restrict",
     subsystem: "kernel",
-    current_value: undefined,
+    current_value: "",
     config_value: "2",
     type: "string",
   }]);
