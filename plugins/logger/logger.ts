@@ -129,10 +129,16 @@ export class FilesystemLogger implements Logger {
     this.#store = store;
     this.#mode = loggerMode();
     Deno.mkdirSync(this.dir, { recursive: true });
-    // Create the results log at start, as osquery does; finish a rotation a crash interrupted.
+    // Create the results log at start, as osquery does; finish a rotation a crash interrupted
+    // (on a full disk that waits for the next rotation: the pending file keeps its lines).
     this.#open(this.resultsPath).close();
-    finishRotation(this.resultsPath);
-    finishRotation(this.snapshotsPath);
+    for (const path of [this.resultsPath, this.snapshotsPath]) {
+      try {
+        finishRotation(path);
+      } catch {
+        // retried by the next rotation
+      }
+    }
     const d = new Date();
     const p2 = (n: number) => String(n).padStart(2, "0");
     this.#stamp = `${d.getFullYear()}${p2(d.getMonth() + 1)}${p2(d.getDate())}-${p2(d.getHours())}${
@@ -188,6 +194,15 @@ export class FilesystemLogger implements Logger {
       let off = 0;
       while (off < bytes.length) off += file.writeSync(bytes.subarray(off));
       file.syncDataSync();
+    } catch (err) {
+      // A full disk may take part of the lines: cut them off, so the retry (the entries stay in
+      // the outbox) writes each line once.
+      try {
+        file.truncateSync(size);
+      } catch {
+        // The intent undoes it at the next start.
+      }
+      throw new LoggerError(`Writing ${path} failed: ${(err as Error).message}`);
     } finally {
       file.close();
     }
