@@ -10,15 +10,18 @@ import { readText } from "./_lib.ts";
 const KEY_LINE = /^([0-9a-f]+) (\S+)\s+(\d+)\s+(\S+)\s+([0-9a-f]+)\s+(\d+)\s+(\d+)\s+(\S+)\s+(.*)$/;
 
 /**
- * Parses /proc/keys. The description is the rest of the line verbatim (osquery drops the space
- * between the name and its summary, e.g. "_uid.0:empty"; we keep "_uid.0: empty").
- * Lines that do not have the kernel's layout are skipped.
+ * Parses /proc/keys. A description of two words (the usual "name: summary") reads as osquery's
+ * parser joins them, without the space: ".dns_resolver:empty". osquery skips a key whose
+ * description has any other number of words (e.g. an asymmetric key's "Debian CA: X509.rsa 1a2b
+ * []"); osq keeps it with the rest of the line verbatim. Lines without the kernel's layout are
+ * skipped.
  */
 export function parseKeys(text: string): Row[] {
   const rows: Row[] = [];
   for (const line of text.split("\n")) {
     const m = KEY_LINE.exec(line.trim());
     if (!m) continue;
+    const words = m[9].split(" ").filter((w) => w !== "");
     rows.push({
       serial_number: m[1],
       flags: m[2],
@@ -28,7 +31,7 @@ export function parseKeys(text: string): Row[] {
       uid: m[6],
       gid: m[7],
       type: m[8],
-      description: m[9].trim(),
+      description: words.length === 2 ? words[0].trim() + words[1].trim() : m[9].trim(),
     });
   }
   return rows;

@@ -106,9 +106,9 @@ Deno.test("shared_memory: segments parsed with destroy and lock flags from the m
   assertEquals(parseSysvShm(""), []);
 });
 
-Deno.test("kernel_keys: fields parsed, description kept verbatim, broken lines skipped", () => {
+Deno.test("kernel_keys: fields parsed, a two-word description joined as osquery's, broken lines skipped", () => {
   const rows = parseKeys(read("proc/keys"));
-  assertEquals(rows.length, 3);
+  assertEquals(rows.length, 4);
   assertEquals(rows[1], {
     serial_number: "26a120ac",
     flags: "I--Q---",
@@ -118,9 +118,11 @@ Deno.test("kernel_keys: fields parsed, description kept verbatim, broken lines s
     uid: "0",
     gid: "65534",
     type: "keyring",
-    description: "_uid.0: empty",
+    description: "_uid.0:empty",
   });
+  // osquery skips a description of more than two words; osq keeps it verbatim.
   assertEquals(rows[2].description, "my key with spaces: 32");
+  assertEquals(rows[3].description, ".dns_resolver:empty");
   assertEquals(rows[2].timeout, "59m");
 });
 
