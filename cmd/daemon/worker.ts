@@ -781,7 +781,13 @@ export async function runWorker(): Promise<number> {
   let loggers: Logger[];
   try {
     const others = withoutTls(flags.string("logger_plugin"));
-    loggers = others || !wanted.logger ? createLoggers(wanted.logger ? others : undefined, store) : [];
+    const context = {
+      status: (severity: number, message: string) =>
+        current.worker
+          ? current.worker.status(severity, message)
+          : Deno.stderr.writeSync(encoder.encode(`osq daemon: ${message}\n`)),
+    };
+    loggers = others || !wanted.logger ? createLoggers(wanted.logger ? others : undefined, store, context) : [];
     if (wanted.logger && remote) loggers.push(remote.logger());
   } catch (err) {
     Deno.stderr.writeSync(encoder.encode(`osq daemon: ${(err as Error).message}\n`));

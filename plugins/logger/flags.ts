@@ -9,7 +9,8 @@ defineFlag({
   name: "logger_plugin",
   type: "string",
   default: "filesystem",
-  description: "Comma-separated loggers for results and status: filesystem, stdout, syslog.",
+  description:
+    "Comma-separated loggers for results and status: filesystem, stdout, syslog, tls, kafka_producer, aws_kinesis, aws_firehose.",
 });
 defineFlag({
   name: "logger_path",
@@ -99,4 +100,30 @@ defineFlag({
   type: "bool",
   default: false,
   description: "Prefix syslog messages with @cee:.",
+});
+
+// kafka_producer (osquery's names and defaults).
+defineFlag({
+  name: "logger_kafka_brokers",
+  type: "string",
+  default: "localhost",
+  description: "Bootstrap broker(s) as a comma-separated list of host or host:port (default port 9092)",
+});
+defineFlag({
+  name: "logger_kafka_topic",
+  type: "string",
+  default: "",
+  description: "Kafka topic to publish logs under",
+});
+defineFlag({
+  name: "logger_kafka_acks",
+  type: "string",
+  default: "all",
+  description: "The number of acknowledgments the leader has to receive (0, 1, 'all')",
+});
+defineFlag({
+  name: "logger_kafka_compression",
+  type: "string",
+  default: "none",
+  description: "Compression codec to use for compressing message sets ('none' or 'gzip')",
 });

@@ -11,6 +11,7 @@ import "./flags.ts";
 import { flags } from "../../core/flags.ts";
 import type { Store } from "../../core/kv.ts";
 import { zstdCompress } from "./zstd.ts";
+import { KafkaLogger } from "./kafka.ts";
 
 /** Status severities as glog numbers them. */
 export const Severity = { INFO: 0, WARNING: 1, ERROR: 2, FATAL: 3 } as const;
@@ -23,6 +24,12 @@ export interface StatusRecord {
   file: string;
   line: number;
   time: Date;
+}
+
+/** What a logger may use from the daemon. */
+export interface LoggerContext {
+  /** Writes a status message (the daemon's status log); default: stderr for warnings and errors. */
+  status?: (severity: number, message: string) => void;
 }
 
 /** A logger plugin. */
@@ -325,18 +332,37 @@ export class LoggerError extends Error {
   }
 }
 
-/** The loggers `--logger_plugin` names. */
-export function createLoggers(names = flags.string("logger_plugin"), store?: Store): Logger[] {
+/** Every logger osq has, in the order the unknown-name error lists them. */
+export const LOGGER_NAMES = [
+  "filesystem",
+  "stdout",
+  "syslog",
+  "tls",
+  "kafka_producer",
+] as const;
+
+/** Raises the error for a logger name osq does not have, listing those it has. */
+export function unknownLogger(name: string): LoggerError {
+  return new LoggerError(
+    `Unknown logger plugin '${name}': osq has ${LOGGER_NAMES.slice(0, -1).join(", ")} and ${LOGGER_NAMES.at(-1)} ` +
+      "(--logger_plugin=filesystem,stdout).",
+  );
+}
+
+/**
+ * The loggers `--logger_plugin` names (except `tls`, which the daemon's remote client makes).
+ * `context` gives the remote loggers the daemon's status log.
+ */
+export function createLoggers(names = flags.string("logger_plugin"), store?: Store, context?: LoggerContext): Logger[] {
   const out: Logger[] = [];
   for (const name of names.split(",").map((s) => s.trim()).filter(Boolean)) {
     if (name === "filesystem") out.push(new FilesystemLogger(undefined, store));
     else if (name === "stdout") out.push(new StdoutLogger());
     else if (name === "syslog") out.push(new SyslogLogger());
-    else {
-      throw new LoggerError(
-        `Unknown logger plugin '${name}': osq has filesystem, stdout and syslog (--logger_plugin=filesystem,stdout).`,
-      );
-    }
+    else if (name === "kafka_producer") out.push(new KafkaLogger({ store, context }));
+    else if (name === "tls") {
+      throw new LoggerError("The tls logger needs the daemon's remote client (--tls_hostname); it is made there.");
+    } else throw unknownLogger(name);
   }
   return out;
 }
