@@ -11,7 +11,7 @@ import type { SqlValue } from "./sqlite/values.ts";
 import { type Registry, registry as globalRegistry } from "./registry.ts";
 import { VirtualTableModule } from "./vtab/module.ts";
 import { registerSqlFunctions } from "./sql/functions.ts";
-import { readOnlyAuthorizer } from "./sql/authorizer.ts";
+import { createAuthorizer } from "./sql/authorizer.ts";
 import { inferColumnTypes, type Instruction } from "./sql/column_types.ts";
 import type { TableSpec } from "./table.ts";
 
@@ -41,6 +41,7 @@ export class Engine {
   constructor(options: EngineOptions = {}) {
     this.#registry = options.registry ?? globalRegistry;
     this.db = new Database(":memory:");
+    hardenConnection(this.db);
     // Sorts and temp tables stay in memory: no temporary files appear on the host.
     this.db.exec("PRAGMA temp_store = MEMORY");
     this.#vtab = new VirtualTableModule(this.db.handle, { native: options.nativeCursor });
@@ -55,7 +56,11 @@ export class Engine {
       if (event === "add") this.#vtab.attach(table);
       else this.#vtab.detach(table);
     });
-    this.db.authorizer(readOnlyAuthorizer);
+    const registry = this.#registry;
+    this.db.authorizer(createAuthorizer({
+      isTable: (name) => registry.table(name) !== undefined,
+      functions: this.db.functionNames,
+    }));
   }
 
   /** The registry this engine serves. */
@@ -151,6 +156,25 @@ export class Engine {
 
   [Symbol.dispose](): void {
     this.close();
+  }
+}
+
+/**
+ * Turns off what the host's libsqlite3 may have compiled in that a query must never reach:
+ * FTS3's pointer-taking `fts3_tokenizer` form and extension loading; defensive mode stops
+ * writes to the schema and database pages. Throws (naming the option) when a setting does not take.
+ */
+function hardenConnection(db: Database): void {
+  const settings: [number, boolean, string][] = [
+    [SQLITE.DBCONFIG_ENABLE_FTS3_TOKENIZER, false, "SQLITE_DBCONFIG_ENABLE_FTS3_TOKENIZER"],
+    [SQLITE.DBCONFIG_ENABLE_LOAD_EXTENSION, false, "SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION"],
+    [SQLITE.DBCONFIG_WRITABLE_SCHEMA, false, "SQLITE_DBCONFIG_WRITABLE_SCHEMA"],
+    [SQLITE.DBCONFIG_DEFENSIVE, true, "SQLITE_DBCONFIG_DEFENSIVE"],
+  ];
+  for (const [option, wanted, name] of settings) {
+    if (db.config(option, wanted) !== wanted) {
+      throw new SqliteError(`SQLite refused ${name}=${wanted ? 1 : 0}; osq will not run queries without it.`);
+    }
   }
 }
 

@@ -206,6 +206,7 @@ export class Database {
   #closed = false;
   readonly #callbacks: { close(): void }[] = [];
   #authorizerMessage: string | undefined;
+  readonly #functionNames = new Set<string>();
   /** Hook that may rewrite an error message before it is thrown (used for osquery's table errors). */
   errorRewriter: ((message: string, code: number) => string) | undefined;
 
@@ -334,6 +335,28 @@ export class Database {
     this.query(sql);
   }
 
+  /**
+   * Sets a boolean connection option (sqlite3_db_config, e.g. `SQLITE.DBCONFIG_DEFENSIVE`) and
+   * returns the value now in force; throws when this libsqlite3 does not know the option.
+   */
+  config(option: number, enabled: boolean): boolean {
+    const out = new Int32Array(1);
+    const rc = sqlite().sqlite3_db_config(this.#handle, option, enabled ? 1 : 0, new Uint8Array(out.buffer));
+    if (rc !== SQLITE.OK) {
+      throw new SqliteError(
+        `SQLite ${Database.version} does not support connection option ${option} (sqlite3_db_config): ` +
+          "install SQLite 3.26 or newer, or point --sqlite_library at one.",
+        rc,
+      );
+    }
+    return out[0] !== 0;
+  }
+
+  /** Names (lower-case) of the functions registered with {@linkcode Database.function} and {@linkcode Database.aggregate}. */
+  get functionNames(): ReadonlySet<string> {
+    return this.#functionNames;
+  }
+
   /** Sets a run-time limit (sqlite3_limit); returns the previous value. */
   limit(id: number, value: number): number {
     return sqlite().sqlite3_limit(this.#handle, id, value);
@@ -357,6 +380,7 @@ export class Database {
       },
     );
     this.#callbacks.push(callback);
+    this.#functionNames.add(name.toLowerCase());
     const flags = SQLITE.UTF8 | (options.deterministic ? SQLITE.DETERMINISTIC : 0);
     const rc = sqlite().sqlite3_create_function_v2(
       this.#handle,
@@ -413,6 +437,7 @@ export class Database {
       }
     });
     this.#callbacks.push(step, final);
+    this.#functionNames.add(name.toLowerCase());
     const flags = SQLITE.UTF8 | (options.deterministic ? SQLITE.DETERMINISTIC : 0);
     const rc = s.sqlite3_create_function_v2(
       this.#handle,

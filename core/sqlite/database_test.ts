@@ -1,4 +1,5 @@
 import { Database, isCompleteStatement, SqliteError } from "./database.ts";
+import { SQLITE } from "./ffi.ts";
 import { assert, assertEquals, assertMatch, assertThrows } from "../../testing/assert.ts";
 
 Deno.test("database: typed values round-trip, with 64-bit integers exact past 2^53", () => {
@@ -62,4 +63,17 @@ Deno.test("sqlite library: a missing library is a one-line error naming it and t
   assert(!out.success);
   const text = new TextDecoder().decode(out.stderr);
   assertMatch(text, /Cannot load SQLite library \/nonexistent\/libsqlite3\.so\.0: install .*libsqlite3-0/);
+});
+
+Deno.test("database: db_config turns off the two-argument fts3_tokenizer and turns on defensive mode", () => {
+  using db = new Database();
+  assertEquals(db.config(SQLITE.DBCONFIG_ENABLE_FTS3_TOKENIZER, false), false);
+  assertEquals(db.config(SQLITE.DBCONFIG_DEFENSIVE, true), true);
+  // Without an authorizer, the library itself now refuses a pointer given as a literal.
+  const err = assertThrows(() => db.query("select fts3_tokenizer('evil', x'4141414141414141')"), SqliteError);
+  assertMatch(err.message, /fts3tokenize disabled|no such function/);
+  // Defensive mode: the schema cannot be written even with writable_schema.
+  db.exec("create table t(a); pragma writable_schema = on");
+  assertThrows(() => db.exec("update sqlite_master set sql = 'x' where name = 't'"), SqliteError);
+  assertEquals(db.query("select count(*) c from t"), [{ c: 0 }]);
 });

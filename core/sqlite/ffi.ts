@@ -74,6 +74,9 @@ const symbols = {
   },
   sqlite3_create_collation_v2: { parameters: ["usize", "buffer", "i32", "usize", "pointer", "pointer"], result: "i32" },
   sqlite3_set_authorizer: { parameters: ["usize", "pointer", "usize"], result: "i32" },
+  // Variadic in C; every boolean option takes (int onoff, int *pResult), so one fixed signature
+  // serves them all (integer arguments travel in the same registers either way on x86-64/aarch64 Linux).
+  sqlite3_db_config: { parameters: ["usize", "i32", "i32", "buffer"], result: "i32" },
   sqlite3_complete: { parameters: ["buffer"], result: "i32" },
   sqlite3_aggregate_context: { parameters: ["usize", "i32"], result: "usize" },
 } as const satisfies Deno.ForeignLibraryInterface;
@@ -159,6 +162,11 @@ export const SQLITE = {
   LIMIT_ATTACHED: 7,
   VTAB_CONSTRAINT_SUPPORT: 1,
   VTAB_INNOCUOUS: 2,
+  DBCONFIG_ENABLE_TRIGGER: 1003,
+  DBCONFIG_ENABLE_FTS3_TOKENIZER: 1004,
+  DBCONFIG_ENABLE_LOAD_EXTENSION: 1005,
+  DBCONFIG_DEFENSIVE: 1010,
+  DBCONFIG_WRITABLE_SCHEMA: 1011,
 } as const;
 
 /** SQLITE_TRANSIENT destructor: SQLite copies the value before the call returns. */
