@@ -77,7 +77,7 @@ interface PackQuery {
 }
 
 Deno.test("pack lint: every osquery example pack passes, apart from unregistered tables and the one table osquery dropped", () => {
-  const url = new URL("../../shared/reference/osquery-packs.json", import.meta.url);
+  const url = new URL("../testdata/reference/osquery-packs.json", import.meta.url);
   const queries: PackQuery[] = JSON.parse(Deno.readTextFileSync(url)).queries;
   const packs = new Map<string, { platform?: string; queries: Record<string, unknown> }>();
   for (const q of queries) {

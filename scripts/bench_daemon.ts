@@ -9,7 +9,7 @@
  *    runs them (one Engine, no diff, no logging).
  *
  * 4. The issue's targets, side by side in one run, with the Linux queries of osquery's
- *    incident-response and it-compliance packs (testdata from /work/shared/reference or
+ *    incident-response and it-compliance packs (testdata/reference/osquery-packs.json or
  *    `OSQ_PACKS_JSON`):
  *    (a) at their own intervals: average CPU (% of one core) and peak RSS, supervisor + worker
  *        (targets: < 2 %, < 150 MB);
@@ -196,7 +196,8 @@ function benchInProcess(rounds: number) {
 
 /** The Linux queries of the incident-response and it-compliance packs, with their intervals. */
 function packQueries(): { name: string; query: string; interval: number }[] {
-  const path = Deno.env.get("OSQ_PACKS_JSON") ?? "/work/shared/reference/osquery-packs.json";
+  const path = Deno.env.get("OSQ_PACKS_JSON") ??
+    new URL("../testdata/reference/osquery-packs.json", import.meta.url).pathname;
   const all = JSON.parse(Deno.readTextFileSync(path)) as {
     queries: { pack: string; scheduled_name: string; query: string; interval: number; linux_applicable: boolean }[];
   };

@@ -1,5 +1,6 @@
 /**
- * Every registered table must match osquery's schema in ../shared/reference/osquery-tables.json:
+ * Every registered table must match osquery's schema in testdata/reference/osquery-tables.json
+ * (scripts/gen_reference.ts regenerates it from osquery's specs):
  * same name, columns in the same order with the same types and options, aliases and attributes.
  */
 import "./catalogue.ts";
@@ -26,7 +27,7 @@ interface ReferenceTable {
   columns: ReferenceColumn[];
 }
 
-const referencePath = new URL("../../shared/reference/osquery-tables.json", import.meta.url);
+const referencePath = new URL("../testdata/reference/osquery-tables.json", import.meta.url);
 const reference: ReferenceTable[] = JSON.parse(Deno.readTextFileSync(referencePath)).tables;
 const byName = new Map(reference.map((t) => [t.name, t]));
 

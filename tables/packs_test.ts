@@ -15,7 +15,7 @@ interface PackQuery {
   tables_referenced: string[];
 }
 
-const packsPath = new URL("../../shared/reference/osquery-packs.json", import.meta.url);
+const packsPath = new URL("../testdata/reference/osquery-packs.json", import.meta.url);
 const queries: PackQuery[] = JSON.parse(Deno.readTextFileSync(packsPath)).queries;
 const linux = queries.filter((q) => q.linux_applicable);
 
