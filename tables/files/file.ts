@@ -7,7 +7,6 @@
  */
 import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { withOsqueryTextDefaults } from "../users/_lib.ts";
 import {
   fileName,
   GLOB,
@@ -29,43 +28,65 @@ import { listDir } from "./_fs.ts";
 export function fileRow(path: string, directory: string, real = path, pid = 0): Row | undefined {
   const link = lstat(real);
   if (!link) return undefined;
-  const row: Row = { path, directory, filename: fileName(path), symlink: 0 };
   let info = link;
   let type = link.type;
+  let symlinkTarget = "";
   if (link.type === "symlink") {
-    row.symlink = 1;
     try {
-      row.symlink_target_path = Deno.readLinkSync(real);
+      symlinkTarget = Deno.readLinkSync(real);
     } catch {
-      row.symlink_target_path = "";
+      symlinkTarget = "";
     }
     // The link's own details when its target cannot be reached, and then an unknown type.
     const target = stat(real);
     info = target ?? link;
     type = target?.type ?? "unknown";
   }
-  row.inode = info.ino;
-  row.uid = info.uid;
-  row.gid = info.gid;
-  row.mode = octalMode(info.mode);
-  // osquery reports st_rdev here: the device number of a device node, 0 for ordinary files.
-  row.device = info.rdev;
-  row.size = info.size;
-  row.block_size = info.blksize;
-  row.hard_links = info.nlink;
-  row.atime = info.atime;
-  row.mtime = info.mtime;
-  row.ctime = info.ctime;
-  // Birth time comes from statx(2) where the filesystem records it; 0 otherwise.
-  row.btime = info.btime;
-  row.type = type;
-  row.pid_with_namespace = pid;
-  return row;
+  // One literal with every column (the TEXT ones osquery leaves empty included): rows of one
+  // shape stay cheap to build and to read for a walk of a hundred thousand files.
+  return {
+    path,
+    directory,
+    filename: fileName(path),
+    inode: info.ino,
+    uid: info.uid,
+    gid: info.gid,
+    mode: octalMode(info.mode),
+    // osquery reports st_rdev here: the device number of a device node, 0 for ordinary files.
+    device: info.rdev,
+    size: info.size,
+    block_size: info.blksize,
+    atime: info.atime,
+    mtime: info.mtime,
+    ctime: info.ctime,
+    // Birth time comes from statx(2) where the filesystem records it; 0 otherwise.
+    btime: info.btime,
+    hard_links: info.nlink,
+    symlink: link.type === "symlink" ? 1 : 0,
+    type,
+    symlink_target_path: symlinkTarget,
+    attributes: "",
+    volume_serial: "",
+    file_id: "",
+    file_version: "",
+    product_version: "",
+    original_filename: "",
+    shortcut_target_path: "",
+    shortcut_target_type: "",
+    shortcut_target_location: "",
+    shortcut_start_in: "",
+    shortcut_run: "",
+    shortcut_comment: "",
+    bsd_flags: "",
+    pid_with_namespace: pid,
+    mount_namespace_id: "",
+  };
 }
 
 /** The `file` table. */
 export function fileTable(): TableSpec {
-  return withOsqueryTextDefaults(defineTable({
+  // fileRow sets every TEXT column itself (osquery reads unset ones as ""), so no wrapper is needed.
+  return defineTable({
     name: "file",
     description: "Interactive filesystem attributes and metadata for the paths or directories a query names.",
     columns: [
@@ -120,7 +141,7 @@ export function fileTable(): TableSpec {
         }
       }
     },
-  }));
+  });
 }
 
 export default registerTable(fileTable());
