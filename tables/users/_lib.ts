@@ -178,26 +178,63 @@ export interface PasswdEntry {
   shell: string;
 }
 
-/** Parses passwd text; lines without seven fields or with non-numeric ids are skipped. */
+/**
+ * Parses passwd text as glibc's fgetpwent_r (what osquery reads /etc/passwd with): leading blanks
+ * are skipped, blank and `#` lines ignored, fields after the fourth may be missing (empty), the
+ * shell keeps any further colons and a trailing CR. A uid or gid must be decimal and fit 32 bits
+ * (an optional sign, leading blanks; `-N` and 99999999999 make the line malformed), and a
+ * malformed line is skipped. NIS compat lines (`+`, `+name`, `-name`, `+@netgroup`, ...) are
+ * entries as glibc returns them: empty ids count as 0, a bare `+name` has uid 0 and empty fields.
+ */
 export function parsePasswd(text: string): PasswdEntry[] {
   const out: PasswdEntry[] = [];
-  for (const line of databaseLines(text)) {
-    const f = line.split(":");
-    if (f.length < 7 || f[0] === "") continue;
-    const uid = parseId(f[2]);
-    const gid = parseId(f[3]);
-    if (uid === undefined || gid === undefined) continue;
-    out.push({
-      username: f[0],
-      password: f[1],
-      uid,
-      gid,
-      gecos: f[4],
-      directory: f[5],
-      shell: f.slice(6).join(":"),
-    });
+  for (const raw of text.split("\n")) {
+    const entry = passwdLine(raw);
+    if (entry) out.push(entry);
   }
   return out;
+}
+
+/** One passwd line, as glibc's files parser reads it; undefined when it skips the line. */
+function passwdLine(raw: string): PasswdEntry | undefined {
+  const nul = raw.indexOf("\0");
+  const line = (nul < 0 ? raw : raw.slice(0, nul)).replace(/^[ \t\n\v\f\r]+/, "");
+  if (line === "" || line.startsWith("#")) return undefined;
+  const f = line.split(":");
+  const username = f[0];
+  const nis = username.startsWith("+") || username.startsWith("-");
+  if (nis && f.length <= 2 && (f[1] ?? "") === "") {
+    // `+`, `+name`, `-@netgroup` alone: glibc's nss_compat form, every other field unset.
+    return { username, password: "", uid: 0, gid: 0, gecos: "", directory: "", shell: "" };
+  }
+  if (f.length < 4) return undefined;
+  const uid = nis ? nisId(f[2], f.length > 3) : glibcId(f[2]);
+  const gid = nis ? nisId(f[3], f.length > 4) : glibcId(f[3]);
+  if (uid === undefined || gid === undefined) return undefined;
+  return {
+    username,
+    password: f[1],
+    uid,
+    gid,
+    gecos: f[4] ?? "",
+    directory: f[5] ?? "",
+    shell: f.slice(6).join(":"),
+  };
+}
+
+/** A uid/gid field as glibc's strtoul-based reader takes it: undefined when malformed or over 32 bits. */
+function glibcId(field: string): number | undefined {
+  const m = /^[ \t\n\v\f\r]*([+-]?)(\d+)$/.exec(field);
+  if (!m) return undefined;
+  const value = BigInt(m[2]);
+  if (value > 0xffffffffn || (m[1] === "-" && value !== 0n)) return undefined;
+  return Number(value);
+}
+
+/** An id of a NIS line: empty is 0 unless the line ends there (`followed`: a colon comes next). */
+function nisId(field: string, followed: boolean): number | undefined {
+  if (field === "") return followed ? 0 : undefined;
+  return glibcId(field);
 }
 
 /** One /etc/group entry. */
@@ -290,7 +327,8 @@ export function usersFromContext(ctx: QueryContext, env: UsersEnv): PasswdEntry[
     for (const uid of ctx.integerEquals("uid")) {
       let found = false;
       for (const u of all) {
-        if (u.uid !== uid) continue;
+        // NIS compat lines (uid 0, no home) have no files to read.
+        if (u.uid !== uid || u.directory === "") continue;
         found = true;
         const key = `${u.uid}\0${u.directory}`;
         if (seen.has(key)) continue;

@@ -21,10 +21,10 @@ Deno.test("users: live username = 'root' finds uid 0", () => {
   assertEquals(rows.map((r) => r.uid), [0]);
 });
 
-Deno.test("users: fixture passwd skips comments, NIS entries and malformed lines", () => {
+Deno.test("users: fixture passwd skips comments and malformed lines; a NIS line is a row, as glibc returns it", () => {
   const e = engineWith(usersTable(fixtureEnv()));
   const names = e.query("select username from users").map((r) => r.username);
-  assertEquals(names, ["root", "daemon", "alice", "bob", "nobody", "neg", "alice2"]);
+  assertEquals(names, ["root", "daemon", "alice", "bob", "+nisuser", "nobody", "neg", "alice2"]);
 });
 
 Deno.test("users: columns carry ids, signed ids, GECOS, home and shell", () => {
@@ -48,16 +48,20 @@ Deno.test("users: columns carry ids, signed ids, GECOS, home and shell", () => {
 Deno.test("users: uid = and uid IN return every entry with those uids", () => {
   const e = engineWith(usersTable(fixtureEnv()));
   assertEquals(e.query("select username from users where uid = 1000").map((r) => r.username), ["alice", "alice2"]);
-  assertEquals(e.query("select username from users where uid in (0, 1001) order by uid").map((r) => r.username), [
-    "root",
-    "bob",
-  ]);
+  assertEquals(
+    e.query("select username from users where uid in (0, 1001) order by uid, username").map((r) => r.username),
+    [
+      "+nisuser",
+      "root",
+      "bob",
+    ],
+  );
   assertEquals(e.query("select username from users where uid = 424242"), []);
 });
 
 Deno.test("users: include_remote = 1 keeps the local rows", () => {
   const e = engineWith(usersTable(fixtureEnv()));
-  assertEquals(e.query("select count(*) as n from users where include_remote = 1")[0].n, 7);
+  assertEquals(e.query("select count(*) as n from users where include_remote = 1")[0].n, 8);
 });
 
 Deno.test("users: a missing passwd file gives zero rows", () => {
@@ -65,9 +69,9 @@ Deno.test("users: a missing passwd file gives zero rows", () => {
   assertEquals(e.query("select * from users"), []);
 });
 
-Deno.test("parsePasswd: a shell containing colons is kept whole; blank and odd lines skipped", () => {
-  const rows = parsePasswd("a:x:1:2:g:/h:/bin/sh:extra\n\n  \n#c\nb:x:-1:2:g:/h:/s\nc:x:1:2:g:/h\n");
-  assertEquals(rows.map((r) => [r.username, r.shell]), [["a", "/bin/sh:extra"]]);
+Deno.test("parsePasswd: a shell containing colons is kept whole; missing trailing fields are empty; odd lines skipped", () => {
+  const rows = parsePasswd("a:x:1:2:g:/h:/bin/sh:extra\n\n  \n#c\nb:x:-1:2:g:/h:/s\nc:x:1:2:g:/h\nd:x:1\n");
+  assertEquals(rows.map((r) => [r.username, r.shell]), [["a", "/bin/sh:extra"], ["c", ""]]);
 });
 
 Deno.test("groups: fixture groups, first entry per gid, malformed lines skipped", () => {
@@ -227,5 +231,5 @@ Deno.test("osquery text defaults: unset TEXT columns read as '' and numeric ones
   const e = engineWith(shadowTable(fixtureEnv()), usersTable(fixtureEnv()));
   assertEquals(e.query("select hash_alg from shadow where username = 'daemon'"), [{ hash_alg: "" }]);
   assertEquals(e.query("select count(*) as n from shadow where hash_alg = ''")[0].n, 5);
-  assertEquals(e.query("select type, is_hidden from users where uid = 0"), [{ type: "", is_hidden: null }]);
+  assertEquals(e.query("select type, is_hidden from users where username = 'root'"), [{ type: "", is_hidden: null }]);
 });

@@ -34,6 +34,8 @@ Deno.test("authorized_keys: users CROSS JOIN authorized_keys USING (uid) covers 
     "select u.username, a.algorithm, a.key from users u cross join authorized_keys a using (uid) order by u.username, a.key",
   );
   assertEquals(rows.map((r) => `${r.username}:${r.algorithm}:${r.key}`), [
+    // The NIS line `+nisuser` has uid 0, as glibc returns it: it joins root's keys, as in osquery.
+    "+nisuser:ssh-ed25519:AAAAroot",
     ...["alice", "alice2"].flatMap((name) => [
       `${name}::`,
       `${name}:ssh-rsa:AAAAB3NzaC1yc2EAAAADAQABAAABAQ`,
