@@ -53,6 +53,8 @@ interface Attached {
   optimized: boolean[];
   required: boolean[];
   hasRequired: boolean;
+  /** Plans parsed from idxStr texts, for reuse (a cache: see {@linkcode PARSED_PLAN_CACHE}). */
+  plans: Map<string, Plan>;
 }
 
 interface PlanTerm {
@@ -89,7 +91,11 @@ export interface ModuleOptions {
   native?: boolean;
 }
 
-const MAX_PLANS = 4096;
+/**
+ * Parsed plans kept for reuse, keyed by their text. Only a cache: the plan itself lives in the
+ * statement (idxStr), so an evicted entry is parsed again, never lost.
+ */
+const PARSED_PLAN_CACHE = 4096;
 
 /** Observes scans (for `--planner` and tests): the context each generator received. */
 export type ScanObserver = (table: string, ctx: QueryContext) => void;
@@ -104,8 +110,6 @@ export class VirtualTableModule {
   readonly #tablesById = new Map<number, Attached>();
   readonly #vtabs = new Map<bigint, Attached>();
   readonly #cursors = new Map<bigint, Cursor>();
-  readonly #plans = new Map<number, Plan>();
-  #nextPlan = 1;
   #nextTableId = 1;
   readonly #moduleStruct: bigint;
   readonly #scratch = new TextScratch();
@@ -273,6 +277,7 @@ export class VirtualTableModule {
     const cons = nConstraint ? this.#view(aConstraint, nConstraint * 12) : undefined;
     const usage = nConstraint ? this.#view(aUsage, nConstraint * 8) : undefined;
     const terms: PlanTerm[] = [];
+    const termColumns: number[] = [];
     let requiredSatisfied = !table.hasRequired;
     for (let i = 0; i < nConstraint; i++) {
       const column = cons!.getInt32(i * 12, true);
@@ -288,6 +293,7 @@ export class VirtualTableModule {
         isIn = true;
       }
       terms.push({ column: table.keys[column], op, in: isIn });
+      termColumns.push(column);
       usage!.setInt32(i * 8, terms.length, true);
       if (table.required[column]) requiredSatisfied = true;
     }
@@ -308,14 +314,19 @@ export class VirtualTableModule {
         }
       }
     }
-    const planId = this.#nextPlan++;
-    if (this.#nextPlan > 0x7fffffff) this.#nextPlan = 1;
-    this.#plans.set(planId, { terms, used, usedColumns, requiredSatisfied });
-    if (this.#plans.size > MAX_PLANS) {
-      const oldest = this.#plans.keys().next().value;
-      if (oldest !== undefined) this.#plans.delete(oldest);
-    }
-    head.setInt32(40, planId, true);
+    // The plan travels in idxStr, which SQLite keeps in the statement and frees with it
+    // (needToFreeIdxStr): a plan lives exactly as long as the statement that uses it, however
+    // many scans the statement plans.
+    const text = encodePlan(termColumns, terms, usedColumns, requiredSatisfied);
+    const [bytes, n] = this.#scratch.encode(text);
+    const idxStr = s.sqlite3_malloc(n + 1);
+    if (idxStr === 0n) return SQLITE.NOMEM;
+    const dst = this.#memory(idxStr, n + 1);
+    dst.set(bytes.subarray(0, n));
+    dst[n] = 0;
+    head.setInt32(40, 0, true);
+    head.setBigUint64(48, BigInt(idxStr), true);
+    head.setInt32(56, 1, true);
     // As osquery: a plan that pushes a term costs 1, a full scan (or one missing a required
     // column the query uses) the maximum, so SQLite puts such tables on the inner side of joins.
     const cost = usesRequired && !requiredSatisfied ? MAX_COST : terms.length ? 1 : MAX_COST;
@@ -398,7 +409,7 @@ export class VirtualTableModule {
   #xFilter() {
     return new Deno.UnsafeCallback(
       { parameters: ["usize", "i32", "usize", "i32", "usize"], result: "i32" } as const,
-      (cursor, planId, _idxStr, argc, argv) => {
+      (cursor, _idxNum, idxStr, argc, argv) => {
         const state = this.#cursors.get(cursor as bigint);
         if (!state) return SQLITE.ERROR;
         if (this.cancel[0] !== 0) {
@@ -408,8 +419,7 @@ export class VirtualTableModule {
           return SQLITE.INTERRUPT;
         }
         try {
-          const plan: Plan = this.#plans.get(planId) ??
-            { terms: [], used: undefined, usedColumns: undefined, requiredSatisfied: false };
+          const plan = this.#planOf(state.table, idxStr as bigint);
           if (!plan.requiredSatisfied && state.table.hasRequired) {
             state.row = undefined;
             state.array = undefined;
@@ -477,6 +487,19 @@ export class VirtualTableModule {
         }
       },
     );
+  }
+
+  /** The plan xBestIndex stored in the statement's idxStr (parsed once per distinct text). */
+  #planOf(table: Attached, idxStr: bigint): Plan {
+    if (idxStr === 0n) throw new Error("The query plan is missing: prepare the statement again.");
+    const text = Deno.UnsafePointerView.getCString(Deno.UnsafePointer.create(idxStr)!);
+    let plan = table.plans.get(text);
+    if (!plan) {
+      plan = decodePlan(table, text);
+      if (table.plans.size >= PARSED_PLAN_CACHE) table.plans.clear();
+      table.plans.set(text, plan);
+    }
+    return plan;
   }
 
   /** The native cursor's way back: the next batch (or the cancellation) for the cursor at an address. */
@@ -619,6 +642,41 @@ export class VirtualTableModule {
   }
 }
 
+/**
+ * A plan as text: `R;T;U` — R is 1 when a required column is constrained, T the pushed terms as
+ * `column,op,in` joined by `|`, U the used column indexes joined by `,` (or `*` for all).
+ */
+function encodePlan(
+  termColumns: number[],
+  terms: PlanTerm[],
+  usedColumns: number[] | undefined,
+  requiredSatisfied: boolean,
+): string {
+  const t = terms.map((term, i) => `${termColumns[i]},${term.op},${term.in ? 1 : 0}`).join("|");
+  return `${requiredSatisfied ? 1 : 0};${t};${usedColumns ? usedColumns.join(",") : "*"}`;
+}
+
+function decodePlan(table: Attached, text: string): Plan {
+  const [required, t, u] = text.split(";");
+  const columnAt = (i: number) => {
+    if (!Number.isInteger(i) || i < 0 || i >= table.keys.length) {
+      throw new Error(`The query plan names no column ${i} of ${table.spec.name}: prepare the statement again.`);
+    }
+    return i;
+  };
+  const terms: PlanTerm[] = t === "" ? [] : t.split("|").map((part) => {
+    const [column, op, isIn] = part.split(",").map(Number);
+    return { column: table.keys[columnAt(column)], op, in: isIn === 1 };
+  });
+  const usedColumns = u === "*" || u === undefined
+    ? undefined
+    : u === ""
+    ? []
+    : u.split(",").map((c) => columnAt(Number(c)));
+  const used = usedColumns ? new Set(usedColumns.map((i) => table.keys[i])) : undefined;
+  return { terms, used, usedColumns, requiredSatisfied: required === "1" };
+}
+
 function kindOf(type: ColumnSpec["type"]): Kind {
   switch (type) {
     case "INTEGER":
@@ -646,5 +704,6 @@ function prepareTable(spec: TableSpec): Attached {
     optimized: columns.map((c) => Boolean(c.optimized)),
     required: columns.map((c) => Boolean(c.required)),
     hasRequired: columns.some((c) => c.required),
+    plans: new Map(),
   };
 }

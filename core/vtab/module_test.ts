@@ -204,3 +204,39 @@ Deno.test("vtab: tables added to or removed from the registry attach and detach 
   registry.removeTable("late");
   assertThrows(() => e.query("select id from late"), SqliteError, "no such table");
 });
+
+Deno.test("vtab: a statement with thousands of scans keeps every plan (required and index constraints)", () => {
+  const paths = recordingTable({
+    name: "paths",
+    columns: [{ name: "path", type: "TEXT", required: true }, { name: "size", type: "BIGINT" }],
+    generate(ctx) {
+      return [...ctx.constraints.get("path") ?? []].map((c) => ({ path: String(c.value), size: 7 }));
+    },
+  });
+  const t = recordingTable({}, rows);
+  const e = engineWith(paths, t);
+  // Far more plans than the module ever kept (4,096): each joined subquery plans its scans
+  // several times over.
+  const n = 1_900;
+  const required = Array.from(
+    { length: n },
+    (_, i) =>
+      `(select a.size from paths a join paths b on b.path = a.path join paths c on c.path = a.path ` +
+      `where a.path = 'p${i}') c${i}`,
+  );
+  const [row] = e.query(`select ${required.join(", ")}`);
+  assertEquals(Object.keys(row).length, n);
+  assert(Object.values(row).every((v) => v === 7), "a required-column subquery lost its plan");
+  const indexed = Array.from(
+    { length: n },
+    (_, i) =>
+      `(select x.name from t x join t y on y.id = x.id join t z on z.id = x.id ` +
+      `where x.id = ${1 + i % 3}) c${i}`,
+  );
+  const [named] = e.query(`select ${indexed.join(", ")}`);
+  assertEquals(Object.values(named).filter((v) => v === null).length, 0);
+  // Every scan of t received its id constraint (none fell back to a full scan).
+  assertEquals(t.seen.length, 3 * n);
+  assert(t.seen.every((ctx) => (ctx.constraints.get("id") ?? []).length === 1), "a scan lost its id = constraint");
+  e.close();
+});
