@@ -80,8 +80,11 @@ export function parsePythonMetadata(text: string): Row {
   return row;
 }
 
-/** The distributions of one site directory, as rows; unreadable metadata skips the distribution. */
-export function genSiteDirectory(site: string, uid: number, prefix = ""): Row[] {
+/**
+ * The distributions of one site directory, as rows; unreadable metadata skips the distribution.
+ * `reported` is the `directory` value the rows carry (default `site`).
+ */
+export function genSiteDirectory(site: string, uid: number, prefix = "", reported = site): Row[] {
   const rows: Row[] = [];
   for (const name of listSubdirs(prefix + site)) {
     let file: string;
@@ -92,31 +95,39 @@ export function genSiteDirectory(site: string, uid: number, prefix = ""): Row[] 
     if (text === undefined) continue;
     const meta = parsePythonMetadata(text);
     if (meta.name === undefined) continue;
-    rows.push({ ...meta, uid, path: site.endsWith("/") ? site + name : `${site}/${name}`, directory: site });
+    rows.push({ ...meta, uid, path: site.endsWith("/") ? site + name : `${site}/${name}`, directory: reported });
   }
   return rows;
 }
 
+/** A site directory to scan and the `directory` value its rows carry. */
+interface UserSite {
+  scan: string;
+  reported: string;
+}
+
 /**
  * The site directories under one user location: each interpreter or environment's
- * `lib/python*\/site-packages`, or for a `lib/python*` location its `site-packages`.
+ * `lib/python*\/site-packages`, or for a `lib/python*` location its `site-packages`. osquery
+ * reports the latter under the `lib/python3.X/` directory it globbed (its recursive listing finds
+ * the packages in `site-packages` below it), so that is the `directory` value here too.
  */
-function userSiteDirectories(location: string): string[] {
-  const out: string[] = [];
+function userSiteDirectories(location: string): UserSite[] {
+  const out: UserSite[] = [];
   for (const dir of expandPattern(location).filter(isDirectory)) {
     let nested = 0;
     // Symlinked versions (pyenv's aliases such as 3.11 -> 3.11.7) would list the same packages twice.
     for (const sub of listDir(dir).filter((e) => e.isDirectory).map((e) => e.name)) {
       for (const site of expandPattern(`${dir}/${sub}/lib/python%/site-packages`)) {
         if (isDirectory(site)) {
-          out.push(site);
+          out.push({ scan: site, reported: markDirectory(site) });
           nested++;
         }
       }
     }
     if (nested === 0) {
-      if (isDirectory(`${dir}/site-packages`)) out.push(`${dir}/site-packages`);
-      else out.push(dir);
+      const scan = isDirectory(`${dir}/site-packages`) ? `${dir}/site-packages` : dir;
+      out.push({ scan, reported: markDirectory(dir) });
     }
   }
   return out;
@@ -174,7 +185,7 @@ export function pythonPackagesTable(options: PythonPackagesOptions = {}): TableS
           if (!user.directory || user.directory === "/") continue;
           for (const rel of USER_PATTERNS) {
             for (const site of userSiteDirectories(`${user.directory}/${rel}`)) {
-              add(genSiteDirectory(markDirectory(site), user.uid), 0);
+              add(genSiteDirectory(site.scan, user.uid, "", site.reported), 0);
             }
           }
         }

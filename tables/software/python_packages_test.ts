@@ -97,3 +97,13 @@ Deno.test("python_packages: site directories found by pattern carry osquery's tr
     directory: site,
   }]);
 });
+
+Deno.test("python_packages: ~/.local packages carry osquery's directory, the lib/python3.X/ it globbed", () => {
+  // osquery globs ~/.local/lib/python%/ and lists it recursively, so foo (in site-packages below
+  // it) is reported under testdata/software/home/alice/.local/lib/python3.11/.
+  const e = engineWith(table(1000));
+  assertEquals(e.query("select directory, path from python_packages where name = 'foo'"), [{
+    directory: fixture("home/alice/.local/lib/python3.11/"),
+    path: fixture("home/alice/.local/lib/python3.11/site-packages/foo-1.0.dist-info"),
+  }]);
+});
