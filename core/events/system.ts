@@ -11,6 +11,7 @@
 import { defineFlag, flags } from "../flags.ts";
 import type { QueryContext, Row } from "../table.ts";
 import { OP } from "../table.ts";
+import { oncePerStatement } from "../sqlite/statement_scope.ts";
 
 defineFlag({
   name: "disable_events",
@@ -186,10 +187,11 @@ export const events: EventSystem = new EventSystem();
 
 /**
  * The rows of an event table for a query: expired events dropped, then the `time` constraints
- * (=, >, >=, <, <=) applied. Warns, as osquery does, when events are disabled.
+ * (=, >, >=, <, <=) applied. Warns, as osquery does, when events are disabled (once per statement).
  */
 export function eventTableRows(subscriber: EventSubscriber, ctx: QueryContext): EventRow[] {
-  if (flags.bool("disable_events")) {
+  // Once per statement: a join scans an event table once per outer row.
+  if (flags.bool("disable_events") && oncePerStatement(`events disabled: ${subscriber.name}`)) {
     console.error(`W Table ${subscriber.name} is event-based but events are disabled`);
   }
   subscriber.expire();

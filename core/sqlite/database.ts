@@ -6,6 +6,7 @@
  */
 import { addressOf, cstr, readCString, readText, SQLITE, sqlite, TRANSIENT } from "./ffi.ts";
 import { narrow, readArgs, resultError, resultValue, type SqlValue } from "./values.ts";
+import { beginStatement } from "./statement_scope.ts";
 
 /** An error SQLite reported, with its result code and SQLite's own message. */
 export class SqliteError extends Error {
@@ -57,6 +58,8 @@ export class Statement {
   readonly #handle: bigint;
   #names?: string[];
   #finalized = false;
+  /** Between the first step and the end (or a reset): the statement is running. */
+  #running = false;
   /** The SQL text of this statement. */
   readonly sql: string;
 
@@ -122,8 +125,13 @@ export class Statement {
 
   /** Advances to the next row; true when a row is available, false when done. Throws on error. */
   step(): boolean {
+    if (!this.#running) {
+      this.#running = true;
+      beginStatement();
+    }
     const rc = sqlite().sqlite3_step(this.#handle);
     if (rc === SQLITE.ROW) return true;
+    this.#running = false;
     if (rc === SQLITE.DONE) return false;
     throw this.#db.lastError(rc);
   }
@@ -179,6 +187,7 @@ export class Statement {
 
   /** Resets the statement so it can run again. */
   reset(): void {
+    this.#running = false;
     sqlite().sqlite3_reset(this.#handle);
   }
 
