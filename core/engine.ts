@@ -12,6 +12,10 @@ import { type Registry, registry as globalRegistry } from "./registry.ts";
 import { VirtualTableModule } from "./vtab/module.ts";
 import { registerSqlFunctions } from "./sql/functions.ts";
 import { createAuthorizer } from "./sql/authorizer.ts";
+
+/** sqlite3_set_authorizer action codes references() listens for. */
+const SQLITE_READ = 20;
+const SQLITE_FUNCTION = 31;
 import { inferColumnTypes, type Instruction } from "./sql/column_types.ts";
 import type { TableSpec } from "./table.ts";
 
@@ -57,10 +61,38 @@ export class Engine {
       else this.#vtab.detach(table);
     });
     const registry = this.#registry;
-    this.db.authorizer(createAuthorizer({
+    const check = createAuthorizer({
       isTable: (name) => registry.table(name) !== undefined,
       functions: this.db.functionNames,
-    }));
+    });
+    this.db.authorizer((action, arg1, arg2) => {
+      // While references() prepares a statement, note the tables it reads (views expanded)
+      // and the functions it calls.
+      if (this.#references) {
+        if (action === SQLITE_READ && arg1) this.#references.tables.add(arg1);
+        else if (action === SQLITE_FUNCTION && arg2) this.#references.functions.add(arg2.toLowerCase());
+      }
+      return check(action, arg1, arg2);
+    });
+  }
+
+  #references: { tables: Set<string>; functions: Set<string> } | undefined;
+
+  /**
+   * The tables a script reads (through views too) and the functions it calls, found by preparing
+   * each statement without running it; statements that do not prepare are left out.
+   */
+  references(sql: string): { tables: Set<string>; functions: Set<string> } {
+    const found = { tables: new Set<string>(), functions: new Set<string>() };
+    this.#references = found;
+    try {
+      for (const { statement } of this.db.statements(sql)) statement.finalize();
+    } catch {
+      // The statement will report its error when it runs.
+    } finally {
+      this.#references = undefined;
+    }
+    return found;
   }
 
   /** The registry this engine serves. */

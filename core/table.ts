@@ -35,6 +35,9 @@ export interface ColumnSpec {
   description?: string;
 }
 
+/** Which daemon thread may run a table's scans (see {@linkcode TableSpec.thread}). */
+export type TableThread = "main" | "any";
+
 /** Table attributes, as osquery names them. */
 export interface TableAttributes {
   cacheable?: boolean;
@@ -179,6 +182,12 @@ export interface TableSpec {
   attributes?: TableAttributes;
   /** An event table (`*_events`): rows come from the event store. */
   event?: boolean;
+  /**
+   * Which daemon thread may run a scan of this table: "any" (default) lets a query thread run
+   * it; "main" keeps queries reading it on the daemon's main thread, where the state the
+   * generator reads lives (the carver's requests, event buffers not yet in the store).
+   */
+  thread?: TableThread;
   /** Platforms this table is built for; default all. */
   platforms?: ("linux" | "darwin")[];
   /** Push constraints on every column, not only index/required/additional ones (extension tables). */

@@ -46,16 +46,17 @@ export function runCanonical(engine: Engine, sql: string): { rows: string[]; siz
   return { rows, size };
 }
 
+/** SQL functions whose work happens on the daemon's main thread (`carve()` queues a carve there). */
+const MAIN_THREAD_FUNCTIONS = new Set(["carve"]);
+
 /**
- * True when `sql` must run on the daemon's main thread, where its state lives: it names one of
- * the engine's event tables (their events are buffered there) or the file carver (`carves`,
- * `carve()`: requests must reach the carver service).
+ * True when `sql` must run on the daemon's main thread: a table it reads (through views too)
+ * says so in its spec (`thread: "main"`), or it calls a function whose work happens there. The
+ * engine finds the tables and functions by preparing the statements, not by reading the text.
  */
 export function runsOnMainThread(engine: Engine, sql: string): boolean {
-  if (/\bcarves\b|\bcarve\s*\(/i.test(sql)) return true;
-  for (const m of sql.matchAll(/\b([A-Za-z_]\w*_events)\b/g)) {
-    const t = engine.registry.table(m[1]);
-    if (t && (t.event || t.attributes?.event_subscriber)) return true;
-  }
+  const { tables, functions } = engine.references(sql);
+  for (const name of tables) if (engine.registry.table(name)?.thread === "main") return true;
+  for (const name of functions) if (MAIN_THREAD_FUNCTIONS.has(name)) return true;
   return false;
 }

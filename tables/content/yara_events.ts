@@ -69,6 +69,7 @@ export default registerTable(defineTable({
   description: "YARA matches in files as they are created or changed under the config's yara file_paths.",
   attributes: { event_subscriber: true },
   event: true,
+  thread: "main",
   columns: [
     { name: "target_path", type: "TEXT" },
     { name: "category", type: "TEXT" },

@@ -29,6 +29,8 @@ export default registerTable(defineTable({
     { name: "request_id", type: "TEXT" },
     { name: "carve", type: "INTEGER", additional: true },
   ],
+  // Requests reach the carver service, which runs on the daemon's main thread.
+  thread: "main",
   generate(ctx) {
     let requested = "";
     if (!flags.bool("disable_carver") && ctx.integerEquals("carve").includes(1)) {
