@@ -21,6 +21,7 @@ import "../core/events/syslog.ts";
 import "../core/carver/flags.ts";
 import "../core/remote/flags.ts";
 import { FlagError, flags, type ParsedArgs } from "../core/flags.ts";
+import { OSQUERY_VERSION } from "../core/version.ts";
 
 const encoder = new TextEncoder();
 const out = (text: string) => Deno.stdout.writeSync(encoder.encode(text));
@@ -57,6 +58,10 @@ export async function main(args: string[]): Promise<number> {
     out(USAGE + flags.help((spec) => !spec.shell));
     return 0;
   }
+  if (args.some((a) => a === "--version" || a === "-version")) {
+    out(`osqueryd version ${OSQUERY_VERSION}\n`);
+    return 0;
+  }
   try {
     const parsed = await parseArgs(args);
     if (parsed.positionals.length > 0) {
@@ -74,6 +79,10 @@ export async function main(args: string[]): Promise<number> {
     // osquery exits with EXIT_CATASTROPHIC (78) when the config plugin does not exist.
     err(`osq daemon: Missing config plugin ${flags.string("config_plugin")} (osq has: filesystem, tls).\n`);
     return 78;
+  }
+  if (flags.bool("database_dump")) {
+    const { databaseDump } = await import("./daemon/database_dump.ts");
+    return await databaseDump(flags.bool("disable_database") ? ":memory:" : flags.string("database_path"), out);
   }
   if (flags.bool("config_dump") || flags.bool("config_check")) {
     // Config options are checked against every flag.

@@ -151,11 +151,14 @@ export class Flags {
     }
   }
 
-  /** Flags set away from their default that osq accepts but does not act on, sorted. */
+  /**
+   * Flags a user set (command line, flagfile or config options) that osq accepts but does not act
+   * on, sorted. Values osq itself sets at run time (a face's forced settings) are not the user's.
+   */
   ignoredInUse(): string[] {
     return this.names().filter((n) => {
       const s = this.#flags.get(n)!;
-      return s.spec.ignored === true && s.source !== "default";
+      return s.spec.ignored === true && s.source !== "default" && s.source !== "runtime";
     });
   }
 

@@ -1,4 +1,5 @@
 import { FlagError, Flags, flags as processFlags } from "./flags.ts";
+import { ignoredFlagsMessage, newlyIgnoredFlags } from "./flags_catalogue.ts";
 import { OSQUERY_FLAG_ALIASES, OSQUERY_FLAGS, OSQUERY_FLAGS_VERSION } from "./flags_catalogue_data.ts";
 import { OSQUERY_VERSION } from "./version.ts";
 import { assert, assertEquals, assertThrows } from "../testing/assert.ts";
@@ -80,4 +81,24 @@ Deno.test("flags catalogue: a module declaring a catalogued flag takes it over, 
   assertEquals(f.string("docker_socket"), "/tmp/d.sock");
   assertEquals(f.source("docker_socket"), "cli");
   assertEquals(f.ignoredInUse(), []);
+});
+
+Deno.test("flags catalogue: each ignored flag a user sets is reported once; osq's own settings are not", () => {
+  const f = new Flags();
+  f.loadCatalogue([
+    { name: "utc", type: "bool", default: true, kind: "FLAG" },
+    { name: "table_delay", type: "uint64", default: 0, kind: "HIDDEN_FLAG" },
+    { name: "disable_watchdog", type: "bool", default: false, kind: "CLI_FLAG" },
+  ]);
+  f.set("disable_watchdog", true, "runtime");
+  assertEquals(newlyIgnoredFlags(f), []);
+  f.parse(["--utc"]);
+  assertEquals(newlyIgnoredFlags(f), ["utc"]);
+  assertEquals(newlyIgnoredFlags(f), []);
+  f.set("table_delay", "5", "config");
+  assertEquals(newlyIgnoredFlags(f), ["table_delay"]);
+  assertEquals(
+    ignoredFlagsMessage(["table_delay", "utc"]),
+    "osquery flags osq accepts but does not act on (ignored): --table_delay, --utc",
+  );
 });

@@ -70,3 +70,10 @@ defineFlag({
   default: 15,
   description: "Seconds allowed for a graceful shutdown before the process is ended (min 10).",
 });
+defineFlag({
+  name: "database_dump",
+  type: "bool",
+  default: false,
+  description: "Print every entry of the database as domain[key]: value and exit.",
+  cliOnly: true,
+});

@@ -12,6 +12,7 @@ import { diffRows } from "../../core/diff.ts";
 import { adoptScheduleBuffer } from "../../core/scheduler.ts";
 import { applyTableSections, applyViews, type TableSections } from "./config_hooks.ts";
 import type { QueryReply, QueryRequest } from "./query_pool.ts";
+import { applyTableSwitches, type TableSwitches } from "../../core/table_switches.ts";
 
 const engine = new Engine();
 let views: string[] = [];
@@ -77,9 +78,16 @@ self.postMessage({ ready: true, tid, db: String(engine.db.handle), cancel: engin
 
 self.onmessage = (
   event: MessageEvent<
-    QueryRequest | { schedule: SharedArrayBuffer } | { sections: TableSections; views: [string, string][] }
+    | QueryRequest
+    | { schedule: SharedArrayBuffer }
+    | { sections: TableSections; views: [string, string][] }
+    | { tableSwitches: TableSwitches }
   >,
 ) => {
+  if ("tableSwitches" in event.data) {
+    applyTableSwitches(engine.registry, event.data.tableSwitches);
+    return;
+  }
   if ("schedule" in event.data) {
     adoptScheduleBuffer(event.data.schedule);
     return;

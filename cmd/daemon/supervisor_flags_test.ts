@@ -59,7 +59,9 @@ Deno.test("daemon flags: the supervisor's parse of core flags does not load the 
     import { registry } from "${ROOT}/core/registry.ts";
     await import("${ROOT}/cmd/daemon.ts");
     flags.parse(["--watchdog_level=1", "--enable_file_events", "--logger_path=/tmp"]);
-    console.log(JSON.stringify({ tables: registry.tables().length, docker: flags.has("docker_socket") }));
+    // --docker_socket is accepted (osquery's catalogue) but its module, a table's, is not loaded.
+    const docker = flags.has("docker_socket") && flags.spec("docker_socket").ignored === true;
+    console.log(JSON.stringify({ tables: registry.tables().length, dockerModuleNotLoaded: docker }));
   `;
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["eval", "--unstable-kv", script],
@@ -68,5 +70,5 @@ Deno.test("daemon flags: the supervisor's parse of core flags does not load the 
   }).output();
   const text = new TextDecoder().decode(out.stdout);
   assert(out.success, new TextDecoder().decode(out.stderr));
-  assertEquals(JSON.parse(text), { tables: 0, docker: false });
+  assertEquals(JSON.parse(text), { tables: 0, dockerModuleNotLoaded: true });
 });

@@ -5,6 +5,9 @@
  * @module
  */
 import { defineFlag, flags } from "../../core/flags.ts";
+import { ignoredFlagsMessage, newlyIgnoredFlags } from "../../core/flags_catalogue.ts";
+import { registry } from "../../core/registry.ts";
+import { applyTableSwitches } from "../../core/table_switches.ts";
 
 const shell = (name: string, type: "bool" | "string" | "uint64", value: boolean | string | number, text: string) =>
   defineFlag({ name, type, default: value, description: text, shell: true, cliOnly: true });
@@ -52,9 +55,18 @@ export function applyShellDefaultsBeforeParse(): void {
 
 /**
  * Sets what osqueryi forces after parsing: no logging, no watchdog, and for a non-interactive
- * run no events, no caching and no extensions unless the user asked for them.
+ * run no events, no caching and no extensions unless the user asked for them. Applies
+ * `--disable_tables`/`--enable_tables`, and with `--verbose` names the osquery flags given that
+ * osq ignores (osqueryi's status log reaches the terminal only when verbose).
  */
-export function applyShellSettingsAfterParse(interactive: boolean, explicitlySet: readonly string[]): void {
+export function applyShellSettingsAfterParse(
+  interactive: boolean,
+  explicitlySet: readonly string[],
+  warn: (line: string) => void = (line) => console.error(line),
+): void {
+  applyTableSwitches(registry);
+  const ignored = newlyIgnoredFlags();
+  if (ignored.length > 0 && flags.has("verbose") && flags.bool("verbose")) warn(`I ${ignoredFlagsMessage(ignored)}`);
   setIfDeclared("disable_logging", true);
   setIfDeclared("disable_watchdog", true);
   setIfDeclared("hash_delay", 0);
