@@ -100,6 +100,8 @@ export interface RunCommit {
 
 interface PreparedRun {
   run: RunCommit;
+  /** Blobs written before the commit (unreferenced until it succeeds). */
+  written: string[];
   sets: [Deno.KvKey, unknown][];
   deletes: Deno.KvKey[];
   entry?: OutboxEntry;
@@ -140,6 +142,11 @@ export class Store {
    * versionstamp check of every commit would still catch a writer elsewhere.
    */
   readonly #queries = new Map<string, Deno.KvEntryMaybe<StoredQuery>>();
+  /**
+   * Blobs written for runs whose commit failed (a full disk): nothing refers to them, so they
+   * are deleted once the database takes writes again rather than filling it until a restart.
+   */
+  readonly #orphans = new Set<string>();
 
   #cacheRows(id: string, rows: string[], size: number): void {
     if (!id || size > ROWS_CACHE_LIMIT) return;
@@ -254,8 +261,30 @@ export class Store {
    */
   async commitRuns(runs: RunCommit[]): Promise<(bigint | undefined | StoreError)[]> {
     const prepared: PreparedRun[] = [];
-    for (const run of runs) prepared.push(await this.#prepare(run));
+    /** For each prepared run, its index in `runs`. */
+    const index: number[] = [];
     const outcomes: (bigint | undefined | StoreError)[] = new Array(runs.length);
+    for (const [k, run] of runs.entries()) {
+      const written: string[] = [];
+      try {
+        prepared.push(await this.#prepare(run, written));
+        index.push(k);
+      } catch (err) {
+        // Its blobs (possibly half written) are orphans; the other runs may still commit.
+        for (const id of written) this.#orphans.add(id);
+        outcomes[k] = new StoreError(`Writing the results of ${run.name} failed: ${(err as Error).message}`);
+      }
+    }
+    (await this.#commitPrepared(prepared)).forEach((o, j) => (outcomes[index[j]] = o));
+    // A conflict means the cached state is not the stored one: read it again next time.
+    runs.forEach((run, k) => outcomes[k] instanceof Error && this.#queries.delete(run.name));
+    await this.#deleteOrphans();
+    return outcomes;
+  }
+
+  /** Commits prepared runs in groups; per run its sequence or the error that kept it out. */
+  async #commitPrepared(prepared: PreparedRun[]): Promise<(bigint | undefined | StoreError)[]> {
+    const outcomes: (bigint | undefined | StoreError)[] = new Array(prepared.length);
     let i = 0;
     while (i < prepared.length) {
       // The largest group from i that fits one commit (at least one run).
@@ -272,7 +301,21 @@ export class Store {
         j++;
       }
       const group = prepared.slice(i, j);
-      const results = await this.#commitGroup(group);
+      let results: (bigint | undefined)[] | undefined;
+      try {
+        results = await this.#commitGroup(group);
+      } catch (err) {
+        // The commit itself failed (a full disk): none of the group counts; the next run diffs
+        // against the state still stored. Later groups are tried (a smaller one may fit).
+        for (let k = 0; k < group.length; k++) {
+          for (const id of group[k].written) this.#orphans.add(id);
+          outcomes[i + k] = new StoreError(
+            `Committing the results of ${group[k].run.name} failed: ${(err as Error).message}`,
+          );
+        }
+        i = j;
+        continue;
+      }
       if (results) {
         for (let k = 0; k < group.length; k++) outcomes[i + k] = results[k];
       } else if (group.length === 1) {
@@ -282,21 +325,43 @@ export class Store {
       } else {
         // One of them conflicted: commit each alone so the others still count.
         for (let k = 0; k < group.length; k++) {
-          const alone = await this.#commitGroup([group[k]]);
-          outcomes[i + k] = alone ? alone[0] : new StoreError(
-            `The results of ${group[k].run.name} changed underneath this run; they were not committed.`,
-          );
+          try {
+            const alone = await this.#commitGroup([group[k]]);
+            outcomes[i + k] = alone ? alone[0] : new StoreError(
+              `The results of ${group[k].run.name} changed underneath this run; they were not committed.`,
+            );
+          } catch (err) {
+            outcomes[i + k] = new StoreError(
+              `Committing the results of ${group[k].run.name} failed: ${(err as Error).message}`,
+            );
+          }
         }
       }
       i = j;
     }
-    // A conflict means the cached state is not the stored one: read it again next time.
-    runs.forEach((run, k) => outcomes[k] instanceof Error && this.#queries.delete(run.name));
+    prepared.forEach((p, k) => outcomes[k] instanceof Error && p.written.forEach((id) => this.#orphans.add(id)));
     return outcomes;
   }
 
+  /** Deletes orphaned blobs no committed state refers to (best effort: a full disk keeps them listed). */
+  async #deleteOrphans(): Promise<void> {
+    for (const id of [...this.#orphans]) {
+      // A later run may have committed rows under the same id (the query thread's rows id).
+      if ([...this.#queries.values()].some((e) => e.value?.blob === id)) {
+        this.#orphans.delete(id);
+        continue;
+      }
+      try {
+        await this.deleteBlob(id);
+        this.#orphans.delete(id);
+      } catch {
+        return;
+      }
+    }
+  }
+
   /** Writes what must precede the commit (large blobs) and lists the run's mutations. */
-  async #prepare(run: RunCommit): Promise<PreparedRun> {
+  async #prepare(run: RunCommit, written: string[]): Promise<PreparedRun> {
     const { name, previous, state, rows, rowsText: joined, lines, category } = run;
     const sets: [Deno.KvKey, unknown][] = [];
     const deletes: Deno.KvKey[] = [["executing", name]];
@@ -318,7 +383,11 @@ export class Store {
               sets.push([["blob", blob.id, i], encoded.subarray(i * CHUNK, (i + 1) * CHUNK)]);
             }
             bytes += encoded.length;
-          } else blob = await this.putBlob(rowsText, run.blobId);
+          } else {
+            const id = run.blobId ?? crypto.randomUUID();
+            written.push(id);
+            blob = await this.putBlob(rowsText, id);
+          }
         }
         stored = { ...state, blob: blob.id, rows: count, chunks: blob.chunks };
         const old = previous.value;
@@ -342,12 +411,17 @@ export class Store {
         entry = { category, name, lines, count: lines.length };
         // Inline lines are JSON text; multi-byte characters count up to 3 bytes each.
         bytes += size * 3;
-      } else entry = { category, name, blob: (await this.putBlob(lines.join("\n"))).id, count: lines.length };
+      } else {
+        const id = crypto.randomUUID();
+        written.push(id);
+        entry = { category, name, blob: (await this.putBlob(lines.join("\n"), id)).id, count: lines.length };
+      }
     }
     if (stored) sets.push([["query", name], stored]);
     bytes += 1024 + name.length * 3 * (sets.length + deletes.length);
     return {
       run,
+      written,
       sets,
       deletes,
       entry,
@@ -394,7 +468,14 @@ export class Store {
     const newRows = run.rows !== undefined || run.rowsText !== undefined;
     if (stored && newRows && run.previous.value?.blob && run.previous.value.blob !== stored.blob) {
       this.#uncacheRows(run.previous.value.blob);
-      if (!p.oldBlobDeleted) await this.deleteBlob(run.previous.value.blob);
+      if (!p.oldBlobDeleted) {
+        // The run is committed whatever happens here: a delete a full disk refuses is retried later.
+        try {
+          await this.deleteBlob(run.previous.value.blob);
+        } catch {
+          this.#orphans.add(run.previous.value.blob);
+        }
+      }
     }
     if (stored && run.rows) this.#cacheRows(stored.blob, run.rows, p.rowsText.length);
   }

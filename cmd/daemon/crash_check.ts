@@ -96,7 +96,7 @@ const ROTATING = [
 ];
 
 /** Every result line across rotated files, oldest first (.N.zst ... .2.zst, .1, current). */
-function allLines(dir: string): Record<string, unknown>[] {
+export function allLines(dir: string): Record<string, unknown>[] {
   const base = `${dir}/osqueryd.results.log`;
   const texts: string[] = [];
   for (let i = 1;; i++) {
@@ -118,11 +118,15 @@ function allLines(dir: string): Record<string, unknown>[] {
   return texts.join("").split("\n").filter(Boolean).map((l) => JSON.parse(l));
 }
 
-/** Applies added/removed lines in order; reports impossible transitions. */
-function replay(lines: Record<string, unknown>[]): { state: string[]; problems: string[] } {
+/**
+ * Applies the added/removed lines (of the query `name`, or every line) in order; reports
+ * impossible transitions: a change logged twice or a path that appears from nowhere.
+ */
+export function replay(lines: Record<string, unknown>[], name?: string): { state: string[]; problems: string[] } {
   const state = new Set<string>();
   const problems: string[] = [];
   for (const l of lines) {
+    if (name !== undefined && l.name !== name) continue;
     const path = (l.columns as Record<string, string>).path;
     if (l.action === "added") {
       if (state.has(path)) problems.push(`added twice: ${path} (counter ${l.counter})`);

@@ -231,7 +231,14 @@ export class QueryPool {
   ): Promise<QueryReply> {
     const thread = await this.#acquire();
     await thread.ready;
-    await options.onStart?.(thread.tid);
+    try {
+      await options.onStart?.(thread.tid);
+    } catch (err) {
+      // The thread never got the query: give it back, or a failing onStart (a full disk) leaks
+      // every thread and the schedule stops for good.
+      this.#release(thread);
+      throw err;
+    }
     const id = this.#nextId++;
     return await new Promise<QueryReply>((resolve) => {
       thread.pending = { resolve, id };

@@ -49,6 +49,7 @@ import { carveStore } from "../../core/carver/carves.ts";
 import { type CarverService, startCarverService } from "../../core/carver/runner.ts";
 import { EXIT_CATASTROPHIC, type WatchdogBlame } from "./run.ts";
 import { BUILTIN_CONFIG, writableDir } from "./paths.ts";
+import { isStorageError, StorageHealth } from "./storage_health.ts";
 
 const encoder = new TextEncoder();
 
@@ -91,10 +92,29 @@ export class DaemonWorker {
   #autoload: ExtensionSupervisor | undefined;
   /** Denylist (name → until), loaded once and kept in step with the store. */
   #denied: Map<string, number> | undefined;
+  /** Database and log write outages (a full disk): reported once, the schedule goes on. */
+  readonly health = new StorageHealth((severity, message) => this.status(severity, message));
+  /** The database path and log directory, for status messages. */
+  where = { database: "", logs: "" };
+  #shipRetry: ReturnType<typeof setTimeout> | undefined;
+  #shipFailures = 0;
 
   constructor(store: Store, loggers: Logger[]) {
     this.store = store;
     this.loggers = loggers;
+  }
+
+  /**
+   * Runs a database write the schedule can do without (marks, splay, expiry cleanup): a full
+   * disk is reported and the schedule goes on. Other errors propagate.
+   */
+  async #bestEffort(write: () => Promise<unknown>): Promise<void> {
+    try {
+      await write();
+    } catch (err) {
+      if (!isStorageError(err)) throw err;
+      this.health.failed("database", this.where.database, err);
+    }
   }
 
   /** A status message to the loggers (and stderr by severity). */
@@ -194,7 +214,7 @@ export class DaemonWorker {
         const splayed = await restoreSplay(
           {
             get: (n) => this.store.get<string>(["splay", n]),
-            set: (n, v) => this.store.set(["splay", n], v),
+            set: (n, v) => this.#bestEffort(() => this.store.set(["splay", n], v)),
           },
           query.scheduledName,
           query.interval,
@@ -297,7 +317,7 @@ export class DaemonWorker {
   async recover(watchdogEnabled: boolean): Promise<void> {
     for (const l of this.loggers) await l.recover();
     await this.ship();
-    await this.store.collectGarbage();
+    await this.#bestEffort(() => this.store.collectGarbage());
     const blameText = Deno.env.get("OSQ_WATCHDOG_BLAME");
     const blame = blameText ? JSON.parse(blameText) as WatchdogBlame : undefined;
     const leftovers = await this.store.list<ExecutingQuery>(["executing"]);
@@ -317,11 +337,11 @@ export class DaemonWorker {
       }
       if (watchdogEnabled && guilty) {
         const until = Math.floor(Date.now() / 1000) + 86400;
-        await this.store.set(["denylist", name], until);
+        await this.#bestEffort(() => this.store.set(["denylist", name], until));
         this.#denied?.set(name, until);
         this.status(Severity.WARNING, `Denylisting scheduled query ${name} for 86400 seconds`);
       }
-      await this.store.delete(["executing", name]);
+      await this.#bestEffort(() => this.store.delete(["executing", name]));
     }
   }
 
@@ -332,7 +352,7 @@ export class DaemonWorker {
     if (until === undefined) return true;
     if (denylistExpired(until, Date.now() / 1000, q)) {
       this.status(Severity.INFO, `Scheduled denylisted query has expired: ${q.scheduledName}`);
-      await this.store.delete(["denylist", q.scheduledName]);
+      await this.#bestEffort(() => this.store.delete(["denylist", q.scheduledName]));
       this.#denied.delete(q.scheduledName);
       this.deniedLogged.delete(q.scheduledName);
       return true;
@@ -359,7 +379,9 @@ export class DaemonWorker {
       if (!(await this.#allowed(p.query))) continue;
       this.running.add(name);
       const job = this.runQuery(p.query).catch((err) => {
-        this.status(Severity.ERROR, `Error running scheduled query ${name}: ${(err as Error).message}`);
+        // A full disk is reported once for all runs (not once per run); the run does not count.
+        if (isStorageError(err)) this.health.failed("database", this.where.database, err);
+        else this.status(Severity.ERROR, `Error running scheduled query ${name}: ${(err as Error).message}`);
       }).finally(() => {
         this.running.delete(name);
         this.#inflight.delete(job);
@@ -416,7 +438,9 @@ export class DaemonWorker {
     const eventQuery = runsOnMainThread(this.engine, q.query);
     if (eventQuery || this.#usesExtensionTable(q.query)) {
       // Event tables and the carver keep their state on this thread: such queries run here.
-      await this.store.set(["executing", name], { since: Date.now(), tid: Deno.pid } satisfies ExecutingQuery);
+      await this.#bestEffort(() =>
+        this.store.set(["executing", name], { since: Date.now(), tid: Deno.pid } satisfies ExecutingQuery)
+      );
       const started = performance.now();
       try {
         const { rows, size } = runCanonical(this.engine, q.query);
@@ -445,7 +469,11 @@ export class DaemonWorker {
         : undefined;
       reply = await this.pool.run(q.query, {
         ...(limit > 0 ? { timeoutMs: limit * 1000 } : {}),
-        onStart: (tid) => this.store.set(["executing", name], { since: Date.now(), tid } satisfies ExecutingQuery),
+        // Without the mark a crash cannot be blamed on this query; the query still runs.
+        onStart: (tid) =>
+          this.#bestEffort(() =>
+            this.store.set(["executing", name], { since: Date.now(), tid } satisfies ExecutingQuery)
+          ),
         ...(q.snapshot ? {} : { name }),
         ...(kept ? { previous: kept } : {}),
       });
@@ -454,7 +482,7 @@ export class DaemonWorker {
     this.#threadRows.delete(name);
     this.#record(name, reply);
     if (!reply.ok) {
-      await this.store.delete(["executing", name]);
+      await this.#bestEffort(() => this.store.delete(["executing", name]));
       this.status(Severity.ERROR, `Error executing scheduled query ${name}: ${reply.error}`);
       this.#published = false;
       this.#flushSoon();
@@ -566,6 +594,7 @@ export class DaemonWorker {
         if (outcome instanceof Error) b.reject(outcome);
         else b.resolve();
       });
+      if (outcomes.some((o) => !(o instanceof Error))) this.health.ok("database", this.where.database);
       this.#published = false;
     }
     if (!this.#published) {
@@ -606,13 +635,37 @@ export class DaemonWorker {
         this.#shipAgain = false;
         try {
           await drainOutbox(this.store, this.loggers);
+          this.#shipFailures = 0;
+          this.health.ok("logs", this.where.logs);
         } catch (err) {
-          this.status(Severity.ERROR, `Error logging results: ${(err as Error).message}`);
+          await this.#shipFailed(err);
           break;
         }
       } while (this.#shipAgain);
     })().finally(() => (this.#shipping = undefined));
     return this.#shipping;
+  }
+
+  /**
+   * Shipping failed: undo a log write whose shipped mark was not committed (so it is not
+   * written twice), report, and try again later even if no run commits meanwhile.
+   */
+  async #shipFailed(err: unknown): Promise<void> {
+    for (const l of this.loggers) {
+      try {
+        await l.recover();
+      } catch {
+        // The intent stays: the next start (or attempt) undoes the write.
+      }
+    }
+    if (isStorageError(err)) this.health.failed("logs", this.where.logs, err);
+    else this.status(Severity.ERROR, `Error logging results: ${(err as Error).message}`);
+    if (this.#stopping || this.#shipRetry !== undefined) return;
+    const delay = Math.min(60_000, 1000 * 2 ** Math.min(6, this.#shipFailures++));
+    this.#shipRetry = setTimeout(() => {
+      this.#shipRetry = undefined;
+      void this.ship();
+    }, delay);
   }
 
   /** Runs the schedule until stopped or --schedule_timeout passes. */
@@ -647,10 +700,14 @@ export class DaemonWorker {
     this.#autoload = undefined;
     this.#extensions = undefined;
     await this.ship();
+    if (this.#shipRetry !== undefined) clearTimeout(this.#shipRetry);
+    this.#shipRetry = undefined;
   }
 
   /** Releases everything. */
   close(): void {
+    if (this.#shipRetry !== undefined) clearTimeout(this.#shipRetry);
+    this.#shipRetry = undefined;
     this.engine.close();
     for (const l of this.loggers) l.close();
     this.store.close();
@@ -796,6 +853,7 @@ export async function runWorker(): Promise<number> {
     return EXIT_CATASTROPHIC;
   }
   const worker = current.worker = new DaemonWorker(store, loggers);
+  worker.where = { database: dbPath, logs: logDir };
   worker.configSources = sources;
   if (noConfig) {
     Deno.stderr.writeSync(encoder.encode(

@@ -1,0 +1,138 @@
+/**
+ * A full disk under the database and the logs: the schedule keeps running, the condition is
+ * reported, and once there is room again every change is logged exactly once.
+ */
+import { assert, assertEquals } from "../../testing/assert.ts";
+import { TestDaemon } from "./testing.ts";
+import { allLines, replay } from "./crash_check.ts";
+
+const ROOT = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
+
+function run(cmd: string, args: string[]): { ok: boolean; text: string } {
+  try {
+    const out = new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).outputSync();
+    return { ok: out.success, text: new TextDecoder().decode(out.stderr).trim() };
+  } catch (err) {
+    return { ok: false, text: (err as Error).message };
+  }
+}
+
+/** Why a tmpfs cannot be mounted here (not root, no mount(8), a container without CAP_SYS_ADMIN), or "". */
+function mountRefusal(): string {
+  const probe = Deno.makeTempDirSync({ prefix: "osq-mount-probe-" });
+  try {
+    const mounted = run("mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", probe]);
+    if (!mounted.ok) return `mounting a tmpfs is not allowed here (${mounted.text || "mount failed"})`;
+    run("umount", [probe]);
+    return "";
+  } finally {
+    Deno.removeSync(probe, { recursive: true });
+  }
+}
+
+const refusal = mountRefusal();
+if (refusal) console.warn(`disk_full_test skipped: ${refusal}`);
+
+/** Executions of `name` as osquery_schedule shows them, read through the daemon's extension socket. */
+async function executions(socket: string, name: string): Promise<number> {
+  const out = await new Deno.Command(`${ROOT}/osq`, {
+    args: ["shell", "--connect", socket, "--json", `select executions from osquery_schedule where name = '${name}'`],
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  // The shell says which socket it connected to before the JSON.
+  const text = new TextDecoder().decode(out.stdout);
+  try {
+    const rows = JSON.parse(text.slice(text.indexOf("["))) as { executions: string }[];
+    return Number(rows[0]?.executions ?? -1);
+  } catch {
+    return -1;
+  }
+}
+
+Deno.test({
+  name:
+    "daemon: on a full disk the schedule keeps running and says so; with room again it resumes, no change lost or logged twice",
+  ignore: refusal !== "",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const d = new TestDaemon();
+    const disk = `${d.dir}/disk`;
+    Deno.mkdirSync(disk);
+    const mount = run("mount", ["-t", "tmpfs", "-o", "size=2m", "tmpfs", disk]);
+    assert(mount.ok, `mount: ${mount.text}`);
+    const watched = `${d.dir}/watched`;
+    const logDir = `${disk}/log`;
+    d.writeConfig({
+      schedule: {
+        files: { query: `select path from file where directory = '${watched}'`, interval: 1 },
+        // Every run changes every row: the results and the database fill the 2 MB within seconds.
+        noise: {
+          query: "select abs(random()) as r, path, size, mtime from file where directory = '/usr/bin' limit 250",
+          interval: 1,
+        },
+      },
+    });
+    const present = new Set<string>();
+    let next = 0;
+    let churning = true;
+    const churn = (async () => {
+      while (churning) {
+        const name = `${watched}/f${next++}`;
+        Deno.writeTextFileSync(name, "");
+        present.add(name);
+        if (present.size > 4) {
+          const victim = [...present][Math.floor(Math.random() * present.size)];
+          Deno.removeSync(victim);
+          present.delete(victim);
+        }
+        await new Promise((r) => setTimeout(r, 300));
+      }
+    })();
+    try {
+      d.start([`--logger_path=${logDir}`, `--database_path=${disk}/db/osquery.db`]);
+      const socket = `${d.dir}/osquery.em`;
+      await d.waitFor("the database to fill up", () => d.stderr.includes("Cannot write the database"), 180);
+      // Still scheduling while full: osquery_schedule counts new executions.
+      const before = await executions(socket, "files");
+      let now = before;
+      const end = Date.now() + 120_000;
+      while (now < before + 3 && Date.now() < end) {
+        await new Promise((r) => setTimeout(r, 500));
+        now = await executions(socket, "files");
+      }
+      assert(now >= before + 3, `executions went from ${before} to ${now} while the disk was full:\n${d.stderr}`);
+      // Room again.
+      const grow = run("mount", ["-o", "remount,size=256m", disk]);
+      assert(grow.ok, `remount: ${grow.text}`);
+      const resumed = () => {
+        try {
+          return Deno.readTextFileSync(`${logDir}/osqueryd.INFO`).includes("Writing to the database");
+        } catch {
+          return false;
+        }
+      };
+      await d.waitFor("the daemon to say writing resumed", resumed, 120);
+      churning = false;
+      await churn;
+      const want = [...present].sort().join("\n");
+      await d.waitFor(
+        "the results log to reach the directory's final state",
+        () => replay(allLines(logDir), "files").state.sort().join("\n") === want,
+        120,
+      );
+      await d.stop();
+      const { problems } = replay(allLines(logDir), "files");
+      assertEquals(problems, [], "changes logged twice or out of nowhere");
+      const info = Deno.readTextFileSync(`${logDir}/osqueryd.INFO`);
+      assert(/Writing to the database \S+ resumed after \d+ s; \d+ runs? w/.test(info), info);
+    } finally {
+      churning = false;
+      await churn;
+      await d.kill();
+      run("umount", ["-l", disk]);
+      d.cleanup();
+    }
+  },
+});
