@@ -34,6 +34,8 @@ import {
 } from "../../core/scheduler.ts";
 import { createLoggers, type Logger, Severity } from "../../plugins/logger/logger.ts";
 import { drainOutbox } from "../../plugins/logger/outbox.ts";
+// The pipeline loggers (kafka_producer, aws_kinesis, aws_firehose) register themselves.
+import "../../plugins/logger/pipelines.ts";
 import { readConfigSources, resolvePack } from "../../plugins/config/filesystem.ts";
 import { QueryPool, type QueryReply } from "./query_pool.ts";
 import { runCanonical, runsOnMainThread } from "./canonical.ts";

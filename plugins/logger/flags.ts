@@ -127,3 +127,55 @@ defineFlag({
   default: "none",
   description: "Compression codec to use for compressing message sets ('none' or 'gzip')",
 });
+
+// aws_kinesis and aws_firehose (osquery's names and defaults; credentials and proxy in core/aws/flags.ts).
+defineFlag({
+  name: "aws_kinesis_period",
+  type: "uint64",
+  default: 10,
+  description: "Seconds between flushing logs to Kinesis (default 10)",
+});
+defineFlag({
+  name: "aws_kinesis_stream",
+  type: "string",
+  default: "",
+  description: "Name of Kinesis stream for logging",
+});
+defineFlag({
+  name: "aws_kinesis_random_partition_key",
+  type: "bool",
+  default: false,
+  description: "Enable random kinesis partition keys",
+});
+defineFlag({
+  name: "aws_kinesis_disable_log_status",
+  type: "bool",
+  default: false,
+  description: "Disable status logs processing",
+});
+defineFlag({ name: "aws_kinesis_endpoint", type: "string", default: "", description: "Custom Kinesis endpoint" });
+defineFlag({
+  name: "aws_kinesis_region",
+  type: "string",
+  default: "",
+  description: "Region to use for Kinesis instead of the default. This takes precedence over the aws_region flag",
+});
+defineFlag({
+  name: "aws_firehose_period",
+  type: "uint64",
+  default: 10,
+  description: "Seconds between flushing logs to Firehose (default 10)",
+});
+defineFlag({
+  name: "aws_firehose_stream",
+  type: "string",
+  default: "",
+  description: "Name of Firehose stream for logging",
+});
+defineFlag({ name: "aws_firehose_endpoint", type: "string", default: "", description: "Custom Firehose endpoint" });
+defineFlag({
+  name: "aws_firehose_region",
+  type: "string",
+  default: "",
+  description: "Region to use for Firehose instead of the default. This takes precedence over the aws_region flag",
+});

@@ -11,7 +11,6 @@ import "./flags.ts";
 import { flags } from "../../core/flags.ts";
 import type { Store } from "../../core/kv.ts";
 import { zstdCompress } from "./zstd.ts";
-import { KafkaLogger } from "./kafka.ts";
 
 /** Status severities as glog numbers them. */
 export const Severity = { INFO: 0, WARNING: 1, ERROR: 2, FATAL: 3 } as const;
@@ -30,6 +29,10 @@ export interface StatusRecord {
 export interface LoggerContext {
   /** Writes a status message (the daemon's status log); default: stderr for warnings and errors. */
   status?: (severity: number, message: string) => void;
+  /** The host identifier (`--host_identifier`) for status records and partition keys; default: the hostname. */
+  hostIdentifier?: () => string | Promise<string>;
+  /** The daemon's current decorations, added to status records. */
+  decorations?: () => Record<string, string>;
 }
 
 /** A logger plugin. */
@@ -339,7 +342,23 @@ export const LOGGER_NAMES = [
   "syslog",
   "tls",
   "kafka_producer",
+  "aws_kinesis",
+  "aws_firehose",
 ] as const;
+
+/** Makes a logger that lives in its own module (the pipeline loggers register themselves). */
+export type LoggerFactory = (store?: Store, context?: LoggerContext) => Logger;
+
+const factories = new Map<string, LoggerFactory>();
+
+/**
+ * Registers a logger by name. The loggers that need a library or a service (kafka_producer,
+ * aws_kinesis, aws_firehose) register from plugins/logger/pipelines.ts, so this module stays free of
+ * import cycles with them (they import its types and Severity).
+ */
+export function registerLogger(name: string, factory: LoggerFactory): void {
+  factories.set(name, factory);
+}
 
 /** Raises the error for a logger name osq does not have, listing those it has. */
 export function unknownLogger(name: string): LoggerError {
@@ -359,9 +378,11 @@ export function createLoggers(names = flags.string("logger_plugin"), store?: Sto
     if (name === "filesystem") out.push(new FilesystemLogger(undefined, store));
     else if (name === "stdout") out.push(new StdoutLogger());
     else if (name === "syslog") out.push(new SyslogLogger());
-    else if (name === "kafka_producer") out.push(new KafkaLogger({ store, context }));
+    else if (factories.has(name)) out.push(factories.get(name)!(store, context));
     else if (name === "tls") {
       throw new LoggerError("The tls logger needs the daemon's remote client (--tls_hostname); it is made there.");
+    } else if ((LOGGER_NAMES as readonly string[]).includes(name)) {
+      throw new LoggerError(`The ${name} logger is not loaded in this process: import plugins/logger/pipelines.ts.`);
     } else throw unknownLogger(name);
   }
   return out;

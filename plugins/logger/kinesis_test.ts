@@ -1,0 +1,261 @@
+import { assert, assertEquals } from "../../testing/assert.ts";
+import { openStore, type Store } from "../../core/kv.ts";
+import { withFlags } from "../../core/remote/fake_server.ts";
+import { AwsClient } from "../../core/aws/client.ts";
+import { drainOutbox } from "./outbox.ts";
+import { fromBase64 } from "./aws.ts";
+import { KinesisLogger } from "./kinesis.ts";
+import { Severity } from "./logger.ts";
+// deno-lint-ignore no-import-prefix -- npm packages are imported by npm: specifier (the project has no import map)
+import kinesalite from "npm:kinesalite@3.3.3";
+
+interface Kinesalite {
+  listen(port: number, host: string, cb: () => void): void;
+  address(): { port: number };
+  close(cb?: () => void): void;
+}
+
+const TARGET = "Kinesis_20131202";
+
+/** kinesalite (an implementation of the Kinesis API) on loopback, with `stream` of `shards` shards. */
+async function startKinesis(stream: string, shards: number): Promise<{ endpoint: string; close: () => Promise<void> }> {
+  const server = (kinesalite as unknown as (o: Record<string, number>) => Kinesalite)({
+    createStreamMs: 0,
+    deleteStreamMs: 0,
+    updateStreamMs: 0,
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const endpoint = `http://127.0.0.1:${server.address().port}`;
+  const client = testClient(endpoint);
+  await client.callJson(`${TARGET}.CreateStream`, { StreamName: stream, ShardCount: shards });
+  const end = Date.now() + 30_000;
+  for (;;) {
+    const d: { StreamDescription: { StreamStatus: string } } = await client.callJson(`${TARGET}.DescribeStream`, {
+      StreamName: stream,
+    });
+    if (d.StreamDescription.StreamStatus === "ACTIVE") break;
+    if (Date.now() > end) throw new Error("kinesalite did not make the stream ACTIVE within 30 s");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  client.close();
+  return { endpoint, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+function testClient(endpoint: string): AwsClient {
+  return new AwsClient({
+    service: "kinesis",
+    region: "us-east-1",
+    endpoint,
+    credentials: () => Promise.resolve({ accessKeyId: "AKIDTEST", secretAccessKey: "secret" }),
+  });
+}
+
+/** Every record of the stream: shard by shard, in order, as [partition key, text]. */
+async function readStream(endpoint: string, stream: string): Promise<{ key: string; text: string }[]> {
+  const client = testClient(endpoint);
+  const out: { key: string; text: string }[] = [];
+  try {
+    const { Shards }: { Shards: { ShardId: string }[] } = await client.callJson(`${TARGET}.ListShards`, {
+      StreamName: stream,
+    });
+    for (const { ShardId } of Shards) {
+      let { ShardIterator: it }: { ShardIterator?: string } = await client.callJson(`${TARGET}.GetShardIterator`, {
+        StreamName: stream,
+        ShardId,
+        ShardIteratorType: "TRIM_HORIZON",
+      });
+      while (it) {
+        const page: { Records: { Data: string; PartitionKey: string }[]; NextShardIterator?: string } = await client
+          .callJson(`${TARGET}.GetRecords`, { ShardIterator: it });
+        for (const r of page.Records) {
+          out.push({ key: r.PartitionKey, text: new TextDecoder().decode(fromBase64(r.Data)) });
+        }
+        it = page.Records.length ? page.NextShardIterator : undefined;
+      }
+    }
+  } finally {
+    client.close();
+  }
+  return out;
+}
+
+function line(name: string, i: number): string {
+  return JSON.stringify({
+    name,
+    hostIdentifier: "h",
+    unixTime: 1700000000 + i,
+    action: "added",
+    columns: { i: String(i) },
+  });
+}
+
+function typed(l: string): string {
+  return l.slice(0, -1) + ',"log_type":"result"}';
+}
+
+async function commit(store: Store, name: string, lines: string[]): Promise<void> {
+  const previous = await store.getQuery(name);
+  const counter = (previous.value?.counter ?? -1) + 1;
+  await store.commitRun({
+    name,
+    previous,
+    state: { epoch: 0, counter, sql: "s" },
+    rows: [],
+    lines,
+    category: "result",
+  });
+}
+
+function flagsFor(endpoint: string): Record<string, string> {
+  return {
+    aws_kinesis_endpoint: endpoint,
+    aws_kinesis_stream: "osq",
+    aws_access_key_id: "AKIDTEST",
+    aws_secret_access_key: "secret",
+    aws_region: "us-east-1",
+  };
+}
+
+Deno.test({
+  name: "aws_kinesis: result lines reach a Kinesis stream once, with log_type, keyed by host identifier, in order",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const kinesis = await startKinesis("osq", 2);
+    const store = await openStore(":memory:");
+    try {
+      await withFlags(flagsFor(kinesis.endpoint), async () => {
+        const logger = new KinesisLogger({ store, context: { hostIdentifier: () => "host-a" }, periodMs: 3_600_000 });
+        try {
+          await commit(store, "a", [line("a", 1), line("a", 2)]);
+          await commit(store, "b", [line("b", 3)]);
+          await commit(store, "a", [line("a", 4)]);
+          assertEquals(await drainOutbox(store, [logger]), 3);
+          assertEquals(await drainOutbox(store, [logger]), 0);
+        } finally {
+          logger.close();
+        }
+      });
+      const got = await readStream(kinesis.endpoint, "osq");
+      assert(got.every((r) => r.key === "host-a"));
+      assertEquals(got.map((r) => r.text), [line("a", 1), line("a", 2), line("b", 3), line("a", 4)].map(typed));
+    } finally {
+      store.close();
+      await kinesis.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "aws_kinesis: 1,200 lines go in PutRecords batches of at most 500 and all arrive",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const kinesis = await startKinesis("osq", 1);
+    try {
+      await withFlags({ ...flagsFor(kinesis.endpoint), aws_kinesis_random_partition_key: "true" }, async () => {
+        const logger = new KinesisLogger({ periodMs: 3_600_000 });
+        try {
+          await logger.logLines("result", Array.from({ length: 1200 }, (_, i) => line("big", i)), 1n);
+        } finally {
+          logger.close();
+        }
+      });
+      const got = await readStream(kinesis.endpoint, "osq");
+      assertEquals(got.length, 1200);
+      assertEquals(new Set(got.map((r) => r.key)).size, 1200, "random partition keys differ per record");
+    } finally {
+      await kinesis.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "aws_kinesis: status logs are sent with log_type status every period",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const kinesis = await startKinesis("osq", 1);
+    try {
+      await withFlags(flagsFor(kinesis.endpoint), async () => {
+        const logger = new KinesisLogger({ context: { hostIdentifier: () => "host-a" }, periodMs: 3_600_000 });
+        try {
+          logger.logStatus({
+            severity: Severity.WARNING,
+            message: "disk low",
+            file: "w.ts",
+            line: 7,
+            time: new Date(),
+          });
+          await logger.flushStatus();
+          assertEquals(logger.pendingStatus, 0);
+        } finally {
+          logger.close();
+        }
+      });
+      const [record] = await readStream(kinesis.endpoint, "osq");
+      const doc = JSON.parse(record.text);
+      assertEquals([doc.hostIdentifier, doc.severity, doc.message, doc.filename, doc.line, doc.log_type], [
+        "host-a",
+        1,
+        "disk low",
+        "w.ts",
+        7,
+        "status",
+      ]);
+    } finally {
+      await kinesis.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "aws_kinesis: records that arrived before a crash retired them are read back and not sent again",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const kinesis = await startKinesis("osq", 2);
+    const store = await openStore(":memory:");
+    try {
+      await withFlags(flagsFor(kinesis.endpoint), async () => {
+        await commit(store, "a", [line("a", 1), line("a", 2)]);
+        await commit(store, "a", [line("a", 3)]);
+        const first = new KinesisLogger({ store, context: { hostIdentifier: () => "host-a" }, periodMs: 3_600_000 });
+        const [entry] = await Array.fromAsync(store.outbox());
+        await first.logLines("result", await store.linesOf(entry.entry), entry.seq);
+        first.close();
+        const second = new KinesisLogger({ store, context: { hostIdentifier: () => "host-a" }, periodMs: 3_600_000 });
+        try {
+          await second.recover();
+          assertEquals(await drainOutbox(store, [second]), 2);
+        } finally {
+          second.close();
+        }
+      });
+      assertEquals(
+        (await readStream(kinesis.endpoint, "osq")).map((r) => r.text),
+        [
+          line("a", 1),
+          line("a", 2),
+          line("a", 3),
+        ].map(typed),
+      );
+    } finally {
+      store.close();
+      await kinesis.close();
+    }
+  },
+});
+
+Deno.test("aws_kinesis: without --aws_kinesis_stream the logger refuses to start, naming the flag", async () => {
+  await withFlags({ aws_kinesis_stream: "" }, () => {
+    let message = "";
+    try {
+      new KinesisLogger();
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    assertEquals(message, "Stream name must be specified with --aws_kinesis_stream");
+    return Promise.resolve();
+  });
+});
