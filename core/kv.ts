@@ -41,14 +41,54 @@ export async function openStore(path: string): Promise<Store> {
     throw new StoreError("Deno KV is not enabled in this process; run Deno with --unstable-kv.");
   }
   try {
-    if (path !== ":memory:") {
-      const dir = path.slice(0, path.lastIndexOf("/"));
-      if (dir) Deno.mkdirSync(dir, { recursive: true });
-    }
+    if (path !== ":memory:") secureStorePaths(path);
     const kv = await (Deno as unknown as { openKv(path?: string): Promise<Deno.Kv> }).openKv(path);
     return new Store(kv);
   } catch (err) {
     throw new StoreError(`Cannot open the database at ${path}: ${(err as Error).message}`);
+  }
+}
+
+/** The files SQLite keeps beside a database (and the daemon's lock file). */
+const COMPANIONS = ["", "-wal", "-shm", "-journal", ".lock"];
+
+/**
+ * Keeps the database private: previous results (rows from `shadow`, say) and the TLS node key
+ * live in it. A missing directory is created 0700 and a missing database file 0600 (SQLite
+ * gives its -wal and -shm files the database file's mode); existing files are tightened to
+ * 0600, and an existing directory to 0700 when it holds only this database (a shared one such
+ * as /tmp keeps its mode: the files' own modes protect them there).
+ */
+export function secureStorePaths(path: string): void {
+  const slash = path.lastIndexOf("/");
+  const dir = slash > 0 ? path.slice(0, slash) : slash === 0 ? "/" : ".";
+  const base = path.slice(slash + 1);
+  let created = false;
+  try {
+    Deno.statSync(dir);
+  } catch {
+    Deno.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    created = true;
+  }
+  if (!created) {
+    const info = Deno.statSync(dir);
+    const dedicated = [...Deno.readDirSync(dir)].every((e) => e.name.startsWith(base) || e.name.startsWith(".osq-"));
+    if (dedicated && info.mode !== null && (info.mode & 0o077) !== 0 && info.uid === Deno.uid()) {
+      Deno.chmodSync(dir, info.mode & 0o7700);
+    }
+  }
+  for (const suffix of COMPANIONS) {
+    try {
+      const info = Deno.lstatSync(path + suffix);
+      if (info.isFile && info.mode !== null && (info.mode & 0o077) !== 0) Deno.chmodSync(path + suffix, 0o600);
+    } catch {
+      // not there
+    }
+  }
+  try {
+    Deno.writeFileSync(path, new Uint8Array(), { createNew: true, mode: 0o600 });
+  } catch (err) {
+    if (!(err instanceof Deno.errors.AlreadyExists)) throw err;
   }
 }
 

@@ -23,9 +23,9 @@ export const BUILTIN_CONFIG = JSON.stringify({
   },
 });
 
-function canWrite(dir: string): boolean {
+function canWrite(dir: string, mode?: number): boolean {
   try {
-    Deno.mkdirSync(dir, { recursive: true });
+    Deno.mkdirSync(dir, mode === undefined ? { recursive: true } : { recursive: true, mode });
     const probe = `${dir}/.osq-write-test-${Deno.pid}`;
     Deno.writeTextFileSync(probe, "");
     Deno.removeSync(probe);
@@ -38,13 +38,15 @@ function canWrite(dir: string): boolean {
 /** `wanted` when writable, else `$XDG_STATE_HOME/osq/<kind>` (or ~/.local/state, or /tmp). */
 export function writableDir(wanted: string, kind: "log" | "db" | "run"): string {
   const dir = wanted.replace(/\/+$/, "") || "/";
-  if (canWrite(dir)) return dir;
+  // The database holds previous results and the node key: its directory is private.
+  const mode = kind === "db" ? 0o700 : undefined;
+  if (canWrite(dir, mode)) return dir;
   const home = Deno.env.get("HOME");
   const state = Deno.env.get("XDG_STATE_HOME") ?? (home ? `${home}/.local/state` : undefined);
   for (const base of [state, `/tmp/osq-${Deno.uid() ?? "user"}`]) {
     if (!base) continue;
     const candidate = `${base}/osq/${kind}`;
-    if (canWrite(candidate)) return candidate;
+    if (canWrite(candidate, mode)) return candidate;
   }
   return dir;
 }

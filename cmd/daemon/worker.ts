@@ -780,7 +780,7 @@ export async function runWorker(): Promise<number> {
   // until then the new one waits here instead of writing beside it.
   let lock: Deno.FsFile | undefined;
   if (dbPath !== ":memory:") {
-    lock = Deno.openSync(`${dbPath}.lock`, { read: true, write: true, create: true });
+    lock = Deno.openSync(`${dbPath}.lock`, { read: true, write: true, create: true, mode: 0o600 });
     const waiting = setTimeout(
       () => Deno.stderr.writeSync(encoder.encode(`osq daemon: waiting for another daemon using ${dbPath}\n`)),
       3000,
