@@ -63,7 +63,32 @@ export interface SubscriberLimits {
   maxFlag?: string;
 }
 
-/** A subscriber: keeps the rows of one event table. */
+/** Most bytes of event JSON one KV value holds (values are limited to 64 KiB). */
+const BATCH_BYTES = 56_000;
+/** Deno KV's limits on one atomic operation, with margin. */
+const MAX_MUTATIONS = 900;
+const MAX_COMMIT_BYTES = 700_000;
+/** How often buffered events are written to the store, in ms. */
+const FLUSH_MS = 200;
+
+/** One stored batch of events: `["events", table, firstEid]` → these rows, as JSON. */
+interface StoredBatch {
+  /** Last eid in the batch (the key holds the first). */
+  last: number;
+  /** Newest event time in the batch, for expiry. */
+  time: number;
+  rows: string;
+}
+
+/**
+ * A subscriber: keeps the rows of one event table. In memory for the queries of this thread;
+ * with a store attached (the daemon), also in Deno KV, written in batches every
+ * {@linkcode FLUSH_MS} ms, so events survive a restart or a kill:
+ * - `["events", table, firstEid]` — {@linkcode StoredBatch}: consecutive events as JSON
+ * - `["events_floor", table]` — the oldest eid still kept (events below it expired or were
+ *   capped away; a batch partly below it is trimmed on load and deleted once wholly below)
+ * Expiry and `--events_max` apply to both, the floor moving in the same commits as the writes.
+ */
 export class EventSubscriber {
   /** The table this subscriber feeds (e.g. "file_events"). */
   readonly name: string;
@@ -73,11 +98,20 @@ export class EventSubscriber {
   subscriptions = 0;
   /** Events seen since start, including expired ones. */
   total = 0;
-  readonly #rows: EventRow[] = [];
+  /** Kept rows are `#rows[#head..]`: dropping the oldest is O(1), compacted now and then. */
+  #rows: EventRow[] = [];
+  #head = 0;
   #nextEid = 1;
   #warnedOverflow = false;
   readonly #expiryFlag: string;
   readonly #maxFlag: string;
+  /** Rows added since the last flush (only with a store). */
+  #pending: EventRow[] = [];
+  #kv: Deno.Kv | undefined;
+  /** Stored batches, oldest first: first eid, last eid. */
+  #batches: { first: number; last: number }[] = [];
+  /** Floor written to the store last. */
+  #storedFloor = 0;
 
   /** `limits` names the flags holding this subscriber's expiry and cap (default the global ones). */
   constructor(name: string, publisher: string, limits: SubscriberLimits = {}) {
@@ -90,11 +124,13 @@ export class EventSubscriber {
   /** Stores one event, stamping its time (now, unless given) and a sequential event id. */
   add(row: Row, time = Math.floor(Date.now() / 1000)): void {
     const eid = String(this.#nextEid++).padStart(10, "0");
-    this.#rows.push({ ...row, time, eid });
+    const stored = { ...row, time, eid } as EventRow;
+    this.#rows.push(stored);
+    if (this.#kv) this.#pending.push(stored);
     this.total++;
     const max = flags.number(this.#maxFlag);
-    if (this.#rows.length > max) {
-      this.#rows.splice(0, this.#rows.length - max);
+    if (this.size > max) {
+      this.#drop(this.size - max);
       if (!this.#warnedOverflow) {
         this.#warnedOverflow = true;
         console.error(`W Expiring events for subscriber: ${this.name} (overflowed limit ${max})`);
@@ -102,22 +138,151 @@ export class EventSubscriber {
     }
   }
 
+  #drop(n: number): void {
+    this.#head += n;
+    if (this.#head > 1024 && this.#head * 2 > this.#rows.length) {
+      this.#rows = this.#rows.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+
   /** Drops events older than `--events_expiry` seconds. */
   expire(now = Math.floor(Date.now() / 1000)): void {
     const cutoff = now - flags.number(this.#expiryFlag);
     let drop = 0;
-    while (drop < this.#rows.length && this.#rows[drop].time < cutoff) drop++;
-    if (drop) this.#rows.splice(0, drop);
+    while (this.#head + drop < this.#rows.length && this.#rows[this.#head + drop].time < cutoff) drop++;
+    if (drop) this.#drop(drop);
   }
 
   /** Stored events within [from, to] (inclusive), oldest first. */
   rows(from = -Infinity, to = Infinity): EventRow[] {
-    return this.#rows.filter((r) => r.time >= from && r.time <= to);
+    const out: EventRow[] = [];
+    for (let i = this.#head; i < this.#rows.length; i++) {
+      const r = this.#rows[i];
+      if (r.time >= from && r.time <= to) out.push(r);
+    }
+    return out;
   }
 
   /** Number of stored events. */
   get size(): number {
-    return this.#rows.length;
+    return this.#rows.length - this.#head;
+  }
+
+  /** The oldest eid kept (the next one when none is kept). */
+  #floor(): number {
+    return this.size > 0 ? Number(this.#rows[this.#head].eid) : this.#nextEid;
+  }
+
+  /**
+   * Loads the events `kv` keeps for this table (those not expired or capped away), continues
+   * their eids, and from now on writes new events there on {@linkcode EventSubscriber.flush}.
+   * Events added before (kept in memory) get eids after the stored ones and are written too.
+   */
+  async attach(kv: Deno.Kv): Promise<void> {
+    const floor = (await kv.get<number>(["events_floor", this.name])).value ?? 0;
+    const loaded: EventRow[] = [];
+    this.#batches = [];
+    let lastEid = 0;
+    for await (const entry of kv.list<StoredBatch>({ prefix: ["events", this.name] })) {
+      const first = Number(entry.key[2]);
+      const batch = entry.value;
+      this.#batches.push({ first, last: batch.last });
+      lastEid = Math.max(lastEid, batch.last);
+      if (batch.last < floor) continue;
+      for (const row of JSON.parse(batch.rows) as EventRow[]) if (Number(row.eid) >= floor) loaded.push(row);
+    }
+    const live = this.#rows.slice(this.#head);
+    this.#nextEid = Math.max(lastEid + 1, floor);
+    for (const row of live) row.eid = String(this.#nextEid++).padStart(10, "0");
+    this.#rows = [...loaded, ...live];
+    this.#head = 0;
+    this.#storedFloor = floor;
+    this.#kv = kv;
+    this.#pending = [...live];
+    const max = flags.number(this.#maxFlag);
+    if (this.size > max) this.#drop(this.size - max);
+    this.expire();
+  }
+
+  /** Stops writing to the store (call after a last {@linkcode EventSubscriber.flush}). */
+  detach(): void {
+    this.#kv = undefined;
+    this.#pending = [];
+  }
+
+  /**
+   * Writes the events added since the last flush to the store in batches and removes the
+   * batches that expired or were capped away, in as few atomic commits as Deno KV allows; each
+   * commit moves the floor too, so a crash between them never brings back a dropped event.
+   * On a failed commit the unwritten events are kept for the next flush.
+   */
+  async flush(): Promise<void> {
+    const kv = this.#kv;
+    if (!kv) return;
+    this.expire();
+    const floor = this.#floor();
+    // Pending rows already dropped (a burst past --events_max) are not written at all.
+    const pending = this.#pending.filter((r) => Number(r.eid) >= floor);
+    this.#pending = [];
+    const sets: [Deno.KvKey, StoredBatch][] = [];
+    let batch: EventRow[] = [];
+    let texts: string[] = [];
+    let bytes = 0;
+    const close = () => {
+      if (batch.length === 0) return;
+      const first = Number(batch[0].eid);
+      const last = Number(batch[batch.length - 1].eid);
+      const time = batch.reduce((t, r) => Math.max(t, r.time), 0);
+      sets.push([["events", this.name, first], { last, time, rows: `[${texts.join(",")}]` }]);
+      batch = [];
+      texts = [];
+      bytes = 0;
+    };
+    for (const row of pending) {
+      const text = JSON.stringify(row);
+      if (bytes + text.length > BATCH_BYTES) close();
+      batch.push(row);
+      texts.push(text);
+      bytes += text.length + 1;
+    }
+    close();
+    let gone = 0;
+    while (gone < this.#batches.length && this.#batches[gone].last < floor) gone++;
+    const deletes = this.#batches.slice(0, gone).map((b): Deno.KvKey => ["events", this.name, b.first]);
+    if (sets.length === 0 && deletes.length === 0 && floor === this.#storedFloor) return;
+    let i = 0;
+    let d = 0;
+    try {
+      do {
+        const op = kv.atomic().set(["events_floor", this.name], floor);
+        let mutations = 1;
+        let size = 0;
+        while (d < deletes.length && mutations < MAX_MUTATIONS) {
+          op.delete(deletes[d++]);
+          mutations++;
+        }
+        const from = i;
+        while (i < sets.length && mutations < MAX_MUTATIONS) {
+          const len = sets[i][1].rows.length;
+          if (size > 0 && size + len > MAX_COMMIT_BYTES) break;
+          op.set(sets[i][0], sets[i][1]);
+          size += len;
+          mutations++;
+          i++;
+        }
+        const result = await op.commit();
+        if (!result.ok) throw new Error("the commit was refused");
+        for (let k = from; k < i; k++) this.#batches.push({ first: Number(sets[k][0][2]), last: sets[k][1].last });
+      } while (i < sets.length || d < deletes.length);
+    } finally {
+      this.#batches.splice(0, d);
+      // What was not written waits for the next flush.
+      const unwritten: EventRow[] = [];
+      for (let k = i; k < sets.length; k++) unwritten.push(...JSON.parse(sets[k][1].rows) as EventRow[]);
+      if (unwritten.length) this.#pending = [...unwritten, ...this.#pending];
+    }
+    this.#storedFloor = floor;
   }
 }
 
@@ -127,10 +292,36 @@ export class EventSystem {
   readonly #subscribers = new Map<string, EventSubscriber>();
   #running = false;
   #stopping: Promise<void> | undefined;
+  #kv: Deno.Kv | undefined;
+  #flusher: ReturnType<typeof setInterval> | undefined;
+  #flushing: Promise<void> | undefined;
+  #warnedFlush = false;
 
   /** Registers a publisher (not started until {@linkcode EventSystem.start}). */
   addPublisher(publisher: EventPublisher): void {
     this.#publishers.set(publisher.name, publisher);
+  }
+
+  /**
+   * Writes every subscriber's new events to the store (one flush at a time; a failed write,
+   * e.g. a full disk, is reported once and the events stay in memory).
+   */
+  flush(): Promise<void> {
+    if (this.#flushing) return this.#flushing;
+    if (!this.#kv) return Promise.resolve();
+    this.#flushing = (async () => {
+      for (const s of this.#subscribers.values()) {
+        try {
+          await s.flush();
+        } catch (err) {
+          if (!this.#warnedFlush) console.error(`W Writing events of ${s.name} failed: ${(err as Error).message}`);
+          this.#warnedFlush = true;
+        }
+      }
+    })().finally(() => {
+      this.#flushing = undefined;
+    });
+    return this.#flushing;
   }
 
   /** Registers (or returns) the subscriber feeding an event table. */
@@ -155,10 +346,27 @@ export class EventSystem {
     return this.#running;
   }
 
-  /** Starts every publisher unless `--disable_events`; a publisher that fails to start stays inactive. */
-  async start(): Promise<void> {
+  /**
+   * Starts every publisher unless `--disable_events`; a publisher that fails to start stays
+   * inactive. With `kv` (the daemon's store), every subscriber first loads the events kept
+   * there and then writes its new ones there in batches.
+   */
+  async start(kv?: Deno.Kv): Promise<void> {
     if (flags.bool("disable_events") || this.#running) return;
     this.#running = true;
+    if (kv) {
+      for (const s of this.#subscribers.values()) {
+        try {
+          await s.attach(kv);
+        } catch (err) {
+          console.error(`W Event subscriber ${s.name} could not load its stored events: ${(err as Error).message}`);
+        }
+      }
+      this.#kv = kv;
+      const flusher = setInterval(() => void this.flush(), FLUSH_MS);
+      Deno.unrefTimer(flusher);
+      this.#flusher = flusher;
+    }
     for (const p of this.#publishers.values()) {
       try {
         await p.start();
@@ -175,6 +383,11 @@ export class EventSystem {
     this.#running = false;
     this.#stopping = (async () => {
       for (const p of this.#publishers.values()) await p.stop().catch(() => {});
+      if (this.#flusher !== undefined) clearInterval(this.#flusher);
+      this.#flusher = undefined;
+      await this.flush();
+      for (const s of this.#subscribers.values()) s.detach();
+      this.#kv = undefined;
     })().finally(() => {
       this.#stopping = undefined;
     });

@@ -1,0 +1,80 @@
+import { assertEquals } from "../../testing/assert.ts";
+import { EventSubscriber } from "./system.ts";
+import { flags } from "../flags.ts";
+
+async function withKv(fn: (path: string) => Promise<void>): Promise<void> {
+  const dir = Deno.makeTempDirSync({ prefix: "osq-events-kv-" });
+  try {
+    await fn(`${dir}/events.db`);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+}
+
+const openKv = (path: string) => (Deno as unknown as { openKv(p: string): Promise<Deno.Kv> }).openKv(path);
+
+Deno.test("event store: flushed events survive a restart with their eids, and new eids continue after them", async () => {
+  await withKv(async (path) => {
+    const now = Math.floor(Date.now() / 1000);
+    let kv = await openKv(path);
+    const before = new EventSubscriber("store_events", "test");
+    before.add({ n: 0 }, now); // added before the store is attached: written at the first flush
+    await before.attach(kv);
+    for (let i = 1; i < 2500; i++) before.add({ n: i, pad: "x".repeat(200) }, now);
+    await before.flush();
+    kv.close();
+
+    kv = await openKv(path);
+    const after = new EventSubscriber("store_events", "test");
+    await after.attach(kv);
+    assertEquals(after.size, 2500);
+    assertEquals(after.rows().map((r) => r.n), Array.from({ length: 2500 }, (_, i) => i));
+    assertEquals(after.rows().map((r) => r.eid), before.rows().map((r) => r.eid));
+    after.add({ n: 2500 }, now);
+    assertEquals(after.rows().at(-1)!.eid, String(2501).padStart(10, "0"));
+    await after.flush();
+    kv.close();
+  });
+});
+
+Deno.test("event store: --events_max and --events_expiry apply to the stored events too", async () => {
+  await withKv(async (path) => {
+    const now = Math.floor(Date.now() / 1000);
+    flags.set("events_max", 3);
+    try {
+      let kv = await openKv(path);
+      const s = new EventSubscriber("capped_events", "test");
+      await s.attach(kv);
+      for (let i = 0; i < 5; i++) s.add({ n: i }, now);
+      await s.flush();
+      for (let i = 5; i < 7; i++) s.add({ n: i }, now);
+      await s.flush();
+      kv.close();
+      kv = await openKv(path);
+      const again = new EventSubscriber("capped_events", "test");
+      await again.attach(kv);
+      assertEquals(again.rows().map((r) => r.n), [4, 5, 6]);
+      kv.close();
+    } finally {
+      flags.set("events_max", 50000);
+    }
+
+    flags.set("events_expiry", 60);
+    try {
+      let kv = await openKv(path);
+      const s = new EventSubscriber("expiring_events", "test");
+      await s.attach(kv);
+      s.add({ n: "old" }, now - 3600);
+      s.add({ n: "new" }, now);
+      await s.flush();
+      kv.close();
+      kv = await openKv(path);
+      const again = new EventSubscriber("expiring_events", "test");
+      await again.attach(kv);
+      assertEquals(again.rows().map((r) => r.n), ["new"]);
+      kv.close();
+    } finally {
+      flags.set("events_expiry", 3600);
+    }
+  });
+});
