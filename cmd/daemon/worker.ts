@@ -264,7 +264,10 @@ export class DaemonWorker {
       this.status(Severity.WARNING, `File events could not be configured: ${(err as Error).message}`);
     }
     if (!events.running) {
-      events.start().catch((err) => this.status(Severity.WARNING, `Events did not start: ${(err as Error).message}`));
+      // Event buffers live in the store: events that reached a subscriber survive a restart.
+      events.start(this.store.kv).catch((err) =>
+        this.status(Severity.WARNING, `Events did not start: ${(err as Error).message}`)
+      );
     }
   }
 
