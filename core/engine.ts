@@ -54,7 +54,7 @@ export class Engine {
       ctx.bindCancel(this.#vtab.cancel);
       this.#scanObserver?.(table, ctx);
     };
-    registerSqlFunctions(this.db);
+    registerSqlFunctions(this.db, { cancel: this.#vtab.cancel });
     for (const table of this.#registry.tables()) this.#vtab.attach(table);
     this.#unsubscribe = this.#registry.onTableChange((event, table) => {
       if (event === "add") this.#vtab.attach(table);
@@ -166,6 +166,8 @@ export class Engine {
    */
   cancel(): void {
     Atomics.store(this.#vtab.cancel, 0, 1);
+    // Wakes a sleep() waiting on the flag at once.
+    Atomics.notify(this.#vtab.cancel, 0);
     this.db.interrupt();
   }
 

@@ -14,6 +14,7 @@ import { defineFlag, flags } from "../flags.ts";
 import { compareVersions, type VersionFlavor } from "./version.ts";
 import "../carver/flags.ts";
 import { carveStore } from "../carver/carves.ts";
+import { charLength, Regex, RegexCache, slice } from "./pcre.ts";
 
 defineFlag({
   name: "regex_max_size",
@@ -90,29 +91,57 @@ export function tokenSplit(input: string, tokens: string): string[] {
   return out.map((p) => p.trim());
 }
 
-function compileRegex(source: string): RegExp {
+/** Compiled patterns shared by regex_match and regex_split (per thread). */
+const regexCache = new RegexCache();
+
+function compileRegex(source: string): Regex {
   const max = flags.number("regex_max_size");
   if (encoder.encode(source).length > max) {
     throw new SqlFunctionError(`Invalid regex: too big, max size is ${max} bytes`);
   }
   try {
-    return new RegExp(source, "g");
-  } catch {
-    throw new SqlFunctionError("Invalid regex");
+    return regexCache.get(source);
+  } catch (err) {
+    throw new SqlFunctionError(`Invalid regex: ${(err as Error).message}`);
   }
 }
 
-/** The text between matches of `pattern` (a non-empty trailing remainder included). */
-export function regexSplit(input: string, pattern: RegExp): string[] {
+/** Runs one bounded match, then stops if the statement was cancelled (Ctrl-C, a time limit). */
+function boundedExec(
+  name: string,
+  regex: Regex,
+  subject: Uint8Array,
+  start: number,
+  cancel: Int32Array | undefined,
+): ([number, number] | undefined)[] | undefined {
+  let match;
+  try {
+    match = regex.exec(subject, start);
+  } catch (err) {
+    throw new SqlFunctionError(`${name}: ${(err as Error).message}`);
+  }
+  if (cancel && Atomics.load(cancel, 0) !== 0) throw new SqlFunctionError("interrupted");
+  return match;
+}
+
+/** The text between matches of `regex` (a non-empty trailing remainder included). */
+export function regexSplit(input: string, regex: Regex, cancel?: Int32Array): string[] {
+  const subject = encoder.encode(input);
   const out: string[] = [];
   let last = 0;
+  let from = 0;
   let matched = false;
-  for (const m of input.matchAll(pattern)) {
+  while (from <= subject.length) {
+    const m = boundedExec("regex_split", regex, subject, from, cancel);
+    if (!m || !m[0]) break;
+    const [start, end] = m[0];
     matched = true;
-    out.push(input.slice(last, m.index));
-    last = m.index + m[0].length;
+    out.push(slice(subject, [last, start]));
+    last = end;
+    // An empty match moves on by one character, as JavaScript's matchAll does.
+    from = end > start ? end : end + (end < subject.length ? charLength(subject, end) : 1);
   }
-  const rest = input.slice(last);
+  const rest = slice(subject, [last, subject.length]);
   if (rest.length || !matched && input.length) out.push(rest);
   return out;
 }
@@ -347,10 +376,22 @@ export function parentDirectory(path: string): string | null {
   return i < 0 ? null : path.slice(0, i);
 }
 
-const sleepCell = new Int32Array(new SharedArrayBuffer(4));
+/** Options of {@linkcode registerSqlFunctions}. */
+export interface SqlFunctionOptions {
+  /**
+   * The engine's cancellation flag (element 0 non-zero = cancel): long-running functions (sleep,
+   * regex matching) check it and stop with "interrupted".
+   */
+  cancel?: Int32Array;
+}
+
+/** How often a sleeping function looks at the cancellation flag. */
+const SLEEP_SLICE_MS = 50;
 
 /** Registers osquery's functions and collations on a connection. */
-export function registerSqlFunctions(db: Database): void {
+export function registerSqlFunctions(db: Database, options: SqlFunctionOptions = {}): void {
+  const cancel = options.cancel;
+  const sleepCell = new Int32Array(new SharedArrayBuffer(4));
   const d = { deterministic: true };
   const one = { ...d, nArgs: 1 };
   const mathFns: Record<string, (x: number) => number> = {
@@ -380,18 +421,20 @@ export function registerSqlFunctions(db: Database): void {
   db.function("floor", rounding(Math.floor), one);
 
   db.function("split", splitFunction(tokenSplit), { ...d, nArgs: 3 });
-  db.function("regex_split", splitFunction((input, token) => regexSplit(input, compileRegex(token))), {
+  db.function("regex_split", splitFunction((input, token) => regexSplit(input, compileRegex(token), cancel)), {
     ...d,
     nArgs: 3,
   });
   db.function("regex_match", (input, regex, index) => {
     if (input === null || regex === null || index === null) return null;
     const re = compileRegex(text(regex));
-    re.lastIndex = 0;
-    const m = re.exec(text(input));
+    const subject = encoder.encode(text(input));
+    const m = boundedExec("regex_match", re, subject, 0, cancel);
     if (!m) return null;
     const i = toInt(index);
-    return i >= 0 && i < m.length ? (m[i] ?? "") : null;
+    if (i < 0 || i >= m.length) return null;
+    const range = m[i];
+    return range ? slice(subject, range) : "";
   }, { ...d, nArgs: 3 });
   db.function("inet_aton", (v) => (v === null ? null : inetAton(text(v))), one);
   db.function("concat", (...args) => {
@@ -481,8 +524,14 @@ export function registerSqlFunctions(db: Database): void {
   db.function("sleep", (v) => {
     if (typeof v !== "number" && typeof v !== "bigint") return 0;
     const seconds = Number(v);
-    if (seconds < 0) return 0;
-    Atomics.wait(sleepCell, 0, 0, seconds * 1000);
+    if (!(seconds > 0)) return 0;
+    // Slept in slices so Ctrl-C and query time limits (which raise the cancel flag) end it.
+    const deadline = performance.now() + seconds * 1000;
+    for (let left = seconds * 1000; left > 0; left = deadline - performance.now()) {
+      if (cancel && Atomics.load(cancel, 0) !== 0) throw new SqlFunctionError("interrupted");
+      Atomics.wait(cancel ?? sleepCell, 0, 0, Math.min(left, SLEEP_SLICE_MS));
+    }
+    if (cancel && Atomics.load(cancel, 0) !== 0) throw new SqlFunctionError("interrupted");
     return seconds;
   }, { nArgs: 1 });
 

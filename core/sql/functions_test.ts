@@ -152,3 +152,64 @@ Deno.test("sleep: waits the given seconds and returns them; negative is 0", () =
   assertEquals(one("select sleep(0)"), 0);
   assertEquals(one("select sleep(-1)"), 0);
 });
+
+/**
+ * Raises `engine`'s cancel flag from another thread, again and again (the query clears it when
+ * it starts), until the returned stop() is called: a Ctrl-C or a query timeout as the shell's
+ * interrupt worker and the daemon's query pool deliver them.
+ */
+function keepCancelling(target: Engine): () => void {
+  const stop = new Int32Array(new SharedArrayBuffer(4));
+  const code = `self.onmessage = (e) => {
+    const [flag, stop] = e.data;
+    while (Atomics.load(stop, 0) === 0) { Atomics.store(flag, 0, 1); Atomics.wait(stop, 0, 0, 20); }
+    self.postMessage("done");
+  };`;
+  const worker = new Worker(URL.createObjectURL(new Blob([code], { type: "text/javascript" })), { type: "module" });
+  worker.postMessage([target.cancelFlag, stop]);
+  return () => {
+    Atomics.store(stop, 0, 1);
+    Atomics.notify(stop, 0);
+    worker.terminate();
+  };
+}
+
+Deno.test("sleep and regex functions stop with 'interrupted' when the query is cancelled", () => {
+  const e = new Engine({ registry: new Registry() });
+  const stop = keepCancelling(e);
+  try {
+    // Ten minutes of sleep: only the cancellation can end this test in time.
+    assertThrows(() => e.query("select sleep(600)"), SqliteError, "interrupted");
+    assertThrows(
+      // ~1,000 rows of 100,000 matches each: far longer than any test without the cancellation.
+      () =>
+        e.query(
+          "with recursive c(x) as (select 1 union all select x + 1 from c where x < 1000) " +
+            "select regex_split(printf('%.*c', 100000, 'a'), 'a', 0) from c",
+        ),
+      SqliteError,
+      "interrupted",
+    );
+  } finally {
+    stop();
+    e.resetCancel();
+  }
+  assertEquals(Object.values(e.query("select sleep(0) s")[0])[0], 0);
+  e.close();
+});
+
+Deno.test("regex functions: catastrophic backtracking ends with an error instead of running for minutes", () => {
+  const evil = "select regex_match(printf('%.*c', 32, 'a') || '!', '(a+)+$', 0)";
+  assertThrows(() => engine.query(evil), SqliteError, "too many backtracking steps");
+  assertThrows(
+    () => engine.query("select regex_split(printf('%.*c', 40, 'a') || '!', '(a|aa)+$', 0)"),
+    SqliteError,
+    "too many backtracking steps",
+  );
+  // Perl/ECMAScript features the packs use keep working: groups, lookbehind, backreferences.
+  assertEquals(one("select regex_match('ab', '(?<=a)b', 0)"), "b");
+  assertEquals(one("select regex_match('xaay', '(a)\\1', 0)"), "aa");
+  assertEquals(one("select regex_match('x', '(y)?x', 1)"), "");
+  assertEquals(one("select regex_split('héllo wörld', 'ö', 1)"), "rld");
+  assertEquals(one("select regex_match('a\n', 'a$', 0)"), null);
+});
