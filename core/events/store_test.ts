@@ -1,4 +1,4 @@
-import { assertEquals } from "../../testing/assert.ts";
+import { assert, assertEquals } from "../../testing/assert.ts";
 import { EventSubscriber } from "./system.ts";
 import { flags } from "../flags.ts";
 
@@ -31,7 +31,7 @@ Deno.test("event store: flushed events survive a restart with their eids, and ne
     assertEquals(after.rows().map((r) => r.n), Array.from({ length: 2500 }, (_, i) => i));
     assertEquals(after.rows().map((r) => r.eid), before.rows().map((r) => r.eid));
     after.add({ n: 2500 }, now);
-    assertEquals(after.rows().at(-1)!.eid, String(2501).padStart(10, "0"));
+    assert(Number(after.rows().at(-1)!.eid) > 2500, "a new eid continues after the stored ones");
     await after.flush();
     kv.close();
   });

@@ -68,6 +68,8 @@ const BATCH_BYTES = 56_000;
 /** Deno KV's limits on one atomic operation, with margin. */
 const MAX_MUTATIONS = 900;
 const MAX_COMMIT_BYTES = 700_000;
+/** Eids reserved ahead in the store, so a restart never reuses one a killed process handed out. */
+const EID_RESERVE = 100_000;
 /** How often buffered events are written to the store, in ms. */
 const FLUSH_MS = 200;
 
@@ -87,6 +89,7 @@ interface StoredBatch {
  * - `["events", table, firstEid]` — {@linkcode StoredBatch}: consecutive events as JSON
  * - `["events_floor", table]` — the oldest eid still kept (events below it expired or were
  *   capped away; a batch partly below it is trimmed on load and deleted once wholly below)
+ * - `["events_next", table]` — eids below it may have been handed out: a restart starts there
  * Expiry and `--events_max` apply to both, the floor moving in the same commits as the writes.
  */
 export class EventSubscriber {
@@ -112,6 +115,8 @@ export class EventSubscriber {
   #batches: { first: number; last: number }[] = [];
   /** Floor written to the store last. */
   #storedFloor = 0;
+  /** Eids below this are reserved in the store (`["events_next", table]`). */
+  #reserved = 0;
 
   /** `limits` names the flags holding this subscriber's expiry and cap (default the global ones). */
   constructor(name: string, publisher: string, limits: SubscriberLimits = {}) {
@@ -193,7 +198,12 @@ export class EventSubscriber {
       for (const row of JSON.parse(batch.rows) as EventRow[]) if (Number(row.eid) >= floor) loaded.push(row);
     }
     const live = this.#rows.slice(this.#head);
-    this.#nextEid = Math.max(lastEid + 1, floor);
+    // Eids handed out after the last flush of a killed process may have reached a result log
+    // without reaching the store: start past everything reserved so no eid is used twice.
+    const reserved = (await kv.get<number>(["events_next", this.name])).value ?? 0;
+    this.#nextEid = Math.max(lastEid + 1, floor, reserved);
+    this.#reserved = this.#nextEid + EID_RESERVE;
+    await kv.set(["events_next", this.name], this.#reserved);
     for (const row of live) row.eid = String(this.#nextEid++).padStart(10, "0");
     this.#rows = [...loaded, ...live];
     this.#head = 0;
@@ -257,6 +267,11 @@ export class EventSubscriber {
       do {
         const op = kv.atomic().set(["events_floor", this.name], floor);
         let mutations = 1;
+        if (this.#nextEid + EID_RESERVE / 2 > this.#reserved) {
+          this.#reserved = this.#nextEid + EID_RESERVE;
+          op.set(["events_next", this.name], this.#reserved);
+          mutations++;
+        }
         let size = 0;
         while (d < deletes.length && mutations < MAX_MUTATIONS) {
           op.delete(deletes[d++]);
