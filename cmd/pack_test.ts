@@ -111,3 +111,46 @@ Deno.test("pack lint: every osquery example pack passes, apart from unregistered
   );
   assertEquals(checked, queries.filter((q) => (q as unknown as { linux_applicable: boolean }).linux_applicable).length);
 });
+
+Deno.test("pack lint: a whole config gets the checks: schedule, inline packs, pack files, keys, shard, required columns", () => {
+  const engine = new Engine();
+  const expected: Record<string, [string, string, string, RegExp][]> = {
+    "config/schedule.conf": [["unknown_table", "schedule.bad.query", "schedule.conf", /Unknown table "nosuch"/]],
+    "config/inline-pack.conf": [[
+      "unknown_column",
+      "packs.inl.queries.q.query",
+      "inline-pack.conf",
+      /"nmae" in processes; did you mean "name"/,
+    ]],
+    "config/pack-file.conf": [[
+      "unknown_table",
+      "queries.x.query",
+      "pack-file-broken.json",
+      /did you mean "processes"/,
+    ]],
+    "config/file-no-path.conf": [[
+      "required_column",
+      "schedule.all_files.query",
+      "file-no-path.conf",
+      /file \(path or directory\) is scanned without a constraint/,
+    ]],
+    "config/query-key.conf": [[
+      "query_key",
+      "schedule.procs.remove",
+      "query-key.conf",
+      /Unknown query key "remove"; did you mean "removed"\?/,
+    ]],
+    "config/shard.conf": [["shard", "schedule.procs.shard", "shard.conf", /from 1 to 100.*not 150/]],
+    "config/fleet-options.conf": [],
+  };
+  for (const [file, wants] of Object.entries(expected)) {
+    const report = lint(file, engine);
+    assertEquals(
+      report.findings.map((f) => [f.code, f.path, f.file.split("/").pop()]),
+      wants.map(([c, p, f]) => [c, p, f]),
+      file,
+    );
+    report.findings.forEach((f, i) => assertMatch(f.message, wants[i][3]));
+  }
+  engine.close();
+});

@@ -105,7 +105,13 @@ export class Flags {
     if (existing && !existing.spec.ignored) return existing.spec;
     if (existing) {
       const catalogued = existing.spec;
-      const merged: FlagSpec = { ...spec, kind: spec.kind ?? catalogued.kind, platforms: catalogued.platforms };
+      // Where config options may set it is osquery's rule (only CLI_FLAGs are refused there).
+      const merged: FlagSpec = {
+        ...spec,
+        kind: spec.kind ?? catalogued.kind,
+        platforms: catalogued.platforms,
+        cliOnly: catalogued.kind ? catalogued.kind === "CLI_FLAG" : spec.cliOnly,
+      };
       merged.aliases = [...new Set([...(spec.aliases ?? []), ...(catalogued.aliases ?? [])])];
       existing.spec = merged;
       if (existing.source === "default") existing.value = merged.default;
@@ -139,7 +145,7 @@ export class Flags {
         kind: entry.kind,
         platforms: entry.platforms,
         hidden: entry.kind === "HIDDEN_FLAG",
-        cliOnly: entry.kind === "CLI_FLAG" || entry.kind === "SHELL_FLAG",
+        cliOnly: entry.kind === "CLI_FLAG",
         shell: entry.kind === "SHELL_FLAG",
       });
     }

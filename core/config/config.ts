@@ -96,6 +96,8 @@ export interface ScheduledQuery {
   version: string;
   shard: number;
   oncall: string;
+  /** The query's JSON object, kept when linting (to check keys osquery ignores). */
+  json?: JsonObject;
 }
 
 /** A pack: queries plus the filters that decide whether it runs here. */
@@ -422,6 +424,7 @@ function readQuery(
     version,
     shard,
     oncall: pack.oncall,
+    ...(keepAll ? { json: q } : {}),
   };
 }
 

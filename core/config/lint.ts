@@ -18,6 +18,7 @@ import {
   type ScheduledQuery,
 } from "./config.ts";
 import { checkPlatform, platformsOf } from "./platform.ts";
+import { type JsonObject, toPlain } from "./json.ts";
 import { OSQUERY_LINUX_TABLES, OSQUERY_OTHER_PLATFORM_TABLES } from "./osquery_tables.ts";
 
 /** The lint result of one path. */
@@ -42,13 +43,18 @@ export function lintFile(path: string, text: string, engine: Engine, resolvePack
   let packs: Pack[];
   const isConfig = ["schedule", "packs", "options", "decorators"].some((k) => parsed.value.has(k)) &&
     !parsed.value.has("queries");
+  let configProblems: ConfigProblem[] | undefined;
   if (isConfig) {
     findings.length = 0;
     const config = buildConfig([{ name: path, text }], { resolvePack, keepAll: true });
-    findings.push(...config.problems);
+    // The packs' reporters (schedule, inline packs, pack files) add to the config's problems.
+    configProblems = config.problems;
     packs = config.packs;
     for (const sql of [...config.decorators.load, ...config.decorators.always]) {
       checkSql(engine, sql, undefined, findings, path, "decorators");
+    }
+    for (const [interval, list] of config.decorators.interval) {
+      for (const sql of list) checkSql(engine, sql, undefined, findings, path, `decorators.interval.${interval}`);
     }
   } else {
     const stem = (path.split("/").pop() ?? path).replace(/\.[^.]*$/, "");
@@ -59,9 +65,10 @@ export function lintFile(path: string, text: string, engine: Engine, resolvePack
       }
     }
   }
-  for (const f of findings) f.code ??= "schema";
   report.packs = packs.length;
   for (const pack of packs) report.checked += lintPack(pack, engine, findings);
+  if (configProblems) findings.unshift(...configProblems);
+  for (const f of findings) f.code ??= "schema";
   return report;
 }
 
@@ -88,12 +95,81 @@ function lintPack(pack: Pack, engine: Engine, findings: ConfigProblem[]): number
   }
   for (const q of pack.queries) {
     const at = [...queriesPath, q.name, "query"];
+    if (q.json) checkQueryKeys(q.json, [...queriesPath, q.name], add);
     if (!packOnLinux || !checkPlatform(q.platform, "linux")) continue;
     checked++;
-    const problem = sqlProblem(engine, q.query, platformNote(pack, q));
+    const problem = sqlProblem(engine, q.query, platformNote(pack, q)) ?? requiredProblem(engine, q.query);
     if (problem) add(at, problem.message, problem.code, problem.severity);
   }
   return checked;
+}
+
+/** The keys osquery reads from a query (and the documentation keys packs commonly carry). */
+const QUERY_KEYS = [
+  "query",
+  "interval",
+  "platform",
+  "version",
+  "shard",
+  "snapshot",
+  "removed",
+  "denylist",
+  "startup_priority",
+  "description",
+  "value",
+  "oncall",
+];
+
+/** Keys osquery ignores without a word (a typo silently changes behaviour) and a shard outside 1-100. */
+function checkQueryKeys(
+  json: JsonObject,
+  at: (string | number)[],
+  add: (parts: (string | number)[], message: string, code: string, severity?: "error" | "warning") => void,
+): void {
+  for (const [key] of json.members) {
+    if (QUERY_KEYS.includes(key)) continue;
+    const best = closest(key, QUERY_KEYS);
+    add(
+      [...at, key],
+      `Unknown query key "${key}"${best ? `; did you mean "${best}"?` : "."} osquery ignores it.`,
+      "query_key",
+      "warning",
+    );
+  }
+  const shard = json.get("shard");
+  if (shard !== undefined && !(typeof shard === "number" && Number.isInteger(shard) && shard >= 1 && shard <= 100)) {
+    add(
+      [...at, "shard"],
+      `A shard is a whole number from 1 to 100 (the percent of hosts that run the query), not ${
+        JSON.stringify(toPlain(shard))
+      }.`,
+      "shard",
+    );
+  }
+}
+
+/**
+ * A table with a required column (file's path or directory, hash's path, ...) scanned without a
+ * constraint on it: the query prepares but fails each time it runs. The plan text of each
+ * virtual-table scan says whether its required column is constrained.
+ */
+export function requiredProblem(engine: Engine, sql: string): SqlProblem | undefined {
+  let unsatisfied: boolean;
+  try {
+    unsatisfied = engine.query(`EXPLAIN ${sql}`).some((r) => r.opcode === "VFilter" && String(r.p4).startsWith("0;"));
+  } catch {
+    return undefined;
+  }
+  if (!unsatisfied) return undefined;
+  const tables = referencedTables(sql).map((t) => engine.registry.table(t)).filter((t) => t !== undefined)
+    .filter((t) => t.columns.some((c) => c.required));
+  const names = tables.map((t) => `${t.name} (${t.columns.filter((c) => c.required).map((c) => c.name).join(" or ")})`);
+  return {
+    message: `${names.length ? names.join(", ") : "A table"} is scanned without a constraint on its required ` +
+      `column; the query fails when it runs. Add one to WHERE, e.g. path = '/etc/hosts'.`,
+    code: "required_column",
+    severity: "error",
+  };
 }
 
 function platformNote(pack: Pack, q: ScheduledQuery): string {
