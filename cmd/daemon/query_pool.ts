@@ -10,6 +10,7 @@
  */
 
 import { scheduleBuffer } from "../../core/scheduler.ts";
+import { tableSwitchesFromFlags } from "../../core/table_switches.ts";
 import { sqlite } from "../../core/sqlite/ffi.ts";
 import type { DiffResult } from "../../core/diff.ts";
 
@@ -103,6 +104,8 @@ export class QueryPool {
   #spawn(): Thread {
     const worker = new Worker(new URL("./query_worker.ts", import.meta.url), { type: "module" });
     worker.postMessage({ schedule: scheduleBuffer() });
+    // The thread's registry leaves out the tables --disable_tables/--enable_tables remove here.
+    worker.postMessage({ tableSwitches: tableSwitchesFromFlags() });
     worker.postMessage({ sections: this.#sections, views: this.#views });
     let markReady!: () => void;
     const thread: Thread = {

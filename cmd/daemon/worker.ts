@@ -51,6 +51,8 @@ import { carveStore } from "../../core/carver/carves.ts";
 import { type CarverService, startCarverService } from "../../core/carver/runner.ts";
 import { EXIT_CATASTROPHIC, type WatchdogBlame } from "./run.ts";
 import { BUILTIN_CONFIG, writableDir } from "./paths.ts";
+import { ignoredFlagsMessage, newlyIgnoredFlags } from "../../core/flags_catalogue.ts";
+import { applyTableSwitches } from "../../core/table_switches.ts";
 import { isStorageError, StorageHealth } from "./storage_health.ts";
 
 const encoder = new TextEncoder();
@@ -858,6 +860,12 @@ export async function runWorker(): Promise<number> {
     return EXIT_CATASTROPHIC;
   }
   const worker = current.worker = new DaemonWorker(store, loggers);
+  applyTableSwitches(worker.engine.registry);
+  // osquery flags set here that osq does not act on are named once in the status log.
+  const reportIgnored = () => {
+    const ignored = newlyIgnoredFlags();
+    if (ignored.length > 0) worker.status(Severity.INFO, ignoredFlagsMessage(ignored));
+  };
   worker.where = { database: dbPath, logs: logDir };
   worker.configSources = sources;
   if (noConfig) {
@@ -883,6 +891,7 @@ export async function runWorker(): Promise<number> {
     });
   }
   worker.status(Severity.INFO, `osqd started: ${worker.planned.length} scheduled queries, database ${dbPath}`);
+  reportIgnored();
 
   let exit = 0;
   // Live queries and carves stop first: they use the query threads the worker closes.
@@ -898,7 +907,7 @@ export async function runWorker(): Promise<number> {
   const onTerm = () => void stop();
   const onHup = () => {
     worker.status(Severity.INFO, "Reloading the config (SIGHUP)");
-    void worker.loadConfig();
+    void worker.loadConfig().then(reportIgnored);
   };
   Deno.addSignalListener("SIGTERM", onTerm);
   Deno.addSignalListener("SIGINT", onTerm);
