@@ -16,6 +16,7 @@ import { cstr, SQLITE, sqlite, TextScratch, TRANSIENT } from "../sqlite/ffi.ts";
 import { readValue, resultInteger, resultText, type SqlValue } from "../sqlite/values.ts";
 import { type ColumnSpec, type Constraint, OP, QueryContext, type Row, type TableSpec } from "../table.ts";
 import { declaredColumns, declareSchema } from "./schema.ts";
+import { oncePerStatement } from "../sqlite/statement_scope.ts";
 import { CellBatch, CellKind as Kind, CURSOR_BYTES, nativeCursorCode, parseInteger } from "./native_cursor.ts";
 
 export { parseInteger };
@@ -53,6 +54,8 @@ interface Attached {
   optimized: boolean[];
   required: boolean[];
   hasRequired: boolean;
+  /** Per declared column: UNSIGNED BIGINT. */
+  unsigned: boolean[];
   /** Plans parsed from idxStr texts, for reuse (a cache: see {@linkcode PARSED_PLAN_CACHE}). */
   plans: Map<string, Plan>;
 }
@@ -345,7 +348,10 @@ export class VirtualTableModule {
         this.#memory(cursor, bytes).fill(0);
         this.#view(cursor, 8).setBigUint64(0, BigInt(vtab), true);
         const batch = this.#native
-          ? new CellBatch(BigInt(cursor), this.#native, this.#refill, this.cancel, table.keys, table.kinds)
+          ? new CellBatch(BigInt(cursor), this.#native, this.#refill, this.cancel, table.keys, table.kinds, {
+            unsigned: table.unsigned,
+            onOutOfRange: (column, text) => reportOutOfRange(table, column, text),
+          })
           : undefined;
         this.#cursors.set(BigInt(cursor), {
           table,
@@ -593,7 +599,9 @@ export class VirtualTableModule {
             } else if (typeof value === "bigint") resultInteger(ctx, value);
             else if (typeof value === "boolean") s.sqlite3_result_int(ctx, value ? 1 : 0);
             else {
-              const n = parseInteger(typeof value === "string" ? value : "");
+              const n = typeof value === "string"
+                ? parseInteger(value, state!.table.unsigned[i], () => reportOutOfRange(state!.table, i, value))
+                : undefined;
               if (n === undefined) s.sqlite3_result_null(ctx);
               else resultInteger(ctx, n);
             }
@@ -677,6 +685,17 @@ function decodePlan(table: Attached, text: string): Plan {
   return { terms, used, usedColumns, requiredSatisfied: required === "1" };
 }
 
+/** One status line per statement and column: an integer out of 64-bit range read as NULL. */
+function reportOutOfRange(table: Attached, column: number, text: string): void {
+  const name = table.columns[column]?.name ?? String(column);
+  if (!oncePerStatement(`integer range: ${table.spec.name}.${name}`)) return;
+  const shown = text.length > 40 ? text.slice(0, 40) + "..." : text;
+  console.error(
+    `W Table ${table.spec.name} column ${name}: ${shown} is outside the 64-bit ${table.columns[column]?.type} range; ` +
+      "it reads as NULL",
+  );
+}
+
 function kindOf(type: ColumnSpec["type"]): Kind {
   switch (type) {
     case "INTEGER":
@@ -704,6 +723,7 @@ function prepareTable(spec: TableSpec): Attached {
     optimized: columns.map((c) => Boolean(c.optimized)),
     required: columns.map((c) => Boolean(c.required)),
     hasRequired: columns.some((c) => c.required),
+    unsigned: columns.map((c) => c.type === "UNSIGNED_BIGINT"),
     plans: new Map(),
   };
 }

@@ -240,3 +240,41 @@ Deno.test("vtab: a statement with thousands of scans keeps every plan (required 
   assert(t.seen.every((ctx) => (ctx.constraints.get("id") ?? []).length === 1), "a scan lost its id = constraint");
   e.close();
 });
+
+Deno.test("vtab: integer text outside the 64-bit range reads as NULL with one status line per statement", () => {
+  const big = recordingTable({
+    name: "ext_values",
+    columns: [
+      { name: "i", type: "INTEGER" },
+      { name: "b", type: "BIGINT" },
+      { name: "u", type: "UNSIGNED_BIGINT" },
+    ],
+  }, [
+    { i: "-9223372036854775809", b: "9223372036854775807", u: "18446744073709551615" },
+    { i: "9223372036854775808", b: "-9223372036854775808", u: "18446744073709551616" },
+    { i: "99999999999999999999999", b: " 42 ", u: "0x10" },
+  ]);
+  for (const native of [true, false]) {
+    const registry = new Registry();
+    registry.addTable(big);
+    const e = new Engine({ registry, nativeCursor: native });
+    const lines: string[] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => lines.push(args.join(" "));
+    try {
+      assertEquals(e.query("select i, b, u from ext_values"), [
+        { i: null, b: 9223372036854775807n, u: -1 },
+        { i: null, b: -9223372036854775808n, u: null },
+        { i: null, b: 42, u: 16 },
+      ]);
+      assertEquals(lines.length, 2, lines.join("\n"));
+      assert(lines[0].includes("ext_values column i: -9223372036854775809 is outside the 64-bit INTEGER range"));
+      assert(lines[1].includes("column u: 18446744073709551616"));
+      e.query("select i from ext_values");
+      assertEquals(lines.length, 3, "a new statement reports again");
+    } finally {
+      console.error = original;
+      e.close();
+    }
+  }
+});

@@ -125,28 +125,51 @@ function cstring(text: string): Uint8Array<ArrayBuffer> {
   return out;
 }
 
-/** Parses a decimal (or 0x hex) integer string as osquery's casts do; undefined when not a number. */
-export function parseInteger(text: string): number | bigint | undefined {
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+const UINT64_MAX = 2n ** 64n - 1n;
+
+/**
+ * Parses a decimal (or 0x hex) integer string as osquery's casts do; undefined when not a number.
+ *
+ * A number outside the column's 64-bit range is undefined too (it reads as NULL, as osquery's
+ * failed cast does) and `onOutOfRange` is told, instead of wrapping around silently
+ * (`-9223372036854775809` must not read as 9223372036854775807). UNSIGNED BIGINT columns accept
+ * up to 2^64-1, stored as the same 64 bits (osquery's representation).
+ */
+export function parseInteger(
+  text: string,
+  unsigned = false,
+  onOutOfRange?: () => void,
+): number | bigint | undefined {
   const t = text.trim();
   if (t === "") return undefined;
+  let n: bigint;
   if (/^[-+]?\d+$/.test(t)) {
-    const n = Number(t);
-    if (Number.isSafeInteger(n)) return n;
-    try {
-      return BigInt.asIntN(64, BigInt(t));
-    } catch {
-      return undefined;
-    }
-  }
-  if (/^0x[0-9a-f]+$/i.test(t)) {
-    const n = BigInt(t);
-    return n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : BigInt.asIntN(64, n);
-  }
+    const quick = Number(t);
+    if (Number.isSafeInteger(quick)) return quick;
+    n = BigInt(t);
+  } else if (/^0x[0-9a-f]+$/i.test(t)) {
+    n = BigInt(t);
+    if (n <= BigInt(Number.MAX_SAFE_INTEGER)) return Number(n);
+    // Hex is a bit pattern: any 64-bit value fits.
+    if (n <= UINT64_MAX) return BigInt.asIntN(64, n);
+  } else return undefined;
+  if (n >= INT64_MIN && n <= (unsigned ? UINT64_MAX : INT64_MAX)) return BigInt.asIntN(64, n);
+  onOutOfRange?.();
   return undefined;
 }
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+
+/** How a batch treats integer columns beyond their kinds. */
+export interface IntegerColumns {
+  /** Per declared column: UNSIGNED BIGINT (accepts up to 2^64-1). */
+  unsigned?: readonly boolean[];
+  /** Told when a text value of a column is an integer outside its 64-bit range (it becomes NULL). */
+  onOutOfRange?: (column: number, text: string) => void;
+}
 
 /**
  * One cursor's batch: the C Cursor struct (allocated by the caller) and the cells and bytes it
@@ -170,6 +193,8 @@ export class CellBatch {
   #batchRows = 1;
   #source: (() => Row | undefined) | undefined;
   #pending: unknown;
+  readonly #unsigned: readonly boolean[];
+  readonly #onOutOfRange: ((column: number, text: string) => void) | undefined;
 
   /**
    * @param cursor the address of a {@linkcode CURSOR_BYTES}-byte struct whose first field SQLite owns
@@ -182,6 +207,7 @@ export class CellBatch {
     cancel: Int32Array,
     keys: string[],
     kinds: CellKind[],
+    integers: IntegerColumns = {},
   ) {
     const p = Deno.UnsafePointer.create(cursor);
     if (p === null) throw new Error("Null cursor");
@@ -191,6 +217,8 @@ export class CellBatch {
     this.#columns = keys.length;
     this.#keys = keys;
     this.#kinds = kinds;
+    this.#unsigned = integers.unsigned ?? [];
+    this.#onOutOfRange = integers.onOutOfRange;
     this.#struct.setBigUint64(API, code.api, true);
     this.#struct.setBigUint64(REFILL, refill, true);
     this.#struct.setBigUint64(CANCEL, BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(cancel))), true);
@@ -302,7 +330,7 @@ export class CellBatch {
       }
       switch (kinds[c]) {
         case CellKind.Integer:
-          this.#integer(value, cell);
+          this.#integer(value, cell, c);
           break;
         case CellKind.Double: {
           const n = typeof value === "number" ? value : Number(typeof value === "string" ? value.trim() : value);
@@ -327,12 +355,14 @@ export class CellBatch {
     }
   }
 
-  #integer(value: Row[string], cell: number): void {
+  #integer(value: Row[string], cell: number, column: number): void {
     let n: number | bigint | undefined;
     if (typeof value === "number") n = value;
     else if (typeof value === "bigint") n = value;
     else if (typeof value === "boolean") n = value ? 1 : 0;
-    else n = parseInteger(typeof value === "string" ? value : "");
+    else if (typeof value === "string") {
+      n = parseInteger(value, this.#unsigned[column], () => this.#onOutOfRange?.(column, value));
+    } else n = undefined;
     if (typeof n === "number") {
       if (!Number.isFinite(n)) {
         this.#i32[cell * 4] = CELL_NULL;
