@@ -10,7 +10,7 @@
  */
 import { defineFlag, flags } from "../flags.ts";
 import type { QueryContext, Row } from "../table.ts";
-import { OP } from "../table.ts";
+import { OP, TableError } from "../table.ts";
 import { oncePerStatement } from "../sqlite/statement_scope.ts";
 
 defineFlag({
@@ -117,6 +117,7 @@ export class EventSubscriber {
   #storedFloor = 0;
   /** Eids below this are reserved in the store (`["events_next", table]`). */
   #reserved = 0;
+  #loading = false;
 
   /** `limits` names the flags holding this subscriber's expiry and cap (default the global ones). */
   constructor(name: string, publisher: string, limits: SubscriberLimits = {}) {
@@ -213,10 +214,26 @@ export class EventSubscriber {
     const max = flags.number(this.#maxFlag);
     if (this.size > max) this.#drop(this.size - max);
     this.expire();
+    this.#loading = false;
+  }
+
+  /** True from {@linkcode EventSubscriber.markLoading} until its store is attached. */
+  get loading(): boolean {
+    return this.#loading;
+  }
+
+  /**
+   * Marks the subscriber as waiting for its stored events: until {@linkcode EventSubscriber.attach}
+   * ends, reading its table fails rather than answer without them (a scheduled query would
+   * otherwise store an empty result and report every stored event again as new).
+   */
+  markLoading(): void {
+    this.#loading = true;
   }
 
   /** Stops writing to the store (call after a last {@linkcode EventSubscriber.flush}). */
   detach(): void {
+    this.#loading = false;
     this.#kv = undefined;
     this.#pending = [];
   }
@@ -370,10 +387,12 @@ export class EventSystem {
     if (flags.bool("disable_events") || this.#running) return;
     this.#running = true;
     if (kv) {
+      for (const s of this.#subscribers.values()) s.markLoading();
       for (const s of this.#subscribers.values()) {
         try {
           await s.attach(kv);
         } catch (err) {
+          s.detach();
           console.error(`W Event subscriber ${s.name} could not load its stored events: ${(err as Error).message}`);
         }
       }
@@ -421,6 +440,11 @@ export function eventTableRows(subscriber: EventSubscriber, ctx: QueryContext): 
   // Once per statement: a join scans an event table once per outer row.
   if (flags.bool("disable_events") && oncePerStatement(`events disabled: ${subscriber.name}`)) {
     console.error(`W Table ${subscriber.name} is event-based but events are disabled`);
+  }
+  if (subscriber.loading) {
+    throw new TableError(
+      `${subscriber.name}: the stored events are still loading after the start; the next run reads them`,
+    );
   }
   subscriber.expire();
   let from = -Infinity;
