@@ -131,6 +131,8 @@ export interface ConfigSource {
   /** Its name (the file path for the filesystem plugin). */
   name: string;
   text: string;
+  /** Set when the plugin did not read it (not a regular file, over --read_max): why. */
+  skipped?: string;
 }
 
 /** A pack file a config plugin resolved from a `packs` string value. */
@@ -140,6 +142,8 @@ export interface PackFile {
   /** Where it came from. */
   path: string;
   text: string;
+  /** Set when the file was not read (not a regular file, over --read_max, blocking): why. */
+  skipped?: string;
 }
 
 /** Resolves a `packs` string value (path or `*` glob, named in config source `source`) to pack files; throws with a reason. */
@@ -211,6 +215,11 @@ export function parseConfigText(
       severity: "error",
     });
     return undefined;
+  }
+  // An empty document (`--config_path=/dev/null`, an emptied drop-in) is an empty config, as
+  // osquery takes /dev/null.
+  if (stripped.text.trim() === "") {
+    return { value: new JsonObject(), reporter: new Reporter(file, problems, stripped, new Map()) };
   }
   try {
     const parsed = parseJson(stripped.text, MAX_CONFIG_DEPTH);
@@ -453,6 +462,15 @@ export function buildConfig(sources: ConfigSource[], options: BuildOptions = {})
     hash: createHash("sha1").update(sources.map((s) => s.name + "\0" + s.text).join("\0")).digest("hex"),
   };
   for (const source of config.sources) {
+    if (source.skipped !== undefined) {
+      problems.push({
+        file: source.name,
+        path: "(top level)",
+        message: `Skipped: the file ${source.skipped}.`,
+        severity: "warning",
+      });
+      continue;
+    }
     const parsed = parseConfigText(source.name, source.text, problems);
     if (!parsed) continue;
     const { value, reporter } = parsed;
@@ -622,6 +640,10 @@ function readPacks(
       reporter.add(["packs", name], `No pack files match ${value}.`, "warning");
     }
     for (const file of files) {
+      if (file.skipped !== undefined) {
+        reporter.add(["packs", name], `The pack file ${file.path} is skipped: it ${file.skipped}.`, "warning");
+        continue;
+      }
       const parsed = parseConfigText(file.path, file.text, reporter.problems);
       if (!parsed) continue;
       config.packs.push(readPack(file.name, source, parsed.value, parsed.reporter, [], undefined, keepAll));

@@ -7,6 +7,7 @@
 import "../../core/config/flags.ts";
 import { flags } from "../../core/flags.ts";
 import { ConfigError, type ConfigSource, type PackFile } from "../../core/config/config.ts";
+import { ConfigReadError, readConfigFile } from "../../core/config/read.ts";
 
 /** Reads the config sources from `path` (default `--config_path`). */
 export function readConfigSources(path = flags.string("config_path")): ConfigSource[] {
@@ -21,7 +22,9 @@ export function readConfigSources(path = flags.string("config_path")): ConfigSou
       severity: "error",
     }]);
   }
-  if (!info.isFile) {
+  // A device named explicitly is read without blocking and within --read_max: osquery takes
+  // --config_path=/dev/null as an empty config.
+  if (info.isDirectory) {
     throw new ConfigError([{
       file: path,
       path: "(top level)",
@@ -34,7 +37,8 @@ export function readConfigSources(path = flags.string("config_path")): ConfigSou
   const sources: ConfigSource[] = [];
   for (const file of files) {
     try {
-      sources.push({ name: file, text: Deno.readTextFileSync(file) });
+      // Drop-ins come from a glob: regular files only (a FIFO there must not block the daemon).
+      sources.push({ name: file, text: readConfigFile(file, { allowSpecial: file === path }) });
     } catch (err) {
       if (file === path) {
         throw new ConfigError([{
@@ -44,7 +48,9 @@ export function readConfigSources(path = flags.string("config_path")): ConfigSou
           severity: "error",
         }]);
       }
-      // An unreadable drop-in is skipped, as osquery does.
+      // An unreadable drop-in is skipped, as osquery does; one that is not a regular file or
+      // too large is named (an empty source carries no config).
+      if (err instanceof ConfigReadError) sources.push({ name: file, text: "", skipped: err.reason });
     }
   }
   return sources;
@@ -63,21 +69,25 @@ export function resolvePack(name: string, value: string, source = ""): PackFile[
   if (name === "*") {
     const out: PackFile[] = [];
     for (const file of [...globPaths(value)].sort()) {
+      const base = file.split("/").pop() ?? file;
+      const dot = base.lastIndexOf(".");
+      const stem = dot > 0 ? base.slice(0, dot) : base;
       try {
-        const base = file.split("/").pop() ?? file;
-        const dot = base.lastIndexOf(".");
-        out.push({ name: dot > 0 ? base.slice(0, dot) : base, path: file, text: Deno.readTextFileSync(file) });
-      } catch {
-        // Unreadable pack files are skipped (osquery warns and goes on).
+        out.push({ name: stem, path: file, text: readConfigFile(file) });
+      } catch (err) {
+        // Skipped with a warning, as osquery warns and goes on: devices, FIFOs, /proc files
+        // that block, files over --read_max, unreadable ones.
+        const reason = err instanceof ConfigReadError ? err.reason : `cannot be read (${(err as Error).message})`;
+        out.push({ name: stem, path: file, text: "", skipped: reason });
       }
     }
     return out;
   }
   try {
-    if (!Deno.statSync(value).isFile) throw new Error("not a file");
-    return [{ name, path: value, text: Deno.readTextFileSync(value) }];
-  } catch {
-    throw new Error(`The pack file ${value} is not a readable file.`);
+    return [{ name, path: value, text: readConfigFile(value) }];
+  } catch (err) {
+    const reason = err instanceof ConfigReadError ? err.reason : "is not a readable file";
+    throw new Error(`The pack file ${value} ${reason}.`);
   }
 }
 
