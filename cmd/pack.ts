@@ -20,8 +20,11 @@ const err = (text: string) => Deno.stderr.writeSync(encoder.encode(text));
 const USAGE = `Usage: osq pack lint [--json] PATH...
 
 Checks osquery packs and configs: JSON and schema errors (file:line:column and JSON path),
-SQL that does not prepare against osq's tables, tables missing on the pack's platforms,
-intervals outside 1..604800, duplicate query names, discovery queries that cannot return rows.
+SQL that does not prepare against osq's tables (Linux) or osquery's macOS and Windows schemas
+(queries whose platform names them), tables missing on the pack's platforms, tables scanned
+without their required column, intervals outside 1..604800, shards outside 1..100, query keys
+osquery ignores, options that are no osquery flag, duplicate query names, discovery queries
+that cannot return rows. A config's schedule, inline packs and pack files are all checked.
 Exit status: 0 when clean, 1 when anything was found.
 `;
 

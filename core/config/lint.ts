@@ -19,7 +19,12 @@ import {
 } from "./config.ts";
 import { checkPlatform, platformsOf } from "./platform.ts";
 import { type JsonObject, toPlain } from "./json.ts";
-import { OSQUERY_LINUX_TABLES, OSQUERY_OTHER_PLATFORM_TABLES } from "./osquery_tables.ts";
+import {
+  OSQUERY_LINUX_TABLES,
+  OSQUERY_OTHER_PLATFORM_TABLES,
+  platformEngine,
+  SCHEMA_PLATFORMS,
+} from "./osquery_tables.ts";
 
 /** The lint result of one path. */
 export interface LintReport {
@@ -81,27 +86,101 @@ function lintPack(pack: Pack, engine: Engine, findings: ConfigProblem[]): number
   };
   const base = origin?.base ?? [];
   const queriesPath = origin?.queriesPath ?? ["queries"];
-  const packOnLinux = checkPlatform(pack.platform, "linux");
+  const packTargets = lintTargets(pack.platform, "");
   let checked = 0;
-  if (packOnLinux) {
-    pack.discovery.forEach((sql, i) => {
-      const at = [...base, "discovery", i];
-      const problem = sqlProblem(engine, sql);
-      if (problem) add(at, `Discovery query: ${problem.message}`, problem.code, problem.severity);
-      else if (cannotReturnRows(engine, sql)) {
-        add(at, "This discovery query can never return a row, so the pack would never run.", "discovery");
-      }
-    });
-  }
+  pack.discovery.forEach((sql, i) => {
+    const at = [...base, "discovery", i];
+    const problem = problemOn(
+      packTargets,
+      engine,
+      sql,
+      pack.platform ? `platform "${pack.platform}"` : "every platform",
+    );
+    if (problem) add(at, `Discovery query: ${problem.message}`, problem.code, problem.severity);
+    else if (packTargets.includes("linux") && cannotReturnRows(engine, sql)) {
+      add(at, "This discovery query can never return a row, so the pack would never run.", "discovery");
+    }
+  });
   for (const q of pack.queries) {
     const at = [...queriesPath, q.name, "query"];
     if (q.json) checkQueryKeys(q.json, [...queriesPath, q.name], add);
-    if (!packOnLinux || !checkPlatform(q.platform, "linux")) continue;
+    const targets = lintTargets(pack.platform, q.platform);
+    if (targets.length === 0) continue;
     checked++;
-    const problem = sqlProblem(engine, q.query, platformNote(pack, q)) ?? requiredProblem(engine, q.query);
+    const problem = problemOn(targets, engine, q.query, platformNote(pack, q));
     if (problem) add(at, problem.message, problem.code, problem.severity);
   }
   return checked;
+}
+
+/** The platforms a platform value restricts to, or undefined when it admits every platform. */
+function restriction(value: string): LintPlatform[] | undefined {
+  if (value === "" || value === "null" || value.includes("any") || value.includes("all")) return undefined;
+  return LINT_PLATFORMS.filter((p) => checkPlatform(value, p));
+}
+
+/** Platforms osq lints on. */
+type LintPlatform = "linux" | "darwin" | "windows";
+const LINT_PLATFORMS: readonly LintPlatform[] = ["linux", "darwin", "windows"];
+
+/**
+ * Where a query is checked: the platforms both its pack's and its own `platform` admit among
+ * Linux (osq's tables), macOS and Windows (osquery's schemas). A query open to every platform is
+ * checked on Linux, the host osq runs on.
+ */
+export function lintTargets(packPlatform: string, queryPlatform: string): LintPlatform[] {
+  const a = restriction(packPlatform);
+  const b = restriction(queryPlatform);
+  if (!a && !b) return ["linux"];
+  return LINT_PLATFORMS.filter((p) => (a ?? LINT_PLATFORMS).includes(p) && (b ?? LINT_PLATFORMS).includes(p));
+}
+
+/** The first problem of `sql` on the target platforms; one platform's problem names it. */
+function problemOn(targets: LintPlatform[], engine: Engine, sql: string, note: string): SqlProblem | undefined {
+  const found: [LintPlatform, SqlProblem][] = [];
+  for (const platform of targets) {
+    const p = platform === "linux"
+      ? sqlProblem(engine, sql, note) ?? requiredProblem(engine, sql)
+      : platformSqlProblem(platform, sql, note);
+    if (p) found.push([platform, p]);
+  }
+  if (found.length === 0) return undefined;
+  const [platform, first] = found[0];
+  if (targets.length === 1 || found.every(([, p]) => p.message === first.message)) return first;
+  return { ...first, message: `On ${platform}: ${first.message}` };
+}
+
+/** Why `sql` does not prepare against osquery's schemas of `platform`, or undefined when it does. */
+export function platformSqlProblem(platform: "darwin" | "windows", sql: string, note: string): SqlProblem | undefined {
+  const engine = platformEngine(platform);
+  try {
+    engine.columns(sql);
+  } catch (err) {
+    const message = (err as Error).message;
+    const table = /no such table: (?:main\.)?([\w$]+)/.exec(message)?.[1];
+    if (table) {
+      const elsewhere = OSQUERY_LINUX_TABLES.has(table) || OSQUERY_OTHER_PLATFORM_TABLES.has(table) ||
+        SCHEMA_PLATFORMS.some((p) => p !== platform && platformEngine(p).registry.table(table) !== undefined);
+      if (elsewhere) {
+        return {
+          message: `Table "${table}" does not exist on ${platform}, but the query runs on ${note}; ` +
+            `restrict its "platform" to where the table exists.`,
+          code: "platform_table",
+          severity: "error",
+        };
+      }
+      const best = closest(table, engine.tables().map((t) => t.name));
+      return {
+        message: `Unknown table "${table}" on ${platform}${best ? `; did you mean "${best}"?` : "."}`,
+        code: "unknown_table",
+        severity: "error",
+      };
+    }
+    const column = /no such column: ([\w$.]+)/.exec(message)?.[1];
+    if (column) return columnProblem(engine, sql, column, ` (${platform})`);
+    return { message: `The SQL does not prepare on ${platform}: ${message}`, code: "sql", severity: "error" };
+  }
+  return requiredProblem(engine, sql);
 }
 
 /** The keys osquery reads from a query (and the documentation keys packs commonly carry). */
@@ -228,20 +307,22 @@ export function sqlProblem(engine: Engine, sql: string, platformText = "Linux"):
       };
     }
     const column = /no such column: ([\w$.]+)/.exec(message)?.[1];
-    if (column) {
-      const bare = column.split(".").pop() ?? column;
-      const tables = referencedTables(sql).map((t) => engine.registry.table(t)).filter((t) => t !== undefined);
-      const names = tables.flatMap((t) => t.columns.flatMap((c) => [c.name, ...(c.aliases ?? [])]));
-      const best = closest(bare, names);
-      const where = tables.length ? ` in ${tables.map((t) => t.name).join(", ")}` : "";
-      return {
-        message: `Unknown column "${column}"${where}${best ? `; did you mean "${best}"?` : "."}`,
-        code: "unknown_column",
-        severity: "error",
-      };
-    }
+    if (column) return columnProblem(engine, sql, column, "");
     return { message: `The SQL does not prepare: ${message}`, code: "sql", severity: "error" };
   }
+}
+
+function columnProblem(engine: Engine, sql: string, column: string, platformText: string): SqlProblem {
+  const bare = column.split(".").pop() ?? column;
+  const tables = referencedTables(sql).map((t) => engine.registry.table(t)).filter((t) => t !== undefined);
+  const names = tables.flatMap((t) => t.columns.flatMap((c) => [c.name, ...(c.aliases ?? [])]));
+  const best = closest(bare, names);
+  const where = tables.length ? ` in ${tables.map((t) => t.name).join(", ")}${platformText}` : platformText;
+  return {
+    message: `Unknown column "${column}"${where}${best ? `; did you mean "${best}"?` : "."}`,
+    code: "unknown_column",
+    severity: "error",
+  };
 }
 
 /** Table names after FROM/JOIN (a cheap scan, enough to suggest column names). */
