@@ -11,7 +11,8 @@
  *
  * @module
  */
-import "../tables/catalogue.ts";
+// Tables by schema only: a table's code loads when a statement first names it.
+import "../tables/lazy_catalogue.ts";
 // Every face accepts osquery's whole flag set (gflags style): declare the other areas' flags too.
 import "../core/events/system.ts";
 import "../core/config/flags.ts";
@@ -25,7 +26,7 @@ import { applyShellDefaultsBeforeParse, applyShellSettingsAfterParse } from "./s
 import { Output, OutputClosedError } from "./shell/output.ts";
 import { type LineSource, Shell, SyncLineSource } from "./shell/runner.ts";
 import { metaCommand, metaTypes } from "./shell/meta.ts";
-import { type ShellExtensions, startShellExtensions } from "./shell/extensions.ts";
+import type { ShellExtensions } from "./shell/extensions.ts";
 
 const encoder = new TextEncoder();
 
@@ -105,7 +106,11 @@ export async function main(args: string[]): Promise<number> {
   shell.interactive = interactive;
   let extensions: ShellExtensions | undefined;
   try {
-    extensions = await startShellExtensions(engine, explicit);
+    // The extension manager, Thrift and `--connect` load only when this run can use them: a one-shot
+    // query with extensions off (osqueryi's default) starts faster without them.
+    const needed = !oneShot || !flags.bool("disable_extensions") || flags.string("connect") !== "" ||
+      flags.string("extension") !== "" || flags.string("extensions_require") !== "";
+    if (needed) extensions = await (await import("./shell/extensions.ts")).startShellExtensions(engine, explicit);
   } catch (err) {
     stderr(`osq: ${err instanceof Error ? err.message : err}\n`);
     closeQuietly(out);
@@ -219,6 +224,7 @@ async function profile(positional: string | undefined): Promise<number> {
   if (delay > 0) await new Promise((r) => setTimeout(r, delay * 1000));
   const engine = new Engine();
   try {
+    await engine.registry.loadTablesFor(query);
     for (let i = 0; i < flags.number("profile"); i++) {
       try {
         engine.query(query);

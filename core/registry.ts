@@ -1,11 +1,34 @@
 /**
  * The registry: tables and plugins by name, internal or provided by an extension.
- * Tables register themselves when their module is imported (the catalogue imports them all);
+ * Tables register themselves when their module is imported (tables/catalogue.ts imports them all);
  * engines subscribe to changes so tables added later (extensions) attach to open connections.
+ *
+ * A table may also be registered lazily ({@linkcode Registry.addLazyTable}): its schema is known
+ * at once (planning, `.schema`, completion need nothing more), and its module is imported only
+ * when a statement names it ({@linkcode Registry.loadTablesFor}); that module's own
+ * {@linkcode registerTable} call then supplies the generator. This keeps a one-shot query from
+ * evaluating every table's code (and the FFI libraries and node modules they import).
  *
  * @module
  */
-import type { TableSpec } from "./table.ts";
+import { type QueryContext, type Rows, TableError, type TableSpec } from "./table.ts";
+
+/** A table's schema without its generator: what the lazy catalogue knows before loading. */
+export type TableSchema = Omit<TableSpec, "generate">;
+
+/** Imports the module that registers a lazily registered table. */
+export type TableLoader = () => Promise<unknown>;
+
+/** Raised when a lazily registered table is scanned before its module was loaded. */
+export class TableNotLoadedError extends TableError {
+  constructor(name: string) {
+    super(
+      `table ${name} was scanned before its code was loaded; run the statement through ` +
+        `Registry.loadTablesFor (or import tables/catalogue.ts to load every table).`,
+    );
+    this.name = "TableNotLoadedError";
+  }
+}
 
 /** Registry names osquery knows (the ones an extension may broadcast into). */
 export const REGISTRY_NAMES = [
@@ -52,6 +75,12 @@ export class Registry {
   readonly #owners = new Map<string, { name: string; uuid: number }>();
   readonly #plugins = new Map<string, Map<string, PluginEntry>>();
   readonly #listeners = new Set<TableListener>();
+  /** Lazily registered tables: their loader, until the module supplied the generator. */
+  readonly #pending = new Map<string, TableLoader>();
+  /** Generators' specs of lazily registered tables, once their module registered them. */
+  readonly #loaded = new Map<string, TableSpec>();
+  /** Table and alias names (lower case) of pending tables, for {@linkcode Registry.loadTablesFor}. */
+  readonly #pendingNames = new Map<string, string>();
 
   /** Adds a table; `owner` is "core" or an extension name (with its uuid). Throws on a duplicate name. */
   addTable(table: TableSpec, owner = "core", ownerUuid = 0): void {
@@ -63,6 +92,89 @@ export class Registry {
     this.#tables.set(table.name, table);
     this.#owners.set(table.name, { name: owner, uuid: ownerUuid });
     for (const listener of this.#listeners) listener("add", table);
+  }
+
+  /**
+   * Registers a table by its schema; `load` imports the module whose {@linkcode registerTable}
+   * call provides the generator. Scanning it before then throws {@linkcode TableNotLoadedError}.
+   */
+  addLazyTable(schema: TableSchema, load: TableLoader): void {
+    const name = schema.name;
+    const loaded = this.#loaded;
+    const placeholder: TableSpec = {
+      ...schema,
+      generate(ctx: QueryContext): Rows {
+        const spec = loaded.get(name);
+        if (!spec) throw new TableNotLoadedError(name);
+        return spec.generate(ctx);
+      },
+    };
+    this.addTable(placeholder);
+    this.#pending.set(name, load);
+    for (const n of [name, ...(schema.aliases ?? [])]) this.#pendingNames.set(n.toLowerCase(), name);
+  }
+
+  /** True when `name` is registered lazily and its module has not been loaded yet. */
+  isPending(name: string): boolean {
+    return this.#pending.has(name);
+  }
+
+  /**
+   * Supplies the generator of a lazily registered table (called by {@linkcode registerTable});
+   * returns false when `spec` names no pending table.
+   */
+  resolveLazyTable(spec: TableSpec): boolean {
+    if (!this.#pending.has(spec.name) && !this.#loaded.has(spec.name)) return false;
+    if (this.#loaded.has(spec.name)) {
+      throw new RegistryConflictError(`Registry item ${spec.name} conflicts with another item of the same name.`);
+    }
+    this.#loaded.set(spec.name, spec);
+    this.#pending.delete(spec.name);
+    for (const n of [spec.name, ...(spec.aliases ?? [])]) this.#pendingNames.delete(n.toLowerCase());
+    return true;
+  }
+
+  /** The loaded spec (with its real generator) behind a table, if its code is loaded. */
+  implementation(name: string): TableSpec | undefined {
+    const t = this.table(name);
+    if (!t) return undefined;
+    if (this.#pending.has(t.name)) return undefined;
+    return this.#loaded.get(t.name) ?? t;
+  }
+
+  /** Loads the modules of the named tables that are still pending (unknown names are ignored). */
+  async loadTables(names: Iterable<string>): Promise<void> {
+    const wanted = new Set<string>();
+    for (const n of names) {
+      const table = this.#pendingNames.get(n.toLowerCase());
+      if (table !== undefined) wanted.add(table);
+    }
+    await Promise.all([...wanted].map((name) => this.#load(name)));
+  }
+
+  /** Loads every pending table (the daemon's and the extension manager's sync paths need them all). */
+  async loadAllTables(): Promise<void> {
+    await Promise.all([...this.#pending.keys()].map((name) => this.#load(name)));
+  }
+
+  /**
+   * Loads the pending tables `sql` may name: every identifier outside string literals and
+   * comments that is a pending table's name or alias. Over-approximates (a column called like a
+   * table loads that table too) and never misses a table named in the text; a view's tables
+   * were named when the view was created.
+   */
+  async loadTablesFor(sql: string): Promise<void> {
+    if (this.#pending.size === 0) return;
+    await this.loadTables(sqlIdentifiers(sql));
+  }
+
+  async #load(name: string): Promise<void> {
+    const load = this.#pending.get(name);
+    if (!load) return;
+    await load();
+    if (this.#pending.has(name)) {
+      throw new TableError(`loading table ${name}: its module did not register it (regenerate tables/schemas.ts).`);
+    }
   }
 
   /** Removes a table (and tells open engines to detach it). */
@@ -148,6 +260,59 @@ export const registry: Registry = new Registry();
 
 /** Registers a core table in the process-wide registry and returns it (used by table modules). */
 export function registerTable(table: TableSpec): TableSpec {
-  registry.addTable(table);
+  if (!registry.resolveLazyTable(table)) registry.addTable(table);
   return table;
+}
+
+/**
+ * The identifiers of SQL text: bare words, "double-quoted", `backquoted` and [bracketed] names;
+ * string literals, blobs, numbers and comments are skipped.
+ */
+export function sqlIdentifiers(sql: string): Set<string> {
+  const out = new Set<string>();
+  const n = sql.length;
+  let i = 0;
+  while (i < n) {
+    const c = sql[i];
+    if (c === "'") {
+      i++;
+      while (i < n) {
+        if (sql[i] === "'") {
+          if (sql[i + 1] === "'") i += 2;
+          else break;
+        } else i++;
+      }
+      i++;
+    } else if (c === "-" && sql[i + 1] === "-") {
+      const end = sql.indexOf("\n", i);
+      i = end < 0 ? n : end + 1;
+    } else if (c === "/" && sql[i + 1] === "*") {
+      const end = sql.indexOf("*/", i + 2);
+      i = end < 0 ? n : end + 2;
+    } else if (c === '"' || c === "`" || c === "[") {
+      const close = c === "[" ? "]" : c;
+      let name = "";
+      i++;
+      while (i < n) {
+        if (sql[i] === close) {
+          if (close !== "]" && sql[i + 1] === close) {
+            name += close;
+            i += 2;
+          } else break;
+        } else name += sql[i++];
+      }
+      i++;
+      out.add(name);
+    } else if (/[A-Za-z_\u0080-\uffff]/.test(c)) {
+      let j = i + 1;
+      while (j < n && /[A-Za-z0-9_$\u0080-\uffff]/.test(sql[j])) j++;
+      out.add(sql.slice(i, j));
+      i = j;
+    } else if (/[0-9]/.test(c)) {
+      let j = i + 1;
+      while (j < n && /[A-Za-z0-9_.]/.test(sql[j])) j++;
+      i = j;
+    } else i++;
+  }
+  return out;
 }

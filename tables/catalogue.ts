@@ -1,5 +1,6 @@
 /**
- * The table catalogue: importing it registers every built-in table, area by area.
+ * The table catalogue: importing it loads and registers every built-in table, area by area.
+ * (tables/lazy_catalogue.ts registers them by schema only and loads each on first use.)
  * Each area's mod.ts imports its own tables.
  *
  * @module

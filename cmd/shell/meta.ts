@@ -314,6 +314,8 @@ export async function metaCommand(shell: Shell, line: string): Promise<number> {
   } else if (c === "s" && is(name, "separator") && n === 2) {
     shell.settings.separator = args[1];
   } else if (c === "s" && (is(name, "show") || is(name, "summary")) && n === 1) {
+    // .show lists extensions from osquery_extensions: load that table's code first (lazy catalogue).
+    await shell.engine.registry.loadTables(["osquery_extensions"]);
     show(shell);
   } else if ((c === "t" && is(name, "tables", 2) || c === "l" && is(name, "list", 2)) && n < 3) {
     const names = shell.remote ? await remoteTables(shell) : shell.engine.tables().map((t) => t.name);

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import process from "node:process";
+import { nodeProcess } from "../../core/node_builtins.ts";
 import { type Engine, SqliteError } from "../../core/engine.ts";
 import { isCompleteStatement } from "../../core/sqlite/database.ts";
 import { sqlite } from "../../core/sqlite/ffi.ts";
@@ -247,6 +247,8 @@ export class Shell {
     let result: ExecResult = { code: 0 };
     let current = sql;
     try {
+      // Tables are registered by schema; their code loads when a statement first names them.
+      await this.engine.registry.loadTablesFor(sql);
       for (const { statement } of this.engine.statements(sql)) {
         current = statement.sql;
         try {
@@ -396,12 +398,12 @@ export class Shell {
   }
 
   #startTimer(): { wall: number; cpu: { user: number; system: number } } | undefined {
-    return this.timer ? { wall: Date.now(), cpu: process.cpuUsage() } : undefined;
+    return this.timer ? { wall: Date.now(), cpu: nodeProcess().cpuUsage() } : undefined;
   }
 
   #endTimer(started: { wall: number; cpu: { user: number; system: number } } | undefined): void {
     if (!started) return;
-    const cpu = process.cpuUsage(started.cpu);
+    const cpu = nodeProcess().cpuUsage(started.cpu);
     this.stdout(
       `Run Time: real ${((Date.now() - started.wall) / 1000).toFixed(3)} user ${(cpu.user / 1e6).toFixed(6)} sys ${
         (cpu.system / 1e6).toFixed(6)

@@ -16,7 +16,7 @@
  *
  * @module
  */
-import { createHash } from "node:crypto";
+import { nodeCrypto } from "../node_builtins.ts";
 import { compressFile, writeArchive } from "./archive.ts";
 
 /** One carve, with the fields (and JSON names) osquery stores. */
@@ -237,7 +237,7 @@ async function carveOne(store: CarveStore, record: CarveRecord, options: CarveOp
 }
 
 async function sha256File(path: string): Promise<string> {
-  const hash = createHash("sha256");
+  const hash = nodeCrypto().createHash("sha256");
   const file = await Deno.open(path, { read: true });
   try {
     const buf = new Uint8Array(1 << 20);

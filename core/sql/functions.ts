@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { createHash } from "node:crypto";
+import { nodeCrypto } from "../node_builtins.ts";
 import type { Database } from "../sqlite/database.ts";
 import type { SqlValue } from "../sqlite/values.ts";
 import { defineFlag, flags } from "../flags.ts";
@@ -263,7 +263,7 @@ function hashText(algorithm: "md5" | "sha1" | "sha256") {
     // osquery hashes the text up to its first NUL byte.
     const t = text(v);
     const nul = t.indexOf("\0");
-    return createHash(algorithm).update(nul >= 0 ? t.slice(0, nul) : t).digest("hex");
+    return nodeCrypto().createHash(algorithm).update(nul >= 0 ? t.slice(0, nul) : t).digest("hex");
   };
 }
 
@@ -315,7 +315,7 @@ export function communityIdV1(args: SqlValue[]): string {
   buf[o++] = 0;
   view.setUint16(o, sport);
   view.setUint16(o + 2, dport);
-  return "1:" + createHash("sha1").update(buf).digest("base64");
+  return "1:" + nodeCrypto().createHash("sha1").update(buf).digest("base64");
 }
 
 /** Finds the program path at the start of a launch command (osquery's find_file_path_in_cmd). */

@@ -1,0 +1,94 @@
+import { assert, assertEquals } from "../testing/assert.ts";
+import { Registry, sqlIdentifiers } from "../core/registry.ts";
+import { TABLE_LOADERS, TABLE_SCHEMAS } from "./schemas.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+
+Deno.test("the generated schema catalogue equals every table module's spec (regenerate with scripts/gen_table_catalogue.ts)", async () => {
+  // The lazy catalogue registers placeholders; the eager one then supplies every generator.
+  await import("./lazy_catalogue.ts");
+  await import("./catalogue.ts");
+  const { registry } = await import("../core/registry.ts");
+  const names = TABLE_SCHEMAS.map((s) => s.name);
+  assertEquals(Object.keys(TABLE_LOADERS).sort(), [...names].sort());
+  for (const schema of TABLE_SCHEMAS) {
+    const spec = registry.implementation(schema.name);
+    assert(spec !== undefined, `table ${schema.name}: its module did not register it`);
+    const { generate: _g, ...data } = spec;
+    assertEquals(JSON.parse(JSON.stringify(data)), schema, `table ${schema.name}: tables/schemas.ts is stale`);
+  }
+  assertEquals(registry.tables().filter((t) => registry.isPending(t.name)), []);
+});
+
+Deno.test("a lazily registered table loads its module when a statement names it, and only then", async () => {
+  const reg = new Registry();
+  let loads = 0;
+  const schema = { name: "demo", description: "demo", columns: [{ name: "x", type: "INTEGER" as const }] };
+  reg.addLazyTable(schema, () => {
+    loads++;
+    reg.resolveLazyTable({ ...schema, generate: () => [{ x: 7 }] });
+    return Promise.resolve();
+  });
+  assert(reg.isPending("demo"));
+  await reg.loadTablesFor("select 'demo', x from other -- demo\n");
+  assertEquals(loads, 0);
+  await reg.loadTablesFor('select x from "demo"');
+  assertEquals(loads, 1);
+  await reg.loadTablesFor("select x from demo");
+  assertEquals(loads, 1);
+  assertEquals([...reg.table("demo")!.generate(new (await import("../core/table.ts")).QueryContext("demo"))], [{
+    x: 7,
+  }]);
+});
+
+Deno.test("scanning a table whose module was not loaded names the table and what to do", async () => {
+  const reg = new Registry();
+  reg.addLazyTable({ name: "late", description: "late", columns: [] }, () => Promise.resolve());
+  const { QueryContext, TableError } = await import("../core/table.ts");
+  let err: unknown;
+  try {
+    reg.table("late")!.generate(new QueryContext("late"));
+  } catch (e) {
+    err = e;
+  }
+  assert(err instanceof TableError);
+  assert(err.message.includes("late") && err.message.includes("loadTablesFor"));
+  // A loader whose module does not register the table is an error, not a silent empty table.
+  await reg.loadTables(["late"]).then(
+    () => assert(false, "expected an error"),
+    (e: Error) => assert(e.message.includes("did not register")),
+  );
+});
+
+Deno.test("sqlIdentifiers skips strings and comments and reads quoted names", () => {
+  assertEquals(
+    [...sqlIdentifiers(`SELECT a.b, 'users' FROM [processes] p /* groups */ JOIN "x""y" -- z\n JOIN \`q\` WHERE 1e3`)],
+    ["SELECT", "a", "b", "FROM", "processes", "p", "JOIN", 'x"y', "q", "WHERE"],
+  );
+});
+
+Deno.test("osq shell 'select 1' loads no table module", async () => {
+  const code = `
+    import "${ROOT}tables/lazy_catalogue.ts";
+    import { registry } from "${ROOT}core/registry.ts";
+    import { Engine } from "${ROOT}core/engine.ts";
+    const engine = new Engine();
+    await registry.loadTablesFor("select 1");
+    engine.query("select 1");
+    const pending = registry.tables().filter((t) => registry.isPending(t.name)).length;
+    await registry.loadTablesFor("select pid from processes where pid = 1");
+    const after = registry.tables().filter((t) => registry.isPending(t.name)).length;
+    console.log(JSON.stringify({ total: registry.tables().length, pending, after, rows: engine.query("select count(*) n from processes where pid = 1")[0].n }));
+  `;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--quiet", "--no-lock", "--unstable-kv", code],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout);
+  assert(out.success, new TextDecoder().decode(out.stderr));
+  const result = JSON.parse(text);
+  assertEquals(result.pending, result.total);
+  assert(result.after < result.total && result.after >= result.total - 3, text);
+  assertEquals(result.rows, 1);
+});
