@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { setSelfPath } from "./cmd/self.ts";
 
 const USAGE = `osq — osquery on Deno: your host as a relational database.
 
@@ -25,8 +26,20 @@ export function faceFromName(argv0: string): "shell" | "daemon" | undefined {
   return undefined;
 }
 
+/**
+ * The name this process was started by: the launcher (`./osq`) and the one-file executable's loader
+ * pass it as `OSQ_ARGV0` because Deno's own argv[0] is the Deno binary. Read once and removed from
+ * the environment so that children (the daemon's worker) do not inherit it.
+ */
+function invokedName(): string {
+  const name = Deno.env.get("OSQ_ARGV0");
+  if (name === undefined) return Deno.execPath();
+  Deno.env.delete("OSQ_ARGV0");
+  return name;
+}
+
 /** Runs osq with `args`; resolves to the exit status. */
-export async function main(args: string[], argv0 = Deno.env.get("OSQ_ARGV0") ?? Deno.execPath()): Promise<number> {
+export async function main(args: string[], argv0 = invokedName()): Promise<number> {
   let face: string | undefined = faceFromName(argv0);
   if (!face) {
     face = args[0];
@@ -80,5 +93,10 @@ export async function run(args: string[]): Promise<number> {
 }
 
 if (import.meta.main) {
+  const self = Deno.env.get("OSQ_SELF");
+  if (self !== undefined) {
+    Deno.env.delete("OSQ_SELF");
+    setSelfPath(self);
+  }
   Deno.exit(await run(Deno.args));
 }

@@ -10,6 +10,7 @@
 import { FlagError, flags } from "../core/flags.ts";
 import { extensionsIntervalMs, extensionsTimeoutMs, thriftTimeoutMs } from "../core/extensions/flags.ts";
 import { type ExtensionDefinition, ExtensionStartError, type ExtensionTable, startExtension } from "../sdk/mod.ts";
+import * as sdk from "../sdk/mod.ts";
 
 const USAGE = `Usage: osq extension --socket PATH [--timeout S] [--interval S] [--verbose] MODULE.ts
 
@@ -53,6 +54,12 @@ function isDefinition(value: unknown): value is ExtensionDefinition {
   return typeof value === "object" && value !== null && "name" in value &&
     ("tables" in value || "plugins" in value);
 }
+
+/**
+ * Publishes this program's SDK for extension modules: in the one-file executable, `osq/sdk` maps
+ * to a shim that re-exports this object, so the module shares the SDK instance osq runs it with.
+ */
+(globalThis as Record<symbol, unknown>)[Symbol.for("osq.sdk")] = sdk;
 
 /** Loads an extension module and returns its definition. */
 export async function loadExtensionModule(path: string): Promise<ExtensionDefinition> {

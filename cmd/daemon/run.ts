@@ -17,6 +17,7 @@ import {
   type WorkerSample,
 } from "../../core/watchdog.ts";
 import { writableDir } from "./paths.ts";
+import { selfCommand } from "../self.ts";
 import { Severity, systemLog } from "../../plugins/logger/logger.ts";
 
 const encoder = new TextEncoder();
@@ -33,10 +34,10 @@ export interface WatchdogBlame {
   rss: number;
 }
 
-/** The command line that runs this program again with Deno KV enabled. */
-function selfCommand(args: string[]): string[] {
-  const main = new URL("../../main.ts", import.meta.url).pathname;
-  return ["run", "-A", "--unstable-kv", "--quiet", "--no-prompt", "--no-lock", main, "daemon", ...args];
+/** The command that runs this program's daemon face again (source, one-file or compiled: cmd/self.ts). */
+function daemonCommand(args: string[], options: Omit<Deno.CommandOptions, "args">): Deno.Command {
+  const self = selfCommand("daemon", args);
+  return new Deno.Command(self.program, { ...options, args: self.args });
 }
 
 function alive(pid: number): boolean {
@@ -93,8 +94,7 @@ export async function runDaemon(args: string[]): Promise<number> {
     return await runWorker();
   }
   if (flags.bool("daemonize") && !Deno.env.get("OSQ_DAEMONIZED")) {
-    const child = new Deno.Command(Deno.execPath(), {
-      args: selfCommand(args),
+    const child = daemonCommand(args, {
       env: { OSQ_DAEMONIZED: "1" },
       stdin: "null",
       stdout: "null",
@@ -135,8 +135,7 @@ export async function runDaemon(args: string[]): Promise<number> {
 }
 
 function spawnWorker(args: string[], role: string, blame?: WatchdogBlame): Deno.ChildProcess {
-  return new Deno.Command(Deno.execPath(), {
-    args: selfCommand(args),
+  return daemonCommand(args, {
     env: {
       OSQ_DAEMON_ROLE: role,
       OSQ_WATCHER_PID: String(Deno.pid),

@@ -8,7 +8,7 @@
  * `n = ...` constraint pushed down by the core); `example_log` appends result lines to the file
  * named by $OSQ_EXAMPLE_LOG.
  */
-import { defineExtension, defineTable, loggerPlugin } from "../../sdk/mod.ts";
+import { defineExtension, defineTable, loggerPlugin } from "osq/sdk";
 
 export default defineExtension({
   name: "example",

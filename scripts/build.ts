@@ -1,0 +1,206 @@
+/**
+ * `deno task build`: writes dist/osq, one executable file that runs osq on a Linux x86-64 host with
+ * no Node.js, npm, Deno or checkout (only glibc and libsqlite3, as every Debian/RHEL host has).
+ *
+ *   deno run -A scripts/build.ts [--output dist/osq]
+ *
+ * Why not `deno compile` (kept as `deno task compile`): it needs `denort`, downloaded from
+ * dl.deno.land, which our machines cannot reach. This build uses only what we have: the pinned Deno
+ * binary (npm package `deno`), `deno bundle` (esbuild, from npm) and the machine's C compiler.
+ *
+ * dist/osq = the loader (packaging/loader/osq_loader.c, statically linked) + a payload:
+ *
+ * - `deno`: the pinned Deno 2.9 binary this script runs under;
+ * - `osq.js`: main.ts bundled into one module. Every `import()` of osq's own modules uses a static
+ *   specifier, so esbuild keeps each lazily imported module (each face, each table) in a lazy
+ *   initializer: nothing a command does not need is evaluated;
+ * - `query_worker.js`, `interrupt_worker.js`: the workers, bundled on their own; the main bundle's
+ *   `new URL("./x_worker.ts", import.meta.url)` is rewritten to the `.js` beside it;
+ * - `sdk.js` + `import_map.json`: `import ... from "osq/sdk"` in a user's extension module resolves
+ *   to the SDK inside the bundle (sdk/README.md);
+ *
+ * then an index (name, offset, size, mode per line) and a 64-byte trailer: "OSQPACK1", the
+ * index's offset and length, and the payload id (the first 32 hex digits of its SHA-256), which
+ * names the cache directory the loader unpacks into once.
+ *
+ * @module
+ */
+import { OSQ_VERSION } from "../core/version.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const decoder = new TextDecoder();
+
+/** Workers the program starts, by the source path their `new Worker(new URL(...))` names. */
+export const WORKERS: readonly string[] = ["cmd/daemon/query_worker.ts", "cmd/shell/interrupt_worker.ts"];
+
+/** Raised when a build step fails; the message names the step and what to check. */
+export class BuildError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "BuildError";
+  }
+}
+
+function run(program: string, args: string[], what: string): void {
+  let out: Deno.CommandOutput;
+  try {
+    out = new Deno.Command(program, { args, cwd: ROOT, stdout: "piped", stderr: "piped" }).outputSync();
+  } catch (err) {
+    throw new BuildError(`${what}: cannot run ${program}: ${err instanceof Error ? err.message : err}`);
+  }
+  if (!out.success) {
+    throw new BuildError(`${what} failed (${program} ${args.join(" ")}):\n${decoder.decode(out.stderr)}`);
+  }
+}
+
+/** The pinned Deno binary to ship: the one running this script, when it is a Linux x86-64 ELF of Deno 2.9. */
+function denoBinary(): string {
+  const path = Deno.realPathSync(Deno.execPath());
+  const head = new Uint8Array(20);
+  const file = Deno.openSync(path);
+  try {
+    file.readSync(head);
+  } finally {
+    file.close();
+  }
+  const elf = head[0] === 0x7f && head[1] === 0x45 && head[2] === 0x4c && head[3] === 0x46;
+  if (!elf || head[18] !== 0x3e || !Deno.version.deno.startsWith("2.9.")) {
+    throw new BuildError(
+      `${path} is not a Linux x86-64 Deno 2.9 binary; run the build with the pinned Deno (./scripts/deno_env.sh).`,
+    );
+  }
+  return path;
+}
+
+/** Bundles `entry` into `out` (one ES module for the Deno platform). */
+function bundle(entry: string, out: string): string {
+  run(Deno.execPath(), ["bundle", "--quiet", "--no-lock", "--platform", "deno", "-o", out, entry], `bundling ${entry}`);
+  return Deno.readTextFileSync(out);
+}
+
+/** Points the main bundle's worker URLs at the worker bundles; fails on a worker it does not know. */
+export function rewriteWorkerUrls(code: string, workers: readonly string[]): string {
+  const names = new Map(workers.map((w) => [`./${w.split("/").pop()}`, w]));
+  const seen = new Set<string>();
+  const rewritten = code.replace(
+    /new URL\("(\.\/[A-Za-z0-9_]+_worker)\.ts", import\.meta\.url\)/g,
+    (_all, base: string) => {
+      if (!names.has(`${base}.ts`)) {
+        throw new BuildError(`the bundle starts a worker ${base}.ts that scripts/build.ts WORKERS does not list`);
+      }
+      seen.add(`${base}.ts`);
+      return `new URL("${base}.js", import.meta.url)`;
+    },
+  );
+  for (const name of names.keys()) {
+    if (!seen.has(name)) throw new BuildError(`worker ${name} is listed in WORKERS but the bundle never starts it`);
+  }
+  if (/new Worker\(/.test(rewritten.replace(/new Worker\(new URL\("\.\/[A-Za-z0-9_]+_worker\.js"/g, ""))) {
+    throw new BuildError("the bundle starts a worker from a URL the build cannot map; name it ./<name>_worker.ts");
+  }
+  return rewritten;
+}
+
+/** The SDK shim: re-exports the SDK instance the bundle published (cmd/extension.ts sets it). */
+export function sdkShim(exportNames: readonly string[]): string {
+  return [
+    "// osq/sdk for extension modules run by the one-file osq (generated by scripts/build.ts).",
+    'const sdk = globalThis[Symbol.for("osq.sdk")];',
+    'if (!sdk) throw new Error("osq/sdk is available to modules run by `osq extension` only");',
+    `export const { ${exportNames.join(", ")} } = sdk;`,
+    "",
+  ].join("\n");
+}
+
+/** Compiles the loader, statically linked when the C library allows it. */
+function compileLoader(out: string): void {
+  const source = `${ROOT}packaging/loader/osq_loader.c`;
+  const flags = ["-Os", "-Wall", "-Wextra", "-Werror", "-o", out, source];
+  try {
+    run("gcc", ["-static", ...flags], "compiling the loader (static)");
+  } catch (err) {
+    console.warn(`osq build: static link failed, linking the loader dynamically: ${(err as Error).message}`);
+    run("gcc", flags, "compiling the loader");
+  }
+  run("strip", [out], "stripping the loader");
+}
+
+async function sha256Hex(parts: Uint8Array[]): Promise<string> {
+  const total = parts.reduce((n, p) => n + p.length, 0);
+  const all = new Uint8Array(total);
+  let offset = 0;
+  for (const p of parts) {
+    all.set(p, offset);
+    offset += p.length;
+  }
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", all));
+  return [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Builds the executable at `output`; returns its path. */
+export async function build(output = `${ROOT}dist/osq`): Promise<string> {
+  const work = `${ROOT}dist/.build`;
+  Deno.mkdirSync(work, { recursive: true });
+  const deno = denoBinary();
+  const main = rewriteWorkerUrls(bundle("main.ts", `${work}/osq.js`), WORKERS);
+  const files: { name: string; data: Uint8Array; mode: number }[] = [
+    { name: "deno", data: Deno.readFileSync(deno), mode: 0o755 },
+    { name: "osq.js", data: new TextEncoder().encode(main), mode: 0o644 },
+  ];
+  for (const worker of WORKERS) {
+    const name = worker.split("/").pop()!.replace(/\.ts$/, ".js");
+    files.push({ name, data: new TextEncoder().encode(bundle(worker, `${work}/${name}`)), mode: 0o644 });
+  }
+  const sdk = await import("../sdk/mod.ts");
+  files.push({ name: "sdk.js", data: new TextEncoder().encode(sdkShim(Object.keys(sdk).sort())), mode: 0o644 });
+  files.push({
+    name: "import_map.json",
+    data: new TextEncoder().encode(JSON.stringify({ imports: { "osq/sdk": "./sdk.js" } }, null, 2) + "\n"),
+    mode: 0o644,
+  });
+  compileLoader(`${work}/osq_loader`);
+  const loader = Deno.readFileSync(`${work}/osq_loader`);
+
+  let offset = loader.length;
+  const index: string[] = [];
+  for (const f of files) {
+    index.push(`${f.name}\t${offset}\t${f.data.length}\t${f.mode.toString(8)}`);
+    offset += f.data.length;
+  }
+  const indexBytes = new TextEncoder().encode(index.join("\n") + "\n");
+  const id = (await sha256Hex([...files.map((f) => f.data), indexBytes])).slice(0, 32);
+  const trailer = new Uint8Array(64);
+  trailer.set(new TextEncoder().encode("OSQPACK1"), 0);
+  const view = new DataView(trailer.buffer);
+  view.setBigUint64(8, BigInt(offset), true);
+  view.setBigUint64(16, BigInt(indexBytes.length), true);
+  trailer.set(new TextEncoder().encode(id), 24);
+
+  Deno.mkdirSync(output.slice(0, output.lastIndexOf("/")) || ".", { recursive: true });
+  const tmp = `${output}.tmp${Deno.pid}`;
+  const file = Deno.openSync(tmp, { write: true, create: true, truncate: true, mode: 0o755 });
+  try {
+    for (const part of [loader, ...files.map((f) => f.data), indexBytes, trailer]) {
+      let written = 0;
+      while (written < part.length) written += file.writeSync(part.subarray(written));
+    }
+  } finally {
+    file.close();
+  }
+  Deno.chmodSync(tmp, 0o755);
+  Deno.renameSync(tmp, output);
+  const size = Deno.statSync(output).size;
+  console.log(`osq build: ${output} (osq ${OSQ_VERSION}, payload ${id}, ${(size / 1048576).toFixed(1)} MiB)`);
+  return output;
+}
+
+if (import.meta.main) {
+  const i = Deno.args.indexOf("--output");
+  try {
+    await build(i >= 0 ? Deno.args[i + 1] : undefined);
+  } catch (err) {
+    if (!(err instanceof BuildError)) throw err;
+    console.error(`osq build: ${err.message}`);
+    Deno.exit(1);
+  }
+}
