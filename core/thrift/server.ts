@@ -47,6 +47,18 @@ export class SocketInUseError extends Error {
   }
 }
 
+/** Raised when the socket cannot be created at its path (missing or read-only directory, ...). */
+export class SocketPathError extends Error {
+  constructor(path: string, cause: unknown) {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    super(
+      `cannot create the extension socket ${path}: ${why}; make its directory exist and be writable ` +
+        `(under systemd's ProtectSystem=strict: ReadWritePaths= or RuntimeDirectory=) or pass --extensions_socket=PATH`,
+    );
+    this.name = "SocketPathError";
+  }
+}
+
 /**
  * Removes a stale socket file at `path` (one nobody answers on). Throws
  * {@linkcode SocketInUseError} when a live server answers there, or when `path` is not a socket.
@@ -109,7 +121,12 @@ export class ThriftServer {
    */
   static listen(path: string, handler: ThriftHandler, options: ServerOptions = {}): ThriftServer {
     removeStaleSocket(path);
-    const listener = Deno.listen({ transport: "unix", path });
+    let listener: Deno.Listener<Deno.UnixConn, Deno.UnixAddr>;
+    try {
+      listener = Deno.listen({ transport: "unix", path });
+    } catch (err) {
+      throw new SocketPathError(path, err);
+    }
     try {
       Deno.chmodSync(path, options.mode ?? 0o600);
     } catch (err) {

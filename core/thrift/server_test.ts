@@ -2,7 +2,7 @@ import { assert, assertEquals, assertRejects, assertThrows } from "../../testing
 import { ApplicationErrorType, decodeResult, encodeCall, openMessage, ThriftApplicationError } from "./bindings.ts";
 import { SyncThriftClient, ThriftClient, ThriftTransportError } from "./client.ts";
 import { DEFAULT_LIMITS, MessageType, Writer } from "./protocol.ts";
-import { SocketInUseError, ThriftServer } from "./server.ts";
+import { SocketInUseError, SocketPathError, ThriftServer } from "./server.ts";
 import { MessageBuffer } from "./transport.ts";
 
 async function withServer(
@@ -185,6 +185,17 @@ Deno.test("client: the sync client calls a server on another thread, large repli
     assertThrows(() => SyncThriftClient.connect(`${dir}/absent.em`, { timeoutMs: 100 }), ThriftTransportError);
   } finally {
     worker.terminate();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("thrift server: a socket that cannot be created names its path and what to do", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/missing/osquery.em`;
+    const err = assertThrows(() => ThriftServer.listen(path, {}), SocketPathError);
+    assert(err.message.includes(path) && err.message.includes("ReadWritePaths"), err.message);
+  } finally {
     await Deno.remove(dir, { recursive: true });
   }
 });
