@@ -18,6 +18,9 @@
  * - `["outbox", seq]` — {@linkcode OutboxEntry}: lines waiting for the loggers
  * - `["shipped", logger, seq]` — a logger has this entry (removed with the entry)
  * - `["intent", logger]` — a file logger's write in progress (offset to roll back to)
+ * - `["event_cursor", name]` — per event table, the last event id query `name` has logged
+ * - `["events", table, eid]`, `["events_floor", table]`, `["events_next", table]` — event
+ *   buffers (core/events/system.ts)
  *
  * @module
  */
@@ -136,6 +139,11 @@ export interface RunCommit {
   blobId?: string;
   lines: string[];
   category: "result" | "snapshot";
+  /**
+   * Further keys to set in the run's own commit (the event cursors of a query reading event
+   * tables: they move exactly when its results are logged).
+   */
+  extra?: [Deno.KvKey, unknown][];
 }
 
 interface PreparedRun {
@@ -458,6 +466,7 @@ export class Store {
       }
     }
     if (stored) sets.push([["query", name], stored]);
+    for (const [key, value] of run.extra ?? []) sets.push([key, value]);
     bytes += 1024 + name.length * 3 * (sets.length + deletes.length);
     return {
       run,

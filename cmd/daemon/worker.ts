@@ -42,7 +42,7 @@ import { runCanonical, runsOnMainThread } from "./canonical.ts";
 import { applyTableSections, applyViews } from "./config_hooks.ts";
 import { type ExtensionManager, startExtensionManager } from "../../core/extensions/manager.ts";
 import { type ExtensionSupervisor, startAutoload, waitForRequiredExtensions } from "../../core/extensions/autoload.ts";
-import { events } from "../../core/events/system.ts";
+import { EventCursor, events, withEventCursor } from "../../core/events/system.ts";
 import { auditPublisher, inotifyPublisher } from "../../core/events/publishers.ts";
 import { fileSubscriptions } from "../../core/events/inotify.ts";
 import { hostIdentifier } from "./identity.ts";
@@ -54,6 +54,7 @@ import { BUILTIN_CONFIG, writableDir } from "./paths.ts";
 import { ignoredFlagsMessage, newlyIgnoredFlags } from "../../core/flags_catalogue.ts";
 import { applyTableSwitches } from "../../core/table_switches.ts";
 import { isStorageError, StorageHealth } from "./storage_health.ts";
+import { describeProblem, unpreparedQueries } from "./dropped.ts";
 
 const encoder = new TextEncoder();
 
@@ -184,7 +185,8 @@ export class DaemonWorker {
       throw err;
     }
     for (const p of config.problems) {
-      this.status(p.severity === "error" ? Severity.ERROR : Severity.WARNING, `Config: ${formatProblem(p)}`);
+      const message = formatProblem({ ...p, message: describeProblem(p) });
+      this.status(p.severity === "error" ? Severity.ERROR : Severity.WARNING, `Config: ${message}`);
     }
     if (config.sources.length > 0 && config.problems.some((p) => p.severity === "error" && p.path === "(top level)")) {
       if (this.config) {
@@ -227,6 +229,10 @@ export class DaemonWorker {
       }
     }
     this.planned = planned;
+    // Queries whose SQL does not prepare run (and fail) as in osquery, but are named now.
+    for (const p of unpreparedQueries(config, this.engine)) {
+      this.status(p.severity === "error" ? Severity.ERROR : Severity.WARNING, `Config: ${formatProblem(p)}`);
+    }
     for (const p of planned) {
       if (!this.counters.has(p.query.scheduledName)) this.counters.set(p.query.scheduledName, emptyCounters(p.query));
       const c = this.counters.get(p.query.scheduledName)!;
@@ -443,14 +449,24 @@ export class DaemonWorker {
     this.#mergeDecorations(always);
     let reply: QueryReply;
     const eventQuery = runsOnMainThread(this.engine, q.query);
+    let cursor: EventCursor | undefined;
     if (eventQuery || this.#usesExtensionTable(q.query)) {
       // Event tables and the carver keep their state on this thread: such queries run here.
       await this.#bestEffort(() =>
         this.store.set(["executing", name], { since: Date.now(), tid: Deno.pid } satisfies ExecutingQuery)
       );
+      // A scheduled event query reads only the events it has not logged yet (osquery's
+      // per-query cursor); the cursor moves in the run's own commit (see below).
+      if (eventQuery && !q.snapshot && flags.bool("events_optimize")) {
+        const before = await this.store.getQuery(name);
+        const same = before.value?.epoch === flags.number("schedule_epoch") && before.value?.sql === q.query;
+        const from = same ? (await this.store.kv.get<Record<string, number>>(["event_cursor", name])).value : null;
+        cursor = new EventCursor(from ?? {});
+      }
       const started = performance.now();
       try {
-        const { rows, size } = runCanonical(this.engine, q.query);
+        const run = () => runCanonical(this.engine, q.query);
+        const { rows, size } = cursor ? withEventCursor(cursor, run) : run();
         reply = { id: 0, ok: true, rows, size, wallMs: performance.now() - started, userMs: 0, systemMs: 0, memory: 0 };
       } catch (err) {
         reply = {
@@ -525,7 +541,7 @@ export class DaemonWorker {
         rowsId = undefined;
       }
       const prevRows = previous.value
-        ? { state: previous.value, rows: knownDiff ? [] : await this.store.previousRows(previous.value) }
+        ? { state: previous.value, rows: knownDiff || cursor ? [] : await this.store.previousRows(previous.value) }
         : undefined;
       const step = eventQuery && flags.bool("events_optimize")
         ? nextEvents(name, prevRows, current, item.epoch, q.query)
@@ -546,6 +562,7 @@ export class DaemonWorker {
         blobId: rowsId !== previous.value?.blob ? rowsId : undefined,
         lines,
         category: "result",
+        ...(cursor ? { extra: [[["event_cursor", name], cursor.next()]] } : {}),
       });
       // Committed: the thread's kept rows (under rowsId) now equal the stored ones.
       if (rowsId) this.#threadRows.set(name, rowsId);

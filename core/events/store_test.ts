@@ -1,5 +1,6 @@
 import { assert, assertEquals } from "../../testing/assert.ts";
-import { EventSubscriber } from "./system.ts";
+import { EventCursor, EventSubscriber, eventTableRows, withEventCursor } from "./system.ts";
+import { QueryContext } from "../table.ts";
 import { flags } from "../flags.ts";
 
 async function withKv(fn: (path: string) => Promise<void>): Promise<void> {
@@ -77,4 +78,24 @@ Deno.test("event store: --events_max and --events_expiry apply to the stored eve
       flags.set("events_expiry", 3600);
     }
   });
+});
+
+Deno.test("event cursor: a scheduled query reads only events after its cursor, and the cursor reaches the newest", () => {
+  const s = new EventSubscriber("cursor_events", "test");
+  const now = Math.floor(Date.now() / 1000);
+  for (let i = 0; i < 5; i++) s.add({ n: i }, now);
+  const ctx = new QueryContext("cursor_events");
+  const first = new EventCursor({});
+  assertEquals(withEventCursor(first, () => eventTableRows(s, ctx)).map((r) => r.n), [0, 1, 2, 3, 4]);
+  assertEquals(first.next(), { cursor_events: 5 });
+  s.add({ n: 5 }, now);
+  const second = new EventCursor(first.next());
+  assertEquals(withEventCursor(second, () => eventTableRows(s, ctx)).map((r) => r.n), [5]);
+  assertEquals(second.next(), { cursor_events: 6 });
+  // Outside a scheduled run (the shell, live queries) every kept event is returned.
+  assertEquals(eventTableRows(s, ctx).length, 6);
+  // A cursor with nothing new returns nothing and stays put.
+  const third = new EventCursor(second.next());
+  assertEquals(withEventCursor(third, () => eventTableRows(s, ctx)), []);
+  assertEquals(third.next(), { cursor_events: 6 });
 });

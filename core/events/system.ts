@@ -160,14 +160,27 @@ export class EventSubscriber {
     if (drop) this.#drop(drop);
   }
 
-  /** Stored events within [from, to] (inclusive), oldest first. */
-  rows(from = -Infinity, to = Infinity): EventRow[] {
+  /** Stored events within [from, to] (inclusive) with an eid above `after`, oldest first. */
+  rows(from = -Infinity, to = Infinity, after = 0): EventRow[] {
     const out: EventRow[] = [];
-    for (let i = this.#head; i < this.#rows.length; i++) {
+    // Eids grow with the array: start at the first one above `after`.
+    let lo = this.#head;
+    let hi = this.#rows.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (Number(this.#rows[mid].eid) <= after) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < this.#rows.length; i++) {
       const r = this.#rows[i];
       if (r.time >= from && r.time <= to) out.push(r);
     }
     return out;
+  }
+
+  /** The newest event id handed out (0 before any). */
+  get lastEid(): number {
+    return this.#nextEid - 1;
   }
 
   /** Number of stored events. */
@@ -429,6 +442,53 @@ export class EventSystem {
   }
 }
 
+/**
+ * A scheduled query's event cursors (osquery's per-query event optimisation): per event table,
+ * the newest event id the query has already logged. While a query runs inside
+ * {@linkcode withEventCursor}, event tables return only newer events and note how far they
+ * read; the daemon stores {@linkcode EventCursor.next} in the same commit as the run's log
+ * lines, so each event is selected exactly once by each scheduled query, across restarts.
+ */
+export class EventCursor {
+  readonly #from: Readonly<Record<string, number>>;
+  readonly #read = new Map<string, number>();
+
+  /** `from`: per table, the last event id already logged (absent: none). */
+  constructor(from: Readonly<Record<string, number>> = {}) {
+    this.#from = from;
+  }
+
+  /** The last event id of `table` the query has logged. */
+  from(table: string): number {
+    return this.#from[table] ?? 0;
+  }
+
+  /** Notes that the query read `table` up to `eid`. */
+  read(table: string, eid: number): void {
+    this.#read.set(table, Math.max(this.#read.get(table) ?? 0, eid));
+  }
+
+  /** The cursors to store once the run's results are committed. */
+  next(): Record<string, number> {
+    const out: Record<string, number> = { ...this.#from };
+    for (const [table, eid] of this.#read) out[table] = Math.max(out[table] ?? 0, eid);
+    return out;
+  }
+}
+
+let activeCursor: EventCursor | undefined;
+
+/** Runs `fn` (a scheduled query) with `cursor` applied to every event table it reads. */
+export function withEventCursor<T>(cursor: EventCursor, fn: () => T): T {
+  const outer = activeCursor;
+  activeCursor = cursor;
+  try {
+    return fn();
+  } finally {
+    activeCursor = outer;
+  }
+}
+
 /** The process-wide event system. */
 export const events: EventSystem = new EventSystem();
 
@@ -460,5 +520,11 @@ export function eventTableRows(subscriber: EventSubscriber, ctx: QueryContext): 
     else if (c.op === OP.LESS_THAN) to = Math.min(to, t - 1);
     else if (c.op === OP.LESS_THAN_OR_EQUALS) to = Math.min(to, t);
   }
-  return subscriber.rows(from, to);
+  const cursor = activeCursor;
+  if (!cursor) return subscriber.rows(from, to);
+  // Everything up to the newest event now counts as read, also events the time constraints
+  // leave out (as osquery's optimisation skips them).
+  const after = cursor.from(subscriber.name);
+  cursor.read(subscriber.name, subscriber.lastEid);
+  return subscriber.rows(from, to, after);
 }
