@@ -5,10 +5,22 @@
  *
  * @module
  */
-import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
+import { defineTable, type Row, TableError, type TableSpec } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { formatIpv4, readTextOr, toHex } from "./_lib.ts";
 import { AF_INET, libc, readCString, SOCK_RAW } from "./_libc.ts";
+import { errno } from "../../core/libc.ts";
+
+const EPERM = 1, EACCES = 13;
+
+/** The kernel refused for want of privilege: say so rather than return no rows. */
+function refusedForPrivilege(code: number, what: string): TableError | undefined {
+  if (code !== EPERM && code !== EACCES) return undefined;
+  return new TableError(
+    `iptables: the kernel refused ${what} (${code === EPERM ? "EPERM" : "EACCES"}): reading the ip_tables rules ` +
+      `needs CAP_NET_ADMIN and CAP_NET_RAW; run as root, or add them to the service's CapabilityBoundingSet.`,
+  );
+}
 
 /** The list of loaded ip_tables tables (absent when the module is not loaded). */
 export const IP_TABLES_NAMES = "/proc/net/ip_tables_names";
@@ -198,18 +210,29 @@ export function iptablesRows(filter: string, info: IptInfo, blob: Uint8Array): R
   return rows;
 }
 
-/** Reads one table's info and entries from the kernel; undefined when the kernel refuses. */
+/**
+ * Reads one table's info and entries from the kernel; undefined when the kernel has no such
+ * table. Throws a {@linkcode TableError} when the kernel refuses for want of privilege.
+ */
 export function readKernelTable(name: string): { info: IptInfo; blob: Uint8Array } | undefined {
   const c = libc();
   if (!c) return undefined;
   const fd = c.socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
-  if (fd < 0) return undefined;
+  if (fd < 0) {
+    const refused = refusedForPrivilege(errno(), "a raw socket");
+    if (refused) throw refused;
+    return undefined;
+  }
   try {
     const nameBytes = new TextEncoder().encode(name).subarray(0, 31);
     const infoBuf = new Uint8Array(84);
     infoBuf.set(nameBytes);
     const length = new Uint32Array([84]);
-    if (c.getsockopt(fd, SOL_IP, IPT_SO_GET_INFO, infoBuf, new Uint8Array(length.buffer)) !== 0) return undefined;
+    if (c.getsockopt(fd, SOL_IP, IPT_SO_GET_INFO, infoBuf, new Uint8Array(length.buffer)) !== 0) {
+      const refused = refusedForPrivilege(errno(), `the rules of table ${name}`);
+      if (refused) throw refused;
+      return undefined;
+    }
     const info = parseIptInfo(infoBuf);
     if (!info || info.size > 256 * 1024 * 1024) return undefined;
     const request = new Uint8Array(40 + info.size);

@@ -86,3 +86,33 @@ Deno.test("iptables: no ip_tables_names file (module not loaded) gives no rows; 
   const live = engineWith(iptablesTable()).query("select filter_name, chain from iptables");
   for (const r of live) assert(typeof r.chain === "string");
 });
+
+const capsh = (() => {
+  try {
+    return new Deno.Command("capsh", { args: ["--help"], stdout: "null", stderr: "null" }).outputSync().success &&
+      Deno.uid() === 0;
+  } catch {
+    return false;
+  }
+})();
+if (!capsh) console.warn("iptables_test: the privilege test needs root and capsh (apt-get install libcap2-bin)");
+
+Deno.test({
+  name: "iptables: without CAP_NET_ADMIN/CAP_NET_RAW the kernel read fails saying which capability is missing",
+  ignore: !capsh,
+  async fn() {
+    const module = new URL("./iptables.ts", import.meta.url).pathname;
+    const code = `import { readKernelTable } from ${JSON.stringify(module)};
+      try { readKernelTable("filter"); console.log("no error"); } catch (e) { console.log(e.name + ": " + e.message); }`;
+    const out = await new Deno.Command("capsh", {
+      args: ["--drop=cap_net_admin,cap_net_raw", "--", "-c", `exec "$0" eval --no-lock "$1"`, Deno.execPath(), code],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = new TextDecoder().decode(out.stdout);
+    assert(
+      text.startsWith("TableError: ") && text.includes("CAP_NET_ADMIN"),
+      text + new TextDecoder().decode(out.stderr),
+    );
+  },
+});
