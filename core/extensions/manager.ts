@@ -447,10 +447,26 @@ export class ExtensionManager {
 
   #query(sql: string): ExtensionResponse {
     try {
-      return { status: OK_STATUS(), response: rowsToStrings(this.#engine.query(sql)) };
+      return { status: OK_STATUS(), response: this.#queryAll(sql) };
     } catch (err) {
       return { status: FAILED(errorText(err)), response: [] };
     }
+  }
+
+  /**
+   * Runs every statement of `sql` and returns all their rows in order, as osquery's query() does
+   * (`select 1 as a; select 2 as b` answers both rows); the first failing statement fails it all.
+   */
+  #queryAll(sql: string): PluginResponse {
+    const rows: PluginResponse = [];
+    for (const { statement } of this.#engine.statements(sql)) {
+      try {
+        rows.push(...rowsToStrings(statement.all()));
+      } finally {
+        statement.finalize();
+      }
+    }
+    return rows;
   }
 
   #columns(sql: string): ExtensionResponse {
@@ -483,9 +499,17 @@ export class ExtensionManager {
   }
 
   #callCoreTable(spec: TableSpec, request: PluginRequest): ExtensionResponse {
+    // osquery's TablePlugin::call: the action is required; osq's tables are read-only, as
+    // osquery's own answer delete/insert/update.
+    if (!Object.hasOwn(request, "action")) {
+      return { status: FAILED("Table plugins must include a request action"), response: [] };
+    }
     if (request.action === "columns") return { status: OK_STATUS(), response: tableRoutes(spec) };
+    if (["delete", "insert", "update"].includes(request.action)) {
+      return { status: OK_STATUS(), response: [{ status: "readonly" }] };
+    }
     if (request.action !== "generate") {
-      return { status: FAILED(`Table ${spec.name} does not support action ${request.action ?? ""}`), response: [] };
+      return { status: FAILED(`Unknown table plugin action: ${request.action}`), response: [] };
     }
     try {
       const ctx: QueryContext = contextFromJson(spec.name, request.context);
@@ -508,7 +532,7 @@ export class ExtensionManager {
     try {
       switch (request.action) {
         case "query":
-          return { status: OK_STATUS(), response: rowsToStrings(this.#engine.query(request.query ?? "")) };
+          return { status: OK_STATUS(), response: this.#queryAll(request.query ?? "") };
         case "columns":
           return {
             status: OK_STATUS(),

@@ -269,3 +269,34 @@ Deno.test("manager: a restarted extension replaces its dead predecessor of the s
     assertEquals(registry.tableOwner("p_t"), "phoenix");
   }, { timeoutMs: 200 });
 });
+
+// osquery 5.23's answers (osquery/sql/sqlite_util.cpp queryInternal, osquery/core/tables.cpp
+// TablePlugin::call), kept as golden values.
+Deno.test("manager: query returns every statement's rows, in order, as osquery", async () => {
+  await withManager(async (_m, client) => {
+    const both = await client.invoke("query", { sql: "select 1 as a; select 2 as b" });
+    assertEquals(both.status, { code: 0, message: "OK", uuid: 0n });
+    assertEquals(both.response, [{ a: "1" }, { b: "2" }]);
+    const tail = await client.invoke("query", { sql: "select n from numbers where n = 1; select 'x' as y;  " });
+    assertEquals(tail.response, [{ n: "1" }, { y: "x" }]);
+    const failing = await client.invoke("query", { sql: "select 1 as a; select * from nowhere" });
+    assertEquals([failing.status.code, failing.status.message, failing.response], [1, "no such table: nowhere", []]);
+    const viaSql = await client.invoke("call", {
+      registry: "sql",
+      item: "sql",
+      request: { action: "query", query: "select 1 as a; select 2 as b" },
+    });
+    assertEquals(viaSql.response, [{ a: "1" }, { b: "2" }]);
+  });
+});
+
+Deno.test("manager: table call errors are osquery's", async () => {
+  await withManager(async (_m, client) => {
+    const none = await client.invoke("call", { registry: "table", item: "numbers", request: {} });
+    assertEquals(none.status, { code: 1, message: "Table plugins must include a request action", uuid: 0n });
+    const frob = await client.invoke("call", { registry: "table", item: "numbers", request: { action: "frob" } });
+    assertEquals(frob.status, { code: 1, message: "Unknown table plugin action: frob", uuid: 0n });
+    const del = await client.invoke("call", { registry: "table", item: "numbers", request: { action: "delete" } });
+    assertEquals([del.status.code, del.response], [0, [{ status: "readonly" }]]);
+  });
+});

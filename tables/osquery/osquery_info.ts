@@ -3,6 +3,18 @@ import { registerTable } from "../../core/registry.ts";
 import { hostUuid, platformMask, runtime } from "../../core/runtime.ts";
 import { OSQUERY_VERSION } from "../../core/version.ts";
 
+/**
+ * The watchdog's pid: a daemon worker started by the watchdog (OSQ_DAEMON_ROLE=worker) is told it
+ * in OSQ_WATCHER_PID, read here so every thread of the worker answers it; otherwise what the face
+ * set (-1 without a watcher).
+ */
+function watcherPid(): number {
+  if (runtime.watcherPid !== -1) return runtime.watcherPid;
+  if (Deno.env.get("OSQ_DAEMON_ROLE") !== "worker") return -1;
+  const pid = Number(Deno.env.get("OSQ_WATCHER_PID"));
+  return Number.isInteger(pid) && pid > 0 ? pid : Deno.ppid;
+}
+
 export default registerTable(defineTable({
   name: "osquery_info",
   description: "This osq process: its pid, version, host and instance identity, and the state of config, " +
@@ -34,7 +46,7 @@ export default registerTable(defineTable({
       build_platform: Deno.build.os,
       build_distro: `osq-deno${Deno.version.deno}`,
       start_time: runtime.startTime,
-      watcher: runtime.watcherPid,
+      watcher: watcherPid(),
       platform_mask: platformMask(),
     }];
   },
