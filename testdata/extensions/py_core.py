@@ -36,14 +36,27 @@ def ext_client(uuid):
     return client, transport
 
 
+def connect(uuid):
+    # The socket file appears at bind(), a moment before listen(): retry a refused connection
+    # for a while (generously: the machine may be loaded) instead of failing the first time.
+    deadline = time.time() + 30
+    while True:
+        try:
+            return ext_client(uuid)
+        except Exception:
+            if time.time() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def call_once(uuid, method, *args):
     # As osqueryd: ping on one connection, then the call on a new one.
-    client, transport = ext_client(uuid)
+    client, transport = connect(uuid)
     pong = client.ping()
     transport.close()
     if pong.code != 0:
         raise RuntimeError("ping failed")
-    client, transport = ext_client(uuid)
+    client, transport = connect(uuid)
     try:
         return getattr(client, method)(*args)
     finally:
@@ -116,7 +129,17 @@ def drive():
     os._exit(0)
 
 
-threading.Thread(target=drive, daemon=True).start()
+def drive_or_die():
+    # A failure must end the process (and so the test's wait for our line), never leave the
+    # server running with nobody to print the result.
+    try:
+        drive()
+    except BaseException as err:  # noqa: BLE001
+        print(json.dumps({"error": repr(err)}), flush=True)
+        os._exit(1)
+
+
+threading.Thread(target=drive_or_die, daemon=True).start()
 server = TServer.TThreadedServer(
     ExtensionManager.Processor(handler),
     TSocket.TServerSocket(unix_socket=SOCKET),
