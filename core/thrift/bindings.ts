@@ -12,6 +12,7 @@ import {
   DEFAULT_LIMITS,
   type MessageHeader,
   MessageType,
+  objectCost,
   type ProtocolLimits,
   Reader,
   ThriftProtocolError,
@@ -369,12 +370,14 @@ function decodeValue(r: Reader, type: TypeDesc, wire: number): Value {
     case "set": {
       const [elemWire, n] = r.listBegin();
       if (elemWire === TType.MAP && isStringMap(type.elem)) return r.stringRows(n);
+      r.charge(objectCost(n));
       const out: Value[] = [];
       for (let i = 0; i < n; i++) out.push(decodeValue(r, type.elem, elemWire));
       return out;
     }
     case "map": {
       const [kw, vw, n] = r.mapBegin();
+      r.charge(objectCost(n));
       if (type.key.kind === "string") {
         const out: Record<string, Value> = {};
         const stringValues = type.value.kind === "string" && vw === TType.STRING && kw === TType.STRING;
@@ -398,6 +401,7 @@ function decodeValue(r: Reader, type: TypeDesc, wire: number): Value {
 
 /** Decodes a struct; unknown fields are skipped, missing ones get defaults. */
 export function decodeStruct(r: Reader, desc: StructDesc): Record<string, Value> {
+  r.charge(objectCost(desc.fields.length));
   const out = defaultStruct(desc);
   for (;;) {
     const [wire, id] = r.fieldBegin();
@@ -487,8 +491,16 @@ export function openMessage(bytes: Uint8Array, limits: ProtocolLimits = DEFAULT_
   return { ...reader.messageBegin(), reader };
 }
 
+/** A request may take this many times its size once decoded (plus {@linkcode DECODE_SLACK}). */
+export const DECODE_FACTOR = 2;
+/** Fixed allowance for small requests, whose decoded structs outweigh their few bytes. */
+export const DECODE_SLACK = 64 * 1024;
+
 /** Decodes a CALL's arguments. */
 export function decodeArgs<M extends MethodName>(name: M, reader: Reader): ArgsOf<M> {
+  // A peer's request may not cost the server more than about twice its size to hold
+  // (a 12 MB registerExtension of tiny, ever-differently keyed routes once cost 150 MB).
+  reader.limitDecoding(DECODE_FACTOR * reader.length + DECODE_SLACK);
   return decodeStruct(reader, METHODS[name].args) as ArgsOf<M>;
 }
 
