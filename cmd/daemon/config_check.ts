@@ -5,6 +5,8 @@
  */
 import { buildConfig, type Config, ConfigError, formatProblem, hasErrors } from "../../core/config/config.ts";
 import { readConfigSources, resolvePack } from "../../plugins/config/filesystem.ts";
+import { Engine } from "../../core/engine.ts";
+import { describeProblem, unpreparedQueries } from "./dropped.ts";
 
 /** Reads and builds the config from `--config_path` (throws {@linkcode ConfigError} when unreadable). */
 export function loadConfig(path?: string): Config {
@@ -23,8 +25,18 @@ export function configCheck(write: (text: string) => void): number {
     }
     throw err;
   }
-  for (const p of config.problems) write(`${p.severity}: ${formatProblem(p)}\n`);
-  return hasErrors(config) ? 1 : 0;
+  // Each query the daemon would drop or cannot run is named, as `osq pack lint` names it.
+  const engine = new Engine();
+  let unprepared;
+  try {
+    unprepared = unpreparedQueries(config, engine);
+  } finally {
+    engine.close();
+  }
+  for (const p of [...config.problems, ...unprepared]) {
+    write(`${p.severity}: ${formatProblem({ ...p, message: describeProblem(p) })}\n`);
+  }
+  return hasErrors(config) || unprepared.some((p) => p.severity === "error") ? 1 : 0;
 }
 
 /** `--config_dump`: prints `{"<source>": <content>}` per source, as osquery does. */

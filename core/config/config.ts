@@ -61,6 +61,8 @@ export interface ConfigProblem {
   severity: "error" | "warning";
   /** A short stable kind, for machine readers (e.g. `json`, `interval`, `unknown_table`). */
   code?: string;
+  /** The scheduled name of the query this problem drops from the schedule (the rest applies). */
+  dropped?: string;
 }
 
 /** Formats a problem as `file:line:col: path: message`. */
@@ -361,6 +363,26 @@ function show(value: JsonValue | undefined): string {
 
 /** Reads one query of a pack; undefined when it is invalid or filtered out for this host. */
 function readQuery(
+  pack: Pack,
+  name: string,
+  q: JsonValue,
+  reporter: Reporter,
+  at: (string | number)[],
+  keepAll: boolean,
+): ScheduledQuery | undefined {
+  // Every problem that ends this function with undefined drops the query: tag it so the
+  // daemon and --config_check can name the query (osquery warns and goes on with the rest).
+  const before = reporter.problems.length;
+  const query = readQueryChecked(pack, name, q, reporter, at, keepAll);
+  if (!query) {
+    for (const p of reporter.problems.slice(before)) {
+      if (p.severity === "error") p.dropped ??= scheduledName(pack.name, name);
+    }
+  }
+  return query;
+}
+
+function readQueryChecked(
   pack: Pack,
   name: string,
   q: JsonValue,
