@@ -20,6 +20,7 @@ import { tryLibc } from "../libc.ts";
 import { sqlite, sqliteLibraryPath } from "../sqlite/ffi.ts";
 import type { Row } from "../table.ts";
 import * as aarch64 from "./native/aarch64.ts";
+import { LAYOUT } from "./native/layout.ts";
 import * as x86_64 from "./native/x86_64.ts";
 
 /** Addresses of the native entry points and of the SQLite function table they call. */
@@ -41,17 +42,24 @@ export const enum CellKind {
 }
 
 /** The bytes of the C Cursor struct (sqlite3_vtab_cursor plus the batch fields). */
-export const CURSOR_BYTES = 72;
+export const CURSOR_BYTES: number = LAYOUT.cursorBytes;
 /** Largest batch, in rows. */
 export const MAX_BATCH_ROWS = 256;
 /** A batch stops growing once its text and blobs pass this many bytes. */
 const ARENA_SOFT_LIMIT = 1 << 20;
 
 const CELL_NULL = 0, CELL_INTEGER = 1, CELL_INT64 = 2, CELL_DOUBLE = 3, CELL_TEXT = 4, CELL_BLOB = 5;
-/** Int32 slots of the Cursor struct. */
-const ROW = 12, ROWS = 13, COLUMNS = 14, DONE = 15;
+/** Int32 slots of the Cursor struct (offsets from the compiler: native/layout.ts). */
+const ROW = LAYOUT.row / 4, ROWS = LAYOUT.rows / 4, COLUMNS = LAYOUT.columns / 4, DONE = LAYOUT.done / 4;
 /** Byte offsets of the Cursor struct's pointers. */
-const API = 8, CELLS = 16, ARENA = 24, REFILL = 32, CANCEL = 40, ROWID = 64;
+const API = LAYOUT.api, CELLS = LAYOUT.cells, ARENA = LAYOUT.arena, REFILL = LAYOUT.refill, CANCEL = LAYOUT.cancel;
+const ROWID = LAYOUT.rowid;
+/**
+ * The batch writer below addresses a cell as 16 bytes — int32 type and bytes, then the value in the
+ * second 8-byte slot (`cell * 4`, `cell * 2 + 1`) — literal strides kept for the hot loop. The
+ * compiler's layout must agree, or the native cursor is not used.
+ */
+const CELL_LAYOUT_MATCHES = LAYOUT.cellBytes === 16 && LAYOUT.cellValue === 8;
 const TWO_63 = 2 ** 63;
 const ASCII_LOOP = 256;
 
@@ -67,7 +75,7 @@ export function nativeCursorCode(): NativeCursorCode | undefined {
   if (loaded !== undefined) return loaded ?? undefined;
   loaded = null;
   const machine = Deno.build.arch === "x86_64" ? x86_64 : Deno.build.arch === "aarch64" ? aarch64 : undefined;
-  if (!machine || Deno.build.os !== "linux") return undefined;
+  if (!machine || Deno.build.os !== "linux" || !CELL_LAYOUT_MATCHES) return undefined;
   const { CODE, ENTRY } = machine;
   if (Deno.env.get("OSQ_NATIVE_CURSOR") === "0") return undefined;
   const c = tryLibc();
@@ -307,7 +315,7 @@ export class CellBatch {
   }
 
   #grow(rows: number): void {
-    const cells = new ArrayBuffer(rows * this.#columns * 16 || 16);
+    const cells = new ArrayBuffer(rows * this.#columns * LAYOUT.cellBytes || LAYOUT.cellBytes);
     this.#cells = cells;
     this.#i32 = new Int32Array(cells);
     this.#f64 = new Float64Array(cells);
