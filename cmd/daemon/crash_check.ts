@@ -28,8 +28,23 @@ function childPids(pid: number): number[] {
   }
 }
 
-/** Runs `runs` kill/restart cycles and checks the log. */
-export async function crashCheck(runs: number, log: (s: string) => void = () => {}): Promise<CrashReport> {
+/**
+ * Where the daemon's results go and how to read them back: by default the filesystem logger
+ * (rotating); a remote logger's check points the daemon at a peer (see `--logger=` below).
+ */
+export interface CrashSink {
+  /** Flags for the daemon (with --disable_watchdog). */
+  args: string[];
+  /** Every result line delivered so far, oldest first. */
+  lines(logDir: string): Promise<Record<string, unknown>[]>;
+}
+
+/** Runs `runs` kill/restart cycles and checks the log (or what `sink` received). */
+export async function crashCheck(
+  runs: number,
+  log: (s: string) => void = () => {},
+  sink: CrashSink = { args: ROTATING, lines: (dir) => Promise.resolve(allLines(dir)) },
+): Promise<CrashReport> {
   const d = new TestDaemon();
   const w = `${d.dir}/watched`;
   d.writeConfig({
@@ -55,7 +70,7 @@ export async function crashCheck(runs: number, log: (s: string) => void = () => 
   })();
   try {
     for (let i = 0; i < runs; i++) {
-      d.start(ROTATING);
+      d.start(sink.args);
       await new Promise((r) => setTimeout(r, 800 + Math.random() * 2500));
       const top = d.child!.pid;
       const victims = Math.random() < 0.5 ? childPids(top) : [top];
@@ -72,11 +87,15 @@ export async function crashCheck(runs: number, log: (s: string) => void = () => 
     churning = false;
     await churn;
     // A last clean run catches up with the final state.
-    d.start(ROTATING);
+    d.start(sink.args);
     const want = [...present].sort().join("\n");
-    await d.waitFor("the final state", () => replay(allLines(d.logDir)).state.sort().join("\n") === want, 30);
+    const end = Date.now() + 60_000;
+    while (replay(await sink.lines(d.logDir)).state.sort().join("\n") !== want) {
+      if (Date.now() > end) throw new Error(`Timed out waiting for the final state. stderr:\n${d.stderr}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
     await d.stop();
-    const lines = allLines(d.logDir);
+    const lines = await sink.lines(d.logDir);
     const { problems } = replay(lines);
     return { runs, lines: lines.length, problems };
   } finally {
@@ -140,8 +159,12 @@ export function replay(lines: Record<string, unknown>[], name?: string): { state
 }
 
 if (import.meta.main) {
-  const runs = Number(Deno.args[0] ?? 50);
-  const report = await crashCheck(runs, (s) => console.log(s));
+  // `--logger=kafka_producer` or `--logger=aws_kinesis`: the same check against that logger's peer.
+  const runs = Number(Deno.args.find((a) => !a.startsWith("--")) ?? 50);
+  const logger = Deno.args.find((a) => a.startsWith("--logger="))?.slice("--logger=".length);
+  const { pipelineSink } = await import("../../plugins/logger/pipeline_peers.ts");
+  const peer = logger ? await pipelineSink(logger) : undefined;
+  const report = await crashCheck(runs, (s) => console.log(s), peer?.sink).finally(() => peer?.close());
   console.log(`${report.runs} kills, ${report.lines} result lines, ${report.problems.length} problems`);
   for (const p of report.problems) console.log(`  ${p}`);
   Deno.exit(report.problems.length ? 1 : 0);

@@ -3,7 +3,7 @@ import { openStore, type Store } from "../../core/kv.ts";
 import { withFlags } from "../../core/remote/fake_server.ts";
 import { drainOutbox } from "./outbox.ts";
 import { KafkaLogger, parseKafkaTopics, queryNameOf, setKafkaTopics } from "./kafka.ts";
-import { KafkaConsumer, KafkaMockCluster, text } from "./kafka_ffi.ts";
+import { KafkaMockCluster, readTopic } from "./kafka_peer.ts";
 
 const KEY = `${Deno.hostname()}_osqueryd`;
 
@@ -17,16 +17,8 @@ function line(name: string, i: number): string {
   });
 }
 
-/** Every message of `topic` (all partitions), as [key, payload] in partition order. */
-async function readTopic(cluster: KafkaMockCluster, topic: string): Promise<{ key: string; payload: string }[]> {
-  const consumer = new KafkaConsumer({ "bootstrap.servers": cluster.bootstraps });
-  try {
-    const n = await consumer.partitions(topic);
-    const starts = Array.from({ length: n }, (_, partition) => ({ topic, partition, offset: 0n }));
-    return (await consumer.readUpToEnd(starts, 60_000)).map((m) => ({ key: text(m.key), payload: text(m.payload) }));
-  } finally {
-    await consumer.close();
-  }
+async function readTopicOf(cluster: KafkaMockCluster, topic: string) {
+  return await readTopic(cluster.bootstraps, topic);
 }
 
 async function commit(store: Store, name: string, lines: string[]): Promise<void> {
@@ -104,10 +96,10 @@ Deno.test({
           await logger.closeAsync();
         }
       });
-      const procs = await readTopic(cluster, "procs");
+      const procs = await readTopicOf(cluster, "procs");
       assertEquals(procs.map((m) => m.payload), [line("processes", 1), line("processes", 2), line("processes", 4)]);
       assert(procs.every((m) => m.key === KEY));
-      assertEquals((await readTopic(cluster, "osquery_base")).map((m) => m.payload), [line("users", 3)]);
+      assertEquals((await readTopicOf(cluster, "osquery_base")).map((m) => m.payload), [line("users", 3)]);
       assertEquals(statuses, []);
     } finally {
       setKafkaTopics(new Map());
@@ -139,7 +131,7 @@ Deno.test({
           await logger.closeAsync();
         }
       });
-      assertEquals((await readTopic(cluster, "procs")).map((m) => m.payload), [line("processes", 1)]);
+      assertEquals((await readTopicOf(cluster, "procs")).map((m) => m.payload), [line("processes", 1)]);
       assertEquals(statuses.length, 1);
       assert(statuses[0].includes("Topic not configured for message name 'users'"));
     } finally {
@@ -186,7 +178,7 @@ Deno.test({
           await logger.closeAsync();
         }
       });
-      const got = await readTopic(cluster, "results");
+      const got = await readTopicOf(cluster, "results");
       for (const [name, lines] of want) {
         assertEquals(got.filter((m) => queryNameOf(m.payload) === name).map((m) => m.payload), lines);
       }
@@ -230,7 +222,7 @@ Deno.test({
         }
         assertEquals(statuses, ["kafka_producer: 2 result lines had already reached Kafka; not sent again"]);
       });
-      assertEquals((await readTopic(cluster, "results")).map((m) => m.payload), [
+      assertEquals((await readTopicOf(cluster, "results")).map((m) => m.payload), [
         line("q", 1),
         line("q", 2),
         line("q", 3),
