@@ -115,6 +115,42 @@ export function watchRoot(pattern: string): { dir: string; recursive: boolean } 
   return { dir, recursive };
 }
 
+const decoder = new TextDecoder();
+/** Bytes read from the kernel at a time. */
+const READ_BUFFER = 256 * 1024;
+/** Longest stretch the reader spends handing changes to listeners before it reads again. */
+const DELIVERY_SLICE_MS = 20;
+/** The kernel queue size osq asks for (fs.inotify.max_queued_events; the default is 16,384). */
+const QUEUE_TARGET = 524_288;
+const QUEUE_SYSCTL = "/proc/sys/fs/inotify/max_queued_events";
+
+/**
+ * Raises fs.inotify.max_queued_events to {@linkcode QUEUE_TARGET} when it is lower and this
+ * process may (root); never lowers it. Returns the limit in force.
+ */
+export function raiseQueueLimit(path = QUEUE_SYSCTL, target = QUEUE_TARGET): number {
+  let current = 0;
+  try {
+    current = Number(Deno.readTextFileSync(path).trim());
+  } catch {
+    return 0;
+  }
+  if (current >= target) return current;
+  try {
+    Deno.writeTextFileSync(path, `${target}\n`);
+    return target;
+  } catch {
+    return current;
+  }
+}
+
+/** Actions whose repeats for one file, while one waits undelivered, are folded into it. */
+const COALESCED = new Set(["UPDATED", "ATTRIBUTES_MODIFIED", "OPENED", "ACCESSED"]);
+
+function queueKey(change: FileChange): string {
+  return `${change.action}\0${change.path}\0${change.subscription.category}\0${change.subscription.pattern}`;
+}
+
 /** Watches the subscriptions' directories and reports matching changes. */
 export class InotifyPublisher implements EventPublisher {
   readonly name = "inotify";
@@ -127,6 +163,26 @@ export class InotifyPublisher implements EventPublisher {
   #excludes: RegExp[][] = [];
   readonly #watches = new Map<number, { dir: string; recursive: boolean }>();
   readonly #listeners: ((change: FileChange) => void)[] = [];
+  /** Changes read from the kernel and not yet handed to listeners (hashing happens there). */
+  #queue: FileChange[] = [];
+  #queueHead = 0;
+  /** Queued, undelivered changes by subscription, path and action: a repeat is coalesced. */
+  readonly #queued = new Set<string>();
+  /** Times the kernel's queue overflowed (IN_Q_OVERFLOW): events were lost. */
+  overflows = 0;
+  /** Repeated changes folded into one still waiting (osquery hashes a file once per burst too). */
+  coalesced = 0;
+  /** The kernel queue size this instance got (fs.inotify.max_queued_events at its start). */
+  queueLimit = 0;
+  #lastOverflowLog = 0;
+  #overflowsLogged = 0;
+
+  readonly #queueSysctl: string;
+
+  /** `queueSysctl`: where the kernel's queue limit is raised (tests point it elsewhere). */
+  constructor(options: { queueSysctl?: string } = {}) {
+    this.#queueSysctl = options.queueSysctl ?? QUEUE_SYSCTL;
+  }
 
   get active(): boolean {
     return this.#running;
@@ -171,6 +227,8 @@ export class InotifyPublisher implements EventPublisher {
   }
 
   #open(): Promise<void> {
+    // The queue size is fixed when an instance starts: raise the limit first.
+    this.queueLimit = raiseQueueLimit(this.#queueSysctl);
     const fd = libc().inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
     if (fd < 0) return Promise.reject(new Error(`Cannot start inotify: ${lastErrorMessage()}`));
     this.#fd = fd;
@@ -211,14 +269,85 @@ export class InotifyPublisher implements EventPublisher {
     }
   }
 
+  /**
+   * The reader: drains the kernel queue completely (non-blocking reads), then hands queued
+   * changes to the listeners in slices of at most {@linkcode DELIVERY_SLICE_MS}, going back to
+   * the kernel between slices and yielding to the event loop, so hashing never keeps the
+   * kernel's queue from being emptied and scheduled queries keep their times during a burst.
+   */
   async #read(): Promise<void> {
-    const buf = new Uint8Array(new ArrayBuffer(64 * 1024));
+    const buf = new Uint8Array(new ArrayBuffer(READ_BUFFER));
     while (this.#running) {
-      if (!await waitReadable(this.#fd, 500)) continue;
-      const n = Number(libc().read(this.#fd, buf, BigInt(buf.length)));
-      if (n <= 0) continue;
+      this.#readAvailable(buf);
+      if (this.#queueHead < this.#queue.length) {
+        this.#deliver(DELIVERY_SLICE_MS);
+        await new Promise((r) => setTimeout(r, 0));
+        continue;
+      }
+      await waitReadable(this.#fd, 500);
+    }
+  }
+
+  /** Reads until the kernel has nothing more (the descriptor is non-blocking). */
+  #readAvailable(buf: Uint8Array<ArrayBuffer>): void {
+    const c = libc();
+    while (this.#running) {
+      const n = Number(c.read(this.#fd, buf, BigInt(buf.length)));
+      if (n <= 0) return;
       this.#parse(buf.subarray(0, n));
     }
+  }
+
+  /** Hands queued changes to the listeners for up to `budgetMs`. */
+  #deliver(budgetMs: number): void {
+    const deadline = performance.now() + budgetMs;
+    let i = this.#queueHead;
+    while (i < this.#queue.length) {
+      const change = this.#queue[i++];
+      if (COALESCED.has(change.action)) this.#queued.delete(queueKey(change));
+      for (const l of this.#listeners) {
+        try {
+          l(change);
+        } catch (err) {
+          console.error(`W A file event listener failed: ${(err as Error).message}`);
+        }
+      }
+      if ((i & 15) === 0 && performance.now() >= deadline) break;
+    }
+    if (i >= this.#queue.length) {
+      this.#queue = [];
+      this.#queueHead = 0;
+    } else if (i > 4096 && i * 2 > this.#queue.length) {
+      this.#queue = this.#queue.slice(i);
+      this.#queueHead = 0;
+    } else {
+      this.#queueHead = i;
+    }
+  }
+
+  /** Counts a kernel queue overflow; the status log says so at most every 10 s. */
+  #overflowed(): void {
+    this.overflows++;
+    // osquery restarts the publisher's run loop on an overflow: it shows as a refresh.
+    this.refreshes++;
+    const now = Date.now();
+    if (now - this.#lastOverflowLog < 10_000) return;
+    this.#lastOverflowLog = now;
+    const fresh = this.overflows - this.#overflowsLogged;
+    this.#overflowsLogged = this.overflows;
+    console.error(
+      `W inotify event queue overflowed ${fresh} time(s) (${this.overflows} in all, queue of ${this.queueLimit} ` +
+        "events): file events were lost; raise fs.inotify.max_queued_events or watch fewer paths",
+    );
+  }
+
+  /**
+   * Takes raw inotify records as read from the descriptor (the reader's path; tests feed
+   * synthetic ones) into the queue, and with `deliver` hands everything queued to the listeners.
+   */
+  feed(data: Uint8Array, deliver = false): void {
+    this.#parse(data);
+    if (deliver) this.#deliver(Infinity);
   }
 
   #parse(data: Uint8Array): void {
@@ -231,10 +360,10 @@ export class InotifyPublisher implements EventPublisher {
       const len = view.getUint32(pos + 12, true);
       const nameBytes = data.subarray(pos + 16, pos + 16 + len);
       const nul = nameBytes.indexOf(0);
-      const name = new TextDecoder().decode(nul < 0 ? nameBytes : nameBytes.subarray(0, nul));
+      const name = decoder.decode(nul < 0 ? nameBytes : nameBytes.subarray(0, nul));
       pos += 16 + len;
       if (mask & IN_Q_OVERFLOW) {
-        console.error("W inotify event queue overflowed: some file events were lost");
+        this.#overflowed();
         continue;
       }
       const watch = this.#watches.get(wd);
@@ -243,11 +372,26 @@ export class InotifyPublisher implements EventPublisher {
       if (watch.recursive && mask & IN_ISDIR && mask & (IN_CREATE | IN_MOVED_TO)) this.#watch(path, true);
       const action = actionOf(mask);
       if (!action) continue;
-      this.#subscriptions.forEach((subscription, i) => {
-        if (!this.#matchers[i].test(path) || this.#excludes[i].some((x) => x.test(path))) return;
-        if ((action === "OPENED" || action === "ACCESSED") && !subscription.accesses) return;
-        for (const l of this.#listeners) l({ path, action, cookie, subscription });
-      });
+      for (let i = 0; i < this.#subscriptions.length; i++) {
+        const subscription = this.#subscriptions[i];
+        if (!this.#matchers[i].test(path) || this.#excludes[i].some((x) => x.test(path))) continue;
+        if ((action === "OPENED" || action === "ACCESSED") && !subscription.accesses) continue;
+        const change = { path, action, cookie, subscription };
+        if (COALESCED.has(action)) {
+          // A change of the same kind already waiting for this file stands for this one too
+          // (the file is read and hashed when the waiting one is delivered).
+          const key = queueKey(change);
+          if (this.#queued.has(key)) {
+            this.coalesced++;
+            continue;
+          }
+          this.#queued.add(key);
+        } else {
+          // A creation, deletion or move ends the run of repeats before it.
+          for (const a of COALESCED) this.#queued.delete(queueKey({ ...change, action: a }));
+        }
+        this.#queue.push(change);
+      }
     }
   }
 
@@ -259,5 +403,7 @@ export class InotifyPublisher implements EventPublisher {
     libc().close(this.#fd);
     this.#fd = -1;
     this.#watches.clear();
+    // What was read and not delivered is handed over before the publisher stops.
+    this.#deliver(Infinity);
   }
 }

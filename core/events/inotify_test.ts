@@ -1,0 +1,83 @@
+import { assertEquals } from "../../testing/assert.ts";
+import { InotifyPublisher, raiseQueueLimit } from "./inotify.ts";
+import { flags } from "../flags.ts";
+
+function record(wd: number, mask: number, name: string, cookie = 0): Uint8Array {
+  const bytes = new TextEncoder().encode(name);
+  const len = Math.ceil((bytes.length + 1) / 16) * 16;
+  const out = new Uint8Array(16 + len);
+  const view = new DataView(out.buffer);
+  view.setInt32(0, wd, true);
+  view.setUint32(4, mask, true);
+  view.setUint32(8, cookie, true);
+  view.setUint32(12, len, true);
+  out.set(bytes, 16);
+  return out;
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+Deno.test("inotify: repeats for one waiting file are coalesced, creations are not, overflows are counted", async () => {
+  const dir = Deno.makeTempDirSync({ prefix: "osq-inotify-" });
+  // The kernel's limit stays as it is: the publisher raises a stand-in file.
+  Deno.writeTextFileSync(`${dir}/.sysctl`, "16384\n");
+  const publisher = new InotifyPublisher({ queueSysctl: `${dir}/.sysctl` });
+  const seen: string[] = [];
+  publisher.listen((c) => seen.push(`${c.action} ${c.path.slice(dir.length + 1)}`));
+  publisher.configure([{ category: "t", pattern: `${dir}/%%`, accesses: false }]);
+  flags.set("enable_file_events", true);
+  try {
+    await publisher.start();
+    assertEquals(publisher.queueLimit, 524288);
+    const refreshes = publisher.refreshes;
+    const [MODIFY, CLOSE_WRITE, CREATE, DELETE, OVERFLOW] = [0x2, 0x8, 0x100, 0x200, 0x4000];
+    publisher.feed(
+      concat([
+        record(1, MODIFY, "a"),
+        record(1, MODIFY, "a"),
+        record(1, CLOSE_WRITE, "a"),
+        record(1, CREATE, "b"),
+        record(-1, OVERFLOW, ""),
+        record(1, MODIFY, "a"),
+        record(1, DELETE, "b"),
+        record(1, CREATE, "b"),
+        record(1, MODIFY, "b"),
+      ]),
+      true,
+    );
+    assertEquals(seen, ["UPDATED a", "CREATED b", "DELETED b", "CREATED b", "UPDATED b"]);
+    assertEquals(publisher.coalesced, 3);
+    assertEquals(publisher.overflows, 1);
+    assertEquals(publisher.refreshes, refreshes + 1, "an overflow shows as a refresh, as osquery restarts the loop");
+    // Once delivered, the next change of the file is an event again.
+    publisher.feed(record(1, MODIFY, "a"), true);
+    assertEquals(seen.at(-1), "UPDATED a");
+  } finally {
+    await publisher.stop();
+    flags.set("enable_file_events", false);
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("inotify: the queue limit is raised when lower, never lowered, and read when it cannot be written", () => {
+  const dir = Deno.makeTempDirSync({ prefix: "osq-inotify-sysctl-" });
+  try {
+    const path = `${dir}/max_queued_events`;
+    Deno.writeTextFileSync(path, "16384\n");
+    assertEquals(raiseQueueLimit(path, 524288), 524288);
+    assertEquals(Deno.readTextFileSync(path).trim(), "524288");
+    Deno.writeTextFileSync(path, "1048576\n");
+    assertEquals(raiseQueueLimit(path, 524288), 1048576);
+    assertEquals(raiseQueueLimit(`${dir}/missing/x`, 524288), 0);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
