@@ -7,8 +7,9 @@
  *
  *   1. reads the trailer and index from its own file (/proc/self/exe);
  *   2. makes sure the payload is unpacked in a content-addressed cache directory,
- *      <cache>/<payload id>/, where <cache> is $OSQ_CACHE_DIR, else $XDG_CACHE_HOME/osq,
- *      else $HOME/.cache/osq, else /tmp/osq-<uid>. The id is a hash of the payload, so a new
+ *      <cache>/<payload id>/, where <cache> is $OSQ_CACHE_DIR, else /var/cache/osquery for
+ *      root (shared with osqueryd.service, removed with the package), else
+ *      $XDG_CACHE_HOME/osq, else $HOME/.cache/osq, else /tmp/osq-<uid>. The id is a hash of the payload, so a new
  *      build never reuses an old directory and an unpacked file is never rewritten. The
  *      directories are created 0700 and must be owned by the caller and writable by nobody else
  *      (refused otherwise: another user could swap the files). Files are written under a
@@ -196,6 +197,7 @@ int main(int argc, char **argv) {
   char base[PATH_SIZE];
   const char *env;
   if ((env = getenv("OSQ_CACHE_DIR")) && *env) path_fmt(base, "%s", env);
+  else if (geteuid() == 0) path_fmt(base, "/var/cache/osquery");
   else if ((env = getenv("XDG_CACHE_HOME")) && *env == '/') path_fmt(base, "%s/osq", env);
   else if ((env = getenv("HOME")) && *env == '/' && strcmp(env, "/") != 0) path_fmt(base, "%s/.cache/osq", env);
   else path_fmt(base, "/tmp/osq-%u", (unsigned)geteuid());
