@@ -75,9 +75,16 @@ export async function main(args: string[]): Promise<number> {
     }
     throw e;
   }
-  if (!["filesystem", "tls"].includes(flags.string("config_plugin"))) {
-    // osquery exits with EXIT_CATASTROPHIC (78) when the config plugin does not exist.
-    err(`osq daemon: Missing config plugin ${flags.string("config_plugin")} (osq has: filesystem, tls).\n`);
+  const checking = flags.bool("config_dump") || flags.bool("config_check");
+  if (
+    !["filesystem", "tls"].includes(flags.string("config_plugin")) && (checking || flags.bool("disable_extensions"))
+  ) {
+    // osquery exits with EXIT_CATASTROPHIC (78) when the config plugin does not exist. A running
+    // daemon with extensions on first waits for an extension to register it (the worker).
+    err(
+      `osq daemon: Missing config plugin ${flags.string("config_plugin")} (osq has: filesystem, tls` +
+        (checking ? ")" : "; extensions are disabled, so none can provide it)") + ".\n",
+    );
     return 78;
   }
   if (flags.bool("database_dump")) {

@@ -32,7 +32,7 @@ import {
   restoreSplay,
   TickClock,
 } from "../../core/scheduler.ts";
-import { createLoggers, type Logger, Severity } from "../../plugins/logger/logger.ts";
+import { createLoggers, type Logger, Severity, type StatusRecord } from "../../plugins/logger/logger.ts";
 import { drainOutbox } from "../../plugins/logger/outbox.ts";
 // The pipeline loggers (kafka_producer, aws_kinesis, aws_firehose) register themselves.
 import "../../plugins/logger/pipelines.ts";
@@ -53,6 +53,16 @@ import { EXIT_CATASTROPHIC, type WatchdogBlame } from "./run.ts";
 import { BUILTIN_CONFIG, writableDir } from "./paths.ts";
 import { ignoredFlagsMessage, newlyIgnoredFlags } from "../../core/flags_catalogue.ts";
 import { applyTableSwitches } from "../../core/table_switches.ts";
+import {
+  chooseExtensionPlugins,
+  type ExtensionPluginChoice,
+  MissingPluginError,
+  withoutNames,
+} from "./extension_plugins.ts";
+import { extensionConfigSources } from "../../plugins/config/extension.ts";
+import { startExtensionDistributed } from "../../plugins/distributed/extension.ts";
+import { KvRunningQueryStore, threadRunner } from "../../plugins/distributed/tls.ts";
+import { ExtensionLogger } from "../../plugins/logger/extension.ts";
 import { isStorageError, StorageHealth } from "./storage_health.ts";
 import { describeProblem, unpreparedQueries } from "./dropped.ts";
 
@@ -94,6 +104,8 @@ export class DaemonWorker {
   #lastRefresh = 0;
   #views: string[] = [];
   #extensions: ExtensionManager | undefined;
+  /** Status lines logged before {@linkcode DaemonWorker.attachLoggers}. */
+  #early: StatusRecord[] | undefined = [];
   #autoload: ExtensionSupervisor | undefined;
   /** Denylist (name → until), loaded once and kept in step with the store. */
   #denied: Map<string, number> | undefined;
@@ -107,6 +119,7 @@ export class DaemonWorker {
   constructor(store: Store, loggers: Logger[]) {
     this.store = store;
     this.loggers = loggers;
+    if (loggers.length > 0) this.#early = undefined;
   }
 
   /**
@@ -126,6 +139,8 @@ export class DaemonWorker {
   status(severity: number, message: string): void {
     if (severity < flags.number("logger_min_status") && !flags.bool("verbose")) return;
     const record = { severity, message, file: "osqd.ts", line: 0, time: new Date() };
+    // Before the loggers exist (extensions starting), keep the lines for them (bounded).
+    if (this.#early && this.#early.length < 1000) this.#early.push(record);
     for (const l of this.loggers) {
       try {
         l.logStatus(record);
@@ -136,6 +151,30 @@ export class DaemonWorker {
     const toStderr = flags.bool("logger_stderr") &&
       (severity >= Severity.WARNING || flags.bool("verbose")) && severity >= flags.number("logger_min_stderr");
     if (toStderr) Deno.stderr.writeSync(encoder.encode(`${"IWEF"[severity]} ${message}\n`));
+  }
+
+  /** The extension manager, once {@linkcode DaemonWorker.startExtensions} started it. */
+  get extensionManager(): ExtensionManager | undefined {
+    return this.#extensions;
+  }
+
+  /**
+   * Adds the loggers (made once extensions could provide some) and gives them the status lines
+   * logged before they existed.
+   */
+  attachLoggers(loggers: Logger[]): void {
+    this.loggers.push(...loggers);
+    const early = this.#early ?? [];
+    this.#early = undefined;
+    for (const record of early) {
+      for (const l of loggers) {
+        try {
+          l.logStatus(record);
+        } catch {
+          // A failing status sink must not stop the schedule.
+        }
+      }
+    }
   }
 
   /**
@@ -822,11 +861,36 @@ export async function runWorker(): Promise<number> {
   if (instance) runtime.instanceId = instance;
   else await store.set(["meta", "instance_id"], runtime.instanceId);
 
+  // The worker exists first: as osqueryd, the daemon starts the extension manager and waits for
+  // autoloaded extensions before it enrolls, reads the config or starts logging, so
+  // osquery_info reports the manager active at enrollment and extensions' config, logger and
+  // distributed plugins can serve the daemon. Loggers join the worker below.
+  const current: { worker?: DaemonWorker } = {};
+  const worker = current.worker = new DaemonWorker(store, []);
+  applyTableSwitches(worker.engine.registry);
+  // osquery flags set here that osq does not act on are named once in the status log.
+  const reportIgnored = () => {
+    const ignored = newlyIgnoredFlags();
+    if (ignored.length > 0) worker.status(Severity.INFO, ignoredFlagsMessage(ignored));
+  };
+  await worker.startExtensions();
+  let fromExtensions: ExtensionPluginChoice;
+  try {
+    fromExtensions = await chooseExtensionPlugins(
+      worker.extensionManager,
+      (message) => worker.status(Severity.ERROR, message),
+    );
+  } catch (err) {
+    if (!(err instanceof MissingPluginError)) throw err;
+    Deno.stderr.writeSync(encoder.encode(`osq daemon: ${err.message}\n`));
+    await worker.stop(0);
+    worker.close();
+    return EXIT_CATASTROPHIC;
+  }
+  const manager = worker.extensionManager;
+
   // The TLS server (Fleet and the like): config, logger, live queries and carve uploads.
   const wanted = remotePlugins();
-  // The remote exists before the worker (enrollment may fetch the first config); it reaches the
-  // worker through this holder once there is one.
-  const current: { worker?: DaemonWorker } = {};
   const remote: Remote | undefined = wanted.any
     ? createRemote({
       engine: () => current.worker?.engine,
@@ -839,11 +903,15 @@ export async function runWorker(): Promise<number> {
       runQuery: (sql) => current.worker!.runLive(sql),
     })
     : undefined;
-  const sources = wanted.config && remote ? () => remote.configSources() : readSources;
+  const sources = fromExtensions.config && manager
+    ? () => extensionConfigSources(manager, fromExtensions.config!)
+    : wanted.config && remote
+    ? () => remote.configSources()
+    : readSources;
   const firstSources = sources();
   // Reported (with the file or endpoint) by loadConfig below.
   firstSources.catch(() => {});
-  const noConfig = !wanted.config && (() => {
+  const noConfig = !wanted.config && !fromExtensions.config && (() => {
     try {
       Deno.statSync(flags.string("config_path"));
       return false;
@@ -861,28 +929,35 @@ export async function runWorker(): Promise<number> {
   if (logDir !== flags.string("logger_path").replace(/\/+$/, "")) flags.set("logger_path", logDir, "runtime");
   let loggers: Logger[];
   try {
-    const others = withoutTls(flags.string("logger_plugin"));
+    const names = withoutNames(flags.string("logger_plugin"), fromExtensions.loggers);
+    const others = withoutTls(names);
     const context = {
       status: (severity: number, message: string) =>
         current.worker
           ? current.worker.status(severity, message)
           : Deno.stderr.writeSync(encoder.encode(`osq daemon: ${message}\n`)),
     };
-    loggers = others || !wanted.logger ? createLoggers(wanted.logger ? others : undefined, store, context) : [];
+    loggers = others || !wanted.logger ? createLoggers(wanted.logger ? others : names, store, context) : [];
     if (wanted.logger && remote) loggers.push(remote.logger());
+    for (const name of fromExtensions.loggers) {
+      const logger = new ExtensionLogger(manager!, name, {
+        onError: (message) => Deno.stderr.writeSync(encoder.encode(`osq daemon: ${message}\n`)),
+      });
+      try {
+        await logger.init();
+      } catch (err) {
+        context.status(Severity.ERROR, `Logger plugin ${name} did not initialize: ${(err as Error).message}`);
+      }
+      loggers.push(logger);
+    }
   } catch (err) {
     Deno.stderr.writeSync(encoder.encode(`osq daemon: ${(err as Error).message}\n`));
     await remote?.close();
-    store.close();
+    await worker.stop(0);
+    worker.close();
     return EXIT_CATASTROPHIC;
   }
-  const worker = current.worker = new DaemonWorker(store, loggers);
-  applyTableSwitches(worker.engine.registry);
-  // osquery flags set here that osq does not act on are named once in the status log.
-  const reportIgnored = () => {
-    const ignored = newlyIgnoredFlags();
-    if (ignored.length > 0) worker.status(Severity.INFO, ignoredFlagsMessage(ignored));
-  };
+  worker.attachLoggers(loggers);
   worker.where = { database: dbPath, logs: logDir };
   worker.configSources = sources;
   if (noConfig) {
@@ -894,9 +969,16 @@ export async function runWorker(): Promise<number> {
     ));
   }
   await worker.recover(watchdogEnabled);
-  await worker.startExtensions();
   await worker.loadConfig(firstSources);
-  const distributed = remote?.startDistributed();
+  const distributed = fromExtensions.distributed && manager
+    ? startExtensionDistributed({
+      manager,
+      plugin: fromExtensions.distributed,
+      run: threadRunner((sql) => worker.runLive(sql)),
+      running: new KvRunningQueryStore(store.kv),
+      onStatus: (severity, message) => worker.status(severity, message),
+    })
+    : remote?.startDistributed();
   let carver: CarverService | undefined;
   if (remote) {
     carver = await startCarverService({

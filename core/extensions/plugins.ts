@@ -112,3 +112,23 @@ export async function distributedWriteResults(
     `Distributed plugin ${plugin}`,
   );
 }
+
+/**
+ * Waits until an extension offers plugin `name` of `registry` (osquery waits for autoloaded
+ * extensions to register before it uses their plugins), polling the manager; false when none
+ * does within `timeoutMs`.
+ */
+export async function waitForExtensionPlugin(
+  manager: ExtensionManager,
+  registry: string,
+  name: string,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<boolean> {
+  const end = Date.now() + Math.max(0, timeoutMs);
+  for (;;) {
+    if (manager.ownerOf(registry, name)) return true;
+    if (Date.now() >= end || signal?.aborted) return false;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -195,9 +195,12 @@ export function threadRunner(run: (sql: string) => Promise<ThreadReply>): QueryR
   };
 }
 
+/** Where the runner reads work and writes results: a TLS server, or an extension's plugin. */
+export type DistributedClient = Pick<RemoteClient, "request">;
+
 /** Options of the distributed runner; unset ones come from the flags. */
 export interface DistributedOptions {
-  client: RemoteClient;
+  client: DistributedClient;
   /** The engine queries run on (used unless `run` is given). */
   engine?: Engine;
   /** Runs one query (e.g. on the daemon's query threads); default: {@linkcode engineRunner}. */
