@@ -50,6 +50,9 @@ daemonTest(
       const enroll = server.to("/enroll")[0];
       assertEquals(enroll.body.enroll_secret, "s3cret");
       assertEquals(enroll.body.platform_type, "9");
+      // The extension manager is up before enrollment, as osqueryd's.
+      const details = enroll.body.host_details as Record<string, Record<string, string>>;
+      assertEquals(details.osquery_info.extensions, "active");
       assertEquals(enroll.headers.get("user-agent")?.startsWith("osquery/"), true);
       const nodeKey = "node-key-1";
 
