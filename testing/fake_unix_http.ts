@@ -12,6 +12,32 @@
  */
 import { Engine } from "../core/engine.ts";
 import { flags } from "../core/flags.ts";
+import { SYNC_PATH } from "./fake_unix_http_daemon.ts";
+
+/** Polls `check` every 20 ms until it holds, or throws after a deadline generous enough for a loaded machine. */
+async function waitFor(what: string, check: () => boolean, seconds = 60): Promise<void> {
+  const end = Date.now() + seconds * 1000;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`Timed out after ${seconds} s waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Sends the daemon its sync request number `n` and reads the answer to the end. */
+async function syncRequest(socket: string, n: number): Promise<void> {
+  const conn = await Deno.connect({ transport: "unix", path: socket });
+  try {
+    await conn.write(
+      new TextEncoder().encode(`GET ${SYNC_PATH}?${n} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`),
+    );
+    const buf = new Uint8Array(4096);
+    while ((await conn.read(buf)) !== null) {
+      // drain the answer until the daemon closes the connection
+    }
+  } finally {
+    conn.close();
+  }
+}
 
 /** A running stand-in daemon, as a test sees it. */
 export interface FakeUnixHttpDaemon {
@@ -61,14 +87,21 @@ export async function withFakeUnixHttp(
       lines.push(...parts);
     }
   })();
-  while (!lines.includes("listening")) await new Promise((r) => setTimeout(r, 20));
+  let exited = false;
+  child.status.then(() => (exited = true));
+  await waitFor("the stand-in daemon to listen", () => lines.includes("listening") || exited);
+  if (exited) throw new Error(`the stand-in daemon ${setup.script.pathname} exited before listening (see its stderr)`);
   const previous = flags.string(setup.socketFlag);
   flags.set(setup.socketFlag, socket);
   const engine = new Engine();
   try {
-    // Queries block the event loop, so give the log pump a moment before reading it.
+    // The daemon prints each request line before answering, in order; a sync request made now
+    // and seen in the log proves every line of the queries before it has been read.
+    let syncs = 0;
     const requests = async () => {
-      await new Promise((r) => setTimeout(r, 100));
+      const marker = `sync ${++syncs}`;
+      await syncRequest(socket, syncs);
+      await waitFor(`the stand-in daemon's log to show "${marker}"`, () => lines.includes(marker));
       return lines.filter((l) => l.startsWith("GET "));
     };
     await fn({ engine, pid: child.pid, requests });

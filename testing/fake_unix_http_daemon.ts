@@ -1,7 +1,8 @@
 /**
  * The daemon half of the stand-in HTTP daemons on a UNIX socket (see `fake_unix_http.ts` for the
  * test half): what a daemon script in `testdata/<area>/` uses to serve its recorded answers. It
- * prints `listening` once it accepts connections, then one line per request.
+ * prints `listening` once it accepts connections, then one line per request (and `sync N` for the
+ * test half's {@linkcode SYNC_PATH} requests).
  *
  * @module
  */
@@ -24,6 +25,9 @@ export function jsonResponse(body: string, status = 200): Response {
   return new Response(body, { status, headers: { "content-type": "application/json" } });
 }
 
+/** The path the test half requests to learn that the request log it holds is complete. */
+export const SYNC_PATH = "/__osq_test_sync";
+
 /** Options for {@linkcode serveFakeUnixHttp}. */
 export interface FakeUnixHttpOptions {
   /** The line logged for a request; default `METHOD /path?query`. */
@@ -42,6 +46,11 @@ export function serveFakeUnixHttp(
   const requestLine = options.requestLine ?? ((request, url) => `${request.method} ${url.pathname}${url.search}`);
   const server = Deno.serve({ path: socketPath, onListen: () => console.log("listening") }, (request) => {
     const url = new URL(request.url);
+    if (url.pathname === SYNC_PATH) {
+      // The test's marker: every request line printed before it has reached the test's log.
+      console.log(`sync ${url.search.slice(1)}`);
+      return new Response("ok");
+    }
     console.log(requestLine(request, url));
     return handler(request, url);
   });

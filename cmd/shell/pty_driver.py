@@ -2,9 +2,12 @@
 
 Usage: python3 pty_driver.py  (reads a JSON object on stdin, writes a JSON result on stdout)
   {"argv": [...], "env": {...}, "cwd": "...", "columns": 120,
-   "steps": [{"send": "text"}, {"expect": "regex", "timeout": 20}, {"sleep": 0.5}]}
+   "steps": [{"send": "text"}, {"expect": "regex", "timeout": 20}, {"sleep": 0.5},
+             {"send": "text", "until": "regex", "every": 2, "timeout": 60}]}
 Result: {"ok": bool, "failed_step": int|null, "status": int|null, "transcript": "..."}
-Each "expect" searches the output received since the previous match.
+Each "expect" searches the output received since the previous match. A "send" with "until" sends
+again every "every" seconds until the regex matches (for input whose effect depends on when it
+arrives, such as Ctrl-C for a query that may not have started yet).
 """
 import fcntl
 import json
@@ -44,7 +47,26 @@ def main():
         return True
 
     for index, step in enumerate(spec["steps"]):
-        if "send" in step:
+        if "send" in step and "until" in step:
+            pattern = re.compile(step["until"].encode(), re.S)
+            deadline = time.time() + step.get("timeout", 20)
+            while True:
+                os.write(fd, step["send"].encode())
+                resend = min(deadline, time.time() + step.get("every", 2))
+                match = pattern.search(transcript, cursor)
+                while not match and time.time() < resend:
+                    if read_some(max(0.0, resend - time.time())) is None:
+                        break
+                    match = pattern.search(transcript, cursor)
+                if match:
+                    cursor = match.end()
+                    break
+                if time.time() >= deadline:
+                    failed = index
+                    break
+            if failed is not None:
+                break
+        elif "send" in step:
             os.write(fd, step["send"].encode())
         elif "sleep" in step:
             end = time.time() + step["sleep"]
