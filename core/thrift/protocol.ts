@@ -68,9 +68,10 @@ export const DEFAULT_LIMITS: ProtocolLimits = {
 /**
  * What decoded values cost in the JavaScript heap, in bytes, for the decoding budget (measured
  * on V8 by scripts/bench_thrift_decode.ts: a 12 MB registerExtension of realistic column routes
- * holds 1.4x its size, and these estimates say 1.5x): a string's header (plus one byte per UTF-8 byte), an object's header, one
- * property or array slot (a plain object has room for at least four), and a property name not
- * seen at its position before (each new key order makes V8 build another object shape).
+ * holds 1.4x its size, and these estimates say 1.5x): a string's header (plus one byte per UTF-8
+ * byte), an object's header, one property or array slot (a plain object has room for at least
+ * four), and a property name not seen at its position before (each new key order makes V8 build
+ * another object shape).
  */
 export const DECODE_COST = {
   string: 24,
