@@ -11,11 +11,11 @@
  * dist/osq = the loader (packaging/loader/osq_loader.c, statically linked) + a payload:
  *
  * - `deno`: the pinned Deno 2.9 binary this script runs under;
- * - `osq.js`: main.ts bundled into one module. Every `import()` of osq's own modules uses a static
- *   specifier, so esbuild keeps each lazily imported module (each face, each table) in a lazy
- *   initializer: nothing a command does not need is evaluated;
- * - `query_worker.js`, `interrupt_worker.js`: the workers, bundled on their own; the main bundle's
- *   `new URL("./x_worker.ts", import.meta.url)` is rewritten to the `.js` beside it;
+ * - `osq.js` and its chunks: main.ts and the workers bundled with code splitting. Every `import()` of
+ *   osq's own modules uses a static specifier, so each lazily imported module (each face, each
+ *   table) is a chunk of its own, read only when a command imports it;
+ * - the workers' entries (`cmd/daemon/query_worker.js`, ...): each `new URL("./x_worker.ts",
+ *   import.meta.url)` in a chunk is rewritten to point at its worker's entry;
  * - `sdk.js` + `import_map.json`: `import ... from "osq/sdk"` in a user's extension module resolves
  *   to the SDK inside the bundle (sdk/README.md);
  *
@@ -72,33 +72,78 @@ function denoBinary(): string {
   return path;
 }
 
-/** Bundles `entry` into `out` (one ES module for the Deno platform). */
-function bundle(entry: string, out: string): string {
-  run(Deno.execPath(), ["bundle", "--quiet", "--no-lock", "--platform", "deno", "-o", out, entry], `bundling ${entry}`);
-  return Deno.readTextFileSync(out);
+/**
+ * Bundles main.ts and the workers into `outDir` with code splitting: each lazily imported module
+ * (a face, a table) becomes its own chunk, loaded (and parsed) only when imported. A single-file
+ * bundle would hoist every module's `node:` imports to the top and make V8 read all of osq at each
+ * start; the chunks keep a one-shot query at the cost of the modules it uses.
+ */
+function bundle(outDir: string): void {
+  Deno.removeSync(outDir, { recursive: true });
+  run(
+    Deno.execPath(),
+    [
+      "bundle",
+      "--quiet",
+      "--no-lock",
+      "--platform",
+      "deno",
+      "--code-splitting",
+      "--outdir",
+      outDir,
+      "main.ts",
+      ...WORKERS,
+    ],
+    "bundling main.ts and the workers",
+  );
 }
 
-/** Points the main bundle's worker URLs at the worker bundles; fails on a worker it does not know. */
-export function rewriteWorkerUrls(code: string, workers: readonly string[]): string {
-  const names = new Map(workers.map((w) => [`./${w.split("/").pop()}`, w]));
-  const seen = new Set<string>();
-  const rewritten = code.replace(
+/** Every file under `dir`, as paths relative to it. */
+function walk(dir: string, prefix = ""): string[] {
+  const out: string[] = [];
+  for (const entry of Deno.readDirSync(`${dir}/${prefix}`)) {
+    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory) out.push(...walk(dir, rel));
+    else if (entry.isFile) out.push(rel);
+  }
+  return out.sort();
+}
+
+/** The relative URL from the directory of `from` to `to` (both relative to the bundle's root). */
+function relativeUrl(from: string, to: string): string {
+  const up = from.split("/").length - 1;
+  return (up === 0 ? "./" : "../".repeat(up)) + to;
+}
+
+/**
+ * Points a chunk's worker URLs (`new URL("./x_worker.ts", import.meta.url)`, written next to the
+ * worker's source) at the worker's bundle; `workers` maps "./x_worker.ts" to the bundle's path
+ * relative to the bundle root, `file` is the chunk's own path. Fails on a worker it does not know.
+ */
+export function rewriteWorkerUrls(code: string, workers: ReadonlyMap<string, string>, file: string): string {
+  return code.replace(
     /new URL\("(\.\/[A-Za-z0-9_]+_worker)\.ts", import\.meta\.url\)/g,
     (_all, base: string) => {
-      if (!names.has(`${base}.ts`)) {
-        throw new BuildError(`the bundle starts a worker ${base}.ts that scripts/build.ts WORKERS does not list`);
+      const target = workers.get(`${base}.ts`);
+      if (target === undefined) {
+        throw new BuildError(`${file} starts a worker ${base}.ts that scripts/build.ts WORKERS does not list`);
       }
-      seen.add(`${base}.ts`);
-      return `new URL("${base}.js", import.meta.url)`;
+      return `new URL("${relativeUrl(file, target)}", import.meta.url)`;
     },
   );
-  for (const name of names.keys()) {
-    if (!seen.has(name)) throw new BuildError(`worker ${name} is listed in WORKERS but the bundle never starts it`);
-  }
-  if (/new Worker\(/.test(rewritten.replace(/new Worker\(new URL\("\.\/[A-Za-z0-9_]+_worker\.js"/g, ""))) {
-    throw new BuildError("the bundle starts a worker from a URL the build cannot map; name it ./<name>_worker.ts");
-  }
-  return rewritten;
+}
+
+/**
+ * esbuild gives chunks that call `require` a `createRequire` from `node:module`, a static import that
+ * sets up Deno's Node layer at every start. The bundled code only requires Node built-ins, which
+ * `process.getBuiltinModule` returns when (and only when) they are first needed.
+ */
+export function lazyRequire(code: string): string {
+  return code.replace(
+    'import { createRequire as __deno_internal_createRequire } from "node:module";\n' +
+      "var __require = __deno_internal_createRequire(import.meta.url);",
+    "var __require = (id) => globalThis.process.getBuiltinModule(id);",
+  );
 }
 
 /** The SDK shim: re-exports the SDK instance the bundle published (cmd/extension.ts sets it). */
@@ -142,14 +187,29 @@ export async function build(output = `${ROOT}dist/osq`): Promise<string> {
   const work = `${ROOT}dist/.build`;
   Deno.mkdirSync(work, { recursive: true });
   const deno = denoBinary();
-  const main = rewriteWorkerUrls(bundle("main.ts", `${work}/osq.js`), WORKERS);
+  const out = `${work}/bundle`;
+  Deno.mkdirSync(out, { recursive: true });
+  bundle(out);
+  const workers = new Map(WORKERS.map((w) => [`./${w.split("/").pop()}`, w.replace(/\.ts$/, ".js")]));
+  const started = new Set<string>();
   const files: { name: string; data: Uint8Array; mode: number }[] = [
     { name: "deno", data: Deno.readFileSync(deno), mode: 0o755 },
-    { name: "osq.js", data: new TextEncoder().encode(main), mode: 0o644 },
   ];
-  for (const worker of WORKERS) {
-    const name = worker.split("/").pop()!.replace(/\.ts$/, ".js");
-    files.push({ name, data: new TextEncoder().encode(bundle(worker, `${work}/${name}`)), mode: 0o644 });
+  for (const rel of walk(out)) {
+    let code = Deno.readTextFileSync(`${out}/${rel}`);
+    for (const m of code.matchAll(/new URL\("(\.\/[A-Za-z0-9_]+_worker\.ts)", import\.meta\.url\)/g)) started.add(m[1]);
+    code = lazyRequire(rewriteWorkerUrls(code, workers, rel));
+    for (const m of code.matchAll(/new Worker\(([^)]{0,120})/g)) {
+      if (!/_worker\.js"/.test(m[1])) throw new BuildError(`${rel} starts a worker the build cannot map: ${m[0]}`);
+    }
+    if (/from "node:module"/.test(code)) {
+      throw new BuildError(`${rel} still imports node:module (esbuild changed its shim?)`);
+    }
+    // The entry is main.js; the loader runs osq.js (same directory, so its chunk imports still resolve).
+    files.push({ name: rel === "main.js" ? "osq.js" : rel, data: new TextEncoder().encode(code), mode: 0o644 });
+  }
+  for (const name of workers.keys()) {
+    if (!started.has(name)) throw new BuildError(`worker ${name} is listed in WORKERS but no chunk starts it`);
   }
   const sdk = await import("../sdk/mod.ts");
   files.push({ name: "sdk.js", data: new TextEncoder().encode(sdkShim(Object.keys(sdk).sort())), mode: 0o644 });

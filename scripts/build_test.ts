@@ -7,7 +7,7 @@
  * dist/osq is built first when missing; without a C compiler the tests are skipped, saying so.
  */
 import { assert, assertEquals } from "../testing/assert.ts";
-import { rewriteWorkerUrls, sdkShim } from "./build.ts";
+import { lazyRequire, rewriteWorkerUrls, sdkShim } from "./build.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const DIST = `${ROOT}dist/osq`;
@@ -59,7 +59,9 @@ async function isolatedCopy(): Promise<{ dir: string; home: string; env: string[
   Deno.linkSync(`${dir}/osq`, `${dir}/osqueryd`);
   const home = `${dir}/home`;
   Deno.mkdirSync(home);
-  return { dir, home, env: ["-i", `HOME=${home}`, "PATH=/usr/sbin:/usr/bin:/sbin:/bin"] };
+  // OSQ_CACHE_DIR inside the fresh HOME: root would otherwise unpack into /var/cache/osquery.
+  const env = ["-i", `HOME=${home}`, `OSQ_CACHE_DIR=${home}/.cache/osq`, "PATH=/usr/sbin:/usr/bin:/sbin:/bin"];
+  return { dir, home, env };
 }
 
 function run(
@@ -83,20 +85,32 @@ async function poll(what: string, check: () => boolean, seconds = 90): Promise<v
   }
 }
 
-Deno.test("the build maps each worker URL of the bundle to its own bundle and refuses unknown workers", () => {
+Deno.test("the build points each chunk's worker URL at the worker's bundle and refuses unknown workers", () => {
   const code = 'new Worker(new URL("./query_worker.ts", import.meta.url), { type: "module" })';
+  const workers = new Map([["./query_worker.ts", "cmd/daemon/query_worker.js"]]);
   assertEquals(
-    rewriteWorkerUrls(code, ["cmd/daemon/query_worker.ts"]),
-    'new Worker(new URL("./query_worker.js", import.meta.url), { type: "module" })',
+    rewriteWorkerUrls(code, workers, "chunk-A.js"),
+    'new Worker(new URL("./cmd/daemon/query_worker.js", import.meta.url), { type: "module" })',
+  );
+  assertEquals(
+    rewriteWorkerUrls(code, workers, "cmd/shell/x.js"),
+    'new Worker(new URL("../../cmd/daemon/query_worker.js", import.meta.url), { type: "module" })',
   );
   let refused = "";
   try {
-    rewriteWorkerUrls(code.replace("query", "other"), ["cmd/daemon/query_worker.ts"]);
+    rewriteWorkerUrls(code.replace("query", "other"), workers, "chunk-A.js");
   } catch (err) {
     refused = (err as Error).message;
   }
   assert(refused.includes("other_worker.ts"), refused);
   assert(sdkShim(["defineTable"]).includes("export const { defineTable } = sdk;"));
+  assertEquals(
+    lazyRequire(
+      'import { createRequire as __deno_internal_createRequire } from "node:module";\n' +
+        "var __require = __deno_internal_createRequire(import.meta.url);",
+    ),
+    "var __require = (id) => globalThis.process.getBuiltinModule(id);",
+  );
 });
 
 Deno.test({

@@ -37,11 +37,11 @@
 
 #define TRAILER_SIZE 64
 #define MAGIC "OSQPACK1"
-#define MAX_FILES 16
+#define MAX_FILES 4096
 #define PATH_SIZE 4096
 
 struct entry {
-  char name[64];
+  char name[256];
   uint64_t offset;
   uint64_t size;
   unsigned mode;
@@ -116,14 +116,33 @@ static void make_parents(const char *path) {
   }
 }
 
+/* A payload name is a relative path whose components are plain names (no "", ".", ".." or dot files). */
+static int safe_name(const char *name) {
+  if (*name == '\0' || *name == '/') return 0;
+  for (const char *p = name; *p;) {
+    if (*p == '.' || *p == '/') return 0;
+    const char *slash = strchr(p, '/');
+    if (!slash) return 1;
+    p = slash + 1;
+    if (*p == '\0') return 0;
+  }
+  return 1;
+}
+
 static void unpack(int self_fd, const char *self, const char *dir, const struct entry *e) {
   char path[PATH_SIZE], tmp[PATH_SIZE];
   path_fmt(path, "%s/%s", dir, e->name);
+  /* Subdirectories of the payload (bundle chunks under cmd/...), private like the cache dir. */
+  for (char *p = path + strlen(dir) + 1; (p = strchr(p, '/')) != NULL; p++) {
+    *p = '\0';
+    if (mkdir(path, 0700) != 0 && errno != EEXIST) die("cannot create %s: %s", path, strerror(errno));
+    *p = '/';
+  }
   struct stat st;
   if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size == e->size && st.st_uid == geteuid()) {
     return;
   }
-  path_fmt(tmp, "%s/.%s.%ld", dir, e->name, (long)getpid());
+  path_fmt(tmp, "%s.%ld.tmp", path, (long)getpid());
   int out = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, e->mode & 0700);
   if (out < 0) die("cannot unpack into %s: %s (set OSQ_CACHE_DIR to a writable directory)", tmp, strerror(errno));
   off_t off = (off_t)e->offset;
@@ -170,7 +189,7 @@ int main(int argc, char **argv) {
   for (int i = 0; i < 32; i++) {
     if (!((id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'f'))) die("%s: corrupt payload id", self);
   }
-  if (index_len == 0 || index_len > 65536 || index_off + index_len > (uint64_t)st.st_size) {
+  if (index_len == 0 || index_len > (1u << 20) || index_off + index_len > (uint64_t)st.st_size) {
     die("%s: corrupt payload index", self);
   }
   char *index = malloc(index_len + 1);
@@ -185,8 +204,8 @@ int main(int argc, char **argv) {
     if (count == MAX_FILES) die("%s: too many payload files", self);
     struct entry *e = &entries[count];
     unsigned long long off, size;
-    if (sscanf(line, "%63[^\t]\t%llu\t%llu\t%o", e->name, &off, &size, &e->mode) != 4 || strchr(e->name, '/') ||
-        e->name[0] == '.' || off + size > index_off) {
+    if (sscanf(line, "%255[^\t]\t%llu\t%llu\t%o", e->name, &off, &size, &e->mode) != 4 || !safe_name(e->name) ||
+        off + size > index_off) {
       die("%s: corrupt payload index line '%s'", self, line);
     }
     e->offset = off;
@@ -210,9 +229,17 @@ int main(int argc, char **argv) {
   }
   const char *deno = NULL, *bundle = NULL;
   for (int i = 0; i < count; i++) {
-    unpack(fd, self, dir, &entries[i]);
     if (strcmp(entries[i].name, "deno") == 0) deno = "deno";
     if (strcmp(entries[i].name, "osq.js") == 0) bundle = "osq.js";
+  }
+  /* The marker is written after every file is in place: later starts check it alone. */
+  char marker[PATH_SIZE];
+  path_fmt(marker, "%s/.unpacked", dir);
+  struct stat mst;
+  if (lstat(marker, &mst) != 0 || !S_ISREG(mst.st_mode) || mst.st_uid != geteuid()) {
+    for (int i = 0; i < count; i++) unpack(fd, self, dir, &entries[i]);
+    int m = open(marker, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (m >= 0) close(m);
   }
   close(fd);
   if (!deno || !bundle) die("%s: the payload lacks deno or osq.js", self);
