@@ -7,6 +7,12 @@
  * message close that connection with a logged reason; the server keeps serving. An unknown
  * method gets Thrift's "Invalid method name" application exception and the connection stays up.
  *
+ * Descriptors are bounded: at most `maxConnections` are open (a new one closes the connection
+ * idle the longest, or is refused when every one is mid-call), a connection silent for `idleMs`
+ * is closed (clients reconnect), and an accept that fails (out of descriptors, EMFILE) is retried
+ * with back-off instead of ending the listener, so a flood of silent connections cannot stop the
+ * server from answering once it is over.
+ *
  * @module
  */
 import {
@@ -37,7 +43,22 @@ export interface ServerOptions {
   log?: (message: string) => void;
   /** Socket file mode (default 0o600: owner only). */
   mode?: number;
+  /** Most connections open at once (default 256). */
+  maxConnections?: number;
+  /** A connection silent this long (ms) is closed (default 120 000). */
+  idleMs?: number;
 }
+
+/** One open connection: when it last read or wrote, and whether a call is being answered. */
+interface Connection {
+  conn: Deno.UnixConn;
+  lastActive: number;
+  busy: boolean;
+  /** Closed by the server (idle, evicted, shutdown): its read error is expected. */
+  dropped: boolean;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Raised when the socket path is served by another process or cannot be bound. */
 export class SocketInUseError extends Error {
@@ -94,12 +115,20 @@ export class ThriftServer {
   readonly #handler: ThriftHandler;
   readonly #limits: ProtocolLimits;
   readonly #log: (message: string) => void;
-  readonly #conns = new Set<Deno.UnixConn>();
+  readonly #conns = new Map<Deno.UnixConn, Connection>();
   readonly #tasks = new Set<Promise<void>>();
   readonly #accepting: Promise<void>;
+  readonly #maxConnections: number;
+  readonly #idleMs: number;
+  readonly #sweeper: ReturnType<typeof setInterval>;
   #closed = false;
+  #acceptLogged = -Infinity;
   /** Connections closed because of malformed input (for tests and diagnostics). */
   rejectedConnections = 0;
+  /** Connections closed because they were idle, or to make room for a new one. */
+  droppedConnections = 0;
+  /** Accepts that failed (e.g. out of descriptors) and were retried. */
+  acceptFailures = 0;
 
   private constructor(
     path: string,
@@ -112,6 +141,10 @@ export class ThriftServer {
     this.#handler = handler;
     this.#limits = options.limits ?? DEFAULT_LIMITS;
     this.#log = options.log ?? defaultLog;
+    this.#maxConnections = Math.max(1, options.maxConnections ?? 256);
+    this.#idleMs = Math.max(1, options.idleMs ?? 120_000);
+    this.#sweeper = setInterval(() => this.#closeIdle(), Math.max(50, Math.min(5000, this.#idleMs / 2)));
+    Deno.unrefTimer(this.#sweeper);
     this.#accepting = this.#accept();
   }
 
@@ -138,42 +171,115 @@ export class ThriftServer {
 
   /** Open connections. */
   get connectionCount(): number {
-    return this.#conns.size;
+    return this.#liveCount();
+  }
+
+  /** Connections open and not being closed by the server. */
+  #liveCount(): number {
+    let n = 0;
+    for (const c of this.#conns.values()) if (!c.dropped) n++;
+    return n;
   }
 
   async #accept(): Promise<void> {
-    try {
-      for await (const conn of this.#listener) {
-        if (this.#closed) {
-          conn.close();
+    let delay = 0;
+    while (!this.#closed) {
+      let conn: Deno.UnixConn;
+      try {
+        conn = await this.#listener.accept();
+      } catch (err) {
+        if (this.#closed) break;
+        if (err instanceof Deno.errors.BadResource) {
+          this.#log(`listener on ${this.path} was closed: ${err.message}`);
           break;
         }
-        this.#conns.add(conn);
-        const task = this.#serve(conn).finally(() => {
-          this.#conns.delete(conn);
-          this.#tasks.delete(task);
-        });
-        this.#tasks.add(task);
+        // Out of descriptors (EMFILE/ENFILE) or a transient error: free what is idle, wait, retry.
+        this.acceptFailures++;
+        // Said once per outage, at most every 10 s (a flood would log at every retry).
+        if (delay === 0 && performance.now() - this.#acceptLogged > 10_000) {
+          this.#acceptLogged = performance.now();
+          this.#log(
+            `accepting on ${this.path} failed: ${err instanceof Error ? err.message : err}; ` +
+              `retrying with back-off (${this.#liveCount()} connections open)`,
+          );
+        }
+        this.#evictIdlest();
+        delay = delay === 0 ? 10 : Math.min(1000, delay * 2);
+        await sleep(delay);
+        continue;
       }
-    } catch (err) {
-      if (!this.#closed) this.#log(`listener on ${this.path} failed: ${err instanceof Error ? err.message : err}`);
+      delay = 0;
+      if (this.#closed) {
+        conn.close();
+        break;
+      }
+      if (this.#liveCount() >= this.#maxConnections && !this.#evictIdlest()) {
+        // Every connection is mid-call: this one waits for no one.
+        this.droppedConnections++;
+        conn.close();
+        continue;
+      }
+      const state: Connection = { conn, lastActive: performance.now(), busy: false, dropped: false };
+      this.#conns.set(conn, state);
+      const task = this.#serve(state).finally(() => {
+        this.#conns.delete(conn);
+        this.#tasks.delete(task);
+      });
+      this.#tasks.add(task);
     }
   }
 
-  async #serve(conn: Deno.UnixConn): Promise<void> {
+  /** Closes the connection idle the longest (not one mid-call); false when there is none. */
+  #evictIdlest(): boolean {
+    let victim: Connection | undefined;
+    for (const c of this.#conns.values()) {
+      if (!c.busy && !c.dropped && (!victim || c.lastActive < victim.lastActive)) victim = c;
+    }
+    if (!victim) return false;
+    this.#drop(victim);
+    return true;
+  }
+
+  /** Closes connections silent for longer than `idleMs`. */
+  #closeIdle(): void {
+    const now = performance.now();
+    for (const c of this.#conns.values()) {
+      if (!c.busy && !c.dropped && now - c.lastActive > this.#idleMs) this.#drop(c);
+    }
+  }
+
+  #drop(c: Connection): void {
+    c.dropped = true;
+    this.droppedConnections++;
+    try {
+      c.conn.close();
+    } catch {
+      // already closed
+    }
+  }
+
+  async #serve(state: Connection): Promise<void> {
+    const { conn } = state;
     const buffer = new MessageBuffer(this.#limits);
     const chunk = new Uint8Array(65536);
     try {
       for (;;) {
         let message: Uint8Array | undefined;
         while ((message = buffer.next()) !== undefined) {
-          const reply = await this.#dispatch(message);
-          if (reply) {
-            let written = 0;
-            while (written < reply.length) written += await conn.write(reply.subarray(written));
+          state.busy = true;
+          try {
+            const reply = await this.#dispatch(message);
+            if (reply) {
+              let written = 0;
+              while (written < reply.length) written += await conn.write(reply.subarray(written));
+            }
+          } finally {
+            state.busy = false;
+            state.lastActive = performance.now();
           }
         }
         const n = await conn.read(chunk);
+        state.lastActive = performance.now();
         if (n === null) {
           if (buffer.pending > 0) this.#log(`client left mid-message (${buffer.pending} bytes unread) on ${this.path}`);
           return;
@@ -184,14 +290,16 @@ export class ThriftServer {
       if (err instanceof ThriftProtocolError) {
         this.rejectedConnections++;
         this.#log(`closing a connection on ${this.path}: ${err.message}`);
-      } else if (!this.#closed) {
+      } else if (!this.#closed && !state.dropped) {
         this.#log(`connection on ${this.path} ended: ${err instanceof Error ? err.message : err}`);
       }
     } finally {
-      try {
-        conn.close();
-      } catch {
-        // already closed
+      if (!state.dropped) {
+        try {
+          conn.close();
+        } catch {
+          // already closed
+        }
       }
     }
   }
@@ -234,14 +342,16 @@ export class ThriftServer {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    clearInterval(this.#sweeper);
     try {
       this.#listener.close();
     } catch {
       // already closed
     }
-    for (const conn of this.#conns) {
+    for (const c of this.#conns.values()) {
+      c.dropped = true;
       try {
-        conn.close();
+        c.conn.close();
       } catch {
         // already closed
       }
