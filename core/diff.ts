@@ -63,10 +63,17 @@ export function rowEncoder(names: readonly string[]): (cells: readonly Cell[]) =
   const order = names.map((_, i) => i).filter((i) => !seen.has(names[i]) && seen.add(names[i]) !== undefined)
     .sort((a, b) => (names[a] < names[b] ? -1 : names[a] > names[b] ? 1 : 0));
   const keys = order.map((i, k) => (k === 0 ? "{" : ",") + JSON.stringify(names[i]) + ":");
+  if (order.length === 0) return () => "{}";
+  // One join per row gives a flat string: `+=` would leave a tree of concatenations (several
+  // objects per cell) that costs ~5x the memory of the text and slows every hash of it.
+  const parts: string[] = new Array(order.length * 2 + 1);
+  parts[order.length * 2] = "}";
   return (cells) => {
-    let out = "";
-    for (let k = 0; k < order.length; k++) out += keys[k] + cellLiteral(cells[order[k]]);
-    return order.length ? out + "}" : "{}";
+    for (let k = 0; k < order.length; k++) {
+      parts[2 * k] = keys[k];
+      parts[2 * k + 1] = cellLiteral(cells[order[k]]);
+    }
+    return parts.join("");
   };
 }
 
