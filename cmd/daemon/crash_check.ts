@@ -1,10 +1,16 @@
 /**
  * The crash check: files come and go under a watched directory while the daemon is killed
- * with SIGKILL at random moments (the worker or the top process) and restarted. Replaying the
- * results log must then give exactly the directory's final state, with no "added" for a path
- * already present and no "removed" for one absent: every change logged exactly once.
+ * with SIGKILL at random moments and restarted. Replaying the results log must then give
+ * exactly the directory's final state, with no "added" for a path already present and no
+ * "removed" for one absent: every change logged exactly once.
  *
- * Run directly for a longer check: `deno run -A cmd/daemon/crash_check.ts 50`.
+ * Without the watchdog the schedule runs in the top process, which is killed. With it
+ * (`watchdog: true`) the kills cycle through: the worker (the supervisor respawns it; that run
+ * then ends with a graceful SIGTERM), the supervisor (the orphaned worker notices within a tick
+ * and exits; the next daemon waits for its database lock), and both at once.
+ *
+ * Run directly for a longer check: `deno run -A cmd/daemon/crash_check.ts 50` (add `--watchdog`
+ * for the second mode).
  *
  * @module
  */
@@ -39,12 +45,43 @@ export interface CrashSink {
   lines(logDir: string): Promise<Record<string, unknown>[]>;
 }
 
+/** Options of {@linkcode crashCheck}. */
+export interface CrashOptions {
+  /** Run with the watchdog (supervisor + worker processes) and kill either or both. */
+  watchdog?: boolean;
+}
+
+/** What one watchdog-mode cycle kills. */
+type Victim = "worker" | "supervisor" | "both";
+
+/** Waits (polling) until `pid` has a child other than `not`; its pid, or undefined after `ms`. */
+async function workerOf(pid: number, ms: number, not?: number): Promise<number | undefined> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    const child = childPids(pid).find((c) => c !== not);
+    if (child !== undefined) return child;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return undefined;
+}
+
+function kill(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    Deno.kill(pid, "SIGKILL");
+  } catch {
+    // already gone
+  }
+}
+
 /** Runs `runs` kill/restart cycles and checks the log (or what `sink` received). */
 export async function crashCheck(
   runs: number,
   log: (s: string) => void = () => {},
   sink: CrashSink = { args: ROTATING, lines: (dir) => Promise.resolve(allLines(dir)) },
+  options: CrashOptions = {},
 ): Promise<CrashReport> {
+  const args = options.watchdog ? sink.args.filter((a) => a !== "--disable_watchdog") : sink.args;
   const d = new TestDaemon();
   const w = `${d.dir}/watched`;
   d.writeConfig({
@@ -70,7 +107,12 @@ export async function crashCheck(
   })();
   try {
     for (let i = 0; i < runs; i++) {
-      d.start(sink.args);
+      d.start(args);
+      if (options.watchdog) {
+        const what = await watchdogCycle(d, (["worker", "supervisor", "both"] as const)[i % 3]);
+        log(`run ${i + 1}/${runs}: ${what}`);
+        continue;
+      }
       await new Promise((r) => setTimeout(r, 800 + Math.random() * 2500));
       const top = d.child!.pid;
       const victims = Math.random() < 0.5 ? childPids(top) : [top];
@@ -87,7 +129,7 @@ export async function crashCheck(
     churning = false;
     await churn;
     // A last clean run catches up with the final state.
-    d.start(sink.args);
+    d.start(args);
     const want = [...present].sort().join("\n");
     const end = Date.now() + 60_000;
     while (replay(await sink.lines(d.logDir)).state.sort().join("\n") !== want) {
@@ -104,6 +146,42 @@ export async function crashCheck(
     await d.kill();
     d.cleanup();
   }
+}
+
+/**
+ * One watchdog-mode cycle: lets the worker run a random while, kills `victim`, and leaves no
+ * daemon of this cycle but possibly an orphaned worker that is about to exit. Says what it did.
+ */
+async function watchdogCycle(d: TestDaemon, victim: Victim): Promise<string> {
+  const top = d.child!.pid;
+  // The worker starts (and loads every table) after the supervisor: let it work a while.
+  const worker = await workerOf(top, 60_000);
+  await new Promise((r) => setTimeout(r, 500 + Math.random() * 2500));
+  if (worker === undefined) {
+    await d.kill();
+    return "no worker started; killed the supervisor";
+  }
+  if (victim === "supervisor") {
+    kill(top);
+    await d.kill();
+    return "killed the supervisor (the worker is left to notice)";
+  }
+  if (victim === "both") {
+    kill(worker);
+    kill(top);
+    await d.kill();
+    return "killed the supervisor and the worker";
+  }
+  kill(worker);
+  // osquery's watcher respawns the worker (after a back-off when it died young).
+  const next = await workerOf(top, 60_000, worker);
+  if (next === undefined) {
+    await d.kill();
+    return "killed the worker; no respawn within 60 s, killed the supervisor";
+  }
+  await new Promise((r) => setTimeout(r, 500 + Math.random() * 2500));
+  await d.stop();
+  return "killed the worker; the respawned one stopped gracefully";
 }
 
 /** Small rotation size, so kills also land around rotations (with zstd-compressed older files). */
@@ -160,11 +238,13 @@ export function replay(lines: Record<string, unknown>[], name?: string): { state
 
 if (import.meta.main) {
   // `--logger=kafka_producer` or `--logger=aws_kinesis`: the same check against that logger's peer.
+  // `--watchdog`: supervisor and worker processes, killed in turn and together.
   const runs = Number(Deno.args.find((a) => !a.startsWith("--")) ?? 50);
   const logger = Deno.args.find((a) => a.startsWith("--logger="))?.slice("--logger=".length);
+  const watchdog = Deno.args.includes("--watchdog");
   const { pipelineSink } = await import("../../plugins/logger/pipeline_peers.ts");
   const peer = logger ? await pipelineSink(logger) : undefined;
-  const report = await crashCheck(runs, (s) => console.log(s), peer?.sink).finally(() => peer?.close());
+  const report = await crashCheck(runs, (s) => console.log(s), peer?.sink, { watchdog }).finally(() => peer?.close());
   console.log(`${report.runs} kills, ${report.lines} result lines, ${report.problems.length} problems`);
   for (const p of report.problems) console.log(`  ${p}`);
   Deno.exit(report.problems.length ? 1 : 0);
