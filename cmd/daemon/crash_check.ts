@@ -15,7 +15,7 @@
  * @module
  */
 import { TestDaemon } from "./testing.ts";
-import { zstdDecompress } from "../../plugins/logger/zstd.ts";
+import { zstdDecompress } from "../../core/compress/zstd.ts";
 
 /** The outcome of a crash check. */
 export interface CrashReport {

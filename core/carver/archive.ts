@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { zstdCompress } from "../../plugins/logger/zstd.ts";
+import { zstdCompress } from "../compress/zstd.ts";
 
 const BLOCK = 512;
 /** libarchive's default record: archives are padded to a multiple of it. */

@@ -1,5 +1,5 @@
 import { compressFile, entryName, writeArchive } from "./archive.ts";
-import { zstdDecompress } from "../../plugins/logger/zstd.ts";
+import { zstdDecompress } from "../compress/zstd.ts";
 import { assert, assertEquals } from "../../testing/assert.ts";
 
 async function tar(args: string[], cwd?: string): Promise<string> {

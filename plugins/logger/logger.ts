@@ -10,7 +10,7 @@
 import "./flags.ts";
 import { flags } from "../../core/flags.ts";
 import type { Store } from "../../core/kv.ts";
-import { zstdCompress } from "./zstd.ts";
+import { zstdCompress } from "../../core/compress/zstd.ts";
 
 /** Status severities as glog numbers them. */
 export const Severity = { INFO: 0, WARNING: 1, ERROR: 2, FATAL: 3 } as const;

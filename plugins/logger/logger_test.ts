@@ -3,7 +3,7 @@ import { flags } from "../../core/flags.ts";
 import { kvAvailable, openStore } from "../../core/kv.ts";
 import { FilesystemLogger, glogPrefix, type Logger, loggerMode, rotateFile } from "./logger.ts";
 import { drainOutbox } from "./outbox.ts";
-import { zstdDecompress } from "./zstd.ts";
+import { zstdDecompress } from "../../core/compress/zstd.ts";
 
 Deno.test("logger: --logger_mode is octal text, validated like osquery", () => {
   assertEquals(loggerMode("0640"), 0o640);
