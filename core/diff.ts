@@ -107,6 +107,107 @@ export function diffRows(previous: Iterable<string>, current: readonly string[])
   return { removed, added };
 }
 
+/** Rows with their sort keys, for {@linkcode diffIndexed}: key = hash(row) * 2^21 + index, sorted. */
+export interface IndexedRows {
+  rows: readonly string[];
+  keys: Float64Array;
+}
+
+const INDEX_BITS = 2 ** 21;
+
+/** FNV-1a over the UTF-16 code units of `text` (32 bits). */
+function hash32(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/**
+ * Indexes rows for {@linkcode diffIndexed}: one sorted number per row (8 bytes), in place of the
+ * map of row texts a multiset difference otherwise builds. Undefined past 2^21 rows (the key
+ * must hold the index exactly); diff those with {@linkcode diffRows}.
+ */
+export function indexRows(rows: readonly string[]): IndexedRows | undefined {
+  if (rows.length >= INDEX_BITS) return undefined;
+  const keys = new Float64Array(rows.length);
+  for (let i = 0; i < rows.length; i++) keys[i] = hash32(rows[i]) * INDEX_BITS + i;
+  keys.sort();
+  return { rows, keys };
+}
+
+/**
+ * The multiset difference {@linkcode diffRows} computes (same rows, same order), by walking two
+ * sorted key arrays: rows are compared as text only where their hashes meet, so no map of every
+ * row is built. Added rows come in current order; removed rows in the order of the first
+ * occurrence of their text in `previous` (a map's insertion order, as diffRows gives them).
+ */
+export function diffIndexed(previous: IndexedRows, current: IndexedRows): DiffResult {
+  const p = previous.keys;
+  const c = current.keys;
+  const added: number[] = [];
+  // Removed instances as (first occurrence of the text) * 2^21 + index: sorting groups them.
+  const removed: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < p.length || j < c.length) {
+    const hp = i < p.length ? Math.floor(p[i] / INDEX_BITS) : Infinity;
+    const hc = j < c.length ? Math.floor(c[j] / INDEX_BITS) : Infinity;
+    const h = Math.min(hp, hc);
+    // The runs of this hash on both sides (either may be empty): matched by text.
+    let i2 = i;
+    while (i2 < p.length && Math.floor(p[i2] / INDEX_BITS) === h) i2++;
+    let j2 = j;
+    while (j2 < c.length && Math.floor(c[j2] / INDEX_BITS) === h) j2++;
+    if (i2 - i <= 1 && j2 - j <= 1) {
+      const a = i2 > i ? p[i] % INDEX_BITS : -1;
+      const b = j2 > j ? c[j] % INDEX_BITS : -1;
+      if (a < 0) added.push(b);
+      else if (b < 0) removed.push(a * INDEX_BITS + a);
+      else if (previous.rows[a] !== current.rows[b]) {
+        removed.push(a * INDEX_BITS + a);
+        added.push(b);
+      }
+    } else {
+      // Prev indices of the run by text, in index order (the keys sort them so).
+      const byText = new Map<string, number[]>();
+      for (let k = i; k < i2; k++) {
+        const at = p[k] % INDEX_BITS;
+        const text = previous.rows[at];
+        const list = byText.get(text);
+        if (list) list.push(at);
+        else byText.set(text, [at]);
+      }
+      const first = new Map<string, number>();
+      for (const [text, list] of byText) first.set(text, list[0]);
+      const taken = new Map<string, number>();
+      // Current rows of the run in current order take the earliest unmatched previous rows.
+      for (let k = j; k < j2; k++) {
+        const at = c[k] % INDEX_BITS;
+        const text = current.rows[at];
+        const list = byText.get(text);
+        const n = taken.get(text) ?? 0;
+        if (list && n < list.length) taken.set(text, n + 1);
+        else added.push(at);
+      }
+      for (const [text, list] of byText) {
+        const f = first.get(text)!;
+        for (let k = taken.get(text) ?? 0; k < list.length; k++) removed.push(f * INDEX_BITS + list[k]);
+      }
+    }
+    i = i2;
+    j = j2;
+  }
+  added.sort((a, b) => a - b);
+  removed.sort((a, b) => a - b);
+  return {
+    removed: removed.map((k) => previous.rows[k % INDEX_BITS]),
+    added: added.map((k) => current.rows[k]),
+  };
+}
+
 /** A canonical row rendered for the log: as is with numerics, else every value as a string. */
 export function renderRow(canonical: string, numerics: boolean): string {
   if (numerics) return canonical;

@@ -3,10 +3,12 @@ import {
   batchLine,
   calendarTime,
   canonicalRow,
+  diffIndexed,
   diffRows,
   doubleString,
   escapeNonPrintable,
   eventLines,
+  indexRows,
   type LogItem,
   nextEvents,
   nextResults,
@@ -114,4 +116,21 @@ Deno.test("diff: event-table queries log only new rows, never removed ones, coun
   assertEquals([quiet.log, quiet.state], [false, undefined]);
   const empty = nextEvents("e", undefined, [], 0, "s");
   assertEquals([empty.log, empty.state?.counter], [false, 0]);
+});
+
+Deno.test("diffIndexed gives diffRows' answer, order included, on random multisets with duplicates", () => {
+  let seed = 7;
+  const rand = (n: number) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  for (let round = 0; round < 300; round++) {
+    const alphabet = 1 + rand(12);
+    const make = () => Array.from({ length: rand(40) }, () => `{"v":${rand(alphabet)}}`);
+    const previous = make();
+    const current = rand(4) === 0 ? [...previous].reverse() : make();
+    const expected = diffRows(previous, current);
+    assertEquals(diffIndexed(indexRows(previous)!, indexRows(current)!), expected, `round ${round}`);
+  }
+  assertEquals(diffIndexed(indexRows([])!, indexRows([])!), { removed: [], added: [] });
 });

@@ -8,7 +8,7 @@
 import "../../tables/catalogue.ts";
 import { Engine } from "../../core/engine.ts";
 import { runCanonical } from "./canonical.ts";
-import { diffRows } from "../../core/diff.ts";
+import { diffIndexed, diffRows, type IndexedRows, indexRows } from "../../core/diff.ts";
 import { adoptScheduleBuffer } from "../../core/scheduler.ts";
 import { applyTableSections, applyViews, type TableSections } from "./config_hooks.ts";
 import type { QueryReply, QueryRequest } from "./query_pool.ts";
@@ -51,14 +51,17 @@ function rss(): number {
  * the stored results; then only the diff (and, when it is not empty, the rows as one string)
  * travels back instead of every row.
  */
-const kept = new Map<string, { id: string; rows: string[] }>();
+const kept = new Map<string, { id: string; rows: string[]; index?: IndexedRows }>();
 
 function diffAgainstKept(reply: QueryReply, name: string, previous: string | undefined): void {
   const rows = reply.rows;
   const hit = kept.get(name);
   reply.count = rows.length;
+  // Rows are kept with a sorted index (8 bytes a row): the next diff walks two indexes instead
+  // of building a map of every previous row.
+  const index = indexRows(rows);
   if (hit && previous !== undefined && hit.id === previous) {
-    const diff = diffRows(hit.rows, rows);
+    const diff = hit.index && index ? diffIndexed(hit.index, index) : diffRows(hit.rows, rows);
     reply.rows = [];
     reply.diff = diff;
     if (diff.added.length === 0 && diff.removed.length === 0) {
@@ -68,7 +71,7 @@ function diffAgainstKept(reply: QueryReply, name: string, previous: string | und
     reply.rowsText = rows.join("\n");
   }
   reply.rowsId = crypto.randomUUID();
-  kept.set(name, { id: reply.rowsId, rows });
+  kept.set(name, { id: reply.rowsId, rows, index });
 }
 
 const tid = threadId();
