@@ -55,17 +55,20 @@ export class StorageHealth {
     return this.#outages.get(kind)?.refused ?? 0;
   }
 
-  /** A write of `kind` failed with `err` (`where` names it, e.g. the database path). */
-  failed(kind: StorageKind, where: string, err: unknown): void {
+  /**
+   * A write of `kind` failed with `err` (`where` names it, e.g. the database path). `counts`:
+   * the write was a run's commit (or a shipping attempt), not a bookkeeping write.
+   */
+  failed(kind: StorageKind, where: string, err: unknown, counts = true): void {
     const message = err instanceof Error ? err.message : String(err);
     const now = this.#now();
     const outage = this.#outages.get(kind);
     if (!outage) {
-      this.#outages.set(kind, { since: now, lastReport: now, refused: 1, message });
+      this.#outages.set(kind, { since: now, lastReport: now, refused: counts ? 1 : 0, message });
       this.#report(Severity.ERROR, `${startText(kind, where, message)}`);
       return;
     }
-    outage.refused++;
+    if (counts) outage.refused++;
     if (now - outage.lastReport >= this.#remindMs) {
       outage.lastReport = now;
       this.#report(

@@ -131,7 +131,7 @@ export class DaemonWorker {
       await write();
     } catch (err) {
       if (!isStorageError(err)) throw err;
-      this.health.failed("database", this.where.database, err);
+      this.health.failed("database", this.where.database, err, false);
     }
   }
 
@@ -237,6 +237,18 @@ export class DaemonWorker {
     this.config = config;
     runtime.configHash = config.hash;
     runtime.configValid = !config.problems.some((p) => p.severity === "error");
+    // Sections first: auto_table_construction tables and views exist before discovery queries
+    // run and before queries are checked.
+    const sections = Object.fromEntries(config.sections);
+    for (const failure of applyTableSections(sections)) {
+      this.status(Severity.WARNING, `Config section ${failure}`);
+    }
+    const views = [...config.views];
+    for (const failure of applyViews(this.engine, views, this.#views)) {
+      this.status(Severity.WARNING, `Config view ${failure}`);
+    }
+    this.#views = views.map(([name]) => name);
+    this.pool.configure(sections, views);
     const planned: Planned[] = [];
     for (const pack of config.packs) {
       if (!this.packStates.has(`${pack.name}\0${pack.source}`)) {
@@ -282,16 +294,6 @@ export class DaemonWorker {
       if (!planned.some((p) => p.query.scheduledName === name)) this.counters.delete(name);
     }
     this.#configureEvents(config);
-    const sections = Object.fromEntries(config.sections);
-    for (const failure of applyTableSections(sections)) {
-      this.status(Severity.WARNING, `Config section ${failure}`);
-    }
-    const views = [...config.views];
-    for (const failure of applyViews(this.engine, views, this.#views)) {
-      this.status(Severity.WARNING, `Config view ${failure}`);
-    }
-    this.#views = views.map(([name]) => name);
-    this.pool.configure(sections, views);
     this.#loadDecorations = this.#runDecorators(config.decorators.load);
     this.#intervalDecorations.clear();
     this.#mergeDecorations({});
