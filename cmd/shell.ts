@@ -23,6 +23,7 @@ import { FlagError, flags, readFailure } from "../core/flags.ts";
 import { OP } from "../core/table.ts";
 import { OSQUERY_VERSION } from "../core/version.ts";
 import { applyShellDefaultsBeforeParse, applyShellSettingsAfterParse } from "./shell/flags.ts";
+import { applyShellConfig } from "./shell/config.ts";
 import { Output, OutputClosedError } from "./shell/output.ts";
 import { type LineSource, Shell, SyncLineSource } from "./shell/runner.ts";
 import { metaCommand, metaTypes } from "./shell/meta.ts";
@@ -80,6 +81,7 @@ export async function main(args: string[]): Promise<number> {
     flags.number("profile") > 0;
   const interactive = !oneShot && Deno.stdin.isTerminal();
   applyShellSettingsAfterParse(interactive, explicit);
+  applyShellConfig(explicit, (line) => stderr(line + "\n"));
 
   if (flags.number("profile") > 0) return await profile(positionals[0]);
 

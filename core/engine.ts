@@ -198,6 +198,42 @@ export class Engine {
  * FTS3's pointer-taking `fts3_tokenizer` form and extension loading; defensive mode stops
  * writes to the schema and database pages. Throws (naming the option) when a setting does not take.
  */
+/** How {@linkcode openHostDatabase} opens a SQLite file of the host. */
+export interface HostDatabaseOptions {
+  /** Open as `immutable=1`: no locks taken or honoured, the file is assumed not to change. */
+  immutable?: boolean;
+  /** Ignore other connections' locks (the "unix-none" VFS), for files not in WAL mode. */
+  ignoreLocks?: boolean;
+}
+
+/** SQLite authorizer actions a host database query may use: READ, SELECT, FUNCTION, RECURSIVE. */
+const HOST_READ_ACTIONS = new Set([20, 21, 31, 33]);
+const PRAGMA_ACTION = 19;
+
+/**
+ * Opens a SQLite database file on the host read-only (auto_table_construction): no writes, no
+ * ATTACH, no pragma but `journal_mode`, extension loading off. Throws SqliteError when it cannot
+ * be opened.
+ */
+export function openHostDatabase(path: string, options: HostDatabaseOptions = {}): Database {
+  const uri = options.immutable
+    ? `file:${encodeURI(path).replaceAll("?", "%3f").replaceAll("#", "%23")}?immutable=1`
+    : path;
+  const db = new Database(uri, { readOnly: true, vfs: options.ignoreLocks ? "unix-none" : undefined });
+  try {
+    hardenConnection(db);
+    db.authorizer((action, arg1) => {
+      if (HOST_READ_ACTIONS.has(action)) return undefined;
+      if (action === PRAGMA_ACTION && arg1.toLowerCase() === "journal_mode") return undefined;
+      return "A query over a host database may only read from it.";
+    });
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  return db;
+}
+
 function hardenConnection(db: Database): void {
   const settings: [number, boolean, string][] = [
     [SQLITE.DBCONFIG_ENABLE_FTS3_TOKENIZER, false, "SQLITE_DBCONFIG_ENABLE_FTS3_TOKENIZER"],

@@ -7,6 +7,7 @@ import { buildConfig, type Config, ConfigError, formatProblem, hasErrors } from 
 import { readConfigSources, resolvePack } from "../../plugins/config/filesystem.ts";
 import { Engine } from "../../core/engine.ts";
 import { describeProblem, unpreparedQueries } from "./dropped.ts";
+import { applyAtcSection } from "../../core/config/atc.ts";
 
 /** Reads and builds the config from `--config_path` (throws {@linkcode ConfigError} when unreadable). */
 export function loadConfig(path?: string): Config {
@@ -29,6 +30,10 @@ export function configCheck(write: (text: string) => void): number {
   const engine = new Engine();
   let unprepared;
   try {
+    // The config's auto_table_construction tables exist for its queries, as in the daemon.
+    for (const p of applyAtcSection(config.sections.get("auto_table_construction"), engine.registry)) {
+      write(`warning: auto_table_construction.${p.table}: ATC table ${p.table} ${p.message}\n`);
+    }
     unprepared = unpreparedQueries(config, engine);
   } finally {
     engine.close();

@@ -6,6 +6,8 @@
  * @module
  */
 import { applyConfigSections } from "../../core/config/sections.ts";
+// auto_table_construction registers its tables from the config in every thread that loads it.
+import "../../core/config/atc.ts";
 import type { Engine } from "../../core/engine.ts";
 
 /** The config sections tables consume, as plain JSON. */

@@ -19,6 +19,7 @@ import {
 } from "./config.ts";
 import { checkPlatform, platformsOf } from "./platform.ts";
 import { type JsonObject, toPlain } from "./json.ts";
+import { applyAtcSection } from "./atc.ts";
 import {
   OSQUERY_LINUX_TABLES,
   OSQUERY_OTHER_PLATFORM_TABLES,
@@ -55,6 +56,17 @@ export function lintFile(path: string, text: string, engine: Engine, resolvePack
     // The packs' reporters (schedule, inline packs, pack files) add to the config's problems.
     configProblems = config.problems;
     packs = config.packs;
+    // auto_table_construction tables are tables for the config's queries (osquery registers them
+    // when it loads the config); entries osquery would skip are findings.
+    for (const p of applyAtcSection(config.sections.get("auto_table_construction"), engine.registry)) {
+      findings.push({
+        file: path,
+        path: `auto_table_construction.${p.table}`,
+        message: `ATC table ${p.table} ${p.message}.`,
+        severity: "warning",
+        code: "atc",
+      });
+    }
     for (const sql of [...config.decorators.load, ...config.decorators.always]) {
       checkSql(engine, sql, undefined, findings, path, "decorators");
     }

@@ -219,13 +219,25 @@ export class Database {
   /** Hook that may rewrite an error message before it is thrown (used for osquery's table errors). */
   errorRewriter: ((message: string, code: number) => string) | undefined;
 
-  /** Opens `path` (default: a private in-memory database). */
-  constructor(path = ":memory:") {
+  /**
+   * Opens `path` (default: a private in-memory database). `readOnly` opens an existing file
+   * read-only with a private cache (a `file:` URI may add `immutable=1`); `vfs` picks a SQLite VFS
+   * such as "unix-none" (no file locking).
+   */
+  constructor(path = ":memory:", options: { readOnly?: boolean; vfs?: string } = {}) {
     const s = sqlite();
     const out = new BigUint64Array(1);
-    const flags = SQLITE.OPEN_READWRITE | SQLITE.OPEN_CREATE | SQLITE.OPEN_URI | SQLITE.OPEN_NOMUTEX |
-      (path === ":memory:" ? SQLITE.OPEN_MEMORY : 0);
-    const rc = s.sqlite3_open_v2(cstr(path), new Uint8Array(out.buffer), flags, null);
+    const flags = options.readOnly
+      ? SQLITE.OPEN_READONLY | SQLITE.OPEN_URI | SQLITE.OPEN_NOMUTEX | SQLITE.OPEN_PRIVATECACHE
+      : SQLITE.OPEN_READWRITE | SQLITE.OPEN_CREATE | SQLITE.OPEN_URI | SQLITE.OPEN_NOMUTEX |
+        (path === ":memory:" ? SQLITE.OPEN_MEMORY : 0);
+    const vfs = options.vfs ? cstr(options.vfs) : undefined;
+    const rc = s.sqlite3_open_v2(
+      cstr(path),
+      new Uint8Array(out.buffer),
+      flags,
+      vfs ? Deno.UnsafePointer.of(vfs) : null,
+    );
     this.#handle = out[0];
     if (rc !== SQLITE.OK) {
       const message = this.#handle !== 0n
