@@ -87,6 +87,28 @@ const LIBC_NAMES = ["libc.so.6", "libc.so", "libc.musl-x86_64.so.1", "libc.musl-
 let lib: LibcSymbols | undefined;
 let loadError: Error | undefined;
 
+/**
+ * Binds each libc symbol when it is first used. Deno compiles a call stub per bound symbol, about
+ * 0.5 ms each: binding all of them up front cost every command some 30 ms at start-up, while most
+ * commands call a handful. The library itself is opened (and checked) at once.
+ */
+function lazySymbols(name: string): LibcSymbols {
+  Deno.dlopen(name, { getpid: symbols.getpid }).symbols.getpid();
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(symbols) as (keyof typeof symbols)[]) {
+    Object.defineProperty(out, key, {
+      configurable: true,
+      enumerable: true,
+      get() {
+        const fn = Deno.dlopen(name, { [key]: symbols[key] }).symbols[key];
+        Object.defineProperty(out, key, { value: fn, enumerable: true });
+        return fn;
+      },
+    });
+  }
+  return out as LibcSymbols;
+}
+
 /** libc, loaded on first use, or `undefined` when it cannot be loaded (not Linux, no FFI permission). */
 export function tryLibc(): LibcSymbols | undefined {
   if (lib || loadError) return lib;
@@ -96,7 +118,7 @@ export function tryLibc(): LibcSymbols | undefined {
   }
   for (const name of LIBC_NAMES) {
     try {
-      lib = Deno.dlopen(name, symbols).symbols;
+      lib = lazySymbols(name);
       return lib;
     } catch (err) {
       loadError ??= err instanceof Error ? err : new Error(String(err));

@@ -7,7 +7,7 @@
  * @module
  */
 import "./flags.ts";
-import { createHash } from "node:crypto";
+import { nodeCrypto } from "../node_builtins.ts";
 import { flags } from "../flags.ts";
 import { JsonObject, jsonPath, JsonSyntaxError, jsonType, type JsonValue, parseJson, toPlain } from "./json.ts";
 import { originalPosition, stripConfigComments, type StrippedText } from "./strip.ts";
@@ -481,7 +481,7 @@ export function buildConfig(sources: ConfigSource[], options: BuildOptions = {})
     views: new Map(),
     sections: new Map(),
     problems,
-    hash: createHash("sha1").update(sources.map((s) => s.name + "\0" + s.text).join("\0")).digest("hex"),
+    hash: nodeCrypto().createHash("sha1").update(sources.map((s) => s.name + "\0" + s.text).join("\0")).digest("hex"),
   };
   for (const source of config.sources) {
     if (source.skipped !== undefined) {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { createHash } from "node:crypto";
+import { nodeCrypto } from "../node_builtins.ts";
 import { OSQUERY_VERSION } from "../version.ts";
 
 /** The running platform's name as osquery spells it. */
@@ -45,7 +45,7 @@ export function versionAtLeast(wanted: string, running = OSQUERY_VERSION): boole
 
 /** This machine's shard (0..100): the first byte of SHA-1(hostname), scaled to 100. */
 export function machineShard(hostname = Deno.hostname()): number {
-  const first = parseInt(createHash("sha1").update(hostname).digest("hex").slice(0, 2), 16);
+  const first = parseInt(nodeCrypto().createHash("sha1").update(hostname).digest("hex").slice(0, 2), 16);
   return Math.floor((first * 100) / 255);
 }
 
