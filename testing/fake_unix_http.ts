@@ -13,15 +13,7 @@
 import { Engine } from "../core/engine.ts";
 import { flags } from "../core/flags.ts";
 import { SYNC_PATH } from "./fake_unix_http_daemon.ts";
-
-/** Polls `check` every 20 ms until it holds, or throws after a deadline generous enough for a loaded machine. */
-async function waitFor(what: string, check: () => boolean, seconds = 60): Promise<void> {
-  const end = Date.now() + seconds * 1000;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`Timed out after ${seconds} s waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { waitFor } from "./wait.ts";
 
 /** Sends the daemon its sync request number `n` and reads the answer to the end. */
 async function syncRequest(socket: string, n: number): Promise<void> {

@@ -137,11 +137,14 @@ export async function withFlags<T>(values: Record<string, string>, fn: () => Pro
 }
 
 /**
- * A client of the server the flags point at, for plugin tests: a 2 s timeout, no waits
- * between attempts, a node key kept in memory and no host details.
+ * A client of the server the flags point at, for plugin tests: a 2 s timeout (or `timeoutMs`), no
+ * waits between attempts, a node key kept in memory and no host details.
  */
-export function testClient(hostIdentifier = "h"): { transport: TlsTransport; client: RemoteClient } {
-  const transport = new TlsTransport({ timeoutMs: 2000 });
+export function testClient(
+  hostIdentifier = "h",
+  timeoutMs = 2000,
+): { transport: TlsTransport; client: RemoteClient } {
+  const transport = new TlsTransport({ timeoutMs });
   const sleep = () => Promise.resolve();
   const enroller = new Enroller({
     transport,

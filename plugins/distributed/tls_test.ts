@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { assert, assertEquals } from "../../testing/assert.ts";
+import { waitFor } from "../../testing/wait.ts";
 import { Engine } from "../../core/engine.ts";
 import { type FakeHandler, FakeServer, serverFlags, testClient, withFlags } from "../../core/remote/fake_server.ts";
 import { type DistributedOptions, DistributedRunner, KvRunningQueryStore, startDistributed } from "./tls.ts";
@@ -150,10 +151,8 @@ Deno.test("tls distributed: accelerate makes check-ins every 5 s (here shortened
     async (make, server) => {
       const started = Date.now();
       const runner = make({ intervalMs: 3_600_000, acceleratedIntervalMs: 20 }).start();
-      for (let i = 0; i < 100 && server.to("/distributed/read").length < 3; i++) {
-        await new Promise((r) => setTimeout(r, 10));
-      }
-      assert(server.to("/distributed/read").length >= 3, "accelerated check-ins happened");
+      // The normal interval is an hour: three reads can only be accelerated check-ins.
+      await waitFor("three accelerated check-ins", () => server.to("/distributed/read").length >= 3);
       assert(runner.acceleratedUntil >= started + 60_000);
       await runner.stop();
     },
@@ -163,22 +162,27 @@ Deno.test("tls distributed: accelerate makes check-ins every 5 s (here shortened
 Deno.test("tls distributed: without accelerate the loop waits the interval; stop ends it and leaves no timer", async () => {
   await withDistributed(() => ({ queries: { q: "SELECT 1 AS a" } }), async (_make, server, _statuses, base) => {
     const handle = startDistributed(base);
-    for (let i = 0; i < 100 && server.to("/distributed/write").length < 1; i++) {
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    await waitFor("the first check-in's write", () => server.to("/distributed/write").length >= 1);
     assertEquals(server.to("/distributed/read").length, 1);
     assertEquals(handle.acceleratedUntil, 0);
     await handle.stop();
   });
 });
 
-Deno.test("tls distributed: stop during a request that never answers returns at once", async () => {
-  await withDistributed(() => "hang", async (make) => {
-    const runner = make().start();
-    await new Promise((r) => setTimeout(r, 50));
-    const t0 = performance.now();
-    await runner.stop();
-    assert(performance.now() - t0 < 1000, "stop did not wait for the request timeout");
+Deno.test("tls distributed: stop during a request that never answers returns without waiting for its timeout", async () => {
+  await withDistributed(() => "hang", async (make, server) => {
+    // The request's timeout is 10 minutes: a stop that waited for it would miss the deadline below.
+    const { transport, client } = testClient("h", 600_000);
+    try {
+      const runner = make({ client }).start();
+      await waitFor("the read request to reach the server", () => server.to("/distributed/read").length >= 1);
+      let stopped = false;
+      const stopping = runner.stop().then(() => (stopped = true));
+      await waitFor("stop to return while the request still hangs", () => stopped);
+      await stopping;
+    } finally {
+      transport.close();
+    }
   });
 });
 

@@ -1,4 +1,5 @@
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "../../testing/assert.ts";
+import { waitFor } from "../../testing/wait.ts";
 import { openStore } from "../../core/kv.ts";
 import { FakeServer, serverFlags, testClient, withFlags } from "../../core/remote/fake_server.ts";
 import { RemoteError } from "../../core/remote/transport.ts";
@@ -157,8 +158,7 @@ Deno.test("tls logger: --buffered_log_max keeps the newest status records and sa
 Deno.test("tls logger: status records are flushed every period, in batches of max lines", async () => {
   await withLogger({ "/log": () => ({}) }, { periodMs: 30, maxLines: 2 }, async (logger, server) => {
     for (let i = 0; i < 3; i++) logger.logStatus(status(`m${i}`));
-    for (let i = 0; i < 100 && logger.pendingStatus > 0; i++) await new Promise((r) => setTimeout(r, 10));
-    assertEquals(logger.pendingStatus, 0);
+    await waitFor("the periodic flush of the status records", () => logger.pendingStatus === 0);
     assertEquals(server.to("/log").map((r) => (r.body.data as unknown[]).length), [2, 1]);
     logger.close();
     // Let a tick that was already running finish before the sanitizers look.

@@ -7,6 +7,7 @@ import { fileSubscriptions } from "../../core/events/inotify.ts";
 import { applyConfigSections } from "../../core/config/sections.ts";
 import { flags } from "../../core/flags.ts";
 import { assert, assertEquals } from "../../testing/assert.ts";
+import { waitFor } from "../../testing/wait.ts";
 
 Deno.test("yara_events: files changed under a yara category are scanned with its groups, without file_events", async () => {
   const dir = await Deno.makeTempDir();
@@ -18,14 +19,22 @@ Deno.test("yara_events: files changed under a yara category are scanned with its
   applyConfigSections({ yara: { signatures: { demo: [rules] }, file_paths: { watched: ["demo"] } } });
   await events.start();
   try {
-    await new Promise((r) => setTimeout(r, 200));
+    // yara_events alone demands the inotify watches; they must be in place before the writes.
+    await waitFor(
+      "the inotify watch on the yara category",
+      () => inotifyPublisher.active && inotifyPublisher.watchCount > 0,
+    );
     await Deno.writeTextFile(`${dir}/watched/hit.txt`, "xx OSQ-YARA-MARKER xx");
     await Deno.writeTextFile(`${dir}/watched/miss.txt`, "nothing here");
-    await new Promise((r) => setTimeout(r, 1200));
     const e = new Engine();
-    const rows = e.query(
-      `select target_path, category, action, matches, count, tags from yara_events where target_path like '${dir}/%'`,
-    );
+    const rows = await waitFor("scans of both files in yara_events", () => {
+      const rows = e.query(
+        `select target_path, category, action, matches, count, tags from yara_events where target_path like '${dir}/%'`,
+      );
+      const done = rows.some((r) => r.target_path === `${dir}/watched/hit.txt` && r.count === 1) &&
+        rows.some((r) => r.target_path === `${dir}/watched/miss.txt` && r.count === 0);
+      return done ? rows : undefined;
+    });
     const hit = rows.find((r) => r.target_path === `${dir}/watched/hit.txt` && r.count === 1);
     assert(hit, JSON.stringify(rows));
     assertEquals([hit.category, hit.matches, hit.tags], ["watched", "osq_marker", "demo"]);

@@ -5,6 +5,7 @@ import { events } from "../../core/events/system.ts";
 import { inotifyPublisher, udevPublisher } from "../../core/events/publishers.ts";
 import { hardwareEventRow } from "./hardware_events.ts";
 import { assert, assertEquals } from "../../testing/assert.ts";
+import { waitFor } from "../../testing/wait.ts";
 import { createHash } from "node:crypto";
 
 Deno.test("hardware_events: osquery's filters — a type, a device node or driver, and no disabled types", () => {
@@ -45,16 +46,25 @@ Deno.test("file_events: inotify reports creations (hashed), updates and deletion
   inotifyPublisher.configure([{ category: "tmp", pattern: `${dir}/%%`, accesses: false }]);
   await events.start();
   try {
+    const watched = inotifyPublisher.watchCount;
     await Deno.mkdir(`${dir}/sub`);
-    await new Promise((r) => setTimeout(r, 300));
+    // The new directory is watched once the publisher has read its creation.
+    await waitFor("a watch on the new subdirectory", () => inotifyPublisher.watchCount > watched);
     await Deno.writeTextFile(`${dir}/sub/a.txt`, "hello");
     await Deno.writeTextFile(`${dir}/b.txt`, "x");
     await Deno.remove(`${dir}/b.txt`);
-    await new Promise((r) => setTimeout(r, 1200));
     const e = new Engine();
-    const rows = e.query(
-      `select target_path, category, action, hashed, sha256 from file_events where target_path like '${dir}/%'`,
-    );
+    const query = () =>
+      e.query(
+        `select target_path, category, action, hashed, sha256 from file_events where target_path like '${dir}/%'`,
+      );
+    const rows = await waitFor("the creation, hashed update and deletion in file_events", () => {
+      const rows = query();
+      const done = rows.some((r) => r.target_path === `${dir}/sub/a.txt` && r.action === "CREATED") &&
+        rows.some((r) => r.target_path === `${dir}/sub/a.txt` && r.action === "UPDATED" && r.hashed === 1) &&
+        rows.some((r) => r.target_path === `${dir}/b.txt` && r.action === "DELETED");
+      return done ? rows : undefined;
+    });
     const created = rows.find((r) => r.target_path === `${dir}/sub/a.txt` && r.action === "CREATED");
     assert(created, JSON.stringify(rows));
     assertEquals(created.category, "tmp");
