@@ -66,3 +66,61 @@ daemonTest("extension plugins: a config plugin nobody registers stops the daemon
   assertEquals(code.code, 78);
   await d.waitFor("the message", () => /Missing config plugin nosuch_cfg/.test(d.stderr));
 });
+
+/** Bindings for Python made by Debian's thrift compiler from the repo's IDL, or why not. */
+function pythonBindings(): { dir?: string; missing?: string } {
+  try {
+    const ok = new Deno.Command("/usr/bin/python3", { args: ["-c", "import thrift"], stderr: "null" }).outputSync();
+    if (!ok.success) return { missing: "python3-thrift is not installed (apt-get install python3-thrift)" };
+    const dir = Deno.makeTempDirSync({ prefix: "osq-pythrift-" });
+    const out = new Deno.Command("thrift", { args: ["--gen", "py", "-out", dir, `${ROOT}/core/thrift/osquery.thrift`] })
+      .outputSync();
+    if (!out.success) return { missing: `thrift --gen py failed: ${new TextDecoder().decode(out.stderr)}` };
+    return { dir };
+  } catch {
+    return { missing: "/usr/bin/python3 or Debian's thrift-compiler is missing (apt-get install thrift-compiler)" };
+  }
+}
+
+const python = pythonBindings();
+if (python.missing) console.warn(`extension plugins: the Python extension case is skipped: ${python.missing}`);
+
+Deno.test({
+  name: "extension plugins: an osquery-python-style extension's config and logger plugins drive the daemon",
+  ignore: python.missing !== undefined,
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const { TestDaemon } = await import("./testing.ts");
+    const d = new TestDaemon();
+    try {
+      const pluginDir = `${d.dir}/plugin`;
+      Deno.mkdirSync(pluginDir);
+      const list = autoload(
+        d,
+        "py_plugins",
+        `/usr/bin/python3 ${ROOT}/testdata/extensions/py_plugins_extension.py ${python.dir}`,
+      );
+      d.start([
+        `--extensions_autoload=${list}`,
+        "--extensions_timeout=60",
+        "--config_plugin=py_config",
+        "--logger_plugin=py_logger",
+        "--disable_watchdog",
+      ], { OSQ_PLUGIN_DIR: pluginDir });
+      await d.waitFor("a result in the Python logger", () => read(`${pluginDir}/results.log`).includes("py_eight"), 90);
+      const result = JSON.parse(read(`${pluginDir}/results.log`).split("\n")[0]);
+      assertEquals([result.name, result.columns], ["py_eight", { eight: "8" }]);
+      await d.waitFor(
+        "status lines in the Python logger",
+        () => read(`${pluginDir}/status.log`).includes("osqd started"),
+      );
+      // Only the extension logs: no filesystem results file.
+      assertEquals(d.text("osqueryd.results.log"), "");
+    } finally {
+      await d.kill();
+      d.cleanup();
+      if (python.dir) Deno.removeSync(python.dir, { recursive: true });
+    }
+  },
+});
