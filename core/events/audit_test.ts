@@ -1,4 +1,5 @@
 import "../../tables/events/mod.ts";
+import { waitFor } from "../../testing/wait.ts";
 import { Engine } from "../engine.ts";
 import { flags } from "../flags.ts";
 import { auditPublisher } from "./publishers.ts";
@@ -133,13 +134,12 @@ Deno.test({
       new Deno.Command("/bin/sh", { args: ["-c", `cd ${dir} && /bin/echo ${marker} 'two words' >/dev/null`] })
         .outputSync();
       const e = new Engine();
-      let rows: Record<string, unknown>[] = [];
-      for (let i = 0; i < 40 && !rows.length; i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        rows = e.query(`select path, cmdline, cwd, uid, syscall from process_events where cmdline like '%${marker}%'`);
-      }
-      const echo = rows.find((r) => String(r.cmdline).startsWith("/bin/echo"));
-      assert(echo, JSON.stringify(rows));
+      const query = () =>
+        e.query(`select path, cmdline, cwd, uid, syscall from process_events where cmdline like '%${marker}%'`);
+      const echo = await waitFor(
+        "the echo's execve in process_events",
+        () => query().find((r) => String(r.cmdline).startsWith("/bin/echo")),
+      );
       assertEquals(echo.cmdline, `/bin/echo ${marker} two words`);
       assertEquals(echo.cwd, await Deno.realPath(dir));
       assertEquals(echo.syscall, "execve");

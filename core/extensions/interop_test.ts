@@ -4,6 +4,7 @@
  * thrift-compiler. Requires both (`apt-get install thrift-compiler python3-thrift`).
  */
 import { assert, assertEquals } from "../../testing/assert.ts";
+import { waitFor } from "../../testing/wait.ts";
 import { Engine } from "../engine.ts";
 import { Registry } from "../registry.ts";
 import { defineTable } from "../table.ts";
@@ -110,9 +111,10 @@ Deno.test("interop: a Python table extension registers with osq's manager and jo
     // The extension dies: the next liveness check detaches its table.
     child.kill("SIGKILL");
     await child.status;
-    await new Promise((r) => setTimeout(r, 50));
-    await manager.checkLiveness();
-    assertEquals(engine.registry.table("py_numbers"), undefined);
+    await waitFor("a liveness check to detach the dead extension's table", async () => {
+      await manager.checkLiveness();
+      return engine.registry.table("py_numbers") === undefined;
+    });
   } finally {
     try {
       child.kill("SIGKILL");

@@ -1,4 +1,5 @@
 import { assert, assertEquals } from "../../testing/assert.ts";
+import { waitFor } from "../../testing/wait.ts";
 import { Engine } from "../engine.ts";
 import { Registry } from "../registry.ts";
 import { defineTable } from "../table.ts";
@@ -209,9 +210,11 @@ Deno.test("manager: an extension that never opens its socket loses its tables af
     });
     assertEquals(status.code, 0);
     assertEquals(registry.tableOwner("ghost_t"), "ghost");
-    await new Promise((r) => setTimeout(r, 250));
-    await manager.checkLiveness();
-    assertEquals(registry.table("ghost_t"), undefined);
+    // Once the 200 ms start-up grace has passed, a liveness check detaches it.
+    await waitFor("a liveness check to detach the ghost's table", async () => {
+      await manager.checkLiveness();
+      return registry.table("ghost_t") === undefined;
+    });
     assertEquals((await client.invoke("extensions", {})).size, 0);
     let error = "";
     try {
@@ -256,18 +259,21 @@ Deno.test("manager: a restarted extension replaces its dead predecessor of the s
       registry: { table: { p_t: tableRoutes } },
     });
     assertEquals(first.code, 0);
-    // Within the start-up grace the old one may still be coming up: a duplicate.
+    // Within the start-up grace (5 s: two local calls fit in it on a loaded machine) the old one
+    // may still be coming up: a duplicate.
     const early = await client.invoke("registerExtension", { info: info("phoenix"), registry: {} });
     assertEquals(early.message, "Duplicate extension registered");
-    await new Promise((r) => setTimeout(r, 250));
-    const second = await client.invoke("registerExtension", {
-      info: info("phoenix"),
-      registry: { table: { p_t: tableRoutes } },
-    });
-    assertEquals(second.code, 0);
+    // After the grace, with no socket, the old one is dead and the new one takes its place.
+    const second = await waitFor("the grace to pass and the new registration to succeed", async () => {
+      const status = await client.invoke("registerExtension", {
+        info: info("phoenix"),
+        registry: { table: { p_t: tableRoutes } },
+      });
+      return status.code === 0 ? status : undefined;
+    }, { intervalMs: 250 });
     assertEquals([...(await client.invoke("extensions", {})).keys()], [second.uuid]);
     assertEquals(registry.tableOwner("p_t"), "phoenix");
-  }, { timeoutMs: 200 });
+  }, { timeoutMs: 5000 });
 });
 
 // osquery 5.23's answers (osquery/sql/sqlite_util.cpp queryInternal, osquery/core/tables.cpp

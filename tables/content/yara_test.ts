@@ -1,4 +1,5 @@
 import { assert, assertEquals, assertStringIncludes, assertThrows } from "../../testing/assert.ts";
+import { waitFor } from "../../testing/wait.ts";
 import yaraFile from "./yara_file.ts";
 import yaraProcess from "./yara_process.ts";
 import { configureYara, openYara } from "./_yara.ts";
@@ -112,11 +113,13 @@ Deno.test("yara_process: scans a process's memory for a marker", async () => {
     stderr: "null",
   }).spawn();
   try {
-    // Give the shell a moment to start and hold its script in memory.
-    await new Promise((r) => setTimeout(r, 200));
-    const [row] = e.query(
-      `select pid, matches, count from yara_process where pid = ${child.pid} and sigfile = '${rulesPath}'`,
-    );
+    // The shell holds its script in memory once it has started: scan until the marker shows.
+    const [row] = await waitFor("the shell's script in its memory", () => {
+      const rows = e.query(
+        `select pid, matches, count from yara_process where pid = ${child.pid} and sigfile = '${rulesPath}'`,
+      );
+      return rows.length && String(rows[0].matches).includes("osq_marker") ? rows : undefined;
+    });
     assertEquals(row.pid, child.pid);
     assertStringIncludes(String(row.matches), "osq_marker");
     assert(Number(row.count) >= 1);

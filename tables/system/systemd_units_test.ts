@@ -1,6 +1,7 @@
 import "./systemd_units.ts";
 import { Engine } from "../../core/engine.ts";
 import { assert, assertEquals, assertThrows } from "../../testing/assert.ts";
+import { waitFor } from "../../testing/wait.ts";
 import {
   DBusConnection,
   DBusFormatError,
@@ -130,14 +131,7 @@ Deno.test({
       stderr: "null",
     }).spawn();
     try {
-      for (let i = 0; i < 100; i++) {
-        try {
-          Deno.statSync(socket);
-          break;
-        } catch {
-          await new Promise((r) => setTimeout(r, 20));
-        }
-      }
+      await waitFor("dbus-daemon to create its socket", () => Deno.statSync(socket));
       const conn = DBusConnection.open(socket, true);
       assert(conn !== undefined);
       const bus = { destination: "org.freedesktop.DBus", path: "/org/freedesktop/DBus" };
