@@ -11,6 +11,7 @@ import { FlagError, flags } from "../core/flags.ts";
 import { extensionsIntervalMs, extensionsTimeoutMs, thriftTimeoutMs } from "../core/extensions/flags.ts";
 import { type ExtensionDefinition, ExtensionStartError, type ExtensionTable, startExtension } from "../sdk/mod.ts";
 import * as sdk from "../sdk/mod.ts";
+import { SDK_VERSION } from "../core/version.ts";
 
 const USAGE = `Usage: osq extension --socket PATH [--timeout S] [--interval S] [--verbose] MODULE.ts
 
@@ -25,10 +26,11 @@ const SHORT_NAMES: Record<string, string> = {
 };
 
 /** Rewrites osquery's extension-side aliases (--socket, --timeout, --interval) to flag names. */
-export function translateArgs(args: string[]): { args: string[]; verbose: boolean; help: boolean } {
+export function translateArgs(args: string[]): { args: string[]; verbose: boolean; help: boolean; version: boolean } {
   const out: string[] = [];
   let verbose = false;
   let help = false;
+  let version = false;
   for (const arg of args) {
     const m = /^--?([a-z_]+)(=.*)?$/.exec(arg);
     if (m && m[1] === "verbose" && !m[2]) {
@@ -39,10 +41,14 @@ export function translateArgs(args: string[]): { args: string[]; verbose: boolea
       help = true;
       continue;
     }
+    if (m && m[1] === "version" && !m[2]) {
+      version = true;
+      continue;
+    }
     if (m && SHORT_NAMES[m[1]]) out.push(`--${SHORT_NAMES[m[1]]}${m[2] ?? ""}`);
     else out.push(arg);
   }
-  return { args: out, verbose, help };
+  return { args: out, verbose, help, version };
 }
 
 function isTable(value: unknown): value is ExtensionTable {
@@ -78,6 +84,10 @@ export async function main(args: string[]): Promise<number> {
   const translated = translateArgs(args);
   if (translated.help) {
     await Deno.stdout.write(new TextEncoder().encode(USAGE));
+    return 0;
+  }
+  if (translated.version) {
+    await Deno.stdout.write(new TextEncoder().encode(`osq extension version ${SDK_VERSION} (osquery SDK)\n`));
     return 0;
   }
   let positionals: string[];

@@ -26,9 +26,11 @@ Deno.test("osq extension: osquery's extension-side flag names map to the long on
       ],
       verbose: true,
       help: false,
+      version: false,
     },
   );
   assertEquals(translateArgs(["--help"]).help, true);
+  assertEquals(translateArgs(["--version"]).version, true);
 });
 
 Deno.test("osq extension: a module exporting one table becomes an extension named after it", async () => {

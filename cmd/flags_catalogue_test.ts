@@ -90,11 +90,15 @@ Deno.test("flags catalogue: osqueryd's flags in the shell, --utc, and a typo sti
   }
 });
 
-Deno.test("flags catalogue: --version on the shell and the daemon", async () => {
+Deno.test("flags catalogue: --version on every face", async () => {
   const shell = await osq(["shell", "--version"]);
   assertEquals([shell.code, shell.stdout], [0, `osqueryi version ${OSQUERY_VERSION}\n`]);
   const daemon = await osq(["daemon", "--version"]);
   assertEquals([daemon.code, daemon.stdout], [0, `osqueryd version ${OSQUERY_VERSION}\n`]);
+  const extension = await osq(["extension", "--version"]);
+  assertEquals([extension.code, extension.stdout], [0, `osq extension version ${OSQUERY_VERSION} (osquery SDK)\n`]);
+  const pack = await osq(["pack", "--version"]);
+  assertEquals([pack.code, pack.stdout], [0, `osq pack version ${OSQUERY_VERSION}\n`]);
 });
 
 Deno.test("flags catalogue: --help marks the osquery flags osq accepts but ignores", async () => {

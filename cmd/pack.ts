@@ -12,6 +12,7 @@ import { Engine } from "../core/engine.ts";
 import { formatProblem } from "../core/config/config.ts";
 import { lintFile, type LintReport } from "../core/config/lint.ts";
 import { resolvePack } from "../plugins/config/filesystem.ts";
+import { OSQUERY_VERSION } from "../core/version.ts";
 
 const encoder = new TextEncoder();
 const out = (text: string) => Deno.stdout.writeSync(encoder.encode(text));
@@ -33,6 +34,10 @@ export function main(args: string[]): Promise<number> {
   const [verb, ...rest] = args;
   if (verb === "--help" || verb === "-h" || verb === "help") {
     out(USAGE);
+    return Promise.resolve(0);
+  }
+  if (verb === "--version" || verb === "-version") {
+    out(`osq pack version ${OSQUERY_VERSION}\n`);
     return Promise.resolve(0);
   }
   if (verb !== "lint") {
