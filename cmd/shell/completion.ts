@@ -4,8 +4,9 @@
  * otherwise the columns of the tables the statement names (before or after the cursor) and SQL
  * keywords.
  *
- * Candidates come shortest first, then alphabetically, so `proc<TAB>` offers `processes` before
- * `process_envs`; TAB again cycles through the rest (linenoise's behaviour, which osqueryi uses).
+ * Candidates come shortest first, then alphabetically. The line editor completes their common
+ * prefix (`proc<TAB>` gives `process`) and lists them on a second TAB, as linenoise-ng (osqueryi's
+ * editor) does.
  *
  * @module
  */

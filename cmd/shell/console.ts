@@ -1,6 +1,7 @@
 /**
  * The interactive console: osqueryi's banner and prompts, a raw-mode line editor with history
- * (`~/.osquery/.history`) and TAB completion, and Ctrl-C handling — at the prompt it abandons
+ * (`~/.osquery/.history`, searched with Ctrl-R / Ctrl-S) and TAB completion (common prefix, a
+ * second TAB lists the candidates), and Ctrl-C handling — at the prompt it abandons
  * the statement being typed; while a query runs the terminal is back in normal mode, so Ctrl-C
  * raises SIGINT, which the interrupt worker turns into sqlite3_interrupt: the query stops with
  * `Error: interrupted` and the console carries on. Ctrl-D on an empty line leaves.
@@ -68,6 +69,9 @@ class TerminalSource implements LineSource {
           const key = this.#pending.shift()!;
           if (key.kind === "clear") write("\x1b[H\x1b[2J");
           const result = editor.apply(key);
+          // A bell or a list of completions goes out before the line is drawn again.
+          const output = editor.takeOutput();
+          if (output) write(output);
           if (result === "eof") return null;
           if (result === "interrupt") {
             write(editor.render() + "^C\r\n");

@@ -7,8 +7,11 @@
  * Keys: printable text; Enter; Backspace / Ctrl-H; Delete / Ctrl-D (Ctrl-D on an empty line =
  * end of input); Left / Ctrl-B, Right / Ctrl-F; Home / Ctrl-A, End / Ctrl-E; Alt-B / Alt-F and
  * Ctrl-Left / Ctrl-Right by word; Ctrl-K, Ctrl-U, Ctrl-W (kill); Ctrl-T (transpose); Up / Ctrl-P,
- * Down / Ctrl-N (history); Ctrl-L (clear screen); Ctrl-C (abandon the line); TAB (complete,
- * again to cycle; Esc restores what was typed).
+ * Down / Ctrl-N (history); Ctrl-R / Ctrl-S (reverse / forward incremental history search, Esc or
+ * Ctrl-G to leave it with the line as it was); Ctrl-L (clear screen); Ctrl-C (abandon the line);
+ * TAB (complete). TAB completes as linenoise-ng (osqueryi's editor) and readline do: a single
+ * candidate whole, several up to their longest common prefix with a bell; a second TAB lists them
+ * below the line (asking first when there are more than 100).
  *
  * @module
  */
@@ -37,7 +40,10 @@ export type Key =
       | "interrupt"
       | "eof"
       | "tab"
-      | "escape";
+      | "escape"
+      | "reverseSearch"
+      | "forwardSearch"
+      | "abort";
   };
 
 /** What a key did to the line. */
@@ -50,6 +56,7 @@ const CONTROL_KEYS: Record<number, Key["kind"]> = {
   0x04: "eof",
   0x05: "end",
   0x06: "right",
+  0x07: "abort",
   0x08: "backspace",
   0x09: "tab",
   0x0a: "enter",
@@ -58,6 +65,8 @@ const CONTROL_KEYS: Record<number, Key["kind"]> = {
   0x0d: "enter",
   0x0e: "down",
   0x10: "up",
+  0x12: "reverseSearch",
+  0x13: "forwardSearch",
   0x14: "transpose",
   0x15: "killStart",
   0x17: "killWord",
@@ -185,35 +194,65 @@ export interface EditorOptions {
   complete?: (line: string, cursor: number) => { start: number; candidates: string[] };
 }
 
+/** Candidates beyond which a second TAB asks before listing them (linenoise-ng's cutoff). */
+export const COMPLETION_LIST_CUTOFF = 100;
+
+/** An incremental history search in progress. */
+interface Search {
+  /** -1 searches older entries (Ctrl-R), 1 newer ones (Ctrl-S). */
+  direction: -1 | 1;
+  needle: string;
+  /** Index of the matching entry in the searched list (history plus the line being typed). */
+  index: number;
+  /** Where the needle starts in the matching entry. */
+  at: number;
+  failed: boolean;
+  /** The line and cursor when the search began (Esc / Ctrl-G go back to them). */
+  original: string;
+  originalCursor: number;
+}
+
 /** Editing state of one input line. Positions are UTF-16 indexes into `buffer`. */
 export class LineEditor {
   buffer = "";
   cursor = 0;
   #historyIndex: number;
   #saved = "";
-  #completion:
-    | { original: string; originalCursor: number; start: number; candidates: string[]; index: number }
-    | undefined;
+  /** Candidates of the last TAB when it could not complete further: the next TAB lists them. */
+  #ambiguous: string[] | undefined;
+  /** Candidates waiting for the answer to "Display all N possibilities? (y or n)". */
+  #confirm: string[] | undefined;
+  #search: Search | undefined;
+  #lastNeedle = "";
+  /** Text for the terminal before the next render (bell, completion lists). */
+  #output = "";
 
   constructor(readonly options: EditorOptions) {
     this.#historyIndex = options.history.length;
   }
 
+  /** Text to write before the next {@linkcode LineEditor.render} (bell, candidate list); clears it. */
+  takeOutput(): string {
+    const out = this.#output;
+    this.#output = "";
+    return out;
+  }
+
   /** Applies one key. */
   apply(key: Key): EditResult {
-    if (this.#completion) {
-      if (key.kind === "tab") {
-        this.#cycle(1);
-        return "editing";
-      }
-      if (key.kind === "escape") {
-        this.buffer = this.#completion.original;
-        this.cursor = this.#completion.originalCursor;
-        this.#completion = undefined;
-        return "editing";
-      }
-      this.#completion = undefined;
+    if (this.#confirm) {
+      const candidates = this.#confirm;
+      this.#confirm = undefined;
+      if (key.kind === "text" && /^[yY]/.test(key.text)) this.#list(candidates);
+      else this.#output += "\r\n";
+      return "editing";
     }
+    if (this.#search) {
+      const handled = this.#searchKey(key);
+      if (handled !== undefined) return handled;
+    }
+    const ambiguous = this.#ambiguous;
+    this.#ambiguous = undefined;
     switch (key.kind) {
       case "text":
         this.buffer = this.buffer.slice(0, this.cursor) + key.text + this.buffer.slice(this.cursor);
@@ -286,10 +325,16 @@ export class LineEditor {
       case "interrupt":
         return "interrupt";
       case "tab":
-        this.#startCompletion();
+        if (ambiguous) this.#secondTab(ambiguous);
+        else this.#complete();
+        break;
+      case "reverseSearch":
+      case "forwardSearch":
+        this.#startSearch(key.kind === "reverseSearch" ? -1 : 1);
         break;
       case "clear":
       case "escape":
+      case "abort":
         break;
     }
     return "editing";
@@ -313,29 +358,162 @@ export class LineEditor {
     this.cursor = this.buffer.length;
   }
 
-  #startCompletion(): void {
+  /** First TAB: one candidate completes whole; several complete their common prefix and ring. */
+  #complete(): void {
     if (!this.options.complete) return;
     const { start, candidates } = this.options.complete(this.buffer, this.cursor);
-    if (candidates.length === 0) return;
-    this.#completion = { original: this.buffer, originalCursor: this.cursor, start, candidates, index: -1 };
-    this.#cycle(1);
+    if (candidates.length === 0) {
+      this.#output += "\x07";
+      return;
+    }
+    const word = this.buffer.slice(start, this.cursor);
+    const insert = candidates.length === 1 ? candidates[0] : commonPrefix(candidates);
+    if (candidates.length > 1) this.#output += "\x07";
+    // Candidates may differ from the word in case (keywords, columns): replace it only when longer.
+    if (insert.length > word.length) {
+      this.buffer = this.buffer.slice(0, start) + insert + this.buffer.slice(this.cursor);
+      this.cursor = start + insert.length;
+    } else if (candidates.length > 1) {
+      this.#ambiguous = candidates;
+    }
   }
 
-  #cycle(step: number): void {
-    const c = this.#completion!;
-    c.index = (c.index + step) % c.candidates.length;
-    const word = c.candidates[c.index];
-    this.buffer = c.original.slice(0, c.start) + word + c.original.slice(c.originalCursor);
-    this.cursor = c.start + word.length;
-    if (c.candidates.length === 1) this.#completion = undefined;
+  /** Second TAB without progress: list the candidates (asking first when there are many). */
+  #secondTab(candidates: string[]): void {
+    if (candidates.length > COMPLETION_LIST_CUTOFF) {
+      this.#output += `\r\nDisplay all ${candidates.length} possibilities? (y or n)`;
+      this.#confirm = candidates;
+      return;
+    }
+    this.#list(candidates);
+  }
+
+  /** Writes the candidates in columns, top to bottom then left to right, below the line. */
+  #list(candidates: string[]): void {
+    const width = Math.max(...candidates.map(displayWidth)) + 1;
+    const columns = Math.max(1, Math.floor(this.options.columns / width));
+    const rows = Math.ceil(candidates.length / columns);
+    let out = "\r\n";
+    for (let row = 0; row < rows; row++) {
+      let line = "";
+      for (let column = 0; column < columns; column++) {
+        const index = column * rows + row;
+        if (index >= candidates.length) break;
+        const item = candidates[index];
+        const last = (column + 1) * rows + row >= candidates.length;
+        line += last ? item : item + " ".repeat(width - displayWidth(item));
+      }
+      out += line + "\r\n";
+    }
+    this.#output += out;
+  }
+
+  /** The entries a search walks: the history, then the line being typed. */
+  #searchList(): readonly string[] {
+    return [...this.options.history, this.#search?.original ?? this.buffer];
+  }
+
+  #startSearch(direction: -1 | 1): void {
+    const list = this.#searchList();
+    this.#search = {
+      direction,
+      needle: "",
+      index: list.length - 1,
+      at: this.cursor,
+      failed: false,
+      original: this.buffer,
+      originalCursor: this.cursor,
+    };
+  }
+
+  /**
+   * Finds the needle from entry `from` in the search's direction (`from` itself included when
+   * `inclusive`); keeps the current match and marks the search failed when there is none.
+   */
+  #find(from: number, inclusive: boolean): void {
+    const s = this.#search!;
+    const list = this.#searchList();
+    for (let i = inclusive ? from : from + s.direction; i >= 0 && i < list.length; i += s.direction) {
+      const at = s.direction < 0 ? list[i].lastIndexOf(s.needle) : list[i].indexOf(s.needle);
+      if (at >= 0) {
+        s.index = i;
+        s.at = at;
+        s.failed = false;
+        return;
+      }
+    }
+    s.failed = true;
+  }
+
+  /** A key during a search; undefined when the search ended and the key edits the line as usual. */
+  #searchKey(key: Key): EditResult | undefined {
+    const s = this.#search!;
+    switch (key.kind) {
+      case "text":
+        s.needle += key.text;
+        this.#find(s.index, true);
+        return "editing";
+      case "backspace":
+        if (s.needle.length > 0) {
+          s.needle = s.needle.slice(0, s.needle.length - charBefore(s.needle, s.needle.length));
+          this.#find(s.index, true);
+        }
+        return "editing";
+      case "reverseSearch":
+      case "forwardSearch": {
+        s.direction = key.kind === "reverseSearch" ? -1 : 1;
+        if (s.needle === "") s.needle = this.#lastNeedle;
+        if (s.needle !== "") this.#find(s.index, false);
+        return "editing";
+      }
+      case "escape":
+      case "abort":
+        this.buffer = s.original;
+        this.cursor = s.originalCursor;
+        this.#endSearch();
+        return "editing";
+      case "interrupt":
+        this.#endSearch();
+        return "interrupt";
+      default: {
+        // Any other key takes the found line and then acts on it (Enter runs it).
+        const list = this.#searchList();
+        this.buffer = list[s.index];
+        this.cursor = Math.min(s.at, this.buffer.length);
+        this.#historyIndex = Math.min(s.index, this.options.history.length);
+        this.#endSearch();
+        return undefined;
+      }
+    }
+  }
+
+  #endSearch(): void {
+    if (this.#search?.needle) this.#lastNeedle = this.#search.needle;
+    this.#search = undefined;
+  }
+
+  /** True while an incremental history search is shown. */
+  get searching(): boolean {
+    return this.#search !== undefined;
   }
 
   /** Escape sequences that redraw the prompt and line, with the cursor in place. */
   render(): string {
-    const promptWidth = displayWidth(this.options.prompt.replace(COLOR_ESCAPE, ""));
+    const s = this.#search;
+    if (s) {
+      const name = s.direction < 0 ? "reverse-i-search" : "i-search";
+      const prompt = `(${s.failed ? "failed " : ""}${name})\`${s.needle}': `;
+      const line = this.#searchList()[s.index];
+      return this.#draw(prompt, line, Math.min(s.at, line.length));
+    }
+    return this.#draw(this.options.prompt, this.buffer, this.cursor);
+  }
+
+  #draw(prompt: string, buffer: string, at: number): string {
+    const promptWidth = displayWidth(prompt.replace(COLOR_ESCAPE, ""));
     const room = Math.max(1, this.options.columns - promptWidth - 1);
-    const chars = [...this.buffer];
-    let cursor = [...this.buffer.slice(0, this.cursor)].length;
+    const chars = [...buffer];
+    let cursor = [...buffer.slice(0, at)].length;
     let first = 0;
     const widthOf = (from: number, to: number) => displayWidth(chars.slice(from, to).join(""));
     while (widthOf(first, cursor) > room) first++;
@@ -344,8 +522,21 @@ export class LineEditor {
     cursor -= first;
     const visible = chars.slice(first, last).join("");
     const column = promptWidth + widthOf(first, first + cursor);
-    return "\r" + this.options.prompt + visible + "\x1b[0K\r" + (column > 0 ? `\x1b[${column}C` : "");
+    return "\r" + prompt + visible + "\x1b[0K\r" + (column > 0 ? `\x1b[${column}C` : "");
   }
+}
+
+/** The longest prefix every candidate shares (whole characters). */
+export function commonPrefix(candidates: readonly string[]): string {
+  if (candidates.length === 0) return "";
+  let prefix = [...candidates[0]];
+  for (const c of candidates.slice(1)) {
+    const chars = [...c];
+    let n = 0;
+    while (n < prefix.length && n < chars.length && prefix[n] === chars[n]) n++;
+    prefix = prefix.slice(0, n);
+  }
+  return prefix.join("");
 }
 
 function charBefore(text: string, index: number): number {

@@ -1,5 +1,5 @@
-import { assertEquals } from "../../testing/assert.ts";
-import { displayWidth, type EditResult, KeyDecoder, LineEditor } from "./line_editor.ts";
+import { assert, assertEquals } from "../../testing/assert.ts";
+import { commonPrefix, displayWidth, type EditResult, KeyDecoder, LineEditor } from "./line_editor.ts";
 
 const enc = new TextEncoder();
 
@@ -66,13 +66,86 @@ Deno.test("line editor: Up and Down walk the history and come back to the line b
   assertEquals(type(f, "draft\x1b[A\x1b[B\r"), { done: "draft" });
 });
 
-Deno.test("line editor: TAB completes, TAB again cycles, Esc restores what was typed", () => {
-  const candidates = ["processes", "process_envs"];
-  assertEquals(type(editor([], candidates), "from proc\t\r"), { done: "from processes" });
-  assertEquals(type(editor([], candidates), "from proc\t\t\r"), { done: "from process_envs" });
-  assertEquals(type(editor([], candidates), "from proc\t\t\t\r"), { done: "from processes" });
-  assertEquals(type(editor([], candidates), "from proc\t\x1b\r"), { done: "from proc" });
-  assertEquals(type(editor([], candidates), "from proc\t where\r"), { done: "from processes where" });
+Deno.test("line editor: TAB completes one candidate whole, several to their common prefix with a bell", () => {
+  const one = editor([], ["osquery_info"]);
+  assertEquals(type(one, "from osquery_i\t\r"), { done: "from osquery_info" });
+  const several = editor([], ["processes", "process_envs", "process_open_files"]);
+  assertEquals(type(several, "from proc\t"), "editing");
+  assertEquals(several.buffer, "from process");
+  assertEquals(several.takeOutput(), "\x07");
+  assertEquals(type(several, "es\r"), { done: "from processes" });
+  const none = editor([], ["users"]);
+  type(none, "from zz\t");
+  assertEquals([none.buffer, none.takeOutput()], ["from zz", "\x07"]);
+});
+
+Deno.test("line editor: a second TAB on an ambiguous prefix lists the candidates in columns", () => {
+  const e = editor([], ["processes", "process_envs", "process_open_files"]);
+  type(e, "from process\t");
+  assertEquals(e.takeOutput(), "\x07");
+  type(e, "\t");
+  // Column-major, padded to the longest candidate plus one, on the lines below the prompt.
+  assertEquals(e.takeOutput(), "\r\nprocesses          process_envs       process_open_files\r\n");
+  assertEquals(e.buffer, "from process");
+  assert(e.render().startsWith("\rosquery> from process"));
+  // Any other key ends the listing state: TAB after typing starts again.
+  type(e, "_\t");
+  assertEquals(e.buffer, "from process_");
+});
+
+Deno.test("line editor: more than 100 candidates ask before listing", () => {
+  const many = Array.from({ length: 120 }, (_, i) => `t${String(i).padStart(3, "0")}`);
+  const e = editor([], many);
+  type(e, "from t\t\t");
+  assertEquals(e.takeOutput(), "\x07\r\nDisplay all 120 possibilities? (y or n)");
+  type(e, "n");
+  assertEquals([e.takeOutput(), e.buffer], ["\r\n", "from t"]);
+  type(e, "\t\ty");
+  const listed = e.takeOutput();
+  for (const name of many) assert(listed.includes(name), name);
+});
+
+Deno.test("line editor: Ctrl-R searches the history backwards, again for older matches, Enter runs the match", () => {
+  const history = ["select 1;", "select uid from users;", "select pid from processes;", ".tables"];
+  const e = editor(history);
+  type(e, "\x12sel");
+  assertEquals(e.render(), "\r(reverse-i-search)`sel': select pid from processes;\x1b[0K\r\x1b[25C");
+  type(e, "\x12");
+  assert(e.render().includes("`sel': select uid from users;"));
+  type(e, "\x12\x12");
+  // No older match: the search says it failed and keeps the last match.
+  assert(e.render().includes("(failed reverse-i-search)`sel': select 1;"));
+  assertEquals(type(e, "\r"), { done: "select 1;" });
+});
+
+Deno.test("line editor: Ctrl-S searches forward; Esc restores the line; other keys edit the match", () => {
+  const history = ["select 1;", "select 2;", "select 3;"];
+  const e = editor(history);
+  type(e, "draft\x12select\x12\x12");
+  assert(e.render().includes("`select': select 1;"));
+  type(e, "\x13");
+  assert(e.render().startsWith("\r(i-search)`select': select 2;"));
+  type(e, "\x1b");
+  assertEquals([e.buffer, e.searching], ["draft", false]);
+  const f = editor(history);
+  type(f, "\x12 2\x05");
+  assertEquals([f.buffer, f.cursor, f.searching], ["select 2;", 9, false]);
+  assertEquals(type(f, " -- again\r"), { done: "select 2; -- again" });
+  // Ctrl-G leaves the search too; Backspace shortens the needle.
+  const g = editor(history);
+  type(g, "\x123x\x7f");
+  assert(g.render().includes("`3': select 3;"));
+  type(g, "\x07");
+  assertEquals(g.buffer, "");
+  // Ctrl-C during a search abandons the line, as at the prompt.
+  assertEquals(type(editor(history), "\x12sel\x03"), "interrupt");
+});
+
+Deno.test("commonPrefix: whole characters shared by every candidate", () => {
+  assertEquals(commonPrefix(["processes", "process_envs"]), "process");
+  assertEquals(commonPrefix(["a"]), "a");
+  assertEquals(commonPrefix(["日本a", "日本b"]), "日本");
+  assertEquals(commonPrefix([]), "");
 });
 
 Deno.test("line editor: rendering scrolls long lines and places the cursor by display width", () => {

@@ -1,0 +1,147 @@
+/**
+ * Console keys through a real pseudo-terminal (python3's pty module drives `./osq shell`, see
+ * pty_driver.py): TAB lists the candidates of an ambiguous prefix on a second press, Ctrl-R
+ * searches the history file osqueryi uses, and Ctrl-C stops a walk of the whole filesystem.
+ * (How fast Ctrl-C returns is measured by scripts/bench_interrupt.ts, not here.)
+ */
+import { assert, assertEquals, assertStringIncludes } from "../../testing/assert.ts";
+
+const ROOT = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
+const DRIVER = new URL("./pty_driver.py", import.meta.url).pathname;
+
+type Step =
+  | { send: string }
+  | { expect: string; timeout?: number }
+  | { sleep: number }
+  | { send: string; until: string; every: number; timeout?: number };
+
+interface PtyResult {
+  ok: boolean;
+  failed_step: number | null;
+  status: number | null;
+  transcript: string;
+}
+
+async function drive(home: string, steps: Step[]): Promise<PtyResult> {
+  const env = { ...Deno.env.toObject(), HOME: home, TERM: "xterm" };
+  delete (env as Record<string, string | undefined>).OSQ_ARGV0;
+  const child = new Deno.Command("python3", { args: [DRIVER], stdin: "piped", stdout: "piped", stderr: "piped" })
+    .spawn();
+  const writer = child.stdin.getWriter();
+  // Generous deadlines: tests run in parallel on two loaded cores; a real hang still fails.
+  await writer.write(new TextEncoder().encode(JSON.stringify({
+    argv: [`${ROOT}/osq`, "shell"],
+    env,
+    cwd: ROOT,
+    columns: 100,
+    steps: steps.map((s) => (("expect" in s || "until" in s) && s.timeout === undefined ? { ...s, timeout: 60 } : s)),
+    exit_timeout: 60,
+  })));
+  await writer.close();
+  const out = await child.output();
+  if (!out.success) throw new Error(`pty driver failed: ${new TextDecoder().decode(out.stderr)}`);
+  return JSON.parse(new TextDecoder().decode(out.stdout)) as PtyResult;
+}
+
+function check(result: PtyResult, steps: Step[]): void {
+  assert(
+    result.ok,
+    `step ${result.failed_step} (${JSON.stringify(steps[result.failed_step ?? 0])}) not met; transcript:\n${
+      JSON.stringify(result.transcript)
+    }`,
+  );
+}
+
+// A prompt on a new line: the editor also redraws "osquery> " on the line being typed.
+const PROMPT = { expect: "\\n\\r?osquery> " };
+const EOF = { send: "\x04" };
+
+Deno.test("console: TAB completes an ambiguous prefix's common part, a second TAB lists the candidates", async () => {
+  const home = Deno.makeTempDirSync();
+  try {
+    const steps: Step[] = [
+      PROMPT,
+      { send: "SELECT * FROM process_open_f\t" },
+      { expect: "FROM process_open_files" },
+      { send: "\x15SELECT * FROM process_\t" },
+      // The bell, then nothing more to add: the second TAB lists the process_* tables.
+      { expect: "\x07" },
+      { send: "\t" },
+      { expect: "process_envs +process_memory_map" },
+      { expect: "process_open_sockets" },
+      // The line comes back below the list, as typed.
+      { expect: "osquery> SELECT \\* FROM process_" },
+      { send: "envs WHERE pid = -1;\r" },
+      // The prompt is redrawn as keys are typed: wait for output that only a finished query prints.
+      { send: "select 'tab' || '-done' as marker;\r" },
+      { expect: "\\| tab-done +\\|" },
+      PROMPT,
+      EOF,
+    ];
+    const result = await drive(home, steps);
+    check(result, steps);
+    assertEquals(result.status, 0);
+  } finally {
+    Deno.removeSync(home, { recursive: true });
+  }
+});
+
+Deno.test("console: Ctrl-R finds an earlier statement in ~/.osquery/.history and Enter runs it", async () => {
+  const home = Deno.makeTempDirSync();
+  try {
+    // History from an earlier session, in the file osqueryi keeps.
+    Deno.mkdirSync(`${home}/.osquery`, { mode: 0o700 });
+    Deno.writeTextFileSync(
+      `${home}/.osquery/.history`,
+      "select 'needle-' || 'older' as found;\nselect 'needle-' || 'newer' as found;\nselect 3;\n",
+    );
+    const steps: Step[] = [
+      PROMPT,
+      { send: "\x12needle" },
+      { expect: "\\(reverse-i-search\\)`needle': select 'needle-' \\|\\| 'newer' as found;" },
+      { send: "\x12" },
+      { expect: "`needle': select 'needle-' \\|\\| 'older' as found;" },
+      { send: "\r" },
+      { expect: "needle-older" },
+      PROMPT,
+      // Ctrl-S goes back to newer matches; Esc leaves the search with the line as it was.
+      { send: "select 'draft'\x12needle\x12\x12\x13" },
+      { expect: "\\(i-search\\)`needle': select 'needle-' \\|\\| 'newer' as found;" },
+      { send: "\x1b as kept;\r" },
+      { expect: "\\| draft +\\|" },
+      PROMPT,
+      EOF,
+    ];
+    const result = await drive(home, steps);
+    check(result, steps);
+    const history = Deno.readTextFileSync(`${home}/.osquery/.history`);
+    assertStringIncludes(history, "select 'draft' as kept;\n");
+  } finally {
+    Deno.removeSync(home, { recursive: true });
+  }
+});
+
+Deno.test("console: Ctrl-C stops a walk of the whole filesystem and the shell carries on", async () => {
+  const home = Deno.makeTempDirSync();
+  try {
+    const steps: Step[] = [
+      PROMPT,
+      { send: "select count(*) from file where path like '/%%';\r" },
+      // Ctrl-C every 2 s until the walk reports the interruption (one that arrives before the
+      // query started is lost). The uninterrupted walk takes tens of seconds; the 20 s bound is
+      // generous for a loaded machine (scripts/bench_interrupt.ts measures the latency: ~20 ms).
+      { send: "\x03", until: "Error: interrupted", every: 2, timeout: 20 },
+      PROMPT,
+      { send: "select 6 * 7 as answer;\r" },
+      { expect: "42" },
+      PROMPT,
+      EOF,
+    ];
+    const result = await drive(home, steps);
+    check(result, steps);
+    // As osqueryi: an interactive session in which a statement failed (here: interrupted) exits 1.
+    assertEquals(result.status, 1);
+  } finally {
+    Deno.removeSync(home, { recursive: true });
+  }
+});
