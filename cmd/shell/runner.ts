@@ -386,7 +386,10 @@ export class Shell {
         sql = "";
       }
     }
-    if (sql.length > 0 && !allWhitespace(sql)) {
+    if (sql.length > 0 && !allWhitespace(sql) && typesQuery) {
+      // `.types SELECT ...` without its ';' is still typed, not run (osqueryi would run it).
+      await types(sql);
+    } else if (sql.length > 0 && !allWhitespace(sql)) {
       // Trailing SQL without a final ';' still runs (`echo 'select 1' | osq shell`).
       const result = await this.exec(sql);
       if (result.code !== 0 || result.error !== undefined) {
