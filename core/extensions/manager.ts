@@ -174,7 +174,11 @@ export class ExtensionManager {
       options: () => this.#options(),
       registerExtension: ({ info, registry }) => this.#register(info, registry),
       deregisterExtension: ({ uuid }) => this.#deregister(uuid),
-      query: ({ sql }) => this.#query(sql),
+      // Tables registered by schema (the shell's lazy catalogue) load their code before the query runs.
+      query: async ({ sql }) => {
+        await this.#registry.loadTablesFor(sql);
+        return this.#query(sql);
+      },
       getQueryColumns: ({ sql }) => this.#columns(sql),
     }, { limits: this.#limits, log: (m) => this.#log(m) });
     this.#timer = setInterval(() => void this.checkLiveness(), this.#intervalMs);
@@ -482,9 +486,15 @@ export class ExtensionManager {
     if (registryName === "table") {
       const spec = this.#registry.table(item);
       const owner = this.#registry.tableOwner(spec?.name ?? item);
-      if (spec && owner === "core") return this.#callCoreTable(spec, request);
+      if (spec && owner === "core") {
+        await this.#registry.loadTables([spec.name]);
+        return this.#callCoreTable(spec, request);
+      }
     }
-    if (registryName === "sql" && item === "sql") return this.#callSql(request);
+    if (registryName === "sql" && item === "sql") {
+      await this.#registry.loadTablesFor(request.query ?? "");
+      return this.#callSql(request);
+    }
     if (this.ownerOf(registryName, item)) {
       try {
         return await this.callPlugin(registryName, item, request);

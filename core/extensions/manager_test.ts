@@ -306,3 +306,25 @@ Deno.test("manager: table call errors are osquery's", async () => {
     assertEquals([del.status.code, del.response], [0, [{ status: "readonly" }]]);
   });
 });
+
+Deno.test("manager: a table registered by schema only loads its code before an extension's query or call scans it", async () => {
+  await withManager(async (_m, client, _engine, registry) => {
+    const schema = { name: "late_numbers", description: "test", columns: [{ name: "n", type: "INTEGER" as const }] };
+    let loads = 0;
+    registry.addLazyTable(schema, () => {
+      loads++;
+      registry.resolveLazyTable({ ...schema, generate: () => [{ n: 7 }] });
+      return Promise.resolve();
+    });
+    const q = await client.invoke("query", { sql: "select n from late_numbers" });
+    assertEquals(q.status?.code, 0, q.status?.message);
+    assertEquals(q.response, [{ n: "7" }]);
+    const rows = await client.invoke("call", {
+      registry: "table",
+      item: "late_numbers",
+      request: { action: "generate", context: "{}" },
+    });
+    assertEquals(rows.response, [{ n: "7" }]);
+    assertEquals(loads, 1);
+  });
+});
