@@ -27,7 +27,10 @@ daemonTest(
     await d.waitFor("the added file", () => paths(d.lines(), "added").length === 2);
     Deno.removeSync(`${w}/before`);
     await d.waitFor("the removed file", () => paths(d.lines(), "removed").length === 1);
-    await new Promise((r) => setTimeout(r, 1500)); // unchanged runs log nothing
+    // Unchanged runs log nothing: let the scheduler run several more times (the snapshot query
+    // logs every run, so its lines count them) before stopping.
+    const snapshotsSoFar = d.lines("snapshots").length;
+    await d.waitFor("three more scheduler runs", () => d.lines("snapshots").length >= snapshotsSoFar + 3, 60);
     assertEquals(await d.stop(), 0);
     const lines = d.lines();
     assertEquals(paths(lines, "added"), [`${w}/before`, `${w}/new`]);
@@ -106,7 +109,11 @@ daemonTest(
     assertEquals(second.code, 1);
     assertMatch(new TextDecoder().decode(second.stderr), /is already running .*--force/);
     d.writeConfig({
-      schedule: { two: { query: "select 2 as y", interval: 1 } },
+      // tick logs a snapshot on every run: the test counts runs with it.
+      schedule: {
+        two: { query: "select 2 as y", interval: 1 },
+        tick: { query: "select 1 as t", interval: 1, snapshot: true },
+      },
       decorators: { load: ["select 1 as d"] },
     });
     d.signal("SIGHUP");
@@ -115,9 +122,10 @@ daemonTest(
     d.signal("SIGHUP");
     await d.waitFor("the reload error", () => /last good config stays/.test(d.text("osqueryd.ERROR")));
     const before = d.lines().length;
-    Deno.writeTextFileSync(`${d.dir}/marker`, "");
-    await new Promise((r) => setTimeout(r, 1500));
-    assertEquals(d.lines().length, before); // "two" still runs, unchanged: nothing new
+    const ticks = d.lines("snapshots").length;
+    // The last good config keeps running: more ticks; "two" runs unchanged, so no new results.
+    await d.waitFor("three more runs of the last good config", () => d.lines("snapshots").length >= ticks + 3, 60);
+    assertEquals(d.lines().length, before);
     assertEquals(await d.stop(), 0);
     assertEquals(d.lines().find((l) => l.name === "two")?.decorations, { d: "1" });
   },
