@@ -59,6 +59,7 @@ const symbols = {
   rd_kafka_assign: { parameters: ["pointer", "pointer"], result: "i32" },
   rd_kafka_poll_set_consumer: { parameters: ["pointer"], result: "i32" },
   rd_kafka_consumer_poll: { parameters: ["pointer", "i32"], result: "pointer", nonblocking: true },
+  consumer_poll_now: { name: "rd_kafka_consumer_poll", parameters: ["pointer", "i32"], result: "pointer" },
   rd_kafka_message_destroy: { parameters: ["pointer"], result: "void" },
   rd_kafka_consumer_close: { parameters: ["pointer"], result: "i32", nonblocking: true },
   rd_kafka_mock_cluster_new: { parameters: ["pointer", "i32"], result: "pointer" },
@@ -445,7 +446,8 @@ export class KafkaConsumer {
 
   /** The next message or partition-end marker, or undefined when none came within `timeoutMs`. */
   async poll(timeoutMs: number): Promise<KafkaMessage | undefined> {
-    const m = await rdkafka().rd_kafka_consumer_poll(this.#rk, timeoutMs);
+    // A message already fetched is taken without a thread hop; only an empty queue waits.
+    const m = rdkafka().consumer_poll_now(this.#rk, 0) ?? await rdkafka().rd_kafka_consumer_poll(this.#rk, timeoutMs);
     if (m === null) return undefined;
     try {
       return readMessage(m);
@@ -467,17 +469,19 @@ export class KafkaConsumer {
   }
 
   /**
-   * Every message of the given partitions from their start offsets up to each one's high
-   * watermark at the time of the call. Throws when that takes longer than `timeoutMs`.
+   * Every message of the given partitions from their start offsets (or the oldest one the
+   * broker still keeps) up to each one's high watermark at the time of the call. Throws when that takes longer than `timeoutMs`.
    */
   async readUpToEnd(starts: KafkaStart[], timeoutMs = 30_000): Promise<(KafkaMessage & { topic: string })[]> {
     const ends = new Map<string, bigint>();
     const wanted: KafkaStart[] = [];
     for (const s of starts) {
-      const { high } = await this.watermarks(s.topic, s.partition, timeoutMs);
-      if (high > s.offset) {
+      const { low, high } = await this.watermarks(s.topic, s.partition, timeoutMs);
+      // Messages before the low watermark are gone (retention): read from the oldest one kept.
+      const from = s.offset < low ? low : s.offset;
+      if (high > from) {
         ends.set(`${s.topic}\0${s.partition}`, high);
-        wanted.push(s);
+        wanted.push({ ...s, offset: from });
       }
     }
     const out: (KafkaMessage & { topic: string })[] = [];
