@@ -77,6 +77,33 @@ export function rowEncoder(names: readonly string[]): (cells: readonly Cell[]) =
   };
 }
 
+/**
+ * Like {@linkcode rowEncoder}, for values already rendered as JSON literals (see
+ * {@linkcode textLiteral}, {@linkcode doubleLiteral}; integers as their digits): the daemon's
+ * query threads render each value straight from SQLite without a cell object per value.
+ */
+export function literalRowEncoder(names: readonly string[]): (literals: readonly string[]) => string {
+  const seen = new Set<string>();
+  const order = names.map((_, i) => i).filter((i) => !seen.has(names[i]) && seen.add(names[i]) !== undefined)
+    .sort((a, b) => (names[a] < names[b] ? -1 : names[a] > names[b] ? 1 : 0));
+  if (order.length === 0) return () => "{}";
+  const keys = order.map((i, k) => (k === 0 ? "{" : ",") + JSON.stringify(names[i]) + ":");
+  const parts: string[] = new Array(order.length * 2 + 1);
+  parts[order.length * 2] = "}";
+  return (literals) => {
+    for (let k = 0; k < order.length; k++) {
+      parts[2 * k] = keys[k];
+      parts[2 * k + 1] = literals[order[k]];
+    }
+    return parts.join("");
+  };
+}
+
+/** A text value as its canonical JSON literal (control bytes escaped as osquery does). */
+export function textLiteral(text: string): string {
+  return JSON.stringify(escapeNonPrintable(text));
+}
+
 /** Canonical text of one row given column names and typed cells. */
 export function canonicalRow(names: readonly string[], cells: readonly Cell[]): string {
   return rowEncoder(names)(cells);

@@ -5,35 +5,64 @@
  * @module
  */
 import type { Engine } from "../../core/engine.ts";
-import { SQLITE, sqlite } from "../../core/sqlite/ffi.ts";
-import { type Cell, rowEncoder } from "../../core/diff.ts";
+import { readText, SQLITE, sqlite } from "../../core/sqlite/ffi.ts";
+import { doubleLiteral, literalRowEncoder, textLiteral } from "../../core/diff.ts";
 
 const decoder = new TextDecoder();
+
+/**
+ * Text of column `i` of the current row: one read of the NUL-terminated copy SQLite keeps
+ * when it is plain ASCII (its length then equals the byte count), else the counted bytes
+ * decoded as UTF-8 (other characters, or a NUL inside).
+ */
+function columnText(h: bigint, i: number): string {
+  const s = sqlite();
+  const address = s.sqlite3_column_text(h, i);
+  const bytes = s.sqlite3_column_bytes(h, i);
+  if (bytes === 0) return "";
+  const p = Deno.UnsafePointer.create(BigInt(address));
+  if (p === null) return "";
+  const text = Deno.UnsafePointerView.getCString(p);
+  return text.length === bytes ? text : readText(address, bytes);
+}
 
 /** Rows of the last statement with result columns, as canonical text, and their total size. */
 export function runCanonical(engine: Engine, sql: string): { rows: string[]; size: number } {
   engine.resetCancel();
   const rows: string[] = [];
   let size = 0;
+  const s = sqlite();
   for (const { statement } of engine.db.statements(sql)) {
     try {
       const names = statement.columnNames;
-      const s = sqlite();
       const h = BigInt(statement.handle);
-      const cells: Cell[] = new Array(names.length);
+      const literals: string[] = new Array(names.length);
       const first = rows.length;
-      const encode = rowEncoder(names);
+      const encode = literalRowEncoder(names);
       while (statement.step()) {
+        // Each value straight to its literal: SQLite's storage class decides integer, double
+        // or text, as osquery's typed rows do.
         for (let i = 0; i < names.length; i++) {
-          const type = s.sqlite3_column_type(h, i);
-          const v = statement.value(i);
-          if (type === SQLITE.INTEGER) cells[i] = { int: v as number | bigint };
-          else if (type === SQLITE.FLOAT) cells[i] = { real: v as number };
-          else if (v === null) cells[i] = "";
-          else if (v instanceof Uint8Array) cells[i] = decoder.decode(v);
-          else cells[i] = String(v);
+          switch (s.sqlite3_column_type(h, i)) {
+            case SQLITE.INTEGER:
+              literals[i] = String(s.sqlite3_column_int64(h, i));
+              break;
+            case SQLITE.FLOAT:
+              literals[i] = doubleLiteral(s.sqlite3_column_double(h, i));
+              break;
+            case SQLITE.TEXT:
+              literals[i] = textLiteral(columnText(h, i));
+              break;
+            case SQLITE.BLOB: {
+              const v = statement.value(i);
+              literals[i] = textLiteral(v instanceof Uint8Array ? decoder.decode(v) : String(v ?? ""));
+              break;
+            }
+            default:
+              literals[i] = '""';
+          }
         }
-        const row = encode(cells);
+        const row = encode(literals);
         size += row.length;
         rows.push(row);
       }
