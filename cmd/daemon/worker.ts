@@ -68,6 +68,17 @@ import { describeProblem, unpreparedQueries } from "./dropped.ts";
 
 const encoder = new TextEncoder();
 
+/**
+ * The source file (base name) and line of the code that called {@linkcode DaemonWorker.status},
+ * for the glog prefix (`worker.ts:1010]`), read off a stack captured inside `status`.
+ */
+export function callerOf(stack: string | undefined): { file: string; line: number } {
+  // Frame 0 is the message, frame 1 `status` itself, frame 2 its caller.
+  const frame = (stack ?? "").split("\n")[2] ?? "";
+  const m = /([^/\\\s()]+):(\d+):\d+\)?\s*$/.exec(frame);
+  return m ? { file: m[1], line: Number(m[2]) } : { file: "worker.ts", line: 0 };
+}
+
 /** The running daemon worker. */
 export class DaemonWorker {
   readonly store: Store;
@@ -138,7 +149,8 @@ export class DaemonWorker {
   /** A status message to the loggers (and stderr by severity). */
   status(severity: number, message: string): void {
     if (severity < flags.number("logger_min_status") && !flags.bool("verbose")) return;
-    const record = { severity, message, file: "osqd.ts", line: 0, time: new Date() };
+    const { file, line } = callerOf(new Error().stack);
+    const record = { severity, message, file, line, time: new Date() };
     // Before the loggers exist (extensions starting), keep the lines for them (bounded).
     if (this.#early && this.#early.length < 1000) this.#early.push(record);
     for (const l of this.loggers) {
@@ -1008,7 +1020,15 @@ export async function runWorker(): Promise<number> {
   const onTerm = () => void stop();
   const onHup = () => {
     worker.status(Severity.INFO, "Reloading the config (SIGHUP)");
-    void worker.loadConfig().then(reportIgnored);
+    void worker.loadConfig().then((ok) => {
+      if (ok) {
+        worker.status(
+          Severity.INFO,
+          `The new config took effect: ${worker.planned.length} scheduled queries, config hash ${runtime.configHash}`,
+        );
+      }
+      reportIgnored();
+    });
   };
   Deno.addSignalListener("SIGTERM", onTerm);
   Deno.addSignalListener("SIGINT", onTerm);
