@@ -110,7 +110,8 @@ Deno.test("remote: an unreachable server is a ConfigError for the config plugin,
       engine,
       hostIdentifier: () => "h",
       onStatus: (_s, m) => statuses.push(m),
-      transport: { timeoutMs: 200 },
+      // Long enough for the enrollment before it on a loaded machine; /config never answers.
+      transport: { timeoutMs: 2000 },
       sleep: noSleep,
     });
     try {

@@ -83,8 +83,8 @@ export class TestDaemon {
     }
   }
 
-  /** Waits until `check` holds (polling every 100 ms) or fails after `seconds`. */
-  async waitFor(what: string, check: () => boolean, seconds = 20): Promise<void> {
+  /** Waits until `check` holds (polling every 100 ms) or fails after `seconds` (generous: CI runs loaded). */
+  async waitFor(what: string, check: () => boolean, seconds = 60): Promise<void> {
     const end = Date.now() + seconds * 1000;
     while (Date.now() < end) {
       if (check()) return;

@@ -11,7 +11,7 @@ const LINES = [
   '2026-11-23T21:00:03+00:00,web-01,4,kern,kernel:,"  padded message  "',
 ];
 
-async function waitFor(check: () => boolean, ms = 3000): Promise<void> {
+async function waitFor(check: () => boolean, ms = 60_000): Promise<void> {
   const until = Date.now() + ms;
   while (!check() && Date.now() < until) await new Promise((r) => setTimeout(r, 25));
 }
