@@ -86,7 +86,11 @@ const results = commands.map((c, i) => ({
 }));
 const ref = results[0];
 console.log(`start-up, median of ${ROUNDS} rounds (commands in turn), CPU = user+sys of the child\n`);
-console.log(`${"command".padEnd(66)} ${"CPU s".padStart(7)} ${"x hello".padStart(8)} ${"RSS MiB".padStart(8)} ${"x hello".padStart(8)}`);
+console.log(
+  `${"command".padEnd(66)} ${"CPU s".padStart(7)} ${"x hello".padStart(8)} ${"RSS MiB".padStart(8)} ${
+    "x hello".padStart(8)
+  }`,
+);
 for (const r of results) {
   console.log(
     `${r.label.padEnd(66)} ${r.cpu.toFixed(3).padStart(7)} ${(r.cpu / ref.cpu).toFixed(2).padStart(8)} ` +
