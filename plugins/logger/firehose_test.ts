@@ -254,3 +254,34 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "aws_firehose: with --aws_enable_proxy requests go through --aws_proxy_host:--aws_proxy_port",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    // The stand-in acts as the HTTP proxy: the endpoint's own host does not exist.
+    const fake = standIn();
+    const port = new URL(fake.endpoint).port;
+    try {
+      await withFlags({
+        ...flagsFor("http://firehose.invalid:4573"),
+        aws_enable_proxy: "true",
+        aws_proxy_scheme: "http",
+        aws_proxy_host: "127.0.0.1",
+        aws_proxy_port: port,
+      }, async () => {
+        const logger = new FirehoseLogger({ periodMs: 3_600_000, attempts: 1 });
+        try {
+          await logger.logLines("result", [line(1)], 1n);
+        } finally {
+          logger.close();
+        }
+      });
+      assertEquals(fake.problems, []);
+      assertEquals(fake.accepted.length, 1);
+    } finally {
+      await fake.close();
+    }
+  },
+});
