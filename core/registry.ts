@@ -130,7 +130,15 @@ export class Registry {
     }
     this.#loaded.set(spec.name, spec);
     this.#pending.delete(spec.name);
+    const placeholder = this.#tables.get(spec.name);
     for (const n of [spec.name, ...(spec.aliases ?? [])]) this.#pendingNames.delete(n.toLowerCase());
+    // A stale schema catalogue (a spec changed, tables/schemas.ts not regenerated) must not serve
+    // the old columns: the module's own spec replaces the placeholder, and engines re-attach it.
+    if (placeholder && schemaText(placeholder) !== schemaText(spec)) {
+      const owner = this.#owners.get(spec.name) ?? { name: "core", uuid: 0 };
+      this.removeTable(spec.name);
+      this.addTable(spec, owner.name, owner.uuid);
+    }
     return true;
   }
 
@@ -253,6 +261,18 @@ export class Registry {
     for (const byName of this.#plugins.values()) out.push(...byName.values());
     return out;
   }
+}
+
+/** A spec's data (everything but its code), as comparable text. */
+function schemaText(spec: TableSpec): string {
+  const { generate: _generate, ...data } = spec;
+  const canonical = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(canonical);
+    if (value === null || typeof value !== "object") return value;
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+    return Object.fromEntries(entries.sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, canonical(v)]));
+  };
+  return JSON.stringify(canonical(data));
 }
 
 /** The process-wide registry. */

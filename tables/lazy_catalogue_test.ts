@@ -92,3 +92,25 @@ Deno.test("osq shell 'select 1' loads no table module", async () => {
   assert(result.after < result.total && result.after >= result.total - 3, text);
   assertEquals(result.rows, 1);
 });
+
+Deno.test("a stale schema is replaced by the module's own spec when the module loads", async () => {
+  const reg = new Registry();
+  const events: string[] = [];
+  reg.onTableChange((event, table) => events.push(`${event} ${table.name} ${table.columns.length}`));
+  const stale = { name: "grown", description: "d", columns: [{ name: "a", type: "TEXT" as const }] };
+  const current = { ...stale, columns: [...stale.columns, { name: "b", type: "TEXT" as const }] };
+  reg.addLazyTable(stale, () => {
+    reg.resolveLazyTable({ ...current, generate: () => [{ a: "x", b: "y" }] });
+    return Promise.resolve();
+  });
+  await reg.loadTables(["grown"]);
+  assertEquals(reg.table("grown")!.columns.map((c) => c.name), ["a", "b"]);
+  assertEquals(events, ["add grown 1", "remove grown 1", "add grown 2"]);
+  // An up-to-date schema keeps its placeholder (no detach/attach churn in open engines).
+  const same = new Registry();
+  let changes = 0;
+  same.onTableChange(() => changes++);
+  same.addLazyTable(stale, () => (same.resolveLazyTable({ ...stale, generate: () => [] }), Promise.resolve()));
+  await same.loadTables(["grown"]);
+  assertEquals(changes, 1);
+});
