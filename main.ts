@@ -68,13 +68,12 @@ export async function main(args: string[], argv0 = invokedName()): Promise<numbe
     case "-h":
       await Deno.stdout.write(new TextEncoder().encode(USAGE));
       return face === undefined ? 1 : 0;
-    default:
-      await Deno.stderr.write(
-        new TextEncoder().encode(
-          `osq: unknown command '${face}'. Commands: shell, daemon, extension, pack, version.\n`,
-        ),
-      );
+    default: {
+      // The closest command, or for a flag given first the closest flag and its command.
+      const { unknownCommandMessage } = await import("./cmd/suggest.ts");
+      await Deno.stderr.write(new TextEncoder().encode(unknownCommandMessage(face) + "\n"));
       return 1;
+    }
   }
 }
 
