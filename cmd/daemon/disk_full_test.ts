@@ -136,3 +136,39 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "daemon: started on a full disk it waits for room instead of exiting, then runs the schedule",
+  ignore: refusal !== "",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const d = new TestDaemon();
+    const disk = `${d.dir}/disk`;
+    Deno.mkdirSync(disk);
+    const mount = run("mount", ["-t", "tmpfs", "-o", "size=2m", "tmpfs", disk]);
+    assert(mount.ok, `mount: ${mount.text}`);
+    try {
+      // Fill it: the first write that fails leaves the disk full.
+      const filler = Deno.openSync(`${disk}/filler`, { write: true, create: true });
+      try {
+        const block = new Uint8Array(64 * 1024);
+        for (;;) filler.writeSync(block);
+      } catch {
+        // full
+      } finally {
+        filler.close();
+      }
+      d.writeConfig({ schedule: { one: { query: "select 1 as one", interval: 1 } } });
+      d.start([`--logger_path=${d.logDir}`, `--database_path=${disk}/db/osquery.db`]);
+      await d.waitFor("the daemon to wait for room", () => d.stderr.includes("waiting for room"), 120);
+      Deno.removeSync(`${disk}/filler`);
+      await d.waitFor("the schedule's first results", () => d.lines().some((l) => l.name === "one"), 120);
+      assertEquals(await d.stop(), 0);
+    } finally {
+      await d.kill();
+      run("umount", ["-l", disk]);
+      d.cleanup();
+    }
+  },
+});

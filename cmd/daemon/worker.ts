@@ -381,7 +381,8 @@ export class DaemonWorker {
 
   /** Recovers from the previous process: undo half-written logs, ship pending lines, note crashed queries. */
   async recover(watchdogEnabled: boolean): Promise<void> {
-    for (const l of this.loggers) await l.recover();
+    // On a full disk the intent stays and is undone at the next attempt.
+    for (const l of this.loggers) await this.#bestEffort(() => l.recover());
     await this.ship();
     await this.#bestEffort(() => this.store.collectGarbage());
     const blameText = Deno.env.get("OSQ_WATCHDOG_BLAME");
@@ -864,12 +865,27 @@ export async function runWorker(): Promise<number> {
     clearTimeout(waiting);
   }
   let store: Store;
-  try {
-    store = await openStore(dbPath);
-  } catch (err) {
-    // Without its database the daemon cannot keep results: a restart would not help.
-    Deno.stderr.writeSync(encoder.encode(`osq daemon: ${(err as Error).message}\n`));
-    return EXIT_CATASTROPHIC;
+  for (let delay = 1000, waiting = false;; delay = Math.min(60_000, delay * 2)) {
+    try {
+      store = await openStore(dbPath);
+      if (waiting) Deno.stderr.writeSync(encoder.encode(`osq daemon: the database ${dbPath} opened; starting\n`));
+      break;
+    } catch (err) {
+      // A full disk passes: wait for room (SIGTERM still stops the wait) rather than exit for
+      // good. Anything else is not helped by a restart.
+      if (!isStorageError(err)) {
+        Deno.stderr.writeSync(encoder.encode(`osq daemon: ${(err as Error).message}\n`));
+        return EXIT_CATASTROPHIC;
+      }
+      if (!waiting) {
+        Deno.stderr.writeSync(encoder.encode(
+          `osq daemon: ${(err as Error).message}; its filesystem looks full: waiting for room, retrying ` +
+            `with back-off (the schedule starts once the database opens)\n`,
+        ));
+      }
+      waiting = true;
+      await new Promise((r) => setTimeout(r, delay));
+    }
   }
   const instance = await store.get<typeof runtime.instanceId>(["meta", "instance_id"]);
   if (instance) runtime.instanceId = instance;
