@@ -40,10 +40,19 @@ function mixedTable(): TableSpec {
   };
 }
 
-Deno.test("native cursor: loads on x86-64 and AArch64 Linux", () => {
-  if (!nativeHost) return;
-  assert(nativeCursorCode() !== undefined, `the native cursor should load on ${Deno.build.arch} Linux`);
-  assertEquals(engines(mixedTable()).native.nativeCursor, true);
+if (!nativeHost) {
+  console.warn(
+    `native_cursor_test: the load test is skipped: ${Deno.build.os}/${Deno.build.arch} has no native cursor`,
+  );
+}
+
+Deno.test({
+  name: "native cursor: loads on x86-64 and AArch64 Linux",
+  ignore: !nativeHost,
+  fn() {
+    assert(nativeCursorCode() !== undefined, `the native cursor should load on ${Deno.build.arch} Linux`);
+    assertEquals(engines(mixedTable()).native.nativeCursor, true);
+  },
 });
 
 Deno.test("native cursor: every value converts exactly as the TypeScript cursor converts it", () => {
