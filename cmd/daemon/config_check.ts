@@ -7,6 +7,7 @@ import { buildConfig, type Config, ConfigError, formatProblem, hasErrors } from 
 import { readConfigSources, resolvePack } from "../../plugins/config/filesystem.ts";
 import { Engine } from "../../core/engine.ts";
 import { describeProblem, unpreparedQueries } from "./dropped.ts";
+import { applyViews } from "./config_hooks.ts";
 import { applyAtcSection } from "../../core/config/atc.ts";
 
 /** Reads and builds the config from `--config_path` (throws {@linkcode ConfigError} when unreadable). */
@@ -34,6 +35,8 @@ export function configCheck(write: (text: string) => void): number {
     for (const p of applyAtcSection(config.sections.get("auto_table_construction"), engine.registry)) {
       write(`warning: auto_table_construction.${p.table}: ATC table ${p.table} ${p.message}\n`);
     }
+    // Its views too: a query may select from one.
+    for (const failure of applyViews(engine, [...config.views])) write(`warning: views.${failure}\n`);
     unprepared = unpreparedQueries(config, engine);
   } finally {
     engine.close();

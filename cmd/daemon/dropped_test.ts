@@ -12,12 +12,15 @@ const SCHEDULE = {
   typo: { query: "selec 1", interval: 1 },
   nowhere: { query: "select * from no_such_table", interval: 1 },
   fine: { query: "select 1 as one", interval: 1 },
+  // A config view is a table for the check too.
+  viewed: { query: "select * from my_view", interval: 1 },
 };
+const VIEWS = { my_view: "select 1 as one" };
 
 Deno.test("config check: names each query dropped (interval 0) or unable to run (SQL that does not prepare)", async () => {
   const dir = Deno.makeTempDirSync({ prefix: "osq-dropped-" });
   try {
-    Deno.writeTextFileSync(`${dir}/osquery.conf`, JSON.stringify({ schedule: SCHEDULE }, null, 2));
+    Deno.writeTextFileSync(`${dir}/osquery.conf`, JSON.stringify({ schedule: SCHEDULE, views: VIEWS }, null, 2));
     const out = await new Deno.Command(`${ROOT}/osq`, {
       args: ["daemon", "--config_check", `--config_path=${dir}/osquery.conf`],
       stdout: "null",
@@ -46,7 +49,7 @@ Deno.test("config check: names each query dropped (interval 0) or unable to run 
 daemonTest(
   "daemon: at load the status log names each query it drops or cannot run, and the rest of the schedule runs",
   async (d) => {
-    d.writeConfig({ schedule: SCHEDULE });
+    d.writeConfig({ schedule: SCHEDULE, views: VIEWS });
     d.start(["--disable_watchdog"]);
     await d.waitFor("the runnable query's results", () => d.lines().some((l) => l.name === "fine"), 60);
     const log = d.text("osqueryd.INFO");
