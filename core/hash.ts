@@ -29,6 +29,15 @@ export class HashSkippedError extends Error {
   }
 }
 
+/** The query that asked for the digests was interrupted: the file was not read to its end. */
+export class HashCancelledError extends Error {
+  /** Builds the error for `path`. */
+  constructor(path: string) {
+    super(`${path}: hashing stopped, the query was interrupted`);
+    this.name = "HashCancelledError";
+  }
+}
+
 const CHUNK = 1 << 20;
 const O_RDONLY = 0;
 /** Linux's O_NONBLOCK and O_CLOEXEC (x86-64 and arm64 share them). */
@@ -56,6 +65,11 @@ function readBuffer(): Uint8Array<ArrayBuffer> {
 export interface HashOptions {
   /** Largest number of bytes to read; a larger file throws {@linkcode HashSkippedError}. */
   readMax?: number;
+  /**
+   * Polled between chunks (1 MiB, a few milliseconds each); once it returns true the read stops
+   * with {@linkcode HashCancelledError}, so an interrupted query does not wait for a large file.
+   */
+  stop?: () => boolean;
 }
 
 /**
@@ -74,7 +88,9 @@ export function hashFileSync(
   const hashes: Hash[] = algorithms.map((a) => createHash(a));
   const buf = readBuffer();
   let total = 0;
+  const stop = options.stop;
   const feed = (n: number) => {
+    if (stop?.()) throw new HashCancelledError(path);
     total += n;
     if (total > readMax) throw new HashSkippedError(path, `larger than --read_max (${readMax} bytes)`);
     const chunk = buf.subarray(0, n);

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { hashFileSync } from "../../core/hash.ts";
+import { HashCancelledError, hashFileSync } from "../../core/hash.ts";
 import { defineFlag, flags } from "../../core/flags.ts";
 import { stat } from "./_fs.ts";
 
@@ -49,7 +49,12 @@ export class HashCache {
    * The digests of `algorithms` for `path`. Empty strings when the file cannot be read or is
    * larger than `--read_max`, as osquery reports them.
    */
-  digests(path: string, algorithms: Algorithm[], max = flags.number("hash_cache_max")): Digests {
+  digests(
+    path: string,
+    algorithms: Algorithm[],
+    max = flags.number("hash_cache_max"),
+    stop?: () => boolean,
+  ): Digests {
     const info = stat(path);
     if (!info) return Object.fromEntries(algorithms.map((a) => [a, ""]));
     const useCache = !flags.bool("disable_hash_cache") && max > 0;
@@ -63,7 +68,14 @@ export class HashCache {
     const missing = algorithms.filter((a) => entry?.digests[a] === undefined);
     if (missing.length > 0) {
       this.reads++;
-      const computed = hashFile(path, missing, info.size);
+      let computed: Digests;
+      try {
+        computed = hashFile(path, missing, info.size, stop);
+      } catch (err) {
+        // An interrupted query: nothing is cached, the engine ends the scan at the next row.
+        if (err instanceof HashCancelledError) return Object.fromEntries(algorithms.map((a) => [a, ""]));
+        throw err;
+      }
       entry = { ino: info.ino, mtimeMs, size: info.size, digests: { ...entry?.digests, ...computed } };
     }
     if (useCache && entry) {
@@ -87,15 +99,17 @@ export const hashCache: HashCache = new HashCache();
 
 /**
  * Streams `path` through each algorithm (core/hash.ts: the thread's one buffer, never blocking);
- * empty digests when it cannot be read, is not a regular file, or exceeds `--read_max`.
+ * empty digests when it cannot be read, is not a regular file, or exceeds `--read_max`. Throws
+ * HashCancelledError once `stop` returns true (an interrupted query).
  */
-export function hashFile(path: string, algorithms: Algorithm[], sizeHint?: number): Digests {
+export function hashFile(path: string, algorithms: Algorithm[], sizeHint?: number, stop?: () => boolean): Digests {
   const empty = Object.fromEntries(algorithms.map((a) => [a, ""])) as Digests;
   const readMax = flags.number("read_max");
   if (sizeHint !== undefined && sizeHint > readMax) return empty;
   try {
-    return hashFileSync(path, algorithms, { readMax });
-  } catch {
+    return hashFileSync(path, algorithms, { readMax, stop });
+  } catch (err) {
+    if (err instanceof HashCancelledError) throw err;
     return empty;
   }
 }

@@ -41,7 +41,7 @@ export function hashTable(cache: HashCache = hashCache): TableSpec {
         const row = (path: string, directory: string): Row => ({
           path,
           directory,
-          ...(wanted.length ? cache.digests(root + path, wanted) : {}),
+          ...(wanted.length ? cache.digests(root + path, wanted, undefined, () => ctx.cancelled) : {}),
           pid_with_namespace: pid,
         });
         for (const path of iterateConstrainedPaths(ctx, "path", GLOB.ALL, root)) {

@@ -1,4 +1,6 @@
-import { assert, assertEquals } from "../../testing/assert.ts";
+import { assert, assertEquals, assertThrows } from "../../testing/assert.ts";
+import { HashCancelledError, hashFileSync } from "../../core/hash.ts";
+import { HashCache } from "./_hash.ts";
 import { Engine } from "../../core/engine.ts";
 import { Registry } from "../../core/registry.ts";
 import { defineTable, OP, QueryContext } from "../../core/table.ts";
@@ -81,5 +83,24 @@ Deno.test("a generator sees its engine's cancellation through ctx.cancelled", ()
     assert(again !== undefined);
   } finally {
     engine.close();
+  }
+});
+
+Deno.test("hashing stops between chunks once the query is interrupted, and nothing is cached", () => {
+  const dir = Deno.makeTempDirSync({ prefix: "osq-hash-cancel-" });
+  try {
+    const path = `${dir}/big`;
+    Deno.writeFileSync(path, new Uint8Array(4 << 20).fill(7));
+    let chunks = 0;
+    assertThrows(() => hashFileSync(path, ["sha256"], { stop: () => ++chunks > 2 }), HashCancelledError);
+    assertEquals(chunks, 3);
+    const cache = new HashCache();
+    assertEquals(cache.digests(path, ["sha256"], 10, () => true), { sha256: "" });
+    assertEquals(cache.size, 0);
+    const digest = cache.digests(path, ["sha256"], 10, () => false).sha256!;
+    assertEquals(digest.length, 64);
+    assertEquals(cache.size, 1);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
   }
 });
