@@ -12,6 +12,7 @@ import { Engine } from "../core/engine.ts";
 import { formatProblem } from "../core/config/config.ts";
 import { lintFile, type LintReport } from "../core/config/lint.ts";
 import { resolvePack } from "../plugins/config/filesystem.ts";
+import { readConfigFile } from "../core/config/read.ts";
 import { OSQUERY_VERSION } from "../core/version.ts";
 
 const encoder = new TextEncoder();
@@ -61,7 +62,8 @@ export function main(args: string[]): Promise<number> {
     for (const path of paths) {
       let text: string;
       try {
-        text = Deno.readTextFileSync(path);
+        // Non-blocking and within --read_max: a device or FIFO named here cannot hang the lint.
+        text = readConfigFile(path, { allowSpecial: true });
       } catch (e) {
         reports.push({
           file: path,
