@@ -218,3 +218,19 @@ Deno.test({
     }
   },
 });
+
+Deno.test("the source launcher through links named osqueryi and osqueryd picks the shell and the daemon", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "osq_launcher_links_" });
+  try {
+    Deno.symlinkSync(`${ROOT}osq`, `${dir}/osqueryi`);
+    Deno.symlinkSync(`${ROOT}osq`, `${dir}/osqueryd`);
+    const shell = await run(dir, [], ["./osqueryi", "--json", "select 1 as x"]);
+    assertEquals(shell.code, 0, shell.stderr);
+    assertEquals(JSON.parse(shell.stdout), [{ x: "1" }]);
+    const daemon = await run(dir, [], ["./osqueryd", "--help"]);
+    assertEquals(daemon.code, 0, daemon.stderr);
+    assert(/osqueryd|daemon/i.test(daemon.stdout), daemon.stdout);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
