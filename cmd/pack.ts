@@ -76,6 +76,7 @@ export function main(args: string[]): Promise<number> {
             severity: "error",
             code: "io",
           }],
+          extensionTables: [],
         });
         continue;
       }
@@ -91,6 +92,10 @@ export function main(args: string[]): Promise<number> {
     for (const f of findings) out(`${f.severity}: ${formatProblem(f)} [${f.code ?? "schema"}]\n`);
     const checked = reports.reduce((n, r) => n + r.checked, 0);
     const packs = reports.reduce((n, r) => n + r.packs, 0);
+    const extensions = [...new Set(reports.flatMap((r) => r.extensionTables))].sort();
+    if (extensions.length > 0) {
+      err(`note: tables of extensions (not osquery's, not checked): ${extensions.join(", ")}\n`);
+    }
     err(
       `${paths.length} file${paths.length === 1 ? "" : "s"}, ${packs} pack${packs === 1 ? "" : "s"}, ` +
         `${checked} quer${checked === 1 ? "y" : "ies"} checked: ` +

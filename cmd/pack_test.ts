@@ -149,6 +149,7 @@ Deno.test("pack lint: a whole config gets the checks: schedule, inline packs, pa
     ]],
     "config/shard.conf": [["shard", "schedule.procs.shard", "shard.conf", /from 1 to 100.*not 150/]],
     "config/fleet-options.conf": [],
+    "config/fleet-style-library.conf": [],
     "config/darwin-pack.conf": [
       ["platform_table", "queries.debs.query", "darwin-pack.conf", /"deb_packages" does not exist on darwin/],
       [
@@ -172,4 +173,13 @@ Deno.test("pack lint: a whole config gets the checks: schedule, inline packs, pa
     report.findings.forEach((f, i) => assertMatch(f.message, wants[i][3]));
   }
   engine.close();
+});
+
+Deno.test("pack lint: tables of the extensions Fleet ships are noted, not findings", () => {
+  const engine = new Engine();
+  const report = lint("config/fleet-style-library.conf", engine);
+  engine.close();
+  assertEquals(report.findings, []);
+  assertEquals(report.extensionTables, ["file_lines", "mdm"]);
+  assertEquals(report.checked, 12);
 });

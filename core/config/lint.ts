@@ -21,6 +21,7 @@ import { checkPlatform, platformsOf } from "./platform.ts";
 import { type JsonObject, toPlain } from "./json.ts";
 import { applyAtcSection } from "./atc.ts";
 import {
+  KNOWN_EXTENSION_TABLES,
   OSQUERY_LINUX_TABLES,
   OSQUERY_OTHER_PLATFORM_TABLES,
   platformEngine,
@@ -32,16 +33,18 @@ export interface LintReport {
   file: string;
   /** Packs found in the file. */
   packs: number;
-  /** Queries checked against our schemas (Linux-applicable). */
+  /** Queries checked against the schemas (osq's tables on Linux, osquery's on macOS and Windows). */
   checked: number;
   findings: ConfigProblem[];
+  /** Tables of well-known extensions the queries use: not findings, but nothing osq can check. */
+  extensionTables: string[];
 }
 
 /** Lints one file: a pack (`{"queries": ...}`) or a config (`{"schedule"|"packs": ...}`). */
 export function lintFile(path: string, text: string, engine: Engine, resolvePack?: PackResolver): LintReport {
   const findings: ConfigProblem[] = [];
   const parsed = parseConfigText(path, text, findings);
-  const report: LintReport = { file: path, packs: 0, checked: 0, findings };
+  const report: LintReport = { file: path, packs: 0, checked: 0, findings, extensionTables: [] };
   if (!parsed) {
     for (const f of findings) f.code ??= "json";
     return report;
@@ -83,16 +86,23 @@ export function lintFile(path: string, text: string, engine: Engine, resolvePack
     }
   }
   report.packs = packs.length;
-  for (const pack of packs) report.checked += lintPack(pack, engine, findings);
+  const extensionTables = new Set<string>();
+  for (const pack of packs) report.checked += lintPack(pack, engine, findings, extensionTables);
+  report.extensionTables = [...extensionTables].sort();
   if (configProblems) findings.unshift(...configProblems);
   for (const f of findings) f.code ??= "schema";
   return report;
 }
 
 /** SQL, platform and discovery checks of one pack; returns how many queries were prepared. */
-function lintPack(pack: Pack, engine: Engine, findings: ConfigProblem[]): number {
+function lintPack(pack: Pack, engine: Engine, findings: ConfigProblem[], extensionTables: Set<string>): number {
   const origin = pack.origin;
   const add = (parts: (string | number)[], message: string, code: string, severity: "error" | "warning" = "error") => {
+    const extension = code === "extension_table" ? /Table "([\w$]+)"/.exec(message)?.[1] : undefined;
+    if (extension) {
+      extensionTables.add(extension);
+      return;
+    }
     if (origin) origin.reporter.add(parts, message, severity, 0, code);
     else findings.push({ file: pack.source, path: parts.join("."), message, severity, code });
   };
@@ -171,6 +181,8 @@ export function platformSqlProblem(platform: "darwin" | "windows", sql: string, 
     const message = (err as Error).message;
     const table = /no such table: (?:main\.)?([\w$]+)/.exec(message)?.[1];
     if (table) {
+      const extension = extensionTableProblem(table);
+      if (extension) return extension;
       const elsewhere = OSQUERY_LINUX_TABLES.has(table) || OSQUERY_OTHER_PLATFORM_TABLES.has(table) ||
         SCHEMA_PLATFORMS.some((p) => p !== platform && platformEngine(p).registry.table(table) !== undefined);
       if (elsewhere) {
@@ -302,6 +314,8 @@ export function sqlProblem(engine: Engine, sql: string, platformText = "Linux"):
           severity: "warning",
         };
       }
+      const extension = extensionTableProblem(table);
+      if (extension) return extension;
       if (OSQUERY_OTHER_PLATFORM_TABLES.has(table)) {
         return {
           message: `Table "${table}" does not exist on Linux, but the query runs on ${platformText}; ` +
@@ -322,6 +336,17 @@ export function sqlProblem(engine: Engine, sql: string, platformText = "Linux"):
     if (column) return columnProblem(engine, sql, column, "");
     return { message: `The SQL does not prepare: ${message}`, code: "sql", severity: "error" };
   }
+}
+
+/** A table a well-known extension provides (see {@linkcode KNOWN_EXTENSION_TABLES}). */
+function extensionTableProblem(table: string): SqlProblem | undefined {
+  const provider = KNOWN_EXTENSION_TABLES.get(table);
+  if (!provider) return undefined;
+  return {
+    message: `Table "${table}" comes from ${provider}, not osquery; the query runs where that extension is loaded.`,
+    code: "extension_table",
+    severity: "warning",
+  };
 }
 
 function columnProblem(engine: Engine, sql: string, column: string, platformText: string): SqlProblem {

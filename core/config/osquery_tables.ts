@@ -211,6 +211,67 @@ export const OSQUERY_OTHER_PLATFORM_TABLES: ReadonlySet<string> = new Set([
   "xprotect_reports",
 ]);
 
+/**
+ * Tables that well-known extensions add (Fleet's fleetd tables, the macadmins osquery extension
+ * Fleet ships): queries over them are fine where the extension runs, so lint notes them instead
+ * of calling them unknown.
+ */
+export const KNOWN_EXTENSION_TABLES: ReadonlyMap<string, string> = new Map([
+  ...[
+    "app_icons",
+    "cis_audit",
+    "csrutil_info",
+    "cryptsetup_status",
+    "dataflattentable",
+    "dscl",
+    "falcon_kernel_check",
+    "falconctl_options",
+    "file_lines",
+    "filevault_prk",
+    "filevault_status",
+    "find_cmd",
+    "firmwarepasswd",
+    "ioreg",
+    "mdm_bridge",
+    "nftables",
+    "parse_ini",
+    "parse_json",
+    "parse_jsonl",
+    "parse_xml",
+    "pmset",
+    "pwd_policy",
+    "sntp_request",
+    "software_update",
+    "sudo_info",
+    "system_profiler",
+    "tcc_access",
+    "user_login_settings",
+  ].map((name): [string, string] => [name, "Fleet's fleetd"]),
+  ...[
+    "alt_system_info",
+    "authdb",
+    "crowdstrike_falcon",
+    "filevault_users",
+    "google_chrome_profiles",
+    "local_network_permissions",
+    "macos_profiles",
+    "macos_rsr",
+    "mdm",
+    "munki_info",
+    "munki_installs",
+    "network_quality",
+    "pending_apple_updates",
+    "puppet_facts",
+    "puppet_info",
+    "puppet_logs",
+    "puppet_state",
+    "sofa_security_release_info",
+    "sofa_unpatched_cves",
+    "unified_log",
+    "wifi_network",
+  ].map((name): [string, string] => [name, "the macadmins osquery extension"]),
+]);
+
 /** Platforms whose osquery schemas the repository carries (besides Linux, which osq implements). */
 export const SCHEMA_PLATFORMS = ["darwin", "windows"] as const;
 
