@@ -40,9 +40,15 @@ export function suidPermissions(mode: number): string {
 /**
  * The `suid_bin` rows for `dirs`. Owners are named by the name service (getpwuid/getgrgid, as
  * osquery) on the host, or from passwd and group under `root` (a fixture tree or a process's
- * `/proc/<pid>/root`, whose files are read there and reported as seen from inside).
+ * `/proc/<pid>/root`, whose files are read there and reported as seen from inside). The walk
+ * ends early once `stop` returns true (an interrupted query).
  */
-export function suidBinRows(dirs: string[] = SUID_SEARCH_PATHS, root = "", pid = 0): Row[] {
+export function suidBinRows(
+  dirs: string[] = SUID_SEARCH_PATHS,
+  root = "",
+  pid = 0,
+  stop: () => boolean = () => false,
+): Row[] {
   const users = new Map<number, string | undefined>();
   const groups = new Map<number, string | undefined>();
   if (root !== "") {
@@ -61,6 +67,7 @@ export function suidBinRows(dirs: string[] = SUID_SEARCH_PATHS, root = "", pid =
   for (const dir of dirs) {
     if (!stat(root + dir)) continue;
     for (const real of walk(root + dir)) {
+      if (stop()) return rows;
       const path = real.slice(root.length);
       const info = stat(real);
       if (info?.type !== "regular") continue;
@@ -94,7 +101,9 @@ export function suidBinTable(dirs: string[] = SUID_SEARCH_PATHS, root = ""): Tab
     attributes: { cacheable: true },
     generate(ctx) {
       const rows: Row[] = [];
-      for (const ns of namespaceRoots(ctx)) rows.push(...suidBinRows(dirs, ns.pid ? root + ns.root : root, ns.pid));
+      for (const ns of namespaceRoots(ctx)) {
+        rows.push(...suidBinRows(dirs, ns.pid ? root + ns.root : root, ns.pid, () => ctx.cancelled));
+      }
       return rows;
     },
   }));

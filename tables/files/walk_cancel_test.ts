@@ -1,6 +1,7 @@
 import { assert, assertEquals, assertThrows } from "../../testing/assert.ts";
 import { HashCancelledError, hashFileSync } from "../../core/hash.ts";
 import { HashCache } from "./_hash.ts";
+import { suidBinRows } from "./suid_bin.ts";
 import { Engine } from "../../core/engine.ts";
 import { Registry } from "../../core/registry.ts";
 import { defineTable, OP, QueryContext } from "../../core/table.ts";
@@ -102,5 +103,18 @@ Deno.test("hashing stops between chunks once the query is interrupted, and nothi
     assertEquals(cache.size, 1);
   } finally {
     Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("suid_bin's walk ends once the query is interrupted", () => {
+  const root = makeWideTree(3);
+  try {
+    for (let d = 0; d < 3; d++) Deno.chmodSync(`${root}/d${d}/f0`, 0o4755);
+    assertEquals(suidBinRows([root]).length, 3);
+    let polls = 0;
+    assert(suidBinRows([root], "", 0, () => ++polls > 2).length < 3);
+    assertEquals(suidBinRows([root], "", 0, () => true), []);
+  } finally {
+    Deno.removeSync(root, { recursive: true });
   }
 });
