@@ -11,7 +11,7 @@ import type { SqlValue } from "./sqlite/values.ts";
 import { type Registry, registry as globalRegistry } from "./registry.ts";
 import { VirtualTableModule } from "./vtab/module.ts";
 import { registerSqlFunctions } from "./sql/functions.ts";
-import { createAuthorizer } from "./sql/authorizer.ts";
+import { createAuthorizer, functionRefusal } from "./sql/authorizer.ts";
 
 /** sqlite3_set_authorizer action codes references() listens for. */
 const SQLITE_READ = 20;
@@ -193,11 +193,6 @@ export class Engine {
   }
 }
 
-/**
- * Turns off what the host's libsqlite3 may have compiled in that a query must never reach:
- * FTS3's pointer-taking `fts3_tokenizer` form and extension loading; defensive mode stops
- * writes to the schema and database pages. Throws (naming the option) when a setting does not take.
- */
 /** How {@linkcode openHostDatabase} opens a SQLite file of the host. */
 export interface HostDatabaseOptions {
   /** Open as `immutable=1`: no locks taken or honoured, the file is assumed not to change. */
@@ -206,9 +201,10 @@ export interface HostDatabaseOptions {
   ignoreLocks?: boolean;
 }
 
-/** SQLite authorizer actions a host database query may use: READ, SELECT, FUNCTION, RECURSIVE. */
-const HOST_READ_ACTIONS = new Set([20, 21, 31, 33]);
+/** SQLite authorizer actions a host database query may use: READ, SELECT, RECURSIVE (and allowed functions). */
+const HOST_READ_ACTIONS = new Set([20, 21, 33]);
 const PRAGMA_ACTION = 19;
+const FUNCTION_ACTION = 31;
 
 /**
  * Opens a SQLite database file on the host read-only (auto_table_construction): no writes, no
@@ -222,8 +218,10 @@ export function openHostDatabase(path: string, options: HostDatabaseOptions = {}
   const db = new Database(uri, { readOnly: true, vfs: options.ignoreLocks ? "unix-none" : undefined });
   try {
     hardenConnection(db);
-    db.authorizer((action, arg1) => {
+    db.authorizer((action, arg1, arg2) => {
       if (HOST_READ_ACTIONS.has(action)) return undefined;
+      // The file's own views run here too: the same function allowlist as every query.
+      if (action === FUNCTION_ACTION) return functionRefusal(arg2, db.functionNames);
       if (action === PRAGMA_ACTION && arg1.toLowerCase() === "journal_mode") return undefined;
       return "A query over a host database may only read from it.";
     });
@@ -234,6 +232,11 @@ export function openHostDatabase(path: string, options: HostDatabaseOptions = {}
   return db;
 }
 
+/**
+ * Turns off what the host's libsqlite3 may have compiled in that a query must never reach:
+ * FTS3's pointer-taking `fts3_tokenizer` form and extension loading; defensive mode stops
+ * writes to the schema and database pages. Throws (naming the option) when a setting does not take.
+ */
 function hardenConnection(db: Database): void {
   const settings: [number, boolean, string][] = [
     [SQLITE.DBCONFIG_ENABLE_FTS3_TOKENIZER, false, "SQLITE_DBCONFIG_ENABLE_FTS3_TOKENIZER"],

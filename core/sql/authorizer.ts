@@ -308,8 +308,16 @@ export function createAuthorizer(catalogue: AuthorizerCatalogue): AuthorizerChec
 }
 
 function checkFunction(name: string, catalogue: AuthorizerCatalogue): string | undefined {
+  return functionRefusal(name, catalogue.functions);
+}
+
+/**
+ * Why `name` may not be called (undefined: it may): SQLite's own query functions and those in
+ * `registered` (lower-case names the connection registered) are allowed, nothing else.
+ */
+export function functionRefusal(name: string, registered: ReadonlySet<string>): string | undefined {
   const lower = name.toLowerCase();
-  if (catalogue.functions.has(lower) || SQLITE_FUNCTIONS.has(lower)) return undefined;
+  if (registered.has(lower) || SQLITE_FUNCTIONS.has(lower)) return undefined;
   return REFUSED_FUNCTIONS[lower] ??
     `Function ${name} is not allowed: osq runs SQLite's core, date, math, JSON and window functions ` +
       "and osquery's functions only.";

@@ -1,7 +1,7 @@
-import { Engine } from "../engine.ts";
+import { Engine, openHostDatabase } from "../engine.ts";
 import { Registry } from "../registry.ts";
 import { assert, assertEquals, assertStringIncludes, assertThrows } from "../../testing/assert.ts";
-import { SqliteError } from "../sqlite/database.ts";
+import { Database, SqliteError } from "../sqlite/database.ts";
 import { defineTable } from "../table.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
@@ -139,5 +139,23 @@ Deno.test("authorizer: the fts3_tokenizer crash repro ends the shell with a clea
     assertEquals(stderr.includes("    at "), false, stderr);
   } finally {
     Deno.removeSync(home, { recursive: true });
+  }
+});
+
+Deno.test("authorizer: a host database (auto_table_construction) refuses fts3_tokenizer, also in the file's views", () => {
+  const dir = Deno.makeTempDirSync();
+  const path = `${dir}/host.db`;
+  const writer = new Database(path);
+  writer.exec("create table t(a); insert into t values (1); create view v as select hex(fts3_tokenizer('simple')) a");
+  writer.close();
+  const db = openHostDatabase(path);
+  try {
+    assertEquals(db.query("select a from t"), [{ a: 1 }]);
+    assertThrows(() => db.query("select hex(fts3_tokenizer('simple'))"), SqliteError, "fts3_tokenizer is not allowed");
+    // SQLite refuses it in a view first (fts3_tokenizer is direct-only); either way it never runs.
+    assertThrows(() => db.query("select a from v"), SqliteError, "fts3_tokenizer");
+  } finally {
+    db.close();
+    Deno.removeSync(dir, { recursive: true });
   }
 });
