@@ -712,9 +712,9 @@ export class DaemonWorker {
       do {
         this.#shipAgain = false;
         try {
-          await drainOutbox(this.store, this.loggers);
+          // Only lines actually written show the logs take writes again (an empty outbox says nothing).
+          if (await drainOutbox(this.store, this.loggers) > 0) this.health.ok("logs", this.where.logs);
           this.#shipFailures = 0;
-          this.health.ok("logs", this.where.logs);
         } catch (err) {
           await this.#shipFailed(err);
           break;

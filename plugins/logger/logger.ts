@@ -124,6 +124,30 @@ interface Intent {
   size: number;
 }
 
+/** Status lines kept per level while the disk refuses them. */
+const PENDING_STATUS_LINES = 1000;
+
+/**
+ * Appends `bytes` whole or not at all: a write the disk cuts short is truncated back (so a later
+ * retry does not leave half a line). Returns false when it did not fit.
+ */
+function writeWhole(file: Deno.FsFile, bytes: Uint8Array): boolean {
+  let size = 0;
+  try {
+    size = file.statSync().size;
+    let off = 0;
+    while (off < bytes.length) off += file.writeSync(bytes.subarray(off));
+    return true;
+  } catch {
+    try {
+      file.truncateSync(size);
+    } catch {
+      // nothing more to undo
+    }
+    return false;
+  }
+}
+
 /** osquery's filesystem logger: result/snapshot logs plus glog status files in `--logger_path`. */
 export class FilesystemLogger implements Logger {
   readonly name = "filesystem";
@@ -132,6 +156,12 @@ export class FilesystemLogger implements Logger {
   readonly #store: Store | undefined;
   readonly #mode: number;
   readonly #status = new Map<number, Deno.FsFile>();
+  /**
+   * Status lines a full disk refused, per level, written before the next line that fits (so
+   * the status log says what happened while it could not be written); at most
+   * {@linkcode PENDING_STATUS_LINES}, the oldest dropped first.
+   */
+  readonly #pendingStatus = new Map<number, Uint8Array[]>();
   readonly #stamp: string;
 
   constructor(dir = flags.string("logger_path"), store?: Store) {
@@ -226,13 +256,15 @@ export class FilesystemLogger implements Logger {
       if (!file) {
         const name = `osqueryd.${SEVERITY_NAME[level]}.${this.#stamp}`;
         const path = `${this.dir}/${name}`;
+        let opened: Deno.FsFile | undefined;
         try {
-          file = this.#open(path);
-          file.writeSync(encoder.encode(
+          opened = this.#open(path);
+          const header = encoder.encode(
             `Log file created at: ${r.time.toISOString().replace("T", " ").slice(0, 19)}\n` +
               `Running on machine: ${Deno.hostname()}\n` +
               `Log line format: [IWEF]mmdd hh:mm:ss.uuuuuu threadid file:line] msg\n`,
-          ));
+          );
+          if (!writeWhole(opened, header)) throw new LoggerError(`${path}: no room for the header`);
           const link = `${this.dir}/osqueryd.${SEVERITY_NAME[level]}`;
           try {
             Deno.removeSync(link);
@@ -241,12 +273,25 @@ export class FilesystemLogger implements Logger {
           }
           Deno.symlinkSync(name, link);
         } catch {
-          continue; // an unwritable log dir: stderr still has the message
+          // An unwritable log dir (stderr still has the message) or a full disk: kept for later.
+          opened?.close();
+          this.#holdStatus(level, line);
+          continue;
         }
+        file = opened;
         this.#status.set(level, file);
       }
-      file.writeSync(line);
+      const pending = this.#pendingStatus.get(level) ?? [];
+      pending.push(line);
+      while (pending.length > 0 && writeWhole(file, pending[0])) pending.shift();
+      this.#pendingStatus.set(level, pending.slice(-PENDING_STATUS_LINES));
     }
+  }
+
+  #holdStatus(level: number, line: Uint8Array): void {
+    const pending = this.#pendingStatus.get(level) ?? [];
+    pending.push(line);
+    this.#pendingStatus.set(level, pending.slice(-PENDING_STATUS_LINES));
   }
 
   close(): void {
