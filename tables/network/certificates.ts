@@ -6,25 +6,7 @@
  */
 import { defineTable, type QueryContext, type Row, type TableSpec } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { toHex } from "./_lib.ts";
-import {
-  authorityKeyId,
-  type Certificate,
-  fingerprint,
-  isCa,
-  isSelfSigned,
-  keyStrength,
-  keyUsageBits,
-  keyUsageText,
-  longName,
-  nameOneline,
-  nameRfc2253Oneline,
-  nameText,
-  parseCertificate,
-  pemCertificates,
-  serialHex,
-  subjectKeyId,
-} from "../../core/x509.ts";
+import { hex, keyUsageText, NID, pemCertificates, X509Certificate } from "../../core/crypto/x509.ts";
 
 /** The CA bundles osquery reads on Linux, in order; missing ones are skipped. */
 export const DEFAULT_BUNDLES = [
@@ -33,30 +15,29 @@ export const DEFAULT_BUNDLES = [
   "/var/lib/ca-certificates/ca-bundle.pem",
 ];
 
-/** The certificates row for one certificate found in `path`. */
-export function certificateRow(cert: Certificate, path: string): Row {
-  const ku = keyUsageBits(cert);
-  const skid = subjectKeyId(cert);
-  const akid = authorityKeyId(cert)?.keyId;
+/** The certificates row for one certificate found in `path`, with osquery's (libcrypto's) formats. */
+export function certificateRow(cert: X509Certificate, path: string): Row {
+  const skid = cert.subjectKeyId();
+  const akid = cert.authorityKeyId();
   return {
-    common_name: nameText(cert.subject, "2.5.4.3") ?? "",
-    subject: nameOneline(cert.subject),
-    subject2: nameRfc2253Oneline(cert.subject),
-    issuer: nameOneline(cert.issuer),
-    issuer2: nameRfc2253Oneline(cert.issuer),
-    ca: isCa(cert) ? 1 : 0,
-    self_signed: isSelfSigned(cert) ? 1 : 0,
-    not_valid_before: Math.floor(cert.notBefore.getTime() / 1000),
-    not_valid_after: Math.floor(cert.notAfter.getTime() / 1000),
-    signing_algorithm: longName(cert.signatureAlgorithm) ?? "",
-    key_algorithm: longName(cert.publicKey.algorithm) ?? "",
-    key_strength: keyStrength(cert) ?? "",
-    key_usage: keyUsageText(ku),
-    subject_key_id: skid ? toHex(skid) : "",
-    authority_key_id: akid ? toHex(akid) : "",
-    sha1: fingerprint(cert, "sha1"),
+    common_name: cert.nameEntry("subject", NID.commonName) ?? "",
+    subject: cert.nameOneline("subject"),
+    subject2: cert.nameText("subject"),
+    issuer: cert.nameOneline("issuer"),
+    issuer2: cert.nameText("issuer"),
+    ca: cert.isCa() ? 1 : 0,
+    self_signed: cert.isSelfSigned() ? 1 : 0,
+    not_valid_before: cert.validity("notBefore") ?? null,
+    not_valid_after: cert.validity("notAfter") ?? null,
+    signing_algorithm: cert.signatureLongName() ?? "",
+    key_algorithm: cert.keyAlgorithm() ?? "",
+    key_strength: cert.keyStrength() ?? "",
+    key_usage: keyUsageText(cert.keyUsage()),
+    subject_key_id: skid ? hex(skid) : "",
+    authority_key_id: akid ? hex(akid) : "",
+    sha1: cert.digest("sha1"),
     path,
-    serial: serialHex(cert.serial),
+    serial: cert.serialHex(),
   };
 }
 
@@ -70,11 +51,8 @@ export function bundleRows(path: string): Row[] {
   }
   const rows: Row[] = [];
   for (const der of pemCertificates(text)) {
-    try {
-      rows.push(certificateRow(parseCertificate(der), path));
-    } catch {
-      // a certificate that does not parse is left out
-    }
+    using cert = X509Certificate.tryParse(der);
+    if (cert) rows.push(certificateRow(cert, path)); // a certificate that does not parse is left out
   }
   return rows;
 }

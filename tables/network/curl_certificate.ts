@@ -6,21 +6,8 @@
  */
 import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { toHex } from "./_lib.ts";
 import { type ChainResult, curlPeerChain, type CurlTimeouts } from "../../core/net/curl.ts";
-import {
-  asn1TimeText,
-  type Certificate,
-  EXT,
-  extensionText,
-  fingerprint,
-  nameText,
-  parseCertificate,
-  pemCertificates,
-  serialHex,
-  shortName,
-  toPem,
-} from "../../core/x509.ts";
+import { hex, NID, pemCertificates, X509Certificate } from "../../core/crypto/x509.ts";
 
 /** osquery's default handshake timeout, in seconds. */
 export const DEFAULT_TIMEOUT_SECONDS = 4;
@@ -43,48 +30,50 @@ export function parseHostname(hostname: string): { host: string; port: number } 
   return port > 0 && port < 65536 ? { host, port } : undefined;
 }
 
-/** The row for one certificate, with osquery's column formats. */
+/** The row for one certificate, with osquery's column formats (libcrypto's output). */
 export function certificateRow(
   hostname: string,
-  cert: Certificate,
+  cert: X509Certificate,
   dump: boolean,
   timeout: number,
   now = new Date(),
 ): Row {
+  const signatureAlgorithm = cert.signatureShortName();
+  const notAfter = cert.validity("notAfter");
   const row: Row = {
     hostname,
-    common_name: nameText(cert.subject, "2.5.4.3"),
-    organization: nameText(cert.subject, "2.5.4.10"),
-    organization_unit: nameText(cert.subject, "2.5.4.11"),
-    serial_number: serialHex(cert.serial),
-    issuer_common_name: nameText(cert.issuer, "2.5.4.3"),
-    issuer_organization: nameText(cert.issuer, "2.5.4.10"),
-    issuer_organization_unit: nameText(cert.issuer, "2.5.4.11"),
-    valid_from: asn1TimeText(cert.notBefore),
-    valid_to: asn1TimeText(cert.notAfter),
-    sha256_fingerprint: fingerprint(cert, "sha256"),
-    sha1_fingerprint: fingerprint(cert, "sha1"),
-    version: cert.version + 1,
-    signature_algorithm: shortName(cert.signatureAlgorithm) ?? "UNDEF",
-    signature: shortName(cert.signatureAlgorithm) ? toHex(cert.signature, ":") : "",
-    subject_key_identifier: extensionText(cert, EXT.subjectKeyId),
-    authority_key_identifier: extensionText(cert, EXT.authorityKeyId),
-    key_usage: extensionText(cert, EXT.keyUsage),
-    extended_key_usage: extensionText(cert, EXT.extKeyUsage),
-    policies: extensionText(cert, EXT.policies),
-    subject_alternative_names: extensionText(cert, EXT.subjectAltName),
-    issuer_alternative_names: extensionText(cert, EXT.issuerAltName),
-    info_access: extensionText(cert, EXT.infoAccess),
-    subject_info_access: extensionText(cert, EXT.subjectInfoAccess),
-    policy_mappings: extensionText(cert, EXT.policyMappings),
-    has_expired: cert.notAfter.getTime() <= now.getTime() ? 1 : 0,
-    basic_constraint: extensionText(cert, EXT.basicConstraints),
-    name_constraints: extensionText(cert, EXT.nameConstraints),
-    policy_constraints: extensionText(cert, EXT.policyConstraints),
+    common_name: cert.nameEntry("subject", NID.commonName),
+    organization: cert.nameEntry("subject", NID.organizationName),
+    organization_unit: cert.nameEntry("subject", NID.organizationalUnitName),
+    serial_number: cert.serialHex(),
+    issuer_common_name: cert.nameEntry("issuer", NID.commonName),
+    issuer_organization: cert.nameEntry("issuer", NID.organizationName),
+    issuer_organization_unit: cert.nameEntry("issuer", NID.organizationalUnitName),
+    valid_from: cert.validityText("notBefore"),
+    valid_to: cert.validityText("notAfter"),
+    sha256_fingerprint: cert.digest("sha256"),
+    sha1_fingerprint: cert.digest("sha1"),
+    version: cert.version,
+    signature_algorithm: signatureAlgorithm ?? "UNDEF",
+    signature: signatureAlgorithm ? hex(cert.signature(), ":") : "",
+    subject_key_identifier: cert.extensionText(NID.subjectKeyIdentifier),
+    authority_key_identifier: cert.extensionText(NID.authorityKeyIdentifier),
+    key_usage: cert.extensionText(NID.keyUsage),
+    extended_key_usage: cert.extensionText(NID.extKeyUsage),
+    policies: cert.extensionText(NID.certificatePolicies),
+    subject_alternative_names: cert.extensionText(NID.subjectAltName),
+    issuer_alternative_names: cert.extensionText(NID.issuerAltName),
+    info_access: cert.extensionText(NID.infoAccess),
+    subject_info_access: cert.extensionText(NID.sinfoAccess),
+    policy_mappings: cert.extensionText(NID.policyMappings),
+    has_expired: notAfter === undefined || notAfter * 1000 <= now.getTime() ? 1 : 0,
+    basic_constraint: cert.extensionText(NID.basicConstraints),
+    name_constraints: cert.extensionText(NID.nameConstraints),
+    policy_constraints: cert.extensionText(NID.policyConstraints),
     dump_certificate: dump ? 1 : 0,
     timeout,
   };
-  if (dump) row.pem = toPem(cert.der);
+  if (dump) row.pem = cert.pem();
   return row;
 }
 
@@ -168,11 +157,9 @@ export function curlCertificateTable(options: CurlCertificateOptions = {}): Tabl
         if (!result.ok || result.pems.length === 0) continue;
         const [der] = pemCertificates(result.pems[0]);
         if (!der) continue;
-        try {
-          rows.push(certificateRow(hostname, parseCertificate(der), dump, timeout));
-        } catch {
-          // a certificate we cannot parse gives no row, as a failed handshake does
-        }
+        // a certificate we cannot parse gives no row, as a failed handshake does
+        using cert = X509Certificate.tryParse(der);
+        if (cert) rows.push(certificateRow(hostname, cert, dump, timeout));
       }
       return rows;
     },

@@ -184,10 +184,11 @@ Deno.test("curl_certificate: host[:port] parsing, with bracketed IPv6", () => {
 
 Deno.test("curl_certificate: a fixture leaf renders every column as OpenSSL prints it", async () => {
   const { certificateRow } = await import("./curl_certificate.ts");
-  const { parseCertificate, pemCertificates } = await import("../../core/x509.ts");
+  const { pemCertificates, X509Certificate } = await import("../../core/crypto/x509.ts");
   const { fixture } = await import("./_testing.ts");
   const [der] = pemCertificates(Deno.readTextFileSync(fixture("certs/leaf.pem")));
-  const row = certificateRow("leaf.example:443", parseCertificate(der), false, 4, new Date("2030-01-01T00:00:00Z"));
+  using cert = X509Certificate.parse(der);
+  const row = certificateRow("leaf.example:443", cert, false, 4, new Date("2030-01-01T00:00:00Z"));
   assertEquals({ ...row, signature: undefined }, {
     hostname: "leaf.example:443",
     common_name: "leaf.example",
@@ -223,7 +224,7 @@ Deno.test("curl_certificate: a fixture leaf renders every column as OpenSSL prin
     timeout: 4,
   });
   assert(/^([0-9a-f]{2}:)+[0-9a-f]{2}$/.test(String(row.signature)));
-  const later = certificateRow("x", parseCertificate(der), true, 0, new Date("2200-01-01T00:00:00Z"));
+  const later = certificateRow("x", cert, true, 0, new Date("2200-01-01T00:00:00Z"));
   assertEquals([later.has_expired, later.dump_certificate, later.timeout], [1, 1, 0]);
   assertEquals(later.pem, Deno.readTextFileSync(fixture("certs/leaf.pem")));
 });

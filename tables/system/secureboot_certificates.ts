@@ -3,27 +3,13 @@
  * efivarfs: the allowed database (db) and the revocation list (dbx), as osquery, plus the Key Exchange Key
  * (KEK) and Platform Key (PK) stores, whose certificates decide who may change db and dbx. Each variable is
  * a 4-byte attribute word followed by EFI_SIGNATURE_LISTs; only lists of X.509 certificates are read
- * (hash lists are skipped). Certificates are parsed with core/x509.ts, the certificates table's reader.
+ * (hash lists are skipped). Certificates are read by libcrypto (core/crypto/x509.ts), as the certificates table's are.
  *
  * @module
  */
 import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import {
-  authorityKeyId,
-  fingerprint,
-  isCa,
-  isSelfSigned,
-  keyStrength,
-  keyUsageBits,
-  keyUsageText,
-  longName,
-  nameOneline,
-  nameText,
-  parseCertificate,
-  serialHex,
-  subjectKeyId,
-} from "../../core/x509.ts";
+import { hex, keyUsageText, NID, X509Certificate } from "../../core/crypto/x509.ts";
 import { listDir, readBytes } from "./_lib.ts";
 
 /** EFI_CERT_X509_GUID (a5c059a1-94e4-4aa7-87b5-ab155c2bf072) as stored: the first three fields little-endian. */
@@ -72,11 +58,6 @@ export function eslCertificates(data: Uint8Array): Uint8Array[] {
   return out;
 }
 
-/** Hex of a key identifier, as the certificates table prints it. */
-function hex(bytes: Uint8Array | undefined): string {
-  return bytes ? [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("") : "";
-}
-
 /** The rows for the signature stores under `root`; certificates that do not parse are skipped. */
 export function secureBootCertificateRows(root = "", withSha1 = true): Row[] {
   const dir = `${root}/sys/firmware/efi/efivars`;
@@ -89,31 +70,29 @@ export function secureBootCertificateRows(root = "", withSha1 = true): Row[] {
       const data = readBytes(path);
       if (!data) continue;
       for (const der of eslCertificates(data)) {
-        let cert;
-        try {
-          cert = parseCertificate(der);
-        } catch {
-          continue;
-        }
+        using cert = X509Certificate.tryParse(der);
+        if (!cert) continue;
+        const akid = cert.authorityKeyId();
+        const skid = cert.subjectKeyId();
         rows.push({
-          common_name: nameText(cert.subject, "2.5.4.3") ?? "",
-          subject: nameOneline(cert.subject),
-          issuer: nameOneline(cert.issuer),
-          not_valid_before: Math.floor(cert.notBefore.getTime() / 1000),
-          not_valid_after: Math.floor(cert.notAfter.getTime() / 1000),
-          sha1: withSha1 ? fingerprint(cert, "sha1") : "",
-          serial: serialHex(cert.serial),
+          common_name: cert.nameEntry("subject", NID.commonName) ?? "",
+          subject: cert.nameOneline("subject"),
+          issuer: cert.nameOneline("issuer"),
+          not_valid_before: cert.validity("notBefore") ?? null,
+          not_valid_after: cert.validity("notAfter") ?? null,
+          sha1: withSha1 ? cert.digest("sha1") : "",
+          serial: cert.serialHex(),
           revoked: store === "dbx" ? 1 : 0,
           // osquery reports the path it globbed, i.e. the live efivarfs path.
           path: path.slice(root.length),
-          is_ca: isCa(cert) ? 1 : 0,
-          self_signed: isSelfSigned(cert) ? 1 : 0,
-          key_usage: keyUsageText(keyUsageBits(cert)),
-          authority_key_id: hex(authorityKeyId(cert)?.keyId),
-          subject_key_id: hex(subjectKeyId(cert)),
-          signing_algorithm: longName(cert.signatureAlgorithm) ?? "",
-          key_algorithm: longName(cert.publicKey.algorithm) ?? "",
-          key_strength: keyStrength(cert) ?? "",
+          is_ca: cert.isCa() ? 1 : 0,
+          self_signed: cert.isSelfSigned() ? 1 : 0,
+          key_usage: keyUsageText(cert.keyUsage()),
+          authority_key_id: akid ? hex(akid) : "",
+          subject_key_id: skid ? hex(skid) : "",
+          signing_algorithm: cert.signatureLongName() ?? "",
+          key_algorithm: cert.keyAlgorithm() ?? "",
+          key_strength: cert.keyStrength() ?? "",
         });
       }
     }
