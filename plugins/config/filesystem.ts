@@ -6,8 +6,12 @@
  */
 import "../../core/config/flags.ts";
 import { flags } from "../../core/flags.ts";
-import { ConfigError, type ConfigSource, type PackFile } from "../../core/config/config.ts";
-import { ConfigReadError, readConfigFile } from "../../core/config/read.ts";
+import { ConfigError, type ConfigSource, MAX_CONFIG_SIZE, type PackFile } from "../../core/config/config.ts";
+import { ConfigReadError, configReadMax, readConfigFile } from "../../core/config/read.ts";
+
+/** Files a `*` pack glob reads at most, and their bytes in all. */
+const MAX_GLOB_PACKS = 1000;
+const MAX_GLOB_BYTES = 16 * 1024 * 1024;
 import { globPaths } from "../../core/config/glob.ts";
 
 export { globPaths };
@@ -71,12 +75,33 @@ export function resolvePack(name: string, value: string, source = ""): PackFile[
   }
   if (name === "*") {
     const out: PackFile[] = [];
-    for (const file of [...globPaths(value)].sort()) {
+    // A glob such as /%% must not walk and read a whole filesystem: bounded count and bytes.
+    const files: string[] = [];
+    for (const file of globPaths(value)) {
+      if (files.length === MAX_GLOB_PACKS) {
+        out.push({
+          name: "*",
+          path: value,
+          text: "",
+          skipped: `matches more than ${MAX_GLOB_PACKS} files; only the first ${MAX_GLOB_PACKS} found are read`,
+        });
+        break;
+      }
+      files.push(file);
+    }
+    let budget = MAX_GLOB_BYTES;
+    for (const file of files.sort()) {
       const base = file.split("/").pop() ?? file;
       const dot = base.lastIndexOf(".");
       const stem = dot > 0 ? base.slice(0, dot) : base;
       try {
-        out.push({ name: stem, path: file, text: readConfigFile(file) });
+        if (budget <= 0) {
+          throw new ConfigReadError(file, `is past the ${MAX_GLOB_BYTES >> 20} MiB a pack glob may read in all`);
+        }
+        // A pack far larger than a config may be (4 MiB after comments) need not be read whole.
+        const text = readConfigFile(file, { readMax: Math.min(configReadMax(), budget, 2 * MAX_CONFIG_SIZE) });
+        budget -= text.length;
+        out.push({ name: stem, path: file, text });
       } catch (err) {
         // Skipped with a warning, as osquery warns and goes on: devices, FIFOs, /proc files
         // that block, files over --read_max, unreadable ones.
