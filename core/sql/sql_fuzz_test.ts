@@ -226,7 +226,8 @@ Deno.test("sql fuzz: one shell answers every seed, bad-argument call and mutated
       if (outcome !== "seen") {
         failure = outcome === "closed"
           ? `the shell ended while running statement ${ran}: ${sql}`
-          : `statement ${ran} ran longer than ${STATEMENT_DEADLINE_MS} ms: ${sql}`;
+          : `no marker row within ${STATEMENT_DEADLINE_MS} ms after statement ${ran} (it hangs, or it broke ` +
+            `every later statement, as PRAGMA hard_heap_limit = 1 once did): ${sql}`;
         break;
       }
       ran++;
