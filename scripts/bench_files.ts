@@ -15,6 +15,7 @@
  */
 import "../tables/files/mod.ts";
 import { Engine } from "../core/engine.ts";
+import process from "node:process";
 
 const count = Number(Deno.args[0] ?? 100_000);
 const runs = Number(Deno.args[1] ?? 5);
@@ -26,14 +27,23 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-/** Peak RSS in KiB of `cmd args` (stdout discarded), measured by a small Python wrapper. */
-function peakRss(cmd: string[]): number {
+/**
+ * Peak RSS in KiB and CPU ms (user + system) of `cmd args` (stdout discarded), measured by a
+ * small Python wrapper with getrusage(RUSAGE_CHILDREN).
+ */
+function usage(cmd: string[]): { rssKiB: number; cpuMs: number } {
   const py = "import resource,subprocess,sys\n" +
     "subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL,check=True)\n" +
-    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)";
+    "r=resource.getrusage(resource.RUSAGE_CHILDREN)\n" +
+    "print(r.ru_maxrss, (r.ru_utime + r.ru_stime) * 1000)";
   const out = new Deno.Command("python3", { args: ["-c", py, ...cmd], stdout: "piped" }).outputSync();
   if (!out.success) throw new Error(`${cmd.join(" ")} failed`);
-  return Number(new TextDecoder().decode(out.stdout).trim());
+  const [rssKiB, cpuMs] = new TextDecoder().decode(out.stdout).trim().split(" ").map(Number);
+  return { rssKiB, cpuMs };
+}
+
+function peakRss(cmd: string[]): number {
+  return usage(cmd).rssKiB;
 }
 
 try {
@@ -49,10 +59,13 @@ try {
   const engine = new Engine();
   const osqTimes: number[] = [];
   const findTimes: number[] = [];
+  const osqCpu: number[] = [];
+  const findCpu: number[] = [];
   let rows = 0;
   let lines = 0;
   for (let i = 0; i < runs; i++) {
     let t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     rows = 0;
     for (const { statement } of engine.statements(sql)) {
       try {
@@ -65,10 +78,13 @@ try {
       }
     }
     osqTimes.push(performance.now() - t0);
+    const cpu = process.cpuUsage(cpu0);
+    osqCpu.push((cpu.user + cpu.system) / 1000);
     t0 = performance.now();
     const out = new Deno.Command("find", { args: findArgs, stdout: "piped" }).outputSync();
     findTimes.push(performance.now() - t0);
     lines = out.stdout.reduce((n, b) => n + (b === 10 ? 1 : 0), 0);
+    findCpu.push(usage(["find", ...findArgs]).cpuMs);
   }
   const osqMs = median(osqTimes);
   const findMs = median(findTimes);
@@ -79,6 +95,10 @@ try {
     `  time    osq in-process ${osqMs.toFixed(0)} ms | find -printf ${findMs.toFixed(0)} ms | ratio ${
       (osqMs / findMs).toFixed(2)
     } (target <= 2.0)`,
+  );
+  console.log(
+    `  CPU     osq in-process ${median(osqCpu).toFixed(0)} ms | find -printf ${median(findCpu).toFixed(0)} ms | ` +
+      `ratio ${(median(osqCpu) / median(findCpu)).toFixed(2)} (CPU time: what a loaded machine distorts least)`,
   );
   console.log(
     `  peak RSS osq shell command ${(osqRss / 1024).toFixed(1)} MiB (target <= 80) | find ${
