@@ -1,4 +1,7 @@
 -- One statement per line; the fuzz test runs each as is, then mutates them.
+-- The fts3_tokenizer crash first: later seeds (query_only, BEGIN) could otherwise mask it.
+SELECT fts3_tokenizer('evil', x'4141414141414141');
+CREATE VIRTUAL TABLE temp.fuzz_evil USING fts3(x, tokenize=evil);
 PRAGMA table_info(processes);
 PRAGMA table_xinfo('file');
 PRAGMA function_list;
@@ -75,8 +78,6 @@ DROP TABLE processes;
 DROP TABLE IF EXISTS osquery_info;
 SELECT fts3_tokenizer('simple');
 SELECT hex(fts3_tokenizer('simple'));
-SELECT fts3_tokenizer('evil', x'4141414141414141');
-CREATE VIRTUAL TABLE temp.fuzz_evil USING fts3(x, tokenize=evil);
 SELECT load_extension('{{tmp}}/evil.so');
 SELECT * FROM dbstat;
 SELECT * FROM sqlite_dbpage;
