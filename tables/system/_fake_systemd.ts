@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { DBusValue } from "./_dbus.ts";
+import type { DBusValue } from "../../testing/dbus_wire.ts";
 import type { FakeSystemdConfig } from "./_fake_systemd_worker.ts";
 
 /** Units as the fake manager lists them. */

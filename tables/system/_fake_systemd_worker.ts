@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type DBusValue, decodeMessage, encodeMessage, MESSAGE_TYPE, messageLength } from "./_dbus.ts";
+import { type DBusValue, decodeMessage, encodeMessage, MESSAGE_TYPE, messageLength } from "../../testing/dbus_wire.ts";
 
 /** What the test hands the fake manager. */
 export interface FakeSystemdConfig {
@@ -23,8 +23,23 @@ async function serve(conn: Deno.Conn, config: FakeSystemdConfig): Promise<void> 
   let pending = new Uint8Array(0);
   let authenticated = false;
   let okSent = false;
+  let authLines = 0;
   let serial = 1000;
   const buf = new Uint8Array(65536);
+  // An unsolicited signal the client must skip: sent before the reply to the first call after
+  // Hello (a bus daemon's first message is always the Hello reply, which sd-bus insists on).
+  const signal = () =>
+    encodeMessage({
+      type: MESSAGE_TYPE.SIGNAL,
+      flags: 1,
+      serial: serial++,
+      path: "/org/freedesktop/systemd1",
+      interface: "org.freedesktop.systemd1.Manager",
+      member: "Reloading",
+      signature: "b",
+      body: [true],
+    });
+  let signalSent = false;
   const write = async (bytes: Uint8Array) => {
     let sent = 0;
     while (sent < bytes.length) sent += await conn.write(bytes.subarray(sent));
@@ -37,27 +52,24 @@ async function serve(conn: Deno.Conn, config: FakeSystemdConfig): Promise<void> 
     next.set(buf.subarray(0, n), pending.length);
     pending = next;
     if (!authenticated) {
-      // The client sends a NUL, "AUTH EXTERNAL <hex uid>\r\n", then (after our OK) "BEGIN\r\n".
+      // SASL EXTERNAL as the specification has it: "AUTH EXTERNAL <hex uid>" is answered with OK;
+      // "AUTH EXTERNAL" alone (sd-bus's form) with DATA, and the client's "DATA" line then with OK.
+      // The client may pipeline every line up to BEGIN, so all complete lines are answered in order.
       const text = decoder.decode(pending);
-      if (!okSent && text.includes("AUTH EXTERNAL") && text.includes("\r\n")) {
-        okSent = true;
-        await write(encoder.encode("OK 0123456789abcdef0123456789abcdef\r\n"));
+      const lines = text.slice(0, text.lastIndexOf("\r\n") + 2).split("\r\n").slice(authLines, -1);
+      for (const line of lines.map((l) => l.replace(/^\0/, ""))) {
+        authLines++;
+        if (okSent) continue;
+        if (line === "AUTH EXTERNAL") await write(encoder.encode("DATA\r\n"));
+        else if (line.startsWith("AUTH EXTERNAL ") || line.startsWith("DATA")) {
+          okSent = true;
+          await write(encoder.encode("OK 0123456789abcdef0123456789abcdef\r\n"));
+        }
       }
       const begin = text.indexOf("BEGIN\r\n");
       if (begin < 0) continue;
       pending = pending.slice(begin + 7); // the auth lines are ASCII: characters are bytes
       authenticated = true;
-      // An unsolicited signal the client must ignore.
-      await write(encodeMessage({
-        type: MESSAGE_TYPE.SIGNAL,
-        flags: 1,
-        serial: serial++,
-        path: "/org/freedesktop/systemd1",
-        interface: "org.freedesktop.systemd1.Manager",
-        member: "Reloading",
-        signature: "b",
-        body: [true],
-      }));
     }
     for (;;) {
       const length = messageLength(pending);
@@ -83,8 +95,15 @@ async function serve(conn: Deno.Conn, config: FakeSystemdConfig): Promise<void> 
           signature: "s",
           body: ["no"],
         });
-      if (m.member === "Hello") await write(reply("s", [":1.42"]));
-      else if (m.member === "ListUnits") await write(reply("a(ssssssouso)", [config.units]));
+      if (m.member === "Hello") {
+        await write(reply("s", [":1.42"]));
+        continue;
+      }
+      if (!signalSent) {
+        signalSent = true;
+        await write(signal());
+      }
+      if (m.member === "ListUnits") await write(reply("a(ssssssouso)", [config.units]));
       else if (m.member === "Get") {
         const value = config.properties[`${m.path} ${m.body[0]}.${m.body[1]}`];
         await write(

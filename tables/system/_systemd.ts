@@ -8,7 +8,13 @@
  *
  * @module
  */
-import { type CallResult, DBusConnection, type DBusValue, type DBusVariant, type MethodCall } from "./_dbus.ts";
+import {
+  type CallResult,
+  DBusConnection,
+  type DBusValue,
+  type DBusVariant,
+  type MethodCall,
+} from "../../core/dbus/client.ts";
 
 /** A socket to try: systemd's private socket (direct) or a bus daemon's (Hello first). */
 export interface ManagerSocket {
