@@ -7,11 +7,12 @@
  * message close that connection with a logged reason; the server keeps serving. An unknown
  * method gets Thrift's "Invalid method name" application exception and the connection stays up.
  *
- * Descriptors are bounded: at most `maxConnections` are open (a new one closes the connection
- * idle the longest, or is refused when every one is mid-call), a connection silent for `idleMs`
- * is closed (clients reconnect), and an accept that fails (out of descriptors, EMFILE) is retried
- * with back-off instead of ending the listener, so a flood of silent connections cannot stop the
- * server from answering once it is over.
+ * Descriptors are bounded: at most `maxConnections` are open, counting those still closing (the
+ * next one is accepted once the connection idle the longest has been closed, or once a call ends
+ * when every one is mid-call; meanwhile new ones wait in the kernel's backlog), a connection
+ * silent for `idleMs` is closed (clients reconnect), and an accept that fails (out of descriptors,
+ * EMFILE) is retried with back-off instead of ending the listener, so a flood of silent
+ * connections cannot stop the server from answering, during it or after.
  *
  * @module
  */
@@ -43,7 +44,7 @@ export interface ServerOptions {
   log?: (message: string) => void;
   /** Socket file mode (default 0o600: owner only). */
   mode?: number;
-  /** Most connections open at once (default 256). */
+  /** Most connections open at once (default 256, or a quarter of RLIMIT_NOFILE when that is less). */
   maxConnections?: number;
   /** A connection silent this long (ms) is closed (default 120 000). */
   idleMs?: number;
@@ -103,6 +104,22 @@ export function removeStaleSocket(path: string): void {
   throw new SocketInUseError(`Another process is serving ${path}`);
 }
 
+/**
+ * 256 connections, or a quarter of the descriptor limit when that is less: the rest of the
+ * process (tables, the database, logs) keeps descriptors, and Deno itself aborts when it cannot
+ * get one (it opens files internally), so the socket must never use them all.
+ */
+function defaultMaxConnections(): number {
+  try {
+    const limits = Deno.readTextFileSync("/proc/self/limits");
+    const soft = Number(/^Max open files\s+(\d+)/m.exec(limits)?.[1]);
+    if (Number.isFinite(soft) && soft > 0) return Math.max(8, Math.min(256, Math.floor(soft / 4)));
+  } catch {
+    // not Linux, or /proc unavailable
+  }
+  return 256;
+}
+
 function defaultLog(message: string): void {
   if (Deno.env.get("OSQ_THRIFT_DEBUG")) console.error(`thrift: ${message}`);
 }
@@ -121,6 +138,8 @@ export class ThriftServer {
   readonly #maxConnections: number;
   readonly #idleMs: number;
   readonly #sweeper: ReturnType<typeof setInterval>;
+  /** Woken when a connection's descriptor is released. */
+  readonly #slotWaiters: (() => void)[] = [];
   #closed = false;
   #acceptLogged = -Infinity;
   /** Connections closed because of malformed input (for tests and diagnostics). */
@@ -141,7 +160,7 @@ export class ThriftServer {
     this.#handler = handler;
     this.#limits = options.limits ?? DEFAULT_LIMITS;
     this.#log = options.log ?? defaultLog;
-    this.#maxConnections = Math.max(1, options.maxConnections ?? 256);
+    this.#maxConnections = Math.max(1, options.maxConnections ?? defaultMaxConnections());
     this.#idleMs = Math.max(1, options.idleMs ?? 120_000);
     this.#sweeper = setInterval(() => this.#closeIdle(), Math.max(50, Math.min(5000, this.#idleMs / 2)));
     Deno.unrefTimer(this.#sweeper);
@@ -184,6 +203,21 @@ export class ThriftServer {
   async #accept(): Promise<void> {
     let delay = 0;
     while (!this.#closed) {
+      // A descriptor per connection, counting those still closing: make room before accepting.
+      while (this.#conns.size >= this.#maxConnections && !this.#closed) {
+        if (this.#liveCount() >= this.#maxConnections) this.#evictIdlest();
+        // A released descriptor wakes this; a call ending (its connection turning idle) is seen
+        // at the next look.
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(wake, 100);
+          function wake() {
+            clearTimeout(timer);
+            resolve();
+          }
+          this.#slotWaiters.push(wake);
+        });
+      }
+      if (this.#closed) break;
       let conn: Deno.UnixConn;
       try {
         conn = await this.#listener.accept();
@@ -213,17 +247,12 @@ export class ThriftServer {
         conn.close();
         break;
       }
-      if (this.#liveCount() >= this.#maxConnections && !this.#evictIdlest()) {
-        // Every connection is mid-call: this one waits for no one.
-        this.droppedConnections++;
-        conn.close();
-        continue;
-      }
       const state: Connection = { conn, lastActive: performance.now(), busy: false, dropped: false };
       this.#conns.set(conn, state);
       const task = this.#serve(state).finally(() => {
         this.#conns.delete(conn);
         this.#tasks.delete(task);
+        for (const wake of this.#slotWaiters.splice(0)) wake();
       });
       this.#tasks.add(task);
     }
@@ -343,6 +372,7 @@ export class ThriftServer {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#sweeper);
+    for (const wake of this.#slotWaiters.splice(0)) wake();
     try {
       this.#listener.close();
     } catch {
