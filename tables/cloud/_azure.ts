@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { exists } from "../../core/fs.ts";
+import { exists } from "../../core/host/files.ts";
 import { authorityOverridden, type JsonObject, metadataBase, metadataRequest, parseObject } from "./_lib.ts";
 
 /** The compute document's path, at the API version every Azure region serves. */

@@ -5,9 +5,8 @@
  *
  * @module
  */
-import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
+import { defineTable, type Row, type TableSpec, withOsqueryTextDefaults } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { withOsqueryTextDefaults } from "../users/_lib.ts";
 import { encodeBase64 } from "./_base64.ts";
 import { constrainedPaths, entryPaths, GLOB, isDirectory, lstat, parentPath } from "./_lib.ts";
 import { capabilitiesText, getXattr, listXattrs } from "./_xattr.ts";

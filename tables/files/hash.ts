@@ -4,9 +4,8 @@
  *
  * @module
  */
-import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
+import { defineTable, type Row, type TableSpec, withOsqueryTextDefaults } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { withOsqueryTextDefaults } from "../users/_lib.ts";
 import {
   GLOB,
   isDirectory,

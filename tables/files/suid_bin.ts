@@ -4,12 +4,12 @@
  *
  * @module
  */
-import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
+import { defineTable, type Row, type TableSpec, withOsqueryTextDefaults } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { joinPath, lstat, namespaceRoots, stat } from "./_lib.ts";
 import { listDir } from "./_fs.ts";
-import { readGroups, readPasswd, withOsqueryTextDefaults } from "../users/_lib.ts";
-import { nssGroupByGid, nssUserByUid } from "../users/_nss.ts";
+import { readGroups, readPasswd } from "../../core/host/accounts.ts";
+import { nssGroupByGid, nssUserByUid } from "../../core/host/nss.ts";
 
 /** The directories osquery searches, in its order. */
 export const SUID_SEARCH_PATHS = [

@@ -1,17 +1,17 @@
 /**
- * Helpers shared by the software tables: safe file reading (a missing or unreadable file is
- * "nothing here", never an exception), a small /etc/passwd reader for the per-user tables,
- * osquery's user selection from a `uid` constraint, mount-namespace roots for
- * `pid_with_namespace`, and small parsers (deb822 stanzas, INI files, globs).
- *
- * The passwd reader is local to this area until the users area offers a shared one.
+ * Helpers shared by the software tables: JSON reading (a missing or unreadable file is "nothing
+ * here", never an exception), the local users the per-user tables scan, osquery's user selection
+ * from a `uid` constraint, mount-namespace roots for `pid_with_namespace`, and small parsers
+ * (deb822 stanzas, INI files, globs). File reading, directory listing and /etc/passwd are the
+ * host readers of `core/host/`, re-exported for this area's tables.
  *
  * @module
  */
 import { OP, type QueryContext } from "../../core/table.ts";
-import { readBytes, readText } from "../../core/fs.ts";
+import { isDirectory, isFile, listDir, readBytes, readText } from "../../core/host/files.ts";
+import { type PasswdEntry as HostPasswdEntry, readPasswd } from "../../core/host/accounts.ts";
 
-export { readBytes, readText };
+export { isDirectory, isFile, listDir, readBytes, readText };
 
 /** Parses a JSON file; undefined when it is missing or not valid JSON. */
 export function readJson(path: string): unknown {
@@ -39,36 +39,9 @@ export function jsonText(value: unknown): string | undefined {
   return undefined;
 }
 
-/** True when `path` is a directory (following symlinks). */
-export function isDirectory(path: string): boolean {
-  try {
-    return Deno.statSync(path).isDirectory;
-  } catch {
-    return false;
-  }
-}
-
 /** `dir` with one trailing slash, as glob(3) with GLOB_MARK reports a directory. */
 export function markDirectory(dir: string): string {
   return dir.endsWith("/") ? dir : `${dir}/`;
-}
-
-/** True when `path` is a regular file (following symlinks). */
-export function isFile(path: string): boolean {
-  try {
-    return Deno.statSync(path).isFile;
-  } catch {
-    return false;
-  }
-}
-
-/** The entries of a directory, sorted by name; empty when it cannot be listed. */
-export function listDir(path: string): Deno.DirEntry[] {
-  try {
-    return [...Deno.readDirSync(path)].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  } catch {
-    return [];
-  }
 }
 
 /** Names of the subdirectories of `path` (symlinks to directories included), sorted. */
@@ -123,31 +96,17 @@ export function expandPattern(pattern: string): string[] {
 // ---------------------------------------------------------------------------------------------
 // Users
 
-/** One line of /etc/passwd. */
-export interface PasswdEntry {
-  username: string;
-  uid: number;
-  gid: number;
-  /** The home directory. */
-  directory: string;
-  shell: string;
-}
+/** What the per-user tables use of a passwd entry. */
+export type PasswdEntry = Pick<HostPasswdEntry, "username" | "uid" | "gid" | "directory" | "shell">;
 
-/** Parses /etc/passwd (or a file of the same format); malformed lines are skipped. */
-export function readPasswd(path = "/etc/passwd"): PasswdEntry[] {
-  const text = readText(path);
-  if (text === undefined) return [];
-  const out: PasswdEntry[] = [];
-  for (const line of text.split("\n")) {
-    if (line === "" || line.startsWith("#") || line.startsWith("+") || line.startsWith("-")) continue;
-    const f = line.split(":");
-    if (f.length < 7) continue;
-    const uid = Number(f[2]);
-    const gid = Number(f[3]);
-    if (!/^\d+$/.test(f[2]) || !Number.isSafeInteger(uid)) continue;
-    out.push({ username: f[0], uid, gid: Number.isSafeInteger(gid) ? gid : -1, directory: f[5], shell: f[6] });
-  }
-  return out;
+/**
+ * The local accounts per-user tables can scan: /etc/passwd under `root`, as glibc reads it, without
+ * NIS compat entries (`+`, `-name`: no home directory to read) and entries without a home.
+ */
+export function localUsers(root = ""): PasswdEntry[] {
+  return readPasswd(root).filter((u) =>
+    u.directory !== "" && !u.username.startsWith("+") && !u.username.startsWith("-")
+  );
 }
 
 /** Where per-user tables find users; tests replace it with fixtures. */
@@ -160,7 +119,7 @@ export interface UserSource {
 
 /** The host's users, from /etc/passwd. */
 export const hostUsers: UserSource = {
-  users: () => readPasswd(),
+  users: () => localUsers(),
   currentUid: () => Deno.uid() ?? 0,
 };
 

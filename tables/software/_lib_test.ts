@@ -1,21 +1,22 @@
 import { assertEquals } from "../../testing/assert.ts";
-import { parseIni, readPasswd, splitTrim } from "./_lib.ts";
+import { localUsers, parseIni, splitTrim } from "./_lib.ts";
 
-Deno.test("software lib: readPasswd skips malformed lines and NIS markers", () => {
+Deno.test("software lib: localUsers skips malformed lines and NIS markers", () => {
   const dir = Deno.makeTempDirSync();
+  Deno.mkdirSync(`${dir}/etc`);
   Deno.writeTextFileSync(
-    `${dir}/passwd`,
+    `${dir}/etc/passwd`,
     "root:x:0:0:root:/root:/bin/bash\nbroken line\n+::::::\nbad:x:abc:0::/x:/bin/sh\nalice:x:1000:1000:Alice:/home/alice:/bin/zsh\n",
   );
-  assertEquals(readPasswd(`${dir}/passwd`).map((u) => [u.username, u.uid, u.directory]), [
+  assertEquals(localUsers(dir).map((u) => [u.username, u.uid, u.directory]), [
     ["root", 0, "/root"],
     ["alice", 1000, "/home/alice"],
   ]);
-  assertEquals(readPasswd("/nonexistent/passwd"), []);
+  assertEquals(localUsers("/nonexistent"), []);
 });
 
 Deno.test("software lib: the live /etc/passwd has root as uid 0", () => {
-  assertEquals(readPasswd().find((u) => u.uid === 0)?.username, "root");
+  assertEquals(localUsers().find((u) => u.uid === 0)?.username, "root");
 });
 
 Deno.test("software lib: splitTrim behaves like osquery's split", () => {

@@ -6,9 +6,9 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import { exists, readBytes, readText } from "../../core/fs.ts";
+import { exists, isDirectory as isDir, listDir, readBytes, readText } from "../../core/host/files.ts";
 
-export { exists, readBytes, readText };
+export { exists, isDir, listDir, readBytes, readText };
 
 const decoder = new TextDecoder();
 
@@ -16,24 +16,6 @@ const decoder = new TextDecoder();
 export function readAttr(path: string): string | undefined {
   const text = readText(path);
   return text === undefined ? undefined : text.trim();
-}
-
-/** Lists a directory's entries sorted by name; empty when it cannot be read. */
-export function listDir(path: string): Deno.DirEntry[] {
-  try {
-    return [...Deno.readDirSync(path)].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  } catch {
-    return [];
-  }
-}
-
-/** True when `path` is a directory (following symlinks). */
-export function isDir(path: string): boolean {
-  try {
-    return Deno.statSync(path).isDirectory;
-  } catch {
-    return false;
-  }
 }
 
 /** Reads a symlink's target, or `undefined`. */

@@ -6,6 +6,7 @@
  */
 import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
+import { readPasswd } from "../../core/host/accounts.ts";
 import { listDir, readText } from "./_lib.ts";
 import { listSystemdUnits, type SystemdUnit } from "./_systemd.ts";
 
@@ -19,11 +20,10 @@ export interface HomeDirectory {
 export function homeDirectories(root = ""): HomeDirectory[] {
   const seen = new Set<string>();
   const out: HomeDirectory[] = [];
-  for (const line of (readText(`${root}/etc/passwd`) ?? "").split("\n")) {
-    const f = line.split(":");
-    if (f.length < 7 || !f[5] || seen.has(f[5])) continue;
-    seen.add(f[5]);
-    out.push({ user: f[0], home: f[5] });
+  for (const { username, directory } of readPasswd(root)) {
+    if (directory === "" || seen.has(directory)) continue;
+    seen.add(directory);
+    out.push({ user: username, home: directory });
   }
   return out;
 }

@@ -1,23 +1,16 @@
 /**
- * What the users tables share: the passwd, group and shadow parsers (each reads under a root so
- * fixture trees and other mount namespaces work alike), osquery's "which users to scan" rule for
- * per-user tables, utmp/wtmp record decoding, and small file helpers with osquery's read limit.
+ * What the users tables share: where they read (a root and the name service), osquery's "which
+ * users to scan" rule for per-user tables, and utmp/wtmp record decoding. The account databases,
+ * the name service and file reading are the host readers in `core/host/`.
  *
- * Parsers never throw on bad input: a malformed line is skipped, as glibc's files backend does.
+ * Parsers never throw on bad input: a malformed record is skipped.
  *
  * @module
  */
-import { exists } from "../../core/fs.ts";
-import { defineFlag, flags } from "../../core/flags.ts";
-import { OP, type QueryContext, type Row, type TableSpec } from "../../core/table.ts";
-import { nssGroupByGid, nssGroupList, nssGroups, nssUserByName, nssUserByUid, nssUsers } from "./_nss.ts";
-
-defineFlag({
-  name: "read_max",
-  type: "uint64",
-  default: 50 * 1024 * 1024,
-  description: "Largest file, in bytes, a table will read",
-});
+import { joinPath, readText, underRoot } from "../../core/host/files.ts";
+import { type GroupEntry, type PasswdEntry, readPasswd } from "../../core/host/accounts.ts";
+import { nssGroupByGid, nssGroupList, nssGroups, nssUserByName, nssUserByUid, nssUsers } from "../../core/host/nss.ts";
+import { OP, type QueryContext } from "../../core/table.ts";
 
 /** Accounts and groups from the name service (files, LDAP, SSSD...), as getpwent/getgrent see them. */
 export interface RemoteAccounts {
@@ -57,78 +50,6 @@ export const hostEnv: UsersEnv = {
   },
 };
 
-/** `path` (absolute, as the host sees it) under `root`. */
-export function underRoot(root: string, path: string): string {
-  if (root === "") return path;
-  return root.replace(/\/+$/, "") + (path.startsWith("/") ? path : `/${path}`);
-}
-
-/** Joins path parts with single slashes, like boost's `operator/`. */
-export function joinPath(dir: string, name: string): string {
-  if (dir === "") return name;
-  return dir.endsWith("/") ? dir + name : `${dir}/${name}`;
-}
-
-/** The largest file the tables read (`--read_max`). */
-export function readMax(): number {
-  return flags.number("read_max");
-}
-
-/** A file's bytes, or undefined when it is missing, unreadable, not a file or over `--read_max`. */
-export function readBytes(path: string): Uint8Array | undefined {
-  try {
-    const info = Deno.statSync(path);
-    if (info.isDirectory) return undefined;
-    if (info.size > readMax()) return undefined;
-    const bytes = Deno.readFileSync(path);
-    return bytes.length > readMax() ? undefined : bytes;
-  } catch {
-    return undefined;
-  }
-}
-
-const utf8 = new TextDecoder("utf-8");
-
-/** A file's text (invalid UTF-8 replaced), or undefined as {@linkcode readBytes}. */
-export function readText(path: string): string | undefined {
-  const bytes = readBytes(path);
-  return bytes === undefined ? undefined : utf8.decode(bytes);
-}
-
-/** True when `path` exists (following symlinks). */
-export { exists };
-
-/**
- * The non-directory entries of `dir` as full paths, sorted, without dot-files: what osquery's
- * `listFilesInDirectory` (a `dir/*` glob) yields. Empty when `dir` is missing or not a directory.
- */
-export function listFiles(dir: string): string[] {
-  const out: string[] = [];
-  try {
-    for (const entry of Deno.readDirSync(dir)) {
-      if (entry.name.startsWith(".")) continue;
-      const path = joinPath(dir, entry.name);
-      let isDir = entry.isDirectory;
-      if (entry.isSymlink) {
-        try {
-          isDir = Deno.statSync(path).isDirectory;
-        } catch {
-          isDir = false;
-        }
-      }
-      if (!isDir) out.push(path);
-    }
-  } catch {
-    return [];
-  }
-  return out.sort(byteOrder);
-}
-
-/** Sorts like C's strcmp on UTF-8 (glob's order in the C locale). */
-export function byteOrder(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 /** osquery's `split(text, delims)`: split on any delimiter, drop empty pieces, trim each. */
 export function splitTrim(text: string, delims: string): string[] {
   const out: string[] = [];
@@ -142,172 +63,9 @@ export function splitTrim(text: string, delims: string): string[] {
   return out;
 }
 
-/** Lines of a colon-separated database, without blank lines, comments and NIS `+`/`-` entries. */
-function databaseLines(text: string): string[] {
-  const out: string[] = [];
-  for (const raw of text.split("\n")) {
-    const line = raw.replace(/\r$/, "");
-    const lead = line.trimStart();
-    if (lead === "" || lead.startsWith("#") || lead.startsWith("+") || lead.startsWith("-")) continue;
-    out.push(line);
-  }
-  return out;
-}
-
-/** A decimal id field as glibc reads it (digits only, wrapped to 32 bits); undefined when malformed. */
-function parseId(field: string): number | undefined {
-  if (!/^\d{1,20}$/.test(field)) return undefined;
-  return Number(BigInt(field) & 0xffffffffn);
-}
-
 /** The signed 32-bit reading of an id (osquery's `uid_signed`, `gid_signed`). */
 export function signed32(id: number): number {
   return id | 0;
-}
-
-/** One /etc/passwd entry. */
-export interface PasswdEntry {
-  username: string;
-  password: string;
-  uid: number;
-  gid: number;
-  /** The GECOS field (osquery's `description`). */
-  gecos: string;
-  /** The home directory. */
-  directory: string;
-  shell: string;
-}
-
-/**
- * Parses passwd text as glibc's fgetpwent_r (what osquery reads /etc/passwd with): leading blanks
- * are skipped, blank and `#` lines ignored, fields after the fourth may be missing (empty), the
- * shell keeps any further colons and a trailing CR. A uid or gid must be decimal and fit 32 bits
- * (an optional sign, leading blanks; `-N` and 99999999999 make the line malformed), and a
- * malformed line is skipped. NIS compat lines (`+`, `+name`, `-name`, `+@netgroup`, ...) are
- * entries as glibc returns them: empty ids count as 0, a bare `+name` has uid 0 and empty fields.
- */
-export function parsePasswd(text: string): PasswdEntry[] {
-  const out: PasswdEntry[] = [];
-  for (const raw of text.split("\n")) {
-    const entry = passwdLine(raw);
-    if (entry) out.push(entry);
-  }
-  return out;
-}
-
-/** One passwd line, as glibc's files parser reads it; undefined when it skips the line. */
-function passwdLine(raw: string): PasswdEntry | undefined {
-  const nul = raw.indexOf("\0");
-  const line = (nul < 0 ? raw : raw.slice(0, nul)).replace(/^[ \t\n\v\f\r]+/, "");
-  if (line === "" || line.startsWith("#")) return undefined;
-  const f = line.split(":");
-  const username = f[0];
-  const nis = username.startsWith("+") || username.startsWith("-");
-  if (nis && f.length <= 2 && (f[1] ?? "") === "") {
-    // `+`, `+name`, `-@netgroup` alone: glibc's nss_compat form, every other field unset.
-    return { username, password: "", uid: 0, gid: 0, gecos: "", directory: "", shell: "" };
-  }
-  if (f.length < 4) return undefined;
-  const uid = nis ? nisId(f[2], f.length > 3) : glibcId(f[2]);
-  const gid = nis ? nisId(f[3], f.length > 4) : glibcId(f[3]);
-  if (uid === undefined || gid === undefined) return undefined;
-  return {
-    username,
-    password: f[1],
-    uid,
-    gid,
-    gecos: f[4] ?? "",
-    directory: f[5] ?? "",
-    shell: f.slice(6).join(":"),
-  };
-}
-
-/** A uid/gid field as glibc's strtoul-based reader takes it: undefined when malformed or over 32 bits. */
-function glibcId(field: string): number | undefined {
-  const m = /^[ \t\n\v\f\r]*([+-]?)(\d+)$/.exec(field);
-  if (!m) return undefined;
-  const value = BigInt(m[2]);
-  if (value > 0xffffffffn || (m[1] === "-" && value !== 0n)) return undefined;
-  return Number(value);
-}
-
-/** An id of a NIS line: empty is 0 unless the line ends there (`followed`: a colon comes next). */
-function nisId(field: string, followed: boolean): number | undefined {
-  if (field === "") return followed ? 0 : undefined;
-  return glibcId(field);
-}
-
-/** One /etc/group entry. */
-export interface GroupEntry {
-  groupname: string;
-  gid: number;
-  members: string[];
-}
-
-/** Parses group text; lines without four fields or with a non-numeric gid are skipped. */
-export function parseGroup(text: string): GroupEntry[] {
-  const out: GroupEntry[] = [];
-  for (const line of databaseLines(text)) {
-    const f = line.split(":");
-    if (f.length < 4 || f[0] === "") continue;
-    const gid = parseId(f[2]);
-    if (gid === undefined) continue;
-    const members = f.slice(3).join(":").split(",").map((m) => m.trim()).filter((m) => m !== "");
-    out.push({ groupname: f[0], gid, members });
-  }
-  return out;
-}
-
-/** One /etc/shadow entry; numeric fields left empty are -1, as glibc reports them. */
-export interface ShadowEntry {
-  username: string;
-  password: string;
-  lastChange: number;
-  min: number;
-  max: number;
-  warning: number;
-  inactive: number;
-  expire: number;
-  flag: number;
-}
-
-/** A shadow number: empty is -1, anything but digits (with an optional sign) makes the line malformed. */
-function shadowNumber(field: string | undefined): number | undefined {
-  if (field === undefined || field === "") return -1;
-  if (!/^-?\d{1,18}$/.test(field)) return undefined;
-  return Number(field);
-}
-
-/**
- * Parses shadow text. A line is `name:password` (the old two-field form, every number -1) or has
- * eight or nine fields; any other shape, or a non-numeric number field, is skipped.
- */
-export function parseShadow(text: string): ShadowEntry[] {
-  const out: ShadowEntry[] = [];
-  for (const line of databaseLines(text)) {
-    const f = line.split(":");
-    if (f[0] === "" || !(f.length === 2 || f.length === 8 || f.length === 9)) continue;
-    const numbers = [2, 3, 4, 5, 6, 7, 8].map((i) => shadowNumber(f[i]));
-    if (numbers.some((n) => n === undefined)) continue;
-    const [lastChange, min, max, warning, inactive, expire, flag] = numbers as number[];
-    out.push({ username: f[0], password: f[1], lastChange, min, max, warning, inactive, expire, flag });
-  }
-  return out;
-}
-
-/** The passwd entries under `root` (empty when the file is missing). */
-export function readPasswd(root = ""): PasswdEntry[] {
-  return parsePasswd(readText(underRoot(root, "/etc/passwd")) ?? "");
-}
-
-/** The group entries under `root`. */
-export function readGroups(root = ""): GroupEntry[] {
-  return parseGroup(readText(underRoot(root, "/etc/group")) ?? "");
-}
-
-/** The shadow entries under `root` (empty without permission to read /etc/shadow). */
-export function readShadow(root = ""): ShadowEntry[] {
-  return parseShadow(readText(underRoot(root, "/etc/shadow")) ?? "");
 }
 
 /**
@@ -394,6 +152,8 @@ export function* readUserFiles(ctx: QueryContext, env: UsersEnv, relative: strin
     if (text !== undefined) yield { user, path, text };
   }
 }
+
+const utf8 = new TextDecoder("utf-8");
 
 /** A utmp/wtmp record (glibc's 384-byte `struct utmp` on 64-bit Linux). */
 export interface UtmpRecord {
@@ -483,24 +243,4 @@ export function readUtmp(path: string): UtmpRecord[] {
   } catch {
     return [];
   }
-}
-
-/**
- * Gives `spec` osquery's reading of unset columns: a TEXT column a row leaves out reads as ""
- * (osquery's row map creates the entry on access), while numeric ones stay NULL. Tests and packs
- * that compare with '' depend on it.
- */
-export function withOsqueryTextDefaults(spec: TableSpec): TableSpec {
-  const textColumns = spec.columns.filter((c) => c.type === "TEXT").map((c) => c.name);
-  const fill = (row: Row): Row => {
-    for (const name of textColumns) if (row[name] === undefined || row[name] === null) row[name] = "";
-    return row;
-  };
-  const generate = spec.generate;
-  return {
-    ...spec,
-    *generate(ctx: QueryContext) {
-      for (const row of generate.call(spec, ctx)) yield fill(row);
-    },
-  };
 }

@@ -1,5 +1,6 @@
 import { assert, assertEquals } from "../../testing/assert.ts";
-import { encodeUtmp, parseGroup, parsePasswd, parseShadow, parseUtmp, UT } from "./_lib.ts";
+import { parseGroup, parsePasswd, parseShadow } from "../../core/host/accounts.ts";
+import { encodeUtmp, parseUtmp, UT } from "./_lib.ts";
 import { usersTable } from "./users.ts";
 import { groupsTable } from "./groups.ts";
 import { userGroupsTable } from "./user_groups.ts";

@@ -4,19 +4,10 @@
  *
  * @module
  */
-import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
+import { defineTable, type Row, type TableSpec, withOsqueryTextDefaults } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import {
-  exists,
-  hostEnv,
-  joinPath,
-  readText,
-  splitTrim,
-  underRoot,
-  type UsersEnv,
-  usersInTargets,
-  withOsqueryTextDefaults,
-} from "./_lib.ts";
+import { exists, joinPath, readText, underRoot } from "../../core/host/files.ts";
+import { hostEnv, splitTrim, type UsersEnv, usersInTargets } from "./_lib.ts";
 
 const KEY_FILES = [".ssh/authorized_keys", ".ssh/authorized_keys2"];
 /** The key types osquery recognises, in the order it looks for them. */

@@ -5,18 +5,10 @@
  *
  * @module
  */
-import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
+import { defineTable, type Row, type TableSpec, withOsqueryTextDefaults } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import {
-  hostEnv,
-  listFiles,
-  namespaceTargets,
-  readText,
-  splitTrim,
-  underRoot,
-  type UsersEnv,
-  withOsqueryTextDefaults,
-} from "./_lib.ts";
+import { listFiles, readText, underRoot } from "../../core/host/files.ts";
+import { hostEnv, namespaceTargets, splitTrim, type UsersEnv } from "./_lib.ts";
 
 const SYSTEM_CRONTAB = "/etc/crontab";
 const CRON_DIRS = ["/etc/cron.d/", "/var/at/tabs/", "/var/spool/cron/", "/var/spool/cron/crontabs/"];

@@ -5,9 +5,10 @@
  *
  * @module
  */
-import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
+import { defineTable, type Row, type TableSpec, withOsqueryTextDefaults } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { hostEnv, namespaceTargets, readGroups, signed32, type UsersEnv, withOsqueryTextDefaults } from "./_lib.ts";
+import { readGroups } from "../../core/host/accounts.ts";
+import { hostEnv, namespaceTargets, signed32, type UsersEnv } from "./_lib.ts";
 
 /** The `groups` table reading /etc/group under `env`. */
 export function groupsTable(env: UsersEnv = hostEnv): TableSpec {

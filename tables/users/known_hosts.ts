@@ -4,9 +4,9 @@
  *
  * @module
  */
-import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
+import { defineTable, type Row, type TableSpec, withOsqueryTextDefaults } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { hostEnv, readUserFiles, splitTrim, type UsersEnv, withOsqueryTextDefaults } from "./_lib.ts";
+import { hostEnv, readUserFiles, splitTrim, type UsersEnv } from "./_lib.ts";
 
 /** The rows for one known_hosts file's text. */
 export function knownHostRows(text: string, uid: number, keyFile: string): Row[] {

@@ -4,9 +4,9 @@
  *
  * @module
  */
-import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
+import { defineTable, type Row, type TableSpec, withOsqueryTextDefaults } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { readUtmp, UT, type UtmpRecord, withOsqueryTextDefaults } from "./_lib.ts";
+import { readUtmp, UT, type UtmpRecord } from "./_lib.ts";
 
 const LOGIN_TYPES: Record<number, string> = {
   [UT.EMPTY]: "empty",

@@ -1,5 +1,6 @@
 import { assert } from "../../testing/assert.ts";
-import { parseGroup, parsePasswd, parseShadow, parseUtmp } from "./_lib.ts";
+import { parseGroup, parsePasswd, parseShadow } from "../../core/host/accounts.ts";
+import { parseUtmp } from "./_lib.ts";
 import { privateKeyInfo } from "./_sshkey.ts";
 import { historyRows } from "./shell_history.ts";
 import { authorizedKeyRows } from "./authorized_keys.ts";

@@ -4,7 +4,7 @@
  * checked both as written here and against the host's own glibc where there is one.
  */
 import { assertEquals } from "../../testing/assert.ts";
-import { parsePasswd } from "./_lib.ts";
+import { parsePasswd } from "../../core/host/accounts.ts";
 import { usersTable } from "./users.ts";
 import { engineWith, fixture, fixtureEnv } from "./_testing.ts";
 

@@ -1,10 +1,11 @@
 import { assert, assertEquals } from "../../testing/assert.ts";
-import type { PasswdEntry, UsersEnv } from "./_lib.ts";
+import type { PasswdEntry } from "../../core/host/accounts.ts";
+import type { UsersEnv } from "./_lib.ts";
 import { usersTable } from "./users.ts";
 import { groupsTable } from "./groups.ts";
 import { userGroupsTable } from "./user_groups.ts";
 import { authorizedKeysTable } from "./authorized_keys.ts";
-import { nssGroupByGid, nssGroupList, nssGroups, nssUserByName, nssUserByUid, nssUsers } from "./_nss.ts";
+import { nssGroupByGid, nssGroupList, nssGroups, nssUserByName, nssUserByUid, nssUsers } from "../../core/host/nss.ts";
 import { engineWith, fixture } from "./_testing.ts";
 import { Engine } from "../../core/engine.ts";
 import "./mod.ts";

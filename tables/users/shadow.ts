@@ -4,9 +4,10 @@
  *
  * @module
  */
-import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
+import { defineTable, type Row, type TableSpec, withOsqueryTextDefaults } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { hostEnv, readShadow, type ShadowEntry, type UsersEnv, withOsqueryTextDefaults } from "./_lib.ts";
+import { readShadow, type ShadowEntry } from "../../core/host/accounts.ts";
+import { hostEnv, type UsersEnv } from "./_lib.ts";
 
 /** osquery's reading of a shadow password field: status word and `$id$` algorithm. */
 export function passwordStatus(password: string): { status: string; hashAlg: string | null } {

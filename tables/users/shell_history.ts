@@ -5,18 +5,10 @@
  *
  * @module
  */
-import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
+import { defineTable, type Row, type TableSpec, withOsqueryTextDefaults } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import {
-  byteOrder,
-  hostEnv,
-  joinPath,
-  readText,
-  underRoot,
-  type UsersEnv,
-  usersFromContext,
-  withOsqueryTextDefaults,
-} from "./_lib.ts";
+import { byteOrder, joinPath, readText, underRoot } from "../../core/host/files.ts";
+import { hostEnv, type UsersEnv, usersFromContext } from "./_lib.ts";
 
 const HISTORY_FILES = [".bash_history", ".zsh_history", ".zhistory", ".history", ".sh_history", ".ash_history"];
 const BASH_TIMESTAMP = /^#([0-9]+)$/;

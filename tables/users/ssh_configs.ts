@@ -5,17 +5,10 @@
  *
  * @module
  */
-import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
+import { defineTable, type Row, type TableSpec, withOsqueryTextDefaults } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import {
-  hostEnv,
-  readText,
-  readUserFiles,
-  splitTrim,
-  underRoot,
-  type UsersEnv,
-  withOsqueryTextDefaults,
-} from "./_lib.ts";
+import { readText, underRoot } from "../../core/host/files.ts";
+import { hostEnv, readUserFiles, splitTrim, type UsersEnv } from "./_lib.ts";
 
 /** The rows for one ssh_config file's text. */
 export function sshConfigRows(text: string, uid: number, file: string): Row[] {

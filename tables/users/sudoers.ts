@@ -5,18 +5,10 @@
  *
  * @module
  */
-import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
+import { defineTable, type Row, type TableSpec, withOsqueryTextDefaults } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import {
-  exists,
-  hostEnv,
-  listFiles,
-  readText,
-  splitTrim,
-  underRoot,
-  type UsersEnv,
-  withOsqueryTextDefaults,
-} from "./_lib.ts";
+import { exists, listFiles, readText, underRoot } from "../../core/host/files.ts";
+import { hostEnv, splitTrim, type UsersEnv } from "./_lib.ts";
 
 const SUDOERS = "/etc/sudoers";
 /** sudoers(5) allows at most 128 levels of nesting. */

@@ -5,17 +5,10 @@
  *
  * @module
  */
-import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
+import { defineTable, type Row, type TableSpec, withOsqueryTextDefaults } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import {
-  type GroupEntry,
-  hostEnv,
-  type PasswdEntry,
-  readGroups,
-  readPasswd,
-  type UsersEnv,
-  withOsqueryTextDefaults,
-} from "./_lib.ts";
+import { type GroupEntry, type PasswdEntry, readGroups, readPasswd } from "../../core/host/accounts.ts";
+import { hostEnv, type UsersEnv } from "./_lib.ts";
 
 /** The gids `user` belongs to, in getgrouplist order. */
 export function groupList(user: PasswdEntry, groups: GroupEntry[]): number[] {

@@ -4,18 +4,10 @@
  *
  * @module
  */
-import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
+import { defineTable, type Row, type TableSpec, withOsqueryTextDefaults } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import {
-  hostEnv,
-  joinPath,
-  listFiles,
-  readText,
-  underRoot,
-  type UsersEnv,
-  usersInTargets,
-  withOsqueryTextDefaults,
-} from "./_lib.ts";
+import { joinPath, listFiles, readText, underRoot } from "../../core/host/files.ts";
+import { hostEnv, type UsersEnv, usersInTargets } from "./_lib.ts";
 import { privateKeyInfo } from "./_sshkey.ts";
 
 /** The `user_ssh_keys` table for users under `env`. */

@@ -5,17 +5,10 @@
  *
  * @module
  */
-import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
+import { defineTable, type Row, type TableSpec, withOsqueryTextDefaults } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import {
-  hostEnv,
-  namespaceTargets,
-  type PasswdEntry,
-  readPasswd,
-  signed32,
-  type UsersEnv,
-  withOsqueryTextDefaults,
-} from "./_lib.ts";
+import { type PasswdEntry, readPasswd } from "../../core/host/accounts.ts";
+import { hostEnv, namespaceTargets, signed32, type UsersEnv } from "./_lib.ts";
 
 /** A `users` row for one passwd entry. */
 export function userRow(u: PasswdEntry, pid = 0, includeRemote = 0): Row {

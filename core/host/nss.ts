@@ -1,13 +1,13 @@
 /**
  * Accounts through the C library's name service (NSS: files, LDAP, SSSD, systemd...), over Deno
  * FFI, used where osquery uses it: `users` with `include_remote = 1`, the per-user tables' fallback
- * for a uid missing from /etc/passwd, and the group tables (`groups`, `user_groups`). Plain `users`
- * reads /etc/passwd only, so it never queries directory services.
+ * for a uid missing from /etc/passwd, the group tables (`groups`, `user_groups`), and owner names
+ * (`suid_bin`). Plain `users` reads /etc/passwd only, so it never queries directory services.
  *
  * @module
  */
-import { cPath as cString, tryLibc as libc } from "../../core/libc.ts";
-import type { GroupEntry, PasswdEntry } from "./_lib.ts";
+import { cPath as cString, tryLibc as libc } from "../libc.ts";
+import type { GroupEntry, PasswdEntry } from "./accounts.ts";
 
 function text(view: Deno.UnsafePointerView, offset: number): string {
   const p = view.getPointer(offset);
