@@ -33,6 +33,13 @@ export interface ResultColumn {
   type: string;
 }
 
+/**
+ * Largest string or blob a statement may build (SQLite's default is 1,000,000,000 bytes): as
+ * large as the largest extension message (256 MiB), so no table value is cut, and a quarter of
+ * what one SQL value could otherwise hold.
+ */
+export const MAX_VALUE_BYTES = 256 * 1024 * 1024;
+
 /** A SQL engine over the live host. */
 export class Engine {
   /** The underlying connection. */
@@ -46,6 +53,10 @@ export class Engine {
     this.#registry = options.registry ?? globalRegistry;
     this.db = new Database(":memory:");
     hardenConnection(this.db);
+    // One value (string or blob) may not exceed MAX_VALUE_BYTES: randomblob(999999999) or
+    // printf('%.*c', 999999999, 'a') would otherwise hold 1 GB for one statement. SQLite refuses
+    // such a value ("string or blob too big"; printf gives NULL).
+    this.db.limit(SQLITE.LIMIT_LENGTH, MAX_VALUE_BYTES);
     // Sorts and temp tables stay in memory: no temporary files appear on the host.
     this.db.exec("PRAGMA temp_store = MEMORY");
     this.#vtab = new VirtualTableModule(this.db.handle, { native: options.nativeCursor });
