@@ -1,0 +1,70 @@
+import { assertEquals } from "../../testing/assert.ts";
+import { flags } from "../flags.ts";
+import { joinPath, listDir, listFiles, readBytes, readText, underRoot } from "./files.ts";
+
+/** Runs `body` with a fresh directory, removed afterwards. */
+function withDir(body: (dir: string) => void): void {
+  const dir = Deno.makeTempDirSync({ prefix: "osq_host_files_" });
+  try {
+    body(dir);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+}
+
+Deno.test("readText: a missing file, a directory and a file over --read_max read as undefined", () => {
+  withDir((dir) => {
+    Deno.writeTextFileSync(`${dir}/four`, "abcd");
+    assertEquals(readText(`${dir}/missing`), undefined);
+    assertEquals(readText(dir), undefined);
+    assertEquals(readText(`${dir}/four`), "abcd");
+    const before = flags.get("read_max");
+    flags.set("read_max", 3);
+    try {
+      assertEquals(readText(`${dir}/four`), undefined);
+      assertEquals(readBytes(`${dir}/four`), undefined);
+    } finally {
+      flags.set("read_max", before);
+    }
+  });
+});
+
+Deno.test("readText: procfs files (size 0) are read whole", () => {
+  assertEquals(readText("/proc/self/stat")?.startsWith(`${Deno.pid} (`), true);
+});
+
+Deno.test("readText: invalid UTF-8 is replaced and a byte order mark kept, as the bytes are", () => {
+  withDir((dir) => {
+    Deno.writeFileSync(`${dir}/bom`, new Uint8Array([0xef, 0xbb, 0xbf, 0x68, 0x69, 0xff]));
+    assertEquals(readText(`${dir}/bom`), "\ufeffhi\ufffd");
+  });
+});
+
+Deno.test("listDir: entries sorted in C-locale order; a missing directory lists nothing", () => {
+  withDir((dir) => {
+    for (const name of ["b", "B", "a", ".hidden"]) Deno.writeTextFileSync(`${dir}/${name}`, "");
+    Deno.mkdirSync(`${dir}/sub`);
+    assertEquals(listDir(dir).map((e) => e.name), [".hidden", "B", "a", "b", "sub"]);
+    assertEquals(listDir(`${dir}/missing`), []);
+  });
+});
+
+Deno.test("listFiles: full paths of non-directories, without dot-files, symlinks to directories left out", () => {
+  withDir((dir) => {
+    for (const name of ["b", "a", ".hidden"]) Deno.writeTextFileSync(`${dir}/${name}`, "");
+    Deno.mkdirSync(`${dir}/sub`);
+    Deno.symlinkSync(`${dir}/sub`, `${dir}/to_sub`);
+    Deno.symlinkSync(`${dir}/a`, `${dir}/to_a`);
+    assertEquals(listFiles(dir), [`${dir}/a`, `${dir}/b`, `${dir}/to_a`]);
+    assertEquals(listFiles(`${dir}/a`), []);
+  });
+});
+
+Deno.test("joinPath and underRoot put one slash between parts", () => {
+  assertEquals(joinPath("/home/alice", ".ssh"), "/home/alice/.ssh");
+  assertEquals(joinPath("/", "etc"), "/etc");
+  assertEquals(joinPath("", "etc"), "etc");
+  assertEquals(underRoot("", "/etc/passwd"), "/etc/passwd");
+  assertEquals(underRoot("/fixture/", "/etc/passwd"), "/fixture/etc/passwd");
+  assertEquals(underRoot("/proc/7/root", "etc/passwd"), "/proc/7/root/etc/passwd");
+});
