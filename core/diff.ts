@@ -134,10 +134,14 @@ export function diffRows(previous: Iterable<string>, current: readonly string[])
   return { removed, added };
 }
 
-/** Rows with their sort keys, for {@linkcode diffIndexed}: key = hash(row) * 2^21 + index, sorted. */
+/**
+ * Rows with a sorted index for {@linkcode diffIndexed}: row numbers ordered by (hash of the row,
+ * row number), and the hashes in that order: 8 bytes a row.
+ */
 export interface IndexedRows {
   rows: readonly string[];
-  keys: Float64Array;
+  hashes: Uint32Array;
+  order: Uint32Array;
 }
 
 const INDEX_BITS = 2 ** 21;
@@ -153,86 +157,124 @@ function hash32(text: string): number {
 }
 
 /**
- * Indexes rows for {@linkcode diffIndexed}: one sorted number per row (8 bytes), in place of the
- * map of row texts a multiset difference otherwise builds. Undefined past 2^21 rows (the key
- * must hold the index exactly); diff those with {@linkcode diffRows}.
+ * Indexes rows for {@linkcode diffIndexed} (one native sort of hash * 2^21 + row number), in
+ * place of the map of row texts a multiset difference otherwise builds. Undefined past 2^21
+ * rows (the sort key must hold the row number exactly); diff those with {@linkcode diffRows}.
  */
 export function indexRows(rows: readonly string[]): IndexedRows | undefined {
   if (rows.length >= INDEX_BITS) return undefined;
   const keys = new Float64Array(rows.length);
   for (let i = 0; i < rows.length; i++) keys[i] = hash32(rows[i]) * INDEX_BITS + i;
   keys.sort();
-  return { rows, keys };
+  const hashes = new Uint32Array(rows.length);
+  const order = new Uint32Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const h = Math.floor(keys[i] / INDEX_BITS);
+    hashes[i] = h;
+    order[i] = keys[i] - h * INDEX_BITS;
+  }
+  return { rows, hashes, order };
 }
 
 /**
  * The multiset difference {@linkcode diffRows} computes (same rows, same order), by walking two
- * sorted key arrays: rows are compared as text only where their hashes meet, so no map of every
+ * sorted indexes: rows are compared as text only where their hashes meet, so no map of every
  * row is built. Added rows come in current order; removed rows in the order of the first
  * occurrence of their text in `previous` (a map's insertion order, as diffRows gives them).
  */
 export function diffIndexed(previous: IndexedRows, current: IndexedRows): DiffResult {
-  const p = previous.keys;
-  const c = current.keys;
+  const ph = previous.hashes;
+  const po = previous.order;
+  const ch = current.hashes;
+  const co = current.order;
+  const prevRows = previous.rows;
+  const curRows = current.rows;
   const added: number[] = [];
-  // Removed instances as (first occurrence of the text) * 2^21 + index: sorting groups them.
+  // Removed instances as (first occurrence of the text) * 2^21 + row number: sorting groups them.
   const removed: number[] = [];
+  const np = ph.length;
+  const nc = ch.length;
   let i = 0;
   let j = 0;
-  while (i < p.length || j < c.length) {
-    const hp = i < p.length ? Math.floor(p[i] / INDEX_BITS) : Infinity;
-    const hc = j < c.length ? Math.floor(c[j] / INDEX_BITS) : Infinity;
-    const h = Math.min(hp, hc);
-    // The runs of this hash on both sides (either may be empty): matched by text.
-    let i2 = i;
-    while (i2 < p.length && Math.floor(p[i2] / INDEX_BITS) === h) i2++;
-    let j2 = j;
-    while (j2 < c.length && Math.floor(c[j2] / INDEX_BITS) === h) j2++;
-    if (i2 - i <= 1 && j2 - j <= 1) {
-      const a = i2 > i ? p[i] % INDEX_BITS : -1;
-      const b = j2 > j ? c[j] % INDEX_BITS : -1;
-      if (a < 0) added.push(b);
-      else if (b < 0) removed.push(a * INDEX_BITS + a);
-      else if (previous.rows[a] !== current.rows[b]) {
-        removed.push(a * INDEX_BITS + a);
-        added.push(b);
+  while (i < np && j < nc) {
+    const hp = ph[i];
+    const hc = ch[j];
+    if (hp < hc && (i + 1 >= np || ph[i + 1] !== hp)) {
+      removed.push(po[i] * INDEX_BITS + po[i]);
+      i++;
+    } else if (hc < hp && (j + 1 >= nc || ch[j + 1] !== hc)) {
+      added.push(co[j]);
+      j++;
+    } else if (hp === hc && (i + 1 >= np || ph[i + 1] !== hp) && (j + 1 >= nc || ch[j + 1] !== hc)) {
+      // One row each side, the common case: equal text or a change.
+      if (prevRows[po[i]] !== curRows[co[j]]) {
+        removed.push(po[i] * INDEX_BITS + po[i]);
+        added.push(co[j]);
       }
+      i++;
+      j++;
     } else {
-      // Prev indices of the run by text, in index order (the keys sort them so).
-      const byText = new Map<string, number[]>();
-      for (let k = i; k < i2; k++) {
-        const at = p[k] % INDEX_BITS;
-        const text = previous.rows[at];
-        const list = byText.get(text);
-        if (list) list.push(at);
-        else byText.set(text, [at]);
-      }
-      const first = new Map<string, number>();
-      for (const [text, list] of byText) first.set(text, list[0]);
-      const taken = new Map<string, number>();
-      // Current rows of the run in current order take the earliest unmatched previous rows.
-      for (let k = j; k < j2; k++) {
-        const at = c[k] % INDEX_BITS;
-        const text = current.rows[at];
-        const list = byText.get(text);
-        const n = taken.get(text) ?? 0;
-        if (list && n < list.length) taken.set(text, n + 1);
-        else added.push(at);
-      }
-      for (const [text, list] of byText) {
-        const f = first.get(text)!;
-        for (let k = taken.get(text) ?? 0; k < list.length; k++) removed.push(f * INDEX_BITS + list[k]);
-      }
+      const h = hp < hc ? hp : hc;
+      let i2 = i;
+      while (i2 < np && ph[i2] === h) i2++;
+      let j2 = j;
+      while (j2 < nc && ch[j2] === h) j2++;
+      matchRun(prevRows, po, i, i2, curRows, co, j, j2, added, removed);
+      i = i2;
+      j = j2;
     }
-    i = i2;
-    j = j2;
   }
-  added.sort((a, b) => a - b);
-  removed.sort((a, b) => a - b);
-  return {
-    removed: removed.map((k) => previous.rows[k % INDEX_BITS]),
-    added: added.map((k) => current.rows[k]),
-  };
+  for (; i < np; i++) {
+    // What is left of previous may hold runs of duplicates: group them by first occurrence.
+    let i2 = i + 1;
+    while (i2 < np && ph[i2] === ph[i]) i2++;
+    if (i2 - i === 1) removed.push(po[i] * INDEX_BITS + po[i]);
+    else matchRun(prevRows, po, i, i2, curRows, co, 0, 0, added, removed);
+    i = i2 - 1;
+  }
+  for (; j < nc; j++) added.push(co[j]);
+  const addedSorted = Float64Array.from(added).sort();
+  const removedSorted = Float64Array.from(removed).sort();
+  const outAdded: string[] = new Array(addedSorted.length);
+  for (let k = 0; k < addedSorted.length; k++) outAdded[k] = curRows[addedSorted[k]];
+  const outRemoved: string[] = new Array(removedSorted.length);
+  for (let k = 0; k < removedSorted.length; k++) outRemoved[k] = prevRows[removedSorted[k] % INDEX_BITS];
+  return { removed: outRemoved, added: outAdded };
+}
+
+/** Matches a run of equal hashes by text (duplicates, or a rare collision of different rows). */
+function matchRun(
+  prevRows: readonly string[],
+  po: Uint32Array,
+  i: number,
+  i2: number,
+  curRows: readonly string[],
+  co: Uint32Array,
+  j: number,
+  j2: number,
+  added: number[],
+  removed: number[],
+): void {
+  // Previous row numbers of the run by text, ascending (the index orders them so).
+  const byText = new Map<string, number[]>();
+  for (let k = i; k < i2; k++) {
+    const text = prevRows[po[k]];
+    const list = byText.get(text);
+    if (list) list.push(po[k]);
+    else byText.set(text, [po[k]]);
+  }
+  const taken = new Map<string, number>();
+  // Current rows of the run, in current order, each take an unmatched previous row of its text.
+  for (let k = j; k < j2; k++) {
+    const text = curRows[co[k]];
+    const list = byText.get(text);
+    const n = taken.get(text) ?? 0;
+    if (list && n < list.length) taken.set(text, n + 1);
+    else added.push(co[k]);
+  }
+  for (const [text, list] of byText) {
+    for (let k = taken.get(text) ?? 0; k < list.length; k++) removed.push(list[0] * INDEX_BITS + list[k]);
+  }
 }
 
 /** A canonical row rendered for the log: as is with numerics, else every value as a string. */
