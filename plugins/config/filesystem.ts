@@ -13,6 +13,7 @@ import { ConfigReadError, configReadMax, readConfigFile } from "../../core/confi
 const MAX_GLOB_PACKS = 1000;
 const MAX_GLOB_BYTES = 16 * 1024 * 1024;
 import { globPaths } from "../../core/config/glob.ts";
+import { exists } from "../../core/host/files.ts";
 
 export { globPaths };
 
@@ -116,14 +117,5 @@ export function resolvePack(name: string, value: string, source = ""): PackFile[
   } catch (err) {
     const reason = err instanceof ConfigReadError ? err.reason : "is not a readable file";
     throw new Error(`The pack file ${value} ${reason}.`);
-  }
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
   }
 }

@@ -11,6 +11,7 @@ import "./flags.ts";
 import { flags } from "../../core/flags.ts";
 import type { Store } from "../../core/kv.ts";
 import { zstdCompress } from "../../core/compress/zstd.ts";
+import { exists } from "../../core/host/files.ts";
 
 /** Status severities as glog numbers them. */
 export const Severity = { INFO: 0, WARNING: 1, ERROR: 2, FATAL: 3 } as const;
@@ -107,15 +108,6 @@ export function finishRotation(path: string): void {
     Deno.renameSync(`${path}.2.zst.tmp`, `${path}.2.zst`);
   }
   Deno.removeSync(pending);
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 interface Intent {

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { exists } from "../../core/host/files.ts";
+import { exists, readText } from "../../core/host/files.ts";
 import { authorityOverridden, type JsonObject, metadataBase, metadataRequest, parseObject } from "./_lib.ts";
 
 /** The compute document's path, at the API version every Azure region serves. */
@@ -17,11 +17,7 @@ export const AZURE_COMPUTE_PATH = "/metadata/instance/compute?api-version=2018-0
 export const AZURE_ASSET_TAG = "7783-7084-3265-9085-8269-3286-77";
 
 function readTrimmed(path: string): string {
-  try {
-    return Deno.readTextFileSync(path).trim();
-  } catch {
-    return "";
-  }
+  return readText(path)?.trim() ?? "";
 }
 
 /** Whether this host may be an Azure VM (`root` lets tests point at a fixture tree). */

@@ -1,6 +1,5 @@
 /**
- * Parsing shared by the network tables: whitespace splitting as osquery does it, text files that
- * may be missing, and IPv4/IPv6 address formatting that matches glibc's inet_ntop.
+ * Parsing shared by the network tables: whitespace splitting as osquery does it, and IPv4/IPv6 address formatting that matches glibc's inet_ntop.
  *
  * @module
  */
@@ -35,14 +34,8 @@ export function netdbLines(text: string): NetdbLine[] {
   return out;
 }
 
-/** The text of `path`, or `undefined` when it cannot be read (missing, unreadable, not UTF-8 safe). */
-export function readTextOr(path: string): string | undefined {
-  try {
-    return Deno.readTextFileSync(path);
-  } catch {
-    return undefined;
-  }
-}
+/** The text of `path`, or `undefined` when it cannot be read: the host reader of `core/host`. */
+export { readText as readTextOr } from "../../core/host/files.ts";
 
 /** Formats 4 bytes (network order) as dotted-quad IPv4. */
 export function formatIpv4(bytes: Uint8Array): string {
