@@ -17,7 +17,7 @@
 import type { Row } from "../table.ts";
 import { AUDIT, type AuditEvent, auditInteger, type AuditRecord, decodeAuditValue } from "./audit_records.ts";
 import type { SyscallNumbers } from "./audit.ts";
-import { systemUptime } from "./audit_rows.ts";
+import { systemUptime } from "../host/uptime.ts";
 
 /** What was last done through a descriptor. */
 type LastOperation = "open" | "read" | "write";

@@ -1,7 +1,7 @@
 import { defineTable } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { AUDIT_MESSAGE_COLUMNS, auditSubscription } from "./_lib.ts";
-import { apparmorEventRow } from "../../core/events/audit_rows.ts";
+import { apparmorEventRow } from "./_audit_rows.ts";
 
 const audit = auditSubscription("apparmor_events", "audit_allow_apparmor_events", (event, add) => {
   if (event.kind !== "apparmor" || event.records.length !== 1) return;

@@ -3,7 +3,7 @@ import { Engine } from "../../core/engine.ts";
 import { flags } from "../../core/flags.ts";
 import { auditPublisher } from "../../core/events/publishers.ts";
 import { auditLogEvents } from "../../core/events/audit_records.ts";
-import { decodeSockaddr } from "../../core/events/audit_rows.ts";
+import { decodeSockaddr } from "./_audit_rows.ts";
 import { assert, assertEquals } from "../../testing/assert.ts";
 
 const log = (name: string) => Deno.readTextFileSync(new URL(`../../testdata/events/${name}`, import.meta.url));

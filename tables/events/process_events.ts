@@ -2,7 +2,7 @@ import { defineTable } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { auditSubscription } from "./_lib.ts";
 import { SYSCALLS } from "../../core/events/audit.ts";
-import { executableFileColumns, processEventRow } from "../../core/events/audit_rows.ts";
+import { executableFileColumns, processEventRow } from "./_audit_rows.ts";
 
 const audit = auditSubscription("process_events", "audit_allow_process_events", (event, add) => {
   const row = processEventRow(event, SYSCALLS);

@@ -1,7 +1,7 @@
 import { defineTable } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { auditSubscription } from "./_lib.ts";
-import { seccompEventRow } from "../../core/events/audit_rows.ts";
+import { seccompEventRow } from "./_audit_rows.ts";
 
 const audit = auditSubscription("seccomp_events", "audit_allow_seccomp_events", (event, add) => {
   if (event.kind !== "seccomp" || event.records.length !== 1) return;

@@ -1,7 +1,7 @@
 import { defineTable } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { AUDIT_MESSAGE_COLUMNS, auditSubscription } from "./_lib.ts";
-import { selinuxEventRow } from "../../core/events/audit_rows.ts";
+import { selinuxEventRow } from "./_audit_rows.ts";
 
 const audit = auditSubscription("selinux_events", "audit_allow_selinux_events", (event, add) => {
   if (event.kind !== "selinux") return;

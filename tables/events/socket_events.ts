@@ -3,7 +3,7 @@ import { registerTable } from "../../core/registry.ts";
 import { auditSubscription } from "./_lib.ts";
 import { flags } from "../../core/flags.ts";
 import { SYSCALLS } from "../../core/events/audit.ts";
-import { socketEventRow } from "../../core/events/audit_rows.ts";
+import { socketEventRow } from "./_audit_rows.ts";
 
 const audit = auditSubscription("socket_events", "audit_allow_sockets", (event, add) => {
   const row = socketEventRow(event, SYSCALLS, {

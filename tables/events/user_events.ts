@@ -1,7 +1,7 @@
 import { defineTable } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { auditSubscription } from "./_lib.ts";
-import { userEventRow } from "../../core/events/audit_rows.ts";
+import { userEventRow } from "./_audit_rows.ts";
 
 const audit = auditSubscription("user_events", "audit_allow_user_events", (event, add) => {
   if (event.kind !== "user") return;

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import type { Row } from "../table.ts";
+import type { Row } from "../../core/table.ts";
 import {
   AUDIT,
   type AuditEvent,
@@ -20,18 +20,10 @@ import {
   eventRecord,
   execveCommandLine,
   SELINUX_RECORD_LABELS,
-} from "./audit_records.ts";
-import type { SyscallNumbers } from "./audit.ts";
-import { x86_64SyscallName } from "./audit_syscalls.ts";
-
-/** Seconds since boot, as osquery's uptime column reports them (0 when /proc is unreadable). */
-export function systemUptime(): number {
-  try {
-    return Math.floor(Number(Deno.readTextFileSync("/proc/uptime").split(" ")[0])) || 0;
-  } catch {
-    return 0;
-  }
-}
+} from "../../core/events/audit_records.ts";
+import type { SyscallNumbers } from "../../core/events/audit.ts";
+import { x86_64SyscallName } from "../../core/events/audit_syscalls.ts";
+import { systemUptime } from "../../core/host/uptime.ts";
 
 const CLONE_PARENT = 0x8000;
 const CLONE_THREAD = 0x10000;

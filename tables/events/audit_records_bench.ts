@@ -1,6 +1,11 @@
-import { AuditAssembler, parseAuditLogLine, recordFromNetlink, splitNetlinkMessages } from "./audit_records.ts";
-import { processEventRow } from "./audit_rows.ts";
-import { SYSCALLS } from "./audit.ts";
+import {
+  AuditAssembler,
+  parseAuditLogLine,
+  recordFromNetlink,
+  splitNetlinkMessages,
+} from "../../core/events/audit_records.ts";
+import { processEventRow } from "./_audit_rows.ts";
+import { SYSCALLS } from "../../core/events/audit.ts";
 
 const lines = Deno.readTextFileSync(new URL("../../testdata/events/audit_process.log", import.meta.url)).split("\n");
 const data = Deno.readFileSync(new URL("../../testdata/events/audit_fim_netlink.bin", import.meta.url));
