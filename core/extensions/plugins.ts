@@ -114,9 +114,9 @@ export async function distributedWriteResults(
 }
 
 /**
- * Waits until an extension offers plugin `name` of `registry` (osquery waits for autoloaded
- * extensions to register before it uses their plugins), polling the manager; false when none
- * does within `timeoutMs`.
+ * Waits until an extension offers plugin `name` of `registry` and answers ping (osquery waits
+ * for autoloaded extensions to register before it uses their plugins), polling the manager;
+ * false when none does within `timeoutMs`.
  */
 export async function waitForExtensionPlugin(
   manager: ExtensionManager,
@@ -127,7 +127,16 @@ export async function waitForExtensionPlugin(
 ): Promise<boolean> {
   const end = Date.now() + Math.max(0, timeoutMs);
   for (;;) {
-    if (manager.ownerOf(registry, name)) return true;
+    const owner = manager.ownerOf(registry, name);
+    if (owner) {
+      // An extension registers before it serves its own socket: wait until it answers ping.
+      try {
+        await manager.waitForExtensions([owner.info.name], Math.max(1000, end - Date.now()));
+        return true;
+      } catch {
+        return false;
+      }
+    }
     if (Date.now() >= end || signal?.aborted) return false;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
