@@ -40,7 +40,28 @@ export interface ResultColumn {
  */
 export const MAX_VALUE_BYTES = 256 * 1024 * 1024;
 
-/** A SQL engine over the live host. */
+/**
+ * A SQL engine over the live host. By default it serves the process-wide registry (every table
+ * osq registers); give it a {@linkcode Registry} of your own to serve exactly the tables you add.
+ *
+ * @example Querying a table of your own
+ * ```ts
+ * import { Engine } from "./engine.ts";
+ * import { Registry } from "./registry.ts";
+ * import { defineTable } from "./table.ts";
+ *
+ * const registry = new Registry();
+ * registry.addTable(defineTable({
+ *   name: "greetings",
+ *   description: "Says hello in a few languages.",
+ *   columns: [{ name: "language", type: "TEXT" }, { name: "word", type: "TEXT" }],
+ *   generate: () => [{ language: "en", word: "hello" }, { language: "fr", word: "bonjour" }],
+ * }));
+ * using engine = new Engine({ registry });
+ * const rows = engine.query("SELECT word FROM greetings WHERE language = ?", ["fr"]);
+ * if (rows[0].word !== "bonjour") throw new Error("unexpected rows");
+ * ```
+ */
 export class Engine {
   /** The underlying connection. */
   readonly db: Database;
@@ -92,6 +113,24 @@ export class Engine {
   /**
    * The tables a script reads (through views too) and the functions it calls, found by preparing
    * each statement without running it; statements that do not prepare are left out.
+   *
+   * @example
+   * ```ts
+   * import { Engine } from "./engine.ts";
+   * import { Registry } from "./registry.ts";
+   * import { defineTable } from "./table.ts";
+   *
+   * const registry = new Registry();
+   * registry.addTable(defineTable({
+   *   name: "numbers",
+   *   description: "One to three.",
+   *   columns: [{ name: "n", type: "INTEGER" }],
+   *   generate: () => [{ n: 1 }, { n: 2 }, { n: 3 }],
+   * }));
+   * using engine = new Engine({ registry });
+   * const { tables, functions } = engine.references("SELECT abs(n) FROM numbers");
+   * if (!tables.has("numbers") || !functions.has("abs")) throw new Error("unexpected references");
+   * ```
    */
   references(sql: string): { tables: Set<string>; functions: Set<string> } {
     const found = { tables: new Set<string>(), functions: new Set<string>() };
@@ -121,7 +160,19 @@ export class Engine {
     this.#scanObserver = observer;
   }
 
-  /** Runs SQL and returns the rows of its last row-producing statement. */
+  /**
+   * Runs SQL and returns the rows of its last row-producing statement.
+   *
+   * @example Bound parameters and SQL functions
+   * ```ts
+   * import { Engine } from "./engine.ts";
+   * import { Registry } from "./registry.ts";
+   *
+   * using engine = new Engine({ registry: new Registry() });
+   * const [row] = engine.query("SELECT ? + 1 AS n, upper('osq') AS name", [41]);
+   * if (row.n !== 42 || row.name !== "OSQ") throw new Error("unexpected row");
+   * ```
+   */
   query(sql: string, params: readonly SqlValue[] = []): Record<string, SqlValue>[] {
     this.resetCancel();
     return this.db.query(sql, params);
@@ -133,7 +184,19 @@ export class Engine {
     return this.db.statements(sql);
   }
 
-  /** The result columns of a query, with osquery's type names, without running it. */
+  /**
+   * The result columns of a query, with osquery's type names, without running it.
+   *
+   * @example
+   * ```ts
+   * import { Engine } from "./engine.ts";
+   * import { Registry } from "./registry.ts";
+   *
+   * using engine = new Engine({ registry: new Registry() });
+   * const columns = engine.columns("SELECT 1 AS one, 'a' AS letter");
+   * if (columns.map((c) => c.name).join() !== "one,letter") throw new Error("unexpected columns");
+   * ```
+   */
   columns(sql: string): ResultColumn[] {
     const stmt = this.db.prepare(sql);
     try {
