@@ -10,8 +10,9 @@
 import { OP, type QueryContext } from "../../core/table.ts";
 import { isDirectory, isFile, listDir, readBytes, readText } from "../../core/host/files.ts";
 import { type PasswdEntry as HostPasswdEntry, readPasswd } from "../../core/host/accounts.ts";
+import { splitTrim } from "../../core/host/text.ts";
 
-export { isDirectory, isFile, listDir, readBytes, readText };
+export { isDirectory, isFile, listDir, readBytes, readText, splitTrim };
 
 /** Parses a JSON file; undefined when it is missing or not valid JSON. */
 export function readJson(path: string): unknown {
@@ -191,20 +192,6 @@ export function namespaceRoots(ctx: QueryContext, proc = "/proc"): NamespaceRoot
 
 // ---------------------------------------------------------------------------------------------
 // Parsers
-
-/** osquery's `split`: splits on any of `delims`, trims each piece and drops empty ones. */
-export function splitTrim(text: string, delims = " \t"): string[] {
-  const out: string[] = [];
-  let start = 0;
-  for (let i = 0; i <= text.length; i++) {
-    if (i === text.length || delims.includes(text[i])) {
-      const piece = text.slice(start, i).trim();
-      if (piece !== "") out.push(piece);
-      start = i + 1;
-    }
-  }
-  return out;
-}
 
 /** One section of an INI file: its name and its keys in order. */
 export interface IniSection {

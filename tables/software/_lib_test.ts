@@ -1,5 +1,5 @@
 import { assertEquals } from "../../testing/assert.ts";
-import { localUsers, parseIni, splitTrim } from "./_lib.ts";
+import { localUsers, parseIni } from "./_lib.ts";
 
 Deno.test("software lib: localUsers skips malformed lines and NIS markers", () => {
   const dir = Deno.makeTempDirSync();
@@ -17,11 +17,6 @@ Deno.test("software lib: localUsers skips malformed lines and NIS markers", () =
 
 Deno.test("software lib: the live /etc/passwd has root as uid 0", () => {
   assertEquals(localUsers().find((u) => u.uid === 0)?.username, "root");
-});
-
-Deno.test("software lib: splitTrim behaves like osquery's split", () => {
-  assertEquals(splitTrim(" Name:  requests ", ":"), ["Name", "requests"]);
-  assertEquals(splitTrim("a  b\tc"), ["a", "b", "c"]);
 });
 
 Deno.test("software lib: parseIni reads sections, continuation lines and rejects duplicates", () => {

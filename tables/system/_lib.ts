@@ -7,8 +7,9 @@
  */
 import { createHash } from "node:crypto";
 import { exists, isDirectory as isDir, listDir, readBytes, readText } from "../../core/host/files.ts";
+import { splitTrim } from "../../core/host/text.ts";
 
-export { exists, isDir, listDir, readBytes, readText };
+export { exists, isDir, listDir, readBytes, readText, splitTrim };
 
 const decoder = new TextDecoder();
 
@@ -25,27 +26,6 @@ export function readLink(path: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/**
- * Splits text on any of the `delimiters` characters, trims each piece and drops empty ones —
- * the tokenising osquery applies to most procfs lines.
- */
-export function splitTrim(text: string, delimiters: string): string[] {
-  const out: string[] = [];
-  let piece = "";
-  for (const ch of text) {
-    if (delimiters.includes(ch)) {
-      const t = piece.trim();
-      if (t) out.push(t);
-      piece = "";
-    } else {
-      piece += ch;
-    }
-  }
-  const t = piece.trim();
-  if (t) out.push(t);
-  return out;
 }
 
 /** Splits on runs of spaces and tabs, dropping empty fields. */

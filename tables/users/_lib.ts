@@ -50,19 +50,6 @@ export const hostEnv: UsersEnv = {
   },
 };
 
-/** osquery's `split(text, delims)`: split on any delimiter, drop empty pieces, trim each. */
-export function splitTrim(text: string, delims: string): string[] {
-  const out: string[] = [];
-  let start = 0;
-  for (let i = 0; i <= text.length; i++) {
-    if (i === text.length || delims.includes(text[i])) {
-      if (i > start) out.push(text.slice(start, i).trim());
-      start = i + 1;
-    }
-  }
-  return out;
-}
-
 /** The signed 32-bit reading of an id (osquery's `uid_signed`, `gid_signed`). */
 export function signed32(id: number): number {
   return id | 0;

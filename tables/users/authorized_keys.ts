@@ -7,7 +7,8 @@
 import { defineTable, type Row, type TableSpec, withOsqueryTextDefaults } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { exists, joinPath, readText, underRoot } from "../../core/host/files.ts";
-import { hostEnv, splitTrim, type UsersEnv, usersInTargets } from "./_lib.ts";
+import { hostEnv, type UsersEnv, usersInTargets } from "./_lib.ts";
+import { splitTrim } from "../../core/host/text.ts";
 
 const KEY_FILES = [".ssh/authorized_keys", ".ssh/authorized_keys2"];
 /** The key types osquery recognises, in the order it looks for them. */

@@ -8,7 +8,8 @@
 import { defineTable, type Row, type TableSpec, withOsqueryTextDefaults } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { listFiles, readText, underRoot } from "../../core/host/files.ts";
-import { hostEnv, namespaceTargets, splitTrim, type UsersEnv } from "./_lib.ts";
+import { hostEnv, namespaceTargets, type UsersEnv } from "./_lib.ts";
+import { splitTrim } from "../../core/host/text.ts";
 
 const SYSTEM_CRONTAB = "/etc/crontab";
 const CRON_DIRS = ["/etc/cron.d/", "/var/at/tabs/", "/var/spool/cron/", "/var/spool/cron/crontabs/"];

@@ -6,7 +6,8 @@
  */
 import { defineTable, type Row, type TableSpec, withOsqueryTextDefaults } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { hostEnv, readUserFiles, splitTrim, type UsersEnv } from "./_lib.ts";
+import { hostEnv, readUserFiles, type UsersEnv } from "./_lib.ts";
+import { splitTrim } from "../../core/host/text.ts";
 
 /** The rows for one known_hosts file's text. */
 export function knownHostRows(text: string, uid: number, keyFile: string): Row[] {

@@ -8,7 +8,8 @@
 import { defineTable, type Row, type TableSpec, withOsqueryTextDefaults } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { readText, underRoot } from "../../core/host/files.ts";
-import { hostEnv, readUserFiles, splitTrim, type UsersEnv } from "./_lib.ts";
+import { hostEnv, readUserFiles, type UsersEnv } from "./_lib.ts";
+import { splitTrim } from "../../core/host/text.ts";
 
 /** The rows for one ssh_config file's text. */
 export function sshConfigRows(text: string, uid: number, file: string): Row[] {

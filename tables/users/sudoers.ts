@@ -8,7 +8,8 @@
 import { defineTable, type Row, type TableSpec, withOsqueryTextDefaults } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { exists, listFiles, readText, underRoot } from "../../core/host/files.ts";
-import { hostEnv, splitTrim, type UsersEnv } from "./_lib.ts";
+import { hostEnv, type UsersEnv } from "./_lib.ts";
+import { splitTrim } from "../../core/host/text.ts";
 
 const SUDOERS = "/etc/sudoers";
 /** sudoers(5) allows at most 128 levels of nesting. */
