@@ -86,7 +86,8 @@ function makedev(major: number, minor: number): number {
 }
 
 function u64(at: number): number {
-  return Number(statView.getBigUint64(at, true));
+  // Two 32-bit reads: exact up to 2^53, without a BigInt per field.
+  return statView.getUint32(at + 4, true) * 4294967296 + statView.getUint32(at, true);
 }
 
 function fromStatx(): Stat {

@@ -36,6 +36,9 @@ function byteOrder(a: string, b: string): number {
 /** boost::filesystem (v3) `parent_path`: "/etc/hosts" → "/etc", "/etc/ssh/" → "/etc/ssh", "/etc" → "/". */
 export function parentPath(path: string): string {
   if (path === "/" || path === "") return "";
+  // The common case without regular expressions: "/a/b" → "/a" (one slash before the name).
+  const last = path.lastIndexOf("/");
+  if (last > 0 && last < path.length - 1 && path.charCodeAt(last - 1) !== 47) return path.slice(0, last);
   if (path.endsWith("/")) return path.replace(/\/+$/, "") || "/";
   const at = path.lastIndexOf("/");
   if (at < 0) return "";
