@@ -72,7 +72,20 @@ export interface Constraint {
 
 /**
  * What a generator knows about the query: constraints on its pushed-down columns and the columns
- * the query uses. Built by the engine for each scan.
+ * the query uses. Built by the engine for each scan; tests build one to call a generator directly.
+ *
+ * @example What `WHERE path IN ('/etc', '/tmp')` hands a generator
+ * ```ts
+ * import { OP, QueryContext } from "./table.ts";
+ *
+ * const ctx = new QueryContext(
+ *   "file",
+ *   new Map([["path", [{ op: OP.EQUALS, value: "/etc" }, { op: OP.EQUALS, value: "/tmp" }]]]),
+ *   new Set(["path", "size"]),
+ * );
+ * if (ctx.equals("path").join() !== "/etc,/tmp") throw new Error("unexpected constraints");
+ * if (ctx.isUsed("mode") || !ctx.isAnyUsed("mode", "size")) throw new Error("unexpected used columns");
+ * ```
  */
 export class QueryContext {
   /** The table being scanned. */
@@ -196,7 +209,26 @@ export interface TableSpec {
   generate(ctx: QueryContext): Rows;
 }
 
-/** An error a table raises for the query to report (the message reaches the user as is). */
+/**
+ * An error a table raises for the query to report (the message reaches the user as is).
+ *
+ * @example A generator that refuses a query it cannot answer
+ * ```ts
+ * import { defineTable, TableError } from "./table.ts";
+ *
+ * const table = defineTable({
+ *   name: "needs_path",
+ *   description: "Rows only for the paths the query names.",
+ *   columns: [{ name: "path", type: "TEXT", required: true }],
+ *   generate(ctx) {
+ *     const paths = ctx.equals("path");
+ *     if (paths.length > 100) throw new TableError("needs_path: name at most 100 paths.");
+ *     return paths.map((path) => ({ path }));
+ *   },
+ * });
+ * if (table.columns[0].required !== true) throw new Error("unexpected spec");
+ * ```
+ */
 export class TableError extends Error {
   constructor(message: string) {
     super(message);
@@ -204,7 +236,30 @@ export class TableError extends Error {
   }
 }
 
-/** Identity helper that types a table declaration. */
+/**
+ * Identity helper that types a table declaration: the spec (name, description, columns) first,
+ * then its generator. Register it with `registerTable` (core/registry.ts) to serve it.
+ *
+ * @example A table with a pushed-down column
+ * ```ts
+ * import { defineTable, QueryContext } from "./table.ts";
+ *
+ * const squares = defineTable({
+ *   name: "squares",
+ *   description: "n and n squared, for the n the query asks for (default 1 to 3).",
+ *   columns: [
+ *     { name: "n", type: "INTEGER", index: true, description: "The number." },
+ *     { name: "square", type: "BIGINT", description: "n times n." },
+ *   ],
+ *   generate(ctx) {
+ *     const asked = ctx.integerEquals("n");
+ *     return (asked.length > 0 ? asked : [1, 2, 3]).map((n) => ({ n, square: n * n }));
+ *   },
+ * });
+ * const rows = [...squares.generate(new QueryContext("squares"))];
+ * if (rows.length !== 3 || rows[2].square !== 9) throw new Error("unexpected rows");
+ * ```
+ */
 export function defineTable(spec: TableSpec): TableSpec {
   return spec;
 }
@@ -213,6 +268,20 @@ export function defineTable(spec: TableSpec): TableSpec {
  * Gives `spec` osquery's reading of unset columns: a TEXT column a row leaves out reads as ""
  * (osquery's row map creates the entry on access), while numeric ones stay NULL. Tests and packs
  * that compare with '' depend on it.
+ *
+ * @example
+ * ```ts
+ * import { defineTable, QueryContext, withOsqueryTextDefaults } from "./table.ts";
+ *
+ * const table = withOsqueryTextDefaults(defineTable({
+ *   name: "sparse",
+ *   description: "A row that leaves columns out.",
+ *   columns: [{ name: "label", type: "TEXT" }, { name: "count", type: "INTEGER" }],
+ *   generate: () => [{}],
+ * }));
+ * const [row] = [...table.generate(new QueryContext("sparse"))];
+ * if (row.label !== "" || row.count !== undefined) throw new Error("unexpected defaults");
+ * ```
  */
 export function withOsqueryTextDefaults(spec: TableSpec): TableSpec {
   const textColumns = spec.columns.filter((c) => c.type === "TEXT").map((c) => c.name);
