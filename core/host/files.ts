@@ -93,6 +93,20 @@ export function listDir(path: string): Deno.DirEntry[] {
 }
 
 /**
+ * The names in a directory in the kernel's readdir order (unsorted: for hot paths such as
+ * `/proc/<pid>/fd`, where the caller orders what it keeps); empty when it cannot be listed.
+ */
+export function listNames(path: string): string[] {
+  const names: string[] = [];
+  try {
+    for (const entry of Deno.readDirSync(path)) names.push(entry.name);
+  } catch {
+    // Gone or denied: no entries.
+  }
+  return names;
+}
+
+/**
  * The non-directory entries of `dir` as full paths, sorted, without dot-files: what osquery's
  * `listFilesInDirectory` (a `dir/*` glob) yields. Empty when `dir` is missing or not a directory.
  */

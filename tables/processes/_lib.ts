@@ -15,6 +15,7 @@
 import { type LibcSymbols, tryLibc } from "../../core/libc.ts";
 import { namespaceInode as procNamespaceInode, PROC_ROOT } from "../../core/proc.ts";
 import { OP, type QueryContext } from "../../core/table.ts";
+import { listNames } from "../../core/host/files.ts";
 
 /** The default procfs mount. */
 export { PROC_ROOT };
@@ -110,17 +111,6 @@ export function pathExists(path: string): boolean {
     }
   }
   return c.access(cPath(path), 0) === 0;
-}
-
-/** Names in a directory; empty when it cannot be listed. */
-export function listDir(path: string): string[] {
-  const names: string[] = [];
-  try {
-    for (const entry of Deno.readDirSync(path)) names.push(entry.name);
-  } catch {
-    // Gone or denied: no entries.
-  }
-  return names;
 }
 
 /** Trims ASCII whitespace at both ends (as C's isspace), leaving other characters alone. */
@@ -527,7 +517,7 @@ export function namespaceInode(pid: number, kind: string, root = PROC_ROOT): str
 export function descriptors(pid: number, root = PROC_ROOT): [number, string][] {
   const dir = `${root}/${pid}/fd`;
   const out: [number, string][] = [];
-  for (const name of listDir(dir)) {
+  for (const name of listNames(dir)) {
     const fd = parseDecimal(name);
     if (fd === undefined) continue;
     const link = readLink(`${dir}/${name}`);
@@ -889,7 +879,7 @@ export function openSockets(pids: readonly number[] | undefined, root = PROC_ROO
   for (const pid of scan) {
     const inodes: string[] = [];
     const dir = `${root}/${pid}/fd`;
-    for (const name of listDir(dir)) {
+    for (const name of listNames(dir)) {
       const link = readLink(`${dir}/${name}`);
       if (link === undefined) continue;
       const inode = socketInode(link);

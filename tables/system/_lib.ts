@@ -8,8 +8,9 @@
 import { createHash } from "node:crypto";
 import { exists, isDirectory as isDir, listDir, readBytes, readText } from "../../core/host/files.ts";
 import { splitTrim } from "../../core/host/text.ts";
+import { readLinkOrUndefined as readLink } from "../../core/proc.ts";
 
-export { exists, isDir, listDir, readBytes, readText, splitTrim };
+export { exists, isDir, listDir, readBytes, readLink, readText, splitTrim };
 
 const decoder = new TextDecoder();
 
@@ -17,15 +18,6 @@ const decoder = new TextDecoder();
 export function readAttr(path: string): string | undefined {
   const text = readText(path);
   return text === undefined ? undefined : text.trim();
-}
-
-/** Reads a symlink's target, or `undefined`. */
-export function readLink(path: string): string | undefined {
-  try {
-    return Deno.readLinkSync(path);
-  } catch {
-    return undefined;
-  }
 }
 
 /** Splits on runs of spaces and tabs, dropping empty fields. */

@@ -7,7 +7,7 @@
  */
 import { defineTable, type Row, type TableSpec, withOsqueryTextDefaults } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { byteOrder, joinPath, readText, underRoot } from "../../core/host/files.ts";
+import { joinPath, listDir, readText, underRoot } from "../../core/host/files.ts";
 import { hostEnv, type UsersEnv, usersFromContext } from "./_lib.ts";
 
 const HISTORY_FILES = [".bash_history", ".zsh_history", ".zhistory", ".history", ".sh_history", ".ash_history"];
@@ -49,14 +49,9 @@ export function historyRows(text: string, uid: number, historyFile: string): Row
 /** `~/.bash_sessions/*.history`, sorted, without dot-files. */
 function bashSessionFiles(root: string, home: string): string[] {
   const dir = joinPath(home, ".bash_sessions");
-  try {
-    return [...Deno.readDirSync(underRoot(root, dir))]
-      .filter((e) => !e.name.startsWith(".") && e.name.endsWith(".history"))
-      .map((e) => joinPath(dir, e.name))
-      .sort(byteOrder);
-  } catch {
-    return [];
-  }
+  return listDir(underRoot(root, dir))
+    .filter((e) => !e.name.startsWith(".") && e.name.endsWith(".history"))
+    .map((e) => joinPath(dir, e.name));
 }
 
 /** The `shell_history` table for users under `env`. */
