@@ -49,7 +49,27 @@ export interface ExtensionTable extends Omit<TableSpec, "generate"> {
   generate(ctx: QueryContext): Rows | Promise<Rows>;
 }
 
-/** Identity helper that types a table declaration. */
+/**
+ * Identity helper that types a table declaration.
+ *
+ * @example An async generator reading a constraint
+ * ```ts
+ * import { defineTable, QueryContext } from "osq/sdk";
+ *
+ * const echo = defineTable({
+ *   name: "echo",
+ *   description: "Returns the words the query asks for.",
+ *   columns: [{ name: "word", type: "TEXT", required: true }],
+ *   generate: async (ctx) => {
+ *     await Promise.resolve(); // e.g. a fetch: generators may be async in an extension
+ *     return ctx.equals("word").map((word) => ({ word }));
+ *   },
+ * });
+ * const ctx = new QueryContext("echo", new Map([["word", [{ op: 2, value: "hi" }]]]));
+ * const rows = [...await echo.generate(ctx)];
+ * if (rows[0].word !== "hi") throw new Error("unexpected rows");
+ * ```
+ */
 export function defineTable(spec: ExtensionTable): ExtensionTable {
   return spec;
 }
@@ -73,7 +93,22 @@ export interface ConfigPluginSpec {
   genPack?(name: string, value: string): string | Promise<string>;
 }
 
-/** Builds a config plugin. */
+/**
+ * Builds a config plugin.
+ *
+ * @example A config with one scheduled query
+ * ```ts
+ * import { configPlugin } from "osq/sdk";
+ *
+ * const config = configPlugin("static", {
+ *   genConfig: () => ({
+ *     main: JSON.stringify({ schedule: { uptime: { query: "SELECT * FROM uptime", interval: 60 } } }),
+ *   }),
+ * });
+ * const reply = await config.call({ action: "genConfig" });
+ * if (!Array.isArray(reply) || !reply[0].main.includes("uptime")) throw new Error("unexpected config");
+ * ```
+ */
 export function configPlugin(name: string, spec: ConfigPluginSpec): ExtensionPlugin {
   return {
     registry: "config",
@@ -118,7 +153,19 @@ export interface LoggerPluginSpec {
   wantsStatus?: boolean;
 }
 
-/** Builds a logger plugin. */
+/**
+ * Builds a logger plugin.
+ *
+ * @example Collecting result lines
+ * ```ts
+ * import { loggerPlugin } from "osq/sdk";
+ *
+ * const lines: string[] = [];
+ * const logger = loggerPlugin("memory", { logString: (line) => void lines.push(line) });
+ * await logger.call({ string: '{"name":"uptime"}', category: "event" });
+ * if (lines.length !== 1) throw new Error("the line was not logged");
+ * ```
+ */
 export function loggerPlugin(name: string, spec: LoggerPluginSpec): ExtensionPlugin {
   return {
     registry: "logger",
@@ -163,7 +210,24 @@ export interface DistributedPluginSpec {
   writeResults(results: string): void | Promise<void>;
 }
 
-/** Builds a distributed plugin. */
+/**
+ * Builds a distributed plugin.
+ *
+ * @example Handing out one query and keeping its results
+ * ```ts
+ * import { distributedPlugin } from "osq/sdk";
+ *
+ * let results = "";
+ * const plugin = distributedPlugin("once", {
+ *   getQueries: () => ({ queries: { q1: "SELECT 1 AS one" } }),
+ *   writeResults: (text) => void (results = text),
+ * });
+ * const reply = await plugin.call({ action: "getQueries" });
+ * if (!Array.isArray(reply) || !reply[0].results.includes("q1")) throw new Error("unexpected queries");
+ * await plugin.call({ action: "writeResults", results: '{"queries":{"q1":[{"one":"1"}]}}' });
+ * if (!results.includes("q1")) throw new Error("the results were not kept");
+ * ```
+ */
 export function distributedPlugin(name: string, spec: DistributedPluginSpec): ExtensionPlugin {
   return {
     registry: "distributed",
@@ -192,7 +256,27 @@ export interface ExtensionDefinition {
   plugins?: ExtensionPlugin[];
 }
 
-/** Identity helper that types an extension declaration. */
+/**
+ * Identity helper that types an extension declaration.
+ *
+ * @example An extension with a table and a logger
+ * ```ts
+ * import { defineExtension, defineTable, loggerPlugin } from "osq/sdk";
+ *
+ * export default defineExtension({
+ *   name: "example",
+ *   version: "1.0.0",
+ *   minSdkVersion: "5.0.0",
+ *   tables: [defineTable({
+ *     name: "example_hello",
+ *     description: "Greets.",
+ *     columns: [{ name: "greeting", type: "TEXT" }],
+ *     generate: () => [{ greeting: "hello" }],
+ *   })],
+ *   plugins: [loggerPlugin("example_stdout", { logString: (line) => console.log(line) })],
+ * });
+ * ```
+ */
 export function defineExtension(definition: ExtensionDefinition): ExtensionDefinition {
   return definition;
 }
@@ -340,6 +424,20 @@ async function waitForManager(socket: string, timeoutMs: number): Promise<void> 
  * Registers `definition` with the manager at `options.socket`, serves its socket and watches
  * the manager. Rejects with {@linkcode ExtensionStartError} when the manager is not there in
  * time or refuses the registration (its message says why).
+ *
+ * @example Running an extension until the core goes away
+ * ```ts
+ * import { defineExtension, ExtensionStartError, startExtension } from "osq/sdk";
+ *
+ * const extension = defineExtension({ name: "example", tables: [] });
+ * try {
+ *   const running = await startExtension(extension, { socket: "/nonexistent/osquery.em", timeoutMs: 200 });
+ *   Deno.exit(await running.done);
+ * } catch (e) {
+ *   // No manager listens on that socket: the error says to start the core or pass --socket.
+ *   if (!(e instanceof ExtensionStartError)) throw e;
+ * }
+ * ```
  */
 export async function startExtension(
   definition: ExtensionDefinition,
