@@ -14,6 +14,7 @@
 import { defineFlag, flags } from "../flags.ts";
 import { cPath, EAGAIN, errno, lastErrorMessage, libc, waitReadable } from "../libc.ts";
 import { type EventPublisher, events } from "./system.ts";
+import { readGroups } from "../host/accounts.ts";
 
 defineFlag({
   name: "enable_syslog",
@@ -88,16 +89,9 @@ const PIPE_MODE = 0o460;
 /** The longest line kept; longer ones are dropped (rsyslog's own default is 8 KiB). */
 const MAX_LINE_BYTES = 1 << 20;
 
-function groupId(name: string, groupFile = "/etc/group"): number | undefined {
-  try {
-    for (const line of Deno.readTextFileSync(groupFile).split("\n")) {
-      const parts = line.split(":");
-      if (parts[0] === name && /^\d+$/.test(parts[2] ?? "")) return Number(parts[2]);
-    }
-  } catch {
-    // no group database: leave the pipe's group alone
-  }
-  return undefined;
+/** The gid of group `name` in /etc/group; undefined (leave the pipe's group alone) when there is none. */
+function groupId(name: string): number | undefined {
+  return readGroups().find((g) => g.groupname === name)?.gid;
 }
 
 /** Reads the syslog pipe and hands each record to the listeners. */
