@@ -1,5 +1,9 @@
-// Runs an SDK extension in a Worker for the SDK's tests: the core's extension tables call it
-// synchronously, which blocks the test's thread, so the extension must live on another one.
+/**
+ * Runs an SDK extension in a Worker for the SDK's tests: the core's extension tables call it
+ * synchronously, which blocks the test's thread, so the extension must live on another one.
+ *
+ * @module
+ */
 /// <reference lib="deno.worker" />
 import example from "../testdata/extensions/example.ts";
 import { configPlugin, defineExtension, defineTable, distributedPlugin, loggerPlugin, TableError } from "./mod.ts";

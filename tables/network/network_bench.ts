@@ -5,6 +5,8 @@
  * a loopback curl GET vs the curl CLI. The native tools pay a process spawn per run, which is
  * what osqueryd's users would otherwise pay for these answers. Run:
  * `deno bench -A tables/network/network_bench.ts`.
+ *
+ * @module
  */
 import { Engine } from "../../core/engine.ts";
 import "./mod.ts";
