@@ -50,14 +50,15 @@ export function isFile(path: string): boolean {
 }
 
 /**
- * A file's bytes, or `undefined` when it is missing, unreadable, a directory, or larger than
- * `--read_max` (osquery's readFile refuses those too). procfs and sysfs files report size 0 and are
- * read whole; the limit is checked again on what was read.
+ * A file's bytes, or `undefined` when it is missing, unreadable, not a regular file (a directory,
+ * or a FIFO or device, whose read could block or never end), or larger than `--read_max` (osquery's
+ * readFile refuses those too). procfs and sysfs files report size 0 and are read whole; the limit is
+ * checked again on what was read.
  */
 export function readBytes(path: string): Uint8Array | undefined {
   try {
     const info = Deno.statSync(path);
-    if (info.isDirectory) return undefined;
+    if (!info.isFile) return undefined;
     const max = readMax();
     if (info.size > max) return undefined;
     const bytes = Deno.readFileSync(path);

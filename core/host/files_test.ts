@@ -29,6 +29,15 @@ Deno.test("readText: a missing file, a directory and a file over --read_max read
   });
 });
 
+Deno.test("readText: a FIFO or a device reads as undefined without blocking", () => {
+  withDir((dir) => {
+    const made = new Deno.Command("mkfifo", { args: [`${dir}/fifo`] }).outputSync();
+    if (!made.success) throw new Error(`mkfifo failed: ${new TextDecoder().decode(made.stderr)}`);
+    assertEquals(readText(`${dir}/fifo`), undefined);
+    assertEquals(readBytes("/dev/zero"), undefined);
+  });
+});
+
 Deno.test("readText: procfs files (size 0) are read whole", () => {
   assertEquals(readText("/proc/self/stat")?.startsWith(`${Deno.pid} (`), true);
 });
