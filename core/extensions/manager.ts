@@ -219,6 +219,7 @@ export class ExtensionManager {
     const ext = this.ownerOf(registry, name);
     if (!ext) throw new ExtensionCallError(`No extension offers the ${registry} plugin ${name}`);
     try {
+      await this.#socketOpened(ext);
       const client = await ThriftClient.connect(ext.socket, { timeoutMs: this.#thriftTimeoutMs, limits: this.#limits });
       try {
         return await client.invoke("call", { registry, item: name, request });
@@ -227,6 +228,22 @@ export class ExtensionManager {
       }
     } catch (err) {
       throw new ExtensionCallError(`Extension ${ext.info.name} failed ${registry} ${name}: ${errorText(err)}`);
+    }
+  }
+
+  /**
+   * An extension registers first and opens its socket afterwards (as osquery's do): a call made
+   * in between, within the start-up grace, waits for the socket instead of failing on a slow
+   * machine.
+   */
+  async #socketOpened(ext: RegisteredExtension): Promise<void> {
+    while (Date.now() - ext.registeredAt < this.#timeoutMs) {
+      try {
+        await Deno.stat(ext.socket);
+        return;
+      } catch {
+        await new Promise((r) => setTimeout(r, 25));
+      }
     }
   }
 
