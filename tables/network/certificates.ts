@@ -41,19 +41,41 @@ export function certificateRow(cert: X509Certificate, path: string): Row {
   };
 }
 
-/** Rows for every parseable certificate in the PEM file at `path`; malformed certificates are skipped. */
+/** How many bundle files' rows are kept between queries. */
+const CACHED_BUNDLES = 16;
+/** Rows of recently read bundles, by path, with the file identity they were read from. */
+const bundleCache = new Map<string, { identity: string; rows: Row[] }>();
+
+/** What changes when a file is replaced or rewritten: device, inode, size, change and modification times. */
+function fileIdentity(info: Deno.FileInfo): string {
+  return `${info.dev}:${info.ino}:${info.size}:${info.mtime?.getTime()}:${info.ctime?.getTime()}`;
+}
+
+/**
+ * Rows for every parseable certificate in the PEM file at `path`; malformed certificates are
+ * skipped. The rows of the last few files read are kept while the file is unchanged: libcrypto
+ * 3.0's d2i_X509 decodes each public key through its provider machinery (~1 ms a certificate),
+ * so a CA bundle costs far more to parse than to stat.
+ */
 export function bundleRows(path: string): Row[] {
-  let text: string;
+  let bytes: Uint8Array;
+  let identity: string;
   try {
-    text = new TextDecoder("latin1").decode(Deno.readFileSync(path));
+    identity = fileIdentity(Deno.statSync(path));
+    const cached = bundleCache.get(path);
+    if (cached?.identity === identity) return cached.rows.map((row) => ({ ...row }));
+    bytes = Deno.readFileSync(path);
   } catch {
     return [];
   }
   const rows: Row[] = [];
-  for (const der of pemCertificates(text)) {
+  for (const der of pemCertificates(new TextDecoder("latin1").decode(bytes))) {
     using cert = X509Certificate.tryParse(der);
     if (cert) rows.push(certificateRow(cert, path)); // a certificate that does not parse is left out
   }
+  bundleCache.delete(path);
+  if (bundleCache.size >= CACHED_BUNDLES) bundleCache.delete(bundleCache.keys().next().value!);
+  bundleCache.set(path, { identity, rows: rows.map((row) => ({ ...row })) });
   return rows;
 }
 

@@ -92,3 +92,21 @@ Deno.test("certificates: the live system bundle (when present) parses in full", 
   const rows = engineWith(certificatesTable()).query("select ca, sha1 from certificates");
   for (const r of rows) assert(String(r.sha1).length === 40);
 });
+
+Deno.test("certificates: a bundle rewritten between queries is read again (rows are kept only while it is unchanged)", () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    const path = `${dir}/bundle.pem`;
+    Deno.writeTextFileSync(path, Deno.readTextFileSync(fixture("certs/leaf.pem")));
+    const e = engineWith(certificatesTable({ bundles: [path] }));
+    const names = () => e.query("select common_name from certificates").map((r) => r.common_name);
+    assertEquals(names(), ["leaf.example"]);
+    assertEquals(names(), ["leaf.example"]);
+    Deno.writeTextFileSync(path, Deno.readTextFileSync(fixture("certs/v1.pem")));
+    assertEquals(names(), ["Version One"]);
+    Deno.removeSync(path);
+    assertEquals(names(), []);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
