@@ -34,6 +34,14 @@ export class CertificateParseError extends Error {
   }
 }
 
+/** A certificate used after {@linkcode X509Certificate.free} (or the end of its `using` block). */
+export class CertificateFreedError extends Error {
+  constructor() {
+    super("X509Certificate used after it was freed: read its fields inside the using block that parsed it");
+    this.name = "CertificateFreedError";
+  }
+}
+
 /** osquery's key usage names, in its order (by OpenSSL's ex_kusage bit value). */
 const OSQUERY_KEY_USAGE: [number, string][] = [
   [0x0001, "Encipher Only"],
@@ -70,6 +78,8 @@ export function hex(bytes: Uint8Array, separator = ""): string {
   for (const b of bytes) parts.push(b.toString(16).padStart(2, "0"));
   return parts.join(separator);
 }
+
+const utf8 = new TextDecoder();
 
 /** `X509_NAME_print_ex` flags: XN_FLAG_ONELINE (`C = US, O = "x, y", CN = z`, bytes above 0x7f as `\XX`). */
 const XN_FLAG_ONELINE = 0x82031fn;
@@ -119,7 +129,7 @@ export class X509Certificate implements Disposable {
   }
 
   #cert(): Deno.PointerObject {
-    if (this.#x509 === null) throw new Error("X509Certificate used after it was freed");
+    if (this.#x509 === null) throw new CertificateFreedError();
     return this.#x509;
   }
 
@@ -172,7 +182,7 @@ export class X509Certificate implements Disposable {
     if (length < 0) return undefined;
     const pointer = Deno.UnsafePointer.create(out[0]);
     try {
-      return length === 0 ? "" : new TextDecoder().decode(Deno.UnsafePointerView.getArrayBuffer(pointer!, length));
+      return length === 0 ? "" : utf8.decode(Deno.UnsafePointerView.getArrayBuffer(pointer!, length));
     } finally {
       opensslFree(lib, pointer);
     }

@@ -1,5 +1,13 @@
 import { assertEquals, assertThrows } from "../../testing/assert.ts";
-import { CertificateParseError, hex, keyUsageText, NID, pemCertificates, X509Certificate } from "./x509.ts";
+import {
+  CertificateFreedError,
+  CertificateParseError,
+  hex,
+  keyUsageText,
+  NID,
+  pemCertificates,
+  X509Certificate,
+} from "./x509.ts";
 
 const certs = new URL("../../testdata/network/certs/", import.meta.url).pathname;
 const leafPem = Deno.readTextFileSync(`${certs}leaf.pem`);
@@ -28,7 +36,7 @@ Deno.test("x509: a freed certificate refuses further use; garbage is a Certifica
   const cert = X509Certificate.parse(der);
   cert.free();
   cert.free();
-  assertThrows(() => cert.serialHex(), Error, "freed");
+  assertThrows(() => cert.serialHex(), CertificateFreedError, "freed");
   assertThrows(() => X509Certificate.parse(new Uint8Array([0x30, 0x03, 1, 2, 3])), CertificateParseError);
 });
 
