@@ -4,7 +4,6 @@
  * @module
  */
 import type { Engine } from "../../core/engine.ts";
-import { sqlite, sqliteLibraryPath } from "../../core/sqlite/ffi.ts";
 
 /** A running Ctrl-C watcher; stop it before exiting. */
 export interface InterruptWatcher {
@@ -15,7 +14,6 @@ export interface InterruptWatcher {
 
 /** Starts watching SIGINT for `engine`; resolves once the worker listens. */
 export async function watchInterrupts(engine: Engine): Promise<InterruptWatcher> {
-  sqlite();
   const worker = new Worker(new URL("./interrupt_worker.ts", import.meta.url).href, { type: "module" });
   const watcher: InterruptWatcher = {
     onInterrupt: undefined,
@@ -30,11 +28,7 @@ export async function watchInterrupts(engine: Engine): Promise<InterruptWatcher>
       if (event.data === "ready") resolve();
       else if (event.data === "interrupt") watcher.onInterrupt?.();
     };
-    worker.postMessage({
-      library: sqliteLibraryPath() ?? "libsqlite3.so.0",
-      handle: engine.db.handle,
-      flag: engine.cancelFlag,
-    });
+    worker.postMessage({ target: engine.db.interruptTarget(), flag: engine.cancelFlag });
   });
   return watcher;
 }

@@ -6,7 +6,6 @@
  * @module
  */
 import { Database } from "../../core/sqlite/database.ts";
-import { sqlite, sqliteLibraryPath } from "../../core/sqlite/ffi.ts";
 import { columnDefinition } from "../../core/vtab/schema.ts";
 import { flags, type FlagValue } from "../../core/flags.ts";
 import { OSQUERY_VERSION } from "../../core/version.ts";
@@ -195,23 +194,6 @@ function cString(text: string): string {
   return out + '"';
 }
 
-let busyTimeout: ((db: bigint, ms: number) => number) | undefined;
-
-/** sqlite3_busy_timeout through a private handle on the same library. */
-function setBusyTimeout(db: bigint, ms: number): void {
-  if (!busyTimeout) {
-    sqlite();
-    const lib = Deno.dlopen(
-      sqliteLibraryPath() ?? "libsqlite3.so.0",
-      {
-        sqlite3_busy_timeout: { parameters: ["usize", "i32"], result: "i32" },
-      } as const,
-    );
-    busyTimeout = (handle, value) => lib.symbols.sqlite3_busy_timeout(handle, value);
-  }
-  busyTimeout(db, ms);
-}
-
 /** Runs one meta-command line against the shell. */
 export async function metaCommand(shell: Shell, line: string): Promise<number> {
   const args = splitMetaArgs(line);
@@ -321,7 +303,7 @@ export async function metaCommand(shell: Shell, line: string): Promise<number> {
     const names = shell.remote ? await remoteTables(shell) : shell.engine.tables().map((t) => t.name);
     for (const table of names.sort()) if (n === 1 || table.startsWith(args[1])) shell.stdout(`  => ${table}\n`);
   } else if (c === "t" && is(name, "timeout", 5) && n === 2) {
-    setBusyTimeout(shell.engine.db.handle, integerValue(args[1]));
+    shell.engine.db.busyTimeout(integerValue(args[1]));
   } else if (c === "t" && is(name, "timer", 5) && n === 2) {
     shell.timer = booleanValue(args[1], warn);
   } else if (c === "v" && is(name, "version")) {

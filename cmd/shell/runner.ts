@@ -8,8 +8,8 @@
  */
 import { nodeProcess } from "../../core/node_builtins.ts";
 import { type Engine, SqliteError } from "../../core/engine.ts";
-import { isCompleteStatement } from "../../core/sqlite/database.ts";
-import { sqlite } from "../../core/sqlite/ffi.ts";
+import { isCompleteStatement, type Statement } from "../../core/sqlite/database.ts";
+import { RowCells } from "../../core/sqlite/row_cells.ts";
 import { flags } from "../../core/flags.ts";
 import {
   type Cells,
@@ -72,91 +72,45 @@ export interface LineSource {
   running?(active: boolean): void;
 }
 
-const decoder = new TextDecoder();
-
 /**
- * The current row of a SQLite statement: each value's type, and for non-NULL values the address
- * and length of its text (sqlite3_column_text, as osqueryi prints it), valid until the next step.
+ * The current row of a SQLite statement for the printers: the engine's {@linkcode RowCells}
+ * (values read in place, valid until the next step) plus the copy into the output buffer.
  */
 export class StatementCells implements Cells {
-  #handle = 0n;
-  count = 0;
-  #types = new Int32Array(0);
-  #addresses: bigint[] = [];
-  #lengths = new Int32Array(0);
-  #scratch = new Uint8Array(4096);
+  readonly #cells = new RowCells();
+  #statement: Statement | undefined;
 
-  /**
-   * Reads the current row of `handle` (n columns). Untyped (the default for every printer but
-   * `--json_typed`), a value's type is only NULL or not: sqlite3_column_text returns a null
-   * pointer exactly for NULL (and on out-of-memory, which sqlite3_column_type then tells apart),
-   * so each value costs two calls instead of three.
-   */
-  load(handle: bigint, n: number, typed = true): void {
-    const s = sqlite();
-    if (this.#types.length < n) {
-      this.#types = new Int32Array(n);
-      this.#addresses = new Array<bigint>(n).fill(0n);
-      this.#lengths = new Int32Array(n);
-    }
-    this.#handle = handle;
-    this.count = n;
-    const types = this.#types;
-    const addresses = this.#addresses;
-    const lengths = this.#lengths;
-    if (typed) {
-      for (let i = 0; i < n; i++) {
-        const type = s.sqlite3_column_type(handle, i);
-        types[i] = type;
-        if (type === SQL_TYPE.NULL) continue;
-        addresses[i] = BigInt(s.sqlite3_column_text(handle, i));
-        lengths[i] = s.sqlite3_column_bytes(handle, i);
-      }
-      return;
-    }
-    for (let i = 0; i < n; i++) {
-      const address = BigInt(s.sqlite3_column_text(handle, i));
-      if (address === 0n) {
-        const type = s.sqlite3_column_type(handle, i);
-        types[i] = type;
-        if (type !== SQL_TYPE.NULL) lengths[i] = 0; // out of memory: printed as empty text
-        addresses[i] = 0n;
-        continue;
-      }
-      types[i] = SQL_TYPE.TEXT;
-      addresses[i] = address;
-      lengths[i] = s.sqlite3_column_bytes(handle, i);
-    }
+  /** Columns of the loaded row. */
+  get count(): number {
+    return this.#cells.count;
+  }
+
+  /** Reads the current row of `statement` (n columns); untyped, a value is only NULL or TEXT. */
+  load(statement: Statement, n: number, typed = true): void {
+    this.#statement = statement;
+    this.#cells.load(statement, n, typed);
   }
 
   type(i: number): number {
-    return this.#types[i];
+    return this.#cells.type(i);
   }
 
   byteLength(i: number): number {
-    return this.#types[i] === SQL_TYPE.NULL ? 0 : this.#lengths[i];
+    return this.#cells.byteLength(i);
   }
 
   text(i: number): string | null {
-    if (this.#types[i] === SQL_TYPE.NULL) return null;
-    const n = this.#lengths[i];
-    if (n === 0) return "";
-    const pointer = Deno.UnsafePointer.create(this.#addresses[i]);
-    if (pointer === null) return "";
-    if (n > this.#scratch.length) this.#scratch = new Uint8Array(n * 2);
-    const view = this.#scratch.subarray(0, n);
-    Deno.UnsafePointerView.copyInto(pointer, view);
-    return decoder.decode(view);
+    return this.#cells.text(i);
   }
 
   copy(i: number, out: Output): number {
-    if (this.#types[i] === SQL_TYPE.NULL) return out.position;
-    return out.copyFrom(this.#addresses[i], this.#lengths[i]);
+    if (this.#cells.type(i) === SQL_TYPE.NULL) return out.position;
+    return out.copyFrom(this.#cells.address(i), this.#cells.byteLength(i));
   }
 
   /** The statement whose row this is. */
-  get handle(): bigint {
-    return this.#handle;
+  get statement(): Statement | undefined {
+    return this.#statement;
   }
 }
 
@@ -256,11 +210,10 @@ export class Shell {
           const names = statement.columnNames;
           const n = names.length;
           if (n > 0) printer.columns(names);
-          const handle = statement.handle;
           const cells = new StatementCells();
           const typed = printer.typed === true;
           while (statement.step()) {
-            cells.load(handle, n, typed);
+            cells.load(statement, n, typed);
             printer.row(cells);
           }
         } finally {

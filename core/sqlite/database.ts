@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { addressOf, cstr, readCString, readText, SQLITE, sqlite, TRANSIENT } from "./ffi.ts";
+import { addressOf, cstr, readCString, readText, SQLITE, sqlite, sqliteLibraryPath, TRANSIENT } from "./ffi.ts";
+import type { InterruptTarget } from "./remote_interrupt.ts";
 import { narrow, readArgs, resultError, resultValue, type SqlValue } from "./values.ts";
 import { beginStatement } from "./statement_scope.ts";
 
@@ -388,6 +389,25 @@ export class Database {
     sqlite().sqlite3_interrupt(this.#handle);
   }
 
+  /**
+   * What another thread needs to interrupt this connection (see remote_interrupt.ts): the
+   * library path and the connection's address.
+   */
+  interruptTarget(): InterruptTarget {
+    sqlite();
+    return { library: sqliteLibraryPath() ?? "libsqlite3.so.0", handle: this.#handle };
+  }
+
+  /** Interrupts the statement running on connection `handle` (a query thread's), from this thread. */
+  static interruptHandle(handle: bigint): void {
+    sqlite().sqlite3_interrupt(handle);
+  }
+
+  /** Sets how long a statement waits for a locked database (sqlite3_busy_timeout), in ms. */
+  busyTimeout(ms: number): void {
+    busyTimeoutSymbol()(this.#handle, ms);
+  }
+
   /** Registers a scalar function. */
   function(name: string, fn: ScalarFunction, options: FunctionOptions = {}): void {
     const callback = new Deno.UnsafeCallback(
@@ -542,4 +562,21 @@ function lineAt(bytes: Uint8Array, start: number, end: number): number {
   let line = 1;
   for (let j = 0; j < i && j < bytes.length; j++) if (bytes[j] === 0x0a) line++;
   return line;
+}
+
+let busyTimeoutFn: ((db: bigint, ms: number) => number) | undefined;
+
+/** sqlite3_busy_timeout, bound on first use from the same library as the rest. */
+function busyTimeoutSymbol(): (db: bigint, ms: number) => number {
+  if (!busyTimeoutFn) {
+    sqlite();
+    const lib = Deno.dlopen(
+      sqliteLibraryPath() ?? "libsqlite3.so.0",
+      {
+        sqlite3_busy_timeout: { parameters: ["usize", "i32"], result: "i32" },
+      } as const,
+    );
+    busyTimeoutFn = (handle, value) => lib.symbols.sqlite3_busy_timeout(handle, value);
+  }
+  return busyTimeoutFn;
 }
