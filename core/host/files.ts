@@ -8,6 +8,7 @@
  * @module
  */
 import { defineFlag, flags } from "../flags.ts";
+import { tryLibc } from "../libc.ts";
 
 defineFlag({
   name: "read_max",
@@ -49,23 +50,98 @@ export function isFile(path: string): boolean {
   }
 }
 
+const O_RDONLY_NONBLOCK_CLOEXEC = 0o4000 | 0o2000000;
+const AT_EMPTY_PATH = 0x1000;
+/** STATX_TYPE | STATX_SIZE. */
+const STATX_TYPE_SIZE = 0x201;
+const S_IFMT = 0o170000;
+const S_IFREG = 0o100000;
+/** Above this, the shared read buffer is given back after a read. */
+const KEEP_BUFFER = 1 << 20;
+
+const encoder = new TextEncoder();
+let pathBuffer = new Uint8Array(4096);
+let dataBuffer = new Uint8Array(1 << 16);
+const statBuffer = new Uint8Array(256);
+const statView = new DataView(statBuffer.buffer);
+const emptyPath = new Uint8Array(1);
+
+/** `path` NUL-terminated in the shared path buffer. */
+function cPath(path: string): Uint8Array {
+  if (path.length * 3 + 1 > pathBuffer.length) pathBuffer = new Uint8Array(path.length * 3 + 1);
+  const { written } = encoder.encodeInto(path, pathBuffer);
+  pathBuffer[written] = 0;
+  return pathBuffer;
+}
+
 /**
- * A file's bytes, or `undefined` when it is missing, unreadable, not a regular file (a directory,
- * or a FIFO or device, whose read could block or never end), or larger than `--read_max` (osquery's
- * readFile refuses those too). procfs and sysfs files report size 0 and are read whole; the limit is
- * checked again on what was read.
+ * A regular file's bytes as a view of the shared buffer (valid until the next read), or
+ * undefined. Through libc, a failure is a return code rather than a thrown exception (tables
+ * read thousands of files, many of them gone or denied), and the open is non-blocking so a FIFO
+ * cannot stall the query before its type is seen.
  */
-export function readBytes(path: string): Uint8Array | undefined {
+function readShared(path: string): Uint8Array | undefined {
+  const c = tryLibc();
+  if (c === undefined) return readWithDeno(path);
+  const fd = c.open(cPath(path), O_RDONLY_NONBLOCK_CLOEXEC, 0);
+  if (fd < 0) return undefined;
+  try {
+    if (c.statx(fd, emptyPath, AT_EMPTY_PATH, STATX_TYPE_SIZE, statBuffer) !== 0) return undefined;
+    if ((statView.getUint16(28, true) & S_IFMT) !== S_IFREG) return undefined;
+    const max = readMax();
+    const size = statView.getUint32(40, true) + statView.getUint32(44, true) * 2 ** 32;
+    if (size > max) return undefined;
+    if (size + 1 > dataBuffer.length) dataBuffer = new Uint8Array(size + 1);
+    let length = 0;
+    for (;;) {
+      if (length === dataBuffer.length) {
+        if (length > max) return undefined;
+        const bigger = new Uint8Array(dataBuffer.length * 2);
+        bigger.set(dataBuffer);
+        dataBuffer = bigger;
+      }
+      // Ask for what the file holds (procfs and sysfs allocate a kernel buffer of the size asked
+      // for, so a page is asked for a file reporting size 0), then for the rest of the buffer.
+      const want = Math.min(dataBuffer.length - length, length === 0 ? Math.max(size + 1, 4096) : dataBuffer.length);
+      const n = Number(c.read(fd, dataBuffer.subarray(length), BigInt(want)));
+      if (n < 0) return undefined;
+      if (n === 0) break;
+      length += n;
+    }
+    return length > max ? undefined : dataBuffer.subarray(0, length);
+  } finally {
+    c.close(fd);
+  }
+}
+
+/** The same read without libc (not Linux): the Deno APIs, regular files only. */
+function readWithDeno(path: string): Uint8Array | undefined {
   try {
     const info = Deno.statSync(path);
-    if (!info.isFile) return undefined;
     const max = readMax();
-    if (info.size > max) return undefined;
+    if (!info.isFile || info.size > max) return undefined;
     const bytes = Deno.readFileSync(path);
     return bytes.length > max ? undefined : bytes;
   } catch {
     return undefined;
   }
+}
+
+/** Gives a grown shared buffer back, so one large file does not stay in memory. */
+function releaseLargeBuffer(): void {
+  if (dataBuffer.length > KEEP_BUFFER) dataBuffer = new Uint8Array(1 << 16);
+}
+
+/**
+ * A file's bytes (a copy the caller keeps), or `undefined` when it is missing, unreadable, not a
+ * regular file (a directory, or a FIFO or device, whose read could block or never end), or larger
+ * than `--read_max` (osquery's readFile refuses those too). procfs and sysfs files report size 0
+ * and are read whole; the limit is checked again on what was read.
+ */
+export function readBytes(path: string): Uint8Array | undefined {
+  const bytes = readShared(path)?.slice();
+  releaseLargeBuffer();
+  return bytes;
 }
 
 const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
@@ -75,8 +151,10 @@ const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
  * {@linkcode readBytes}.
  */
 export function readText(path: string): string | undefined {
-  const bytes = readBytes(path);
-  return bytes === undefined ? undefined : utf8.decode(bytes);
+  const bytes = readShared(path);
+  const text = bytes === undefined ? undefined : utf8.decode(bytes);
+  releaseLargeBuffer();
+  return text;
 }
 
 /** Sorts like C's strcmp on UTF-8 (glob's order in the C locale). */

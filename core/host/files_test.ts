@@ -38,6 +38,18 @@ Deno.test("readText: a FIFO or a device reads as undefined without blocking", ()
   });
 });
 
+Deno.test("readBytes: a file larger than the read buffer is read whole, and each result is the caller's copy", () => {
+  withDir((dir) => {
+    const big = new Uint8Array(3 * 65536 + 7).map((_, i) => i % 251);
+    Deno.writeFileSync(`${dir}/big`, big);
+    Deno.writeFileSync(`${dir}/small`, new Uint8Array([1, 2, 3]));
+    const first = readBytes(`${dir}/big`);
+    assertEquals(first, big);
+    readBytes(`${dir}/small`);
+    assertEquals(first, big);
+  });
+});
+
 Deno.test("readText: procfs files (size 0) are read whole", () => {
   assertEquals(readText("/proc/self/stat")?.startsWith(`${Deno.pid} (`), true);
 });
