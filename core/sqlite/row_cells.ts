@@ -27,6 +27,18 @@ import { readText, SQLITE, sqlite } from "./ffi.ts";
 
 const decoder = new TextDecoder();
 
+/**
+ * SQLite's storage classes, as {@linkcode RowCells.type} reports them: what callers outside the
+ * engine compare a cell's type with (they never import the FFI bindings).
+ */
+export const StorageClass = {
+  INTEGER: SQLITE.INTEGER,
+  FLOAT: SQLITE.FLOAT,
+  TEXT: SQLITE.TEXT,
+  BLOB: SQLITE.BLOB,
+  NULL: SQLITE.NULL,
+} as const;
+
 /** A reusable view of the current row of a statement. */
 export class RowCells {
   /** Columns loaded by the last {@linkcode RowCells.load}. */

@@ -25,7 +25,7 @@ import { flags } from "../../core/flags.ts";
 import { doubleString, renderRow } from "../../core/diff.ts";
 import type { Engine } from "../../core/engine.ts";
 import { SqliteError } from "../../core/sqlite/database.ts";
-import { SQLITE, sqlite } from "../../core/sqlite/ffi.ts";
+import { RowCells, StorageClass } from "../../core/sqlite/row_cells.ts";
 import type { RemoteClient } from "../../core/remote/client.ts";
 import { sleep as defaultSleep } from "../../core/remote/enroll.ts";
 
@@ -111,19 +111,21 @@ export function engineRunner(engine: Engine): QueryRunner {
     let message = "";
     try {
       engine.resetCancel();
+      const cells = new RowCells();
       for (const { statement } of engine.db.statements(sql)) {
         try {
           const names = statement.columnNames;
-          const h = BigInt(statement.handle);
           const out: Record<string, string>[] = [];
           while (statement.step()) {
             const row: Record<string, string> = {};
+            // The storage class comes before the value is read (reading may convert it).
+            cells.load(statement, names.length);
             for (let i = 0; i < names.length; i++) {
               if (names[i] in row) continue; // osquery rows are maps: the first column of a name wins
+              const type = cells.type(i);
               const v = statement.value(i);
-              const type = sqlite().sqlite3_column_type(h, i);
               if (v === null) row[names[i]] = "";
-              else if (type === SQLITE.FLOAT) row[names[i]] = doubleString(v as number);
+              else if (type === StorageClass.FLOAT) row[names[i]] = doubleString(v as number);
               else if (v instanceof Uint8Array) row[names[i]] = decoder.decode(v);
               else row[names[i]] = String(v);
             }
