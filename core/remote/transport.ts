@@ -3,7 +3,9 @@
  * with osquery's headers (`User-Agent: osquery/<version>`, JSON content type, `Authorization:
  * NodeKey <key>` once enrolled, `Content-Encoding: gzip` for compressed bodies), verified against
  * `--tls_server_certs`, presenting `--tls_client_cert`/`--tls_client_key` when both are set, and
- * bounded by a timeout (osquery's 16 s) so that a server that never answers cannot hang a caller.
+ * bounded by a timeout (osquery's 16 s) so that a server that never answers cannot hang a caller,
+ * and by a cap on the answer's size ({@linkcode MAX_RESPONSE_BYTES}, osquery's 8 MiB) so that a server
+ * that never stops sending cannot make the daemon allocate without bound.
  *
  * Every failure is a {@linkcode RemoteError} naming the endpoint and what went wrong (connection,
  * certificate, timeout, HTTP status, malformed JSON, an `error` in the answer, an invalid node key).
@@ -22,6 +24,7 @@ export type RemoteErrorKind =
   | "certificate" // the server's certificate is not trusted (or ours was refused)
   | "timeout" // no complete answer in time
   | "http" // a non-2xx HTTP status
+  | "too_large" // the answer is larger than the cap
   | "json" // the answer is not a JSON object
   | "server" // the answer carries an `error` member
   | "node_invalid" // the server does not know our node key
@@ -59,6 +62,8 @@ export interface TransportOptions {
   proxy?: string;
   /** Milliseconds a request may take, connection to last body byte (default 16000, as osquery). */
   timeoutMs?: number;
+  /** Bytes an answer may have, after transfer decoding (default {@linkcode MAX_RESPONSE_BYTES}). */
+  maxResponseBytes?: number;
   /** Receives warnings (an unreadable certificate file) for the status log. */
   onWarning?: (message: string) => void;
 }
@@ -78,6 +83,14 @@ export interface PostOptions {
 /** Default request timeout: osquery's HTTP client gives up after 16 seconds. */
 export const DEFAULT_TIMEOUT_MS = 16_000;
 
+/**
+ * The largest answer read from a TLS server: 8 MiB, osquery's limit (its HTTP client parses answers
+ * with Boost.Beast's response parser, whose default body limit for responses is 8 MiB and which
+ * osquery does not raise). A longer answer fails with a {@linkcode RemoteError} of kind
+ * `"too_large"` after at most this many bytes were held.
+ */
+export const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+
 /** The User-Agent osquery sends. */
 export const USER_AGENT = `osquery/${OSQUERY_VERSION}`;
 
@@ -90,6 +103,7 @@ export function gzipBody(text: string): Uint8Array {
 export class TlsTransport {
   readonly hostname: string;
   readonly timeoutMs: number;
+  readonly maxResponseBytes: number;
   readonly #serverCerts: string;
   readonly #clientCert: string;
   readonly #clientKey: string;
@@ -104,6 +118,7 @@ export class TlsTransport {
     this.#clientKey = options.clientKey ?? flags.string("tls_client_key");
     this.#proxy = options.proxy ?? flags.string("proxy_hostname");
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.maxResponseBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
     this.#onWarning = options.onWarning ?? (() => {});
   }
 
@@ -200,8 +215,9 @@ export class TlsTransport {
         redirect: "follow",
       });
       status = response.status;
-      answer = await response.text();
+      answer = await readCapped(response, this.maxResponseBytes, url, endpoint);
     } catch (err) {
+      if (err instanceof RemoteError) throw err;
       if (timedOut) {
         throw new RemoteError(
           `The TLS server did not answer ${url} within ${this.timeoutMs / 1000} s.`,
@@ -247,6 +263,54 @@ export class TlsTransport {
     this.#client?.close();
     this.#client = undefined;
   }
+}
+
+/**
+ * Reads a response's body as UTF-8 text, holding at most `cap` bytes: a declared Content-Length
+ * over the cap fails before any body is read, and a body that grows past it (no length, chunked,
+ * or endless) fails as soon as it does, its stream cancelled so that the connection is dropped.
+ */
+async function readCapped(response: Response, cap: number, url: string, endpoint: string): Promise<string> {
+  const tooLarge = (detail: string) =>
+    new RemoteError(
+      `The TLS server's answer from ${url} exceeds the ${formatBytes(cap)} an answer may have ` +
+        `(osquery's limit; ${detail}); check what the server sends for ${endpoint}.`,
+      "too_large",
+      endpoint,
+      response.status,
+    );
+  const declared = Number(response.headers.get("content-length") ?? NaN);
+  if (Number.isFinite(declared) && declared > cap) {
+    await response.body?.cancel().catch(() => {});
+    throw tooLarge(`it declared ${declared} bytes`);
+  }
+  if (!response.body) return "";
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > cap) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge(`reading stopped after ${size} bytes`);
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return new TextDecoder().decode(bytes);
+}
+
+function formatBytes(n: number): string {
+  if (n >= 1024 * 1024 && n % (1024 * 1024) === 0) return `${n / (1024 * 1024)} MiB`;
+  if (n >= 1024 && n % 1024 === 0) return `${n / 1024} KiB`;
+  return `${n} bytes`;
 }
 
 function readPem(path: string): string | Error {

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "../../testing/assert.ts";
 import { OSQUERY_VERSION } from "../version.ts";
 import { FakeServer, TESTDATA } from "./fake_server.ts";
-import { RemoteError, TlsTransport } from "./transport.ts";
+import { MAX_RESPONSE_BYTES, RemoteError, TlsTransport } from "./transport.ts";
 
 function transportFor(server: FakeServer, extra: Partial<ConstructorParameters<typeof TlsTransport>[0]> = {}) {
   return new TlsTransport({ hostname: server.hostname, serverCerts: `${TESTDATA}ca.pem`, ...extra });
@@ -212,5 +212,111 @@ Deno.test("remote transport: --proxy_hostname tunnels the request through an HTT
     proxy.close();
     await serving.catch(() => {});
     await Promise.allSettled(tunnels);
+  }
+});
+
+/** An HTTPS server whose `/endless` answer never ends; counts the bytes it produced and whether the reader went away. */
+function endlessServer() {
+  const abort = new AbortController();
+  const state = { sent: 0, cancelled: false };
+  const chunk = new Uint8Array(64 * 1024).fill(0x20);
+  const server = Deno.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    cert: Deno.readTextFileSync(`${TESTDATA}server.pem`),
+    key: Deno.readTextFileSync(`${TESTDATA}server.key`),
+    signal: abort.signal,
+    onListen() {},
+  }, async (req) => {
+    await req.body?.cancel();
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        state.sent += chunk.byteLength;
+        controller.enqueue(chunk);
+      },
+      cancel() {
+        state.cancelled = true;
+      },
+    });
+    return new Response(body, { headers: { "content-type": "application/json" } });
+  });
+  return {
+    hostname: `localhost:${server.addr.port}`,
+    state,
+    async close() {
+      abort.abort();
+      await server.finished;
+    },
+  };
+}
+
+async function pollUntil(condition: () => boolean, what: string, deadlineMs = 60_000): Promise<void> {
+  const end = Date.now() + deadlineMs;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+Deno.test("remote transport: an endless answer stops at osquery's 8 MiB cap with an error naming the endpoint and the cap", async () => {
+  const server = endlessServer();
+  // A generous timeout: without the cap the read would run until it (growing all the while).
+  const transport = new TlsTransport({
+    hostname: server.hostname,
+    serverCerts: `${TESTDATA}ca.pem`,
+    timeoutMs: 120_000,
+  });
+  try {
+    const err = await assertRejects(() => transport.post("/config", {}), RemoteError, "exceeds the 8 MiB");
+    assertEquals((err as RemoteError).kind, "too_large");
+    assertEquals((err as RemoteError).endpoint, "/config");
+    assertStringIncludes(err.message, `https://${server.hostname}/config`);
+    // The transport dropped the answer: the server's stream is cancelled, not read on.
+    await pollUntil(() => server.state.cancelled, "the server's body to be cancelled");
+    assert(server.state.sent >= MAX_RESPONSE_BYTES, `sent ${server.state.sent}`);
+    assertEquals([transport.maxResponseBytes, MAX_RESPONSE_BYTES], [MAX_RESPONSE_BYTES, 8 * 1024 * 1024]);
+  } finally {
+    transport.close();
+    await server.close();
+  }
+});
+
+Deno.test("remote transport: a declared Content-Length over the cap fails before the body is read", async () => {
+  const read = (f: string) => Deno.readTextFileSync(TESTDATA + f);
+  const server = https.createServer({ cert: read("server.pem"), key: read("server.key") }, (req, res) => {
+    req.resume();
+    // Declares 1 GiB, sends 1 KiB and then stalls: the transport must not wait for the rest.
+    res.writeHead(200, { "Content-Length": String(1024 ** 3), "Content-Type": "application/json" });
+    res.write(" ".repeat(1024));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  const transport = new TlsTransport({
+    hostname: `localhost:${port}`,
+    serverCerts: `${TESTDATA}ca.pem`,
+    maxResponseBytes: 64 * 1024,
+    timeoutMs: 120_000,
+  });
+  try {
+    const err = await assertRejects(() => transport.post("/distributed/read", {}), RemoteError, "64 KiB");
+    assertEquals((err as RemoteError).kind, "too_large");
+    assertStringIncludes(err.message, "declared 1073741824 bytes");
+    assertStringIncludes(err.message, "/distributed/read");
+  } finally {
+    transport.close();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+});
+
+Deno.test("remote transport: an answer within the cap is read whole", async () => {
+  const big = "x".repeat(60 * 1024);
+  const server = new FakeServer({ "/config": () => ({ big }) });
+  const transport = transportFor(server, { maxResponseBytes: 64 * 1024 });
+  try {
+    assertEquals(await transport.post("/config", {}), { big });
+  } finally {
+    transport.close();
+    await server.close();
   }
 });
