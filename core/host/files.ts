@@ -22,16 +22,6 @@ export function readMax(): number {
   return flags.number("read_max");
 }
 
-/** True when `path` exists (following symlinks); false on any error (missing, denied, dangling link). */
-export function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** True when `path` is a directory (following symlinks). */
 export function isDirectory(path: string): boolean {
   try {
@@ -50,6 +40,7 @@ export function isFile(path: string): boolean {
   }
 }
 
+const F_OK = 0;
 const O_RDONLY_NONBLOCK_CLOEXEC = 0o4000 | 0o2000000;
 const AT_EMPTY_PATH = 0x1000;
 /** STATX_TYPE | STATX_SIZE. */
@@ -155,6 +146,32 @@ export function readText(path: string): string | undefined {
   const text = bytes === undefined ? undefined : utf8.decode(bytes);
   releaseLargeBuffer();
   return text;
+}
+
+/** True when `path` exists (following symlinks); false on any error (missing, denied, dangling link). */
+export function exists(path: string): boolean {
+  const c = tryLibc();
+  if (c !== undefined) return c.access(cPath(path), F_OK) === 0;
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The target of a symbolic link; undefined when it is not one or cannot be read. */
+export function readLink(path: string): string | undefined {
+  const c = tryLibc();
+  if (c === undefined) {
+    try {
+      return Deno.readLinkSync(path);
+    } catch {
+      return undefined;
+    }
+  }
+  const n = Number(c.readlink(cPath(path), dataBuffer, BigInt(dataBuffer.length)));
+  return n <= 0 ? undefined : utf8.decode(dataBuffer.subarray(0, n));
 }
 
 /** Sorts like C's strcmp on UTF-8 (glob's order in the C locale). */

@@ -1,6 +1,6 @@
 import { assertEquals } from "../../testing/assert.ts";
 import { flags } from "../flags.ts";
-import { joinPath, listDir, listFiles, readBytes, readText, underRoot } from "./files.ts";
+import { exists, joinPath, listDir, listFiles, readBytes, readLink, readText, underRoot } from "./files.ts";
 
 /** Runs `body` with a fresh directory, removed afterwards. */
 function withDir(body: (dir: string) => void): void {
@@ -88,4 +88,18 @@ Deno.test("joinPath and underRoot put one slash between parts", () => {
   assertEquals(underRoot("", "/etc/passwd"), "/etc/passwd");
   assertEquals(underRoot("/fixture/", "/etc/passwd"), "/fixture/etc/passwd");
   assertEquals(underRoot("/proc/7/root", "etc/passwd"), "/proc/7/root/etc/passwd");
+});
+
+Deno.test("readLink and exists: a link's target, a dangling link does not exist, a non-link has no target", () => {
+  withDir((dir) => {
+    Deno.writeTextFileSync(`${dir}/file`, "");
+    Deno.symlinkSync(`${dir}/file`, `${dir}/link`);
+    Deno.symlinkSync(`${dir}/gone`, `${dir}/dangling`);
+    assertEquals(readLink(`${dir}/link`), `${dir}/file`);
+    assertEquals(readLink(`${dir}/dangling`), `${dir}/gone`);
+    assertEquals(readLink(`${dir}/file`), undefined);
+    assertEquals(exists(`${dir}/link`), true);
+    assertEquals(exists(`${dir}/dangling`), false);
+    assertEquals(exists(`${dir}/missing`), false);
+  });
 });

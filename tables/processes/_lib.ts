@@ -5,17 +5,15 @@
  * it at a fixture tree, and every parser answers `undefined` (or skips a line) for malformed
  * input instead of throwing.
  *
- * File reads go through libc (open/read/readlink/access over FFI) with one reusable buffer:
- * a failed read is a return code rather than a thrown exception, which matters when a scan
- * touches thousands of files and processes vanish under it. When libc cannot be loaded the
- * Deno file APIs are used instead.
+ * File reads go through core/host's readers (libc with one reusable buffer): a failed read is a
+ * return code rather than a thrown exception, which matters when a scan touches thousands of
+ * files and processes vanish under it.
  *
  * @module
  */
-import { type LibcSymbols, tryLibc } from "../../core/libc.ts";
 import { namespaceInode as procNamespaceInode, PROC_ROOT } from "../../core/proc.ts";
 import { OP, type QueryContext } from "../../core/table.ts";
-import { listNames } from "../../core/host/files.ts";
+import { exists, listNames, readLink, readText } from "../../core/host/files.ts";
 
 /** The default procfs mount. */
 export { PROC_ROOT };
@@ -23,95 +21,8 @@ export { PROC_ROOT };
 /** Clock ticks per second for /proc times (USER_HZ, 100 on every Linux architecture). */
 export const CLOCK_TICKS = 100;
 
-// ---------------------------------------------------------------------------------------------
-// Raw file access
-// ---------------------------------------------------------------------------------------------
-
-/** libc (the process-wide binding), or null when it cannot be loaded: the Deno APIs are the fallback. */
-function loadLibc(): LibcSymbols | null {
-  return tryLibc() ?? null;
-}
-
-const O_RDONLY_CLOEXEC = 0o2000000;
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-let pathBuffer = new Uint8Array(4096);
-let dataBuffer = new Uint8Array(1 << 16);
-
-/** Encodes `path` NUL-terminated into the shared path buffer. */
-function cPath(path: string): Uint8Array {
-  if (path.length * 3 + 1 > pathBuffer.length) pathBuffer = new Uint8Array(path.length * 3 + 1);
-  const { written } = encoder.encodeInto(path, pathBuffer);
-  pathBuffer[written] = 0;
-  return pathBuffer;
-}
-
-/** Reads a whole file as bytes (a view into a shared buffer, valid until the next read), or undefined. */
-function readBytesShared(path: string): Uint8Array | undefined {
-  const c = loadLibc();
-  if (c === null) {
-    try {
-      return Deno.readFileSync(path);
-    } catch {
-      return undefined;
-    }
-  }
-  const fd = c.open(cPath(path), O_RDONLY_CLOEXEC, 0);
-  if (fd < 0) return undefined;
-  let length = 0;
-  try {
-    for (;;) {
-      if (length === dataBuffer.length) {
-        const bigger = new Uint8Array(dataBuffer.length * 2);
-        bigger.set(dataBuffer);
-        dataBuffer = bigger;
-      }
-      const n = Number(c.read(fd, dataBuffer.subarray(length), BigInt(dataBuffer.length - length)));
-      if (n < 0) return undefined;
-      if (n === 0) break;
-      length += n;
-    }
-  } finally {
-    c.close(fd);
-  }
-  return dataBuffer.subarray(0, length);
-}
-
-/** Reads a whole file as text; undefined when it cannot be read (gone, denied, not a file). */
-export function readText(path: string): string | undefined {
-  const bytes = readBytesShared(path);
-  return bytes === undefined ? undefined : decoder.decode(bytes);
-}
-
-/** The target of a symbolic link; undefined when it is not one or cannot be read. */
-export function readLink(path: string): string | undefined {
-  const c = loadLibc();
-  if (c === null) {
-    try {
-      return Deno.readLinkSync(path);
-    } catch {
-      return undefined;
-    }
-  }
-  const p = cPath(path);
-  const n = Number(c.readlink(p, dataBuffer, BigInt(dataBuffer.length)));
-  if (n <= 0) return undefined;
-  return decoder.decode(dataBuffer.subarray(0, n));
-}
-
-/** True when `path` exists (following links), as stat(2) would tell. */
-export function pathExists(path: string): boolean {
-  const c = loadLibc();
-  if (c === null) {
-    try {
-      Deno.statSync(path);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-  return c.access(cPath(path), 0) === 0;
-}
+// Files are read with the host readers of core/host (libc, failures as return codes).
+export { exists as pathExists, readLink, readText };
 
 /** Trims ASCII whitespace at both ends (as C's isspace), leaving other characters alone. */
 export function trimAscii(s: string): string {
@@ -209,7 +120,7 @@ export function selectPids(constrained: readonly (number | string)[], root = PRO
   for (const value of constrained) {
     const pid = typeof value === "number" ? value : parseDecimal(value);
     if (pid === undefined || !Number.isSafeInteger(pid) || pid <= 0) continue;
-    if (pathExists(`${root}/${pid}`)) out.add(pid);
+    if (exists(`${root}/${pid}`)) out.add(pid);
   }
   return [...out].sort((a, b) => a - b);
 }
@@ -411,9 +322,9 @@ const bootTimes = new Map<string, number>();
 export function onDisk(exe: string, mapsPath: string): { path: string; onDisk: number } {
   if (exe === "") return { path: exe, onDisk: -1 };
   const deleted = " (deleted)";
-  if (!exe.endsWith(deleted)) return { path: exe, onDisk: pathExists(exe) ? 1 : 0 };
+  if (!exe.endsWith(deleted)) return { path: exe, onDisk: exists(exe) ? 1 : 0 };
   const stripped = exe.slice(0, -deleted.length);
-  if (!pathExists(exe)) return { path: stripped, onDisk: 0 };
+  if (!exists(exe)) return { path: stripped, onDisk: 0 };
   // A file really named "... (deleted)" exists: it is ours only if its inode is the mapped one.
   const maps = readText(mapsPath);
   if (maps === undefined) return { path: exe, onDisk: -1 };

@@ -6,9 +6,8 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import { exists, isDirectory as isDir, listDir, readBytes, readText } from "../../core/host/files.ts";
+import { exists, isDirectory as isDir, listDir, readBytes, readLink, readText } from "../../core/host/files.ts";
 import { splitTrim } from "../../core/host/text.ts";
-import { readLinkOrUndefined as readLink } from "../../core/proc.ts";
 
 export { exists, isDir, listDir, readBytes, readLink, readText, splitTrim };
 
