@@ -26,6 +26,7 @@ import type { AwsClient } from "../../core/aws/client.ts";
 import { AwsError } from "../../core/aws/client.ts";
 import { type Logger, type LoggerContext, Severity, type StatusRecord } from "./logger.ts";
 import { statusJson } from "./tls.ts";
+import { callerLocation } from "../../core/source_location.ts";
 
 export { AwsError };
 
@@ -318,8 +319,7 @@ export abstract class AwsLogger implements Logger {
         severity: Severity.WARNING,
         message: `Purging buffered logs limit (${flags.number("buffered_log_max")}) exceeded: ${dropped} ` +
           "status logs were dropped",
-        file: "aws.ts",
-        line: 0,
+        ...callerLocation(0, "aws.ts"),
         time: new Date(),
       });
     }

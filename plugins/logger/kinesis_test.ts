@@ -185,3 +185,36 @@ Deno.test("aws_kinesis: without --aws_kinesis_stream the logger refuses to start
     return Promise.resolve();
   });
 });
+
+Deno.test({
+  name: "aws_kinesis: the --buffered_log_max warning names the line of aws.ts that logged it, as glog does",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const kinesis = await startKinesis("osq", 1);
+    try {
+      await withFlags({ ...flagsFor(kinesis.endpoint), buffered_log_max: "2" }, async () => {
+        const logger = new KinesisLogger({ context: { hostIdentifier: () => "host-a" }, periodMs: 3_600_000 });
+        try {
+          for (let i = 0; i < 4; i++) {
+            logger.logStatus({ severity: Severity.INFO, message: `m${i}`, file: "w.ts", line: 7, time: new Date() });
+          }
+          await logger.flushStatus();
+        } finally {
+          logger.close();
+        }
+      });
+      const docs = (await readStream(kinesis.endpoint, "osq")).map((r) => JSON.parse(r.text));
+      const purge = docs.find((d) => String(d.message).startsWith("Purging buffered logs limit"));
+      assert(purge, JSON.stringify(docs));
+      assertEquals(purge.filename, "aws.ts");
+      const source = Deno.readTextFileSync(new URL("./aws.ts", import.meta.url)).split("\n");
+      assert(
+        source.slice(purge.line - 5, purge.line).join("\n").includes("Purging buffered logs limit"),
+        `aws.ts:${purge.line}`,
+      );
+    } finally {
+      await kinesis.close();
+    }
+  },
+});

@@ -12,9 +12,10 @@ import { flags } from "../../core/flags.ts";
 import type { Store } from "../../core/kv.ts";
 import { zstdCompress } from "../../core/compress/zstd.ts";
 import { exists } from "../../core/host/files.ts";
+import { callerLocation } from "../../core/source_location.ts";
 
-/** Status severities as glog numbers them. */
-export const Severity = { INFO: 0, WARNING: 1, ERROR: 2, FATAL: 3 } as const;
+// Status severities as glog numbers them: defined once in core, where the result pipeline reports.
+export { Severity } from "../../core/results/status.ts";
 
 /** One status message. */
 export interface StatusRecord {
@@ -354,11 +355,15 @@ export class SyslogLogger implements Logger {
 
 let systemLogger: SyslogLogger | undefined;
 
-/** Sends a message to the system log (as osquery's systemLog does for watchdog decisions). */
-export function systemLog(severity: number, message: string): void {
+/**
+ * Sends a message to the system log (as osquery's systemLog does for watchdog decisions), located
+ * (glog style) at the line that calls `systemLog`. `sink` replaces syslog (for tests).
+ */
+export function systemLog(severity: number, message: string, sink?: Pick<Logger, "logStatus">): void {
+  const where = callerLocation(1, "logger.ts");
   try {
-    systemLogger ??= new SyslogLogger();
-    systemLogger.logStatus({ severity, message, file: "watcher.ts", line: 0, time: new Date() });
+    sink ??= systemLogger ??= new SyslogLogger();
+    sink.logStatus({ severity, message, ...where, time: new Date() });
   } catch {
     // No syslog (e.g. no libc syslog): stderr already has the message.
   }

@@ -1,7 +1,15 @@
 import { assert, assertEquals, assertMatch, assertThrows } from "../../testing/assert.ts";
 import { flags } from "../../core/flags.ts";
 import { kvAvailable, openStore } from "../../core/kv.ts";
-import { FilesystemLogger, glogPrefix, type Logger, loggerMode, rotateFile } from "./logger.ts";
+import {
+  FilesystemLogger,
+  glogPrefix,
+  type Logger,
+  loggerMode,
+  rotateFile,
+  type StatusRecord,
+  systemLog,
+} from "./logger.ts";
 import { drainOutbox } from "./outbox.ts";
 import { zstdDecompress } from "../../core/compress/zstd.ts";
 
@@ -190,4 +198,13 @@ Deno.test("logger: a rotation interrupted mid-compression is finished without lo
   assertEquals(Deno.readTextFileSync(`${path}.1`), "newest\n");
   assertEquals([...Deno.readDirSync(dir)].length, 2);
   Deno.removeSync(dir, { recursive: true });
+});
+
+Deno.test("logger: systemLog names the file and line that called it, as glog does", () => {
+  const seen: StatusRecord[] = [];
+  systemLog(1, "worker stopping", { logStatus: (r) => seen.push(r) }); // marker: systemLog call
+  assertEquals(seen.length, 1);
+  assertEquals([seen[0].severity, seen[0].message, seen[0].file], [1, "worker stopping", "logger_test.ts"]);
+  const source = Deno.readTextFileSync(new URL(import.meta.url)).split("\n");
+  assert(source[seen[0].line - 1].includes("// marker: systemLog call"), `line ${seen[0].line}`);
 });

@@ -21,6 +21,7 @@ import "../../core/remote/flags.ts";
 import { flags } from "../../core/flags.ts";
 import { calendarTime } from "../../core/diff.ts";
 import { OSQUERY_VERSION } from "../../core/version.ts";
+import { callerLocation, type SourceLocation } from "../../core/source_location.ts";
 import type { RemoteClient } from "../../core/remote/client.ts";
 import { type Logger, Severity, type StatusRecord } from "./logger.ts";
 
@@ -147,6 +148,7 @@ export class TlsLogger implements Logger {
       this.#status.unshift(this.#record(
         Severity.WARNING,
         `Purging buffered logs limit (${this.#bufferMax}) exceeded: ${dropped} status logs were dropped`,
+        callerLocation(0, "tls.ts"),
       ));
     }
     const host = await this.#o.hostIdentifier();
@@ -183,12 +185,13 @@ export class TlsLogger implements Logger {
     this.#schedule(wait);
   }
 
-  #record(severity: number, message: string): StatusRecord {
-    return { severity, message, file: "tls.ts", line: 0, time: new Date() };
+  #record(severity: number, message: string, where: SourceLocation): StatusRecord {
+    return { severity, message, file: where.file, line: where.line, time: new Date() };
   }
 
+  /** A warning of this logger's own, located (glog style) at the line that calls `#warn`. */
   #warn(message: string): void {
-    this.logStatus(this.#record(Severity.WARNING, message));
+    this.logStatus(this.#record(Severity.WARNING, message, callerLocation(1, "tls.ts")));
   }
 
   recover(): Promise<void> {

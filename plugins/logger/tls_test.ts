@@ -8,6 +8,9 @@ import { Severity, type StatusRecord } from "./logger.ts";
 import { drainOutbox } from "./outbox.ts";
 import { TlsLogger, type TlsLoggerOptions } from "./tls.ts";
 
+/** tls.ts's lines, to check the locations its own status lines name. */
+const TLS_SOURCE = Deno.readTextFileSync(new URL("./tls.ts", import.meta.url)).split("\n");
+
 function line(i: number): string {
   return JSON.stringify({ name: "q", hostIdentifier: "h", unixTime: 1700000000 + i, columns: { i: String(i) } });
 }
@@ -98,6 +101,10 @@ Deno.test("tls logger: lines over --logger_tls_max_linesize are dropped with a s
       `Linesize exceeds TLS logger maximum: ${new TextEncoder().encode(big).length}`,
     );
     assertEquals(record.severity, Severity.WARNING);
+    // glog style: the line of tls.ts that logged it, not `:0`.
+    const where = record as unknown as { filename: string; line: number };
+    assertEquals(where.filename, "tls.ts");
+    assertStringIncludes(TLS_SOURCE[where.line - 1] ?? "", "Linesize exceeds TLS logger maximum");
   });
 });
 
@@ -152,6 +159,9 @@ Deno.test("tls logger: --buffered_log_max keeps the newest status records and sa
     const messages = (server.to("/log")[0].body.data as { message: string }[]).map((d) => d.message);
     assertEquals(messages.slice(1), ["m2", "m3", "m4"]);
     assertStringIncludes(messages[0], "Purging buffered logs limit (3) exceeded: 2");
+    const purge = (server.to("/log")[0].body.data as { filename: string; line: number }[])[0];
+    assertEquals(purge.filename, "tls.ts");
+    assertStringIncludes(TLS_SOURCE.slice(purge.line - 5, purge.line).join("\n"), "Purging buffered logs limit");
   });
 });
 
