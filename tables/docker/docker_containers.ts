@@ -1,6 +1,6 @@
 import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { NAMESPACE_COLUMNS, namespaceInode, NAMESPACES } from "../../core/proc.ts";
+import { NAMESPACE_COLUMNS, namespaceInode, NAMESPACES } from "../../core/host/proc.ts";
 import { at, flag, inspectContainer, list, listContainers, num, reportedId, str, stripSha } from "./_lib.ts";
 
 /** Columns that need the container's inspect document. */

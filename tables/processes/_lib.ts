@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { namespaceInode as procNamespaceInode, PROC_ROOT } from "../../core/proc.ts";
+import { namespaceInode, PROC_ROOT } from "../../core/host/proc.ts";
 import { OP, type QueryContext } from "../../core/table.ts";
 import { exists, listNames, readLink, readText } from "../../core/host/files.ts";
 
@@ -417,12 +417,8 @@ export function parseEnviron(content: string): [string, string][] {
   return out;
 }
 
-export { NAMESPACES, parseNamespaceLink } from "../../core/proc.ts";
-
-/** The inode of one namespace of `pid`, as text, or undefined (read with this area's fast readlink). */
-export function namespaceInode(pid: number, kind: string, root = PROC_ROOT): string | undefined {
-  return procNamespaceInode(pid, kind, root, readLink);
-}
+export { namespaceInode };
+export { NAMESPACES, parseNamespaceLink } from "../../core/host/proc.ts";
 
 /** The open descriptors of `pid` as [fd, link target] pairs, ascending by fd. */
 export function descriptors(pid: number, root = PROC_ROOT): [number, string][] {

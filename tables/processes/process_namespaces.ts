@@ -1,7 +1,7 @@
 // process_namespaces — the namespace inodes of each process, from the /proc/<pid>/ns links.
 import { defineTable, type QueryContext, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { NAMESPACE_COLUMNS } from "../../core/proc.ts";
+import { NAMESPACE_COLUMNS } from "../../core/host/proc.ts";
 import { namespaceInode, NAMESPACES, pathExists, pidsToScan, PROC_ROOT } from "./_lib.ts";
 
 /** Generates namespace rows from the procfs at `root`. */

@@ -4,7 +4,8 @@
  *
  * @module
  */
-import type { ColumnSpec } from "./table.ts";
+import type { ColumnSpec } from "../table.ts";
+import { readLink } from "./files.ts";
 
 /** The default procfs mount. */
 export const PROC_ROOT = "/proc";
@@ -21,18 +22,6 @@ export const NAMESPACE_COLUMNS: readonly ColumnSpec[] = NAMESPACES.map((kind) =>
 /** One namespace kind osquery reports. */
 export type NamespaceKind = typeof NAMESPACES[number];
 
-/** Reads a symbolic link's target; undefined when it cannot be read. */
-export type LinkReader = (path: string) => string | undefined;
-
-/** Deno's readlink, with failure (gone, denied, not a link) as undefined. */
-export function readLinkOrUndefined(path: string): string | undefined {
-  try {
-    return Deno.readLinkSync(path);
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * The inode in a namespace link ("net:[4026531840]" for "net") as text, or undefined when the
  * link is of another kind or malformed (inode 0 included: the kernel never gives it).
@@ -48,14 +37,9 @@ export function parseNamespaceLink(link: string, kind: string): string | undefin
 
 /**
  * The inode of one namespace of `pid` (from `<root>/<pid>/ns/<kind>`), as text, or undefined
- * when the process is gone or the link cannot be read. `readLink` lets a caller use a faster reader.
+ * when the process is gone or the link cannot be read.
  */
-export function namespaceInode(
-  pid: number,
-  kind: string,
-  root = PROC_ROOT,
-  readLink: LinkReader = readLinkOrUndefined,
-): string | undefined {
+export function namespaceInode(pid: number, kind: string, root = PROC_ROOT): string | undefined {
   const link = readLink(`${root}/${pid}/ns/${kind}`);
   return link === undefined ? undefined : parseNamespaceLink(link, kind);
 }

@@ -1,4 +1,4 @@
-import { assert, assertEquals } from "../testing/assert.ts";
+import { assert, assertEquals } from "../../testing/assert.ts";
 import { namespaceInode, NAMESPACES, parseNamespaceLink } from "./proc.ts";
 
 Deno.test("proc: namespace links give their inode only for their own kind", () => {
