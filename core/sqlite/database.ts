@@ -53,6 +53,78 @@ export type Authorizer = (
 const decoder = new TextDecoder();
 const BIG_SQL_CHUNK = 1 << 16;
 
+/** A registered scalar function or aggregate, as the shared callbacks call it. */
+interface FunctionEntry {
+  /** xFunc (scalar) or xStep (aggregate). */
+  call(ctx: bigint, argc: number, argv: bigint): void;
+  /** xFinal, for an aggregate. */
+  final?(ctx: bigint): void;
+}
+
+/**
+ * Every function, aggregate and collation of every connection in this thread goes through one
+ * shared callback of each kind: SQLite hands back the entry's id (sqlite3_create_function_v2's
+ * pApp, read with sqlite3_user_data; a collation's pArg comes as its first argument). One callback
+ * per function cost each engine ~35 UnsafeCallbacks before its first statement; these are made on
+ * the first registration and live as long as the thread.
+ */
+const functionEntries = new Map<number, FunctionEntry>();
+const collationEntries = new Map<number, (a: string, b: string) => number>();
+let nextEntryId = 1;
+let shared:
+  | {
+    scalar: Deno.UnsafeCallback<{ readonly parameters: readonly ["usize", "i32", "usize"]; readonly result: "void" }>;
+    step: Deno.UnsafeCallback<{ readonly parameters: readonly ["usize", "i32", "usize"]; readonly result: "void" }>;
+    final: Deno.UnsafeCallback<{ readonly parameters: readonly ["usize"]; readonly result: "void" }>;
+  }
+  | undefined;
+let sharedCollation:
+  | Deno.UnsafeCallback<
+    { readonly parameters: readonly ["usize", "i32", "usize", "i32", "usize"]; readonly result: "i32" }
+  >
+  | undefined;
+
+function entryOf(ctx: bigint): FunctionEntry | undefined {
+  return functionEntries.get(Number(sqlite().sqlite3_user_data(ctx)));
+}
+
+function sharedFunctionCallbacks(): NonNullable<typeof shared> {
+  if (shared) return shared;
+  const dispatch = (ctx: bigint, argc: number, argv: bigint) => {
+    const entry = entryOf(ctx);
+    if (entry) entry.call(ctx, argc, argv);
+    else resultError(ctx, "The SQL function was removed with its connection.");
+  };
+  const parameters = { parameters: ["usize", "i32", "usize"], result: "void" } as const;
+  shared = {
+    scalar: new Deno.UnsafeCallback(parameters, dispatch),
+    step: new Deno.UnsafeCallback(parameters, dispatch),
+    final: new Deno.UnsafeCallback({ parameters: ["usize"], result: "void" } as const, (ctx) => {
+      const entry = entryOf(ctx);
+      if (entry?.final) entry.final(ctx);
+      else resultError(ctx, "The SQL function was removed with its connection.");
+    }),
+  };
+  return shared;
+}
+
+function sharedCollationCallback(): NonNullable<typeof sharedCollation> {
+  sharedCollation ??= new Deno.UnsafeCallback(
+    { parameters: ["usize", "i32", "usize", "i32", "usize"], result: "i32" } as const,
+    (id, n1, p1, n2, p2) => {
+      try {
+        const compare = collationEntries.get(Number(id));
+        if (!compare) return 0;
+        const c = compare(readText(p1, n1), readText(p2, n2));
+        return c < 0 ? -1 : c > 0 ? 1 : 0;
+      } catch {
+        return 0;
+      }
+    },
+  );
+  return sharedCollation;
+}
+
 /** A prepared statement; iterate it with {@linkcode Statement.step}. */
 export class Statement {
   readonly #db: Database;
@@ -217,6 +289,9 @@ export class Database {
   readonly #callbacks: { close(): void }[] = [];
   #authorizerMessage: string | undefined;
   readonly #functionNames = new Set<string>();
+  /** Ids of this connection's entries in functionEntries / collationEntries, dropped at close. */
+  readonly #functionIds: number[] = [];
+  readonly #collationIds: number[] = [];
   /** Hook that may rewrite an error message before it is thrown (used for osquery's table errors). */
   errorRewriter: ((message: string, code: number) => string) | undefined;
 
@@ -410,31 +485,15 @@ export class Database {
 
   /** Registers a scalar function. */
   function(name: string, fn: ScalarFunction, options: FunctionOptions = {}): void {
-    const callback = new Deno.UnsafeCallback(
-      { parameters: ["usize", "i32", "usize"], result: "void" } as const,
-      (ctx, argc, argv) => {
+    this.#createFunction(name, {
+      call(ctx, argc, argv) {
         try {
           resultValue(ctx, fn(...readArgs(argc, argv)));
         } catch (err) {
           resultError(ctx, err instanceof Error ? err.message : String(err));
         }
       },
-    );
-    this.#callbacks.push(callback);
-    this.#functionNames.add(name.toLowerCase());
-    const flags = SQLITE.UTF8 | (options.deterministic ? SQLITE.DETERMINISTIC : 0);
-    const rc = sqlite().sqlite3_create_function_v2(
-      this.#handle,
-      cstr(name),
-      options.nArgs ?? -1,
-      flags,
-      0n,
-      callback.pointer,
-      null,
-      null,
-      null,
-    );
-    if (rc !== SQLITE.OK) throw this.lastError(rc);
+    }, options);
   }
 
   /** Registers an aggregate function (its per-group states live in a map keyed by SQLite's aggregate context). */
@@ -455,9 +514,8 @@ export class Database {
       }
       return id;
     };
-    const step = new Deno.UnsafeCallback(
-      { parameters: ["usize", "i32", "usize"], result: "void" } as const,
-      (ctx, argc, argv) => {
+    this.#createFunction(name, {
+      call(ctx, argc, argv) {
         try {
           const id = slot(ctx, true);
           if (id === 0n) throw new Error("Out of memory for an aggregate.");
@@ -466,29 +524,37 @@ export class Database {
           resultError(ctx, err instanceof Error ? err.message : String(err));
         }
       },
-    );
-    const final = new Deno.UnsafeCallback({ parameters: ["usize"], result: "void" } as const, (ctx) => {
-      const id = slot(ctx, false);
-      const state = id === 0n ? undefined : states.get(id);
-      states.delete(id);
-      try {
-        resultValue(ctx, fn.final(state));
-      } catch (err) {
-        resultError(ctx, err instanceof Error ? err.message : String(err));
-      }
-    });
-    this.#callbacks.push(step, final);
+      final(ctx) {
+        const id = slot(ctx, false);
+        const state = id === 0n ? undefined : states.get(id);
+        states.delete(id);
+        try {
+          resultValue(ctx, fn.final(state));
+        } catch (err) {
+          resultError(ctx, err instanceof Error ? err.message : String(err));
+        }
+      },
+    }, options);
+  }
+
+  /** Registers `entry` under `name` through the shared callbacks (xFunc, or xStep and xFinal). */
+  #createFunction(name: string, entry: FunctionEntry, options: FunctionOptions): void {
+    const callbacks = sharedFunctionCallbacks();
+    const id = nextEntryId++;
+    functionEntries.set(id, entry);
+    this.#functionIds.push(id);
     this.#functionNames.add(name.toLowerCase());
     const flags = SQLITE.UTF8 | (options.deterministic ? SQLITE.DETERMINISTIC : 0);
-    const rc = s.sqlite3_create_function_v2(
+    const aggregate = entry.final !== undefined;
+    const rc = sqlite().sqlite3_create_function_v2(
       this.#handle,
       cstr(name),
       options.nArgs ?? -1,
       flags,
-      0n,
-      null,
-      step.pointer,
-      final.pointer,
+      BigInt(id),
+      aggregate ? null : callbacks.scalar.pointer,
+      aggregate ? callbacks.step.pointer : null,
+      aggregate ? callbacks.final.pointer : null,
       null,
     );
     if (rc !== SQLITE.OK) throw this.lastError(rc);
@@ -496,19 +562,18 @@ export class Database {
 
   /** Registers a collation from a compare function returning <0, 0 or >0. */
   collation(name: string, compare: (a: string, b: string) => number): void {
-    const callback = new Deno.UnsafeCallback(
-      { parameters: ["usize", "i32", "usize", "i32", "usize"], result: "i32" } as const,
-      (_arg, n1, p1, n2, p2) => {
-        try {
-          const c = compare(readText(p1, n1), readText(p2, n2));
-          return c < 0 ? -1 : c > 0 ? 1 : 0;
-        } catch {
-          return 0;
-        }
-      },
+    const callback = sharedCollationCallback();
+    const id = nextEntryId++;
+    collationEntries.set(id, compare);
+    this.#collationIds.push(id);
+    const rc = sqlite().sqlite3_create_collation_v2(
+      this.#handle,
+      cstr(name),
+      SQLITE.UTF8,
+      BigInt(id),
+      callback.pointer,
+      null,
     );
-    this.#callbacks.push(callback);
-    const rc = sqlite().sqlite3_create_collation_v2(this.#handle, cstr(name), SQLITE.UTF8, 0n, callback.pointer, null);
     if (rc !== SQLITE.OK) throw this.lastError(rc);
   }
 
@@ -542,6 +607,8 @@ export class Database {
     this.#closed = true;
     sqlite().sqlite3_close_v2(this.#handle);
     for (const cb of this.#callbacks) cb.close();
+    for (const id of this.#functionIds) functionEntries.delete(id);
+    for (const id of this.#collationIds) collationEntries.delete(id);
   }
 
   [Symbol.dispose](): void {

@@ -79,6 +79,7 @@ const symbols = {
   sqlite3_db_config: { parameters: ["usize", "i32", "i32", "buffer"], result: "i32" },
   sqlite3_complete: { parameters: ["buffer"], result: "i32" },
   sqlite3_aggregate_context: { parameters: ["usize", "i32"], result: "usize" },
+  sqlite3_user_data: { parameters: ["usize"], result: "usize" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** The loaded library's symbols. */
