@@ -22,8 +22,9 @@
  *
  * The extension registers with the manager, serves `<socket>.<uuid>`, checks the manager every
  * `--interval` seconds and exits when the core goes away (status 0) or forgets it (status 1).
- * Generators may be async here (they run in the extension's own process), but must not query
- * the core while answering it: the core waits, blocked, for the rows.
+ * Generators may be async here (they run in the extension's own process) and may query the core
+ * while answering it ({@linkcode queryCore}): the core serves such calls while it waits for the
+ * rows, as osquery's does.
  *
  * @module
  */
@@ -380,6 +381,50 @@ export async function handleCall(
   }
 }
 
+/** Raised when {@linkcode queryCore} cannot run its query (no running extension, or the core refused it). */
+export class CoreQueryError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "CoreQueryError";
+  }
+}
+
+/** The manager socket and call timeout of the extension this process runs (set by startExtension). */
+let core: { socket: string; thriftTimeoutMs: number } | undefined;
+
+/**
+ * Runs `sql` in the core this extension is registered with (the manager's `query`) and returns
+ * its rows as text, as osquery's extensions do. A table's generate may call it: the core answers
+ * while it waits for the table's rows. Each call opens its own connection, as osquery's SDK does.
+ * Throws {@linkcode CoreQueryError} with the core's message when the query fails.
+ *
+ * @example The value of one of the core's flags
+ * ```ts
+ * import { CoreQueryError, queryCore } from "osq/sdk";
+ *
+ * try {
+ *   const rows = await queryCore("select value from osquery_flags where name = 'extensions_timeout'");
+ *   console.log(rows[0]?.value);
+ * } catch (e) {
+ *   // Outside a running extension there is no core to ask: the error says to start one first.
+ *   if (!(e instanceof CoreQueryError)) throw e;
+ * }
+ * ```
+ */
+export async function queryCore(sql: string): Promise<PluginResponse> {
+  if (!core) throw new CoreQueryError("queryCore needs a running extension: call it after startExtension");
+  const client = await connectManager(core.socket, core.thriftTimeoutMs);
+  try {
+    const answer = await client.invoke("query", { sql });
+    if (answer.status.code !== 0) {
+      throw new CoreQueryError(answer.status.message || `The core failed the query (code ${answer.status.code})`);
+    }
+    return answer.response;
+  } finally {
+    client.close();
+  }
+}
+
 async function connectManager(socket: string, timeoutMs: number): Promise<ThriftClient> {
   return await ThriftClient.connect(socket, { timeoutMs });
 }
@@ -469,6 +514,7 @@ export async function startExtension(
   }
   const uuid = status.uuid;
   const socket = `${options.socket}.${uuid}`;
+  core = { socket: options.socket, thriftTimeoutMs };
   let resolveDone!: (code: number) => void;
   const done = new Promise<number>((r) => resolveDone = r);
   let finished = false;

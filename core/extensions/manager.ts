@@ -12,8 +12,11 @@
  * await manager.stop(); // asks every extension to shut down, removes the socket
  * ```
  *
- * Generates of extension tables block the core's thread (SQLite calls them synchronously): an
- * extension must not call back into this manager while it answers one.
+ * Generates of extension tables block the core's thread (SQLite calls them synchronously); while
+ * one waits for its extension, calls on new connections to this manager are answered inline by
+ * the waiting client (core/thrift/inline_server.ts), so an extension may query the core while it
+ * generates. Registering an extension that offers tables loads every lazily registered table,
+ * since such an inline query cannot wait for a table's code to load.
  *
  * @module
  */
@@ -37,6 +40,7 @@ import {
 import { ThriftClient } from "../thrift/client.ts";
 import { DEFAULT_LIMITS, type ProtocolLimits } from "../thrift/protocol.ts";
 import { ThriftServer } from "../thrift/server.ts";
+import { serveInlineWhileBlocked } from "../thrift/inline_server.ts";
 import { contextFromJson } from "./context.ts";
 import { extensionsIntervalMs, extensionsTimeoutMs, thriftTimeoutMs } from "./flags.ts";
 import { callExtensionSync, proxyTable, type SyncTarget } from "./proxy.ts";
@@ -150,6 +154,7 @@ export class ExtensionManager {
   readonly #timer: ReturnType<typeof setInterval>;
   #checking = false;
   #stopped = false;
+  readonly #stopInline: (() => void) | undefined;
 
   /** @internal Use {@linkcode startExtensionManager}. */
   constructor(engine: Engine, options: ExtensionManagerOptions) {
@@ -172,7 +177,11 @@ export class ExtensionManager {
       shutdown: () => undefined,
       extensions: () => this.#list(),
       options: () => this.#options(),
-      registerExtension: ({ info, registry }) => this.#register(info, registry),
+      registerExtension: async ({ info, registry }) => {
+        const status = this.#register(info, registry);
+        if (status.code === 0 && Object.keys(registry.table ?? {}).length > 0) await this.#loadAllTables();
+        return status;
+      },
       deregisterExtension: ({ uuid }) => this.#deregister(uuid),
       // Tables registered by schema (the shell's lazy catalogue) load their code before the query runs.
       query: async ({ sql }) => {
@@ -181,6 +190,26 @@ export class ExtensionManager {
       },
       getQueryColumns: ({ sql }) => this.#columns(sql),
     }, { limits: this.#limits, log: (m) => this.#log(m) });
+    this.#stopInline = serveInlineWhileBlocked(
+      this.path,
+      {
+        ping: () => ({ code: 0, message: "pong", uuid: 0n }),
+        call: ({ registry, item, request }) => this.#callSync(registry, item, request),
+        shutdown: () => undefined,
+        extensions: () => this.#list(),
+        options: () => this.#options(),
+        registerExtension: ({ info, registry }) => {
+          const status = this.#register(info, registry);
+          if (status.code === 0 && Object.keys(registry.table ?? {}).length > 0) void this.#loadAllTables();
+          return status;
+        },
+        deregisterExtension: ({ uuid }) => this.#deregister(uuid),
+        query: ({ sql }) => this.#query(sql),
+        getQueryColumns: ({ sql }) => this.#columns(sql),
+      },
+      this.#limits,
+      (m) => this.#log(m),
+    );
     this.#timer = setInterval(() => void this.checkLiveness(), this.#intervalMs);
     Deno.unrefTimer(this.#timer);
     runtime.extensionsActive = true;
@@ -498,6 +527,35 @@ export class ExtensionManager {
     }
   }
 
+  /** Loads every lazily registered table (an inline query cannot wait for one to load). */
+  async #loadAllTables(): Promise<void> {
+    try {
+      await this.#registry.loadAllTables();
+    } catch (err) {
+      this.#log(`Loading the tables an extension's query may scan failed: ${errorText(err)}`);
+    }
+  }
+
+  /** As {@linkcode ExtensionManager.#call}, answered inline while a generate blocks the thread. */
+  #callSync(registryName: string, item: string, request: PluginRequest): ExtensionResponse {
+    if (registryName === "table") {
+      const spec = this.#registry.implementation(item);
+      if (spec && this.#registry.tableOwner(spec.name) === "core") return this.#callCoreTable(spec, request);
+    }
+    if (registryName === "sql" && item === "sql") return this.#callSql(request);
+    if (this.ownerOf(registryName, item)) {
+      try {
+        return this.callPluginSync(registryName, item, request);
+      } catch (err) {
+        return { status: FAILED(errorText(err)), response: [] };
+      }
+    }
+    if (!(REGISTRY_NAMES as readonly string[]).includes(registryName)) {
+      return { status: FAILED(`Unknown registry: ${registryName}`), response: [] };
+    }
+    return { status: FAILED(`Cannot call registry item: ${item}`), response: [] };
+  }
+
   /** The core answering `call`: its own tables and SQL, or forwarding to the owning extension. */
   async #call(registryName: string, item: string, request: PluginRequest): Promise<ExtensionResponse> {
     if (registryName === "table") {
@@ -582,6 +640,7 @@ export class ExtensionManager {
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
+    this.#stopInline?.();
     clearInterval(this.#timer);
     await Promise.allSettled([...this.#extensions.values()].map(async (ext) => {
       if (ext.alive) this.#removeRoutes(ext);

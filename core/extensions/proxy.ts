@@ -4,9 +4,12 @@
  * does, it checks the extension's socket exists, pings it on one connection, then sends
  * `call("table", name, {"action":"generate","context":...})` on a new one.
  *
- * While that call blocks, the core's event loop does not run: an extension must not call back
- * into the core (query, getQueryColumns, ...) while it answers a generate, or both wait until
- * the Thrift timeout.
+ * While that call blocks, the core's event loop does not run; the client's wait serves the
+ * extension manager inline instead (core/thrift/inline_server.ts), so an extension may query the
+ * core while it answers, as osquery's example extension does. Such a query may scan another
+ * extension table (or the same one) and nest another call: at most
+ * {@linkcode MAX_NESTED_EXTENSION_CALLS} nest, the next fails with
+ * {@linkcode ExtensionNestingError}, so a table that queries itself ends with that error.
  *
  * @module
  */
@@ -27,6 +30,23 @@ export interface SyncTarget {
   limits: ProtocolLimits;
 }
 
+/** How many extension calls may nest (a generate querying the core, which calls an extension again). */
+export const MAX_NESTED_EXTENSION_CALLS = 8;
+
+/** Raised when extension calls nest deeper than {@linkcode MAX_NESTED_EXTENSION_CALLS}. */
+export class ExtensionNestingError extends TableError {
+  constructor(extension: string, registry: string, item: string) {
+    super(
+      `Extension ${extension}'s ${registry} ${item} is called ${MAX_NESTED_EXTENSION_CALLS + 1} calls deep ` +
+        `(an extension answering a call queries the core, which calls an extension again): ` +
+        `osq stops at ${MAX_NESTED_EXTENSION_CALLS}; make the extension's query not scan the table it is generating`,
+    );
+    this.name = "ExtensionNestingError";
+  }
+}
+
+let nested = 0;
+
 /** Pings then calls a plugin of an extension, blocking; throws TableError when unreachable. */
 export function callExtensionSync(
   target: SyncTarget,
@@ -34,6 +54,16 @@ export function callExtensionSync(
   item: string,
   request: PluginRequest,
 ): ExtensionResponse {
+  if (nested >= MAX_NESTED_EXTENSION_CALLS) throw new ExtensionNestingError(target.name, registry, item);
+  nested++;
+  try {
+    return callOnce(target, registry, item, request);
+  } finally {
+    nested--;
+  }
+}
+
+function callOnce(target: SyncTarget, registry: string, item: string, request: PluginRequest): ExtensionResponse {
   try {
     Deno.lstatSync(target.socket);
   } catch {

@@ -1,7 +1,9 @@
 /**
  * Thrift clients for osquery's extension interface over a UNIX socket (buffered transport,
  * binary protocol): {@linkcode ThriftClient} awaits, {@linkcode SyncThriftClient} blocks (for
- * table generators, which cannot await). Both send one call at a time on their connection.
+ * table generators, which cannot await). Both send one call at a time on their connection. While
+ * the blocking client waits for an answer it serves the extension manager inline (see
+ * core/thrift/inline_server.ts), so an extension may query the core while it answers.
  *
  * @module
  */
@@ -9,6 +11,7 @@ import { type ArgsOf, decodeResult, encodeCall, type MethodName, openMessage, ty
 import { DEFAULT_LIMITS, type ProtocolLimits, ThriftProtocolError } from "./protocol.ts";
 import { MessageBuffer } from "./transport.ts";
 import { UnixSocketError, UnixSocketSync } from "./unix_socket_sync.ts";
+import { waitReadableServing } from "./inline_server.ts";
 
 /** Options for the clients. */
 export interface ClientOptions {
@@ -176,6 +179,11 @@ export class SyncThriftClient {
       for (;;) {
         const message = this.#buffer.next();
         if (message) return decodeResult(name, openMessage(message, this.#limits));
+        // Wait serving the extension manager inline: the extension may query the core while it
+        // answers, and this thread's event loop cannot serve it until the answer comes.
+        if (!waitReadableServing(this.#sock.fd, deadline)) {
+          throw new ThriftTransportError(`No answer from ${this.path} to ${name} within ${this.#timeoutMs} ms`);
+        }
         const n = this.#sock.read(this.#chunk, Math.max(1, deadline - Date.now()));
         if (n === 0) throw new ThriftTransportError(`${this.path} closed the connection during ${name}`);
         this.#buffer.append(this.#chunk.subarray(0, n));

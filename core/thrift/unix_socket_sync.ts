@@ -6,8 +6,8 @@
  * Every operation has a deadline: connect and send are bounded by the socket's send timeout,
  * reads wait with `poll(2)` for at most the given milliseconds, so a stuck peer cannot hang a
  * query. While a call blocks, the calling thread's event loop does not run: a peer that needs
- * this thread to answer it (for example, an extension calling back into the core during a
- * generate) would deadlock until the timeout.
+ * this thread to answer it (an extension calling back into the core during a generate) is served
+ * by the Thrift client's wait (core/thrift/inline_server.ts), not by this socket.
  *
  * ```ts
  * const sock = UnixSocketSync.connect("/var/run/docker.sock", 5000);
@@ -105,6 +105,11 @@ export class UnixSocketSync {
       throw err;
     }
     return new UnixSocketSync(fd, path);
+  }
+
+  /** The descriptor (-1 once closed), for waiting on it with others. */
+  get fd(): number {
+    return this.#fd;
   }
 
   /** True until {@linkcode UnixSocketSync.close} is called. */
