@@ -17,7 +17,14 @@ import { readValue, resultInteger, resultText, type SqlValue } from "../sqlite/v
 import { type ColumnSpec, type Constraint, OP, QueryContext, type Row, type TableSpec } from "../table.ts";
 import { declaredColumns, declareSchema } from "./schema.ts";
 import { oncePerStatement } from "../sqlite/statement_scope.ts";
-import { CellBatch, CellKind as Kind, CURSOR_BYTES, nativeCursorCode, parseInteger } from "./native_cursor.ts";
+import {
+  CellBatch,
+  CellKind as Kind,
+  CURSOR_BYTES,
+  type NativeCursorCode,
+  nativeCursorCode,
+  parseInteger,
+} from "./native_cursor.ts";
 
 export { parseInteger };
 
@@ -126,31 +133,53 @@ export class VirtualTableModule {
    */
   readonly cancel: Int32Array = new Int32Array(new SharedArrayBuffer(4));
 
-  /** The native cursor's code, when this module uses it. */
-  readonly #native;
+  /** The native cursor's code, when this module uses it (known once {@linkcode #arm} ran). */
+  #native: NativeCursorCode | undefined;
+  readonly #nativeWanted: boolean;
+  #armed = false;
   #refill = 0n;
 
   constructor(db: bigint, options: ModuleOptions = {}) {
     this.#db = db;
-    this.#native = options.native === false ? undefined : nativeCursorCode();
+    this.#nativeWanted = options.native !== false;
     const s = sqlite();
     this.#moduleStruct = s.sqlite3_malloc(200);
     const mem = this.#memory(this.#moduleStruct, 200);
     mem.fill(0);
     const view = new DataView(mem.buffer, mem.byteOffset, 200);
     view.setInt32(0, 1, true); // iVersion
-    const slot = (offset: number, cb: { close(): void; pointer: Deno.PointerObject }) => {
-      this.#callbacks.push(cb);
-      view.setBigUint64(offset, BigInt(Deno.UnsafePointer.value(cb.pointer)), true);
-    };
-    // xCreate stays NULL: the tables are eponymous-only.
-    slot(16, this.#xConnect());
-    slot(24, this.#xBestIndex());
-    slot(32, this.#xDisconnect());
-    slot(48, this.#xOpen());
-    slot(56, this.#xClose());
-    slot(64, this.#xFilter());
+    // xCreate stays NULL: the tables are eponymous-only. Only xConnect is needed before a statement
+    // names a table; the other callbacks and the native cursor are made then (see #arm), so a
+    // command that reads no table (`select 1`) never builds them.
+    this.#slot(16, this.#xConnect());
+  }
+
+  /** Stores a callback's address at `offset` of the module struct and keeps the callback. */
+  #slot(offset: number, cb: { close(): void; pointer: Deno.PointerObject }): void {
+    this.#callbacks.push(cb);
+    this.#structView().setBigUint64(offset, BigInt(Deno.UnsafePointer.value(cb.pointer)), true);
+  }
+
+  #structView(): DataView {
+    return this.#view(this.#moduleStruct, 200);
+  }
+
+  /**
+   * Fills in the module's callbacks after xConnect, on the first connect: SQLite keeps a pointer
+   * to the struct and reads each slot when it calls it, and no other slot is called before the
+   * first xConnect returns.
+   */
+  #arm(): void {
+    if (this.#armed) return;
+    this.#armed = true;
+    this.#native = this.#nativeWanted ? nativeCursorCode() : undefined;
+    this.#slot(24, this.#xBestIndex());
+    this.#slot(32, this.#xDisconnect());
+    this.#slot(48, this.#xOpen());
+    this.#slot(56, this.#xClose());
+    this.#slot(64, this.#xFilter());
     if (this.#native) {
+      const view = this.#structView();
       view.setBigUint64(72, this.#native.next, true);
       view.setBigUint64(80, this.#native.eof, true);
       view.setBigUint64(88, this.#native.column, true);
@@ -159,15 +188,16 @@ export class VirtualTableModule {
       this.#callbacks.push(refill);
       this.#refill = BigInt(Deno.UnsafePointer.value(refill.pointer));
     } else {
-      slot(72, this.#xNext());
-      slot(80, this.#xEof());
-      slot(88, this.#xColumn());
-      slot(96, this.#xRowid());
+      this.#slot(72, this.#xNext());
+      this.#slot(80, this.#xEof());
+      this.#slot(88, this.#xColumn());
+      this.#slot(96, this.#xRowid());
     }
   }
 
   /** Whether scans run through the native cursor. */
   get native(): boolean {
+    this.#arm();
     return this.#native !== undefined;
   }
 
@@ -234,6 +264,7 @@ export class VirtualTableModule {
         try {
           const table = this.#tablesById.get(Number(aux));
           if (!table) return SQLITE.ERROR;
+          this.#arm();
           const rc = sqlite().sqlite3_declare_vtab(db, cstr(declareSchema(table.spec)));
           if (rc !== SQLITE.OK) return rc;
           const vtab = sqlite().sqlite3_malloc(24);
