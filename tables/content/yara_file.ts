@@ -9,8 +9,11 @@ import { defineTable, OP, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { matchRows, scanFile, scanWithQueryRules, YARA_RESULT_COLUMNS } from "./_yara.ts";
 
-/** Expands an osquery file pattern (`%` within a component, `%%` = any depth) to regular files. */
-export function expandFilePattern(pattern: string): string[] {
+/**
+ * Expands an osquery file pattern (`%` within a component, `%%` = any depth) to regular files.
+ * `stop` is polled once per directory entry; once it says so the expansion ends with what it found.
+ */
+export function expandFilePattern(pattern: string, stop: () => boolean = () => false): string[] {
   const parts = pattern.split("/").filter((p) => p !== "");
   let current = ["/"];
   const join = (base: string, name: string) => (base === "/" ? `/${name}` : `${base}/${name}`);
@@ -23,6 +26,7 @@ export function expandFilePattern(pattern: string): string[] {
       return;
     }
     for (const e of entries) {
+      if (stop()) return;
       const p = join(dir, e.name);
       out.push(p);
       if (e.isDirectory) walk(p, out, depth + 1);
@@ -41,7 +45,10 @@ export function expandFilePattern(pattern: string): string[] {
       );
       for (const base of current) {
         try {
-          for (const e of Deno.readDirSync(base)) if (re.test(e.name)) next.push(join(base, e.name));
+          for (const e of Deno.readDirSync(base)) {
+            if (stop()) break;
+            if (re.test(e.name)) next.push(join(base, e.name));
+          }
         } catch {
           // Unreadable directory: nothing below it.
         }
@@ -88,8 +95,12 @@ export default registerTable(defineTable({
       ) {
         // Paths are named as the process sees them and read through /proc/<pid>/root.
         const paths = new Set(ctx.equals("path").map((p) => root.prefix + p));
-        for (const pattern of ctx.likes("path")) for (const p of expandFilePattern(root.prefix + pattern)) paths.add(p);
+        for (const pattern of ctx.likes("path")) {
+          for (const p of expandFilePattern(root.prefix + pattern, () => ctx.cancelled)) paths.add(p);
+        }
+        // An interrupted query (Ctrl-C, a time limit) stops between files: a scan can take long.
         for (const path of paths) {
+          if (ctx.cancelled) return rows;
           const subject = { path: path.slice(root.prefix.length) };
           rows.push(...matchRows(sets, subject, root.pid, (rules) => scanFile(rules, path, wantStrings)));
         }

@@ -20,6 +20,8 @@ export default registerTable(defineTable({
     return scanWithQueryRules(ctx, (sets) => {
       const rows: Row[] = [];
       for (const pid of pids) {
+        // An interrupted query stops between processes: a memory scan can take long.
+        if (ctx.cancelled) break;
         rows.push(...matchRows(sets, { pid }, 0, (rules) => scanProcess(rules, pid, wantStrings)));
       }
       return rows;

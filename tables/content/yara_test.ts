@@ -1,9 +1,10 @@
 import { assert, assertEquals, assertStringIncludes, assertThrows } from "../../testing/assert.ts";
 import { waitFor } from "../../testing/wait.ts";
-import yaraFile from "./yara_file.ts";
+import yaraFile, { expandFilePattern } from "./yara_file.ts";
+import { CancelAfter } from "../../testing/cancel_after.ts";
 import yaraProcess from "./yara_process.ts";
 import { configureYara, openYara } from "./_yara.ts";
-import { TableError } from "../../core/table.ts";
+import { OP, QueryContext, TableError } from "../../core/table.ts";
 import { engineWith } from "./_testing.ts";
 
 const dir = Deno.makeTempDirSync({ prefix: "osq-yara-" });
@@ -147,4 +148,31 @@ Deno.test("yara_file: pid_with_namespace reads the path through that process's r
     `select path, count, pid_with_namespace from yara_file where path = '${dir}/tree/hit.txt' and sigfile = '${rulesPath}' and pid_with_namespace = ${Deno.pid}`,
   );
   assertEquals(rows, [{ path: `${dir}/tree/hit.txt`, count: 2, pid_with_namespace: Deno.pid }]);
+});
+
+Deno.test("yara_file: a %% expansion stops as soon as its stop callback says so", () => {
+  const all = expandFilePattern(`${dir}/tree/%%`);
+  assertEquals(all.length, 3);
+  let polls = 0;
+  const stopped = expandFilePattern(`${dir}/tree/%%`, () => ++polls > 1);
+  assert(stopped.length < all.length, `the walk went on after the stop: ${stopped}`);
+});
+
+Deno.test("yara_file: an interrupted query stops scanning between files", () => {
+  const paths = ["hit.txt", "miss.txt", "sub/deep.txt"].map((f) => ({ op: OP.EQUALS, value: `${dir}/tree/${f}` }));
+  const constraints = new Map([["path", paths], ["sigfile", [{ op: OP.EQUALS, value: rulesPath }]]]);
+  assertEquals([...yaraFile.generate(new QueryContext("yara_file", constraints))].length, 3);
+  const ctx = new CancelAfter("yara_file", 1, constraints);
+  assertEquals([...yaraFile.generate(ctx)].length, 1, "one file scanned before the interrupt");
+  assertEquals(ctx.polls, 2);
+});
+
+Deno.test("yara_process: an interrupted query scans no further process", () => {
+  const constraints = new Map([
+    ["pid", [{ op: OP.EQUALS, value: 1 }, { op: OP.EQUALS, value: Deno.pid }]],
+    ["sigfile", [{ op: OP.EQUALS, value: rulesPath }]],
+  ]);
+  const ctx = new CancelAfter("yara_process", 0, constraints);
+  assertEquals([...yaraProcess.generate(ctx)], []);
+  assertEquals(ctx.polls, 1);
 });

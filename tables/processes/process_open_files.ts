@@ -12,6 +12,8 @@ function isFileLink(link: string): boolean {
 export function generateOpenFiles(ctx: QueryContext, root = PROC_ROOT): Row[] {
   const rows: Row[] = [];
   for (const pid of pidsToScan(ctx, root)) {
+    // An interrupted query (Ctrl-C, a time limit) stops between processes.
+    if (ctx.cancelled) break;
     for (const [fd, path] of descriptors(pid, root)) {
       if (isFileLink(path)) rows.push({ pid, fd, path });
     }

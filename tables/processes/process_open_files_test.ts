@@ -3,6 +3,7 @@ import { Engine } from "../../core/engine.ts";
 import { OP, QueryContext } from "../../core/table.ts";
 import { generateOpenFiles } from "./process_open_files.ts";
 import { assert, assertEquals } from "../../testing/assert.ts";
+import { CancelAfter } from "../../testing/cancel_after.ts";
 
 const FIXTURE = new URL("../../testdata/processes/proc", import.meta.url).pathname;
 const engine = new Engine();
@@ -41,4 +42,21 @@ Deno.test("process_open_files: fixture descriptors keep only file paths", () => 
     FIXTURE,
   );
   assertEquals(none, []);
+});
+
+Deno.test("process_open_files: an interrupted query stops between processes", () => {
+  // A procfs of ten processes holding one file each.
+  const root = Deno.makeTempDirSync({ prefix: "osq-open-files-proc-" });
+  try {
+    for (let pid = 1; pid <= 10; pid++) {
+      Deno.mkdirSync(`${root}/${pid}/fd`, { recursive: true });
+      Deno.symlinkSync(`/var/tmp/file-${pid}`, `${root}/${pid}/fd/3`);
+    }
+    assertEquals(generateOpenFiles(new QueryContext("process_open_files"), root).length, 10);
+    const ctx = new CancelAfter("process_open_files", 3);
+    assertEquals(generateOpenFiles(ctx, root).length, 3, "only the processes read before the interrupt");
+    assertEquals(ctx.polls, 4);
+  } finally {
+    Deno.removeSync(root, { recursive: true });
+  }
 });

@@ -39,11 +39,15 @@ function fifoInode(path: string, cache: Map<string, number | undefined>): number
   return inode;
 }
 
-/** Collects every pipe end of every process under `root`. */
-export function pipeEnds(root = PROC_ROOT): PipeEnd[] {
+/**
+ * Collects every pipe end of every process under `root`. `stop` is polled once per process; once
+ * it says so (an interrupted query) the collection ends with the ends found so far.
+ */
+export function pipeEnds(root = PROC_ROOT, stop: () => boolean = () => false): PipeEnd[] {
   const ends: PipeEnd[] = [];
   const fifos = new Map<string, number | undefined>();
   for (const pid of listPids(root)) {
+    if (stop()) break;
     for (const [fd, link] of descriptors(pid, root)) {
       if (link.startsWith("pipe:[")) {
         const inode = Number(link.slice(6, -1));
@@ -101,7 +105,7 @@ export default registerTable(defineTable({
     { name: "partner_fd", type: "BIGINT" },
     { name: "partner_mode", type: "TEXT" },
   ],
-  generate() {
-    return pairPipes(pipeEnds());
+  generate(ctx) {
+    return pairPipes(pipeEnds(PROC_ROOT, () => ctx.cancelled));
   },
 }));

@@ -42,3 +42,20 @@ Deno.test("process_open_pipes: ends with the same one-way mode are not partners"
   const rows = pairPipes([end(1, 3, "w"), end(2, 4, "w"), end(3, 0, "r")]);
   assertEquals(rows.map((r) => [r.pid, r.partner_pid]), [[1, 3], [2, 3], [3, 1], [3, 2]]);
 });
+
+Deno.test("process_open_pipes: an interrupted query stops between processes", () => {
+  // A procfs of six processes holding one pipe end each.
+  const root = Deno.makeTempDirSync({ prefix: "osq-open-pipes-proc-" });
+  try {
+    for (let pid = 1; pid <= 6; pid++) {
+      Deno.mkdirSync(`${root}/${pid}/fd`, { recursive: true });
+      Deno.symlinkSync(`pipe:[${1000 + pid}]`, `${root}/${pid}/fd/0`);
+    }
+    assertEquals(pipeEnds(root).length, 6);
+    let polls = 0;
+    assertEquals(pipeEnds(root, () => ++polls > 2).length, 2, "only the processes read before the interrupt");
+    assertEquals(polls, 3);
+  } finally {
+    Deno.removeSync(root, { recursive: true });
+  }
+});

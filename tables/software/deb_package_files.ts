@@ -86,6 +86,8 @@ export function debPackageFilesTable(options: DebPackageFilesOptions = {}): Tabl
           return lists.get(name) ?? [];
         };
         for (const name of names) {
+          // An interrupted query (Ctrl-C, a time limit) stops between packages: there may be thousands.
+          if (ctx.cancelled) return rows;
           for (const file of listsOf(name)) {
             for (const path of readListFile(file)) rows.push({ package: name, path, admindir });
           }

@@ -1,4 +1,6 @@
 import { assert, assertEquals } from "../../testing/assert.ts";
+import { CancelAfter } from "../../testing/cancel_after.ts";
+import { QueryContext } from "../../core/table.ts";
 import { debPackageFilesTable } from "./deb_package_files.ts";
 import { engineWith, fixture } from "./_testing.ts";
 
@@ -64,4 +66,13 @@ Deno.test("deb_package_files: the live dpkg database lists dpkg's own files", ()
   }
   assert(rows.some((r) => typeof r.path === "string" && r.path.endsWith("/dpkg-query")), "dpkg-query is listed");
   assert(rows.every((r) => r.admindir === "/var/lib/dpkg"));
+});
+
+Deno.test("deb_package_files: an interrupted query stops between packages", () => {
+  const table = debPackageFilesTable({ defaultAdmindir: admindir });
+  const packages = (ctx: QueryContext) => new Set([...table.generate(ctx)].map((r) => r.package));
+  assertEquals(packages(new QueryContext("deb_package_files")).size, 4);
+  const ctx = new CancelAfter("deb_package_files", 2);
+  assertEquals([...packages(ctx)], ["bash", "bsdutils"], "only the packages read before the interrupt");
+  assertEquals(ctx.polls, 3);
 });

@@ -58,8 +58,17 @@ export function octalPermissions(mode: number): string {
   return (mode & 0o7777).toString(8).padStart(4, "0");
 }
 
-/** Reads the file lists of the database at `dbpath` (inside `root`), optionally only for the named packages. */
-export function readRpmPackageFiles(dbpath: string, root = "/", names: string[] = [], withDigest = true): Row[] {
+/**
+ * Reads the file lists of the database at `dbpath` (inside `root`), optionally only for the named
+ * packages. `stop` is polled once per package; once it says so the read ends with the rows so far.
+ */
+export function readRpmPackageFiles(
+  dbpath: string,
+  root = "/",
+  names: string[] = [],
+  withDigest = true,
+  stop: () => boolean = () => false,
+): Row[] {
   const lib = loadFileInfo();
   const tagName = lib.rpmTagGetValue(cString("NAME"));
   const tagBasenames = lib.rpmTagGetValue(cString("BASENAMES"));
@@ -67,11 +76,12 @@ export function readRpmPackageFiles(dbpath: string, root = "/", names: string[] 
   const str = (p: Deno.PointerValue) => (p === null ? "" : Deno.UnsafePointerView.getCString(p));
   const algo = new Int32Array(1);
   forEachRpmHeader(dbpath, root, names, (ts, h) => {
+    if (stop()) return false;
     const fi = lib.rpmfiNew(ts, h, tagBasenames, 0);
-    if (fi === null) return;
+    if (fi === null) return true;
     try {
       const count = lib.rpmfiFC(fi);
-      if (count <= 0 || count > MAX_FILES) return;
+      if (count <= 0 || count > MAX_FILES) return true;
       const pkg = str(lib.headerGetString(h, tagName));
       for (let i = 0; i < count && lib.rpmfiNext(fi) >= 0; i++) {
         let sha256: string | undefined;
@@ -96,6 +106,7 @@ export function readRpmPackageFiles(dbpath: string, root = "/", names: string[] 
     } finally {
       lib.rpmfiFree(fi);
     }
+    return true;
   });
   return rows;
 }
@@ -124,7 +135,8 @@ export function rpmPackageFilesTable(options: RpmPackageFilesOptions = {}): Tabl
     generate(ctx) {
       const dbpath = dbPaths.find((p) => hasRpmDatabase(p));
       if (dbpath === undefined) return []; // Not an RPM system: librpm is never loaded.
-      const rows = readRpmPackageFiles(dbpath, "/", ctx.equals("package"), ctx.isUsed("sha256"));
+      // An interrupted query (Ctrl-C, a time limit) stops between packages.
+      const rows = readRpmPackageFiles(dbpath, "/", ctx.equals("package"), ctx.isUsed("sha256"), () => ctx.cancelled);
       const paths = ctx.equals("path");
       return paths.length ? rows.filter((r) => paths.includes(String(r.path))) : rows;
     },

@@ -1,5 +1,5 @@
-import { assertEquals } from "../../testing/assert.ts";
-import { octalPermissions, rpmPackageFilesTable } from "./rpm_package_files.ts";
+import { assert, assertEquals } from "../../testing/assert.ts";
+import { octalPermissions, readRpmPackageFiles, rpmPackageFilesTable } from "./rpm_package_files.ts";
 import { engineWith, fixture } from "./_testing.ts";
 
 /** A private copy of the fixture database: librpm may leave lock files beside it. */
@@ -41,4 +41,16 @@ Deno.test("rpm_package_files: no RPM database means no rows (librpm not needed)"
   const e = engineWith(rpmPackageFilesTable({ dbPaths: ["/nonexistent/rpm"] }));
   assertEquals(e.query("select * from rpm_package_files"), []);
   assertEquals(octalPermissions(0o104755), "4755");
+});
+
+Deno.test("rpm_package_files: an interrupted read stops at the next package header", () => {
+  const db = fixtureDb();
+  let polls = 0;
+  assertEquals(readRpmPackageFiles(db, "/", [], true, () => (polls++, false)), [hello]);
+  assert(polls >= 2, `the fixture has two packages: ${polls} polls`);
+  polls = 0;
+  assertEquals(readRpmPackageFiles(db, "/", [], true, () => (polls++, true)), []);
+  assertEquals(polls, 1, "no header read after the interrupt");
+  const e = engineWith(rpmPackageFilesTable({ dbPaths: [db] }));
+  assertEquals(e.query("select count(*) as n from rpm_package_files"), [{ n: 1 }]);
 });

@@ -132,13 +132,14 @@ export function hasRpmDatabase(dir: string): boolean {
 
 /**
  * Visits every header of the database at `dbpath` (inside `root`) — or only the packages named —
- * with the transaction set that holds it. The database location is a macro, set for this read only.
+ * with the transaction set that holds it; a visit that returns `false` ends the read (an interrupted
+ * query). The database location is a macro, set for this read only.
  */
 export function forEachRpmHeader(
   dbpath: string,
   root: string,
   names: string[],
-  visit: (ts: Deno.PointerObject, header: Deno.PointerObject) => void,
+  visit: (ts: Deno.PointerObject, header: Deno.PointerObject) => boolean | void,
 ): void {
   const { rpm, rpmio, tags } = rpmLibrary();
   const macro = cString("_dbpath");
@@ -151,7 +152,9 @@ export function forEachRpmHeader(
       const mi = rpm.rpmtsInitIterator(ts, tags.name, key === undefined ? null : cString(key), 0n);
       if (mi === null) continue; // No database, or no package by that name.
       try {
-        for (let h = rpm.rpmdbNextIterator(mi); h !== null; h = rpm.rpmdbNextIterator(mi)) visit(ts, h);
+        for (let h = rpm.rpmdbNextIterator(mi); h !== null; h = rpm.rpmdbNextIterator(mi)) {
+          if (visit(ts, h) === false) return;
+        }
       } finally {
         rpm.rpmdbFreeIterator(mi);
       }
