@@ -6,7 +6,16 @@
  */
 /// <reference lib="deno.worker" />
 import example from "../testdata/extensions/example.ts";
-import { configPlugin, defineExtension, defineTable, distributedPlugin, loggerPlugin, TableError } from "./mod.ts";
+import queryCoreExample from "../testdata/extensions/query_core.ts";
+import {
+  configPlugin,
+  defineExtension,
+  defineTable,
+  distributedPlugin,
+  loggerPlugin,
+  queryCore,
+  TableError,
+} from "./mod.ts";
 
 const contexts: unknown[] = [];
 const logged: string[] = [];
@@ -17,6 +26,17 @@ const definition = defineExtension({
   minSdkVersion: "5.0.0",
   tables: [
     ...example.tables!,
+    // Queries itself through the core: the core must stop the recursion.
+    ...queryCoreExample.tables!.filter((t) => t.name === "core_loop"),
+    defineTable({
+      name: "sdk_core_words",
+      description: "The core's words table, read through the manager while generating.",
+      columns: [{ name: "word", type: "TEXT" }],
+      async generate() {
+        const rows = await queryCore("select word from words order by n");
+        return rows.map((row) => ({ word: row.word.toUpperCase() }));
+      },
+    }),
     defineTable({
       name: "sdk_probe",
       description: "Records what the core asked.",

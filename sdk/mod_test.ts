@@ -1,8 +1,9 @@
-import { assert, assertEquals, assertRejects, assertStringIncludes } from "../testing/assert.ts";
+import { assert, assertEquals, assertRejects, assertStringIncludes, assertThrows } from "../testing/assert.ts";
 import { Engine } from "../core/engine.ts";
 import { Registry } from "../core/registry.ts";
 import { defineTable as defineCoreTable } from "../core/table.ts";
 import { startExtensionManager } from "../core/extensions/manager.ts";
+import { MAX_NESTED_EXTENSION_CALLS } from "../core/extensions/proxy.ts";
 import {
   distributedGetQueries,
   distributedWriteResults,
@@ -95,6 +96,30 @@ Deno.test("sdk: constraints, used columns and types cross the socket as osquery 
     });
     assertEquals(engine.query("select secret from sdk_probe where id = 1"), [{ secret: "s1" }]);
     assertEquals(Object.keys(engine.query("select * from sdk_probe limit 1")[0]), ["id", "word", "ratio"]);
+  });
+});
+
+Deno.test("sdk: an extension table that queries the core while generating returns its rows", async () => {
+  await withCoreAndWorker((engine) => {
+    assertEquals(engine.query("select word from sdk_core_words"), [{ word: "TWO" }, { word: "THREE" }]);
+    // Joined with a core table and scanned twice in one statement (a new statement runs while
+    // this one steps).
+    assertEquals(
+      engine.query("select w.n, c.word from words w join sdk_core_words c on lower(c.word) = w.word order by w.n"),
+      [{ n: 2, word: "TWO" }, { n: 3, word: "THREE" }],
+    );
+    return Promise.resolve();
+  });
+});
+
+Deno.test("sdk: a table that queries itself through the core ends with the nesting error", async () => {
+  await withCoreAndWorker((engine) => {
+    const err = assertThrows(() => engine.query("select * from core_loop"));
+    assertStringIncludes(String(err), `is called ${MAX_NESTED_EXTENSION_CALLS + 1} calls deep`);
+    assertStringIncludes(String(err), `osq stops at ${MAX_NESTED_EXTENSION_CALLS}`);
+    // The core still answers afterwards.
+    assertEquals(engine.query("select word from sdk_core_words"), [{ word: "TWO" }, { word: "THREE" }]);
+    return Promise.resolve();
   });
 });
 
