@@ -94,7 +94,7 @@ def main():
     status = client.registerExtension(info, {"table": {"py_core_flag": ROUTES}})
     transport.close()
     if status.code != 0:
-        print("register failed: " + status.message, flush=True)
+        print("register failed: " + status.message, file=sys.stderr, flush=True)
         sys.exit(1)
     handler = Handler()
     handler.uuid = status.uuid
@@ -107,7 +107,6 @@ def main():
         daemon=True,
     )
     threading.Thread(target=server.serve, daemon=True).start()
-    print("registered %d" % status.uuid, flush=True)
     while True:
         time.sleep(0.5)
         try:
