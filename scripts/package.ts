@@ -11,8 +11,9 @@
  *   /etc/osquery/, /var/osquery/, /var/log/osquery/
  *
  * Neither package strips or rewrites the executable (its payload follows the ELF image). The
- * packages depend on libsqlite3 (SQLite is the host's, over FFI) and conflict with osquery
- * (same paths).
+ * packages depend on the host libraries osq binds over FFI ({@linkcode LIBRARY_PACKAGES}: the
+ * ones core features need as Depends/Requires, those of single tables or plugins as
+ * Recommends/Suggests) and conflict with osquery (same paths).
  *
  *   deno run -A scripts/package.ts [--out dist]
  *
@@ -68,6 +69,121 @@ export function packageLayout(executable: string): PackageEntry[] {
   ];
 }
 
+/** How much osq needs a host library. */
+export type LibraryNeed =
+  | "depends" // core features (the SQL engine, certificates, systemd units, regex functions, logs)
+  | "recommends" // tables most hosts query (magic, yara, curl, augeas): installed by default by apt
+  | "suggests"; // one table family or plugin (RPM databases, forensics, the Kafka logger)
+
+/** A host library osq opens over FFI and the packages that ship it. */
+export interface LibraryPackage {
+  /** The shared objects osq opens (every soname named in the sources is listed by one entry). */
+  sonames: string[];
+  /** The Debian package; alternatives ("a | b") for releases that renamed it (Ubuntu 24.04's t64). */
+  deb: string;
+  /** The RHEL/Fedora package. */
+  rpm: string;
+  need: LibraryNeed;
+  /** What uses it. */
+  usedBy: string;
+}
+
+/** The libraries osq binds over FFI, and how the .deb and .rpm relate to their packages. */
+export const LIBRARY_PACKAGES: readonly LibraryPackage[] = [
+  { sonames: ["libc.so.6", "libc.so"], deb: "libc6 (>= 2.31)", rpm: "glibc", need: "depends", usedBy: "everything" },
+  {
+    sonames: ["libsqlite3.so.0", "libsqlite3.so"],
+    deb: "libsqlite3-0",
+    rpm: "sqlite-libs",
+    need: "depends",
+    usedBy: "the SQL engine",
+  },
+  {
+    sonames: ["libcrypto.so.3"],
+    deb: "libssl3 | libssl3t64",
+    rpm: "openssl-libs",
+    need: "depends",
+    usedBy: "certificates and hashing",
+  },
+  {
+    sonames: ["libsystemd.so.0"],
+    deb: "libsystemd0",
+    rpm: "systemd-libs",
+    need: "depends",
+    usedBy: "systemd_units (sd-bus)",
+  },
+  {
+    sonames: ["libpcre2-8.so.0", "libpcre2-8.so"],
+    deb: "libpcre2-8-0",
+    rpm: "pcre2",
+    need: "depends",
+    usedBy: "regex_match, regex_split",
+  },
+  { sonames: ["libzstd.so.1"], deb: "libzstd1", rpm: "libzstd", need: "depends", usedBy: "rotated log compression" },
+  {
+    sonames: ["libblkid.so.1", "libblkid.so"],
+    deb: "libblkid1",
+    rpm: "libblkid",
+    need: "depends",
+    usedBy: "block_devices",
+  },
+  {
+    sonames: ["libcap.so.2", "libcap.so"],
+    deb: "libcap2",
+    rpm: "libcap",
+    need: "depends",
+    usedBy: "file capabilities",
+  },
+  {
+    sonames: ["libmagic.so.1", "libmagic.so"],
+    deb: "libmagic1 | libmagic1t64",
+    rpm: "file-libs",
+    need: "recommends",
+    usedBy: "magic",
+  },
+  {
+    sonames: ["libyara.so.9", "libyara.so.10", "libyara.so"],
+    deb: "libyara9 | libyara10",
+    rpm: "yara",
+    need: "recommends",
+    usedBy: "yara, yara_events",
+  },
+  {
+    sonames: ["libcurl.so.4", "libcurl-gnutls.so.4", "libcurl.so"],
+    deb: "libcurl4 | libcurl4t64",
+    rpm: "libcurl",
+    need: "recommends",
+    usedBy: "curl, curl_certificate",
+  },
+  { sonames: ["libaugeas.so.0"], deb: "libaugeas0", rpm: "augeas-libs", need: "recommends", usedBy: "augeas" },
+  {
+    sonames: ["librpm.so.9", "librpmio.so.9"],
+    deb: "librpm9 | librpm9t64",
+    rpm: "rpm-libs",
+    need: "suggests",
+    usedBy: "rpm_packages, rpm_package_files",
+  },
+  {
+    sonames: ["libtsk.so.19", "libtsk.so"],
+    deb: "libtsk19 | libtsk19t64",
+    rpm: "sleuthkit-libs",
+    need: "suggests",
+    usedBy: "device_file, device_hash, device_partitions",
+  },
+  {
+    sonames: ["librdkafka.so.1"],
+    deb: "librdkafka1",
+    rpm: "librdkafka",
+    need: "suggests",
+    usedBy: "kafka_producer logger",
+  },
+];
+
+/** The packages of one need, comma-joined as a control or spec field wants them. */
+export function relations(kind: "deb" | "rpm", need: LibraryNeed): string {
+  return LIBRARY_PACKAGES.filter((l) => l.need === need).map((l) => l[kind]).join(", ");
+}
+
 function run(program: string, args: string[], what: string, hint: string): string {
   let out: Deno.CommandOutput;
   try {
@@ -98,13 +214,16 @@ function stage(root: string, layout: PackageEntry[]): void {
   }
 }
 
-function debControl(version: string, installedKiB: number): string {
+/** The .deb's DEBIAN/control. */
+export function debControl(version: string, installedKiB: number): string {
   return `Package: osq
 Version: ${version}
 Architecture: amd64
 Maintainer: osq developers <osq@localhost>
 Installed-Size: ${installedKiB}
-Depends: libc6 (>= 2.31), libsqlite3-0
+Depends: ${relations("deb", "depends")}
+Recommends: ${relations("deb", "recommends")}
+Suggests: ${relations("deb", "suggests")}
 Conflicts: osquery
 Replaces: osquery
 Section: admin
@@ -146,7 +265,8 @@ export function buildDeb(executable: string, outDir: string, version = OSQ_VERSI
   }
 }
 
-function rpmSpec(version: string, layout: PackageEntry[], staged: string): string {
+/** The .rpm's spec file (`staged`: the directory holding the layout). */
+export function rpmSpec(version: string, layout: PackageEntry[], staged: string): string {
   const script = (name: string) => Deno.readTextFileSync(`${ROOT}packaging/${name}`);
   const files = layout.map((e) => {
     if (e.kind === "dir") return `%dir %attr(${(e.mode ?? 0o755).toString(8)},root,root) ${e.path}`;
@@ -165,7 +285,9 @@ Release: 1
 Summary: osquery rebuilt in TypeScript: the host as a relational database
 License: MIT
 URL: https://osquery.io/
-Requires: glibc, sqlite-libs
+Requires: ${relations("rpm", "depends")}
+Recommends: ${relations("rpm", "recommends")}
+Suggests: ${relations("rpm", "suggests")}
 Conflicts: osquery
 AutoReqProv: no
 

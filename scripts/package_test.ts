@@ -73,6 +73,17 @@ Deno.test({
       const rpmList = exec("rpm", ["-qlp", rpm]).out.split("\n").filter(Boolean).sort();
       assertEquals(rpmList, layout);
 
+      // The relations in the built packages: core libraries required, table libraries optional.
+      const debFields = exec("dpkg-deb", ["-f", deb, "Depends", "Recommends", "Suggests"]).out;
+      for (const p of ["libssl3", "libsystemd0", "libpcre2-8-0", "libsqlite3-0", "libmagic1", "librdkafka1"]) {
+        assert(debFields.includes(p), `the .deb does not name ${p}:\n${debFields}`);
+      }
+      const rpmRequires = exec("rpm", ["-qp", "--requires", rpm]).out;
+      for (const p of ["openssl-libs", "systemd-libs", "pcre2", "sqlite-libs"]) {
+        assert(rpmRequires.includes(p), `the .rpm does not require ${p}:\n${rpmRequires}`);
+      }
+      assert(exec("rpm", ["-qp", "--recommends", rpm]).out.includes("file-libs"), "the .rpm recommends file-libs");
+
       const install = exec("dpkg", ["-i", deb]);
       assertEquals(install.code, 0, install.err + install.out);
       try {
