@@ -117,7 +117,11 @@ export type ScanObserver = (table: string, ctx: QueryContext) => void;
 export class VirtualTableModule {
   readonly #db: bigint;
   readonly #callbacks: { close(): void; pointer: Deno.PointerObject }[] = [];
-  readonly #tablesById = new Map<number, Attached>();
+  /**
+   * Tables by module id: the spec until a statement first connects the table, then its prepared
+   * form (column kinds, keys, plan cache), so attaching 150 tables costs a map entry each.
+   */
+  readonly #tablesById = new Map<number, { spec: TableSpec; prepared?: Attached }>();
   readonly #vtabs = new Map<bigint, Attached>();
   readonly #cursors = new Map<bigint, Cursor>();
   #nextTableId = 1;
@@ -203,10 +207,11 @@ export class VirtualTableModule {
 
   /** Makes `spec` queryable on this connection under its name and aliases. */
   attach(spec: TableSpec): void {
-    const attached = prepareTable(spec);
+    // The name and its aliases share one entry, so one prepared form.
+    const entry: { spec: TableSpec; prepared?: Attached } = { spec };
     for (const name of [spec.name, ...(spec.aliases ?? [])]) {
       const id = this.#nextTableId++;
-      this.#tablesById.set(id, attached);
+      this.#tablesById.set(id, entry);
       const rc = sqlite().sqlite3_create_module_v2(this.#db, cstr(name), this.#moduleStruct, BigInt(id), null);
       if (rc !== SQLITE.OK) throw new Error(`Cannot attach table ${name}: SQLite code ${rc}`);
     }
@@ -262,8 +267,9 @@ export class VirtualTableModule {
       { parameters: ["usize", "usize", "i32", "usize", "usize", "usize"], result: "i32" } as const,
       (db, aux, _argc, _argv, ppVtab, _pzErr) => {
         try {
-          const table = this.#tablesById.get(Number(aux));
-          if (!table) return SQLITE.ERROR;
+          const entry = this.#tablesById.get(Number(aux));
+          if (!entry) return SQLITE.ERROR;
+          const table = entry.prepared ??= prepareTable(entry.spec);
           this.#arm();
           const rc = sqlite().sqlite3_declare_vtab(db, cstr(declareSchema(table.spec)));
           if (rc !== SQLITE.OK) return rc;
