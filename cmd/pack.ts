@@ -7,7 +7,8 @@
  *
  * @module
  */
-import "../tables/catalogue.ts";
+// Schemas only: lint prepares and EXPLAINs statements and never scans, so no table code loads.
+import "../tables/lazy_catalogue.ts";
 import { Engine } from "../core/engine.ts";
 import { formatProblem } from "../core/config/config.ts";
 import { lintFile, type LintReport } from "../core/config/lint.ts";
