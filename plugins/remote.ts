@@ -3,7 +3,7 @@
  * key for the `tls` config plugin, the `tls` logger, the `tls` distributed plugin and the
  * carver's uploads.
  *
- * How cmd/daemon/worker.ts wires it (in `runWorker`, once the store is open):
+ * How cmd/daemon/worker_main.ts wires it (in `runWorker`, once the store is open):
  *
  * ```ts
  * import { createRemote, remotePlugins } from "../../plugins/remote.ts";

@@ -19,20 +19,11 @@ import {
 import { writableDir } from "./paths.ts";
 import { selfCommand } from "../self.ts";
 import { Severity, systemLog } from "../../plugins/logger/logger.ts";
+import type { WatchdogBlame } from "../../core/results/denylist.ts";
+import { EXIT_CATASTROPHIC } from "./exit_status.ts";
 
 const encoder = new TextEncoder();
 const say = (text: string) => Deno.stderr.writeSync(encoder.encode(text + "\n"));
-
-/** Exit status osquery uses for a failure the watcher must not retry. */
-export const EXIT_CATASTROPHIC = 78;
-
-/** What the supervisor tells the next worker about why the previous one was stopped. */
-export interface WatchdogBlame {
-  tid: number;
-  reason: string;
-  threadCpuMs: number;
-  rss: number;
-}
 
 /** The command that runs this program's daemon face again (source, one-file or compiled: cmd/self.ts). */
 function daemonCommand(args: string[], options: Omit<Deno.CommandOptions, "args">): Deno.Command {
@@ -90,7 +81,7 @@ export class DaemonError extends Error {
 export async function runDaemon(args: string[]): Promise<number> {
   const role = Deno.env.get("OSQ_DAEMON_ROLE");
   if (role === "worker" || role === "single") {
-    const { runWorker } = await import("./worker.ts");
+    const { runWorker } = await import("./worker_main.ts");
     return await runWorker();
   }
   if (flags.bool("daemonize") && !Deno.env.get("OSQ_DAEMONIZED")) {
@@ -117,7 +108,7 @@ export async function runDaemon(args: string[]): Promise<number> {
   try {
     if (flags.bool("disable_watchdog")) {
       if (kvAvailable()) {
-        const { runWorker } = await import("./worker.ts");
+        const { runWorker } = await import("./worker_main.ts");
         return await runWorker();
       }
       return await superviseOnce(args, "single");

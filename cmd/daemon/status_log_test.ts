@@ -1,5 +1,5 @@
 import { assertEquals } from "../../testing/assert.ts";
-import { callerOf } from "./worker.ts";
+import { callerOf } from "./status_log.ts";
 
 function status(): { file: string; line: number } {
   return callerOf(new Error().stack);
@@ -7,7 +7,7 @@ function status(): { file: string; line: number } {
 
 Deno.test("status lines name the file and line that logged them, as glog does", () => {
   const where = status(); // this line
-  assertEquals(where.file, "status_location_test.ts");
+  assertEquals(where.file, "status_log_test.ts");
   const source = Deno.readTextFileSync(new URL(import.meta.url)).split("\n");
   assertEquals(source[where.line - 1].includes("const where = status(); // this line"), true);
 });

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { Severity } from "../../plugins/logger/logger.ts";
+import { Severity } from "./status.ts";
 
 /** Where the daemon writes. */
 export type StorageKind = "database" | "logs";
@@ -76,6 +76,20 @@ export class StorageHealth {
         `Still cannot write the ${kind === "database" ? "database" : "logs"} ${where} (${message}) after ` +
           `${Math.round((now - outage.since) / 1000)} s; ${refusedText(kind, outage.refused)} so far.`,
       );
+    }
+  }
+
+  /**
+   * Runs a database write the schedule can do without (marks, splay, expiry cleanup): a full
+   * disk is reported (not counted as a refused run) and the schedule goes on. Other errors
+   * propagate.
+   */
+  async bestEffort(database: string, write: () => Promise<unknown>): Promise<void> {
+    try {
+      await write();
+    } catch (err) {
+      if (!isStorageError(err)) throw err;
+      this.failed("database", database, err, false);
     }
   }
 
