@@ -91,9 +91,13 @@ function readShared(path: string): Uint8Array | undefined {
         bigger.set(dataBuffer);
         dataBuffer = bigger;
       }
-      // Ask for what the file holds (procfs and sysfs allocate a kernel buffer of the size asked
-      // for, so a page is asked for a file reporting size 0), then for the rest of the buffer.
-      const want = Math.min(dataBuffer.length - length, length === 0 ? Math.max(size + 1, 4096) : dataBuffer.length);
+      // Ask for what the file holds, then as much again: procfs and sysfs allocate a kernel buffer
+      // of the size asked for on every read, the last one (end of file) included, so a file
+      // reporting size 0 is asked a page at a time, growing, not the whole buffer.
+      const want = Math.min(
+        dataBuffer.length - length,
+        length === 0 ? Math.max(size + 1, 4096) : Math.max(length, 4096),
+      );
       const n = Number(c.read(fd, dataBuffer.subarray(length), BigInt(want)));
       if (n < 0) return undefined;
       if (n === 0) break;
