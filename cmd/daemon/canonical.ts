@@ -5,55 +5,39 @@
  * @module
  */
 import type { Engine } from "../../core/engine.ts";
-import { readText, SQLITE, sqlite } from "../../core/sqlite/ffi.ts";
+import { RowCells, StorageClass } from "../../core/sqlite/row_cells.ts";
 import { doubleLiteral, literalRowEncoder, textLiteral } from "../../core/diff.ts";
 
 const decoder = new TextDecoder();
-
-/**
- * Text of column `i` of the current row: one read of the NUL-terminated copy SQLite keeps
- * when it is plain ASCII (its length then equals the byte count), else the counted bytes
- * decoded as UTF-8 (other characters, or a NUL inside).
- */
-function columnText(h: bigint, i: number): string {
-  const s = sqlite();
-  const address = s.sqlite3_column_text(h, i);
-  const bytes = s.sqlite3_column_bytes(h, i);
-  if (bytes === 0) return "";
-  const p = Deno.UnsafePointer.create(BigInt(address));
-  if (p === null) return "";
-  const text = Deno.UnsafePointerView.getCString(p);
-  return text.length === bytes ? text : readText(address, bytes);
-}
 
 /** Rows of the last statement with result columns, as canonical text, and their total size. */
 export function runCanonical(engine: Engine, sql: string): { rows: string[]; size: number } {
   engine.resetCancel();
   const rows: string[] = [];
   let size = 0;
-  const s = sqlite();
+  const cells = new RowCells();
   for (const { statement } of engine.db.statements(sql)) {
     try {
       const names = statement.columnNames;
-      const h = BigInt(statement.handle);
       const literals: string[] = new Array(names.length);
       const first = rows.length;
       const encode = literalRowEncoder(names);
       while (statement.step()) {
         // Each value straight to its literal: SQLite's storage class decides integer, double
-        // or text, as osquery's typed rows do.
+        // or text, as osquery's typed rows do (the classes are read before any value converts).
+        cells.loadTypes(statement, names.length);
         for (let i = 0; i < names.length; i++) {
-          switch (s.sqlite3_column_type(h, i)) {
-            case SQLITE.INTEGER:
-              literals[i] = String(s.sqlite3_column_int64(h, i));
+          switch (cells.type(i)) {
+            case StorageClass.INTEGER:
+              literals[i] = cells.integerText(i);
               break;
-            case SQLITE.FLOAT:
-              literals[i] = doubleLiteral(s.sqlite3_column_double(h, i));
+            case StorageClass.FLOAT:
+              literals[i] = doubleLiteral(cells.double(i));
               break;
-            case SQLITE.TEXT:
-              literals[i] = textLiteral(columnText(h, i));
+            case StorageClass.TEXT:
+              literals[i] = textLiteral(cells.columnText(i));
               break;
-            case SQLITE.BLOB: {
+            case StorageClass.BLOB: {
               const v = statement.value(i);
               literals[i] = textLiteral(v instanceof Uint8Array ? decoder.decode(v) : String(v ?? ""));
               break;

@@ -11,7 +11,7 @@
 
 import { scheduleBuffer } from "../../core/scheduler.ts";
 import { tableSwitchesFromFlags } from "../../core/table_switches.ts";
-import { sqlite } from "../../core/sqlite/ffi.ts";
+import { Database } from "../../core/sqlite/database.ts";
 import type { DiffResult } from "../../core/diff.ts";
 
 /** A request to a query thread. */
@@ -271,7 +271,7 @@ export class QueryPool {
 
   #interrupt(thread: Thread): void {
     if (thread.cancel) Atomics.store(thread.cancel, 0, 1);
-    if (thread.db) sqlite().sqlite3_interrupt(thread.db);
+    if (thread.db) Database.interruptHandle(thread.db);
   }
 
   /** Stops every running statement (scans end, SQLite stops at its next opcode). */

@@ -93,6 +93,46 @@ export class RowCells {
     }
   }
 
+  /**
+   * Reads only the storage classes of the current row of `statement` (n columns), converting
+   * no value: a caller that renders each class its own way then reads each value once, with
+   * {@linkcode RowCells.integerText}, {@linkcode RowCells.double} or
+   * {@linkcode RowCells.columnText} (text and address accessors need {@linkcode RowCells.load}).
+   */
+  loadTypes(statement: Statement, n: number): void {
+    const s = sqlite();
+    const handle = statement.handle;
+    this.#handle = handle;
+    if (this.#types.length < n) {
+      this.#types = new Int32Array(n);
+      this.#addresses = new Array<bigint>(n).fill(0n);
+      this.#lengths = new Int32Array(n);
+    }
+    this.count = n;
+    for (let i = 0; i < n; i++) this.#types[i] = s.sqlite3_column_type(handle, i);
+  }
+
+  /** Column `i` (an SQLITE.INTEGER value) as decimal text, read as a 64-bit integer. */
+  integerText(i: number): string {
+    return String(sqlite().sqlite3_column_int64(this.#handle, i));
+  }
+
+  /**
+   * Column `i` as text read from SQLite now (after either load): one read of the NUL-terminated
+   * copy when it is plain ASCII (its length then equals the byte count), else the counted bytes
+   * as UTF-8. NULL reads as "".
+   */
+  columnText(i: number): string {
+    const s = sqlite();
+    const address = s.sqlite3_column_text(this.#handle, i);
+    const bytes = s.sqlite3_column_bytes(this.#handle, i);
+    if (bytes === 0) return "";
+    const p = Deno.UnsafePointer.create(BigInt(address));
+    if (p === null) return "";
+    const text = Deno.UnsafePointerView.getCString(p);
+    return text.length === bytes ? text : readText(address, bytes);
+  }
+
   /** SQLite's storage class of column `i` (SQLITE.INTEGER … SQLITE.NULL). */
   type(i: number): number {
     return this.#types[i];
