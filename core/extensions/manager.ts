@@ -15,8 +15,9 @@
  * Generates of extension tables block the core's thread (SQLite calls them synchronously); while
  * one waits for its extension, calls on new connections to this manager are answered inline by
  * the waiting client (core/thrift/inline_server.ts), so an extension may query the core while it
- * generates. Registering an extension that offers tables loads every lazily registered table,
- * since such an inline query cannot wait for a table's code to load.
+ * generates. Registering an extension that offers tables starts loading every lazily registered
+ * table (such an inline query cannot wait for a table's code to load); waitForExtensions waits
+ * for that load too.
  *
  * @module
  */
@@ -155,6 +156,8 @@ export class ExtensionManager {
   #checking = false;
   #stopped = false;
   readonly #stopInline: (() => void) | undefined;
+  /** Loading every lazily registered table, started when the first extension with tables registers. */
+  #tablesLoaded: Promise<void> | undefined;
 
   /** @internal Use {@linkcode startExtensionManager}. */
   constructor(engine: Engine, options: ExtensionManagerOptions) {
@@ -177,11 +180,7 @@ export class ExtensionManager {
       shutdown: () => undefined,
       extensions: () => this.#list(),
       options: () => this.#options(),
-      registerExtension: async ({ info, registry }) => {
-        const status = this.#register(info, registry);
-        if (status.code === 0 && Object.keys(registry.table ?? {}).length > 0) await this.#loadAllTables();
-        return status;
-      },
+      registerExtension: ({ info, registry }) => this.#register(info, registry),
       deregisterExtension: ({ uuid }) => this.#deregister(uuid),
       // Tables registered by schema (the shell's lazy catalogue) load their code before the query runs.
       query: async ({ sql }) => {
@@ -198,11 +197,7 @@ export class ExtensionManager {
         shutdown: () => undefined,
         extensions: () => this.#list(),
         options: () => this.#options(),
-        registerExtension: ({ info, registry }) => {
-          const status = this.#register(info, registry);
-          if (status.code === 0 && Object.keys(registry.table ?? {}).length > 0) void this.#loadAllTables();
-          return status;
-        },
+        registerExtension: ({ info, registry }) => this.#register(info, registry),
         deregisterExtension: ({ uuid }) => this.#deregister(uuid),
         query: ({ sql }) => this.#query(sql),
         getQueryColumns: ({ sql }) => this.#columns(sql),
@@ -300,7 +295,11 @@ export class ExtensionManager {
         const ext = this.extensions().find((e) => e.info.name === name);
         if (!ext || !(await this.#ping(ext, 1000))) missing.push(name);
       }
-      if (missing.length === 0) return;
+      if (missing.length === 0) {
+        // Their tables may query the core as soon as the caller scans them.
+        await this.#tablesLoaded;
+        return;
+      }
       if (Date.now() >= deadline) {
         throw new ExtensionCallError(
           `Required extension${missing.length > 1 ? "s" : ""} not available: ${missing.join(", ")}`,
@@ -461,6 +460,9 @@ export class ExtensionManager {
       return fail(errorText(err));
     }
     this.#extensions.set(uuid, ext);
+    // Its generates may query the core inline, where a table's code cannot be awaited: load the
+    // lazy catalogue now (once; the answer does not wait for it, --extensions_require does).
+    if (Object.keys(broadcast.table ?? {}).length > 0) this.#tablesLoaded ??= this.#loadAllTables();
     this.#log(`Registering extension (${info.name}, ${uuid}, version=${info.version}, sdk=${info.sdk_version})`);
     return OK_STATUS(uuid);
   }
@@ -656,6 +658,7 @@ export class ExtensionManager {
       }
     }));
     this.#extensions.clear();
+    await this.#tablesLoaded;
     await this.#server.close();
     removeStaleExtensionSockets(this.path);
     runtime.extensionsActive = false;
