@@ -184,8 +184,17 @@ async function sha256Hex(parts: Uint8Array[]): Promise<string> {
 
 /** Builds the executable at `output`; returns its path. */
 export async function build(output = `${ROOT}dist/osq`): Promise<string> {
-  const work = `${ROOT}dist/.build`;
-  Deno.mkdirSync(work, { recursive: true });
+  // A work directory of this build's own: the build and package tests may build at the same time.
+  Deno.mkdirSync(`${ROOT}dist`, { recursive: true });
+  const work = Deno.makeTempDirSync({ dir: `${ROOT}dist`, prefix: ".build-" });
+  try {
+    return await buildIn(work, output);
+  } finally {
+    Deno.removeSync(work, { recursive: true });
+  }
+}
+
+async function buildIn(work: string, output: string): Promise<string> {
   const deno = denoBinary();
   const out = `${work}/bundle`;
   Deno.mkdirSync(out, { recursive: true });
