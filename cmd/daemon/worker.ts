@@ -92,7 +92,6 @@ export class DaemonWorker {
     this.#denylist = new Denylist(store, (write) => this.#bestEffort(write), status);
     this.results = new ResultPipeline({
       store,
-      engine: this.engine,
       threads: this.pool,
       runHere: (sql) => runCanonical(this.engine, sql),
       needsThisThread: (sql) => runsOnMainThread(this.engine, sql),

@@ -7,7 +7,7 @@
  *
  * @example
  * ```ts ignore
- * const pipeline = new ResultPipeline({ store, engine, threads: pool, ... });
+ * const pipeline = new ResultPipeline({ store, threads: pool, runHere, ... });
  * pipeline.start(scheduledQuery); // from the scheduler's tick
  * await pipeline.settle(5000); // stopping: running queries may finish
  * await pipeline.flush();
@@ -15,8 +15,9 @@
  *
  * @module
  */
+// The schedule's flags (schedule_epoch, schedule_query_timeout, ...) are defined there.
+import "../scheduler.ts";
 import { flags } from "../flags.ts";
-import type { Engine } from "../engine.ts";
 import type { ScheduledQuery } from "../config/config.ts";
 import { batchLine, eventLines, type LogItem, nextEvents, nextResults, snapshotLines } from "../diff.ts";
 import type { ExecutingQuery, RunCommit, Store, StoredQuery } from "../kv.ts";
@@ -32,11 +33,9 @@ import { isStorageError, type StorageHealth } from "./storage_health.ts";
 /** What a {@linkcode ResultPipeline} is wired to. */
 export interface ResultPipelineOptions {
   store: Store;
-  /** This thread's engine: queries whose tables keep their state here run on it. */
-  engine: Engine;
   /** The query threads everything else runs on. */
   threads: QueryThreads;
-  /** Canonical rows of `sql` run on `engine` (core/diff.ts's text form). */
+  /** Canonical rows (core/diff.ts's text form) of `sql` run on this thread's engine. */
   runHere: (sql: string) => { rows: string[]; size: number };
   /** True when `sql` reads a table (events, carves) whose state lives on this thread. */
   needsThisThread: (sql: string) => boolean;

@@ -1,0 +1,168 @@
+import "../config/flags.ts";
+import "../../plugins/logger/flags.ts";
+import { assert, assertEquals } from "../../testing/assert.ts";
+import { openStore, type Store } from "../kv.ts";
+import { Engine } from "../engine.ts";
+import type { ScheduledQuery } from "../config/config.ts";
+import type { QueryCounters } from "../scheduler.ts";
+import { emptyCounters } from "./counters.ts";
+import { Decorations } from "./decorations.ts";
+import { ResultPipeline } from "./pipeline.ts";
+import type { QueryThreads, RunReply, ThreadRunOptions } from "./reply.ts";
+import { StorageHealth } from "./storage_health.ts";
+
+function scheduled(name: string, sql: string, snapshot = false): ScheduledQuery {
+  return {
+    pack: "main",
+    name,
+    scheduledName: name,
+    query: sql,
+    interval: 10,
+    snapshot,
+    removed: true,
+    denylist: true,
+    startupPriority: -1,
+    platform: "",
+    version: "",
+    shard: 0,
+    oncall: "",
+  };
+}
+
+/** Query threads that answer each run with the next prepared rows (or error). */
+class ScriptedThreads implements QueryThreads {
+  readonly calls: { sql: string; options: ThreadRunOptions }[] = [];
+  constructor(readonly answers: (string[] | Error)[]) {}
+  run(sql: string, options: ThreadRunOptions = {}): Promise<RunReply> {
+    this.calls.push({ sql, options });
+    const next = this.answers.shift() ?? [];
+    if (next instanceof Error) {
+      return Promise.resolve({
+        ok: false,
+        error: next.message,
+        rows: [],
+        size: 0,
+        wallMs: 1,
+        userMs: 0,
+        systemMs: 0,
+        memory: 0,
+      });
+    }
+    const size = next.reduce((n, r) => n + r.length, 0);
+    return Promise.resolve({ ok: true, rows: next, size, wallMs: 1, userMs: 2, systemMs: 3, memory: 4 });
+  }
+}
+
+async function withPipeline(
+  answers: (string[] | Error)[],
+  body: (p: {
+    pipeline: ResultPipeline;
+    store: Store;
+    threads: ScriptedThreads;
+    counters: Map<string, QueryCounters>;
+    statuses: string[];
+    shipped: () => number;
+  }) => Promise<void>,
+): Promise<void> {
+  const store = await openStore(":memory:");
+  const engine = new Engine();
+  const statuses: string[] = [];
+  const status = (_severity: number, message: string) => void statuses.push(message);
+  const threads = new ScriptedThreads(answers);
+  const counters = new Map<string, QueryCounters>();
+  let ships = 0;
+  const pipeline = new ResultPipeline({
+    store,
+    threads,
+    runHere: () => ({ rows: [], size: 0 }),
+    needsThisThread: () => false,
+    usesExtensionTable: () => false,
+    hostIdentifier: () => Promise.resolve("host"),
+    decorations: new Decorations(engine, status),
+    counters,
+    health: new StorageHealth(status),
+    database: () => ":memory:",
+    status,
+    publish: () => Promise.resolve(),
+    ship: () => Promise.resolve(void ships++),
+  });
+  try {
+    await body({ pipeline, store, threads, counters, statuses, shipped: () => ships });
+  } finally {
+    engine.close();
+    store.close();
+  }
+}
+
+/** The result lines in the outbox, parsed. */
+async function outbox(store: Store): Promise<Record<string, unknown>[]> {
+  const lines: Record<string, unknown>[] = [];
+  for (const e of await store.list<import("../kv.ts").OutboxEntry>(["outbox"])) {
+    for (const line of await store.linesOf(e.value)) lines.push(JSON.parse(line));
+  }
+  return lines;
+}
+
+Deno.test("result pipeline: the first run logs every row added, the next only what changed, each in one commit with its state", async () => {
+  const a = '{"n":"1"}', b = '{"n":"2"}', c = '{"n":"3"}';
+  await withPipeline([[a, b], [b, c]], async ({ pipeline, store, threads, counters, shipped }) => {
+    const q = scheduled("numbers", "select n from t");
+    counters.set(q.scheduledName, emptyCounters(q));
+    await pipeline.run(q);
+    await pipeline.run(q);
+    // osquery's event format (--logger_event_type, the default): one line per changed row.
+    const lines = await outbox(store);
+    assertEquals(lines.map((l) => [l.action, l.columns, l.counter]), [
+      ["added", { n: "1" }, 0],
+      ["added", { n: "2" }, 0],
+      ["removed", { n: "1" }, 1],
+      ["added", { n: "3" }, 1],
+    ]);
+    const state = (await store.getQuery("numbers")).value;
+    assertEquals(state?.counter, 1);
+    assertEquals(await store.previousRows(state!), [b, c]);
+    assertEquals(counters.get("numbers")?.executions, 2);
+    assertEquals(counters.get("numbers")?.systemTime, 6);
+    // The scheduled name goes to the thread (it keeps the rows to diff the next run).
+    assertEquals(threads.calls.map((call) => call.options.name), ["numbers", "numbers"]);
+    assert(shipped() >= 2, "each commit is shipped");
+  });
+});
+
+Deno.test("result pipeline: a failed run is counted and reported, commits nothing, and the next run diffs against the last committed one", async () => {
+  const a = '{"n":"1"}';
+  await withPipeline([[a], new Error("no such table: t"), [a]], async ({ pipeline, store, counters, statuses }) => {
+    const q = scheduled("numbers", "select n from t");
+    counters.set(q.scheduledName, emptyCounters(q));
+    await pipeline.run(q);
+    await pipeline.run(q);
+    await pipeline.run(q);
+    assertEquals((await outbox(store)).length, 1, "unchanged rows log nothing");
+    assert(statuses.some((s) => s.includes("Error executing scheduled query numbers: no such table: t")));
+    assertEquals(counters.get("numbers")?.executions, 3);
+  });
+});
+
+Deno.test("result pipeline: a snapshot query logs all its rows every run and keeps no rows", async () => {
+  const a = '{"n":"1"}';
+  await withPipeline([[a], [a]], async ({ pipeline, store, threads }) => {
+    const q = scheduled("snap", "select n from t", true);
+    await pipeline.run(q);
+    await pipeline.run(q);
+    const lines = await outbox(store);
+    assertEquals(lines.map((l) => l.snapshot), [[{ n: "1" }], [{ n: "1" }]]);
+    assertEquals(threads.calls.map((call) => call.options.name), [undefined, undefined]);
+  });
+});
+
+Deno.test("result pipeline: start() tracks the run until its commit and settle() waits for it", async () => {
+  await withPipeline([['{"n":"1"}']], async ({ pipeline, store }) => {
+    const q = scheduled("numbers", "select n from t");
+    pipeline.start(q);
+    assertEquals(pipeline.isRunning("numbers"), true);
+    await pipeline.settle(60_000);
+    assertEquals(pipeline.isRunning("numbers"), false);
+    await pipeline.flush();
+    assertEquals((await outbox(store)).length, 1);
+  });
+});
