@@ -7,7 +7,7 @@
 /// <reference lib="deno.worker" />
 import "../../tables/catalogue.ts";
 import { Engine } from "../../core/engine.ts";
-import { runCanonical } from "./canonical.ts";
+import { runCanonical } from "../../core/results/canonical_rows.ts";
 import { diffIndexed, diffRows, type IndexedRows, indexRows } from "../../core/diff.ts";
 import { adoptScheduleBuffer } from "../../core/scheduler.ts";
 import { applyTableSections, applyViews, type TableSections } from "./config_hooks.ts";

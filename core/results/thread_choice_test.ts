@@ -1,9 +1,9 @@
 import { assertEquals } from "../../testing/assert.ts";
 import "../../tables/catalogue.ts";
-import { Engine } from "../../core/engine.ts";
-import { defineTable } from "../../core/table.ts";
-import { registry } from "../../core/registry.ts";
-import { runCanonical, runsOnMainThread } from "./canonical.ts";
+import { Engine } from "../engine.ts";
+import { defineTable } from "../table.ts";
+import { registry } from "../registry.ts";
+import { runsOnMainThread } from "./thread_choice.ts";
 
 Deno.test("runsOnMainThread follows the tables' thread attribute, through aliases and views, not the SQL text", () => {
   const engine = new Engine();
@@ -36,22 +36,5 @@ Deno.test("runsOnMainThread: a table named *_events without the attribute runs o
   } finally {
     engine.close();
     registry.removeTable("probe_thread_events");
-  }
-});
-
-Deno.test("runCanonical renders each storage class as osquery's typed rows do", () => {
-  const engine = new Engine();
-  try {
-    const { rows, size } = runCanonical(
-      engine,
-      "SELECT 1 AS i, 9007199254740993 AS big, 2.5 AS d, 3.0 AS e, 'plain' AS t, 'é\u0001' || char(0) || 'x' AS u, " +
-        "NULL AS n, x'6869' AS b",
-    );
-    assertEquals(rows, [
-      '{"b":"hi","big":9007199254740993,"d":2.5,"e":3.0,"i":1,"n":"","t":"plain","u":"é\\\\x01\\\\x00x"}',
-    ]);
-    assertEquals(size, rows[0].length);
-  } finally {
-    engine.close();
   }
 });

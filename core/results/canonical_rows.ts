@@ -1,12 +1,13 @@
 /**
- * Runs SQL and returns its rows as canonical text (core/diff.ts): SQLite's storage class of
- * every value decides integer, double or text, as osquery's typed rows do.
+ * Canonical rows: runs SQL and returns its rows as the canonical text the result pipeline diffs
+ * and stores (core/diff.ts): SQLite's storage class of every value decides integer, double or
+ * text, as osquery's typed rows do. Query threads and the daemon's own thread both use it.
  *
  * @module
  */
-import type { Engine } from "../../core/engine.ts";
-import { RowCells, StorageClass } from "../../core/sqlite/row_cells.ts";
-import { doubleLiteral, literalRowEncoder, textLiteral } from "../../core/diff.ts";
+import type { Engine } from "../engine.ts";
+import { RowCells, StorageClass } from "../sqlite/row_cells.ts";
+import { doubleLiteral, literalRowEncoder, textLiteral } from "../diff.ts";
 
 const decoder = new TextDecoder();
 
@@ -57,19 +58,4 @@ export function runCanonical(engine: Engine, sql: string): { rows: string[]; siz
     }
   }
   return { rows, size };
-}
-
-/** SQL functions whose work happens on the daemon's main thread (`carve()` queues a carve there). */
-const MAIN_THREAD_FUNCTIONS = new Set(["carve"]);
-
-/**
- * True when `sql` must run on the daemon's main thread: a table it reads (through views too)
- * says so in its spec (`thread: "main"`), or it calls a function whose work happens there. The
- * engine finds the tables and functions by preparing the statements, not by reading the text.
- */
-export function runsOnMainThread(engine: Engine, sql: string): boolean {
-  const { tables, functions } = engine.references(sql);
-  for (const name of tables) if (engine.registry.table(name)?.thread === "main") return true;
-  for (const name of functions) if (MAIN_THREAD_FUNCTIONS.has(name)) return true;
-  return false;
 }

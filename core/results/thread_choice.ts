@@ -1,0 +1,23 @@
+/**
+ * Which thread runs a query: the daemon's own thread when a table it reads keeps its state
+ * there (its spec says `thread: "main"`: event tables, carves) or it calls a function whose
+ * work happens there; a query thread otherwise.
+ *
+ * @module
+ */
+import type { Engine } from "../engine.ts";
+
+/** SQL functions whose work happens on the daemon's main thread (`carve()` queues a carve there). */
+const MAIN_THREAD_FUNCTIONS = new Set(["carve"]);
+
+/**
+ * True when `sql` must run on the daemon's main thread: a table it reads (through views too)
+ * says so in its spec (`thread: "main"`), or it calls a function whose work happens there. The
+ * engine finds the tables and functions by preparing the statements, not by reading the text.
+ */
+export function runsOnMainThread(engine: Engine, sql: string): boolean {
+  const { tables, functions } = engine.references(sql);
+  for (const name of tables) if (engine.registry.table(name)?.thread === "main") return true;
+  for (const name of functions) if (MAIN_THREAD_FUNCTIONS.has(name)) return true;
+  return false;
+}
