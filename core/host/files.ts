@@ -3,12 +3,13 @@
  * limit, directory listings, and the path helpers the tables share (joining, roots for fixture
  * trees and mount namespaces, C-locale order). Every reader answers `undefined` or an empty list
  * for a file that is missing, denied or of the wrong kind, never an exception: tables read files
- * that vanish under them. The file tables' fast statx/readdir binding is `tables/files/_fs.ts`.
+ * that vanish under them. The fast statx/readdir binding is `statx.ts`; the LIKE-pattern walk is `glob.ts`.
  *
  * @module
  */
 import { defineFlag, flags } from "../flags.ts";
 import { tryLibc } from "../libc.ts";
+import { stat } from "./statx.ts";
 
 defineFlag({
   name: "read_max",
@@ -24,20 +25,12 @@ export function readMax(): number {
 
 /** True when `path` is a directory (following symlinks). */
 export function isDirectory(path: string): boolean {
-  try {
-    return Deno.statSync(path).isDirectory;
-  } catch {
-    return false;
-  }
+  return stat(path)?.type === "directory";
 }
 
 /** True when `path` is a regular file (following symlinks). */
 export function isFile(path: string): boolean {
-  try {
-    return Deno.statSync(path).isFile;
-  } catch {
-    return false;
-  }
+  return stat(path)?.type === "regular";
 }
 
 const F_OK = 0;

@@ -7,7 +7,8 @@
  */
 import { HashCancelledError, hashFileSync } from "../../core/hash.ts";
 import { defineFlag, flags } from "../../core/flags.ts";
-import { stat } from "./_fs.ts";
+import { readMax as readMaxFlag } from "../../core/host/files.ts";
+import { stat } from "../../core/host/statx.ts";
 
 defineFlag({
   name: "hash_cache_max",
@@ -104,7 +105,7 @@ export const hashCache: HashCache = new HashCache();
  */
 export function hashFile(path: string, algorithms: Algorithm[], sizeHint?: number, stop?: () => boolean): Digests {
   const empty = Object.fromEntries(algorithms.map((a) => [a, ""])) as Digests;
-  const readMax = flags.number("read_max");
+  const readMax = readMaxFlag();
   if (sizeHint !== undefined && sizeHint > readMax) return empty;
   try {
     return hashFileSync(path, algorithms, { readMax, stop });

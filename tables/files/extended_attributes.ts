@@ -8,7 +8,10 @@
 import { defineTable, type Row, type TableSpec, withOsqueryTextDefaults } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { encodeBase64 } from "./_base64.ts";
-import { constrainedPaths, entryPaths, GLOB, isDirectory, lstat, parentPath } from "./_lib.ts";
+import { isDirectory } from "../../core/host/files.ts";
+import { lstat } from "../../core/host/statx.ts";
+import { constrainedPaths, GLOB } from "../../core/host/glob.ts";
+import { entryPaths, parentPath } from "./_lib.ts";
 import { capabilitiesText, getXattr, listXattrs } from "./_xattr.ts";
 
 const CAPABILITY = "security.capability";

@@ -7,19 +7,10 @@
  */
 import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import {
-  fileName,
-  GLOB,
-  isDirectory,
-  iterateConstrainedPaths,
-  joinPath,
-  lstat,
-  namespaceRoots,
-  octalMode,
-  parentPath,
-  stat,
-} from "./_lib.ts";
-import { listDir } from "./_fs.ts";
+import { isDirectory, joinPath } from "../../core/host/files.ts";
+import { listEntries, lstat, stat } from "../../core/host/statx.ts";
+import { GLOB, iterateConstrainedPaths } from "../../core/host/glob.ts";
+import { fileName, namespaceRoots, octalMode, parentPath } from "./_lib.ts";
 
 /**
  * The `file` row for `path`, reported under `directory`; undefined when the path cannot be
@@ -133,7 +124,7 @@ export function fileTable(): TableSpec {
         }
         for (const dir of iterateConstrainedPaths(ctx, "directory", GLOB.FOLDERS, root)) {
           if (!isDirectory(root + dir)) continue;
-          for (const entry of listDir(root + dir)) {
+          for (const entry of listEntries(root + dir)) {
             const path = joinPath(dir, entry.name);
             const row = fileRow(path, dir, root + path, pid);
             if (row) yield row;

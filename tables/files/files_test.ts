@@ -2,23 +2,12 @@ import { assert, assertEquals, assertThrows } from "../../testing/assert.ts";
 import { createHash } from "node:crypto";
 import { Engine } from "../../core/engine.ts";
 import { Registry } from "../../core/registry.ts";
-import { OP, QueryContext, type TableSpec } from "../../core/table.ts";
+import type { TableSpec } from "../../core/table.ts";
 import { flags } from "../../core/flags.ts";
 import { fileTable } from "./file.ts";
 import { hashTable } from "./hash.ts";
 import { HashCache } from "./_hash.ts";
-import { listDir, stat } from "./_fs.ts";
-import {
-  constrainedPaths,
-  expandBraces,
-  fileName,
-  GLOB,
-  glob,
-  iterateLikePattern,
-  octalMode,
-  parentPath,
-  resolveLikePattern,
-} from "./_lib.ts";
+import { fileName, octalMode, parentPath } from "./_lib.ts";
 import "./mod.ts";
 
 function engineWith(...tables: TableSpec[]): Engine {
@@ -201,27 +190,6 @@ Deno.test("file: path helpers follow boost's parent_path and filename", () => {
 });
 
 Deno.test(
-  "glob: braces, character classes, '?' and a trailing slash for directories only",
-  withTree((root) => {
-    assertEquals(expandBraces("/x/{a,b{c,d}}/y"), ["/x/a/y", "/x/bc/y", "/x/bd/y"]);
-    assertEquals(glob(`${root}/{a,b}.*`), [`${root}/a.txt`, `${root}/b.log`]);
-    assertEquals(glob(`${root}/[ab].???`), [`${root}/a.txt`, `${root}/b.log`]);
-    assertEquals(glob(`${root}/[!a]*`).map((p) => p.slice(root.length + 1)), [
-      "b.log",
-      "broken",
-      "dirlink/",
-      "link-to-a",
-      "sub/",
-    ]);
-    assertEquals(glob(`${root}/*/`).map((p) => p.slice(root.length + 1)), ["dirlink/", "sub/"]);
-    assertEquals(glob(`${root}/.h*`), [`${root}/.hidden`]);
-    assertEquals(glob(`${root}/a.txt`), [`${root}/a.txt`]);
-    assertEquals(glob(`${root}/nope`), []);
-    assertEquals(resolveLikePattern("a.txt", 3, root), [`${root}/a.txt`]);
-  }),
-);
-
-Deno.test(
   "hash: digests of a file written by the test match node:crypto",
   withTree((root) => {
     const e = engineWith(hashTable(new HashCache()));
@@ -349,23 +317,6 @@ Deno.test(
   }),
 );
 
-Deno.test("fs: statx and readdir over FFI agree with Deno's own stat and readDir", () => {
-  const ours = stat("/etc/passwd")!;
-  const deno = Deno.statSync("/etc/passwd");
-  assertEquals([ours.ino, ours.size, ours.uid, ours.mode, ours.nlink], [
-    deno.ino,
-    deno.size,
-    deno.uid,
-    deno.mode,
-    deno.nlink,
-  ]);
-  assertEquals(ours.mtime, Math.floor(deno.mtime!.getTime() / 1000));
-  assertEquals(ours.dev, deno.dev);
-  assertEquals(listDir("/etc").map((e) => e.name).sort(), [...Deno.readDirSync("/etc")].map((e) => e.name).sort());
-  assertEquals(stat("/nonexistent/x"), undefined);
-  assertEquals(listDir("/nonexistent"), []);
-});
-
 Deno.test(
   "file and hash: pid_with_namespace reads through /proc/<pid>/root and echoes the pid",
   withTree((root) => {
@@ -403,32 +354,3 @@ Deno.test(
     assertEquals(rows.length, 1);
   }),
 );
-
-Deno.test("file: a %% walk streams in byte order, and overlapping patterns merge without repeats", () => {
-  const root = Deno.makeTempDirSync({ prefix: "osq-files-order-" });
-  try {
-    for (const d of ["a", "a.b", "a-c", "a0", "a/x", "a/x/y"]) Deno.mkdirSync(`${root}/${d}`, { recursive: true });
-    for (const f of ["a.txt", "a/1", "a/x/y/z", "a0/f", "a-c/g", "b"]) Deno.writeTextFileSync(`${root}/${f}`, "");
-    const walked = resolveLikePattern(`${root}/%%`, GLOB.ALL);
-    const sorted = [...walked].sort((x, y) => x < y ? -1 : x > y ? 1 : 0);
-    assertEquals(walked, sorted);
-    assertEquals(walked.length, 12);
-
-    // The first path leaves after one poll of the walk, not after the whole tree.
-    let polls = 0;
-    const it = iterateLikePattern(`${root}/%%`, GLOB.ALL, Deno.cwd(), "", () => (polls++, false));
-    assert(!it.next().done);
-    assert(polls <= 1, `the walk went ahead of its consumer: ${polls} polls`);
-
-    const constraints = new Map([["path", [
-      { op: OP.LIKE, value: `${root}/%%` },
-      { op: OP.LIKE, value: `${root}/a/%%` },
-      { op: OP.EQUALS, value: `${root}/b` },
-      { op: OP.EQUALS, value: `${root}/zzz` },
-    ]]]);
-    const merged = constrainedPaths(new QueryContext("file", constraints), "path", GLOB.ALL);
-    assertEquals(merged, [...new Set([...walked, `${root}/zzz`])].sort((x, y) => x < y ? -1 : x > y ? 1 : 0));
-  } finally {
-    Deno.removeSync(root, { recursive: true });
-  }
-});

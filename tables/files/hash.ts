@@ -6,16 +6,10 @@
  */
 import { defineTable, type Row, type TableSpec, withOsqueryTextDefaults } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import {
-  GLOB,
-  isDirectory,
-  isRegularFile,
-  iterateConstrainedPaths,
-  joinPath,
-  namespaceRoots,
-  parentPath,
-} from "./_lib.ts";
-import { listDir } from "./_fs.ts";
+import { isDirectory, isFile, joinPath } from "../../core/host/files.ts";
+import { listEntries } from "../../core/host/statx.ts";
+import { GLOB, iterateConstrainedPaths } from "../../core/host/glob.ts";
+import { namespaceRoots, parentPath } from "./_lib.ts";
 import { type Algorithm, type HashCache, hashCache } from "./_hash.ts";
 
 const ALGORITHMS: Algorithm[] = ["md5", "sha1", "sha256"];
@@ -44,13 +38,13 @@ export function hashTable(cache: HashCache = hashCache): TableSpec {
           pid_with_namespace: pid,
         });
         for (const path of iterateConstrainedPaths(ctx, "path", GLOB.ALL, root)) {
-          if (isRegularFile(root + path)) yield row(path, parentPath(path));
+          if (isFile(root + path)) yield row(path, parentPath(path));
         }
         for (const dir of iterateConstrainedPaths(ctx, "directory", GLOB.ALL, root)) {
           if (!isDirectory(root + dir)) continue;
-          for (const entry of listDir(root + dir)) {
+          for (const entry of listEntries(root + dir)) {
             const path = joinPath(dir, entry.name);
-            if (isRegularFile(root + path)) yield row(path, dir);
+            if (isFile(root + path)) yield row(path, dir);
           }
         }
       }

@@ -6,8 +6,9 @@
  */
 import { defineTable, type Row, type TableSpec, withOsqueryTextDefaults } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { joinPath, lstat, namespaceRoots, stat } from "./_lib.ts";
-import { listDir } from "./_fs.ts";
+import { joinPath } from "../../core/host/files.ts";
+import { listEntries, lstat, stat } from "../../core/host/statx.ts";
+import { namespaceRoots } from "./_lib.ts";
 import { readGroups, readPasswd } from "../../core/host/accounts.ts";
 import { nssGroupByGid, nssUserByUid } from "../../core/host/nss.ts";
 
@@ -24,7 +25,7 @@ export const SUID_SEARCH_PATHS = [
 
 /** Every path below `dir` in pre-order; symlinked subdirectories are listed but not entered. */
 function* walk(dir: string): Generator<string> {
-  for (const entry of listDir(dir)) {
+  for (const entry of listEntries(dir)) {
     const path = joinPath(dir, entry.name);
     yield path;
     const isDir = entry.type === "directory" || (entry.type === undefined && lstat(path)?.type === "directory");

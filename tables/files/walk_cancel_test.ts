@@ -5,7 +5,7 @@ import { suidBinRows } from "./suid_bin.ts";
 import { Engine } from "../../core/engine.ts";
 import { Registry } from "../../core/registry.ts";
 import { defineTable, OP, QueryContext } from "../../core/table.ts";
-import { constrainedPaths, GLOB, resolveLikePattern } from "./_lib.ts";
+import { constrainedPaths, GLOB, resolveLikePattern } from "../../core/host/glob.ts";
 
 /** A tree of `width` directories holding `width` files each. */
 function makeWideTree(width: number): string {

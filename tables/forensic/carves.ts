@@ -14,7 +14,7 @@ import { carveStore } from "../../core/carver/carves.ts";
 import { flags } from "../../core/flags.ts";
 import { registerTable } from "../../core/registry.ts";
 import { defineTable } from "../../core/table.ts";
-import { constrainedPaths, GLOB } from "../files/_lib.ts";
+import { constrainedPaths, GLOB } from "../../core/host/glob.ts";
 
 export default registerTable(defineTable({
   name: "carves",

@@ -1,12 +1,12 @@
 /**
- * Fast filesystem primitives for the file tables: statx(2) and opendir/readdir over Deno FFI with
+ * Fast filesystem primitives for every area: statx(2) and opendir/readdir over Deno FFI with
  * reused buffers (about three times cheaper per call than `Deno.statSync`/`Deno.readDirSync`,
  * which matters when a `%%` walk touches tens of thousands of entries), falling back to Deno's
  * APIs when libc cannot be loaded. statx also gives the birth time where the filesystem has one.
  *
  * @module
  */
-import { tryLibc as libc } from "../../core/libc.ts";
+import { tryLibc as libc } from "../libc.ts";
 
 /** File types, with osquery's names. */
 export type FileType = "regular" | "directory" | "symlink" | "block" | "character" | "fifo" | "socket" | "unknown";
@@ -179,8 +179,11 @@ const DT_TYPES: Record<number, FileType> = {
   12: "socket",
 };
 
-/** The entries of `dir` (without "." and ".."), in readdir order; empty when it cannot be read. */
-export function listDir(dir: string): DirEntry[] {
+/**
+ * The entries of `dir` (without "." and ".."), in readdir order, with the type readdir gives;
+ * empty when it cannot be read.
+ */
+export function listEntries(dir: string): DirEntry[] {
   const c = libc();
   const p = c ? cPath(dir) : undefined;
   if (!c || !p) {
