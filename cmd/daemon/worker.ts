@@ -31,7 +31,7 @@ import "../../plugins/logger/pipelines.ts";
 import { resolvePack } from "../../plugins/config/filesystem.ts";
 import { QueryPool } from "./query_pool.ts";
 import { runCanonical } from "../../core/results/canonical_rows.ts";
-import { runsOnMainThread } from "../../core/results/thread_choice.ts";
+import { readsExtensionTable, runsOnMainThread } from "../../core/results/thread_choice.ts";
 import { applyTableSections, applyViews } from "./config_hooks.ts";
 import { type ExtensionManager, startExtensionManager } from "../../core/extensions/manager.ts";
 import { type ExtensionSupervisor, startAutoload, waitForRequiredExtensions } from "../../core/extensions/autoload.ts";
@@ -96,7 +96,7 @@ export class DaemonWorker {
       threads: this.pool,
       runHere: (sql) => runCanonical(this.engine, sql),
       needsThisThread: (sql) => runsOnMainThread(this.engine, sql),
-      usesExtensionTable: (sql) => this.#usesExtensionTable(sql),
+      usesExtensionTable: (sql) => this.#extensions !== undefined && readsExtensionTable(this.engine, sql),
       hostIdentifier: () => hostIdentifier(store),
       decorations: this.decorations,
       counters: this.counters,
@@ -146,15 +146,6 @@ export class DaemonWorker {
     } catch (err) {
       this.status(Severity.ERROR, `Extensions: ${(err as Error).message}`);
     }
-  }
-
-  #usesExtensionTable(sql: string): boolean {
-    if (!this.#extensions) return false;
-    for (const m of sql.matchAll(/\b([A-Za-z_]\w*)\b/g)) {
-      const owner = this.engine.registry.tableOwner(m[1]);
-      if (owner !== undefined && owner !== "core") return true;
-    }
-    return false;
   }
 
   /** Where the config comes from: --config_path, or the TLS server with --config_plugin=tls. */

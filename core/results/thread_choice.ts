@@ -21,3 +21,15 @@ export function runsOnMainThread(engine: Engine, sql: string): boolean {
   for (const name of functions) if (MAIN_THREAD_FUNCTIONS.has(name)) return true;
   return false;
 }
+
+/**
+ * True when `sql` reads (through views too) a table an extension registered: its proxy lives
+ * in this thread's engine only, so the query runs here. Found by preparing, as above.
+ */
+export function readsExtensionTable(engine: Engine, sql: string): boolean {
+  for (const name of engine.references(sql).tables) {
+    const owner = engine.registry.tableOwner(name);
+    if (owner !== undefined && owner !== "core") return true;
+  }
+  return false;
+}

@@ -3,7 +3,7 @@ import "../../tables/catalogue.ts";
 import { Engine } from "../engine.ts";
 import { defineTable } from "../table.ts";
 import { registry } from "../registry.ts";
-import { runsOnMainThread } from "./thread_choice.ts";
+import { readsExtensionTable, runsOnMainThread } from "./thread_choice.ts";
 
 Deno.test("runsOnMainThread follows the tables' thread attribute, through aliases and views, not the SQL text", () => {
   const engine = new Engine();
@@ -36,5 +36,29 @@ Deno.test("runsOnMainThread: a table named *_events without the attribute runs o
   } finally {
     engine.close();
     registry.removeTable("probe_thread_events");
+  }
+});
+
+Deno.test("readsExtensionTable: a table an extension registered, read directly or through a view, not a column of the same name", () => {
+  const table = defineTable({
+    name: "probe_extension_table",
+    description: "a table an extension registered",
+    columns: [{ name: "x", type: "INTEGER" }],
+    generate: () => [{ x: 1 }],
+  });
+  registry.addTable(table, "probe_extension");
+  const engine = new Engine();
+  try {
+    engine.query("CREATE VIEW probe_extension_view AS SELECT x FROM probe_extension_table");
+    assertEquals(readsExtensionTable(engine, "SELECT * FROM probe_extension_table"), true);
+    assertEquals(readsExtensionTable(engine, "SELECT * FROM probe_extension_view"), true);
+    assertEquals(
+      readsExtensionTable(engine, "SELECT 'probe_extension_table' AS probe_extension_table FROM time"),
+      false,
+    );
+    assertEquals(readsExtensionTable(engine, "SELECT * FROM time"), false);
+  } finally {
+    engine.close();
+    registry.removeTable("probe_extension_table");
   }
 });
