@@ -111,6 +111,19 @@ Deno.test("the build points each chunk's worker URL at the worker's bundle and r
     ),
     "var __require = (id) => globalThis.process.getBuiltinModule(id);",
   );
+  // The bundle is minified: the same shim and worker URLs without spaces.
+  assertEquals(
+    lazyRequire('import{createRequire as e}from"node:module";var r=e(import.meta.url);var x=1;'),
+    "var r = (id) => globalThis.process.getBuiltinModule(id);var x=1;",
+  );
+  assertEquals(
+    rewriteWorkerUrls(
+      'new Worker(new URL("./query_worker.ts",import.meta.url),{type:"module"})',
+      workers,
+      "chunk-A.js",
+    ),
+    'new Worker(new URL("./cmd/daemon/query_worker.js", import.meta.url),{type:"module"})',
+  );
 });
 
 Deno.test({
