@@ -175,7 +175,6 @@ export class VirtualTableModule {
    */
   #arm(): void {
     if (this.#armed) return;
-    this.#armed = true;
     this.#native = this.#nativeWanted ? nativeCursorCode() : undefined;
     this.#slot(24, this.#xBestIndex());
     this.#slot(32, this.#xDisconnect());
@@ -197,6 +196,9 @@ export class VirtualTableModule {
       this.#slot(88, this.#xColumn());
       this.#slot(96, this.#xRowid());
     }
+    // Only now: a failure above fails this xConnect (SQLite then calls no other slot) and the
+    // next connect tries again, so SQLite never reaches a slot left empty.
+    this.#armed = true;
   }
 
   /** Whether scans run through the native cursor. */
