@@ -2,7 +2,7 @@
  * File integrity monitoring from audit records (process_file_events), after osquery's design:
  * the file syscalls of every process are followed to keep, per process, which descriptor
  * refers to which inode and what was last done through it, and per inode the path it was
- * opened by. A row is emitted when something changes for a path under the config's file_paths:
+ * opened by. A change is reported when something happens to a path under the config's file_paths:
  * opened with truncation, first written, truncated, renamed, linked, unlinked (and, with
  * `--audit_fim_show_accesses`, opened, first read and closed).
  *
@@ -14,10 +14,8 @@
  *
  * @module
  */
-import type { Row } from "../table.ts";
 import { AUDIT, type AuditEvent, auditInteger, type AuditRecord, decodeAuditValue } from "./audit_records.ts";
 import type { SyscallNumbers } from "./audit.ts";
-import { systemUptime } from "../host/uptime.ts";
 
 /** What was last done through a descriptor. */
 type LastOperation = "open" | "read" | "write";
@@ -72,7 +70,24 @@ export interface ProcessFileTrackerOptions {
   syscalls: SyscallNumbers;
 }
 
-/** Follows processes' file descriptors through audit events and makes process_file_events rows. */
+/**
+ * A change to report: what a process did to which path. The events area makes the
+ * process_file_events row of it; the process's ids and executable are in its SYSCALL record.
+ */
+export interface FileChange {
+  /** open, open+truncate, read, write, close, rename, link, symlink or unlink. */
+  operation: string;
+  path: string;
+  /** The new name of a rename, link or symlink. */
+  dest?: string;
+  pid: number;
+  /** The process's working directory at the syscall. */
+  cwd: string;
+  /** The event's SYSCALL record. */
+  syscall: AuditRecord;
+}
+
+/** Follows processes' file descriptors through audit events and reports the changes to watched paths. */
 export class ProcessFileTracker {
   readonly #inodes = new Map<number, string>();
   readonly #processes = new Map<number, Map<number, Descriptor>>();
@@ -94,8 +109,8 @@ export class ProcessFileTracker {
     this.#processes.clear();
   }
 
-  /** Processes one event; returns its row when it is one to report. */
-  handle(event: AuditEvent, uptime = systemUptime()): Row | undefined {
+  /** Processes one event; returns the change it made when it is one to report. */
+  handle(event: AuditEvent): FileChange | undefined {
     if (event.kind !== "syscall" || !event.success || event.syscall === undefined) return undefined;
     const name = this.#names.get(event.syscall);
     if (!name) return undefined;
@@ -124,29 +139,10 @@ export class ProcessFileTracker {
     const { included, showAccesses } = this.#options;
     if (!included(change.path) && !(change.dest && included(change.dest))) return undefined;
     if (!change.write && !showAccesses?.()) return undefined;
-    const f = sys.fields;
-    const text = (key: string) => f.get(key) ?? "";
-    const row: Row = {
-      operation: change.operation,
-      pid,
-      ppid: auditInteger(f, "ppid") ?? 0,
-      executable: decodeAuditValue(text("exe")),
-      partial: "false",
-      cwd,
-      path: change.path,
-      uid: text("uid"),
-      gid: text("gid"),
-      auid: text("auid"),
-      euid: text("euid"),
-      egid: text("egid"),
-      fsuid: text("fsuid"),
-      fsgid: text("fsgid"),
-      suid: text("suid"),
-      sgid: text("sgid"),
-      uptime,
-    };
-    if (change.dest !== undefined) row.dest_path = change.dest;
-    return row;
+    const { operation, path, dest } = change;
+    return dest === undefined
+      ? { operation, path, pid, cwd, syscall: sys }
+      : { operation, path, dest, pid, cwd, syscall: sys };
   }
 
   #apply(

@@ -1,8 +1,7 @@
-import { normalizeAuditPath, ProcessFileTracker } from "./audit_fim.ts";
+import { type FileChange, normalizeAuditPath, ProcessFileTracker } from "./audit_fim.ts";
 import { AuditAssembler, auditLogEvents, recordFromNetlink, splitNetlinkMessages } from "./audit_records.ts";
 import { SYSCALLS } from "./audit.ts";
 import { assertEquals } from "../../testing/assert.ts";
-import type { Row } from "../table.ts";
 
 const x86 = Deno.build.arch === "x86_64";
 if (!x86) {
@@ -17,19 +16,19 @@ function tracker(showAccesses = false, prefix = "/tmp/osq-fim/"): ProcessFileTra
   });
 }
 
-/** The rows a tracker makes from the recorded kernel datagrams of a Python script's file work. */
-function recordedRows(t: ProcessFileTracker): Row[] {
+/** The changes a tracker reports from the recorded kernel datagrams of a Python script's file work. */
+function recordedChanges(t: ProcessFileTracker): FileChange[] {
   const data = Deno.readFileSync(new URL("../../testdata/events/audit_fim_netlink.bin", import.meta.url));
   const view = new DataView(data.buffer);
   const assembler = new AuditAssembler();
-  const rows: Row[] = [];
+  const rows: FileChange[] = [];
   for (let pos = 0; pos + 4 <= data.length;) {
     const n = view.getUint32(pos, true);
     for (const m of splitNetlinkMessages(data.subarray(pos + 4, pos + 4 + n))) {
       const record = recordFromNetlink(m);
       if (!record) continue;
       for (const event of assembler.push(record)) {
-        const row = t.handle(event, 1);
+        const row = t.handle(event);
         if (row) rows.push(row);
       }
     }
@@ -38,7 +37,7 @@ function recordedRows(t: ProcessFileTracker): Row[] {
   return rows;
 }
 
-const summary = (rows: Row[]) => rows.map((r) => [r.operation, r.path, r.dest_path ?? ""].join(" ").trim());
+const summary = (rows: FileChange[]) => rows.map((r) => [r.operation, r.path, r.dest ?? ""].join(" ").trim());
 
 Deno.test("audit fim: paths join their directory and resolve . and .. lexically", () => {
   assertEquals(normalizeAuditPath("/home/ann", "notes.txt"), "/home/ann/notes.txt");
@@ -51,7 +50,7 @@ Deno.test({
   name: "audit fim: recorded syscalls become write, rename, link, symlink and unlink rows",
   ignore: !x86,
   fn() {
-    assertEquals(summary(recordedRows(tracker())), [
+    assertEquals(summary(recordedChanges(tracker())), [
       "open+truncate /tmp/osq-fim/notes.txt",
       "write /tmp/osq-fim/notes.txt",
       "write /tmp/osq-fim/notes.txt",
@@ -63,10 +62,10 @@ Deno.test({
       "unlink /tmp/osq-fim/soft.txt",
       "unlink /tmp/osq-fim/renamed.txt",
     ]);
-    const [first] = recordedRows(tracker());
+    const [first] = recordedChanges(tracker());
     assertEquals(
-      [first.executable, first.cwd, first.partial, first.uid, first.auid, first.uptime],
-      ["/usr/bin/python3.11", "/tmp/osq-fim", "false", "0", "4294967295", 1],
+      [first.pid, first.cwd, first.syscall.fields.get("exe"), first.syscall.fields.get("auid")],
+      [13675, "/tmp/osq-fim", '"/usr/bin/python3.11"', "4294967295"],
     );
   },
 });
@@ -75,7 +74,7 @@ Deno.test({
   name: "audit fim: accesses (open, first read, close) only with --audit_fim_show_accesses; other paths never",
   ignore: !x86,
   fn() {
-    const rows = summary(recordedRows(tracker(true)));
+    const rows = summary(recordedChanges(tracker(true)));
     assertEquals(rows.slice(0, 6), [
       "open+truncate /tmp/osq-fim/notes.txt",
       "write /tmp/osq-fim/notes.txt",
@@ -84,9 +83,9 @@ Deno.test({
       "read /tmp/osq-fim/notes.txt",
       "close /tmp/osq-fim/notes.txt",
     ]);
-    assertEquals(recordedRows(tracker(true, "/srv/")), []);
+    assertEquals(recordedChanges(tracker(true, "/srv/")), []);
     // Python read /etc/localtime while starting: watched, it shows up.
-    assertEquals(summary(recordedRows(tracker(true, "/etc/localtime"))).slice(0, 2), [
+    assertEquals(summary(recordedChanges(tracker(true, "/etc/localtime"))).slice(0, 2), [
       "open /etc/localtime",
       "read /etc/localtime",
     ]);
@@ -124,11 +123,11 @@ Deno.test({
       eoe(6),
     ].join("\n");
     const t = tracker(false, "/data/");
-    const rows = auditLogEvents(log).map((e) => t.handle(e, 0)).filter((r) => r !== undefined);
+    const rows = auditLogEvents(log).map((e) => t.handle(e)).filter((r) => r !== undefined);
     assertEquals(summary(rows), ["write /data/f.txt"]);
     // The forked child inherited descriptor 3.
     const child = head(7, 1, "exit=1 a0=3 a1=0 a2=1 a3=0 items=0").replace("pid=700", "pid=701");
-    const more = auditLogEvents(`${child}\n${eoe(7)}`).map((e) => t.handle(e, 0));
+    const more = auditLogEvents(`${child}\n${eoe(7)}`).map((e) => t.handle(e));
     assertEquals(more.map((r) => r?.path), ["/data/f.txt"]);
   },
 });
@@ -154,7 +153,7 @@ Deno.test({
       eoe(3),
     ].join("\n");
     const t = tracker(false, "/data/");
-    const rows = auditLogEvents(log).map((e) => t.handle(e, 0)).filter((r) => r !== undefined);
+    const rows = auditLogEvents(log).map((e) => t.handle(e)).filter((r) => r !== undefined);
     assertEquals(summary(rows), ["link /data/old.txt /data/new.txt", "unlink /data/old.txt"]);
   },
 });

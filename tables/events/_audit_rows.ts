@@ -22,6 +22,7 @@ import {
   SELINUX_RECORD_LABELS,
 } from "../../core/events/audit_records.ts";
 import type { SyscallNumbers } from "../../core/events/audit.ts";
+import type { FileChange } from "../../core/events/audit_fim.ts";
 import { x86_64SyscallName } from "../../core/events/audit_syscalls.ts";
 import { systemUptime } from "../../core/host/uptime.ts";
 
@@ -122,6 +123,27 @@ export function executableFileColumns(path: string, mode: unknown): Row {
   } catch {
     return { atime: 0, mtime: 0, ctime: 0 };
   }
+}
+
+/**
+ * The process_file_events row of a change the FIM tracker reported: the operation and paths,
+ * and the process's ids and executable as its SYSCALL record gives them (ids as text, as osquery).
+ */
+export function processFileEventRow(change: FileChange, uptime = systemUptime()): Row {
+  const sys = change.syscall;
+  const row: Row = {
+    operation: change.operation,
+    pid: change.pid,
+    ppid: auditInteger(sys.fields, "ppid") ?? 0,
+    executable: decodeAuditValue(field(sys, "exe")),
+    partial: "false",
+    cwd: change.cwd,
+    path: change.path,
+    uptime,
+  };
+  for (const name of ID_FIELDS) row[name] = field(sys, name);
+  if (change.dest !== undefined) row.dest_path = change.dest;
+  return row;
 }
 
 /** Flags that shape socket_events. */

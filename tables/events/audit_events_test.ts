@@ -3,7 +3,7 @@ import { Engine } from "../../core/engine.ts";
 import { flags } from "../../core/flags.ts";
 import { auditPublisher } from "../../core/events/publishers.ts";
 import { auditLogEvents } from "../../core/events/audit_records.ts";
-import { decodeSockaddr } from "./_audit_rows.ts";
+import { decodeSockaddr, processFileEventRow } from "./_audit_rows.ts";
 import { assert, assertEquals } from "../../testing/assert.ts";
 
 const log = (name: string) => Deno.readTextFileSync(new URL(`../../testdata/events/${name}`, import.meta.url));
@@ -269,6 +269,38 @@ Deno.test("seccomp_events: arch, syscall and action are named; unknown values sa
   assertEquals([rows[2].arch, rows[2].syscall, rows[2].code], ["AARCH64", "56", "ERRNO"]);
   assertEquals([rows[3].uid, rows[3].arch, rows[3].code], [1000, "0(unknown)", "KILL_THREAD"]);
   e.close();
+});
+
+Deno.test("process_file_events: a reported change becomes a row with the process's ids and decoded executable", () => {
+  const [event] = auditLogEvents(
+    `type=SYSCALL msg=audit(1700000400.000:9): arch=c000003e syscall=82 success=yes exit=0 items=4 ppid=1 pid=700 ` +
+      `auid=1000 uid=1001 gid=1002 euid=1003 suid=1004 fsuid=1005 egid=1006 sgid=1007 fsgid=1008 ` +
+      `comm="mv" exe=2F7573722F62696E2F6D76 key=(null)\ntype=EOE msg=audit(1700000400.000:9): `,
+  );
+  const row = processFileEventRow(
+    { operation: "rename", path: "/data/a", dest: "/data/b", pid: 700, cwd: "/data", syscall: event.records[0] },
+    42,
+  );
+  assertEquals(row, {
+    operation: "rename",
+    pid: 700,
+    ppid: 1,
+    executable: "/usr/bin/mv",
+    partial: "false",
+    cwd: "/data",
+    path: "/data/a",
+    dest_path: "/data/b",
+    auid: "1000",
+    uid: "1001",
+    gid: "1002",
+    euid: "1003",
+    suid: "1004",
+    fsuid: "1005",
+    egid: "1006",
+    sgid: "1007",
+    fsgid: "1008",
+    uptime: 42,
+  });
 });
 
 Deno.test({

@@ -5,6 +5,7 @@ import { flags } from "../../core/flags.ts";
 import { auditPublisher } from "../../core/events/publishers.ts";
 import { SYSCALLS } from "../../core/events/audit.ts";
 import { ProcessFileTracker } from "../../core/events/audit_fim.ts";
+import { processFileEventRow } from "./_audit_rows.ts";
 
 /** The descriptor and inode state behind process_file_events. */
 export const processFileTracker: ProcessFileTracker = new ProcessFileTracker({
@@ -14,8 +15,8 @@ export const processFileTracker: ProcessFileTracker = new ProcessFileTracker({
 });
 
 const audit = auditSubscription("process_file_events", "audit_allow_fim_events", (event, add) => {
-  const row = processFileTracker.handle(event);
-  if (row) add(row);
+  const change = processFileTracker.handle(event);
+  if (change) add(processFileEventRow(change));
 }, () => auditPublisher.filePathCount);
 
 export default registerTable(defineTable({
