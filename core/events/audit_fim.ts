@@ -25,6 +25,14 @@ interface Descriptor {
   last: LastOperation;
 }
 
+/** What one syscall did, before the watched-path filter: `write` marks a change (not an access). */
+interface TrackedChange {
+  operation: string;
+  path: string;
+  dest?: string;
+  write: boolean;
+}
+
 interface PathItem {
   path: string;
   inode: number;
@@ -153,7 +161,7 @@ export class ProcessFileTracker {
     cwd: string,
     paths: Map<number, PathItem>,
     mmap: AuditRecord | undefined,
-  ): { operation: string; path: string; dest?: string; write: boolean } | undefined {
+  ): TrackedChange | undefined {
     const p = (i: number) => paths.get(i);
     switch (name) {
       case "clone":
@@ -263,7 +271,7 @@ export class ProcessFileTracker {
     sys: AuditRecord,
     cwd: string,
     paths: Map<number, PathItem>,
-  ): { operation: string; path: string; write: boolean } | undefined {
+  ): TrackedChange | undefined {
     const flagsArg = name === "open" ? "a1" : name === "openat" || name === "open_by_handle_at" ? "a2" : undefined;
     const truncate = flagsArg !== undefined && ((auditInteger(sys.fields, flagsArg, 16) ?? O_TRUNC) & O_TRUNC) !== 0;
     let parent: PathItem | undefined;
@@ -288,7 +296,7 @@ export class ProcessFileTracker {
     return { operation: truncate ? "open+truncate" : "open", path, write: truncate };
   }
 
-  #io(pid: number, fd: number, write: boolean): { operation: string; path: string; write: boolean } | undefined {
+  #io(pid: number, fd: number, write: boolean): TrackedChange | undefined {
     const desc = this.#processes.get(pid)?.get(fd);
     if (!desc) return undefined;
     const before = desc.last;

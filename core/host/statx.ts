@@ -80,6 +80,11 @@ export function typeOfMode(mode: number): FileType {
   }
 }
 
+/** Permission bits as four octal digits ("0644", "4755"), as osquery's `lsperms`. */
+export function octalMode(mode: number | null | undefined): string {
+  return ((mode ?? 0) & 0o7777).toString(8).padStart(4, "0");
+}
+
 /** glibc's makedev. */
 function makedev(major: number, minor: number): number {
   return (major & 0xfff) * 256 + (minor & 0xff) + (minor & 0xffffff00) * 4096 + (major & 0xfffff000) * 2 ** 32;

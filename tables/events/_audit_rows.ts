@@ -24,6 +24,7 @@ import {
 import type { SyscallNumbers } from "../../core/events/audit.ts";
 import type { FileChange } from "../../core/events/audit_fim.ts";
 import { x86_64SyscallName } from "../../core/events/audit_syscalls.ts";
+import { octalMode } from "../../core/host/statx.ts";
 import { systemUptime } from "../../core/host/uptime.ts";
 
 const CLONE_PARENT = 0x8000;
@@ -99,11 +100,6 @@ export function processEventRow(event: AuditEvent, nr: SyscallNumbers, uptime = 
   return row;
 }
 
-/** A file's permission bits as osquery prints them (`0755`, `4755`). */
-export function permissionText(mode: number): string {
-  return (mode & 0o7777).toString(8).padStart(4, "0");
-}
-
 /**
  * osquery's file columns for a process_events row: the mode (when the records gave none),
  * btime 0 and the access, modification and change times; zeros when the file cannot be read.
@@ -118,7 +114,7 @@ export function executableFileColumns(path: string, mode: unknown): Row {
       mtime: seconds(st.mtime),
       ctime: seconds(st.ctime),
     };
-    if (!mode && st.mode !== null) row.mode = permissionText(st.mode);
+    if (!mode && st.mode !== null) row.mode = octalMode(st.mode);
     return row;
   } catch {
     return { atime: 0, mtime: 0, ctime: 0 };

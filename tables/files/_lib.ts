@@ -1,7 +1,7 @@
 /**
  * What the file tables share beyond core/host (whose `glob.ts` resolves their `path`/`directory`
- * constraints): boost-style path splitting, a directory's entry paths, the mount-namespace roots of
- * `pid_with_namespace`, and osquery's permission text.
+ * constraints): boost-style path splitting, a directory's entry paths, and the mount-namespace
+ * roots of `pid_with_namespace`.
  *
  * @module
  */
@@ -51,9 +51,4 @@ export function namespaceRoots(ctx: QueryContext, proc = "/proc"): NamespaceRoot
   const pids = ctx.integerEquals("pid_with_namespace").filter((p) => p > 0);
   if (pids.length === 0) return [{ pid: 0, root: "" }];
   return pids.map((pid) => ({ pid, root: `${proc}/${pid}/root` }));
-}
-
-/** Permission bits as four octal digits ("0644", "4755"), as osquery's `lsperms`. */
-export function octalMode(mode: number | null | undefined): string {
-  return ((mode ?? 0) & 0o7777).toString(8).padStart(4, "0");
 }

@@ -8,9 +8,9 @@
 import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { isDirectory, joinPath } from "../../core/host/files.ts";
-import { listEntries, lstat, stat } from "../../core/host/statx.ts";
+import { listEntries, lstat, octalMode, stat } from "../../core/host/statx.ts";
 import { GLOB, iterateConstrainedPaths } from "../../core/host/glob.ts";
-import { fileName, namespaceRoots, octalMode, parentPath } from "./_lib.ts";
+import { fileName, namespaceRoots, parentPath } from "./_lib.ts";
 
 /**
  * The `file` row for `path`, reported under `directory`; undefined when the path cannot be

@@ -7,7 +7,8 @@ import { flags } from "../../core/flags.ts";
 import { fileTable } from "./file.ts";
 import { hashTable } from "./hash.ts";
 import { HashCache } from "./_hash.ts";
-import { fileName, octalMode, parentPath } from "./_lib.ts";
+import { fileName, parentPath } from "./_lib.ts";
+import { octalMode } from "../../core/host/statx.ts";
 import "./mod.ts";
 
 function engineWith(...tables: TableSpec[]): Engine {
