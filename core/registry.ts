@@ -16,6 +16,67 @@ import { type QueryContext, type Rows, TableError, type TableSpec } from "./tabl
 /** A table's schema without its generator: what the lazy catalogue knows before loading. */
 export type TableSchema = Omit<TableSpec, "generate">;
 
+/**
+ * A table's schema known by name and aliases, the rest parsed on demand: `parse` returns the
+ * whole schema; `fields` names every field it may have besides name and aliases.
+ */
+export interface DeferredTableSchema {
+  name: string;
+  aliases?: string[];
+  fields: readonly string[];
+  parse(): TableSchema;
+}
+
+/** Where a deferred spec keeps its schema until the first read parses it. */
+const DEFERRED = Symbol("deferred schema");
+
+/** One getter/setter pair per field name, shared by every deferred spec (a closure each would cost more than the parse saves). */
+const deferredAccessors = new Map<string, PropertyDescriptor>();
+
+/** Parses a deferred spec's schema into plain data properties, replacing its accessors. */
+function materialize(target: Record<string | symbol, unknown>): void {
+  const schema = target[DEFERRED] as DeferredTableSchema | undefined;
+  if (!schema) return;
+  delete target[DEFERRED];
+  const data = schema.parse() as unknown as Record<string, unknown>;
+  for (const field of schema.fields) delete target[field];
+  for (const [key, value] of Object.entries(data)) {
+    if (key !== "name" && key !== "aliases") target[key] = value;
+  }
+}
+
+function deferredAccessor(field: string): PropertyDescriptor {
+  let descriptor = deferredAccessors.get(field);
+  if (!descriptor) {
+    descriptor = {
+      configurable: true,
+      enumerable: true,
+      get(this: Record<string, unknown>) {
+        materialize(this);
+        return this[field];
+      },
+      set(this: Record<string, unknown>, value: unknown) {
+        materialize(this);
+        this[field] = value;
+      },
+    };
+    deferredAccessors.set(field, descriptor);
+  }
+  return descriptor;
+}
+
+/**
+ * A spec whose `fields` are accessors that parse the schema at the first read and then become
+ * plain data properties (so spreading, Object.entries and JSON see the parsed values).
+ */
+function deferredSpec(schema: DeferredTableSchema, generate: TableSpec["generate"]): TableSpec {
+  const spec = { name: schema.name, generate } as TableSpec;
+  if (schema.aliases) spec.aliases = [...schema.aliases];
+  Object.defineProperty(spec, DEFERRED, { value: schema, configurable: true, enumerable: false, writable: false });
+  for (const field of schema.fields) Object.defineProperty(spec, field, deferredAccessor(field));
+  return spec;
+}
+
 /** Imports the module that registers a lazily registered table. */
 export type TableLoader = () => Promise<unknown>;
 
@@ -97,18 +158,18 @@ export class Registry {
   /**
    * Registers a table by its schema; `load` imports the module whose {@linkcode registerTable}
    * call provides the generator. Scanning it before then throws {@linkcode TableNotLoadedError}.
+   * A {@linkcode DeferredTableSchema} is parsed only when a field other than the name and
+   * aliases is first read, so registering every built-in table costs little.
    */
-  addLazyTable(schema: TableSchema, load: TableLoader): void {
+  addLazyTable(schema: TableSchema | DeferredTableSchema, load: TableLoader): void {
     const name = schema.name;
     const loaded = this.#loaded;
-    const placeholder: TableSpec = {
-      ...schema,
-      generate(ctx: QueryContext): Rows {
-        const spec = loaded.get(name);
-        if (!spec) throw new TableNotLoadedError(name);
-        return spec.generate(ctx);
-      },
+    const generate = (ctx: QueryContext): Rows => {
+      const spec = loaded.get(name);
+      if (!spec) throw new TableNotLoadedError(name);
+      return spec.generate(ctx);
     };
+    const placeholder: TableSpec = "parse" in schema ? deferredSpec(schema, generate) : { ...schema, generate };
     this.addTable(placeholder);
     this.#pending.set(name, load);
     for (const n of [name, ...(schema.aliases ?? [])]) this.#pendingNames.set(n.toLowerCase(), name);

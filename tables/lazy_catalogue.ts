@@ -1,8 +1,9 @@
 /**
- * The lazy table catalogue: importing it registers every built-in table by its schema
- * (tables/schemas.ts, data only) without evaluating any table's code. A table's module is imported
- * when a statement first names it (`registry.loadTablesFor(sql)`, which the shell's runner calls
- * before it runs SQL), so `osq shell "select 1"` loads no table at all.
+ * The lazy table catalogue: importing it registers every built-in table by its name and aliases
+ * (tables/schemas.ts, data only) without evaluating any table's code or parsing any schema. A
+ * table's schema is parsed when something first reads it (planning, `.schema`, completion), and
+ * its module is imported when a statement first names it (`registry.loadTablesFor(sql)`, which
+ * the shell's runner calls before it runs SQL), so `osq shell "select 1"` loads no table at all.
  *
  * Faces whose SQL runs through synchronous paths (the daemon's scheduler, pack lint) import
  * tables/catalogue.ts instead, which loads every table at once.
@@ -10,10 +11,16 @@
  * @module
  */
 import { registry } from "../core/registry.ts";
-import { TABLE_LOADERS, TABLE_SCHEMAS } from "./schemas.ts";
+import { SCHEMA_FIELDS, TABLE_ALIASES, TABLE_LOADERS, TABLE_SCHEMA_TEXT, tableSchema } from "./schemas.ts";
 
-for (const schema of TABLE_SCHEMAS) {
+for (const name in TABLE_SCHEMA_TEXT) {
   // A table registered already (tables/catalogue.ts imported first) keeps its loaded spec.
-  if (registry.table(schema.name) !== undefined) continue;
-  registry.addLazyTable(schema, TABLE_LOADERS[schema.name]);
+  if (registry.table(name) !== undefined) continue;
+  const aliases = TABLE_ALIASES[name];
+  registry.addLazyTable({
+    name,
+    aliases: aliases ? [...aliases] : undefined,
+    fields: SCHEMA_FIELDS,
+    parse: () => tableSchema(name)!,
+  }, TABLE_LOADERS[name]);
 }
