@@ -23,7 +23,6 @@ import { FlagError, flags, readFailure } from "../core/flags.ts";
 import { OP } from "../core/table.ts";
 import { OSQUERY_VERSION } from "../core/version.ts";
 import { applyShellDefaultsBeforeParse, applyShellSettingsAfterParse } from "./shell/flags.ts";
-import { applyShellConfig } from "./shell/config.ts";
 import { Output, OutputClosedError } from "./shell/output.ts";
 import { type LineSource, Shell, SyncLineSource } from "./shell/runner.ts";
 import { metaCommand, metaTypes } from "./shell/meta.ts";
@@ -51,6 +50,17 @@ ${flags.help((s) => !s.shell && !s.cliOnly)}`;
 const OP_NAMES: Record<number, string> = Object.fromEntries(
   Object.entries(OP).map(([name, code]) => [code, name.toLowerCase()]),
 );
+
+/** True when `--config_path` was given or its default file exists (what cmd/shell/config.ts reads). */
+function configWanted(explicit: readonly string[]): boolean {
+  if (explicit.includes("config_path")) return true;
+  try {
+    Deno.statSync(flags.string("config_path"));
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Runs the shell with its arguments; resolves to the exit status. */
 export async function main(args: string[]): Promise<number> {
@@ -81,7 +91,10 @@ export async function main(args: string[]): Promise<number> {
     flags.number("profile") > 0;
   const interactive = !oneShot && Deno.stdin.isTerminal();
   applyShellSettingsAfterParse(interactive, explicit);
-  applyShellConfig(explicit, (line) => stderr(line + "\n"));
+  // The config machinery (config builder, ATC, pack resolution) loads only when there is a config to read.
+  if (configWanted(explicit)) {
+    (await import("./shell/config.ts")).applyShellConfig(explicit, (line) => stderr(line + "\n"));
+  }
 
   if (flags.number("profile") > 0) return await profile(positionals[0]);
 
