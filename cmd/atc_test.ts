@@ -2,7 +2,7 @@
  * auto_table_construction through the faces: an ATC table over a real SQLite file answers in the
  * shell and in the daemon's schedule, and --config_check and pack lint know it.
  */
-import { daemonTest } from "./daemon/testing.ts";
+import { daemonTest } from "../testing/test_daemon.ts";
 import { Database } from "../core/sqlite/database.ts";
 import { assertEquals, assertMatch } from "../testing/assert.ts";
 

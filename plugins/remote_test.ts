@@ -2,7 +2,7 @@ import { assert, assertEquals, assertRejects } from "../testing/assert.ts";
 import { Engine } from "../core/engine.ts";
 import { ConfigError } from "../core/config/config.ts";
 import { CarveStatus, CarveStore, runPendingCarves } from "../core/carver/carves.ts";
-import { FakeServer, serverFlags, withFlags } from "../core/remote/fake_server.ts";
+import { FakeServer, serverFlags, withFlags } from "../testing/fake_tls_server.ts";
 import { Severity } from "./logger/logger.ts";
 import { createRemote, remotePlugins, withoutTls } from "./remote.ts";
 

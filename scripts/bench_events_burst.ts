@@ -18,7 +18,7 @@
  *
  * @module
  */
-import { TestDaemon } from "../cmd/daemon/testing.ts";
+import { TestDaemon } from "../testing/test_daemon.ts";
 
 const files = Number(Deno.args[0] ?? 50_000);
 const rate = Number(Deno.args[1] ?? 7600);

@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { TestDaemon } from "../cmd/daemon/testing.ts";
+import { TestDaemon } from "../testing/test_daemon.ts";
 import { allLines } from "../cmd/daemon/crash_check.ts";
 
 const kills = Number(Deno.args[0] ?? 20);

@@ -20,7 +20,7 @@ import example from "../testdata/extensions/example.ts";
 type WorkerReply = { uuid?: string; done?: number; error?: string; contexts?: unknown[]; logged?: string[] };
 
 class ExtensionWorker {
-  readonly worker = new Worker(new URL("./_extension_worker_test_helper.ts", import.meta.url), { type: "module" });
+  readonly worker = new Worker(new URL("./extension_worker_test_helpers.ts", import.meta.url), { type: "module" });
   readonly #queue: WorkerReply[] = [];
   #wake: (() => void) | undefined;
   constructor() {

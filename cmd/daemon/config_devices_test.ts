@@ -3,7 +3,7 @@
  * (no unbounded memory, no blocked daemon), with --config_check and on a SIGHUP reload.
  */
 import { assert, assertEquals } from "../../testing/assert.ts";
-import { daemonTest } from "./testing.ts";
+import { daemonTest } from "../../testing/test_daemon.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
 

@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { TestDaemon } from "./testing.ts";
+import { TestDaemon } from "../../testing/test_daemon.ts";
 import { zstdDecompress } from "../../core/compress/zstd.ts";
 
 /** The outcome of a crash check. */

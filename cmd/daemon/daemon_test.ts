@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertMatch } from "../../testing/assert.ts";
-import { daemonTest, TestDaemon } from "./testing.ts";
+import { daemonTest, TestDaemon } from "../../testing/test_daemon.ts";
 
 const fileQuery = (dir: string) => `select path, size from file where directory = '${dir}'`;
 type Line = Record<string, unknown>;

@@ -3,7 +3,7 @@
  * reported, and once there is room again every change is logged exactly once.
  */
 import { assert, assertEquals } from "../../testing/assert.ts";
-import { TestDaemon } from "./testing.ts";
+import { TestDaemon } from "../../testing/test_daemon.ts";
 import { allLines, replay } from "./crash_check.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");

@@ -3,7 +3,7 @@
  * the status log and by --config_check; the rest of the config still runs.
  */
 import { assert, assertEquals } from "../../testing/assert.ts";
-import { daemonTest } from "./testing.ts";
+import { daemonTest } from "../../testing/test_daemon.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
 

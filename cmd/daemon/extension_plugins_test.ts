@@ -1,4 +1,4 @@
-import { daemonTest, type TestDaemon } from "./testing.ts";
+import { daemonTest, type TestDaemon } from "../../testing/test_daemon.ts";
 import { assert, assertEquals, assertMatch } from "../../testing/assert.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
@@ -91,7 +91,7 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
-    const { TestDaemon } = await import("./testing.ts");
+    const { TestDaemon } = await import("../../testing/test_daemon.ts");
     const d = new TestDaemon();
     try {
       const pluginDir = `${d.dir}/plugin`;

@@ -4,7 +4,7 @@
  * SDK extension and an osquery-python-style one; a table that queries itself ends with a clear
  * error. Requires Debian's python3-thrift and thrift-compiler for the Python cases.
  */
-import { daemonTest, type TestDaemon } from "./testing.ts";
+import { daemonTest, type TestDaemon } from "../../testing/test_daemon.ts";
 import { assertEquals, assertStringIncludes } from "../../testing/assert.ts";
 import { MAX_NESTED_EXTENSION_CALLS } from "../../core/extensions/proxy.ts";
 
@@ -128,7 +128,7 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
-    const { TestDaemon } = await import("./testing.ts");
+    const { TestDaemon } = await import("../../testing/test_daemon.ts");
     const d = new TestDaemon();
     try {
       startDaemon(d, extensionScript(d.dir, "py", PY_EXTENSION), "py_query_core", "py_core_flag");

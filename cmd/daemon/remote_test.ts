@@ -3,8 +3,8 @@
  * enrolls, takes its config from the server, ships results and status logs, answers live
  * (distributed) queries, and uploads a carve a live query requested.
  */
-import { daemonTest } from "./testing.ts";
-import { FakeServer, serverFlags } from "../../core/remote/fake_server.ts";
+import { daemonTest } from "../../testing/test_daemon.ts";
+import { FakeServer, serverFlags } from "../../testing/fake_tls_server.ts";
 import { assert, assertEquals } from "../../testing/assert.ts";
 
 daemonTest(

@@ -4,7 +4,7 @@
  */
 import { assert } from "../../testing/assert.ts";
 import { ThriftClient } from "../../core/thrift/client.ts";
-import { TestDaemon } from "./testing.ts";
+import { TestDaemon } from "../../testing/test_daemon.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
 

@@ -1,5 +1,5 @@
 import { assert, assertMatch } from "../../testing/assert.ts";
-import { TestDaemon } from "./testing.ts";
+import { TestDaemon } from "../../testing/test_daemon.ts";
 
 const steady = { query: "select strftime('%s', 'now') as t", interval: 1 };
 

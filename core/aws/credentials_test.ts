@@ -1,5 +1,5 @@
 import { assertEquals, assertRejects } from "../../testing/assert.ts";
-import { withFlags } from "../remote/fake_server.ts";
+import { withFlags } from "../../testing/fake_tls_server.ts";
 import { AwsCredentialsError, AwsCredentialsProvider, parseIni, profileRegion } from "./credentials.ts";
 import { awsRegion, serviceUrl } from "./client.ts";
 

@@ -4,7 +4,7 @@ import { connectRemote, RemoteQueryError } from "./remote.ts";
 async function withRemoteCore(fn: (socket: string) => void): Promise<void> {
   const dir = await Deno.makeTempDir();
   const socket = `${dir}/remote.em`;
-  const worker = new Worker(new URL("./_manager_worker_test_helper.ts", import.meta.url), { type: "module" });
+  const worker = new Worker(new URL("./manager_worker_test_helpers.ts", import.meta.url), { type: "module" });
   try {
     await new Promise<void>((resolve) => {
       worker.onmessage = () => resolve();

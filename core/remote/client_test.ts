@@ -1,7 +1,7 @@
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "../../testing/assert.ts";
 import { RemoteClient } from "./client.ts";
 import { Enroller, KvNodeKeyStore, MemoryNodeKeyStore, type NodeKeyStore, type SqlRunner } from "./enroll.ts";
-import { FakeServer, serverFlags, TESTDATA, withFlags } from "./fake_server.ts";
+import { FakeServer, serverFlags, TESTDATA, withFlags } from "../../testing/fake_tls_server.ts";
 import { RemoteError, TlsTransport } from "./transport.ts";
 
 /** Detail tables as a host would answer them (system_info is left out: hosts may lack it). */

@@ -2,7 +2,7 @@ import https from "node:https";
 import type { AddressInfo } from "node:net";
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "../../testing/assert.ts";
 import { OSQUERY_VERSION } from "../version.ts";
-import { FakeServer, TESTDATA } from "./fake_server.ts";
+import { FakeServer, TESTDATA } from "../../testing/fake_tls_server.ts";
 import { MAX_RESPONSE_BYTES, RemoteError, TlsTransport } from "./transport.ts";
 
 function transportFor(server: FakeServer, extra: Partial<ConstructorParameters<typeof TlsTransport>[0]> = {}) {

@@ -6,7 +6,7 @@ import { ThriftServer } from "./server.ts";
 
 Deno.test("inline server: a peer calling back while a synchronous call waits is answered; garbage closes only its connection", async () => {
   const dir = Deno.makeTempDirSync();
-  const worker = new Worker(new URL("./_callback_worker_test_helper.ts", import.meta.url), { type: "module" });
+  const worker = new Worker(new URL("./callback_worker_test_helpers.ts", import.meta.url), { type: "module" });
   const manager = ThriftServer.listen(`${dir}/manager.em`, {
     ping: () => ({ code: 0, message: "async pong", uuid: 0n }),
   });

@@ -70,7 +70,7 @@ Deno.test({
   async fn() {
     const dir = Deno.makeTempDirSync();
     const path = `${dir}/s.em`;
-    const helper = new URL("./_limited_server_test_helper.ts", import.meta.url).pathname;
+    const helper = new URL("./limited_server_test_helpers.ts", import.meta.url).pathname;
     // No cap to speak of: the descriptor limit is what runs out.
     const child = new Deno.Command("bash", {
       args: ["-c", 'ulimit -n 64 && exec "$0" run -A "$1" "$2" "$3"', Deno.execPath(), helper, path, "100000"],

@@ -168,7 +168,7 @@ Deno.test("client: a server that never answers times out the async client", asyn
 Deno.test("client: the sync client calls a server on another thread, large replies included", async () => {
   const dir = await Deno.makeTempDir();
   const path = `${dir}/worker.em`;
-  const worker = new Worker(new URL("./_server_worker_test_helper.ts", import.meta.url), { type: "module" });
+  const worker = new Worker(new URL("./server_worker_test_helpers.ts", import.meta.url), { type: "module" });
   try {
     await new Promise<void>((resolve) => {
       worker.onmessage = () => resolve();

@@ -4,7 +4,7 @@ import { UnixSocketError, UnixSocketSync } from "./unix_socket_sync.ts";
 async function withEchoServer(fn: (path: string) => void | Promise<void>): Promise<void> {
   const dir = Deno.makeTempDirSync();
   const path = `${dir}/echo.sock`;
-  const worker = new Worker(new URL("./_echo_worker_test_helper.ts", import.meta.url), { type: "module" });
+  const worker = new Worker(new URL("./echo_worker_test_helpers.ts", import.meta.url), { type: "module" });
   try {
     await new Promise<void>((resolve) => {
       worker.onmessage = () => resolve();

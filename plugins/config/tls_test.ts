@@ -2,7 +2,7 @@ import { assertEquals, assertRejects, assertStringIncludes } from "../../testing
 import { buildConfig, ConfigError } from "../../core/config/config.ts";
 import { RemoteClient } from "../../core/remote/client.ts";
 import { Enroller, MemoryNodeKeyStore } from "../../core/remote/enroll.ts";
-import { FakeServer, serverFlags, withFlags } from "../../core/remote/fake_server.ts";
+import { FakeServer, serverFlags, withFlags } from "../../testing/fake_tls_server.ts";
 import { TlsTransport } from "../../core/remote/transport.ts";
 import { readTlsConfigSources, TLS_CONFIG_SOURCE } from "./tls.ts";
 

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { assert, assertEquals } from "../../testing/assert.ts";
 import { waitFor } from "../../testing/wait.ts";
 import { Engine } from "../../core/engine.ts";
-import { type FakeHandler, FakeServer, serverFlags, testClient, withFlags } from "../../core/remote/fake_server.ts";
+import { type FakeHandler, FakeServer, serverFlags, testClient, withFlags } from "../../testing/fake_tls_server.ts";
 import { type DistributedOptions, DistributedRunner, KvRunningQueryStore, startDistributed } from "./tls.ts";
 
 interface Written {

@@ -1,6 +1,6 @@
 import { assert, assertEquals } from "../../testing/assert.ts";
 import { openStore, type Store } from "../../core/kv.ts";
-import { withFlags } from "../../core/remote/fake_server.ts";
+import { withFlags } from "../../testing/fake_tls_server.ts";
 import { drainOutbox } from "./outbox.ts";
 import { KafkaLogger, parseKafkaTopics, queryNameOf, setKafkaTopics } from "./kafka.ts";
 import { KafkaMockCluster, readTopic } from "./kafka_peer.ts";

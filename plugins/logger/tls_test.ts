@@ -1,7 +1,7 @@
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "../../testing/assert.ts";
 import { waitFor } from "../../testing/wait.ts";
 import { openStore } from "../../core/kv.ts";
-import { FakeServer, serverFlags, testClient, withFlags } from "../../core/remote/fake_server.ts";
+import { FakeServer, serverFlags, testClient, withFlags } from "../../testing/fake_tls_server.ts";
 import { RemoteError } from "../../core/remote/transport.ts";
 import { OSQUERY_VERSION } from "../../core/version.ts";
 import { Severity, type StatusRecord } from "./logger.ts";

@@ -2,7 +2,7 @@ import { assert, assertEquals, assertThrows } from "../../testing/assert.ts";
 import magic from "./magic.ts";
 import { openMagic } from "./_magic.ts";
 import { TableError } from "../../core/table.ts";
-import { engineWith, fixture } from "./_testing.ts";
+import { engineWith, fixture } from "./content_test_helpers.ts";
 
 const e = engineWith(magic);
 

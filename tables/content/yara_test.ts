@@ -5,7 +5,7 @@ import { CancelAfter } from "../../testing/cancel_after.ts";
 import yaraProcess from "./yara_process.ts";
 import { configureYara, openYara } from "./_yara.ts";
 import { OP, QueryContext, TableError } from "../../core/table.ts";
-import { engineWith } from "./_testing.ts";
+import { engineWith } from "./content_test_helpers.ts";
 
 const dir = Deno.makeTempDirSync({ prefix: "osq-yara-" });
 const rulesPath = `${dir}/test.yar`;

@@ -1,5 +1,5 @@
 import { assertEquals } from "../../testing/assert.ts";
-import { TestDaemon } from "../../cmd/daemon/testing.ts";
+import { TestDaemon } from "../../testing/test_daemon.ts";
 
 const FLAGS = ["--disable_watchdog", "--enable_file_events", "--disable_events=false", "--logger_rotate=false"];
 

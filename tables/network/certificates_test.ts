@@ -1,7 +1,7 @@
 import { assert, assertEquals, assertThrows } from "../../testing/assert.ts";
 import { certificatesTable } from "./certificates.ts";
 import { CertificateParseError, pemCertificates, X509Certificate } from "../../core/crypto/x509.ts";
-import { engineWith, fixture } from "./_testing.ts";
+import { engineWith, fixture } from "./network_test_helpers.ts";
 
 const bundle = fixture("certs/bundle.pem");
 const table = () => engineWith(certificatesTable({ bundles: [bundle, fixture("certs/missing.pem")] }));

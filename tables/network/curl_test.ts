@@ -1,7 +1,7 @@
 import { assert, assertEquals, assertThrows } from "../../testing/assert.ts";
 import { curlTable, sanitizeHeaderValue } from "./curl.ts";
 import { curlCertificateTable, parseHostname } from "./curl_certificate.ts";
-import { engineWith } from "./_testing.ts";
+import { engineWith } from "./network_test_helpers.ts";
 
 /** Starts the loopback server worker; TLS when a cert/key pair is given. */
 async function startServer(tls?: { cert: string; key: string }): Promise<{ port: number; stop: () => void }> {
@@ -185,7 +185,7 @@ Deno.test("curl_certificate: host[:port] parsing, with bracketed IPv6", () => {
 Deno.test("curl_certificate: a fixture leaf renders every column as OpenSSL prints it", async () => {
   const { certificateRow } = await import("./curl_certificate.ts");
   const { pemCertificates, X509Certificate } = await import("../../core/crypto/x509.ts");
-  const { fixture } = await import("./_testing.ts");
+  const { fixture } = await import("./network_test_helpers.ts");
   const [der] = pemCertificates(Deno.readTextFileSync(fixture("certs/leaf.pem")));
   using cert = X509Certificate.parse(der);
   const row = certificateRow("leaf.example:443", cert, false, 4, new Date("2030-01-01T00:00:00Z"));

@@ -1,6 +1,6 @@
 import { assert, assertEquals } from "../../testing/assert.ts";
 import { dnsResolversTable, inetAton, parseResolvConf, RES_DEFAULT_OPTIONS } from "./dns_resolvers.ts";
-import { engineWith, fixture } from "./_testing.ts";
+import { engineWith, fixture } from "./network_test_helpers.ts";
 
 const OPTIONS = RES_DEFAULT_OPTIONS | 0x4000 | 0x100000 | 0x400000; // + rotate, edns0, single-request-reopen
 

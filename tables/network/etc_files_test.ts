@@ -2,7 +2,7 @@ import { assert, assertEquals } from "../../testing/assert.ts";
 import { etcHostsTable, parseEtcHosts } from "./etc_hosts.ts";
 import { etcProtocolsTable } from "./etc_protocols.ts";
 import { etcServicesTable } from "./etc_services.ts";
-import { engineWith, fixture } from "./_testing.ts";
+import { engineWith, fixture } from "./network_test_helpers.ts";
 
 Deno.test("etc_hosts: address lines become rows, names stop at a comment, malformed lines are skipped", () => {
   const e = engineWith(etcHostsTable({ path: fixture("hosts") }));

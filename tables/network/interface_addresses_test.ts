@@ -2,7 +2,7 @@ import { assert, assertEquals } from "../../testing/assert.ts";
 import { addressRows, interfaceAddressesTable } from "./interface_addresses.ts";
 import { formatIpv6, parseIpv6, prefixLength } from "./_lib.ts";
 import { AF_INET, AF_INET6, AF_PACKET, type IfAddr } from "./_libc.ts";
-import { engineWith } from "./_testing.ts";
+import { engineWith } from "./network_test_helpers.ts";
 
 const v4 = (...b: number[]) => ({ family: AF_INET, address: new Uint8Array(b), scopeId: 0 });
 const v6 = (text: string, scopeId = 0) => ({ family: AF_INET6, address: parseIpv6(text)!, scopeId });

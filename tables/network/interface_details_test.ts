@@ -3,7 +3,7 @@ import { interfaceDetailsTable } from "./interface_details.ts";
 import { interfaceIpv6Table } from "./interface_ipv6.ts";
 import { mergeSysfsFlags } from "./_interfaces.ts";
 import { AF_INET, AF_PACKET, type IfAddr } from "./_libc.ts";
-import { engineWith, fixture } from "./_testing.ts";
+import { engineWith, fixture } from "./network_test_helpers.ts";
 
 const stats = {
   rxPackets: 1,

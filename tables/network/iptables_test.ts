@@ -1,7 +1,7 @@
 import { assert, assertEquals } from "../../testing/assert.ts";
 import { iptablesRows, iptablesTable, parseIptInfo } from "./iptables.ts";
-import { fixtureFilterTable } from "./_iptables_testing.ts";
-import { engineWith, fixture } from "./_testing.ts";
+import { fixtureFilterTable } from "./iptables_test_helpers.ts";
+import { engineWith, fixture } from "./network_test_helpers.ts";
 
 const info = parseIptInfo(Deno.readFileSync(fixture("iptables/filter.info")))!;
 const blob = Deno.readFileSync(fixture("iptables/filter.entries"));

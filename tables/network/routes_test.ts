@@ -2,7 +2,7 @@ import { assert, assertEquals } from "../../testing/assert.ts";
 import { routeRow, routesTable, splitNetlink } from "./routes.ts";
 import { arpCacheTable } from "./arp_cache.ts";
 import { parseIpv4, parseIpv6 } from "./_lib.ts";
-import { engineWith, fixture } from "./_testing.ts";
+import { engineWith, fixture } from "./network_test_helpers.ts";
 
 function attribute(type: number, data: Uint8Array): Uint8Array {
   const out = new Uint8Array((4 + data.length + 3) & ~3);

@@ -1,4 +1,4 @@
-import { daemonTest } from "../../cmd/daemon/testing.ts";
+import { daemonTest } from "../../testing/test_daemon.ts";
 import { assert, assertEquals } from "../../testing/assert.ts";
 
 daemonTest("osquery_info: watcher is the watchdog's pid in a watched daemon", async (d) => {

@@ -2,7 +2,7 @@ import { assert, assertEquals } from "../../testing/assert.ts";
 import { CancelAfter } from "../../testing/cancel_after.ts";
 import { QueryContext } from "../../core/table.ts";
 import { debPackageFilesTable } from "./deb_package_files.ts";
-import { engineWith, fixture } from "./_testing.ts";
+import { engineWith, fixture } from "./software_test_helpers.ts";
 
 const admindir = fixture("dpkg");
 

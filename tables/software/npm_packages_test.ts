@@ -1,6 +1,6 @@
 import { assertEquals } from "../../testing/assert.ts";
 import { npmPackagesTable } from "./npm_packages.ts";
-import { engineWith, fixture } from "./_testing.ts";
+import { engineWith, fixture } from "./software_test_helpers.ts";
 
 const lib = fixture("npm/lib");
 const nm = `${lib}/node_modules`;

@@ -1,7 +1,7 @@
 import { assertEquals } from "../../testing/assert.ts";
 import { operaExtensionsTable } from "./opera_extensions.ts";
 import type { PasswdEntry } from "./_lib.ts";
-import { engineWith, fixture, fixtureUsers, fixtureUsersTable } from "./_testing.ts";
+import { engineWith, fixture, fixtureUsers, fixtureUsersTable } from "./software_test_helpers.ts";
 
 const users: PasswdEntry[] = [
   { username: "root", uid: 0, gid: 0, directory: "/nonexistent-root-home", shell: "/bin/sh" },

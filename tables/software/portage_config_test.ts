@@ -1,7 +1,7 @@
 import { assertEquals } from "../../testing/assert.ts";
 import { portageUseTable } from "./portage_use.ts";
 import { portageKeywordsTable, portageKeywordSummary } from "./portage_keywords.ts";
-import { engineWith, fixture } from "./_testing.ts";
+import { engineWith, fixture } from "./software_test_helpers.ts";
 
 Deno.test("portage_use: one row per flag in each package's USE file; empty or missing files add none", () => {
   const e = engineWith(portageUseTable(fixture("portage/db")));

@@ -1,6 +1,6 @@
 import { assertEquals } from "../../testing/assert.ts";
 import { portagePackagesTable, splitPortageAtom } from "./portage_packages.ts";
-import { engineWith, fixture } from "./_testing.ts";
+import { engineWith, fixture } from "./software_test_helpers.ts";
 
 const paths = { pkgDir: fixture("portage/db"), world: fixture("portage/world") };
 

@@ -1,6 +1,6 @@
 import { assertEquals } from "../../testing/assert.ts";
 import { pythonPackagesTable } from "./python_packages.ts";
-import { engineWith, fixture, fixtureUsers, fixtureUsersTable } from "./_testing.ts";
+import { engineWith, fixture, fixtureUsers, fixtureUsersTable } from "./software_test_helpers.ts";
 import type { PasswdEntry } from "./_lib.ts";
 
 const site = fixture("python/usr/lib/python3.11/dist-packages");

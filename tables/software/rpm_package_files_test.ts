@@ -1,6 +1,6 @@
 import { assert, assertEquals } from "../../testing/assert.ts";
 import { octalPermissions, readRpmPackageFiles, rpmPackageFilesTable } from "./rpm_package_files.ts";
-import { engineWith, fixture } from "./_testing.ts";
+import { engineWith, fixture } from "./software_test_helpers.ts";
 
 /** A private copy of the fixture database: librpm may leave lock files beside it. */
 function fixtureDb(): string {

@@ -1,7 +1,7 @@
 import { assertEquals, assertThrows } from "../../testing/assert.ts";
 import { TableError } from "../../core/table.ts";
 import { hasRpmDatabase, openRpmLibraries, rpmPackagesTable } from "./rpm_packages.ts";
-import { engineWith, fixture } from "./_testing.ts";
+import { engineWith, fixture } from "./software_test_helpers.ts";
 
 /** A private copy of the fixture database: librpm may leave lock files beside it. */
 function fixtureDb(): string {

@@ -1,7 +1,7 @@
 import { assertEquals } from "../../testing/assert.ts";
 import { aptSourcesTable, cacheFileName, parseAptSourceLine, parseDeb822Block } from "./apt_sources.ts";
 import { yumSourcesTable } from "./yum_sources.ts";
-import { engineWith, fixture } from "./_testing.ts";
+import { engineWith, fixture } from "./software_test_helpers.ts";
 
 const apt = { etcApt: fixture("apt/etc"), lists: fixture("apt/lists") };
 

@@ -6,7 +6,7 @@ import { vscodeExtensionsTable } from "./vscode_extensions.ts";
 import { jetbrainsPluginsTable, likelyPluginJarsFirst } from "./jetbrains_plugins.ts";
 import { extensionIdFromKey, webkitToUnix } from "./_chrome.ts";
 import type { PasswdEntry } from "./_lib.ts";
-import { engineWith, fixture, fixtureUsers, fixtureUsersTable } from "./_testing.ts";
+import { engineWith, fixture, fixtureUsers, fixtureUsersTable } from "./software_test_helpers.ts";
 
 const alice = fixture("home/alice");
 const users: PasswdEntry[] = [

@@ -5,7 +5,7 @@ import { Registry } from "../../core/registry.ts";
 import { TableError } from "../../core/table.ts";
 import { assert, assertEquals, assertThrows } from "../../testing/assert.ts";
 import { augeasLibrary, augeasTable, patternsFor } from "./augeas.ts";
-import { fixture } from "./_fixtures.ts";
+import { fixture } from "./system_test_helpers.ts";
 
 const root = `${fixture("augeas")}/root`;
 const lenses = `${fixture("augeas")}/lenses`;

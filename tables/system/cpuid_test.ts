@@ -3,7 +3,7 @@ import { Engine } from "../../core/engine.ts";
 import { assert, assertEquals } from "../../testing/assert.ts";
 import { cpuidRows } from "./cpuid.ts";
 import { type CpuidReader, cpuinfoReader } from "./_cpuid.ts";
-import { fixture } from "./_fixtures.ts";
+import { fixture } from "./system_test_helpers.ts";
 
 /** A reader replaying registers recorded from a real CPU (keys "leafhex,subleaf"). */
 function recorded(name: string): CpuidReader {

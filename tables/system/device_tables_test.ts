@@ -12,7 +12,7 @@ import { pciRows } from "./pci_devices.ts";
 import { usbRows } from "./usb_devices.ts";
 import { parseIds } from "./_ids.ts";
 import { type BlockProbe, probeWithBlkid, probeWithUdev } from "./_blkid.ts";
-import { fixture } from "./_fixtures.ts";
+import { fixture } from "./system_test_helpers.ts";
 
 const root = fixture("host_a");
 const probe: BlockProbe = (path) =>

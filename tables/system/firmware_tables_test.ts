@@ -12,9 +12,9 @@ import { cpuInfoRows } from "./cpu_info.ts";
 import { acpiTableRows } from "./acpi_tables.ts";
 import { secureBootRows } from "./secureboot.ts";
 import { dmiString, parseSmbios, smbiosStructures } from "./_smbios.ts";
-import { encodeStructure, encodeTable, sampleTable } from "./_smbios_build.ts";
+import { encodeStructure, encodeTable, sampleTable } from "./smbios_test_helpers.ts";
 import { md5Hex } from "./_lib.ts";
-import { fixture } from "./_fixtures.ts";
+import { fixture } from "./system_test_helpers.ts";
 
 Deno.test("smbios_tables: the committed fixture equals the builder's output", () => {
   const committed = Deno.readFileSync(`${fixture("host_a")}/sys/firmware/dmi/tables/DMI`);

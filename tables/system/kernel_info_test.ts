@@ -2,7 +2,7 @@ import "./kernel_info.ts";
 import { Engine } from "../../core/engine.ts";
 import { assertEquals } from "../../testing/assert.ts";
 import { kernelInfoRow } from "./kernel_info.ts";
-import { fixture } from "./_fixtures.ts";
+import { fixture } from "./system_test_helpers.ts";
 
 Deno.test("kernel_info: BOOT_IMAGE and root= are lifted out of the arguments", () => {
   assertEquals(kernelInfoRow(fixture("host_a")), {

@@ -5,7 +5,7 @@ import { mdDevicesRows } from "./md_devices.ts";
 import { mdDrivesRows } from "./md_drives.ts";
 import { mdPersonalitiesRows } from "./md_personalities.ts";
 import { parseMdstat, superblockUpdateTime } from "./_md.ts";
-import { fixture } from "./_fixtures.ts";
+import { fixture } from "./system_test_helpers.ts";
 
 const host = fixture("md_host");
 

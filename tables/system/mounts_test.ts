@@ -3,7 +3,7 @@ import { Engine } from "../../core/engine.ts";
 import { assert, assertEquals } from "../../testing/assert.ts";
 import { mountRows } from "./mounts.ts";
 import { parseMounts } from "./_lib.ts";
-import { fixture } from "./_fixtures.ts";
+import { fixture } from "./system_test_helpers.ts";
 
 Deno.test("mounts: fixture entries are parsed, escapes decoded, short lines skipped", () => {
   const probed: string[] = [];

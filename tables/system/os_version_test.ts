@@ -2,7 +2,7 @@ import "./os_version.ts";
 import { Engine } from "../../core/engine.ts";
 import { assert, assertEquals } from "../../testing/assert.ts";
 import { osVersionRow } from "./os_version.ts";
-import { fixture } from "./_fixtures.ts";
+import { fixture } from "./system_test_helpers.ts";
 
 Deno.test("os_version: os-release fields fill name, version numbers, platform and codename", () => {
   const row = osVersionRow(fixture("host_a"));

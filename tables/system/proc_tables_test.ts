@@ -16,7 +16,7 @@ import { parseModules } from "./kernel_modules.ts";
 import { parseIomem } from "./memory_map.ts";
 import { parseSysvShm } from "./shared_memory.ts";
 import { parseKeys } from "./kernel_keys.ts";
-import { fixture } from "./_fixtures.ts";
+import { fixture } from "./system_test_helpers.ts";
 
 const read = (path: string) => Deno.readTextFileSync(`${fixture("host_a")}/${path}`);
 

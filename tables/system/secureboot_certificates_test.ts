@@ -3,7 +3,7 @@
 import { Engine } from "../../core/engine.ts";
 import { assert, assertEquals } from "../../testing/assert.ts";
 import { eslCertificates, secureBootCertificateRows } from "./secureboot_certificates.ts";
-import { fixture } from "./_fixtures.ts";
+import { fixture } from "./system_test_helpers.ts";
 
 const X509 = "a5c059a1-94e4-4aa7-87b5-ab155c2bf072";
 const SHA256 = "c1c41626-504c-4092-aca9-41f936934328";

@@ -5,7 +5,7 @@ import { Engine } from "../../core/engine.ts";
 import { assert, assertEquals } from "../../testing/assert.ts";
 import { selinuxRows } from "./selinux_settings.ts";
 import { apparmorRows } from "./apparmor_profiles.ts";
-import { fixture } from "./_fixtures.ts";
+import { fixture } from "./system_test_helpers.ts";
 
 Deno.test("selinux_settings: root keys, booleans, capabilities, contexts and classes", () => {
   const rows = selinuxRows(fixture("selinux_host"));

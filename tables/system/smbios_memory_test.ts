@@ -1,4 +1,4 @@
-// Tests for the SMBIOS memory tables and oem_strings, over the server fixture built by _smbios_build.ts.
+// Tests for the SMBIOS memory tables and oem_strings, over the server fixture built by smbios_test_helpers.ts.
 import { Engine } from "../../core/engine.ts";
 import { assert, assertEquals } from "../../testing/assert.ts";
 import { memoryArraysRows } from "./memory_arrays.ts";
@@ -7,8 +7,8 @@ import { memoryDevicesRows } from "./memory_devices.ts";
 import { memoryDeviceMappedAddressesRows } from "./memory_device_mapped_addresses.ts";
 import { memoryErrorInfoRows } from "./memory_error_info.ts";
 import { oemStringsRows } from "./oem_strings.ts";
-import { encodeTable, memoryTable } from "./_smbios_build.ts";
-import { fixture } from "./_fixtures.ts";
+import { encodeTable, memoryTable } from "./smbios_test_helpers.ts";
+import { fixture } from "./system_test_helpers.ts";
 
 const server = fixture("server_smbios");
 

@@ -3,8 +3,8 @@ import { Engine } from "../../core/engine.ts";
 import { assert, assertEquals } from "../../testing/assert.ts";
 import { fileStartupRows, homeDirectories, parseDesktopEntry, unitStartupRow } from "./startup_items.ts";
 import { listSystemdUnits } from "./_systemd.ts";
-import { startFakeSystemd } from "./_fake_systemd.ts";
-import { fixture } from "./_fixtures.ts";
+import { startFakeSystemd } from "./fake_systemd_test_helpers.ts";
+import { fixture } from "./system_test_helpers.ts";
 
 Deno.test("startup_items: autostart entries, scripts and init.d from the fixture tree", () => {
   const rows = fileStartupRows(fixture("host_a"));

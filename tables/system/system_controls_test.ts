@@ -2,7 +2,7 @@ import "./system_controls.ts";
 import { Engine } from "../../core/engine.ts";
 import { assert, assertEquals } from "../../testing/assert.ts";
 import { readSysctlConfig, SysctlWalker, systemControlRows } from "./system_controls.ts";
-import { fixture } from "./_fixtures.ts";
+import { fixture } from "./system_test_helpers.ts";
 
 Deno.test("system_controls: config files are merged, later sysctl.d files override, odd lines skipped", () => {
   const config = readSysctlConfig(fixture("host_a"));

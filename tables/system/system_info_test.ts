@@ -2,7 +2,7 @@ import "./system_info.ts";
 import { Engine } from "../../core/engine.ts";
 import { assert, assertEquals } from "../../testing/assert.ts";
 import { parseCpuInfo, systemInfoHardware } from "./system_info.ts";
-import { fixture } from "./_fixtures.ts";
+import { fixture } from "./system_test_helpers.ts";
 
 Deno.test("system_info: cpuinfo and SMBIOS fixture fill the hardware columns (Lenovo swap applied)", () => {
   const row = systemInfoHardware(fixture("host_a"), 4);

@@ -5,7 +5,7 @@ import { waitFor } from "../../testing/wait.ts";
 import { DBusConnection, type DBusValue } from "../../core/dbus/client.ts";
 import { decodeUnitList, listSystemdUnits } from "./_systemd.ts";
 import { systemdUnitRow } from "./systemd_units.ts";
-import { FAKE_UNITS, startFakeSystemd } from "./_fake_systemd.ts";
+import { FAKE_UNITS, startFakeSystemd } from "./fake_systemd_test_helpers.ts";
 
 Deno.test("systemd_units: ListUnits entries decode; malformed entries are skipped", () => {
   const units = decodeUnitList([[...FAKE_UNITS, ["too", "short"], "not an entry"]]);

@@ -2,7 +2,7 @@ import "./uptime.ts";
 import { Engine } from "../../core/engine.ts";
 import { assert, assertEquals } from "../../testing/assert.ts";
 import { readUptimeSeconds, uptimeRows } from "./uptime.ts";
-import { fixture } from "./_fixtures.ts";
+import { fixture } from "./system_test_helpers.ts";
 
 Deno.test("uptime: fixture seconds split into days, hours, minutes, seconds (rounded up like sysinfo)", () => {
   // 93784.57 s → 93785 s = 1 day 2 h 3 min 5 s

@@ -7,7 +7,7 @@ import { userGroupsTable } from "./user_groups.ts";
 import { passwordStatus, shadowTable } from "./shadow.ts";
 import { loggedInUsersTable } from "./logged_in_users.ts";
 import { lastTable } from "./last.ts";
-import { engineWith, fixtureEnv } from "./_testing.ts";
+import { engineWith, fixtureEnv } from "./users_test_helpers.ts";
 import { Engine } from "../../core/engine.ts";
 import "./mod.ts";
 

@@ -6,7 +6,7 @@
 import { assertEquals } from "../../testing/assert.ts";
 import { parsePasswd } from "../../core/host/accounts.ts";
 import { usersTable } from "./users.ts";
-import { engineWith, fixture, fixtureEnv } from "./_testing.ts";
+import { engineWith, fixture, fixtureEnv } from "./users_test_helpers.ts";
 
 const PASSWD = fixture("malformed", "etc", "passwd");
 

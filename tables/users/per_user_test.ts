@@ -6,7 +6,7 @@ import { sshConfigsTable } from "./ssh_configs.ts";
 import { historyRows, shellHistoryTable } from "./shell_history.ts";
 import { userSshKeysTable } from "./user_ssh_keys.ts";
 import { finiteFieldSecurityBits, privateKeyInfo, rsaSecurityBits } from "./_sshkey.ts";
-import { engineWith, fixture, fixtureEnv } from "./_testing.ts";
+import { engineWith, fixture, fixtureEnv } from "./users_test_helpers.ts";
 import { Engine } from "../../core/engine.ts";
 import "./mod.ts";
 

@@ -6,7 +6,7 @@ import { groupsTable } from "./groups.ts";
 import { userGroupsTable } from "./user_groups.ts";
 import { authorizedKeysTable } from "./authorized_keys.ts";
 import { nssGroupByGid, nssGroupList, nssGroups, nssUserByName, nssUserByUid, nssUsers } from "../../core/host/nss.ts";
-import { engineWith, fixture } from "./_testing.ts";
+import { engineWith, fixture } from "./users_test_helpers.ts";
 import { Engine } from "../../core/engine.ts";
 import "./mod.ts";
 

@@ -1,7 +1,7 @@
 import { assert, assertEquals } from "../../testing/assert.ts";
 import { sudoersRows, sudoersTable } from "./sudoers.ts";
 import { cronLine, crontabTable } from "./crontab.ts";
-import { engineWith, fixture, fixtureEnv } from "./_testing.ts";
+import { engineWith, fixture, fixtureEnv } from "./users_test_helpers.ts";
 import { Engine } from "../../core/engine.ts";
 import "./mod.ts";
 

@@ -1,6 +1,6 @@
 /**
  * Builds ip_tables blobs in the kernel's layout (struct ipt_entry, xt_entry_match,
- * xt_entry_target on x86-64) for the iptables tests. `deno run tables/network/_iptables_testing.ts`
+ * xt_entry_target on x86-64) for the iptables tests. `deno run tables/network/iptables_test_helpers.ts`
  * rewrites the committed fixture under testdata/network/iptables/.
  *
  * @module

@@ -1,11 +1,11 @@
 /**
- * Test support: starts the fake systemd manager (_fake_systemd_worker.ts) in a Worker on a unix
+ * Test support: starts the fake systemd manager (fake_systemd_worker_test_helpers.ts) in a Worker on a unix
  * socket in a temporary directory, with a fixed unit list and properties.
  *
  * @module
  */
 import type { DBusValue } from "../../testing/dbus_wire.ts";
-import type { FakeSystemdConfig } from "./_fake_systemd_worker.ts";
+import type { FakeSystemdConfig } from "./fake_systemd_worker_test_helpers.ts";
 
 /** Units as the fake manager lists them. */
 export const FAKE_UNITS: DBusValue[][] = [
@@ -69,7 +69,7 @@ export async function startFakeSystemd(
 ): Promise<{ socket: string; stop: () => void }> {
   const dir = Deno.makeTempDirSync();
   const socket = `${dir}/private`;
-  const worker = new Worker(new URL("./_fake_systemd_worker.ts", import.meta.url).href, { type: "module" });
+  const worker = new Worker(new URL("./fake_systemd_worker_test_helpers.ts", import.meta.url).href, { type: "module" });
   const ready = new Promise<void>((resolve) => worker.onmessage = () => resolve());
   const config: FakeSystemdConfig = { socketPath: socket, units, properties };
   worker.postMessage(config);

@@ -5,7 +5,7 @@
  * @module
  */
 
-const ROOT = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
+const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 
 /** A daemon started for a test, with its own config, log dir, database and watched dir. */
 export class TestDaemon {

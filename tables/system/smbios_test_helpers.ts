@@ -387,7 +387,7 @@ export function memoryTable(): Uint8Array {
 
 if (import.meta.main) {
   // Regenerates the committed fixtures:
-  //   deno run -A tables/system/_smbios_build.ts testdata/system/host_a/sys/firmware/dmi/tables/DMI
-  //   deno run -A tables/system/_smbios_build.ts testdata/system/server_smbios/sys/firmware/dmi/tables/DMI memory
+  //   deno run -A tables/system/smbios_test_helpers.ts testdata/system/host_a/sys/firmware/dmi/tables/DMI
+  //   deno run -A tables/system/smbios_test_helpers.ts testdata/system/server_smbios/sys/firmware/dmi/tables/DMI memory
   Deno.writeFileSync(Deno.args[0], Deno.args[1] === "memory" ? memoryTable() : sampleTable());
 }

@@ -6,13 +6,13 @@
  * @module
  */
 import { gunzipSync } from "node:zlib";
-import { flags } from "../flags.ts";
-import { RemoteClient } from "./client.ts";
-import { Enroller, MemoryNodeKeyStore } from "./enroll.ts";
-import { TlsTransport } from "./transport.ts";
+import { flags } from "../core/flags.ts";
+import { RemoteClient } from "../core/remote/client.ts";
+import { Enroller, MemoryNodeKeyStore } from "../core/remote/enroll.ts";
+import { TlsTransport } from "../core/remote/transport.ts";
 
 /** The test PKI. */
-export const TESTDATA = new URL("../../testdata/remote/", import.meta.url).pathname;
+export const TESTDATA = new URL("../testdata/remote/", import.meta.url).pathname;
 
 /** A request the fake server received. */
 export interface RecordedRequest {
