@@ -255,6 +255,14 @@ export class Registry {
     for (const listener of this.#listeners) listener("remove", table);
   }
 
+  /**
+   * True when a table is registered under exactly `name` (aliases not searched): one map lookup,
+   * for registering many tables at start-up without a scan of every table per name.
+   */
+  hasTable(name: string): boolean {
+    return this.#tables.has(name);
+  }
+
   /** A table by its name or alias. */
   table(name: string): TableSpec | undefined {
     const direct = this.#tables.get(name);

@@ -14,8 +14,10 @@ import { registry } from "../core/registry.ts";
 import { SCHEMA_FIELDS, TABLE_ALIASES, TABLE_LOADERS, TABLE_SCHEMA_TEXT, tableSchema } from "./schemas.ts";
 
 for (const name in TABLE_SCHEMA_TEXT) {
-  // A table registered already (tables/catalogue.ts imported first) keeps its loaded spec.
-  if (registry.table(name) !== undefined) continue;
+  // A table registered already (tables/catalogue.ts imported first) keeps its loaded spec. An exact
+  // name lookup: registry.table() would scan every table's aliases per name, and that quadratic
+  // loop alone made V8 optimise code at start-up (~1.4 MiB RSS, ~3 ms).
+  if (registry.hasTable(name)) continue;
   const aliases = TABLE_ALIASES[name];
   registry.addLazyTable({
     name,
