@@ -233,6 +233,7 @@ export class DaemonWorker {
     for (const name of [...this.counters.keys()]) {
       if (!planned.some((p) => p.query.scheduledName === name)) this.counters.delete(name);
     }
+    this.#configureEvents(config);
     this.decorations.loaded(config.decorators);
     await this.publish();
     return true;
