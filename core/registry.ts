@@ -17,18 +17,20 @@ import { type QueryContext, type Rows, TableError, type TableSpec } from "./tabl
 export type TableSchema = Omit<TableSpec, "generate">;
 
 /**
- * A table's schema known by name and aliases, the rest parsed on demand: `parse` returns the
- * whole schema; `fields` names every field it may have besides name and aliases.
+ * Tables known by name and aliases whose schemas are parsed on demand (tables/lazy_catalogue.ts):
+ * one object serves every table, so registering a table allocates no per-table helpers.
  */
-export interface DeferredTableSchema {
-  name: string;
-  aliases?: string[];
-  fields: readonly string[];
-  parse(): TableSchema;
+export interface DeferredCatalogue {
+  /** Every schema field the catalogue's tables may have besides name and aliases. */
+  readonly fields: readonly string[];
+  /** The whole schema of the table `name`. */
+  parse(name: string): TableSchema;
+  /** Imports the module that registers the table `name`. */
+  load(name: string): Promise<unknown>;
 }
 
-/** Deferred specs' schemas, until the first read parses them (a WeakMap: no extra property on the spec). */
-const deferredSchemas = new WeakMap<object, DeferredTableSchema>();
+/** Deferred specs' catalogues, until the first read parses them (a WeakMap: no extra property on the spec). */
+const deferredSchemas = new WeakMap<object, DeferredCatalogue>();
 
 /**
  * The accessors of a field list, built once and shared by every deferred spec with that list:
@@ -39,11 +41,11 @@ const deferredAccessors = new WeakMap<readonly string[], PropertyDescriptorMap>(
 
 /** Parses a deferred spec's schema into plain data properties, replacing its accessors. */
 function materialize(target: Record<string, unknown>): void {
-  const schema = deferredSchemas.get(target);
-  if (!schema) return;
+  const catalogue = deferredSchemas.get(target);
+  if (!catalogue) return;
   deferredSchemas.delete(target);
-  const data = schema.parse() as unknown as Record<string, unknown>;
-  for (const field of schema.fields) delete target[field];
+  const data = catalogue.parse(target.name as string) as unknown as Record<string, unknown>;
+  for (const field of catalogue.fields) delete target[field];
   for (const [key, value] of Object.entries(data)) {
     if (key !== "name" && key !== "aliases") target[key] = value;
   }
@@ -76,13 +78,15 @@ function accessorsOf(fields: readonly string[]): PropertyDescriptorMap {
  * A spec whose `fields` are accessors that parse the schema at the first read and then become
  * plain data properties (so spreading, Object.entries and JSON see the parsed values).
  */
-function deferredSpec(schema: DeferredTableSchema, generate: TableSpec["generate"]): TableSpec {
-  const spec = (schema.aliases ? { name: schema.name, aliases: schema.aliases, generate } : {
-    name: schema.name,
-    generate,
-  }) as TableSpec;
-  Object.defineProperties(spec, accessorsOf(schema.fields));
-  deferredSchemas.set(spec, schema);
+function deferredSpec(
+  name: string,
+  aliases: string[] | undefined,
+  catalogue: DeferredCatalogue,
+  generate: TableSpec["generate"],
+): TableSpec {
+  const spec = (aliases ? { name, aliases, generate } : { name, generate }) as TableSpec;
+  Object.defineProperties(spec, accessorsOf(catalogue.fields));
+  deferredSchemas.set(spec, catalogue);
   return spec;
 }
 
@@ -167,21 +171,34 @@ export class Registry {
   /**
    * Registers a table by its schema; `load` imports the module whose {@linkcode registerTable}
    * call provides the generator. Scanning it before then throws {@linkcode TableNotLoadedError}.
-   * A {@linkcode DeferredTableSchema} is parsed only when a field other than the name and
-   * aliases is first read, so registering every built-in table costs little.
    */
-  addLazyTable(schema: TableSchema | DeferredTableSchema, load: TableLoader): void {
-    const name = schema.name;
+  addLazyTable(schema: TableSchema, load: TableLoader): void {
+    this.#addPlaceholder({ ...schema, generate: this.#notLoaded(schema.name) }, load);
+  }
+
+  /**
+   * Registers the table `name` of `catalogue` as {@linkcode Registry.addLazyTable} does, knowing
+   * only its name and aliases: its schema is parsed when a field other than those is first read.
+   */
+  addDeferredTable(name: string, aliases: string[] | undefined, catalogue: DeferredCatalogue): void {
+    this.#addPlaceholder(deferredSpec(name, aliases, catalogue, this.#notLoaded(name)), () => catalogue.load(name));
+  }
+
+  /** The generator of a lazy table's placeholder: the loaded module's, or an error before it loads. */
+  #notLoaded(name: string): TableSpec["generate"] {
     const loaded = this.#loaded;
-    const generate = (ctx: QueryContext): Rows => {
+    return (ctx: QueryContext): Rows => {
       const spec = loaded.get(name);
       if (!spec) throw new TableNotLoadedError(name);
       return spec.generate(ctx);
     };
-    const placeholder: TableSpec = "parse" in schema ? deferredSpec(schema, generate) : { ...schema, generate };
+  }
+
+  #addPlaceholder(placeholder: TableSpec, load: TableLoader): void {
     this.addTable(placeholder);
-    this.#pending.set(name, load);
-    for (const n of [name, ...(schema.aliases ?? [])]) this.#pendingNames.set(n.toLowerCase(), name);
+    this.#pending.set(placeholder.name, load);
+    this.#pendingNames.set(placeholder.name.toLowerCase(), placeholder.name);
+    for (const alias of placeholder.aliases ?? []) this.#pendingNames.set(alias.toLowerCase(), placeholder.name);
   }
 
   /** True when `name` is registered lazily and its module has not been loaded yet. */

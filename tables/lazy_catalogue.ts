@@ -10,8 +10,15 @@
  *
  * @module
  */
-import { registry } from "../core/registry.ts";
-import { SCHEMA_FIELDS, TABLE_ALIASES, TABLE_LOADERS, TABLE_SCHEMA_TEXT, tableSchema } from "./schemas.ts";
+import { type DeferredCatalogue, registry } from "../core/registry.ts";
+import { loadTable, SCHEMA_FIELDS, TABLE_ALIASES, TABLE_SCHEMA_TEXT, tableSchema } from "./schemas.ts";
+
+/** The built-in tables' schemas and modules, one object for all of them. */
+const BUILT_IN: DeferredCatalogue = {
+  fields: SCHEMA_FIELDS,
+  parse: (name) => tableSchema(name)!,
+  load: loadTable,
+};
 
 for (const name in TABLE_SCHEMA_TEXT) {
   // A table registered already (tables/catalogue.ts imported first) keeps its loaded spec. An exact
@@ -19,10 +26,5 @@ for (const name in TABLE_SCHEMA_TEXT) {
   // loop alone made V8 optimise code at start-up (~1.4 MiB RSS, ~3 ms).
   if (registry.hasTable(name)) continue;
   const aliases = TABLE_ALIASES[name];
-  registry.addLazyTable({
-    name,
-    aliases: aliases ? [...aliases] : undefined,
-    fields: SCHEMA_FIELDS,
-    parse: () => tableSchema(name)!,
-  }, TABLE_LOADERS[name]);
+  registry.addDeferredTable(name, aliases ? [...aliases] : undefined, BUILT_IN);
 }

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { TableLoader, TableSchema } from "../core/registry.ts";
+import type { TableSchema } from "../core/registry.ts";
 
 /**
  * The built-in tables' schemas as JSON text, by name (sorted). A schema is parsed only when
@@ -348,163 +348,326 @@ export function tableSchema(name: string): TableSchema | undefined {
   return text === undefined ? undefined : JSON.parse(text);
 }
 
-/** For each table, the import of the module that registers it (static specifiers for bundlers). */
-export const TABLE_LOADERS: Readonly<Record<string, TableLoader>> = {
-  "acpi_tables": () => import("./system/acpi_tables.ts"),
-  "apparmor_events": () => import("./events/apparmor_events.ts"),
-  "apparmor_profiles": () => import("./system/apparmor_profiles.ts"),
-  "apt_sources": () => import("./software/apt_sources.ts"),
-  "arp_cache": () => import("./network/arp_cache.ts"),
-  "augeas": () => import("./system/augeas.ts"),
-  "authorized_keys": () => import("./users/authorized_keys.ts"),
-  "azure_instance_metadata": () => import("./cloud/azure_instance_metadata.ts"),
-  "azure_instance_tags": () => import("./cloud/azure_instance_tags.ts"),
-  "block_devices": () => import("./system/block_devices.ts"),
-  "carbon_black_info": () => import("./applications/carbon_black_info.ts"),
-  "carves": () => import("./forensic/carves.ts"),
-  "certificates": () => import("./network/certificates.ts"),
-  "chrome_extension_content_scripts": () => import("./software/chrome_extension_content_scripts.ts"),
-  "chrome_extensions": () => import("./software/chrome_extensions.ts"),
-  "cpu_info": () => import("./system/cpu_info.ts"),
-  "cpu_time": () => import("./system/cpu_time.ts"),
-  "cpuid": () => import("./system/cpuid.ts"),
-  "crontab": () => import("./users/crontab.ts"),
-  "curl": () => import("./network/curl.ts"),
-  "curl_certificate": () => import("./network/curl_certificate.ts"),
-  "deb_package_files": () => import("./software/deb_package_files.ts"),
-  "deb_packages": () => import("./software/deb_packages.ts"),
-  "device_file": () => import("./forensic/device_file.ts"),
-  "device_hash": () => import("./forensic/device_hash.ts"),
-  "device_partitions": () => import("./forensic/device_partitions.ts"),
-  "disk_encryption": () => import("./system/disk_encryption.ts"),
-  "dns_resolvers": () => import("./network/dns_resolvers.ts"),
-  "docker_container_envs": () => import("./docker/docker_container_envs.ts"),
-  "docker_container_fs_changes": () => import("./docker/docker_container_fs_changes.ts"),
-  "docker_container_labels": () => import("./docker/docker_container_labels.ts"),
-  "docker_container_mounts": () => import("./docker/docker_container_mounts.ts"),
-  "docker_container_networks": () => import("./docker/docker_container_networks.ts"),
-  "docker_container_ports": () => import("./docker/docker_container_ports.ts"),
-  "docker_container_processes": () => import("./docker/docker_container_processes.ts"),
-  "docker_container_stats": () => import("./docker/docker_container_stats.ts"),
-  "docker_containers": () => import("./docker/docker_containers.ts"),
-  "docker_image_history": () => import("./docker/docker_image_history.ts"),
-  "docker_image_labels": () => import("./docker/docker_image_labels.ts"),
-  "docker_image_layers": () => import("./docker/docker_image_layers.ts"),
-  "docker_images": () => import("./docker/docker_images.ts"),
-  "docker_info": () => import("./docker/docker_info.ts"),
-  "docker_network_labels": () => import("./docker/docker_network_labels.ts"),
-  "docker_networks": () => import("./docker/docker_networks.ts"),
-  "docker_version": () => import("./docker/docker_version.ts"),
-  "docker_volume_labels": () => import("./docker/docker_volume_labels.ts"),
-  "docker_volumes": () => import("./docker/docker_volumes.ts"),
-  "ec2_instance_metadata": () => import("./cloud/ec2_instance_metadata.ts"),
-  "ec2_instance_tags": () => import("./cloud/ec2_instance_tags.ts"),
-  "etc_hosts": () => import("./network/etc_hosts.ts"),
-  "etc_protocols": () => import("./network/etc_protocols.ts"),
-  "etc_services": () => import("./network/etc_services.ts"),
-  "extended_attributes": () => import("./files/extended_attributes.ts"),
-  "file": () => import("./files/file.ts"),
-  "file_events": () => import("./events/file_events.ts"),
-  "firefox_addons": () => import("./software/firefox_addons.ts"),
-  "groups": () => import("./users/groups.ts"),
-  "hardware_events": () => import("./events/hardware_events.ts"),
-  "hash": () => import("./files/hash.ts"),
-  "intel_me_info": () => import("./system/intel_me_info.ts"),
-  "interface_addresses": () => import("./network/interface_addresses.ts"),
-  "interface_details": () => import("./network/interface_details.ts"),
-  "interface_ipv6": () => import("./network/interface_ipv6.ts"),
-  "iptables": () => import("./network/iptables.ts"),
-  "jetbrains_plugins": () => import("./software/jetbrains_plugins.ts"),
-  "kernel_info": () => import("./system/kernel_info.ts"),
-  "kernel_keys": () => import("./system/kernel_keys.ts"),
-  "kernel_modules": () => import("./system/kernel_modules.ts"),
-  "known_hosts": () => import("./users/known_hosts.ts"),
-  "last": () => import("./users/last.ts"),
-  "listening_ports": () => import("./processes/listening_ports.ts"),
-  "load_average": () => import("./system/load_average.ts"),
-  "logged_in_users": () => import("./users/logged_in_users.ts"),
-  "lxd_certificates": () => import("./lxd/lxd_certificates.ts"),
-  "lxd_cluster": () => import("./lxd/lxd_cluster.ts"),
-  "lxd_cluster_members": () => import("./lxd/lxd_cluster_members.ts"),
-  "lxd_images": () => import("./lxd/lxd_images.ts"),
-  "lxd_instance_config": () => import("./lxd/lxd_instance_config.ts"),
-  "lxd_instance_devices": () => import("./lxd/lxd_instance_devices.ts"),
-  "lxd_instances": () => import("./lxd/lxd_instances.ts"),
-  "lxd_networks": () => import("./lxd/lxd_networks.ts"),
-  "lxd_storage_pools": () => import("./lxd/lxd_storage_pools.ts"),
-  "magic": () => import("./content/magic.ts"),
-  "md_devices": () => import("./system/md_devices.ts"),
-  "md_drives": () => import("./system/md_drives.ts"),
-  "md_personalities": () => import("./system/md_personalities.ts"),
-  "memory_array_mapped_addresses": () => import("./system/memory_array_mapped_addresses.ts"),
-  "memory_arrays": () => import("./system/memory_arrays.ts"),
-  "memory_device_mapped_addresses": () => import("./system/memory_device_mapped_addresses.ts"),
-  "memory_devices": () => import("./system/memory_devices.ts"),
-  "memory_error_info": () => import("./system/memory_error_info.ts"),
-  "memory_info": () => import("./system/memory_info.ts"),
-  "memory_map": () => import("./system/memory_map.ts"),
-  "mounts": () => import("./system/mounts.ts"),
-  "msr": () => import("./system/msr.ts"),
-  "npm_packages": () => import("./software/npm_packages.ts"),
-  "oem_strings": () => import("./system/oem_strings.ts"),
-  "opera_extensions": () => import("./software/opera_extensions.ts"),
-  "os_version": () => import("./system/os_version.ts"),
-  "osquery_events": () => import("./events/osquery_events.ts"),
-  "osquery_extensions": () => import("./extensions/osquery_extensions.ts"),
-  "osquery_flags": () => import("./osquery/osquery_flags.ts"),
-  "osquery_info": () => import("./osquery/osquery_info.ts"),
-  "osquery_packs": () => import("./daemon/osquery_packs.ts"),
-  "osquery_registry": () => import("./osquery/osquery_registry.ts"),
-  "osquery_schedule": () => import("./daemon/osquery_schedule.ts"),
-  "pci_devices": () => import("./system/pci_devices.ts"),
-  "platform_info": () => import("./system/platform_info.ts"),
-  "portage_keywords": () => import("./software/portage_keywords.ts"),
-  "portage_packages": () => import("./software/portage_packages.ts"),
-  "portage_use": () => import("./software/portage_use.ts"),
-  "process_envs": () => import("./processes/process_envs.ts"),
-  "process_events": () => import("./events/process_events.ts"),
-  "process_file_events": () => import("./events/process_file_events.ts"),
-  "process_memory_map": () => import("./processes/process_memory_map.ts"),
-  "process_namespaces": () => import("./processes/process_namespaces.ts"),
-  "process_open_files": () => import("./processes/process_open_files.ts"),
-  "process_open_pipes": () => import("./processes/process_open_pipes.ts"),
-  "process_open_sockets": () => import("./processes/process_open_sockets.ts"),
-  "processes": () => import("./processes/processes.ts"),
-  "prometheus_metrics": () => import("./applications/prometheus_metrics.ts"),
-  "python_packages": () => import("./software/python_packages.ts"),
-  "routes": () => import("./network/routes.ts"),
-  "rpm_package_files": () => import("./software/rpm_package_files.ts"),
-  "rpm_packages": () => import("./software/rpm_packages.ts"),
-  "seccomp_events": () => import("./events/seccomp_events.ts"),
-  "secureboot": () => import("./system/secureboot.ts"),
-  "secureboot_certificates": () => import("./system/secureboot_certificates.ts"),
-  "selinux_events": () => import("./events/selinux_events.ts"),
-  "selinux_settings": () => import("./system/selinux_settings.ts"),
-  "shadow": () => import("./users/shadow.ts"),
-  "shared_memory": () => import("./system/shared_memory.ts"),
-  "shell_history": () => import("./users/shell_history.ts"),
-  "smbios_tables": () => import("./system/smbios_tables.ts"),
-  "socket_events": () => import("./events/socket_events.ts"),
-  "ssh_configs": () => import("./users/ssh_configs.ts"),
-  "startup_items": () => import("./system/startup_items.ts"),
-  "sudoers": () => import("./users/sudoers.ts"),
-  "suid_bin": () => import("./files/suid_bin.ts"),
-  "syslog_events": () => import("./events/syslog_events.ts"),
-  "system_controls": () => import("./system/system_controls.ts"),
-  "system_info": () => import("./system/system_info.ts"),
-  "systemd_units": () => import("./system/systemd_units.ts"),
-  "time": () => import("./system/time.ts"),
-  "ulimit_info": () => import("./processes/ulimit_info.ts"),
-  "uptime": () => import("./system/uptime.ts"),
-  "usb_devices": () => import("./system/usb_devices.ts"),
-  "user_events": () => import("./events/user_events.ts"),
-  "user_groups": () => import("./users/user_groups.ts"),
-  "user_ssh_keys": () => import("./users/user_ssh_keys.ts"),
-  "users": () => import("./users/users.ts"),
-  "vscode_extensions": () => import("./software/vscode_extensions.ts"),
-  "yara_events": () => import("./content/yara_events.ts"),
-  "yara_file": () => import("./content/yara_file.ts"),
-  "yara_process": () => import("./content/yara_process.ts"),
-  "ycloud_instance_metadata": () => import("./cloud/ycloud_instance_metadata.ts"),
-  "yum_sources": () => import("./software/yum_sources.ts"),
-};
+/**
+ * Imports the module that registers the table `name` (static specifiers, so bundlers see every
+ * table module). One function rather than a closure per table: nothing per table at start-up.
+ */
+export function loadTable(name: string): Promise<unknown> {
+  switch (name) {
+    case "acpi_tables":
+      return import("./system/acpi_tables.ts");
+    case "apparmor_events":
+      return import("./events/apparmor_events.ts");
+    case "apparmor_profiles":
+      return import("./system/apparmor_profiles.ts");
+    case "apt_sources":
+      return import("./software/apt_sources.ts");
+    case "arp_cache":
+      return import("./network/arp_cache.ts");
+    case "augeas":
+      return import("./system/augeas.ts");
+    case "authorized_keys":
+      return import("./users/authorized_keys.ts");
+    case "azure_instance_metadata":
+      return import("./cloud/azure_instance_metadata.ts");
+    case "azure_instance_tags":
+      return import("./cloud/azure_instance_tags.ts");
+    case "block_devices":
+      return import("./system/block_devices.ts");
+    case "carbon_black_info":
+      return import("./applications/carbon_black_info.ts");
+    case "carves":
+      return import("./forensic/carves.ts");
+    case "certificates":
+      return import("./network/certificates.ts");
+    case "chrome_extension_content_scripts":
+      return import("./software/chrome_extension_content_scripts.ts");
+    case "chrome_extensions":
+      return import("./software/chrome_extensions.ts");
+    case "cpu_info":
+      return import("./system/cpu_info.ts");
+    case "cpu_time":
+      return import("./system/cpu_time.ts");
+    case "cpuid":
+      return import("./system/cpuid.ts");
+    case "crontab":
+      return import("./users/crontab.ts");
+    case "curl":
+      return import("./network/curl.ts");
+    case "curl_certificate":
+      return import("./network/curl_certificate.ts");
+    case "deb_package_files":
+      return import("./software/deb_package_files.ts");
+    case "deb_packages":
+      return import("./software/deb_packages.ts");
+    case "device_file":
+      return import("./forensic/device_file.ts");
+    case "device_hash":
+      return import("./forensic/device_hash.ts");
+    case "device_partitions":
+      return import("./forensic/device_partitions.ts");
+    case "disk_encryption":
+      return import("./system/disk_encryption.ts");
+    case "dns_resolvers":
+      return import("./network/dns_resolvers.ts");
+    case "docker_container_envs":
+      return import("./docker/docker_container_envs.ts");
+    case "docker_container_fs_changes":
+      return import("./docker/docker_container_fs_changes.ts");
+    case "docker_container_labels":
+      return import("./docker/docker_container_labels.ts");
+    case "docker_container_mounts":
+      return import("./docker/docker_container_mounts.ts");
+    case "docker_container_networks":
+      return import("./docker/docker_container_networks.ts");
+    case "docker_container_ports":
+      return import("./docker/docker_container_ports.ts");
+    case "docker_container_processes":
+      return import("./docker/docker_container_processes.ts");
+    case "docker_container_stats":
+      return import("./docker/docker_container_stats.ts");
+    case "docker_containers":
+      return import("./docker/docker_containers.ts");
+    case "docker_image_history":
+      return import("./docker/docker_image_history.ts");
+    case "docker_image_labels":
+      return import("./docker/docker_image_labels.ts");
+    case "docker_image_layers":
+      return import("./docker/docker_image_layers.ts");
+    case "docker_images":
+      return import("./docker/docker_images.ts");
+    case "docker_info":
+      return import("./docker/docker_info.ts");
+    case "docker_network_labels":
+      return import("./docker/docker_network_labels.ts");
+    case "docker_networks":
+      return import("./docker/docker_networks.ts");
+    case "docker_version":
+      return import("./docker/docker_version.ts");
+    case "docker_volume_labels":
+      return import("./docker/docker_volume_labels.ts");
+    case "docker_volumes":
+      return import("./docker/docker_volumes.ts");
+    case "ec2_instance_metadata":
+      return import("./cloud/ec2_instance_metadata.ts");
+    case "ec2_instance_tags":
+      return import("./cloud/ec2_instance_tags.ts");
+    case "etc_hosts":
+      return import("./network/etc_hosts.ts");
+    case "etc_protocols":
+      return import("./network/etc_protocols.ts");
+    case "etc_services":
+      return import("./network/etc_services.ts");
+    case "extended_attributes":
+      return import("./files/extended_attributes.ts");
+    case "file":
+      return import("./files/file.ts");
+    case "file_events":
+      return import("./events/file_events.ts");
+    case "firefox_addons":
+      return import("./software/firefox_addons.ts");
+    case "groups":
+      return import("./users/groups.ts");
+    case "hardware_events":
+      return import("./events/hardware_events.ts");
+    case "hash":
+      return import("./files/hash.ts");
+    case "intel_me_info":
+      return import("./system/intel_me_info.ts");
+    case "interface_addresses":
+      return import("./network/interface_addresses.ts");
+    case "interface_details":
+      return import("./network/interface_details.ts");
+    case "interface_ipv6":
+      return import("./network/interface_ipv6.ts");
+    case "iptables":
+      return import("./network/iptables.ts");
+    case "jetbrains_plugins":
+      return import("./software/jetbrains_plugins.ts");
+    case "kernel_info":
+      return import("./system/kernel_info.ts");
+    case "kernel_keys":
+      return import("./system/kernel_keys.ts");
+    case "kernel_modules":
+      return import("./system/kernel_modules.ts");
+    case "known_hosts":
+      return import("./users/known_hosts.ts");
+    case "last":
+      return import("./users/last.ts");
+    case "listening_ports":
+      return import("./processes/listening_ports.ts");
+    case "load_average":
+      return import("./system/load_average.ts");
+    case "logged_in_users":
+      return import("./users/logged_in_users.ts");
+    case "lxd_certificates":
+      return import("./lxd/lxd_certificates.ts");
+    case "lxd_cluster":
+      return import("./lxd/lxd_cluster.ts");
+    case "lxd_cluster_members":
+      return import("./lxd/lxd_cluster_members.ts");
+    case "lxd_images":
+      return import("./lxd/lxd_images.ts");
+    case "lxd_instance_config":
+      return import("./lxd/lxd_instance_config.ts");
+    case "lxd_instance_devices":
+      return import("./lxd/lxd_instance_devices.ts");
+    case "lxd_instances":
+      return import("./lxd/lxd_instances.ts");
+    case "lxd_networks":
+      return import("./lxd/lxd_networks.ts");
+    case "lxd_storage_pools":
+      return import("./lxd/lxd_storage_pools.ts");
+    case "magic":
+      return import("./content/magic.ts");
+    case "md_devices":
+      return import("./system/md_devices.ts");
+    case "md_drives":
+      return import("./system/md_drives.ts");
+    case "md_personalities":
+      return import("./system/md_personalities.ts");
+    case "memory_array_mapped_addresses":
+      return import("./system/memory_array_mapped_addresses.ts");
+    case "memory_arrays":
+      return import("./system/memory_arrays.ts");
+    case "memory_device_mapped_addresses":
+      return import("./system/memory_device_mapped_addresses.ts");
+    case "memory_devices":
+      return import("./system/memory_devices.ts");
+    case "memory_error_info":
+      return import("./system/memory_error_info.ts");
+    case "memory_info":
+      return import("./system/memory_info.ts");
+    case "memory_map":
+      return import("./system/memory_map.ts");
+    case "mounts":
+      return import("./system/mounts.ts");
+    case "msr":
+      return import("./system/msr.ts");
+    case "npm_packages":
+      return import("./software/npm_packages.ts");
+    case "oem_strings":
+      return import("./system/oem_strings.ts");
+    case "opera_extensions":
+      return import("./software/opera_extensions.ts");
+    case "os_version":
+      return import("./system/os_version.ts");
+    case "osquery_events":
+      return import("./events/osquery_events.ts");
+    case "osquery_extensions":
+      return import("./extensions/osquery_extensions.ts");
+    case "osquery_flags":
+      return import("./osquery/osquery_flags.ts");
+    case "osquery_info":
+      return import("./osquery/osquery_info.ts");
+    case "osquery_packs":
+      return import("./daemon/osquery_packs.ts");
+    case "osquery_registry":
+      return import("./osquery/osquery_registry.ts");
+    case "osquery_schedule":
+      return import("./daemon/osquery_schedule.ts");
+    case "pci_devices":
+      return import("./system/pci_devices.ts");
+    case "platform_info":
+      return import("./system/platform_info.ts");
+    case "portage_keywords":
+      return import("./software/portage_keywords.ts");
+    case "portage_packages":
+      return import("./software/portage_packages.ts");
+    case "portage_use":
+      return import("./software/portage_use.ts");
+    case "process_envs":
+      return import("./processes/process_envs.ts");
+    case "process_events":
+      return import("./events/process_events.ts");
+    case "process_file_events":
+      return import("./events/process_file_events.ts");
+    case "process_memory_map":
+      return import("./processes/process_memory_map.ts");
+    case "process_namespaces":
+      return import("./processes/process_namespaces.ts");
+    case "process_open_files":
+      return import("./processes/process_open_files.ts");
+    case "process_open_pipes":
+      return import("./processes/process_open_pipes.ts");
+    case "process_open_sockets":
+      return import("./processes/process_open_sockets.ts");
+    case "processes":
+      return import("./processes/processes.ts");
+    case "prometheus_metrics":
+      return import("./applications/prometheus_metrics.ts");
+    case "python_packages":
+      return import("./software/python_packages.ts");
+    case "routes":
+      return import("./network/routes.ts");
+    case "rpm_package_files":
+      return import("./software/rpm_package_files.ts");
+    case "rpm_packages":
+      return import("./software/rpm_packages.ts");
+    case "seccomp_events":
+      return import("./events/seccomp_events.ts");
+    case "secureboot":
+      return import("./system/secureboot.ts");
+    case "secureboot_certificates":
+      return import("./system/secureboot_certificates.ts");
+    case "selinux_events":
+      return import("./events/selinux_events.ts");
+    case "selinux_settings":
+      return import("./system/selinux_settings.ts");
+    case "shadow":
+      return import("./users/shadow.ts");
+    case "shared_memory":
+      return import("./system/shared_memory.ts");
+    case "shell_history":
+      return import("./users/shell_history.ts");
+    case "smbios_tables":
+      return import("./system/smbios_tables.ts");
+    case "socket_events":
+      return import("./events/socket_events.ts");
+    case "ssh_configs":
+      return import("./users/ssh_configs.ts");
+    case "startup_items":
+      return import("./system/startup_items.ts");
+    case "sudoers":
+      return import("./users/sudoers.ts");
+    case "suid_bin":
+      return import("./files/suid_bin.ts");
+    case "syslog_events":
+      return import("./events/syslog_events.ts");
+    case "system_controls":
+      return import("./system/system_controls.ts");
+    case "system_info":
+      return import("./system/system_info.ts");
+    case "systemd_units":
+      return import("./system/systemd_units.ts");
+    case "time":
+      return import("./system/time.ts");
+    case "ulimit_info":
+      return import("./processes/ulimit_info.ts");
+    case "uptime":
+      return import("./system/uptime.ts");
+    case "usb_devices":
+      return import("./system/usb_devices.ts");
+    case "user_events":
+      return import("./events/user_events.ts");
+    case "user_groups":
+      return import("./users/user_groups.ts");
+    case "user_ssh_keys":
+      return import("./users/user_ssh_keys.ts");
+    case "users":
+      return import("./users/users.ts");
+    case "vscode_extensions":
+      return import("./software/vscode_extensions.ts");
+    case "yara_events":
+      return import("./content/yara_events.ts");
+    case "yara_file":
+      return import("./content/yara_file.ts");
+    case "yara_process":
+      return import("./content/yara_process.ts");
+    case "ycloud_instance_metadata":
+      return import("./cloud/ycloud_instance_metadata.ts");
+    case "yum_sources":
+      return import("./software/yum_sources.ts");
+  }
+  return Promise.reject(new RangeError(`no built-in table is named ${name}`));
+}
