@@ -12,7 +12,22 @@
  * @module
  */
 import { createHash, type Hash } from "node:crypto";
-import { cPath, errno, errorMessage, tryLibc } from "./libc.ts";
+import {
+  AT_EMPTY_PATH,
+  cPath,
+  EAGAIN,
+  EINTR,
+  ENOENT,
+  errno,
+  errorMessage,
+  O_CLOEXEC,
+  O_NONBLOCK,
+  O_RDONLY,
+  S_IFMT,
+  S_IFREG,
+  STATX_TYPE_SIZE,
+  tryLibc,
+} from "./libc.ts";
 
 /** Digest algorithms osquery reports. */
 export type DigestAlgorithm = "md5" | "sha1" | "sha256";
@@ -39,17 +54,6 @@ export class HashCancelledError extends Error {
 }
 
 const CHUNK = 1 << 20;
-const O_RDONLY = 0;
-/** Linux's O_NONBLOCK and O_CLOEXEC (x86-64 and arm64 share them). */
-const O_NONBLOCK = 0o4000;
-const O_CLOEXEC = 0o2000000;
-const AT_EMPTY_PATH = 0x1000;
-const STATX_TYPE_SIZE = 0x201;
-const ENOENT = 2;
-const EINTR = 4;
-const EAGAIN = 11;
-const S_IFMT = 0o170000;
-const S_IFREG = 0o100000;
 
 let buffer: Uint8Array<ArrayBuffer> | undefined;
 const statBuffer = new Uint8Array(256);

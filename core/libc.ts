@@ -202,6 +202,33 @@ export const MSG_NOSIGNAL = 0x4000;
 export const EINTR = 4;
 /** Try again (also a socket timeout). */
 export const EAGAIN = 11;
+/** No such file or directory. */
+export const ENOENT = 2;
+/** A non-blocking connect is under way. */
+export const EINPROGRESS = 115;
+
+/** open(2) flags (Linux; x86-64 and arm64 share them). */
+export const O_RDONLY = 0;
+/** open(2): read and write. */
+export const O_RDWR = 2;
+/** open(2): never block on the file (FIFOs, devices). */
+export const O_NONBLOCK = 0o4000;
+/** open(2): close on exec. */
+export const O_CLOEXEC = 0o2000000;
+/** statx(2): stat the descriptor itself (empty path). */
+export const AT_EMPTY_PATH = 0x1000;
+/** statx(2) mask: the file type and size. */
+export const STATX_TYPE_SIZE = 0x201;
+/** st_mode's file-type bits and the types osq tells apart. */
+export const S_IFMT = 0o170000;
+/** Regular file. */
+export const S_IFREG = 0o100000;
+/** Directory. */
+export const S_IFDIR = 0o040000;
+/** Character device. */
+export const S_IFCHR = 0o020000;
+/** FIFO. */
+export const S_IFIFO = 0o010000;
 
 /**
  * Sets a socket timeout option (SO_RCVTIMEO or SO_SNDTIMEO) to `timeoutMs`. Zero would mean "no

@@ -12,7 +12,7 @@
 import { scheduleBuffer } from "../../core/scheduler.ts";
 import { tableSwitchesFromFlags } from "../../core/table_switches.ts";
 import { Database } from "../../core/sqlite/database.ts";
-import type { DiffResult } from "../../core/diff.ts";
+import type { RunReply } from "../../core/results/reply.ts";
 
 /** A request to a query thread. */
 export interface QueryRequest {
@@ -30,30 +30,9 @@ export interface QueryRequest {
   previous?: string;
 }
 
-/** A query thread's answer. */
-export interface QueryReply {
+/** A query thread's answer: the pipeline's RunReply (core/results/reply.ts) with the request's id. */
+export interface QueryReply extends RunReply {
   id: number;
-  ok: boolean;
-  error?: string;
-  /** Canonical rows. */
-  rows: string[];
-  /** Bytes of row text (osquery_schedule.output_size). */
-  size: number;
-  wallMs: number;
-  userMs: number;
-  systemMs: number;
-  /** Process RSS after the query, in bytes. */
-  memory: number;
-  /** With a `name`: the id the thread keeps these rows under. */
-  rowsId?: string;
-  /**
-   * With `previous` known to the thread: the diff against those rows; `rows` is then empty
-   * and `rowsText` holds the rows joined by newlines when the diff is not empty.
-   */
-  diff?: DiffResult;
-  rowsText?: string;
-  /** Number of rows (also when `rows` is empty because a diff was sent instead). */
-  count?: number;
 }
 
 interface Thread {

@@ -8,7 +8,25 @@
  * @module
  */
 import { flags } from "../flags.ts";
-import { cPath, errno, errorMessage, tryLibc } from "../libc.ts";
+import {
+  AT_EMPTY_PATH,
+  cPath,
+  EAGAIN,
+  EINTR,
+  ENOENT,
+  errno,
+  errorMessage,
+  O_CLOEXEC,
+  O_NONBLOCK,
+  O_RDONLY,
+  S_IFCHR,
+  S_IFDIR,
+  S_IFIFO,
+  S_IFMT,
+  S_IFREG,
+  STATX_TYPE_SIZE,
+  tryLibc,
+} from "../libc.ts";
 
 /** Why a config file was not read; the message names the file and the reason. */
 export class ConfigReadError extends Error {
@@ -27,20 +45,6 @@ export interface ConfigReadOptions {
   allowSpecial?: boolean;
 }
 
-const O_RDONLY = 0;
-/** Linux's O_NONBLOCK and O_CLOEXEC (x86-64 and arm64 share them). */
-const O_NONBLOCK = 0o4000;
-const O_CLOEXEC = 0o2000000;
-const AT_EMPTY_PATH = 0x1000;
-const STATX_TYPE_SIZE = 0x201;
-const ENOENT = 2;
-const EINTR = 4;
-const EAGAIN = 11;
-const S_IFMT = 0o170000;
-const S_IFREG = 0o100000;
-const S_IFCHR = 0o020000;
-const S_IFIFO = 0o010000;
-const S_IFDIR = 0o040000;
 const CHUNK = 64 * 1024;
 
 /** The read limit: `--read_max` when some module declared it, else osquery's default. */

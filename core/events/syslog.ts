@@ -12,7 +12,18 @@
  * @module
  */
 import { defineFlag, flags } from "../flags.ts";
-import { cPath, EAGAIN, errno, lastErrorMessage, libc, waitReadable } from "../libc.ts";
+import {
+  cPath,
+  EAGAIN,
+  errno,
+  lastErrorMessage,
+  libc,
+  O_CLOEXEC,
+  O_NONBLOCK,
+  O_RDONLY,
+  O_RDWR,
+  waitReadable,
+} from "../libc.ts";
 import { type EventPublisher, events } from "./system.ts";
 import { readGroups } from "../host/accounts.ts";
 
@@ -78,10 +89,6 @@ export function parseSyslogLine(line: string): SyslogRecord | { error: string } 
   return record;
 }
 
-const O_RDONLY = 0;
-const O_RDWR = 2;
-const O_NONBLOCK = 0o4000;
-const O_CLOEXEC = 0o2000000;
 const LOCK_EX = 2;
 const LOCK_NB = 4;
 /** rsyslog writes, osquery's user reads. */

@@ -8,7 +8,7 @@
  * @module
  */
 import { defineFlag, flags } from "../flags.ts";
-import { tryLibc } from "../libc.ts";
+import { AT_EMPTY_PATH, S_IFMT, S_IFREG, STATX_TYPE_SIZE, tryLibc } from "../libc.ts";
 import { stat } from "./statx.ts";
 
 defineFlag({
@@ -35,11 +35,7 @@ export function isFile(path: string): boolean {
 
 const F_OK = 0;
 const O_RDONLY_NONBLOCK_CLOEXEC = 0o4000 | 0o2000000;
-const AT_EMPTY_PATH = 0x1000;
 /** STATX_TYPE | STATX_SIZE. */
-const STATX_TYPE_SIZE = 0x201;
-const S_IFMT = 0o170000;
-const S_IFREG = 0o100000;
 /** Above this, the shared read buffer is given back after a read. */
 const KEEP_BUFFER = 1 << 20;
 
