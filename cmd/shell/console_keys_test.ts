@@ -4,57 +4,8 @@
  * searches the history file osqueryi uses, and Ctrl-C stops a walk of the whole filesystem.
  * (How fast Ctrl-C returns is measured by scripts/bench_interrupt.ts, not here.)
  */
-import { assert, assertEquals, assertStringIncludes } from "../../testing/assert.ts";
-
-const ROOT = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
-const DRIVER = new URL("./pty_driver.py", import.meta.url).pathname;
-
-type Step =
-  | { send: string }
-  | { expect: string; timeout?: number }
-  | { sleep: number }
-  | { send: string; until: string; every: number; timeout?: number };
-
-interface PtyResult {
-  ok: boolean;
-  failed_step: number | null;
-  status: number | null;
-  transcript: string;
-}
-
-async function drive(home: string, steps: Step[]): Promise<PtyResult> {
-  const env = { ...Deno.env.toObject(), HOME: home, TERM: "xterm" };
-  delete (env as Record<string, string | undefined>).OSQ_ARGV0;
-  const child = new Deno.Command("python3", { args: [DRIVER], stdin: "piped", stdout: "piped", stderr: "piped" })
-    .spawn();
-  const writer = child.stdin.getWriter();
-  // Generous deadlines: tests run in parallel on two loaded cores; a real hang still fails.
-  await writer.write(new TextEncoder().encode(JSON.stringify({
-    argv: [`${ROOT}/osq`, "shell"],
-    env,
-    cwd: ROOT,
-    columns: 100,
-    steps: steps.map((s) => (("expect" in s || "until" in s) && s.timeout === undefined ? { ...s, timeout: 60 } : s)),
-    exit_timeout: 60,
-  })));
-  await writer.close();
-  const out = await child.output();
-  if (!out.success) throw new Error(`pty driver failed: ${new TextDecoder().decode(out.stderr)}`);
-  return JSON.parse(new TextDecoder().decode(out.stdout)) as PtyResult;
-}
-
-function check(result: PtyResult, steps: Step[]): void {
-  assert(
-    result.ok,
-    `step ${result.failed_step} (${JSON.stringify(steps[result.failed_step ?? 0])}) not met; transcript:\n${
-      JSON.stringify(result.transcript)
-    }`,
-  );
-}
-
-// A prompt on a new line: the editor also redraws "osquery> " on the line being typed.
-const PROMPT = { expect: "\\n\\r?osquery> " };
-const EOF = { send: "\x04" };
+import { assertEquals, assertStringIncludes } from "../../testing/assert.ts";
+import { check, drive, EOF, PROMPT, type Step } from "./pty_test_helpers.ts";
 
 Deno.test("console: TAB completes an ambiguous prefix's common part, a second TAB lists the candidates", async () => {
   const home = Deno.makeTempDirSync();
@@ -78,7 +29,7 @@ Deno.test("console: TAB completes an ambiguous prefix's common part, a second TA
       PROMPT,
       EOF,
     ];
-    const result = await drive(home, steps);
+    const result = await drive(home, steps, 100);
     check(result, steps);
     assertEquals(result.status, 0);
   } finally {
@@ -112,7 +63,7 @@ Deno.test("console: Ctrl-R finds an earlier statement in ~/.osquery/.history and
       PROMPT,
       EOF,
     ];
-    const result = await drive(home, steps);
+    const result = await drive(home, steps, 100);
     check(result, steps);
     const history = Deno.readTextFileSync(`${home}/.osquery/.history`);
     assertStringIncludes(history, "select 'draft' as kept;\n");
@@ -137,7 +88,7 @@ Deno.test("console: Ctrl-C stops a walk of the whole filesystem and the shell ca
       PROMPT,
       EOF,
     ];
-    const result = await drive(home, steps);
+    const result = await drive(home, steps, 100);
     check(result, steps);
     // As osqueryi: an interactive session in which a statement failed (here: interrupted) exits 1.
     assertEquals(result.status, 1);

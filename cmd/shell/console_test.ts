@@ -6,66 +6,7 @@
 import "../../tables/catalogue.ts";
 import { registry } from "../../core/registry.ts";
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "../../testing/assert.ts";
-
-const ROOT = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
-const DRIVER = new URL("./pty_driver.py", import.meta.url).pathname;
-
-type Step =
-  | { send: string }
-  | { expect: string; timeout?: number }
-  | { sleep: number }
-  | { send: string; until: string; every: number; timeout?: number };
-
-interface PtyResult {
-  ok: boolean;
-  failed_step: number | null;
-  status: number | null;
-  transcript: string;
-}
-
-async function drive(home: string, steps: Step[]): Promise<PtyResult> {
-  const env = { ...Deno.env.toObject(), HOME: home, TERM: "xterm" };
-  delete (env as Record<string, string | undefined>).OSQ_ARGV0;
-  const child = new Deno.Command("python3", {
-    args: [DRIVER],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(
-    // Generous deadlines: the suite runs in parallel on two cores, where a shell can take seconds to
-    // start or exit; a real hang still fails.
-    new TextEncoder().encode(JSON.stringify({
-      argv: [`${ROOT}/osq`, "shell"],
-      env,
-      cwd: ROOT,
-      steps: steps.map((s) => (("expect" in s || "until" in s) && s.timeout === undefined ? { ...s, timeout: 60 } : s)),
-      exit_timeout: 60,
-    })),
-  );
-  await writer.close();
-  const out = await child.output();
-  const text = new TextDecoder().decode(out.stdout);
-  if (!out.success) throw new Error(`pty driver failed: ${new TextDecoder().decode(out.stderr)}`);
-  return JSON.parse(text) as PtyResult;
-}
-
-function check(result: PtyResult, steps: Step[]): void {
-  assert(
-    result.ok,
-    `step ${result.failed_step} (${JSON.stringify(steps[result.failed_step ?? 0])}) not met; transcript:\n${
-      JSON.stringify(result.transcript)
-    }`,
-  );
-}
-
-/**
- * A fresh prompt: on a new line. The line editor also redraws "\rosquery> ..." as it echoes typed
- * input, so a bare "osquery> " could match the echo of a statement before it has run.
- */
-const PROMPT = { expect: "\\n\\r?osquery> " };
-const EOF = { send: "\x04" };
+import { check, drive, EOF, PROMPT, type Step } from "./pty_test_helpers.ts";
 
 Deno.test("console: banner, a query, Ctrl-D leaves with status 0", async () => {
   const home = Deno.makeTempDirSync();
