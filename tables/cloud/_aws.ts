@@ -7,13 +7,11 @@
  */
 import { createHash, createHmac } from "node:crypto";
 import { defineFlag, flags } from "../../core/flags.ts";
+import "../../core/aws/flags.ts"; // osquery's --aws_* credentials flags, defined once for the loggers and these tables
 import { curlRequest } from "../../core/net/curl.ts";
 import { imdsGet, metadataText } from "./_ec2.ts";
 import { parseObject, stringKey } from "./_lib.ts";
 
-defineFlag({ name: "aws_access_key_id", type: "string", default: "", description: "AWS access key ID" });
-defineFlag({ name: "aws_secret_access_key", type: "string", default: "", description: "AWS secret access key" });
-defineFlag({ name: "aws_session_token", type: "string", default: "", description: "AWS STS session token" });
 defineFlag({
   name: "ec2_api_endpoint",
   type: "string",
