@@ -9,6 +9,7 @@ import { defineTable, type Row, TableError, type TableSpec } from "../../core/ta
 import { registerTable } from "../../core/registry.ts";
 import { forEachRpmHeader, hasRpmDatabase, RPM_DB_PATHS, rpmLibrary } from "./rpm_packages.ts";
 import { libc } from "../../core/libc.ts";
+import { octalMode } from "../../core/host/statx.ts";
 
 const fileInfoSymbols = {
   headerGetString: { parameters: ["pointer", "i32"], result: "pointer" },
@@ -53,11 +54,6 @@ function loadFileInfo() {
   return fileInfo;
 }
 
-/** Permission bits as four octal digits ("0755"), osquery's rendering. */
-export function octalPermissions(mode: number): string {
-  return (mode & 0o7777).toString(8).padStart(4, "0");
-}
-
 /**
  * Reads the file lists of the database at `dbpath` (inside `root`), optionally only for the named
  * packages. `stop` is polled once per package; once it says so the read ends with the rows so far.
@@ -98,7 +94,7 @@ export function readRpmPackageFiles(
           path: str(lib.rpmfiFN(fi)),
           username: str(lib.rpmfiFUser(fi)),
           groupname: str(lib.rpmfiFGroup(fi)),
-          mode: octalPermissions(lib.rpmfiFMode(fi)),
+          mode: octalMode(lib.rpmfiFMode(fi)),
           size: Number(lib.rpmfiFSize(fi)),
           sha256: sha256 ?? "",
         });

@@ -1,5 +1,6 @@
 import { assert, assertEquals } from "../../testing/assert.ts";
-import { octalPermissions, readRpmPackageFiles, rpmPackageFilesTable } from "./rpm_package_files.ts";
+import { readRpmPackageFiles, rpmPackageFilesTable } from "./rpm_package_files.ts";
+import { octalMode } from "../../core/host/statx.ts";
 import { engineWith, fixture } from "./software_test_helpers.ts";
 
 /** A private copy of the fixture database: librpm may leave lock files beside it. */
@@ -40,7 +41,7 @@ Deno.test("rpm_package_files: a query without sha256 still reads mode and owner"
 Deno.test("rpm_package_files: no RPM database means no rows (librpm not needed)", () => {
   const e = engineWith(rpmPackageFilesTable({ dbPaths: ["/nonexistent/rpm"] }));
   assertEquals(e.query("select * from rpm_package_files"), []);
-  assertEquals(octalPermissions(0o104755), "4755");
+  assertEquals(octalMode(0o104755), "4755");
 });
 
 Deno.test("rpm_package_files: an interrupted read stops at the next package header", () => {
