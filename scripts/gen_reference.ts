@@ -10,7 +10,7 @@
  * of one), or a git repository without a work tree (its HEAD is read). The commit and version
  * recorded in the output come from `git` there (`describe --tags`), or from --commit and
  * --osquery-version. testdata/reference/ was made from github osquery/osquery @ a5b14f63:
- *   deno run -A scripts/gen_reference.ts /work/.mirror/osquery+osquery/repo
+ *   deno run -A scripts/gen_reference.ts path/to/osquery  (a checkout or a bare clone)
  * --check compares instead of writing and exits 1 on a difference. --compare DIR reports where the
  * generated data differs from other reference files of the same shape (extra fields those files
  * carry, such as descriptions, are ignored).
