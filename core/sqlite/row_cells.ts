@@ -165,19 +165,4 @@ export class RowCells {
     Deno.UnsafePointerView.copyInto(pointer, view);
     return decoder.decode(view);
   }
-
-  /**
-   * Column `i` as text read the quickest way: one read of the NUL-terminated copy when it is
-   * plain ASCII (its length then equals the byte count), else the counted bytes as UTF-8.
-   * NULL reads as "".
-   */
-  fastText(i: number): string {
-    if (this.#types[i] === SQLITE.NULL) return "";
-    const bytes = this.#lengths[i];
-    if (bytes === 0) return "";
-    const p = Deno.UnsafePointer.create(this.#addresses[i]);
-    if (p === null) return "";
-    const text = Deno.UnsafePointerView.getCString(p);
-    return text.length === bytes ? text : readText(this.#addresses[i], bytes);
-  }
 }
