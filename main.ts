@@ -58,7 +58,7 @@ export async function main(args: string[], argv0 = invokedName()): Promise<numbe
       return (await import("./cmd/pack.ts")).main(args);
     case "version":
     case "--version": {
-      const { OSQ_VERSION, OSQUERY_VERSION } = await import("./core/version.ts");
+      const { OSQ_VERSION, OSQUERY_VERSION } = await import("./core/runtime/version.ts");
       console.log(`osq ${OSQ_VERSION} (osquery ${OSQUERY_VERSION} compatible)`);
       return 0;
     }

@@ -30,7 +30,7 @@
  * @module
  */
 import { Database } from "../core/sqlite/database.ts";
-import { OSQUERY_VERSION } from "../core/version.ts";
+import { OSQUERY_VERSION } from "../core/runtime/version.ts";
 import { assertEquals } from "../testing/assert.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");

@@ -19,9 +19,9 @@ import "../core/events/inotify.ts";
 import "../core/events/audit.ts";
 import "../core/events/syslog.ts";
 import "../core/carver/flags.ts";
-import "../core/remote/flags.ts";
-import { FlagError, flags, type ParsedArgs } from "../core/flags.ts";
-import { OSQUERY_VERSION } from "../core/version.ts";
+import "../core/tls_api/flags.ts";
+import { FlagError, flags, type ParsedArgs } from "../core/flags/flags.ts";
+import { OSQUERY_VERSION } from "../core/runtime/version.ts";
 
 const encoder = new TextEncoder();
 const out = (text: string) => Deno.stdout.writeSync(encoder.encode(text));

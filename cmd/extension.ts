@@ -7,11 +7,11 @@
  *
  * @module
  */
-import { FlagError, flags } from "../core/flags.ts";
+import { FlagError, flags } from "../core/flags/flags.ts";
 import { extensionsIntervalMs, extensionsTimeoutMs, thriftTimeoutMs } from "../core/extensions/flags.ts";
 import { type ExtensionDefinition, ExtensionStartError, type ExtensionTable, startExtension } from "../sdk/mod.ts";
 import * as sdk from "../sdk/mod.ts";
-import { SDK_VERSION } from "../core/version.ts";
+import { SDK_VERSION } from "../core/runtime/version.ts";
 
 const USAGE = `Usage: osq extension --socket PATH [--timeout S] [--interval S] [--verbose] MODULE.ts
 

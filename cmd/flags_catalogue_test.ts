@@ -3,7 +3,7 @@
  * testdata/reference/osquery_flags.json), the way deployments pass them: in a flagfile.
  */
 import { assert, assertEquals, assertMatch } from "../testing/assert.ts";
-import { OSQUERY_VERSION } from "../core/version.ts";
+import { OSQUERY_VERSION } from "../core/runtime/version.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 

@@ -14,7 +14,7 @@ import { formatProblem } from "../core/config/config.ts";
 import { lintFile, type LintReport } from "../core/config/lint.ts";
 import { resolvePack } from "../plugins/config/filesystem.ts";
 import { readConfigFile } from "../core/config/read.ts";
-import { OSQUERY_VERSION } from "../core/version.ts";
+import { OSQUERY_VERSION } from "../core/runtime/version.ts";
 
 const encoder = new TextEncoder();
 const out = (text: string) => Deno.stdout.writeSync(encoder.encode(text));

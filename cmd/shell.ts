@@ -6,7 +6,7 @@
  *   and exit with 0 or the failed statement's SQLite result code.
  * - SQL piped on standard input runs statement by statement; the exit status is 1 if any failed.
  *
- * Flags are gflags-style and shared with every face (core/flags.ts); output modes, meta-commands
+ * Flags are gflags-style and shared with every face (core/flags/flags.ts); output modes, meta-commands
  * and errors follow osqueryi (cmd/shell/).
  *
  * @module
@@ -19,9 +19,9 @@ import "../core/config/flags.ts";
 import "../core/extensions/flags.ts";
 import "../plugins/logger/flags.ts";
 import { Engine } from "../core/engine.ts";
-import { FlagError, flags, readFailure } from "../core/flags.ts";
+import { FlagError, flags, readFailure } from "../core/flags/flags.ts";
 import { OP } from "../core/table.ts";
-import { OSQUERY_VERSION } from "../core/version.ts";
+import { OSQUERY_VERSION } from "../core/runtime/version.ts";
 import { applyShellDefaultsBeforeParse, applyShellSettingsAfterParse } from "./shell/flags.ts";
 import { Output, OutputClosedError } from "./shell/output.ts";
 import { type LineSource, Shell, SyncLineSource } from "./shell/runner.ts";

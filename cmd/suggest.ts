@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { closest, flags } from "../core/flags.ts";
+import { closest, flags } from "../core/flags/flags.ts";
 
 /** The commands `osq` takes (and the binary names that select a face). */
 export const COMMANDS = ["shell", "daemon", "extension", "pack", "version", "help"] as const;

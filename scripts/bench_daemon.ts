@@ -29,8 +29,8 @@
 import "../tables/catalogue.ts";
 import process from "node:process";
 import { Engine } from "../core/engine.ts";
-import { diffRows, eventLines, type LogItem, rowEncoder } from "../core/diff.ts";
-import { kvAvailable, openStore } from "../core/kv.ts";
+import { diffRows, eventLines, type LogItem, rowEncoder } from "../core/results/diff.ts";
+import { kvAvailable, openStore } from "../core/kv/store.ts";
 
 const positional = Deno.args.filter((a) => !a.startsWith("--"));
 const packsOnly = Deno.args.includes("--packs-only");

@@ -12,8 +12,8 @@
  *
  * @module
  */
-import { openStore } from "../core/kv.ts";
-import { flags } from "../core/flags.ts";
+import { openStore } from "../core/kv/store.ts";
+import { flags } from "../core/flags/flags.ts";
 import { FilesystemLogger, type Logger } from "../plugins/logger/logger.ts";
 import { drainOutbox } from "../plugins/logger/outbox.ts";
 import { KafkaLogger } from "../plugins/logger/kafka.ts";

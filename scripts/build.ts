@@ -25,7 +25,7 @@
  *
  * @module
  */
-import { OSQ_VERSION } from "../core/version.ts";
+import { OSQ_VERSION } from "../core/runtime/version.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const decoder = new TextDecoder();

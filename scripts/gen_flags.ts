@@ -9,7 +9,7 @@
  *
  * - `testdata/reference/osquery_flags.json`: name, type, default, kind and platforms of every flag
  *   (the list the catalogue test reads), and the aliases;
- * - `core/flags_catalogue_data.ts`: the same data as a TypeScript module every face loads.
+ * - `core/flags/catalogue_data.ts`: the same data as a TypeScript module every face loads.
  *
  * Only facts are taken (names, types, defaults, kinds, platforms); osquery's descriptions are not
  * copied: `description` is null, and osq's own modules describe the flags they act on.
@@ -347,14 +347,14 @@ async function main(args: string[]): Promise<void> {
     return entry;
   });
   const module = catalogueModule(version, entries, aliases.map((a) => ({ alias: a.alias, target: a.target })));
-  await Deno.writeTextFile(`${here}core/flags_catalogue_data.ts`, module);
+  await Deno.writeTextFile(`${here}core/flags/catalogue_data.ts`, module);
   // Keep the module in the repository's format so a regeneration shows only real changes.
-  await new Deno.Command(Deno.execPath(), { args: ["fmt", "-q", `${here}core/flags_catalogue_data.ts`] }).output();
+  await new Deno.Command(Deno.execPath(), { args: ["fmt", "-q", `${here}core/flags/catalogue_data.ts`] }).output();
   console.log(`${merged.length} flags, ${aliases.length} aliases from osquery ${version}`);
 }
 
 /**
- * The text of core/flags_catalogue_data.ts. The flags and aliases are JSON text in a string that
+ * The text of core/flags/catalogue_data.ts. The flags and aliases are JSON text in a string that
  * the module parses once (JSON.parse), not an object literal: V8 parses JSON several times faster
  * than the same data as JavaScript, and every command loads this module at start-up.
  */

@@ -19,7 +19,7 @@
  *
  * @module
  */
-import { OSQ_VERSION } from "../core/version.ts";
+import { OSQ_VERSION } from "../core/runtime/version.ts";
 import { build } from "./build.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;

@@ -40,7 +40,7 @@ import { ThriftClient, ThriftTransportError } from "../core/thrift/client.ts";
 import { ThriftServer } from "../core/thrift/server.ts";
 import { contextFromJson } from "../core/extensions/context.ts";
 import { tableRoutes } from "../core/extensions/routes.ts";
-import { SDK_VERSION } from "../core/version.ts";
+import { SDK_VERSION } from "../core/runtime/version.ts";
 
 export { OP, QueryContext, TableError };
 export type { PluginRequest, PluginResponse, Row, Rows };

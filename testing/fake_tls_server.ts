@@ -6,10 +6,10 @@
  * @module
  */
 import { gunzipSync } from "node:zlib";
-import { flags } from "../core/flags.ts";
-import { RemoteClient } from "../core/remote/client.ts";
-import { Enroller, MemoryNodeKeyStore } from "../core/remote/enroll.ts";
-import { TlsTransport } from "../core/remote/transport.ts";
+import { flags } from "../core/flags/flags.ts";
+import { RemoteClient } from "../core/tls_api/client.ts";
+import { Enroller, MemoryNodeKeyStore } from "../core/tls_api/enroll.ts";
+import { TlsTransport } from "../core/tls_api/transport.ts";
 
 /** The test PKI. */
 export const TESTDATA = new URL("../testdata/remote/", import.meta.url).pathname;

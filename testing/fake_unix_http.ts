@@ -11,7 +11,7 @@
  * @module
  */
 import { Engine } from "../core/engine.ts";
-import { flags } from "../core/flags.ts";
+import { flags } from "../core/flags/flags.ts";
 import { SYNC_PATH } from "./fake_unix_http_daemon.ts";
 import { waitFor } from "./wait.ts";
 

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { flags } from "../../core/flags.ts";
+import { flags } from "../../core/flags/flags.ts";
 import { readConfigSources } from "../../plugins/config/filesystem.ts";
 import { BUILTIN_CONFIG } from "./paths.ts";
 

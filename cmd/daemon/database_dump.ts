@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { openStore } from "../../core/kv.ts";
+import { openStore } from "../../core/kv/store.ts";
 
 const decoder = new TextDecoder();
 

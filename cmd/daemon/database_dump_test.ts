@@ -1,5 +1,5 @@
 import { databaseDump, keyText, valueText } from "./database_dump.ts";
-import { openStore } from "../../core/kv.ts";
+import { openStore } from "../../core/kv/store.ts";
 import { assertEquals } from "../../testing/assert.ts";
 
 Deno.test("database_dump: every entry as domain[key]: value, and nothing for a database not created yet", async () => {

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { flags } from "../../core/flags.ts";
+import { flags } from "../../core/flags/flags.ts";
 import type { ExtensionManager } from "../../core/extensions/manager.ts";
 import { waitForExtensionPlugin } from "../../core/extensions/plugins.ts";
 import { extensionsTimeoutMs } from "../../core/extensions/flags.ts";

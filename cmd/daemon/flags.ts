@@ -4,10 +4,10 @@
  *
  * @module
  */
-import { defineFlag } from "../../core/flags.ts";
+import { defineFlag } from "../../core/flags/flags.ts";
 import "../../plugins/logger/flags.ts";
-import "../../core/watchdog.ts";
-import "../../core/scheduler.ts";
+import "../../core/watchdog/rules.ts";
+import "../../core/results/scheduler.ts";
 import "../../core/extensions/flags.ts";
 
 defineFlag({

@@ -3,9 +3,9 @@
  *
  * @module
  */
-import { flags } from "../../core/flags.ts";
-import { hostUuid, runtime } from "../../core/runtime.ts";
-import type { Store } from "../../core/kv.ts";
+import { flags } from "../../core/flags/flags.ts";
+import { hostUuid, runtime } from "../../core/runtime/process.ts";
+import type { Store } from "../../core/kv/store.ts";
 
 const ephemeralId = crypto.randomUUID();
 

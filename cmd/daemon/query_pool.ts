@@ -9,8 +9,8 @@
  * @module
  */
 
-import { scheduleBuffer } from "../../core/scheduler.ts";
-import { tableSwitchesFromFlags } from "../../core/table_switches.ts";
+import { scheduleBuffer } from "../../core/results/scheduler.ts";
+import { tableSwitchesFromFlags } from "../../core/flags/table_switches.ts";
 import { Database } from "../../core/sqlite/database.ts";
 import type { RunReply } from "../../core/results/reply.ts";
 

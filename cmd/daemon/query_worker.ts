@@ -1,6 +1,6 @@
 /**
  * A query thread: its own Engine over every table, running one scheduled query at a time and
- * answering with canonical rows (see core/diff.ts), the time it took and its thread's CPU.
+ * answering with canonical rows (see core/results/diff.ts), the time it took and its thread's CPU.
  *
  * @module
  */
@@ -8,11 +8,11 @@
 import "../../tables/catalogue.ts";
 import { Engine } from "../../core/engine.ts";
 import { runCanonical } from "../../core/results/canonical_rows.ts";
-import { diffIndexed, diffRows, type IndexedRows, indexRows } from "../../core/diff.ts";
-import { adoptScheduleBuffer } from "../../core/scheduler.ts";
+import { diffIndexed, diffRows, type IndexedRows, indexRows } from "../../core/results/diff.ts";
+import { adoptScheduleBuffer } from "../../core/results/scheduler.ts";
 import { applyTableSections, applyViews, type TableSections } from "./config_hooks.ts";
 import type { QueryReply, QueryRequest } from "./query_pool.ts";
-import { applyTableSwitches, type TableSwitches } from "../../core/table_switches.ts";
+import { applyTableSwitches, type TableSwitches } from "../../core/flags/table_switches.ts";
 
 const engine = new Engine();
 let views: string[] = [];

@@ -5,9 +5,9 @@
  *
  * @module
  */
-import "../../core/watchdog.ts";
-import { flags } from "../../core/flags.ts";
-import { kvAvailable } from "../../core/kv.ts";
+import "../../core/watchdog/rules.ts";
+import { flags } from "../../core/flags/flags.ts";
+import { kvAvailable } from "../../core/kv/store.ts";
 import {
   respawnDelay,
   sampleProcess,
@@ -15,7 +15,7 @@ import {
   watchdogLimits,
   WorkerHealth,
   type WorkerSample,
-} from "../../core/watchdog.ts";
+} from "../../core/watchdog/rules.ts";
 import { writableDir } from "./paths.ts";
 import { selfCommand } from "../self.ts";
 import { Severity, systemLog } from "../../plugins/logger/logger.ts";

@@ -8,7 +8,7 @@
  */
 import { drainOutbox } from "../../plugins/logger/outbox.ts";
 import type { Logger } from "../../plugins/logger/logger.ts";
-import type { Store } from "../../core/kv.ts";
+import type { Store } from "../../core/kv/store.ts";
 import { Severity, type StatusSink } from "../../core/results/status.ts";
 import { isStorageError, type StorageHealth } from "../../core/results/storage_health.ts";
 

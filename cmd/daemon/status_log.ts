@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { flags } from "../../core/flags.ts";
-import { frameLocation, type SourceLocation } from "../../core/source_location.ts";
+import { flags } from "../../core/flags/flags.ts";
+import { frameLocation, type SourceLocation } from "../../core/runtime/source_location.ts";
 import { Severity } from "../../core/results/status.ts";
 import type { Logger, StatusRecord } from "../../plugins/logger/logger.ts";
 

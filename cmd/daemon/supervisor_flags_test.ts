@@ -55,7 +55,7 @@ Deno.test("daemon flags: --help lists the flags of table modules too", async () 
 
 Deno.test("daemon flags: the supervisor's parse of core flags does not load the table catalogue", async () => {
   const script = `
-    import { flags } from "${ROOT}/core/flags.ts";
+    import { flags } from "${ROOT}/core/flags/flags.ts";
     import { registry } from "${ROOT}/core/registry.ts";
     await import("${ROOT}/cmd/daemon.ts");
     flags.parse(["--watchdog_level=1", "--enable_file_events", "--logger_path=/tmp"]);

@@ -10,11 +10,11 @@ import "../../core/config/flags.ts";
 import "../../plugins/logger/flags.ts";
 import "./flags.ts";
 import "../../tables/catalogue.ts";
-import { flags } from "../../core/flags.ts";
+import { flags } from "../../core/flags/flags.ts";
 import { Engine } from "../../core/engine.ts";
-import { runtime } from "../../core/runtime.ts";
+import { runtime } from "../../core/runtime/process.ts";
 import { applyOptions, buildConfig, type Config, ConfigError, formatProblem } from "../../core/config/config.ts";
-import type { Store } from "../../core/kv.ts";
+import type { Store } from "../../core/kv/store.ts";
 import {
   checkDiscovery,
   dueAt,
@@ -24,7 +24,7 @@ import {
   type QueryCounters,
   restoreSplay,
   TickClock,
-} from "../../core/scheduler.ts";
+} from "../../core/results/scheduler.ts";
 import type { Logger } from "../../plugins/logger/logger.ts";
 // The pipeline loggers (kafka_producer, aws_kinesis, aws_firehose) register themselves.
 import "../../plugins/logger/pipelines.ts";

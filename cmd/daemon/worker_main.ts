@@ -6,20 +6,20 @@
  *
  * @module
  */
-import { flags } from "../../core/flags.ts";
-import { runtime } from "../../core/runtime.ts";
+import { flags } from "../../core/flags/flags.ts";
+import { runtime } from "../../core/runtime/process.ts";
 import { applyOptions, buildConfig } from "../../core/config/config.ts";
-import { openStore, type Store } from "../../core/kv.ts";
+import { openStore, type Store } from "../../core/kv/store.ts";
 import { createLoggers, type Logger, Severity } from "../../plugins/logger/logger.ts";
 import { resolvePack } from "../../plugins/config/filesystem.ts";
 import { hostIdentifier } from "./identity.ts";
-import { createRemote, type Remote, remotePlugins, withoutTls } from "../../plugins/remote.ts";
+import { createRemote, type Remote, remotePlugins, withoutTls } from "../../plugins/tls_api.ts";
 import { carveStore } from "../../core/carver/carves.ts";
 import { type CarverService, startCarverService } from "../../core/carver/runner.ts";
 import { EXIT_CATASTROPHIC } from "./exit_status.ts";
 import { writableDir } from "./paths.ts";
-import { ignoredFlagsMessage, newlyIgnoredFlags } from "../../core/flags_catalogue.ts";
-import { applyTableSwitches } from "../../core/table_switches.ts";
+import { ignoredFlagsMessage, newlyIgnoredFlags } from "../../core/flags/catalogue.ts";
+import { applyTableSwitches } from "../../core/flags/table_switches.ts";
 import {
   chooseExtensionPlugins,
   type ExtensionPluginChoice,

@@ -7,7 +7,7 @@
  * @module
  */
 import "../../core/config/atc.ts";
-import { flags } from "../../core/flags.ts";
+import { flags } from "../../core/flags/flags.ts";
 import { buildConfig, ConfigError, formatProblem } from "../../core/config/config.ts";
 import { applyConfigSections } from "../../core/config/sections.ts";
 import { readConfigSources, resolvePack } from "../../plugins/config/filesystem.ts";

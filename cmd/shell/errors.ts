@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { closest } from "../../core/flags.ts";
+import { closest } from "../../core/flags/flags.ts";
 import type { TableSpec } from "../../core/table.ts";
 import { isHidden } from "../../core/vtab/schema.ts";
 

@@ -6,12 +6,12 @@
  * @module
  */
 import type { Engine } from "../../core/engine.ts";
-import { flags } from "../../core/flags.ts";
-import { runtime } from "../../core/runtime.ts";
+import { flags } from "../../core/flags/flags.ts";
+import { runtime } from "../../core/runtime/process.ts";
 import { type ExtensionManager, startExtensionManager } from "../../core/extensions/manager.ts";
 import { type ExtensionSupervisor, startAutoload, waitForRequiredExtensions } from "../../core/extensions/autoload.ts";
 import { shellExtensionsSocket } from "../../core/extensions/paths.ts";
-import { openRemoteBackend } from "../../core/extensions/remote.ts";
+import { openRemoteBackend } from "../../core/extensions/core_client.ts";
 import { setRemoteConnector } from "./runner.ts";
 
 setRemoteConnector((socket) => openRemoteBackend(socket));

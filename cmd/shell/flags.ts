@@ -4,10 +4,10 @@
  *
  * @module
  */
-import { defineFlag, flags } from "../../core/flags.ts";
-import { ignoredFlagsMessage, newlyIgnoredFlags } from "../../core/flags_catalogue.ts";
+import { defineFlag, flags } from "../../core/flags/flags.ts";
+import { ignoredFlagsMessage, newlyIgnoredFlags } from "../../core/flags/catalogue.ts";
 import { registry } from "../../core/registry.ts";
-import { applyTableSwitches } from "../../core/table_switches.ts";
+import { applyTableSwitches } from "../../core/flags/table_switches.ts";
 
 const shell = (name: string, type: "bool" | "string" | "uint64", value: boolean | string | number, text: string) =>
   defineFlag({ name, type, default: value, description: text, shell: true, cliOnly: true });

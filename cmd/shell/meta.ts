@@ -7,8 +7,8 @@
  */
 import { Database } from "../../core/sqlite/database.ts";
 import { columnDefinition } from "../../core/vtab/schema.ts";
-import { flags, type FlagValue } from "../../core/flags.ts";
-import { OSQUERY_VERSION } from "../../core/version.ts";
+import { flags, type FlagValue } from "../../core/flags/flags.ts";
+import { OSQUERY_VERSION } from "../../core/runtime/version.ts";
 import { getRemoteConnector, type Shell } from "./runner.ts";
 import { type Mode, TextCells } from "./printer.ts";
 

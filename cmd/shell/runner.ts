@@ -6,11 +6,11 @@
  *
  * @module
  */
-import { nodeProcess } from "../../core/node_builtins.ts";
+import { nodeProcess } from "../../core/runtime/node_builtins.ts";
 import { type Engine, SqliteError } from "../../core/engine.ts";
 import { isCompleteStatement, type Statement } from "../../core/sqlite/database.ts";
 import { RowCells } from "../../core/sqlite/row_cells.ts";
-import { flags } from "../../core/flags.ts";
+import { flags } from "../../core/flags/flags.ts";
 import {
   type Cells,
   createPrinter,

@@ -2,7 +2,7 @@ import "./flags.ts";
 import { assert, assertEquals, assertStringIncludes } from "../../testing/assert.ts";
 import { Engine } from "../../core/engine.ts";
 import { Registry } from "../../core/registry.ts";
-import { defineFlag, flags } from "../../core/flags.ts";
+import { defineFlag, flags } from "../../core/flags/flags.ts";
 import { MemoryOutput } from "./output.ts";
 import { Shell, SyncLineSource } from "./runner.ts";
 import { metaCommand, metaTypes } from "./meta.ts";

@@ -12,7 +12,7 @@
 import "./flags.ts";
 // deno-lint-ignore no-import-prefix -- npm packages are imported by npm: specifier (the project has no import map)
 import type { SignatureV4 } from "npm:@smithy/signature-v4@5.7.5";
-import { flags } from "../flags.ts";
+import { flags } from "../flags/flags.ts";
 import { type AwsCredentials, AwsCredentialsProvider, profileRegion } from "./credentials.ts";
 
 /** An error answer of an AWS API (or a request that got none). */

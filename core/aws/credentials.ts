@@ -15,7 +15,7 @@
  * @module
  */
 import "./flags.ts";
-import { flags } from "../flags.ts";
+import { flags } from "../flags/flags.ts";
 import { assumeRole } from "./sts.ts";
 
 /** Credentials for signing. */

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { defineFlag } from "../flags.ts";
+import { defineFlag } from "../flags/flags.ts";
 
 defineFlag({ name: "aws_access_key_id", type: "string", default: "", description: "AWS access key ID" });
 defineFlag({ name: "aws_secret_access_key", type: "string", default: "", description: "AWS secret access key" });

@@ -5,7 +5,7 @@
  * @module
  */
 import "./flags.ts";
-import { flags } from "../flags.ts";
+import { flags } from "../flags/flags.ts";
 import type { AwsCredentials } from "./credentials.ts";
 
 /** What to assume. */

@@ -16,7 +16,7 @@
  *
  * @module
  */
-import { nodeCrypto } from "../node_builtins.ts";
+import { nodeCrypto } from "../runtime/node_builtins.ts";
 import { compressFile, writeArchive } from "./archive.ts";
 
 /** One carve, with the fields (and JSON names) osquery stores. */

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { defineFlag } from "../flags.ts";
+import { defineFlag } from "../flags/flags.ts";
 
 defineFlag({
   name: "disable_carver",

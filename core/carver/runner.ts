@@ -5,7 +5,7 @@
  * @module
  */
 import "./flags.ts";
-import { flags } from "../flags.ts";
+import { flags } from "../flags/flags.ts";
 import { type CarveRecord, CarveStatus, type CarveStore, type CarveUploader, runPendingCarves } from "./carves.ts";
 
 /** Deno KV key prefix of the carves (one entry per carve GUID). */

@@ -1,6 +1,6 @@
 import { CarveStatus, CarveStore, type CarveUploader } from "./carves.ts";
 import { CARVES_KV_PREFIX, startCarverService } from "./runner.ts";
-import { flags } from "../flags.ts";
+import { flags } from "../flags/flags.ts";
 import { assertEquals } from "../../testing/assert.ts";
 
 const uploader = (blocks: unknown[]): CarveUploader => ({

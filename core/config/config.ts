@@ -7,8 +7,8 @@
  * @module
  */
 import "./flags.ts";
-import { nodeCrypto } from "../node_builtins.ts";
-import { flags } from "../flags.ts";
+import { nodeCrypto } from "../runtime/node_builtins.ts";
+import { flags } from "../flags/flags.ts";
 import { JsonObject, jsonPath, JsonSyntaxError, jsonType, type JsonValue, parseJson, toPlain } from "./json.ts";
 import { originalPosition, stripConfigComments, type StrippedText } from "./strip.ts";
 import { checkPlatform, checkShard, versionAtLeast } from "./platform.ts";

@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertMatch } from "../../testing/assert.ts";
-import { flags } from "../flags.ts";
+import { flags } from "../flags/flags.ts";
 import { applyOptions, buildConfig, formatProblem, hasErrors, scheduledQueries } from "./config.ts";
 import { parseJson } from "./json.ts";
 import { stripConfigComments } from "./strip.ts";

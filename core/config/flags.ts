@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { defineFlag } from "../flags.ts";
+import { defineFlag } from "../flags/flags.ts";
 
 defineFlag({
   name: "config_plugin",

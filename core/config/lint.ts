@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { closest } from "../flags.ts";
+import { closest } from "../flags/flags.ts";
 import type { Engine } from "../engine.ts";
 import {
   buildConfig,

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { nodeCrypto } from "../node_builtins.ts";
-import { OSQUERY_VERSION } from "../version.ts";
+import { nodeCrypto } from "../runtime/node_builtins.ts";
+import { OSQUERY_VERSION } from "../runtime/version.ts";
 
 /** The running platform's name as osquery spells it. */
 export function platformName(): string {

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { flags } from "../flags.ts";
+import { flags } from "../flags/flags.ts";
 import {
   AT_EMPTY_PATH,
   cPath,
@@ -26,7 +26,7 @@ import {
   S_IFREG,
   STATX_TYPE_SIZE,
   tryLibc,
-} from "../libc.ts";
+} from "../host/libc.ts";
 
 /** Why a config file was not read; the message names the file and the reason. */
 export class ConfigReadError extends Error {

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { defineFlag, flags } from "../flags.ts";
+import { defineFlag, flags } from "../flags/flags.ts";
 import {
   EAGAIN,
   errno,
@@ -24,7 +24,7 @@ import {
   SOCK_RAW,
   SOL_SOCKET,
   waitReadable,
-} from "../libc.ts";
+} from "../host/libc.ts";
 import type { EventPublisher } from "./system.ts";
 import { patternToRegExp } from "./inotify.ts";
 import {

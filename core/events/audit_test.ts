@@ -1,7 +1,7 @@
 import "../../tables/events/mod.ts";
 import { waitFor } from "../../testing/wait.ts";
 import { Engine } from "../engine.ts";
-import { flags } from "../flags.ts";
+import { flags } from "../flags/flags.ts";
 import { auditPublisher } from "./publishers.ts";
 import {
   auditEnabled,

@@ -1,7 +1,7 @@
 import { EventSubscriber, eventTableRows } from "./system.ts";
 import { parseUevent } from "./udev.ts";
 import { actionOf, fileSubscriptions, patternToRegExp, watchRoot } from "./inotify.ts";
-import { flags } from "../flags.ts";
+import { flags } from "../flags/flags.ts";
 import { OP, QueryContext } from "../table.ts";
 import { assert, assertEquals } from "../../testing/assert.ts";
 

@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { defineFlag, flags } from "../flags.ts";
-import { cPath, lastErrorMessage, libc, waitReadable } from "../libc.ts";
+import { defineFlag, flags } from "../flags/flags.ts";
+import { cPath, lastErrorMessage, libc, waitReadable } from "../host/libc.ts";
 import type { EventPublisher } from "./system.ts";
 
 defineFlag({

@@ -1,6 +1,6 @@
 import { assertEquals } from "../../testing/assert.ts";
 import { InotifyPublisher, raiseQueueLimit } from "./inotify.ts";
-import { flags } from "../flags.ts";
+import { flags } from "../flags/flags.ts";
 
 function record(wd: number, mask: number, name: string, cookie = 0): Uint8Array {
   const bytes = new TextEncoder().encode(name);

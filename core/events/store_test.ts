@@ -1,7 +1,7 @@
 import { assert, assertEquals } from "../../testing/assert.ts";
 import { EventCursor, EventSubscriber, eventTableRows, withEventCursor } from "./system.ts";
 import { QueryContext } from "../table.ts";
-import { flags } from "../flags.ts";
+import { flags } from "../flags/flags.ts";
 
 async function withKv(fn: (path: string) => Promise<void>): Promise<void> {
   const dir = Deno.makeTempDirSync({ prefix: "osq-events-kv-" });

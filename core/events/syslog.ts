@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { defineFlag, flags } from "../flags.ts";
+import { defineFlag, flags } from "../flags/flags.ts";
 import {
   cPath,
   EAGAIN,
@@ -23,7 +23,7 @@ import {
   O_RDONLY,
   O_RDWR,
   waitReadable,
-} from "../libc.ts";
+} from "../host/libc.ts";
 import { type EventPublisher, events } from "./system.ts";
 import { readGroups } from "../host/accounts.ts";
 

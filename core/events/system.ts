@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { defineFlag, flags } from "../flags.ts";
+import { defineFlag, flags } from "../flags/flags.ts";
 import type { QueryContext, Row } from "../table.ts";
 import { OP, TableError } from "../table.ts";
 import { oncePerStatement } from "../sqlite/statement_scope.ts";

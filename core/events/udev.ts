@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { libc, MSG_DONTWAIT, openNetlinkSocket, SOCK_DGRAM, waitReadable } from "../libc.ts";
+import { libc, MSG_DONTWAIT, openNetlinkSocket, SOCK_DGRAM, waitReadable } from "../host/libc.ts";
 import type { EventPublisher } from "./system.ts";
 
 const NETLINK_KOBJECT_UEVENT = 15;

@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { flags } from "../flags.ts";
+import { flags } from "../flags/flags.ts";
 import { secondsToMs } from "./flags.ts";
 import type { ExtensionManager } from "./manager.ts";
 

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { defineFlag, flags } from "../flags.ts";
+import { defineFlag, flags } from "../flags/flags.ts";
 
 /** osquery's default manager socket on Linux. */
 export const DEFAULT_EXTENSIONS_SOCKET = "/var/osquery/osquery.em";

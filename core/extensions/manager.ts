@@ -22,12 +22,12 @@
  * @module
  */
 import type { Engine } from "../engine.ts";
-import { flags } from "../flags.ts";
+import { flags } from "../flags/flags.ts";
 import { type Registry, registry as globalRegistry, REGISTRY_NAMES } from "../registry.ts";
-import { runtime } from "../runtime.ts";
+import { runtime } from "../runtime/process.ts";
 import type { SqlValue } from "../sqlite/values.ts";
 import { QueryContext, type Row, type TableSpec, valueToText } from "../table.ts";
-import { MIN_SDK_VERSION } from "../version.ts";
+import { MIN_SDK_VERSION } from "../runtime/version.ts";
 import {
   type ExtensionRegistry,
   type ExtensionResponse,

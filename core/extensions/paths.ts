@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { flags } from "../flags.ts";
+import { flags } from "../flags/flags.ts";
 import { UnixSocketSync } from "../thrift/unix_socket_sync.ts";
 
 function writable(path: string): boolean {

@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertMatch } from "../../testing/assert.ts";
-import { flags } from "../flags.ts";
+import { flags } from "../flags/flags.ts";
 import { ThriftServer } from "../thrift/server.ts";
 import "./flags.ts";
 import { shellExtensionsSocket } from "./paths.ts";

@@ -7,8 +7,8 @@
  *
  * @module
  */
-import { defineFlag, flags } from "../flags.ts";
-import { AT_EMPTY_PATH, S_IFMT, S_IFREG, STATX_TYPE_SIZE, tryLibc } from "../libc.ts";
+import { defineFlag, flags } from "../flags/flags.ts";
+import { AT_EMPTY_PATH, S_IFMT, S_IFREG, STATX_TYPE_SIZE, tryLibc } from "./libc.ts";
 import { stat } from "./statx.ts";
 
 defineFlag({

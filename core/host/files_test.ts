@@ -1,5 +1,5 @@
 import { assertEquals } from "../../testing/assert.ts";
-import { flags } from "../flags.ts";
+import { flags } from "../flags/flags.ts";
 import { exists, joinPath, listDir, listFiles, readBytes, readLink, readText, underRoot } from "./files.ts";
 
 /** Runs `body` with a fresh directory, removed afterwards. */

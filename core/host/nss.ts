@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { cPath as cString, tryLibc as libc } from "../libc.ts";
+import { cPath as cString, tryLibc as libc } from "./libc.ts";
 import type { GroupEntry, PasswdEntry } from "./accounts.ts";
 
 function text(view: Deno.UnsafePointerView, offset: number): string {

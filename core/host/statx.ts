@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { tryLibc as libc } from "../libc.ts";
+import { tryLibc as libc } from "./libc.ts";
 
 /** File types, with osquery's names. */
 export type FileType = "regular" | "directory" | "symlink" | "block" | "character" | "fifo" | "socket" | "unknown";

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { cPath as cString } from "../libc.ts";
+import { cPath as cString } from "../host/libc.ts";
 import { TableError } from "../table.ts";
 
 const symbols = {

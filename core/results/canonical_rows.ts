@@ -1,13 +1,13 @@
 /**
  * Canonical rows: runs SQL and returns its rows as the canonical text the result pipeline diffs
- * and stores (core/diff.ts): SQLite's storage class of every value decides integer, double or
+ * and stores (core/results/diff.ts): SQLite's storage class of every value decides integer, double or
  * text, as osquery's typed rows do. Query threads and the daemon's own thread both use it.
  *
  * @module
  */
 import type { Engine } from "../engine.ts";
 import { RowCells, StorageClass } from "../sqlite/row_cells.ts";
-import { doubleLiteral, literalRowEncoder, textLiteral } from "../diff.ts";
+import { doubleLiteral, literalRowEncoder, textLiteral } from "./diff.ts";
 
 const decoder = new TextDecoder();
 

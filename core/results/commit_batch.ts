@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { RunCommit, Store } from "../kv.ts";
+import type { RunCommit, Store } from "../kv/store.ts";
 
 /** What a {@linkcode CommitBatch} needs from the pipeline around it. */
 export interface CommitBatchOptions {

@@ -1,5 +1,5 @@
 import { assertEquals } from "../../testing/assert.ts";
-import type { RunCommit } from "../kv.ts";
+import type { RunCommit } from "../kv/store.ts";
 import { CommitBatch } from "./commit_batch.ts";
 
 const run = (name: string): RunCommit => ({

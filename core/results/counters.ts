@@ -5,7 +5,7 @@
  * @module
  */
 import type { ScheduledQuery } from "../config/config.ts";
-import type { QueryCounters } from "../scheduler.ts";
+import type { QueryCounters } from "./scheduler.ts";
 import type { RunReply } from "./reply.ts";
 
 /** Counters of a query that has not run yet. */

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { flags } from "../flags.ts";
+import { flags } from "../flags/flags.ts";
 import type { Engine } from "../engine.ts";
 import { Severity, type StatusSink } from "./status.ts";
 

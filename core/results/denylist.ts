@@ -7,8 +7,8 @@
  * @module
  */
 import type { ScheduledQuery } from "../config/config.ts";
-import type { ExecutingQuery, Store } from "../kv.ts";
-import { denylistExpired } from "../scheduler.ts";
+import type { ExecutingQuery, Store } from "../kv/store.ts";
+import { denylistExpired } from "./scheduler.ts";
 import { Severity, type StatusSink } from "./status.ts";
 
 /** What the supervisor tells the next worker about why the previous one was stopped. */

@@ -1,5 +1,5 @@
 import { assertEquals } from "../../testing/assert.ts";
-import { openStore } from "../kv.ts";
+import { openStore } from "../kv/store.ts";
 import type { ScheduledQuery } from "../config/config.ts";
 import { Denylist } from "./denylist.ts";
 

@@ -16,12 +16,12 @@
  * @module
  */
 // The schedule's flags (schedule_epoch, schedule_query_timeout, ...) are defined there.
-import "../scheduler.ts";
-import { flags } from "../flags.ts";
+import "./scheduler.ts";
+import { flags } from "../flags/flags.ts";
 import type { ScheduledQuery } from "../config/config.ts";
-import { batchLine, eventLines, type LogItem, nextEvents, nextResults, snapshotLines } from "../diff.ts";
-import type { ExecutingQuery, RunCommit, Store, StoredQuery } from "../kv.ts";
-import type { QueryCounters } from "../scheduler.ts";
+import { batchLine, eventLines, type LogItem, nextEvents, nextResults, snapshotLines } from "./diff.ts";
+import type { ExecutingQuery, RunCommit, Store, StoredQuery } from "../kv/store.ts";
+import type { QueryCounters } from "./scheduler.ts";
 import { EventCursor, withEventCursor } from "../events/system.ts";
 import { CommitBatch } from "./commit_batch.ts";
 import { countRun } from "./counters.ts";
@@ -35,7 +35,7 @@ export interface ResultPipelineOptions {
   store: Store;
   /** The query threads everything else runs on. */
   threads: QueryThreads;
-  /** Canonical rows (core/diff.ts's text form) of `sql` run on this thread's engine. */
+  /** Canonical rows (core/results/diff.ts's text form) of `sql` run on this thread's engine. */
   runHere: (sql: string) => { rows: string[]; size: number };
   /** True when `sql` reads a table (events, carves) whose state lives on this thread. */
   needsThisThread: (sql: string) => boolean;

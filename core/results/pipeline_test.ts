@@ -1,10 +1,10 @@
 import "../config/flags.ts";
 import "../../plugins/logger/flags.ts";
 import { assert, assertEquals } from "../../testing/assert.ts";
-import { openStore, type Store } from "../kv.ts";
+import { openStore, type Store } from "../kv/store.ts";
 import { Engine } from "../engine.ts";
 import type { ScheduledQuery } from "../config/config.ts";
-import type { QueryCounters } from "../scheduler.ts";
+import type { QueryCounters } from "./scheduler.ts";
 import { emptyCounters } from "./counters.ts";
 import { Decorations } from "./decorations.ts";
 import { ResultPipeline } from "./pipeline.ts";
@@ -97,7 +97,7 @@ async function withPipeline(
 /** The result lines in the outbox, parsed. */
 async function outbox(store: Store): Promise<Record<string, unknown>[]> {
   const lines: Record<string, unknown>[] = [];
-  for (const e of await store.list<import("../kv.ts").OutboxEntry>(["outbox"])) {
+  for (const e of await store.list<import("../kv/store.ts").OutboxEntry>(["outbox"])) {
     for (const line of await store.linesOf(e.value)) lines.push(JSON.parse(line));
   }
   return lines;

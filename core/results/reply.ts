@@ -5,13 +5,13 @@
  *
  * @module
  */
-import type { DiffResult } from "../diff.ts";
+import type { DiffResult } from "./diff.ts";
 
 /** One run of a query, answered. */
 export interface RunReply {
   ok: boolean;
   error?: string;
-  /** Canonical rows (core/diff.ts). */
+  /** Canonical rows (core/results/diff.ts). */
   rows: string[];
   /** Bytes of row text (osquery_schedule.output_size). */
   size: number;

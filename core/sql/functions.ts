@@ -7,10 +7,10 @@
  *
  * @module
  */
-import { nodeCrypto } from "../node_builtins.ts";
+import { nodeCrypto } from "../runtime/node_builtins.ts";
 import type { Database } from "../sqlite/database.ts";
 import type { SqlValue } from "../sqlite/values.ts";
-import { defineFlag, flags } from "../flags.ts";
+import { defineFlag, flags } from "../flags/flags.ts";
 import { compareVersions, type VersionFlavor } from "./version.ts";
 import "../carver/flags.ts";
 import { carveStore } from "../carver/carves.ts";

@@ -1,7 +1,7 @@
 import { Engine } from "../engine.ts";
 import { Registry } from "../registry.ts";
 import { EventSubscriber, eventTableRows } from "../events/system.ts";
-import { flags } from "../flags.ts";
+import { flags } from "../flags/flags.ts";
 import { assertEquals } from "../../testing/assert.ts";
 import { beginStatement, oncePerStatement } from "./statement_scope.ts";
 

@@ -17,7 +17,7 @@
  *
  * @module
  */
-import { EAGAIN, EINTR, errno, errorMessage, libc, MSG_DONTWAIT, MSG_NOSIGNAL, SOCK_CLOEXEC } from "../libc.ts";
+import { EAGAIN, EINTR, errno, errorMessage, libc, MSG_DONTWAIT, MSG_NOSIGNAL, SOCK_CLOEXEC } from "../host/libc.ts";
 import {
   ApplicationErrorType,
   type ArgsOf,

@@ -35,7 +35,7 @@ import {
   SO_SNDTIMEO,
   SOCK_CLOEXEC,
   SOCK_STREAM,
-} from "../libc.ts";
+} from "../host/libc.ts";
 
 const POLLIN = 1;
 const POLLERR = 8;

@@ -16,7 +16,7 @@
  *
  * @module
  */
-import { tryLibc } from "../libc.ts";
+import { tryLibc } from "../host/libc.ts";
 import { sqlite, sqliteLibraryPath } from "../sqlite/ffi.ts";
 import type { Row } from "../table.ts";
 import * as aarch64 from "./native/aarch64.ts";

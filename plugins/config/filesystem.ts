@@ -5,7 +5,7 @@
  * @module
  */
 import "../../core/config/flags.ts";
-import { flags } from "../../core/flags.ts";
+import { flags } from "../../core/flags/flags.ts";
 import { ConfigError, type ConfigSource, MAX_CONFIG_SIZE, type PackFile } from "../../core/config/config.ts";
 import { ConfigReadError, configReadMax, readConfigFile } from "../../core/config/read.ts";
 

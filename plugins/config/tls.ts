@@ -2,15 +2,15 @@
  * The `tls` config plugin: the config is the JSON the TLS server answers at
  * `--config_tls_endpoint` (POST `{"node_key": ...}`), fetched with `--config_tls_max_attempts`
  * attempts. An answer with `"node_invalid": true` makes the node enroll again (see
- * core/remote/client.ts). The source is named `tls_plugin`, as osquery names it.
+ * core/tls_api/client.ts). The source is named `tls_plugin`, as osquery names it.
  *
  * @module
  */
-import "../../core/remote/flags.ts";
-import { flags } from "../../core/flags.ts";
+import "../../core/tls_api/flags.ts";
+import { flags } from "../../core/flags/flags.ts";
 import { ConfigError, type ConfigSource } from "../../core/config/config.ts";
-import type { RemoteClient } from "../../core/remote/client.ts";
-import { RemoteError } from "../../core/remote/transport.ts";
+import type { RemoteClient } from "../../core/tls_api/client.ts";
+import { RemoteError } from "../../core/tls_api/transport.ts";
 
 /** The name of the config source the tls plugin returns. */
 export const TLS_CONFIG_SOURCE = "tls_plugin";

@@ -1,9 +1,9 @@
 import { assertEquals, assertRejects, assertStringIncludes } from "../../testing/assert.ts";
 import { buildConfig, ConfigError } from "../../core/config/config.ts";
-import { RemoteClient } from "../../core/remote/client.ts";
-import { Enroller, MemoryNodeKeyStore } from "../../core/remote/enroll.ts";
+import { RemoteClient } from "../../core/tls_api/client.ts";
+import { Enroller, MemoryNodeKeyStore } from "../../core/tls_api/enroll.ts";
 import { FakeServer, serverFlags, withFlags } from "../../testing/fake_tls_server.ts";
-import { TlsTransport } from "../../core/remote/transport.ts";
+import { TlsTransport } from "../../core/tls_api/transport.ts";
 import { readTlsConfigSources, TLS_CONFIG_SOURCE } from "./tls.ts";
 
 const CONFIG = {

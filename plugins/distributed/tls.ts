@@ -19,15 +19,15 @@
  *
  * @module
  */
-import "../../core/remote/flags.ts";
+import "../../core/tls_api/flags.ts";
 import { createHash } from "node:crypto";
-import { flags } from "../../core/flags.ts";
-import { doubleString, renderRow } from "../../core/diff.ts";
+import { flags } from "../../core/flags/flags.ts";
+import { doubleString, renderRow } from "../../core/results/diff.ts";
 import type { Engine } from "../../core/engine.ts";
 import { SqliteError } from "../../core/sqlite/database.ts";
 import { RowCells, StorageClass } from "../../core/sqlite/row_cells.ts";
-import type { RemoteClient } from "../../core/remote/client.ts";
-import { sleep as defaultSleep } from "../../core/remote/enroll.ts";
+import type { RemoteClient } from "../../core/tls_api/client.ts";
+import { sleep as defaultSleep } from "../../core/tls_api/enroll.ts";
 
 /** Check-in period while accelerated (osquery's kDistributedAccelerationInterval). */
 export const ACCELERATED_INTERVAL_SECONDS = 5;
@@ -161,7 +161,7 @@ export function engineRunner(engine: Engine): QueryRunner {
 export interface ThreadReply {
   ok: boolean;
   error?: string;
-  /** Canonical rows (core/diff.ts). */
+  /** Canonical rows (core/results/diff.ts). */
   rows: string[];
   wallMs: number;
   userMs: number;
@@ -421,7 +421,7 @@ function objectOf(v: unknown): Record<string, unknown> {
 
 /**
  * Starts the distributed loop (a check-in at once, then every interval) and returns its
- * handle. The caller checks `--disable_distributed` (see plugins/remote.ts).
+ * handle. The caller checks `--disable_distributed` (see plugins/tls_api.ts).
  */
 export function startDistributed(options: DistributedOptions): DistributedHandle {
   return new DistributedRunner(options).start();

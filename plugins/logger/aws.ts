@@ -19,14 +19,14 @@
  * @module
  */
 import "./flags.ts";
-import "../../core/remote/flags.ts";
-import { flags } from "../../core/flags.ts";
-import type { Store } from "../../core/kv.ts";
+import "../../core/tls_api/flags.ts";
+import { flags } from "../../core/flags/flags.ts";
+import type { Store } from "../../core/kv/store.ts";
 import type { AwsClient } from "../../core/aws/client.ts";
 import { AwsError } from "../../core/aws/client.ts";
 import { type Logger, type LoggerContext, Severity, type StatusRecord } from "./logger.ts";
 import { statusJson } from "./tls.ts";
-import { callerLocation } from "../../core/source_location.ts";
+import { callerLocation } from "../../core/runtime/source_location.ts";
 
 export { AwsError };
 

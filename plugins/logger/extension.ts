@@ -15,7 +15,7 @@ import {
   logString,
   type StatusLine,
 } from "../../core/extensions/plugins.ts";
-import { calendarTime } from "../../core/diff.ts";
+import { calendarTime } from "../../core/results/diff.ts";
 import type { Logger, StatusRecord } from "./logger.ts";
 
 /** Options of {@linkcode ExtensionLogger}. */

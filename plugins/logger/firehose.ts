@@ -9,7 +9,7 @@
  * @module
  */
 import "./flags.ts";
-import { flags } from "../../core/flags.ts";
+import { flags } from "../../core/flags/flags.ts";
 import { AwsClient, awsRegion } from "../../core/aws/client.ts";
 import { AwsLogger, type AwsLoggerOptions, type AwsRecord, base64 } from "./aws.ts";
 

@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertRejects } from "../../testing/assert.ts";
-import { openStore } from "../../core/kv.ts";
+import { openStore } from "../../core/kv/store.ts";
 import { withFlags } from "../../testing/fake_tls_server.ts";
 // deno-lint-ignore no-import-prefix -- npm packages are imported by npm: specifier (the project has no import map)
 import { SignatureV4 } from "npm:@smithy/signature-v4@5.7.5";

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { defineFlag } from "../../core/flags.ts";
+import { defineFlag } from "../../core/flags/flags.ts";
 
 defineFlag({
   name: "logger_plugin",

@@ -16,9 +16,9 @@
  * @module
  */
 import "./flags.ts";
-import "../../core/remote/flags.ts";
-import { flags } from "../../core/flags.ts";
-import type { Store } from "../../core/kv.ts";
+import "../../core/tls_api/flags.ts";
+import { flags } from "../../core/flags/flags.ts";
+import type { Store } from "../../core/kv/store.ts";
 import { onConfigSection } from "../../core/config/sections.ts";
 import { type Delivery, errorText, KafkaConsumer, KafkaError, KafkaProducer, type KafkaStart } from "./kafka_ffi.ts";
 import { type Logger, type LoggerContext, Severity, type StatusRecord } from "./logger.ts";

@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "../../testing/assert.ts";
-import { openStore, type Store } from "../../core/kv.ts";
+import { openStore, type Store } from "../../core/kv/store.ts";
 import { withFlags } from "../../testing/fake_tls_server.ts";
 import { drainOutbox } from "./outbox.ts";
 import { KafkaLogger, parseKafkaTopics, queryNameOf, setKafkaTopics } from "./kafka.ts";

@@ -10,7 +10,7 @@
  * @module
  */
 import "./flags.ts";
-import { flags } from "../../core/flags.ts";
+import { flags } from "../../core/flags/flags.ts";
 import { AwsClient, awsRegion } from "../../core/aws/client.ts";
 import { type AwsIntent, AwsLogger, type AwsLoggerOptions, type AwsRecord, base64, fromBase64 } from "./aws.ts";
 

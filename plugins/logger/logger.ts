@@ -8,11 +8,11 @@
  * @module
  */
 import "./flags.ts";
-import { flags } from "../../core/flags.ts";
-import type { Store } from "../../core/kv.ts";
+import { flags } from "../../core/flags/flags.ts";
+import type { Store } from "../../core/kv/store.ts";
 import { zstdCompress } from "../../core/compress/zstd.ts";
 import { exists } from "../../core/host/files.ts";
-import { callerLocation } from "../../core/source_location.ts";
+import { callerLocation } from "../../core/runtime/source_location.ts";
 
 // Status severities as glog numbers them: defined once in core, where the result pipeline reports.
 export { Severity } from "../../core/results/status.ts";

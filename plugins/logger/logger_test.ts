@@ -1,6 +1,6 @@
 import { assert, assertEquals, assertMatch, assertThrows } from "../../testing/assert.ts";
-import { flags } from "../../core/flags.ts";
-import { kvAvailable, openStore } from "../../core/kv.ts";
+import { flags } from "../../core/flags/flags.ts";
+import { kvAvailable, openStore } from "../../core/kv/store.ts";
 import {
   FilesystemLogger,
   glogPrefix,

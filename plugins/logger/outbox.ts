@@ -9,7 +9,7 @@
  *
  * @module
  */
-import type { OutboxEntry, Store } from "../../core/kv.ts";
+import type { OutboxEntry, Store } from "../../core/kv/store.ts";
 import type { Logger } from "./logger.ts";
 
 /** Entries per batch: with three loggers, four mutations each stay within one KV commit. */

@@ -17,12 +17,12 @@
  *
  * @module
  */
-import "../../core/remote/flags.ts";
-import { flags } from "../../core/flags.ts";
-import { calendarTime } from "../../core/diff.ts";
-import { OSQUERY_VERSION } from "../../core/version.ts";
-import { callerLocation, type SourceLocation } from "../../core/source_location.ts";
-import type { RemoteClient } from "../../core/remote/client.ts";
+import "../../core/tls_api/flags.ts";
+import { flags } from "../../core/flags/flags.ts";
+import { calendarTime } from "../../core/results/diff.ts";
+import { OSQUERY_VERSION } from "../../core/runtime/version.ts";
+import { callerLocation, type SourceLocation } from "../../core/runtime/source_location.ts";
+import type { RemoteClient } from "../../core/tls_api/client.ts";
 import { type Logger, Severity, type StatusRecord } from "./logger.ts";
 
 /** Options of the tls logger; unset ones come from the flags. */

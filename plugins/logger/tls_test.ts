@@ -1,9 +1,9 @@
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "../../testing/assert.ts";
 import { waitFor } from "../../testing/wait.ts";
-import { openStore } from "../../core/kv.ts";
+import { openStore } from "../../core/kv/store.ts";
 import { FakeServer, serverFlags, testClient, withFlags } from "../../testing/fake_tls_server.ts";
-import { RemoteError } from "../../core/remote/transport.ts";
-import { OSQUERY_VERSION } from "../../core/version.ts";
+import { RemoteError } from "../../core/tls_api/transport.ts";
+import { OSQUERY_VERSION } from "../../core/runtime/version.ts";
 import { Severity, type StatusRecord } from "./logger.ts";
 import { drainOutbox } from "./outbox.ts";
 import { TlsLogger, type TlsLoggerOptions } from "./tls.ts";

@@ -6,7 +6,7 @@
  * @module
  */
 import { createHash, createHmac } from "node:crypto";
-import { defineFlag, flags } from "../../core/flags.ts";
+import { defineFlag, flags } from "../../core/flags/flags.ts";
 import "../../core/aws/flags.ts"; // osquery's --aws_* credentials flags, defined once for the loggers and these tables
 import { curlRequest } from "../../core/net/curl.ts";
 import { imdsGet, metadataText } from "./_ec2.ts";

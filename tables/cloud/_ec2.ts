@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { defineFlag, flags } from "../../core/flags.ts";
+import { defineFlag, flags } from "../../core/flags/flags.ts";
 import { type MetadataAnswer, metadataBase, metadataRequest, parseObject, stringKey } from "./_lib.ts";
 
 defineFlag({

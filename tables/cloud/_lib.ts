@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { defineFlag, flags } from "../../core/flags.ts";
+import { defineFlag, flags } from "../../core/flags/flags.ts";
 import {
   CURLE_COULDNT_CONNECT,
   CURLE_COULDNT_RESOLVE_HOST,

@@ -1,6 +1,6 @@
 import "./mod.ts";
 import { Engine } from "../../core/engine.ts";
-import { flags } from "../../core/flags.ts";
+import { flags } from "../../core/flags/flags.ts";
 import { assert, assertEquals, assertStringIncludes } from "../../testing/assert.ts";
 import { DEFAULT_METADATA_AUTHORITY, isUnreachable, resetUnreachable } from "./_lib.ts";
 import { resetImdsToken } from "./_ec2.ts";

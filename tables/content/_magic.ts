@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { cPath as cString } from "../../core/libc.ts";
+import { cPath as cString } from "../../core/host/libc.ts";
 import { TableError } from "../../core/table.ts";
 
 const symbols = {

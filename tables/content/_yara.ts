@@ -9,8 +9,8 @@
  *
  * @module
  */
-import { defineFlag, flags } from "../../core/flags.ts";
-import { cPath as cString, libc, type LibcSymbols } from "../../core/libc.ts";
+import { defineFlag, flags } from "../../core/flags/flags.ts";
+import { cPath as cString, libc, type LibcSymbols } from "../../core/host/libc.ts";
 import { type ColumnSpec, type Row, TableError } from "../../core/table.ts";
 import { onConfigSection } from "../../core/config/sections.ts";
 

@@ -5,7 +5,7 @@ import { events } from "../../core/events/system.ts";
 import { inotifyPublisher } from "../../core/events/publishers.ts";
 import { fileSubscriptions } from "../../core/events/inotify.ts";
 import { applyConfigSections } from "../../core/config/sections.ts";
-import { flags } from "../../core/flags.ts";
+import { flags } from "../../core/flags/flags.ts";
 import { assert, assertEquals } from "../../testing/assert.ts";
 import { waitFor } from "../../testing/wait.ts";
 

@@ -3,7 +3,7 @@
  */
 import { defineTable } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { readSchedule } from "../../core/scheduler.ts";
+import { readSchedule } from "../../core/results/scheduler.ts";
 
 export default registerTable(defineTable({
   name: "osquery_schedule",

@@ -26,7 +26,7 @@ import type { FileChange } from "../../core/events/audit_fim.ts";
 import { x86_64SyscallName } from "../../core/events/audit_syscalls.ts";
 import { octalMode } from "../../core/host/statx.ts";
 import { systemUptime } from "../../core/host/uptime.ts";
-import { EAGAIN, EINPROGRESS } from "../../core/libc.ts";
+import { EAGAIN, EINPROGRESS } from "../../core/host/libc.ts";
 
 const CLONE_PARENT = 0x8000;
 const CLONE_THREAD = 0x10000;

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { flags } from "../../core/flags.ts";
+import { flags } from "../../core/flags/flags.ts";
 import type { ColumnSpec, QueryContext, Row } from "../../core/table.ts";
 import { type EventRow, events, eventTableRows } from "../../core/events/system.ts";
 import { auditPublisher } from "../../core/events/publishers.ts";

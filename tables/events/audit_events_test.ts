@@ -1,6 +1,6 @@
 import "./mod.ts";
 import { Engine } from "../../core/engine.ts";
-import { flags } from "../../core/flags.ts";
+import { flags } from "../../core/flags/flags.ts";
 import { auditPublisher } from "../../core/events/publishers.ts";
 import { auditLogEvents } from "../../core/events/audit_records.ts";
 import { decodeSockaddr, processFileEventRow } from "./_audit_rows.ts";

@@ -1,6 +1,6 @@
 import "./mod.ts";
 import { Engine } from "../../core/engine.ts";
-import { flags } from "../../core/flags.ts";
+import { flags } from "../../core/flags/flags.ts";
 import { events } from "../../core/events/system.ts";
 import { inotifyPublisher, udevPublisher } from "../../core/events/publishers.ts";
 import { hardwareEventRow } from "./hardware_events.ts";

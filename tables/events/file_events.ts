@@ -2,8 +2,8 @@ import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { events, eventTableRows } from "../../core/events/system.ts";
 import { inotifyPublisher } from "../../core/events/publishers.ts";
-import { hashFileSync } from "../../core/hash.ts";
-import { flags } from "../../core/flags.ts";
+import { hashFileSync } from "../../core/host/hash.ts";
+import { flags } from "../../core/flags/flags.ts";
 
 const subscriber = events.subscriber("file_events", "inotify");
 

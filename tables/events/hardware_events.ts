@@ -1,6 +1,6 @@
 import { defineTable } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { defineFlag, flags } from "../../core/flags.ts";
+import { defineFlag, flags } from "../../core/flags/flags.ts";
 import { events, eventTableRows } from "../../core/events/system.ts";
 import { udevPublisher } from "../../core/events/publishers.ts";
 import type { UeventProperties } from "../../core/events/udev.ts";

@@ -1,7 +1,7 @@
 import { defineTable } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { auditSubscription } from "./_lib.ts";
-import { flags } from "../../core/flags.ts";
+import { flags } from "../../core/flags/flags.ts";
 import { SYSCALLS } from "../../core/events/audit.ts";
 import { socketEventRow } from "./_audit_rows.ts";
 

@@ -1,6 +1,6 @@
 import { defineTable } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { defineFlag } from "../../core/flags.ts";
+import { defineFlag } from "../../core/flags/flags.ts";
 import { events, eventTableRows } from "../../core/events/system.ts";
 import { syslogPublisher } from "../../core/events/publishers.ts";
 

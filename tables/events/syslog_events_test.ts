@@ -1,6 +1,6 @@
 import "./syslog_events.ts";
 import { Engine } from "../../core/engine.ts";
-import { flags } from "../../core/flags.ts";
+import { flags } from "../../core/flags/flags.ts";
 import { syslogPublisher } from "../../core/events/publishers.ts";
 import { parseSyslogLine, splitRsyslogCsv, SyslogPublisher } from "../../core/events/syslog.ts";
 import { assert, assertEquals, assertRejects } from "../../testing/assert.ts";

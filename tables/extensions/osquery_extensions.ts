@@ -9,7 +9,7 @@
 import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { activeManager, type ManagerView } from "../../core/extensions/state.ts";
-import { OSQUERY_VERSION } from "../../core/version.ts";
+import { OSQUERY_VERSION } from "../../core/runtime/version.ts";
 
 /** The rows for a manager (exported for tests). */
 export function extensionRows(manager: ManagerView | undefined): Row[] {

@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { HashCancelledError, hashFileSync } from "../../core/hash.ts";
-import { defineFlag, flags } from "../../core/flags.ts";
+import { HashCancelledError, hashFileSync } from "../../core/host/hash.ts";
+import { defineFlag, flags } from "../../core/flags/flags.ts";
 import { readMax as readMaxFlag } from "../../core/host/files.ts";
 import { stat } from "../../core/host/statx.ts";
 
@@ -99,7 +99,7 @@ export class HashCache {
 export const hashCache: HashCache = new HashCache();
 
 /**
- * Streams `path` through each algorithm (core/hash.ts: the thread's one buffer, never blocking);
+ * Streams `path` through each algorithm (core/host/hash.ts: the thread's one buffer, never blocking);
  * empty digests when it cannot be read, is not a regular file, or exceeds `--read_max`. Throws
  * HashCancelledError once `stop` returns true (an interrupted query).
  */

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { cPath as cstring, type LibcSymbols, tryLibc } from "../../core/libc.ts";
+import { cPath as cstring, type LibcSymbols, tryLibc } from "../../core/host/libc.ts";
 
 const capSymbols = {
   cap_get_file: { parameters: ["buffer"], result: "pointer" },

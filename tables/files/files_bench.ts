@@ -5,7 +5,7 @@
  * stat'ing the same tree. Run: `deno bench -A tables/files/files_bench.ts`.
  */
 import { Engine } from "../../core/engine.ts";
-import { flags } from "../../core/flags.ts";
+import { flags } from "../../core/flags/flags.ts";
 import "./mod.ts";
 
 const dir = Deno.makeTempDirSync({ prefix: "osq-bench-" });

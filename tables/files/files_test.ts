@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { Engine } from "../../core/engine.ts";
 import { Registry } from "../../core/registry.ts";
 import type { TableSpec } from "../../core/table.ts";
-import { flags } from "../../core/flags.ts";
+import { flags } from "../../core/flags/flags.ts";
 import { fileTable } from "./file.ts";
 import { hashTable } from "./hash.ts";
 import { HashCache } from "./_hash.ts";

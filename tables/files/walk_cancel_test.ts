@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertThrows } from "../../testing/assert.ts";
-import { HashCancelledError, hashFileSync } from "../../core/hash.ts";
+import { HashCancelledError, hashFileSync } from "../../core/host/hash.ts";
 import { HashCache } from "./_hash.ts";
 import { suidBinRows } from "./suid_bin.ts";
 import { Engine } from "../../core/engine.ts";

@@ -11,7 +11,7 @@
  */
 import "../../core/carver/flags.ts";
 import { carveStore } from "../../core/carver/carves.ts";
-import { flags } from "../../core/flags.ts";
+import { flags } from "../../core/flags/flags.ts";
 import { registerTable } from "../../core/registry.ts";
 import { defineTable } from "../../core/table.ts";
 import { constrainedPaths, GLOB } from "../../core/host/glob.ts";

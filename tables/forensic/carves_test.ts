@@ -1,7 +1,7 @@
 import "./carves.ts";
 import "../files/file.ts";
 import { Engine } from "../../core/engine.ts";
-import { flags } from "../../core/flags.ts";
+import { flags } from "../../core/flags/flags.ts";
 import { carveStore } from "../../core/carver/carves.ts";
 import { assert, assertEquals, assertMatch } from "../../testing/assert.ts";
 

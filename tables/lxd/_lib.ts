@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { defineFlag, flags } from "../../core/flags.ts";
+import { defineFlag, flags } from "../../core/flags/flags.ts";
 import { UnixHttpError, unixHttpGet } from "../../core/net/unix_http.ts";
 
 defineFlag({

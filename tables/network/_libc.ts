@@ -1,13 +1,21 @@
 /**
  * The libc calls the network tables make over Deno FFI: getifaddrs(3), ioctl(2) on a datagram
  * socket (interface MTU, hardware address, ethtool), netlink sockets (routes) and getsockopt(2)
- * (iptables), over the process-wide binding in core/libc.ts. Every wrapper returns `undefined`
+ * (iptables), over the process-wide binding in core/host/libc.ts. Every wrapper returns `undefined`
  * when libc or the call is unavailable, so tables degrade to fewer rows or columns, never to a crash.
  *
  * @module
  */
 
-import { AF_INET, AF_INET6, AF_PACKET, type LibcSymbols, readCString, SOCK_DGRAM, tryLibc } from "../../core/libc.ts";
+import {
+  AF_INET,
+  AF_INET6,
+  AF_PACKET,
+  type LibcSymbols,
+  readCString,
+  SOCK_DGRAM,
+  tryLibc,
+} from "../../core/host/libc.ts";
 
 export {
   AF_INET,
@@ -19,9 +27,9 @@ export {
   SOCK_DGRAM,
   SOCK_RAW,
   tryLibc as libc,
-} from "../../core/libc.ts";
+} from "../../core/host/libc.ts";
 
-/** libc's symbols (the process-wide binding in core/libc.ts). */
+/** libc's symbols (the process-wide binding in core/host/libc.ts). */
 export type NetLibc = LibcSymbols;
 
 /** One socket address from getifaddrs: its family and raw address bytes. */

@@ -9,7 +9,7 @@ import { defineTable, type Row, TableError, type TableSpec } from "../../core/ta
 import { registerTable } from "../../core/registry.ts";
 import { formatIpv4, readTextOr, toHex } from "./_lib.ts";
 import { AF_INET, libc, readCString, SOCK_RAW } from "./_libc.ts";
-import { errno } from "../../core/libc.ts";
+import { errno } from "../../core/host/libc.ts";
 
 const EPERM = 1, EACCES = 13;
 

@@ -1,6 +1,6 @@
 import { defineTable } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { flags, type FlagValue } from "../../core/flags.ts";
+import { flags, type FlagValue } from "../../core/flags/flags.ts";
 
 /** A flag value as osquery prints it (booleans as true/false). */
 function flagText(value: FlagValue): string {

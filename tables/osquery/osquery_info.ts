@@ -1,7 +1,7 @@
 import { defineTable } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { hostUuid, platformMask, runtime } from "../../core/runtime.ts";
-import { OSQUERY_VERSION } from "../../core/version.ts";
+import { hostUuid, platformMask, runtime } from "../../core/runtime/process.ts";
+import { OSQUERY_VERSION } from "../../core/runtime/version.ts";
 
 /**
  * The watchdog's pid: a daemon worker started by the watchdog (OSQ_DAEMON_ROLE=worker) is told it

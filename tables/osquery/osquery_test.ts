@@ -1,8 +1,8 @@
 import "./mod.ts";
 import { Engine } from "../../core/engine.ts";
-import { defineFlag } from "../../core/flags.ts";
+import { defineFlag } from "../../core/flags/flags.ts";
 import { assert, assertEquals } from "../../testing/assert.ts";
-import { OSQUERY_VERSION } from "../../core/version.ts";
+import { OSQUERY_VERSION } from "../../core/runtime/version.ts";
 
 defineFlag({ name: "osq_test_flag", type: "bool", default: false, description: "A flag for this test." });
 const engine = new Engine();

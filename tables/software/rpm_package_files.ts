@@ -8,7 +8,7 @@
 import { defineTable, type Row, TableError, type TableSpec } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { forEachRpmHeader, hasRpmDatabase, RPM_DB_PATHS, rpmLibrary } from "./rpm_packages.ts";
-import { libc } from "../../core/libc.ts";
+import { libc } from "../../core/host/libc.ts";
 import { octalMode } from "../../core/host/statx.ts";
 
 const fileInfoSymbols = {

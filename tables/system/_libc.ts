@@ -6,9 +6,9 @@
  *
  * @module
  */
-import { cPath, type LibcSymbols as CoreLibcSymbols, readCString, tryLibc } from "../../core/libc.ts";
+import { cPath, type LibcSymbols as CoreLibcSymbols, readCString, tryLibc } from "../../core/host/libc.ts";
 
-/** libc's symbols (the process's one binding, core/libc.ts). */
+/** libc's symbols (the process's one binding, core/host/libc.ts). */
 export type LibcSymbols = CoreLibcSymbols;
 
 /** libc's symbols, or `undefined` when libc cannot be loaded (non-glibc hosts, no FFI permission). */

@@ -9,9 +9,9 @@
  */
 import { defineTable, type QueryContext, type Row, TableError, type TableSpec } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { defineFlag, flags } from "../../core/flags.ts";
+import { defineFlag, flags } from "../../core/flags/flags.ts";
 import { isDir } from "./_lib.ts";
-import { libc } from "../../core/libc.ts";
+import { libc } from "../../core/host/libc.ts";
 
 /** osquery's default lens directory. */
 const OSQUERY_LENSES = "/opt/osquery/share/osquery/lenses";

@@ -6,7 +6,7 @@
  */
 import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { hostUuid } from "../../core/runtime.ts";
+import { hostUuid } from "../../core/runtime/process.ts";
 import { readAttr, readText } from "./_lib.ts";
 import { canonicalName, hostname, SC, sysconf } from "./_libc.ts";
 import { dmiString, SMBIOS_TYPE, smbiosStructures } from "./_smbios.ts";

@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertThrows } from "../../testing/assert.ts";
-import { connectRemote, RemoteQueryError } from "./remote.ts";
+import { connectRemote, RemoteQueryError } from "./core_client.ts";
 
 async function withRemoteCore(fn: (socket: string) => void): Promise<void> {
   const dir = await Deno.makeTempDir();
@@ -55,7 +55,7 @@ Deno.test("remote: the async backend for the shell restores column order against
   const { Engine } = await import("../engine.ts");
   const { Registry } = await import("../registry.ts");
   const { startExtensionManager } = await import("./manager.ts");
-  const { openRemoteBackend } = await import("./remote.ts");
+  const { openRemoteBackend } = await import("./core_client.ts");
   const dir = await Deno.makeTempDir();
   const engine = new Engine({ registry: new Registry() });
   const manager = startExtensionManager(engine, { socket: `${dir}/m.em`, intervalMs: 60_000, log: () => {} });

@@ -8,7 +8,7 @@
  * @module
  */
 import "./flags.ts";
-import { flags } from "../flags.ts";
+import { flags } from "../flags/flags.ts";
 import { type Enroller, sleep as defaultSleep } from "./enroll.ts";
 import { type JsonObject, RemoteError, type TlsTransport } from "./transport.ts";
 

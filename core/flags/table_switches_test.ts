@@ -1,9 +1,9 @@
-import { Engine } from "./engine.ts";
-import { Registry } from "./registry.ts";
-import { SqliteError } from "./sqlite/database.ts";
-import type { TableSpec } from "./table.ts";
+import { Engine } from "../engine.ts";
+import { Registry } from "../registry.ts";
+import { SqliteError } from "../sqlite/database.ts";
+import type { TableSpec } from "../table.ts";
 import { applyTableSwitches, tableDisabled } from "./table_switches.ts";
-import { assertEquals, assertThrows } from "../testing/assert.ts";
+import { assertEquals, assertThrows } from "../../testing/assert.ts";
 
 function table(name: string): TableSpec {
   return {

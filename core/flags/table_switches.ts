@@ -6,7 +6,7 @@
  * @module
  */
 import { defineFlag, flags } from "./flags.ts";
-import type { Registry } from "./registry.ts";
+import type { Registry } from "../registry.ts";
 
 defineFlag({
   name: "disable_tables",

@@ -1,5 +1,5 @@
 import { closest, editDistance, FlagError, Flags, unknownFlagMessage } from "./flags.ts";
-import { assert, assertEquals, assertThrows } from "../testing/assert.ts";
+import { assert, assertEquals, assertThrows } from "../../testing/assert.ts";
 
 function registry(): Flags {
   const f = new Flags();

@@ -6,7 +6,7 @@
  * How cmd/daemon/worker_main.ts wires it (in `runWorker`, once the store is open):
  *
  * ```ts
- * import { createRemote, remotePlugins } from "../../plugins/remote.ts";
+ * import { createRemote, remotePlugins } from "../../plugins/tls_api.ts";
  *
  * const wanted = remotePlugins();            // which of config/logger/distributed name "tls"
  * let worker: DaemonWorker | undefined;      // assigned below; the remote only needs it later
@@ -36,22 +36,22 @@
  *
  * @module
  */
-import "../core/remote/flags.ts";
+import "../core/tls_api/flags.ts";
 import "../core/config/flags.ts";
 import "../core/carver/flags.ts";
-import { flags } from "../core/flags.ts";
+import { flags } from "../core/flags/flags.ts";
 import type { ConfigSource } from "../core/config/config.ts";
 import { Engine } from "../core/engine.ts";
 import type { CarveUploader } from "../core/carver/carves.ts";
-import { RemoteClient } from "../core/remote/client.ts";
+import { RemoteClient } from "../core/tls_api/client.ts";
 import {
   Enroller,
   KvNodeKeyStore,
   MemoryNodeKeyStore,
   type NodeKeyStore,
   type SqlRunner,
-} from "../core/remote/enroll.ts";
-import { TlsTransport, type TransportOptions } from "../core/remote/transport.ts";
+} from "../core/tls_api/enroll.ts";
+import { TlsTransport, type TransportOptions } from "../core/tls_api/transport.ts";
 import { readTlsConfigSources } from "./config/tls.ts";
 import { TlsLogger } from "./logger/tls.ts";
 import {

@@ -1,4 +1,4 @@
-import { assertEquals } from "../testing/assert.ts";
+import { assertEquals } from "../../testing/assert.ts";
 import { callerLocation, frameLocation } from "./source_location.ts";
 
 const source = Deno.readTextFileSync(new URL(import.meta.url)).split("\n");

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { defineFlag, flags } from "./flags.ts";
+import { defineFlag, flags } from "../flags/flags.ts";
 
 defineFlag({
   name: "disable_watchdog",

@@ -14,8 +14,8 @@
  */
 import "./flags.ts";
 import { gzipSync } from "node:zlib";
-import { flags } from "../flags.ts";
-import { OSQUERY_VERSION } from "../version.ts";
+import { flags } from "../flags/flags.ts";
+import { OSQUERY_VERSION } from "../runtime/version.ts";
 
 /** What kind of failure a {@linkcode RemoteError} is. */
 export type RemoteErrorKind =

@@ -1,6 +1,6 @@
-import { assertEquals, assertMatch } from "../testing/assert.ts";
-import { flags } from "./flags.ts";
-import { respawnDelay, sampleProcess, watchdogLimits, WorkerHealth } from "./watchdog.ts";
+import { assertEquals, assertMatch } from "../../testing/assert.ts";
+import { flags } from "../flags/flags.ts";
+import { respawnDelay, sampleProcess, watchdogLimits, WorkerHealth } from "./rules.ts";
 
 Deno.test("watchdog: level limits and overrides follow osquery", () => {
   assertEquals(watchdogLimits().memoryMb, 200);

@@ -1,7 +1,7 @@
 import https from "node:https";
 import type { AddressInfo } from "node:net";
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "../../testing/assert.ts";
-import { OSQUERY_VERSION } from "../version.ts";
+import { OSQUERY_VERSION } from "../runtime/version.ts";
 import { FakeServer, TESTDATA } from "../../testing/fake_tls_server.ts";
 import { MAX_RESPONSE_BYTES, RemoteError, TlsTransport } from "./transport.ts";
 

@@ -1,5 +1,5 @@
-import { assert, assertEquals } from "../testing/assert.ts";
-import { kvAvailable, openStore } from "./kv.ts";
+import { assert, assertEquals } from "../../testing/assert.ts";
+import { kvAvailable, openStore } from "./store.ts";
 
 // Deno KV needs --unstable-kv; without it this file re-runs itself in a child that has it.
 if (!kvAvailable()) {

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { defineFlag } from "../flags.ts";
+import { defineFlag } from "../flags/flags.ts";
 
 // The server and the TLS session.
 defineFlag({

@@ -4,7 +4,7 @@ import { ConfigError } from "../core/config/config.ts";
 import { CarveStatus, CarveStore, runPendingCarves } from "../core/carver/carves.ts";
 import { FakeServer, serverFlags, withFlags } from "../testing/fake_tls_server.ts";
 import { Severity } from "./logger/logger.ts";
-import { createRemote, remotePlugins, withoutTls } from "./remote.ts";
+import { createRemote, remotePlugins, withoutTls } from "./tls_api.ts";
 
 const noSleep = () => Promise.resolve();
 

@@ -1,8 +1,8 @@
 import { FlagError, Flags, flags as processFlags } from "./flags.ts";
-import { ignoredFlagsMessage, newlyIgnoredFlags } from "./flags_catalogue.ts";
-import { OSQUERY_FLAG_ALIASES, OSQUERY_FLAGS, OSQUERY_FLAGS_VERSION } from "./flags_catalogue_data.ts";
-import { OSQUERY_VERSION } from "./version.ts";
-import { assert, assertEquals, assertThrows } from "../testing/assert.ts";
+import { ignoredFlagsMessage, newlyIgnoredFlags } from "./catalogue.ts";
+import { OSQUERY_FLAG_ALIASES, OSQUERY_FLAGS, OSQUERY_FLAGS_VERSION } from "./catalogue_data.ts";
+import { OSQUERY_VERSION } from "../runtime/version.ts";
+import { assert, assertEquals, assertThrows } from "../../testing/assert.ts";
 
 interface ReferenceFlag {
   name: string;
@@ -13,7 +13,7 @@ interface ReferenceFlag {
 }
 
 const reference = JSON.parse(
-  await Deno.readTextFile(new URL("../testdata/reference/osquery_flags.json", import.meta.url)),
+  await Deno.readTextFile(new URL("../../testdata/reference/osquery_flags.json", import.meta.url)),
 ) as { osquery_version: string; flags: ReferenceFlag[]; aliases: { alias: string; target: string }[] };
 
 Deno.test("flags catalogue: the module holds exactly the flags generated from osquery's source in testdata", () => {

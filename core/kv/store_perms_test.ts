@@ -1,5 +1,5 @@
-import { assertEquals } from "../testing/assert.ts";
-import { openStore } from "./kv.ts";
+import { assertEquals } from "../../testing/assert.ts";
+import { openStore } from "./store.ts";
 
 const mode = (path: string) => (Deno.statSync(path).mode ?? 0) & 0o777;
 

@@ -1,7 +1,7 @@
-import { assert, assertEquals } from "../testing/assert.ts";
-import { flags } from "./flags.ts";
-import "./config/flags.ts";
-import { buildConfig, type Pack } from "./config/config.ts";
+import { assert, assertEquals } from "../../testing/assert.ts";
+import { flags } from "../flags/flags.ts";
+import "../config/flags.ts";
+import { buildConfig, type Pack } from "../config/config.ts";
 import {
   checkDiscovery,
   denylistExpired,

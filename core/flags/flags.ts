@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { OSQUERY_FLAG_ALIASES, OSQUERY_FLAGS } from "./flags_catalogue_data.ts";
+import { OSQUERY_FLAG_ALIASES, OSQUERY_FLAGS } from "./catalogue_data.ts";
 
 /** gflags type names, as osquery reports them. */
 export type FlagType = "bool" | "string" | "int32" | "uint32" | "int64" | "uint64" | "double";

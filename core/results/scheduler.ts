@@ -7,8 +7,8 @@
  *
  * @module
  */
-import { defineFlag, flags } from "./flags.ts";
-import type { Pack, ScheduledQuery } from "./config/config.ts";
+import { defineFlag, flags } from "../flags/flags.ts";
+import type { Pack, ScheduledQuery } from "../config/config.ts";
 
 defineFlag({
   name: "schedule_timeout",

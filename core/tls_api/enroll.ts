@@ -9,8 +9,8 @@
  * @module
  */
 import "./flags.ts";
-import { flags } from "../flags.ts";
-import { platformMask } from "../runtime.ts";
+import { flags } from "../flags/flags.ts";
+import { platformMask } from "../runtime/process.ts";
 import { type JsonObject, RemoteError, type TlsTransport } from "./transport.ts";
 
 /** Where the node key is kept between runs. */
@@ -20,7 +20,7 @@ export interface NodeKeyStore {
   clear(): Promise<void>;
 }
 
-/** The KV key of the node key (beside the daemon's own keys, see core/kv.ts). */
+/** The KV key of the node key (beside the daemon's own keys, see core/kv/store.ts). */
 export const NODE_KEY_KV_KEY: Deno.KvKey = ["remote", "node_key"];
 
 /** A {@linkcode NodeKeyStore} in Deno KV (`["remote", "node_key"]`, with `["remote", "node_key_time"]`). */
