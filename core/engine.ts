@@ -1,7 +1,8 @@
 /**
- * The engine: one SQLite connection with every registered table attached as a virtual table,
- * osquery's SQL functions and collations, and an authorizer that keeps SQL away from the
- * host's files. Everything that runs SQL (shell, daemon, extension manager) goes through it.
+ * The engine: one SQLite connection serving every registered table as a virtual table (attached
+ * when a statement first names it), osquery's SQL functions and collations, and an authorizer
+ * that keeps SQL away from the host's files. Everything that runs SQL (shell, daemon, extension
+ * manager) goes through it.
  *
  * @module
  */
@@ -16,6 +17,8 @@ import { createAuthorizer, functionRefusal } from "./sql/authorizer.ts";
 /** sqlite3_set_authorizer action codes references() listens for. */
 const SQLITE_READ = 20;
 const SQLITE_FUNCTION = 31;
+const SQLITE_PRAGMA = 19;
+const SQLITE_CREATE_VTABLE = 29;
 import { inferColumnTypes, type Instruction } from "./sql/column_types.ts";
 import type { TableSpec } from "./table.ts";
 
@@ -87,11 +90,14 @@ export class Engine {
       this.#scanObserver?.(table, ctx);
     };
     registerSqlFunctions(this.db, { cancel: this.#vtab.cancel });
-    for (const table of this.#registry.tables()) this.#vtab.attach(table);
+    // Tables are attached to this connection when a statement first names one (see #attachNamed),
+    // not here: one sqlite3_create_module_v2 call per name and alias cost 4-7 ms at every start.
+    // A table added later (an extension's) is attached at once, a removed one detached.
     this.#unsubscribe = this.#registry.onTableChange((event, table) => {
-      if (event === "add") this.#vtab.attach(table);
-      else this.#vtab.detach(table);
+      if (event === "add") this.#attach(table);
+      else this.#detach(table);
     });
+    this.db.onMissingTable = (name) => this.#attachNamed(name);
     const registry = this.#registry;
     const check = createAuthorizer({
       isTable: (name) => registry.table(name) !== undefined,
@@ -104,8 +110,47 @@ export class Engine {
         if (action === SQLITE_READ && arg1) this.#references.tables.add(arg1);
         else if (action === SQLITE_FUNCTION && arg2) this.#references.functions.add(arg2.toLowerCase());
       }
+      // Statements that name a table where a missing one is no error (PRAGMA table_info(x) would
+      // answer no rows) or is found only when the statement runs (CREATE VIRTUAL TABLE ... USING x):
+      // attach it now, while the statement is prepared, before SQLite looks the name up.
+      if (action === SQLITE_PRAGMA && arg2) {
+        const pragma = arg1.toLowerCase();
+        if (pragma === "table_info" || pragma === "table_xinfo") this.#attachNamed(arg2);
+        else if (pragma === "module_list") { for (const table of registry.tables()) this.#attach(table); }
+      } else if (action === SQLITE_CREATE_VTABLE && arg2) {
+        this.#attachNamed(arg2);
+      }
       return check(action, arg1, arg2);
     });
+  }
+
+  /** Lower-case names (and aliases) of the tables attached to this connection. */
+  readonly #attached = new Set<string>();
+
+  #attach(table: TableSpec): void {
+    this.#vtab.attach(table);
+    for (const name of [table.name, ...(table.aliases ?? [])]) this.#attached.add(name.toLowerCase());
+  }
+
+  #detach(table: TableSpec): void {
+    this.#vtab.detach(table);
+    for (const name of [table.name, ...(table.aliases ?? [])]) this.#attached.delete(name.toLowerCase());
+  }
+
+  /**
+   * Attaches the registered table called `name` (SQLite's names are case-insensitive; a schema
+   * prefix such as `main.` is dropped) unless it is attached already. True when it attached one,
+   * so a statement that failed with "no such table" is worth preparing again.
+   */
+  #attachNamed(name: string): boolean {
+    const dot = name.indexOf(".");
+    const bare = dot >= 0 && !this.#registry.table(name) ? name.slice(dot + 1) : name;
+    const lower = bare.toLowerCase();
+    if (this.#attached.has(lower)) return false;
+    const table = this.#registry.table(bare) ?? this.#registry.table(lower);
+    if (!table) return false;
+    this.#attach(table);
+    return true;
   }
 
   #references: { tables: Set<string>; functions: Set<string> } | undefined;

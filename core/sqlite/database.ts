@@ -294,6 +294,12 @@ export class Database {
   readonly #collationIds: number[] = [];
   /** Hook that may rewrite an error message before it is thrown (used for osquery's table errors). */
   errorRewriter: ((message: string, code: number) => string) | undefined;
+  /**
+   * Called when a statement fails to prepare with "no such table: NAME" (NAME as SQLite writes
+   * it, perhaps `main.x`); returning true (it made the table available, e.g. attached a virtual
+   * table module) prepares the statement again. Lets a connection attach tables on demand.
+   */
+  onMissingTable: ((name: string) => boolean) | undefined;
 
   /**
    * Opens `path` (default: a private in-memory database). `readOnly` opens an existing file
@@ -387,6 +393,11 @@ export class Database {
       const tail = Number(out[1] - base);
       const stmt = out[0];
       if (rc !== SQLITE.OK) {
+        if (this.onMissingTable && (rc & 0xff) === SQLITE.ERROR && this.#authorizerMessage === undefined) {
+          const missing = /^no such table: (.+)$/.exec(readCString(s.sqlite3_errmsg(this.#handle)));
+          // The hook returns true only when it made something new available: no endless retry.
+          if (missing && this.onMissingTable(missing[1])) continue;
+        }
         const err = this.lastError(rc);
         (err as SqliteError & { line?: number }).line = lineAt(bytes, offset + pos, offset + Math.max(tail, pos));
         throw err;
