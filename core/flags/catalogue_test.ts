@@ -102,3 +102,25 @@ Deno.test("flags catalogue: each ignored flag a user sets is reported once; osq'
     "osquery flags osq accepts but does not act on (ignored): --table_delay, --utc",
   );
 });
+
+Deno.test("flags catalogue: an entry becomes a flag when first named; a later module declaration still takes osquery's kind and aliases", () => {
+  const f = new Flags();
+  f.loadCatalogue([
+    { name: "extensions_interval", type: "int32", default: 3, kind: "CLI_FLAG", platforms: ["linux"] },
+    { name: "utc", type: "bool", default: true, kind: "FLAG" },
+  ], [{ alias: "interval", target: "extensions_interval" }]);
+  // Nothing declared yet, but every name (alias too) is known and typed.
+  assertEquals(f.ignoredInUse(), []);
+  assert(f.has("interval") && f.has("utc") && !f.has("nothing"));
+  f.parse(["--interval=7"]);
+  assertEquals(f.number("extensions_interval"), 7);
+  const spec = f.define({ name: "extensions_interval", type: "int32", default: 3, description: "Seconds" });
+  assertEquals(spec.cliOnly, true);
+  assertEquals(spec.platforms, ["linux"]);
+  assertEquals(spec.aliases, ["interval"]);
+  assertEquals(f.number("interval"), 7);
+  // A module declaring a catalogued flag no lookup named yet gets the same merge.
+  const utc = f.define({ name: "utc", type: "bool", default: true, description: "UTC" });
+  assertEquals([utc.kind, utc.ignored], ["FLAG", undefined]);
+  assertEquals(f.names(), ["extensions_interval", "utc"]);
+});

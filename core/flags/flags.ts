@@ -95,12 +95,21 @@ export interface ParseOptions {
 export class Flags {
   readonly #flags = new Map<string, FlagState>();
   readonly #aliases = new Map<string, string>();
+  /**
+   * Catalogue entries not declared yet, by name: each becomes a flag when something first names
+   * it (a lookup, a module's declaration, a listing), so a one-shot command that reads a dozen
+   * flags does not build 300 declarations at start (about 1 MiB and a millisecond).
+   */
+  readonly #pending = new Map<string, CatalogueFlag>();
+  /** Catalogue aliases of pending entries: alias name to target name. */
+  readonly #pendingAliases = new Map<string, string>();
 
   /**
    * Declares a flag; re-declaring the same name returns the existing one unchanged, except that a
    * module's declaration replaces an osquery catalogue entry it acts on (keeping a value already set).
    */
   define(spec: FlagSpec): FlagSpec {
+    this.#materialize(spec.name);
     const existing = this.#flags.get(spec.name);
     if (existing && !existing.spec.ignored) return existing.spec;
     if (existing) {
@@ -136,25 +145,49 @@ export class Flags {
         if (entry.platforms) existing.spec.platforms ??= entry.platforms;
         continue;
       }
-      this.define({
-        name: entry.name,
-        type: entry.type,
-        default: entry.default ?? (entry.type === "bool" ? false : entry.type === "string" ? "" : 0),
-        description: "",
-        ignored: true,
-        kind: entry.kind,
-        platforms: entry.platforms,
-        hidden: entry.kind === "HIDDEN_FLAG",
-        cliOnly: entry.kind === "CLI_FLAG",
-        shell: entry.kind === "SHELL_FLAG",
-      });
+      this.#pending.set(entry.name, entry);
     }
     for (const { alias, target } of aliases) {
+      if (this.has(alias)) continue;
       const state = this.#flags.get(target);
-      if (!state || this.has(alias)) continue;
-      state.spec.aliases = [...(state.spec.aliases ?? []), alias];
+      if (state) {
+        state.spec.aliases = [...(state.spec.aliases ?? []), alias];
+        this.#aliases.set(alias, target);
+      } else if (this.#pending.has(target)) {
+        this.#pendingAliases.set(alias, target);
+      }
+    }
+  }
+
+  /** Declares the pending catalogue entry called `name` (a flag or an alias), if there is one. */
+  #materialize(name: string): void {
+    const target = this.#pending.has(name) ? name : this.#pendingAliases.get(name);
+    if (target === undefined) return;
+    const entry = this.#pending.get(target)!;
+    this.#pending.delete(target);
+    const spec = this.define({
+      name: entry.name,
+      type: entry.type,
+      default: entry.default ?? (entry.type === "bool" ? false : entry.type === "string" ? "" : 0),
+      description: "",
+      ignored: true,
+      kind: entry.kind,
+      platforms: entry.platforms,
+      hidden: entry.kind === "HIDDEN_FLAG",
+      cliOnly: entry.kind === "CLI_FLAG",
+      shell: entry.kind === "SHELL_FLAG",
+    });
+    for (const [alias, to] of this.#pendingAliases) {
+      if (to !== target) continue;
+      this.#pendingAliases.delete(alias);
+      spec.aliases = [...(spec.aliases ?? []), alias];
       this.#aliases.set(alias, target);
     }
+  }
+
+  /** Declares every pending catalogue entry (for listings: names, help, the osquery_flags table). */
+  #materializeAll(): void {
+    for (const name of [...this.#pending.keys()]) this.#materialize(name);
   }
 
   /**
@@ -162,7 +195,8 @@ export class Flags {
    * on, sorted. Values osq itself sets at run time (a face's forced settings) are not the user's.
    */
   ignoredInUse(): string[] {
-    return this.names().filter((n) => {
+    // A pending catalogue entry was never set: only declared flags can be in use.
+    return [...this.#flags.keys()].sort().filter((n) => {
       const s = this.#flags.get(n)!;
       return s.spec.ignored === true && s.source !== "default" && s.source !== "runtime";
     });
@@ -170,11 +204,16 @@ export class Flags {
 
   /** True when a flag (or alias) of that name exists. */
   has(name: string): boolean {
-    return this.#flags.has(name) || this.#aliases.has(name);
+    return this.#flags.has(name) || this.#aliases.has(name) || this.#pending.has(name) ||
+      this.#pendingAliases.has(name);
   }
 
   #state(name: string): FlagState {
-    const state = this.#flags.get(name) ?? this.#flags.get(this.#aliases.get(name) ?? "");
+    let state = this.#flags.get(name) ?? this.#flags.get(this.#aliases.get(name) ?? "");
+    if (!state) {
+      this.#materialize(name);
+      state = this.#flags.get(name) ?? this.#flags.get(this.#aliases.get(name) ?? "");
+    }
     if (!state) throw new FlagError(unknownFlagMessage(name, this.names()));
     return state;
   }
@@ -231,6 +270,7 @@ export class Flags {
 
   /** All flag names, sorted. */
   names(): string[] {
+    this.#materializeAll();
     return [...this.#flags.keys()].sort();
   }
 
