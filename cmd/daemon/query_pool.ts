@@ -12,7 +12,9 @@
 import { scheduleBuffer } from "../../core/results/scheduler.ts";
 import { tableSwitchesFromFlags } from "../../core/flags/table_switches.ts";
 import { Database } from "../../core/sqlite/database.ts";
-import type { RunReply } from "../../core/results/reply.ts";
+import type { RunReply, ThreadRunOptions } from "../../core/results/reply.ts";
+import { events, type StoredEventsPlan } from "../../core/events/system.ts";
+import { flags } from "../../core/flags/flags.ts";
 
 /** A request to a query thread. */
 export interface QueryRequest {
@@ -28,6 +30,12 @@ export interface QueryRequest {
    * known to equal them: then the thread diffs and answers with the diff only.
    */
   previous?: string;
+  /**
+   * For a query reading event tables: the thread reads their events from the store `plan`
+   * names (after `cursor`, per table, for a scheduled run) and answers with the cursor it
+   * reached (core/events/stored.ts).
+   */
+  events?: { plan: StoredEventsPlan; cursor?: Record<string, number> };
 }
 
 /** A query thread's answer: the pipeline's RunReply (core/results/reply.ts) with the request's id. */
@@ -207,10 +215,7 @@ export class QueryPool {
    * Runs `sql` on a free thread. `onStart` receives the thread id once it runs (for the
    * watchdog's blame). With `timeoutMs`, the thread is ended past that time.
    */
-  async run(
-    sql: string,
-    options: { timeoutMs?: number; onStart?: (tid: number) => Promise<void>; name?: string; previous?: string } = {},
-  ): Promise<QueryReply> {
+  async run(sql: string, options: ThreadRunOptions = {}): Promise<QueryReply> {
     const thread = await this.#acquire();
     await thread.ready;
     try {
@@ -237,8 +242,21 @@ export class QueryPool {
       const request: QueryRequest = { id, sql };
       if (options.name !== undefined) request.name = options.name;
       if (options.previous !== undefined) request.previous = options.previous;
+      // Without a store the threads can open (events stopped since), the tables answer empty
+      // and the cursor stays: the next run reads those events.
+      const plan = options.events ? events.threadRead() : undefined;
+      if (plan) {
+        request.events = { plan, ...(options.events?.cursor ? { cursor: options.events.cursor } : {}) };
+        if (flags.bool("verbose")) this.#noteEventRead(thread, sql, request);
+      }
       thread.worker.postMessage(request);
     });
+  }
+
+  /** With --verbose: which thread reads which stored events (the daemon's tests look for it). */
+  #noteEventRead(thread: Thread, sql: string, request: QueryRequest): void {
+    const from = JSON.stringify(request.events?.cursor ?? {});
+    console.error(`I Query thread ${thread.tid} reads the stored events after ${from} for: ${sql}`);
   }
 
   /** Sends config sections (for tables that read them) and views to every thread, now and when started. */

@@ -1,18 +1,22 @@
 /**
  * A query thread: its own Engine over every table, running one scheduled query at a time and
  * answering with canonical rows (see core/results/diff.ts), the time it took and its thread's CPU.
+ * A differential query's rows are encoded as they come and sorted into flat buffers
+ * (core/results/sorted_rows.ts) that are transferred to the daemon's thread, not copied: no
+ * array of row strings builds up here, and nothing of a run stays here after it.
  *
  * @module
  */
 /// <reference lib="deno.worker" />
 import "../../tables/catalogue.ts";
 import { Engine } from "../../core/engine.ts";
-import { runCanonical } from "../../core/results/canonical_rows.ts";
-import { diffIndexed, diffRows, type IndexedRows, indexRows } from "../../core/results/diff.ts";
+import { runCanonical, runCanonicalInto } from "../../core/results/canonical_rows.ts";
+import { SortedRowsBuilder, transferList } from "../../core/results/sorted_rows.ts";
 import { adoptScheduleBuffer } from "../../core/results/scheduler.ts";
 import { applyTableSections, applyViews, type TableSections } from "./config_hooks.ts";
 import type { QueryReply, QueryRequest } from "./query_pool.ts";
 import { applyTableSwitches, type TableSwitches } from "../../core/flags/table_switches.ts";
+import { loadStoredEventsFor } from "../../core/events/stored.ts";
 
 const engine = new Engine();
 let views: string[] = [];
@@ -45,33 +49,13 @@ function rss(): number {
   }
 }
 
-/**
- * The rows of each scheduled query's last run here, under a fresh id. The daemon sends that id
- * back as `previous` only when its committed rows equal them, so a diff here is a diff against
- * the stored results; then only the diff (and, when it is not empty, the rows as one string)
- * travels back instead of every row.
- */
-const kept = new Map<string, { id: string; rows: string[]; index?: IndexedRows }>();
-
-function diffAgainstKept(reply: QueryReply, name: string, previous: string | undefined): void {
-  const rows = reply.rows;
-  const hit = kept.get(name);
-  reply.count = rows.length;
-  // Rows are kept with a sorted index (8 bytes a row): the next diff walks two indexes instead
-  // of building a map of every previous row.
-  const index = indexRows(rows);
-  if (hit && previous !== undefined && hit.id === previous) {
-    const diff = hit.index && index ? diffIndexed(hit.index, index) : diffRows(hit.rows, rows);
-    reply.rows = [];
-    reply.diff = diff;
-    if (diff.added.length === 0 && diff.removed.length === 0) {
-      reply.rowsId = hit.id;
-      return;
-    }
-    reply.rowsText = rows.join("\n");
-  }
-  reply.rowsId = crypto.randomUUID();
-  kept.set(name, { id: reply.rowsId, rows, index });
+/** Runs `sql`: a differential query (`name` given) into sorted buffers, else into rows. */
+function run(sql: string, name: string | undefined): Pick<QueryReply, "rows" | "size" | "sorted" | "count"> {
+  if (name === undefined) return runCanonical(engine, sql);
+  const builder = new SortedRowsBuilder();
+  const size = runCanonicalInto(engine, sql, builder);
+  const sorted = builder.finish();
+  return { rows: [], size, sorted, count: sorted.count };
 }
 
 const tid = threadId();
@@ -79,7 +63,7 @@ const tid = threadId();
 // sqlite3_interrupt on this connection (safe from any thread).
 self.postMessage({ ready: true, tid, db: String(engine.db.handle), cancel: engine.cancelFlag });
 
-self.onmessage = (
+self.onmessage = async (
   event: MessageEvent<
     | QueryRequest
     | { schedule: SharedArrayBuffer }
@@ -101,14 +85,16 @@ self.onmessage = (
     views = event.data.views.map(([name]) => name);
     return;
   }
-  const { id, sql, name, previous } = event.data;
+  const { id, sql, name, events } = event.data;
   const started = performance.now();
   const [u0, s0] = threadCpu(tid);
   let reply: QueryReply;
   try {
-    const { rows, size } = runCanonical(engine, sql);
-    reply = { id, ok: true, rows, size, wallMs: 0, userMs: 0, systemMs: 0, memory: 0 };
-    if (name !== undefined) diffAgainstKept(reply, name, previous);
+    // Event tables answer from the store here (core/events/stored.ts), loaded before the scan.
+    const loaded = events && await loadStoredEventsFor(engine, sql, events.plan, events.cursor);
+    const out = loaded ? loaded.run(() => run(sql, name)) : run(sql, name);
+    reply = { id, ok: true, ...out, wallMs: 0, userMs: 0, systemMs: 0, memory: 0 };
+    if (loaded?.cursor) reply.eventCursor = loaded.cursor;
     const [u1, s1] = threadCpu(tid);
     reply.wallMs = performance.now() - started;
     reply.userMs = u1 - u0;
@@ -128,5 +114,5 @@ self.onmessage = (
       memory: rss(),
     };
   }
-  self.postMessage(reply);
+  self.postMessage(reply, reply.sorted ? transferList(reply.sorted) : []);
 };

@@ -31,7 +31,7 @@ import "../../plugins/logger/pipelines.ts";
 import { resolvePack } from "../../plugins/config/filesystem.ts";
 import { QueryPool } from "./query_pool.ts";
 import { runCanonical } from "../../core/results/canonical_rows.ts";
-import { readsExtensionTable, runsOnMainThread } from "../../core/results/thread_choice.ts";
+import { readsEventTable, readsExtensionTable, runsOnMainThread } from "../../core/results/thread_choice.ts";
 import { applyTableSections, applyViews } from "./config_hooks.ts";
 import { type ExtensionManager, startExtensionManager } from "../../core/extensions/manager.ts";
 import { type ExtensionSupervisor, startAutoload, waitForRequiredExtensions } from "../../core/extensions/autoload.ts";
@@ -96,6 +96,7 @@ export class DaemonWorker {
       threads: this.pool,
       runHere: (sql) => runCanonical(this.engine, sql),
       needsThisThread: (sql) => runsOnMainThread(this.engine, sql),
+      readsEvents: (sql) => readsEventTable(this.engine, sql),
       usesExtensionTable: (sql) => this.#extensions !== undefined && readsExtensionTable(this.engine, sql),
       hostIdentifier: () => hostIdentifier(store),
       decorations: this.decorations,
@@ -252,7 +253,8 @@ export class DaemonWorker {
     }
     if (!events.running) {
       // Event buffers live in the store: events that reached a subscriber survive a restart.
-      events.start(this.store.kv).catch((err) =>
+      // The query threads open the same file to read them (core/events/stored.ts).
+      events.start(this.store.kv, this.where.database).catch((err) =>
         this.status(Severity.WARNING, `Events did not start: ${(err as Error).message}`)
       );
     }

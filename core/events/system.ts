@@ -63,6 +63,14 @@ export interface SubscriberLimits {
   maxFlag?: string;
 }
 
+/** How long a reader may keep a subscriber's stored events, and how many. */
+export interface StoredEventLimits {
+  /** Seconds an event is kept (the subscriber's expiry flag). */
+  expiry: number;
+  /** Most events kept (the subscriber's cap flag). */
+  max: number;
+}
+
 /** Most bytes of event JSON one KV value holds (values are limited to 64 KiB). */
 const BATCH_BYTES = 56_000;
 /** Deno KV's limits on one atomic operation, with margin. */
@@ -74,7 +82,7 @@ const EID_RESERVE = 100_000;
 const FLUSH_MS = 200;
 
 /** One stored batch of events: `["events", table, firstEid]` → these rows, as JSON. */
-interface StoredBatch {
+export interface StoredBatch {
   /** Last eid in the batch (the key holds the first). */
   last: number;
   /** Newest event time in the batch, for expiry. */
@@ -181,6 +189,16 @@ export class EventSubscriber {
   /** The newest event id handed out (0 before any). */
   get lastEid(): number {
     return this.#nextEid - 1;
+  }
+
+  /** The expiry (seconds) and cap this subscriber's flags set now, for readers of its stored events. */
+  get limits(): StoredEventLimits {
+    return { expiry: flags.number(this.#expiryFlag), max: flags.number(this.#maxFlag) };
+  }
+
+  /** True while its events are written to a store (attached and not detached). */
+  get stored(): boolean {
+    return this.#kv !== undefined && !this.#loading;
   }
 
   /** Number of stored events. */
@@ -331,6 +349,14 @@ export class EventSubscriber {
   }
 }
 
+/** Where and how a query thread reads stored events ({@linkcode EventSystem.threadRead}). */
+export interface StoredEventsPlan {
+  /** The store's file. */
+  path: string;
+  /** Per event table (subscriber name) its store holds: expiry and cap. */
+  limits: Record<string, StoredEventLimits>;
+}
+
 /** The process-wide set of publishers and subscribers. */
 export class EventSystem {
   readonly #publishers = new Map<string, EventPublisher>();
@@ -341,6 +367,8 @@ export class EventSystem {
   #flusher: ReturnType<typeof setInterval> | undefined;
   #flushing: Promise<void> | undefined;
   #warnedFlush = false;
+  /** The store's path when other threads of this process can open it too (not ":memory:"). */
+  #path: string | undefined;
 
   /** Registers a publisher (not started until {@linkcode EventSystem.start}). */
   addPublisher(publisher: EventPublisher): void {
@@ -394,11 +422,15 @@ export class EventSystem {
   /**
    * Starts every publisher unless `--disable_events`; a publisher that fails to start stays
    * inactive. With `kv` (the daemon's store), every subscriber first loads the events kept
-   * there and then writes its new ones there in batches.
+   * there and then writes its new ones there in batches. With `path`, the file `kv` was opened
+   * from, the daemon's query threads may read the stored events themselves
+   * ({@linkcode EventSystem.readableFromThreads}).
    */
-  async start(kv?: Deno.Kv): Promise<void> {
+  async start(kv?: Deno.Kv, path?: string): Promise<void> {
     if (flags.bool("disable_events") || this.#running) return;
     this.#running = true;
+    // An in-memory store is this thread's alone: its events are read here only.
+    this.#path = kv && path && path !== ":memory:" ? path : undefined;
     if (kv) {
       for (const s of this.#subscribers.values()) s.markLoading();
       for (const s of this.#subscribers.values()) {
@@ -423,6 +455,30 @@ export class EventSystem {
     }
   }
 
+  /**
+   * True when another thread of this process may read `table`'s events from the store: the
+   * events run with a store on disk and its subscriber writes there (one that failed to load
+   * keeps its events in this thread's memory only, and is read here).
+   */
+  readableFromThreads(table: string): boolean {
+    return this.#running && this.#path !== undefined && this.#subscribers.get(table)?.stored === true;
+  }
+
+  /**
+   * What a query thread needs to read the stored events of `tables` itself: the store's path
+   * and each table's expiry and cap as this thread's flags set them. Undefined when the events
+   * are not readable from other threads.
+   */
+  threadRead(tables: Iterable<string> = this.#subscribers.keys()): StoredEventsPlan | undefined {
+    if (!this.#running || this.#path === undefined) return undefined;
+    const limits: Record<string, StoredEventLimits> = {};
+    for (const name of tables) {
+      const s = this.#subscribers.get(name);
+      if (s?.stored) limits[name] = s.limits;
+    }
+    return { path: this.#path, limits };
+  }
+
   /** Stops every publisher; a second call while stopping waits for the same stop. */
   stop(): Promise<void> {
     if (this.#stopping) return this.#stopping;
@@ -435,6 +491,7 @@ export class EventSystem {
       await this.flush();
       for (const s of this.#subscribers.values()) s.detach();
       this.#kv = undefined;
+      this.#path = undefined;
     })().finally(() => {
       this.#stopping = undefined;
     });
@@ -463,6 +520,16 @@ export class EventCursor {
     return this.#from[table] ?? 0;
   }
 
+  /** Per table, the last event id already logged (what a query thread starts after). */
+  start(): Record<string, number> {
+    return { ...this.#from };
+  }
+
+  /** Notes how far a query thread read, as its cursor's {@linkcode EventCursor.next} said. */
+  readAll(next: Readonly<Record<string, number>>): void {
+    for (const [table, eid] of Object.entries(next)) this.read(table, eid);
+  }
+
   /** Notes that the query read `table` up to `eid`. */
   read(table: string, eid: number): void {
     this.#read.set(table, Math.max(this.#read.get(table) ?? 0, eid));
@@ -477,6 +544,31 @@ export class EventCursor {
 }
 
 let activeCursor: EventCursor | undefined;
+
+/** One event table's events as a query thread read them from the store before the query ran. */
+export interface StoredEvents {
+  /** Events after the query's cursor, not expired, oldest first. */
+  rows: EventRow[];
+  /** The newest event id the store held (read or not), where the cursor moves. */
+  lastEid: number;
+}
+
+let activeStored: ReadonlyMap<string, StoredEvents> | undefined;
+
+/**
+ * Runs `fn` with event tables answering from `stored` (by table) instead of this thread's
+ * subscribers: a query thread has no publishers, so it loads the events from the store first
+ * (core/events/stored.ts) and the synchronous scans read them here.
+ */
+export function withStoredEvents<T>(stored: ReadonlyMap<string, StoredEvents>, fn: () => T): T {
+  const outer = activeStored;
+  activeStored = stored;
+  try {
+    return fn();
+  } finally {
+    activeStored = outer;
+  }
+}
 
 /** Runs `fn` (a scheduled query) with `cursor` applied to every event table it reads. */
 export function withEventCursor<T>(cursor: EventCursor, fn: () => T): T {
@@ -501,12 +593,13 @@ export function eventTableRows(subscriber: EventSubscriber, ctx: QueryContext): 
   if (flags.bool("disable_events") && oncePerStatement(`events disabled: ${subscriber.name}`)) {
     console.error(`W Table ${subscriber.name} is event-based but events are disabled`);
   }
-  if (subscriber.loading) {
+  const stored = activeStored?.get(subscriber.name);
+  if (!stored && subscriber.loading) {
     throw new TableError(
       `${subscriber.name}: the stored events are still loading after the start; the next run reads them`,
     );
   }
-  subscriber.expire();
+  if (!stored) subscriber.expire();
   let from = -Infinity;
   let to = Infinity;
   for (const c of ctx.constraints.get("time") ?? []) {
@@ -521,6 +614,11 @@ export function eventTableRows(subscriber: EventSubscriber, ctx: QueryContext): 
     else if (c.op === OP.LESS_THAN_OR_EQUALS) to = Math.min(to, t);
   }
   const cursor = activeCursor;
+  if (stored) {
+    // Loaded after the cursor already: only the time constraints are left to apply.
+    if (cursor) cursor.read(subscriber.name, stored.lastEid);
+    return stored.rows.filter((r) => r.time >= from && r.time <= to);
+  }
   if (!cursor) return subscriber.rows(from, to);
   // Everything up to the newest event now counts as read, also events the time constraints
   // leave out (as osquery's optimisation skips them).

@@ -5,6 +5,12 @@
  * in the outbox for the loggers. Faces give it the threads, the loggers' shipping and the
  * counters' publishing; it owns the order of those steps.
  *
+ * A differential query's rows come sorted by hash in four flat buffers (core/results/
+ * sorted_rows.ts); the previous result stays in KV as chunks in the same order and is diffed
+ * chunk by chunk (core/results/chunked_rows.ts); the lines are rendered in bounded batches
+ * (core/results/log_batches.ts). So the previous result is never loaded whole, and a large
+ * result is held once, as bytes, not as a string per row.
+ *
  * @example
  * ```ts ignore
  * const pipeline = new ResultPipeline({ store, threads: pool, runHere, ... });
@@ -19,8 +25,11 @@
 import "./scheduler.ts";
 import { flags } from "../flags/flags.ts";
 import type { ScheduledQuery } from "../config/config.ts";
-import { batchLine, eventLines, type LogItem, nextEvents, nextResults, snapshotLines } from "./diff.ts";
+import { eventStep, type LogItem, osqueryRowOrder, resultStep, snapshotLines } from "./diff.ts";
 import type { ExecutingQuery, RunCommit, Store, StoredQuery } from "../kv/store.ts";
+import { queryOrder, walkRows } from "./chunked_rows.ts";
+import { renderLines } from "./log_batches.ts";
+import { rowText, type SortedRows, sortRows } from "./sorted_rows.ts";
 import type { QueryCounters } from "./scheduler.ts";
 import { EventCursor, withEventCursor } from "../events/system.ts";
 import { CommitBatch } from "./commit_batch.ts";
@@ -37,8 +46,13 @@ export interface ResultPipelineOptions {
   threads: QueryThreads;
   /** Canonical rows (core/results/diff.ts's text form) of `sql` run on this thread's engine. */
   runHere: (sql: string) => { rows: string[]; size: number };
-  /** True when `sql` reads a table (events, carves) whose state lives on this thread. */
+  /** True when `sql` reads a table (carves, events kept here only) whose state lives on this thread. */
   needsThisThread: (sql: string) => boolean;
+  /**
+   * True when `sql` reads an event table: a scheduled run reads the events after its cursor,
+   * here or on a query thread (default: {@linkcode ResultPipelineOptions.needsThisThread}).
+   */
+  readsEvents?: (sql: string) => boolean;
   /** True when `sql` reads an extension's table (registered in this thread's engine only). */
   usesExtensionTable: (sql: string) => boolean;
   hostIdentifier: () => Promise<string>;
@@ -63,11 +77,6 @@ export class ResultPipeline {
   readonly #batch: CommitBatch;
   /** False when the counters changed since the last publish. */
   #published = true;
-  /**
-   * Per scheduled query, the id under which the query thread keeps rows equal to the committed
-   * ones (set after each commit, dropped while a run is under way).
-   */
-  readonly #threadRows = new Map<string, string>();
 
   constructor(options: ResultPipelineOptions) {
     this.#o = options;
@@ -115,7 +124,9 @@ export class ResultPipeline {
 
   /** Runs a live (distributed) query: on a query thread, or here when its state lives here (carves, events). */
   async runLive(sql: string): Promise<RunReply> {
-    if (!this.#o.needsThisThread(sql)) return await this.#o.threads.run(sql);
+    if (!this.#o.needsThisThread(sql)) {
+      return await this.#o.threads.run(sql, this.#o.readsEvents?.(sql) ? { events: {} } : {});
+    }
     return this.#runHere(sql);
   }
 
@@ -150,33 +161,32 @@ export class ResultPipeline {
     const before = await store.getQuery(name);
     const sameQuery = before.value?.epoch === flags.number("schedule_epoch") && before.value?.sql === q.query;
     let reply: RunReply;
-    const eventQuery = this.#o.needsThisThread(q.query);
+    const eventQuery = (this.#o.readsEvents ?? this.#o.needsThisThread)(q.query);
     let cursor: EventCursor | undefined;
-    if (eventQuery || this.#o.usesExtensionTable(q.query)) {
-      // Event tables and the carver keep their state on this thread: such queries run here.
+    // A scheduled event query reads only the events it has not logged yet (osquery's per-query
+    // cursor), on whichever thread it runs; the cursor moves in the run's own commit (see below).
+    if (eventQuery && !q.snapshot && flags.bool("events_optimize")) {
+      const from = sameQuery ? (await store.kv.get<Record<string, number>>(["event_cursor", name])).value : null;
+      cursor = new EventCursor(from ?? {});
+    }
+    if (this.#o.needsThisThread(q.query) || this.#o.usesExtensionTable(q.query)) {
+      // The carver (and events when the threads cannot read the store) keep their state on
+      // this thread: such queries run here.
       await this.#markExecuting(name, Deno.pid);
-      // A scheduled event query reads only the events it has not logged yet (osquery's
-      // per-query cursor); the cursor moves in the run's own commit (see below).
-      if (eventQuery && !q.snapshot && flags.bool("events_optimize")) {
-        const from = sameQuery ? (await store.kv.get<Record<string, number>>(["event_cursor", name])).value : null;
-        cursor = new EventCursor(from ?? {});
-      }
       reply = this.#runHere(q.query, cursor);
     } else {
       const limit = flags.number("schedule_query_timeout");
-      // The thread may diff against the rows it kept when they equal the committed ones and
-      // nothing (epoch, SQL) asks for all rows again.
-      const kept = sameQuery ? this.#threadRows.get(name) : undefined;
       reply = await this.#o.threads.run(q.query, {
         ...(limit > 0 ? { timeoutMs: limit * 1000 } : {}),
         // Without the mark a crash cannot be blamed on this query; the query still runs.
         onStart: (tid) => this.#markExecuting(name, tid),
-        ...(q.snapshot ? {} : { name }),
-        ...(kept ? { previous: kept } : {}),
+        // A differential query's rows come back sorted, as flat buffers (an event run's are
+        // its new events, all logged).
+        ...(q.snapshot || cursor ? {} : { name }),
+        ...(eventQuery ? { events: cursor ? { cursor: cursor.start() } : {} } : {}),
       });
+      if (cursor && reply.eventCursor) cursor.readAll(reply.eventCursor);
     }
-    // Until this run commits, the thread's kept rows are not known to equal the stored ones.
-    this.#threadRows.delete(name);
     const counters = this.#o.counters.get(name);
     if (counters) countRun(counters, reply);
     if (!reply.ok) {
@@ -201,64 +211,72 @@ export class ResultPipeline {
       await this.#batch.add({ name, previous: before, lines, category: "snapshot" });
       return;
     }
-    const { run, rowsId } = await this.#differential(q, item, reply, before, eventQuery, cursor);
-    await this.#batch.add(run);
-    // Committed: the thread's kept rows (under rowsId) now equal the stored ones.
-    if (rowsId) this.#threadRows.set(name, rowsId);
+    // Refused or failed, the store deletes what the run wrote ahead of its commit.
+    await this.#batch.add(await this.#differential(q, item, reply.sorted ?? sortRows(reply.rows), before, eventQuery, cursor),
+    );
   }
 
   /**
-   * The commit of a differential run: the diff against the stored rows (or the thread's diff
-   * when it diffed against the same rows), the next state, and the lines to log.
+   * The commit of a differential run: the diff against the stored rows (walked chunk by chunk),
+   * the next state with the chunks that changed (written ahead, unreferenced until the commit),
+   * and the lines to log (written ahead in batches when there are many).
    */
   async #differential(
     q: ScheduledQuery,
     item: LogItem,
-    reply: RunReply,
+    current: SortedRows,
     previous: Deno.KvEntryMaybe<StoredQuery>,
     eventQuery: boolean,
     cursor: EventCursor | undefined,
-  ): Promise<{ run: RunCommit; rowsId: string | undefined }> {
+  ): Promise<RunCommit> {
     const { store } = this.#o;
     const name = q.scheduledName;
-    let current = reply.rows;
-    let knownDiff = reply.diff;
-    let rowsId = reply.rowsId;
-    if (knownDiff && (previous.value?.epoch !== item.epoch || previous.value.sql !== q.query)) {
-      // The epoch changed during the run: every row is logged again, so the rows are needed.
-      current = reply.rowsText !== undefined
-        ? (reply.count ? reply.rowsText.split("\n") : [])
-        : previous.value
-        ? await store.previousRows(previous.value)
-        : [];
-      knownDiff = undefined;
-      rowsId = undefined;
+    const stored = previous.value ?? undefined;
+    const newEpoch = !stored || stored.epoch !== item.epoch;
+    const events = eventQuery && flags.bool("events_optimize");
+    const walk = await walkRows(store.kv, name, stored, current, {
+      // Removed rows are decoded only when they are logged.
+      removedText: !newEpoch && !events && q.removed,
+      readBlob: (id) => store.getBlob(id),
+    });
+    try {
+      // An event query's rows are the events new to it (its cursor): every one is logged.
+      const step = events
+        ? eventStep(name, stored, current.count, walk.update !== undefined, item.epoch, q.query)
+        : resultStep(
+          name,
+          stored,
+          { added: walk.added.length, removed: walk.removedCount, rows: current.count },
+          item.epoch,
+          q.query,
+          q.removed,
+        );
+      if (step.note) this.#o.status(Severity.INFO, step.note);
+      item.counter = step.counter;
+      let rendered: { lines: string[]; lineBlobs?: { blob: string; count: number }[] } = { lines: [] };
+      if (step.log) {
+        const addedIdx = step.allAdded ? queryOrder(current.positions) : walk.added;
+        const added = (function* () {
+          for (const k of addedIdx) yield rowText(current, k);
+        })();
+        // osquery logs removed rows in the order of its multiset of previous rows.
+        const removed = step.logRemoved ? osqueryRowOrder(walk.removed) : [];
+        rendered = await renderLines(store, item, removed, added, flags.bool("logger_event_type"));
+      }
+      return {
+        name,
+        previous,
+        state: step.state,
+        rows: step.storeRows ? walk.update : undefined,
+        ...rendered,
+        category: "result",
+        ...(cursor ? { extra: [[["event_cursor", name], cursor.next()]] } : {}),
+      };
+    } catch (err) {
+      // Nothing will refer to the chunks written ahead.
+      if (walk.update) await store.discardRows(walk.update).catch(() => {});
+      throw err;
     }
-    const prevRows = previous.value
-      ? { state: previous.value, rows: knownDiff || cursor ? [] : await store.previousRows(previous.value) }
-      : undefined;
-    const step = eventQuery && flags.bool("events_optimize")
-      ? nextEvents(name, prevRows, current, item.epoch, q.query)
-      : nextResults(name, prevRows, current, item.epoch, q.query, q.removed, knownDiff);
-    if (step.note) this.#o.status(Severity.INFO, step.note);
-    item.counter = step.counter;
-    let lines: string[] = [];
-    if (step.log) {
-      lines = flags.bool("logger_event_type") ? eventLines(item, step.diff) : [batchLine(item, step.diff)];
-    }
-    const storeText = step.storeRows && knownDiff !== undefined;
-    const run: RunCommit = {
-      name,
-      previous,
-      state: step.state,
-      rows: step.storeRows && !storeText ? current : undefined,
-      rowsText: storeText ? { text: reply.rowsText ?? "", count: reply.count ?? 0 } : undefined,
-      blobId: rowsId !== previous.value?.blob ? rowsId : undefined,
-      lines,
-      category: "result",
-      ...(cursor ? { extra: [[["event_cursor", name], cursor.next()]] } : {}),
-    };
-    return { run, rowsId };
   }
 
   /** After a flush: the database took writes again, the counters are published, the lines shipped. */

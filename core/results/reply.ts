@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { DiffResult } from "./diff.ts";
+import type { SortedRows } from "./sorted_rows.ts";
 
 /** One run of a query, answered. */
 export interface RunReply {
@@ -20,16 +20,15 @@ export interface RunReply {
   systemMs: number;
   /** Process RSS after the query, in bytes (0 when run on the pipeline's own thread). */
   memory: number;
-  /** With a name given: the id the thread keeps these rows under. */
-  rowsId?: string;
   /**
-   * With `previous` known to the thread: the diff against those rows; `rows` is then empty and
-   * `rowsText` holds the rows joined by newlines when the diff is not empty.
+   * With a name given: the rows sorted by hash as flat buffers (core/results/sorted_rows.ts),
+   * transferred rather than copied; `rows` is then empty.
    */
-  diff?: DiffResult;
-  rowsText?: string;
-  /** Number of rows (also when `rows` is empty because a diff was sent instead). */
+  sorted?: SortedRows;
+  /** Number of rows (also when `rows` is empty because they came `sorted`). */
   count?: number;
+  /** With `events.cursor` given: per event table, the newest event id the run has read. */
+  eventCursor?: Record<string, number>;
 }
 
 /** How one query is to run on a query thread. */
@@ -38,10 +37,13 @@ export interface ThreadRunOptions {
   timeoutMs?: number;
   /** Called with the thread's id just before the query starts there. */
   onStart?: (tid: number) => Promise<void>;
-  /** The scheduled query's name: the thread keeps this run's rows to diff the next run. */
+  /** A differential query's scheduled name: the thread answers with its rows `sorted`. */
   name?: string;
-  /** The id of the committed rows, when the thread's kept rows equal them. */
-  previous?: string;
+  /**
+   * The query reads event tables: the thread reads their stored events, after `cursor` (per
+   * table, the last event id logged) for a scheduled run, and answers with `eventCursor`.
+   */
+  events?: { cursor?: Record<string, number> };
 }
 
 /** Threads that run queries off the pipeline's thread. */

@@ -3,22 +3,63 @@ import "../../tables/catalogue.ts";
 import { Engine } from "../engine.ts";
 import { defineTable } from "../table.ts";
 import { registry } from "../registry.ts";
-import { readsExtensionTable, runsOnMainThread } from "./thread_choice.ts";
+import { readsEventTable, readsExtensionTable, runsOnMainThread } from "./thread_choice.ts";
 
 Deno.test("runsOnMainThread follows the tables' thread attribute, through aliases and views, not the SQL text", () => {
   const engine = new Engine();
   engine.query("CREATE VIEW recent_changes AS SELECT target_path FROM file_events");
+  // No store the query threads can open (the shell, --disable_database): events are read here.
+  const eventsHere = () => false;
   const cases: [string, boolean][] = [
     ["SELECT * FROM file_events", true],
     ["SELECT f.action FROM file_events AS f JOIN time", true],
     ["SELECT * FROM recent_changes", true],
     ["SELECT (SELECT count(*) FROM hardware_events) AS n FROM time", true],
+    ["SELECT * FROM syslog", true],
     ["SELECT * FROM carves", true],
     ["SELECT * FROM time", false],
     ["SELECT 'file_events' AS name FROM time", false],
     ["SELECT * FROM osquery_events", false],
   ];
-  for (const [sql, expected] of cases) assertEquals(runsOnMainThread(engine, sql), expected, sql);
+  for (const [sql, expected] of cases) assertEquals(runsOnMainThread(engine, sql, eventsHere), expected, sql);
+  engine.close();
+});
+
+Deno.test("runsOnMainThread: event tables the query threads can read from the store run on any thread", () => {
+  const engine = new Engine();
+  engine.query("CREATE VIEW recent_changes AS SELECT target_path FROM file_events");
+  const asked: string[] = [];
+  // The daemon's store holds file_events and syslog_events; hardware_events' subscriber failed to load.
+  const onThreads = (name: string) => (asked.push(name), name === "file_events" || name === "syslog_events");
+  const cases: [string, boolean][] = [
+    ["SELECT * FROM file_events", false],
+    ["SELECT * FROM recent_changes", false],
+    ["SELECT * FROM syslog", false],
+    ["SELECT * FROM hardware_events", true],
+    ["SELECT * FROM file_events JOIN carves", true],
+    // yara_events keeps its state here (its spec says so) whatever the store holds.
+    ["SELECT * FROM yara_events", true],
+  ];
+  for (const [sql, expected] of cases) assertEquals(runsOnMainThread(engine, sql, onThreads), expected, sql);
+  // Asked by table name, aliases resolved.
+  assertEquals(asked.includes("syslog"), false);
+  // The daemon's own answer before its events start: read here.
+  assertEquals(runsOnMainThread(engine, "SELECT * FROM file_events"), true);
+  engine.close();
+});
+
+Deno.test("readsEventTable: event tables directly, through views and aliases; not carves or a column named like one", () => {
+  const engine = new Engine();
+  engine.query("CREATE VIEW recent_changes AS SELECT target_path FROM file_events");
+  const cases: [string, boolean][] = [
+    ["SELECT * FROM file_events", true],
+    ["SELECT * FROM recent_changes", true],
+    ["SELECT * FROM syslog", true],
+    ["SELECT * FROM carves", false],
+    ["SELECT 'file_events' AS file_events FROM time", false],
+    ["SELECT * FROM osquery_events", false],
+  ];
+  for (const [sql, expected] of cases) assertEquals(readsEventTable(engine, sql), expected, sql);
   engine.close();
 });
 

@@ -14,7 +14,7 @@ export default registerTable(defineTable({
   description: "AppArmor decisions from the kernel audit: the profile, operation, permissions and process.",
   attributes: { event_subscriber: true },
   event: true,
-  thread: "main",
+  thread: "any",
   columns: [
     ...AUDIT_MESSAGE_COLUMNS,
     { name: "apparmor", type: "TEXT" },

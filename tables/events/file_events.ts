@@ -48,7 +48,7 @@ export default registerTable(defineTable({
   description: "Changes to the files and directories the config's file_paths name, seen through inotify.",
   attributes: { event_subscriber: true },
   event: true,
-  thread: "main",
+  thread: "any",
   columns: [
     { name: "target_path", type: "TEXT" },
     { name: "category", type: "TEXT" },

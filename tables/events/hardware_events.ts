@@ -49,7 +49,7 @@ export default registerTable(defineTable({
   description: "Devices added to, removed from or changed on this host, as udev reports them.",
   attributes: { event_subscriber: true },
   event: true,
-  thread: "main",
+  thread: "any",
   columns: [
     { name: "action", type: "TEXT" },
     { name: "path", type: "TEXT" },

@@ -15,7 +15,7 @@ export default registerTable(defineTable({
     "Programs started (execve, execveat), and with their flags forks and kills, as the kernel audit reports them.",
   attributes: { event_subscriber: true },
   event: true,
-  thread: "main",
+  thread: "any",
   columns: [
     { name: "pid", type: "BIGINT" },
     { name: "path", type: "TEXT" },

@@ -24,7 +24,7 @@ export default registerTable(defineTable({
   description: "Changes processes make to files under the config's file_paths, followed through audited syscalls.",
   attributes: { event_subscriber: true },
   event: true,
-  thread: "main",
+  thread: "any",
   columns: [
     { name: "operation", type: "TEXT" },
     { name: "pid", type: "BIGINT" },

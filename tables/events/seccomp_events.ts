@@ -13,7 +13,7 @@ export default registerTable(defineTable({
   description: "System calls a seccomp filter logged, trapped or refused, as the kernel audit reports them.",
   attributes: { event_subscriber: true },
   event: true,
-  thread: "main",
+  thread: "any",
   columns: [
     { name: "time", type: "BIGINT", additional: true },
     { name: "uptime", type: "BIGINT" },

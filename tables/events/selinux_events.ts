@@ -13,7 +13,7 @@ export default registerTable(defineTable({
   description: "SELinux audit messages (AVC denials, policy loads, status changes) as the kernel wrote them.",
   attributes: { event_subscriber: true },
   event: true,
-  thread: "main",
+  thread: "any",
   columns: [
     ...AUDIT_MESSAGE_COLUMNS,
   ],

@@ -20,7 +20,7 @@ export default registerTable(defineTable({
   description: "Sockets bound, connected and accepted by processes, as the kernel audit reports them.",
   attributes: { event_subscriber: true },
   event: true,
-  thread: "main",
+  thread: "any",
   columns: [
     { name: "action", type: "TEXT" },
     { name: "pid", type: "BIGINT" },

@@ -34,7 +34,7 @@ export default registerTable(defineTable({
   description: "Syslog messages rsyslog forwards through the --syslog_pipe_path named pipe.",
   attributes: { event_subscriber: true },
   event: true,
-  thread: "main",
+  thread: "any",
   columns: [
     { name: "time", type: "BIGINT", additional: true },
     { name: "datetime", type: "TEXT" },

@@ -13,7 +13,7 @@ export default registerTable(defineTable({
   description: "User-space audit messages: logins, PAM sessions and authentications, sudo and account changes.",
   attributes: { event_subscriber: true },
   event: true,
-  thread: "main",
+  thread: "any",
   columns: [
     { name: "uid", type: "BIGINT" },
     { name: "auid", type: "BIGINT" },
