@@ -19,8 +19,13 @@ const SQLITE_READ = 20;
 const SQLITE_FUNCTION = 31;
 const SQLITE_PRAGMA = 19;
 const SQLITE_CREATE_VTABLE = 29;
+/** The authorizer's answer to a function call made before osquery's functions are registered. */
+const FUNCTIONS_PENDING = "osq: SQL functions not registered yet on this connection";
+/** SQLite's messages for a function or collation it does not know (osquery's may be unregistered). */
+const MISSING_FUNCTION = /^(no such function|no such collation sequence): /;
 import { inferColumnTypes, type Instruction } from "./sql/column_types.ts";
 import type { TableSpec } from "./table.ts";
+import type { Host } from "./host/host.ts";
 
 /** Options for {@linkcode Engine}. */
 export interface EngineOptions {
@@ -28,6 +33,8 @@ export interface EngineOptions {
   registry?: Registry;
   /** Serve scans through the native cursor where it can run (default true; see core/vtab/native_cursor.ts). */
   nativeCursor?: boolean;
+  /** Where every table reads its data (default: this machine; tests pass a fixture tree). */
+  host?: Host;
 }
 
 /** A result column: its name and osquery type name (TEXT, INTEGER, BIGINT, ..., UNKNOWN). */
@@ -85,11 +92,15 @@ export class Engine {
     this.db.exec("PRAGMA temp_store = MEMORY");
     this.#vtab = new VirtualTableModule(this.db.handle, { native: options.nativeCursor });
     // Every scan sees the engine's cancellation flag, so long generator loops can stop early.
+    const host = options.host;
     this.#vtab.observer = (table, ctx) => {
       ctx.bindCancel(this.#vtab.cancel);
+      if (host) ctx.host = host;
       this.#scanObserver?.(table, ctx);
     };
-    registerSqlFunctions(this.db, { cancel: this.#vtab.cancel });
+    // osquery's SQL functions and collations are registered when a statement first calls a
+    // function or names a collation (#retry), not here: `select 1` then makes none of the ~40
+    // sqlite3_create_function_v2 calls and binds neither that symbol nor its callbacks.
     // Tables are attached to this connection when a statement first names one (see #attachNamed),
     // not here: one sqlite3_create_module_v2 call per name and alias cost 4-7 ms at every start.
     // A table added later (an extension's) is attached at once, a removed one detached.
@@ -97,7 +108,7 @@ export class Engine {
       if (event === "add") this.#attach(table);
       else this.#detach(table);
     });
-    this.db.onMissingTable = (name) => this.#attachNamed(name);
+    this.db.onPrepareError = (message) => this.#retry(message);
     const registry = this.#registry;
     const check = createAuthorizer({
       isTable: (name) => registry.table(name) !== undefined,
@@ -106,6 +117,13 @@ export class Engine {
     this.db.authorizer((action, arg1, arg2) => {
       // While references() prepares a statement, note the tables it reads (views expanded)
       // and the functions it calls.
+      // A function call before osquery's functions are registered: refuse this preparation and
+      // prepare again after registering them (SQLite has chosen the function by now, and osq
+      // replaces some of SQLite's own, e.g. ceil and sqrt).
+      // The same for listing them (PRAGMA function_list and its table-valued form): registering
+      // while that statement runs is not possible (SQLite refuses to replace a built-in function
+      // while a statement is active), so it is always done between two preparations.
+      if (!this.#functionsRegistered && listsFunctions(action, arg1)) return FUNCTIONS_PENDING;
       if (this.#references) {
         if (action === SQLITE_READ && arg1) this.#references.tables.add(arg1);
         else if (action === SQLITE_FUNCTION && arg2) this.#references.functions.add(arg2.toLowerCase());
@@ -113,15 +131,37 @@ export class Engine {
       // Statements that name a table where a missing one is no error (PRAGMA table_info(x) would
       // answer no rows) or is found only when the statement runs (CREATE VIRTUAL TABLE ... USING x):
       // attach it now, while the statement is prepared, before SQLite looks the name up.
-      if (action === SQLITE_PRAGMA && arg2) {
+      if (action === SQLITE_PRAGMA) {
         const pragma = arg1.toLowerCase();
-        if (pragma === "table_info" || pragma === "table_xinfo") this.#attachNamed(arg2);
-        else if (pragma === "module_list") { for (const table of registry.tables()) this.#attach(table); }
+        if ((pragma === "table_info" || pragma === "table_xinfo") && arg2) this.#attachNamed(arg2);
+        else if (pragma === "module_list") this.#attachAll();
       } else if (action === SQLITE_CREATE_VTABLE && arg2) {
         this.#attachNamed(arg2);
       }
       return check(action, arg1, arg2);
     });
+  }
+
+  #functionsRegistered = false;
+
+  #registerFunctions(): void {
+    if (this.#functionsRegistered) return;
+    this.#functionsRegistered = true;
+    registerSqlFunctions(this.db, { cancel: this.#vtab.cancel });
+  }
+
+  /**
+   * Whether a statement that failed to prepare with `message` is worth preparing again: it
+   * called a function or named a collation before osquery's were registered (registers them),
+   * or named a registered table not attached yet (attaches it).
+   */
+  #retry(message: string): boolean {
+    if (!this.#functionsRegistered && (message === FUNCTIONS_PENDING || MISSING_FUNCTION.test(message))) {
+      this.#registerFunctions();
+      return true;
+    }
+    const missing = /^no such table: (.+)$/.exec(message);
+    return missing !== null && this.#attachNamed(missing[1]);
   }
 
   /** Lower-case names (and aliases) of the tables attached to this connection. */
@@ -130,6 +170,12 @@ export class Engine {
   #attach(table: TableSpec): void {
     this.#vtab.attach(table);
     for (const name of [table.name, ...(table.aliases ?? [])]) this.#attached.add(name.toLowerCase());
+  }
+
+  #attachAll(): void {
+    for (const table of this.#registry.tables()) {
+      if (!this.#attached.has(table.name.toLowerCase())) this.#attach(table);
+    }
   }
 
   #detach(table: TableSpec): void {
@@ -310,6 +356,14 @@ export class Engine {
   [Symbol.dispose](): void {
     this.close();
   }
+}
+
+/** True for authorizer actions that call or list SQL functions or collations. */
+function listsFunctions(action: number, arg1: string): boolean {
+  if (action === SQLITE_FUNCTION) return true;
+  const name = arg1.toLowerCase();
+  if (action === SQLITE_PRAGMA) return name === "function_list" || name === "collation_list";
+  return action === SQLITE_READ && (name === "pragma_function_list" || name === "pragma_collation_list");
 }
 
 /** How {@linkcode openHostDatabase} opens a SQLite file of the host. */

@@ -5,6 +5,7 @@
  * @module
  */
 import type { SqlValue } from "./sqlite/values.ts";
+import { type Host, liveHost } from "./host/host.ts";
 
 /** Column types, as osquery names them (DATETIME is declared in specs and stored as TEXT). */
 export type ColumnType = "TEXT" | "INTEGER" | "BIGINT" | "UNSIGNED_BIGINT" | "DOUBLE" | "BLOB" | "DATETIME";
@@ -94,6 +95,11 @@ export class QueryContext {
   readonly constraints: ReadonlyMap<string, readonly Constraint[]>;
   readonly #used: ReadonlySet<string> | undefined;
   #cancel: Int32Array | undefined;
+  /**
+   * Where the table reads its data (files under a root, the uid osq runs as, the name service):
+   * this machine unless the engine was built with another host (a fixture tree in tests).
+   */
+  host: Host = liveHost;
 
   constructor(
     table: string,

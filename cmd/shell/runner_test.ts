@@ -47,8 +47,9 @@ Deno.test("runner: rows of a registered table stream through the printer", async
   const { shell: s, out, engine } = shell();
   s.settings.mode = "list";
   s.settings.nullvalue = "-";
-  assertEquals(await s.exec("select i, label from numbers where n = 3"), { code: 0 });
-  assertEquals(out.text(), "i|label\n0|-\n1|odd\n2|-\n");
+  // An unset TEXT column reads as "" (osquery's rule); NULL prints as the nullvalue.
+  assertEquals(await s.exec("select i, label, nullif(label, '') as odd from numbers where n = 3"), { code: 0 });
+  assertEquals(out.text(), "i|label|odd\n0||-\n1|odd|odd\n2||-\n");
   engine.close();
 });
 

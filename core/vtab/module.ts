@@ -627,7 +627,11 @@ export class VirtualTableModule {
         }
         const value = row[state!.keys[i]];
         if (value === null || value === undefined) {
-          s.sqlite3_result_null(ctx);
+          // osquery's rule for every table: its row is a string map whose lookup creates a missing
+          // entry as "", so an unset TEXT or BLOB column reads as "" while numeric ones are NULL.
+          const kind = state!.kinds[i];
+          if (kind === Kind.Text || kind === Kind.Blob) resultText(ctx, "");
+          else s.sqlite3_result_null(ctx);
           return SQLITE.OK;
         }
         switch (state!.kinds[i]) {

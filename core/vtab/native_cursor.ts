@@ -333,7 +333,9 @@ export class CellBatch {
       const value = row[keys[c]];
       const cell = base + c;
       if (value === null || value === undefined) {
-        this.#i32[cell * 4] = CELL_NULL;
+        // osquery's rule: a TEXT or BLOB column a row leaves unset reads as "" (see module.ts).
+        if (kinds[c] === CellKind.Text || kinds[c] === CellKind.Blob) this.#text("", cell);
+        else this.#i32[cell * 4] = CELL_NULL;
         continue;
       }
       switch (kinds[c]) {
