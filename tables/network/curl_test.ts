@@ -98,14 +98,14 @@ Deno.test("curl: each URL of an IN list is fetched once", async () => {
   }
 });
 
-Deno.test("curl: failures keep the request columns and leave the response NULL; timeouts bound a slow server", async () => {
+Deno.test("curl: failures keep the request columns and leave response_code NULL and result empty; timeouts bound a slow server", async () => {
   const server = await startServer();
   try {
     const e = engineWith(curlTable({ timeouts: { connectMs: 1_000, totalMs: 1_000 } }));
     const [slow] = e.query(
       `select response_code, result, method from curl where url = 'http://127.0.0.1:${server.port}/slow'`,
     );
-    assertEquals(slow, { response_code: null, result: null, method: "GET" });
+    assertEquals(slow, { response_code: null, result: "", method: "GET" });
     const [refused] = e.query("select response_code, bytes from curl where url = 'http://127.0.0.1:1/'");
     assertEquals(refused, { response_code: null, bytes: null });
     const [scheme] = e.query("select response_code from curl where url = 'file:///etc/hostname'");
@@ -153,7 +153,7 @@ Deno.test("curl_certificate: the loopback TLS server's certificate, with PEM on 
     assertEquals(row.subject_alternative_names, "DNS:localhost, IP Address:127.0.0.1");
     assertEquals(row.basic_constraint, "CA:TRUE");
     assertEquals(row.has_expired, 0);
-    assertEquals(row.pem, null);
+    assertEquals(row.pem, "");
     assert(/^[0-9a-f]{64}$/.test(String(row.sha256_fingerprint)));
     assert(/^[A-Z][a-z]{2} [ 1-3][0-9] \d\d:\d\d:\d\d \d{4} GMT$/.test(String(row.valid_from)));
     const [dumped] = e.query(

@@ -13,9 +13,9 @@ Deno.test("dns_resolvers: name servers (max 3, invalid skipped), sort list, last
     { id: 0, type: "sortlist", address: "130.155.160.0", netmask: "20", options: OPTIONS },
     { id: 1, type: "sortlist", address: "130.155.0.0", netmask: "16", options: OPTIONS },
     { id: 2, type: "sortlist", address: "10.0.0.0", netmask: "8", options: OPTIONS },
-    { id: 0, type: "search", address: "corp.example", netmask: null, options: OPTIONS },
-    { id: 1, type: "search", address: "eng.example", netmask: null, options: OPTIONS },
-    { id: 2, type: "search", address: "lab.example", netmask: null, options: OPTIONS },
+    { id: 0, type: "search", address: "corp.example", netmask: "", options: OPTIONS },
+    { id: 1, type: "search", address: "eng.example", netmask: "", options: OPTIONS },
+    { id: 2, type: "search", address: "lab.example", netmask: "", options: OPTIONS },
   ]);
 });
 

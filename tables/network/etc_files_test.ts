@@ -47,7 +47,7 @@ Deno.test("etc_protocols: name, number, first alias and joined comment parts; ma
   assertEquals(e.query("select * from etc_protocols"), [
     { name: "ip", number: 0, alias: "IP", comment: "internet protocol, pseudo protocol number" },
     { name: "tcp", number: 6, alias: "TCP", comment: "transmission control protocol" },
-    { name: "udp", number: 17, alias: "UDP", comment: null },
+    { name: "udp", number: 17, alias: "UDP", comment: "" },
     { name: "ipv6-icmp", number: 58, alias: "IPv6-ICMP", comment: "ICMP for IPv6 # with a second part" },
   ]);
 });
@@ -62,8 +62,8 @@ Deno.test("etc_services: port/protocol split, aliases joined, comments kept; mal
   assertEquals(e.query("select * from etc_services"), [
     { name: "tcpmux", port: 1, protocol: "tcp", aliases: "", comment: "TCP port service multiplexer" },
     { name: "ssh", port: 22, protocol: "tcp", aliases: "", comment: "SSH Remote Login Protocol" },
-    { name: "domain", port: 53, protocol: "udp", aliases: "", comment: null },
-    { name: "smtp", port: 25, protocol: "tcp", aliases: "mail", comment: null },
+    { name: "domain", port: 53, protocol: "udp", aliases: "", comment: "" },
+    { name: "smtp", port: 25, protocol: "tcp", aliases: "mail", comment: "" },
     {
       name: "kerberos",
       port: 88,

@@ -21,14 +21,14 @@ Deno.test("iptables: chains in libiptc order, rules before each chain's own row"
     { chain: "INPUT", target: "ACCEPT", policy: "DROP" },
     { chain: "INPUT", target: "LOG", policy: "DROP" },
     { chain: "INPUT", target: "osq-chain", policy: "DROP" },
-    { chain: "INPUT", target: null, policy: "DROP" },
-    { chain: "FORWARD", target: null, policy: "ACCEPT" },
+    { chain: "INPUT", target: "", policy: "DROP" },
+    { chain: "FORWARD", target: "", policy: "ACCEPT" },
     { chain: "OUTPUT", target: "REJECT", policy: "ACCEPT" },
-    { chain: "OUTPUT", target: null, policy: "ACCEPT" },
-    { chain: "a-first", target: null, policy: "" },
+    { chain: "OUTPUT", target: "", policy: "ACCEPT" },
+    { chain: "a-first", target: "", policy: "" },
     { chain: "osq-chain", target: "RETURN", policy: "" },
     { chain: "osq-chain", target: "", policy: "" },
-    { chain: "osq-chain", target: null, policy: "" },
+    { chain: "osq-chain", target: "", policy: "" },
   ]);
 });
 
@@ -56,7 +56,7 @@ Deno.test("iptables: addresses, masks, interfaces, inversions and tcp/udp ports 
   });
   assertEquals([rows[0].iniface, rows[0].iniface_mask, rows[0].match, rows[0].packets], ["lo", "FFFFFF", "no", 5]);
   assertEquals([rows[2].iniface, rows[2].src_port, rows[2].dst_port], ["!eth0", "53:53", "0:65535"]);
-  assertEquals([rows[4].packets, rows[4].bytes, rows[4].target], [10, 1000, null]);
+  assertEquals([rows[4].packets, rows[4].bytes, rows[4].target], [10, 1000, ""]);
   const [out] = table().query("select dst_ip, dst_mask, outiface, outiface_mask from iptables where target = 'REJECT'");
   assertEquals(out, {
     dst_ip: "!192.0.2.1",

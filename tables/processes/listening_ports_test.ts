@@ -12,7 +12,7 @@ Deno.test("listening_ports: a TCP listener we open shows with our pid", () => {
   const port = (listener.addr as Deno.NetAddr).port;
   const rows = engine.query("SELECT * FROM listening_ports WHERE port = ? AND protocol = 6", [port]);
   assertEquals(rows.length, 1);
-  assertEquals([rows[0].pid, rows[0].family, rows[0].address, rows[0].path], [Deno.pid, 2, "127.0.0.1", null]);
+  assertEquals([rows[0].pid, rows[0].family, rows[0].address, rows[0].path], [Deno.pid, 2, "127.0.0.1", ""]);
   assert(Number(rows[0].fd) >= 0 && Number(rows[0].socket) > 0);
 });
 
@@ -53,7 +53,7 @@ Deno.test("listening_ports: a named unix socket shows with port 0 and its path",
     const rows = engine.query("SELECT pid, port, family, socket, address, path FROM listening_ports WHERE path = ?", [
       path,
     ]);
-    assertEquals(rows, [{ pid: Deno.pid, port: 0, family: 1, socket: 0, address: null, path }]);
+    assertEquals(rows, [{ pid: Deno.pid, port: 0, family: 1, socket: 0, address: "", path }]);
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
