@@ -23,6 +23,7 @@
  */
 // The schedule's flags (schedule_epoch, schedule_query_timeout, ...) are defined there.
 import "./scheduler.ts";
+import "./flags.ts";
 import { flags } from "../flags/flags.ts";
 import type { ScheduledQuery } from "../config/config.ts";
 import { eventStep, type LogItem, osqueryRowOrder, resultStep, snapshotLines } from "./diff.ts";
@@ -212,7 +213,8 @@ export class ResultPipeline {
       return;
     }
     // Refused or failed, the store deletes what the run wrote ahead of its commit.
-    await this.#batch.add(await this.#differential(q, item, reply.sorted ?? sortRows(reply.rows), before, eventQuery, cursor),
+    await this.#batch.add(
+      await this.#differential(q, item, reply.sorted ?? sortRows(reply.rows), before, eventQuery, cursor),
     );
   }
 

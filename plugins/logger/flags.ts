@@ -40,31 +40,6 @@ defineFlag({
   description: "Rotated files to keep (.1, then .2.zst, .3.zst, ...).",
 });
 defineFlag({
-  name: "logger_event_type",
-  type: "bool",
-  default: true,
-  description: "Log one line per changed row (false: one diffResults line per run).",
-});
-defineFlag({
-  name: "logger_snapshot_event_type",
-  type: "bool",
-  default: false,
-  description: "Log snapshot results one line per row.",
-});
-defineFlag({
-  name: "logger_numerics",
-  type: "bool",
-  default: false,
-  description: "Log numeric columns as JSON numbers.",
-  aliases: ["log_numerics_as_numbers"],
-});
-defineFlag({
-  name: "decorations_top_level",
-  type: "bool",
-  default: false,
-  description: 'Put decorations at the top level of result lines instead of under "decorations".',
-});
-defineFlag({
   name: "logger_stderr",
   type: "bool",
   default: true,
