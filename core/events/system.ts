@@ -196,9 +196,12 @@ export class EventSubscriber {
     return { expiry: flags.number(this.#expiryFlag), max: flags.number(this.#maxFlag) };
   }
 
-  /** True while its events are written to a store (attached and not detached). */
+  /**
+   * True while its events live in a store: loading them from it (what is stored is consistent
+   * meanwhile, so other readers may read it) or writing new ones there.
+   */
   get stored(): boolean {
-    return this.#kv !== undefined && !this.#loading;
+    return this.#kv !== undefined || this.#loading;
   }
 
   /** Number of stored events. */
