@@ -73,7 +73,7 @@ Deno.test({
     assertEquals([rows[1].mode, rows[1].owner_gid], ["0104755", 50]);
     assertEquals([rows[2].syscall, rows[2].cmdline], ["execveat", "/dev/fd/3/fork"]);
     // fork: the child is the return value, the caller its parent.
-    assertEquals([rows[3].syscall, rows[3].pid, rows[3].parent, rows[3].cmdline], ["fork", 13733, 13732, null]);
+    assertEquals([rows[3].syscall, rows[3].pid, rows[3].parent, rows[3].cmdline], ["fork", 13733, 13732, ""]);
     // clone of a process (not a thread): parent is the caller.
     assertEquals([rows[4].syscall, rows[4].pid, rows[4].parent], ["clone", 4002, 4000]);
     assertEquals([rows[5].syscall, rows[5].pid, rows[5].parent], ["kill", 6199, 6198]);
@@ -135,13 +135,13 @@ Deno.test({
       fd: "3",
       auid: 1000,
       family: 2,
-      local_address: null,
+      local_address: "",
       local_port: 0,
       remote_address: "93.184.216.34",
       remote_port: 443,
       status: "succeeded",
       success: 1,
-      socket: null,
+      socket: "",
     });
     assertEquals([rows[1].local_address, rows[1].local_port, rows[1].family], [
       "2001:0db8:0000:0000:0000:0000:0000:0001",
@@ -158,8 +158,8 @@ Deno.test({
     }, () => feed("audit_socket.log", [42, 43, 288]));
     const more = q("202, 300, 400, 500").filter((r) => r.status !== "succeeded" || r.family === 1);
     assertEquals(more.map((r) => [r.action, r.pid, r.status, r.success, r.socket]), [
-      ["connect", 202, "failed", 0, null],
-      ["accept", 300, "no_client", 1, null],
+      ["connect", 202, "failed", 0, ""],
+      ["accept", 300, "no_client", 1, ""],
       ["connect", 400, "succeeded", 1, "/dev/log"],
     ]);
     e.close();
@@ -203,7 +203,7 @@ Deno.test("user_events: PAM, login and sudo messages become rows; truncated reco
       address: "",
       terminal: "pts/1",
     },
-    { type: 1106, uid: 0, auid: 1000, pid: 812, message: null, path: "", address: "", terminal: "" },
+    { type: 1106, uid: 0, auid: 1000, pid: 812, message: "", path: "", address: "", terminal: "" },
   ]);
   e.close();
 });

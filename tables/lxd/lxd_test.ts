@@ -71,9 +71,9 @@ Deno.test("lxd_instances: each instance joins its image metadata and state; unpa
         ephemeral: 1,
         created_at: "2026-10-02T10:00:00Z",
         base_image: "ffee0011",
-        architecture: null,
-        os: null,
-        description: null,
+        architecture: "",
+        os: "",
+        description: "",
         pid: 0,
         processes: 0,
       },
@@ -206,11 +206,12 @@ Deno.test("lxd_networks: config addresses, users by instance name, state counter
       state: "up",
       mtu: 1500,
     });
-    // No state endpoint for eth0: the network is still listed, its state columns NULL.
+    // No state endpoint for eth0: the network is still listed, its state counters NULL (text ones "").
     assertEquals(rows[0].name, "eth0");
     assertEquals(rows[0].managed, 0);
     assertEquals(rows[0].used_by, "");
     assertEquals(rows[0].mtu, null);
+    assertEquals(rows[0].hwaddr, "");
   });
 });
 
