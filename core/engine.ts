@@ -168,6 +168,9 @@ export class Engine {
   readonly #attached = new Set<string>();
 
   #attach(table: TableSpec): void {
+    // SQLite checks a column's COLLATE (osquery's version collations) when the table is declared,
+    // which fails as "vtable constructor failed" before osquery's collations are registered.
+    if (!this.#functionsRegistered && table.columns.some((column) => column.collate)) this.#registerFunctions();
     this.#vtab.attach(table);
     for (const name of [table.name, ...(table.aliases ?? [])]) this.#attached.add(name.toLowerCase());
   }

@@ -72,7 +72,7 @@ Deno.test("docker: version, info, images, layers, history, networks and volumes 
     ]);
     assertEquals(e.query("select name, driver, created, subnet, gateway from docker_networks order by name"), [
       { name: "bridge", driver: "bridge", created: 1759307400, subnet: "172.17.0.0/16", gateway: "172.17.0.1" },
-      { name: "none", driver: "null", created: 1759307400, subnet: null, gateway: null },
+      { name: "none", driver: "null", created: 1759307400, subnet: "", gateway: "" },
     ]);
     assertEquals(e.query("select key, value from docker_network_labels"), [{
       key: "com.example.net",
