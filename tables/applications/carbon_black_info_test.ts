@@ -61,7 +61,7 @@ Deno.test("carbon_black_info: a sensor directory without settings still reports 
     await Deno.writeTextFile(`${root}/var/lib/cb/events.dat`, "x".repeat(10));
     await Deno.writeTextFile(`${root}/var/lib/cb/sensor.id`, "not sixteen");
     const [row] = engine.query("SELECT sensor_id, config_name, event_queue, binary_queue FROM carbon_black_info");
-    assertEquals(row, { sensor_id: null, config_name: null, event_queue: 10, binary_queue: 0 });
+    assertEquals(row, { sensor_id: null, config_name: "", event_queue: 10, binary_queue: 0 });
   } finally {
     engine.close();
     await Deno.remove(root, { recursive: true });

@@ -10,9 +10,9 @@ Deno.test("portage_packages: each package directory is a row with its metadata f
     {
       package: "app-misc/broken",
       version: "",
-      slot: null,
+      slot: "",
       build_time: null,
-      repository: null,
+      repository: "",
       eapi: null,
       size: null,
       world: 0,

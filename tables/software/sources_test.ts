@@ -96,8 +96,8 @@ Deno.test("yum_sources: sections of .repo files become rows; [main] and unreport
     {
       name: "Fedora $releasever - $basearch",
       source: fixture("yum/yum.repos.d/fedora.repo"),
-      baseurl: null,
-      mirrorlist: null,
+      baseurl: "",
+      mirrorlist: "",
       metalink: "https://mirrors.fedoraproject.org/metalink?repo=fedora-$releasever&arch=$basearch",
       enabled: "1",
       gpgcheck: "1",
@@ -107,12 +107,12 @@ Deno.test("yum_sources: sections of .repo files become rows; [main] and unreport
     {
       name: "Fedora $releasever - $basearch - Debug",
       source: fixture("yum/yum.repos.d/fedora.repo"),
-      baseurl: null,
+      baseurl: "",
       mirrorlist: "https://mirrors.example/mirrorlist?repo=fedora-debug-$releasever",
-      metalink: null,
+      metalink: "",
       enabled: "0",
-      gpgcheck: null,
-      gpgkey: null,
+      gpgcheck: "",
+      gpgkey: "",
     },
   ]);
 });

@@ -138,7 +138,7 @@ Deno.test("firefox_addons: add-ons of every profile, booleans as 1/0, crash fold
     path: "/home/alice/.mozilla/firefox/abcd1234.default-release/extensions/uBlock0@raymondhill.net.xpi",
   });
   assertEquals(rows[0].disabled, 1);
-  assertEquals(rows[0].creator, null);
+  assertEquals(rows[0].creator, "");
   assertEquals(rows[1].disabled, 1);
 });
 
@@ -172,7 +172,7 @@ Deno.test("vscode_extensions: extensions.json entries per edition; malformed ent
       version: "0.4.1870",
       path: "/home/alice/.vscode/extensions/rust-lang.rust-analyzer-0.4.1870-linux-x64",
       publisher: "rust-lang",
-      publisher_id: null,
+      publisher_id: "",
       installed_at: null,
       prerelease: 1,
       uid: 1000,
