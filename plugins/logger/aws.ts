@@ -25,6 +25,7 @@ import type { Store } from "../../core/kv/store.ts";
 import type { AwsClient } from "../../core/aws/client.ts";
 import { AwsError } from "../../core/aws/client.ts";
 import { type Logger, type LoggerContext, Severity, type StatusRecord } from "./logger.ts";
+import { StatusBuffer } from "./status_buffer.ts";
 import { statusJson } from "./tls.ts";
 import { callerLocation } from "../../core/runtime/source_location.ts";
 
@@ -111,8 +112,11 @@ export abstract class AwsLogger implements Logger {
   #suspect: AwsIntent | undefined;
   /** The suspect round is from an earlier process (read it back, or warn). */
   #fromEarlierProcess = false;
-  readonly #status: StatusRecord[] = [];
-  #dropped = 0;
+  readonly #buffer = new StatusBuffer(() => flags.number("buffered_log_max"));
+  /** Status records not yet sent (the buffer's records). */
+  get #status(): StatusRecord[] {
+    return this.#buffer.records;
+  }
   #timer: ReturnType<typeof setTimeout> | undefined;
   #failures = 0;
   #closed = false;
@@ -291,13 +295,7 @@ export abstract class AwsLogger implements Logger {
 
   logStatus(record: StatusRecord): void {
     if (this.#closed || !this.sendsStatus) return;
-    this.#status.push(record);
-    const max = flags.number("buffered_log_max");
-    if (max > 0 && this.#status.length > max) {
-      const excess = this.#status.length - max;
-      this.#status.splice(0, excess);
-      this.#dropped += excess;
-    }
+    this.#buffer.add(record);
   }
 
   /** Status records waiting to be sent. */
@@ -312,17 +310,7 @@ export abstract class AwsLogger implements Logger {
   }
 
   async #sendStatus(): Promise<void> {
-    if (this.#dropped > 0) {
-      const dropped = this.#dropped;
-      this.#dropped = 0;
-      this.#status.unshift({
-        severity: Severity.WARNING,
-        message: `Purging buffered logs limit (${flags.number("buffered_log_max")}) exceeded: ${dropped} ` +
-          "status logs were dropped",
-        ...callerLocation(0, "aws.ts"),
-        time: new Date(),
-      });
-    }
+    this.#buffer.notePurged();
     if (this.#status.length === 0) return;
     const host = await (this.o.context?.hostIdentifier?.() ?? Deno.hostname());
     const decorations = this.o.context?.decorations?.() ?? {};

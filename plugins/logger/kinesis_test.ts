@@ -26,7 +26,6 @@ async function commit(store: Store, name: string, lines: string[]): Promise<void
     name,
     previous,
     state: { epoch: 0, counter, sql: "s" },
-    rows: [],
     lines,
     category: "result",
   });
@@ -187,7 +186,7 @@ Deno.test("aws_kinesis: without --aws_kinesis_stream the logger refuses to start
 });
 
 Deno.test({
-  name: "aws_kinesis: the --buffered_log_max warning names the line of aws.ts that logged it, as glog does",
+  name: "aws_kinesis: the --buffered_log_max warning names the line that logged it, as glog does",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
@@ -207,11 +206,11 @@ Deno.test({
       const docs = (await readStream(kinesis.endpoint, "osq")).map((r) => JSON.parse(r.text));
       const purge = docs.find((d) => String(d.message).startsWith("Purging buffered logs limit"));
       assert(purge, JSON.stringify(docs));
-      assertEquals(purge.filename, "aws.ts");
-      const source = Deno.readTextFileSync(new URL("./aws.ts", import.meta.url)).split("\n");
+      assertEquals(purge.filename, "status_buffer.ts");
+      const source = Deno.readTextFileSync(new URL("./status_buffer.ts", import.meta.url)).split("\n");
       assert(
         source.slice(purge.line - 5, purge.line).join("\n").includes("Purging buffered logs limit"),
-        `aws.ts:${purge.line}`,
+        `status_buffer.ts:${purge.line}`,
       );
     } finally {
       await kinesis.close();

@@ -24,6 +24,7 @@ import { OSQUERY_VERSION } from "../../core/runtime/version.ts";
 import { callerLocation, type SourceLocation } from "../../core/runtime/source_location.ts";
 import type { RemoteClient } from "../../core/tls_api/client.ts";
 import { type Logger, Severity, type StatusRecord } from "./logger.ts";
+import { StatusBuffer } from "./status_buffer.ts";
 
 /** Options of the tls logger; unset ones come from the flags. */
 export interface TlsLoggerOptions {
@@ -54,9 +55,11 @@ const encoder = new TextEncoder();
 export class TlsLogger implements Logger {
   readonly name = "tls";
   readonly #o: TlsLoggerOptions;
-  /** Status records not yet sent, oldest first. */
-  readonly #status: StatusRecord[] = [];
-  #dropped = 0;
+  readonly #buffer = new StatusBuffer(() => this.#bufferMax);
+  /** Status records not yet sent (the buffer's records). */
+  get #status(): StatusRecord[] {
+    return this.#buffer.records;
+  }
   /** Outbox entry partly sent by this process: its sequence number and lines already accepted. */
   #progress: { seq: bigint; sent: number } | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -124,12 +127,7 @@ export class TlsLogger implements Logger {
 
   logStatus(record: StatusRecord): void {
     if (this.#closed || flags.bool("tls_disable_status_log")) return;
-    this.#status.push(record);
-    if (this.#bufferMax > 0 && this.#status.length > this.#bufferMax) {
-      const excess = this.#status.length - this.#bufferMax;
-      this.#status.splice(0, excess);
-      this.#dropped += excess;
-    }
+    this.#buffer.add(record);
   }
 
   /**
@@ -142,15 +140,7 @@ export class TlsLogger implements Logger {
   }
 
   async #sendStatus(): Promise<void> {
-    if (this.#dropped > 0) {
-      const dropped = this.#dropped;
-      this.#dropped = 0;
-      this.#status.unshift(this.#record(
-        Severity.WARNING,
-        `Purging buffered logs limit (${this.#bufferMax}) exceeded: ${dropped} status logs were dropped`,
-        callerLocation(0, "tls.ts"),
-      ));
-    }
+    this.#buffer.notePurged();
     const host = await this.#o.hostIdentifier();
     const decorations = this.#o.decorations?.() ?? {};
     while (this.#status.length > 0) {

@@ -9,6 +9,7 @@ import { drainOutbox } from "./outbox.ts";
 import { TlsLogger, type TlsLoggerOptions } from "./tls.ts";
 
 /** tls.ts's lines, to check the locations its own status lines name. */
+const BUFFER_SOURCE = Deno.readTextFileSync(new URL("./status_buffer.ts", import.meta.url)).split("\n");
 const TLS_SOURCE = Deno.readTextFileSync(new URL("./tls.ts", import.meta.url)).split("\n");
 
 function line(i: number): string {
@@ -160,8 +161,8 @@ Deno.test("tls logger: --buffered_log_max keeps the newest status records and sa
     assertEquals(messages.slice(1), ["m2", "m3", "m4"]);
     assertStringIncludes(messages[0], "Purging buffered logs limit (3) exceeded: 2");
     const purge = (server.to("/log")[0].body.data as { filename: string; line: number }[])[0];
-    assertEquals(purge.filename, "tls.ts");
-    assertStringIncludes(TLS_SOURCE.slice(purge.line - 5, purge.line).join("\n"), "Purging buffered logs limit");
+    assertEquals(purge.filename, "status_buffer.ts");
+    assertStringIncludes(BUFFER_SOURCE.slice(purge.line - 5, purge.line).join("\n"), "Purging buffered logs limit");
   });
 });
 
@@ -196,7 +197,6 @@ Deno.test("tls logger: with the outbox, a server outage keeps the entry and the 
         name: "q",
         previous: await store.getQuery("q"),
         state: { epoch: 0, counter: 0, sql: "SELECT 1" },
-        rows: ["1"],
         lines: [line(1), line(2)],
         category: "result",
       });
