@@ -27,7 +27,6 @@ import { AwsError } from "../../core/aws/client.ts";
 import { type Logger, type LoggerContext, Severity, type StatusRecord } from "./logger.ts";
 import { StatusBuffer } from "./status_buffer.ts";
 import { statusJson } from "./tls.ts";
-import { callerLocation } from "../../core/runtime/source_location.ts";
 
 export { AwsError };
 
