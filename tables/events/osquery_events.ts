@@ -6,6 +6,8 @@ export default registerTable(defineTable({
   name: "osquery_events",
   description: "The event publishers and subscribers of this process, with their activity.",
   attributes: { utility: true },
+  // The publishers and subscribers run on the daemon's main thread; a query thread has none.
+  thread: "main",
   columns: [
     { name: "name", type: "TEXT" },
     { name: "publisher", type: "TEXT" },
