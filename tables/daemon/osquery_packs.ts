@@ -1,5 +1,7 @@
 /**
- * osquery_packs: the daemon's packs, whether each is active and how its discovery ran.
+ * `osquery_packs`: the daemon's packs, whether each is active and how its discovery ran.
+ *
+ * @module
  */
 import { defineTable } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
@@ -10,13 +12,25 @@ export default registerTable(defineTable({
   description: "Query packs of the running daemon: filters, discovery counters and whether each is active.",
   attributes: { utility: true },
   columns: [
-    { name: "name", type: "TEXT" },
-    { name: "platform", type: "TEXT" },
-    { name: "version", type: "TEXT", collate: "version" },
-    { name: "shard", type: "INTEGER" },
-    { name: "discovery_cache_hits", type: "INTEGER" },
-    { name: "discovery_executions", type: "INTEGER" },
-    { name: "active", type: "INTEGER" },
+    { name: "name", type: "TEXT", description: "The pack's name in the config." },
+    { name: "platform", type: "TEXT", description: "The platforms the pack is limited to (empty: all)." },
+    { name: "version", type: "TEXT", collate: "version", description: "The oldest osquery version the pack runs on." },
+    { name: "shard", type: "INTEGER", description: "Percentage of hosts (1-100) that run the pack; 0 means all." },
+    {
+      name: "discovery_cache_hits",
+      type: "INTEGER",
+      description: "How often the discovery result was reused from cache since the config was last loaded.",
+    },
+    {
+      name: "discovery_executions",
+      type: "INTEGER",
+      description: "How often the discovery queries ran since the config was last loaded.",
+    },
+    {
+      name: "active",
+      type: "INTEGER",
+      description: "1 when platform, version and discovery all allow the pack to run, else 0.",
+    },
   ],
   generate() {
     return (readSchedule()?.packs ?? []).map((p) => ({

@@ -1,5 +1,5 @@
 /**
- * osquery_extensions: the extension manager's view — the core itself (uuid 0) and every
+ * `osquery_extensions`: the extension manager's view — the core itself (uuid 0) and every
  * extension registered with it. As osquery, the `sdk_version` of an extension row holds the
  * extension's *minimum* SDK version (osquery swaps the two when it lists extensions), and the
  * core row reports "0.0.0". No manager running (extensions disabled) → no rows.
@@ -10,6 +10,26 @@ import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { activeManager, type ManagerView } from "../../core/extensions/state.ts";
 import { OSQUERY_VERSION } from "../../core/runtime/version.ts";
+
+export default registerTable(defineTable({
+  name: "osquery_extensions",
+  description: "The extension manager's core and the extensions registered with it.",
+  attributes: { utility: true },
+  columns: [
+    { name: "uuid", type: "BIGINT", description: "The route id the manager gave the extension (0 for the core)." },
+    { name: "name", type: "TEXT", description: 'The extension\'s name ("core" for osq itself).' },
+    { name: "version", type: "TEXT", collate: "version", description: "The version the extension announced." },
+    {
+      name: "sdk_version",
+      type: "TEXT",
+      collate: "version",
+      description: 'The lowest SDK version the extension needs ("0.0.0" for the core).',
+    },
+    { name: "path", type: "TEXT", description: "The manager's socket path; an extension's ends in .<uuid>." },
+    { name: "type", type: "TEXT", description: '"core" or "extension".' },
+  ],
+  generate: () => extensionRows(activeManager()),
+}));
 
 /** The rows for a manager (exported for tests). */
 export function extensionRows(manager: ManagerView | undefined): Row[] {
@@ -35,18 +55,3 @@ export function extensionRows(manager: ManagerView | undefined): Row[] {
   }
   return rows;
 }
-
-export default registerTable(defineTable({
-  name: "osquery_extensions",
-  description: "The extension manager's core and the extensions registered with it.",
-  attributes: { utility: true },
-  columns: [
-    { name: "uuid", type: "BIGINT" },
-    { name: "name", type: "TEXT" },
-    { name: "version", type: "TEXT", collate: "version" },
-    { name: "sdk_version", type: "TEXT", collate: "version" },
-    { name: "path", type: "TEXT" },
-    { name: "type", type: "TEXT" },
-  ],
-  generate: () => extensionRows(activeManager()),
-}));

@@ -1,3 +1,8 @@
+/**
+ * `osquery_registry`: the plugins of every registry, built-in and from extensions.
+ *
+ * @module
+ */
 import { defineTable } from "../../core/table.ts";
 import { registerTable, registry } from "../../core/registry.ts";
 
@@ -7,11 +12,15 @@ export default registerTable(defineTable({
     "is active.",
   attributes: { utility: true },
   columns: [
-    { name: "registry", type: "TEXT" },
-    { name: "name", type: "TEXT" },
-    { name: "owner_uuid", type: "INTEGER" },
-    { name: "internal", type: "INTEGER" },
-    { name: "active", type: "INTEGER" },
+    { name: "registry", type: "TEXT", description: "The registry the plugin belongs to (table, config, logger, ...)." },
+    { name: "name", type: "TEXT", description: "The plugin's name in that registry." },
+    {
+      name: "owner_uuid",
+      type: "INTEGER",
+      description: "Route id of the extension that provides it (0 for built-in plugins).",
+    },
+    { name: "internal", type: "INTEGER", description: "1 for plugins only osq itself uses, else 0." },
+    { name: "active", type: "INTEGER", description: "1 when the plugin is selected or in use, else 0." },
   ],
   generate() {
     return registry.plugins().map((p) => ({
