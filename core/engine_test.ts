@@ -61,3 +61,33 @@ Deno.test("a table added or removed after the engine opened is served or gone at
   registry.removeTable("later");
   assertThrows(() => engine.query("select x from later"), SqliteError, "no such table");
 });
+
+Deno.test("osquery's functions and collations are registered when a statement first uses one, replacing SQLite's own", () => {
+  using engine = new Engine({ registry: numbers() });
+  assertEquals(engine.query("select 1 as one"), [{ one: 1 }]);
+  // osq's ceil returns an integer where SQLite's built-in returns a real.
+  assertEquals(engine.query("select typeof(ceil(1.2)) as t"), [{ t: "integer" }]);
+  assertEquals(engine.query("select regex_match('abc', 'b', 0) as r"), [{ r: "b" }]);
+  const sorted = engine.query("select v from (select '1.10' as v union all select '1.9') order by v collate version");
+  assertEquals(sorted.map((r) => r.v), ["1.9", "1.10"]);
+});
+
+Deno.test("a collation or a function listing first in a connection still finds osquery's", () => {
+  {
+    using engine = new Engine({ registry: numbers() });
+    const sorted = engine.query("select v from (select '1.10' as v union all select '1.9') order by v collate version");
+    assertEquals(sorted.map((r) => r.v), ["1.9", "1.10"]);
+  }
+  {
+    using engine = new Engine({ registry: numbers() });
+    assertEquals(engine.query("select name from pragma_function_list where name = 'regex_match'").length, 1);
+  }
+  {
+    using engine = new Engine({ registry: numbers() });
+    assertEquals(engine.query("pragma collation_list").filter((r) => r.name === "version_dpkg").length, 1);
+  }
+  {
+    using engine = new Engine({ registry: numbers() });
+    assertThrows(() => engine.query("select no_such_function(1)"), SqliteError, "no such function: no_such_function");
+  }
+});

@@ -295,11 +295,13 @@ export class Database {
   /** Hook that may rewrite an error message before it is thrown (used for osquery's table errors). */
   errorRewriter: ((message: string, code: number) => string) | undefined;
   /**
-   * Called when a statement fails to prepare with "no such table: NAME" (NAME as SQLite writes
-   * it, perhaps `main.x`); returning true (it made the table available, e.g. attached a virtual
-   * table module) prepares the statement again. Lets a connection attach tables on demand.
+   * Called with the message of a statement that failed to prepare (the authorizer's refusal, or
+   * SQLite's message such as "no such table: main.x"); returning true (it made what was missing
+   * available, e.g. attached a virtual table module) prepares the statement again. Lets a
+   * connection attach tables and register functions on demand. It must return true only when it
+   * changed something, or a statement would be prepared forever.
    */
-  onMissingTable: ((name: string) => boolean) | undefined;
+  onPrepareError: ((message: string) => boolean) | undefined;
 
   /**
    * Opens `path` (default: a private in-memory database). `readOnly` opens an existing file
@@ -393,10 +395,9 @@ export class Database {
       const tail = Number(out[1] - base);
       const stmt = out[0];
       if (rc !== SQLITE.OK) {
-        if (this.onMissingTable && (rc & 0xff) === SQLITE.ERROR && this.#authorizerMessage === undefined) {
-          const missing = /^no such table: (.+)$/.exec(readCString(s.sqlite3_errmsg(this.#handle)));
-          // The hook returns true only when it made something new available: no endless retry.
-          if (missing && this.onMissingTable(missing[1])) continue;
+        if (this.onPrepareError?.(this.#authorizerMessage ?? readCString(s.sqlite3_errmsg(this.#handle)))) {
+          this.#authorizerMessage = undefined;
+          continue;
         }
         const err = this.lastError(rc);
         (err as SqliteError & { line?: number }).line = lineAt(bytes, offset + pos, offset + Math.max(tail, pos));
