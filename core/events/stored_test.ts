@@ -1,5 +1,12 @@
 import { assert, assertEquals } from "../../testing/assert.ts";
-import { EventCursor, EventSubscriber, eventTableRows, withEventCursor, withStoredEvents } from "./system.ts";
+import {
+  EventCursor,
+  EventSubscriber,
+  EventSystem,
+  eventTableRows,
+  withEventCursor,
+  withStoredEvents,
+} from "./system.ts";
 import { closeStoredEvents, loadStoredEvents, readStoredEvents } from "./stored.ts";
 import { OP, QueryContext } from "../table.ts";
 import { flags } from "../flags/flags.ts";
@@ -134,5 +141,26 @@ Deno.test("stored events: a Worker opens the same store and reads each event onc
     const all = await loadStoredEvents({ path, limits: { worker_events: LIMITS } }, ["worker_events"]);
     assertEquals(all.run(() => eventTableRows(s, new QueryContext("worker_events"))).length, 5);
     assert(all.cursor === undefined);
+  });
+});
+
+Deno.test("event system: the query threads may read a subscriber's events only from a store on disk it writes to", async () => {
+  await withStore(async (path, kv) => {
+    const memory = new EventSystem();
+    memory.subscriber("memory_events", "test");
+    await memory.start(kv, ":memory:");
+    assertEquals(memory.readableFromThreads("memory_events"), false);
+    assertEquals(memory.threadRead(), undefined);
+    await memory.stop();
+
+    const disk = new EventSystem();
+    disk.subscriber("disk_events", "test", { expiryFlag: "events_expiry" });
+    assertEquals(disk.readableFromThreads("disk_events"), false, "not before the events start");
+    await disk.start(kv, path);
+    assertEquals(disk.readableFromThreads("disk_events"), true);
+    assertEquals(disk.readableFromThreads("unknown_events"), false);
+    assertEquals(disk.threadRead(["disk_events", "unknown_events"]), { path, limits: { disk_events: LIMITS } });
+    await disk.stop();
+    assertEquals(disk.readableFromThreads("disk_events"), false, "not after they stop");
   });
 });
