@@ -32,7 +32,7 @@ import { type Registry, registry as globalRegistry } from "../registry.ts";
 import type { Row, TableSpec } from "../table.ts";
 import type { SqlValue } from "../sqlite/values.ts";
 import { checkPlatform } from "./platform.ts";
-import { globPaths } from "./glob.ts";
+import { GLOB, iterateLikePattern } from "../host/glob.ts";
 import { onConfigSection } from "./sections.ts";
 
 /** The config key. */
@@ -111,7 +111,8 @@ export function atcTableSpec(def: AtcDefinition, warn: (message: string) => void
     description: `auto_table_construction: ${def.query} over ${def.path}`,
     columns: names.map((name) => ({ name, type: "TEXT" })),
     *generate(): Generator<Row> {
-      const files = [...globPaths(def.path)].sort();
+      // As osquery: resolveFilePattern over the path (files only: each is opened as a database).
+      const files = [...iterateLikePattern(def.path, GLOB.FILES)];
       if (files.length === 0) once(`ATC table ${def.name}: no file matches ${def.path}`);
       for (const file of files) {
         let rows: Record<string, SqlValue>[];

@@ -35,7 +35,7 @@ Deno.test("atc: the section is read as osquery reads it, skipping misconfigured 
   assertMatch(problems[0].message, /missing query or path/);
 });
 
-Deno.test("atc: a table over real SQLite files, per-user paths with %, NULL left out, implicit path", async () => {
+Deno.test("atc: a table over real SQLite files, per-user paths with %, a NULL left out (reads as "", as osquery), implicit path", async () => {
   const dir = await Deno.makeTempDir();
   const registry = new Registry();
   const engine = new Engine({ registry });
@@ -48,7 +48,7 @@ Deno.test("atc: a table over real SQLite files, per-user paths with %, NULL left
     assertEquals(atcTables(registry), ["logins"]);
     assertEquals(engine.query("SELECT url, uses, path FROM logins ORDER BY url"), [
       { url: "https://a.example", uses: "3", path: `${dir}/home/alice/Login Data` },
-      { url: "https://b.example", uses: null, path: `${dir}/home/alice/Login Data` },
+      { url: "https://b.example", uses: "", path: `${dir}/home/alice/Login Data` },
       { url: "https://c.example", uses: "1", path: `${dir}/home/bob/Login Data` },
     ]);
     assertEquals(engine.columns("SELECT * FROM logins").map((c) => [c.name, c.type]), [

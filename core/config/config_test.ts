@@ -4,7 +4,8 @@ import { applyOptions, buildConfig, formatProblem, hasErrors, scheduledQueries }
 import { parseJson } from "./json.ts";
 import { stripConfigComments } from "./strip.ts";
 import { checkPlatform, versionAtLeast } from "./platform.ts";
-import { globPaths, readConfigSources, resolvePack } from "../../plugins/config/filesystem.ts";
+import { readConfigSources, resolvePack } from "../../plugins/config/filesystem.ts";
+import { GLOB, iterateLikePattern } from "../host/glob.ts";
 
 const fixtures = new URL("../../testdata/daemon/config/", import.meta.url).pathname;
 
@@ -124,11 +125,13 @@ Deno.test("config: a bad option value is an error naming the option", () => {
   assertEquals(c.problems[0].path, "options.schedule_splay_percent");
 });
 
-Deno.test("config: glob expansion with * and % and recursive %%", () => {
-  assertEquals([...globPaths(`${fixtures}packs/*.conf`)].map((p) => p.slice(fixtures.length)), [
+Deno.test("config: pack globs expand * and % within a directory and %% below it, files only", () => {
+  const files = (pattern: string) => [...iterateLikePattern(pattern, GLOB.FILES)];
+  assertEquals(files(`${fixtures}packs/*.conf`).map((p) => p.slice(fixtures.length)), [
     "packs/one.conf",
     "packs/two.conf",
   ]);
-  assertEquals([...globPaths(`${fixtures}packs/%`)].length, 2);
-  assert([...globPaths(`${fixtures}%%`)].includes(`${fixtures}packs/two.conf`));
+  assertEquals(files(`${fixtures}packs/%`).length, 2);
+  assert(files(`${fixtures}%%`).includes(`${fixtures}packs/two.conf`));
+  assert(!files(`${fixtures}%`).includes(`${fixtures}packs/`));
 });

@@ -12,10 +12,8 @@ import { ConfigReadError, configReadMax, readConfigFile } from "../../core/confi
 /** Files a `*` pack glob reads at most, and their bytes in all. */
 const MAX_GLOB_PACKS = 1000;
 const MAX_GLOB_BYTES = 16 * 1024 * 1024;
-import { globPaths } from "../../core/config/glob.ts";
+import { GLOB, iterateLikePattern } from "../../core/host/glob.ts";
 import { exists } from "../../core/host/files.ts";
-
-export { globPaths };
 
 /** Reads the config sources from `path` (default `--config_path`). */
 export function readConfigSources(path = flags.string("config_path")): ConfigSource[] {
@@ -40,7 +38,8 @@ export function readConfigSources(path = flags.string("config_path")): ConfigSou
       severity: "error",
     }]);
   }
-  const files = [...globPaths(`${path}.d/*.conf`)].sort();
+  // As osquery: resolveFilePattern(<config_path>.d/%.conf, GLOB_FILES), regular files only.
+  const files = [...iterateLikePattern(`${path}.d/%.conf`, GLOB.FILES)];
   files.push(path);
   const sources: ConfigSource[] = [];
   for (const file of files) {
@@ -78,7 +77,7 @@ export function resolvePack(name: string, value: string, source = ""): PackFile[
     const out: PackFile[] = [];
     // A glob such as /%% must not walk and read a whole filesystem: bounded count and bytes.
     const files: string[] = [];
-    for (const file of globPaths(value)) {
+    for (const file of iterateLikePattern(value, GLOB.FILES)) {
       if (files.length === MAX_GLOB_PACKS) {
         out.push({
           name: "*",
