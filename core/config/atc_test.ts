@@ -35,7 +35,7 @@ Deno.test("atc: the section is read as osquery reads it, skipping misconfigured 
   assertMatch(problems[0].message, /missing query or path/);
 });
 
-Deno.test("atc: a table over real SQLite files, per-user paths with %, a NULL left out (reads as "", as osquery), implicit path", async () => {
+Deno.test("atc: a table over real SQLite files, per-user paths with %, a NULL left out (it reads as an empty string, as in osquery), implicit path", async () => {
   const dir = await Deno.makeTempDir();
   const registry = new Registry();
   const engine = new Engine({ registry });
