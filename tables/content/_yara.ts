@@ -455,15 +455,45 @@ export function releaseRules(sets: NamedRules[]): void {
 
 /** The columns of a YARA result table after its subject column (`path` or `pid`), in osquery's order. */
 export const YARA_RESULT_COLUMNS: ColumnSpec[] = [
-  { name: "matches", type: "TEXT" },
-  { name: "count", type: "INTEGER" },
-  { name: "sig_group", type: "TEXT", additional: true },
-  { name: "sigfile", type: "TEXT", additional: true },
-  { name: "sigrule", type: "TEXT", additional: true, hidden: true, linuxHidden: true },
-  { name: "strings", type: "TEXT" },
-  { name: "tags", type: "TEXT" },
-  { name: "sigurl", type: "TEXT", additional: true, hidden: true, linuxHidden: true },
-  { name: "pid_with_namespace", type: "INTEGER", additional: true, hidden: true, linuxHidden: true },
+  { name: "matches", type: "TEXT", description: "Names of the rules that matched, comma-separated." },
+  { name: "count", type: "INTEGER", description: "How many rules matched." },
+  {
+    name: "sig_group",
+    type: "TEXT",
+    additional: true,
+    description: "The config's signature group whose rules were used.",
+  },
+  { name: "sigfile", type: "TEXT", additional: true, description: "The rule file that was used." },
+  {
+    name: "sigrule",
+    type: "TEXT",
+    additional: true,
+    hidden: true,
+    linuxHidden: true,
+    description: "Rule text given in the query and used.",
+  },
+  {
+    name: "strings",
+    type: "TEXT",
+    description: "The matched string identifiers with their hex offsets (identifier:offset), comma-separated.",
+  },
+  { name: "tags", type: "TEXT", description: "Tags of the matching rules, comma-separated." },
+  {
+    name: "sigurl",
+    type: "TEXT",
+    additional: true,
+    hidden: true,
+    linuxHidden: true,
+    description: "A URL to fetch rules from (not supported by osq: a clear error).",
+  },
+  {
+    name: "pid_with_namespace",
+    type: "INTEGER",
+    additional: true,
+    hidden: true,
+    linuxHidden: true,
+    description: "The process whose mount namespace the path was read in (0: the host's).",
+  },
 ];
 
 /**

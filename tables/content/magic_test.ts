@@ -2,9 +2,11 @@ import { assert, assertEquals, assertThrows } from "../../testing/assert.ts";
 import magic from "./magic.ts";
 import { openMagic } from "./_magic.ts";
 import { TableError } from "../../core/table.ts";
-import { engineWith, fixture } from "./content_test_helpers.ts";
+import { fixtureHost, tableEngine, testdata } from "../../testing/table_engine.ts";
 
-const e = engineWith(magic);
+// The fixture files sit at the top of a host tree: queries name them as /hello.txt etc.
+const e = tableEngine([magic], fixtureHost(testdata("content")));
+const fixture = (name: string) => `/${name}`;
 
 Deno.test("magic: describes files with libmagic's text, MIME type and encoding", () => {
   const rows = e.query(

@@ -1,5 +1,5 @@
 /**
- * yara_events: files under the config's `file_paths` categories that `yara.file_paths` maps to
+ * `yara_events`: files under the config's `file_paths` categories that `yara.file_paths` maps to
  * signature groups are scanned with those groups when they are created, updated or moved in.
  *
  * @module
@@ -10,6 +10,38 @@ import { events, eventTableRows } from "../../core/events/system.ts";
 import { inotifyPublisher } from "../../core/events/publishers.ts";
 import { onConfigSection } from "../../core/config/sections.ts";
 import { groupRuleSet, scanFile } from "./_yara.ts";
+
+export default registerTable(defineTable({
+  name: "yara_events",
+  description: "YARA matches in files as they are created or changed under the config's yara file_paths.",
+  attributes: { event_subscriber: true },
+  event: true,
+  thread: "main",
+  columns: [
+    { name: "target_path", type: "TEXT", description: "The file that changed and was scanned." },
+    { name: "category", type: "TEXT", description: "The file_paths category the file falls under." },
+    { name: "action", type: "TEXT", description: "What happened to the file (CREATED, UPDATED, MOVED_TO)." },
+    { name: "matches", type: "TEXT", description: "Names of the rules that matched, comma-separated." },
+    { name: "count", type: "INTEGER", description: "How many rules matched." },
+    {
+      name: "strings",
+      type: "TEXT",
+      description: "The matched string identifiers with their hex offsets, comma-separated.",
+    },
+    { name: "tags", type: "TEXT", description: "Tags of the matching rules, comma-separated." },
+    { name: "time", type: "BIGINT", description: "Unix time (seconds) the change was scanned." },
+    { name: "eid", type: "TEXT", hidden: true, linuxHidden: true, description: "The event's id in the store." },
+    {
+      name: "transaction_id",
+      type: "BIGINT",
+      linuxHidden: true,
+      description: "inotify's cookie tying the two halves of a move together (0 otherwise).",
+    },
+  ],
+  generate(ctx) {
+    return eventTableRows(subscriber, ctx);
+  },
+}));
 
 const subscriber = events.subscriber("yara_events", "inotify");
 /** Category → signature groups, from the config's `yara.file_paths`. */
@@ -63,26 +95,3 @@ inotifyPublisher.listen((change) => {
   }
   subscriber.add(row);
 });
-
-export default registerTable(defineTable({
-  name: "yara_events",
-  description: "YARA matches in files as they are created or changed under the config's yara file_paths.",
-  attributes: { event_subscriber: true },
-  event: true,
-  thread: "main",
-  columns: [
-    { name: "target_path", type: "TEXT" },
-    { name: "category", type: "TEXT" },
-    { name: "action", type: "TEXT" },
-    { name: "matches", type: "TEXT" },
-    { name: "count", type: "INTEGER" },
-    { name: "strings", type: "TEXT" },
-    { name: "tags", type: "TEXT" },
-    { name: "time", type: "BIGINT" },
-    { name: "eid", type: "TEXT", hidden: true, linuxHidden: true },
-    { name: "transaction_id", type: "BIGINT", linuxHidden: true },
-  ],
-  generate(ctx) {
-    return eventTableRows(subscriber, ctx);
-  },
-}));

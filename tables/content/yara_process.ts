@@ -1,5 +1,5 @@
 /**
- * yara_process: scans the memory of the given processes with YARA rules named by `sigfile`,
+ * `yara_process`: scans the memory of the given processes with YARA rules named by `sigfile`,
  * `sig_group` (from the config's yara section) or `sigrule` text. `pid` is required; reading
  * another process's memory needs ptrace rights (root, or CAP_SYS_PTRACE).
  *
@@ -12,7 +12,10 @@ import { matchRows, scanProcess, scanWithQueryRules, YARA_RESULT_COLUMNS } from 
 export default registerTable(defineTable({
   name: "yara_process",
   description: "YARA matches in the memory of the given processes, with rules from sigfile, sig_group or sigrule.",
-  columns: [{ name: "pid", type: "INTEGER", required: true, index: true }, ...YARA_RESULT_COLUMNS],
+  columns: [
+    { name: "pid", type: "INTEGER", required: true, index: true, description: "The process whose memory was scanned." },
+    ...YARA_RESULT_COLUMNS,
+  ],
   generate(ctx) {
     const pids = ctx.integerEquals("pid");
     if (pids.length === 0) return [];

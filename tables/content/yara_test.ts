@@ -1,11 +1,11 @@
 import { assert, assertEquals, assertStringIncludes, assertThrows } from "../../testing/assert.ts";
 import { waitFor } from "../../testing/wait.ts";
-import yaraFile, { expandFilePattern } from "./yara_file.ts";
+import yaraFile from "./yara_file.ts";
 import { CancelAfter } from "../../testing/cancel_after.ts";
 import yaraProcess from "./yara_process.ts";
 import { configureYara, openYara } from "./_yara.ts";
 import { OP, QueryContext, TableError } from "../../core/table.ts";
-import { engineWith } from "./content_test_helpers.ts";
+import { fixtureHost, tableEngine } from "../../testing/table_engine.ts";
 
 const dir = Deno.makeTempDirSync({ prefix: "osq-yara-" });
 const rulesPath = `${dir}/test.yar`;
@@ -28,7 +28,7 @@ Deno.writeTextFileSync(`${dir}/tree/hit.txt`, "xxxx OSQ_YARA_MARKER_7f3a yyyy se
 Deno.writeTextFileSync(`${dir}/tree/sub/deep.txt`, "deep OSQ_YARA_MARKER_7f3a");
 Deno.writeTextFileSync(`${dir}/tree/miss.txt`, "nothing to see");
 
-const e = engineWith(yaraFile, yaraProcess);
+const e = tableEngine([yaraFile, yaraProcess]);
 
 Deno.test("yara_file: sigfile rules report matches, count, tags and string offsets", () => {
   const rows = e.query(`select * from yara_file where path = '${dir}/tree/hit.txt' and sigfile = '${rulesPath}'`);
@@ -72,6 +72,24 @@ Deno.test("yara_file: LIKE patterns expand, %% reaching every depth", () => {
     `select path from yara_file where path like '${dir}/tree/%.txt' and sigfile = '${rulesPath}'`,
   );
   assertEquals(shallow.length, 2);
+});
+
+Deno.test("yara_file: paths and patterns are read under the query's host root and reported as the host names them", () => {
+  using rooted = tableEngine([yaraFile], fixtureHost(dir));
+  const rows = rooted.query(
+    `select path, count from yara_file where (path = '/tree/hit.txt' or path like '/tree/sub/%') and sigfile = '${rulesPath}' order by path`,
+  );
+  assertEquals(rows, [{ path: "/tree/hit.txt", count: 2 }, { path: "/tree/sub/deep.txt", count: 2 }]);
+});
+
+Deno.test("yara_file: a % pattern skips dot-files and directories, as osquery's glob does", () => {
+  Deno.writeTextFileSync(`${dir}/tree/.hidden.txt`, "OSQ_YARA_MARKER_7f3a");
+  try {
+    const rows = e.query(`select path from yara_file where path like '${dir}/tree/%' and sigfile = '${rulesPath}'`);
+    assertEquals(rows.map((r) => String(r.path).slice(dir.length)).sort(), ["/tree/hit.txt", "/tree/miss.txt"]);
+  } finally {
+    Deno.removeSync(`${dir}/tree/.hidden.txt`);
+  }
 });
 
 Deno.test("yara_file: sig_group uses the config's yara signatures", () => {
@@ -148,14 +166,6 @@ Deno.test("yara_file: pid_with_namespace reads the path through that process's r
     `select path, count, pid_with_namespace from yara_file where path = '${dir}/tree/hit.txt' and sigfile = '${rulesPath}' and pid_with_namespace = ${Deno.pid}`,
   );
   assertEquals(rows, [{ path: `${dir}/tree/hit.txt`, count: 2, pid_with_namespace: Deno.pid }]);
-});
-
-Deno.test("yara_file: a %% expansion stops as soon as its stop callback says so", () => {
-  const all = expandFilePattern(`${dir}/tree/%%`);
-  assertEquals(all.length, 3);
-  let polls = 0;
-  const stopped = expandFilePattern(`${dir}/tree/%%`, () => ++polls > 1);
-  assert(stopped.length < all.length, `the walk went on after the stop: ${stopped}`);
 });
 
 Deno.test("yara_file: an interrupted query stops scanning between files", () => {
