@@ -37,6 +37,8 @@ const symbols = {
   opendir: { parameters: ["buffer"], result: "pointer" },
   readdir64: { parameters: ["pointer"], result: "pointer" },
   closedir: { parameters: ["pointer"], result: "i32" },
+  // glibc >= 2.30: a directory's entries in one call per buffer (the walks of the file tables).
+  getdents64: { parameters: ["i32", "buffer", "usize"], result: "isize" },
   readlink: { parameters: ["buffer", "buffer", "usize"], result: "isize" },
   access: { parameters: ["buffer", "i32"], result: "i32" },
   listxattr: { parameters: ["buffer", "buffer", "usize"], result: "isize" },
