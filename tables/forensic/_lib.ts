@@ -8,9 +8,9 @@ import type { QueryContext, Row } from "../../core/table.ts";
 import { type FileMeta, type FileSystem, META_TYPE_NAMES, withDevice } from "./_tsk.ts";
 
 /**
- * Opens the file system of every partition the query names (`device =` and `partition =`, the
- * partition by its address) and calls `use` with each; devices or partitions that cannot be opened
- * are skipped.
+ * Opens the file system of every partition the query names (`device =`, read under `ctx.host`,
+ * and `partition =`, the partition by its address) and calls `use` with each; devices or
+ * partitions that cannot be opened are skipped.
  */
 export function forEachQueriedFileSystem(
   ctx: QueryContext,
@@ -18,7 +18,7 @@ export function forEachQueriedFileSystem(
 ): void {
   const partitions = new Set(ctx.equals("partition"));
   for (const device of ctx.equals("device")) {
-    withDevice(device, (dev) => {
+    withDevice(ctx.host.path(device), (dev) => {
       for (const part of dev.partitions()) {
         const partition = String(part.addr);
         if (partitions.has(partition)) dev.withFileSystem(part, (fs) => use(device, partition, fs));

@@ -1,3 +1,8 @@
+/**
+ * `device_file`: files inside a partition, read from the raw device with The Sleuth Kit (no mount needed).
+ *
+ * @module
+ */
 import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { walkRegularFiles, withFileAtInode, withFileAtPath } from "./_tsk.ts";
@@ -7,21 +12,42 @@ export default registerTable(defineTable({
   name: "device_file",
   description: "Files inside a partition of a disk or image, read from the raw device with The Sleuth Kit.",
   columns: [
-    { name: "device", type: "TEXT", required: true, index: true },
-    { name: "partition", type: "TEXT", required: true, index: true },
-    { name: "path", type: "TEXT", additional: true },
-    { name: "filename", type: "TEXT" },
-    { name: "inode", type: "BIGINT", index: true },
-    { name: "uid", type: "BIGINT" },
-    { name: "gid", type: "BIGINT" },
-    { name: "mode", type: "TEXT" },
-    { name: "size", type: "BIGINT" },
-    { name: "block_size", type: "INTEGER" },
-    { name: "atime", type: "BIGINT" },
-    { name: "mtime", type: "BIGINT" },
-    { name: "ctime", type: "BIGINT" },
-    { name: "hard_links", type: "INTEGER" },
-    { name: "type", type: "TEXT" },
+    {
+      name: "device",
+      type: "TEXT",
+      required: true,
+      index: true,
+      description: "The disk or image file read (e.g. /dev/sda).",
+    },
+    {
+      name: "partition",
+      type: "TEXT",
+      required: true,
+      index: true,
+      description: "The partition's address in the partition table.",
+    },
+    {
+      name: "path",
+      type: "TEXT",
+      additional: true,
+      description: "The file's path inside the partition's file system.",
+    },
+    { name: "filename", type: "TEXT", description: "The last component of path." },
+    { name: "inode", type: "BIGINT", index: true, description: "The file's inode number in that file system." },
+    { name: "uid", type: "BIGINT", description: "The owning user's id." },
+    { name: "gid", type: "BIGINT", description: "The owning group's id." },
+    { name: "mode", type: "TEXT", description: "Permission bits in octal (e.g. 0644)." },
+    { name: "size", type: "BIGINT", description: "Size of the file in bytes." },
+    { name: "block_size", type: "INTEGER", description: "Block size of the file system in bytes." },
+    { name: "atime", type: "BIGINT", description: "Unix time (seconds) of the last access." },
+    { name: "mtime", type: "BIGINT", description: "Unix time (seconds) of the last content change." },
+    {
+      name: "ctime",
+      type: "BIGINT",
+      description: "Unix time (seconds) the file was created, where the file system records it.",
+    },
+    { name: "hard_links", type: "INTEGER", description: "How many names link to the inode." },
+    { name: "type", type: "TEXT", description: "The kind of file (regular, directory, symlink, ...)." },
   ],
   generate(ctx) {
     const paths = ctx.equals("path");

@@ -1,3 +1,8 @@
+/**
+ * `device_partitions`: the partition table of a disk or image, read with The Sleuth Kit.
+ *
+ * @module
+ */
 import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { PART_FLAG_META, PART_FLAG_UNALLOC, withDevice } from "./_tsk.ts";
@@ -6,20 +11,28 @@ export default registerTable(defineTable({
   name: "device_partitions",
   description: "Entries of a disk's partition table, with the file system found in each (read with The Sleuth Kit).",
   columns: [
-    { name: "device", type: "TEXT", required: true },
-    { name: "partition", type: "INTEGER" },
-    { name: "label", type: "TEXT" },
-    { name: "type", type: "TEXT" },
-    { name: "offset", type: "BIGINT" },
-    { name: "blocks_size", type: "BIGINT" },
-    { name: "blocks", type: "BIGINT" },
-    { name: "inodes", type: "BIGINT" },
-    { name: "flags", type: "INTEGER" },
+    { name: "device", type: "TEXT", required: true, description: "The disk or image file read (e.g. /dev/sda)." },
+    { name: "partition", type: "INTEGER", description: "The partition's address in the partition table." },
+    { name: "label", type: "TEXT", description: "The partition's description as the partition table gives it." },
+    { name: "type", type: "TEXT", description: "The file system type found in it, else meta, normal or unallocated." },
+    {
+      name: "offset",
+      type: "BIGINT",
+      description: "Where the partition starts, in bytes from the start of the device.",
+    },
+    { name: "blocks_size", type: "BIGINT", description: "Bytes per block." },
+    { name: "blocks", type: "BIGINT", description: "How many blocks the partition (or its file system) has." },
+    {
+      name: "inodes",
+      type: "BIGINT",
+      description: "How many inodes its file system has (-1 when none was recognised).",
+    },
+    { name: "flags", type: "INTEGER", description: "The Sleuth Kit's flags for the partition or file system." },
   ],
   generate(ctx) {
     const rows: Row[] = [];
     for (const device of ctx.equals("device")) {
-      withDevice(device, (dev) => {
+      withDevice(ctx.host.path(device), (dev) => {
         for (const part of dev.partitions()) {
           const row: Row = {
             device,

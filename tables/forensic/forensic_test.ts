@@ -1,6 +1,9 @@
-import "./mod.ts";
 import { createHash } from "node:crypto";
-import { Engine } from "../../core/engine.ts";
+import type { Engine } from "../../core/engine.ts";
+import { fixtureHost, tableEngine } from "../../testing/table_engine.ts";
+import deviceFile from "./device_file.ts";
+import deviceHash from "./device_hash.ts";
+import devicePartitions from "./device_partitions.ts";
 import { assert, assertEquals } from "../../testing/assert.ts";
 import { tskAvailable } from "./_tsk.ts";
 import { modeText } from "./_lib.ts";
@@ -41,7 +44,11 @@ function mbr(totalSectors: number): Uint8Array {
   return sector;
 }
 
+const TABLES = [deviceFile, deviceHash, devicePartitions];
+
+/** A disk image inside a host tree: `root` is the tree, `path` the device as that host names it. */
 interface Image {
+  root: string;
   path: string;
   hello: string;
   nested: Uint8Array;
@@ -60,9 +67,11 @@ async function makeImage(): Promise<Image> {
   await Deno.writeFile(`${root}/sub/dir/nested.bin`, nested);
   await Deno.writeFile(`${root}/empty`, new Uint8Array(0));
   await Deno.symlink("hello.txt", `${root}/link`);
-  const path = `${dir}/disk.img`;
+  // The image is the host's /dev/sdz: the tables read it under the fixture host's root.
+  const path = "/dev/sdz";
+  await Deno.mkdir(`${dir}/host/dev`, { recursive: true });
+  const file = await Deno.open(`${dir}/host${path}`, { write: true, create: true });
   const total = IMAGE_MIB * 1024 * 1024 / SECTOR;
-  const file = await Deno.open(path, { write: true, create: true });
   await file.truncate(IMAGE_MIB * 1024 * 1024);
   await file.write(mbr(total));
   file.close();
@@ -81,7 +90,7 @@ async function makeImage(): Promise<Image> {
       `offset=${PART_START * SECTOR}`,
       "-d",
       root,
-      path,
+      `${dir}/host${path}`,
       String(blocks1k),
     ],
     stdout: "piped",
@@ -89,13 +98,13 @@ async function makeImage(): Promise<Image> {
     env: { PATH: "/usr/sbin:/sbin:/usr/bin:/bin" },
   }).output();
   assert(out.success, new TextDecoder().decode(out.stderr));
-  return { path, hello, nested, cleanup: () => Deno.remove(dir, { recursive: true }) };
+  return { root: `${dir}/host`, path, hello, nested, cleanup: () => Deno.remove(dir, { recursive: true }) };
 }
 
 /** Runs `fn` with a fresh image, an engine and the address of the image's ext4 partition; cleans up after. */
 async function withExt4Image(fn: (image: Image, engine: Engine, part: string) => void): Promise<void> {
   const image = await makeImage();
-  const engine = new Engine();
+  const engine = tableEngine(TABLES, fixtureHost(image.root));
   try {
     const [linux] = engine.query(
       `SELECT partition FROM device_partitions WHERE device = '${image.path}' AND type = 'ext4'`,
@@ -112,7 +121,7 @@ Deno.test({
   ignore: !ready,
   async fn() {
     const image = await makeImage();
-    const engine = new Engine();
+    const engine = tableEngine(TABLES, fixtureHost(image.root));
     try {
       const rows = engine.query(`SELECT * FROM device_partitions WHERE device = '${image.path}' ORDER BY partition`);
       const meta = rows.find((r) => r.type === "meta");
@@ -211,7 +220,7 @@ Deno.test({
 });
 
 Deno.test("device tables: device (and partition, inode) are required", () => {
-  const engine = new Engine();
+  const engine = tableEngine(TABLES);
   try {
     for (const sql of ["SELECT * FROM device_partitions", "SELECT * FROM device_file", "SELECT * FROM device_hash"]) {
       let message = "";
