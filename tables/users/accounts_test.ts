@@ -1,15 +1,18 @@
 import { assert, assertEquals } from "../../testing/assert.ts";
 import { parseGroup, parsePasswd, parseShadow } from "../../core/host/accounts.ts";
 import { encodeUtmp, parseUtmp, UT } from "./_lib.ts";
-import { usersTable } from "./users.ts";
-import { groupsTable } from "./groups.ts";
-import { userGroupsTable } from "./user_groups.ts";
-import { passwordStatus, shadowTable } from "./shadow.ts";
-import { loggedInUsersTable } from "./logged_in_users.ts";
-import { lastTable } from "./last.ts";
-import { engineWith, fixtureEnv } from "./users_test_helpers.ts";
+import usersTable from "./users.ts";
+import groupsTable from "./groups.ts";
+import userGroupsTable from "./user_groups.ts";
+import shadowTable, { passwordStatus } from "./shadow.ts";
+import loggedInUsersTable from "./logged_in_users.ts";
+import lastTable from "./last.ts";
+import { fixtureHost, tableEngine, testdata } from "../../testing/table_engine.ts";
 import { Engine } from "../../core/engine.ts";
 import "./mod.ts";
+
+/** The fixture tree testdata/users/root, read as uid 0. */
+const ROOT = fixtureHost(testdata("users", "root"));
 
 Deno.test("users: live host has root as uid 0 with gid 0 and an empty uuid", () => {
   const rows = new Engine().query("select uid, gid, uid_signed, username, uuid from users where uid = 0");
@@ -23,13 +26,13 @@ Deno.test("users: live username = 'root' finds uid 0", () => {
 });
 
 Deno.test("users: fixture passwd skips comments and malformed lines; a NIS line is a row, as glibc returns it", () => {
-  const e = engineWith(usersTable(fixtureEnv()));
+  const e = tableEngine([usersTable], ROOT);
   const names = e.query("select username from users").map((r) => r.username);
   assertEquals(names, ["root", "daemon", "alice", "bob", "+nisuser", "nobody", "neg", "alice2"]);
 });
 
 Deno.test("users: columns carry ids, signed ids, GECOS, home and shell", () => {
-  const e = engineWith(usersTable(fixtureEnv()));
+  const e = tableEngine([usersTable], ROOT);
   const [alice] = e.query("select * from users where username = 'alice'");
   assertEquals(alice, {
     uid: 1000,
@@ -47,7 +50,7 @@ Deno.test("users: columns carry ids, signed ids, GECOS, home and shell", () => {
 });
 
 Deno.test("users: uid = and uid IN return every entry with those uids", () => {
-  const e = engineWith(usersTable(fixtureEnv()));
+  const e = tableEngine([usersTable], ROOT);
   assertEquals(e.query("select username from users where uid = 1000").map((r) => r.username), ["alice", "alice2"]);
   assertEquals(
     e.query("select username from users where uid in (0, 1001) order by uid, username").map((r) => r.username),
@@ -61,12 +64,12 @@ Deno.test("users: uid = and uid IN return every entry with those uids", () => {
 });
 
 Deno.test("users: include_remote = 1 keeps the local rows", () => {
-  const e = engineWith(usersTable(fixtureEnv()));
+  const e = tableEngine([usersTable], ROOT);
   assertEquals(e.query("select count(*) as n from users where include_remote = 1")[0].n, 8);
 });
 
 Deno.test("users: a missing passwd file gives zero rows", () => {
-  const e = engineWith(usersTable(fixtureEnv(0, "/nonexistent-root")));
+  const e = tableEngine([usersTable], fixtureHost("/nonexistent-root"));
   assertEquals(e.query("select * from users"), []);
 });
 
@@ -76,7 +79,7 @@ Deno.test("parsePasswd: a shell containing colons is kept whole; missing trailin
 });
 
 Deno.test("groups: fixture groups, first entry per gid, malformed lines skipped", () => {
-  const e = engineWith(groupsTable(fixtureEnv()));
+  const e = tableEngine([groupsTable], ROOT);
   assertEquals(e.query("select gid, groupname from groups").map((r) => `${r.gid}:${r.groupname}`), [
     "0:root",
     "1:daemon",
@@ -102,7 +105,7 @@ Deno.test("parseGroup: members are trimmed and empty members dropped", () => {
 });
 
 Deno.test("user_groups: primary gid first, then memberships in file order, no duplicates", () => {
-  const e = engineWith(userGroupsTable(fixtureEnv()));
+  const e = tableEngine([userGroupsTable], ROOT);
   assertEquals(e.query("select gid from user_groups where uid = 1000").map((r) => r.gid), [1000, 27, 2000, 10]);
   assertEquals(e.query("select gid from user_groups where uid = 1001").map((r) => r.gid), [1001, 27, 2000, 10]);
   // One scan per uid: alice2 shares uid 1000 and is not listed again.
@@ -125,7 +128,7 @@ Deno.test("shadow: password status words and hash algorithms as osquery reads th
 });
 
 Deno.test("shadow: fixture rows, empty numbers as -1, malformed lines skipped", () => {
-  const e = engineWith(shadowTable(fixtureEnv()));
+  const e = tableEngine([shadowTable], ROOT);
   const rows = e.query("select username, password_status, hash_alg from shadow");
   assertEquals(rows.map((r) => r.username), ["root", "daemon", "alice", "bob", "locked", "empty", "oldform"]);
   const [alice] = e.query("select * from shadow where username = 'alice'");
@@ -193,8 +196,11 @@ Deno.test("utmp: a full-width user name without a NUL terminator is read whole",
 Deno.test("logged_in_users and last: fixture utmp/wtmp written by the test", () => {
   const dir = Deno.makeTempDirSync();
   try {
-    Deno.writeFileSync(`${dir}/utmp`, encodeUtmp(sessions));
-    const e = engineWith(loggedInUsersTable(`${dir}/utmp`), lastTable(`${dir}/utmp`));
+    Deno.mkdirSync(`${dir}/var/run`, { recursive: true });
+    Deno.mkdirSync(`${dir}/var/log`, { recursive: true });
+    Deno.writeFileSync(`${dir}/var/run/utmp`, encodeUtmp(sessions));
+    Deno.writeFileSync(`${dir}/var/log/wtmp`, encodeUtmp(sessions));
+    const e = tableEngine([loggedInUsersTable, lastTable], fixtureHost(dir));
     assertEquals(e.query("select type, user, tty, host, time, pid from logged_in_users"), [
       { type: "boot_time", user: "reboot", tty: "~", host: "6.1.0", time: 1700000000, pid: 0 },
       { type: "login", user: "LOGIN", tty: "tty1", host: "", time: 1700000002, pid: 612 },
@@ -220,7 +226,7 @@ Deno.test("logged_in_users and last: fixture utmp/wtmp written by the test", () 
 });
 
 Deno.test("logged_in_users and last: missing files give zero rows; live tables run", () => {
-  const e = engineWith(loggedInUsersTable("/nonexistent/utmp"), lastTable("/nonexistent/wtmp"));
+  const e = tableEngine([loggedInUsersTable, lastTable], fixtureHost("/nonexistent"));
   assertEquals(e.query("select * from logged_in_users"), []);
   assertEquals(e.query("select * from last"), []);
   const live = new Engine();
@@ -229,7 +235,7 @@ Deno.test("logged_in_users and last: missing files give zero rows; live tables r
 });
 
 Deno.test("osquery text defaults: unset TEXT columns read as '' and numeric ones stay NULL", () => {
-  const e = engineWith(shadowTable(fixtureEnv()), usersTable(fixtureEnv()));
+  const e = tableEngine([shadowTable, usersTable], ROOT);
   assertEquals(e.query("select hash_alg from shadow where username = 'daemon'"), [{ hash_alg: "" }]);
   assertEquals(e.query("select count(*) as n from shadow where hash_alg = ''")[0].n, 5);
   assertEquals(e.query("select type, is_hidden from users where username = 'root'"), [{ type: "", is_hidden: null }]);

@@ -4,11 +4,48 @@
  *
  * @module
  */
-import { defineTable, type Row, type TableSpec, withOsqueryTextDefaults } from "../../core/table.ts";
+import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { exists, joinPath, readText, underRoot } from "../../core/host/files.ts";
-import { hostEnv, type UsersEnv, usersInTargets } from "./_lib.ts";
+import { exists, joinPath, readText } from "../../core/host/files.ts";
+import { usersInNamespaces } from "../../core/host/per_user.ts";
 import { splitTrim } from "../../core/host/text.ts";
+
+export default registerTable(defineTable({
+  name: "authorized_keys",
+  description: "Public keys allowed to log in as each user, from ~/.ssh/authorized_keys and authorized_keys2.",
+  columns: [
+    { name: "uid", type: "BIGINT", additional: true, description: "The user whose home holds the key file." },
+    { name: "algorithm", type: "TEXT", description: "The key type, e.g. ssh-ed25519." },
+    { name: "key", type: "TEXT", description: "The public key, base64 as written." },
+    { name: "options", type: "TEXT", description: "The login options written before the key, if any." },
+    { name: "comment", type: "TEXT", description: "The text after the key, if any." },
+    { name: "key_file", type: "TEXT", description: "The authorized_keys file the line comes from." },
+    {
+      name: "pid_with_namespace",
+      type: "INTEGER",
+      additional: true,
+      hidden: true,
+      linuxHidden: true,
+      description: "Read the users and files of this process's mount namespace (0: the host's).",
+    },
+  ],
+  attributes: { user_data: true, no_pkey: true },
+  generate(ctx) {
+    const rows: Row[] = [];
+    for (const { user, view } of usersInNamespaces(ctx)) {
+      for (const name of KEY_FILES) {
+        const keyFile = joinPath(user.directory, name);
+        const real = view.host.path(keyFile);
+        if (!exists(real)) continue;
+        const text = readText(real);
+        // As osquery: an unreadable key file ends this user's scan.
+        if (text === undefined) break;
+        rows.push(...authorizedKeyRows(text, user.uid, keyFile, view.pid));
+      }
+    }
+    return rows;
+  },
+}));
 
 const KEY_FILES = [".ssh/authorized_keys", ".ssh/authorized_keys2"];
 /** The key types osquery recognises, in the order it looks for them. */
@@ -72,38 +109,3 @@ export function authorizedKeyRows(text: string, uid: number, keyFile: string, pi
   }
   return rows;
 }
-
-/** The `authorized_keys` table for users under `env`. */
-export function authorizedKeysTable(env: UsersEnv = hostEnv): TableSpec {
-  return withOsqueryTextDefaults(defineTable({
-    name: "authorized_keys",
-    description: "Public keys allowed to log in as each user, from ~/.ssh/authorized_keys and authorized_keys2.",
-    columns: [
-      { name: "uid", type: "BIGINT", additional: true },
-      { name: "algorithm", type: "TEXT" },
-      { name: "key", type: "TEXT" },
-      { name: "options", type: "TEXT" },
-      { name: "comment", type: "TEXT" },
-      { name: "key_file", type: "TEXT" },
-      { name: "pid_with_namespace", type: "INTEGER", additional: true, hidden: true, linuxHidden: true },
-    ],
-    attributes: { user_data: true, no_pkey: true },
-    generate(ctx) {
-      const rows: Row[] = [];
-      for (const { user, target } of usersInTargets(ctx, env)) {
-        for (const name of KEY_FILES) {
-          const keyFile = joinPath(user.directory, name);
-          const real = underRoot(target.root, keyFile);
-          if (!exists(real)) continue;
-          const text = readText(real);
-          // As osquery: an unreadable key file ends this user's scan.
-          if (text === undefined) break;
-          rows.push(...authorizedKeyRows(text, user.uid, keyFile, target.pid));
-        }
-      }
-      return rows;
-    },
-  }));
-}
-
-export default registerTable(authorizedKeysTable());

@@ -5,11 +5,49 @@
  *
  * @module
  */
-import { defineTable, type Row, type TableSpec, withOsqueryTextDefaults } from "../../core/table.ts";
+import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { listFiles, readText, underRoot } from "../../core/host/files.ts";
-import { hostEnv, namespaceTargets, type UsersEnv } from "./_lib.ts";
+import { listFiles, readText } from "../../core/host/files.ts";
+import { namespaceRoots } from "../../core/host/namespace_roots.ts";
 import { splitTrim } from "../../core/host/text.ts";
+
+export default registerTable(defineTable({
+  name: "crontab",
+  description: "Scheduled cron jobs from the system crontab, /etc/cron.d and users' crontab spools.",
+  columns: [
+    { name: "event", type: "TEXT", description: "The @event of a job that runs on one (e.g. @reboot), else empty." },
+    { name: "minute", type: "TEXT", description: "The minute field of the schedule." },
+    { name: "hour", type: "TEXT", description: "The hour field of the schedule." },
+    { name: "day_of_month", type: "TEXT", description: "The day-of-month field of the schedule." },
+    { name: "month", type: "TEXT", description: "The month field of the schedule." },
+    { name: "day_of_week", type: "TEXT", description: "The day-of-week field of the schedule." },
+    { name: "command", type: "TEXT", description: "The rest of the line: the user (system files) and the command." },
+    { name: "path", type: "TEXT", description: "The crontab file the job comes from." },
+    {
+      name: "pid_with_namespace",
+      type: "INTEGER",
+      additional: true,
+      hidden: true,
+      linuxHidden: true,
+      description: "Read the crontabs of this process's mount namespace (0: the host's).",
+    },
+  ],
+  attributes: { cacheable: true },
+  generate(ctx) {
+    const rows: Row[] = [];
+    for (const view of namespaceRoots(ctx)) {
+      const files = [SYSTEM_CRONTAB];
+      for (const dir of CRON_DIRS) {
+        for (const file of listFiles(view.host.path(dir))) files.push(dir + file.slice(file.lastIndexOf("/") + 1));
+      }
+      for (const file of files) {
+        const text = readText(view.host.path(file));
+        if (text !== undefined) rows.push(...cronRows(text, file, view.pid));
+      }
+    }
+    return rows;
+  },
+}));
 
 const SYSTEM_CRONTAB = "/etc/crontab";
 const CRON_DIRS = ["/etc/cron.d/", "/var/at/tabs/", "/var/spool/cron/", "/var/spool/cron/crontabs/"];
@@ -44,40 +82,3 @@ export function cronRows(text: string, path: string, pid = 0): Row[] {
   }
   return rows;
 }
-
-/** The `crontab` table reading under `env`. */
-export function crontabTable(env: UsersEnv = hostEnv): TableSpec {
-  return withOsqueryTextDefaults(defineTable({
-    name: "crontab",
-    description: "Scheduled cron jobs from the system crontab, /etc/cron.d and users' crontab spools.",
-    columns: [
-      { name: "event", type: "TEXT" },
-      { name: "minute", type: "TEXT" },
-      { name: "hour", type: "TEXT" },
-      { name: "day_of_month", type: "TEXT" },
-      { name: "month", type: "TEXT" },
-      { name: "day_of_week", type: "TEXT" },
-      { name: "command", type: "TEXT" },
-      { name: "path", type: "TEXT" },
-      { name: "pid_with_namespace", type: "INTEGER", additional: true, hidden: true, linuxHidden: true },
-    ],
-    attributes: { cacheable: true },
-    generate(ctx) {
-      const rows: Row[] = [];
-      for (const target of namespaceTargets(ctx, env)) {
-        const files = [SYSTEM_CRONTAB];
-        for (const dir of CRON_DIRS) {
-          const real = underRoot(target.root, dir);
-          for (const file of listFiles(real)) files.push(dir + file.slice(file.lastIndexOf("/") + 1));
-        }
-        for (const file of files) {
-          const text = readText(underRoot(target.root, file));
-          if (text !== undefined) rows.push(...cronRows(text, file, target.pid));
-        }
-      }
-      return rows;
-    },
-  }));
-}
-
-export default registerTable(crontabTable());

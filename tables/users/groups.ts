@@ -1,63 +1,63 @@
 /**
  * `groups`: groups as the name service enumerates them (getgrent: /etc/group, plus LDAP/SSSD
  * where configured), as osquery does; a gid listed twice is reported once (its first entry).
- * Fixture trees without a name service read their /etc/group.
+ * Fixture trees and other mount namespaces, which have no name service of ours, read their
+ * /etc/group.
  *
  * @module
  */
-import { defineTable, type Row, type TableSpec, withOsqueryTextDefaults } from "../../core/table.ts";
+import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { readGroups } from "../../core/host/accounts.ts";
-import { hostEnv, namespaceTargets, signed32, type UsersEnv } from "./_lib.ts";
+import { type GroupEntry, readGroups } from "../../core/host/accounts.ts";
+import { namespaceRoots } from "../../core/host/namespace_roots.ts";
+import { signed32 } from "./_lib.ts";
 
-/** The `groups` table reading /etc/group under `env`. */
-export function groupsTable(env: UsersEnv = hostEnv): TableSpec {
-  return withOsqueryTextDefaults(defineTable({
-    name: "groups",
-    description: "Local groups: gid (also as signed 32-bit) and name.",
-    columns: [
-      { name: "gid", type: "BIGINT", index: true },
-      { name: "gid_signed", type: "BIGINT" },
-      { name: "groupname", type: "TEXT" },
-      { name: "group_sid", type: "TEXT", index: true, linuxHidden: true },
-      { name: "comment", type: "TEXT", linuxHidden: true },
-      { name: "is_hidden", type: "INTEGER", linuxHidden: true },
-      { name: "pid_with_namespace", type: "INTEGER", additional: true, hidden: true, linuxHidden: true },
-    ],
-    generate(ctx) {
-      const wanted = new Set(ctx.integerEquals("gid"));
+export default registerTable(defineTable({
+  name: "groups",
+  description: "Local groups: gid (also as signed 32-bit) and name.",
+  columns: [
+    { name: "gid", type: "BIGINT", index: true, description: "The group's numeric id (unsigned)." },
+    { name: "gid_signed", type: "BIGINT", description: "The group id read as a signed 32-bit number." },
+    { name: "groupname", type: "TEXT", description: "The group's name." },
+    { name: "group_sid", type: "TEXT", index: true, linuxHidden: true, description: "Windows: the group's SID." },
+    { name: "comment", type: "TEXT", linuxHidden: true, description: "Windows: the group's remarks." },
+    { name: "is_hidden", type: "INTEGER", linuxHidden: true, description: "macOS: the group is hidden." },
+    {
+      name: "pid_with_namespace",
+      type: "INTEGER",
+      additional: true,
+      hidden: true,
+      linuxHidden: true,
+      description: "Read the groups of this process's mount namespace (0: the host's).",
+    },
+  ],
+  generate(ctx) {
+    const wanted = new Set(ctx.integerEquals("gid"));
+    const nameService = ctx.host.nameService;
+    if (nameService && wanted.size > 0 && !ctx.hasConstraint("pid_with_namespace")) {
+      // As getgrgid per constrained gid.
       const rows: Row[] = [];
-      const remote = env.remote;
-      if (remote && ctx.integerEquals("pid_with_namespace").filter((p) => p > 0).length === 0) {
-        if (wanted.size > 0) {
-          // As getgrgid per constrained gid.
-          for (const gid of wanted) {
-            const g = remote.groupByGid(gid);
-            if (g) {
-              rows.push({ gid: g.gid, gid_signed: signed32(g.gid), groupname: g.groupname, pid_with_namespace: 0 });
-            }
-          }
-          return rows;
-        }
-      }
-      for (const target of namespaceTargets(ctx, env)) {
-        const seen = new Set<number>();
-        const groups = remote && target.pid === 0 ? remote.groups() : readGroups(target.root);
-        for (const g of groups) {
-          if (seen.has(g.gid)) continue;
-          seen.add(g.gid);
-          if (wanted.size > 0 && !wanted.has(g.gid)) continue;
-          rows.push({
-            gid: g.gid,
-            gid_signed: signed32(g.gid),
-            groupname: g.groupname,
-            pid_with_namespace: target.pid,
-          });
-        }
+      for (const gid of wanted) {
+        const g = nameService.groupByGid(gid);
+        if (g) rows.push(groupRow(g, 0));
       }
       return rows;
-    },
-  }));
-}
+    }
+    const rows: Row[] = [];
+    for (const view of namespaceRoots(ctx)) {
+      const seen = new Set<number>();
+      const groups = view.pid === 0 && nameService ? nameService.groups() : readGroups(view.root);
+      for (const g of groups) {
+        if (seen.has(g.gid)) continue;
+        seen.add(g.gid);
+        if (wanted.size === 0 || wanted.has(g.gid)) rows.push(groupRow(g, view.pid));
+      }
+    }
+    return rows;
+  },
+}));
 
-export default registerTable(groupsTable());
+/** The `groups` row of one group entry. */
+function groupRow(g: GroupEntry, pid: number): Row {
+  return { gid: g.gid, gid_signed: signed32(g.gid), groupname: g.groupname, pid_with_namespace: pid };
+}

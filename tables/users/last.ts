@@ -4,9 +4,27 @@
  *
  * @module
  */
-import { defineTable, type Row, type TableSpec, withOsqueryTextDefaults } from "../../core/table.ts";
+import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { readUtmp, UT, type UtmpRecord } from "./_lib.ts";
+
+export default registerTable(defineTable({
+  name: "last",
+  description: "Login and logout history from wtmp: user, terminal, pid, entry type, time and remote host.",
+  columns: [
+    { name: "username", type: "TEXT", description: "The user the record names (empty for a logout)." },
+    { name: "tty", type: "TEXT", description: "The terminal line, e.g. pts/0." },
+    { name: "pid", type: "INTEGER", description: "The session's login process." },
+    { name: "type", type: "INTEGER", description: "The utmp record type (7 user process, 8 dead process)." },
+    { name: "type_name", type: "TEXT", description: "The record type's name, e.g. user-process." },
+    { name: "time", type: "INTEGER", description: "When the record was written, in seconds since 1970." },
+    { name: "host", type: "TEXT", description: "The remote host of the login, if any." },
+  ],
+  attributes: { cacheable: true },
+  generate(ctx) {
+    return lastRows(readUtmp(ctx.host.path("/var/log/wtmp")));
+  },
+}));
 
 const TYPE_NAMES: Record<number, string> = {
   [UT.EMPTY]: "empty",
@@ -32,26 +50,3 @@ export function lastRows(records: UtmpRecord[]): Row[] {
     host: r.host,
   }));
 }
-
-/** The `last` table reading `wtmpPath`. */
-export function lastTable(wtmpPath = "/var/log/wtmp"): TableSpec {
-  return withOsqueryTextDefaults(defineTable({
-    name: "last",
-    description: "Login and logout history from wtmp: user, terminal, pid, entry type, time and remote host.",
-    columns: [
-      { name: "username", type: "TEXT" },
-      { name: "tty", type: "TEXT" },
-      { name: "pid", type: "INTEGER" },
-      { name: "type", type: "INTEGER" },
-      { name: "type_name", type: "TEXT" },
-      { name: "time", type: "INTEGER" },
-      { name: "host", type: "TEXT" },
-    ],
-    attributes: { cacheable: true },
-    generate() {
-      return lastRows(readUtmp(wtmpPath));
-    },
-  }));
-}
-
-export default registerTable(lastTable());

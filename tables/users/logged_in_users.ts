@@ -4,9 +4,28 @@
  *
  * @module
  */
-import { defineTable, type Row, type TableSpec, withOsqueryTextDefaults } from "../../core/table.ts";
+import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { readUtmp, UT, type UtmpRecord } from "./_lib.ts";
+
+export default registerTable(defineTable({
+  name: "logged_in_users",
+  description: "Current sessions from utmp: login type, user, terminal, remote host, start time and pid.",
+  columns: [
+    { name: "type", type: "TEXT", description: "The record's kind: user, login, dead, boot_time, init..." },
+    { name: "user", type: "TEXT", description: "The login name." },
+    { name: "tty", type: "TEXT", description: "The terminal device, e.g. pts/0." },
+    { name: "host", type: "TEXT", description: "The remote host the session came from, if any." },
+    { name: "time", type: "BIGINT", description: "When the record was written, in seconds since 1970." },
+    { name: "pid", type: "INTEGER", description: "The session's process." },
+    { name: "sid", type: "TEXT", linuxHidden: true, description: "Windows: the user's security identifier." },
+    { name: "registry_hive", type: "TEXT", linuxHidden: true, description: "Windows: the user's registry hive." },
+  ],
+  attributes: { cacheable: true },
+  generate(ctx) {
+    return loggedInRows(readUtmp(ctx.host.path("/var/run/utmp")));
+  },
+}));
 
 const LOGIN_TYPES: Record<number, string> = {
   [UT.EMPTY]: "empty",
@@ -32,27 +51,3 @@ export function loggedInRows(records: UtmpRecord[]): Row[] {
     pid: r.pid,
   }));
 }
-
-/** The `logged_in_users` table reading `utmpPath`. */
-export function loggedInUsersTable(utmpPath = "/var/run/utmp"): TableSpec {
-  return withOsqueryTextDefaults(defineTable({
-    name: "logged_in_users",
-    description: "Current sessions from utmp: login type, user, terminal, remote host, start time and pid.",
-    columns: [
-      { name: "type", type: "TEXT" },
-      { name: "user", type: "TEXT" },
-      { name: "tty", type: "TEXT" },
-      { name: "host", type: "TEXT" },
-      { name: "time", type: "BIGINT" },
-      { name: "pid", type: "INTEGER" },
-      { name: "sid", type: "TEXT", linuxHidden: true },
-      { name: "registry_hive", type: "TEXT", linuxHidden: true },
-    ],
-    attributes: { cacheable: true },
-    generate() {
-      return loggedInRows(readUtmp(utmpPath));
-    },
-  }));
-}
-
-export default registerTable(loggedInUsersTable());

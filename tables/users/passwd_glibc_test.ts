@@ -5,10 +5,10 @@
  */
 import { assertEquals } from "../../testing/assert.ts";
 import { parsePasswd } from "../../core/host/accounts.ts";
-import { usersTable } from "./users.ts";
-import { engineWith, fixture, fixtureEnv } from "./users_test_helpers.ts";
+import usersTable from "./users.ts";
+import { fixtureHost, tableEngine, testdata } from "../../testing/table_engine.ts";
 
-const PASSWD = fixture("malformed", "etc", "passwd");
+const PASSWD = testdata("users", "malformed", "etc", "passwd");
 
 type Entry = [name: string, uid: number, gid: number, gecos: string, dir: string, shell: string];
 
@@ -102,7 +102,7 @@ Deno.test({
 });
 
 Deno.test("users: a uid over 32 bits skips the line, leading blanks are stripped, NIS lines are rows", () => {
-  const e = engineWith(usersTable(fixtureEnv(0, fixture("malformed"))));
+  const e = tableEngine([usersTable], fixtureHost(testdata("users", "malformed")));
   // osquery (fgetpwent_r) skips 99999999999 instead of wrapping it to 1215752191.
   assertEquals(e.query("select uid from users where username = 'big'"), []);
   assertEquals(e.query("select count(*) as n from users where uid = 1215752191"), [{ n: 0 }]);

@@ -1,24 +1,19 @@
 import { assert, assertEquals } from "../../testing/assert.ts";
-import { usersTable } from "./users.ts";
-import { authorizedKeysTable, parseAuthorizedKeyLine } from "./authorized_keys.ts";
-import { knownHostsTable } from "./known_hosts.ts";
-import { sshConfigsTable } from "./ssh_configs.ts";
-import { historyRows, shellHistoryTable } from "./shell_history.ts";
-import { userSshKeysTable } from "./user_ssh_keys.ts";
+import usersTable from "./users.ts";
+import authorizedKeysTable, { parseAuthorizedKeyLine } from "./authorized_keys.ts";
+import knownHostsTable from "./known_hosts.ts";
+import sshConfigsTable from "./ssh_configs.ts";
+import shellHistoryTable, { historyRows } from "./shell_history.ts";
+import userSshKeysTable from "./user_ssh_keys.ts";
 import { finiteFieldSecurityBits, privateKeyInfo, rsaSecurityBits } from "./_sshkey.ts";
-import { engineWith, fixture, fixtureEnv } from "./users_test_helpers.ts";
+import { fixtureHost, tableEngine, testdata } from "../../testing/table_engine.ts";
 import { Engine } from "../../core/engine.ts";
 import "./mod.ts";
 
-const env = fixtureEnv(0);
 const perUser = () =>
-  engineWith(
-    usersTable(env),
-    authorizedKeysTable(env),
-    knownHostsTable(env),
-    sshConfigsTable(env),
-    shellHistoryTable(env),
-    userSshKeysTable(env),
+  tableEngine(
+    [usersTable, authorizedKeysTable, knownHostsTable, sshConfigsTable, shellHistoryTable, userSshKeysTable],
+    fixtureHost(testdata("users", "root")),
   );
 
 Deno.test("authorized_keys: without a uid constraint only the user osq runs as is scanned", () => {
@@ -203,7 +198,10 @@ Deno.test("user_ssh_keys: private keys found, public keys, dot-files, subdirecto
 
 Deno.test("user_ssh_keys: non-key text and corrupt PEM are not keys", () => {
   assertEquals(privateKeyInfo("ssh-ed25519 AAAA comment\n"), undefined);
-  assertEquals(privateKeyInfo(Deno.readTextFileSync(fixture("root/home/alice/.ssh/corrupt_key"))), undefined);
+  assertEquals(
+    privateKeyInfo(Deno.readTextFileSync(testdata("users", "root", "home", "alice", ".ssh", "corrupt_key"))),
+    undefined,
+  );
   assertEquals(privateKeyInfo("-----BEGIN RSA PRIVATE KEY-----\nMAA=\n-----END RSA PRIVATE KEY-----\n"), undefined);
   assertEquals(privateKeyInfo(""), undefined);
 });

@@ -1,12 +1,11 @@
 import { assert, assertEquals } from "../../testing/assert.ts";
 import type { PasswdEntry } from "../../core/host/accounts.ts";
-import type { UsersEnv } from "./_lib.ts";
-import { usersTable } from "./users.ts";
-import { groupsTable } from "./groups.ts";
-import { userGroupsTable } from "./user_groups.ts";
-import { authorizedKeysTable } from "./authorized_keys.ts";
+import usersTable from "./users.ts";
+import groupsTable from "./groups.ts";
+import userGroupsTable from "./user_groups.ts";
+import authorizedKeysTable from "./authorized_keys.ts";
 import { nssGroupByGid, nssGroupList, nssGroups, nssUserByName, nssUserByUid, nssUsers } from "../../core/host/nss.ts";
-import { engineWith, fixture } from "./users_test_helpers.ts";
+import { fixtureHost, tableEngine, testdata } from "../../testing/table_engine.ts";
 import { Engine } from "../../core/engine.ts";
 import "./mod.ts";
 
@@ -21,10 +20,8 @@ const ldapUser: PasswdEntry = {
 };
 
 /** The fixture root, with a fake name service that also knows one directory (LDAP) user. */
-const env: UsersEnv = {
-  root: fixture("root"),
-  currentUid: () => 0,
-  remote: {
+const host = fixtureHost(testdata("users", "root"), {
+  nameService: {
     all: () => [ldapUser],
     byUid: (uid) => uid === ldapUser.uid ? ldapUser : undefined,
     byName: (name) => name === ldapUser.username ? ldapUser : undefined,
@@ -32,10 +29,10 @@ const env: UsersEnv = {
     groupByGid: (gid) => gid === 5000 ? { groupname: "ldapgroup", gid: 5000, members: [] } : undefined,
     groupList: (name, gid) => name === "ldapuser" ? [gid, 27] : undefined,
   },
-};
+});
 
 Deno.test("users: include_remote = 1 asks the name service instead of the local file", () => {
-  const e = engineWith(usersTable(env));
+  const e = tableEngine([usersTable], host);
   assertEquals(e.query("select uid, username, include_remote from users where include_remote = 1"), [
     { uid: 5000, username: "ldapuser", include_remote: 1 },
   ]);
@@ -48,7 +45,7 @@ Deno.test("users: include_remote = 1 asks the name service instead of the local 
 });
 
 Deno.test("authorized_keys: a uid missing from /etc/passwd is resolved through the name service", () => {
-  const e = engineWith(usersTable(env), authorizedKeysTable(env));
+  const e = tableEngine([usersTable, authorizedKeysTable], host);
   assertEquals(e.query("select uid, key, key_file from authorized_keys where uid = 5000"), [
     { uid: 5000, key: "AAAAldap", key_file: "/home/ldap/.ssh/authorized_keys" },
   ]);
@@ -65,7 +62,7 @@ Deno.test("nss: the live name service knows root by uid and by name", () => {
 });
 
 Deno.test("groups and user_groups: the name service answers when there is one", () => {
-  const e = engineWith(groupsTable(env), userGroupsTable(env));
+  const e = tableEngine([groupsTable, userGroupsTable], host);
   assertEquals(e.query("select gid, groupname from groups"), [{ gid: 5000, groupname: "ldapgroup" }]);
   assertEquals(e.query("select groupname from groups where gid = 5000"), [{ groupname: "ldapgroup" }]);
   assertEquals(e.query("select gid from user_groups where uid = 5000"), [{ gid: 5000 }, { gid: 27 }]);

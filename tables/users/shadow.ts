@@ -4,10 +4,42 @@
  *
  * @module
  */
-import { defineTable, type Row, type TableSpec, withOsqueryTextDefaults } from "../../core/table.ts";
+import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { readShadow, type ShadowEntry } from "../../core/host/accounts.ts";
-import { hostEnv, type UsersEnv } from "./_lib.ts";
+
+export default registerTable(defineTable({
+  name: "shadow",
+  description: "Local password state from /etc/shadow: status, hash algorithm and ageing fields (no hashes).",
+  columns: [
+    {
+      name: "password_status",
+      type: "TEXT",
+      description: "active, empty, locked or not_set, read from the password field.",
+    },
+    { name: "hash_alg", type: "TEXT", description: "The crypt algorithm id of the hash ($id$), e.g. 6 or y." },
+    { name: "last_change", type: "BIGINT", description: "Day of the last password change, in days since 1970." },
+    { name: "min", type: "BIGINT", description: "Days that must pass between password changes (-1: unset)." },
+    { name: "max", type: "BIGINT", description: "Days after which the password must be changed (-1: unset)." },
+    { name: "warning", type: "BIGINT", description: "Days of warning before the password expires (-1: unset)." },
+    { name: "inactive", type: "BIGINT", description: "Days after expiry until the account is locked (-1: unset)." },
+    { name: "expire", type: "BIGINT", description: "Day the account expires, in days since 1970 (-1: never)." },
+    { name: "flag", type: "BIGINT", description: "The reserved last field (-1 when empty)." },
+    { name: "username", type: "TEXT", index: true, optimized: true, description: "The account's login name." },
+  ],
+  generate(ctx) {
+    const entries = readShadow(ctx.host.root);
+    const names = ctx.equals("username");
+    if (names.length === 0) return entries.map(shadowRow);
+    // As getspnam: the first entry of each name asked for.
+    const rows: Row[] = [];
+    for (const name of names) {
+      const e = entries.find((x) => x.username === name);
+      if (e) rows.push(shadowRow(e));
+    }
+    return rows;
+  },
+}));
 
 /** osquery's reading of a shadow password field: status word and `$id$` algorithm. */
 export function passwordStatus(password: string): { status: string; hashAlg: string | null } {
@@ -36,37 +68,3 @@ export function shadowRow(e: ShadowEntry): Row {
     username: e.username,
   };
 }
-
-/** The `shadow` table reading /etc/shadow under `env`. */
-export function shadowTable(env: UsersEnv = hostEnv): TableSpec {
-  return withOsqueryTextDefaults(defineTable({
-    name: "shadow",
-    description: "Local password state from /etc/shadow: status, hash algorithm and ageing fields (no hashes).",
-    columns: [
-      { name: "password_status", type: "TEXT" },
-      { name: "hash_alg", type: "TEXT" },
-      { name: "last_change", type: "BIGINT" },
-      { name: "min", type: "BIGINT" },
-      { name: "max", type: "BIGINT" },
-      { name: "warning", type: "BIGINT" },
-      { name: "inactive", type: "BIGINT" },
-      { name: "expire", type: "BIGINT" },
-      { name: "flag", type: "BIGINT" },
-      { name: "username", type: "TEXT", index: true, optimized: true },
-    ],
-    generate(ctx) {
-      const entries = readShadow(env.root);
-      const names = ctx.equals("username");
-      if (names.length === 0) return entries.map(shadowRow);
-      // As getspnam: the first entry of each name asked for.
-      const rows: Row[] = [];
-      for (const name of names) {
-        const e = entries.find((x) => x.username === name);
-        if (e) rows.push(shadowRow(e));
-      }
-      return rows;
-    },
-  }));
-}
-
-export default registerTable(shadowTable());

@@ -5,10 +5,42 @@
  *
  * @module
  */
-import { defineTable, type Row, type TableSpec, withOsqueryTextDefaults } from "../../core/table.ts";
+import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { joinPath, listDir, readText, underRoot } from "../../core/host/files.ts";
-import { hostEnv, type UsersEnv, usersFromContext } from "./_lib.ts";
+import type { Host } from "../../core/host/host.ts";
+import { joinPath, listDir, readText } from "../../core/host/files.ts";
+import { usersFromContext } from "../../core/host/per_user.ts";
+
+export default registerTable(defineTable({
+  name: "shell_history",
+  description: "Commands from users' shell history files, with timestamps where the shell recorded them.",
+  columns: [
+    {
+      name: "uid",
+      type: "BIGINT",
+      additional: true,
+      optimized: true,
+      description: "The user whose history file it is.",
+    },
+    { name: "time", type: "INTEGER", description: "When the command ran, in seconds since 1970 (0: not recorded)." },
+    { name: "command", type: "TEXT", description: "The command line as the shell saved it." },
+    { name: "history_file", type: "TEXT", description: "The history file the command comes from." },
+  ],
+  attributes: { user_data: true, no_pkey: true },
+  *generate(ctx) {
+    const host = ctx.host;
+    for (const user of usersFromContext(ctx)) {
+      const files = [
+        ...HISTORY_FILES.map((name) => joinPath(user.directory, name)),
+        ...bashSessionFiles(host, user.directory),
+      ];
+      for (const file of files) {
+        const text = readText(host.path(file));
+        if (text !== undefined) yield* historyRows(text, user.uid, file);
+      }
+    }
+  },
+}));
 
 const HISTORY_FILES = [".bash_history", ".zsh_history", ".zhistory", ".history", ".sh_history", ".ash_history"];
 const BASH_TIMESTAMP = /^#([0-9]+)$/;
@@ -47,38 +79,9 @@ export function historyRows(text: string, uid: number, historyFile: string): Row
 }
 
 /** `~/.bash_sessions/*.history`, sorted, without dot-files. */
-function bashSessionFiles(root: string, home: string): string[] {
+function bashSessionFiles(host: Host, home: string): string[] {
   const dir = joinPath(home, ".bash_sessions");
-  return listDir(underRoot(root, dir))
+  return listDir(host.path(dir))
     .filter((e) => !e.name.startsWith(".") && e.name.endsWith(".history"))
     .map((e) => joinPath(dir, e.name));
 }
-
-/** The `shell_history` table for users under `env`. */
-export function shellHistoryTable(env: UsersEnv = hostEnv): TableSpec {
-  return withOsqueryTextDefaults(defineTable({
-    name: "shell_history",
-    description: "Commands from users' shell history files, with timestamps where the shell recorded them.",
-    columns: [
-      { name: "uid", type: "BIGINT", additional: true, optimized: true },
-      { name: "time", type: "INTEGER" },
-      { name: "command", type: "TEXT" },
-      { name: "history_file", type: "TEXT" },
-    ],
-    attributes: { user_data: true, no_pkey: true },
-    *generate(ctx) {
-      for (const user of usersFromContext(ctx, env)) {
-        const files = [
-          ...HISTORY_FILES.map((name) => joinPath(user.directory, name)),
-          ...bashSessionFiles(env.root, user.directory),
-        ];
-        for (const file of files) {
-          const text = readText(underRoot(env.root, file));
-          if (text !== undefined) yield* historyRows(text, user.uid, file);
-        }
-      }
-    },
-  }));
-}
-
-export default registerTable(shellHistoryTable());

@@ -5,11 +5,24 @@
  *
  * @module
  */
-import { defineTable, type Row, type TableSpec, withOsqueryTextDefaults } from "../../core/table.ts";
+import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { exists, listFiles, readText, underRoot } from "../../core/host/files.ts";
-import { hostEnv, type UsersEnv } from "./_lib.ts";
+import type { Host } from "../../core/host/host.ts";
+import { exists, listFiles, readText } from "../../core/host/files.ts";
 import { splitTrim } from "../../core/host/text.ts";
+
+export default registerTable(defineTable({
+  name: "sudoers",
+  description: "Rules from /etc/sudoers and its included files: source file, leading token and rule text.",
+  columns: [
+    { name: "source", type: "TEXT", description: "The sudoers file the rule comes from." },
+    { name: "header", type: "TEXT", description: "The rule's first word: a user, alias keyword, Defaults or include." },
+    { name: "rule_details", type: "TEXT", description: "The rest of the rule, continuation lines joined." },
+  ],
+  generate(ctx) {
+    return sudoersRows(ctx.host);
+  },
+}));
 
 const SUDOERS = "/etc/sudoers";
 /** sudoers(5) allows at most 128 levels of nesting. */
@@ -36,9 +49,9 @@ function resolveInclude(target: string, from: string): string {
 }
 
 /** Appends the rows of `file` (a path as the host sees it) and of everything it includes. */
-function readSudoersFile(root: string, file: string, level: number, rows: Row[]): void {
+function readSudoersFile(host: Host, file: string, level: number, rows: Row[]): void {
   if (level > MAX_NEST) return;
-  const text = readText(underRoot(root, file));
+  const text = readText(host.path(file));
   if (text === undefined) return;
   let continued = false;
   let nest = level;
@@ -66,41 +79,23 @@ function readSudoersFile(root: string, file: string, level: number, rows: Row[])
     rows.push({ source: file, header, rule_details: details });
     if (isIncludeDir) {
       const dir = resolveInclude(details, file);
-      const realDir = underRoot(root, dir);
+      const realDir = host.path(dir);
       for (const real of listFiles(realDir)) {
         const name = real.slice(real.lastIndexOf("/") + 1);
         // sudoers(5): files whose name contains a dot or ends in ~ are skipped.
         if (name === "" || name.includes(".") || name.endsWith("~")) continue;
-        readSudoersFile(root, resolveInclude(name, `${dir}/x`), ++nest, rows);
+        readSudoersFile(host, resolveInclude(name, `${dir}/x`), ++nest, rows);
       }
     } else if (isInclude) {
-      readSudoersFile(root, resolveInclude(details, file), ++nest, rows);
+      readSudoersFile(host, resolveInclude(details, file), ++nest, rows);
     }
   }
 }
 
-/** The `sudoers` rows for the tree under `root`. */
-export function sudoersRows(root = ""): Row[] {
+/** The `sudoers` rows of `host`. */
+export function sudoersRows(host: Host): Row[] {
   const rows: Row[] = [];
-  if (!exists(underRoot(root, SUDOERS))) return rows;
-  readSudoersFile(root, SUDOERS, 1, rows);
+  if (!exists(host.path(SUDOERS))) return rows;
+  readSudoersFile(host, SUDOERS, 1, rows);
   return rows;
 }
-
-/** The `sudoers` table reading under `env`. */
-export function sudoersTable(env: UsersEnv = hostEnv): TableSpec {
-  return withOsqueryTextDefaults(defineTable({
-    name: "sudoers",
-    description: "Rules from /etc/sudoers and its included files: source file, leading token and rule text.",
-    columns: [
-      { name: "source", type: "TEXT" },
-      { name: "header", type: "TEXT" },
-      { name: "rule_details", type: "TEXT" },
-    ],
-    generate() {
-      return sudoersRows(env.root);
-    },
-  }));
-}
-
-export default registerTable(sudoersTable());

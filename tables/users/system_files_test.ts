@@ -1,12 +1,12 @@
 import { assert, assertEquals } from "../../testing/assert.ts";
-import { sudoersRows, sudoersTable } from "./sudoers.ts";
-import { cronLine, crontabTable } from "./crontab.ts";
-import { engineWith, fixture, fixtureEnv } from "./users_test_helpers.ts";
+import sudoersTable, { sudoersRows } from "./sudoers.ts";
+import crontabTable, { cronLine } from "./crontab.ts";
+import { fixtureHost, tableEngine, testdata } from "../../testing/table_engine.ts";
 import { Engine } from "../../core/engine.ts";
 import "./mod.ts";
 
 Deno.test("sudoers: rules, continuations, includes and includedir as osquery splits them", () => {
-  const e = engineWith(sudoersTable(fixtureEnv()));
+  const e = tableEngine([sudoersTable], fixtureHost(testdata("users", "root")));
   assertEquals(
     e.query("select source, header, rule_details from sudoers").map((r) => [r.source, r.header, r.rule_details]),
     [
@@ -33,7 +33,7 @@ Deno.test("sudoers: a self-including file stops at the nesting limit", () => {
   try {
     Deno.mkdirSync(`${dir}/etc`);
     Deno.writeTextFileSync(`${dir}/etc/sudoers`, "root ALL=(ALL) ALL\n@include /etc/sudoers\n");
-    const rows = sudoersRows(dir);
+    const rows = sudoersRows(fixtureHost(dir));
     assert(rows.length > 100 && rows.length < 400, `${rows.length} rows`);
   } finally {
     Deno.removeSync(dir, { recursive: true });
@@ -41,13 +41,13 @@ Deno.test("sudoers: a self-including file stops at the nesting limit", () => {
 });
 
 Deno.test("sudoers: no /etc/sudoers gives zero rows; the live table runs", () => {
-  assertEquals(sudoersRows("/nonexistent"), []);
+  assertEquals(sudoersRows(fixtureHost("/nonexistent")), []);
   const live = new Engine().query("select source from sudoers");
   for (const r of live) assert(typeof r.source === "string");
 });
 
 Deno.test("crontab: system, cron.d and spool files; variables and short lines skipped", () => {
-  const e = engineWith(crontabTable(fixtureEnv()));
+  const e = tableEngine([crontabTable], fixtureHost(testdata("users", "root")));
   const rows = e.query("select event, minute, hour, day_of_month, month, day_of_week, command, path from crontab");
   assertEquals(rows, [
     {
@@ -121,8 +121,9 @@ Deno.test("crontab: malformed lines give no row", () => {
 });
 
 Deno.test("crontab: pid_with_namespace reads that process's root (/proc/<pid>/root) and echoes the pid", () => {
-  // testdata/users/ns has its own /etc/crontab and a process 77 whose root holds another.
-  const e = engineWith(crontabTable(fixtureEnv(0, fixture("ns"))));
+  // testdata/users/ns has its own /etc/crontab and a process 77 (its proc/77/ns/mnt link names a
+  // mount namespace) whose root holds another.
+  const e = tableEngine([crontabTable], fixtureHost(testdata("users", "ns")));
   assertEquals(e.query("select command, path, pid_with_namespace from crontab"), [
     { command: "host-job", path: "/etc/crontab", pid_with_namespace: 0 },
   ]);
