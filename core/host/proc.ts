@@ -17,6 +17,7 @@ export const NAMESPACES = ["cgroup", "ipc", "mnt", "net", "pid", "user", "uts"] 
 export const NAMESPACE_COLUMNS: readonly ColumnSpec[] = NAMESPACES.map((kind) => ({
   name: `${kind}_namespace`,
   type: "TEXT",
+  description: `Inode number of the process's ${kind} namespace (the /proc/<pid>/ns/${kind} link).`,
 }));
 
 /** One namespace kind osquery reports. */

@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { formatIpv4, formatIpv6, readTextOr } from "./_lib.ts";
+import { formatIpv4, formatIpv6 } from "../../core/host/inet.ts";
+import { readTextOr } from "./_lib.ts";
 import { AF_INET, AF_INET6, type IfAddr, interfaceName, type SockAddr } from "./_libc.ts";
 
 /** IFF_BROADCAST: the interface's destination address is a broadcast address. */

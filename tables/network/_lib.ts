@@ -1,5 +1,6 @@
 /**
- * Parsing shared by the network tables: whitespace splitting as osquery does it, and IPv4/IPv6 address formatting that matches glibc's inet_ntop.
+ * Parsing shared by the network tables: whitespace splitting as osquery does it, netdb lines, and IP
+ * address parsing (formatting, needed by the processes area too, is core/host/inet.ts).
  *
  * @module
  */
@@ -36,55 +37,6 @@ export function netdbLines(text: string): NetdbLine[] {
 
 /** The text of `path`, or `undefined` when it cannot be read: the host reader of `core/host`. */
 export { readText as readTextOr } from "../../core/host/files.ts";
-
-/** Formats 4 bytes (network order) as dotted-quad IPv4. */
-export function formatIpv4(bytes: Uint8Array): string {
-  return `${bytes[0]}.${bytes[1]}.${bytes[2]}.${bytes[3]}`;
-}
-
-/**
- * Formats 16 bytes (network order) as IPv6 text the way glibc's inet_ntop does: lowercase, the
- * longest run (two or more) of zero groups collapsed to `::`, and an embedded dotted quad for
- * IPv4-compatible and IPv4-mapped addresses.
- */
-export function formatIpv6(bytes: Uint8Array): string {
-  const words: number[] = [];
-  for (let i = 0; i < 16; i += 2) words.push((bytes[i] << 8) | bytes[i + 1]);
-  let bestBase = -1, bestLen = 0, curBase = -1, curLen = 0;
-  for (let i = 0; i < 8; i++) {
-    if (words[i] === 0) {
-      if (curBase === -1) (curBase = i), (curLen = 1);
-      else curLen++;
-    } else if (curBase !== -1) {
-      if (bestBase === -1 || curLen > bestLen) (bestBase = curBase), (bestLen = curLen);
-      curBase = -1;
-    }
-  }
-  if (curBase !== -1 && (bestBase === -1 || curLen > bestLen)) (bestBase = curBase), (bestLen = curLen);
-  if (bestBase !== -1 && bestLen < 2) bestBase = -1;
-  let out = "";
-  for (let i = 0; i < 8; i++) {
-    if (bestBase !== -1 && i >= bestBase && i < bestBase + bestLen) {
-      if (i === bestBase) out += ":";
-      continue;
-    }
-    if (i !== 0) out += ":";
-    if (i === 6 && bestBase === 0 && (bestLen === 6 || (bestLen === 5 && words[5] === 0xffff))) {
-      out += formatIpv4(bytes.subarray(12, 16));
-      break;
-    }
-    out += words[i].toString(16);
-  }
-  if (bestBase !== -1 && bestBase + bestLen === 8) out += ":";
-  return out;
-}
-
-/** Formats 4 or 16 address bytes as IPv4 or IPv6 text; other lengths give "". */
-export function formatIp(bytes: Uint8Array): string {
-  if (bytes.length === 4) return formatIpv4(bytes);
-  if (bytes.length === 16) return formatIpv6(bytes);
-  return "";
-}
 
 /** Parses 32 hex digits (as in /proc/net/ipv6_route and if_inet6) into 16 bytes, or undefined. */
 export function hexToBytes(hex: string): Uint8Array | undefined {

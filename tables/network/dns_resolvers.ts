@@ -6,7 +6,8 @@
  */
 import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { formatIpv4, formatIpv6, parseIpv6, prefixLength, readTextOr } from "./_lib.ts";
+import { formatIpv4, formatIpv6 } from "../../core/host/inet.ts";
+import { parseIpv6, prefixLength, readTextOr } from "./_lib.ts";
 
 /** The resolver configuration file. */
 export const RESOLV_CONF = "/etc/resolv.conf";

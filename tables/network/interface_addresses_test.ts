@@ -1,6 +1,7 @@
 import { assert, assertEquals } from "../../testing/assert.ts";
 import { addressRows, interfaceAddressesTable } from "./interface_addresses.ts";
-import { formatIpv6, parseIpv6, prefixLength } from "./_lib.ts";
+import { formatIpv6 } from "../../core/host/inet.ts";
+import { parseIpv6, prefixLength } from "./_lib.ts";
 import { AF_INET, AF_INET6, AF_PACKET, type IfAddr } from "./_libc.ts";
 import { engineWith } from "./network_test_helpers.ts";
 

@@ -7,7 +7,8 @@
  */
 import { defineTable, type Row, TableError, type TableSpec } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { formatIpv4, readTextOr, toHex } from "./_lib.ts";
+import { formatIpv4 } from "../../core/host/inet.ts";
+import { readTextOr, toHex } from "./_lib.ts";
 import { AF_INET, libc, readCString, SOCK_RAW } from "./_libc.ts";
 import { errno } from "../../core/host/libc.ts";
 

@@ -6,7 +6,7 @@
  */
 import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { formatIp } from "./_lib.ts";
+import { formatIp } from "../../core/host/inet.ts";
 import { AF_INET, AF_INET6, AF_NETLINK, interfaceName, libc, SOCK_DGRAM } from "./_libc.ts";
 import { setSocketTimeout, SO_RCVTIMEO } from "../../core/host/libc.ts";
 

@@ -1,15 +1,40 @@
-// listening_ports — sockets waiting for peers: TCP/UDP/raw/packet sockets with no remote port, named unix sockets.
+/**
+ * `listening_ports`: sockets waiting for peers, chosen from every open socket as osquery does: a
+ * unix socket when it has a path, an IP or packet socket when it has no remote port (TCP
+ * listeners, bound UDP/raw sockets).
+ *
+ * @module
+ */
 import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { AF_INET, AF_INET6, AF_UNIX, openSockets, PROC_ROOT } from "./_lib.ts";
+import { openSockets } from "./_open_sockets.ts";
+import { AF_INET, AF_INET6, AF_UNIX } from "./_sockets.ts";
 
-/**
- * Generates listening-port rows from the procfs at `root`, selecting from every open socket as
- * osquery does: a unix socket counts when it has a path, an IP socket when its remote port is 0.
- */
-export function generateListeningPorts(root = PROC_ROOT): Row[] {
+export default registerTable(defineTable({
+  name: "listening_ports",
+  description: "Sockets bound and waiting for peers (TCP listeners, bound UDP/raw/packet sockets, named unix " +
+    "sockets), with the process holding each.",
+  attributes: { cacheable: true },
+  columns: [
+    { name: "pid", type: "INTEGER", description: "Process holding the socket; -1 when none does." },
+    { name: "port", type: "INTEGER", description: "Local port the socket is bound to (0 for unix sockets)." },
+    { name: "protocol", type: "INTEGER", description: "IP protocol number (6 TCP, 17 UDP), or the socket type." },
+    { name: "family", type: "INTEGER", description: "Address family (2 IPv4, 10 IPv6, 1 unix, 17 packet)." },
+    { name: "address", type: "TEXT", description: "Local address bound to." },
+    { name: "fd", type: "BIGINT", description: "The holder's descriptor number for the socket." },
+    { name: "socket", type: "BIGINT", description: "Socket inode number." },
+    { name: "path", type: "TEXT", description: "Path a unix socket is bound to." },
+    { name: "net_namespace", type: "TEXT", description: "Inode of the network namespace the socket is in." },
+  ],
+  generate(ctx) {
+    return listeningRows(ctx.host.path("/proc"));
+  },
+}));
+
+/** The listening sockets among every open socket under the procfs at `proc`. */
+function listeningRows(proc: string): Row[] {
   const rows: Row[] = [];
-  for (const s of openSockets(undefined, root)) {
+  for (const s of openSockets(undefined, proc)) {
     if (s.family === AF_UNIX) {
       if (s.path === "") continue; // anonymous (socketpair) or unbound
       rows.push({
@@ -38,24 +63,3 @@ export function generateListeningPorts(root = PROC_ROOT): Row[] {
   }
   return rows;
 }
-
-export default registerTable(defineTable({
-  name: "listening_ports",
-  description: "Sockets bound and waiting for peers (TCP listeners, bound UDP/raw/packet sockets, named unix " +
-    "sockets), with the process holding each.",
-  attributes: { cacheable: true },
-  columns: [
-    { name: "pid", type: "INTEGER" },
-    { name: "port", type: "INTEGER" },
-    { name: "protocol", type: "INTEGER" },
-    { name: "family", type: "INTEGER" },
-    { name: "address", type: "TEXT" },
-    { name: "fd", type: "BIGINT" },
-    { name: "socket", type: "BIGINT" },
-    { name: "path", type: "TEXT" },
-    { name: "net_namespace", type: "TEXT" },
-  ],
-  generate() {
-    return generateListeningPorts();
-  },
-}));

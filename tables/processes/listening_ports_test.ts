@@ -1,11 +1,9 @@
-import "./mod.ts";
 import dgram from "node:dgram";
-import { Engine } from "../../core/engine.ts";
-import { generateListeningPorts } from "./listening_ports.ts";
+import listeningPorts from "./listening_ports.ts";
 import { assert, assertEquals } from "../../testing/assert.ts";
+import { fixtureHost, tableEngine, testdata } from "../../testing/table_engine.ts";
 
-const FIXTURE = new URL("../../testdata/processes/proc", import.meta.url).pathname;
-const engine = new Engine();
+const engine = tableEngine([listeningPorts]);
 
 Deno.test("listening_ports: a TCP listener we open shows with our pid", () => {
   using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -60,8 +58,8 @@ Deno.test("listening_ports: a named unix socket shows with port 0 and its path",
 });
 
 Deno.test("listening_ports: fixture selection keeps listeners, bound datagram, raw and packet sockets", () => {
-  const rows = generateListeningPorts(FIXTURE);
-  const summary = rows.map((r) => `${r.family}/${r.protocol} ${r.address ?? r.path}:${r.port} pid ${r.pid}`);
+  const rows = tableEngine([listeningPorts], fixtureHost(testdata("processes"))).query("SELECT * FROM listening_ports");
+  const summary = rows.map((r) => `${r.family}/${r.protocol} ${r.address || r.path}:${r.port} pid ${r.pid}`);
   assertEquals(summary, [
     "2/6 127.0.0.1:8080 pid 1",
     "2/6 127.0.0.1:80 pid -1",

@@ -1,11 +1,9 @@
-import "./mod.ts";
-import { Engine } from "../../core/engine.ts";
-import { OP, QueryContext } from "../../core/table.ts";
-import { generateProcessEnvs } from "./process_envs.ts";
+import processEnvs from "./process_envs.ts";
 import { assertEquals } from "../../testing/assert.ts";
+import { fixtureHost, tableEngine, testdata } from "../../testing/table_engine.ts";
 
-const FIXTURE = new URL("../../testdata/processes/proc", import.meta.url).pathname;
-const engine = new Engine();
+const engine = tableEngine([processEnvs]);
+const fixture = tableEngine([processEnvs], fixtureHost(testdata("processes")));
 
 Deno.test("process_envs: a variable given to a child process shows for its pid", async () => {
   const child = new Deno.Command("sleep", {
@@ -32,21 +30,18 @@ Deno.test("process_envs: our own environment is listed for our pid", () => {
 });
 
 Deno.test("process_envs: fixture environments split at '=' and decode UTF-8", () => {
-  const rows = generateProcessEnvs(new QueryContext("process_envs"), FIXTURE);
+  const rows = fixture.query("SELECT * FROM process_envs");
   assertEquals(rows.filter((r) => r.pid === 42), [
     { pid: 42, key: "LANG", value: "C.UTF-8" },
     { pid: 42, key: "GREETING", value: "h\u00e9llo" },
   ]);
   assertEquals(rows.filter((r) => r.pid === 1).map((r) => r.key), ["HOME", "PATH", "EMPTY", "NOEQUALS", "EQ"]);
-  const missing = generateProcessEnvs(
-    new QueryContext("process_envs", new Map([["pid", [{ op: OP.EQUALS, value: 80 }]]])),
-    FIXTURE,
-  );
+  const missing = fixture.query("SELECT * FROM process_envs WHERE pid = 80");
   assertEquals(missing, []); // no environ file: no rows, no error
 });
 
 Deno.test("process_envs: an entry without '=' is its own key and value, as osquery reports it", () => {
   // testdata/processes/proc/1/environ holds "NOEQUALS" between ordinary entries.
-  const rows = generateProcessEnvs(new QueryContext("process_envs"), FIXTURE);
+  const rows = fixture.query("SELECT * FROM process_envs WHERE pid = 1");
   assertEquals(rows.find((r) => r.pid === 1 && r.key === "NOEQUALS"), { pid: 1, key: "NOEQUALS", value: "NOEQUALS" });
 });

@@ -1,11 +1,8 @@
-import "./mod.ts";
-import { Engine } from "../../core/engine.ts";
-import { OP, QueryContext } from "../../core/table.ts";
-import { generateMemoryMap } from "./process_memory_map.ts";
+import processMemoryMap from "./process_memory_map.ts";
 import { assert, assertEquals } from "../../testing/assert.ts";
+import { fixtureHost, tableEngine, testdata } from "../../testing/table_engine.ts";
 
-const FIXTURE = new URL("../../testdata/processes/proc", import.meta.url).pathname;
-const engine = new Engine();
+const engine = tableEngine([processMemoryMap]);
 
 Deno.test("process_memory_map: our process maps the deno executable and a pseudo stack", () => {
   const rows = engine.query("SELECT * FROM process_memory_map WHERE pid = ?", [Deno.pid]);
@@ -18,10 +15,8 @@ Deno.test("process_memory_map: our process maps the deno executable and a pseudo
 });
 
 Deno.test("process_memory_map: fixture regions, with pseudo set for named inode-less regions", () => {
-  const rows = generateMemoryMap(
-    new QueryContext("process_memory_map", new Map([["pid", [{ op: OP.EQUALS, value: 1 }]]])),
-    FIXTURE,
-  );
+  const fixture = tableEngine([processMemoryMap], fixtureHost(testdata("processes")));
+  const rows = fixture.query("SELECT * FROM process_memory_map WHERE pid = 1");
   assertEquals(rows.length, 5);
   assertEquals(rows[1], {
     pid: 1,
@@ -35,5 +30,5 @@ Deno.test("process_memory_map: fixture regions, with pseudo set for named inode-
     pseudo: 0,
   });
   assertEquals(rows.map((r) => r.pseudo), [0, 0, 1, 0, 0]);
-  assertEquals(generateMemoryMap(new QueryContext("process_memory_map"), FIXTURE).length, 5); // 42's maps is empty
+  assertEquals(fixture.query("SELECT * FROM process_memory_map").length, 5); // 42's maps is empty
 });

@@ -1,11 +1,9 @@
-import "./mod.ts";
-import { Engine } from "../../core/engine.ts";
 import { OP, QueryContext } from "../../core/table.ts";
-import { generateNamespaces } from "./process_namespaces.ts";
+import processNamespaces from "./process_namespaces.ts";
 import { assertEquals } from "../../testing/assert.ts";
+import { fixtureHost, tableEngine, testdata } from "../../testing/table_engine.ts";
 
-const FIXTURE = new URL("../../testdata/processes/proc", import.meta.url).pathname;
-const engine = new Engine();
+const engine = tableEngine([processNamespaces]);
 
 function inodeOf(kind: string): string {
   return Deno.readLinkSync(`/proc/self/ns/${kind}`).slice(kind.length + 2, -1);
@@ -23,10 +21,10 @@ Deno.test("process_namespaces: a pid that does not exist gives no row", () => {
 });
 
 Deno.test("process_namespaces: fixture links that are malformed stay NULL", () => {
-  const rows = generateNamespaces(
-    new QueryContext("process_namespaces", new Map([["pid", [{ op: OP.EQUALS, value: 1 }]]])),
-    FIXTURE,
-  );
+  // Called directly, so the columns a malformed link leaves out stay absent (the engine would read NULL).
+  const ctx = new QueryContext("process_namespaces", new Map([["pid", [{ op: OP.EQUALS, value: 1 }]]]));
+  ctx.host = fixtureHost(testdata("processes"));
+  const rows = [...processNamespaces.generate(ctx)];
   assertEquals(rows, [{
     pid: 1,
     net_namespace: "4026531992",
@@ -34,6 +32,7 @@ Deno.test("process_namespaces: fixture links that are malformed stay NULL", () =
     user_namespace: "4026531837",
   }]);
   // A process with no readable links still has a row; a vanished one would not.
-  const all = generateNamespaces(new QueryContext("process_namespaces"), FIXTURE);
+  const all = tableEngine([processNamespaces], fixtureHost(testdata("processes")))
+    .query("SELECT pid FROM process_namespaces");
   assertEquals(all.map((r) => r.pid), [1, 42, 77, 78, 79, 80]);
 });

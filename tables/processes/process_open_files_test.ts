@@ -1,12 +1,16 @@
-import "./mod.ts";
-import { Engine } from "../../core/engine.ts";
-import { OP, QueryContext } from "../../core/table.ts";
-import { generateOpenFiles } from "./process_open_files.ts";
+import { type QueryContext } from "../../core/table.ts";
+import processOpenFiles from "./process_open_files.ts";
 import { assert, assertEquals } from "../../testing/assert.ts";
 import { CancelAfter } from "../../testing/cancel_after.ts";
+import { fixtureHost, tableEngine, testdata } from "../../testing/table_engine.ts";
 
-const FIXTURE = new URL("../../testdata/processes/proc", import.meta.url).pathname;
-const engine = new Engine();
+const engine = tableEngine([processOpenFiles]);
+
+/** The generator's rows for `ctx`, reading the procfs under `root`. */
+function rowsUnder(root: string, ctx: QueryContext = new CancelAfter("process_open_files", Infinity)) {
+  ctx.host = fixtureHost(root);
+  return [...processOpenFiles.generate(ctx)];
+}
 
 Deno.test("process_open_files: a file we open shows with our pid and its descriptor", () => {
   const path = Deno.makeTempFileSync({ prefix: "osq-open-files-" });
@@ -32,29 +36,27 @@ Deno.test("process_open_files: no sockets, pipes or anonymous inodes are listed"
 });
 
 Deno.test("process_open_files: fixture descriptors keep only file paths", () => {
-  const all = generateOpenFiles(new QueryContext("process_open_files"), FIXTURE);
+  const fixture = tableEngine([processOpenFiles], fixtureHost(testdata("processes")));
+  const all = fixture.query("SELECT * FROM process_open_files");
   assertEquals(all, [
     { pid: 1, fd: 0, path: "/dev/null" },
     { pid: 1, fd: 4, path: "/var/log/app.log" },
   ]);
-  const none = generateOpenFiles(
-    new QueryContext("process_open_files", new Map([["pid", [{ op: OP.EQUALS, value: 42 }]]])),
-    FIXTURE,
-  );
+  const none = fixture.query("SELECT * FROM process_open_files WHERE pid = 42");
   assertEquals(none, []);
 });
 
 Deno.test("process_open_files: an interrupted query stops between processes", () => {
   // A procfs of ten processes holding one file each.
-  const root = Deno.makeTempDirSync({ prefix: "osq-open-files-proc-" });
+  const root = Deno.makeTempDirSync({ prefix: "osq-open-files-host-" });
   try {
     for (let pid = 1; pid <= 10; pid++) {
-      Deno.mkdirSync(`${root}/${pid}/fd`, { recursive: true });
-      Deno.symlinkSync(`/var/tmp/file-${pid}`, `${root}/${pid}/fd/3`);
+      Deno.mkdirSync(`${root}/proc/${pid}/fd`, { recursive: true });
+      Deno.symlinkSync(`/var/tmp/file-${pid}`, `${root}/proc/${pid}/fd/3`);
     }
-    assertEquals(generateOpenFiles(new QueryContext("process_open_files"), root).length, 10);
+    assertEquals(rowsUnder(root).length, 10);
     const ctx = new CancelAfter("process_open_files", 3);
-    assertEquals(generateOpenFiles(ctx, root).length, 3, "only the processes read before the interrupt");
+    assertEquals(rowsUnder(root, ctx).length, 3, "only the processes read before the interrupt");
     assertEquals(ctx.polls, 4);
   } finally {
     Deno.removeSync(root, { recursive: true });

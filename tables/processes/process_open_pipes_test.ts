@@ -1,10 +1,9 @@
-import "./mod.ts";
-import { Engine } from "../../core/engine.ts";
-import { pairPipes, pipeEnds } from "./process_open_pipes.ts";
+import processOpenPipes, { pairPipes } from "./process_open_pipes.ts";
 import { assert, assertEquals } from "../../testing/assert.ts";
+import { CancelAfter } from "../../testing/cancel_after.ts";
+import { fixtureHost, tableEngine, testdata } from "../../testing/table_engine.ts";
 
-const FIXTURE = new URL("../../testdata/processes/proc", import.meta.url).pathname;
-const engine = new Engine();
+const engine = tableEngine([processOpenPipes]);
 
 Deno.test("process_open_pipes: a child's piped stdout pairs with our read end", async () => {
   const child = new Deno.Command("sleep", { args: ["30"], stdout: "piped", stderr: "null", stdin: "null" }).spawn();
@@ -28,12 +27,22 @@ Deno.test("process_open_pipes: a child's piped stdout pairs with our read end", 
 });
 
 Deno.test("process_open_pipes: fixture pipes pair by inode; a lone end has no partner", () => {
-  const rows = pairPipes(pipeEnds(FIXTURE));
+  const rows = tableEngine([processOpenPipes], fixtureHost(testdata("processes")))
+    .query("SELECT pid, fd, mode, inode, type, partner_pid, partner_fd, partner_mode FROM process_open_pipes");
   // Fixture links are plain symlinks (mode rwx), so every end reads as "rw".
   assertEquals(rows, [
     { pid: 1, fd: 1, mode: "rw", inode: 5001, type: "anonymous", partner_pid: 42, partner_fd: 0, partner_mode: "rw" },
     { pid: 42, fd: 0, mode: "rw", inode: 5001, type: "anonymous", partner_pid: 1, partner_fd: 1, partner_mode: "rw" },
-    { pid: 42, fd: 7, mode: "rw", inode: 5002, type: "anonymous" },
+    {
+      pid: 42,
+      fd: 7,
+      mode: "rw",
+      inode: 5002,
+      type: "anonymous",
+      partner_pid: null,
+      partner_fd: null,
+      partner_mode: "",
+    },
   ]);
 });
 
@@ -45,16 +54,20 @@ Deno.test("process_open_pipes: ends with the same one-way mode are not partners"
 
 Deno.test("process_open_pipes: an interrupted query stops between processes", () => {
   // A procfs of six processes holding one pipe end each.
-  const root = Deno.makeTempDirSync({ prefix: "osq-open-pipes-proc-" });
+  const root = Deno.makeTempDirSync({ prefix: "osq-open-pipes-host-" });
   try {
     for (let pid = 1; pid <= 6; pid++) {
-      Deno.mkdirSync(`${root}/${pid}/fd`, { recursive: true });
-      Deno.symlinkSync(`pipe:[${1000 + pid}]`, `${root}/${pid}/fd/0`);
+      Deno.mkdirSync(`${root}/proc/${pid}/fd`, { recursive: true });
+      Deno.symlinkSync(`pipe:[${1000 + pid}]`, `${root}/proc/${pid}/fd/0`);
     }
-    assertEquals(pipeEnds(root).length, 6);
-    let polls = 0;
-    assertEquals(pipeEnds(root, () => ++polls > 2).length, 2, "only the processes read before the interrupt");
-    assertEquals(polls, 3);
+    const rowsAfter = (ctx: CancelAfter) => {
+      ctx.host = fixtureHost(root);
+      return [...processOpenPipes.generate(ctx)];
+    };
+    assertEquals(rowsAfter(new CancelAfter("process_open_pipes", Infinity)).length, 6);
+    const ctx = new CancelAfter("process_open_pipes", 2);
+    assertEquals(rowsAfter(ctx).length, 2, "only the processes read before the interrupt");
+    assertEquals(ctx.polls, 3);
   } finally {
     Deno.removeSync(root, { recursive: true });
   }

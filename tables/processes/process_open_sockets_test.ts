@@ -1,11 +1,8 @@
-import "./mod.ts";
-import { Engine } from "../../core/engine.ts";
-import { OP, QueryContext } from "../../core/table.ts";
-import { generateOpenSockets } from "./process_open_sockets.ts";
+import processOpenSockets from "./process_open_sockets.ts";
 import { assert, assertEquals } from "../../testing/assert.ts";
+import { fixtureHost, tableEngine, testdata } from "../../testing/table_engine.ts";
 
-const FIXTURE = new URL("../../testdata/processes/proc", import.meta.url).pathname;
-const engine = new Engine();
+const engine = tableEngine([processOpenSockets]);
 
 Deno.test("process_open_sockets: a listener and a connection we open show with our pid", async () => {
   using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -62,12 +59,13 @@ Deno.test("process_open_sockets: unix sockets carry their path", () => {
 });
 
 Deno.test("process_open_sockets: fixture sockets with holders, -1 for unheld ones, and pid filtering", () => {
-  const all = generateOpenSockets(new QueryContext("process_open_sockets"), FIXTURE);
+  const fixture = tableEngine([processOpenSockets], fixtureHost(testdata("processes")));
+  const all = fixture.query("SELECT * FROM process_open_sockets");
   assertEquals(all.length, 14);
-  assertEquals(all.find((r) => r.socket === "7010"), {
+  assertEquals(all.find((r) => r.socket === 7010), {
     pid: 1,
     fd: 5,
-    socket: "7010",
+    socket: 7010,
     family: 10,
     protocol: 6,
     local_address: "::",
@@ -79,11 +77,8 @@ Deno.test("process_open_sockets: fixture sockets with holders, -1 for unheld one
     net_namespace: "4026531992",
   });
   assertEquals(all.filter((r) => r.pid === -1).length, 10);
-  const byPid = (value: number) =>
-    generateOpenSockets(
-      new QueryContext("process_open_sockets", new Map([["pid", [{ op: OP.EQUALS, value }]]])),
-      FIXTURE,
-    );
-  assertEquals(byPid(1).map((r) => r.socket).sort(), ["7001", "7003", "7010"]);
-  assertEquals(byPid(-1).length, 14); // osquery's "every socket"
+  const byPid = (pid: number) => fixture.query("SELECT * FROM process_open_sockets WHERE pid = ?", [pid]);
+  assertEquals(byPid(1).map((r) => r.socket).sort(), [7001, 7003, 7010]);
+  // pid = -1 makes the generator list every socket (osquery's "no process"); SQLite keeps the unheld ones.
+  assertEquals(byPid(-1).length, 10);
 });

@@ -1,30 +1,135 @@
-// processes — one row per running process, read from /proc/<pid>/{stat,status,cmdline,exe,...}.
-import { defineTable, type QueryContext, type Row, type Rows } from "../../core/table.ts";
+/**
+ * `processes`: one row per running process, read from /proc/<pid>/{stat,status,cmdline,exe,...}.
+ * Only the files behind the columns a query uses are read, and `pid =`/`IN` limits the scan to
+ * the named processes, so `SELECT pid, name` costs one stat read per process.
+ *
+ * @module
+ */
+import { defineTable, type QueryContext, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
+import type { Host } from "../../core/host/host.ts";
+import { readLink, readText } from "../../core/host/files.ts";
+import { onDisk } from "./_maps.ts";
+import { pidsToScan } from "./_pids.ts";
 import {
   bootTime,
   CLOCK_TICKS,
   nameFromComm,
-  onDisk,
   parseCgroup,
   parseCmdline,
   parseIo,
   parseStat,
   parseStatus,
-  pidsToScan,
-  PROC_ROOT,
-  readLink,
-  readText,
-} from "./_lib.ts";
+} from "./_proc.ts";
+
+export default registerTable(defineTable({
+  name: "processes",
+  description: "Every running process: identity, owner, executable and arguments, memory, CPU time and I/O.",
+  attributes: { cacheable: true, strongly_typed_rows: true },
+  columns: [
+    { name: "pid", type: "BIGINT", index: true, optimized: true, description: "Process id." },
+    { name: "name", type: "TEXT", description: "Command name as the kernel keeps it (status Name, escaped)." },
+    { name: "path", type: "TEXT", description: "Path of the executable the process runs." },
+    { name: "cmdline", type: "TEXT", description: "The full argument vector, joined by spaces." },
+    { name: "state", type: "TEXT", description: "Scheduler state letter (R running, S sleeping, Z zombie, ...)." },
+    { name: "cwd", type: "TEXT", description: "Current working directory." },
+    { name: "root", type: "TEXT", description: "Root directory as the process sees it (differs under chroot)." },
+    { name: "uid", type: "BIGINT", description: "Real user id." },
+    { name: "gid", type: "BIGINT", description: "Real group id." },
+    { name: "euid", type: "BIGINT", description: "Effective user id." },
+    { name: "egid", type: "BIGINT", description: "Effective group id." },
+    { name: "suid", type: "BIGINT", description: "Saved user id." },
+    { name: "sgid", type: "BIGINT", description: "Saved group id." },
+    { name: "on_disk", type: "INTEGER", description: "Whether the executable still exists: 1 yes, 0 no, -1 unknown." },
+    { name: "wired_size", type: "BIGINT", description: "Unpageable memory in bytes; always 0 on Linux." },
+    { name: "resident_size", type: "BIGINT", description: "Resident memory in bytes (VmRSS)." },
+    { name: "total_size", type: "BIGINT", description: "Virtual memory size in bytes (VmSize)." },
+    { name: "user_time", type: "BIGINT", description: "CPU time spent in user mode, in milliseconds." },
+    { name: "system_time", type: "BIGINT", description: "CPU time spent in the kernel, in milliseconds." },
+    { name: "disk_bytes_read", type: "BIGINT", description: "Bytes the process caused to be read from storage." },
+    {
+      name: "disk_bytes_written",
+      type: "BIGINT",
+      description: "Bytes the process caused to be written to storage, less cancelled writes.",
+    },
+    { name: "start_time", type: "BIGINT", description: "Start time in seconds since the epoch; -1 when unknown." },
+    { name: "parent", type: "BIGINT", description: "Parent process id." },
+    { name: "pgroup", type: "BIGINT", description: "Process group id." },
+    { name: "threads", type: "INTEGER", description: "Number of threads." },
+    { name: "nice", type: "INTEGER", description: "Nice value, -20 (favoured) to 19." },
+    {
+      name: "elevated_token",
+      type: "INTEGER",
+      linuxHidden: true,
+      description: "Windows: runs with an elevated token.",
+    },
+    { name: "secure_process", type: "INTEGER", linuxHidden: true, description: "Windows: an isolated (IUM) process." },
+    {
+      name: "protection_type",
+      type: "TEXT",
+      linuxHidden: true,
+      description: "Windows: the process's protection level.",
+    },
+    {
+      name: "virtual_process",
+      type: "INTEGER",
+      linuxHidden: true,
+      description: "Windows: a virtual process (System, Registry, vmmem).",
+    },
+    {
+      name: "elapsed_time",
+      type: "BIGINT",
+      linuxHidden: true,
+      description: "Windows: seconds since the process started.",
+    },
+    {
+      name: "handle_count",
+      type: "BIGINT",
+      linuxHidden: true,
+      description: "Windows: open handles of all its threads.",
+    },
+    {
+      name: "percent_processor_time",
+      type: "BIGINT",
+      linuxHidden: true,
+      description: "Windows: processor time of all its threads, in 100 ns units.",
+    },
+    {
+      name: "upid",
+      type: "BIGINT",
+      linuxHidden: true,
+      description: "macOS: a 64-bit pid never reused; -1 if unknown.",
+    },
+    { name: "uppid", type: "BIGINT", linuxHidden: true, description: "macOS: the parent's never-reused 64-bit pid." },
+    { name: "cpu_type", type: "INTEGER", linuxHidden: true, description: "macOS: CPU type the binary was built for." },
+    {
+      name: "cpu_subtype",
+      type: "INTEGER",
+      linuxHidden: true,
+      description: "macOS: CPU subtype the binary was built for.",
+    },
+    {
+      name: "translated",
+      type: "INTEGER",
+      linuxHidden: true,
+      description: "macOS: runs under Rosetta translation: 1 yes, 0 no, -1 error.",
+    },
+    { name: "cgroup_path", type: "TEXT", description: "Path of the process's control group in the cgroup hierarchy." },
+  ],
+  generate(ctx) {
+    return processRows(ctx, ctx.host);
+  },
+}));
 
 const MS_PER_TICK = Math.floor(1000 / CLOCK_TICKS);
 
 /** Columns filled from /proc/<pid>/status. */
 const STATUS_COLUMNS = ["uid", "gid", "euid", "egid", "suid", "sgid", "resident_size", "total_size"];
 
-/** Generates process rows from the procfs at `root` (the live one by default). */
-export function* generateProcesses(ctx: QueryContext, root = PROC_ROOT): Generator<Row> {
-  const pids = pidsToScan(ctx, root);
+/** The rows of the processes the query names (all by default), reading only what its columns need. */
+function* processRows(ctx: QueryContext, host: Host): Generator<Row> {
+  const proc = host.path("/proc");
+  const pids = pidsToScan(ctx, proc);
   const used = (c: string) => ctx.isUsed(c);
   const wantStatus = STATUS_COLUMNS.some(used);
   // stat is the cheapest proof that the process still exists (and holds the name when status is
@@ -39,10 +144,10 @@ export function* generateProcesses(ctx: QueryContext, root = PROC_ROOT): Generat
   const wantRoot = used("root");
   const wantIo = used("disk_bytes_read") || used("disk_bytes_written");
   const wantCgroup = used("cgroup_path");
-  const boot = used("start_time") ? bootTime(root) : 0;
+  const boot = used("start_time") ? bootTime(proc) : 0;
 
   for (const pid of pids) {
-    const base = `${root}/${pid}/`;
+    const base = `${proc}/${pid}/`;
     const row: Row = { pid };
     if (wantStat) {
       const text = readText(base + "stat");
@@ -77,7 +182,7 @@ export function* generateProcesses(ctx: QueryContext, root = PROC_ROOT): Generat
     if (wantPath) {
       const exe = readLink(base + "exe") ?? "";
       if (exe.endsWith(" (deleted)") || wantOnDisk) {
-        const checked = onDisk(exe, base + "maps");
+        const checked = onDisk(exe, host.path(exe), base + "maps");
         row.path = checked.path;
         row.on_disk = checked.onDisk;
       } else row.path = exe;
@@ -99,53 +204,3 @@ export function* generateProcesses(ctx: QueryContext, root = PROC_ROOT): Generat
     yield row;
   }
 }
-
-export default registerTable(defineTable({
-  name: "processes",
-  description: "Every running process: identity, owner, executable and arguments, memory, CPU time and I/O.",
-  attributes: { cacheable: true, strongly_typed_rows: true },
-  columns: [
-    { name: "pid", type: "BIGINT", index: true, optimized: true },
-    { name: "name", type: "TEXT" },
-    { name: "path", type: "TEXT" },
-    { name: "cmdline", type: "TEXT" },
-    { name: "state", type: "TEXT" },
-    { name: "cwd", type: "TEXT" },
-    { name: "root", type: "TEXT" },
-    { name: "uid", type: "BIGINT" },
-    { name: "gid", type: "BIGINT" },
-    { name: "euid", type: "BIGINT" },
-    { name: "egid", type: "BIGINT" },
-    { name: "suid", type: "BIGINT" },
-    { name: "sgid", type: "BIGINT" },
-    { name: "on_disk", type: "INTEGER" },
-    { name: "wired_size", type: "BIGINT" },
-    { name: "resident_size", type: "BIGINT" },
-    { name: "total_size", type: "BIGINT" },
-    { name: "user_time", type: "BIGINT" },
-    { name: "system_time", type: "BIGINT" },
-    { name: "disk_bytes_read", type: "BIGINT" },
-    { name: "disk_bytes_written", type: "BIGINT" },
-    { name: "start_time", type: "BIGINT" },
-    { name: "parent", type: "BIGINT" },
-    { name: "pgroup", type: "BIGINT" },
-    { name: "threads", type: "INTEGER" },
-    { name: "nice", type: "INTEGER" },
-    { name: "elevated_token", type: "INTEGER", linuxHidden: true },
-    { name: "secure_process", type: "INTEGER", linuxHidden: true },
-    { name: "protection_type", type: "TEXT", linuxHidden: true },
-    { name: "virtual_process", type: "INTEGER", linuxHidden: true },
-    { name: "elapsed_time", type: "BIGINT", linuxHidden: true },
-    { name: "handle_count", type: "BIGINT", linuxHidden: true },
-    { name: "percent_processor_time", type: "BIGINT", linuxHidden: true },
-    { name: "upid", type: "BIGINT", linuxHidden: true },
-    { name: "uppid", type: "BIGINT", linuxHidden: true },
-    { name: "cpu_type", type: "INTEGER", linuxHidden: true },
-    { name: "cpu_subtype", type: "INTEGER", linuxHidden: true },
-    { name: "translated", type: "INTEGER", linuxHidden: true },
-    { name: "cgroup_path", type: "TEXT" },
-  ],
-  generate(ctx: QueryContext): Rows {
-    return generateProcesses(ctx);
-  },
-}));

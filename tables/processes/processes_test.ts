@@ -1,15 +1,17 @@
-import "./mod.ts";
-import { Engine } from "../../core/engine.ts";
-import { OP, QueryContext } from "../../core/table.ts";
-import { generateProcesses } from "./processes.ts";
+import { OP, QueryContext, type Row } from "../../core/table.ts";
+import processes from "./processes.ts";
+import processOpenSockets from "./process_open_sockets.ts";
 import { assert, assertEquals } from "../../testing/assert.ts";
+import { fixtureHost, tableEngine, testdata } from "../../testing/table_engine.ts";
 
-const FIXTURE = new URL("../../testdata/processes/proc", import.meta.url).pathname;
-const engine = new Engine();
+const engine = tableEngine([processes, processOpenSockets]);
 
-function context(pids: number[] = [], used?: string[]): QueryContext {
+/** The fixture tree's rows, the generator called directly (so a column it leaves out stays undefined). */
+function fixtureRows(pids: number[] = [], used?: string[]): Row[] {
   const constraints = new Map(pids.length ? [["pid", pids.map((value) => ({ op: OP.EQUALS, value }))]] : []);
-  return new QueryContext("processes", constraints, used ? new Set(used) : undefined);
+  const ctx = new QueryContext("processes", constraints, used ? new Set(used) : undefined);
+  ctx.host = fixtureHost(testdata("processes"));
+  return [...processes.generate(ctx)];
 }
 
 Deno.test("processes: pid = 1 returns init's row", () => {
@@ -71,12 +73,12 @@ Deno.test("processes: joins to process_open_sockets by pid", async () => {
 });
 
 Deno.test("processes: fixture rows carry osquery's units and skip broken or vanished processes", () => {
-  const rows = [...generateProcesses(context(), FIXTURE)];
+  const rows = fixtureRows();
   assertEquals(rows.map((r) => r.pid), [1, 42, 80]); // 77 truncated stat, 78 bad VmRSS, 79 gone
   assertEquals(rows[0], {
     pid: 1,
     name: "init",
-    path: "/dev/null",
+    path: "/sbin/init",
     on_disk: 1,
     cmdline: "/sbin/init --log-level debug",
     state: "S",
@@ -113,17 +115,17 @@ Deno.test("processes: fixture rows carry osquery's units and skip broken or vani
 });
 
 Deno.test("processes: unused costly columns are not read", () => {
-  const [row] = [...generateProcesses(context([1], ["pid", "name"]), FIXTURE)];
+  const [row] = fixtureRows([1], ["pid", "name"]);
   assertEquals(row.name, "init");
   for (const costly of ["path", "on_disk", "cmdline", "cwd", "root", "uid", "disk_bytes_read", "cgroup_path"]) {
     assertEquals(row[costly], undefined, costly);
   }
   // The name comes from stat when status is not needed, so pid 78's broken status does not matter.
-  const [bad] = [...generateProcesses(context([78], ["pid", "name"]), FIXTURE)];
+  const [bad] = fixtureRows([78], ["pid", "name"]);
   assertEquals(bad.name, "badrss");
 });
 
 Deno.test("processes: pid constraints select only existing fixture pids", () => {
-  const rows = [...generateProcesses(context([42, 4242, 77]), FIXTURE)];
+  const rows = fixtureRows([42, 4242, 77]);
   assertEquals(rows.map((r) => r.pid), [42]);
 });

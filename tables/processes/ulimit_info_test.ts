@@ -1,10 +1,8 @@
-import "./mod.ts";
-import { Engine } from "../../core/engine.ts";
-import { generateUlimits } from "./ulimit_info.ts";
+import ulimitInfo from "./ulimit_info.ts";
 import { assert, assertEquals } from "../../testing/assert.ts";
+import { fixtureHost, tableEngine, testdata } from "../../testing/table_engine.ts";
 
-const FIXTURE = new URL("../../testdata/processes/proc", import.meta.url).pathname;
-const engine = new Engine();
+const engine = tableEngine([ulimitInfo]);
 
 Deno.test("ulimit_info: every limit has a soft value within its hard value", () => {
   const rows = engine.query("SELECT * FROM ulimit_info");
@@ -24,9 +22,12 @@ Deno.test("ulimit_info: every limit has a soft value within its hard value", () 
 });
 
 Deno.test("ulimit_info: fixture limits in osquery's names and order", () => {
-  const rows = generateUlimits(FIXTURE);
+  const rows = tableEngine([ulimitInfo], fixtureHost(testdata("processes"))).query("SELECT * FROM ulimit_info");
   assertEquals(rows.length, 15);
   assertEquals(rows[0], { type: "as", soft_limit: "unlimited", hard_limit: "unlimited" });
   assertEquals(rows.find((r) => r.type === "core"), { type: "core", soft_limit: "0", hard_limit: "unlimited" });
-  assertEquals(generateUlimits(FIXTURE + "/missing"), []);
+  assertEquals(
+    tableEngine([ulimitInfo], fixtureHost(testdata("processes", "missing"))).query("SELECT * FROM ulimit_info"),
+    [],
+  );
 });

@@ -1,0 +1,19 @@
+import { assertEquals } from "../../testing/assert.ts";
+import { afterFields, fields, parseDecimal, parseHex, trimAscii } from "./_parse.ts";
+
+Deno.test("_parse: fields splits on runs of blanks; afterFields points past the first n", () => {
+  assertEquals(fields("  a \t b  c "), ["a", "b", "c"]);
+  assertEquals(fields(""), []);
+  assertEquals("0: 1 2 /a path".slice(afterFields("0: 1 2 /a path", 3)), " /a path");
+});
+
+Deno.test("_parse: numbers parse strictly (undefined for junk, never NaN); trimAscii trims C whitespace only", () => {
+  assertEquals([parseDecimal(" -5\n"), parseDecimal("+7"), parseDecimal("1.5"), parseDecimal("-")], [
+    -5,
+    7,
+    undefined,
+    undefined,
+  ]);
+  assertEquals([parseHex("fF"), parseHex(""), parseHex("0x1")], [255, undefined, undefined]);
+  assertEquals(trimAscii("\t a\u00a0 \n"), "a\u00a0");
+});
