@@ -5,8 +5,81 @@
  *
  * @module
  */
-import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
+import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
+import type { Host } from "../../core/host/host.ts";
+
+export default registerTable(defineTable({
+  name: "carbon_black_info",
+  aliases: ["cb_info"],
+  description: "The Carbon Black sensor's id, collection settings, backend server and queued data sizes.",
+  columns: [
+    { name: "sensor_id", type: "INTEGER", description: "The sensor's id, read from sensor.id." },
+    { name: "config_name", type: "TEXT", description: "The name of the sensor group configuration the server pushed." },
+    {
+      name: "collect_store_files",
+      type: "INTEGER",
+      description: "1 when the sensor uploads binaries it sees (-1: not set).",
+    },
+    { name: "collect_module_loads", type: "INTEGER", description: "1 when module loads are recorded (-1: not set)." },
+    { name: "collect_module_info", type: "INTEGER", description: "1 when module details are recorded (-1: not set)." },
+    { name: "collect_file_mods", type: "INTEGER", description: "1 when file changes are recorded (-1: not set)." },
+    { name: "collect_reg_mods", type: "INTEGER", description: "1 when registry changes are recorded (-1: not set)." },
+    {
+      name: "collect_net_conns",
+      type: "INTEGER",
+      description: "1 when network connections are recorded (-1: not set).",
+    },
+    { name: "collect_processes", type: "INTEGER", description: "1 when process starts are recorded (-1: not set)." },
+    {
+      name: "collect_cross_processes",
+      type: "INTEGER",
+      description: "1 when cross-process events are recorded (-1: not set).",
+    },
+    { name: "collect_emet_events", type: "INTEGER", description: "1 when EMET events are recorded (-1: not set)." },
+    {
+      name: "collect_data_file_writes",
+      type: "INTEGER",
+      description: "1 when writes to data files are recorded (0: not set).",
+    },
+    {
+      name: "collect_process_user_context",
+      type: "INTEGER",
+      description: "1 when each process's user is recorded (0: not set).",
+    },
+    {
+      name: "collect_sensor_operations",
+      type: "INTEGER",
+      description: "1 when the sensor's own operations are recorded (0: not set).",
+    },
+    {
+      name: "log_file_disk_quota_mb",
+      type: "INTEGER",
+      description: "Disk space the event logs may take, in MB (0: not set).",
+    },
+    {
+      name: "log_file_disk_quota_percentage",
+      type: "INTEGER",
+      description: "Disk space the event logs may take, in percent of the disk (0: not set).",
+    },
+    {
+      name: "protection_disabled",
+      type: "INTEGER",
+      description: "1 when the sensor's tamper protection is off (0: not set).",
+    },
+    { name: "sensor_ip_addr", type: "TEXT", description: "The address the sensor reports for this host." },
+    {
+      name: "sensor_backend_server",
+      type: "TEXT",
+      description: "The URL of the Carbon Black server the sensor talks to.",
+    },
+    { name: "event_queue", type: "INTEGER", description: "Bytes of event files waiting to be sent." },
+    { name: "binary_queue", type: "INTEGER", description: "Bytes of binaries and their metadata waiting to be sent." },
+  ],
+  generate(ctx) {
+    return carbonBlackRows(ctx.host);
+  },
+}));
 
 /** Settings columns by `[CB]` key; osquery reports -1 for a key the file lacks. */
 const SETTINGS: [string, string][] = [
@@ -100,9 +173,9 @@ function queueSizes(dir: string): { binary: number; events: number } {
   return { binary, events };
 }
 
-/** The sensor's row, read under `root` (default the host's /); none when /var/lib/cb is absent. */
-export function carbonBlackRows(root = ""): Row[] {
-  const dir = `${root}/var/lib/cb`;
+/** The sensor's row on `host`; none when /var/lib/cb is absent. */
+export function carbonBlackRows(host: Host): Row[] {
+  const dir = host.path("/var/lib/cb");
   try {
     if (!Deno.statSync(dir).isDirectory) return [];
   } catch {
@@ -121,49 +194,14 @@ export function carbonBlackRows(root = ""): Row[] {
     settings = undefined;
   }
   if (settings !== undefined) {
-    row.config_name = (settings.get("ConfigName") ?? "").replaceAll("%20", " ");
+    row.config_name = settings.get("ConfigName")?.replaceAll("%20", " ");
     for (const [column, key] of SETTINGS) row[column] = integerSetting(settings.get(key), -1);
     for (const [column, key] of OPTIONAL_SETTINGS) row[column] = integerSetting(settings.get(key), 0);
-    row.sensor_ip_addr = settings.get("SensorIpAddr") ?? "";
-    row.sensor_backend_server = (settings.get("SensorBackendServer") ?? "").replaceAll("%3A", ":");
+    row.sensor_ip_addr = settings.get("SensorIpAddr");
+    row.sensor_backend_server = settings.get("SensorBackendServer")?.replaceAll("%3A", ":");
   }
   const { binary, events } = queueSizes(dir);
   row.event_queue = events;
   row.binary_queue = binary;
   return [row];
 }
-
-/** The table's spec over a given root (fixture tests use testdata/applications/cb). */
-export function carbonBlackTable(root = ""): TableSpec {
-  return defineTable({
-    name: "carbon_black_info",
-    aliases: ["cb_info"],
-    description: "The Carbon Black sensor's id, collection settings, backend server and queued data sizes.",
-    columns: [
-      { name: "sensor_id", type: "INTEGER" },
-      { name: "config_name", type: "TEXT" },
-      { name: "collect_store_files", type: "INTEGER" },
-      { name: "collect_module_loads", type: "INTEGER" },
-      { name: "collect_module_info", type: "INTEGER" },
-      { name: "collect_file_mods", type: "INTEGER" },
-      { name: "collect_reg_mods", type: "INTEGER" },
-      { name: "collect_net_conns", type: "INTEGER" },
-      { name: "collect_processes", type: "INTEGER" },
-      { name: "collect_cross_processes", type: "INTEGER" },
-      { name: "collect_emet_events", type: "INTEGER" },
-      { name: "collect_data_file_writes", type: "INTEGER" },
-      { name: "collect_process_user_context", type: "INTEGER" },
-      { name: "collect_sensor_operations", type: "INTEGER" },
-      { name: "log_file_disk_quota_mb", type: "INTEGER" },
-      { name: "log_file_disk_quota_percentage", type: "INTEGER" },
-      { name: "protection_disabled", type: "INTEGER" },
-      { name: "sensor_ip_addr", type: "TEXT" },
-      { name: "sensor_backend_server", type: "TEXT" },
-      { name: "event_queue", type: "INTEGER" },
-      { name: "binary_queue", type: "INTEGER" },
-    ],
-    generate: () => carbonBlackRows(root),
-  });
-}
-
-export default registerTable(carbonBlackTable());

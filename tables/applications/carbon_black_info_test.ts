@@ -1,14 +1,12 @@
-import { Engine } from "../../core/engine.ts";
-import { Registry } from "../../core/registry.ts";
+import type { Engine } from "../../core/engine.ts";
 import { assertEquals } from "../../testing/assert.ts";
-import { carbonBlackTable, parseIni, parseSensorId } from "./carbon_black_info.ts";
+import { fixtureHost, tableEngine, testdata } from "../../testing/table_engine.ts";
+import carbonBlackTable, { parseIni, parseSensorId } from "./carbon_black_info.ts";
 
-const FIXTURE = new URL("../../testdata/applications/cb", import.meta.url).pathname;
+const FIXTURE = testdata("applications", "cb");
 
 function engineOver(root: string): Engine {
-  const registry = new Registry();
-  registry.addTable(carbonBlackTable(root));
-  return new Engine({ registry });
+  return tableEngine([carbonBlackTable], fixtureHost(root));
 }
 
 Deno.test("carbon_black_info: sensor id, [CB] settings, backend server and queue sizes from /var/lib/cb", () => {

@@ -13,6 +13,39 @@ import { registerTable } from "../../core/registry.ts";
 import { curlRequest } from "../../core/net/curl.ts";
 import { onConfigSection } from "../../core/config/sections.ts";
 
+export default registerTable(defineTable({
+  name: "prometheus_metrics",
+  description: "Samples scraped from the Prometheus targets named in the config's prometheus_targets.",
+  columns: [
+    { name: "target_name", type: "TEXT", description: "The URL of the target the sample was scraped from." },
+    { name: "metric_name", type: "TEXT", description: "The metric's name, with its labels when it has any." },
+    { name: "metric_value", type: "DOUBLE", description: "The sample's value (NULL for NaN)." },
+    { name: "timestamp_ms", type: "BIGINT", description: "When the target was scraped, in milliseconds since 1970." },
+  ],
+  *generate() {
+    const timeoutMs = Math.round(timeoutSeconds * 1000);
+    for (const url of [...targets].sort()) {
+      const result = curlRequest({
+        url,
+        userAgent: "osquery",
+        timeouts: { connectMs: timeoutMs, totalMs: timeoutMs },
+        followRedirects: true,
+      });
+      if (!result.ok || result.status < 200 || result.status >= 300) continue; // target down: no samples
+      const scraped = Date.now();
+      for (const sample of parseExposition(new TextDecoder().decode(result.body))) {
+        const row: Row = {
+          target_name: url,
+          metric_name: sample.metric,
+          // SQLite has no NaN: it is stored as NULL.
+          metric_value: Number.isNaN(sample.value) ? null : sample.value,
+          timestamp_ms: scraped,
+        };
+        yield row;
+      }
+    }
+  },
+}));
 let targets: string[] = [];
 let timeoutSeconds = 1;
 
@@ -97,40 +130,6 @@ export function parseExposition(text: string): Sample[] {
   }
   return samples;
 }
-
-export default registerTable(defineTable({
-  name: "prometheus_metrics",
-  description: "Samples scraped from the Prometheus targets named in the config's prometheus_targets.",
-  columns: [
-    { name: "target_name", type: "TEXT" },
-    { name: "metric_name", type: "TEXT" },
-    { name: "metric_value", type: "DOUBLE" },
-    { name: "timestamp_ms", type: "BIGINT" },
-  ],
-  *generate() {
-    const timeoutMs = Math.round(timeoutSeconds * 1000);
-    for (const url of [...targets].sort()) {
-      const result = curlRequest({
-        url,
-        userAgent: "osquery",
-        timeouts: { connectMs: timeoutMs, totalMs: timeoutMs },
-        followRedirects: true,
-      });
-      if (!result.ok || result.status < 200 || result.status >= 300) continue; // target down: no samples
-      const scraped = Date.now();
-      for (const sample of parseExposition(new TextDecoder().decode(result.body))) {
-        const row: Row = {
-          target_name: url,
-          metric_name: sample.metric,
-          // SQLite has no NaN: it is stored as NULL.
-          metric_value: Number.isNaN(sample.value) ? null : sample.value,
-          timestamp_ms: scraped,
-        };
-        yield row;
-      }
-    }
-  },
-}));
 
 // The config's `prometheus_targets` section reaches this module wherever a config is loaded.
 onConfigSection("prometheus_targets", (value) => void applyPrometheusTargetsConfig(value));
