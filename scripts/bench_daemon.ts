@@ -17,8 +17,10 @@
  *        in-process (one Engine, as `osq shell` runs them) × the rounds (target: <= +15 %); the
  *        floor is the mean of 3 rounds measured before and 3 after the daemon's window.
  *
- * 5. `--large` (alone): one scheduled 100,000-row and then 1,000,000-row query (3 columns, 1 %
- *    changed per run): peak RSS and the time from a run's start to its logged lines.
+ * 5. `--large [s100k] [s1M]` (alone): an idle daemon, then one scheduled 100,000-row and
+ *    1,000,000-row query (3 columns, 1 % changed per run), each with the watchdog (supervisor +
+ *    worker) and with `--disable_watchdog`: peak RSS per process and of their sum, and the time
+ *    from a run's start to its logged lines.
  *
  * Run: `deno run -A --unstable-kv scripts/bench_daemon.ts [seconds] [a-seconds] [b-seconds]`
  * (default 30 s per daemon; (a) and (b) default to 60 s; `0` skips a part; the issue's full
@@ -31,6 +33,9 @@ import process from "node:process";
 import { Engine } from "../core/engine.ts";
 import { diffRows, eventLines, type LogItem, rowEncoder } from "../core/results/diff.ts";
 import { kvAvailable, openStore } from "../core/kv/store.ts";
+import { walkRows } from "../core/results/chunked_rows.ts";
+import { renderLines } from "../core/results/log_batches.ts";
+import { rowText, sortRows } from "../core/results/sorted_rows.ts";
 
 const positional = Deno.args.filter((a) => !a.startsWith("--"));
 const packsOnly = Deno.args.includes("--packs-only");
@@ -145,7 +150,7 @@ async function benchDiff() {
     decorationsTopLevel: false,
   };
   let t = performance.now();
-  let current: string[] = structuredClone(produced);
+  const current: string[] = structuredClone(produced);
   const diff = diffRows(previous, current);
   const lines = eventLines(item, diff);
   const diffMs = performance.now() - t;
@@ -154,30 +159,31 @@ async function benchDiff() {
   if (kvAvailable()) {
     const dir = Deno.makeTempDirSync();
     const store = await openStore(`${dir}/db`);
+    // As the pipeline does it: rows sorted, diffed chunk by chunk against the stored ones, the
+    // changed chunks written ahead, lines rendered, one atomic commit.
+    const commit = async (rows: string[], counter: number) => {
+      const prev = await store.getQuery("bench");
+      const sorted = sortRows(rows);
+      const walk = await walkRows(store.kv, "bench", prev.value ?? undefined, sorted, {
+        removedText: true,
+        readBlob: (id) => store.getBlob(id),
+      });
+      const added = Array.from(walk.added, (k) => rowText(sorted, k));
+      const rendered = counter ? await renderLines(store, item, walk.removed, added, true) : { lines: [] };
+      await store.commitRun({
+        name: "bench",
+        previous: prev,
+        state: { epoch: 0, counter, sql: "s" },
+        rows: walk.update,
+        ...rendered,
+        category: "result",
+      });
+    };
     t = performance.now();
-    await store.commitRun({
-      name: "bench",
-      previous: await store.getQuery("bench"),
-      state: { epoch: 0, counter: 0, sql: "s" },
-      rows: previous,
-      lines: [],
-      category: "result",
-    });
+    await commit(previous, 0);
     firstMs = performance.now() - t;
     t = performance.now();
-    current = structuredClone(produced);
-    const prev = await store.getQuery("bench");
-    const rows = await store.previousRows(prev.value!);
-    const d2 = diffRows(rows, current);
-    const l2 = eventLines(item, d2);
-    await store.commitRun({
-      name: "bench",
-      previous: prev,
-      state: { epoch: 0, counter: 1, sql: "s" },
-      rows: current,
-      lines: l2,
-      category: "result",
-    });
+    await commit(structuredClone(produced), 1);
     commitMs = performance.now() - t;
     store.close();
     Deno.removeSync(dir, { recursive: true });
@@ -269,49 +275,88 @@ async function benchPacks() {
   }
 }
 
-const largeOnly = Deno.args.includes("--large");
-if (largeOnly) {
-  for (const n of [100_000, 1_000_000]) await benchLarge(n, n >= 1_000_000 ? 240 : 60);
-} else {
-  if (!packsOnly) await benchTypical();
-  await benchPacks();
+const MiB = (bytes: number) => (bytes / 1048576).toFixed(0);
+
+/** Peak RSS per role (supervisor, worker) and of their sum, sampled every 100 ms. */
+class Peaks {
+  sum = 0;
+  readonly byRole = new Map<string, number>();
+  /** `watchdog`: the top process is the supervisor (else the daemon itself, alone). */
+  constructor(readonly watchdog: boolean) {}
+  sample(top: number): void {
+    const pids = tree(top);
+    let total = 0;
+    for (const [i, pid] of pids.entries()) {
+      const r = rss(pid);
+      total += r;
+      const role = i === 0 ? (this.watchdog ? "supervisor" : "daemon") : "worker";
+      this.byRole.set(role, Math.max(this.byRole.get(role) ?? 0, r));
+    }
+    this.sum = Math.max(this.sum, total);
+  }
+  toString(): string {
+    const parts = [...this.byRole].map(([role, peak]) => `${role} ${MiB(peak)}`);
+    return `peak RSS ${MiB(this.sum)} MiB${this.byRole.size > 1 ? ` (sum; ${parts.join(", ")})` : ""}`;
+  }
+}
+
+function daemonArgs(dir: string, watchdog: boolean): string[] {
+  return [
+    "daemon",
+    `--config_path=${dir}/osquery.conf`,
+    `--logger_path=${dir}/log`,
+    `--database_path=${dir}/db/osquery.db`,
+    `--pidfile=${dir}/pid`,
+    `--extensions_socket=${dir}/osquery.em`,
+    // Watchdog level -1: its memory limit does not stop the worker being measured.
+    watchdog ? "--watchdog_level=-1" : "--disable_watchdog",
+    "--schedule_lognames",
+    "--logger_rotate=false",
+  ];
+}
+
+/** An idle daemon (empty schedule) for 10 s: the floor the large runs start from. */
+async function benchIdle() {
+  for (const watchdog of [true, false]) {
+    const dir = Deno.makeTempDirSync({ prefix: "osq-bench-idle-" });
+    Deno.writeTextFileSync(`${dir}/osquery.conf`, JSON.stringify({ schedule: {} }));
+    const child = new Deno.Command(`${ROOT}/osq`, { args: daemonArgs(dir, watchdog), stdout: "null", stderr: "null" })
+      .spawn();
+    const peaks = new Peaks(watchdog);
+    const end = Date.now() + 10_000;
+    while (Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 100));
+      peaks.sample(child.pid);
+    }
+    child.kill("SIGTERM");
+    await child.status;
+    Deno.removeSync(dir, { recursive: true });
+    console.log(`idle daemon${watchdog ? "" : " --disable_watchdog"}: ${peaks}`);
+  }
 }
 
 /**
  * One scheduled query of `rows` rows (3 columns) every 15 s, 1 % of its rows changing between
- * runs (they carry the time / 15): the daemon's peak RSS (supervisor + worker; watchdog level
- * -1 so its memory limit does not stop it) and, per run, the time from its start ("Executing
- * scheduled query" in the status log) to its lines in the results log, beside the time the
- * query alone takes in-process.
+ * runs (they carry the time / 15): the daemon's peak RSS (per process and their sum; watchdog
+ * level -1 so its memory limit does not stop it, or --disable_watchdog) and, per run, the time
+ * from its start ("Executing scheduled query" in the status log) to its lines in the results
+ * log, beside the time the query alone takes in-process.
  */
-async function benchLarge(rows: number, secs: number) {
+async function benchLarge(rows: number, secs: number, watchdog: boolean) {
   const query = `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < ${rows}) ` +
     "SELECT x AS id, 'row-' || x AS name, CASE WHEN x % 100 = 0 THEN (SELECT unix_time / 15 FROM time) " +
     "ELSE 0 END AS version FROM c";
   const dir = Deno.makeTempDirSync({ prefix: "osq-bench-large-" });
   Deno.writeTextFileSync(`${dir}/osquery.conf`, JSON.stringify({ schedule: { big: { query, interval: 15 } } }));
-  const child = new Deno.Command(`${ROOT}/osq`, {
-    args: [
-      "daemon",
-      `--config_path=${dir}/osquery.conf`,
-      `--logger_path=${dir}/log`,
-      `--database_path=${dir}/db/osquery.db`,
-      `--pidfile=${dir}/pid`,
-      `--extensions_socket=${dir}/osquery.em`,
-      "--watchdog_level=-1",
-      "--schedule_lognames",
-      "--logger_rotate=false",
-    ],
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  let peak = 0;
+  const child = new Deno.Command(`${ROOT}/osq`, { args: daemonArgs(dir, watchdog), stdout: "null", stderr: "null" })
+    .spawn();
+  const peaks = new Peaks(watchdog);
   const grew: number[] = [];
   let size = 0;
   const end = Date.now() + secs * 1000;
   while (Date.now() < end) {
     await new Promise((r) => setTimeout(r, 100));
-    peak = Math.max(peak, tree(child.pid).reduce((n, p) => n + rss(p), 0));
+    peaks.sample(child.pid);
     try {
       const now = Deno.statSync(`${dir}/log/osqueryd.results.log`).size;
       if (now > size) grew.push(Date.now());
@@ -334,7 +379,15 @@ async function benchLarge(rows: number, secs: number) {
   const starts = [...info.matchAll(/^I\d{4} (\d\d):(\d\d):(\d\d\.\d+) .*Executing scheduled query big/gm)]
     .map((m) => day.getTime() + ((Number(m[1]) * 60 + Number(m[2])) * 60 + Number(m[3])) * 1000);
   const durations = starts.map((t) => (grew.find((g) => g >= t) ?? NaN) - t).filter((x) => !Number.isNaN(x));
-  const lines = size > 0 ? Deno.readTextFileSync(`${dir}/log/osqueryd.results.log`).split("\n").length - 1 : 0;
+  let lines = 0;
+  if (size > 0) {
+    // Counted in pieces: the log of a 1,000,000-row first run is larger than a string should be.
+    using file = Deno.openSync(`${dir}/log/osqueryd.results.log`);
+    const buf = new Uint8Array(1 << 20);
+    for (let n = file.readSync(buf); n !== null; n = file.readSync(buf)) {
+      for (let i = 0; i < n; i++) if (buf[i] === 10) lines++;
+    }
+  }
   Deno.removeSync(dir, { recursive: true });
   // The query alone, in-process, for scale (a run's time includes it).
   const engine = new Engine();
@@ -343,11 +396,11 @@ async function benchLarge(rows: number, secs: number) {
   const queryMs = performance.now() - t0;
   engine.close();
   console.log(
-    `scheduled ${rows.toLocaleString("en")}-row query (3 columns, 1 % changed per run): peak RSS ${
-      (peak / 1048576).toFixed(0)
-    } MiB (target ${rows >= 1_000_000 ? 400 : 150}); ${starts.length} runs, start to logged lines ${
+    `scheduled ${rows.toLocaleString("en")}-row query (3 columns, 1 % changed per run)${
+      watchdog ? "" : ", --disable_watchdog"
+    }: ${peaks} (target ${rows >= 1_000_000 ? 400 : 150}); ${starts.length} runs, start to logged lines ${
       durations.map((x) => (x / 1000).toFixed(1)).join(", ")
-    } s (first run logs every row; target for a 1 % diff <= 2 s; the query alone takes ${
+    } s (the first logs every row; target for a 1 % diff <= 2 s; the query alone takes ${
       (queryMs / 1000).toFixed(1)
     } s in-process); ${lines} result lines`,
   );
@@ -390,4 +443,19 @@ async function benchTypical() {
     `per round: daemon ${perRound.toFixed(0)} ms CPU vs in-process ${inproc.cpuMsPerRound.toFixed(0)} ms ` +
       `(overhead x${(perRound / inproc.cpuMsPerRound).toFixed(2)})`,
   );
+}
+
+const largeOnly = Deno.args.includes("--large");
+if (largeOnly) {
+  // `--large [seconds for 100k] [seconds for 1M]`: each size runs with the watchdog (supervisor +
+  // worker) and with --disable_watchdog (one process), after an idle daemon for scale.
+  const secs100k = Number(positional[0] ?? 60);
+  const secs1m = Number(positional[1] ?? 150);
+  await benchIdle();
+  for (const n of [100_000, 1_000_000]) {
+    for (const watchdog of [true, false]) await benchLarge(n, n >= 1_000_000 ? secs1m : secs100k, watchdog);
+  }
+} else {
+  if (!packsOnly) await benchTypical();
+  await benchPacks();
 }

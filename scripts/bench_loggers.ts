@@ -57,7 +57,6 @@ async function measure(name: string, makeLogger: (store: Awaited<ReturnType<type
         name: "q",
         previous,
         state: { epoch: 0, counter: e, sql: "select 1" },
-        rows: [],
         lines: Array.from({ length: LINES }, (_, i) => line(e, i)),
         category: "result",
       });

@@ -21,15 +21,10 @@ export interface QueryRequest {
   id: number;
   sql: string;
   /**
-   * The scheduled query's name: the thread keeps the rows of its last run under a fresh id
-   * ({@linkcode QueryReply.rowsId}) to diff the next run against them.
+   * A differential query's scheduled name: the thread answers with its rows sorted as flat
+   * buffers ({@linkcode QueryReply.sorted}, transferred).
    */
   name?: string;
-  /**
-   * The id of the rows the daemon has committed for `name`, when the thread's kept rows are
-   * known to equal them: then the thread diffs and answers with the diff only.
-   */
-  previous?: string;
   /**
    * For a query reading event tables: the thread reads their events from the store `plan`
    * names (after `cursor`, per table, for a scheduled run) and answers with the cursor it
@@ -241,7 +236,6 @@ export class QueryPool {
       }
       const request: QueryRequest = { id, sql };
       if (options.name !== undefined) request.name = options.name;
-      if (options.previous !== undefined) request.previous = options.previous;
       // Without a store the threads can open (events stopped since), the tables answer empty
       // and the cursor stays: the next run reads those events.
       const plan = options.events ? events.threadRead() : undefined;

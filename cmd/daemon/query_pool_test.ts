@@ -1,34 +1,32 @@
 import { assert, assertEquals } from "../../testing/assert.ts";
 import { QueryPool } from "./query_pool.ts";
+import { rowText } from "../../core/results/sorted_rows.ts";
 
-Deno.test("query pool: a scheduled query's thread diffs against the rows it kept when told they are the committed ones", async () => {
+Deno.test("query pool: a differential query's rows come back sorted as transferred buffers, every run afresh", async () => {
   const dir = Deno.makeTempDirSync();
   const pool = new QueryPool(1);
   try {
     Deno.writeTextFileSync(`${dir}/a`, "1");
-    const sql = `select path from file where directory = '${dir}'`;
+    Deno.writeTextFileSync(`${dir}/b`, "2");
+    const sql = `select path from file where directory = '${dir}' order by path`;
     const first = await pool.run(sql, { name: "files" });
     assert(first.ok, first.error);
-    assertEquals(first.rows, [`{"path":"${dir}/a"}`]);
-    assertEquals(first.diff, undefined);
-    assert(first.rowsId);
-    // Unchanged: only an empty diff comes back, under the same id.
-    const same = await pool.run(sql, { name: "files", previous: first.rowsId });
-    assertEquals(same.rows, []);
-    assertEquals(same.diff, { added: [], removed: [] });
-    assertEquals(same.rowsId, first.rowsId);
-    assertEquals(same.count, 1);
-    // Changed: the diff, the rows as one text, a new id.
-    Deno.writeTextFileSync(`${dir}/b`, "2");
+    assertEquals(first.rows, []);
+    assertEquals(first.count, 2);
+    assert(first.sorted);
+    // The rows, by sorted index, and in the query's order through `positions`.
+    const texts = Array.from({ length: first.sorted.count }, (_, k) => rowText(first.sorted!, k));
+    const inOrder = texts.map((t, k) => [first.sorted!.positions[k], t] as const).sort((x, y) => x[0] - y[0]);
+    assertEquals(inOrder.map(([, t]) => t), [`{"path":"${dir}/a"}`, `{"path":"${dir}/b"}`]);
+    // The thread keeps nothing: the next run answers every row again.
     Deno.removeSync(`${dir}/a`);
-    const changed = await pool.run(sql, { name: "files", previous: first.rowsId });
-    assertEquals(changed.diff, { added: [`{"path":"${dir}/b"}`], removed: [`{"path":"${dir}/a"}`] });
-    assertEquals(changed.rowsText, `{"path":"${dir}/b"}`);
-    assert(changed.rowsId && changed.rowsId !== first.rowsId);
-    // An id the thread does not hold (e.g. the commit failed): every row again.
-    const stale = await pool.run(sql, { name: "files", previous: first.rowsId });
-    assertEquals(stale.diff, undefined);
-    assertEquals(stale.rows, [`{"path":"${dir}/b"}`]);
+    const second = await pool.run(sql, { name: "files" });
+    assertEquals(second.count, 1);
+    assertEquals(rowText(second.sorted!, 0), `{"path":"${dir}/b"}`);
+    // Without a name (snapshot, live queries): rows as strings.
+    const plain = await pool.run(sql);
+    assertEquals(plain.rows, [`{"path":"${dir}/b"}`]);
+    assertEquals(plain.sorted, undefined);
   } finally {
     pool.close();
     Deno.removeSync(dir, { recursive: true });

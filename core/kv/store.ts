@@ -1,17 +1,22 @@
 /**
  * The daemon's one Deno KV store and its key layout. KV values are limited to 64 KiB and an
- * atomic commit to ~800 KiB, so large texts (a query's previous rows, a run's log lines) are
- * written first as immutable chunked blobs; the single atomic commit that makes a run count
- * then switches the query's state to the new blob and adds the run's outbox entry together.
- * A crash before that commit leaves only unreferenced blobs (collected at the next start);
- * after it, both the new state and the lines to log exist. Loggers drain the outbox in order
- * and mark each entry shipped.
+ * atomic commit to ~800 KiB, so large data is written first, unreferenced: a query's rows as
+ * chunks under a new generation (core/results/chunked_rows.ts), a run's log lines as immutable
+ * chunked blobs in bounded batches. The single atomic commit that makes a run count then
+ * switches the query's state to the new chunks and adds the run's outbox entries together. A
+ * crash before that commit leaves only unreferenced chunks and blobs (collected at the next
+ * start); after it, both the new state and the lines to log exist. Loggers drain the outbox in
+ * order and mark each entry shipped.
  *
  * Key layout:
  * - `["meta", "instance_id"]` — this database's random instance id
  * - `["meta", "outbox_seq"]` — last outbox sequence number used
- * - `["query", name]` — {@linkcode StoredQuery}: epoch, counter, SQL, blob id of the previous rows
- * - `["blob", id, i]` — chunk i of blob id (`Uint8Array`)
+ * - `["query", name]` — {@linkcode StoredQuery}: epoch, counter, SQL, the generation of each
+ *   bucket of the previous rows
+ * - `["rows", name, bucket, generation, i]` — piece i of a bucket of query `name`'s previous rows
+ *   (`Uint8Array`; see core/results/chunked_rows.ts)
+ * - `["blob", id, i]` — chunk i of blob id (`Uint8Array`): log lines of an outbox entry (and, in
+ *   stores written before chunked rows, a query's previous rows)
  * - `["splay", name]` — `"interval:splay"`, as osquery persists it
  * - `["denylist", name]` — unix time the denylisting ends
  * - `["executing", name]` — {@linkcode ExecutingQuery}: a query started and not finished
@@ -100,11 +105,28 @@ export interface StoredQuery {
   epoch: number;
   counter: number;
   sql: string;
-  /** Blob holding the previous rows, one canonical row per line. */
-  blob: string;
+  /** Rows stored. */
   rows: number;
-  /** Chunks of that blob (absent in stores written before osq recorded it). */
-  chunks?: number;
+  /** Per bucket of the stored rows, the generation holding it; 0 for an empty bucket. */
+  parts?: Float64Array;
+  /** Stores written before chunked rows: the blob holding the rows, one per line. */
+  blob?: string;
+}
+
+/**
+ * A query's rows as a commit stores them: written before it as chunks nothing refers to yet
+ * (core/results/chunked_rows.ts's walkRows).
+ */
+export interface RowsUpdate {
+  /** The state's new {@linkcode StoredQuery.parts}. */
+  parts: Float64Array;
+  rows: number;
+  /** Keys written for this run (deleted if its commit does not happen). */
+  written: Deno.KvKey[];
+  /** Keys of the chunks it replaces (deleted after its commit). */
+  replaced: Deno.KvKey[];
+  /** A pre-chunking rows blob it replaces (deleted after its commit). */
+  replacedBlob?: string;
 }
 
 /** A scheduled query that started and has not finished. */
@@ -132,12 +154,14 @@ export interface RunCommit {
   /** The state read before the run; the commit checks it is still the stored one. */
   previous: Deno.KvEntryMaybe<StoredQuery>;
   state?: { epoch: number; counter: number; sql: string };
-  rows?: string[];
-  /** Or the rows already joined by newlines, with their count. */
-  rowsText?: { text: string; count: number };
-  /** The id to store the rows blob under (default: a new random one). */
-  blobId?: string;
+  /** New rows (with `state`); without them the stored rows stay. */
+  rows?: RowsUpdate;
   lines: string[];
+  /**
+   * Lines already written as blobs (a large run renders its lines in bounded batches), each
+   * its own outbox entry, before `lines`.
+   */
+  lineBlobs?: { blob: string; count: number }[];
   category: "result" | "snapshot";
   /**
    * Further keys to set in the run's own commit (the event cursors of a query reading event
@@ -152,10 +176,8 @@ interface PreparedRun {
   written: string[];
   sets: [Deno.KvKey, unknown][];
   deletes: Deno.KvKey[];
-  entry?: OutboxEntry;
+  entries: OutboxEntry[];
   stored?: StoredQuery;
-  rowsText: string;
-  oldBlobDeleted: boolean;
   mutations: number;
   /** Upper estimate of the commit bytes this run adds. */
   bytes: number;
@@ -168,22 +190,12 @@ const MAX_COMMIT_BYTES = 700_000;
 const CHUNK = 60_000;
 const CHUNKS_PER_COMMIT = 12;
 const INLINE_LIMIT = 32_000;
-/** A rows blob up to this many chunks is written in the run's own commit (else before it). */
-const CHUNKS_IN_RUN_COMMIT = 4;
-/** Text of previous rows kept in memory (by immutable blob id), at most. */
-const ROWS_CACHE_LIMIT = 32 * 1024 * 1024;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /** The store. */
 export class Store {
   #seq: bigint | undefined;
-  /**
-   * Previous rows by blob id. Blobs never change once written, so a cached copy is always the
-   * stored truth; it spares reading and splitting the blob at every run.
-   */
-  readonly #rows = new Map<string, { rows: string[]; size: number }>();
-  #rowsSize = 0;
   /**
    * Query states as last read or committed through this store. Only this store writes them
    * (one daemon per database holds its lock), so the cache stays the stored truth; the
@@ -195,22 +207,8 @@ export class Store {
    * are deleted once the database takes writes again rather than filling it until a restart.
    */
   readonly #orphans = new Set<string>();
-
-  #cacheRows(id: string, rows: string[], size: number): void {
-    if (!id || size > ROWS_CACHE_LIMIT) return;
-    while (this.#rowsSize + size > ROWS_CACHE_LIMIT && this.#rows.size) {
-      this.#uncacheRows(this.#rows.keys().next().value!);
-    }
-    this.#rows.set(id, { rows, size });
-    this.#rowsSize += size;
-  }
-
-  #uncacheRows(id: string): void {
-    const hit = this.#rows.get(id);
-    if (!hit) return;
-    this.#rows.delete(id);
-    this.#rowsSize -= hit.size;
-  }
+  /** Row chunks written for runs whose commit failed, or replaced ones a delete missed. */
+  #orphanKeys: Deno.KvKey[] = [];
 
   constructor(readonly kv: Deno.Kv) {}
 
@@ -269,17 +267,6 @@ export class Store {
     return entry;
   }
 
-  /** The previous rows of a query (canonical rows). */
-  async previousRows(state: StoredQuery): Promise<string[]> {
-    if (state.rows === 0) return [];
-    const hit = this.#rows.get(state.blob);
-    if (hit) return hit.rows;
-    const text = await this.getBlob(state.blob);
-    const rows = text === "" ? [] : text.split("\n");
-    this.#cacheRows(state.blob, rows, text.length);
-    return rows;
-  }
-
   async #nextSeq(): Promise<bigint> {
     if (this.#seq === undefined) {
       const stored = await this.kv.get<bigint>(["meta", "outbox_seq"]);
@@ -313,13 +300,14 @@ export class Store {
     const index: number[] = [];
     const outcomes: (bigint | undefined | StoreError)[] = new Array(runs.length);
     for (const [k, run] of runs.entries()) {
-      const written: string[] = [];
+      const written = (run.lineBlobs ?? []).map((b) => b.blob);
       try {
         prepared.push(await this.#prepare(run, written));
         index.push(k);
       } catch (err) {
-        // Its blobs (possibly half written) are orphans; the other runs may still commit.
+        // Its blobs and chunks (possibly half written) are orphans; the other runs may still commit.
         for (const id of written) this.#orphans.add(id);
+        this.#orphanKeys.push(...run.rows?.written ?? []);
         outcomes[k] = new StoreError(`Writing the results of ${run.name} failed: ${(err as Error).message}`);
       }
     }
@@ -341,7 +329,7 @@ export class Store {
       let bytes = 0;
       while (j < prepared.length) {
         const p = prepared[j];
-        const m = mutations + p.mutations + (p.entry ? 2 : 0);
+        const m = mutations + p.mutations + p.entries.length + 1;
         const b = bytes + p.bytes;
         if (j > i && (j - i >= MAX_CHECKS || m > MAX_MUTATIONS || b > MAX_COMMIT_BYTES)) break;
         mutations = m;
@@ -356,7 +344,6 @@ export class Store {
         // The commit itself failed (a full disk): none of the group counts; the next run diffs
         // against the state still stored. Later groups are tried (a smaller one may fit).
         for (let k = 0; k < group.length; k++) {
-          for (const id of group[k].written) this.#orphans.add(id);
           outcomes[i + k] = new StoreError(
             `Committing the results of ${group[k].run.name} failed: ${(err as Error).message}`,
           );
@@ -387,18 +374,25 @@ export class Store {
       }
       i = j;
     }
-    prepared.forEach((p, k) => outcomes[k] instanceof Error && p.written.forEach((id) => this.#orphans.add(id)));
+    prepared.forEach((p, k) => {
+      if (!(outcomes[k] instanceof Error)) return;
+      p.written.forEach((id) => this.#orphans.add(id));
+      this.#orphanKeys.push(...p.run.rows?.written ?? []);
+    });
     return outcomes;
   }
 
-  /** Deletes orphaned blobs no committed state refers to (best effort: a full disk keeps them listed). */
+  /** Deletes orphaned blobs and chunks no committed state refers to (best effort: a full disk keeps them listed). */
   async #deleteOrphans(): Promise<void> {
-    for (const id of [...this.#orphans]) {
-      // A later run may have committed rows under the same id (the query thread's rows id).
-      if ([...this.#queries.values()].some((e) => e.value?.blob === id)) {
-        this.#orphans.delete(id);
-        continue;
+    if (this.#orphanKeys.length) {
+      try {
+        await this.#deleteKeys(this.#orphanKeys);
+        this.#orphanKeys = [];
+      } catch {
+        return;
       }
+    }
+    for (const id of [...this.#orphans]) {
       try {
         await this.deleteBlob(id);
         this.#orphans.delete(id);
@@ -410,76 +404,39 @@ export class Store {
 
   /** Writes what must precede the commit (large blobs) and lists the run's mutations. */
   async #prepare(run: RunCommit, written: string[]): Promise<PreparedRun> {
-    const { name, previous, state, rows, rowsText: joined, lines, category } = run;
+    const { name, previous, state, rows, lines, category } = run;
     const sets: [Deno.KvKey, unknown][] = [];
     const deletes: Deno.KvKey[] = [["executing", name]];
     let bytes = 0;
     let stored: StoredQuery | undefined;
-    let rowsText = "";
-    let oldBlobDeleted = false;
     if (state) {
-      if (rows || joined) {
-        rowsText = joined?.text ?? rows!.join("\n");
-        const count = joined?.count ?? rows!.length;
-        let blob = { id: "", chunks: 0 };
-        if (count) {
-          const encoded = encoder.encode(rowsText);
-          const chunks = Math.max(1, Math.ceil(encoded.length / CHUNK));
-          if (chunks <= CHUNKS_IN_RUN_COMMIT) {
-            blob = { id: run.blobId ?? crypto.randomUUID(), chunks };
-            for (let i = 0; i < chunks; i++) {
-              sets.push([["blob", blob.id, i], encoded.subarray(i * CHUNK, (i + 1) * CHUNK)]);
-            }
-            bytes += encoded.length;
-          } else {
-            const id = run.blobId ?? crypto.randomUUID();
-            written.push(id);
-            blob = await this.putBlob(rowsText, id);
-          }
-        }
-        stored = { ...state, blob: blob.id, rows: count, chunks: blob.chunks };
-        const old = previous.value;
-        if (old?.blob && old.chunks !== undefined && old.chunks <= CHUNKS_IN_RUN_COMMIT) {
-          for (let i = 0; i < old.chunks; i++) deletes.push(["blob", old.blob, i]);
-          oldBlobDeleted = true;
-        }
-      } else {
-        stored = {
-          ...state,
-          blob: previous.value?.blob ?? "",
-          rows: previous.value?.rows ?? 0,
-          chunks: previous.value?.chunks,
-        };
-      }
+      const old = previous.value;
+      stored = rows ? { ...state, rows: rows.rows, parts: rows.parts } : {
+        ...state,
+        rows: old?.rows ?? 0,
+        ...(old?.parts ? { parts: old.parts } : {}),
+        ...(old?.blob ? { blob: old.blob } : {}),
+      };
+      bytes += (stored.parts?.length ?? 0) * 8;
     }
-    let entry: OutboxEntry | undefined;
+    // Batches written ahead come first: `lines` is the run's last, partial batch.
+    const entries: OutboxEntry[] = (run.lineBlobs ?? []).map((b) => ({ category, name, blob: b.blob, count: b.count }));
     if (lines.length) {
       const size = lines.reduce((n, l) => n + l.length + 1, 0);
       if (size <= INLINE_LIMIT) {
-        entry = { category, name, lines, count: lines.length };
+        entries.push({ category, name, lines, count: lines.length });
         // Inline lines are JSON text; multi-byte characters count up to 3 bytes each.
         bytes += size * 3;
       } else {
         const id = crypto.randomUUID();
         written.push(id);
-        entry = { category, name, blob: (await this.putBlob(lines.join("\n"), id)).id, count: lines.length };
+        entries.push({ category, name, blob: (await this.putBlob(lines.join("\n"), id)).id, count: lines.length });
       }
     }
     if (stored) sets.push([["query", name], stored]);
     for (const [key, value] of run.extra ?? []) sets.push([key, value]);
-    bytes += 1024 + name.length * 3 * (sets.length + deletes.length);
-    return {
-      run,
-      written,
-      sets,
-      deletes,
-      entry,
-      stored,
-      rowsText,
-      oldBlobDeleted,
-      mutations: sets.length + deletes.length,
-      bytes,
-    };
+    bytes += 1024 + name.length * 3 * (sets.length + deletes.length) + entries.length * (200 + name.length * 3);
+    return { run, written, sets, deletes, entries, stored, mutations: sets.length + deletes.length, bytes };
   }
 
   /** Commits prepared runs in one atomic operation; undefined when a check failed. */
@@ -492,9 +449,9 @@ export class Store {
       for (const [key, value] of p.sets) op.set(key, value);
       for (const key of p.deletes) op.delete(key);
       let seq: bigint | undefined;
-      if (p.entry) {
+      for (const entry of p.entries) {
         seq = await this.#nextSeq();
-        op.set(["outbox", seq], p.entry);
+        op.set(["outbox", seq], entry);
         last = seq;
       }
       seqs.push(seq);
@@ -510,23 +467,43 @@ export class Store {
     return seqs;
   }
 
-  /** After a run's commit: the query cache, the rows cache, and the old blob if still there. */
+  /** After a run's commit: the query cache, and the chunks (or old rows blob) it replaced. */
   async #committed(p: PreparedRun, versionstamp: string): Promise<void> {
     const { run, stored } = p;
     if (stored) this.#queries.set(run.name, { key: ["query", run.name], value: stored, versionstamp });
-    const newRows = run.rows !== undefined || run.rowsText !== undefined;
-    if (stored && newRows && run.previous.value?.blob && run.previous.value.blob !== stored.blob) {
-      this.#uncacheRows(run.previous.value.blob);
-      if (!p.oldBlobDeleted) {
-        // The run is committed whatever happens here: a delete a full disk refuses is retried later.
-        try {
-          await this.deleteBlob(run.previous.value.blob);
-        } catch {
-          this.#orphans.add(run.previous.value.blob);
-        }
+    if (!run.rows) return;
+    // The run is committed whatever happens here: a delete a full disk refuses is retried later.
+    try {
+      await this.#deleteKeys(run.rows.replaced);
+    } catch {
+      this.#orphanKeys.push(...run.rows.replaced);
+    }
+    if (run.rows.replacedBlob) {
+      try {
+        await this.deleteBlob(run.rows.replacedBlob);
+      } catch {
+        this.#orphans.add(run.rows.replacedBlob);
       }
     }
-    if (stored && run.rows) this.#cacheRows(stored.blob, run.rows, p.rowsText.length);
+  }
+
+  /** Drops row chunks written for a run that will not commit (kept listed if the delete fails). */
+  async discardRows(rows: RowsUpdate): Promise<void> {
+    try {
+      await this.#deleteKeys(rows.written);
+    } catch {
+      this.#orphanKeys.push(...rows.written);
+    }
+  }
+
+  /** Deletes keys in as few commits as Deno KV allows. */
+  async #deleteKeys(keys: Deno.KvKey[]): Promise<void> {
+    for (let i = 0; i < keys.length; i += 500) {
+      const op = this.kv.atomic();
+      for (const key of keys.slice(i, i + 500)) op.delete(key);
+      const res = await op.commit();
+      if (!res.ok) throw new StoreError("Deleting result chunks failed.");
+    }
   }
 
   /** Outbox entries in order. */
@@ -604,10 +581,24 @@ export class Store {
     if (entry.blob) await this.deleteBlob(entry.blob);
   }
 
-  /** Deletes blobs no query state or outbox entry refers to (left by a crash mid-run). */
+  /**
+   * Deletes blobs and row chunks no query state or outbox entry refers to (left by a crash
+   * mid-run); returns how many blobs and chunks went.
+   */
   async collectGarbage(): Promise<number> {
     const live = new Set<string>();
-    for await (const e of this.kv.list<StoredQuery>({ prefix: ["query"] })) live.add(e.value.blob);
+    const parts = new Map<string, Float64Array>();
+    for await (const e of this.kv.list<StoredQuery>({ prefix: ["query"] })) {
+      if (e.value.blob) live.add(e.value.blob);
+      if (e.value.parts) parts.set(e.key[1] as string, e.value.parts);
+    }
+    // A chunk counts when its query's state names its generation for its bucket.
+    const stray: Deno.KvKey[] = [];
+    for await (const e of this.kv.list({ prefix: ["rows"] }, { batchSize: 32 })) {
+      const [, name, bucket, gen] = e.key;
+      if (parts.get(name as string)?.[bucket as number] !== gen) stray.push(e.key);
+    }
+    await this.#deleteKeys(stray);
     for await (const e of this.kv.list<OutboxEntry>({ prefix: ["outbox"] })) if (e.value.blob) live.add(e.value.blob);
     const dead = new Set<string>();
     for await (const e of this.kv.list({ prefix: ["blob"] })) {
@@ -615,7 +606,7 @@ export class Store {
       if (!live.has(id)) dead.add(id);
     }
     for (const id of dead) await this.deleteBlob(id);
-    return dead.size;
+    return dead.size + stray.length;
   }
 
   /** A small value by key. */

@@ -11,17 +11,39 @@ import { doubleLiteral, literalRowEncoder, textLiteral } from "./diff.ts";
 
 const decoder = new TextDecoder();
 
+/** Where {@linkcode runCanonicalInto} puts rows. */
+export interface RowSink {
+  add(row: string): void;
+  /** Drops the rows added so far (a later statement with result columns replaces them). */
+  reset(): void;
+}
+
 /** Rows of the last statement with result columns, as canonical text, and their total size. */
 export function runCanonical(engine: Engine, sql: string): { rows: string[]; size: number } {
+  let rows: string[] = [];
+  const size = runCanonicalInto(engine, sql, { add: (row) => void rows.push(row), reset: () => (rows = []) });
+  return { rows, size };
+}
+
+/**
+ * Runs `sql` into `sink`, row by row (so a caller that encodes rows as they come holds no array
+ * of them); returns the size of the last statement's rows (osquery_schedule.output_size).
+ */
+export function runCanonicalInto(engine: Engine, sql: string, sink: RowSink): number {
   engine.resetCancel();
-  const rows: string[] = [];
   let size = 0;
+  let added = false;
   const cells = new RowCells();
   for (const { statement } of engine.db.statements(sql)) {
     try {
       const names = statement.columnNames;
       const literals: string[] = new Array(names.length);
-      const first = rows.length;
+      // Only the last statement with result columns counts (as in osquery's SQL).
+      if (names.length > 0) {
+        if (added) sink.reset();
+        added = false;
+        size = 0;
+      }
       const encode = literalRowEncoder(names);
       while (statement.step()) {
         // Each value straight to its literal: SQLite's storage class decides integer, double
@@ -49,13 +71,12 @@ export function runCanonical(engine: Engine, sql: string): { rows: string[]; siz
         }
         const row = encode(literals);
         size += row.length;
-        rows.push(row);
+        sink.add(row);
+        added = true;
       }
-      // Only the last statement with result columns counts (as in osquery's SQL).
-      if (names.length > 0) rows.splice(0, first);
     } finally {
       statement.finalize();
     }
   }
-  return { rows, size };
+  return size;
 }

@@ -134,147 +134,45 @@ export function diffRows(previous: Iterable<string>, current: readonly string[])
   return { removed, added };
 }
 
-/**
- * Rows with a sorted index for {@linkcode diffIndexed}: row numbers ordered by (hash of the row,
- * row number), and the hashes in that order: 8 bytes a row.
- */
-export interface IndexedRows {
-  rows: readonly string[];
-  hashes: Uint32Array;
-  order: Uint32Array;
+/** A value of a row as osquery's typed rows hold it: integer, double or text (in that order). */
+type Typed = [0, bigint] | [1, number] | [2, string];
+
+function typedRow(canonical: string): [string, Typed][] {
+  const out: [string, Typed][] = [];
+  const obj = JSON.parse(canonical, (key, value, context?: { source?: string }) => {
+    if (key === "" || typeof value === "object") return value;
+    if (typeof value === "string") return [2, value];
+    const source = context?.source ?? String(value);
+    return /[.eE]/.test(source) ? [1, Number(source)] : [0, BigInt(source)];
+  }) as Record<string, Typed>;
+  // Canonical rows already have their keys sorted.
+  for (const key of Object.keys(obj)) out.push([key, obj[key]]);
+  return out;
 }
 
-const INDEX_BITS = 2 ** 21;
-
-/** FNV-1a over the UTF-16 code units of `text` (32 bits). */
-function hash32(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
-
-/**
- * Indexes rows for {@linkcode diffIndexed} (one native sort of hash * 2^21 + row number), in
- * place of the map of row texts a multiset difference otherwise builds. Undefined past 2^21
- * rows (the sort key must hold the row number exactly); diff those with {@linkcode diffRows}.
- */
-export function indexRows(rows: readonly string[]): IndexedRows | undefined {
-  if (rows.length >= INDEX_BITS) return undefined;
-  const keys = new Float64Array(rows.length);
-  for (let i = 0; i < rows.length; i++) keys[i] = hash32(rows[i]) * INDEX_BITS + i;
-  keys.sort();
-  const hashes = new Uint32Array(rows.length);
-  const order = new Uint32Array(rows.length);
-  for (let i = 0; i < rows.length; i++) {
-    const h = Math.floor(keys[i] / INDEX_BITS);
-    hashes[i] = h;
-    order[i] = keys[i] - h * INDEX_BITS;
-  }
-  return { rows, hashes, order };
+function compareTyped(a: Typed, b: Typed): number {
+  if (a[0] !== b[0]) return a[0] - b[0];
+  return a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0;
 }
 
 /**
- * The multiset difference {@linkcode diffRows} computes (same rows, same order), by walking two
- * sorted indexes: rows are compared as text only where their hashes meet, so no map of every
- * row is built. Added rows come in current order; removed rows in the order of the first
- * occurrence of their text in `previous` (a map's insertion order, as diffRows gives them).
+ * Canonical rows in the order osquery logs removed rows: the order of its multiset of typed
+ * rows (maps compared key by key, then value: integers before doubles before text).
  */
-export function diffIndexed(previous: IndexedRows, current: IndexedRows): DiffResult {
-  const ph = previous.hashes;
-  const po = previous.order;
-  const ch = current.hashes;
-  const co = current.order;
-  const prevRows = previous.rows;
-  const curRows = current.rows;
-  const added: number[] = [];
-  // Removed instances as (first occurrence of the text) * 2^21 + row number: sorting groups them.
-  const removed: number[] = [];
-  const np = ph.length;
-  const nc = ch.length;
-  let i = 0;
-  let j = 0;
-  while (i < np && j < nc) {
-    const hp = ph[i];
-    const hc = ch[j];
-    if (hp < hc && (i + 1 >= np || ph[i + 1] !== hp)) {
-      removed.push(po[i] * INDEX_BITS + po[i]);
-      i++;
-    } else if (hc < hp && (j + 1 >= nc || ch[j + 1] !== hc)) {
-      added.push(co[j]);
-      j++;
-    } else if (hp === hc && (i + 1 >= np || ph[i + 1] !== hp) && (j + 1 >= nc || ch[j + 1] !== hc)) {
-      // One row each side, the common case: equal text or a change.
-      if (prevRows[po[i]] !== curRows[co[j]]) {
-        removed.push(po[i] * INDEX_BITS + po[i]);
-        added.push(co[j]);
-      }
-      i++;
-      j++;
-    } else {
-      const h = hp < hc ? hp : hc;
-      let i2 = i;
-      while (i2 < np && ph[i2] === h) i2++;
-      let j2 = j;
-      while (j2 < nc && ch[j2] === h) j2++;
-      matchRun(prevRows, po, i, i2, curRows, co, j, j2, added, removed);
-      i = i2;
-      j = j2;
+export function osqueryRowOrder(rows: string[]): string[] {
+  const typed = rows.map((row) => ({ row, cells: typedRow(row) }));
+  typed.sort((x, y) => {
+    const n = Math.min(x.cells.length, y.cells.length);
+    for (let i = 0; i < n; i++) {
+      const [ka, va] = x.cells[i];
+      const [kb, vb] = y.cells[i];
+      if (ka !== kb) return ka < kb ? -1 : 1;
+      const d = compareTyped(va, vb);
+      if (d !== 0) return d;
     }
-  }
-  for (; i < np; i++) {
-    // What is left of previous may hold runs of duplicates: group them by first occurrence.
-    let i2 = i + 1;
-    while (i2 < np && ph[i2] === ph[i]) i2++;
-    if (i2 - i === 1) removed.push(po[i] * INDEX_BITS + po[i]);
-    else matchRun(prevRows, po, i, i2, curRows, co, 0, 0, added, removed);
-    i = i2 - 1;
-  }
-  for (; j < nc; j++) added.push(co[j]);
-  const addedSorted = Float64Array.from(added).sort();
-  const removedSorted = Float64Array.from(removed).sort();
-  const outAdded: string[] = new Array(addedSorted.length);
-  for (let k = 0; k < addedSorted.length; k++) outAdded[k] = curRows[addedSorted[k]];
-  const outRemoved: string[] = new Array(removedSorted.length);
-  for (let k = 0; k < removedSorted.length; k++) outRemoved[k] = prevRows[removedSorted[k] % INDEX_BITS];
-  return { removed: outRemoved, added: outAdded };
-}
-
-/** Matches a run of equal hashes by text (duplicates, or a rare collision of different rows). */
-function matchRun(
-  prevRows: readonly string[],
-  po: Uint32Array,
-  i: number,
-  i2: number,
-  curRows: readonly string[],
-  co: Uint32Array,
-  j: number,
-  j2: number,
-  added: number[],
-  removed: number[],
-): void {
-  // Previous row numbers of the run by text, ascending (the index orders them so).
-  const byText = new Map<string, number[]>();
-  for (let k = i; k < i2; k++) {
-    const text = prevRows[po[k]];
-    const list = byText.get(text);
-    if (list) list.push(po[k]);
-    else byText.set(text, [po[k]]);
-  }
-  const taken = new Map<string, number>();
-  // Current rows of the run, in current order, each take an unmatched previous row of its text.
-  for (let k = j; k < j2; k++) {
-    const text = curRows[co[k]];
-    const list = byText.get(text);
-    const n = taken.get(text) ?? 0;
-    if (list && n < list.length) taken.set(text, n + 1);
-    else added.push(co[k]);
-  }
-  for (const [text, list] of byText) {
-    for (let k = taken.get(text) ?? 0; k < list.length; k++) removed.push(list[0] * INDEX_BITS + list[k]);
-  }
+    return x.cells.length - y.cells.length;
+  });
+  return typed.map((t) => t.row);
 }
 
 /** A canonical row rendered for the log: as is with numerics, else every value as a string. */
@@ -311,7 +209,8 @@ export interface LogItem {
   decorationsTopLevel: boolean;
 }
 
-function legacyFields(item: LogItem): string {
+/** The fields every result line carries, in osquery's order (decorations nested or top level). */
+export function legacyFields(item: LogItem): string {
   let out = `"name":${JSON.stringify(item.name)},"hostIdentifier":${JSON.stringify(item.hostIdentifier)},` +
     `"calendarTime":${JSON.stringify(calendarTime(item.unixTime))},"unixTime":${item.unixTime},` +
     `"epoch":${item.epoch},"counter":${item.counter},"numerics":${item.numerics}`;
@@ -358,9 +257,8 @@ export interface QueryState {
   sql: string;
 }
 
-/** The outcome of {@linkcode nextResults}: what to store and what to log. */
-export interface ResultStep {
-  diff: DiffResult;
+/** The outcome of {@linkcode resultStep} or {@linkcode eventStep}: what to store and what to log. */
+export interface Step {
   /** The counter the log lines carry. */
   counter: number;
   /** The state to store, or undefined when nothing changed. */
@@ -371,15 +269,56 @@ export interface ResultStep {
   log: boolean;
   /** A status message osquery would log (new query, new epoch, changed SQL), if any. */
   note?: string;
+  /** Every current row is logged as added (a first run, a new epoch, an event query's rows). */
+  allAdded: boolean;
+  /** Removed rows are logged. */
+  logRemoved: boolean;
+}
+
+/** A {@linkcode Step} with the rows it logs. */
+export interface ResultStep extends Step {
+  diff: DiffResult;
+}
+
+function noteFor(name: string, previous: QueryState | undefined, epoch: number, sql: string): string | undefined {
+  if (!previous) return `Storing initial results for new scheduled query: ${name}`;
+  if (previous.epoch !== epoch) return `New Epoch ${epoch} for scheduled query ${name}`;
+  if (previous.sql !== sql) return `Scheduled query has been updated: ${name}`;
+  return undefined;
 }
 
 /**
- * osquery's differential step (`Query::addNewResults`): the first run, or the first in a new
- * epoch, logs every row as added with counter 0; later runs log the diff and count up only
- * when something changed. `reportRemoved = false` drops removed rows from the log.
- * `knownDiff`, when given, is the diff of `current` against `previous.rows` already computed
- * (by the query thread, which keeps the previous rows); it is used unless the epoch is new.
+ * osquery's differential step (`Query::addNewResults`) from the sizes of the diff against the
+ * stored rows: the first run, or the first in a new epoch, logs every row as added with counter
+ * 0; later runs log the diff and count up only when something changed. `reportRemoved = false`
+ * drops removed rows from the log.
  */
+export function resultStep(
+  name: string,
+  previous: QueryState | undefined,
+  diff: { added: number; removed: number; rows: number },
+  epoch: number,
+  sql: string,
+  reportRemoved: boolean,
+): Step {
+  const note = noteFor(name, previous, epoch, sql);
+  const newEpoch = !previous || previous.epoch !== epoch;
+  const changed = newEpoch || diff.added > 0 || diff.removed > 0;
+  // The counter logged is 1 unless it was recomputed (osquery presets it so).
+  let counter = 1;
+  if (changed) counter = newEpoch ? 0 : previous!.counter + 1;
+  const added = newEpoch ? diff.rows : diff.added;
+  const removed = newEpoch || !reportRemoved ? 0 : diff.removed;
+  const log = !(added === 0 && removed === 0 && counter !== 0);
+  const state = changed
+    ? { epoch, counter, sql }
+    : note !== undefined
+    ? { epoch, counter: previous!.counter, sql }
+    : undefined;
+  return { counter, state, storeRows: changed, log, note, allAdded: newEpoch, logRemoved: removed > 0 };
+}
+
+/** {@linkcode resultStep} over rows held as strings (the diff computed here). */
 export function nextResults(
   name: string,
   previous: { state: QueryState; rows: Iterable<string> } | undefined,
@@ -387,48 +326,50 @@ export function nextResults(
   epoch: number,
   sql: string,
   reportRemoved: boolean,
-  knownDiff?: DiffResult,
 ): ResultStep {
-  let note: string | undefined;
-  let newEpoch = false;
-  if (!previous) {
-    newEpoch = true;
-    note = `Storing initial results for new scheduled query: ${name}`;
-  } else if (previous.state.epoch !== epoch) {
-    newEpoch = true;
-    note = `New Epoch ${epoch} for scheduled query ${name}`;
-  } else if (previous.state.sql !== sql) {
-    note = `Scheduled query has been updated: ${name}`;
-  }
-  let diff: DiffResult;
-  let changed: boolean;
-  if (!newEpoch) {
-    diff = knownDiff ?? diffRows(previous!.rows, current);
-    changed = diff.added.length > 0 || diff.removed.length > 0;
-  } else {
-    diff = { removed: [], added: current };
-    changed = true;
-  }
-  // The counter logged is 1 unless it was recomputed (osquery presets it so).
-  let counter = 1;
-  if (changed) counter = newEpoch ? 0 : previous!.state.counter + 1;
-  if (!reportRemoved) diff = { removed: [], added: diff.added };
-  const log = !(diff.added.length === 0 && diff.removed.length === 0 && counter !== 0);
-  const state = changed
-    ? { epoch, counter, sql }
-    : note !== undefined
-    ? { epoch, counter: previous!.state.counter, sql }
-    : undefined;
-  return { diff, counter, state, storeRows: changed, log, note };
+  const diff = previous ? diffRows(previous.rows, current) : { removed: [], added: current };
+  const step = resultStep(
+    name,
+    previous?.state,
+    { added: diff.added.length, removed: diff.removed.length, rows: current.length },
+    epoch,
+    sql,
+    reportRemoved,
+  );
+  return {
+    ...step,
+    diff: step.allAdded
+      ? { removed: [], added: current }
+      : { removed: step.logRemoved ? diff.removed : [], added: diff.added },
+  };
 }
 
 /**
  * osquery's step for event-table queries with `--events_optimize` (`Query::addNewEvents`): no
  * removed rows, every new row is added, and the counter starts at 1 in a new epoch (0 is kept
- * for results that hold every row). osquery's event store hands a scheduled query only events
- * newer than its last run; osq gets the same effect from a multiset diff against the previous
- * run's rows, keeping only the additions.
+ * for results that hold every row). The run's rows are the events new to this query (its
+ * event cursor); `rowsChanged` tells whether they differ from the stored ones.
  */
+export function eventStep(
+  name: string,
+  previous: QueryState | undefined,
+  added: number,
+  rowsChanged: boolean,
+  epoch: number,
+  sql: string,
+): Step {
+  const newEpoch = !previous || previous.epoch !== epoch;
+  const note = noteFor(name, previous, epoch, sql);
+  const changed = newEpoch || rowsChanged;
+  const counter = added ? (newEpoch ? 1 : previous!.counter + 1) : 1;
+  const kept = previous?.counter ?? 0;
+  const state = changed || note !== undefined
+    ? { epoch, counter: added ? counter : newEpoch ? 0 : kept, sql }
+    : undefined;
+  return { counter, state, storeRows: changed, log: added > 0, note, allAdded: true, logRemoved: false };
+}
+
+/** {@linkcode eventStep} over rows held as strings: the rows not in the previous run's are new. */
 export function nextEvents(
   name: string,
   previous: { state: QueryState; rows: Iterable<string> } | undefined,
@@ -437,27 +378,14 @@ export function nextEvents(
   sql: string,
 ): ResultStep {
   const newEpoch = !previous || previous.state.epoch !== epoch;
-  const note = !previous
-    ? `Storing initial results for new scheduled query: ${name}`
-    : newEpoch
-    ? `New Epoch ${epoch} for scheduled query ${name}`
-    : previous.state.sql !== sql
-    ? `Scheduled query has been updated: ${name}`
-    : undefined;
-  const added = newEpoch ? current : diffRows(previous!.rows, current).added;
-  const rowsChanged = newEpoch || added.length > 0 ||
-    (previous !== undefined && countOf(previous.rows) !== current.length);
-  const counter = added.length ? (newEpoch ? 1 : previous!.state.counter + 1) : 1;
-  const kept = previous?.state.counter ?? 0;
-  const state = rowsChanged || note !== undefined
-    ? { epoch, counter: added.length ? counter : newEpoch ? 0 : kept, sql }
-    : undefined;
-  return { diff: { removed: [], added }, counter, state, storeRows: rowsChanged, log: added.length > 0, note };
-}
-
-function countOf(rows: Iterable<string>): number {
-  if (Array.isArray(rows)) return rows.length;
-  let n = 0;
-  for (const _ of rows) n++;
-  return n;
+  const diff = newEpoch ? { removed: [], added: current } : diffRows(previous!.rows, current);
+  const step = eventStep(
+    name,
+    previous?.state,
+    diff.added.length,
+    diff.added.length > 0 || diff.removed.length > 0,
+    epoch,
+    sql,
+  );
+  return { ...step, diff: { removed: [], added: diff.added } };
 }

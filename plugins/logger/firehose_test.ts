@@ -202,7 +202,6 @@ Deno.test({
             name: "q",
             previous: await store.getQuery("q"),
             state: { epoch: 0, counter: 0, sql: "s" },
-            rows: [],
             lines: [line(1), line(2), line(3)],
             category: "result",
           });

@@ -28,7 +28,6 @@ async function commit(store: Store, name: string, lines: string[]): Promise<void
     name,
     previous,
     state: { epoch: 0, counter, sql: "s" },
-    rows: [],
     lines,
     category: "result",
   });

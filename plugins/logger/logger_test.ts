@@ -84,7 +84,6 @@ if (!kvAvailable()) {
           name: "q",
           previous: await store.getQuery("q"),
           state: { epoch: 0, counter: n, sql: "s" },
-          rows: [String(n)],
           lines: [`line ${n}`],
           category: "result",
         });
@@ -129,7 +128,6 @@ if (!kvAvailable()) {
         name: `q${n}`,
         previous: { key: ["query", `q${n}`], value: null, versionstamp: null },
         state: { epoch: 0, counter: 0, sql: "s" },
-        rows: [String(n)],
         lines: [`line ${n}a`, `line ${n}b`],
         category: "result" as const,
       }));

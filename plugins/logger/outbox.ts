@@ -14,20 +14,32 @@ import type { Logger } from "./logger.ts";
 
 /** Entries per batch: with three loggers, four mutations each stay within one KV commit. */
 const MAX_BATCH = 200;
+/**
+ * Lines per batch, past its first entry: a large run's lines come as many entries of bounded
+ * size (core/results/log_batches.ts), and a batch holds its lines in memory.
+ */
+const MAX_BATCH_LINES = 20_000;
 
 /** Ships every pending entry; returns how many entries were retired. */
 export async function drainOutbox(store: Store, loggers: Logger[]): Promise<number> {
   if (loggers.length === 0 || !loggers.every((l) => l.batchable)) return await drainOneByOne(store, loggers);
   let retired = 0;
   let batch: { seq: bigint; entry: OutboxEntry }[] = [];
+  let lines = 0;
   let shipped: Set<string> | undefined;
   for await (const item of store.outbox()) {
-    if (batch.length && (batch[0].entry.category !== item.entry.category || batch.length >= MAX_BATCH)) {
+    if (
+      batch.length &&
+      (batch[0].entry.category !== item.entry.category || batch.length >= MAX_BATCH ||
+        lines + item.entry.count > MAX_BATCH_LINES)
+    ) {
       shipped ??= await store.shippedMarks();
       retired += await shipBatch(store, loggers, batch, shipped);
       batch = [];
+      lines = 0;
     }
     batch.push(item);
+    lines += item.entry.count;
   }
   if (batch.length) {
     shipped ??= await store.shippedMarks();

@@ -1,0 +1,330 @@
+/**
+ * A differential query's previous rows, stored as chunks and diffed chunk by chunk, so the
+ * daemon never holds the previous result beside the current one.
+ *
+ * Layout: the rows are kept sorted by (hash, bytes) (core/results/sorted_rows.ts) and cut into
+ * 2^bits buckets by the top bits of the hash. Bucket b lives under `["rows", name, b, gen, i]`
+ * (i numbers the ≤ 60 KB pieces of a bucket larger than one KV value), and the query's state
+ * (`["query", name]`, {@linkcode StoredRowsRef}) holds `parts`: for each bucket the generation
+ * holding it, 0 when empty.
+ *
+ * A run walks the stored buckets in key order (one KV list, a few buckets in memory at a time)
+ * against the current rows in the same order: a merge of two sorted sequences gives the
+ * multiset difference, and marks the buckets it touched. Only those are written, under a new
+ * random generation, before the commit: nothing refers to them yet, so a crash leaves the
+ * stored state whole (the next start deletes the stray chunks). The run's one atomic commit
+ * then swaps `parts` in the query's state together with its outbox entries; the chunks it
+ * replaced are deleted after it. A generation is random (not the previous plus one) so chunks
+ * a crashed or refused run left behind can never be mistaken for a later run's.
+ *
+ * Changes spread by hash: 1 % of the rows changed touch most buckets of a large result, so most
+ * are rewritten; a run whose rows did not change writes nothing.
+ *
+ * @module
+ */
+import type { RowsUpdate } from "../kv/store.ts";
+import { compareBytes, rowHash, type SortedRows, sortRows } from "./sorted_rows.ts";
+
+/** What a query's stored state says about its rows. */
+export interface StoredRowsRef {
+  /** Rows stored. */
+  rows: number;
+  /** Per bucket (2^bits of them), the generation holding it; 0 for an empty bucket. */
+  parts?: Float64Array;
+  /** Rows of a store written before chunked rows: a blob of rows joined by newlines. */
+  blob?: string;
+}
+
+/** The outcome of {@linkcode walkRows}. */
+export interface RowsWalk {
+  /** Sorted indexes (into the current rows) of rows not stored, in the query's own order. */
+  added: Uint32Array;
+  /** Stored rows not in the current ones: how many, and their text when asked for. */
+  removedCount: number;
+  removed: string[];
+  /** The rows to store, when they differ from the stored ones. */
+  update?: RowsUpdate;
+}
+
+/** Options of {@linkcode walkRows}. */
+export interface WalkOptions {
+  /** Decode removed rows (they are only counted otherwise). */
+  removedText: boolean;
+  /** Reads a pre-chunking rows blob. */
+  readBlob: (id: string) => Promise<string>;
+}
+
+/** Bytes a bucket aims at; the bucket count is a power of two near rows' bytes / this. */
+const BUCKET_BYTES = 32 * 1024;
+/** At most 2^12 buckets: `parts` (8 bytes each) stays well inside one KV value. */
+const MAX_BITS = 12;
+/** Bytes of one KV value holding (a piece of) a bucket. */
+const PIECE = 60_000;
+/** A write commit holds at most this many bytes and values (Deno KV's limits, with margin). */
+const COMMIT_BYTES = 600_000;
+const COMMIT_VALUES = 200;
+
+const decoder = new TextDecoder();
+
+/** The bucket count exponent for `bytes` of rows, kept from `previous` while it is near enough. */
+export function bucketBits(bytes: number, previous?: number): number {
+  const ideal = Math.min(MAX_BITS, Math.max(0, Math.ceil(Math.log2(Math.max(1, bytes / BUCKET_BYTES)))));
+  // A change of partition rewrites every bucket: keep the old one within a factor of 4.
+  if (previous !== undefined && Math.abs(previous - ideal) <= 2) return previous;
+  return ideal;
+}
+
+function bucketOf(hash: number, bits: number): number {
+  return bits === 0 ? 0 : hash >>> (32 - bits);
+}
+
+/** A stored bucket: its bytes and the keys they came from. */
+interface Segment {
+  bucket: number;
+  bytes: Uint8Array;
+  keys: Deno.KvKey[];
+}
+
+/** The stored buckets in order (only those `parts` names), a few KV values at a time. */
+async function* storedSegments(kv: Deno.Kv, name: string, parts: Float64Array): AsyncGenerator<Segment> {
+  let current: { bucket: number; pieces: Uint8Array[]; keys: Deno.KvKey[] } | undefined;
+  const flush = (): Segment | undefined => {
+    if (!current) return undefined;
+    const { bucket, pieces, keys } = current;
+    current = undefined;
+    return { bucket, bytes: pieces.length === 1 ? pieces[0] : concat(pieces), keys };
+  };
+  for await (const e of kv.list<Uint8Array>({ prefix: ["rows", name] }, { batchSize: 32 })) {
+    const bucket = e.key[2] as number;
+    if (parts[bucket] !== e.key[3]) continue; // another generation: stray or about to be deleted
+    if (current && current.bucket !== bucket) yield flush()!;
+    current ??= { bucket, pieces: [], keys: [] };
+    current.pieces.push(e.value);
+    current.keys.push(e.key);
+  }
+  const last = flush();
+  if (last) yield last;
+}
+
+function concat(pieces: Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of pieces) n += p.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of pieces) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/** A growable list of row indexes. */
+class Indexes {
+  #a = new Uint32Array(1024);
+  length = 0;
+  push(i: number): void {
+    if (this.length === this.#a.length) {
+      const next = new Uint32Array(this.#a.length * 2);
+      next.set(this.#a);
+      this.#a = next;
+    }
+    this.#a[this.length++] = i;
+  }
+  done(): Uint32Array {
+    return this.#a.slice(0, this.length);
+  }
+}
+
+/**
+ * Diffs `current` against the rows `stored` refers to and, when they differ, writes the
+ * buckets that changed under a new generation (see the module doc). Nothing stored changes
+ * until the caller commits the returned {@linkcode RowsUpdate}.
+ */
+export async function walkRows(
+  kv: Deno.Kv,
+  name: string,
+  stored: StoredRowsRef | undefined,
+  current: SortedRows,
+  options: WalkOptions,
+): Promise<RowsWalk> {
+  const n = current.count;
+  const { bytes: cur, offsets, hashes } = current;
+  const oldBits = stored?.parts ? Math.log2(stored.parts.length) : undefined;
+  const bits = bucketBits(cur.length, oldBits);
+  // Buckets (of the new partition) whose rows changed.
+  const dirty = new Uint8Array(2 ** bits);
+  const added = new Indexes();
+  const removed: string[] = [];
+  let removedCount = 0;
+  const oldKeys: Deno.KvKey[][] = [];
+  let j = 0;
+  const segments = stored?.parts
+    ? storedSegments(kv, name, stored.parts)
+    : stored?.blob && stored.rows > 0
+    ? legacySegment(stored.blob, options.readBlob)
+    : undefined;
+  for await (const seg of segments ?? []) {
+    if (seg.bucket >= 0) oldKeys[seg.bucket] = seg.keys;
+    const old = seg.bytes;
+    let s = 0;
+    while (s < old.length) {
+      let e = old.indexOf(10, s);
+      if (e < 0) e = old.length;
+      const h = rowHash(old, s, e);
+      // Current rows before this stored one are new.
+      while (
+        j < n &&
+        (hashes[j] < h || (hashes[j] === h && compareBytes(cur, offsets[j], offsets[j + 1] - 1, old, s, e) < 0))
+      ) {
+        added.push(j);
+        dirty[bucketOf(hashes[j], bits)] = 1;
+        j++;
+      }
+      if (j < n && hashes[j] === h && compareBytes(cur, offsets[j], offsets[j + 1] - 1, old, s, e) === 0) {
+        j++;
+      } else {
+        removedCount++;
+        if (options.removedText) removed.push(decoder.decode(old.subarray(s, e)));
+        dirty[bucketOf(h, bits)] = 1;
+      }
+      s = e + 1;
+    }
+  }
+  for (; j < n; j++) {
+    added.push(j);
+    dirty[bucketOf(hashes[j], bits)] = 1;
+  }
+  const addedIdx = inQueryOrder(added.done(), current.positions);
+  const walk: RowsWalk = { added: addedIdx, removedCount, removed };
+  if (addedIdx.length === 0 && removedCount === 0) return walk;
+  // Same partition: only the dirty buckets are written. Another: every bucket is.
+  const samePartition = oldBits === bits;
+  walk.update = await writeBuckets(kv, name, current, bits, samePartition ? dirty : undefined, stored?.parts);
+  const replaced = walk.update.replaced;
+  for (const [b, keys] of oldKeys.entries()) {
+    if (keys && (!samePartition || dirty[b])) replaced.push(...keys);
+  }
+  if (!stored?.parts && stored?.blob) walk.update.replacedBlob = stored.blob;
+  return walk;
+}
+
+/** Every sorted index, in the query's order (`positions`: sorted index → place in the query's order). */
+export function queryOrder(positions: Uint32Array): Uint32Array {
+  const out = new Uint32Array(positions.length);
+  for (let k = 0; k < positions.length; k++) out[positions[k]] = k;
+  return out;
+}
+
+/** Sorted indexes `idx` reordered as the query returned their rows (`positions`: sorted → query order). */
+function inQueryOrder(idx: Uint32Array, positions: Uint32Array): Uint32Array {
+  if (idx.length === 0) return idx;
+  const n = positions.length;
+  const marked = new Uint8Array(n);
+  for (const k of idx) marked[k] = 1;
+  const bySorted = queryOrder(positions);
+  let o = 0;
+  for (let p = 0; p < n; p++) {
+    const k = bySorted[p];
+    if (marked[k]) idx[o++] = k;
+  }
+  return idx;
+}
+
+/** A pre-chunking rows blob as one stored segment, in sorted order. */
+async function* legacySegment(blob: string, readBlob: (id: string) => Promise<string>): AsyncGenerator<Segment> {
+  const text = await readBlob(blob);
+  yield { bucket: -1, bytes: sortRows(text === "" ? [] : text.split("\n")).bytes, keys: [] };
+}
+
+/** Writes the buckets of `current` (all, or those marked in `dirty`) under a new generation. */
+async function writeBuckets(
+  kv: Deno.Kv,
+  name: string,
+  current: SortedRows,
+  bits: number,
+  dirty: Uint8Array | undefined,
+  oldParts: Float64Array | undefined,
+): Promise<RowsUpdate> {
+  const count = 2 ** bits;
+  const parts = dirty && oldParts ? Float64Array.from(oldParts) : new Float64Array(count);
+  const gen = newGeneration();
+  const written: Deno.KvKey[] = [];
+  let op = kv.atomic();
+  let opBytes = 0;
+  let opValues = 0;
+  const commit = async () => {
+    if (opValues === 0) return;
+    const res = await op.commit();
+    if (!res.ok) throw new Error("Writing a result chunk to the database failed.");
+    op = kv.atomic();
+    opBytes = 0;
+    opValues = 0;
+  };
+  const { hashes, offsets, bytes } = current;
+  let j = 0;
+  for (let b = 0; b < count; b++) {
+    const start = j;
+    while (j < current.count && bucketOf(hashes[j], bits) === b) j++;
+    if (dirty && !dirty[b]) continue;
+    if (start === j) {
+      parts[b] = 0;
+      continue;
+    }
+    parts[b] = gen;
+    const from = offsets[start];
+    const to = offsets[j];
+    for (let piece = 0, o = from; o < to; piece++, o += PIECE) {
+      const value = bytes.subarray(o, Math.min(to, o + PIECE));
+      if (opBytes + value.length > COMMIT_BYTES || opValues >= COMMIT_VALUES) await commit();
+      const key: Deno.KvKey = ["rows", name, b, gen, piece];
+      op.set(key, value);
+      written.push(key);
+      opBytes += value.length + 100;
+      opValues++;
+    }
+  }
+  try {
+    await commit();
+  } catch (err) {
+    // What was written is unreferenced; the caller never gets the keys, so drop them here.
+    await deleteKeys(kv, written).catch(() => {});
+    throw err;
+  }
+  return { parts, rows: current.count, written, replaced: [] };
+}
+
+/** A generation id: random, never 0 (0 marks an empty bucket), exact in a double. */
+function newGeneration(): number {
+  const [hi, lo] = crypto.getRandomValues(new Uint32Array(2));
+  return (hi & 0x1fffff) * 2 ** 32 + lo + 1;
+}
+
+/** Deletes keys in as few commits as Deno KV allows. */
+async function deleteKeys(kv: Deno.Kv, keys: Deno.KvKey[]): Promise<void> {
+  for (let i = 0; i < keys.length; i += 500) {
+    const op = kv.atomic();
+    for (const key of keys.slice(i, i + 500)) op.delete(key);
+    const res = await op.commit();
+    if (!res.ok) throw new Error("Deleting result chunks failed.");
+  }
+}
+
+/** The stored rows (sorted order), for inspection and tests. */
+export async function storedRows(
+  kv: Deno.Kv,
+  name: string,
+  stored: StoredRowsRef,
+  readBlob: (id: string) => Promise<string>,
+): Promise<string[]> {
+  const rows: string[] = [];
+  if (!stored.parts) {
+    if (!stored.blob || stored.rows === 0) return rows;
+    const text = await readBlob(stored.blob);
+    return text === "" ? [] : text.split("\n");
+  }
+  for await (const seg of storedSegments(kv, name, stored.parts)) {
+    const text = decoder.decode(seg.bytes);
+    rows.push(...text.slice(0, -1).split("\n"));
+  }
+  return rows;
+}

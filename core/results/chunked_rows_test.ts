@@ -1,0 +1,170 @@
+import { assert, assertEquals } from "../../testing/assert.ts";
+import { kvAvailable, openStore, type Store } from "../kv/store.ts";
+import { diffRows } from "./diff.ts";
+import { bucketBits, storedRows, walkRows } from "./chunked_rows.ts";
+import { rowText, sortRows } from "./sorted_rows.ts";
+
+const readBlob = (store: Store) => (id: string) => store.getBlob(id);
+
+/** One run as the pipeline does it: walk, then commit the state with the new chunks. */
+async function run(store: Store, name: string, rows: string[]) {
+  const previous = await store.getQuery(name);
+  const sorted = sortRows(rows);
+  const walk = await walkRows(store.kv, name, previous.value ?? undefined, sorted, {
+    removedText: true,
+    readBlob: readBlob(store),
+  });
+  const added = Array.from(walk.added, (k) => rowText(sorted, k));
+  return { previous, walk, added, sorted };
+}
+
+async function commit(store: Store, name: string, r: Awaited<ReturnType<typeof run>>) {
+  await store.commitRun({
+    name,
+    previous: r.previous,
+    state: { epoch: 0, counter: 0, sql: "s" },
+    rows: r.walk.update,
+    lines: [],
+    category: "result",
+  });
+}
+
+const stored = async (store: Store, name: string) =>
+  (await storedRows(store.kv, name, (await store.getQuery(name)).value!, readBlob(store))).sort();
+
+function random(seed: number) {
+  return (n: number) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+}
+
+// Deno KV needs --unstable-kv; without it this file re-runs itself in a child that has it.
+if (!kvAvailable()) {
+  Deno.test("chunked rows: the tests pass under --unstable-kv", async () => {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["test", "-A", "--unstable-kv", "--no-check", new URL(import.meta.url).pathname],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+    assert(out.success, text);
+  });
+} else {
+  Deno.test("chunked rows: a walk across many buckets gives the multiset diff, added rows in the query's order", async () => {
+    const store = await openStore(":memory:");
+    const rand = random(11);
+    // ~300 KB of rows: several buckets, so the walk crosses bucket (and KV value) boundaries.
+    const row = (i: number, v: number) => `{"id":${i},"name":"row-${i}-${"x".repeat(20)}","v":${v}}`;
+    let rows = Array.from({ length: 6000 }, (_, i) => row(i, 0));
+    assert(bucketBits(rows.join("\n").length) >= 3);
+    let r = await run(store, "q", rows);
+    assertEquals(r.added, rows);
+    await commit(store, "q", r);
+    for (let round = 1; round <= 4; round++) {
+      const next = rows.map((x, i) => (rand(50) === 0 ? row(i, round) : x));
+      // Duplicates and removals too.
+      next.push(next[rand(next.length)], row(9000 + round, 0));
+      next.splice(rand(next.length), 3);
+      r = await run(store, "q", next);
+      const expected = diffRows(rows, next);
+      assertEquals(r.added, expected.added, `round ${round}: added, in the query's order`);
+      assertEquals(r.walk.removed.sort(), expected.removed.sort(), `round ${round}: removed`);
+      assertEquals(r.walk.removedCount, expected.removed.length);
+      await commit(store, "q", r);
+      assertEquals(await stored(store, "q"), [...next].sort());
+      rows = next;
+    }
+    // Unchanged rows in another order: no diff, nothing written.
+    r = await run(store, "q", [...rows].reverse());
+    assertEquals([r.added.length, r.walk.removedCount, r.walk.update], [0, 0, undefined]);
+    // Every chunk left is one the state names.
+    assertEquals(await store.collectGarbage(), 0);
+    store.close();
+  });
+
+  Deno.test("chunked rows: only the buckets that changed are rewritten; growing far enough repartitions", async () => {
+    const store = await openStore(":memory:");
+    const rows = Array.from({ length: 4000 }, (_, i) => `{"i":${i},"pad":"${"p".repeat(40)}"}`);
+    await commit(store, "q", await run(store, "q", rows));
+    const before = new Map((await store.list<Uint8Array>(["rows"])).map((e) => [JSON.stringify(e.key.slice(0, 3)), e]));
+    const changed = [...rows];
+    changed[17] = '{"i":17,"pad":"changed"}';
+    const r = await run(store, "q", changed);
+    // One row's bucket (the removed row's, and the added row's if another) is rewritten.
+    assert(r.walk.update!.written.length <= 2, `${r.walk.update!.written.length} chunks written`);
+    await commit(store, "q", r);
+    const after = await store.list<Uint8Array>(["rows"]);
+    const rewritten = after.filter((e) => before.get(JSON.stringify(e.key.slice(0, 3)))?.key[3] !== e.key[3]);
+    assertEquals(rewritten.length, r.walk.update!.written.length);
+    assertEquals(after.length, before.size, "replaced chunks are deleted after the commit");
+    // Ten times the rows: another partition, every bucket written, the old ones gone.
+    const many = Array.from({ length: 40_000 }, (_, i) => `{"i":${i},"pad":"${"p".repeat(40)}"}`);
+    const big = await run(store, "q", many);
+    assertEquals(big.added.length, 36_001, "36,000 new rows and row 17 as it was");
+    assertEquals(big.walk.removed, ['{"i":17,"pad":"changed"}']);
+    await commit(store, "q", big);
+    assertEquals((await store.getQuery("q")).value!.parts!.length, 2 ** bucketBits(many.join("\n").length + 1));
+    assertEquals(await stored(store, "q"), [...many].sort());
+    assertEquals(await store.collectGarbage(), 0);
+    store.close();
+  });
+
+  Deno.test("chunked rows: a crash between the chunk writes and the commit leaves the stored rows whole; the next run diffs against them once", async () => {
+    const dir = Deno.makeTempDirSync();
+    try {
+      let store = await openStore(`${dir}/db`);
+      const rows = Array.from({ length: 3000 }, (_, i) => `{"i":${i},"pad":"${"p".repeat(30)}"}`);
+      await commit(store, "q", await run(store, "q", rows));
+      const next = rows.map((x, i) => (i % 10 === 0 ? `{"i":${i},"pad":"new"}` : x));
+      // The run writes its chunks, then the process dies before the commit.
+      const lost = await run(store, "q", next);
+      assert(lost.walk.update!.written.length > 0);
+      store.close();
+      store = await openStore(`${dir}/db`);
+      assertEquals(await stored(store, "q"), [...rows].sort(), "the committed rows are intact");
+      // The next start collects the stray chunks; the run then diffs against the stored rows.
+      assertEquals(await store.collectGarbage(), lost.walk.update!.written.length);
+      const again = await run(store, "q", next);
+      assertEquals(again.added.length, 300);
+      assertEquals(again.walk.removedCount, 300);
+      await commit(store, "q", again);
+      assertEquals(await stored(store, "q"), [...next].sort());
+      // Committed: the same rows again are no change.
+      const quiet = await run(store, "q", next);
+      assertEquals([quiet.added.length, quiet.walk.removedCount], [0, 0]);
+      store.close();
+    } finally {
+      Deno.removeSync(dir, { recursive: true });
+    }
+  });
+
+  Deno.test("chunked rows: a refused commit (stale state) deletes the chunks it wrote", async () => {
+    const store = await openStore(":memory:");
+    await commit(store, "q", await run(store, "q", ["a", "b"]));
+    const stale = await run(store, "q", ["a", "c"]);
+    await commit(store, "q", await run(store, "q", ["a", "d"]));
+    let refused = false;
+    try {
+      await commit(store, "q", stale);
+    } catch {
+      refused = true;
+    }
+    assert(refused);
+    assertEquals(await stored(store, "q"), ["a", "d"]);
+    assertEquals(await store.collectGarbage(), 0, "nothing stray is left");
+    store.close();
+  });
+
+  Deno.test("chunked rows: a store from before chunked rows is diffed against its rows blob, then converted", async () => {
+    const store = await openStore(":memory:");
+    const { id } = await store.putBlob(["a", "b", "c"].join("\n"));
+    await store.kv.set(["query", "q"], { epoch: 0, counter: 3, sql: "s", blob: id, rows: 3 });
+    const r = await run(store, "q", ["b", "c", "d"]);
+    assertEquals([r.added, r.walk.removed], [["d"], ["a"]]);
+    await commit(store, "q", r);
+    assertEquals(await stored(store, "q"), ["b", "c", "d"]);
+    assertEquals(await store.getBlob(id), "", "the old rows blob is deleted after the commit");
+    store.close();
+  });
+}
