@@ -9,6 +9,7 @@
  * @module
  */
 import { exists, readText } from "../../core/host/files.ts";
+import type { Host } from "../../core/host/host.ts";
 import { authorityOverridden, type JsonObject, metadataBase, metadataRequest, parseObject } from "./_lib.ts";
 
 /** The compute document's path, at the API version every Azure region serves. */
@@ -20,15 +21,15 @@ function readTrimmed(path: string): string {
   return readText(path)?.trim() ?? "";
 }
 
-/** Whether this host may be an Azure VM (`root` lets tests point at a fixture tree). */
-export function looksLikeAzure(root = ""): boolean {
-  return exists(`${root}/var/log/waagent.log`) ||
-    readTrimmed(`${root}/sys/class/dmi/id/chassis_asset_tag`) === AZURE_ASSET_TAG;
+/** Whether `host` may be an Azure VM. */
+export function looksLikeAzure(host: Host): boolean {
+  return exists(host.path("/var/log/waagent.log")) ||
+    readTrimmed(host.path("/sys/class/dmi/id/chassis_asset_tag")) === AZURE_ASSET_TAG;
 }
 
 /** The compute metadata document, or `undefined` when not on Azure or the service did not give it. */
-export function azureCompute(): JsonObject | undefined {
-  if (!authorityOverridden() && !looksLikeAzure()) return undefined;
+export function azureCompute(host: Host): JsonObject | undefined {
+  if (!authorityOverridden() && !looksLikeAzure(host)) return undefined;
   const answer = metadataRequest(metadataBase(), AZURE_COMPUTE_PATH, { headers: { Metadata: "true" } });
   if (answer === undefined || answer.status !== 200) return undefined;
   return parseObject(answer.text);

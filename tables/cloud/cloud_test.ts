@@ -5,6 +5,7 @@ import { assert, assertEquals, assertStringIncludes } from "../../testing/assert
 import { DEFAULT_METADATA_AUTHORITY, isUnreachable, resetUnreachable } from "./_lib.ts";
 import { resetImdsToken } from "./_ec2.ts";
 import { looksLikeAzure } from "./_azure.ts";
+import { fixtureHost } from "../../testing/table_engine.ts";
 import { zoneId } from "./ycloud_instance_metadata.ts";
 import { parseDescribeTags, signGet } from "./_aws.ts";
 import type { LoggedRequest as Logged } from "../../testdata/cloud/logged_request.ts";
@@ -214,14 +215,14 @@ Deno.test("azure_instance_tags: key:value pairs split at the first colon", async
 Deno.test("azure: the service is only asked on a host that looks like Azure", async () => {
   const root = await Deno.makeTempDir();
   try {
-    assertEquals(looksLikeAzure(root), false);
+    assertEquals(looksLikeAzure(fixtureHost(root)), false);
     await Deno.mkdir(`${root}/sys/class/dmi/id`, { recursive: true });
     await Deno.writeTextFile(`${root}/sys/class/dmi/id/chassis_asset_tag`, "7783-7084-3265-9085-8269-3286-77\n");
-    assertEquals(looksLikeAzure(root), true);
+    assertEquals(looksLikeAzure(fixtureHost(root)), true);
     await Deno.remove(`${root}/sys`, { recursive: true });
     await Deno.mkdir(`${root}/var/log`, { recursive: true });
     await Deno.writeTextFile(`${root}/var/log/waagent.log`, "");
-    assertEquals(looksLikeAzure(root), true);
+    assertEquals(looksLikeAzure(fixtureHost(root)), true);
   } finally {
     await Deno.remove(root, { recursive: true });
   }

@@ -1,3 +1,8 @@
+/**
+ * `ec2_instance_tags`: this instance's tags, from EC2's DescribeTags or the metadata service.
+ *
+ * @module
+ */
 import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { identityDocument, imdsGet } from "./_ec2.ts";
@@ -7,9 +12,9 @@ export default registerTable(defineTable({
   name: "ec2_instance_tags",
   description: "Tags of this EC2 instance, from EC2's DescribeTags (or the metadata service's tag category).",
   columns: [
-    { name: "instance_id", type: "TEXT" },
-    { name: "key", type: "TEXT" },
-    { name: "value", type: "TEXT" },
+    { name: "instance_id", type: "TEXT", description: "The EC2 instance id." },
+    { name: "key", type: "TEXT", description: "The tag's name." },
+    { name: "value", type: "TEXT", description: "The tag's value." },
   ],
   attributes: { cacheable: true },
   generate() {
