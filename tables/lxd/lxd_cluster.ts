@@ -1,3 +1,8 @@
+/**
+ * `lxd_cluster`: the local LXD server's clustering state, one row per member configuration key.
+ *
+ * @module
+ */
 import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { bit, isObject, lxdMetadata, member, text } from "./_lib.ts";
@@ -6,13 +11,17 @@ export default registerTable(defineTable({
   name: "lxd_cluster",
   description: "This LXD server's clustering state and the member configuration keys a joining node must set.",
   columns: [
-    { name: "server_name", type: "TEXT" },
-    { name: "enabled", type: "INTEGER" },
-    { name: "member_config_entity", type: "TEXT" },
-    { name: "member_config_name", type: "TEXT" },
-    { name: "member_config_key", type: "TEXT" },
-    { name: "member_config_value", type: "TEXT" },
-    { name: "member_config_description", type: "TEXT" },
+    { name: "server_name", type: "TEXT", description: "This LXD server's name in the cluster." },
+    { name: "enabled", type: "INTEGER", description: "1 when clustering is enabled on this server, else 0." },
+    {
+      name: "member_config_entity",
+      type: "TEXT",
+      description: "The kind of object a member setting applies to (e.g. storage-pool).",
+    },
+    { name: "member_config_name", type: "TEXT", description: "The name of that object." },
+    { name: "member_config_key", type: "TEXT", description: "The configuration key a joining member must set." },
+    { name: "member_config_value", type: "TEXT", description: "The key's value." },
+    { name: "member_config_description", type: "TEXT", description: "What the key is for, as LXD describes it." },
   ],
   generate() {
     const cluster = lxdMetadata("/1.0/cluster");

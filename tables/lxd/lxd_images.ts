@@ -1,7 +1,61 @@
+/**
+ * `lxd_images`: the images in the local LXD server's image store.
+ *
+ * @module
+ */
 import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { bit, integer, isObject, listing, lxdMetadata, member, requiredText, segment, text } from "./_lib.ts";
 
+export default registerTable(defineTable({
+  name: "lxd_images",
+  description: "Images in LXD's image store, with their properties, aliases and update source.",
+  columns: [
+    {
+      name: "id",
+      type: "TEXT",
+      index: true,
+      collate: "nocase",
+      description: "The image's fingerprint (a unique prefix may be queried).",
+    },
+    { name: "architecture", type: "TEXT", description: "The architecture the image is built for." },
+    { name: "os", type: "TEXT", description: "The OS the image is based on." },
+    { name: "release", type: "TEXT", description: "The OS release the image is based on." },
+    { name: "description", type: "TEXT", description: "The image's description." },
+    { name: "aliases", type: "TEXT", description: "The image's aliases, comma-separated." },
+    { name: "filename", type: "TEXT", description: "The name of the image file." },
+    { name: "size", type: "BIGINT", description: "Size of the image in bytes." },
+    {
+      name: "auto_update",
+      type: "INTEGER",
+      description: "1 when LXD updates the image from its source automatically, else 0.",
+    },
+    { name: "cached", type: "INTEGER", description: "1 when the image was pulled into the cache on demand, else 0." },
+    { name: "public", type: "INTEGER", description: "1 when the image is served to untrusted clients, else 0." },
+    { name: "created_at", type: "TEXT", description: "When the image was built (ISO 8601)." },
+    { name: "expires_at", type: "TEXT", description: "When the image stops being supported (ISO 8601)." },
+    { name: "uploaded_at", type: "TEXT", description: "When the image was added to this server (ISO 8601)." },
+    { name: "last_used_at", type: "TEXT", description: "When an instance was last created from the image (ISO 8601)." },
+    { name: "update_source_server", type: "TEXT", description: "The server the image is updated from." },
+    {
+      name: "update_source_protocol",
+      type: "TEXT",
+      description: "The protocol used to talk to that server (simplestreams, lxd).",
+    },
+    { name: "update_source_certificate", type: "TEXT", description: "The certificate expected of that server." },
+    { name: "update_source_alias", type: "TEXT", description: "The image's alias on that server." },
+  ],
+  generate(ctx) {
+    // LXD resolves a unique fingerprint prefix itself, so `id = 'abc'` asks for that image directly.
+    const ids = ctx.equals("id");
+    const found = ids.length > 0
+      ? ids.map((id) => imageRow(`/1.0/images/${segment(id)}`, id))
+      : listing("/1.0/images").map((url) => imageRow(url, undefined));
+    return found.filter((r): r is Row => r !== undefined);
+  },
+}));
+
+/** The image at `url` as a row (`id` as the query gave it, else its fingerprint); undefined when unusable. */
 function imageRow(url: string, id: string | undefined): Row | undefined {
   const image = lxdMetadata(url);
   if (!isObject(image)) return undefined;
@@ -32,37 +86,3 @@ function imageRow(url: string, id: string | undefined): Row | undefined {
     update_source_alias: text(source, "alias"),
   };
 }
-
-export default registerTable(defineTable({
-  name: "lxd_images",
-  description: "Images in LXD's image store, with their properties, aliases and update source.",
-  columns: [
-    { name: "id", type: "TEXT", index: true, collate: "nocase" },
-    { name: "architecture", type: "TEXT" },
-    { name: "os", type: "TEXT" },
-    { name: "release", type: "TEXT" },
-    { name: "description", type: "TEXT" },
-    { name: "aliases", type: "TEXT" },
-    { name: "filename", type: "TEXT" },
-    { name: "size", type: "BIGINT" },
-    { name: "auto_update", type: "INTEGER" },
-    { name: "cached", type: "INTEGER" },
-    { name: "public", type: "INTEGER" },
-    { name: "created_at", type: "TEXT" },
-    { name: "expires_at", type: "TEXT" },
-    { name: "uploaded_at", type: "TEXT" },
-    { name: "last_used_at", type: "TEXT" },
-    { name: "update_source_server", type: "TEXT" },
-    { name: "update_source_protocol", type: "TEXT" },
-    { name: "update_source_certificate", type: "TEXT" },
-    { name: "update_source_alias", type: "TEXT" },
-  ],
-  generate(ctx) {
-    // LXD resolves a unique fingerprint prefix itself, so `id = 'abc'` asks for that image directly.
-    const ids = ctx.equals("id");
-    const found = ids.length > 0
-      ? ids.map((id) => imageRow(`/1.0/images/${segment(id)}`, id))
-      : listing("/1.0/images").map((url) => imageRow(url, undefined));
-    return found.filter((r): r is Row => r !== undefined);
-  },
-}));

@@ -1,3 +1,8 @@
+/**
+ * `lxd_instance_config`: the configuration keys of a named LXD instance.
+ *
+ * @module
+ */
 import { defineTable } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { isObject, lxdMetadata, member, segment } from "./_lib.ts";
@@ -6,9 +11,9 @@ export default registerTable(defineTable({
   name: "lxd_instance_config",
   description: "Configuration keys of the named LXD instance, one row per key.",
   columns: [
-    { name: "name", type: "TEXT", required: true, index: true },
-    { name: "key", type: "TEXT" },
-    { name: "value", type: "TEXT" },
+    { name: "name", type: "TEXT", required: true, index: true, description: "The instance asked for." },
+    { name: "key", type: "TEXT", description: "A configuration key set on the instance." },
+    { name: "value", type: "TEXT", description: "The key's value." },
   ],
   *generate(ctx) {
     for (const name of ctx.equals("name")) {

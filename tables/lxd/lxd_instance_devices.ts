@@ -1,3 +1,8 @@
+/**
+ * `lxd_instance_devices`: the devices of a named LXD instance, with profiles applied.
+ *
+ * @module
+ */
 import { defineTable } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { isObject, lxdMetadata, member, segment, text } from "./_lib.ts";
@@ -6,11 +11,11 @@ export default registerTable(defineTable({
   name: "lxd_instance_devices",
   description: "Devices of the named LXD instance (profiles expanded), one row per device setting.",
   columns: [
-    { name: "name", type: "TEXT", required: true, index: true },
-    { name: "device", type: "TEXT" },
-    { name: "device_type", type: "TEXT" },
-    { name: "key", type: "TEXT" },
-    { name: "value", type: "TEXT" },
+    { name: "name", type: "TEXT", required: true, index: true, description: "The instance asked for." },
+    { name: "device", type: "TEXT", description: "The device's name." },
+    { name: "device_type", type: "TEXT", description: "The kind of device (disk, nic, ...)." },
+    { name: "key", type: "TEXT", description: "A setting of the device." },
+    { name: "value", type: "TEXT", description: "The setting's value." },
   ],
   *generate(ctx) {
     for (const name of ctx.equals("name")) {

@@ -1,7 +1,41 @@
+/**
+ * `lxd_instances`: the containers and VMs of the local LXD server, with image and state details.
+ *
+ * @module
+ */
 import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { bit, integer, isObject, listing, lxdMetadata, member, requiredText, segment, text } from "./_lib.ts";
 
+export default registerTable(defineTable({
+  name: "lxd_instances",
+  description: "LXD instances (containers and VMs) with their state, image and process count.",
+  columns: [
+    { name: "name", type: "TEXT", index: true, description: "The instance's name." },
+    { name: "status", type: "TEXT", description: "The instance's state (Running, Stopped, ...)." },
+    {
+      name: "stateful",
+      type: "INTEGER",
+      description: "1 when the instance can be stopped and restored with its running state, else 0.",
+    },
+    { name: "ephemeral", type: "INTEGER", description: "1 when the instance is deleted once it stops, else 0." },
+    { name: "created_at", type: "TEXT", description: "When the instance was created (ISO 8601)." },
+    { name: "base_image", type: "TEXT", description: "Fingerprint of the image the instance was created from." },
+    { name: "architecture", type: "TEXT", description: "The architecture its image declares." },
+    { name: "os", type: "TEXT", description: "The OS its image declares." },
+    { name: "description", type: "TEXT", description: "The description its image declares." },
+    { name: "pid", type: "INTEGER", description: "Host process id of the instance's init (0 when stopped)." },
+    { name: "processes", type: "INTEGER", description: "How many processes run inside the instance." },
+  ],
+  generate(ctx) {
+    // The /containers endpoints, as osquery uses, are served by every LXD release (newer ones alias /instances).
+    const names = ctx.equals("name");
+    const urls = names.length > 0 ? names.map((n) => `/1.0/containers/${segment(n)}`) : listing("/1.0/containers");
+    return urls.map(instanceRow).filter((r): r is Row => r !== undefined);
+  },
+}));
+
+/** The instance at `url` joined with its image metadata and state; undefined without a name. */
 function instanceRow(url: string): Row | undefined {
   const instance = lxdMetadata(url);
   const name = requiredText(instance, "name");
@@ -28,27 +62,3 @@ function instanceRow(url: string): Row | undefined {
   }
   return row;
 }
-
-export default registerTable(defineTable({
-  name: "lxd_instances",
-  description: "LXD instances (containers and VMs) with their state, image and process count.",
-  columns: [
-    { name: "name", type: "TEXT", index: true },
-    { name: "status", type: "TEXT" },
-    { name: "stateful", type: "INTEGER" },
-    { name: "ephemeral", type: "INTEGER" },
-    { name: "created_at", type: "TEXT" },
-    { name: "base_image", type: "TEXT" },
-    { name: "architecture", type: "TEXT" },
-    { name: "os", type: "TEXT" },
-    { name: "description", type: "TEXT" },
-    { name: "pid", type: "INTEGER" },
-    { name: "processes", type: "INTEGER" },
-  ],
-  generate(ctx) {
-    // The /containers endpoints, as osquery uses, are served by every LXD release (newer ones alias /instances).
-    const names = ctx.equals("name");
-    const urls = names.length > 0 ? names.map((n) => `/1.0/containers/${segment(n)}`) : listing("/1.0/containers");
-    return urls.map(instanceRow).filter((r): r is Row => r !== undefined);
-  },
-}));

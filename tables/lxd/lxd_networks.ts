@@ -1,6 +1,38 @@
+/**
+ * `lxd_networks`: the networks the local LXD server knows, with configuration, users and counters.
+ *
+ * @module
+ */
 import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { bit, integer, isObject, listing, lxdMetadata, member, requiredText, text } from "./_lib.ts";
+
+export default registerTable(defineTable({
+  name: "lxd_networks",
+  description: "Networks LXD knows (managed bridges and host interfaces), with addresses, users and traffic counters.",
+  columns: [
+    { name: "name", type: "TEXT", description: "The network's name." },
+    { name: "type", type: "TEXT", description: "The kind of network (bridge, physical, ...)." },
+    { name: "managed", type: "INTEGER", description: "1 when LXD created and manages the network, else 0." },
+    { name: "ipv4_address", type: "TEXT", description: "The network's IPv4 address and prefix, as configured." },
+    { name: "ipv6_address", type: "TEXT", description: "The network's IPv6 address and prefix, as configured." },
+    {
+      name: "used_by",
+      type: "TEXT",
+      description: "What uses the network (instance names, other API paths), comma-separated.",
+    },
+    { name: "bytes_received", type: "BIGINT", description: "Bytes received on the network's interface." },
+    { name: "bytes_sent", type: "BIGINT", description: "Bytes sent on the network's interface." },
+    { name: "packets_received", type: "BIGINT", description: "Packets received on the network's interface." },
+    { name: "packets_sent", type: "BIGINT", description: "Packets sent on the network's interface." },
+    { name: "hwaddr", type: "TEXT", description: "The interface's MAC address." },
+    { name: "state", type: "TEXT", description: "The interface's state (up, down)." },
+    { name: "mtu", type: "INTEGER", description: "The interface's MTU in bytes." },
+  ],
+  generate() {
+    return listing("/1.0/networks").map(networkRow).filter((r): r is Row => r !== undefined);
+  },
+}));
 
 /** Instance URLs in `used_by` are shown by name, as osquery does. */
 function userName(url: string): string {
@@ -10,6 +42,7 @@ function userName(url: string): string {
   return url;
 }
 
+/** The network at `url` with its state counters when LXD has them; undefined without a name. */
 function networkRow(url: string): Row | undefined {
   const network = lxdMetadata(url);
   const name = requiredText(network, "name");
@@ -38,26 +71,3 @@ function networkRow(url: string): Row | undefined {
   }
   return row;
 }
-
-export default registerTable(defineTable({
-  name: "lxd_networks",
-  description: "Networks LXD knows (managed bridges and host interfaces), with addresses, users and traffic counters.",
-  columns: [
-    { name: "name", type: "TEXT" },
-    { name: "type", type: "TEXT" },
-    { name: "managed", type: "INTEGER" },
-    { name: "ipv4_address", type: "TEXT" },
-    { name: "ipv6_address", type: "TEXT" },
-    { name: "used_by", type: "TEXT" },
-    { name: "bytes_received", type: "BIGINT" },
-    { name: "bytes_sent", type: "BIGINT" },
-    { name: "packets_received", type: "BIGINT" },
-    { name: "packets_sent", type: "BIGINT" },
-    { name: "hwaddr", type: "TEXT" },
-    { name: "state", type: "TEXT" },
-    { name: "mtu", type: "INTEGER" },
-  ],
-  generate() {
-    return listing("/1.0/networks").map(networkRow).filter((r): r is Row => r !== undefined);
-  },
-}));

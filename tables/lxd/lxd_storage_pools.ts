@@ -1,7 +1,31 @@
+/**
+ * `lxd_storage_pools`: the local LXD server's storage pools with their usage.
+ *
+ * @module
+ */
 import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { integer, isObject, listing, lxdMetadata, member, requiredText, text } from "./_lib.ts";
 
+export default registerTable(defineTable({
+  name: "lxd_storage_pools",
+  description: "LXD storage pools with their driver, source and space and inode usage.",
+  columns: [
+    { name: "name", type: "TEXT", description: "The pool's name." },
+    { name: "driver", type: "TEXT", description: "The storage driver (dir, zfs, btrfs, lvm, ...)." },
+    { name: "source", type: "TEXT", description: "Where the pool's storage lives (a path, dataset or device)." },
+    { name: "size", type: "TEXT", description: "The pool's configured size, as written in its config (e.g. 30GiB)." },
+    { name: "space_used", type: "BIGINT", description: "Bytes of storage in use." },
+    { name: "space_total", type: "BIGINT", description: "Bytes of storage the pool offers." },
+    { name: "inodes_used", type: "BIGINT", description: "Inodes in use." },
+    { name: "inodes_total", type: "BIGINT", description: "Inodes the pool offers." },
+  ],
+  generate() {
+    return listing("/1.0/storage-pools").map(poolRow).filter((r): r is Row => r !== undefined);
+  },
+}));
+
+/** The pool at `url` with its resource usage when LXD reports it; undefined without a name. */
 function poolRow(url: string): Row | undefined {
   const pool = lxdMetadata(url);
   const name = requiredText(pool, "name");
@@ -17,21 +41,3 @@ function poolRow(url: string): Row | undefined {
   }
   return row;
 }
-
-export default registerTable(defineTable({
-  name: "lxd_storage_pools",
-  description: "LXD storage pools with their driver, source and space and inode usage.",
-  columns: [
-    { name: "name", type: "TEXT" },
-    { name: "driver", type: "TEXT" },
-    { name: "source", type: "TEXT" },
-    { name: "size", type: "TEXT" },
-    { name: "space_used", type: "BIGINT" },
-    { name: "space_total", type: "BIGINT" },
-    { name: "inodes_used", type: "BIGINT" },
-    { name: "inodes_total", type: "BIGINT" },
-  ],
-  generate() {
-    return listing("/1.0/storage-pools").map(poolRow).filter((r): r is Row => r !== undefined);
-  },
-}));
