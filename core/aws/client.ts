@@ -13,7 +13,11 @@ import "./flags.ts";
 // deno-lint-ignore no-import-prefix -- npm packages are imported by npm: specifier (the project has no import map)
 import type { SignatureV4 } from "npm:@smithy/signature-v4@5.7.5";
 import { flags } from "../flags/flags.ts";
+import { readCapped, ResponseTooLargeError } from "../net/read_capped.ts";
 import { type AwsCredentials, AwsCredentialsProvider, profileRegion } from "./credentials.ts";
+
+/** The largest answer read from an AWS endpoint (a PutRecords answer for 500 records is ~50 KB). */
+const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
 
 /** An error answer of an AWS API (or a request that got none). */
 export class AwsError extends Error {
@@ -162,7 +166,12 @@ export class AwsClient {
         0,
       );
     }
-    return { status: res.status, text: await res.text() };
+    try {
+      return { status: res.status, text: await readCapped(res, MAX_ANSWER_BYTES) };
+    } catch (err) {
+      if (!(err instanceof ResponseTooLargeError)) throw err;
+      throw new AwsError(`${this.service} at ${this.url.origin}: ${err.message}`, "ResponseTooLarge", res.status);
+    }
   }
 
   /** Calls a JSON 1.1 API operation (`X-Amz-Target: <target>`); throws {@linkcode AwsError}. */

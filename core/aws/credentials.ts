@@ -16,6 +16,7 @@
  */
 import "./flags.ts";
 import { flags } from "../flags/flags.ts";
+import { readCapped } from "../net/read_capped.ts";
 import { assumeRole } from "./sts.ts";
 
 /** Credentials for signing. */
@@ -98,6 +99,7 @@ function fromEnvironment(): AwsCredentials | undefined {
 }
 
 const IMDS_TIMEOUT_MS = 2000;
+const IMDS_MAX_BYTES = 64 * 1024;
 
 /** The instance profile's credentials from IMDS, or undefined when there is no service or role. */
 export async function instanceProfileCredentials(): Promise<AwsCredentials | undefined> {
@@ -105,7 +107,8 @@ export async function instanceProfileCredentials(): Promise<AwsCredentials | und
   const get = async (path: string, headers: Record<string, string>, method = "GET") => {
     try {
       const res = await fetch(`${base}${path}`, { method, headers, signal: AbortSignal.timeout(IMDS_TIMEOUT_MS) });
-      return { status: res.status, text: await res.text() };
+      // Credentials are a small JSON document; a larger answer is no instance metadata service.
+      return { status: res.status, text: await readCapped(res, IMDS_MAX_BYTES) };
     } catch {
       return undefined;
     }

@@ -16,6 +16,7 @@ import "./flags.ts";
 import { gzipSync } from "node:zlib";
 import { flags } from "../flags/flags.ts";
 import { OSQUERY_VERSION } from "../runtime/version.ts";
+import { readCapped, ResponseTooLargeError } from "../net/read_capped.ts";
 
 /** What kind of failure a {@linkcode RemoteError} is. */
 export type RemoteErrorKind =
@@ -215,7 +216,7 @@ export class TlsTransport {
         redirect: "follow",
       });
       status = response.status;
-      answer = await readCapped(response, this.maxResponseBytes, url, endpoint);
+      answer = await readAnswer(response, this.maxResponseBytes, url, endpoint);
     } catch (err) {
       if (err instanceof RemoteError) throw err;
       if (timedOut) {
@@ -265,46 +266,20 @@ export class TlsTransport {
   }
 }
 
-/**
- * Reads a response's body as UTF-8 text, holding at most `cap` bytes: a declared Content-Length
- * over the cap fails before any body is read, and a body that grows past it (no length, chunked,
- * or endless) fails as soon as it does, its stream cancelled so that the connection is dropped.
- */
-async function readCapped(response: Response, cap: number, url: string, endpoint: string): Promise<string> {
-  const tooLarge = (detail: string) =>
-    new RemoteError(
+/** Reads the answer within `cap` bytes (core/net/read_capped.ts), as a RemoteError naming the endpoint. */
+async function readAnswer(response: Response, cap: number, url: string, endpoint: string): Promise<string> {
+  try {
+    return await readCapped(response, cap);
+  } catch (err) {
+    if (!(err instanceof ResponseTooLargeError)) throw err;
+    throw new RemoteError(
       `The TLS server's answer from ${url} exceeds the ${formatBytes(cap)} an answer may have ` +
-        `(osquery's limit; ${detail}); check what the server sends for ${endpoint}.`,
+        `(osquery's limit; ${err.detail}); check what the server sends for ${endpoint}.`,
       "too_large",
       endpoint,
       response.status,
     );
-  const declared = Number(response.headers.get("content-length") ?? NaN);
-  if (Number.isFinite(declared) && declared > cap) {
-    await response.body?.cancel().catch(() => {});
-    throw tooLarge(`it declared ${declared} bytes`);
   }
-  if (!response.body) return "";
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > cap) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge(`reading stopped after ${size} bytes`);
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return new TextDecoder().decode(bytes);
 }
 
 function formatBytes(n: number): string {
