@@ -1,5 +1,9 @@
-// Runs an extension manager in a Worker for the remote-core client's tests: that client blocks
-// its thread while it waits for answers, so the manager must live on another one.
+/**
+ * Runs an extension manager in a Worker for the remote-core client's tests: that client blocks
+ * its thread while it waits for answers, so the manager must live on another one.
+ *
+ * @module
+ */
 /// <reference lib="deno.worker" />
 import { Engine } from "../engine.ts";
 import { Registry } from "../registry.ts";

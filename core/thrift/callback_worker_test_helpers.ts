@@ -1,6 +1,10 @@
-// A Worker serving an extension-like Thrift server for the inline server's tests: its `call`
-// calls back into the manager socket named in the request while the caller waits blocked —
-// first with garbage on one connection, then `query` on a new one — and answers the query's rows.
+/**
+ * A Worker serving an extension-like Thrift server for the inline server's tests: its `call`
+ * calls back into the manager socket named in the request while the caller waits blocked —
+ * first with garbage on one connection, then `query` on a new one — and answers the query's rows.
+ *
+ * @module
+ */
 /// <reference lib="deno.worker" />
 import { ThriftClient } from "./client.ts";
 import { ThriftServer } from "./server.ts";

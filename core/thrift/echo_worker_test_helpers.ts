@@ -1,5 +1,9 @@
-// A Worker that serves an echo server on a UNIX socket, for the synchronous socket's tests
-// (a synchronous client blocks its own thread, so the server must run on another one).
+/**
+ * A Worker that serves an echo server on a UNIX socket, for the synchronous socket's tests
+ * (a synchronous client blocks its own thread, so the server must run on another one).
+ *
+ * @module
+ */
 /// <reference lib="deno.worker" />
 self.onmessage = async (event: MessageEvent<{ path: string }>) => {
   const listener = Deno.listen({ transport: "unix", path: event.data.path });

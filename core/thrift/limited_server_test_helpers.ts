@@ -1,5 +1,9 @@
-// A Thrift server for server_limits_test.ts, run in a child process whose RLIMIT_NOFILE the
-// test lowers: it answers ping, logs what the server reports to stderr, and says "ready".
+/**
+ * A Thrift server for server_limits_test.ts, run in a child process whose RLIMIT_NOFILE the
+ * test lowers: it answers ping, logs what the server reports to stderr, and says "ready".
+ *
+ * @module
+ */
 import { ThriftServer } from "./server.ts";
 
 // Deno 2.9 sets up its signal driver on first use and panics if that happens while descriptors

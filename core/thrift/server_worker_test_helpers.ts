@@ -1,5 +1,9 @@
-// A Worker serving a small Thrift ExtensionManager handler on a UNIX socket, for tests of the
-// synchronous client (which blocks its own thread, so the server must run on another one).
+/**
+ * A Worker serving a small Thrift ExtensionManager handler on a UNIX socket, for tests of the
+ * synchronous client (which blocks its own thread, so the server must run on another one).
+ *
+ * @module
+ */
 /// <reference lib="deno.worker" />
 import { ThriftServer } from "./server.ts";
 
