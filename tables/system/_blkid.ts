@@ -1,9 +1,11 @@
 /**
  * Filesystem identity of a block device (UUID, type, label), as libblkid probes it — the library
- * osquery uses — over FFI. When libblkid is missing, udev's database (ID_FS_* properties) answers.
+ * osquery uses — over FFI. When libblkid is missing or cannot open the device node (not root),
+ * udev's database (ID_FS_* properties, which udev's own blkid probe recorded) answers.
  *
  * @module
  */
+import type { Host } from "../../core/host/host.ts";
 import { readText } from "./_lib.ts";
 
 /** What a superblock probe found; absent fields were not found. */
@@ -12,9 +14,6 @@ export interface FsIdentity {
   type?: string;
   label?: string;
 }
-
-/** Probes a device node for its filesystem identity. */
-export type BlockProbe = (devicePath: string, major?: string, minor?: string) => FsIdentity;
 
 const symbols = {
   blkid_new_probe_from_filename: { parameters: ["buffer"], result: "pointer" },
@@ -48,12 +47,12 @@ const SUBLKS_TYPE = 1 << 5;
 
 const cstr = (s: string) => new TextEncoder().encode(`${s}\0`);
 
-/** Probes with libblkid; `undefined` when the library is unavailable. */
+/** Probes with libblkid; `undefined` when the library is unavailable or cannot open `devicePath`. */
 export function probeWithBlkid(devicePath: string): FsIdentity | undefined {
   const b = blkid();
   if (!b) return undefined;
   const probe = b.blkid_new_probe_from_filename(cstr(devicePath));
-  if (probe === null) return {};
+  if (probe === null) return undefined;
   try {
     b.blkid_probe_enable_superblocks(probe, 1);
     b.blkid_probe_set_superblocks_flags(probe, SUBLKS_UUID | SUBLKS_TYPE | SUBLKS_LABEL);
@@ -71,11 +70,11 @@ export function probeWithBlkid(devicePath: string): FsIdentity | undefined {
   }
 }
 
-/** Reads udev's recorded ID_FS_UUID / ID_FS_TYPE / ID_FS_LABEL for block device major:minor under `root`. */
-export function probeWithUdev(root: string, major?: string, minor?: string): FsIdentity {
+/** Reads udev's recorded ID_FS_UUID / ID_FS_TYPE / ID_FS_LABEL for block device major:minor on `host`. */
+export function probeWithUdev(host: Host, major?: string, minor?: string): FsIdentity {
   if (!major || !minor) return {};
   const out: FsIdentity = {};
-  for (const line of (readText(`${root}/run/udev/data/b${major}:${minor}`) ?? "").split("\n")) {
+  for (const line of (readText(host.path(`/run/udev/data/b${major}:${minor}`)) ?? "").split("\n")) {
     if (line.startsWith("E:ID_FS_UUID=")) out.uuid = line.slice(13);
     else if (line.startsWith("E:ID_FS_TYPE=")) out.type = line.slice(13);
     else if (line.startsWith("E:ID_FS_LABEL=")) out.label = line.slice(14);
@@ -83,6 +82,7 @@ export function probeWithUdev(root: string, major?: string, minor?: string): FsI
   return out;
 }
 
-/** The live probe: libblkid, else udev's database. */
-export const liveProbe: BlockProbe = (devicePath, major, minor) =>
-  probeWithBlkid(devicePath) ?? probeWithUdev("", major, minor);
+/** The identity of device node `device` (a /dev path) on `host`: libblkid, else udev's database. */
+export function probeBlockDevice(host: Host, device: string, major?: string, minor?: string): FsIdentity {
+  return probeWithBlkid(host.path(device)) ?? probeWithUdev(host, major, minor);
+}

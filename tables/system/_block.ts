@@ -5,8 +5,9 @@
  *
  * @module
  */
+import type { Host } from "../../core/host/host.ts";
 import { exists, listDir, readAttr, readMounts } from "./_lib.ts";
-import type { BlockProbe } from "./_blkid.ts";
+import { probeBlockDevice } from "./_blkid.ts";
 
 /** One block device. `name` and `parent` are /dev paths. */
 export interface BlockDevice {
@@ -25,10 +26,10 @@ export interface BlockDevice {
   label: string;
 }
 
-/** Where sysfs is mounted under `root` (osquery looks it up in /proc/mounts; /sys by default). */
-export function sysfsPath(root = ""): string {
-  const mount = readMounts(root).find((m) => m.type === "sysfs");
-  return root + (mount?.path ?? "/sys");
+/** Where sysfs is mounted on `host`, under its root (osquery looks it up in /proc/mounts; /sys by default). */
+export function sysfsPath(host: Host): string {
+  const mount = readMounts(host).find((m) => m.type === "sysfs");
+  return host.path(mount?.path ?? "/sys");
 }
 
 function basename(path: string): string {
@@ -39,10 +40,10 @@ function dirname(path: string): string {
   return path.slice(0, path.lastIndexOf("/"));
 }
 
-/** Reads every block device under `root`'s sysfs, with parents but without metadata. */
-function scan(root: string): Map<string, BlockDevice> {
+/** Reads every block device in `host`'s sysfs, with parents but without metadata. */
+function scan(host: Host): Map<string, BlockDevice> {
   const devices = new Map<string, BlockDevice>();
-  const classDir = `${sysfsPath(root)}/class/block`;
+  const classDir = `${sysfsPath(host)}/class/block`;
   for (const e of listDir(classDir)) {
     if (!e.isSymlink) continue;
     let sysPath: string;
@@ -78,13 +79,13 @@ function fillMetadata(
   device: BlockDevice,
   devices: Map<string, BlockDevice>,
   done: Set<string>,
-  root: string,
-  probe: BlockProbe | undefined,
+  host: Host,
+  probe: boolean,
 ): void {
   if (done.has(device.name)) return;
   done.add(device.name);
   const parent = device.parent ? devices.get(device.parent) : undefined;
-  if (parent) fillMetadata(parent, devices, done, root, probe);
+  if (parent) fillMetadata(parent, devices, done, host, probe);
   const attr = (rel: string) => {
     const v = readAttr(`${device.sysPath}/${rel}`);
     return v ? v : undefined;
@@ -102,7 +103,7 @@ function fillMetadata(
   }
   if (probe) {
     const [major, minor] = (readAttr(`${device.sysPath}/dev`) ?? "").split(":");
-    const id = probe(root + device.name, major, minor);
+    const id = probeBlockDevice(host, device.name, major, minor);
     device.uuid = id.uuid ?? "";
     device.type = id.type ?? "";
     device.label = id.label ?? "";
@@ -110,22 +111,22 @@ function fillMetadata(
 }
 
 /**
- * The block devices under `root`, sorted by name. With `names`, only those devices (and, with
- * `includeParents`, the devices they sit on). `probe` reads filesystem identity; omit it to skip
- * opening device nodes.
+ * The block devices of `host`, sorted by name. With `names`, only those devices (and, with
+ * `includeParents`, the devices they sit on). `probe` reads filesystem identity (libblkid opens
+ * each device node); without it the identity stays empty.
  */
 export function enumerateBlockDevices(
-  root = "",
-  names: string[] = [],
-  includeParents = false,
-  probe?: BlockProbe,
+  host: Host,
+  names: string[],
+  includeParents: boolean,
+  probe: boolean,
 ): BlockDevice[] {
-  const devices = scan(root);
+  const devices = scan(host);
   const done = new Set<string>();
   const wanted = new Map<string, BlockDevice>();
   for (const device of devices.values()) {
     if (names.length && !names.includes(device.name)) continue;
-    fillMetadata(device, devices, done, root, probe);
+    fillMetadata(device, devices, done, host, probe);
     wanted.set(device.name, device);
     if (includeParents) {
       for (let p = devices.get(device.parent); p && !wanted.has(p.name); p = devices.get(p.parent)) {

@@ -13,6 +13,7 @@
  *
  * @module
  */
+import type { Host } from "../../core/host/host.ts";
 import { libc } from "./_libc.ts";
 
 /** Reads the four registers (eax, ebx, ecx, edx) CPUID returns for `leaf`/`subleaf`. */
@@ -219,12 +220,15 @@ export function cpuinfoReader(text: string): CpuidReader | undefined {
   };
 }
 
-/** The best available reader on this host, or `undefined` (non-x86 CPUs). */
-export function cpuidReader(): CpuidReader | undefined {
-  const direct = instructionReader() ?? deviceReader();
+/**
+ * The best available reader, or `undefined` (non-x86 CPUs). The instruction always asks this
+ * machine's CPU; the driver file and /proc/cpuinfo are read on `host`.
+ */
+export function cpuidReader(host: Host): CpuidReader | undefined {
+  const direct = instructionReader() ?? deviceReader(host.path("/dev/cpu/0/cpuid"));
   if (direct || Deno.build.arch !== "x86_64") return direct;
   try {
-    return cpuinfoReader(Deno.readTextFileSync("/proc/cpuinfo"));
+    return cpuinfoReader(Deno.readTextFileSync(host.path("/proc/cpuinfo")));
   } catch {
     return undefined;
   }

@@ -1,11 +1,13 @@
 /**
- * Readers shared by the system tables. Every reader takes a `root` prefix (default "", the live
- * host) so tests can point it at a fixture tree under `testdata/system/`. Readers never throw on
- * missing or malformed input: they return `undefined` or skip what they cannot parse.
+ * Readers shared by the system tables. A reader of host files takes the {@linkcode Host} a
+ * generator is given (`ctx.host`), so tests point it at a fixture tree under `testdata/system/`.
+ * Readers never throw on missing or malformed input: they return `undefined` or skip what they
+ * cannot parse.
  *
  * @module
  */
 import { createHash } from "node:crypto";
+import type { Host } from "../../core/host/host.ts";
 import { exists, isDirectory as isDir, listDir, readBytes, readLink, readText } from "../../core/host/files.ts";
 import { splitTrim } from "../../core/host/text.ts";
 
@@ -73,14 +75,14 @@ export function unquote(value: string): string {
 }
 
 /**
- * The properties udev knows for a device: the kernel's `uevent` file, overlaid with udev's
+ * The properties udev knows for a device (`sysPath`, already under the host's root): the kernel's `uevent` file, overlaid with udev's
  * database entry (`/run/udev/data/<id>`, its `E:` lines) when udevd has recorded one.
  * This is what libudev's `udev_device_get_property_value` returns.
  */
-export function udevProperties(root: string, sysPath: string, dbId: string | undefined): Map<string, string> {
+export function udevProperties(host: Host, sysPath: string, dbId: string | undefined): Map<string, string> {
   const props = parseKeyValues(readText(`${sysPath}/uevent`) ?? "");
   if (dbId) {
-    const db = readText(`${root}/run/udev/data/${dbId}`);
+    const db = readText(host.path(`/run/udev/data/${dbId}`));
     if (db) {
       for (const line of db.split("\n")) {
         if (!line.startsWith("E:")) continue;
@@ -123,7 +125,43 @@ export function parseMounts(text: string): MountEntry[] {
   return out;
 }
 
-/** The mount table of the host (or of a fixture root). */
-export function readMounts(root = ""): MountEntry[] {
-  return parseMounts(readText(`${root}/proc/mounts`) ?? "");
+/** The mount table of the host (paths as the host sees them, not under its root). */
+export function readMounts(host: Host): MountEntry[] {
+  return parseMounts(readText(host.path("/proc/mounts")) ?? "");
+}
+
+/** Facts from /proc/cpuinfo: the first processor's fields, and the distinct physical cores. */
+export interface CpuInfoSummary {
+  /** The first processor block, field name → value. */
+  first: Map<string, string>;
+  /** Distinct (physical id, core id) pairs; 0 when the kernel does not report topology. */
+  physicalCores: number;
+}
+
+/** Parses /proc/cpuinfo text; lines without a colon are ignored. */
+export function parseCpuInfo(text: string): CpuInfoSummary {
+  const first = new Map<string, string>();
+  const cores = new Set<string>();
+  let block = 0;
+  let physical = "";
+  for (const line of text.split("\n")) {
+    if (line.trim() === "") {
+      block++;
+      physical = "";
+      continue;
+    }
+    const colon = line.indexOf(":");
+    if (colon < 0) continue;
+    const key = line.slice(0, colon).trim();
+    const value = line.slice(colon + 1).trim();
+    if (block === 0 && !first.has(key)) first.set(key, value);
+    if (key === "physical id") physical = value;
+    else if (key === "core id") cores.add(`${physical}:${value}`);
+  }
+  return { first, physicalCores: cores.size };
+}
+
+/** "uefi" when `host`'s kernel booted through EFI (it exposes /sys/firmware/efi), else "bios". */
+export function firmwareType(host: Host): string {
+  return isDir(host.path("/sys/firmware/efi")) ? "uefi" : "bios";
 }

@@ -1,5 +1,5 @@
 /**
- * The few libc calls the system tables need (statfs, getloadavg, gethostname, getaddrinfo,
+ * The few libc calls the system tables need (statfs, gethostname, getaddrinfo,
  * localtime_r, sysconf, mmap/mprotect for the cpuid stub, and blocking unix sockets for D-Bus),
  * loaded lazily over Deno FFI. Every wrapper returns `undefined` instead of throwing when libc
  * or the call is unavailable, so tables degrade to fewer columns, never to an error.
@@ -42,15 +42,6 @@ export function statfs(path: string): StatFs | undefined {
     inodes: v.getBigUint64(40, true),
     inodesFree: v.getBigUint64(48, true),
   };
-}
-
-/** getloadavg(3): the 1, 5 and 15 minute load averages, or `undefined`. */
-export function loadAverages(): [number, number, number] | undefined {
-  const c = libc();
-  if (!c) return undefined;
-  const buf = new Float64Array(3);
-  if (c.getloadavg(new Uint8Array(buf.buffer), 3) !== 3) return undefined;
-  return [buf[0], buf[1], buf[2]];
 }
 
 /** gethostname(2), trimmed; falls back to /proc/sys/kernel/hostname. */

@@ -1,10 +1,12 @@
 /**
  * Linux software RAID (md) readers shared by md_devices, md_drives and md_personalities: /proc/mdstat for
  * the kernel's summary (personalities, arrays, progress lines, bitmap) and /sys/block/mdN/md for what osquery
- * asks the driver by ioctl (level, disk counts, chunk size, member states and slots). Both take a `root`.
+ * asks the driver by ioctl (level, disk counts, chunk size, member states and slots). Both read the
+ * {@linkcode Host} a generator is given.
  *
  * @module
  */
+import type { Host } from "../../core/host/host.ts";
 import { isDir, listDir, readAttr, readText } from "./_lib.ts";
 
 /** Progress of one background activity (recovery, resync, reshape, check). */
@@ -124,9 +126,9 @@ export function parseMdstat(text: string): Mdstat {
   return out;
 }
 
-/** /proc/mdstat under `root`, parsed; empty when the md driver is not loaded. */
-export function readMdstat(root = ""): Mdstat {
-  const text = readText(`${root}/proc/mdstat`);
+/** `host`'s /proc/mdstat, parsed; empty when the md driver is not loaded. */
+export function readMdstat(host: Host): Mdstat {
+  const text = readText(host.path("/proc/mdstat"));
   return text === undefined ? { personalities: [], arrays: [], unused: "" } : parseMdstat(text);
 }
 
@@ -161,9 +163,9 @@ export function mdLevelNumber(level: string): number | undefined {
   return NAMED_LEVELS[level];
 }
 
-/** Reads /sys/block/<name>/md under `root`; undefined when the array has no md directory. */
-export function readMdSysfs(name: string, root = ""): MdSysfsArray | undefined {
-  const dir = `${root}/sys/block/${name}/md`;
+/** Reads `host`'s /sys/block/<name>/md; undefined when the array has no md directory. */
+export function readMdSysfs(name: string, host: Host): MdSysfsArray | undefined {
+  const dir = host.path(`/sys/block/${name}/md`);
   if (!isDir(dir)) return undefined;
   const num = (attr: string) => {
     const v = readAttr(`${dir}/${attr}`);
@@ -221,10 +223,10 @@ function readAt(path: string, offset: number, length: number): Uint8Array | unde
  * GET_ARRAY_INFO reports as utime. Versions 1.1 and 1.2 keep the superblock at 0 and 4 KiB; 1.0 and 0.90 near
  * the device's end (its size from sysfs). Undefined for external metadata or when the device cannot be read.
  */
-export function superblockUpdateTime(member: string, metadataVersion: string, root = ""): number | undefined {
-  const device = `${root}/dev/${member}`;
+export function superblockUpdateTime(member: string, metadataVersion: string, host: Host): number | undefined {
+  const device = host.path(`/dev/${member}`);
   const sectors = () => {
-    const size = readAttr(`${root}/sys/class/block/${member}/size`);
+    const size = readAttr(host.path(`/sys/class/block/${member}/size`));
     return size !== undefined && /^\d+$/.test(size) ? Number(size) : undefined;
   };
   let offset: number | undefined;

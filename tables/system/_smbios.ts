@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { Host } from "../../core/host/host.ts";
 import { readBytes } from "./_lib.ts";
 
 /** SMBIOS structure types the tables use. */
@@ -33,9 +34,9 @@ export interface SmbiosStructure {
   bytes: Uint8Array;
 }
 
-/** The raw SMBIOS structure table under `root`, or `undefined` when the firmware does not expose one. */
-export function readSmbiosTable(root = ""): Uint8Array | undefined {
-  const data = readBytes(`${root}/sys/firmware/dmi/tables/DMI`);
+/** The raw SMBIOS structure table of `host`, or `undefined` when the firmware does not expose one. */
+export function readSmbiosTable(host: Host): Uint8Array | undefined {
+  const data = readBytes(host.path("/sys/firmware/dmi/tables/DMI"));
   return data && data.length > 0 ? data : undefined;
 }
 
@@ -134,8 +135,27 @@ export function hasField(s: SmbiosStructure, offset: number, size: number): bool
   return offset + size <= s.headerSize;
 }
 
-/** The SMBIOS structures of the host (or fixture root); empty when there is no table. */
-export function smbiosStructures(root = ""): SmbiosStructure[] {
-  const data = readSmbiosTable(root);
+/** The SMBIOS structures of `host`; empty when there is no table. */
+export function smbiosStructures(host: Host): SmbiosStructure[] {
+  const data = readSmbiosTable(host);
   return data ? parseSmbios(data) : [];
+}
+
+/**
+ * A mapped range in osquery's rendering: the 32-bit KiB addresses as 8 hex digits, or — when the start reads
+ * 0xFFFFFFFF — the 64-bit extended addresses (bytes) at `extendedAt` as at least 12 digits.
+ */
+export function mappedRange(
+  s: SmbiosStructure,
+  extendedAt: number,
+): { starting_address: string; ending_address: string } {
+  const start = dwordAt(s, 0x04);
+  if (start !== 0xffffffff) {
+    return { starting_address: hexString(start, 8), ending_address: hexString(dwordAt(s, 0x08), 8) };
+  }
+  if (!hasField(s, extendedAt, 16)) return { starting_address: "", ending_address: "" };
+  return {
+    starting_address: hexString(qwordAt(s, extendedAt), 12),
+    ending_address: hexString(qwordAt(s, extendedAt + 8), 12),
+  };
 }

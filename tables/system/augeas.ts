@@ -2,12 +2,13 @@
  * `augeas` (alias `configurations`): configuration files as Augeas trees, through libaugeas over FFI
  * (Debian's libaugeas0). As osquery: lenses come from --augeas_lenses only (no standard include path),
  * everything the lenses cover is loaded, and the query's `node` (= or LIKE) and `path` (= or LIKE, a file
- * path, matched with its whole subtree) constraints become one Augeas path expression. LIKE's `%%` is a
+ * path, matched with its whole subtree) constraints become one Augeas path expression. Augeas opens the
+ * files itself, under the host's root (`ctx.host.root`). LIKE's `%%` is a
  * recursive wildcard (`/*` per level) and `%` a single-level one.
  *
  * @module
  */
-import { defineTable, type QueryContext, type Row, TableError, type TableSpec } from "../../core/table.ts";
+import { defineTable, type QueryContext, type Row, TableError } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { defineFlag, flags } from "../../core/flags/flags.ts";
 import { isDir } from "./_lib.ts";
@@ -24,6 +25,22 @@ defineFlag({
   default: OSQUERY_LENSES,
   description: "Directory of Augeas lens (.aug) files for the augeas table.",
 });
+
+export default registerTable(defineTable({
+  name: "augeas",
+  description: "Configuration files parsed into trees by Augeas lenses (libaugeas), one row per tree node.",
+  aliases: ["configurations"],
+  columns: [
+    { name: "node", type: "TEXT", index: true, description: "The node's Augeas path, e.g. /files/etc/hosts/1/ipaddr." },
+    { name: "value", type: "TEXT", description: "The node's value (empty for nodes that only group others)." },
+    { name: "label", type: "TEXT", description: "The node's label: the last step of its path." },
+    { name: "path", type: "TEXT", additional: true, description: "The configuration file the node was read from." },
+  ],
+  generate(ctx) {
+    // Augeas reads the files itself: it is handed the host's root ("/" for this machine).
+    return augeasRows(expressionFor(ctx), ctx.host.root || "/", lensDirectory());
+  },
+}));
 
 const symbols = {
   aug_init: { parameters: ["buffer", "buffer", "u32"], result: "pointer" },
@@ -138,7 +155,7 @@ export function lensDirectory(): string {
 }
 
 /** Matches `expression` against the configuration files under `root`, parsed with the lenses in `lenses`. */
-export function augeasRows(expression: string, root = "/", lenses = lensDirectory()): Row[] {
+function augeasRows(expression: string, root: string, lenses: string): Row[] {
   const h = handleFor(root, lenses);
   const { aug, free } = augeasLibrary();
   if (aug.aug_load(h) !== 0) {
@@ -193,29 +210,3 @@ export function augeasRows(expression: string, root = "/", lenses = lensDirector
   }
   return rows;
 }
-
-/** Where the table reads from: the filesystem root Augeas sees and the lens directory (tests use fixtures). */
-export interface AugeasOptions {
-  /** Default "/". */
-  root?: string;
-  /** Default: the --augeas_lenses flag (see {@linkcode lensDirectory}). */
-  lenses?: string;
-}
-
-/** Builds the augeas table. */
-export function augeasTable(options: AugeasOptions = {}): TableSpec {
-  return defineTable({
-    name: "augeas",
-    description: "Configuration files parsed into trees by Augeas lenses (libaugeas).",
-    aliases: ["configurations"],
-    columns: [
-      { name: "node", type: "TEXT", index: true },
-      { name: "value", type: "TEXT" },
-      { name: "label", type: "TEXT" },
-      { name: "path", type: "TEXT", additional: true },
-    ],
-    generate: (ctx) => augeasRows(expressionFor(ctx), options.root ?? "/", options.lenses ?? lensDirectory()),
-  });
-}
-
-export default registerTable(augeasTable());

@@ -1,19 +1,20 @@
 // Tests for augeas over testdata/system/augeas: a fixture root (etc/osqtest.conf, etc/osqtest.d, etc/hosts)
 // read with the fixture lens (lenses/osqtest.aug), and with Debian's hosts lens when augeas-lenses is installed.
 import { Engine } from "../../core/engine.ts";
-import { Registry } from "../../core/registry.ts";
 import { TableError } from "../../core/table.ts";
+import { flags } from "../../core/flags/flags.ts";
 import { assert, assertEquals, assertThrows } from "../../testing/assert.ts";
-import { augeasLibrary, augeasTable, patternsFor } from "./augeas.ts";
+import { fixtureHost, tableEngine } from "../../testing/table_engine.ts";
+import augeas, { augeasLibrary, patternsFor } from "./augeas.ts";
 import { fixture } from "./system_test_helpers.ts";
 
 const root = `${fixture("augeas")}/root`;
 const lenses = `${fixture("augeas")}/lenses`;
 
+/** An engine serving augeas on the fixture root, with --augeas_lenses set to `lensDir`. */
 function engine(lensDir = lenses): Engine {
-  const registry = new Registry();
-  registry.addTable(augeasTable({ root, lenses: lensDir }));
-  return new Engine({ registry });
+  flags.set("augeas_lenses", lensDir);
+  return tableEngine([augeas], fixtureHost(root));
 }
 
 Deno.test("augeas: path = file gives the file's node and its whole subtree, with values and labels", () => {
@@ -90,6 +91,7 @@ Deno.test("augeas: the live /etc/hosts through the registered table (or a clear 
   } catch {
     available = false;
   }
+  flags.set("augeas_lenses", flags.spec("augeas_lenses").default);
   const e = new Engine();
   const sql = "SELECT node, path FROM augeas WHERE path = '/etc/hosts'";
   if (!available) {

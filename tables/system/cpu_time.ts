@@ -1,11 +1,32 @@
 /**
- * `cpu_time`: per-core CPU time counters from /proc/stat.
+ * `cpu_time`: per-core CPU time counters from /proc/stat, in the kernel's clock ticks (USER_HZ).
  *
  * @module
  */
 import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { readText, words } from "./_lib.ts";
+
+export default registerTable(defineTable({
+  name: "cpu_time",
+  description: "Time each CPU core has spent in user, system, idle and other states, in clock ticks.",
+  columns: [
+    { name: "core", type: "INTEGER", description: "The core's number (cpuN in /proc/stat)." },
+    { name: "user", type: "BIGINT", description: "Ticks running user code." },
+    { name: "nice", type: "BIGINT", description: "Ticks running user code at lowered priority (niced)." },
+    { name: "system", type: "BIGINT", description: "Ticks running kernel code." },
+    { name: "idle", type: "BIGINT", description: "Ticks spent idle." },
+    { name: "iowait", type: "BIGINT", description: "Ticks idle while I/O was outstanding." },
+    { name: "irq", type: "BIGINT", description: "Ticks handling hardware interrupts." },
+    { name: "softirq", type: "BIGINT", description: "Ticks handling software interrupts." },
+    { name: "steal", type: "BIGINT", description: "Ticks a hypervisor gave to other guests while this one waited." },
+    { name: "guest", type: "BIGINT", description: "Ticks running a guest's virtual CPU." },
+    { name: "guest_nice", type: "BIGINT", description: "Ticks running a niced guest's virtual CPU." },
+  ],
+  generate(ctx) {
+    return parseCpuTime(readText(ctx.host.path("/proc/stat")) ?? "");
+  },
+}));
 
 const FIELDS = ["user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal", "guest", "guest_nice"];
 
@@ -17,30 +38,8 @@ export function parseCpuTime(text: string): Row[] {
     if (f.length < 8 || !/^cpu\d+$/.test(f[0])) continue;
     if (!f.slice(1).every((v) => /^\d+$/.test(v))) continue;
     const row: Row = { core: Number(f[0].slice(3)) };
-    // steal, guest and guest_nice arrived in later kernels: absent fields read as 0.
     FIELDS.forEach((name, i) => row[name] = f[i + 1] ?? "0");
     rows.push(row);
   }
   return rows;
 }
-
-export default registerTable(defineTable({
-  name: "cpu_time",
-  description: "Time each CPU core has spent in user, system, idle and other states, in clock ticks.",
-  columns: [
-    { name: "core", type: "INTEGER" },
-    { name: "user", type: "BIGINT" },
-    { name: "nice", type: "BIGINT" },
-    { name: "system", type: "BIGINT" },
-    { name: "idle", type: "BIGINT" },
-    { name: "iowait", type: "BIGINT" },
-    { name: "irq", type: "BIGINT" },
-    { name: "softirq", type: "BIGINT" },
-    { name: "steal", type: "BIGINT" },
-    { name: "guest", type: "BIGINT" },
-    { name: "guest_nice", type: "BIGINT" },
-  ],
-  generate() {
-    return parseCpuTime(readText("/proc/stat") ?? "");
-  },
-}));

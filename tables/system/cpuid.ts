@@ -1,12 +1,27 @@
 /**
  * `cpuid`: CPU identification and feature bits, from the CPUID instruction itself (see _cpuid.ts
- * for how it is executed without a compiler).
+ * for how it is executed without a compiler, and the host files it falls back to).
  *
  * @module
  */
 import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { type CpuidReader, cpuidReader } from "./_cpuid.ts";
+
+export default registerTable(defineTable({
+  name: "cpuid",
+  description: "CPU vendor, brand string and feature bits as the CPUID instruction reports them.",
+  columns: [
+    { name: "feature", type: "TEXT", description: "The feature or fact: vendor, product_name, sse2, avx512f, ..." },
+    { name: "value", type: "TEXT", description: "1 or 0 for a feature bit, else the text or hex value." },
+    { name: "output_register", type: "TEXT", description: "The register(s) the value was read from." },
+    { name: "output_bit", type: "INTEGER", description: "The feature's bit in that register (0 for whole values)." },
+    { name: "input_eax", type: "TEXT", description: "The CPUID leaf (EAX input) asked, with the subleaf if any." },
+  ],
+  generate(ctx) {
+    return cpuidRows(cpuidReader(ctx.host));
+  },
+}));
 
 type Register = "eax" | "ebx" | "ecx" | "edx";
 const REGISTER_INDEX: Record<Register, number> = { eax: 0, ebx: 1, ecx: 2, edx: 3 };
@@ -166,18 +181,3 @@ export function cpuidRows(cpuid: CpuidReader | undefined): Row[] {
   }
   return rows;
 }
-
-export default registerTable(defineTable({
-  name: "cpuid",
-  description: "CPU vendor, brand string and feature bits as the CPUID instruction reports them.",
-  columns: [
-    { name: "feature", type: "TEXT" },
-    { name: "value", type: "TEXT", description: "1/0 for a feature bit, else the text or hex value" },
-    { name: "output_register", type: "TEXT" },
-    { name: "output_bit", type: "INTEGER" },
-    { name: "input_eax", type: "TEXT", description: "The CPUID leaf queried" },
-  ],
-  generate() {
-    return cpuidRows(cpuidReader());
-  },
-}));

@@ -1,29 +1,21 @@
-// Tests for block_devices, disk_encryption, pci_devices and usb_devices.
-import "./block_devices.ts";
-import "./disk_encryption.ts";
-import "./pci_devices.ts";
-import "./usb_devices.ts";
+// Tests for block_devices, disk_encryption, pci_devices and usb_devices. The fixture host_a has a
+// LUKS2 header at dev/sda2 (libblkid probes it) and udev's record of dm-0's filesystem (no device
+// node: the udev database answers).
 import { Engine } from "../../core/engine.ts";
+import { fixtureHost } from "../../core/host/host.ts";
 import { assert, assertEquals } from "../../testing/assert.ts";
-import { enumerateBlockDevices } from "./_block.ts";
-import { blockDeviceRow } from "./block_devices.ts";
-import { diskEncryptionRows, luksCipher } from "./disk_encryption.ts";
-import { pciRows } from "./pci_devices.ts";
-import { usbRows } from "./usb_devices.ts";
+import blockDevices from "./block_devices.ts";
+import diskEncryption, { luksCipher } from "./disk_encryption.ts";
+import pciDevices from "./pci_devices.ts";
+import usbDevices from "./usb_devices.ts";
 import { parseIds } from "./_ids.ts";
-import { type BlockProbe, probeWithBlkid, probeWithUdev } from "./_blkid.ts";
-import { fixture } from "./system_test_helpers.ts";
+import { probeWithBlkid, probeWithUdev } from "./_blkid.ts";
+import { fixture, generated } from "./system_test_helpers.ts";
 
 const root = fixture("host_a");
-const probe: BlockProbe = (path) =>
-  path.endsWith("/dev/sda2")
-    ? { uuid: "6f1c-luks", type: "crypto_LUKS" }
-    : path.endsWith("/dev/dm-0")
-    ? { uuid: "0b1c-ext4", type: "ext4", label: "root" }
-    : {};
 
 Deno.test("block_devices: disks, partitions and mapped devices with parents and inherited strings", () => {
-  const rows = enumerateBlockDevices(root, [], false, probe).map(blockDeviceRow);
+  const rows = generated(blockDevices, root);
   assertEquals(rows.map((r) => [r.name, r.parent]), [
     ["/dev/dm-0", "/dev/sda2"],
     ["/dev/dm-1", "/dev/dm-0"],
@@ -57,12 +49,16 @@ Deno.test("block_devices: disks, partitions and mapped devices with parents and 
 });
 
 Deno.test("block_devices: a name constraint returns only that device", () => {
-  assertEquals(enumerateBlockDevices(root, ["/dev/sda1"]).map((d) => d.name), ["/dev/sda1"]);
-  assertEquals(enumerateBlockDevices(fixture("broken")), []);
+  assertEquals(generated(blockDevices, root, { equals: { name: ["/dev/sda1"] } }).map((d) => d.name), ["/dev/sda1"]);
+  assertEquals(generated(blockDevices, fixture("broken")), []);
+  // Without uuid, type or label in the query no device is probed.
+  const unprobed = generated(blockDevices, root, { used: ["name", "type"], equals: { name: ["/dev/sda2"] } });
+  assertEquals(unprobed.map((d) => d.type), ["crypto_LUKS"]);
+  assertEquals(generated(blockDevices, root, { used: ["name"] }).every((d) => d.type === ""), true);
 });
 
 Deno.test("disk_encryption: dm-crypt device reads its LUKS2 header; devices above inherit; disks are clear", () => {
-  const rows = diskEncryptionRows(root, [], probe);
+  const rows = generated(diskEncryption, root);
   const by = new Map(rows.map((r) => [r.name, r]));
   assertEquals(by.get("/dev/dm-0"), {
     name: "/dev/dm-0",
@@ -78,7 +74,7 @@ Deno.test("disk_encryption: dm-crypt device reads its LUKS2 header; devices abov
 });
 
 Deno.test("disk_encryption: a name constraint brings the devices beneath along", () => {
-  assertEquals(diskEncryptionRows(root, ["/dev/dm-1"]).map((r) => r.name), [
+  assertEquals(generated(diskEncryption, root, { equals: { name: ["/dev/dm-1"] } }).map((r) => r.name), [
     "/dev/dm-0",
     "/dev/dm-1",
     "/dev/sda",
@@ -99,7 +95,7 @@ Deno.test("disk_encryption: LUKS1 headers and garbage", () => {
 });
 
 Deno.test("pci_devices: udev names preferred, pci.ids overrides and fills, class ids split", () => {
-  const rows = pciRows(root);
+  const rows = generated(pciDevices, root);
   assertEquals(rows.map((r) => r.pci_slot), ["0000:00:02.0", "0000:00:05.0", "0000:00:1f.2"]);
   assertEquals(rows[0], {
     pci_slot: "0000:00:02.0",
@@ -136,7 +132,7 @@ Deno.test("pci_devices: ids parser ignores junk and stops device names at the cl
 });
 
 Deno.test("usb_devices: devices with udev data or sysfs fallbacks; interfaces skipped", () => {
-  assertEquals(usbRows(root), [
+  assertEquals(generated(usbDevices, root), [
     {
       usb_address: "001",
       usb_port: "002",
@@ -166,7 +162,7 @@ Deno.test("usb_devices: devices with udev data or sysfs fallbacks; interfaces sk
       removable: -1,
     },
   ]);
-  assertEquals(usbRows(fixture("broken")), []);
+  assertEquals(generated(usbDevices, fixture("broken")), []);
 });
 
 Deno.test("device tables: live queries run; block devices have sizes", () => {
@@ -195,7 +191,7 @@ Deno.test("block_devices: libblkid probes a swap signature written to a temporar
       type: "swap",
       label: "swaplbl",
     });
-    assertEquals(probeWithBlkid(`${path}.missing`), {});
+    assertEquals(probeWithBlkid(`${path}.missing`), undefined, "a node it cannot open leaves the answer to udev");
   } finally {
     Deno.removeSync(path);
   }
@@ -209,9 +205,10 @@ Deno.test("block_devices: udev's recorded filesystem identity is the fallback pr
       `${dir}/run/udev/data/b8:1`,
       "E:ID_FS_UUID=abcd-1234\nE:ID_FS_TYPE=vfat\nE:ID_FS_LABEL=EFI\n",
     );
-    assertEquals(probeWithUdev(dir, "8", "1"), { uuid: "abcd-1234", type: "vfat", label: "EFI" });
-    assertEquals(probeWithUdev(dir, "8", "2"), {});
-    assertEquals(probeWithUdev(dir), {});
+    const host = fixtureHost(dir);
+    assertEquals(probeWithUdev(host, "8", "1"), { uuid: "abcd-1234", type: "vfat", label: "EFI" });
+    assertEquals(probeWithUdev(host, "8", "2"), {});
+    assertEquals(probeWithUdev(host), {});
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }

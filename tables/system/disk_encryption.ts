@@ -10,9 +10,33 @@
  */
 import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
+import type { Host } from "../../core/host/host.ts";
 import { type BlockDevice, enumerateBlockDevices } from "./_block.ts";
-import { type BlockProbe, liveProbe } from "./_blkid.ts";
 import { readAttr } from "./_lib.ts";
+
+export default registerTable(defineTable({
+  name: "disk_encryption",
+  description: "Encryption state of each block device (dm-crypt/LUKS), inherited from the device beneath.",
+  columns: [
+    { name: "name", type: "TEXT", index: true, description: "The block device node, e.g. /dev/dm-0." },
+    { name: "uuid", type: "TEXT", collate: "nocase", description: "The UUID of what the device holds." },
+    { name: "encrypted", type: "INTEGER", description: "1 when the device or one beneath it is dm-crypt, else 0." },
+    { name: "type", type: "TEXT", description: "Crypt type, cipher and mode, e.g. LUKS2-aes-xts-plain64." },
+    { name: "encryption_status", type: "TEXT", description: "encrypted or not encrypted." },
+    { name: "uid", type: "TEXT", linuxHidden: true, description: "The user who unlocked the disk (macOS only)." },
+    {
+      name: "user_uuid",
+      type: "TEXT",
+      linuxHidden: true,
+      collate: "nocase",
+      description: "UUID of the user who unlocked the disk (macOS only).",
+    },
+    { name: "filevault_status", type: "TEXT", linuxHidden: true, description: "FileVault state (macOS only)." },
+  ],
+  generate(ctx) {
+    return diskEncryptionRows(ctx.host, ctx.equals("name"), ctx.isUsed("uuid"));
+  },
+}));
 
 const LUKS_MAGIC = [0x4c, 0x55, 0x4b, 0x53, 0xba, 0xbe];
 
@@ -75,9 +99,9 @@ function cryptType(device: BlockDevice): string | undefined {
   return uuid.split("-")[1] ?? "";
 }
 
-/** The `disk_encryption` rows under `root` (constrained to `names` and their parents when given). */
-export function diskEncryptionRows(root = "", names: string[] = [], probe?: BlockProbe): Row[] {
-  const devices = enumerateBlockDevices(root, names, true, probe);
+/** The rows of `host`'s devices (constrained to `names` and the devices beneath them when given). */
+function diskEncryptionRows(host: Host, names: string[], probe: boolean): Row[] {
+  const devices = enumerateBlockDevices(host, names, true, probe);
   const byName = new Map(devices.map((d) => [d.name, d]));
   const status = new Map<string, Row>();
   const statusOf = (d: BlockDevice): Row => {
@@ -91,7 +115,7 @@ export function diskEncryptionRows(root = "", names: string[] = [], probe?: Bloc
       row.encryption_status = "encrypted";
       const parts = [type];
       if (type.startsWith("LUKS") && d.parent) {
-        const device = root + d.parent;
+        const device = host.path(d.parent);
         const cipher = luksCipher(readHead(device, 4096) ?? new Uint8Array(), (n) => readHead(device, n));
         if (cipher) parts.push(...cipher);
       }
@@ -109,21 +133,3 @@ export function diskEncryptionRows(root = "", names: string[] = [], probe?: Bloc
   };
   return devices.map(statusOf);
 }
-
-export default registerTable(defineTable({
-  name: "disk_encryption",
-  description: "Encryption state of each block device (dm-crypt/LUKS), inherited from the device beneath.",
-  columns: [
-    { name: "name", type: "TEXT", index: true },
-    { name: "uuid", type: "TEXT", collate: "nocase" },
-    { name: "encrypted", type: "INTEGER" },
-    { name: "type", type: "TEXT", description: "Crypt type, cipher and mode, e.g. LUKS2-aes-xts-plain64" },
-    { name: "encryption_status", type: "TEXT", description: "encrypted or not encrypted" },
-    { name: "uid", type: "TEXT", linuxHidden: true },
-    { name: "user_uuid", type: "TEXT", linuxHidden: true, collate: "nocase" },
-    { name: "filevault_status", type: "TEXT", linuxHidden: true },
-  ],
-  generate(ctx) {
-    return diskEncryptionRows("", ctx.equals("name"), ctx.isUsed("uuid") ? liveProbe : undefined);
-  },
-}));

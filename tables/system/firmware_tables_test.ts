@@ -1,20 +1,15 @@
 // Tests for the firmware tables: smbios_tables, platform_info, cpu_info, acpi_tables, secureboot.
-import "./smbios_tables.ts";
-import "./platform_info.ts";
-import "./cpu_info.ts";
-import "./acpi_tables.ts";
-import "./secureboot.ts";
 import { Engine } from "../../core/engine.ts";
 import { assert, assertEquals } from "../../testing/assert.ts";
-import { smbiosRow } from "./smbios_tables.ts";
-import { platformInfoRows } from "./platform_info.ts";
-import { cpuInfoRows } from "./cpu_info.ts";
-import { acpiTableRows } from "./acpi_tables.ts";
-import { secureBootRows } from "./secureboot.ts";
-import { dmiString, parseSmbios, smbiosStructures } from "./_smbios.ts";
+import smbiosTables, { smbiosRow } from "./smbios_tables.ts";
+import platformInfo from "./platform_info.ts";
+import cpuInfo from "./cpu_info.ts";
+import acpiTables from "./acpi_tables.ts";
+import secureboot from "./secureboot.ts";
+import { dmiString, parseSmbios } from "./_smbios.ts";
 import { encodeStructure, encodeTable, sampleTable } from "./smbios_test_helpers.ts";
 import { md5Hex } from "./_lib.ts";
-import { fixture } from "./system_test_helpers.ts";
+import { fixture, generated } from "./system_test_helpers.ts";
 
 Deno.test("smbios_tables: the committed fixture equals the builder's output", () => {
   const committed = Deno.readFileSync(`${fixture("host_a")}/sys/firmware/dmi/tables/DMI`);
@@ -22,7 +17,7 @@ Deno.test("smbios_tables: the committed fixture equals the builder's output", ()
 });
 
 Deno.test("smbios_tables: each structure becomes a row with type name, handle, sizes and MD5", () => {
-  const rows = smbiosStructures(fixture("host_a")).map((s) => smbiosRow(s));
+  const rows = generated(smbiosTables, fixture("host_a"));
   assertEquals(rows.map((r) => [r.number, r.type, r.description, r.handle, r.header_size]), [
     [0, 0, "BIOS Information", 0x0000, 0x18],
     [1, 1, "System Information", 0x000f, 0x1b],
@@ -67,7 +62,7 @@ Deno.test("smbios_tables: strings past the string set or without a terminator re
 });
 
 Deno.test("platform_info: BIOS structure fields and firmware type", () => {
-  assertEquals(platformInfoRows(fixture("host_a")), [{
+  assertEquals(generated(platformInfo, fixture("host_a")), [{
     vendor: "LENOVO",
     version: "N24ET56W (1.31 )".trimEnd(),
     date: "02/19/2020",
@@ -78,11 +73,11 @@ Deno.test("platform_info: BIOS structure fields and firmware type", () => {
     size: String(16 * 64 * 1024),
     volume_size: 0,
   }]);
-  assertEquals(platformInfoRows(fixture("broken")), []);
+  assertEquals(generated(platformInfo, fixture("broken")), []);
 });
 
 Deno.test("cpu_info: processor structure decoded with SMBIOS 2.5+ counts", () => {
-  assertEquals(cpuInfoRows(fixture("host_a")), [{
+  assertEquals(generated(cpuInfo, fixture("host_a")), [{
     device_id: "CPU0",
     socket_designation: "U3E1",
     model: "Intel(R) Core(TM) i7-8650U CPU @ 1.90GHz",
@@ -98,17 +93,17 @@ Deno.test("cpu_info: processor structure decoded with SMBIOS 2.5+ counts", () =>
 });
 
 Deno.test("acpi_tables: tables including dynamic ones, with sizes and MD5s", () => {
-  const rows = acpiTableRows(fixture("host_a"));
+  const rows = generated(acpiTables, fixture("host_a"));
   assertEquals(rows.map((r) => [r.name, r.size]), [["DSDT", 24], ["FACP", 16], ["SSDT1", 4]]);
   assertEquals(rows[2].md5, md5Hex(new TextEncoder().encode("SSDT")));
-  assertEquals(acpiTableRows(fixture("host_a"), false)[0].md5, undefined);
-  assertEquals(acpiTableRows(fixture("broken")), []);
+  assertEquals(generated(acpiTables, fixture("host_a"), { used: ["name"] })[0].md5, undefined);
+  assertEquals(generated(acpiTables, fixture("broken")), []);
 });
 
 Deno.test("secureboot: efivarfs values after the attribute word; legacy vars; BIOS hosts have no row", () => {
-  assertEquals(secureBootRows(fixture("host_a")), [{ secure_boot: 1, setup_mode: 0 }]);
-  assertEquals(secureBootRows(fixture("legacy_efi")), [{ secure_boot: -1, setup_mode: 1 }]);
-  assertEquals(secureBootRows(fixture("broken")), []);
+  assertEquals(generated(secureboot, fixture("host_a")), [{ secure_boot: 1, setup_mode: 0 }]);
+  assertEquals(generated(secureboot, fixture("legacy_efi")), [{ secure_boot: -1, setup_mode: 1 }]);
+  assertEquals(generated(secureboot, fixture("broken")), []);
 });
 
 Deno.test("firmware tables: live queries run (empty where the firmware exposes nothing)", () => {
@@ -139,7 +134,7 @@ Deno.test("cpu_info: short processor structures are skipped; pre-2.5 structures 
   };
   const dir = rootWithSmbios(encodeTable([short, old, { type: 127, handle: 3, fields: [] }]));
   try {
-    const rows = cpuInfoRows(dir);
+    const rows = generated(cpuInfo, dir);
     assertEquals(rows.length, 1);
     assertEquals([rows[0].device_id, rows[0].processor_type, rows[0].max_clock_speed, rows[0].current_clock_speed], [
       "MATH0",
@@ -157,7 +152,7 @@ Deno.test("cpu_info: short processor structures are skipped; pre-2.5 structures 
 Deno.test("platform_info: a BIOS structure too short for its fields is skipped", () => {
   const dir = rootWithSmbios(encodeTable([{ type: 0, handle: 0, fields: [1, 2, 0, 0xf0], strings: [] }]));
   try {
-    assertEquals(platformInfoRows(dir), []);
+    assertEquals(generated(platformInfo, dir), []);
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
@@ -171,7 +166,7 @@ Deno.test("secureboot: a truncated efivar reads as unknown (NULL)", () => {
       `${dir}/sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c`,
       new Uint8Array([6, 0]),
     );
-    assertEquals(secureBootRows(dir), [{ secure_boot: undefined, setup_mode: undefined }]);
+    assertEquals(generated(secureboot, dir), [{ secure_boot: undefined, setup_mode: undefined }]);
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }

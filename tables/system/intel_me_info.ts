@@ -9,6 +9,22 @@
 import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 
+export default registerTable(defineTable({
+  name: "intel_me_info",
+  description: "Intel Management Engine (CSME) firmware version, read over /dev/mei0.",
+  columns: [
+    {
+      name: "version",
+      type: "TEXT",
+      collate: "version",
+      description: "The ME firmware version as major.minor.hotfix.build.",
+    },
+  ],
+  generate(ctx) {
+    return intelMeInfoRows(openMeiDevice(ctx.host.path("/dev/mei0")));
+  },
+}));
+
 /** The ME firmware-update client's GUID (309dcde8-ccb1-4062-8f78-600115a34327), in the byte order the driver takes. */
 export const MEI_UPDATE_CLIENT_GUID = new Uint8Array([
   232,
@@ -66,7 +82,7 @@ const libcSymbols = {
 let libc: Deno.DynamicLibrary<typeof libcSymbols>["symbols"] | undefined;
 
 /** Opens the HECI device read-write; undefined when it is missing or not permitted. */
-export function openMeiDevice(path = "/dev/mei0"): MeiTransport | undefined {
+export function openMeiDevice(path: string): MeiTransport | undefined {
   try {
     if (!Deno.statSync(path).isCharDevice) return undefined;
   } catch {
@@ -95,9 +111,8 @@ export function openMeiDevice(path = "/dev/mei0"): MeiTransport | undefined {
   };
 }
 
-/** The rows: one with the version when the ME answers, none otherwise. */
-export function intelMeInfoRows(open: () => MeiTransport | undefined = openMeiDevice): Row[] {
-  const transport = open();
+/** The rows: one with the version when the ME answers over `transport`, none otherwise; closes it. */
+export function intelMeInfoRows(transport: MeiTransport | undefined): Row[] {
   if (!transport) return [];
   try {
     const version = queryMeVersion(transport);
@@ -106,10 +121,3 @@ export function intelMeInfoRows(open: () => MeiTransport | undefined = openMeiDe
     transport.close();
   }
 }
-
-export default registerTable(defineTable({
-  name: "intel_me_info",
-  description: "Intel Management Engine (CSME) firmware version, read over /dev/mei0.",
-  columns: [{ name: "version", type: "TEXT", collate: "version" }],
-  generate: () => intelMeInfoRows(),
-}));

@@ -36,21 +36,21 @@ function versionReply(parts: number[], size = 56): Uint8Array {
 
 Deno.test("intel_me_info: connects to the update client, sends GetFirmwareVersion, reports major.minor.hotfix.build", () => {
   const { transport, seen } = fakeMe(versionReply([16, 1, 25, 2176, 16, 1, 25, 2176]));
-  assertEquals(intelMeInfoRows(() => transport), [{ version: "16.1.25.2176" }]);
+  assertEquals(intelMeInfoRows(transport), [{ version: "16.1.25.2176" }]);
   assertEquals(seen.guid, MEI_UPDATE_CLIENT_GUID);
   assertEquals(seen.written, [new Uint8Array(4)]);
   assert(seen.closed);
 });
 
 Deno.test("intel_me_info: an unknown protocol version or a short reply gives no row", () => {
-  assertEquals(intelMeInfoRows(() => fakeMe(versionReply([1, 2, 3, 4]), 2).transport), []);
-  assertEquals(intelMeInfoRows(() => fakeMe(versionReply([1], 40)).transport), []);
+  assertEquals(intelMeInfoRows(fakeMe(versionReply([1, 2, 3, 4]), 2).transport), []);
+  assertEquals(intelMeInfoRows(fakeMe(versionReply([1], 40)).transport), []);
 });
 
 Deno.test("intel_me_info: no HECI device means no rows; the live query runs", () => {
   assertEquals(openMeiDevice("/nonexistent/mei0"), undefined);
   // A character device that is not HECI opens, but the connect ioctl fails: no row, descriptor closed.
-  assertEquals(intelMeInfoRows(() => openMeiDevice("/dev/null")), []);
+  assertEquals(intelMeInfoRows(openMeiDevice("/dev/null")), []);
   const live = new Engine().query("SELECT version FROM intel_me_info");
   let hasMei = false;
   try {

@@ -1,5 +1,6 @@
 /**
- * `kernel_info`: the running kernel's version, command line, image path and root device.
+ * `kernel_info`: the running kernel's version (from /proc/version), its command line, and the
+ * image path and root device the boot loader passed on it (/proc/cmdline).
  *
  * @module
  */
@@ -7,10 +8,24 @@ import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { readText, splitTrim } from "./_lib.ts";
 
-/** The `kernel_info` row from `/proc/cmdline` and `/proc/version` under `root`. */
-export function kernelInfoRow(root = ""): Row {
+export default registerTable(defineTable({
+  name: "kernel_info",
+  description: "The running kernel: version, boot arguments, image path and root device.",
+  attributes: { cacheable: true },
+  columns: [
+    { name: "version", type: "TEXT", collate: "version", description: "The kernel release, e.g. 6.1.0-13-amd64." },
+    { name: "arguments", type: "TEXT", description: "The kernel command line without BOOT_IMAGE= and root=." },
+    { name: "path", type: "TEXT", description: "The kernel image the boot loader loaded (BOOT_IMAGE=)." },
+    { name: "device", type: "TEXT", description: "The root device named on the command line (root=)." },
+  ],
+  generate(ctx) {
+    return [kernelInfoRow(readText(ctx.host.path("/proc/cmdline")), readText(ctx.host.path("/proc/version")))];
+  },
+}));
+
+/** The row from the texts of /proc/cmdline and /proc/version (either may be missing). */
+function kernelInfoRow(cmdline: string | undefined, signature: string | undefined): Row {
   const row: Row = {};
-  const cmdline = readText(`${root}/proc/cmdline`);
   if (cmdline !== undefined) {
     const rest: string[] = [];
     for (const arg of splitTrim(cmdline, " ")) {
@@ -20,7 +35,6 @@ export function kernelInfoRow(root = ""): Row {
     }
     row.arguments = rest.join(" ");
   }
-  const signature = readText(`${root}/proc/version`);
   if (signature !== undefined) {
     // "Linux version 6.1.0-13-amd64 (builder@host) (gcc ...) #1 SMP ..."
     const parts = splitTrim(signature, " ");
@@ -28,18 +42,3 @@ export function kernelInfoRow(root = ""): Row {
   }
   return row;
 }
-
-export default registerTable(defineTable({
-  name: "kernel_info",
-  description: "The running kernel: version, boot arguments, image path and root device.",
-  attributes: { cacheable: true },
-  columns: [
-    { name: "version", type: "TEXT", collate: "version" },
-    { name: "arguments", type: "TEXT", description: "Kernel command line without BOOT_IMAGE= and root=" },
-    { name: "path", type: "TEXT", description: "Kernel image (BOOT_IMAGE=)" },
-    { name: "device", type: "TEXT", description: "Root device (root=)" },
-  ],
-  generate() {
-    return [kernelInfoRow()];
-  },
-}));

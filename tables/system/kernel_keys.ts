@@ -7,6 +7,33 @@ import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { readText } from "./_lib.ts";
 
+export default registerTable(defineTable({
+  name: "kernel_keys",
+  description: "Keys and keyrings in the kernel's key retention service visible to this process.",
+  columns: [
+    { name: "serial_number", type: "TEXT", description: "The key's serial number, in hex." },
+    {
+      name: "flags",
+      type: "TEXT",
+      description: "State flags, one letter each (I instantiated, R revoked, D dead, ...).",
+    },
+    { name: "usage", type: "BIGINT", description: "How many threads and open files refer to the key." },
+    { name: "timeout", type: "TEXT", description: "Time left before the key expires, perm (never) or expd (expired)." },
+    {
+      name: "permissions",
+      type: "TEXT",
+      description: "Possessor, user, group and other rights, four hex bytes from left to right.",
+    },
+    { name: "uid", type: "BIGINT", description: "The uid of the key's owner." },
+    { name: "gid", type: "BIGINT", description: "The key's group id." },
+    { name: "type", type: "TEXT", description: "The key type, e.g. keyring, user, asymmetric." },
+    { name: "description", type: "TEXT", description: "The key's description (name and summary)." },
+  ],
+  generate(ctx) {
+    return parseKeys(readText(ctx.host.path("/proc/keys")) ?? "");
+  },
+}));
+
 const KEY_LINE = /^([0-9a-f]+) (\S+)\s+(\d+)\s+(\S+)\s+([0-9a-f]+)\s+(\d+)\s+(\d+)\s+(\S+)\s+(.*)$/;
 
 /**
@@ -36,22 +63,3 @@ export function parseKeys(text: string): Row[] {
   }
   return rows;
 }
-
-export default registerTable(defineTable({
-  name: "kernel_keys",
-  description: "Keys and keyrings in the kernel's key retention service visible to this process.",
-  columns: [
-    { name: "serial_number", type: "TEXT" },
-    { name: "flags", type: "TEXT" },
-    { name: "usage", type: "BIGINT" },
-    { name: "timeout", type: "TEXT", description: "Time to expiry, perm, or expd" },
-    { name: "permissions", type: "TEXT", description: "Possessor, user, group and other rights as hex bytes" },
-    { name: "uid", type: "BIGINT" },
-    { name: "gid", type: "BIGINT" },
-    { name: "type", type: "TEXT" },
-    { name: "description", type: "TEXT" },
-  ],
-  generate() {
-    return parseKeys(readText("/proc/keys") ?? "");
-  },
-}));

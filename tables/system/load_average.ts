@@ -1,12 +1,28 @@
 /**
- * `load_average`: the 1, 5 and 15 minute system load averages.
+ * `load_average`: the 1, 5 and 15 minute system load averages, from /proc/loadavg (the file
+ * glibc's getloadavg(3) reads).
  *
  * @module
  */
 import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { readText } from "./_lib.ts";
-import { loadAverages } from "./_libc.ts";
+
+export default registerTable(defineTable({
+  name: "load_average",
+  description: "System load averages over the last 1, 5 and 15 minutes.",
+  columns: [
+    { name: "period", type: "TEXT", description: "The averaging period: 1m, 5m or 15m." },
+    {
+      name: "average",
+      type: "TEXT",
+      description: "Runnable and waiting tasks averaged over the period, six decimals.",
+    },
+  ],
+  generate(ctx) {
+    return loadAverageRows(parseLoadAvg(readText(ctx.host.path("/proc/loadavg")) ?? ""));
+  },
+}));
 
 const PERIODS = ["1m", "5m", "15m"];
 
@@ -21,15 +37,3 @@ export function loadAverageRows(loads: [number, number, number] | undefined): Ro
   if (!loads) return [];
   return loads.map((v, i) => ({ period: PERIODS[i], average: v.toFixed(6) }));
 }
-
-export default registerTable(defineTable({
-  name: "load_average",
-  description: "System load averages over the last 1, 5 and 15 minutes.",
-  columns: [
-    { name: "period", type: "TEXT", description: "1m, 5m or 15m" },
-    { name: "average", type: "TEXT" },
-  ],
-  generate() {
-    return loadAverageRows(loadAverages() ?? parseLoadAvg(readText("/proc/loadavg") ?? ""));
-  },
-}));

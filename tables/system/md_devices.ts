@@ -7,6 +7,7 @@
  */
 import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
+import type { Host } from "../../core/host/host.ts";
 import {
   type MdAction,
   mdLevelNumber,
@@ -15,6 +16,80 @@ import {
   readMdSysfs,
   superblockUpdateTime,
 } from "./_md.ts";
+
+export default registerTable(defineTable({
+  name: "md_devices",
+  description: "Software RAID (md) arrays: state, level, size, member counts and running recovery or resync.",
+  columns: [
+    { name: "device_name", type: "TEXT", description: "The array's name, e.g. md0." },
+    { name: "status", type: "TEXT", description: "The array's state in /proc/mdstat: active, inactive, ..." },
+    {
+      name: "raid_level",
+      type: "INTEGER",
+      description: "The RAID level (linear -1, multipath -4, faulty -5, raidN N).",
+    },
+    { name: "size", type: "BIGINT", description: "The array's usable size in 1 KiB blocks." },
+    { name: "chunk_size", type: "BIGINT", description: "The chunk size in bytes." },
+    { name: "raid_disks", type: "INTEGER", description: "Member slots the array is configured with." },
+    {
+      name: "nr_raid_disks",
+      type: "INTEGER",
+      description: "Member devices the array has now, spares and failed ones included.",
+    },
+    { name: "working_disks", type: "INTEGER", description: "Members that have not failed." },
+    { name: "active_disks", type: "INTEGER", description: "Members in sync and serving data." },
+    { name: "failed_disks", type: "INTEGER", description: "Members marked faulty." },
+    {
+      name: "spare_disks",
+      type: "INTEGER",
+      description: "Working members not in sync: spares, or ones being rebuilt.",
+    },
+    { name: "superblock_state", type: "TEXT", description: "clean and/or bitmap_present, or unknown." },
+    { name: "superblock_version", type: "TEXT", description: "The metadata format, e.g. 1.2." },
+    {
+      name: "superblock_update_time",
+      type: "BIGINT",
+      description: "When a member's superblock was last written, Unix seconds.",
+    },
+    {
+      name: "bitmap_on_mem",
+      type: "TEXT",
+      description: "Pages the in-memory write-intent bitmap uses, as mdstat prints them.",
+    },
+    {
+      name: "bitmap_chunk_size",
+      type: "TEXT",
+      description: "The write-intent bitmap's chunk size, as mdstat prints it.",
+    },
+    { name: "bitmap_external_file", type: "TEXT", description: "The file holding an external write-intent bitmap." },
+    { name: "recovery_progress", type: "TEXT", description: "How far a running recovery is." },
+    {
+      name: "recovery_finish",
+      type: "TEXT",
+      description: "The time a running recovery still needs, as mdstat estimates it.",
+    },
+    { name: "recovery_speed", type: "TEXT", description: "The speed of a running recovery." },
+    { name: "resync_progress", type: "TEXT", description: "How far a running resync is (or DELAYED / PENDING)." },
+    { name: "resync_finish", type: "TEXT", description: "The time a running resync still needs." },
+    { name: "resync_speed", type: "TEXT", description: "The speed of a running resync." },
+    { name: "reshape_progress", type: "TEXT", description: "How far a running reshape is." },
+    { name: "reshape_finish", type: "TEXT", description: "The time a running reshape still needs." },
+    { name: "reshape_speed", type: "TEXT", description: "The speed of a running reshape." },
+    { name: "check_array_progress", type: "TEXT", description: "How far a running consistency check is." },
+    { name: "check_array_finish", type: "TEXT", description: "The time a running check still needs." },
+    { name: "check_array_speed", type: "TEXT", description: "The speed of a running check." },
+    {
+      name: "unused_devices",
+      type: "TEXT",
+      description: "Devices md knows that belong to no array (mdstat's last line).",
+    },
+    { name: "other", type: "TEXT", description: "The rest of the array's configuration line in mdstat." },
+  ],
+  generate(ctx) {
+    // The update time is read from a member device: only when the query asks for it.
+    return mdDevicesRows(ctx.host, ctx.isUsed("superblock_update_time"));
+  },
+}));
 
 /** The driver's counts: members, working (not faulty), active (in sync), failed and spare. */
 function diskCounts(a: MdSysfsArray) {
@@ -51,27 +126,27 @@ function action(prefix: string, a: MdAction | undefined): Row {
 }
 
 /** The superblock update time from the first member whose superblock reads (in-sync members first). */
-function updateTime(a: MdSysfsArray, root: string): number | undefined {
+function updateTime(a: MdSysfsArray, host: Host): number | undefined {
   const members = [...a.members].sort((x, y) =>
     Number(y.states.includes("in_sync")) - Number(x.states.includes("in_sync"))
   );
   for (const m of members) {
     if (m.states.includes("faulty")) continue;
-    const t = superblockUpdateTime(m.name, a.metadataVersion, root);
+    const t = superblockUpdateTime(m.name, a.metadataVersion, host);
     if (t !== undefined) return t;
   }
   return undefined;
 }
 
 /**
- * The rows under `root`. Arrays without a sysfs directory keep the driver columns NULL. The superblock update
- * time needs a read of a member device, so it is only read when `withUpdateTime`.
+ * The rows of `host`'s arrays. Arrays without a sysfs directory keep the driver columns NULL. The
+ * superblock update time needs a read of a member device, so it is only read when `withUpdateTime`.
  */
-export function mdDevicesRows(root = "", withUpdateTime = true): Row[] {
-  const mdstat = readMdstat(root);
+function mdDevicesRows(host: Host, withUpdateTime: boolean): Row[] {
+  const mdstat = readMdstat(host);
   const rows: Row[] = [];
   for (const array of mdstat.arrays) {
-    const sys = readMdSysfs(array.name, root);
+    const sys = readMdSysfs(array.name, host);
     const counts = sys ? diskCounts(sys) : undefined;
     rows.push({
       device_name: array.name,
@@ -87,7 +162,7 @@ export function mdDevicesRows(root = "", withUpdateTime = true): Row[] {
       spare_disks: counts?.spare,
       superblock_state: sys ? superblockState(sys) : "",
       superblock_version: sys?.metadataVersion ?? "",
-      superblock_update_time: sys && withUpdateTime ? updateTime(sys, root) : undefined,
+      superblock_update_time: sys && withUpdateTime ? updateTime(sys, host) : undefined,
       bitmap_on_mem: array.bitmap?.onMem ?? "",
       bitmap_chunk_size: array.bitmap?.chunkSize ?? "",
       bitmap_external_file: array.bitmap?.externalFile ?? "",
@@ -101,42 +176,3 @@ export function mdDevicesRows(root = "", withUpdateTime = true): Row[] {
   }
   return rows;
 }
-
-export default registerTable(defineTable({
-  name: "md_devices",
-  description: "Software RAID (md) arrays: state, level, size, member counts and running recovery or resync.",
-  columns: [
-    { name: "device_name", type: "TEXT" },
-    { name: "status", type: "TEXT" },
-    { name: "raid_level", type: "INTEGER" },
-    { name: "size", type: "BIGINT" },
-    { name: "chunk_size", type: "BIGINT" },
-    { name: "raid_disks", type: "INTEGER" },
-    { name: "nr_raid_disks", type: "INTEGER" },
-    { name: "working_disks", type: "INTEGER" },
-    { name: "active_disks", type: "INTEGER" },
-    { name: "failed_disks", type: "INTEGER" },
-    { name: "spare_disks", type: "INTEGER" },
-    { name: "superblock_state", type: "TEXT" },
-    { name: "superblock_version", type: "TEXT" },
-    { name: "superblock_update_time", type: "BIGINT" },
-    { name: "bitmap_on_mem", type: "TEXT" },
-    { name: "bitmap_chunk_size", type: "TEXT" },
-    { name: "bitmap_external_file", type: "TEXT" },
-    { name: "recovery_progress", type: "TEXT" },
-    { name: "recovery_finish", type: "TEXT" },
-    { name: "recovery_speed", type: "TEXT" },
-    { name: "resync_progress", type: "TEXT" },
-    { name: "resync_finish", type: "TEXT" },
-    { name: "resync_speed", type: "TEXT" },
-    { name: "reshape_progress", type: "TEXT" },
-    { name: "reshape_finish", type: "TEXT" },
-    { name: "reshape_speed", type: "TEXT" },
-    { name: "check_array_progress", type: "TEXT" },
-    { name: "check_array_finish", type: "TEXT" },
-    { name: "check_array_speed", type: "TEXT" },
-    { name: "unused_devices", type: "TEXT" },
-    { name: "other", type: "TEXT" },
-  ],
-  generate: (ctx) => mdDevicesRows("", ctx.isUsed("superblock_update_time")),
-}));

@@ -6,7 +6,30 @@
  */
 import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
+import type { Host } from "../../core/host/host.ts";
 import { type MdMember, readMdstat, readMdSysfs } from "./_md.ts";
+
+export default registerTable(defineTable({
+  name: "md_drives",
+  description: "Member drives of software RAID (md) arrays, with slot and state.",
+  columns: [
+    { name: "md_device_name", type: "TEXT", description: "The array's name, e.g. md0." },
+    { name: "drive_name", type: "TEXT", description: "The member's device node, or unknown for an empty slot." },
+    {
+      name: "slot",
+      type: "INTEGER",
+      description: "The member's slot in the array (NULL for spares and failed members without one).",
+    },
+    {
+      name: "state",
+      type: "TEXT",
+      description: "The member's state: active sync, spare, faulty, recovering, removed, ...",
+    },
+  ],
+  generate(ctx) {
+    return mdDrivesRows(ctx.host);
+  },
+}));
 
 /** State words in osquery's order and spelling (its names for the driver's disk-state bits). */
 const STATE_WORDS: [string, string][] = [
@@ -26,11 +49,11 @@ export function memberState(m: MdMember): string {
   return words.length > 0 ? words.join(" ") : "recovering";
 }
 
-/** The rows under `root`. */
-export function mdDrivesRows(root = ""): Row[] {
+/** The rows for the members of `host`'s arrays. */
+function mdDrivesRows(host: Host): Row[] {
   const rows: Row[] = [];
-  for (const array of readMdstat(root).arrays) {
-    const sys = readMdSysfs(array.name, root);
+  for (const array of readMdstat(host).arrays) {
+    const sys = readMdSysfs(array.name, host);
     if (!sys) continue;
     const missing = new Set(Array.from({ length: sys.raidDisks ?? 0 }, (_, i) => i));
     const unslotted: Row[] = [];
@@ -54,15 +77,3 @@ export function mdDrivesRows(root = ""): Row[] {
   }
   return rows;
 }
-
-export default registerTable(defineTable({
-  name: "md_drives",
-  description: "Member drives of software RAID (md) arrays, with slot and state.",
-  columns: [
-    { name: "md_device_name", type: "TEXT" },
-    { name: "drive_name", type: "TEXT" },
-    { name: "slot", type: "INTEGER" },
-    { name: "state", type: "TEXT" },
-  ],
-  generate: () => mdDrivesRows(),
-}));

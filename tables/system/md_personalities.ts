@@ -1,20 +1,18 @@
 /**
- * `md_personalities`: the RAID levels (md personalities) the running kernel has loaded, from /proc/mdstat.
+ * `md_personalities`: the RAID levels (md personalities) the running kernel has loaded, from the
+ * first line of /proc/mdstat, in the kernel's order.
  *
  * @module
  */
-import { defineTable, type Row } from "../../core/table.ts";
+import { defineTable } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { readMdstat } from "./_md.ts";
-
-/** The rows under `root`: one per personality, in the kernel's order. */
-export function mdPersonalitiesRows(root = ""): Row[] {
-  return readMdstat(root).personalities.map((name) => ({ name }));
-}
 
 export default registerTable(defineTable({
   name: "md_personalities",
   description: "Software RAID personalities (levels) the kernel supports right now.",
-  columns: [{ name: "name", type: "TEXT" }],
-  generate: () => mdPersonalitiesRows(),
+  columns: [{ name: "name", type: "TEXT", description: "The personality's name, e.g. raid1, raid10, linear." }],
+  generate(ctx) {
+    return readMdstat(ctx.host).personalities.map((name) => ({ name }));
+  },
 }));

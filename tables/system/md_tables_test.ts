@@ -1,16 +1,17 @@
 // Tests for md_devices, md_drives and md_personalities over testdata/system/md_host.
 import { Engine } from "../../core/engine.ts";
+import { fixtureHost } from "../../core/host/host.ts";
 import { assert, assertEquals } from "../../testing/assert.ts";
-import { mdDevicesRows } from "./md_devices.ts";
-import { mdDrivesRows } from "./md_drives.ts";
-import { mdPersonalitiesRows } from "./md_personalities.ts";
+import mdDevices from "./md_devices.ts";
+import mdDrives from "./md_drives.ts";
+import mdPersonalities from "./md_personalities.ts";
 import { parseMdstat, superblockUpdateTime } from "./_md.ts";
-import { fixture } from "./system_test_helpers.ts";
+import { fixture, generated } from "./system_test_helpers.ts";
 
 const host = fixture("md_host");
 
 Deno.test("md_personalities: the bracketed names on mdstat's first line, in order", () => {
-  assertEquals(mdPersonalitiesRows(host).map((r) => r.name), [
+  assertEquals(generated(mdPersonalities, host).map((r) => r.name), [
     "raid1",
     "raid6",
     "raid5",
@@ -22,7 +23,7 @@ Deno.test("md_personalities: the bracketed names on mdstat's first line, in orde
 });
 
 Deno.test("md_devices: a degraded RAID5 in recovery with a bitmap, counts from its members", () => {
-  const rows = mdDevicesRows(host);
+  const rows = generated(mdDevices, host);
   assertEquals(rows.map((r) => r.device_name), ["md1", "md0", "md2"]);
   assertEquals(rows[0], {
     device_name: "md1",
@@ -65,12 +66,12 @@ Deno.test("md_devices: a degraded RAID5 in recovery with a bitmap, counts from i
   ]);
   // md0's member sda1 carries a 1.2 superblock (fixture dev/sda1): its update time is reported.
   assertEquals(rows[1].superblock_update_time, 1700000000);
-  assertEquals(mdDevicesRows(host, false)[1].superblock_update_time, undefined);
+  assertEquals(generated(mdDevices, host, { used: ["device_name"] })[1].superblock_update_time, undefined);
   assertEquals([rows[2].resync_progress, rows[2].superblock_state, rows[2].failed_disks], ["DELAYED", "clean", 1]);
 });
 
 Deno.test("md_drives: slots and states; unslotted failures fill empty slots, the rest are 'removed'", () => {
-  const rows = mdDrivesRows(host);
+  const rows = generated(mdDrives, host);
   assertEquals(rows.filter((r) => r.md_device_name === "md1"), [
     { md_device_name: "md1", drive_name: "/dev/sdc1", slot: 0, state: "active sync" },
     { md_device_name: "md1", drive_name: "/dev/sdd1", slot: 1, state: "active sync writemostly" },
@@ -92,9 +93,9 @@ Deno.test("md tables: malformed mdstat lines are skipped; hosts without md give 
   assertEquals(parsed.arrays.map((a) => [a.name, a.status, a.level, a.blocks]), [["md5", "active", "", 0]]);
   assertEquals(parsed.unused, "sdz");
   assertEquals(parseMdstat("").arrays, []);
-  assertEquals(mdDevicesRows(fixture("broken")), []);
-  assertEquals(mdDrivesRows(fixture("broken")), []);
-  assertEquals(mdPersonalitiesRows(fixture("broken")), []);
+  assertEquals(generated(mdDevices, fixture("broken")), []);
+  assertEquals(generated(mdDrives, fixture("broken")), []);
+  assertEquals(generated(mdPersonalities, fixture("broken")), []);
 });
 
 Deno.test("md tables: live queries run and agree with /proc/mdstat", () => {
@@ -125,10 +126,11 @@ Deno.test("md_devices: superblock update time from 1.0 (end of device) and 0.90 
       else view.setUint32(at + 128, 1500000000, true);
       Deno.writeFileSync(`${root}/dev/${name}`, disk);
     }
-    assertEquals(superblockUpdateTime("sdx", "1.0", root), 1600000000);
-    assertEquals(superblockUpdateTime("sdy", "0.90", root), 1500000000);
-    assertEquals(superblockUpdateTime("sdx", "external:imsm", root), undefined);
-    assertEquals(superblockUpdateTime("sdx", "1.2", root), undefined, "no magic at 4 KiB");
+    const host = fixtureHost(root);
+    assertEquals(superblockUpdateTime("sdx", "1.0", host), 1600000000);
+    assertEquals(superblockUpdateTime("sdy", "0.90", host), 1500000000);
+    assertEquals(superblockUpdateTime("sdx", "external:imsm", host), undefined);
+    assertEquals(superblockUpdateTime("sdx", "1.2", host), undefined, "no magic at 4 KiB");
   } finally {
     Deno.removeSync(root, { recursive: true });
   }

@@ -6,6 +6,7 @@
  */
 import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
+import type { Host } from "../../core/host/host.ts";
 import {
   byteAt,
   dwordAt,
@@ -17,6 +18,35 @@ import {
   structuresOfType,
   wordAt,
 } from "./_smbios.ts";
+
+export default registerTable(defineTable({
+  name: "memory_arrays",
+  description: "Physical memory arrays described by the firmware's SMBIOS tables (type 16).",
+  columns: [
+    { name: "handle", type: "TEXT", description: "Handle of this SMBIOS structure, 4 hex digits." },
+    { name: "location", type: "TEXT", description: "Where the array sits, e.g. System board or motherboard." },
+    { name: "use", type: "TEXT", description: "What the array is for, e.g. System memory." },
+    {
+      name: "memory_error_correction",
+      type: "TEXT",
+      description: "The error detection or correction the array supports, e.g. Multi-bit ECC.",
+    },
+    { name: "max_capacity", type: "INTEGER", description: "Maximum capacity in GiB" },
+    {
+      name: "memory_error_info_handle",
+      type: "TEXT",
+      description: "Handle of the array's memory error record (type 18), empty when none.",
+    },
+    {
+      name: "number_memory_devices",
+      type: "INTEGER",
+      description: "Slots or sockets for memory devices in the array.",
+    },
+  ],
+  generate(ctx) {
+    return memoryArraysRows(ctx.host);
+  },
+}));
 
 const LOCATIONS: Record<number, string> = {
   0x01: "Other",
@@ -55,10 +85,10 @@ const ERROR_CORRECTION: Record<number, string> = {
   0x07: "CRC",
 };
 
-/** The rows for the memory arrays under `root` (a fixture root in tests). */
-export function memoryArraysRows(root = ""): Row[] {
+/** The rows for the memory arrays of `host`. */
+function memoryArraysRows(host: Host): Row[] {
   const rows: Row[] = [];
-  for (const s of structuresOfType(smbiosStructures(root), SMBIOS_TYPE.MEMORY_ARRAY, 0x0f)) {
+  for (const s of structuresOfType(smbiosStructures(host), SMBIOS_TYPE.MEMORY_ARRAY, 0x0f)) {
     const capacityKb = dwordAt(s, 0x07);
     // 0x80000000 KiB means "too large: see the extended capacity" (bytes, SMBIOS 2.7+).
     let capacityGb: number | undefined = Math.floor(capacityKb / 1048576);
@@ -79,18 +109,3 @@ export function memoryArraysRows(root = ""): Row[] {
   }
   return rows;
 }
-
-export default registerTable(defineTable({
-  name: "memory_arrays",
-  description: "Physical memory arrays described by the firmware's SMBIOS tables (type 16).",
-  columns: [
-    { name: "handle", type: "TEXT" },
-    { name: "location", type: "TEXT" },
-    { name: "use", type: "TEXT" },
-    { name: "memory_error_correction", type: "TEXT" },
-    { name: "max_capacity", type: "INTEGER", description: "Maximum capacity in GiB" },
-    { name: "memory_error_info_handle", type: "TEXT" },
-    { name: "number_memory_devices", type: "INTEGER" },
-  ],
-  generate: () => memoryArraysRows(),
-}));

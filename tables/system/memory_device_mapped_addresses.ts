@@ -6,13 +6,55 @@
  */
 import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { byteAt, hexString, SMBIOS_TYPE, smbiosStructures, structuresOfType, wordAt } from "./_smbios.ts";
-import { mappedRange } from "./memory_array_mapped_addresses.ts";
+import type { Host } from "../../core/host/host.ts";
+import { byteAt, hexString, mappedRange, SMBIOS_TYPE, smbiosStructures, structuresOfType, wordAt } from "./_smbios.ts";
 
-/** The rows for the memory device mapped addresses under `root`. */
-export function memoryDeviceMappedAddressesRows(root = ""): Row[] {
+export default registerTable(defineTable({
+  name: "memory_device_mapped_addresses",
+  description: "Physical address ranges mapped to memory devices, from SMBIOS (type 20).",
+  columns: [
+    { name: "handle", type: "TEXT", description: "Handle of this SMBIOS structure, 4 hex digits." },
+    {
+      name: "memory_device_handle",
+      type: "TEXT",
+      description: "Handle of the memory device (type 17) the range maps to.",
+    },
+    {
+      name: "memory_array_mapped_address_handle",
+      type: "TEXT",
+      description: "Handle of the array mapping (type 19) the range lies in.",
+    },
+    {
+      name: "starting_address",
+      type: "TEXT",
+      description: "First address of the range: KiB units as 8 hex digits, or bytes as 12+ when extended.",
+    },
+    {
+      name: "ending_address",
+      type: "TEXT",
+      description: "Last address of the range, in the same form as starting_address.",
+    },
+    { name: "partition_row_position", type: "INTEGER", description: "The device's position in its partition row." },
+    {
+      name: "interleave_position",
+      type: "INTEGER",
+      description: "The device's place in the interleave (0 when not interleaved).",
+    },
+    {
+      name: "interleave_data_depth",
+      type: "INTEGER",
+      description: "Consecutive rows read from the device in one interleaved transfer (0 when not interleaved).",
+    },
+  ],
+  generate(ctx) {
+    return memoryDeviceMappedAddressesRows(ctx.host);
+  },
+}));
+
+/** The rows for the memory device mapped addresses of `host`. */
+function memoryDeviceMappedAddressesRows(host: Host): Row[] {
   const rows: Row[] = [];
-  for (const s of structuresOfType(smbiosStructures(root), SMBIOS_TYPE.MEMORY_DEVICE_MAPPED_ADDRESS, 0x13)) {
+  for (const s of structuresOfType(smbiosStructures(host), SMBIOS_TYPE.MEMORY_DEVICE_MAPPED_ADDRESS, 0x13)) {
     const range = mappedRange(s, 0x13);
     rows.push({
       handle: hexString(s.handle),
@@ -28,19 +70,3 @@ export function memoryDeviceMappedAddressesRows(root = ""): Row[] {
   }
   return rows;
 }
-
-export default registerTable(defineTable({
-  name: "memory_device_mapped_addresses",
-  description: "Physical address ranges mapped to memory devices, from SMBIOS (type 20).",
-  columns: [
-    { name: "handle", type: "TEXT" },
-    { name: "memory_device_handle", type: "TEXT" },
-    { name: "memory_array_mapped_address_handle", type: "TEXT" },
-    { name: "starting_address", type: "TEXT" },
-    { name: "ending_address", type: "TEXT" },
-    { name: "partition_row_position", type: "INTEGER" },
-    { name: "interleave_position", type: "INTEGER" },
-    { name: "interleave_data_depth", type: "INTEGER" },
-  ],
-  generate: () => memoryDeviceMappedAddressesRows(),
-}));

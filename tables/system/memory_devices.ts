@@ -6,6 +6,7 @@
  */
 import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
+import type { Host } from "../../core/host/host.ts";
 import {
   bitNames,
   byteAt,
@@ -19,6 +20,40 @@ import {
   structuresOfType,
   wordAt,
 } from "./_smbios.ts";
+
+export default registerTable(defineTable({
+  name: "memory_devices",
+  description: "Memory modules and slots described by the firmware's SMBIOS tables (type 17).",
+  columns: [
+    { name: "handle", type: "TEXT", description: "Handle of this SMBIOS structure, 4 hex digits." },
+    { name: "array_handle", type: "TEXT", description: "Handle of the memory array (type 16) the device belongs to." },
+    { name: "form_factor", type: "TEXT", description: "The module's form, e.g. DIMM, SODIMM." },
+    { name: "total_width", type: "INTEGER", description: "Bits per transfer including error-correction bits." },
+    { name: "data_width", type: "INTEGER", description: "Data bits per transfer." },
+    { name: "size", type: "INTEGER", description: "Size in MiB" },
+    { name: "set", type: "INTEGER", description: "The set of identical devices this one belongs to (0 none)." },
+    { name: "device_locator", type: "TEXT", description: "The slot's label on the board, e.g. DIMM_A1." },
+    { name: "bank_locator", type: "TEXT", description: "The bank's label on the board." },
+    { name: "memory_type", type: "TEXT", description: "The memory technology, e.g. DDR4, DDR5." },
+    {
+      name: "memory_type_details",
+      type: "TEXT",
+      description: "Further type attributes, space-separated (Synchronous, Registered, ...).",
+    },
+    { name: "max_speed", type: "INTEGER", description: "Highest speed the module supports, in MT/s." },
+    { name: "configured_clock_speed", type: "INTEGER", description: "The speed the module runs at, in MT/s." },
+    { name: "manufacturer", type: "TEXT", description: "The module's maker." },
+    { name: "serial_number", type: "TEXT", description: "The module's serial number." },
+    { name: "asset_tag", type: "TEXT", description: "The module's asset tag." },
+    { name: "part_number", type: "TEXT", description: "The maker's part number." },
+    { name: "min_voltage", type: "INTEGER", description: "Lowest operating voltage, in millivolts." },
+    { name: "max_voltage", type: "INTEGER", description: "Highest operating voltage, in millivolts." },
+    { name: "configured_voltage", type: "INTEGER", description: "The voltage it runs at, in millivolts." },
+  ],
+  generate(ctx) {
+    return memoryDevicesRows(ctx.host);
+  },
+}));
 
 const FORM_FACTORS: Record<number, string> = {
   0x01: "Other",
@@ -118,10 +153,10 @@ function stringField(s: SmbiosStructure, offset: number): string {
   return hasField(s, offset, 1) ? dmiString(s, byteAt(s, offset)) : "";
 }
 
-/** The rows for the memory devices under `root`; structures older than SMBIOS 2.1's layout are skipped. */
-export function memoryDevicesRows(root = ""): Row[] {
+/** The rows for the memory devices of `host`; structures older than SMBIOS 2.1's layout are skipped. */
+function memoryDevicesRows(host: Host): Row[] {
   const rows: Row[] = [];
-  for (const s of structuresOfType(smbiosStructures(root), SMBIOS_TYPE.MEMORY_DEVICE, 0x15)) {
+  for (const s of structuresOfType(smbiosStructures(host), SMBIOS_TYPE.MEMORY_DEVICE, 0x15)) {
     const set = byteAt(s, 0x0f);
     rows.push({
       handle: hexString(s.handle),
@@ -148,31 +183,3 @@ export function memoryDevicesRows(root = ""): Row[] {
   }
   return rows;
 }
-
-export default registerTable(defineTable({
-  name: "memory_devices",
-  description: "Memory modules and slots described by the firmware's SMBIOS tables (type 17).",
-  columns: [
-    { name: "handle", type: "TEXT" },
-    { name: "array_handle", type: "TEXT" },
-    { name: "form_factor", type: "TEXT" },
-    { name: "total_width", type: "INTEGER" },
-    { name: "data_width", type: "INTEGER" },
-    { name: "size", type: "INTEGER", description: "Size in MiB" },
-    { name: "set", type: "INTEGER" },
-    { name: "device_locator", type: "TEXT" },
-    { name: "bank_locator", type: "TEXT" },
-    { name: "memory_type", type: "TEXT" },
-    { name: "memory_type_details", type: "TEXT" },
-    { name: "max_speed", type: "INTEGER" },
-    { name: "configured_clock_speed", type: "INTEGER" },
-    { name: "manufacturer", type: "TEXT" },
-    { name: "serial_number", type: "TEXT" },
-    { name: "asset_tag", type: "TEXT" },
-    { name: "part_number", type: "TEXT" },
-    { name: "min_voltage", type: "INTEGER" },
-    { name: "max_voltage", type: "INTEGER" },
-    { name: "configured_voltage", type: "INTEGER" },
-  ],
-  generate: () => memoryDevicesRows(),
-}));

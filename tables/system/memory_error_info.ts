@@ -6,7 +6,50 @@
  */
 import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
+import type { Host } from "../../core/host/host.ts";
 import { byteAt, dwordAt, hexString, SMBIOS_TYPE, smbiosStructures, structuresOfType } from "./_smbios.ts";
+
+export default registerTable(defineTable({
+  name: "memory_error_info",
+  description: "Memory error records (32-bit memory error information) from SMBIOS (type 18).",
+  columns: [
+    { name: "handle", type: "TEXT", description: "Handle of this SMBIOS structure, 4 hex digits." },
+    { name: "error_type", type: "TEXT", description: "The kind of the last error seen, e.g. OK, Single-bit error." },
+    {
+      name: "error_granularity",
+      type: "TEXT",
+      description: "How precisely the error can be placed: device or partition level.",
+    },
+    {
+      name: "error_operation",
+      type: "TEXT",
+      description: "The access that hit the error: Read, Write, Partial write.",
+    },
+    {
+      name: "vendor_syndrome",
+      type: "TEXT",
+      description: "The vendor's ECC syndrome or CRC for the failed access, hex (empty when unknown).",
+    },
+    {
+      name: "memory_array_error_address",
+      type: "TEXT",
+      description: "32-bit physical address of the error on the array's bus, hex (empty when unknown).",
+    },
+    {
+      name: "device_error_address",
+      type: "TEXT",
+      description: "32-bit address of the error within the failing device, hex (empty when unknown).",
+    },
+    {
+      name: "error_resolution",
+      type: "TEXT",
+      description: "The range in bytes the error address is accurate to, hex (empty when unknown).",
+    },
+  ],
+  generate(ctx) {
+    return memoryErrorInfoRows(ctx.host);
+  },
+}));
 
 const ERROR_TYPES: Record<number, string> = {
   0x01: "Other",
@@ -43,10 +86,10 @@ function hexUnless(value: number, unknown: number): string {
   return value === unknown ? "" : hexString(value, 8);
 }
 
-/** The rows for the memory error records under `root`. */
-export function memoryErrorInfoRows(root = ""): Row[] {
+/** The rows for the memory error records of `host`. */
+function memoryErrorInfoRows(host: Host): Row[] {
   const rows: Row[] = [];
-  for (const s of structuresOfType(smbiosStructures(root), SMBIOS_TYPE.MEMORY_ERROR_INFO_32, 0x17)) {
+  for (const s of structuresOfType(smbiosStructures(host), SMBIOS_TYPE.MEMORY_ERROR_INFO_32, 0x17)) {
     rows.push({
       handle: hexString(s.handle),
       error_type: ERROR_TYPES[byteAt(s, 0x04)] ?? "",
@@ -60,19 +103,3 @@ export function memoryErrorInfoRows(root = ""): Row[] {
   }
   return rows;
 }
-
-export default registerTable(defineTable({
-  name: "memory_error_info",
-  description: "Memory error records (32-bit memory error information) from SMBIOS (type 18).",
-  columns: [
-    { name: "handle", type: "TEXT" },
-    { name: "error_type", type: "TEXT" },
-    { name: "error_granularity", type: "TEXT" },
-    { name: "error_operation", type: "TEXT" },
-    { name: "vendor_syndrome", type: "TEXT" },
-    { name: "memory_array_error_address", type: "TEXT" },
-    { name: "device_error_address", type: "TEXT" },
-    { name: "error_resolution", type: "TEXT" },
-  ],
-  generate: () => memoryErrorInfoRows(),
-}));

@@ -7,6 +7,30 @@ import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { readText, words } from "./_lib.ts";
 
+export default registerTable(defineTable({
+  name: "memory_info",
+  description: "Physical memory and swap totals, free and cached amounts, in bytes.",
+  columns: [
+    { name: "memory_total", type: "BIGINT", description: "Physical RAM the kernel manages, in bytes." },
+    { name: "memory_free", type: "BIGINT", description: "RAM nothing uses at all, in bytes." },
+    {
+      name: "memory_available",
+      type: "BIGINT",
+      description: "RAM new programs could get without swapping (free plus reclaimable), in bytes.",
+    },
+    { name: "buffers", type: "BIGINT", description: "RAM holding raw block device buffers, in bytes." },
+    { name: "cached", type: "BIGINT", description: "RAM holding the page cache of files, in bytes." },
+    { name: "swap_cached", type: "BIGINT", description: "Swapped-out memory also still held in RAM, in bytes." },
+    { name: "active", type: "BIGINT", description: "Recently used memory the kernel keeps unless pressed, in bytes." },
+    { name: "inactive", type: "BIGINT", description: "Less recently used memory, first to be reclaimed, in bytes." },
+    { name: "swap_total", type: "BIGINT", description: "Swap space configured, in bytes." },
+    { name: "swap_free", type: "BIGINT", description: "Swap space unused, in bytes." },
+  ],
+  generate(ctx) {
+    return [parseMemInfo(readText(ctx.host.path("/proc/meminfo")) ?? "")];
+  },
+}));
+
 const MEMINFO_KEYS: Record<string, string> = {
   "MemTotal:": "memory_total",
   "MemFree:": "memory_free",
@@ -31,23 +55,3 @@ export function parseMemInfo(text: string): Row {
   }
   return row;
 }
-
-export default registerTable(defineTable({
-  name: "memory_info",
-  description: "Physical memory and swap totals, free and cached amounts, in bytes.",
-  columns: [
-    { name: "memory_total", type: "BIGINT" },
-    { name: "memory_free", type: "BIGINT" },
-    { name: "memory_available", type: "BIGINT" },
-    { name: "buffers", type: "BIGINT" },
-    { name: "cached", type: "BIGINT" },
-    { name: "swap_cached", type: "BIGINT" },
-    { name: "active", type: "BIGINT" },
-    { name: "inactive", type: "BIGINT" },
-    { name: "swap_total", type: "BIGINT" },
-    { name: "swap_free", type: "BIGINT" },
-  ],
-  generate() {
-    return [parseMemInfo(readText("/proc/meminfo") ?? "")];
-  },
-}));

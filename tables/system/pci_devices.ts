@@ -5,8 +5,38 @@
  */
 import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
+import type { Host } from "../../core/host/host.ts";
 import { listDir, udevProperties } from "./_lib.ts";
 import { type IdsDatabase, loadIds, PCI_IDS_PATHS } from "./_ids.ts";
+
+export default registerTable(defineTable({
+  name: "pci_devices",
+  description: "PCI devices: slot, class, driver, vendor and model (names from udev or pci.ids).",
+  columns: [
+    { name: "pci_slot", type: "TEXT", description: "The device's address: domain:bus:device.function." },
+    { name: "pci_class", type: "TEXT", description: "The class name, e.g. Network controller." },
+    { name: "driver", type: "TEXT", description: "The kernel driver bound to the device." },
+    { name: "vendor", type: "TEXT", description: "The vendor's name." },
+    { name: "vendor_id", type: "TEXT", collate: "nocase", description: "The vendor id in hex, e.g. 0x8086." },
+    { name: "model", type: "TEXT", description: "The device's name." },
+    { name: "model_id", type: "TEXT", collate: "nocase", description: "The device id in hex." },
+    { name: "pci_class_id", type: "TEXT", collate: "nocase", description: "The class code in hex, e.g. 0x02." },
+    { name: "pci_subclass_id", type: "TEXT", collate: "nocase", description: "The subclass code in hex." },
+    { name: "pci_subclass", type: "TEXT", description: "The subclass name, e.g. Ethernet controller." },
+    {
+      name: "subsystem_vendor_id",
+      type: "TEXT",
+      collate: "nocase",
+      description: "The subsystem (board maker's) vendor id in hex.",
+    },
+    { name: "subsystem_vendor", type: "TEXT", description: "The subsystem vendor's name." },
+    { name: "subsystem_model_id", type: "TEXT", collate: "nocase", description: "The subsystem device id in hex." },
+    { name: "subsystem_model", type: "TEXT", description: "The subsystem's name for the device." },
+  ],
+  generate(ctx) {
+    return pciRows(ctx.host);
+  },
+}));
 
 /** Splits a "VVVV:DDDD" id pair into lowercase halves; `undefined` when malformed. */
 function splitIds(pair: string | undefined): [string, string] | undefined {
@@ -15,7 +45,7 @@ function splitIds(pair: string | undefined): [string, string] | undefined {
 }
 
 /** The row for one PCI device's udev properties. */
-export function pciRow(props: Map<string, string>, ids: IdsDatabase): Row {
+function pciRow(props: Map<string, string>, ids: IdsDatabase): Row {
   const row: Row = {
     pci_slot: props.get("PCI_SLOT_NAME") ?? "",
     pci_class: props.get("ID_PCI_CLASS_FROM_DATABASE") ?? "",
@@ -63,34 +93,11 @@ export function pciRow(props: Map<string, string>, ids: IdsDatabase): Row {
 }
 
 /**
- * The `pci_devices` rows under `root`. Unlike osquery, devices are listed even when no pci.ids
- * is installed (names are then empty, ids still present).
+ * The rows of `host`'s PCI devices. Unlike osquery, devices are listed even when no pci.ids is
+ * installed (names are then empty, ids still present).
  */
-export function pciRows(root = "", ids: IdsDatabase = loadIds(PCI_IDS_PATHS.map((p) => root + p))): Row[] {
-  const base = `${root}/sys/bus/pci/devices`;
-  return listDir(base).map((e) => pciRow(udevProperties(root, `${base}/${e.name}`, `+pci:${e.name}`), ids));
+function pciRows(host: Host): Row[] {
+  const ids = loadIds(PCI_IDS_PATHS.map((p) => host.path(p)));
+  const base = host.path("/sys/bus/pci/devices");
+  return listDir(base).map((e) => pciRow(udevProperties(host, `${base}/${e.name}`, `+pci:${e.name}`), ids));
 }
-
-export default registerTable(defineTable({
-  name: "pci_devices",
-  description: "PCI devices: slot, class, driver, vendor and model (names from udev or pci.ids).",
-  columns: [
-    { name: "pci_slot", type: "TEXT" },
-    { name: "pci_class", type: "TEXT" },
-    { name: "driver", type: "TEXT" },
-    { name: "vendor", type: "TEXT" },
-    { name: "vendor_id", type: "TEXT", collate: "nocase" },
-    { name: "model", type: "TEXT" },
-    { name: "model_id", type: "TEXT", collate: "nocase" },
-    { name: "pci_class_id", type: "TEXT", collate: "nocase" },
-    { name: "pci_subclass_id", type: "TEXT", collate: "nocase" },
-    { name: "pci_subclass", type: "TEXT" },
-    { name: "subsystem_vendor_id", type: "TEXT", collate: "nocase" },
-    { name: "subsystem_vendor", type: "TEXT" },
-    { name: "subsystem_model_id", type: "TEXT", collate: "nocase" },
-    { name: "subsystem_model", type: "TEXT" },
-  ],
-  generate() {
-    return pciRows();
-  },
-}));

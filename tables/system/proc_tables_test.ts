@@ -1,27 +1,20 @@
 // Tests for the /proc-parsing tables: cpu_time, memory_info, load_average, kernel_modules,
 // memory_map, shared_memory and kernel_keys.
-import "./cpu_time.ts";
-import "./memory_info.ts";
-import "./load_average.ts";
-import "./kernel_modules.ts";
-import "./memory_map.ts";
-import "./shared_memory.ts";
-import "./kernel_keys.ts";
 import { Engine } from "../../core/engine.ts";
 import { assert, assertEquals } from "../../testing/assert.ts";
-import { parseCpuTime } from "./cpu_time.ts";
-import { parseMemInfo } from "./memory_info.ts";
-import { loadAverageRows, parseLoadAvg } from "./load_average.ts";
-import { parseModules } from "./kernel_modules.ts";
-import { parseIomem } from "./memory_map.ts";
-import { parseSysvShm } from "./shared_memory.ts";
-import { parseKeys } from "./kernel_keys.ts";
-import { fixture } from "./system_test_helpers.ts";
+import cpuTime from "./cpu_time.ts";
+import memoryInfo, { parseMemInfo } from "./memory_info.ts";
+import loadAverage, { loadAverageRows, parseLoadAvg } from "./load_average.ts";
+import kernelModules from "./kernel_modules.ts";
+import memoryMap from "./memory_map.ts";
+import sharedMemory, { parseSysvShm } from "./shared_memory.ts";
+import kernelKeys from "./kernel_keys.ts";
+import { fixture, generated } from "./system_test_helpers.ts";
 
-const read = (path: string) => Deno.readTextFileSync(`${fixture("host_a")}/${path}`);
+const root = fixture("host_a");
 
 Deno.test("cpu_time: per-core lines become rows; the aggregate, bad names and short lines are skipped", () => {
-  const rows = parseCpuTime(read("proc/stat"));
+  const rows = generated(cpuTime, root);
   assertEquals(rows.map((r) => r.core), [0, 1, 2]);
   assertEquals(rows[0].user, "1393280");
   assertEquals(rows[0].softirq, "17875");
@@ -36,7 +29,7 @@ Deno.test("cpu_time: the live host has a row per online core", () => {
 });
 
 Deno.test("memory_info: kB values are converted to bytes; malformed values stay NULL", () => {
-  const row = parseMemInfo(read("proc/meminfo"));
+  const [row] = generated(memoryInfo, root);
   assertEquals(row.memory_total, 16314856 * 1024);
   assertEquals(row.active, 6993788 * 1024); // not Active(anon)
   assertEquals(row.swap_total, 2097148 * 1024);
@@ -51,7 +44,7 @@ Deno.test("memory_info: live total memory is positive", () => {
 });
 
 Deno.test("load_average: three periods with six decimals", () => {
-  assertEquals(loadAverageRows(parseLoadAvg(read("proc/loadavg"))), [
+  assertEquals(generated(loadAverage, root), [
     { period: "1m", average: "0.520000" },
     { period: "5m", average: "0.580000" },
     { period: "15m", average: "0.590000" },
@@ -65,7 +58,7 @@ Deno.test("load_average: live table has the three periods", () => {
 });
 
 Deno.test("kernel_modules: fields split, trailing commas trimmed, short lines skipped", () => {
-  assertEquals(parseModules(read("proc/modules")), [
+  assertEquals(generated(kernelModules, root), [
     {
       name: "nf_tables",
       size: "372736",
@@ -78,14 +71,14 @@ Deno.test("kernel_modules: fields split, trailing commas trimmed, short lines sk
 });
 
 Deno.test("memory_map: nested regions included, malformed lines skipped", () => {
-  const rows = parseIomem(read("proc/iomem"));
+  const rows = generated(memoryMap, root);
   assertEquals(rows.length, 6);
   assertEquals(rows[3], { name: "System ROM", start: "0x000f0000", end: "0x000fffff" });
   assertEquals(rows[5].name, "Kernel code");
 });
 
 Deno.test("shared_memory: segments parsed with destroy and lock flags from the mode", () => {
-  const rows = parseSysvShm(read("proc/sysvipc/shm"));
+  const rows = generated(sharedMemory, root);
   assertEquals(rows.length, 2);
   assertEquals(rows[0], {
     shmid: "3",
@@ -104,10 +97,11 @@ Deno.test("shared_memory: segments parsed with destroy and lock flags from the m
   });
   assertEquals([rows[1].permissions, rows[1].status], ["0644", ""]);
   assertEquals(parseSysvShm(""), []);
+  assertEquals(generated(sharedMemory, fixture("broken")), []);
 });
 
 Deno.test("kernel_keys: fields parsed, a two-word description joined as osquery's, broken lines skipped", () => {
-  const rows = parseKeys(read("proc/keys"));
+  const rows = generated(kernelKeys, root);
   assertEquals(rows.length, 4);
   assertEquals(rows[1], {
     serial_number: "26a120ac",

@@ -9,8 +9,55 @@
  */
 import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
+import type { Host } from "../../core/host/host.ts";
 import { hex, keyUsageText, NID, X509Certificate } from "../../core/crypto/x509.ts";
 import { listDir, readBytes } from "./_lib.ts";
+
+export default registerTable(defineTable({
+  name: "secureboot_certificates",
+  description: "X.509 certificates in the UEFI Secure Boot stores (db, dbx revocations, KEK, PK), from efivarfs.",
+  columns: [
+    { name: "common_name", type: "TEXT", description: "The subject's common name (CN)." },
+    { name: "subject", type: "TEXT", description: "The subject's distinguished name, in OpenSSL's one-line form." },
+    { name: "issuer", type: "TEXT", description: "The issuer's distinguished name, in OpenSSL's one-line form." },
+    { name: "not_valid_before", type: "DATETIME", description: "Start of the validity period." },
+    {
+      name: "not_valid_after",
+      type: "DATETIME",
+      description: "End of the validity period: when the certificate expires.",
+    },
+    { name: "sha1", type: "TEXT", collate: "nocase", description: "SHA-1 of the DER-encoded certificate, hex." },
+    { name: "serial", type: "TEXT", collate: "nocase", description: "The serial number, hex." },
+    {
+      name: "revoked",
+      type: "INTEGER",
+      description: "1 when the certificate is in dbx (revoked), 0 when in db, KEK or PK.",
+    },
+    { name: "path", type: "TEXT", description: "The efivarfs file the certificate was read from." },
+    { name: "is_ca", type: "INTEGER", description: "1 when the certificate may sign others (a CA), else 0." },
+    { name: "self_signed", type: "INTEGER", description: "1 when the certificate signed itself, else 0." },
+    { name: "key_usage", type: "TEXT", description: "The key usage extension, as OpenSSL prints it." },
+    {
+      name: "authority_key_id",
+      type: "TEXT",
+      collate: "nocase",
+      description: "The authority key identifier extension, hex.",
+    },
+    {
+      name: "subject_key_id",
+      type: "TEXT",
+      collate: "nocase",
+      description: "The subject key identifier extension, hex.",
+    },
+    { name: "signing_algorithm", type: "TEXT", description: "The algorithm the issuer signed with." },
+    { name: "key_algorithm", type: "TEXT", description: "The public key's algorithm." },
+    { name: "key_strength", type: "TEXT", description: "The public key's size in bits." },
+  ],
+  generate(ctx) {
+    // Hashing each certificate costs: only when the query reads sha1.
+    return secureBootCertificateRows(ctx.host, ctx.isUsed("sha1"));
+  },
+}));
 
 /** EFI_CERT_X509_GUID (a5c059a1-94e4-4aa7-87b5-ab155c2bf072) as stored: the first three fields little-endian. */
 const X509_GUID = new Uint8Array([
@@ -58,16 +105,16 @@ export function eslCertificates(data: Uint8Array): Uint8Array[] {
   return out;
 }
 
-/** The rows for the signature stores under `root`; certificates that do not parse are skipped. */
-export function secureBootCertificateRows(root = "", withSha1 = true): Row[] {
-  const dir = `${root}/sys/firmware/efi/efivars`;
+/** The rows for `host`'s signature stores; certificates that do not parse are skipped. */
+function secureBootCertificateRows(host: Host, withSha1: boolean): Row[] {
+  const efivars = "/sys/firmware/efi/efivars";
+  const dir = host.path(efivars);
   const names = listDir(dir).map((e) => e.name);
   const rows: Row[] = [];
   for (const store of STORES) {
     const pattern = new RegExp(`^${store}-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`, "i");
     for (const name of names.filter((n) => pattern.test(n))) {
-      const path = `${dir}/${name}`;
-      const data = readBytes(path);
+      const data = readBytes(`${dir}/${name}`);
       if (!data) continue;
       for (const der of eslCertificates(data)) {
         using cert = X509Certificate.tryParse(der);
@@ -83,8 +130,8 @@ export function secureBootCertificateRows(root = "", withSha1 = true): Row[] {
           sha1: withSha1 ? cert.digest("sha1") : "",
           serial: cert.serialHex(),
           revoked: store === "dbx" ? 1 : 0,
-          // osquery reports the path it globbed, i.e. the live efivarfs path.
-          path: path.slice(root.length),
+          // osquery reports the path it globbed: the efivarfs path as the host sees it.
+          path: `${efivars}/${name}`,
           is_ca: cert.isCa() ? 1 : 0,
           self_signed: cert.isSelfSigned() ? 1 : 0,
           key_usage: keyUsageText(cert.keyUsage()),
@@ -99,28 +146,3 @@ export function secureBootCertificateRows(root = "", withSha1 = true): Row[] {
   }
   return rows;
 }
-
-export default registerTable(defineTable({
-  name: "secureboot_certificates",
-  description: "X.509 certificates in the UEFI Secure Boot stores (db, dbx revocations, KEK, PK), from efivarfs.",
-  columns: [
-    { name: "common_name", type: "TEXT" },
-    { name: "subject", type: "TEXT" },
-    { name: "issuer", type: "TEXT" },
-    { name: "not_valid_before", type: "DATETIME" },
-    { name: "not_valid_after", type: "DATETIME" },
-    { name: "sha1", type: "TEXT", collate: "nocase" },
-    { name: "serial", type: "TEXT", collate: "nocase" },
-    { name: "revoked", type: "INTEGER" },
-    { name: "path", type: "TEXT" },
-    { name: "is_ca", type: "INTEGER" },
-    { name: "self_signed", type: "INTEGER" },
-    { name: "key_usage", type: "TEXT" },
-    { name: "authority_key_id", type: "TEXT", collate: "nocase" },
-    { name: "subject_key_id", type: "TEXT", collate: "nocase" },
-    { name: "signing_algorithm", type: "TEXT" },
-    { name: "key_algorithm", type: "TEXT" },
-    { name: "key_strength", type: "TEXT" },
-  ],
-  generate: (ctx) => secureBootCertificateRows("", ctx.isUsed("sha1")),
-}));

@@ -2,8 +2,8 @@
 // testdata/system/efi_certs (made with openssl: a CA, a leaf it signed, and a self-signed platform key).
 import { Engine } from "../../core/engine.ts";
 import { assert, assertEquals } from "../../testing/assert.ts";
-import { eslCertificates, secureBootCertificateRows } from "./secureboot_certificates.ts";
-import { fixture } from "./system_test_helpers.ts";
+import secureBootCertificates, { eslCertificates } from "./secureboot_certificates.ts";
+import { fixture, generated } from "./system_test_helpers.ts";
 
 const X509 = "a5c059a1-94e4-4aa7-87b5-ab155c2bf072";
 const SHA256 = "c1c41626-504c-4092-aca9-41f936934328";
@@ -63,7 +63,7 @@ function efiRoot(): string {
 Deno.test("secureboot_certificates: certificates from db, dbx (revoked) and PK with names, dates, ids and algorithms", () => {
   const root = efiRoot();
   try {
-    const rows = secureBootCertificateRows(root);
+    const rows = generated(secureBootCertificates, root);
     assertEquals(rows.map((r) => [r.common_name, r.revoked, r.path]), [
       ["Osq Test UEFI CA 2023", 0, `/sys/firmware/efi/efivars/db-${DB_GUID}`],
       ["Osq Test Windows Production PCA", 1, `/sys/firmware/efi/efivars/dbx-${DB_GUID}`],
@@ -101,7 +101,7 @@ Deno.test("secureboot_certificates: certificates from db, dbx (revoked) and PK w
         "f4e460b0a3d3611eda47e38ccb6992d40dfb3601",
       ],
     );
-    assertEquals(secureBootCertificateRows(root, false)[0].sha1, "");
+    assertEquals(generated(secureBootCertificates, root, { used: ["serial"] })[0].sha1, "");
   } finally {
     Deno.removeSync(root, { recursive: true });
   }
@@ -121,7 +121,7 @@ Deno.test("secureboot_certificates: short, zero-sized and oversized lists are sk
 });
 
 Deno.test("secureboot_certificates: BIOS hosts and hosts without efivarfs give no rows; the live query runs", () => {
-  assertEquals(secureBootCertificateRows(fixture("broken")), []);
+  assertEquals(generated(secureBootCertificates, fixture("broken")), []);
   const live = new Engine().query("SELECT common_name, revoked FROM secureboot_certificates");
   assert(live.every((r) => r.revoked === 0 || r.revoked === 1));
 });

@@ -1,14 +1,12 @@
 // Tests for selinux_settings and apparmor_profiles.
-import "./selinux_settings.ts";
-import "./apparmor_profiles.ts";
 import { Engine } from "../../core/engine.ts";
 import { assert, assertEquals } from "../../testing/assert.ts";
-import { selinuxRows } from "./selinux_settings.ts";
-import { apparmorRows } from "./apparmor_profiles.ts";
-import { fixture } from "./system_test_helpers.ts";
+import selinuxSettings from "./selinux_settings.ts";
+import apparmorProfiles from "./apparmor_profiles.ts";
+import { fixture, generated } from "./system_test_helpers.ts";
 
 Deno.test("selinux_settings: root keys, booleans, capabilities, contexts and classes", () => {
-  const rows = selinuxRows(fixture("selinux_host"));
+  const rows = generated(selinuxSettings, fixture("selinux_host"));
   const get = (scope: string, key: string) => rows.filter((r) => r.scope === scope && r.key === key);
   assertEquals(get("", "enforce"), [{ scope: "", key: "enforce", value: "1" }]);
   assertEquals(get("", "reject_unknown"), [{ scope: "", key: "reject_unknown", value: undefined }]);
@@ -25,12 +23,12 @@ Deno.test("selinux_settings: root keys, booleans, capabilities, contexts and cla
 });
 
 Deno.test("selinux_settings: no selinuxfs mount, no rows", () => {
-  assertEquals(selinuxRows(fixture("host_a")), []);
-  assertEquals(selinuxRows(fixture("broken")), []);
+  assertEquals(generated(selinuxSettings, fixture("host_a")), []);
+  assertEquals(generated(selinuxSettings, fixture("broken")), []);
 });
 
 Deno.test("apparmor_profiles: profiles and sub-profiles; incomplete ones skipped", () => {
-  assertEquals(apparmorRows(fixture("host_a")), [
+  assertEquals(generated(apparmorProfiles, fixture("host_a")), [
     {
       path: "snap.firefox.firefox",
       name: "snap.firefox.firefox",
@@ -56,7 +54,7 @@ Deno.test("apparmor_profiles: profiles and sub-profiles; incomplete ones skipped
       sha256: "ef34",
     },
   ]);
-  assertEquals(apparmorRows(fixture("broken")), []);
+  assertEquals(generated(apparmorProfiles, fixture("broken")), []);
 });
 
 Deno.test("security tables: live queries run", () => {

@@ -5,15 +5,33 @@
  */
 import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
+import type { Host } from "../../core/host/host.ts";
 import { listDir, readMounts, readText } from "./_lib.ts";
+
+export default registerTable(defineTable({
+  name: "selinux_settings",
+  description: "Active SELinux settings: enforcement, booleans, policy capabilities, contexts and classes.",
+  columns: [
+    { name: "scope", type: "TEXT", description: "The directory inside selinuxfs (empty for top-level keys)." },
+    { name: "key", type: "TEXT", description: "The setting's file name, or a class's permission directory." },
+    {
+      name: "value",
+      type: "TEXT",
+      description: "The setting's value (on/off for booleans, the permission for classes).",
+    },
+  ],
+  generate(ctx) {
+    return selinuxRows(ctx.host);
+  },
+}));
 
 const ROOT_KEYS = ["checkreqprot", "deny_unknown", "enforce", "mls", "policyvers", "reject_unknown"];
 const SCOPES = ["booleans", "policy_capabilities", "initial_contexts"];
 
-/** Where selinuxfs is mounted under `root`, or `undefined` when SELinux is not active. */
-export function selinuxfsPath(root = ""): string | undefined {
-  const mount = readMounts(root).find((m) => m.type === "selinuxfs");
-  return mount ? root + mount.path : undefined;
+/** Where selinuxfs is mounted on `host` (under its root), or `undefined` when SELinux is not active. */
+function selinuxfsPath(host: Host): string | undefined {
+  const mount = readMounts(host).find((m) => m.type === "selinuxfs");
+  return mount ? host.path(mount.path) : undefined;
 }
 
 /** A boolean file holds "<current> <pending>": "1 1" is on, "0 0" off; anything else is not reported. */
@@ -33,9 +51,9 @@ function filesUnder(dir: string, prefix = ""): string[] {
   return out;
 }
 
-/** The `selinux_settings` rows for the selinuxfs mounted under `root`. */
-export function selinuxRows(root = ""): Row[] {
-  const fs = selinuxfsPath(root);
+/** The rows for the selinuxfs mounted on `host`. */
+function selinuxRows(host: Host): Row[] {
+  const fs = selinuxfsPath(host);
   if (!fs) return [];
   const rows: Row[] = [];
   for (const key of ROOT_KEYS) {
@@ -62,16 +80,3 @@ export function selinuxRows(root = ""): Row[] {
   }
   return rows;
 }
-
-export default registerTable(defineTable({
-  name: "selinux_settings",
-  description: "Active SELinux settings: enforcement, booleans, policy capabilities, contexts and classes.",
-  columns: [
-    { name: "scope", type: "TEXT", description: "Directory inside selinuxfs (empty for top-level keys)" },
-    { name: "key", type: "TEXT" },
-    { name: "value", type: "TEXT" },
-  ],
-  generate() {
-    return selinuxRows();
-  },
-}));

@@ -8,6 +8,29 @@ import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { readText, words } from "./_lib.ts";
 
+export default registerTable(defineTable({
+  name: "shared_memory",
+  description: "System V shared memory segments: owner, creator, times, permissions, size and attachments.",
+  columns: [
+    { name: "shmid", type: "INTEGER", description: "The segment's id." },
+    { name: "owner_uid", type: "BIGINT", description: "The uid that owns the segment." },
+    { name: "creator_uid", type: "BIGINT", description: "The uid that created the segment." },
+    { name: "pid", type: "BIGINT", description: "The last process to attach or detach the segment." },
+    { name: "creator_pid", type: "BIGINT", description: "The process that created the segment." },
+    { name: "atime", type: "BIGINT", description: "When a process last attached, Unix seconds (0 never)." },
+    { name: "dtime", type: "BIGINT", description: "When a process last detached, Unix seconds (0 never)." },
+    { name: "ctime", type: "BIGINT", description: "When the segment was last changed, Unix seconds." },
+    { name: "permissions", type: "TEXT", description: "The access mode, four octal digits." },
+    { name: "size", type: "BIGINT", description: "The segment's size in bytes." },
+    { name: "attached", type: "INTEGER", description: "How many processes have it attached now." },
+    { name: "status", type: "TEXT", description: "dest when marked for destruction once the last user detaches." },
+    { name: "locked", type: "INTEGER", description: "1 when the segment is locked in RAM (never swapped), else 0." },
+  ],
+  generate(ctx) {
+    return parseSysvShm(readText(ctx.host.path("/proc/sysvipc/shm")) ?? "");
+  },
+}));
+
 const SHM_DEST = 0o1000;
 const SHM_LOCKED = 0o2000;
 
@@ -47,26 +70,3 @@ export function parseSysvShm(text: string): Row[] {
   }
   return rows;
 }
-
-export default registerTable(defineTable({
-  name: "shared_memory",
-  description: "System V shared memory segments: owner, creator, times, permissions, size and attachments.",
-  columns: [
-    { name: "shmid", type: "INTEGER" },
-    { name: "owner_uid", type: "BIGINT" },
-    { name: "creator_uid", type: "BIGINT" },
-    { name: "pid", type: "BIGINT", description: "Last process to attach or detach" },
-    { name: "creator_pid", type: "BIGINT" },
-    { name: "atime", type: "BIGINT" },
-    { name: "dtime", type: "BIGINT" },
-    { name: "ctime", type: "BIGINT" },
-    { name: "permissions", type: "TEXT" },
-    { name: "size", type: "BIGINT" },
-    { name: "attached", type: "INTEGER" },
-    { name: "status", type: "TEXT", description: "dest when marked for destruction" },
-    { name: "locked", type: "INTEGER" },
-  ],
-  generate() {
-    return parseSysvShm(readText("/proc/sysvipc/shm") ?? "");
-  },
-}));

@@ -1,14 +1,14 @@
 // Tests for the SMBIOS memory tables and oem_strings, over the server fixture built by smbios_test_helpers.ts.
 import { Engine } from "../../core/engine.ts";
 import { assert, assertEquals } from "../../testing/assert.ts";
-import { memoryArraysRows } from "./memory_arrays.ts";
-import { memoryArrayMappedAddressesRows } from "./memory_array_mapped_addresses.ts";
-import { memoryDevicesRows } from "./memory_devices.ts";
-import { memoryDeviceMappedAddressesRows } from "./memory_device_mapped_addresses.ts";
-import { memoryErrorInfoRows } from "./memory_error_info.ts";
-import { oemStringsRows } from "./oem_strings.ts";
+import memoryArrays from "./memory_arrays.ts";
+import memoryArrayMappedAddresses from "./memory_array_mapped_addresses.ts";
+import memoryDevices from "./memory_devices.ts";
+import memoryDeviceMappedAddresses from "./memory_device_mapped_addresses.ts";
+import memoryErrorInfo from "./memory_error_info.ts";
+import oemStrings from "./oem_strings.ts";
 import { encodeTable, memoryTable } from "./smbios_test_helpers.ts";
-import { fixture } from "./system_test_helpers.ts";
+import { fixture, generated } from "./system_test_helpers.ts";
 
 const server = fixture("server_smbios");
 
@@ -17,7 +17,7 @@ Deno.test("smbios memory tables: the committed server fixture equals the builder
 });
 
 Deno.test("memory_arrays: location, use, ECC, capacity (extended when flagged) and error handle", () => {
-  assertEquals(memoryArraysRows(server), [
+  assertEquals(generated(memoryArrays, server), [
     {
       handle: "0x1000",
       location: "System board or motherboard",
@@ -40,7 +40,7 @@ Deno.test("memory_arrays: location, use, ECC, capacity (extended when flagged) a
 });
 
 Deno.test("memory_devices: populated DDR4 and DDR5 modules, an empty slot, and a too-short structure skipped", () => {
-  const rows = memoryDevicesRows(server);
+  const rows = generated(memoryDevices, server);
   assertEquals(rows.map((r) => r.handle), ["0x1100", "0x1101", "0x1102"]);
   assertEquals(rows[0], {
     handle: "0x1100",
@@ -121,7 +121,7 @@ Deno.test("memory_devices: an SMBIOS 2.3 structure reports what it has; later fi
       `${dir}/sys/firmware/dmi/tables/DMI`,
       encodeTable([{ type: 17, handle: 0x22, fields, strings: ["DIMM0"] }, { type: 127, handle: 0x23, fields: [] }]),
     );
-    const [row] = memoryDevicesRows(dir);
+    const [row] = generated(memoryDevices, dir);
     assertEquals([row.size, row.memory_type, row.max_speed, row.device_locator], [512, "DDR", 400, "DIMM0"]);
     assertEquals([row.configured_clock_speed, row.configured_voltage], [undefined, undefined]);
   } finally {
@@ -130,7 +130,7 @@ Deno.test("memory_devices: an SMBIOS 2.3 structure reports what it has; later fi
 });
 
 Deno.test("memory_error_info: names the error and leaves unknown addresses empty", () => {
-  assertEquals(memoryErrorInfoRows(server), [
+  assertEquals(generated(memoryErrorInfo, server), [
     {
       handle: "0x1010",
       error_type: "OK",
@@ -155,7 +155,7 @@ Deno.test("memory_error_info: names the error and leaves unknown addresses empty
 });
 
 Deno.test("memory_array_mapped_addresses: 32-bit ranges as 8 digits, extended ranges as 12", () => {
-  assertEquals(memoryArrayMappedAddressesRows(server), [
+  assertEquals(generated(memoryArrayMappedAddresses, server), [
     {
       handle: "0x1300",
       memory_array_handle: "0x1000",
@@ -174,7 +174,7 @@ Deno.test("memory_array_mapped_addresses: 32-bit ranges as 8 digits, extended ra
 });
 
 Deno.test("memory_device_mapped_addresses: device, array-mapping handle, range and interleave", () => {
-  assertEquals(memoryDeviceMappedAddressesRows(server), [
+  assertEquals(generated(memoryDeviceMappedAddresses, server), [
     {
       handle: "0x1400",
       memory_device_handle: "0x1100",
@@ -199,7 +199,7 @@ Deno.test("memory_device_mapped_addresses: device, array-mapping handle, range a
 });
 
 Deno.test("oem_strings: one row per declared string, trimmed; a count past the string set reads empty", () => {
-  assertEquals(oemStringsRows(server), [
+  assertEquals(generated(oemStrings, server), [
     { handle: "0x0b00", number: 1, value: "Dell System" },
     { handle: "0x0b00", number: 2, value: "5[0000]" },
     { handle: "0x0b00", number: 3, value: "" },
@@ -209,11 +209,16 @@ Deno.test("oem_strings: one row per declared string, trimmed; a count past the s
 
 Deno.test("smbios memory tables: hosts without SMBIOS give no rows; live queries run", () => {
   for (
-    const rows of [memoryArraysRows, memoryDevicesRows, memoryErrorInfoRows, oemStringsRows].map((f) =>
-      f(fixture("broken"))
-    )
+    const table of [
+      memoryArrays,
+      memoryArrayMappedAddresses,
+      memoryDevices,
+      memoryDeviceMappedAddresses,
+      memoryErrorInfo,
+      oemStrings,
+    ]
   ) {
-    assertEquals(rows, []);
+    assertEquals(generated(table, fixture("broken")), [], table.name);
   }
   const engine = new Engine();
   for (

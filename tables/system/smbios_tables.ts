@@ -8,6 +8,24 @@ import { registerTable } from "../../core/registry.ts";
 import { md5Hex } from "./_lib.ts";
 import { type SmbiosStructure, smbiosStructures } from "./_smbios.ts";
 
+export default registerTable(defineTable({
+  name: "smbios_tables",
+  description: "SMBIOS/DMI structures from the firmware: type, handle, sizes and an MD5 of each.",
+  columns: [
+    { name: "number", type: "INTEGER", description: "The structure's position in the table, from 0." },
+    { name: "type", type: "INTEGER", description: "The SMBIOS structure type, e.g. 0 BIOS, 17 memory device." },
+    { name: "description", type: "TEXT", description: "The type's name, e.g. BIOS Information." },
+    { name: "handle", type: "INTEGER", description: "The structure's handle, by which others refer to it." },
+    { name: "header_size", type: "INTEGER", description: "Length of the formatted area in bytes." },
+    { name: "size", type: "INTEGER", description: "Length in bytes including the string set." },
+    { name: "md5", type: "TEXT", collate: "nocase", description: "MD5 of the structure's bytes, hex." },
+  ],
+  generate(ctx) {
+    const withHash = ctx.isUsed("md5");
+    return smbiosStructures(ctx.host).map((s) => smbiosRow(s, withHash));
+  },
+}));
+
 /** SMBIOS structure type names, from the DMTF specification (DSP0134). */
 export const SMBIOS_TYPE_NAMES: Record<number, string> = {
   0: "BIOS Information",
@@ -71,21 +89,3 @@ export function smbiosRow(s: SmbiosStructure, withHash = true): Row {
     md5: withHash ? md5Hex(s.bytes) : undefined,
   };
 }
-
-export default registerTable(defineTable({
-  name: "smbios_tables",
-  description: "SMBIOS/DMI structures from the firmware: type, handle, sizes and an MD5 of each.",
-  columns: [
-    { name: "number", type: "INTEGER", description: "Position in the structure table" },
-    { name: "type", type: "INTEGER" },
-    { name: "description", type: "TEXT" },
-    { name: "handle", type: "INTEGER" },
-    { name: "header_size", type: "INTEGER", description: "Length of the formatted area" },
-    { name: "size", type: "INTEGER", description: "Length including the string set" },
-    { name: "md5", type: "TEXT", collate: "nocase" },
-  ],
-  generate(ctx) {
-    const withHash = ctx.isUsed("md5");
-    return smbiosStructures().map((s) => smbiosRow(s, withHash));
-  },
-}));

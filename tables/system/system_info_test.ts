@@ -1,11 +1,12 @@
-import "./system_info.ts";
 import { Engine } from "../../core/engine.ts";
+import { fixtureHost } from "../../core/host/host.ts";
 import { assert, assertEquals } from "../../testing/assert.ts";
-import { parseCpuInfo, systemInfoHardware } from "./system_info.ts";
-import { fixture } from "./system_test_helpers.ts";
+import systemInfo, { systemInfoHardware } from "./system_info.ts";
+import { parseCpuInfo } from "./_lib.ts";
+import { fixture, generated } from "./system_test_helpers.ts";
 
 Deno.test("system_info: cpuinfo and SMBIOS fixture fill the hardware columns (Lenovo swap applied)", () => {
-  const row = systemInfoHardware(fixture("host_a"), 4);
+  const row = systemInfoHardware(fixtureHost(fixture("host_a")), 4);
   assertEquals(row.cpu_subtype, "142");
   assertEquals(row.cpu_microcode, "0xf4");
   assertEquals(row.cpu_sockets, 1);
@@ -21,7 +22,7 @@ Deno.test("system_info: cpuinfo and SMBIOS fixture fill the hardware columns (Le
 });
 
 Deno.test("system_info: without SMBIOS the hardware strings are empty, not an error", () => {
-  const row = systemInfoHardware(fixture("broken"), 2);
+  const row = systemInfoHardware(fixtureHost(fixture("broken")), 2);
   assertEquals(row.hardware_model, "");
   assertEquals(row.hardware_vendor, undefined);
   assertEquals(row.cpu_physical_cores, 2);
@@ -31,6 +32,11 @@ Deno.test("system_info: cpuinfo lines without a colon are ignored", () => {
   const info = parseCpuInfo("garbage\nmodel\t: 7\n\x00\x01\n");
   assertEquals(info.first.get("model"), "7");
   assertEquals(info.physicalCores, 0);
+});
+
+Deno.test("system_info: the generator reads the fixture's cpuinfo and SMBIOS table", () => {
+  const [row] = generated(systemInfo, fixture("host_a"), { used: ["hardware_model", "cpu_microcode"] });
+  assertEquals([row.hardware_vendor, row.hardware_model, row.cpu_microcode], ["LENOVO", "ThinkPad T480", "0xf4"]);
 });
 
 Deno.test("system_info: live row has names, a UUID, CPUs and memory", () => {
@@ -44,7 +50,7 @@ Deno.test("system_info: live row has names, a UUID, CPUs and memory", () => {
 });
 
 Deno.test("system_info: without an SMBIOS table, /sys/class/dmi/id names the system and board", () => {
-  const row = systemInfoHardware(fixture("dmi_only"), 1);
+  const row = systemInfoHardware(fixtureHost(fixture("dmi_only")), 1);
   assertEquals(
     [row.hardware_vendor, row.hardware_model, row.hardware_version, row.hardware_serial],
     ["QEMU", "Standard PC (Q35 + ICH9, 2009)", "pc-q35-8.2", undefined],
