@@ -14,7 +14,7 @@
  */
 import type { QueryContext } from "../table.ts";
 import { byteOrder, isDirectory, joinPath } from "./files.ts";
-import { listEntries, lstat } from "./statx.ts";
+import { DT, listEntries, lstat, readDirectory } from "./statx.ts";
 
 /** Which kinds of results a pattern resolution keeps. */
 export const GLOB = { FILES: 1, FOLDERS: 2, ALL: 3 } as const;
@@ -156,14 +156,16 @@ function globOne(pattern: string): string[] {
 
 /** One directory level of a `%%` walk: its entries, sorted, and the next one to visit. */
 interface WalkLevel {
+  /** Entry paths; a directory's ends with "/" (no name contains one). */
   paths: string[];
-  dirs: boolean[];
   next: number;
 }
 
 /**
  * The entries of `dir` for the walk, sorted by byte order of their path (directories with their
- * trailing slash), or undefined when the directory was visited already (a symlink loop).
+ * trailing slash), or undefined when the directory was visited already (a symlink loop). The
+ * type getdents gives decides which entries are directories; only symlinks and entries of an
+ * unknown type are stat'ed for it.
  */
 function walkLevel(dir: string, visited: Set<string>): WalkLevel | undefined {
   const self = lstat(dir);
@@ -172,25 +174,34 @@ function walkLevel(dir: string, visited: Set<string>): WalkLevel | undefined {
   if (visited.has(id)) return undefined;
   visited.add(id);
   if (self.type !== "directory" && !isDirectory(dir)) return undefined;
-  const items: [string, boolean][] = [];
-  for (const entry of listEntries(dir)) {
-    const path = joinPath(dir, entry.name);
-    const isDir = entry.type === "directory" ||
-      ((entry.type === "symlink" || entry.type === undefined) && isDirectory(path));
-    items.push(isDir ? [`${path}/`, true] : [path, false]);
+  const listing = readDirectory(dir);
+  if (!listing) return undefined;
+  const { names, types } = listing;
+  const prefix = dir.endsWith("/") ? dir : `${dir}/`;
+  for (let i = 0; i < names.length; i++) {
+    const type = types[i];
+    if (type === DT.DIR || ((type === DT.LNK || type === DT.UNKNOWN) && isDirectory(prefix + names[i]))) {
+      names[i] += "/";
+    }
   }
-  items.sort((a, b) => byteOrder(a[0], b[0]));
-  return { paths: items.map((i) => i[0]), dirs: items.map((i) => i[1]), next: 0 };
+  // Sorting the names sorts the paths (one prefix). The default order compares UTF-16 code
+  // units, as byteOrder does, without a comparator call.
+  names.sort();
+  for (let i = 0; i < names.length; i++) names[i] = prefix + names[i];
+  return { paths: names, next: 0 };
 }
 
 /**
- * Every entry below `dir` (depth-first, directories with a trailing slash), as osquery's `%%`
- * walk, in byte order: each directory's entries are sorted and a directory's subtree follows it,
- * which is the order of the whole sorted list (a `/` sorts right after the names it ends), so the
- * walk streams in the order osquery's std::set gives without holding more than the directories
- * on the current branch. `visited` (device and inode of each directory seen) cuts symlink loops.
+ * Every entry below `dir` (depth-first, directories with a trailing slash) that `limits` keeps,
+ * as osquery's `%%` walk, in byte order: each directory's entries are sorted and a directory's
+ * subtree follows it, which is the order of the whole sorted list (a `/` sorts right after the
+ * names it ends), so the walk streams in the order osquery's std::set gives without holding more
+ * than the directories on the current branch. `visited` (device and inode of each directory seen)
+ * cuts symlink loops.
  */
-function* walk(dir: string, visited: Set<string>, stop: () => boolean): Generator<string> {
+function* walk(dir: string, visited: Set<string>, stop: () => boolean, limits: number): Generator<string> {
+  const files = (limits & GLOB.FILES) !== 0;
+  const folders = (limits & GLOB.FOLDERS) !== 0;
   const stack: WalkLevel[] = [];
   const first = walkLevel(dir, visited);
   if (first) stack.push(first);
@@ -202,10 +213,13 @@ function* walk(dir: string, visited: Set<string>, stop: () => boolean): Generato
       stack.pop();
       continue;
     }
-    const i = level.next++;
-    const path = level.paths[i];
-    yield path;
-    if (level.dirs[i] && stack.length < MAX_RECURSIVE_DEPTH) {
+    const path = level.paths[level.next++];
+    if (path.charCodeAt(path.length - 1) !== 47) {
+      if (files) yield path;
+      continue;
+    }
+    if (folders) yield path;
+    if (stack.length < MAX_RECURSIVE_DEPTH) {
       const below = walkLevel(path, visited);
       if (below) stack.push(below);
     }
@@ -243,7 +257,7 @@ export function* iterateLikePattern(
   for (const base of glob(pattern.slice(0, -1))) {
     if (keep(base)) yield base;
     if (!isDirectory(base)) continue;
-    for (const p of walk(base, visited, stop)) if (keep(p)) yield p;
+    yield* walk(base, visited, stop, limits);
   }
 }
 
