@@ -1,13 +1,13 @@
 /**
  * Interface enumeration shared by interface_addresses, interface_details and interface_ipv6:
- * getifaddrs(3) entries, socket addresses as text (glibc's numeric getnameinfo form), and the
- * sysfs flag and counter files.
+ * getifaddrs(3) entries (one link entry per interface), socket addresses as text (glibc's numeric
+ * getnameinfo form), and the sysfs flag and counter files (under the host's /sys/class/net).
  *
  * @module
  */
 import { formatIpv4, formatIpv6 } from "../../core/host/inet.ts";
-import { readTextOr } from "./_lib.ts";
-import { AF_INET, AF_INET6, type IfAddr, interfaceName, type SockAddr } from "./_libc.ts";
+import { readText } from "../../core/host/files.ts";
+import { AF_INET, AF_INET6, AF_PACKET, type IfAddr, interfaceName, type SockAddr } from "./_libc.ts";
 
 /** IFF_BROADCAST: the interface's destination address is a broadcast address. */
 export const IFF_BROADCAST = 0x2;
@@ -81,21 +81,23 @@ const STAT_NAMES = [
 ] as const;
 
 /** Reads an interface's 64-bit counters under `<sysClassNet>/<name>/statistics`; unreadable ones are left out. */
-export function readSysfsStats(name: string, sysClassNet = "/sys/class/net"): SysfsStats {
+export function readSysfsStats(name: string, sysClassNet: string): SysfsStats {
   const out: SysfsStats = {};
   if (name.includes("/") || name === "." || name === "..") return out;
   for (const stat of STAT_NAMES) {
-    const text = readTextOr(`${sysClassNet}/${name}/statistics/${stat}`)?.trim();
+    const text = readText(`${sysClassNet}/${name}/statistics/${stat}`)?.trim();
     if (text !== undefined && /^\d+$/.test(text)) out[stat] = BigInt(text);
   }
   return out;
 }
 
 /** Reads `<sysClassNet>/<name>/flags`, or undefined. */
-export function readSysfsFlags(name: string, sysClassNet = "/sys/class/net"): string | undefined {
+export function readSysfsFlags(name: string, sysClassNet: string): string | undefined {
   if (name.includes("/") || name === "." || name === "..") return undefined;
-  return readTextOr(`${sysClassNet}/${name}/flags`);
+  return readText(`${sysClassNet}/${name}/flags`);
 }
 
-/** An address row source for tests: getifaddrs entries. */
-export type IfAddrSource = () => IfAddr[] | undefined;
+/** The getifaddrs entries that describe a link (AF_PACKET, or no address at all): one per interface. */
+export function linkEntries(entries: readonly IfAddr[]): IfAddr[] {
+  return entries.filter((e) => e.addr === undefined || e.addr.family === AF_PACKET);
+}

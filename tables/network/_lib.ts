@@ -35,9 +35,6 @@ export function netdbLines(text: string): NetdbLine[] {
   return out;
 }
 
-/** The text of `path`, or `undefined` when it cannot be read: the host reader of `core/host`. */
-export { readText as readTextOr } from "../../core/host/files.ts";
-
 /** Parses 32 hex digits (as in /proc/net/ipv6_route and if_inet6) into 16 bytes, or undefined. */
 export function hexToBytes(hex: string): Uint8Array | undefined {
   if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) return undefined;

@@ -1,14 +1,26 @@
 /**
- * arp_cache: the kernel's IPv4 neighbour (ARP) table from /proc/net/arp.
+ * `arp_cache`: the kernel's IPv4 neighbour (ARP) table from /proc/net/arp.
  *
  * @module
  */
-import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
+import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { readTextOr } from "./_lib.ts";
+import { readText } from "../../core/host/files.ts";
 
-/** The kernel's ARP table file. */
-export const PROC_NET_ARP = "/proc/net/arp";
+export default registerTable(defineTable({
+  name: "arp_cache",
+  description: "IPv4 neighbour cache: addresses resolved to MAC addresses, per interface.",
+  columns: [
+    { name: "address", type: "TEXT", description: "The neighbour's IPv4 address." },
+    { name: "mac", type: "TEXT", collate: "nocase", description: "Its hardware (MAC) address." },
+    { name: "interface", type: "TEXT", description: "The interface it was learned on." },
+    { name: "permanent", type: "TEXT", description: "1 for a static (permanent) entry, 0 for a learned one." },
+  ],
+  generate(ctx) {
+    const text = readText(ctx.host.path("/proc/net/arp"));
+    return text === undefined ? [] : parseProcNetArp(text);
+  },
+}));
 
 /**
  * Parses /proc/net/arp: after the header line, rows of exactly six space-separated fields
@@ -30,29 +42,3 @@ export function parseProcNetArp(text: string): Row[] {
   }
   return rows;
 }
-
-/** Options for {@linkcode arpCacheTable}: the file to read. */
-export interface ArpCacheOptions {
-  path?: string;
-}
-
-/** The arp_cache table over `path` (default /proc/net/arp). */
-export function arpCacheTable(options: ArpCacheOptions = {}): TableSpec {
-  const path = options.path ?? PROC_NET_ARP;
-  return defineTable({
-    name: "arp_cache",
-    description: "IPv4 neighbour cache: addresses resolved to MAC addresses, per interface.",
-    columns: [
-      { name: "address", type: "TEXT", description: "The neighbour's IPv4 address." },
-      { name: "mac", type: "TEXT", collate: "nocase", description: "Its hardware (MAC) address." },
-      { name: "interface", type: "TEXT", description: "The interface it was learned on." },
-      { name: "permanent", type: "TEXT", description: "1 for a static (permanent) entry, 0 for a learned one." },
-    ],
-    generate() {
-      const text = readTextOr(path);
-      return text === undefined ? [] : parseProcNetArp(text);
-    },
-  });
-}
-
-export default registerTable(arpCacheTable());

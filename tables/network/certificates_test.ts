@@ -1,10 +1,12 @@
 import { assert, assertEquals, assertThrows } from "../../testing/assert.ts";
-import { certificatesTable } from "./certificates.ts";
+import certificates from "./certificates.ts";
 import { CertificateParseError, pemCertificates, X509Certificate } from "../../core/crypto/x509.ts";
-import { engineWith, fixture } from "./network_test_helpers.ts";
+import { fixtureHost, tableEngine, testdata } from "../../testing/table_engine.ts";
 
-const bundle = fixture("certs/bundle.pem");
-const table = () => engineWith(certificatesTable({ bundles: [bundle, fixture("certs/missing.pem")] }));
+const fixture = (...parts: string[]) => testdata("network", ...parts);
+/** The fixture host's CA bundle (testdata/network/certs/bundle.pem), at Debian's path; the other default bundles are missing. */
+const bundle = "/etc/ssl/certs/ca-certificates.crt";
+const table = () => tableEngine([certificates], fixtureHost(fixture("host")));
 
 Deno.test("certificates: every parseable certificate in the bundle; malformed PEM blocks are skipped", () => {
   const rows = table().query("select common_name, path from certificates");
@@ -63,18 +65,19 @@ Deno.test("certificates: a version-1 self-signed certificate counts as a CA root
 });
 
 Deno.test("certificates: path = reads exactly the named files, missing ones give nothing", () => {
-  const e = engineWith(certificatesTable({ bundles: [] }));
-  const leaf = fixture("certs/leaf.pem");
+  // A host root holding certs/ and no CA bundle at all: only the named files are read, under the root.
+  const e = tableEngine([certificates], fixtureHost(fixture()));
+  const leaf = "/certs/leaf.pem";
   assertEquals(e.query(`select common_name, path from certificates where path = '${leaf}'`), [
     { common_name: "leaf.example", path: leaf },
   ]);
   assertEquals(
-    e.query(`select count(*) as n from certificates where path in ('${leaf}', '${fixture("certs/v1.pem")}')`),
+    e.query(`select count(*) as n from certificates where path in ('${leaf}', '/certs/v1.pem')`),
     [
       { n: 2 },
     ],
   );
-  assertEquals(e.query(`select * from certificates where path = '${fixture("certs/none.pem")}'`), []);
+  assertEquals(e.query(`select * from certificates where path = '/certs/none.pem'`), []);
   assertEquals(e.query("select * from certificates"), []);
 });
 
@@ -89,16 +92,17 @@ Deno.test("certificates: truncated DER throws a typed error that the table turns
 });
 
 Deno.test("certificates: the live system bundle (when present) parses in full", () => {
-  const rows = engineWith(certificatesTable()).query("select ca, sha1 from certificates");
+  const rows = tableEngine([certificates]).query("select ca, sha1 from certificates");
   for (const r of rows) assert(String(r.sha1).length === 40);
 });
 
 Deno.test("certificates: a bundle rewritten between queries is read again (rows are kept only while it is unchanged)", () => {
   const dir = Deno.makeTempDirSync();
   try {
-    const path = `${dir}/bundle.pem`;
+    Deno.mkdirSync(`${dir}/etc/pki/tls/certs`, { recursive: true });
+    const path = `${dir}/etc/pki/tls/certs/ca-bundle.crt`;
     Deno.writeTextFileSync(path, Deno.readTextFileSync(fixture("certs/leaf.pem")));
-    const e = engineWith(certificatesTable({ bundles: [path] }));
+    const e = tableEngine([certificates], fixtureHost(dir));
     const names = () => e.query("select common_name from certificates").map((r) => r.common_name);
     assertEquals(names(), ["leaf.example"]);
     assertEquals(names(), ["leaf.example"]);

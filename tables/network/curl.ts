@@ -1,12 +1,34 @@
 /**
- * curl: GETs each URL the query names (through libcurl) and reports the status, timing, size and
+ * `curl`: GETs each URL the query names (through libcurl) and reports the status, timing, size and
  * body of the response.
  *
  * @module
  */
-import { defineTable, type Row, TableError, type TableSpec } from "../../core/table.ts";
+import { defineTable, type Row, TableError } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { curlGet, type CurlTimeouts, type GetResult } from "../../core/net/curl.ts";
+
+export default registerTable(defineTable({
+  name: "curl",
+  description: "Performs an HTTP(S) GET for each url given and reports status, round-trip time, size and body.",
+  columns: [
+    { name: "url", type: "TEXT", required: true, index: true, optimized: true, description: "The URL requested." },
+    { name: "method", type: "TEXT", description: "The HTTP method (GET)." },
+    { name: "user_agent", type: "TEXT", additional: true, description: "The User-Agent sent (default osquery)." },
+    { name: "response_code", type: "INTEGER", description: "The final HTTP status, after redirects." },
+    { name: "round_trip_time", type: "BIGINT", description: "Time to complete the request, microseconds." },
+    { name: "bytes", type: "BIGINT", description: "Size of the response body in bytes." },
+    { name: "result", type: "TEXT", description: "The response body." },
+  ],
+  generate(ctx) {
+    const userAgents = ctx.equals("user_agent");
+    if (userAgents.length > 1) {
+      throw new TableError("curl takes a single user_agent per query; query each user agent separately.");
+    }
+    const userAgent = userAgents.length === 1 ? sanitizeHeaderValue(userAgents[0]) : DEFAULT_USER_AGENT;
+    return ctx.equals("url").map((url) => curlRow(url, userAgent, curlGet(url, userAgent, DEFAULT_TIMEOUTS)));
+  },
+}));
 
 /** The User-Agent osquery sends when the query sets none. */
 export const DEFAULT_USER_AGENT = "osquery";
@@ -30,38 +52,3 @@ export function curlRow(url: string, userAgent: string, result: GetResult): Row 
   }
   return row;
 }
-
-/** Options for {@linkcode curlTable}: the fetcher and its timeouts (tests shorten them). */
-export interface CurlOptions {
-  timeouts?: CurlTimeouts;
-  get?: (url: string, userAgent: string, timeouts: CurlTimeouts) => GetResult;
-}
-
-/** The curl table. */
-export function curlTable(options: CurlOptions = {}): TableSpec {
-  const timeouts = options.timeouts ?? DEFAULT_TIMEOUTS;
-  const get = options.get ?? curlGet;
-  return defineTable({
-    name: "curl",
-    description: "Performs an HTTP(S) GET for each url given and reports status, round-trip time, size and body.",
-    columns: [
-      { name: "url", type: "TEXT", required: true, index: true, optimized: true, description: "The URL requested." },
-      { name: "method", type: "TEXT", description: "The HTTP method (GET)." },
-      { name: "user_agent", type: "TEXT", additional: true, description: "The User-Agent sent (default osquery)." },
-      { name: "response_code", type: "INTEGER", description: "The final HTTP status, after redirects." },
-      { name: "round_trip_time", type: "BIGINT", description: "Time to complete the request, microseconds." },
-      { name: "bytes", type: "BIGINT", description: "Size of the response body in bytes." },
-      { name: "result", type: "TEXT", description: "The response body." },
-    ],
-    generate(ctx) {
-      const userAgents = ctx.equals("user_agent");
-      if (userAgents.length > 1) {
-        throw new TableError("curl takes a single user_agent per query; query each user agent separately.");
-      }
-      const userAgent = userAgents.length === 1 ? sanitizeHeaderValue(userAgents[0]) : DEFAULT_USER_AGENT;
-      return ctx.equals("url").map((url) => curlRow(url, userAgent, get(url, userAgent, timeouts)));
-    },
-  });
-}
-
-export default registerTable(curlTable());

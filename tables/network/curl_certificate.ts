@@ -1,13 +1,106 @@
 /**
- * curl_certificate: connects over TLS to each hostname the query names and reports the
+ * `curl_certificate`: connects over TLS to each hostname the query names and reports the
  * certificate the server presents, with its fields rendered as OpenSSL prints them.
  *
  * @module
  */
-import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
+import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { type ChainResult, curlPeerChain, type CurlTimeouts } from "../../core/net/curl.ts";
+import { curlPeerChain } from "../../core/net/curl.ts";
 import { hex, NID, pemCertificates, X509Certificate } from "../../core/crypto/x509.ts";
+
+export default registerTable(defineTable({
+  name: "curl_certificate",
+  description: "Connects over TLS to each hostname given and reports the certificate the server presents.",
+  columns: [
+    { name: "hostname", type: "TEXT", required: true, optimized: true, description: "host[:port] to connect to." },
+    { name: "common_name", type: "TEXT", description: "The subject's common name." },
+    { name: "organization", type: "TEXT", description: "The subject's organization." },
+    { name: "organization_unit", type: "TEXT", description: "The subject's organizational unit." },
+    { name: "serial_number", type: "TEXT", collate: "nocase", description: "The serial number, uppercase hex." },
+    { name: "issuer_common_name", type: "TEXT", description: "The issuer's common name." },
+    { name: "issuer_organization", type: "TEXT", description: "The issuer's organization." },
+    { name: "issuer_organization_unit", type: "TEXT", description: "The issuer's organizational unit." },
+    { name: "valid_from", type: "TEXT", description: "Start of validity (e.g. 'Jan  1 00:00:00 2024 GMT')." },
+    { name: "valid_to", type: "TEXT", description: "End of validity." },
+    {
+      name: "sha256_fingerprint",
+      type: "TEXT",
+      collate: "nocase",
+      description: "SHA-256 of the DER certificate, hex.",
+    },
+    { name: "sha1_fingerprint", type: "TEXT", collate: "nocase", description: "SHA-1 of the DER certificate, hex." },
+    { name: "version", type: "INTEGER", description: "The X.509 version (1-3)." },
+    {
+      name: "signature_algorithm",
+      type: "TEXT",
+      description: "The signature algorithm's short name (e.g. RSA-SHA256).",
+    },
+    { name: "signature", type: "TEXT", description: "The signature bytes, colon-separated hex." },
+    {
+      name: "subject_key_identifier",
+      type: "TEXT",
+      collate: "nocase",
+      description: "The subject key identifier.",
+    },
+    {
+      name: "authority_key_identifier",
+      type: "TEXT",
+      collate: "nocase",
+      description: "The authority key identifier.",
+    },
+    { name: "key_usage", type: "TEXT", description: "The key usage names." },
+    { name: "extended_key_usage", type: "TEXT", description: "The extended key usage names." },
+    { name: "policies", type: "TEXT", description: "The certificate policies." },
+    { name: "subject_alternative_names", type: "TEXT", description: "The subject alternative names." },
+    { name: "issuer_alternative_names", type: "TEXT", description: "The issuer alternative names." },
+    { name: "info_access", type: "TEXT", description: "Authority information access (OCSP, CA issuers)." },
+    { name: "subject_info_access", type: "TEXT", description: "Subject information access." },
+    { name: "policy_mappings", type: "TEXT", description: "Policy mappings." },
+    { name: "has_expired", type: "INTEGER", description: "1 when the certificate's validity has ended." },
+    { name: "basic_constraint", type: "TEXT", description: "Basic constraints (CA flag, path length)." },
+    { name: "name_constraints", type: "TEXT", description: "Name constraints." },
+    { name: "policy_constraints", type: "TEXT", description: "Policy constraints." },
+    {
+      name: "dump_certificate",
+      type: "INTEGER",
+      additional: true,
+      hidden: true,
+      linuxHidden: true,
+      description: "Set to 1 to fill pem.",
+    },
+    {
+      name: "timeout",
+      type: "INTEGER",
+      additional: true,
+      hidden: true,
+      linuxHidden: true,
+      description: "Handshake timeout in seconds (default 4; 0 means the 60 s ceiling).",
+    },
+    { name: "pem", type: "TEXT", description: "The certificate as PEM, when dump_certificate = 1." },
+  ],
+  generate(ctx) {
+    const dump = ctx.integerEquals("dump_certificate").includes(1);
+    let timeout = DEFAULT_TIMEOUT_SECONDS;
+    const asked = ctx.equals("timeout")[0];
+    if (asked !== undefined && /^-?\d+$/.test(asked.trim()) && Number(asked) >= 0) timeout = Number(asked);
+    const seconds = timeout === 0 ? MAX_TIMEOUT_SECONDS : Math.min(timeout, MAX_TIMEOUT_SECONDS);
+    const timeouts = { connectMs: seconds * 1000, totalMs: seconds * 1000 };
+    const rows: Row[] = [];
+    for (const hostname of ctx.equals("hostname")) {
+      const target = parseHostname(hostname);
+      if (!target) continue;
+      const result = curlPeerChain(target.host, target.port, timeouts);
+      if (!result.ok || result.pems.length === 0) continue;
+      const [der] = pemCertificates(result.pems[0]);
+      if (!der) continue;
+      // a certificate we cannot parse gives no row, as a failed handshake does
+      using cert = X509Certificate.tryParse(der);
+      if (cert) rows.push(certificateRow(hostname, cert, dump, timeout));
+    }
+    return rows;
+  },
+}));
 
 /** osquery's default handshake timeout, in seconds. */
 export const DEFAULT_TIMEOUT_SECONDS = 4;
@@ -76,94 +169,3 @@ export function certificateRow(
   if (dump) row.pem = cert.pem();
   return row;
 }
-
-/** Options for {@linkcode curlCertificateTable}: the handshake function (tests may substitute one). */
-export interface CurlCertificateOptions {
-  chain?: (host: string, port: number, timeouts: CurlTimeouts) => ChainResult;
-}
-
-/** The curl_certificate table. */
-export function curlCertificateTable(options: CurlCertificateOptions = {}): TableSpec {
-  const chain = options.chain ?? curlPeerChain;
-  const text = (name: string, description: string, extra: { collate?: "nocase" } = {}) => ({
-    name,
-    type: "TEXT" as const,
-    description,
-    ...extra,
-  });
-  return defineTable({
-    name: "curl_certificate",
-    description: "Connects over TLS to each hostname given and reports the certificate the server presents.",
-    columns: [
-      { name: "hostname", type: "TEXT", required: true, optimized: true, description: "host[:port] to connect to." },
-      text("common_name", "The subject's common name."),
-      text("organization", "The subject's organization."),
-      text("organization_unit", "The subject's organizational unit."),
-      text("serial_number", "The serial number, uppercase hex.", { collate: "nocase" }),
-      text("issuer_common_name", "The issuer's common name."),
-      text("issuer_organization", "The issuer's organization."),
-      text("issuer_organization_unit", "The issuer's organizational unit."),
-      text("valid_from", "Start of validity (e.g. 'Jan  1 00:00:00 2024 GMT')."),
-      text("valid_to", "End of validity."),
-      text("sha256_fingerprint", "SHA-256 of the DER certificate, hex.", { collate: "nocase" }),
-      text("sha1_fingerprint", "SHA-1 of the DER certificate, hex.", { collate: "nocase" }),
-      { name: "version", type: "INTEGER", description: "The X.509 version (1-3)." },
-      text("signature_algorithm", "The signature algorithm's short name (e.g. RSA-SHA256)."),
-      text("signature", "The signature bytes, colon-separated hex."),
-      text("subject_key_identifier", "The subject key identifier.", { collate: "nocase" }),
-      text("authority_key_identifier", "The authority key identifier.", { collate: "nocase" }),
-      text("key_usage", "The key usage names."),
-      text("extended_key_usage", "The extended key usage names."),
-      text("policies", "The certificate policies."),
-      text("subject_alternative_names", "The subject alternative names."),
-      text("issuer_alternative_names", "The issuer alternative names."),
-      text("info_access", "Authority information access (OCSP, CA issuers)."),
-      text("subject_info_access", "Subject information access."),
-      text("policy_mappings", "Policy mappings."),
-      { name: "has_expired", type: "INTEGER", description: "1 when the certificate's validity has ended." },
-      text("basic_constraint", "Basic constraints (CA flag, path length)."),
-      text("name_constraints", "Name constraints."),
-      text("policy_constraints", "Policy constraints."),
-      {
-        name: "dump_certificate",
-        type: "INTEGER",
-        additional: true,
-        hidden: true,
-        linuxHidden: true,
-        description: "Set to 1 to fill pem.",
-      },
-      {
-        name: "timeout",
-        type: "INTEGER",
-        additional: true,
-        hidden: true,
-        linuxHidden: true,
-        description: "Handshake timeout in seconds (default 4; 0 means the 60 s ceiling).",
-      },
-      text("pem", "The certificate as PEM, when dump_certificate = 1."),
-    ],
-    generate(ctx) {
-      const dump = ctx.integerEquals("dump_certificate").includes(1);
-      let timeout = DEFAULT_TIMEOUT_SECONDS;
-      const asked = ctx.equals("timeout")[0];
-      if (asked !== undefined && /^-?\d+$/.test(asked.trim()) && Number(asked) >= 0) timeout = Number(asked);
-      const seconds = timeout === 0 ? MAX_TIMEOUT_SECONDS : Math.min(timeout, MAX_TIMEOUT_SECONDS);
-      const timeouts = { connectMs: seconds * 1000, totalMs: seconds * 1000 };
-      const rows: Row[] = [];
-      for (const hostname of ctx.equals("hostname")) {
-        const target = parseHostname(hostname);
-        if (!target) continue;
-        const result = chain(target.host, target.port, timeouts);
-        if (!result.ok || result.pems.length === 0) continue;
-        const [der] = pemCertificates(result.pems[0]);
-        if (!der) continue;
-        // a certificate we cannot parse gives no row, as a failed handshake does
-        using cert = X509Certificate.tryParse(der);
-        if (cert) rows.push(certificateRow(hostname, cert, dump, timeout));
-      }
-      return rows;
-    },
-  });
-}
-
-export default registerTable(curlCertificateTable());

@@ -1,7 +1,8 @@
 import { assert, assertEquals, assertThrows } from "../../testing/assert.ts";
-import { curlTable, sanitizeHeaderValue } from "./curl.ts";
-import { curlCertificateTable, parseHostname } from "./curl_certificate.ts";
-import { engineWith } from "./network_test_helpers.ts";
+import curl, { curlRow, sanitizeHeaderValue } from "./curl.ts";
+import curlCertificate, { parseHostname } from "./curl_certificate.ts";
+import { curlGet } from "../../core/net/curl.ts";
+import { tableEngine, testdata } from "../../testing/table_engine.ts";
 
 /** Starts the loopback server worker; TLS when a cert/key pair is given. */
 async function startServer(tls?: { cert: string; key: string }): Promise<{ port: number; stop: () => void }> {
@@ -45,12 +46,10 @@ async function selfSigned(): Promise<{ cert: string; key: string }> {
   }
 }
 
-const quick = { connectMs: 2_000, totalMs: 2_000 };
-
 Deno.test("curl: GET over loopback reports status, body, byte count and a round-trip time", async () => {
   const server = await startServer();
   try {
-    const e = engineWith(curlTable({ timeouts: quick }));
+    const e = tableEngine([curl]);
     const base = `http://127.0.0.1:${server.port}`;
     const [row] = e.query(`select * from curl where url = '${base}/'`);
     assertEquals(row.url, `${base}/`);
@@ -70,7 +69,7 @@ Deno.test("curl: GET over loopback reports status, body, byte count and a round-
 Deno.test("curl: user_agent is sent (CR/LF removed), redirects are followed, 404 is a status", async () => {
   const server = await startServer();
   try {
-    const e = engineWith(curlTable({ timeouts: quick }));
+    const e = tableEngine([curl]);
     const base = `http://127.0.0.1:${server.port}`;
     const [ua] = e.query(`select result, user_agent from curl where url = '${base}/ua' and user_agent = 'osq-test/1'`);
     assertEquals(ua, { result: "osq-test/1", user_agent: "osq-test/1" });
@@ -87,7 +86,7 @@ Deno.test("curl: user_agent is sent (CR/LF removed), redirects are followed, 404
 Deno.test("curl: each URL of an IN list is fetched once", async () => {
   const server = await startServer();
   try {
-    const e = engineWith(curlTable({ timeouts: quick }));
+    const e = tableEngine([curl]);
     const base = `http://127.0.0.1:${server.port}`;
     const rows = e.query(`select url from curl where url in ('${base}/count', '${base}/count', '${base}/')`);
     assertEquals(rows.length, 2);
@@ -101,11 +100,11 @@ Deno.test("curl: each URL of an IN list is fetched once", async () => {
 Deno.test("curl: failures keep the request columns and leave response_code NULL and result empty; timeouts bound a slow server", async () => {
   const server = await startServer();
   try {
-    const e = engineWith(curlTable({ timeouts: { connectMs: 1_000, totalMs: 1_000 } }));
-    const [slow] = e.query(
-      `select response_code, result, method from curl where url = 'http://127.0.0.1:${server.port}/slow'`,
-    );
-    assertEquals(slow, { response_code: null, result: "", method: "GET" });
+    const e = tableEngine([curl]);
+    // The table's own timeouts (5 s connect, 15 s total) outlast the 3 s server: a shorter one shows the bound.
+    const url = `http://127.0.0.1:${server.port}/slow`;
+    const slow = curlRow(url, "osquery", curlGet(url, "osquery", { connectMs: 1_000, totalMs: 1_000 }));
+    assertEquals(slow, { url, method: "GET", user_agent: "osquery" });
     const [refused] = e.query("select response_code, bytes from curl where url = 'http://127.0.0.1:1/'");
     assertEquals(refused, { response_code: null, bytes: null });
     const [scheme] = e.query("select response_code from curl where url = 'file:///etc/hostname'");
@@ -115,20 +114,24 @@ Deno.test("curl: failures keep the request columns and leave response_code NULL 
   }
 });
 
-Deno.test("curl: url is required; an IN list of user agents asks once per agent", () => {
-  const seen: string[] = [];
-  const get = (_url: string, ua: string) => (seen.push(ua), { ok: false as const, error: "unused" });
-  const e = engineWith(curlTable({ timeouts: quick, get }));
-  assertThrows(() => e.query("select * from curl"), Error, "required column");
-  const rows = e.query("select user_agent from curl where url = 'http://127.0.0.1:1/' and user_agent in ('a', 'b')");
-  assertEquals(rows.map((r) => r.user_agent).sort(), ["a", "b"]);
-  assertEquals(seen.sort(), ["a", "b"]);
+Deno.test("curl: url is required; an IN list of user agents asks once per agent", async () => {
+  const server = await startServer();
+  try {
+    const e = tableEngine([curl]);
+    assertThrows(() => e.query("select * from curl"), Error, "required column");
+    const rows = e.query(
+      `select user_agent, result from curl where url = 'http://127.0.0.1:${server.port}/ua' and user_agent in ('a', 'b')`,
+    );
+    assertEquals(rows.map((r) => [r.user_agent, r.result]).sort(), [["a", "a"], ["b", "b"]]);
+  } finally {
+    server.stop();
+  }
 });
 
 Deno.test("curl: https with a certificate the host does not trust fails verification (no row data)", async () => {
   const server = await startServer(await selfSigned());
   try {
-    const e = engineWith(curlTable({ timeouts: quick }));
+    const e = tableEngine([curl]);
     const [row] = e.query(`select response_code from curl where url = 'https://127.0.0.1:${server.port}/'`);
     assertEquals(row.response_code, null);
   } finally {
@@ -140,7 +143,7 @@ Deno.test("curl_certificate: the loopback TLS server's certificate, with PEM on 
   const tls = await selfSigned();
   const server = await startServer(tls);
   try {
-    const e = engineWith(curlCertificateTable());
+    const e = tableEngine([curlCertificate]);
     const host = `127.0.0.1:${server.port}`;
     const [row] = e.query(`select * from curl_certificate where hostname = '${host}'`);
     assertEquals(row.hostname, host);
@@ -167,7 +170,7 @@ Deno.test("curl_certificate: the loopback TLS server's certificate, with PEM on 
 });
 
 Deno.test("curl_certificate: unreachable or malformed hostnames give no row", () => {
-  const e = engineWith(curlCertificateTable());
+  const e = tableEngine([curlCertificate]);
   assertEquals(e.query("select * from curl_certificate where hostname = '127.0.0.1:1' and timeout = 1"), []);
   assertEquals(e.query("select * from curl_certificate where hostname = 'bad host:99999'"), []);
 });
@@ -185,7 +188,7 @@ Deno.test("curl_certificate: host[:port] parsing, with bracketed IPv6", () => {
 Deno.test("curl_certificate: a fixture leaf renders every column as OpenSSL prints it", async () => {
   const { certificateRow } = await import("./curl_certificate.ts");
   const { pemCertificates, X509Certificate } = await import("../../core/crypto/x509.ts");
-  const { fixture } = await import("./network_test_helpers.ts");
+  const fixture = (path: string) => testdata("network", path);
   const [der] = pemCertificates(Deno.readTextFileSync(fixture("certs/leaf.pem")));
   using cert = X509Certificate.parse(der);
   const row = certificateRow("leaf.example:443", cert, false, 4, new Date("2030-01-01T00:00:00Z"));

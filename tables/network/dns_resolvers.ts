@@ -1,16 +1,50 @@
 /**
- * dns_resolvers: the stub resolver's configuration (name servers, sort list, search domains and
+ * `dns_resolvers`: the stub resolver's configuration (name servers, sort list, search domains and
  * option bits), read from /etc/resolv.conf with glibc's rules.
  *
  * @module
  */
-import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
+import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { formatIpv4, formatIpv6 } from "../../core/host/inet.ts";
-import { parseIpv6, prefixLength, readTextOr } from "./_lib.ts";
+import { readText } from "../../core/host/files.ts";
+import { parseIpv6, prefixLength } from "./_lib.ts";
 
-/** The resolver configuration file. */
-export const RESOLV_CONF = "/etc/resolv.conf";
+export default registerTable(defineTable({
+  name: "dns_resolvers",
+  description: "The resolver's name servers, sort list and search domains, with its option bits, from resolv.conf.",
+  columns: [
+    { name: "id", type: "INTEGER", description: "The entry's position within its type." },
+    { name: "type", type: "TEXT", description: "nameserver, sortlist or search." },
+    { name: "address", type: "TEXT", description: "The server or sort-list address, or the search domain." },
+    {
+      name: "netmask",
+      type: "TEXT",
+      description: "The prefix length: 32 for name servers, the mask for sort lists.",
+    },
+    { name: "options", type: "BIGINT", description: "The resolver's RES_* option bits (same on every row)." },
+    {
+      name: "pid_with_namespace",
+      type: "INTEGER",
+      additional: true,
+      hidden: true,
+      linuxHidden: true,
+      description: "Set to a pid to read resolv.conf in that process's mount namespace.",
+    },
+  ],
+  generate(ctx) {
+    // The host name's domain is the search list when resolv.conf gives none.
+    const hostname = readText(ctx.host.path("/proc/sys/kernel/hostname"))?.trim() ?? "";
+    const pids = ctx.integerEquals("pid_with_namespace").filter((pid) => pid > 0);
+    if (pids.length > 0) {
+      return pids.flatMap((pid) => {
+        const text = readText(ctx.host.path(`/proc/${pid}/root/etc/resolv.conf`));
+        return text === undefined ? [] : resolverRows(parseResolvConf(text, hostname), pid);
+      });
+    }
+    return resolverRows(parseResolvConf(readText(ctx.host.path("/etc/resolv.conf")) ?? "", hostname));
+  },
+}));
 
 const MAXNS = 3;
 const MAXDNSRCH = 6;
@@ -146,55 +180,3 @@ export function resolverRows(config: ResolverConfig, pidWithNamespace = 0): Row[
   config.search.forEach((address, id) => rows.push({ id, type: "search", address, options, pid_with_namespace }));
   return rows;
 }
-
-/** Options for {@linkcode dnsResolversTable}: the file and the host name (for the default domain). */
-export interface DnsResolversOptions {
-  path?: string;
-  hostname?: () => string;
-}
-
-function systemHostname(): string {
-  return readTextOr("/proc/sys/kernel/hostname")?.trim() ?? "";
-}
-
-/** The dns_resolvers table over `path` (default /etc/resolv.conf). */
-export function dnsResolversTable(options: DnsResolversOptions = {}): TableSpec {
-  const path = options.path ?? RESOLV_CONF;
-  const hostname = options.hostname ?? systemHostname;
-  return defineTable({
-    name: "dns_resolvers",
-    description: "The resolver's name servers, sort list and search domains, with its option bits, from resolv.conf.",
-    columns: [
-      { name: "id", type: "INTEGER", description: "The entry's position within its type." },
-      { name: "type", type: "TEXT", description: "nameserver, sortlist or search." },
-      { name: "address", type: "TEXT", description: "The server or sort-list address, or the search domain." },
-      {
-        name: "netmask",
-        type: "TEXT",
-        description: "The prefix length: 32 for name servers, the mask for sort lists.",
-      },
-      { name: "options", type: "BIGINT", description: "The resolver's RES_* option bits (same on every row)." },
-      {
-        name: "pid_with_namespace",
-        type: "INTEGER",
-        additional: true,
-        hidden: true,
-        linuxHidden: true,
-        description: "Set to a pid to read resolv.conf in that process's mount namespace.",
-      },
-    ],
-    generate(ctx) {
-      // pid_with_namespace = N reads the file as process N sees it, through its root directory.
-      const pids = ctx.integerEquals("pid_with_namespace").filter((pid) => pid > 0);
-      if (pids.length > 0) {
-        return pids.flatMap((pid) => {
-          const text = readTextOr(`/proc/${pid}/root${RESOLV_CONF}`);
-          return text === undefined ? [] : resolverRows(parseResolvConf(text, hostname()), pid);
-        });
-      }
-      return resolverRows(parseResolvConf(readTextOr(path) ?? "", hostname()));
-    },
-  });
-}
-
-export default registerTable(dnsResolversTable());

@@ -1,11 +1,12 @@
 import { assert, assertEquals } from "../../testing/assert.ts";
-import { dnsResolversTable, inetAton, parseResolvConf, RES_DEFAULT_OPTIONS } from "./dns_resolvers.ts";
-import { engineWith, fixture } from "./network_test_helpers.ts";
+import dnsResolvers, { inetAton, parseResolvConf, RES_DEFAULT_OPTIONS } from "./dns_resolvers.ts";
+import { fixtureHost, tableEngine, testdata } from "../../testing/table_engine.ts";
 
 const OPTIONS = RES_DEFAULT_OPTIONS | 0x4000 | 0x100000 | 0x400000; // + rotate, edns0, single-request-reopen
 
 Deno.test("dns_resolvers: name servers (max 3, invalid skipped), sort list, last search line, option bits", () => {
-  const e = engineWith(dnsResolversTable({ path: fixture("resolv.conf"), hostname: () => "host.example" }));
+  // The fixture host is host.example (its /proc/sys/kernel/hostname); resolv.conf names a search list.
+  const e = tableEngine([dnsResolvers], fixtureHost(testdata("network", "host")));
   assertEquals(e.query("select * from dns_resolvers"), [
     { id: 0, type: "nameserver", address: "10.0.0.53", netmask: "32", options: OPTIONS },
     { id: 1, type: "nameserver", address: "2001:db8::53", netmask: "32", options: OPTIONS },
@@ -20,7 +21,10 @@ Deno.test("dns_resolvers: name servers (max 3, invalid skipped), sort list, last
 });
 
 Deno.test("dns_resolvers: no name server means 127.0.0.1; no search list means the host name's domain", () => {
-  const config = parseResolvConf(Deno.readTextFileSync(fixture("resolv-empty.conf")), "box.dc1.example");
+  const config = parseResolvConf(
+    Deno.readTextFileSync(testdata("network", "empty", "etc", "resolv.conf")),
+    "box.dc1.example",
+  );
   assertEquals(config, {
     nameservers: ["127.0.0.1"],
     sortlist: [],
@@ -28,7 +32,12 @@ Deno.test("dns_resolvers: no name server means 127.0.0.1; no search list means t
     options: RES_DEFAULT_OPTIONS,
   });
   assertEquals(parseResolvConf("", "plainhost").search, []);
-  const missing = engineWith(dnsResolversTable({ path: fixture("missing.conf"), hostname: () => "x" }));
+  const empty = tableEngine([dnsResolvers], fixtureHost(testdata("network", "empty")));
+  assertEquals(empty.query("select type, address from dns_resolvers"), [
+    { type: "nameserver", address: "127.0.0.1" },
+    { type: "search", address: "dc1.example" },
+  ]);
+  const missing = tableEngine([dnsResolvers], fixtureHost(testdata("network", "missing")));
   assertEquals(missing.query("select address, options from dns_resolvers"), [{ address: "127.0.0.1", options: 705 }]);
 });
 
@@ -47,12 +56,12 @@ Deno.test("dns_resolvers: inet_aton shorthand and radixes", () => {
 });
 
 Deno.test("dns_resolvers: the live resolv.conf yields at least one name server", () => {
-  const rows = engineWith(dnsResolversTable()).query("select address from dns_resolvers where type = 'nameserver'");
+  const rows = tableEngine([dnsResolvers]).query("select address from dns_resolvers where type = 'nameserver'");
   assert(rows.length >= 1 && rows.length <= 3);
 });
 
 Deno.test("dns_resolvers: pid_with_namespace = N reads resolv.conf through /proc/N/root", () => {
-  const e = engineWith(dnsResolversTable({ path: fixture("resolv.conf"), hostname: () => "h" }));
+  const e = tableEngine([dnsResolvers]);
   const rows = e.query(`select address, pid_with_namespace from dns_resolvers where pid_with_namespace = ${Deno.pid}`);
   assert(rows.length >= 1);
   for (const r of rows) assertEquals(r.pid_with_namespace, Deno.pid);

@@ -1,11 +1,14 @@
 import { assert, assertEquals } from "../../testing/assert.ts";
-import { etcHostsTable, parseEtcHosts } from "./etc_hosts.ts";
-import { etcProtocolsTable } from "./etc_protocols.ts";
-import { etcServicesTable } from "./etc_services.ts";
-import { engineWith, fixture } from "./network_test_helpers.ts";
+import etcHosts, { parseEtcHosts } from "./etc_hosts.ts";
+import etcProtocols from "./etc_protocols.ts";
+import etcServices from "./etc_services.ts";
+import { fixtureHost, tableEngine, testdata } from "../../testing/table_engine.ts";
+
+/** A host whose /etc holds the fixture hosts, protocols and services files. */
+const fixture = fixtureHost(testdata("network", "host"));
 
 Deno.test("etc_hosts: address lines become rows, names stop at a comment, malformed lines are skipped", () => {
-  const e = engineWith(etcHostsTable({ path: fixture("hosts") }));
+  const e = tableEngine([etcHosts], fixture);
   assertEquals(e.query("select address, hostnames from etc_hosts"), [
     { address: "127.0.0.1", hostnames: "localhost localhost.localdomain" },
     { address: "::1", hostnames: "ip6-localhost ip6-loopback" },
@@ -17,8 +20,8 @@ Deno.test("etc_hosts: address lines become rows, names stop at a comment, malfor
 });
 
 Deno.test("etc_hosts: a line with an address alone is a row with empty hostnames, as osquery reports it", () => {
-  // testdata/network/hosts has "192.168.1.1" on a line of its own.
-  const e = engineWith(etcHostsTable({ path: fixture("hosts") }));
+  // testdata/network/host/etc/hosts has "192.168.1.1" on a line of its own.
+  const e = tableEngine([etcHosts], fixture);
   assertEquals(e.query("select hostnames from etc_hosts where address = '192.168.1.1'"), [{ hostnames: "" }]);
   assertEquals(parseEtcHosts("10.3.3.3\n10.3.3.4 # only a comment\n"), [
     { address: "10.3.3.3", hostnames: "", pid_with_namespace: 0 },
@@ -27,23 +30,26 @@ Deno.test("etc_hosts: a line with an address alone is a row with empty hostnames
 });
 
 Deno.test("etc_hosts: answers to its alias hosts and hides pid_with_namespace", () => {
-  const e = engineWith(etcHostsTable({ path: fixture("hosts") }));
+  const e = tableEngine([etcHosts], fixture);
   assertEquals(e.query("select count(*) as n from hosts"), [{ n: 6 }]);
   assertEquals(Object.keys(e.query("select * from etc_hosts limit 1")[0]), ["address", "hostnames"]);
 });
 
 Deno.test("etc_hosts: a missing file gives no rows; binary garbage gives no rows", () => {
-  assertEquals(engineWith(etcHostsTable({ path: fixture("no-such-file") })).query("select * from etc_hosts"), []);
+  assertEquals(
+    tableEngine([etcHosts], fixtureHost(testdata("network", "missing"))).query("select * from etc_hosts"),
+    [],
+  );
   assertEquals(parseEtcHosts("\u0000\u0001\uffff garbage\n\n\t\n"), []);
 });
 
 Deno.test("etc_hosts: the live /etc/hosts parses (every row has an address, hostnames is text)", () => {
-  const rows = engineWith(etcHostsTable()).query("select address, hostnames from etc_hosts");
+  const rows = tableEngine([etcHosts]).query("select address, hostnames from etc_hosts");
   for (const r of rows) assert(String(r.address).length > 0 && typeof r.hostnames === "string");
 });
 
 Deno.test("etc_protocols: name, number, first alias and joined comment parts; malformed lines skipped", () => {
-  const e = engineWith(etcProtocolsTable({ path: fixture("protocols") }));
+  const e = tableEngine([etcProtocols], fixture);
   assertEquals(e.query("select * from etc_protocols"), [
     { name: "ip", number: 0, alias: "IP", comment: "internet protocol, pseudo protocol number" },
     { name: "tcp", number: 6, alias: "TCP", comment: "transmission control protocol" },
@@ -53,12 +59,12 @@ Deno.test("etc_protocols: name, number, first alias and joined comment parts; ma
 });
 
 Deno.test("etc_protocols: the live /etc/protocols has tcp = 6", () => {
-  const rows = engineWith(etcProtocolsTable()).query("select number from etc_protocols where name = 'tcp'");
+  const rows = tableEngine([etcProtocols]).query("select number from etc_protocols where name = 'tcp'");
   assertEquals(rows, [{ number: 6 }]);
 });
 
 Deno.test("etc_services: port/protocol split, aliases joined, comments kept; malformed lines skipped", () => {
-  const e = engineWith(etcServicesTable({ path: fixture("services") }));
+  const e = tableEngine([etcServices], fixture);
   assertEquals(e.query("select * from etc_services"), [
     { name: "tcpmux", port: 1, protocol: "tcp", aliases: "", comment: "TCP port service multiplexer" },
     { name: "ssh", port: 22, protocol: "tcp", aliases: "", comment: "SSH Remote Login Protocol" },
@@ -75,14 +81,14 @@ Deno.test("etc_services: port/protocol split, aliases joined, comments kept; mal
 });
 
 Deno.test("etc_services: the live /etc/services has ssh on 22/tcp", () => {
-  const rows = engineWith(etcServicesTable()).query(
+  const rows = tableEngine([etcServices]).query(
     "select port from etc_services where name = 'ssh' and protocol = 'tcp'",
   );
   assertEquals(rows, [{ port: 22 }]);
 });
 
 Deno.test("etc_hosts: pid_with_namespace = N reads the file through /proc/N/root and tags the rows", () => {
-  const e = engineWith(etcHostsTable({ path: fixture("hosts") }));
+  const e = tableEngine([etcHosts]);
   const own = e.query(
     `select address, hostnames, pid_with_namespace from etc_hosts where pid_with_namespace = ${Deno.pid}`,
   );

@@ -1,14 +1,40 @@
 /**
- * etc_hosts: the static host-name table, one row per address line of /etc/hosts.
+ * `etc_hosts`: the static host-name table, one row per address line of /etc/hosts. With
+ * `pid_with_namespace = N` the file is read as process N sees it, through its /proc/N/root.
  *
  * @module
  */
-import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
+import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { isIpAddress, readTextOr, splitFields } from "./_lib.ts";
+import { readText } from "../../core/host/files.ts";
+import { isIpAddress, splitFields } from "./_lib.ts";
 
-/** Where the host table lives. */
-export const ETC_HOSTS = "/etc/hosts";
+export default registerTable(defineTable({
+  name: "etc_hosts",
+  description: "Address-to-name mappings from the static hosts file (/etc/hosts), one row per address line.",
+  aliases: ["hosts"],
+  attributes: { cacheable: true },
+  columns: [
+    { name: "address", type: "TEXT", description: "The IP address the line maps." },
+    { name: "hostnames", type: "TEXT", description: "The names on the line, space-separated, comments removed." },
+    {
+      name: "pid_with_namespace",
+      type: "INTEGER",
+      additional: true,
+      hidden: true,
+      linuxHidden: true,
+      description: "Set to a pid to read the file in that process's mount namespace (its /proc/<pid>/root).",
+    },
+  ],
+  generate(ctx) {
+    const pids = ctx.integerEquals("pid_with_namespace").filter((pid) => pid > 0);
+    if (pids.length > 0) {
+      return pids.flatMap((pid) => parseEtcHosts(readText(ctx.host.path(`/proc/${pid}/root/etc/hosts`)) ?? "", pid));
+    }
+    const text = readText(ctx.host.path("/etc/hosts"));
+    return text === undefined ? [] : parseEtcHosts(text);
+  },
+}));
 
 /**
  * Parses hosts-file text: one row per line whose first field is an IP address. Names stop at a `#`
@@ -32,42 +58,3 @@ export function parseEtcHosts(text: string, pidWithNamespace = 0): Row[] {
   }
   return rows;
 }
-
-/** Options for {@linkcode etcHostsTable}: the file to read (fixtures point elsewhere). */
-export interface EtcHostsOptions {
-  path?: string;
-}
-
-/** The etc_hosts table over `path` (default /etc/hosts). */
-export function etcHostsTable(options: EtcHostsOptions = {}): TableSpec {
-  const path = options.path ?? ETC_HOSTS;
-  return defineTable({
-    name: "etc_hosts",
-    description: "Address-to-name mappings from the static hosts file (/etc/hosts), one row per address line.",
-    aliases: ["hosts"],
-    attributes: { cacheable: true },
-    columns: [
-      { name: "address", type: "TEXT", description: "The IP address the line maps." },
-      { name: "hostnames", type: "TEXT", description: "The names on the line, space-separated, comments removed." },
-      {
-        name: "pid_with_namespace",
-        type: "INTEGER",
-        additional: true,
-        hidden: true,
-        linuxHidden: true,
-        description: "Set to a pid to read the file in that process's mount namespace (its /proc/<pid>/root).",
-      },
-    ],
-    generate(ctx) {
-      // pid_with_namespace = N reads the file as process N sees it, through its root directory.
-      const pids = ctx.integerEquals("pid_with_namespace").filter((pid) => pid > 0);
-      if (pids.length > 0) {
-        return pids.flatMap((pid) => parseEtcHosts(readTextOr(`/proc/${pid}/root${ETC_HOSTS}`) ?? "", pid));
-      }
-      const text = readTextOr(path);
-      return text === undefined ? [] : parseEtcHosts(text);
-    },
-  });
-}
-
-export default registerTable(etcHostsTable());

@@ -1,14 +1,29 @@
 /**
- * etc_protocols: IP protocol numbers and names from /etc/protocols.
+ * `etc_protocols`: IP protocol numbers and names from /etc/protocols, the netdb file
+ * getprotobyname(3) reads.
  *
  * @module
  */
-import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
+import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { netdbLines, readTextOr } from "./_lib.ts";
+import { readText } from "../../core/host/files.ts";
+import { netdbLines } from "./_lib.ts";
 
-/** Where the protocol table lives. */
-export const ETC_PROTOCOLS = "/etc/protocols";
+export default registerTable(defineTable({
+  name: "etc_protocols",
+  description: "IP protocol names, numbers, aliases and comments from /etc/protocols.",
+  attributes: { cacheable: true },
+  columns: [
+    { name: "name", type: "TEXT", description: "The protocol's official name." },
+    { name: "number", type: "INTEGER", description: "The IP protocol number." },
+    { name: "alias", type: "TEXT", description: "The first alias on the line." },
+    { name: "comment", type: "TEXT", description: "The line's trailing comment." },
+  ],
+  generate(ctx) {
+    const text = readText(ctx.host.path("/etc/protocols"));
+    return text === undefined ? [] : parseEtcProtocols(text);
+  },
+}));
 
 /**
  * Parses protocols-file text: `name number [alias...] [# comment]`. The first alias is kept (as
@@ -26,30 +41,3 @@ export function parseEtcProtocols(text: string): Row[] {
   }
   return rows;
 }
-
-/** Options for {@linkcode etcProtocolsTable}: the file to read. */
-export interface EtcProtocolsOptions {
-  path?: string;
-}
-
-/** The etc_protocols table over `path` (default /etc/protocols). */
-export function etcProtocolsTable(options: EtcProtocolsOptions = {}): TableSpec {
-  const path = options.path ?? ETC_PROTOCOLS;
-  return defineTable({
-    name: "etc_protocols",
-    description: "IP protocol names, numbers, aliases and comments from /etc/protocols.",
-    attributes: { cacheable: true },
-    columns: [
-      { name: "name", type: "TEXT", description: "The protocol's official name." },
-      { name: "number", type: "INTEGER", description: "The IP protocol number." },
-      { name: "alias", type: "TEXT", description: "The first alias on the line." },
-      { name: "comment", type: "TEXT", description: "The line's trailing comment." },
-    ],
-    generate() {
-      const text = readTextOr(path);
-      return text === undefined ? [] : parseEtcProtocols(text);
-    },
-  });
-}
-
-export default registerTable(etcProtocolsTable());

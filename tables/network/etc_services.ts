@@ -1,14 +1,30 @@
 /**
- * etc_services: network service names, ports and transport protocols from /etc/services.
+ * `etc_services`: network service names, ports and transport protocols from /etc/services, the
+ * netdb file getservbyname(3) reads.
  *
  * @module
  */
-import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
+import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { netdbLines, readTextOr } from "./_lib.ts";
+import { readText } from "../../core/host/files.ts";
+import { netdbLines } from "./_lib.ts";
 
-/** Where the services table lives. */
-export const ETC_SERVICES = "/etc/services";
+export default registerTable(defineTable({
+  name: "etc_services",
+  description: "Service names with their port, transport protocol, aliases and comment, from /etc/services.",
+  attributes: { cacheable: true },
+  columns: [
+    { name: "name", type: "TEXT", description: "The service's official name." },
+    { name: "port", type: "INTEGER", description: "The port number." },
+    { name: "protocol", type: "TEXT", description: "The transport protocol (tcp, udp, ...)." },
+    { name: "aliases", type: "TEXT", description: "Other names of the service, space-separated." },
+    { name: "comment", type: "TEXT", description: "The line's trailing comment." },
+  ],
+  generate(ctx) {
+    const text = readText(ctx.host.path("/etc/services"));
+    return text === undefined ? [] : parseEtcServices(text);
+  },
+}));
 
 /**
  * Parses services-file text: `name port/protocol [alias...] [# comment]`. Aliases are joined
@@ -32,31 +48,3 @@ export function parseEtcServices(text: string): Row[] {
   }
   return rows;
 }
-
-/** Options for {@linkcode etcServicesTable}: the file to read. */
-export interface EtcServicesOptions {
-  path?: string;
-}
-
-/** The etc_services table over `path` (default /etc/services). */
-export function etcServicesTable(options: EtcServicesOptions = {}): TableSpec {
-  const path = options.path ?? ETC_SERVICES;
-  return defineTable({
-    name: "etc_services",
-    description: "Service names with their port, transport protocol, aliases and comment, from /etc/services.",
-    attributes: { cacheable: true },
-    columns: [
-      { name: "name", type: "TEXT", description: "The service's official name." },
-      { name: "port", type: "INTEGER", description: "The port number." },
-      { name: "protocol", type: "TEXT", description: "The transport protocol (tcp, udp, ...)." },
-      { name: "aliases", type: "TEXT", description: "Other names of the service, space-separated." },
-      { name: "comment", type: "TEXT", description: "The line's trailing comment." },
-    ],
-    generate() {
-      const text = readTextOr(path);
-      return text === undefined ? [] : parseEtcServices(text);
-    },
-  });
-}
-
-export default registerTable(etcServicesTable());

@@ -1,12 +1,31 @@
 /**
- * interface_addresses: every IPv4 and IPv6 address configured on the host's interfaces.
+ * `interface_addresses`: every IPv4 and IPv6 address configured on the host's interfaces, from
+ * getifaddrs(3) (a kernel interface: always this machine's).
  *
  * @module
  */
-import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
+import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { AF_INET, AF_INET6, getIfAddrs, type IfAddr, interfaceName } from "./_libc.ts";
-import { type IfAddrSource, IFF_BROADCAST, sockAddrText } from "./_interfaces.ts";
+import { IFF_BROADCAST, sockAddrText } from "./_interfaces.ts";
+
+export default registerTable(defineTable({
+  name: "interface_addresses",
+  description: "IPv4 and IPv6 addresses on the host's network interfaces, with netmask and broadcast or peer.",
+  attributes: { cacheable: true },
+  columns: [
+    { name: "interface", type: "TEXT", description: "The interface's name." },
+    { name: "address", type: "TEXT", description: "The address (IPv6 link-local ones carry %<interface>)." },
+    { name: "mask", type: "TEXT", description: "The netmask, in address form." },
+    { name: "broadcast", type: "TEXT", description: "The broadcast address, on broadcast-capable interfaces." },
+    { name: "point_to_point", type: "TEXT", description: "The peer address, on point-to-point interfaces." },
+    { name: "type", type: "TEXT", description: "How the address was assigned; always unknown on Linux." },
+    { name: "friendly_name", type: "TEXT", linuxHidden: true, description: "Windows: the adapter's display name." },
+  ],
+  generate() {
+    return addressRows(getIfAddrs() ?? []);
+  },
+}));
 
 /**
  * One row per IPv4/IPv6 getifaddrs entry: the address and netmask as text, and the destination
@@ -29,32 +48,3 @@ export function addressRows(entries: IfAddr[], nameOfIndex: (index: number) => s
   }
   return rows;
 }
-
-/** Options for {@linkcode interfaceAddressesTable}: where getifaddrs entries come from. */
-export interface InterfaceAddressesOptions {
-  source?: IfAddrSource;
-}
-
-/** The interface_addresses table (entries from getifaddrs unless a source is given). */
-export function interfaceAddressesTable(options: InterfaceAddressesOptions = {}): TableSpec {
-  const source = options.source ?? getIfAddrs;
-  return defineTable({
-    name: "interface_addresses",
-    description: "IPv4 and IPv6 addresses on the host's network interfaces, with netmask and broadcast or peer.",
-    attributes: { cacheable: true },
-    columns: [
-      { name: "interface", type: "TEXT", description: "The interface's name." },
-      { name: "address", type: "TEXT", description: "The address (IPv6 link-local ones carry %<interface>)." },
-      { name: "mask", type: "TEXT", description: "The netmask, in address form." },
-      { name: "broadcast", type: "TEXT", description: "The broadcast address, on broadcast-capable interfaces." },
-      { name: "point_to_point", type: "TEXT", description: "The peer address, on point-to-point interfaces." },
-      { name: "type", type: "TEXT", description: "How the address was assigned; always unknown on Linux." },
-      { name: "friendly_name", type: "TEXT", linuxHidden: true },
-    ],
-    generate() {
-      return addressRows(source() ?? []);
-    },
-  });
-}
-
-export default registerTable(interfaceAddressesTable());

@@ -1,9 +1,9 @@
 import { assert, assertEquals } from "../../testing/assert.ts";
-import { addressRows, interfaceAddressesTable } from "./interface_addresses.ts";
+import interfaceAddresses, { addressRows } from "./interface_addresses.ts";
 import { formatIpv6 } from "../../core/host/inet.ts";
 import { parseIpv6, prefixLength } from "./_lib.ts";
 import { AF_INET, AF_INET6, AF_PACKET, type IfAddr } from "./_libc.ts";
-import { engineWith } from "./network_test_helpers.ts";
+import { tableEngine } from "../../testing/table_engine.ts";
 
 const v4 = (...b: number[]) => ({ family: AF_INET, address: new Uint8Array(b), scopeId: 0 });
 const v6 = (text: string, scopeId = 0) => ({ family: AF_INET6, address: parseIpv6(text)!, scopeId });
@@ -41,15 +41,15 @@ Deno.test("interface_addresses: a scoped address whose interface is gone shows t
   assertEquals(row.address, "fe80::1%42");
 });
 
-Deno.test("interface_addresses: the table over a fixture source, and an unavailable source gives no rows", () => {
-  const e = engineWith(interfaceAddressesTable({ source: () => entries }));
+Deno.test("interface_addresses: the spec over recorded entries; no entries give no rows", () => {
+  // getifaddrs is a kernel call: recorded entries stand in for it.
+  const e = tableEngine([{ ...interfaceAddresses, generate: () => addressRows(entries) }]);
   assertEquals(e.query("select count(*) as n from interface_addresses where interface = 'eth0'"), [{ n: 3 }]);
-  const none = engineWith(interfaceAddressesTable({ source: () => undefined }));
-  assertEquals(none.query("select * from interface_addresses"), []);
+  assertEquals(addressRows([]), []);
 });
 
 Deno.test("interface_addresses: live lo carries 127.0.0.1/255.0.0.0", () => {
-  const rows = engineWith(interfaceAddressesTable()).query(
+  const rows = tableEngine([interfaceAddresses]).query(
     "select mask, type from interface_addresses where interface = 'lo' and address = '127.0.0.1'",
   );
   assertEquals(rows, [{ mask: "255.0.0.0", type: "unknown" }]);

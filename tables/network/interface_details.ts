@@ -1,14 +1,14 @@
 /**
- * interface_details: one row per network interface with its link-layer facts (MAC, ARPHRD type,
+ * `interface_details`: one row per network interface with its link-layer facts (MAC, ARPHRD type,
  * MTU, flags, link speed, PCI slot) and traffic counters.
  *
  * @module
  */
-import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
+import { defineTable, type QueryContext, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { AF_PACKET, getIfAddrs, type IfAddr, type InterfaceIoctls, interfaceIoctls } from "./_libc.ts";
+import { getIfAddrs, type IfAddr, type InterfaceIoctls, interfaceIoctls } from "./_libc.ts";
 import {
-  type IfAddrSource,
+  linkEntries,
   macText,
   mergeSysfsFlags,
   readSysfsFlags,
@@ -16,19 +16,67 @@ import {
   type SysfsStats,
 } from "./_interfaces.ts";
 
-/** Where interface_details reads per-interface facts; tests substitute fixtures. */
-export interface InterfaceDetailsOptions {
-  source?: IfAddrSource;
-  /** ioctl(2) facts for an interface (MTU, metric, hardware address, ethtool speed and bus). */
-  ioctls?: (name: string, withSpeed: boolean) => InterfaceIoctls | undefined;
-  /** The sysfs class directory holding `<if>/flags` and `<if>/statistics/*`. */
-  sysClassNet?: string;
-}
-
-/** The getifaddrs entries that describe a link (AF_PACKET, or no address at all). */
-export function linkEntries(entries: IfAddr[]): IfAddr[] {
-  return entries.filter((e) => e.addr === undefined || e.addr.family === AF_PACKET);
-}
+export default registerTable(defineTable({
+  name: "interface_details",
+  description: "Network interfaces with MAC, hardware type, MTU, flags, link speed, PCI slot and traffic counters.",
+  attributes: { cacheable: true },
+  columns: [
+    { name: "interface", type: "TEXT", description: "The interface's name." },
+    { name: "mac", type: "TEXT", collate: "nocase", description: "The hardware address." },
+    { name: "type", type: "INTEGER", description: "The ARPHRD_* hardware type (1 ethernet, 772 loopback...)." },
+    { name: "mtu", type: "INTEGER", description: "The MTU in bytes." },
+    { name: "metric", type: "INTEGER", description: "The interface metric." },
+    { name: "flags", type: "INTEGER", description: "The netdevice IFF_* flags." },
+    { name: "ipackets", type: "BIGINT", description: "Packets received." },
+    { name: "opackets", type: "BIGINT", description: "Packets sent." },
+    { name: "ibytes", type: "BIGINT", description: "Bytes received." },
+    { name: "obytes", type: "BIGINT", description: "Bytes sent." },
+    { name: "ierrors", type: "BIGINT", description: "Receive errors." },
+    { name: "oerrors", type: "BIGINT", description: "Transmit errors." },
+    { name: "idrops", type: "BIGINT", description: "Received packets dropped." },
+    { name: "odrops", type: "BIGINT", description: "Outgoing packets dropped." },
+    { name: "collisions", type: "BIGINT", description: "Collisions detected." },
+    { name: "last_change", type: "BIGINT", description: "Not tracked on Linux: -1." },
+    { name: "link_speed", type: "BIGINT", description: "Link speed in Mb/s (0 when unknown)." },
+    { name: "pci_slot", type: "TEXT", description: "The driver's bus address (PCI slot), -1 when none." },
+    { name: "friendly_name", type: "TEXT", linuxHidden: true, description: "Windows: the adapter's display name." },
+    { name: "description", type: "TEXT", linuxHidden: true, description: "Windows: the adapter's description." },
+    { name: "manufacturer", type: "TEXT", linuxHidden: true, description: "Windows: the adapter's maker." },
+    { name: "connection_id", type: "TEXT", linuxHidden: true, description: "Windows: the connection's name." },
+    { name: "connection_status", type: "TEXT", linuxHidden: true, description: "Windows: the connection's state." },
+    { name: "enabled", type: "INTEGER", linuxHidden: true, description: "Windows: 1 when the adapter is enabled." },
+    {
+      name: "physical_adapter",
+      type: "INTEGER",
+      linuxHidden: true,
+      description: "Windows: 1 for a physical (not virtual) adapter.",
+    },
+    { name: "speed", type: "INTEGER", linuxHidden: true, description: "Windows: bandwidth in bits per second." },
+    { name: "service", type: "TEXT", linuxHidden: true, description: "Windows: the adapter's driver service." },
+    { name: "dhcp_enabled", type: "INTEGER", linuxHidden: true, description: "Windows: 1 when DHCP is on." },
+    { name: "dhcp_lease_expires", type: "TEXT", linuxHidden: true, description: "Windows: when the lease ends." },
+    { name: "dhcp_lease_obtained", type: "TEXT", linuxHidden: true, description: "Windows: when the lease began." },
+    { name: "dhcp_server", type: "TEXT", linuxHidden: true, description: "Windows: the DHCP server's address." },
+    { name: "dns_domain", type: "TEXT", linuxHidden: true, description: "Windows: the DNS domain." },
+    {
+      name: "dns_domain_suffix_search_order",
+      type: "TEXT",
+      linuxHidden: true,
+      description: "Windows: DNS suffixes appended when resolving.",
+    },
+    { name: "dns_host_name", type: "TEXT", linuxHidden: true, description: "Windows: the DNS host name." },
+    {
+      name: "dns_server_search_order",
+      type: "TEXT",
+      linuxHidden: true,
+      description: "Windows: DNS servers in the order asked.",
+    },
+  ],
+  generate(ctx) {
+    // The interfaces come from getifaddrs and ioctl (kernel calls); flags and counters from sysfs files.
+    return detailsRows(ctx, getIfAddrs() ?? [], ctx.host.path("/sys/class/net"));
+  },
+}));
 
 /**
  * Builds one interface_details row. Counters come from sysfs (64-bit) and fall back to
@@ -64,77 +112,36 @@ export function detailsRow(
   return row;
 }
 
-/** The interface_details table (getifaddrs, ioctl and sysfs unless options say otherwise). */
-export function interfaceDetailsTable(options: InterfaceDetailsOptions = {}): TableSpec {
-  const source = options.source ?? getIfAddrs;
-  const ioctls = options.ioctls ?? interfaceIoctls;
-  const sysClassNet = options.sysClassNet ?? "/sys/class/net";
-  const hidden = (name: string) => ({ name, type: "TEXT" as const, linuxHidden: true });
-  return defineTable({
-    name: "interface_details",
-    description: "Network interfaces with MAC, hardware type, MTU, flags, link speed, PCI slot and traffic counters.",
-    attributes: { cacheable: true },
-    columns: [
-      { name: "interface", type: "TEXT", description: "The interface's name." },
-      { name: "mac", type: "TEXT", collate: "nocase", description: "The hardware address." },
-      { name: "type", type: "INTEGER", description: "The ARPHRD_* hardware type (1 ethernet, 772 loopback...)." },
-      { name: "mtu", type: "INTEGER", description: "The MTU in bytes." },
-      { name: "metric", type: "INTEGER", description: "The interface metric." },
-      { name: "flags", type: "INTEGER", description: "The netdevice IFF_* flags." },
-      { name: "ipackets", type: "BIGINT", description: "Packets received." },
-      { name: "opackets", type: "BIGINT", description: "Packets sent." },
-      { name: "ibytes", type: "BIGINT", description: "Bytes received." },
-      { name: "obytes", type: "BIGINT", description: "Bytes sent." },
-      { name: "ierrors", type: "BIGINT", description: "Receive errors." },
-      { name: "oerrors", type: "BIGINT", description: "Transmit errors." },
-      { name: "idrops", type: "BIGINT", description: "Received packets dropped." },
-      { name: "odrops", type: "BIGINT", description: "Outgoing packets dropped." },
-      { name: "collisions", type: "BIGINT", description: "Collisions detected." },
-      { name: "last_change", type: "BIGINT", description: "Not tracked on Linux: -1." },
-      { name: "link_speed", type: "BIGINT", description: "Link speed in Mb/s (0 when unknown)." },
-      { name: "pci_slot", type: "TEXT", description: "The driver's bus address (PCI slot), -1 when none." },
-      hidden("friendly_name"),
-      hidden("description"),
-      hidden("manufacturer"),
-      hidden("connection_id"),
-      hidden("connection_status"),
-      { name: "enabled", type: "INTEGER", linuxHidden: true },
-      { name: "physical_adapter", type: "INTEGER", linuxHidden: true },
-      { name: "speed", type: "INTEGER", linuxHidden: true },
-      hidden("service"),
-      { name: "dhcp_enabled", type: "INTEGER", linuxHidden: true },
-      hidden("dhcp_lease_expires"),
-      hidden("dhcp_lease_obtained"),
-      hidden("dhcp_server"),
-      hidden("dns_domain"),
-      hidden("dns_domain_suffix_search_order"),
-      hidden("dns_host_name"),
-      hidden("dns_server_search_order"),
-    ],
-    generate(ctx) {
-      const withSpeed = ctx.isUsed("link_speed");
-      const withStats = ctx.isAnyUsed(
-        "ipackets",
-        "opackets",
-        "ibytes",
-        "obytes",
-        "ierrors",
-        "oerrors",
-        "idrops",
-        "odrops",
-        "collisions",
-      );
-      return linkEntries(source() ?? []).map((entry) =>
-        detailsRow(
-          entry,
-          ioctls(entry.name, withSpeed),
-          withStats ? readSysfsStats(entry.name, sysClassNet) : {},
-          readSysfsFlags(entry.name, sysClassNet),
-          withSpeed,
-        )
-      );
-    },
-  });
+/**
+ * The rows of the link entries among `entries`: facts from `ioctls` (the kernel's, by default),
+ * counters and flags from the sysfs class directory `sysClassNet`; counters and link speed only
+ * when the query uses them.
+ */
+export function detailsRows(
+  ctx: QueryContext,
+  entries: readonly IfAddr[],
+  sysClassNet: string,
+  ioctls: (name: string, withSpeed: boolean) => InterfaceIoctls | undefined = interfaceIoctls,
+): Row[] {
+  const withSpeed = ctx.isUsed("link_speed");
+  const withStats = ctx.isAnyUsed(
+    "ipackets",
+    "opackets",
+    "ibytes",
+    "obytes",
+    "ierrors",
+    "oerrors",
+    "idrops",
+    "odrops",
+    "collisions",
+  );
+  return linkEntries(entries).map((entry) =>
+    detailsRow(
+      entry,
+      ioctls(entry.name, withSpeed),
+      withStats ? readSysfsStats(entry.name, sysClassNet) : {},
+      readSysfsFlags(entry.name, sysClassNet),
+      withSpeed,
+    )
+  );
 }
-
-export default registerTable(interfaceDetailsTable());

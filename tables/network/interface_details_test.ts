@@ -1,9 +1,12 @@
 import { assert, assertEquals } from "../../testing/assert.ts";
-import { interfaceDetailsTable } from "./interface_details.ts";
-import { interfaceIpv6Table } from "./interface_ipv6.ts";
+import interfaceDetails, { detailsRows } from "./interface_details.ts";
+import interfaceIpv6, { ipv6Row } from "./interface_ipv6.ts";
 import { mergeSysfsFlags } from "./_interfaces.ts";
 import { AF_INET, AF_PACKET, type IfAddr } from "./_libc.ts";
-import { engineWith, fixture } from "./network_test_helpers.ts";
+import { fixtureHost, tableEngine, testdata } from "../../testing/table_engine.ts";
+
+/** A host root whose /sys/class/net and /proc/sys/net/ipv6/conf hold the fixture interfaces. */
+const host = fixtureHost(testdata("network", "host"));
 
 const stats = {
   rxPackets: 1,
@@ -36,7 +39,11 @@ const ioctls = (name: string, withSpeed: boolean) =>
     : undefined;
 
 Deno.test("interface_details: link entries only; sysfs 64-bit counters win over getifaddrs' 32-bit ones", () => {
-  const e = engineWith(interfaceDetailsTable({ source: () => entries, ioctls, sysClassNet: fixture("sys/class/net") }));
+  // getifaddrs and ioctl are kernel calls: recorded entries and answers stand in for them, sysfs is the fixture host's.
+  const e = tableEngine(
+    [{ ...interfaceDetails, generate: (ctx) => detailsRows(ctx, entries, ctx.host.path("/sys/class/net"), ioctls) }],
+    host,
+  );
   const rows = e.query("select * from interface_details");
   assertEquals(rows.map((r) => r.interface), ["eth9", "nostats", "bare"]);
   assertEquals(rows[0], {
@@ -76,7 +83,7 @@ Deno.test("interface_details: sysfs flags replace only the sysfs-owned bits; unr
 });
 
 Deno.test("interface_details: live lo is a loopback (type 772, IFF_LOOPBACK) with an MTU", () => {
-  const rows = engineWith(interfaceDetailsTable()).query(
+  const rows = tableEngine([interfaceDetails]).query(
     "select type, flags, mtu, mac from interface_details where interface = 'lo'",
   );
   assertEquals(rows.length, 1);
@@ -88,9 +95,8 @@ Deno.test("interface_details: live lo is a loopback (type 772, IFF_LOOPBACK) wit
 
 Deno.test("interface_ipv6: redirects ANDed with 'all' when forwarding, ORed otherwise; accept_ra 2 always accepts", () => {
   const names = ["eth9", "fwd", "ra2", "broken", "gone"];
-  const source = () => names.map((name): IfAddr => ({ name, flags: 0, addr: packet }));
-  const e = engineWith(interfaceIpv6Table({ source, confDir: fixture("ipv6conf") }));
-  assertEquals(e.query("select * from interface_ipv6"), [
+  const confDir = host.path("/proc/sys/net/ipv6/conf");
+  assertEquals(names.map((name) => ipv6Row(name, confDir)), [
     { interface: "eth9", hop_limit: 64, forwarding_enabled: 0, redirect_accept: 1, rtadv_accept: 1 },
     { interface: "fwd", hop_limit: 255, forwarding_enabled: 1, redirect_accept: 1, rtadv_accept: 0 },
     { interface: "ra2", hop_limit: 64, forwarding_enabled: 1, redirect_accept: 0, rtadv_accept: 1 },
@@ -100,6 +106,6 @@ Deno.test("interface_ipv6: redirects ANDed with 'all' when forwarding, ORed othe
 });
 
 Deno.test("interface_ipv6: live lo has a row", () => {
-  const rows = engineWith(interfaceIpv6Table()).query("select interface from interface_ipv6 where interface = 'lo'");
+  const rows = tableEngine([interfaceIpv6]).query("select interface from interface_ipv6 where interface = 'lo'");
   assertEquals(rows, [{ interface: "lo" }]);
 });

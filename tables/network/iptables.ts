@@ -1,16 +1,50 @@
 /**
- * iptables: the rules and chain policies of each legacy iptables (ip_tables) table, read from the
+ * `iptables`: the rules and chain policies of each legacy iptables (ip_tables) table, read from the
  * kernel with the same getsockopt calls libiptc makes, and decoded from the kernel's ipt_entry
  * layout here.
  *
  * @module
  */
-import { defineTable, type Row, TableError, type TableSpec } from "../../core/table.ts";
+import { defineTable, type Row, TableError } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { formatIpv4 } from "../../core/host/inet.ts";
-import { readTextOr, toHex } from "./_lib.ts";
+import { readText } from "../../core/host/files.ts";
+import { toHex } from "./_lib.ts";
 import { AF_INET, libc, readCString, SOCK_RAW } from "./_libc.ts";
 import { errno } from "../../core/host/libc.ts";
+
+export default registerTable(defineTable({
+  name: "iptables",
+  description: "Legacy iptables rules and chain policies of every loaded ip_tables table, with counters.",
+  columns: [
+    { name: "filter_name", type: "TEXT", description: "The table (filter, nat, mangle, raw, security)." },
+    { name: "chain", type: "TEXT", description: "The chain the rule belongs to." },
+    { name: "policy", type: "TEXT", description: "The chain's policy (builtin chains)." },
+    {
+      name: "target",
+      type: "TEXT",
+      description: "Where a matching packet goes (ACCEPT, DROP, a chain, an extension target).",
+    },
+    { name: "protocol", type: "INTEGER", description: "The IP protocol number matched (0 for any)." },
+    { name: "src_port", type: "TEXT", description: "Source port range (from:to) of a tcp/udp match." },
+    { name: "dst_port", type: "TEXT", description: "Destination port range (from:to) of a tcp/udp match." },
+    { name: "src_ip", type: "TEXT", description: "Source address matched, '!' when inverted." },
+    { name: "src_mask", type: "TEXT", description: "Source address mask." },
+    { name: "iniface", type: "TEXT", description: "Input interface matched, or all." },
+    { name: "iniface_mask", type: "TEXT", description: "Input interface mask, hex." },
+    { name: "dst_ip", type: "TEXT", description: "Destination address matched, '!' when inverted." },
+    { name: "dst_mask", type: "TEXT", description: "Destination address mask." },
+    { name: "outiface", type: "TEXT", description: "Output interface matched, or all." },
+    { name: "outiface_mask", type: "TEXT", description: "Output interface mask, hex." },
+    { name: "match", type: "TEXT", description: "yes when the rule uses match extensions." },
+    { name: "packets", type: "INTEGER", description: "Packets matched by the rule (policy counters on chain rows)." },
+    { name: "bytes", type: "INTEGER", description: "Bytes matched by the rule (policy counters on chain rows)." },
+  ],
+  generate(ctx) {
+    // Which tables are loaded is a file; their rules come from the kernel (getsockopt), always this machine's.
+    return loadedTablesRows(readText(ctx.host.path("/proc/net/ip_tables_names")) ?? "");
+  },
+}));
 
 const EPERM = 1, EACCES = 13;
 
@@ -22,9 +56,6 @@ function refusedForPrivilege(code: number, what: string): TableError | undefined
       `needs CAP_NET_ADMIN and CAP_NET_RAW; run as root, or add them to the service's CapabilityBoundingSet.`,
   );
 }
-
-/** The list of loaded ip_tables tables (absent when the module is not loaded). */
-export const IP_TABLES_NAMES = "/proc/net/ip_tables_names";
 
 const IPT_SO_GET_INFO = 64;
 const IPT_SO_GET_ENTRIES = 65;
@@ -247,51 +278,20 @@ export function readKernelTable(name: string): { info: IptInfo; blob: Uint8Array
   }
 }
 
-/** Options for {@linkcode iptablesTable}: the table-name list and the kernel reader. */
-export interface IptablesOptions {
-  namesPath?: string;
-  read?: (name: string) => { info: IptInfo; blob: Uint8Array } | undefined;
+/**
+ * The rows of every table named in `names` (the text of /proc/net/ip_tables_names, one per line),
+ * each read with `read` (the kernel's getsockopt by default).
+ */
+export function loadedTablesRows(
+  names: string,
+  read: (name: string) => { info: IptInfo; blob: Uint8Array } | undefined = readKernelTable,
+): Row[] {
+  const rows: Row[] = [];
+  for (const line of names.split("\n")) {
+    const name = line.trim();
+    if (!name) continue;
+    const table = read(name);
+    if (table) rows.push(...iptablesRows(name, table.info, table.blob));
+  }
+  return rows;
 }
-
-/** The iptables table. */
-export function iptablesTable(options: IptablesOptions = {}): TableSpec {
-  const namesPath = options.namesPath ?? IP_TABLES_NAMES;
-  const read = options.read ?? readKernelTable;
-  const text = (name: string, description: string) => ({ name, type: "TEXT" as const, description });
-  return defineTable({
-    name: "iptables",
-    description: "Legacy iptables rules and chain policies of every loaded ip_tables table, with counters.",
-    columns: [
-      text("filter_name", "The table (filter, nat, mangle, raw, security)."),
-      text("chain", "The chain the rule belongs to."),
-      text("policy", "The chain's policy (builtin chains)."),
-      text("target", "Where a matching packet goes (ACCEPT, DROP, a chain, an extension target)."),
-      { name: "protocol", type: "INTEGER", description: "The IP protocol number matched (0 for any)." },
-      text("src_port", "Source port range (from:to) of a tcp/udp match."),
-      text("dst_port", "Destination port range (from:to) of a tcp/udp match."),
-      text("src_ip", "Source address matched, '!' when inverted."),
-      text("src_mask", "Source address mask."),
-      text("iniface", "Input interface matched, or all."),
-      text("iniface_mask", "Input interface mask, hex."),
-      text("dst_ip", "Destination address matched, '!' when inverted."),
-      text("dst_mask", "Destination address mask."),
-      text("outiface", "Output interface matched, or all."),
-      text("outiface_mask", "Output interface mask, hex."),
-      text("match", "yes when the rule uses match extensions."),
-      { name: "packets", type: "INTEGER", description: "Packets matched by the rule (policy counters on chain rows)." },
-      { name: "bytes", type: "INTEGER", description: "Bytes matched by the rule (policy counters on chain rows)." },
-    ],
-    generate() {
-      const rows: Row[] = [];
-      for (const line of (readTextOr(namesPath) ?? "").split("\n")) {
-        const name = line.trim();
-        if (!name) continue;
-        const table = read(name);
-        if (table) rows.push(...iptablesRows(name, table.info, table.blob));
-      }
-      return rows;
-    },
-  });
-}
-
-export default registerTable(iptablesTable());

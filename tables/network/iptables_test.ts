@@ -1,16 +1,22 @@
 import { assert, assertEquals } from "../../testing/assert.ts";
-import { iptablesRows, iptablesTable, parseIptInfo } from "./iptables.ts";
+import iptables, { iptablesRows, loadedTablesRows, parseIptInfo } from "./iptables.ts";
 import { fixtureFilterTable } from "./iptables_test_helpers.ts";
-import { engineWith, fixture } from "./network_test_helpers.ts";
+import { fixtureHost, tableEngine, testdata } from "../../testing/table_engine.ts";
 
-const info = parseIptInfo(Deno.readFileSync(fixture("iptables/filter.info")))!;
-const blob = Deno.readFileSync(fixture("iptables/filter.entries"));
+const fixture = (name: string) => testdata("network", "iptables", name);
+const info = parseIptInfo(Deno.readFileSync(fixture("filter.info")))!;
+const blob = Deno.readFileSync(fixture("filter.entries"));
 const read = (name: string) => (name === "filter" ? { info, blob } : undefined);
-const table = () => engineWith(iptablesTable({ namesPath: fixture("iptables/ip_tables_names"), read }));
+const names = Deno.readTextFileSync(testdata("network", "host", "proc", "net", "ip_tables_names"));
+/**
+ * The iptables spec over a recorded kernel answer: the rules are getsockopt(2) replies, not files,
+ * so the fixture stands in for the kernel rather than for a host root.
+ */
+const table = () => tableEngine([{ ...iptables, generate: () => loadedTablesRows(names, read) }]);
 
 Deno.test("iptables: the committed binary fixture is what the builder makes", () => {
   const built = fixtureFilterTable();
-  assertEquals(built.info, Deno.readFileSync(fixture("iptables/filter.info")));
+  assertEquals(built.info, Deno.readFileSync(fixture("filter.info")));
   assertEquals(built.blob, blob);
 });
 
@@ -81,9 +87,9 @@ Deno.test("iptables: a truncated or corrupt blob yields only what parses, never 
 });
 
 Deno.test("iptables: no ip_tables_names file (module not loaded) gives no rows; live host does not throw", () => {
-  const none = engineWith(iptablesTable({ namesPath: fixture("iptables/missing"), read }));
+  const none = tableEngine([iptables], fixtureHost(testdata("network", "missing")));
   assertEquals(none.query("select * from iptables"), []);
-  const live = engineWith(iptablesTable()).query("select filter_name, chain from iptables");
+  const live = tableEngine([iptables]).query("select filter_name, chain from iptables");
   for (const r of live) assert(typeof r.chain === "string");
 });
 

@@ -1,14 +1,36 @@
 /**
- * routes: every route the kernel holds (all routing tables, IPv4 and IPv6), dumped over an
+ * `routes`: every route the kernel holds (all routing tables, IPv4 and IPv6), dumped over an
  * rtnetlink socket as osquery does.
  *
  * @module
  */
-import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
+import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { formatIp } from "../../core/host/inet.ts";
 import { AF_INET, AF_INET6, AF_NETLINK, interfaceName, libc, SOCK_DGRAM } from "./_libc.ts";
 import { setSocketTimeout, SO_RCVTIMEO } from "../../core/host/libc.ts";
+
+export default registerTable(defineTable({
+  name: "routes",
+  description: "The kernel's routes, IPv4 and IPv6, from every routing table (main, local, ...).",
+  attributes: { cacheable: true },
+  columns: [
+    { name: "destination", type: "TEXT", description: "The destination network or host." },
+    { name: "netmask", type: "INTEGER", description: "The destination prefix length (0 for host routes)." },
+    { name: "gateway", type: "TEXT", description: "The next-hop gateway, when there is one." },
+    { name: "source", type: "TEXT", description: "The preferred source address." },
+    { name: "flags", type: "INTEGER", description: "The route's rtm_flags." },
+    { name: "interface", type: "TEXT", description: "The outgoing interface." },
+    { name: "mtu", type: "INTEGER", description: "The route's MTU metric (0 when unset)." },
+    { name: "metric", type: "INTEGER", description: "The route's priority; lower is preferred." },
+    { name: "type", type: "TEXT", additional: true, description: "gateway, local, broadcast, anycast or other." },
+    { name: "hopcount", type: "INTEGER", description: "The route's hop limit metric (0 when unset)." },
+  ],
+  generate() {
+    // rtnetlink is a kernel interface, not a file: routes are always this machine's.
+    return routeRows(dumpRoutes() ?? []);
+  },
+}));
 
 const NLMSG_ERROR = 2;
 const NLMSG_DONE = 3;
@@ -135,41 +157,15 @@ export function dumpRoutes(): Uint8Array[] | undefined {
   }
 }
 
-/** Options for {@linkcode routesTable}: where route messages come from. */
-export interface RoutesOptions {
-  dump?: () => Uint8Array[] | undefined;
-  nameOfIndex?: (index: number) => string;
+/** The routes rows of a dump's messages (non-IP ones left out), naming interfaces with `nameOfIndex`. */
+export function routeRows(
+  bodies: readonly Uint8Array[],
+  nameOfIndex: (index: number) => string = interfaceName,
+): Row[] {
+  const rows: Row[] = [];
+  for (const body of bodies) {
+    const row = routeRow(body, nameOfIndex);
+    if (row) rows.push(row);
+  }
+  return rows;
 }
-
-/** The routes table (rtnetlink unless options say otherwise). */
-export function routesTable(options: RoutesOptions = {}): TableSpec {
-  const dump = options.dump ?? dumpRoutes;
-  const nameOfIndex = options.nameOfIndex ?? interfaceName;
-  return defineTable({
-    name: "routes",
-    description: "The kernel's routes, IPv4 and IPv6, from every routing table (main, local, ...).",
-    attributes: { cacheable: true },
-    columns: [
-      { name: "destination", type: "TEXT", description: "The destination network or host." },
-      { name: "netmask", type: "INTEGER", description: "The destination prefix length (0 for host routes)." },
-      { name: "gateway", type: "TEXT", description: "The next-hop gateway, when there is one." },
-      { name: "source", type: "TEXT", description: "The preferred source address." },
-      { name: "flags", type: "INTEGER", description: "The route's rtm_flags." },
-      { name: "interface", type: "TEXT", description: "The outgoing interface." },
-      { name: "mtu", type: "INTEGER", description: "The route's MTU metric (0 when unset)." },
-      { name: "metric", type: "INTEGER", description: "The route's priority; lower is preferred." },
-      { name: "type", type: "TEXT", additional: true, description: "gateway, local, broadcast, anycast or other." },
-      { name: "hopcount", type: "INTEGER", description: "The route's hop limit metric (0 when unset)." },
-    ],
-    generate() {
-      const rows: Row[] = [];
-      for (const body of dump() ?? []) {
-        const row = routeRow(body, nameOfIndex);
-        if (row) rows.push(row);
-      }
-      return rows;
-    },
-  });
-}
-
-export default registerTable(routesTable());

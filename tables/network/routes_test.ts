@@ -1,8 +1,8 @@
 import { assert, assertEquals } from "../../testing/assert.ts";
-import { routeRow, routesTable, splitNetlink } from "./routes.ts";
-import { arpCacheTable } from "./arp_cache.ts";
+import routes, { routeRow, routeRows, splitNetlink } from "./routes.ts";
+import arpCache from "./arp_cache.ts";
 import { parseIpv4, parseIpv6 } from "./_lib.ts";
-import { engineWith, fixture } from "./network_test_helpers.ts";
+import { fixtureHost, tableEngine, testdata } from "../../testing/table_engine.ts";
 
 function attribute(type: number, data: Uint8Array): Uint8Array {
   const out = new Uint8Array((4 + data.length + 3) & ~3);
@@ -105,33 +105,35 @@ Deno.test("routes: malformed messages are skipped; truncated attributes end the 
   assertEquals(splitNetlink(dump.subarray(0, 40)).bodies.length, 0);
 });
 
-Deno.test("routes: the table over a recorded dump", () => {
-  const e = engineWith(
-    routesTable({ dump: () => [defaultV4, subnet, host, v6, new Uint8Array(3)], nameOfIndex: names }),
-  );
-  assertEquals(e.query("select destination, netmask, type from routes where type = 'gateway'"), [
-    { destination: "0.0.0.0", netmask: 0, type: "gateway" },
-    { destination: "192.0.2.0", netmask: 24, type: "gateway" },
-    { destination: "2001:db8::", netmask: 64, type: "gateway" },
+Deno.test("routes: the rows of a recorded dump, a runt message left out", () => {
+  const rows = routeRows([defaultV4, subnet, host, v6, new Uint8Array(3)], names);
+  assertEquals(rows.filter((r) => r.type === "gateway").map((r) => [r.destination, r.netmask]), [
+    ["0.0.0.0", 0],
+    ["192.0.2.0", 24],
+    ["2001:db8::", 64],
   ]);
+  assertEquals(rows.length, 4);
 });
 
 Deno.test("routes: live dump has the loopback local route on lo", () => {
-  const rows = engineWith(routesTable()).query("select destination, interface from routes where type = 'local'");
+  const rows = tableEngine([routes]).query("select destination, interface from routes where type = 'local'");
   assert(rows.some((r) => r.destination === "127.0.0.1" && r.interface === "lo"), JSON.stringify(rows));
 });
 
 Deno.test("arp_cache: six-field lines after the header; flags 0x6 is permanent; others skipped", () => {
-  const e = engineWith(arpCacheTable({ path: fixture("arp") }));
+  const e = tableEngine([arpCache], fixtureHost(testdata("network", "host")));
   assertEquals(e.query("select * from arp_cache"), [
     { address: "192.0.2.1", mac: "02:fc:00:00:00:05", interface: "eth0", permanent: "0" },
     { address: "192.0.2.50", mac: "aa:bb:cc:dd:ee:ff", interface: "eth0", permanent: "1" },
     { address: "10.1.1.1", mac: "00:00:00:00:00:00", interface: "wlan0", permanent: "0" },
   ]);
-  assertEquals(engineWith(arpCacheTable({ path: fixture("nope") })).query("select * from arp_cache"), []);
+  assertEquals(
+    tableEngine([arpCache], fixtureHost(testdata("network", "missing"))).query("select * from arp_cache"),
+    [],
+  );
 });
 
 Deno.test("arp_cache: live /proc/net/arp parses", () => {
-  const rows = engineWith(arpCacheTable()).query("select address, permanent from arp_cache");
+  const rows = tableEngine([arpCache]).query("select address, permanent from arp_cache");
   for (const r of rows) assert(r.permanent === "0" || r.permanent === "1");
 });
