@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { setSelfPath } from "./cmd/self.ts";
+import { invokedName, runFace, startEntry } from "./cmd/entry.ts";
 
 const USAGE = `osq — osquery on Deno: your host as a relational database.
 
@@ -24,18 +24,6 @@ export function faceFromName(argv0: string): "shell" | "daemon" | undefined {
   if (base.includes("osqueryd")) return "daemon";
   if (base.includes("osqueryi")) return "shell";
   return undefined;
-}
-
-/**
- * The name this process was started by: the launcher (`./osq`) and the one-file executable's loader
- * pass it as `OSQ_ARGV0` because Deno's own argv[0] is the Deno binary. Read once and removed from
- * the environment so that children (the daemon's worker) do not inherit it.
- */
-function invokedName(): string {
-  const name = Deno.env.get("OSQ_ARGV0");
-  if (name === undefined) return Deno.execPath();
-  Deno.env.delete("OSQ_ARGV0");
-  return name;
 }
 
 /** Runs osq with `args`; resolves to the exit status. */
@@ -78,24 +66,8 @@ export async function main(args: string[], argv0 = invokedName()): Promise<numbe
 }
 
 /** Runs {@linkcode main}, turning an escaped error into one clear line and exit status 1. */
-export async function run(args: string[]): Promise<number> {
-  try {
-    return await main(args);
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    await Deno.stderr.write(new TextEncoder().encode(`osq: ${message}\n`));
-    if (Deno.env.get("OSQ_DEBUG") && err instanceof Error && err.stack) {
-      await Deno.stderr.write(new TextEncoder().encode(err.stack + "\n"));
-    }
-    return 1;
-  }
+export function run(args: string[]): Promise<number> {
+  return runFace(main, args);
 }
 
-if (import.meta.main) {
-  const self = Deno.env.get("OSQ_SELF");
-  if (self !== undefined) {
-    Deno.env.delete("OSQ_SELF");
-    setSelfPath(self);
-  }
-  Deno.exit(await run(Deno.args));
-}
+if (import.meta.main) await startEntry(main);

@@ -11,8 +11,6 @@
  *
  * @module
  */
-// Tables by schema only: a table's code loads when a statement first names it.
-import "../tables/lazy_catalogue.ts";
 // Every face accepts osquery's whole flag set (gflags style): declare the other areas' flags too.
 import "../core/events/system.ts";
 import "../core/config/flags.ts";
@@ -25,8 +23,9 @@ import { OSQUERY_VERSION } from "../core/runtime/version.ts";
 import { applyShellDefaultsBeforeParse, applyShellSettingsAfterParse } from "./shell/flags.ts";
 import { Output, OutputClosedError } from "./shell/output.ts";
 import { type LineSource, Shell, SyncLineSource } from "./shell/runner.ts";
-import { metaCommand, metaTypes } from "./shell/meta.ts";
 import type { ShellExtensions } from "./shell/extensions.ts";
+// The built-in tables' catalogue loads when a statement may name one of them (cmd/shell/catalogue.ts).
+import { loadCatalogue } from "./shell/catalogue.ts";
 
 const encoder = new TextEncoder();
 
@@ -93,6 +92,7 @@ export async function main(args: string[]): Promise<number> {
   applyShellSettingsAfterParse(interactive, explicit);
   // The config machinery (config builder, ATC, pack resolution) loads only when there is a config to read.
   if (configWanted(explicit)) {
+    await loadCatalogue();
     (await import("./shell/config.ts")).applyShellConfig(explicit, (line) => stderr(line + "\n"));
   }
 
@@ -125,7 +125,10 @@ export async function main(args: string[]): Promise<number> {
     // query with extensions off (osqueryi's default) starts faster without them.
     const needed = !oneShot || !flags.bool("disable_extensions") || flags.string("connect") !== "" ||
       flags.string("extension") !== "" || flags.string("extensions_require") !== "";
-    if (needed) extensions = await (await import("./shell/extensions.ts")).startShellExtensions(engine, explicit);
+    if (needed) {
+      await loadCatalogue();
+      extensions = await (await import("./shell/extensions.ts")).startShellExtensions(engine, explicit);
+    }
   } catch (err) {
     stderr(`osq: ${err instanceof Error ? err.message : err}\n`);
     closeQuietly(out);
@@ -147,6 +150,11 @@ export async function main(args: string[]): Promise<number> {
     await extensions?.stop();
     engine.close();
   }
+}
+
+/** Runs a meta-command (`.tables`, ...): its module loads only when a run has one. */
+async function metaCommand(shell: Shell, line: string): Promise<number> {
+  return await (await import("./shell/meta.ts")).metaCommand(shell, line);
 }
 
 /** Closes the output; a reader that went away is not an error. */
@@ -184,10 +192,12 @@ async function dispatch(shell: Shell, positionals: string[], interactive: boolea
     return await shell.runQuery(first);
   }
   if (interactive) {
+    await loadCatalogue();
     const { runConsole } = await import("./shell/console.ts");
     return await runConsole(shell);
   }
   const source: LineSource = new SyncLineSource(Deno.stdin);
+  const { metaTypes } = await import("./shell/meta.ts");
   return await shell.processInput(source, (line) => metaCommand(shell, line), (sql) => metaTypes(shell, sql));
 }
 
@@ -239,6 +249,7 @@ async function profile(positional: string | undefined): Promise<number> {
   if (delay > 0) await new Promise((r) => setTimeout(r, delay * 1000));
   const engine = new Engine();
   try {
+    await loadCatalogue();
     await engine.registry.loadTablesFor(query);
     for (let i = 0; i < flags.number("profile"); i++) {
       try {

@@ -105,8 +105,11 @@ export class Engine {
     // not here: one sqlite3_create_module_v2 call per name and alias cost 4-7 ms at every start.
     // A table added later (an extension's) is attached at once, a removed one detached.
     this.#unsubscribe = this.#registry.onTableChange((event, table) => {
-      if (event === "add") this.#attach(table);
-      else this.#detach(table);
+      // An earlier listener may have removed the table again (--disable_tables keeps tables out
+      // that register after it was applied): attach only what the registry still holds.
+      if (event === "add") {
+        if (this.#registry.hasTable(table.name)) this.#attach(table);
+      } else this.#detach(table);
     });
     this.db.onPrepareError = (message) => this.#retry(message);
     const registry = this.#registry;

@@ -91,3 +91,18 @@ Deno.test("a collation or a function listing first in a connection still finds o
     assertThrows(() => engine.query("select no_such_function(1)"), SqliteError, "no such function: no_such_function");
   }
 });
+
+Deno.test("a table another listener removes as it is added (--disable_tables) is not attached", () => {
+  const registry = numbers();
+  registry.onTableChange((event, table) => {
+    if (event === "add" && table.name === "blocked") registry.removeTable(table.name);
+  });
+  using engine = new Engine({ registry });
+  registry.addTable(defineTable({
+    name: "blocked",
+    description: "Removed by a switch as soon as it registers.",
+    columns: [{ name: "x", type: "INTEGER" }],
+    generate: () => [{ x: 1 }],
+  }));
+  assertThrows(() => engine.query("select x from blocked"), SqliteError, "no such table: blocked");
+});

@@ -11,7 +11,8 @@
  * dist/osq = the loader (packaging/loader/osq_loader.c, statically linked) + a payload:
  *
  * - `deno`: the pinned Deno 2.9 binary this script runs under;
- * - `osq.js` and its chunks: main.ts and the workers bundled with code splitting. Every `import()` of
+ * - `osq.js` and its chunks: main.ts, the shell's own entry (`cmd/shell/entry.js`, which the loader
+ *   runs for `osq shell` and `osqueryi`) and the workers bundled with code splitting. Every `import()` of
  *   osq's own modules uses a static specifier, so each lazily imported module (each face, each
  *   table) is a chunk of its own, read only when a command imports it;
  * - the workers' entries (`cmd/daemon/query_worker.js`, ...): each `new URL("./x_worker.ts",
@@ -29,6 +30,12 @@ import { OSQ_VERSION } from "../core/runtime/version.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const decoder = new TextDecoder();
+
+/**
+ * Program entries besides main.ts, by source path: the loader runs the shell's own entry for
+ * `osq shell` and `osqueryi` (no dispatch, no dynamic import of the shell before it starts).
+ */
+export const ENTRIES: readonly string[] = ["cmd/shell/entry.ts"];
 
 /** Workers the program starts, by the source path their `new Worker(new URL(...))` names. */
 export const WORKERS: readonly string[] = ["cmd/daemon/query_worker.ts", "cmd/shell/interrupt_worker.ts"];
@@ -96,6 +103,7 @@ function bundle(outDir: string): void {
       "--outdir",
       outDir,
       "main.ts",
+      ...ENTRIES,
       ...WORKERS,
     ],
     "bundling main.ts and the workers",
@@ -225,6 +233,11 @@ async function buildIn(work: string, output: string): Promise<string> {
   }
   for (const name of workers.keys()) {
     if (!started.has(name)) throw new BuildError(`worker ${name} is listed in WORKERS but no chunk starts it`);
+  }
+  for (const entry of ENTRIES) {
+    const name = entry.replace(/\.ts$/, ".js");
+    // packaging/loader/osq_loader.c runs this path (SHELL_ENTRY) for the shell.
+    if (!files.some((f) => f.name === name)) throw new BuildError(`the bundle has no ${name} for the entry ${entry}`);
   }
   const sdk = await import("../sdk/mod.ts");
   files.push({ name: "sdk.js", data: new TextEncoder().encode(sdkShim(Object.keys(sdk).sort())), mode: 0o644 });

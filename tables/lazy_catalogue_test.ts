@@ -1,6 +1,7 @@
 import { assert, assertEquals } from "../testing/assert.ts";
 import { Registry, sqlIdentifiers } from "../core/registry.ts";
 import { loadTable, TABLE_SCHEMA_TEXT, tableSchema } from "./schemas.ts";
+import { isBuiltInTableName } from "./table_names.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 
@@ -155,4 +156,13 @@ Deno.test("a stale schema is replaced by the module's own spec when the module l
   same.addLazyTable(stale, () => (same.resolveLazyTable({ ...stale, generate: () => [] }), Promise.resolve()));
   await same.loadTables(["grown"]);
   assertEquals(changes, 1);
+});
+
+Deno.test("table_names.ts knows exactly the catalogue's names and aliases, in any case (regenerate with scripts/gen_table_catalogue.ts)", () => {
+  const names = Object.keys(TABLE_SCHEMA_TEXT).flatMap((name) => [name, ...(tableSchema(name)!.aliases ?? [])]);
+  for (const name of names) assert(isBuiltInTableName(name) && isBuiltInTableName(name.toUpperCase()), name);
+  const text = Deno.readTextFileSync(new URL("./table_names.ts", import.meta.url));
+  const listed = text.match(/const NAMES =\s*"([^"]*)"/)![1].trim().split(" ");
+  assertEquals(listed, names.map((n) => n.toLowerCase()).sort());
+  for (const other of ["select", "pid", "processes pid", "", " "]) assert(!isBuiltInTableName(other), other);
 });

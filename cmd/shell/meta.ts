@@ -11,6 +11,7 @@ import { flags, type FlagValue } from "../../core/flags/flags.ts";
 import { OSQUERY_VERSION } from "../../core/runtime/version.ts";
 import { getRemoteConnector, type Shell } from "./runner.ts";
 import { type Mode, TextCells } from "./printer.ts";
+import { loadCatalogue } from "./catalogue.ts";
 
 /** osqueryi's `.help` text (printed to standard error). */
 export const HELP = `Welcome to the osquery shell. Please explore your OS!
@@ -198,6 +199,8 @@ function cString(text: string): string {
 export async function metaCommand(shell: Shell, line: string): Promise<number> {
   const args = splitMetaArgs(line);
   if (args.length === 0) return 0;
+  // Most meta-commands list or describe tables.
+  await loadCatalogue();
   const [name] = args;
   const n = args.length;
   const out = shell.out;
@@ -328,6 +331,7 @@ async function remoteTables(shell: Shell): Promise<string[]> {
 
 /** `.types SQL`: the result columns and their types, printed in the current mode. */
 export async function metaTypes(shell: Shell, sql: string): Promise<void> {
+  await loadCatalogue();
   let columns: { name: string; type: string }[];
   try {
     columns = shell.remote ? await shell.remote.columns(sql) : shell.engine.columns(sql);

@@ -23,6 +23,7 @@ import {
 } from "./printer.ts";
 import { Output, OutputClosedError } from "./output.ts";
 import { explainError } from "./errors.ts";
+import { loadCatalogue, loadCatalogueFor } from "./catalogue.ts";
 
 /** Result rows from somewhere other than the local engine (an extension manager, `--connect`). */
 export interface RemoteBackend {
@@ -201,7 +202,8 @@ export class Shell {
     let result: ExecResult = { code: 0 };
     let current = sql;
     try {
-      // Tables are registered by schema; their code loads when a statement first names them.
+      // The catalogue registers the tables by schema; a table's code loads when a statement first names it.
+      await loadCatalogueFor(sql);
       await this.engine.registry.loadTablesFor(sql);
       for (const { statement } of this.engine.statements(sql)) {
         current = statement.sql;
@@ -223,6 +225,8 @@ export class Shell {
     } catch (err) {
       if (err instanceof OutputClosedError) throw err;
       if (err instanceof SqliteError) {
+        // The explanation suggests tables ("no such table: procesess"): it needs the catalogue.
+        await loadCatalogue();
         result = { code: err.code || 1, error: explainError(err.message, current, this.engine) };
       } else {
         result = { code: 1, error: err instanceof Error ? err.message : String(err) };

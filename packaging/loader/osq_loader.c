@@ -15,7 +15,8 @@
  *      (refused otherwise: another user could swap the files). Files are written under a
  *      temporary name and renamed into place, so a concurrent or interrupted start never runs a
  *      partial file. Later starts only stat(2) the files;
- *   3. execs that Deno on the bundle with osq's permissions, passing its own name (argv[0],
+ *   3. execs that Deno on the bundle (osq.js, or the shell's own entry cmd/shell/entry.js for
+ *      `osq shell ...` and a link named osqueryi) with osq's permissions, passing its own name (argv[0],
  *      which picks the face: osqueryi, osqueryd) as OSQ_ARGV0 and its own path as OSQ_SELF (the
  *      daemon re-executes the loader, not Deno), and DENO_DIR inside the cache directory so
  *      Deno keeps its compiled-code cache there and touches nothing else. It also sets
@@ -42,6 +43,8 @@
 #define MAGIC "OSQPACK1"
 #define MAX_FILES 4096
 #define PATH_SIZE 4096
+/* The shell's own entry in the payload (cmd/shell/entry.ts bundled; see scripts/build.ts). */
+#define SHELL_ENTRY "cmd/shell/entry.js"
 
 struct entry {
   char name[256];
@@ -230,10 +233,11 @@ int main(int argc, char **argv) {
   if (private_dir(base, 1, why, sizeof why) != 0 || private_dir(dir, 1, why, sizeof why) != 0) {
     die("%s; set OSQ_CACHE_DIR to a private directory osq may unpack into", why);
   }
-  const char *deno = NULL, *bundle = NULL;
+  const char *deno = NULL, *bundle = NULL, *shell_entry = NULL;
   for (int i = 0; i < count; i++) {
     if (strcmp(entries[i].name, "deno") == 0) deno = "deno";
     if (strcmp(entries[i].name, "osq.js") == 0) bundle = "osq.js";
+    if (strcmp(entries[i].name, SHELL_ENTRY) == 0) shell_entry = SHELL_ENTRY;
   }
   /* The marker is written after every file is in place: later starts check it alone. */
   char marker[PATH_SIZE];
@@ -249,7 +253,20 @@ int main(int argc, char **argv) {
 
   char deno_path[PATH_SIZE], bundle_path[PATH_SIZE], map_path[PATH_SIZE], deno_dir[PATH_SIZE];
   path_fmt(deno_path, "%s/deno", dir);
-  path_fmt(bundle_path, "%s/osq.js", dir);
+  /* The shell has an entry of its own: `osq shell` and a link named osqueryi run it directly, without
+     osq.js's dispatch and its dynamic import of the shell. The name decides first, as main.ts's. */
+  const char *called = argv[0] ? argv[0] : "";
+  const char *slash = strrchr(called, '/');
+  if (slash) called = slash + 1;
+  int first_arg = 1;
+  if (shell_entry && !strstr(called, "osqueryd")) {
+    if (strstr(called, "osqueryi")) bundle = shell_entry;
+    else if (argc > 1 && strcmp(argv[1], "shell") == 0) {
+      bundle = shell_entry;
+      first_arg = 2;
+    }
+  }
+  path_fmt(bundle_path, "%s/%s", dir, bundle);
   path_fmt(map_path, "%s/import_map.json", dir);
   path_fmt(deno_dir, "%s/deno_dir", dir);
 
@@ -268,7 +285,7 @@ int main(int argc, char **argv) {
   char **args = calloc(nfixed + (size_t)argc + 1, sizeof(char *));
   if (!args) die("out of memory");
   for (size_t i = 0; i < nfixed; i++) args[i] = (char *)fixed[i];
-  for (int i = 1; i < argc; i++) args[nfixed + (size_t)i - 1] = argv[i];
+  for (int i = first_arg; i < argc; i++) args[nfixed + (size_t)(i - first_arg)] = argv[i];
   execv(deno_path, args);
   die("cannot run %s: %s", deno_path, strerror(errno));
 }

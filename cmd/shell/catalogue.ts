@@ -1,0 +1,27 @@
+/**
+ * When the shell loads the built-in tables' catalogue (tables/lazy_catalogue.ts: every table by
+ * name, its schema and module on demand). Registering the 157 tables cost about 1.3 MiB and a
+ * couple of milliseconds that a statement naming no table (`select 1`) does not need, so the shell
+ * loads it before the first statement that may name a built-in table (tables/table_names.ts), and
+ * before whatever lists or explains tables: meta-commands, the console's completion, extensions,
+ * a config, an error's suggestions.
+ *
+ * @module
+ */
+import { sqlIdentifiers } from "../../core/registry.ts";
+import { isBuiltInTableName } from "../../tables/table_names.ts";
+
+let loading: Promise<unknown> | undefined;
+
+/** Loads the catalogue into the process-wide registry (once). */
+export async function loadCatalogue(): Promise<void> {
+  await (loading ??= import("../../tables/lazy_catalogue.ts"));
+}
+
+/** Loads the catalogue when `sql` has an identifier that is a built-in table's name or alias. */
+export async function loadCatalogueFor(sql: string): Promise<void> {
+  if (loading) return await loadCatalogue();
+  for (const name of sqlIdentifiers(sql)) {
+    if (isBuiltInTableName(name)) return await loadCatalogue();
+  }
+}
