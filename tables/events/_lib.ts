@@ -43,9 +43,9 @@ export function auditSubscription(
 
 /** The columns of a table of raw audit messages (selinux_events, apparmor_events), before its own. */
 export const AUDIT_MESSAGE_COLUMNS: ColumnSpec[] = [
-  { name: "type", type: "TEXT" },
-  { name: "message", type: "TEXT" },
-  { name: "time", type: "BIGINT", additional: true },
-  { name: "uptime", type: "BIGINT" },
-  { name: "eid", type: "TEXT", hidden: true, linuxHidden: true },
+  { name: "type", type: "TEXT", description: "The audit record type (e.g. AVC, MAC_POLICY_LOAD)." },
+  { name: "message", type: "TEXT", description: "The audit message text as the kernel wrote it." },
+  { name: "time", type: "BIGINT", additional: true, description: "Unix time (seconds) the event happened." },
+  { name: "uptime", type: "BIGINT", description: "System uptime (seconds) when the event happened." },
+  { name: "eid", type: "TEXT", hidden: true, linuxHidden: true, description: "The event's id in the event store." },
 ];

@@ -1,9 +1,60 @@
+/**
+ * `file_events`: changes to the paths the config's file_paths name, seen through inotify (needs
+ * --enable_file_events).
+ *
+ * @module
+ */
 import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { events, eventTableRows } from "../../core/events/system.ts";
 import { inotifyPublisher } from "../../core/events/publishers.ts";
 import { hashFileSync } from "../../core/host/hash.ts";
 import { flags } from "../../core/flags/flags.ts";
+
+export default registerTable(defineTable({
+  name: "file_events",
+  description: "Changes to the files and directories the config's file_paths name, seen through inotify.",
+  attributes: { event_subscriber: true },
+  event: true,
+  thread: "any",
+  columns: [
+    { name: "target_path", type: "TEXT", description: "The file or directory that changed." },
+    { name: "category", type: "TEXT", description: "The file_paths category it falls under." },
+    {
+      name: "action",
+      type: "TEXT",
+      description: "What happened (CREATED, UPDATED, DELETED, MOVED_FROM, MOVED_TO, ...).",
+    },
+    {
+      name: "transaction_id",
+      type: "BIGINT",
+      description: "inotify's cookie tying the two halves of a move together (0 otherwise).",
+    },
+    { name: "inode", type: "BIGINT", description: "The file's inode number." },
+    { name: "uid", type: "BIGINT", description: "The owning user's id." },
+    { name: "gid", type: "BIGINT", description: "The owning group's id." },
+    { name: "mode", type: "TEXT", description: "Permission bits in octal (e.g. 0644)." },
+    { name: "size", type: "BIGINT", description: "Size of the file in bytes." },
+    { name: "atime", type: "BIGINT", description: "Unix time (seconds) of the last access." },
+    { name: "mtime", type: "BIGINT", description: "Unix time (seconds) of the last content change." },
+    { name: "ctime", type: "BIGINT", description: "Unix time (seconds) of the last metadata change." },
+    { name: "md5", type: "TEXT", collate: "nocase", description: "MD5 of the content after the change, in hex." },
+    { name: "sha1", type: "TEXT", collate: "nocase", description: "SHA-1 of the content after the change, in hex." },
+    {
+      name: "sha256",
+      type: "TEXT",
+      collate: "nocase",
+      description: "SHA-256 of the content after the change, in hex.",
+    },
+    { name: "hashed", type: "INTEGER", description: "1 when the file was hashed, 0 when not, -1 when hashing failed." },
+    { name: "time", type: "BIGINT", additional: true, description: "Unix time (seconds) the event happened." },
+    { name: "eid", type: "TEXT", hidden: true, linuxHidden: true, description: "The event's id in the event store." },
+  ],
+  generate(ctx) {
+    subscriber.subscriptions = inotifyPublisher.watchCount;
+    return eventTableRows(subscriber, ctx);
+  },
+}));
 
 const subscriber = events.subscriber("file_events", "inotify");
 
@@ -42,35 +93,3 @@ inotifyPublisher.listen((change) => {
     ...decorateFileEvent(change.path, hash),
   });
 });
-
-export default registerTable(defineTable({
-  name: "file_events",
-  description: "Changes to the files and directories the config's file_paths name, seen through inotify.",
-  attributes: { event_subscriber: true },
-  event: true,
-  thread: "any",
-  columns: [
-    { name: "target_path", type: "TEXT" },
-    { name: "category", type: "TEXT" },
-    { name: "action", type: "TEXT" },
-    { name: "transaction_id", type: "BIGINT" },
-    { name: "inode", type: "BIGINT" },
-    { name: "uid", type: "BIGINT" },
-    { name: "gid", type: "BIGINT" },
-    { name: "mode", type: "TEXT" },
-    { name: "size", type: "BIGINT" },
-    { name: "atime", type: "BIGINT" },
-    { name: "mtime", type: "BIGINT" },
-    { name: "ctime", type: "BIGINT" },
-    { name: "md5", type: "TEXT", collate: "nocase" },
-    { name: "sha1", type: "TEXT", collate: "nocase" },
-    { name: "sha256", type: "TEXT", collate: "nocase" },
-    { name: "hashed", type: "INTEGER" },
-    { name: "time", type: "BIGINT", additional: true },
-    { name: "eid", type: "TEXT", hidden: true, linuxHidden: true },
-  ],
-  generate(ctx) {
-    subscriber.subscriptions = inotifyPublisher.watchCount;
-    return eventTableRows(subscriber, ctx);
-  },
-}));

@@ -1,3 +1,8 @@
+/**
+ * `osquery_events`: the event publishers and subscribers of this process and their counters.
+ *
+ * @module
+ */
 import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { events } from "../../core/events/system.ts";
@@ -9,13 +14,17 @@ export default registerTable(defineTable({
   // The publishers and subscribers run on the daemon's main thread; a query thread has none.
   thread: "main",
   columns: [
-    { name: "name", type: "TEXT" },
-    { name: "publisher", type: "TEXT" },
-    { name: "type", type: "TEXT" },
-    { name: "subscriptions", type: "INTEGER" },
-    { name: "events", type: "INTEGER" },
-    { name: "refreshes", type: "INTEGER" },
-    { name: "active", type: "INTEGER" },
+    { name: "name", type: "TEXT", description: "The publisher's or subscriber's name." },
+    { name: "publisher", type: "TEXT", description: "The publisher it belongs to (itself, for a publisher)." },
+    { name: "type", type: "TEXT", description: "publisher or subscriber." },
+    {
+      name: "subscriptions",
+      type: "INTEGER",
+      description: "How many subscriptions a publisher serves or a subscriber holds.",
+    },
+    { name: "events", type: "INTEGER", description: "How many events were published or received since osq started." },
+    { name: "refreshes", type: "INTEGER", description: "How often a publisher's loop restarted (0 for subscribers)." },
+    { name: "active", type: "INTEGER", description: "1 when it is running, else 0." },
   ],
   generate() {
     const rows: Row[] = [];

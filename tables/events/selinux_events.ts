@@ -1,12 +1,13 @@
+/**
+ * `selinux_events`: SELinux messages from the kernel audit, one row per record (needs
+ * --audit_allow_selinux_events).
+ *
+ * @module
+ */
 import { defineTable } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { AUDIT_MESSAGE_COLUMNS, auditSubscription } from "./_lib.ts";
 import { selinuxEventRow } from "./_audit_rows.ts";
-
-const audit = auditSubscription("selinux_events", "audit_allow_selinux_events", (event, add) => {
-  if (event.kind !== "selinux") return;
-  for (const record of event.records) add(selinuxEventRow(record));
-});
 
 export default registerTable(defineTable({
   name: "selinux_events",
@@ -21,3 +22,8 @@ export default registerTable(defineTable({
     return audit.rows(ctx);
   },
 }));
+
+const audit = auditSubscription("selinux_events", "audit_allow_selinux_events", (event, add) => {
+  if (event.kind !== "selinux") return;
+  for (const record of event.records) add(selinuxEventRow(record));
+});

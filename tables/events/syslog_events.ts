@@ -1,8 +1,35 @@
+/**
+ * `syslog_events` (alias `syslog`): messages rsyslog writes to osq's named pipe.
+ *
+ * @module
+ */
 import { defineTable } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { defineFlag } from "../../core/flags/flags.ts";
 import { events, eventTableRows } from "../../core/events/system.ts";
 import { syslogPublisher } from "../../core/events/publishers.ts";
+
+export default registerTable(defineTable({
+  name: "syslog_events",
+  aliases: ["syslog"],
+  description: "Syslog messages rsyslog forwards through the --syslog_pipe_path named pipe.",
+  attributes: { event_subscriber: true },
+  event: true,
+  thread: "any",
+  columns: [
+    { name: "time", type: "BIGINT", additional: true, description: "Unix time (seconds) osq received the message." },
+    { name: "datetime", type: "TEXT", description: "The message's own timestamp, as syslog wrote it." },
+    { name: "host", type: "TEXT", description: "The host name in the message." },
+    { name: "severity", type: "INTEGER", description: "The syslog severity (0 emergency to 7 debug)." },
+    { name: "facility", type: "TEXT", description: "The syslog facility (kern, user, auth, ...)." },
+    { name: "tag", type: "TEXT", description: "The program tag of the message." },
+    { name: "message", type: "TEXT", description: "The message text." },
+    { name: "eid", type: "TEXT", hidden: true, linuxHidden: true, description: "The event's id in the event store." },
+  ],
+  generate(ctx) {
+    return eventTableRows(subscriber, ctx);
+  },
+}));
 
 defineFlag({
   name: "syslog_events_expiry",
@@ -27,25 +54,3 @@ subscriber.subscriptions = 1;
 syslogPublisher.listen((record) => {
   subscriber.add({ ...record });
 });
-
-export default registerTable(defineTable({
-  name: "syslog_events",
-  aliases: ["syslog"],
-  description: "Syslog messages rsyslog forwards through the --syslog_pipe_path named pipe.",
-  attributes: { event_subscriber: true },
-  event: true,
-  thread: "any",
-  columns: [
-    { name: "time", type: "BIGINT", additional: true },
-    { name: "datetime", type: "TEXT" },
-    { name: "host", type: "TEXT" },
-    { name: "severity", type: "INTEGER" },
-    { name: "facility", type: "TEXT" },
-    { name: "tag", type: "TEXT" },
-    { name: "message", type: "TEXT" },
-    { name: "eid", type: "TEXT", hidden: true, linuxHidden: true },
-  ],
-  generate(ctx) {
-    return eventTableRows(subscriber, ctx);
-  },
-}));
