@@ -5,9 +5,12 @@
  *
  * Builds a temp tree of `files` empty files (1,000 per directory), then prints:
  * 1. time: `SELECT path, inode, size, mode, uid, gid, mtime FROM file WHERE path LIKE 'T/%%'`
- *    stepped through in-process (engine start-up excluded, rows consumed one at a time as the
- *    shell does) against `find T -printf '%p %i %s %m %U %G %T@\n'` (the same fields); medians of
- *    alternating runs and their ratio (target <= 2.0);
+ *    run in-process (engine start-up excluded) and printed as the shell prints it (its CSV
+ *    printer reading each row in place with RowCells, into its output buffer, to /dev/null),
+ *    against `find T -printf '%p %i %s %m %U %G %T@\n'` (the same fields, to a pipe); medians of
+ *    alternating runs and their ratio (target <= 2.0). Two more in-process figures say where the
+ *    time goes: the scan alone (rows stepped, no value read) and every value read into a
+ *    JavaScript value (`statement.value`, what an SDK caller pays);
  * 2. memory: peak RSS of the whole `./osq shell --csv "<same query>"` command (its output to
  *    /dev/null), from getrusage(RUSAGE_CHILDREN) of a wrapper (target <= 80 MiB), beside find's.
  *
@@ -15,6 +18,9 @@
  */
 import "../tables/files/mod.ts";
 import { Engine } from "../core/engine.ts";
+import { createPrinter, type PrintSettings } from "../cmd/shell/printer.ts";
+import { StatementCells } from "../cmd/shell/runner.ts";
+import { Output } from "../cmd/shell/output.ts";
 import process from "node:process";
 
 const count = Number(Deno.args[0] ?? 100_000);
@@ -42,6 +48,48 @@ function usage(cmd: string[]): { rssKiB: number; cpuMs: number } {
   return { rssKiB, cpuMs };
 }
 
+/** What `osq shell --csv` prints with (header, comma, RFC 4180 quoting). */
+const CSV: PrintSettings = { mode: "csv", json: "none", showHeader: true, separator: ",", nullvalue: "", colWidth: [] };
+
+/**
+ * Runs `sql` in-process; `read` says how each row is consumed: "shell" prints it as the shell's
+ * CSV printer does, "values" reads every value as a JavaScript value, "none" reads nothing.
+ */
+function scan(
+  engine: Engine,
+  sql: string,
+  out: Output,
+  read: "shell" | "values" | "none",
+): { rows: number; ms: number; cpuMs: number } {
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  let rows = 0;
+  const printer = createPrinter(CSV, out);
+  for (const { statement } of engine.statements(sql)) {
+    try {
+      const n = statement.columnNames.length;
+      if (read === "shell") printer.columns(statement.columnNames);
+      const cells = new StatementCells();
+      const typed = printer.typed === true;
+      while (statement.step()) {
+        if (read === "shell") {
+          cells.load(statement, n, typed);
+          printer.row(cells);
+        } else if (read === "values") {
+          for (let c = 0; c < n; c++) statement.value(c);
+        }
+        rows++;
+      }
+    } finally {
+      statement.finalize();
+    }
+  }
+  printer.finish();
+  out.flush();
+  const cpu = process.cpuUsage(cpu0);
+  return { rows, ms: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000 };
+}
+
 function peakRss(cmd: string[]): number {
   return usage(cmd).rssKiB;
 }
@@ -57,35 +105,30 @@ try {
   const sql = `SELECT path, inode, size, mode, uid, gid, mtime FROM file WHERE path LIKE '${tree}/%%'`;
   const findArgs = [tree, "-mindepth", "1", "-printf", "%p %i %s %m %U %G %T@\\n"];
   const engine = new Engine();
+  const devNull = Deno.openSync("/dev/null", { write: true });
+  const out = new Output(devNull, "/dev/null");
   const osqTimes: number[] = [];
   const findTimes: number[] = [];
   const osqCpu: number[] = [];
   const findCpu: number[] = [];
+  const scanCpu: number[] = [];
+  const valuesCpu: number[] = [];
   let rows = 0;
   let lines = 0;
   for (let i = 0; i < runs; i++) {
-    let t0 = performance.now();
-    const cpu0 = process.cpuUsage();
-    rows = 0;
-    for (const { statement } of engine.statements(sql)) {
-      try {
-        while (statement.step()) {
-          for (let c = 0; c < 7; c++) statement.value(c);
-          rows++;
-        }
-      } finally {
-        statement.finalize();
-      }
-    }
-    osqTimes.push(performance.now() - t0);
-    const cpu = process.cpuUsage(cpu0);
-    osqCpu.push((cpu.user + cpu.system) / 1000);
-    t0 = performance.now();
-    const out = new Deno.Command("find", { args: findArgs, stdout: "piped" }).outputSync();
+    const shell = scan(engine, sql, out, "shell");
+    rows = shell.rows;
+    osqTimes.push(shell.ms);
+    osqCpu.push(shell.cpuMs);
+    scanCpu.push(scan(engine, sql, out, "none").cpuMs);
+    valuesCpu.push(scan(engine, sql, out, "values").cpuMs);
+    const t0 = performance.now();
+    const found = new Deno.Command("find", { args: findArgs, stdout: "piped" }).outputSync();
     findTimes.push(performance.now() - t0);
-    lines = out.stdout.reduce((n, b) => n + (b === 10 ? 1 : 0), 0);
+    lines = found.stdout.reduce((n, b) => n + (b === 10 ? 1 : 0), 0);
     findCpu.push(usage(["find", ...findArgs]).cpuMs);
   }
+  devNull.close();
   const osqMs = median(osqTimes);
   const findMs = median(findTimes);
   const osqRss = peakRss([`${repo}osq`, "shell", "--csv", sql]);
@@ -96,9 +139,17 @@ try {
       (osqMs / findMs).toFixed(2)
     } (target <= 2.0)`,
   );
+  const findCpuMs = median(findCpu);
   console.log(
-    `  CPU     osq in-process ${median(osqCpu).toFixed(0)} ms | find -printf ${median(findCpu).toFixed(0)} ms | ` +
-      `ratio ${(median(osqCpu) / median(findCpu)).toFixed(2)} (CPU time: what a loaded machine distorts least)`,
+    `  CPU     osq in-process ${median(osqCpu).toFixed(0)} ms | find -printf ${findCpuMs.toFixed(0)} ms | ` +
+      `ratio ${(median(osqCpu) / findCpuMs).toFixed(2)} (CPU time: what a loaded machine distorts least)`,
+  );
+  console.log(
+    `  CPU     scan alone (no value read) ${median(scanCpu).toFixed(0)} ms (${
+      (median(scanCpu) / findCpuMs).toFixed(2)
+    }x find) | every value read as a JS value ${median(valuesCpu).toFixed(0)} ms (${
+      (median(valuesCpu) / findCpuMs).toFixed(2)
+    }x find)`,
   );
   console.log(
     `  peak RSS osq shell command ${(osqRss / 1024).toFixed(1)} MiB (target <= 80) | find ${
