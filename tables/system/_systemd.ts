@@ -15,6 +15,12 @@ import {
   type DBusVariant,
   type MethodCall,
 } from "../../core/dbus/client.ts";
+import type { Host } from "../../core/host/host.ts";
+
+/** The units of the manager `host` runs, reached through its sockets under the host's root. */
+export function hostSystemdUnits(host: Host, withProperties: boolean): SystemdUnit[] | undefined {
+  return listSystemdUnits(SYSTEMD_SOCKETS.map((s) => ({ ...s, path: host.path(s.path) })), withProperties);
+}
 
 /** A socket to try: systemd's private socket (direct) or a bus daemon's (Hello first). */
 export interface ManagerSocket {
@@ -102,10 +108,7 @@ function callInBatches(conn: DBusConnection, calls: MethodCall[]): CallResult[] 
  * The manager's loaded units, or `undefined` when no systemd answers (not running, no access).
  * With `withProperties`, also each unit's FragmentPath, SourcePath, User and UnitFileState.
  */
-export function listSystemdUnits(
-  sockets: ManagerSocket[] = SYSTEMD_SOCKETS,
-  withProperties = true,
-): SystemdUnit[] | undefined {
+export function listSystemdUnits(sockets: ManagerSocket[], withProperties = true): SystemdUnit[] | undefined {
   for (const socket of sockets) {
     const conn = DBusConnection.open(socket.path, socket.bus);
     if (!conn) continue;

@@ -62,19 +62,24 @@ export const FAKE_PROPERTIES: Record<string, string> = {
   "/org/freedesktop/systemd1/unit/_2d_2emount org.freedesktop.systemd1.Unit.UnitFileState": "generated",
 };
 
-/** Starts the fake manager on a socket in a temporary directory; returns its path and a stop function. */
+/**
+ * Starts the fake manager on systemd's private socket (run/systemd/private) under a temporary
+ * host root; returns the root, the socket's path and a stop function.
+ */
 export async function startFakeSystemd(
   units: DBusValue[][] = FAKE_UNITS,
   properties: Record<string, string> = FAKE_PROPERTIES,
-): Promise<{ socket: string; stop: () => void }> {
+): Promise<{ root: string; socket: string; stop: () => void }> {
   const dir = Deno.makeTempDirSync();
-  const socket = `${dir}/private`;
+  Deno.mkdirSync(`${dir}/run/systemd`, { recursive: true });
+  const socket = `${dir}/run/systemd/private`;
   const worker = new Worker(new URL("./fake_systemd_worker_test_helpers.ts", import.meta.url).href, { type: "module" });
   const ready = new Promise<void>((resolve) => worker.onmessage = () => resolve());
   const config: FakeSystemdConfig = { socketPath: socket, units, properties };
   worker.postMessage(config);
   await ready;
   return {
+    root: dir,
     socket,
     stop: () => {
       worker.terminate();

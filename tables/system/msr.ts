@@ -7,7 +7,61 @@
  */
 import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
+import type { Host } from "../../core/host/host.ts";
 import { listDir } from "./_lib.ts";
+
+export default registerTable(defineTable({
+  name: "msr",
+  description:
+    "Model-specific registers per CPU (turbo, performance state, feature control, RAPL); needs the msr module and root.",
+  columns: [
+    { name: "processor_number", type: "BIGINT", description: "The logical CPU the registers were read on." },
+    {
+      name: "turbo_disabled",
+      type: "BIGINT",
+      description: "1 when turbo boost is disabled (IA32_MISC_ENABLE bit 38), else 0.",
+    },
+    {
+      name: "turbo_ratio_limit",
+      type: "BIGINT",
+      description: "The turbo ratio limits per active core count (MSR 0x1AD).",
+    },
+    {
+      name: "platform_info",
+      type: "BIGINT",
+      description: "The platform info register: base and maximum non-turbo ratios (MSR 0xCE).",
+    },
+    {
+      name: "perf_ctl",
+      type: "BIGINT",
+      description: "The performance state the OS requested (IA32_PERF_CTL, low 16 bits).",
+    },
+    { name: "perf_status", type: "BIGINT", description: "The current performance state (IA32_PERF_STATUS)." },
+    {
+      name: "feature_control",
+      type: "BIGINT",
+      description: "The feature control register: VMX and SMX enablement and lock (MSR 0x3A).",
+    },
+    {
+      name: "rapl_power_limit",
+      type: "BIGINT",
+      description: "The package power limits for running average power limiting (MSR 0x610).",
+    },
+    {
+      name: "rapl_energy_status",
+      type: "BIGINT",
+      description: "The package energy counter, in RAPL energy units (MSR 0x611).",
+    },
+    {
+      name: "rapl_power_units",
+      type: "BIGINT",
+      description: "The units RAPL's power, energy and time fields use (MSR 0x606).",
+    },
+  ],
+  generate(ctx) {
+    return msrRows(ctx.host);
+  },
+}));
 
 const ALL = 0xffffffffffffffffn;
 
@@ -48,14 +102,14 @@ function readRegister(file: Deno.FsFile, address: number): bigint | undefined {
   return new DataView(buf.buffer).getBigUint64(0, true);
 }
 
-/** The rows for the CPUs under `root` (/dev/cpu/<N>/msr). CPUs whose device cannot be opened are skipped. */
-export function msrRows(root = ""): Row[] {
-  const cpus = listDir(`${root}/dev/cpu`).map((e) => e.name).filter((n) => /^\d+$/.test(n)).map(Number);
+/** The rows for `host`'s CPUs (/dev/cpu/<N>/msr). CPUs whose device cannot be opened are skipped. */
+function msrRows(host: Host): Row[] {
+  const cpus = listDir(host.path("/dev/cpu")).map((e) => e.name).filter((n) => /^\d+$/.test(n)).map(Number);
   const rows: Row[] = [];
   for (const cpu of cpus.sort((a, b) => a - b)) {
     let file: Deno.FsFile;
     try {
-      file = Deno.openSync(`${root}/dev/cpu/${cpu}/msr`, { read: true });
+      file = Deno.openSync(host.path(`/dev/cpu/${cpu}/msr`), { read: true });
     } catch {
       continue; // no msr module, or not root
     }
@@ -73,22 +127,3 @@ export function msrRows(root = ""): Row[] {
   }
   return rows;
 }
-
-export default registerTable(defineTable({
-  name: "msr",
-  description:
-    "Model-specific registers per CPU (turbo, performance state, feature control, RAPL); needs the msr module and root.",
-  columns: [
-    { name: "processor_number", type: "BIGINT" },
-    { name: "turbo_disabled", type: "BIGINT" },
-    { name: "turbo_ratio_limit", type: "BIGINT" },
-    { name: "platform_info", type: "BIGINT" },
-    { name: "perf_ctl", type: "BIGINT" },
-    { name: "perf_status", type: "BIGINT" },
-    { name: "feature_control", type: "BIGINT" },
-    { name: "rapl_power_limit", type: "BIGINT" },
-    { name: "rapl_energy_status", type: "BIGINT" },
-    { name: "rapl_power_units", type: "BIGINT" },
-  ],
-  generate: () => msrRows(),
-}));

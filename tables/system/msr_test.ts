@@ -1,7 +1,8 @@
 // Tests for msr over fake /dev/cpu/N/msr files: a regular file read at the register's address behaves like the device.
 import { Engine } from "../../core/engine.ts";
 import { assert, assertEquals } from "../../testing/assert.ts";
-import { msrRows } from "./msr.ts";
+import msr from "./msr.ts";
+import { generated } from "./system_test_helpers.ts";
 
 /** Writes a fake msr device whose registers hold `values` (address → value); unlisted addresses read as 0 or past the end. */
 function writeMsr(root: string, cpu: string, values: Record<number, bigint>, length: number) {
@@ -32,7 +33,7 @@ Deno.test("msr: registers per CPU, the turbo bit as a flag, perf_ctl masked, 64-
     // CPU 1's device ends before the RAPL registers: those reads come up short and are left NULL.
     writeMsr(root, "1", { ...full, 0x1a0: 0n }, 0x600);
     Deno.mkdirSync(`${root}/dev/cpu/microcode`, { recursive: true });
-    const rows = msrRows(root);
+    const rows = generated(msr, root);
     // A plain file overlaps neighbouring addresses (0x198/0x199, 0x610/0x611) where real MSRs do not, so the
     // expected values of those come from the bytes as they ended up in the file.
     const bytes = Deno.readFileSync(`${root}/dev/cpu/0/msr`);
@@ -61,7 +62,7 @@ Deno.test("msr: registers per CPU, the turbo bit as a flag, perf_ctl masked, 64-
 });
 
 Deno.test("msr: no /dev/cpu or unopenable devices give no rows; the live query runs", () => {
-  assertEquals(msrRows("/nonexistent"), []);
+  assertEquals(generated(msr, "/nonexistent"), []);
   const live = new Engine().query("SELECT * FROM msr");
   let hasMsr = false;
   try {

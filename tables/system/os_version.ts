@@ -1,12 +1,67 @@
 /**
  * `os_version`: the distribution's name and version from os-release, with osquery's fallbacks
- * for Red Hat and Gentoo release files.
+ * for Red Hat and Gentoo release files; with `pid_with_namespace`, as a process's mount namespace
+ * sees them.
  *
  * @module
  */
 import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { readLink, readText, splitTrim } from "./_lib.ts";
+import type { Host } from "../../core/host/host.ts";
+import { namespaceRoots } from "../../core/host/namespace_roots.ts";
+import { readText, splitTrim } from "./_lib.ts";
+
+export default registerTable(defineTable({
+  name: "os_version",
+  description: "The operating system's name, version numbers, platform family and architecture.",
+  columns: [
+    { name: "name", type: "TEXT", description: "The distribution's name, e.g. Ubuntu." },
+    { name: "version", type: "TEXT", collate: "version", description: "The distribution's full version string." },
+    { name: "major", type: "INTEGER", description: "The major version number." },
+    { name: "minor", type: "INTEGER", description: "The minor version number." },
+    { name: "patch", type: "INTEGER", description: "The patch version number." },
+    { name: "build", type: "TEXT", description: "The build id, when the distribution gives one." },
+    { name: "platform", type: "TEXT", description: "The distribution's id (os-release ID), e.g. ubuntu, rhel." },
+    {
+      name: "platform_like",
+      type: "TEXT",
+      description: "The families the distribution follows (os-release ID_LIKE), e.g. debian.",
+    },
+    { name: "codename", type: "TEXT", description: "The release's codename, e.g. jammy." },
+    { name: "arch", type: "TEXT", description: "The CPU architecture osq runs on, e.g. x86_64." },
+    { name: "extra", type: "TEXT", linuxHidden: true, description: "Extra version text (macOS only)." },
+    {
+      name: "install_date",
+      type: "BIGINT",
+      linuxHidden: true,
+      description: "When the OS was installed (Windows only).",
+    },
+    { name: "revision", type: "INTEGER", linuxHidden: true, description: "The update build revision (Windows only)." },
+    {
+      name: "pid_with_namespace",
+      type: "INTEGER",
+      additional: true,
+      hidden: true,
+      linuxHidden: true,
+      description: "Read the release files in this process's mount namespace (0: the host's).",
+    },
+    {
+      name: "mount_namespace_id",
+      type: "TEXT",
+      hidden: true,
+      linuxHidden: true,
+      description: "The inode of the mount namespace the row was read in.",
+    },
+  ],
+  generate(ctx) {
+    // Like osquery, a pid_with_namespace constraint reads the release files in that process's mount namespace.
+    return namespaceRoots(ctx).map((view) => ({
+      ...osVersionRow(view.host),
+      pid_with_namespace: view.pid,
+      mount_namespace_id: view.mountNamespaceId,
+    }));
+  },
+}));
 
 /** os-release keys and the columns they fill (`_id` feeds major/minor/patch). */
 const OS_RELEASE_COLUMNS: Record<string, string> = {
@@ -58,56 +113,18 @@ export function applyLegacyRelease(row: Row, content: string, platform: "rhel" |
   row.build = "";
 }
 
-/** The `os_version` row for the system under `root`. */
-export function osVersionRow(root = ""): Row {
+/** The row for the system `host` holds. */
+function osVersionRow(host: Host): Row {
   const row: Row = { name: "Unknown", major: 0, minor: 0, patch: 0, platform: "posix" };
   // osquery reads /etc/os-release only; /usr/lib/os-release is the standard's fallback location.
-  const release = readText(`${root}/etc/os-release`) ?? readText(`${root}/usr/lib/os-release`);
+  const release = readText(host.path("/etc/os-release")) ?? readText(host.path("/usr/lib/os-release"));
   if (release) applyOsRelease(row, release);
   row.arch = Deno.build.arch;
-  const redhat = readText(`${root}/etc/redhat-release`);
+  const redhat = readText(host.path("/etc/redhat-release"));
   if (redhat !== undefined) applyLegacyRelease(row, redhat, "rhel");
   else {
-    const gentoo = readText(`${root}/etc/gentoo-release`);
+    const gentoo = readText(host.path("/etc/gentoo-release"));
     if (gentoo !== undefined) applyLegacyRelease(row, gentoo, "gentoo");
   }
   return row;
 }
-
-export default registerTable(defineTable({
-  name: "os_version",
-  description: "The operating system's name, version numbers, platform family and architecture.",
-  columns: [
-    { name: "name", type: "TEXT" },
-    { name: "version", type: "TEXT", collate: "version" },
-    { name: "major", type: "INTEGER" },
-    { name: "minor", type: "INTEGER" },
-    { name: "patch", type: "INTEGER" },
-    { name: "build", type: "TEXT" },
-    { name: "platform", type: "TEXT", description: "Distribution id (os-release ID)" },
-    { name: "platform_like", type: "TEXT" },
-    { name: "codename", type: "TEXT" },
-    { name: "arch", type: "TEXT" },
-    { name: "extra", type: "TEXT", linuxHidden: true },
-    { name: "install_date", type: "BIGINT", linuxHidden: true },
-    { name: "revision", type: "INTEGER", linuxHidden: true },
-    { name: "pid_with_namespace", type: "INTEGER", additional: true, hidden: true, linuxHidden: true },
-    { name: "mount_namespace_id", type: "TEXT", hidden: true, linuxHidden: true },
-  ],
-  generate(ctx) {
-    // Like osquery, a pid_with_namespace constraint reads the release files inside that process's mount namespace.
-    const pids = ctx.integerEquals("pid_with_namespace");
-    if (pids.length === 0) return [{ ...osVersionRow(), pid_with_namespace: 0 }];
-    const rows: Row[] = [];
-    for (const pid of pids) {
-      const ns = readLink(`/proc/${pid}/ns/mnt`);
-      if (!ns) continue;
-      rows.push({
-        ...osVersionRow(`/proc/${pid}/root`),
-        pid_with_namespace: pid,
-        mount_namespace_id: /\[(\d+)\]/.exec(ns)?.[1] ?? ns,
-      });
-    }
-    return rows;
-  },
-}));

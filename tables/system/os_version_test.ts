@@ -1,11 +1,10 @@
-import "./os_version.ts";
 import { Engine } from "../../core/engine.ts";
 import { assert, assertEquals } from "../../testing/assert.ts";
-import { osVersionRow } from "./os_version.ts";
-import { fixture } from "./system_test_helpers.ts";
+import osVersion from "./os_version.ts";
+import { fixture, generated } from "./system_test_helpers.ts";
 
 Deno.test("os_version: os-release fields fill name, version numbers, platform and codename", () => {
-  const row = osVersionRow(fixture("host_a"));
+  const [row] = generated(osVersion, fixture("host_a"));
   assertEquals(row.name, "Ubuntu");
   assertEquals(row.version, "22.04.3 LTS (Jammy Jellyfish)");
   assertEquals([row.major, row.minor, row.patch], ["22", "04", "3"]);
@@ -13,10 +12,11 @@ Deno.test("os_version: os-release fields fill name, version numbers, platform an
   assertEquals(row.platform_like, "debian");
   assertEquals(row.codename, "jammy");
   assertEquals(row.arch, Deno.build.arch);
+  assertEquals([row.pid_with_namespace, row.mount_namespace_id], [0, undefined]);
 });
 
 Deno.test("os_version: a Red Hat release file overrides os-release", () => {
-  const row = osVersionRow(fixture("rhel6"));
+  const [row] = generated(osVersion, fixture("rhel6"));
   assertEquals(row.name, "CentOS");
   assertEquals([row.major, row.minor, row.patch], ["6", "10", "0"]);
   assertEquals(row.platform, "rhel");
@@ -26,7 +26,7 @@ Deno.test("os_version: a Red Hat release file overrides os-release", () => {
 
 Deno.test("os_version: garbage or missing files keep osquery's defaults", () => {
   for (const root of [fixture("broken"), fixture("does-not-exist")]) {
-    const row = osVersionRow(root);
+    const [row] = generated(osVersion, root);
     assertEquals(row.name, "Unknown");
     assertEquals(row.platform, "posix");
     assertEquals([row.major, row.minor, row.patch], [0, 0, 0]);

@@ -7,8 +7,31 @@
 import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { readPasswd } from "../../core/host/accounts.ts";
+import type { Host } from "../../core/host/host.ts";
 import { listDir, readText } from "./_lib.ts";
-import { listSystemdUnits, type SystemdUnit } from "./_systemd.ts";
+import { hostSystemdUnits, type SystemdUnit } from "./_systemd.ts";
+
+export default registerTable(defineTable({
+  name: "startup_items",
+  description: "Programs started automatically: XDG autostart entries and scripts, init.d scripts, systemd units.",
+  attributes: { cacheable: true },
+  columns: [
+    { name: "name", type: "TEXT", description: "The item's name: the entry's Name=, the script's or the unit's name." },
+    { name: "path", type: "TEXT", description: "The command (Exec=), the script's path or the unit file." },
+    { name: "args", type: "TEXT", description: "Arguments given to the program (not split out on Linux)." },
+    { name: "type", type: "TEXT", description: "Startup Item or systemd unit." },
+    { name: "source", type: "TEXT", description: "The directory holding the item, or the unit's source path." },
+    { name: "status", type: "TEXT", description: "enabled for files; the unit's active state for units." },
+    {
+      name: "username",
+      type: "TEXT",
+      description: "The user whose autostart directory holds the item, or the service's User=.",
+    },
+  ],
+  generate(ctx) {
+    return [...fileStartupRows(ctx.host), ...(hostSystemdUnits(ctx.host, true) ?? []).map(unitStartupRow)];
+  },
+}));
 
 /** A passwd account's name and home directory. */
 export interface HomeDirectory {
@@ -16,11 +39,11 @@ export interface HomeDirectory {
   home: string;
 }
 
-/** Home directories from /etc/passwd under `root` (one per distinct directory; malformed lines skipped). */
-export function homeDirectories(root = ""): HomeDirectory[] {
+/** Home directories from `host`'s /etc/passwd (one per distinct directory; malformed lines skipped). */
+export function homeDirectories(host: Host): HomeDirectory[] {
   const seen = new Set<string>();
   const out: HomeDirectory[] = [];
-  for (const { username, directory } of readPasswd(root)) {
+  for (const { username, directory } of readPasswd(host.root)) {
     if (directory === "" || seen.has(directory)) continue;
     seen.add(directory);
     out.push({ user: username, home: directory });
@@ -41,15 +64,15 @@ export function parseDesktopEntry(text: string): { name?: string; exec?: string 
   return out;
 }
 
-function autostartItems(root: string, dir: string, username: string | undefined): Row[] {
-  return listDir(root + dir).filter((e) => !e.isDirectory).map((e) => {
-    const entry = parseDesktopEntry(readText(`${root}${dir}${e.name}`) ?? "");
+function autostartItems(host: Host, dir: string, username: string | undefined): Row[] {
+  return listDir(host.path(dir)).filter((e) => !e.isDirectory).map((e) => {
+    const entry = parseDesktopEntry(readText(host.path(`${dir}${e.name}`)) ?? "");
     return { name: entry.name, path: entry.exec, type: "Startup Item", source: dir, status: "enabled", username };
   });
 }
 
-function autostartScripts(root: string, dir: string, username: string | undefined): Row[] {
-  return listDir(root + dir).filter((e) => !e.isDirectory).map((e) => ({
+function autostartScripts(host: Host, dir: string, username: string | undefined): Row[] {
+  return listDir(host.path(dir)).filter((e) => !e.isDirectory).map((e) => ({
     name: e.name,
     path: `${dir}${e.name}`,
     type: "Startup Item",
@@ -60,7 +83,7 @@ function autostartScripts(root: string, dir: string, username: string | undefine
 }
 
 /** The row for a systemd unit: its unit file as path, its active state as status. */
-export function unitStartupRow(u: SystemdUnit): Row {
+function unitStartupRow(u: SystemdUnit): Row {
   return {
     name: u.id,
     path: u.fragmentPath,
@@ -71,33 +94,15 @@ export function unitStartupRow(u: SystemdUnit): Row {
   };
 }
 
-/** The file-based startup items under `root`: per-user autostart, init.d scripts, system autostart. */
-export function fileStartupRows(root = ""): Row[] {
+/** `host`'s file-based startup items: per-user autostart, init.d scripts, system autostart. */
+function fileStartupRows(host: Host): Row[] {
   const rows: Row[] = [];
-  for (const { user, home } of homeDirectories(root)) {
+  for (const { user, home } of homeDirectories(host)) {
     const base = home.endsWith("/") ? home : `${home}/`;
-    rows.push(...autostartItems(root, `${base}.config/autostart/`, user));
-    rows.push(...autostartScripts(root, `${base}.config/autostart-scripts/`, user));
+    rows.push(...autostartItems(host, `${base}.config/autostart/`, user));
+    rows.push(...autostartScripts(host, `${base}.config/autostart-scripts/`, user));
   }
-  rows.push(...autostartScripts(root, "/etc/init.d/", undefined));
-  rows.push(...autostartItems(root, "/etc/xdg/autostart/", undefined));
+  rows.push(...autostartScripts(host, "/etc/init.d/", undefined));
+  rows.push(...autostartItems(host, "/etc/xdg/autostart/", undefined));
   return rows;
 }
-
-export default registerTable(defineTable({
-  name: "startup_items",
-  description: "Programs started automatically: XDG autostart entries and scripts, init.d scripts, systemd units.",
-  attributes: { cacheable: true },
-  columns: [
-    { name: "name", type: "TEXT" },
-    { name: "path", type: "TEXT", description: "Command (Exec=), script path or unit file" },
-    { name: "args", type: "TEXT" },
-    { name: "type", type: "TEXT", description: "Startup Item or systemd unit" },
-    { name: "source", type: "TEXT", description: "Directory of the item, or the unit's source path" },
-    { name: "status", type: "TEXT", description: "enabled for files; the unit's active state for units" },
-    { name: "username", type: "TEXT" },
-  ],
-  generate() {
-    return [...fileStartupRows(), ...(listSystemdUnits() ?? []).map(unitStartupRow)];
-  },
-}));

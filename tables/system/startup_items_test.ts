@@ -1,13 +1,13 @@
-import "./startup_items.ts";
 import { Engine } from "../../core/engine.ts";
+import { fixtureHost } from "../../core/host/host.ts";
 import { assert, assertEquals } from "../../testing/assert.ts";
-import { fileStartupRows, homeDirectories, parseDesktopEntry, unitStartupRow } from "./startup_items.ts";
-import { listSystemdUnits } from "./_systemd.ts";
+import startupItems, { homeDirectories, parseDesktopEntry } from "./startup_items.ts";
 import { startFakeSystemd } from "./fake_systemd_test_helpers.ts";
-import { fixture } from "./system_test_helpers.ts";
+import { fixture, generated } from "./system_test_helpers.ts";
 
 Deno.test("startup_items: autostart entries, scripts and init.d from the fixture tree", () => {
-  const rows = fileStartupRows(fixture("host_a"));
+  // No systemd answers on the fixture tree: the rows are the files'.
+  const rows = generated(startupItems, fixture("host_a"));
   assertEquals(rows, [
     {
       name: "Root Tool",
@@ -71,13 +71,17 @@ Deno.test("startup_items: autostart entries, scripts and init.d from the fixture
 Deno.test("startup_items: desktop entry parsing keeps only single '=' lines", () => {
   assertEquals(parseDesktopEntry("Name=A\nExec=run --x=1\nName[de]=B\n"), { name: "A" });
   assertEquals(parseDesktopEntry("\0\0"), {});
-  assertEquals(homeDirectories(fixture("host_a")).map((h) => h.home), ["/root", "/usr/sbin", "/home/alice"]);
+  assertEquals(homeDirectories(fixtureHost(fixture("host_a"))).map((h) => h.home), [
+    "/root",
+    "/usr/sbin",
+    "/home/alice",
+  ]);
 });
 
 Deno.test("startup_items: systemd units from a fake manager become rows", async () => {
   const fake = await startFakeSystemd();
   try {
-    const rows = listSystemdUnits([{ path: fake.socket, bus: false }])!.map(unitStartupRow);
+    const rows = generated(startupItems, fake.root);
     assertEquals(rows[1], {
       name: "cron.service",
       path: "/lib/systemd/system/cron.service",

@@ -6,7 +6,35 @@
  */
 import { defineTable, OP, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
+import type { Host } from "../../core/host/host.ts";
 import { listDir, readText, splitTrim } from "./_lib.ts";
+
+export default registerTable(defineTable({
+  name: "system_controls",
+  description: "Kernel parameters (sysctls): current values and the values configuration files set.",
+  columns: [
+    { name: "name", type: "TEXT", index: true, description: "The dotted sysctl name, e.g. net.ipv4.ip_forward." },
+    {
+      name: "oid",
+      type: "TEXT",
+      additional: true,
+      description: "The numeric MIB (none on Linux: such lookups find nothing).",
+    },
+    { name: "subsystem", type: "TEXT", additional: true, description: "The name's first component, e.g. net." },
+    { name: "current_value", type: "TEXT", description: "The value the kernel has now." },
+    { name: "config_value", type: "TEXT", description: "The value sysctl.conf or a sysctl.d file sets." },
+    { name: "type", type: "TEXT", description: "The value's type (always string on Linux)." },
+    { name: "field_name", type: "TEXT", linuxHidden: true, description: "The field of an opaque value (macOS only)." },
+  ],
+  generate(ctx) {
+    return systemControlRows(
+      new SysctlWalker(ctx.host),
+      ctx.equals("name"),
+      ctx.valuesOf("oid", OP.EQUALS).map(String),
+      ctx.equals("subsystem"),
+    );
+  },
+}));
 
 /** Configuration files in the order osquery reads them: later files override earlier ones. */
 const CONFIG_FILES = ["/etc/sysctl.conf"];
@@ -22,13 +50,13 @@ export function parseSysctlConf(text: string, config: Map<string, string>): void
   }
 }
 
-/** The configured sysctl values under `root`. */
-export function readSysctlConfig(root = ""): Map<string, string> {
+/** The sysctl values `host`'s configuration files set. */
+function readSysctlConfig(host: Host): Map<string, string> {
   const config = new Map<string, string>();
-  for (const file of CONFIG_FILES) parseSysctlConf(readText(root + file) ?? "", config);
+  for (const file of CONFIG_FILES) parseSysctlConf(readText(host.path(file)) ?? "", config);
   for (const dir of CONFIG_DIRS) {
-    for (const entry of listDir(root + dir)) {
-      if (entry.name.endsWith(".conf")) parseSysctlConf(readText(`${root}${dir}/${entry.name}`) ?? "", config);
+    for (const entry of listDir(host.path(dir))) {
+      if (entry.name.endsWith(".conf")) parseSysctlConf(readText(host.path(`${dir}/${entry.name}`)) ?? "", config);
     }
   }
   return config;
@@ -42,15 +70,15 @@ function deviceOf(path: string): number | undefined {
   }
 }
 
-/** Walks the sysctl tree under `root`/proc/sys for the controls at or below `relative` (slash-separated). */
-export class SysctlWalker {
+/** Walks `host`'s sysctl tree (/proc/sys) for the controls at or below `relative` (slash-separated). */
+class SysctlWalker {
   readonly #base: string;
   readonly #config: Map<string, string>;
   readonly #dev: number | undefined;
 
-  constructor(root = "", config = readSysctlConfig(root)) {
-    this.#base = `${root}/proc/sys`;
-    this.#config = config;
+  constructor(host: Host) {
+    this.#base = host.path("/proc/sys");
+    this.#config = readSysctlConfig(host);
     this.#dev = deviceOf(this.#base);
   }
 
@@ -117,8 +145,8 @@ export class SysctlWalker {
   }
 }
 
-/** The `system_controls` rows for the constraints osquery honours (name, then oid, then subsystem). */
-export function systemControlRows(walker: SysctlWalker, names: string[], oids: string[], subsystems: string[]): Row[] {
+/** The rows for the constraints osquery honours (name, then oid, then subsystem). */
+function systemControlRows(walker: SysctlWalker, names: string[], oids: string[], subsystems: string[]): Row[] {
   if (names.length) {
     // A name maps to a path under /proc/sys; anything that could step outside it is no sysctl.
     return names.filter((n) => n && !n.includes("/") && !n.includes("\0")).flatMap((n) => {
@@ -137,25 +165,3 @@ export function systemControlRows(walker: SysctlWalker, names: string[], oids: s
   }
   return walker.rows("");
 }
-
-export default registerTable(defineTable({
-  name: "system_controls",
-  description: "Kernel parameters (sysctls): current values and the values configuration files set.",
-  columns: [
-    { name: "name", type: "TEXT", index: true, description: "Dotted sysctl name, e.g. net.ipv4.ip_forward" },
-    { name: "oid", type: "TEXT", additional: true },
-    { name: "subsystem", type: "TEXT", additional: true, description: "First component of the name" },
-    { name: "current_value", type: "TEXT" },
-    { name: "config_value", type: "TEXT", description: "Value from sysctl.conf or sysctl.d" },
-    { name: "type", type: "TEXT" },
-    { name: "field_name", type: "TEXT", linuxHidden: true },
-  ],
-  generate(ctx) {
-    return systemControlRows(
-      new SysctlWalker(),
-      ctx.equals("name"),
-      ctx.valuesOf("oid", OP.EQUALS).map(String),
-      ctx.equals("subsystem"),
-    );
-  },
-}));

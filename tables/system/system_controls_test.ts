@@ -1,19 +1,24 @@
-import "./system_controls.ts";
 import { Engine } from "../../core/engine.ts";
 import { assert, assertEquals } from "../../testing/assert.ts";
-import { readSysctlConfig, SysctlWalker, systemControlRows } from "./system_controls.ts";
-import { fixture } from "./system_test_helpers.ts";
+import systemControls, { parseSysctlConf } from "./system_controls.ts";
+import { fixture, generated } from "./system_test_helpers.ts";
+
+const root = fixture("host_a");
+/** The rows for `equals` constraints on the fixture host_a. */
+const controls = (equals: Record<string, string[]> = {}) => generated(systemControls, root, { equals });
 
 Deno.test("system_controls: config files are merged, later sysctl.d files override, odd lines skipped", () => {
-  const config = readSysctlConfig(fixture("host_a"));
+  const config = new Map(controls().map((r) => [r.name, r.config_value]));
   assertEquals(config.get("net.ipv4.ip_forward"), "1");
   assertEquals(config.get("vm.swappiness"), "20");
-  assertEquals(config.has("bad"), false);
-  assertEquals(config.has("kernel.sysrq"), false);
+  assertEquals(config.get("kernel.sysrq"), undefined);
+  const parsed = new Map<string, string>();
+  parseSysctlConf("bad\n; comment\n# comment\na = b = c\nx.y = 1\n", parsed);
+  assertEquals([...parsed], [["x.y", "1"]]);
 });
 
 Deno.test("system_controls: the whole tree walks directories first, names dotted", () => {
-  const rows = systemControlRows(new SysctlWalker(fixture("host_a")), [], [], []);
+  const rows = controls();
   assertEquals(rows.map((r) => r.name), [
     "kernel.hostname",
     "kernel.sysrq",
@@ -32,12 +37,11 @@ Deno.test("system_controls: the whole tree walks directories first, names dotted
 });
 
 Deno.test("system_controls: name, subsystem and oid constraints", () => {
-  const walker = new SysctlWalker(fixture("host_a"));
-  assertEquals(systemControlRows(walker, ["vm.swappiness"], [], []).map((r) => r.current_value), ["60"]);
-  assertEquals(systemControlRows(walker, ["no.such.key"], [], []), []);
-  assertEquals(systemControlRows(walker, ["/etc/passwd", "../../etc"], [], []), []);
-  assertEquals(systemControlRows(walker, [], [], ["kernel"]).length, 2);
-  assertEquals(systemControlRows(walker, [], ["1.1"], []), []);
+  assertEquals(controls({ name: ["vm.swappiness"] }).map((r) => r.current_value), ["60"]);
+  assertEquals(controls({ name: ["no.such.key"] }), []);
+  assertEquals(controls({ name: ["/etc/passwd", "../../etc"] }), []);
+  assertEquals(controls({ subsystem: ["kernel"] }).length, 2);
+  assertEquals(controls({ oid: ["1.1"] }), []);
 });
 
 Deno.test("system_controls: live kernel.ostype is Linux", () => {
@@ -49,8 +53,7 @@ Deno.test("system_controls: live kernel.ostype is Linux", () => {
 
 Deno.test("system_controls: a name set only in sysctl.d is a row with its config_value, as osquery reports it", () => {
   // testdata/system/host_a/etc/sysctl.d/50-hardening.conf sets kernel.kptr_restrict, absent from proc/sys.
-  const walker = new SysctlWalker(fixture("host_a"));
-  assertEquals(systemControlRows(walker, ["kernel.kptr_restrict"], [], []), [{
+  assertEquals(controls({ name: ["kernel.kptr_restrict"] }), [{
     name: "kernel.kptr_restrict",
     subsystem: "kernel",
     current_value: "",
@@ -58,5 +61,5 @@ Deno.test("system_controls: a name set only in sysctl.d is a row with its config
     type: "string",
   }]);
   // The full walk lists what the kernel has; config-only keys appear only when named.
-  assertEquals(systemControlRows(walker, [], [], []).some((r) => r.name === "kernel.kptr_restrict"), false);
+  assertEquals(controls().some((r) => r.name === "kernel.kptr_restrict"), false);
 });

@@ -1,11 +1,11 @@
-import "./systemd_units.ts";
 import { Engine } from "../../core/engine.ts";
 import { assert, assertEquals } from "../../testing/assert.ts";
 import { waitFor } from "../../testing/wait.ts";
 import { DBusConnection, type DBusValue } from "../../core/dbus/client.ts";
 import { decodeUnitList, listSystemdUnits } from "./_systemd.ts";
-import { systemdUnitRow } from "./systemd_units.ts";
+import systemdUnits from "./systemd_units.ts";
 import { FAKE_UNITS, startFakeSystemd } from "./fake_systemd_test_helpers.ts";
+import { generated } from "./system_test_helpers.ts";
 
 Deno.test("systemd_units: ListUnits entries decode; malformed entries are skipped", () => {
   const units = decodeUnitList([[...FAKE_UNITS, ["too", "short"], "not an entry"]]);
@@ -14,11 +14,10 @@ Deno.test("systemd_units: ListUnits entries decode; malformed entries are skippe
   assertEquals(decodeUnitList([]), []);
 });
 
-Deno.test("systemd_units: a fake manager on a unix socket answers units and properties", async () => {
+Deno.test("systemd_units: a fake manager on the host's private socket answers units and properties", async () => {
   const fake = await startFakeSystemd();
   try {
-    const units = listSystemdUnits([{ path: fake.socket, bus: false }])!;
-    const rows = units.map(systemdUnitRow);
+    const rows = generated(systemdUnits, fake.root);
     assertEquals(rows[0], {
       id: "ssh.service",
       description: "OpenBSD Secure Shell server",
@@ -37,6 +36,9 @@ Deno.test("systemd_units: a fake manager on a unix socket answers units and prop
     });
     assertEquals([rows[1].user, rows[1].job_type, rows[1].unit_file_state], ["crond", "start", "disabled"]);
     assertEquals([rows[2].user, rows[2].source_path, rows[2].fragment_path], ["", "/etc/fstab", ""]);
+    // Without the property columns only ListUnits is asked.
+    const bare = generated(systemdUnits, fake.root, { used: ["id"] });
+    assertEquals([bare.length, bare[0].fragment_path], [3, ""]);
     // Through a bus daemon the client says Hello first; the fake answers that too.
     assertEquals(listSystemdUnits([{ path: fake.socket, bus: true }], false)?.length, 3);
   } finally {
@@ -46,6 +48,7 @@ Deno.test("systemd_units: a fake manager on a unix socket answers units and prop
 
 Deno.test("systemd_units: no manager socket means no units, not an error", () => {
   assertEquals(listSystemdUnits([{ path: "/nonexistent/private", bus: false }]), undefined);
+  assertEquals(generated(systemdUnits, "/nonexistent"), []);
   const rows = new Engine().query("SELECT id, active_state FROM systemd_units");
   assert(Array.isArray(rows));
 });

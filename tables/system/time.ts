@@ -1,11 +1,42 @@
 /**
- * `time`: the current date and time in UTC, one row.
+ * `time`: the current date and time in UTC, one row. The clock is this machine's: it is no
+ * host file, so a fixture host reads it too.
  *
  * @module
  */
 import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { localZoneAbbreviation } from "./_libc.ts";
+
+export default registerTable(defineTable({
+  name: "time",
+  description: "The current date and time in UTC, plus the host's local time zone.",
+  attributes: { utility: true },
+  columns: [
+    { name: "weekday", type: "TEXT", description: "The day of the week in UTC, in English." },
+    { name: "year", type: "INTEGER", description: "The year in UTC." },
+    { name: "month", type: "INTEGER", description: "The month in UTC, 1-12." },
+    { name: "day", type: "INTEGER", description: "The day of the month in UTC." },
+    { name: "hour", type: "INTEGER", description: "The hour in UTC, 0-23." },
+    { name: "minutes", type: "INTEGER", description: "The minute in UTC." },
+    { name: "seconds", type: "INTEGER", description: "The second in UTC." },
+    { name: "timezone", type: "TEXT", description: "Always UTC: the zone the other fields are in." },
+    { name: "local_timezone", type: "TEXT", description: "The abbreviation of the host's local time zone now." },
+    { name: "unix_time", type: "INTEGER", description: "Seconds since the Unix epoch." },
+    { name: "timestamp", type: "TEXT", description: "The time as asctime(3) writes it, with a UTC suffix." },
+    { name: "datetime", type: "TEXT", aliases: ["date_time"], description: "The time in ISO 8601 form, UTC." },
+    { name: "iso_8601", type: "TEXT", description: "The time in ISO 8601 form, UTC (as datetime)." },
+    {
+      name: "win_timestamp",
+      type: "BIGINT",
+      linuxHidden: true,
+      description: "The time as a Windows FILETIME (Windows only).",
+    },
+  ],
+  generate() {
+    return [timeRow(Math.floor(Date.now() / 1000))];
+  },
+}));
 
 const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
@@ -41,28 +72,3 @@ export function timeRow(unixSeconds: number): Row {
     iso_8601: iso,
   };
 }
-
-export default registerTable(defineTable({
-  name: "time",
-  description: "The current date and time in UTC, plus the host's local time zone.",
-  attributes: { utility: true },
-  columns: [
-    { name: "weekday", type: "TEXT", description: "Day of the week, in English" },
-    { name: "year", type: "INTEGER" },
-    { name: "month", type: "INTEGER" },
-    { name: "day", type: "INTEGER" },
-    { name: "hour", type: "INTEGER" },
-    { name: "minutes", type: "INTEGER" },
-    { name: "seconds", type: "INTEGER" },
-    { name: "timezone", type: "TEXT", description: "Always UTC: the zone the other fields are in" },
-    { name: "local_timezone", type: "TEXT", description: "Abbreviation of the host's local zone" },
-    { name: "unix_time", type: "INTEGER" },
-    { name: "timestamp", type: "TEXT", description: "asctime-style text with a UTC suffix" },
-    { name: "datetime", type: "TEXT", aliases: ["date_time"], description: "ISO 8601 date and time" },
-    { name: "iso_8601", type: "TEXT" },
-    { name: "win_timestamp", type: "BIGINT", linuxHidden: true },
-  ],
-  generate() {
-    return [timeRow(Math.floor(Date.now() / 1000))];
-  },
-}));

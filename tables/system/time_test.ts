@@ -1,4 +1,3 @@
-import "./time.ts";
 import { Engine } from "../../core/engine.ts";
 import { assert, assertEquals } from "../../testing/assert.ts";
 import { asciiTime, timeRow } from "./time.ts";

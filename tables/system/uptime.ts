@@ -1,5 +1,5 @@
 /**
- * `uptime`: how long the host has been running since boot.
+ * `uptime`: how long the host has been running since boot, from /proc/uptime.
  *
  * @module
  */
@@ -7,20 +7,34 @@ import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { readText } from "./_lib.ts";
 
+export default registerTable(defineTable({
+  name: "uptime",
+  description: "Time since the host last booted, split into days, hours, minutes and seconds.",
+  columns: [
+    { name: "days", type: "INTEGER", description: "Whole days since boot." },
+    { name: "hours", type: "INTEGER", description: "Hours past the whole days, 0-23." },
+    { name: "minutes", type: "INTEGER", description: "Minutes past the whole hours, 0-59." },
+    { name: "seconds", type: "INTEGER", description: "Seconds past the whole minutes, 0-59." },
+    { name: "total_seconds", type: "BIGINT", description: "Seconds since boot in all." },
+  ],
+  generate(ctx) {
+    return uptimeRows(readUptimeSeconds(readText(ctx.host.path("/proc/uptime"))));
+  },
+}));
+
 /**
- * Whole seconds since boot from `/proc/uptime`, rounded up as sysinfo(2) does; `undefined` when
- * the file is missing or malformed.
+ * Whole seconds since boot from the text of /proc/uptime, rounded up as sysinfo(2) does;
+ * `undefined` when the file is missing or malformed.
  */
-export function readUptimeSeconds(root = ""): number | undefined {
-  const first = readText(`${root}/proc/uptime`)?.trim().split(/\s+/)[0];
+export function readUptimeSeconds(text: string | undefined): number | undefined {
+  const first = text?.trim().split(/\s+/)[0];
   if (!first || !/^\d+(\.\d+)?$/.test(first)) return undefined;
   const [whole, frac = ""] = first.split(".");
   return Number(whole) + (/[1-9]/.test(frac) ? 1 : 0);
 }
 
-/** The `uptime` rows: one, or none when the uptime is unknown. */
-export function uptimeRows(root = ""): Row[] {
-  const s = readUptimeSeconds(root);
+/** The rows: one, or none when the uptime is unknown. */
+function uptimeRows(s: number | undefined): Row[] {
   if (s === undefined) return [];
   return [{
     days: Math.floor(s / 86400),
@@ -30,18 +44,3 @@ export function uptimeRows(root = ""): Row[] {
     total_seconds: s,
   }];
 }
-
-export default registerTable(defineTable({
-  name: "uptime",
-  description: "Time since the host last booted, split into days, hours, minutes and seconds.",
-  columns: [
-    { name: "days", type: "INTEGER" },
-    { name: "hours", type: "INTEGER" },
-    { name: "minutes", type: "INTEGER" },
-    { name: "seconds", type: "INTEGER" },
-    { name: "total_seconds", type: "BIGINT" },
-  ],
-  generate() {
-    return uptimeRows();
-  },
-}));

@@ -1,18 +1,23 @@
-import "./uptime.ts";
 import { Engine } from "../../core/engine.ts";
 import { assert, assertEquals } from "../../testing/assert.ts";
-import { readUptimeSeconds, uptimeRows } from "./uptime.ts";
-import { fixture } from "./system_test_helpers.ts";
+import uptime, { readUptimeSeconds } from "./uptime.ts";
+import { fixture, generated } from "./system_test_helpers.ts";
 
 Deno.test("uptime: fixture seconds split into days, hours, minutes, seconds (rounded up like sysinfo)", () => {
   // 93784.57 s → 93785 s = 1 day 2 h 3 min 5 s
-  assertEquals(uptimeRows(fixture("host_a")), [{ days: 1, hours: 2, minutes: 3, seconds: 5, total_seconds: 93785 }]);
+  assertEquals(generated(uptime, fixture("host_a")), [{
+    days: 1,
+    hours: 2,
+    minutes: 3,
+    seconds: 5,
+    total_seconds: 93785,
+  }]);
 });
 
 Deno.test("uptime: malformed or missing /proc/uptime gives no row", () => {
-  assertEquals(readUptimeSeconds(fixture("broken")), undefined);
-  assertEquals(uptimeRows(fixture("broken")), []);
-  assertEquals(uptimeRows(fixture("does-not-exist")), []);
+  assertEquals(readUptimeSeconds(Deno.readTextFileSync(`${fixture("broken")}/proc/uptime`)), undefined);
+  assertEquals(generated(uptime, fixture("broken")), []);
+  assertEquals(generated(uptime, fixture("does-not-exist")), []);
 });
 
 Deno.test("uptime: the live host has been up for more than zero seconds", () => {
