@@ -14,8 +14,9 @@
  */
 import { Engine } from "../core/engine.ts";
 import { Registry } from "../core/registry.ts";
-import { debPackagesTable } from "../tables/software/deb_packages.ts";
-import { rpmPackagesTable } from "../tables/software/rpm_packages.ts";
+import { fixtureHost } from "../core/host/host.ts";
+import debPackagesTable from "../tables/software/deb_packages.ts";
+import rpmPackagesTable from "../tables/software/rpm_packages.ts";
 
 const iterations = Number(Deno.args[0] ?? 25);
 
@@ -48,12 +49,20 @@ function compare(label: string, ours: () => number, native: () => number): void 
   console.log(`  ratio osq/native (median): ${(ma / mb).toFixed(2)}x over ${iterations} runs`);
 }
 
-const rpmDb = Deno.makeTempDirSync({ prefix: "osq-bench-rpmdb-" });
-Deno.copyFileSync(new URL("../testdata/software/rpm/rpmdb.sqlite", import.meta.url), `${rpmDb}/rpmdb.sqlite`);
+// The rpmdb fixture, copied into a root of its own (librpm may leave lock files beside it).
+const rpmRoot = Deno.makeTempDirSync({ prefix: "osq-bench-rpmdb-" });
+const rpmDb = `${rpmRoot}/var/lib/rpm`;
+Deno.mkdirSync(rpmDb, { recursive: true });
+Deno.copyFileSync(
+  new URL("../testdata/software/root/var/lib/rpm/rpmdb.sqlite", import.meta.url),
+  `${rpmDb}/rpmdb.sqlite`,
+);
 const registry = new Registry();
-registry.addTable(debPackagesTable());
-registry.addTable(rpmPackagesTable({ dbPaths: [rpmDb] }));
+registry.addTable(debPackagesTable);
 const engine = new Engine({ registry });
+const rpmRegistry = new Registry();
+rpmRegistry.addTable(rpmPackagesTable);
+const rpmEngine = new Engine({ registry: rpmRegistry, host: fixtureHost(rpmRoot) });
 
 function hasTool(name: string): boolean {
   try {
@@ -82,7 +91,7 @@ if (hasTool("dpkg-query")) {
 if (hasTool("rpm")) {
   compare(
     "SELECT * FROM rpm_packages  vs  rpm -qa (fixture rpmdb, 2 packages)",
-    () => engine.query("SELECT * FROM rpm_packages").length,
+    () => rpmEngine.query("SELECT * FROM rpm_packages").length,
     () => {
       const out = new Deno.Command("rpm", { args: ["--dbpath", rpmDb, "-qa"], stdout: "piped", stderr: "null" })
         .outputSync();
@@ -94,4 +103,4 @@ if (hasTool("rpm")) {
 } else {
   console.log("rpm not found: skipping the rpm_packages comparison");
 }
-Deno.removeSync(rpmDb, { recursive: true });
+Deno.removeSync(rpmRoot, { recursive: true });

@@ -12,7 +12,9 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import { asObject, isFile, listSubdirs, type PasswdEntry, readBytes, readText } from "./_lib.ts";
+import type { PasswdEntry } from "../../core/host/accounts.ts";
+import type { Host } from "../../core/host/host.ts";
+import { asObject, isFile, listSubdirs, readBytes, readText } from "./_lib.ts";
 
 /** Browser data directories under a Linux home, with osquery's browser_type names. */
 export const CHROME_PATHS: [string, string][] = [
@@ -140,11 +142,11 @@ function extensionSettings(prefs: Record<string, unknown> | undefined): Record<s
   return asObject(getI(ext, "settings")) ?? asObject(getI(ext, "opsettings"));
 }
 
-/** Absolute, canonical extension path named by a settings entry. */
-function settingsPath(profile: string, entry: unknown): string | undefined {
+/** Absolute, canonical extension path named by a settings entry (an absolute one under `root`). */
+function settingsPath(profile: string, entry: unknown, root: string): string | undefined {
   const p = getI(asObject(entry), "path");
   if (typeof p !== "string") return undefined;
-  return realPath(p.startsWith("/") ? p : `${profile}/Extensions/${p}`);
+  return realPath(p.startsWith("/") ? root + p : `${profile}/Extensions/${p}`);
 }
 
 /** The identifier Chromium derives from a manifest `key`: sha256 of the key, first 16 bytes as a-p letters. */
@@ -257,8 +259,11 @@ function profileSettings(id: string, entry: Record<string, unknown>): Map<string
   return out;
 }
 
-/** Reads one profile; undefined when its preferences cannot be parsed or it has no name (Opera excepted). */
-export function readProfile(browserType: string, uid: number, path: string): ChromeProfile | undefined {
+/**
+ * Reads one profile (`path` as this machine reads it, under `root`); undefined when its
+ * preferences cannot be parsed or it has no name (Opera excepted).
+ */
+export function readProfile(browserType: string, uid: number, path: string, root = ""): ChromeProfile | undefined {
   const prefsList: Record<string, unknown>[] = [];
   for (const file of PREFERENCE_FILES) {
     const text = readText(`${path}/${file}`);
@@ -282,7 +287,7 @@ export function readProfile(browserType: string, uid: number, path: string): Chr
   const referenced = new Map<string, [string, Record<string, unknown>]>();
   for (const prefs of prefsList) {
     for (const [id, entry] of Object.entries(extensionSettings(prefs) ?? {})) {
-      const p = settingsPath(path, entry);
+      const p = settingsPath(path, entry, root);
       if (p !== undefined && !referenced.has(p)) referenced.set(p, [id, asObject(entry)!]);
     }
   }
@@ -306,14 +311,24 @@ export function readProfile(browserType: string, uid: number, path: string): Chr
   return { browserType, uid, path, name, extensions };
 }
 
-/** Every readable profile of the given users. */
-export function chromeProfiles(users: PasswdEntry[]): ChromeProfile[] {
+/**
+ * Every readable profile of the given users of `host`, with profile and extension paths as the
+ * host sees them.
+ */
+export function chromeProfiles(host: Host, users: PasswdEntry[]): ChromeProfile[] {
+  const root = host.path("/").replace(/\/+$/, "");
+  // Canonical paths come back under the root's own canonical path; rows report them as the host
+  // sees them.
+  const real = root === "" ? "" : realPath(root);
+  const seen = (path: string) => real !== "" && path.startsWith(`${real}/`) ? path.slice(real.length) : path;
   const out: ChromeProfile[] = [];
   for (const user of users) {
-    if (!user.directory) continue;
-    for (const [type, path] of profilePaths(user.directory)) {
-      const profile = readProfile(type, user.uid, path);
-      if (profile) out.push(profile);
+    for (const [type, path] of profilePaths(host.path(user.directory))) {
+      const profile = readProfile(type, user.uid, path, root);
+      if (!profile) continue;
+      profile.path = seen(profile.path);
+      for (const ext of profile.extensions) ext.path = seen(ext.path);
+      out.push(profile);
     }
   }
   return out;

@@ -1,15 +1,14 @@
 /**
  * Helpers shared by the software tables: JSON reading (a missing or unreadable file is "nothing
- * here", never an exception), the local users the per-user tables scan, osquery's user selection
- * from a `uid` constraint, mount-namespace roots for `pid_with_namespace`, and small parsers
- * (deb822 stanzas, INI files, globs). File reading, directory listing and /etc/passwd are the
- * host readers of `core/host/`, re-exported for this area's tables.
+ * here", never an exception), osquery's `%` path patterns over a host, and small parsers (deb822
+ * stanzas, INI files). File reading, directory listing, globbing, which users a per-user table
+ * reads and the `pid_with_namespace` views are the host readers of `core/host/`.
  *
  * @module
  */
-import { OP, type QueryContext } from "../../core/table.ts";
+import type { Host } from "../../core/host/host.ts";
 import { isDirectory, isFile, listDir, readBytes, readText } from "../../core/host/files.ts";
-import { type PasswdEntry as HostPasswdEntry, readPasswd } from "../../core/host/accounts.ts";
+import { glob } from "../../core/host/glob.ts";
 import { splitTrim } from "../../core/host/text.ts";
 
 export { isDirectory, isFile, listDir, readBytes, readText, splitTrim };
@@ -54,138 +53,23 @@ export function listSubdirs(path: string): string[] {
   return out;
 }
 
-/** Joins path parts with single slashes. */
-export function joinPath(...parts: string[]): string {
-  return parts.filter((p) => p !== "").join("/").replace(/\/{2,}/g, "/");
+/** Escapes glob(3)'s special characters so a literal path matches only itself. */
+function escapeGlob(text: string): string {
+  return text.replace(/[\\*?[\]{}]/g, "\\$&");
 }
 
 /**
- * Expands a path pattern where `%` (osquery's wildcard) or `*` matches any run of characters
- * inside one path component. Results are sorted; components without wildcards are taken as is.
+ * The paths of `host` matching an osquery path pattern, where `%` matches any run of characters
+ * within one path component, as osquery's resolveFilePattern turns it into glob(3)'s `*` (names
+ * starting with a dot are matched only where the pattern spells the dot). Paths come back as the
+ * host sees them (its root removed), sorted, without glob's trailing slash on directories.
  */
-export function expandPattern(pattern: string): string[] {
-  const absolute = pattern.startsWith("/");
-  const parts = pattern.split("/").filter((p) => p !== "");
-  let current = [absolute ? "/" : "."];
-  for (const part of parts) {
-    const next: string[] = [];
-    if (!part.includes("%") && !part.includes("*")) {
-      for (const base of current) next.push(base === "/" ? `/${part}` : `${base}/${part}`);
-    } else {
-      const re = new RegExp(
-        "^" + part.split(/[%*]/).map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*") + "$",
-      );
-      for (const base of current) {
-        for (const e of listDir(base)) {
-          if (re.test(e.name)) next.push(base === "/" ? `/${e.name}` : `${base}/${e.name}`);
-        }
-      }
-    }
-    current = next;
-    if (current.length === 0) break;
-  }
-  return current.filter((p) => {
-    try {
-      Deno.lstatSync(p);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Users
-
-/** What the per-user tables use of a passwd entry. */
-export type PasswdEntry = Pick<HostPasswdEntry, "username" | "uid" | "gid" | "directory" | "shell">;
-
-/**
- * The local accounts per-user tables can scan: /etc/passwd under `root`, as glibc reads it, without
- * NIS compat entries (`+`, `-name`: no home directory to read) and entries without a home.
- */
-export function localUsers(root = ""): PasswdEntry[] {
-  return readPasswd(root).filter((u) =>
-    u.directory !== "" && !u.username.startsWith("+") && !u.username.startsWith("-")
-  );
-}
-
-/** Where per-user tables find users; tests replace it with fixtures. */
-export interface UserSource {
-  /** Every local user. */
-  users(): PasswdEntry[];
-  /** The uid osq runs as (the user reported when the query has no uid constraint). */
-  currentUid(): number;
-}
-
-/** The host's users, from /etc/passwd. */
-export const hostUsers: UserSource = {
-  users: () => localUsers(),
-  currentUid: () => Deno.uid() ?? 0,
-};
-
-/**
- * The users a per-user table scans, following osquery: the users whose uid the query names
- * (`uid = ...`, `uid IN (...)`, or a join such as `users CROSS JOIN t USING (uid)`), else the
- * user osq runs as.
- */
-export function usersFromContext(ctx: QueryContext, source: UserSource = hostUsers): PasswdEntry[] {
-  const all = source.users();
-  if (ctx.hasConstraint("uid", OP.EQUALS)) {
-    const wanted = new Set(ctx.integerEquals("uid"));
-    return all.filter((u) => wanted.has(u.uid));
-  }
-  const me = source.currentUid();
-  const found = all.filter((u) => u.uid === me);
-  return found.length ? [found[0]] : [];
-}
-
-/** Distinct users by home directory (two passwd names sharing a home are scanned once, as the first). */
-export function distinctHomes(users: PasswdEntry[]): PasswdEntry[] {
-  const seen = new Set<string>();
-  const out: PasswdEntry[] = [];
-  for (const u of users) {
-    const key = `${u.uid}\0${u.directory}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push(u);
-  }
-  return out;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Mount namespaces
-
-/** A filesystem view to scan: the host's, or a process's mount namespace (through /proc/<pid>/root). */
-export interface NamespaceRoot {
-  /** Prefix to put before absolute paths ("" for the host). */
-  prefix: string;
-  /** The pid named by `pid_with_namespace`, 0 for the host. */
-  pid: number;
-  /** The mount namespace inode, when scanning another namespace. */
-  mountNamespaceId?: string;
-}
-
-/**
- * The roots a table with `pid_with_namespace` scans: the host when the column is unconstrained,
- * else each named process's root as seen through /proc (processes that are gone are skipped).
- * osquery enters the namespace with setns(); reading /proc/<pid>/root reaches the same files
- * without leaving ours.
- */
-export function namespaceRoots(ctx: QueryContext, proc = "/proc"): NamespaceRoot[] {
-  if (!ctx.hasConstraint("pid_with_namespace")) return [{ prefix: "", pid: 0 }];
-  const out: NamespaceRoot[] = [];
-  for (const pid of ctx.integerEquals("pid_with_namespace")) {
-    if (pid <= 0) continue;
-    let link: string;
-    try {
-      link = Deno.readLinkSync(`${proc}/${pid}/ns/mnt`);
-    } catch {
-      continue;
-    }
-    const m = /\[(\d+)\]/.exec(link);
-    if (!m) continue;
-    out.push({ prefix: `${proc}/${pid}/root`, pid, mountNamespaceId: m[1] });
+export function globHost(host: Host, pattern: string): string[] {
+  const root = host.path("/").replace(/\/+$/, "");
+  const out: string[] = [];
+  for (const found of glob(escapeGlob(root) + pattern.split("%").map(escapeGlob).join("*"))) {
+    const path = found.length > 1 && found.endsWith("/") ? found.slice(0, -1) : found;
+    out.push(root === "" ? path : path.slice(root.length));
   }
   return out;
 }

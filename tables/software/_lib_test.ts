@@ -1,22 +1,23 @@
 import { assertEquals } from "../../testing/assert.ts";
-import { localUsers, parseIni } from "./_lib.ts";
+import { globHost, parseIni } from "./_lib.ts";
+import { fixtureHost } from "../../testing/table_engine.ts";
 
-Deno.test("software lib: localUsers skips malformed lines and NIS markers", () => {
+Deno.test("software lib: globHost turns osquery's % into a one-component wildcard under the host's root", () => {
   const dir = Deno.makeTempDirSync();
-  Deno.mkdirSync(`${dir}/etc`);
-  Deno.writeTextFileSync(
-    `${dir}/etc/passwd`,
-    "root:x:0:0:root:/root:/bin/bash\nbroken line\n+::::::\nbad:x:abc:0::/x:/bin/sh\nalice:x:1000:1000:Alice:/home/alice:/bin/zsh\n",
-  );
-  assertEquals(localUsers(dir).map((u) => [u.username, u.uid, u.directory]), [
-    ["root", 0, "/root"],
-    ["alice", 1000, "/home/alice"],
-  ]);
-  assertEquals(localUsers("/nonexistent"), []);
-});
-
-Deno.test("software lib: the live /etc/passwd has root as uid 0", () => {
-  assertEquals(localUsers().find((u) => u.uid === 0)?.username, "root");
+  try {
+    for (const path of ["usr/lib/python3.11/x", "usr/lib/python3.12/x", "usr/lib/.python3.9/x", "usr/lib/py[thon]/x"]) {
+      Deno.mkdirSync(`${dir}/${path}`, { recursive: true });
+    }
+    Deno.writeTextFileSync(`${dir}/usr/lib/python3.11/x/a.txt`, "");
+    const host = fixtureHost(dir);
+    assertEquals(globHost(host, "/usr/lib/python%/x"), ["/usr/lib/python3.11/x", "/usr/lib/python3.12/x"]);
+    assertEquals(globHost(host, "/usr/lib/.python%"), ["/usr/lib/.python3.9"]);
+    assertEquals(globHost(host, "/usr/lib/py[thon]"), ["/usr/lib/py[thon]"]);
+    assertEquals(globHost(host, "/usr/lib/%/x/%.txt"), ["/usr/lib/python3.11/x/a.txt"]);
+    assertEquals(globHost(host, "/nonexistent/%"), []);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
 });
 
 Deno.test("software lib: parseIni reads sections, continuation lines and rejects duplicates", () => {

@@ -5,9 +5,45 @@
  *
  * @module
  */
-import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
+import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { expandPattern, isFile, namespaceRoots, readText, splitTrim } from "./_lib.ts";
+import type { Host } from "../../core/host/host.ts";
+import { namespaceRoots } from "../../core/host/namespace_roots.ts";
+import { globHost, isFile, readText, splitTrim } from "./_lib.ts";
+
+export default registerTable(defineTable({
+  name: "apt_sources",
+  description: "APT repositories configured on the host, with details from their Release files.",
+  columns: [
+    {
+      name: "name",
+      type: "TEXT",
+      description: "The repository: host, path and suite, e.g. deb.debian.org/debian bookworm.",
+    },
+    { name: "source", type: "TEXT", description: "The sources file that names the repository." },
+    { name: "base_uri", type: "TEXT", description: "The repository's URI, without trailing slashes." },
+    { name: "release", type: "TEXT", description: "The Codename of its Release file." },
+    { name: "version", type: "TEXT", collate: "version_dpkg", description: "The Version of its Release file." },
+    { name: "maintainer", type: "TEXT", description: "The Origin of its Release file." },
+    { name: "components", type: "TEXT", description: "The Components its Release file lists." },
+    { name: "architectures", type: "TEXT", description: "The Architectures its Release file lists." },
+    {
+      name: "pid_with_namespace",
+      type: "INTEGER",
+      additional: true,
+      hidden: true,
+      linuxHidden: true,
+      description: "Read the sources of this process's mount namespace (0: the host's).",
+    },
+  ],
+  generate(ctx) {
+    const rows: Row[] = [];
+    for (const view of namespaceRoots(ctx)) {
+      for (const row of genAptSources(view.host)) rows.push({ ...row, pid_with_namespace: view.pid });
+    }
+    return rows;
+  },
+}));
 
 /** A repository named by a sources file: its URI, display name and the parts of its lists file name. */
 export interface AptSource {
@@ -113,75 +149,33 @@ function releaseFields(text: string): Row {
   return row;
 }
 
-/** Where apt keeps its configuration and downloaded lists. */
-export interface AptPaths {
-  /** Default /etc/apt. */
-  etcApt?: string;
-  /** Default /var/lib/apt/lists. */
-  lists?: string;
-}
-
-/** The repositories of one filesystem view, as rows. */
-export function genAptSources(prefix: string, paths: AptPaths = {}): Row[] {
-  const etc = prefix + (paths.etcApt ?? "/etc/apt");
-  const lists = prefix + (paths.lists ?? "/var/lib/apt/lists");
+/** The repositories `host` configures in /etc/apt, as rows (source paths as the host sees them). */
+export function genAptSources(host: Host): Row[] {
+  const etc = "/etc/apt";
+  const lists = "/var/lib/apt/lists";
   const rows: Row[] = [];
   const emit = (source: string, apt: AptSource) => {
-    const cache = expandPattern(`${lists}/${cacheFileName(apt.cacheParts)}_%Release`).filter(isFile);
+    const cache = globHost(host, `${lists}/${cacheFileName(apt.cacheParts)}_%Release`)
+      .filter((p) => isFile(host.path(p)));
     if (cache.length === 0) return;
-    const text = readText(cache[0]);
+    const text = readText(host.path(cache[0]));
     if (text === undefined) return;
-    rows.push({
-      source: source.slice(prefix.length),
-      base_uri: apt.baseUri,
-      name: apt.name,
-      ...releaseFields(text),
-    });
+    rows.push({ source, base_uri: apt.baseUri, name: apt.name, ...releaseFields(text) });
   };
-  const listFiles = [
-    ...(isFile(`${etc}/sources.list`) ? [`${etc}/sources.list`] : []),
-    ...expandPattern(`${etc}/sources.list.d/%.list`).filter(isFile),
-  ];
+  const files = (pattern: string) => globHost(host, pattern).filter((p) => isFile(host.path(p)));
+  const listFiles = [...files(`${etc}/sources.list`), ...files(`${etc}/sources.list.d/%.list`)];
   for (const file of listFiles) {
-    for (const line of (readText(file) ?? "").split("\n")) {
+    for (const line of (readText(host.path(file)) ?? "").split("\n")) {
       if (line === "") continue;
       const apt = parseAptSourceLine(line);
       if (apt) emit(file, apt);
     }
   }
-  for (const file of expandPattern(`${etc}/sources.list.d/%.sources`).filter(isFile)) {
-    for (const block of (readText(file) ?? "").split("\n\n")) {
+  for (const file of files(`${etc}/sources.list.d/%.sources`)) {
+    for (const block of (readText(host.path(file)) ?? "").split("\n\n")) {
       if (block === "") continue;
       for (const apt of parseDeb822Block(block)) emit(file, apt);
     }
   }
   return rows;
 }
-
-/** Builds the apt_sources table (tests point it at fixture directories). */
-export function aptSourcesTable(paths: AptPaths = {}): TableSpec {
-  return defineTable({
-    name: "apt_sources",
-    description: "APT repositories configured on the host, with details from their Release files.",
-    columns: [
-      { name: "name", type: "TEXT" },
-      { name: "source", type: "TEXT" },
-      { name: "base_uri", type: "TEXT" },
-      { name: "release", type: "TEXT" },
-      { name: "version", type: "TEXT", collate: "version_dpkg" },
-      { name: "maintainer", type: "TEXT" },
-      { name: "components", type: "TEXT" },
-      { name: "architectures", type: "TEXT" },
-      { name: "pid_with_namespace", type: "INTEGER", additional: true, hidden: true, linuxHidden: true },
-    ],
-    generate(ctx) {
-      const rows: Row[] = [];
-      for (const root of namespaceRoots(ctx)) {
-        for (const row of genAptSources(root.prefix, paths)) rows.push({ ...row, pid_with_namespace: root.pid });
-      }
-      return rows;
-    },
-  });
-}
-
-export default registerTable(aptSourcesTable());

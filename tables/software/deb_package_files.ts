@@ -6,10 +6,65 @@
  *
  * @module
  */
-import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
+import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { isDirectory, isFile, listDir, readText } from "./_lib.ts";
 import { DEFAULT_ADMINDIR, readDpkgDatabase } from "./deb_packages.ts";
+
+export default registerTable(defineTable({
+  name: "deb_package_files",
+  description: "Paths installed by each Debian package, as recorded in dpkg's per-package list files.",
+  columns: [
+    { name: "package", type: "TEXT", index: true, optimized: true, description: "The package's name." },
+    { name: "path", type: "TEXT", index: true, description: "A path the package installed." },
+    {
+      name: "admindir",
+      type: "TEXT",
+      additional: true,
+      optimized: true,
+      description: "The dpkg database directory read (default /var/lib/dpkg).",
+    },
+  ],
+  generate(ctx) {
+    const admindirs = ctx.equals("admindir");
+    if (admindirs.length === 0) admindirs.push(DEFAULT_ADMINDIR);
+    // A name with a slash cannot be a package and must not walk out of info/.
+    const requested = ctx.equals("package").filter((p) => p !== "" && !p.includes("/"));
+    const rows: Row[] = [];
+    for (const admindir of admindirs) {
+      const dir = ctx.host.path(admindir);
+      if (!isDirectory(dir)) continue;
+      let names: string[];
+      if (requested.length > 0) {
+        names = requested;
+      } else {
+        const packages = readDpkgDatabase(dir);
+        if (packages === undefined) continue;
+        names = [...new Set(packages.map((p) => p.name))];
+      }
+      names.sort();
+      // A few named packages: look their list files up directly; otherwise index info/ once.
+      let lists: Map<string, string[]> | undefined;
+      const listsOf = (name: string): string[] => {
+        if (requested.length > 0 && requested.length <= 16) {
+          const plain = `${dir}/info/${name}.list`;
+          // Only Multi-Arch "same" packages use <name>:<arch>.list, and then never the plain name.
+          if (isFile(plain)) return [plain];
+        }
+        lists ??= listFilesByPackage(dir);
+        return lists.get(name) ?? [];
+      };
+      for (const name of names) {
+        // An interrupted query (Ctrl-C, a time limit) stops between packages: there may be thousands.
+        if (ctx.cancelled) return rows;
+        for (const file of listsOf(name)) {
+          for (const path of readListFile(file)) rows.push({ package: name, path, admindir });
+        }
+      }
+    }
+    return rows;
+  },
+}));
 
 /** The list files in `<admindir>/info`, grouped by package name (the part before any `:arch`). */
 export function listFilesByPackage(admindir: string): Map<string, string[]> {
@@ -39,63 +94,3 @@ export function readListFile(path: string): string[] {
   }
   return out;
 }
-
-/** Options for {@linkcode debPackageFilesTable}. */
-export interface DebPackageFilesOptions {
-  /** The admindir scanned when the query names none (default /var/lib/dpkg). */
-  defaultAdmindir?: string;
-}
-
-/** Builds the deb_package_files table (tests point it at fixture admindirs). */
-export function debPackageFilesTable(options: DebPackageFilesOptions = {}): TableSpec {
-  const defaultAdmindir = options.defaultAdmindir ?? DEFAULT_ADMINDIR;
-  return defineTable({
-    name: "deb_package_files",
-    description: "Paths installed by each Debian package, as recorded in dpkg's per-package list files.",
-    columns: [
-      { name: "package", type: "TEXT", index: true, optimized: true },
-      { name: "path", type: "TEXT", index: true },
-      { name: "admindir", type: "TEXT", additional: true, optimized: true },
-    ],
-    generate(ctx) {
-      const admindirs = ctx.equals("admindir");
-      if (admindirs.length === 0) admindirs.push(defaultAdmindir);
-      // A name with a slash cannot be a package and must not walk out of info/.
-      const requested = ctx.equals("package").filter((p) => p !== "" && !p.includes("/"));
-      const rows: Row[] = [];
-      for (const admindir of admindirs) {
-        if (!isDirectory(admindir)) continue;
-        let names: string[];
-        if (requested.length > 0) {
-          names = requested;
-        } else {
-          const packages = readDpkgDatabase(admindir);
-          if (packages === undefined) continue;
-          names = [...new Set(packages.map((p) => p.name))];
-        }
-        names.sort();
-        // A few named packages: look their list files up directly; otherwise index info/ once.
-        let lists: Map<string, string[]> | undefined;
-        const listsOf = (name: string): string[] => {
-          if (requested.length > 0 && requested.length <= 16) {
-            const plain = `${admindir}/info/${name}.list`;
-            // Only Multi-Arch "same" packages use <name>:<arch>.list, and then never the plain name.
-            if (isFile(plain)) return [plain];
-          }
-          lists ??= listFilesByPackage(admindir);
-          return lists.get(name) ?? [];
-        };
-        for (const name of names) {
-          // An interrupted query (Ctrl-C, a time limit) stops between packages: there may be thousands.
-          if (ctx.cancelled) return rows;
-          for (const file of listsOf(name)) {
-            for (const path of readListFile(file)) rows.push({ package: name, path, admindir });
-          }
-        }
-      }
-      return rows;
-    },
-  });
-}
-
-export default registerTable(debPackageFilesTable());

@@ -9,15 +9,12 @@
  *
  * @module
  */
-import { Engine } from "../../core/engine.ts";
-import { Registry } from "../../core/registry.ts";
-import { debPackageFilesTable } from "./deb_package_files.ts";
+import { tableEngine } from "../../testing/table_engine.ts";
+import debPackageFilesTable from "./deb_package_files.ts";
 import { DEFAULT_ADMINDIR, readDpkgDatabase } from "./deb_packages.ts";
 
 const packages = readDpkgDatabase(DEFAULT_ADMINDIR);
-const registry = new Registry();
-registry.addTable(debPackageFilesTable());
-const engine = new Engine({ registry });
+const engine = tableEngine([debPackageFilesTable]);
 const names = [...new Set((packages ?? []).map((p) => p.name))];
 const ignore = packages === undefined;
 

@@ -1,13 +1,16 @@
 import { assert, assertEquals } from "../../testing/assert.ts";
 import { CancelAfter } from "../../testing/cancel_after.ts";
 import { QueryContext } from "../../core/table.ts";
-import { debPackageFilesTable } from "./deb_package_files.ts";
-import { engineWith, fixture } from "./software_test_helpers.ts";
+import debPackageFilesTable from "./deb_package_files.ts";
+import { fixtureHost, tableEngine, testdata } from "../../testing/table_engine.ts";
 
-const admindir = fixture("dpkg");
+/** testdata/software/root: dpkg's database at /var/lib/dpkg. */
+const host = fixtureHost(testdata("software", "root"));
+const admindir = "/var/lib/dpkg";
+const engine = () => tableEngine([debPackageFilesTable], host);
 
 Deno.test("deb_package_files: lists the paths of packages in the status database, skipping blank lines", () => {
-  const e = engineWith(debPackageFilesTable({ defaultAdmindir: admindir }));
+  const e = engine();
   const rows = e.query("select package, path from deb_package_files where package = 'bash'");
   assertEquals(rows.map((r) => r.path), [
     "/.",
@@ -22,7 +25,7 @@ Deno.test("deb_package_files: lists the paths of packages in the status database
 });
 
 Deno.test("deb_package_files: Multi-Arch lists (<name>:<arch>.list) are reported under the package name", () => {
-  const e = engineWith(debPackageFilesTable({ defaultAdmindir: admindir }));
+  const e = engine();
   const rows = e.query("select path, admindir from deb_package_files where package = 'libc6'");
   assertEquals(rows.map((r) => r.path), [
     "/.",
@@ -35,7 +38,7 @@ Deno.test("deb_package_files: Multi-Arch lists (<name>:<arch>.list) are reported
 });
 
 Deno.test("deb_package_files: a package constraint reads its list directly; unknown and path-like names give nothing", () => {
-  const e = engineWith(debPackageFilesTable({ defaultAdmindir: admindir }));
+  const e = engine();
   assertEquals(e.query("select path from deb_package_files where package = 'not-in-status'"), [{
     path: "/usr/bin/orphan",
   }]);
@@ -47,7 +50,7 @@ Deno.test("deb_package_files: a package constraint reads its list directly; unkn
 });
 
 Deno.test("deb_package_files: admindir constraint selects databases; a missing one gives no rows", () => {
-  const e = engineWith(debPackageFilesTable());
+  const e = engine();
   const rows = e.query(`select count(*) as n from deb_package_files where admindir = '${admindir}'`);
   assertEquals(rows, [{ n: 15 }]);
   assertEquals(e.query("select * from deb_package_files where admindir = '/nonexistent/dpkg'"), []);
@@ -58,8 +61,9 @@ Deno.test("deb_package_files: the live dpkg database lists dpkg's own files", ()
   try {
     live = Deno.statSync("/var/lib/dpkg/info/dpkg.list").isFile;
   } catch { /* not a dpkg host */ }
-  const e = engineWith(debPackageFilesTable());
-  const rows = e.query("select path, admindir from deb_package_files where package = 'dpkg'");
+  const rows = tableEngine([debPackageFilesTable]).query(
+    "select path, admindir from deb_package_files where package = 'dpkg'",
+  );
   if (!live) {
     assertEquals(rows, []);
     return;
@@ -69,8 +73,10 @@ Deno.test("deb_package_files: the live dpkg database lists dpkg's own files", ()
 });
 
 Deno.test("deb_package_files: an interrupted query stops between packages", () => {
-  const table = debPackageFilesTable({ defaultAdmindir: admindir });
-  const packages = (ctx: QueryContext) => new Set([...table.generate(ctx)].map((r) => r.package));
+  const packages = (ctx: QueryContext) => {
+    ctx.host = host;
+    return new Set([...debPackageFilesTable.generate(ctx)].map((r) => r.package));
+  };
   assertEquals(packages(new QueryContext("deb_package_files")).size, 4);
   const ctx = new CancelAfter("deb_package_files", 2);
   assertEquals([...packages(ctx)], ["bash", "bsdutils"], "only the packages read before the interrupt");

@@ -4,9 +4,88 @@
  *
  * @module
  */
-import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
+import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { isDirectory, listDir, namespaceRoots, readText } from "./_lib.ts";
+import { namespaceRoots } from "../../core/host/namespace_roots.ts";
+import { isDirectory, listDir, readText } from "./_lib.ts";
+
+export default registerTable(defineTable({
+  name: "deb_packages",
+  description: "Debian packages present in dpkg's database (installed, unpacked or with leftover configuration).",
+  columns: [
+    { name: "name", type: "TEXT", description: "The package's name." },
+    {
+      name: "version",
+      type: "TEXT",
+      collate: "version_dpkg",
+      description: "The full version, epoch included when not 0.",
+    },
+    { name: "source", type: "TEXT", description: "The source package it was built from, when named apart." },
+    { name: "size", type: "BIGINT", description: "Installed-Size as dpkg records it (KiB)." },
+    { name: "arch", type: "TEXT", description: "The architecture it was built for (amd64, all...)." },
+    { name: "revision", type: "TEXT", description: "The Debian revision: the version after its last hyphen." },
+    {
+      name: "status",
+      type: "TEXT",
+      description: "dpkg's want, error flag and state words, e.g. install ok installed.",
+    },
+    { name: "maintainer", type: "TEXT", description: "The package's maintainer." },
+    { name: "section", type: "TEXT", description: "The archive section, e.g. libs." },
+    { name: "priority", type: "TEXT", description: "The package's priority, e.g. optional." },
+    {
+      name: "admindir",
+      type: "TEXT",
+      additional: true,
+      optimized: true,
+      description: "The dpkg database directory read (default /var/lib/dpkg).",
+    },
+    {
+      name: "pid_with_namespace",
+      type: "INTEGER",
+      additional: true,
+      hidden: true,
+      linuxHidden: true,
+      description: "Read the database of this process's mount namespace (0: the host's).",
+    },
+    {
+      name: "mount_namespace_id",
+      type: "TEXT",
+      hidden: true,
+      linuxHidden: true,
+      description: "The inode of the mount namespace read (empty for the host's).",
+    },
+  ],
+  attributes: { cacheable: true },
+  generate(ctx) {
+    const admindirs = ctx.equals("admindir");
+    if (admindirs.length === 0) admindirs.push(DEFAULT_ADMINDIR);
+    const rows: Row[] = [];
+    for (const view of namespaceRoots(ctx)) {
+      for (const admindir of admindirs) {
+        const dir = view.host.path(admindir);
+        if (!isDirectory(dir)) continue;
+        for (const p of readDpkgDatabase(dir) ?? []) {
+          rows.push({
+            name: p.name,
+            version: p.version,
+            source: p.source,
+            size: p.size,
+            arch: p.arch,
+            revision: p.revision,
+            status: p.status,
+            maintainer: p.maintainer,
+            section: p.section,
+            priority: p.priority,
+            admindir,
+            pid_with_namespace: view.pid,
+            mount_namespace_id: view.mountNamespaceId,
+          });
+        }
+      }
+    }
+    return rows;
+  },
+}));
 
 /** dpkg's default administrative directory. */
 export const DEFAULT_ADMINDIR = "/var/lib/dpkg";
@@ -224,65 +303,3 @@ export function readDpkgDatabase(admindir: string): DpkgPackage[] | undefined {
   }
   return out;
 }
-
-/** Options for {@linkcode debPackagesTable}. */
-export interface DebPackagesOptions {
-  /** The admindir scanned when the query names none (default /var/lib/dpkg). */
-  defaultAdmindir?: string;
-}
-
-/** Builds the deb_packages table (tests point it at fixture admindirs). */
-export function debPackagesTable(options: DebPackagesOptions = {}): TableSpec {
-  const defaultAdmindir = options.defaultAdmindir ?? DEFAULT_ADMINDIR;
-  return defineTable({
-    name: "deb_packages",
-    description: "Debian packages present in dpkg's database (installed, unpacked or with leftover configuration).",
-    columns: [
-      { name: "name", type: "TEXT" },
-      { name: "version", type: "TEXT", collate: "version_dpkg" },
-      { name: "source", type: "TEXT" },
-      { name: "size", type: "BIGINT" },
-      { name: "arch", type: "TEXT" },
-      { name: "revision", type: "TEXT" },
-      { name: "status", type: "TEXT" },
-      { name: "maintainer", type: "TEXT" },
-      { name: "section", type: "TEXT" },
-      { name: "priority", type: "TEXT" },
-      { name: "admindir", type: "TEXT", additional: true, optimized: true },
-      { name: "pid_with_namespace", type: "INTEGER", additional: true, hidden: true, linuxHidden: true },
-      { name: "mount_namespace_id", type: "TEXT", hidden: true, linuxHidden: true },
-    ],
-    attributes: { cacheable: true },
-    generate(ctx) {
-      const admindirs = ctx.equals("admindir");
-      if (admindirs.length === 0) admindirs.push(defaultAdmindir);
-      const rows: Row[] = [];
-      for (const root of namespaceRoots(ctx)) {
-        for (const admindir of admindirs) {
-          const dir = root.prefix + admindir;
-          if (!isDirectory(dir)) continue;
-          for (const p of readDpkgDatabase(dir) ?? []) {
-            rows.push({
-              name: p.name,
-              version: p.version,
-              source: p.source,
-              size: p.size,
-              arch: p.arch,
-              revision: p.revision,
-              status: p.status,
-              maintainer: p.maintainer,
-              section: p.section,
-              priority: p.priority,
-              admindir,
-              pid_with_namespace: root.pid,
-              mount_namespace_id: root.mountNamespaceId,
-            });
-          }
-        }
-      }
-      return rows;
-    },
-  });
-}
-
-export default registerTable(debPackagesTable());

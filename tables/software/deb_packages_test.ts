@@ -1,11 +1,15 @@
 import { assert, assertEquals } from "../../testing/assert.ts";
-import { debPackagesTable, splitDebianVersion } from "./deb_packages.ts";
-import { engineWith, fixture } from "./software_test_helpers.ts";
+import debPackagesTable, { splitDebianVersion } from "./deb_packages.ts";
+import { fixtureHost, tableEngine, testdata } from "../../testing/table_engine.ts";
 
-const admindir = fixture("dpkg");
+/** testdata/software/root: dpkg's database at /var/lib/dpkg, a truncated one at /srv/dpkg-truncated. */
+const ROOT = testdata("software", "root");
+const admindir = "/var/lib/dpkg";
+const truncated = "/srv/dpkg-truncated";
+const engine = () => tableEngine([debPackagesTable], fixtureHost(ROOT));
 
 Deno.test("deb_packages: reports every state but not-installed, with dpkg's status words", () => {
-  const e = engineWith(debPackagesTable({ defaultAdmindir: admindir }));
+  const e = engine();
   const rows = e.query("select name, arch, status from deb_packages order by name, arch");
   assertEquals(rows, [
     { name: "bash", arch: "amd64", status: "install ok installed" },
@@ -19,7 +23,7 @@ Deno.test("deb_packages: reports every state but not-installed, with dpkg's stat
 });
 
 Deno.test("deb_packages: columns carry version, revision, source, size, maintainer, section, priority", () => {
-  const e = engineWith(debPackagesTable({ defaultAdmindir: admindir }));
+  const e = engine();
   const [libc] = e.query("select * from deb_packages where name = 'libc6' and arch = 'amd64'");
   assertEquals(libc, {
     name: "libc6",
@@ -41,7 +45,7 @@ Deno.test("deb_packages: columns carry version, revision, source, size, maintain
 });
 
 Deno.test("deb_packages: field names are case-insensitive and priorities are normalised like dpkg", () => {
-  const e = engineWith(debPackagesTable({ defaultAdmindir: admindir }));
+  const e = engine();
   const [lower] = e.query("select version, revision, priority from deb_packages where name = 'lowercase-fields'");
   assertEquals(lower, { version: "3.0-1-2", revision: "2", priority: "important" });
   const [odd] = e.query("select priority from deb_packages where name = 'odd-priority'");
@@ -49,39 +53,48 @@ Deno.test("deb_packages: field names are case-insensitive and priorities are nor
 });
 
 Deno.test("deb_packages: journal entries in updates/ replace the status file's stanza", () => {
-  const e = engineWith(debPackagesTable({ defaultAdmindir: admindir }));
+  const e = engine();
   const [odd] = e.query("select version, status from deb_packages where name = 'odd-priority'");
   assertEquals(odd, { version: "2.0~rc2", status: "install ok installed" });
 });
 
 Deno.test("deb_packages: a truncated status file yields its complete stanzas only", () => {
-  const e = engineWith(debPackagesTable({ defaultAdmindir: fixture("dpkg-truncated") }));
-  assertEquals(e.query("select name, version, revision from deb_packages"), [
+  const e = engine();
+  assertEquals(e.query(`select name, version, revision from deb_packages where admindir = '${truncated}'`), [
     { name: "partial", version: "1.0-1", revision: "1" },
   ]);
 });
 
 Deno.test("deb_packages: admindir = ... scans those databases; a missing one yields nothing", () => {
-  const e = engineWith(debPackagesTable({ defaultAdmindir: "/nonexistent" }));
-  assertEquals(e.query("select count(*) as n from deb_packages"), [{ n: 0 }]);
-  const dirs = [admindir, fixture("dpkg-truncated"), "/nonexistent/dpkg"];
+  assertEquals(
+    tableEngine([debPackagesTable], fixtureHost("/nonexistent")).query("select count(*) as n from deb_packages"),
+    [{ n: 0 }],
+  );
+  const e = engine();
+  const dirs = [admindir, truncated, "/nonexistent/dpkg"];
   const rows = e.query(
     `select admindir, count(*) as n from deb_packages where admindir in (${
       dirs.map((d) => `'${d}'`).join(",")
     }) group by admindir order by n`,
   );
-  assertEquals(rows, [{ admindir: fixture("dpkg-truncated"), n: 1 }, { admindir, n: 7 }]);
+  assertEquals(rows, [{ admindir: truncated, n: 1 }, { admindir, n: 7 }]);
 });
 
 Deno.test("deb_packages: pid_with_namespace reads the database through that process's root", () => {
-  const e = engineWith(debPackagesTable({ defaultAdmindir: admindir }));
-  // Our own process shares the host's mount namespace, so its root shows the same fixture.
+  // A fixture process 77 whose root (proc/77/root) is a link to the fixture's own root.
+  const dir = Deno.makeTempDirSync();
+  Deno.mkdirSync(`${dir}/proc/77/ns`, { recursive: true });
+  Deno.symlinkSync("mnt:[4026532077]", `${dir}/proc/77/ns/mnt`);
+  Deno.symlinkSync(ROOT, `${dir}/proc/77/root`);
+  const e = tableEngine([debPackagesTable], fixtureHost(dir));
   const rows = e.query(
-    `select name, pid_with_namespace, mount_namespace_id from deb_packages where pid_with_namespace = ${Deno.pid}`,
+    "select name, pid_with_namespace, mount_namespace_id from deb_packages where pid_with_namespace = 77",
   );
+  Deno.removeSync(dir, { recursive: true });
   assertEquals(rows.length, 7);
-  assertEquals(rows[0].pid_with_namespace, Deno.pid);
-  assert(/^\d+$/.test(String(rows[0].mount_namespace_id)));
+  assertEquals(rows[0].pid_with_namespace, 77);
+  assertEquals(rows[0].mount_namespace_id, "4026532077");
+  assertEquals(e.query("select count(*) as n from deb_packages"), [{ n: 0 }]);
 });
 
 Deno.test("deb_packages: splitDebianVersion keeps non-zero epochs and splits at the last hyphen", () => {
@@ -92,7 +105,6 @@ Deno.test("deb_packages: splitDebianVersion keeps non-zero epochs and splits at 
 });
 
 Deno.test("deb_packages: the live host's database parses (zero rows where dpkg is absent)", () => {
-  const e = engineWith(debPackagesTable());
-  const rows = e.query("select name, status from deb_packages");
+  const rows = tableEngine([debPackagesTable]).query("select name, status from deb_packages");
   for (const r of rows) assert(!String(r.status).endsWith("not-installed"));
 });

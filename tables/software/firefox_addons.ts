@@ -4,9 +4,56 @@
  *
  * @module
  */
-import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
+import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { asObject, hostUsers, listSubdirs, readJson, usersFromContext, type UserSource } from "./_lib.ts";
+import { usersFromContext } from "../../core/host/per_user.ts";
+import { asObject, listSubdirs, readJson } from "./_lib.ts";
+
+export default registerTable(defineTable({
+  name: "firefox_addons",
+  description: "Add-ons installed in the Firefox profiles of each user.",
+  columns: [
+    {
+      name: "uid",
+      type: "BIGINT",
+      additional: true,
+      optimized: true,
+      description: "The user whose Firefox profile holds the add-on.",
+    },
+    { name: "name", type: "TEXT", description: "The add-on's name in its default locale." },
+    { name: "identifier", type: "TEXT", index: true, description: "The add-on's id, e.g. uBlock0@raymondhill.net." },
+    { name: "creator", type: "TEXT", description: "Its author, as the add-on names it." },
+    { name: "type", type: "TEXT", description: "The kind of add-on: extension, theme, dictionary, locale..." },
+    { name: "version", type: "TEXT", collate: "version", description: "The add-on's version." },
+    { name: "description", type: "TEXT", description: "The add-on's description in its default locale." },
+    { name: "source_url", type: "TEXT", description: "Where the add-on was installed from." },
+    { name: "visible", type: "INTEGER", description: "1 when Firefox shows the add-on, else 0." },
+    { name: "active", type: "INTEGER", description: "1 when the add-on is running, else 0." },
+    {
+      name: "disabled",
+      type: "INTEGER",
+      description: "1 when the user, the application or a soft block disabled it, else 0.",
+    },
+    { name: "autoupdate", type: "INTEGER", description: "1 when Firefox updates it in the background, else 0." },
+    { name: "location", type: "TEXT", description: "The install location Firefox records, e.g. app-profile." },
+    { name: "path", type: "TEXT", description: "The add-on's file or directory." },
+  ],
+  attributes: { user_data: true },
+  generate(ctx) {
+    const rows: Row[] = [];
+    for (const user of usersFromContext(ctx)) {
+      for (const base of FIREFOX_PATHS) {
+        const dir = `${user.directory}/${base}`;
+        for (const name of listSubdirs(ctx.host.path(dir))) {
+          // Crash reports and telemetry pings live beside the profiles.
+          if (name.endsWith("Crash Reports") || name.endsWith("Pending Pings")) continue;
+          rows.push(...readFirefoxAddons(ctx.host.path(`${dir}/${name}`), user.uid));
+        }
+      }
+    }
+    return rows;
+  },
+}));
 
 /** Where Firefox keeps profiles under a Linux home (classic, snap, and XDG since Firefox 147). */
 export const FIREFOX_PATHS = [".mozilla/firefox", "snap/firefox/common/.mozilla/firefox", ".config/mozilla/firefox"];
@@ -42,7 +89,7 @@ function truthy(v: unknown): boolean {
   return false;
 }
 
-/** The add-ons of one profile's extensions.json; none when it is missing or malformed. */
+/** The add-ons of one profile's extensions.json (`profile` as this machine reads it); none when it is missing or malformed. */
 export function readFirefoxAddons(profile: string, uid: number): Row[] {
   const doc = asObject(readJson(`${profile}/extensions.json`));
   const addons = doc?.addons;
@@ -63,45 +110,3 @@ export function readFirefoxAddons(profile: string, uid: number): Row[] {
   }
   return rows;
 }
-
-/** Builds the firefox_addons table (tests give it fixture users). */
-export function firefoxAddonsTable(users: UserSource = hostUsers): TableSpec {
-  return defineTable({
-    name: "firefox_addons",
-    description: "Add-ons installed in the Firefox profiles of each user.",
-    columns: [
-      { name: "uid", type: "BIGINT", additional: true, optimized: true },
-      { name: "name", type: "TEXT" },
-      { name: "identifier", type: "TEXT", index: true },
-      { name: "creator", type: "TEXT" },
-      { name: "type", type: "TEXT" },
-      { name: "version", type: "TEXT", collate: "version" },
-      { name: "description", type: "TEXT" },
-      { name: "source_url", type: "TEXT" },
-      { name: "visible", type: "INTEGER" },
-      { name: "active", type: "INTEGER" },
-      { name: "disabled", type: "INTEGER" },
-      { name: "autoupdate", type: "INTEGER" },
-      { name: "location", type: "TEXT" },
-      { name: "path", type: "TEXT" },
-    ],
-    attributes: { user_data: true },
-    generate(ctx) {
-      const rows: Row[] = [];
-      for (const user of usersFromContext(ctx, users)) {
-        if (!user.directory) continue;
-        for (const base of FIREFOX_PATHS) {
-          const dir = `${user.directory}/${base}`;
-          for (const name of listSubdirs(dir)) {
-            // Crash reports and telemetry pings live beside the profiles.
-            if (name.endsWith("Crash Reports") || name.endsWith("Pending Pings")) continue;
-            rows.push(...readFirefoxAddons(`${dir}/${name}`, user.uid));
-          }
-        }
-      }
-      return rows;
-    },
-  });
-}
-
-export default registerTable(firefoxAddonsTable());

@@ -5,18 +5,42 @@
  *
  * @module
  */
-import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
+import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import {
-  expandPattern,
-  hostUsers,
-  isDirectory,
-  listDir,
-  readBytes,
-  usersFromContext,
-  type UserSource,
-} from "./_lib.ts";
+import type { Host } from "../../core/host/host.ts";
+import { usersFromContext } from "../../core/host/per_user.ts";
+import { globHost, isDirectory, listDir, readBytes } from "./_lib.ts";
 import { readZipMember } from "./_zip.ts";
+
+export default registerTable(defineTable({
+  name: "jetbrains_plugins",
+  description: "Plugins installed in JetBrains IDEs, per user and product.",
+  columns: [
+    { name: "product_type", type: "TEXT", description: "The IDE: clion, goland, intellij_idea, pycharm, webstorm..." },
+    { name: "uid", type: "BIGINT", index: true, description: "The user whose home holds the plugin." },
+    { name: "name", type: "TEXT", description: "The plugin's name from its plugin.xml." },
+    { name: "version", type: "TEXT", collate: "version", description: "The plugin's version from its plugin.xml." },
+    { name: "vendor", type: "TEXT", description: "Who made the plugin, from its plugin.xml." },
+    { name: "path", type: "TEXT", description: "The plugin's jar or directory." },
+  ],
+  attributes: { user_data: true },
+  generate(ctx) {
+    const rows: Row[] = [];
+    for (const user of usersFromContext(ctx)) {
+      for (const [product, pattern] of JETBRAINS_PRODUCTS) {
+        // The wildcard is the version: PyCharm% must not also claim PyCharmCE2023.2.
+        const prefix = pattern.slice(pattern.lastIndexOf("/") + 1, -1);
+        for (const dir of globHost(ctx.host, `${user.directory}/${pattern}`)) {
+          const version = dir.slice(dir.lastIndexOf("/") + 1 + prefix.length);
+          if (/^\d/.test(version) && isDirectory(ctx.host.path(dir))) {
+            rows.push(...genPluginsDirectory(ctx.host, dir, product, user.uid));
+          }
+        }
+      }
+    }
+    return rows;
+  },
+}));
 
 /** Product directories under the home (`%` = version), with the product_type osquery reports. */
 export const JETBRAINS_PRODUCTS: [string, string][] = [
@@ -82,19 +106,19 @@ export function likelyPluginJarsFirst(pluginDir: string, names: string[]): strin
   });
 }
 
-/** The plugins of one plugins directory, as rows. */
-export function genPluginsDirectory(dir: string, product: string, uid: number): Row[] {
+/** The plugins of one plugins directory of `host`, as rows. */
+export function genPluginsDirectory(host: Host, dir: string, product: string, uid: number): Row[] {
   const rows: Row[] = [];
-  for (const e of listDir(dir)) {
+  for (const e of listDir(host.path(dir))) {
     const path = `${dir}/${e.name}`;
     if (e.isFile) {
-      const attrs = pluginFromJar(path);
+      const attrs = pluginFromJar(host.path(path));
       if (attrs) rows.push({ product_type: product, uid, path, ...attrs });
     } else if (e.isDirectory) {
       const lib = `${path}/lib`;
-      const jars = listDir(lib).filter((f) => f.isFile).map((f) => f.name);
+      const jars = listDir(host.path(lib)).filter((f) => f.isFile).map((f) => f.name);
       for (const jar of likelyPluginJarsFirst(e.name, jars)) {
-        const attrs = pluginFromJar(`${lib}/${jar}`);
+        const attrs = pluginFromJar(host.path(`${lib}/${jar}`));
         if (attrs) {
           rows.push({ product_type: product, uid, path, ...attrs });
           break;
@@ -104,37 +128,3 @@ export function genPluginsDirectory(dir: string, product: string, uid: number): 
   }
   return rows;
 }
-
-/** Builds the jetbrains_plugins table (tests give it fixture users). */
-export function jetbrainsPluginsTable(users: UserSource = hostUsers): TableSpec {
-  return defineTable({
-    name: "jetbrains_plugins",
-    description: "Plugins installed in JetBrains IDEs, per user and product.",
-    columns: [
-      { name: "product_type", type: "TEXT" },
-      { name: "uid", type: "BIGINT", index: true },
-      { name: "name", type: "TEXT" },
-      { name: "version", type: "TEXT", collate: "version" },
-      { name: "vendor", type: "TEXT" },
-      { name: "path", type: "TEXT" },
-    ],
-    attributes: { user_data: true },
-    generate(ctx) {
-      const rows: Row[] = [];
-      for (const user of usersFromContext(ctx, users)) {
-        if (!user.directory) continue;
-        for (const [product, pattern] of JETBRAINS_PRODUCTS) {
-          // The wildcard is the version: PyCharm% must not also claim PyCharmCE2023.2.
-          const prefix = pattern.slice(pattern.lastIndexOf("/") + 1, -1);
-          for (const dir of expandPattern(`${user.directory}/${pattern}`)) {
-            const version = dir.slice(dir.lastIndexOf("/") + 1 + prefix.length);
-            if (/^\d/.test(version) && isDirectory(dir)) rows.push(...genPluginsDirectory(dir, product, user.uid));
-          }
-        }
-      }
-      return rows;
-    },
-  });
-}
-
-export default registerTable(jetbrainsPluginsTable());

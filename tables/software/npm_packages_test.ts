@@ -1,12 +1,14 @@
 import { assertEquals } from "../../testing/assert.ts";
-import { npmPackagesTable } from "./npm_packages.ts";
-import { engineWith, fixture } from "./software_test_helpers.ts";
+import npmPackagesTable from "./npm_packages.ts";
+import { fixtureHost, tableEngine, testdata } from "../../testing/table_engine.ts";
 
-const lib = fixture("npm/lib");
+/** testdata/software/root holds node_modules under /usr/lib, one of npm_packages' default locations. */
+const lib = "/usr/lib";
 const nm = `${lib}/node_modules`;
+const engine = () => tableEngine([npmPackagesTable], fixtureHost(testdata("software", "root")));
 
 Deno.test("npm_packages: packages, scoped packages and nested node_modules with their depth", () => {
-  const e = engineWith(npmPackagesTable({ locations: [lib] }));
+  const e = engine();
   const rows = e.query(
     "select name, version, author, license, homepage, description, path, directory, depth from npm_packages",
   );
@@ -32,15 +34,16 @@ Deno.test("npm_packages: packages, scoped packages and nested node_modules with 
 });
 
 Deno.test("npm_packages: a symlink loop in node_modules ends", () => {
-  const e = engineWith(npmPackagesTable({ locations: [lib] }));
+  const e = engine();
   const cyc = e.query("select depth from npm_packages where name = 'cyc' order by depth");
   assertEquals(cyc.length <= 3, true);
   assertEquals(cyc[0].depth, 0);
 });
 
 Deno.test("npm_packages: max_depth = 0 keeps direct packages only; directory = ... picks the tree", () => {
-  const e = engineWith(npmPackagesTable({ locations: [] }));
-  assertEquals(e.query("select count(*) as n from npm_packages"), [{ n: 0 }]);
+  const none = tableEngine([npmPackagesTable], fixtureHost("/nonexistent"));
+  assertEquals(none.query("select count(*) as n from npm_packages"), [{ n: 0 }]);
+  const e = engine();
   const rows = e.query(
     `select name, depth from npm_packages where directory = '${lib}' and max_depth = 0 order by name`,
   );
@@ -50,7 +53,7 @@ Deno.test("npm_packages: max_depth = 0 keeps direct packages only; directory = .
 Deno.test("npm_packages: a default location reads as osquery's glob marks it, with a trailing slash", () => {
   // osquery resolves its default locations with glob(GLOB_MARK): `/usr/lib` is reported as
   // `/usr/lib/`, so a `directory = '/usr/lib/'` filter copied from osquery output must match.
-  const e = engineWith(npmPackagesTable({ locations: [lib] }));
+  const e = engine();
   const directories = e.query("select distinct directory from npm_packages");
   assertEquals(directories, [{ directory: `${lib}/` }]);
   const named = e.query(`select name from npm_packages where directory = '${lib}/' and max_depth = 0 order by name`);

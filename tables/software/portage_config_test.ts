@@ -1,21 +1,24 @@
 import { assertEquals } from "../../testing/assert.ts";
-import { portageUseTable } from "./portage_use.ts";
-import { portageKeywordsTable, portageKeywordSummary } from "./portage_keywords.ts";
-import { engineWith, fixture } from "./software_test_helpers.ts";
+import portageUseTable from "./portage_use.ts";
+import portageKeywordsTable, { portageKeywordSummary } from "./portage_keywords.ts";
+import { fixtureHost, tableEngine, testdata } from "../../testing/table_engine.ts";
+
+const ROOT = fixtureHost(testdata("software", "root"));
+const NONE = fixtureHost("/nonexistent");
 
 Deno.test("portage_use: one row per flag in each package's USE file; empty or missing files add none", () => {
-  const e = engineWith(portageUseTable(fixture("portage/db")));
+  const e = tableEngine([portageUseTable], ROOT);
   assertEquals(e.query("select * from portage_use"), [
     { package: "dev-lang/python", version: "3.11.8-r1", use: "python_targets_python3_11" },
     { package: "dev-lang/python", version: "3.11.8-r1", use: "ssl" },
     { package: "dev-lang/python", version: "3.11.8-r1", use: "readline" },
     { package: "dev-lang/python", version: "3.11.8-r1", use: "sqlite" },
   ]);
-  assertEquals(engineWith(portageUseTable("/nonexistent/pkg")).query("select * from portage_use"), []);
+  assertEquals(tableEngine([portageUseTable], NONE).query("select * from portage_use"), []);
 });
 
 Deno.test("portage_keywords: keywords (file and directory), mask and unmask merged per atom", () => {
-  const e = engineWith(portageKeywordsTable(fixture("portage/etc")));
+  const e = tableEngine([portageKeywordsTable], ROOT);
   assertEquals(e.query("select * from portage_keywords"), [
     { package: "app-editors/vim", version: "", keyword: "~amd64", mask: 0, unmask: 0 },
     { package: "dev-lang/python", version: "3.12.1", keyword: "~amd64", mask: 1, unmask: 1 },
@@ -28,5 +31,5 @@ Deno.test("portage_keywords: keywords (file and directory), mask and unmask merg
 
 Deno.test("portage_keywords: comments, blank lines and a host without /etc/portage give nothing", () => {
   assertEquals(portageKeywordSummary("# only a comment\n\n   \n", "", "#x\n"), []);
-  assertEquals(engineWith(portageKeywordsTable("/nonexistent/portage")).query("select * from portage_keywords"), []);
+  assertEquals(tableEngine([portageKeywordsTable], NONE).query("select * from portage_keywords"), []);
 });

@@ -5,10 +5,35 @@
  *
  * @module
  */
-import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
+import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { isDirectory, listDir, readText, splitTrim } from "./_lib.ts";
 import { splitPortageAtom } from "./portage_packages.ts";
+
+export default registerTable(defineTable({
+  name: "portage_keywords",
+  description: "Per-package keyword, mask and unmask settings from Gentoo's /etc/portage.",
+  columns: [
+    { name: "package", type: "TEXT", description: "The package: category/name." },
+    {
+      name: "version",
+      type: "TEXT",
+      collate: "version",
+      description: "The versions the line applies to (with its operator); empty: all.",
+    },
+    { name: "keyword", type: "TEXT", description: "The keyword accepted for the package, e.g. ~amd64." },
+    { name: "mask", type: "INTEGER", description: "1 when package.mask masks the atom." },
+    { name: "unmask", type: "INTEGER", description: "1 when package.unmask unmasks the atom." },
+  ],
+  generate(ctx) {
+    const config = (name: string) => readPortageConfig(ctx.host.path(`/etc/portage/${name}`));
+    return portageKeywordSummary(
+      [config("package.keywords"), config("package.accept_keywords")].join("\n"),
+      config("package.mask"),
+      config("package.unmask"),
+    );
+  },
+}));
 
 /**
  * The text of a Portage configuration path: the file itself, or every file under the directory in name
@@ -69,30 +94,3 @@ export function portageKeywordSummary(keywords: string, masked: string, unmasked
   for (const words of entries(unmasked)) entryFor(words[0]).unmask = 1;
   return [...byAtom.values()].map((e) => ({ ...e }));
 }
-
-/** Builds the portage_keywords table over the configuration directory `etcPortage` (tests point it at a fixture). */
-export function portageKeywordsTable(etcPortage = "/etc/portage"): TableSpec {
-  return defineTable({
-    name: "portage_keywords",
-    description: "Per-package keyword, mask and unmask settings from Gentoo's /etc/portage.",
-    columns: [
-      { name: "package", type: "TEXT" },
-      { name: "version", type: "TEXT", collate: "version" },
-      { name: "keyword", type: "TEXT" },
-      { name: "mask", type: "INTEGER" },
-      { name: "unmask", type: "INTEGER" },
-    ],
-    generate: () =>
-      portageKeywordSummary(
-        [
-          readPortageConfig(`${etcPortage}/package.keywords`),
-          readPortageConfig(`${etcPortage}/package.accept_keywords`),
-        ]
-          .join("\n"),
-        readPortageConfig(`${etcPortage}/package.mask`),
-        readPortageConfig(`${etcPortage}/package.unmask`),
-      ),
-  });
-}
-
-export default registerTable(portageKeywordsTable());

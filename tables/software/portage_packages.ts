@@ -4,9 +4,32 @@
  *
  * @module
  */
-import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
+import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
+import type { Host } from "../../core/host/host.ts";
 import { isDirectory, listSubdirs, readText, splitTrim } from "./_lib.ts";
+
+export default registerTable(defineTable({
+  name: "portage_packages",
+  description: "Gentoo packages installed by Portage, with slot, build time, repository and world membership.",
+  columns: [
+    { name: "package", type: "TEXT", description: "The package: category/name." },
+    { name: "version", type: "TEXT", collate: "version", description: "The installed version." },
+    { name: "slot", type: "TEXT", description: "The slot the package is installed in." },
+    { name: "build_time", type: "BIGINT", description: "When the package was built, in seconds since 1970." },
+    { name: "repository", type: "TEXT", description: "The repository whose ebuild built it." },
+    { name: "eapi", type: "BIGINT", description: "The EAPI of that ebuild." },
+    { name: "size", type: "BIGINT", description: "The installed size, in bytes." },
+    {
+      name: "world",
+      type: "INTEGER",
+      description: "1 when the package is in the world file (asked for by name), else 0.",
+    },
+  ],
+  generate(ctx) {
+    return genPortagePackages(ctx.host);
+  },
+}));
 
 /**
  * Splits a Portage atom such as `>=dev-lang/python-3.11.4-r1` into package and version. Leading
@@ -36,23 +59,15 @@ export function splitPortageAtom(atom: string): { package: string; version: stri
   return { package: s, version };
 }
 
-/** Where Portage keeps its database. */
-export interface PortagePaths {
-  /** Default /var/db/pkg. */
-  pkgDir?: string;
-  /** Default /var/lib/portage/world. */
-  world?: string;
-}
-
 function trimmedFile(path: string): string | undefined {
   const t = readText(path);
   return t === undefined ? undefined : t.trim();
 }
 
-/** The installed packages as rows; none when the database or the world file is missing (as osquery). */
-export function genPortagePackages(paths: PortagePaths = {}): Row[] {
-  const pkgDir = paths.pkgDir ?? "/var/db/pkg";
-  const worldText = readText(paths.world ?? "/var/lib/portage/world");
+/** The packages installed on `host`, as rows; none when the database or the world file is missing (as osquery). */
+export function genPortagePackages(host: Host): Row[] {
+  const pkgDir = host.path("/var/db/pkg");
+  const worldText = readText(host.path("/var/lib/portage/world"));
   if (!isDirectory(pkgDir) || worldText === undefined) return [];
   const world = new Set<string>();
   for (const line of worldText.split("\n")) {
@@ -80,24 +95,3 @@ export function genPortagePackages(paths: PortagePaths = {}): Row[] {
   }
   return rows;
 }
-
-/** Builds the portage_packages table (tests point it at a fixture database). */
-export function portagePackagesTable(paths: PortagePaths = {}): TableSpec {
-  return defineTable({
-    name: "portage_packages",
-    description: "Gentoo packages installed by Portage, with slot, build time, repository and world membership.",
-    columns: [
-      { name: "package", type: "TEXT" },
-      { name: "version", type: "TEXT", collate: "version" },
-      { name: "slot", type: "TEXT" },
-      { name: "build_time", type: "BIGINT" },
-      { name: "repository", type: "TEXT" },
-      { name: "eapi", type: "BIGINT" },
-      { name: "size", type: "BIGINT" },
-      { name: "world", type: "INTEGER" },
-    ],
-    generate: () => genPortagePackages(paths),
-  });
-}
-
-export default registerTable(portagePackagesTable());

@@ -1,11 +1,24 @@
 import { assertEquals } from "../../testing/assert.ts";
-import { portagePackagesTable, splitPortageAtom } from "./portage_packages.ts";
-import { engineWith, fixture } from "./software_test_helpers.ts";
+import portagePackagesTable, { splitPortageAtom } from "./portage_packages.ts";
+import { fixtureHost, tableEngine, testdata } from "../../testing/table_engine.ts";
 
-const paths = { pkgDir: fixture("portage/db"), world: fixture("portage/world") };
+const ROOT = testdata("software", "root");
+
+/** A copy of the fixture's Portage database and world file, without the parts `leave` names. */
+function partialRoot(leave: "world" | "db"): string {
+  const dir = Deno.makeTempDirSync();
+  if (leave !== "db") {
+    Deno.mkdirSync(`${dir}/var/db/pkg/app-misc/x-1.0`, { recursive: true });
+  }
+  if (leave !== "world") {
+    Deno.mkdirSync(`${dir}/var/lib/portage`, { recursive: true });
+    Deno.copyFileSync(`${ROOT}/var/lib/portage/world`, `${dir}/var/lib/portage/world`);
+  }
+  return dir;
+}
 
 Deno.test("portage_packages: each package directory is a row with its metadata files", () => {
-  const e = engineWith(portagePackagesTable(paths));
+  const e = tableEngine([portagePackagesTable], fixtureHost(ROOT));
   assertEquals(e.query("select * from portage_packages order by package"), [
     {
       package: "app-misc/broken",
@@ -41,14 +54,14 @@ Deno.test("portage_packages: each package directory is a row with its metadata f
 });
 
 Deno.test("portage_packages: no world file or no database means zero rows", () => {
-  assertEquals(
-    engineWith(portagePackagesTable({ ...paths, world: "/nonexistent" })).query("select * from portage_packages"),
-    [],
-  );
-  assertEquals(
-    engineWith(portagePackagesTable({ ...paths, pkgDir: "/nonexistent" })).query("select * from portage_packages"),
-    [],
-  );
+  for (const leave of ["world", "db"] as const) {
+    const dir = partialRoot(leave);
+    try {
+      assertEquals(tableEngine([portagePackagesTable], fixtureHost(dir)).query("select * from portage_packages"), []);
+    } finally {
+      Deno.removeSync(dir, { recursive: true });
+    }
+  }
 });
 
 Deno.test("portage_packages: atoms split into package and version, keeping comparison operators", () => {

@@ -4,13 +4,26 @@
  *
  * @module
  */
-import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
+import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { isDirectory, listSubdirs, readText } from "./_lib.ts";
 import { splitPortageAtom } from "./portage_packages.ts";
 
+export default registerTable(defineTable({
+  name: "portage_use",
+  description: "USE flags enabled for each installed Gentoo package.",
+  columns: [
+    { name: "package", type: "TEXT", description: "The package: category/name." },
+    { name: "version", type: "TEXT", collate: "version", description: "The installed version." },
+    { name: "use", type: "TEXT", description: "A USE flag the package was built with." },
+  ],
+  generate(ctx) {
+    return genPortageUse(ctx.host.path("/var/db/pkg"));
+  },
+}));
+
 /** The rows for the package database at `pkgDir`; none when it is missing. Packages without a USE file add nothing. */
-export function genPortageUse(pkgDir = "/var/db/pkg"): Row[] {
+export function genPortageUse(pkgDir: string): Row[] {
   if (!isDirectory(pkgDir)) return [];
   const rows: Row[] = [];
   const visible = (names: string[]) => names.filter((n) => !n.startsWith("."));
@@ -26,19 +39,3 @@ export function genPortageUse(pkgDir = "/var/db/pkg"): Row[] {
   }
   return rows;
 }
-
-/** Builds the portage_use table (tests point it at a fixture database). */
-export function portageUseTable(pkgDir = "/var/db/pkg"): TableSpec {
-  return defineTable({
-    name: "portage_use",
-    description: "USE flags enabled for each installed Gentoo package.",
-    columns: [
-      { name: "package", type: "TEXT" },
-      { name: "version", type: "TEXT", collate: "version" },
-      { name: "use", type: "TEXT" },
-    ],
-    generate: () => genPortageUse(pkgDir),
-  });
-}
-
-export default registerTable(portageUseTable());

@@ -7,21 +7,74 @@
  *
  * @module
  */
-import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
+import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import {
-  expandPattern,
-  hostUsers,
-  isDirectory,
-  listDir,
-  listSubdirs,
-  markDirectory,
-  namespaceRoots,
-  readText,
-  splitTrim,
-  usersFromContext,
-  type UserSource,
-} from "./_lib.ts";
+import type { Host } from "../../core/host/host.ts";
+import { namespaceRoots } from "../../core/host/namespace_roots.ts";
+import { usersFromContext } from "../../core/host/per_user.ts";
+import { globHost, isDirectory, listDir, listSubdirs, markDirectory, readText, splitTrim } from "./_lib.ts";
+
+export default registerTable(defineTable({
+  name: "python_packages",
+  description: "Python distributions installed system-wide and in users' environments.",
+  columns: [
+    { name: "name", type: "TEXT", description: "The distribution's Name from its metadata." },
+    { name: "uid", type: "BIGINT", index: true, description: "The user whose home holds it (0 for system-wide ones)." },
+    { name: "version", type: "TEXT", collate: "version", description: "The Version from its metadata." },
+    { name: "summary", type: "TEXT", description: "The Summary from its metadata." },
+    { name: "author", type: "TEXT", description: "The Author from its metadata." },
+    { name: "license", type: "TEXT", description: "The License from its metadata." },
+    { name: "path", type: "TEXT", description: "Its .dist-info or .egg-info directory." },
+    {
+      name: "directory",
+      type: "TEXT",
+      index: true,
+      optimized: true,
+      description: "The site directory it was found in (found by pattern: with a trailing slash).",
+    },
+    {
+      name: "pid_with_namespace",
+      type: "INTEGER",
+      additional: true,
+      hidden: true,
+      linuxHidden: true,
+      description: "Read the system sites of this process's mount namespace (0: the host's).",
+    },
+  ],
+  attributes: { user_data: true },
+  generate(ctx) {
+    const rows: Row[] = [];
+    const add = (list: Row[], pid: number) => {
+      for (const r of list) rows.push({ ...r, pid_with_namespace: pid });
+    };
+    const directories = ctx.equals("directory");
+    for (const view of namespaceRoots(ctx)) {
+      if (directories.length) {
+        // Named directories are scanned as they are, and nothing else (osquery's behaviour).
+        for (const dir of directories) add(genSiteDirectory(view.host, dir, 0), view.pid);
+        continue;
+      }
+      const sites = new Set<string>();
+      for (const pattern of SYSTEM_SITE_PATTERNS) {
+        for (const site of globHost(view.host, pattern)) {
+          // osquery's glob marks directories (GLOB_MARK): `directory` reads ".../dist-packages/".
+          if (isDirectory(view.host.path(site))) sites.add(markDirectory(site));
+        }
+      }
+      for (const site of sites) add(genSiteDirectory(view.host, site, 0), view.pid);
+      if (view.pid !== 0) continue; // Home directories come from the host's passwd.
+      for (const user of usersFromContext(ctx)) {
+        if (user.directory === "/") continue;
+        for (const rel of USER_PATTERNS) {
+          for (const site of userSiteDirectories(ctx.host, `${user.directory}/${rel}`)) {
+            add(genSiteDirectory(ctx.host, site.scan, user.uid, site.reported), 0);
+          }
+        }
+      }
+    }
+    return rows;
+  },
+}));
 
 /** System-wide site directories (`%` matches the Python version). */
 export const SYSTEM_SITE_PATTERNS = [
@@ -81,17 +134,17 @@ export function parsePythonMetadata(text: string): Row {
 }
 
 /**
- * The distributions of one site directory, as rows; unreadable metadata skips the distribution.
- * `reported` is the `directory` value the rows carry (default `site`).
+ * The distributions of one site directory of `host`, as rows; unreadable metadata skips the
+ * distribution. `reported` is the `directory` value the rows carry (default `site`).
  */
-export function genSiteDirectory(site: string, uid: number, prefix = "", reported = site): Row[] {
+export function genSiteDirectory(host: Host, site: string, uid: number, reported = site): Row[] {
   const rows: Row[] = [];
-  for (const name of listSubdirs(prefix + site)) {
+  for (const name of listSubdirs(host.path(site))) {
     let file: string;
     if (name.endsWith(".dist-info")) file = "METADATA";
     else if (name.endsWith(".egg-info")) file = "PKG-INFO";
     else continue;
-    const text = readText(`${prefix}${site}/${name}/${file}`);
+    const text = readText(host.path(`${site}/${name}/${file}`));
     if (text === undefined) continue;
     const meta = parsePythonMetadata(text);
     if (meta.name === undefined) continue;
@@ -112,87 +165,24 @@ interface UserSite {
  * reports the latter under the `lib/python3.X/` directory it globbed (its recursive listing finds
  * the packages in `site-packages` below it), so that is the `directory` value here too.
  */
-function userSiteDirectories(location: string): UserSite[] {
+function userSiteDirectories(host: Host, location: string): UserSite[] {
   const out: UserSite[] = [];
-  for (const dir of expandPattern(location).filter(isDirectory)) {
+  for (const dir of globHost(host, location)) {
+    if (!isDirectory(host.path(dir))) continue;
     let nested = 0;
     // Symlinked versions (pyenv's aliases such as 3.11 -> 3.11.7) would list the same packages twice.
-    for (const sub of listDir(dir).filter((e) => e.isDirectory).map((e) => e.name)) {
-      for (const site of expandPattern(`${dir}/${sub}/lib/python%/site-packages`)) {
-        if (isDirectory(site)) {
+    for (const sub of listDir(host.path(dir)).filter((e) => e.isDirectory).map((e) => e.name)) {
+      for (const site of globHost(host, `${dir}/${sub}/lib/python%/site-packages`)) {
+        if (isDirectory(host.path(site))) {
           out.push({ scan: site, reported: markDirectory(site) });
           nested++;
         }
       }
     }
     if (nested === 0) {
-      const scan = isDirectory(`${dir}/site-packages`) ? `${dir}/site-packages` : dir;
+      const scan = isDirectory(host.path(`${dir}/site-packages`)) ? `${dir}/site-packages` : dir;
       out.push({ scan, reported: markDirectory(dir) });
     }
   }
   return out;
 }
-
-/** Options for {@linkcode pythonPackagesTable}. */
-export interface PythonPackagesOptions {
-  /** System site-directory patterns (default {@linkcode SYSTEM_SITE_PATTERNS}). */
-  systemSites?: string[];
-  /** Where users come from (default /etc/passwd and the uid osq runs as). */
-  users?: UserSource;
-}
-
-/** Builds the python_packages table (tests point it at fixture directories and users). */
-export function pythonPackagesTable(options: PythonPackagesOptions = {}): TableSpec {
-  const systemSites = options.systemSites ?? SYSTEM_SITE_PATTERNS;
-  const users = options.users ?? hostUsers;
-  return defineTable({
-    name: "python_packages",
-    description: "Python distributions installed system-wide and in users' environments.",
-    columns: [
-      { name: "name", type: "TEXT" },
-      { name: "uid", type: "BIGINT", index: true },
-      { name: "version", type: "TEXT", collate: "version" },
-      { name: "summary", type: "TEXT" },
-      { name: "author", type: "TEXT" },
-      { name: "license", type: "TEXT" },
-      { name: "path", type: "TEXT" },
-      { name: "directory", type: "TEXT", index: true, optimized: true },
-      { name: "pid_with_namespace", type: "INTEGER", additional: true, hidden: true, linuxHidden: true },
-    ],
-    attributes: { user_data: true },
-    generate(ctx) {
-      const rows: Row[] = [];
-      const add = (list: Row[], pid: number) => {
-        for (const r of list) rows.push({ ...r, pid_with_namespace: pid });
-      };
-      const directories = ctx.equals("directory");
-      for (const root of namespaceRoots(ctx)) {
-        if (directories.length) {
-          // Named directories are scanned as they are, and nothing else (osquery's behaviour).
-          for (const dir of directories) add(genSiteDirectory(dir, 0, root.prefix), root.pid);
-          continue;
-        }
-        const sites = new Set<string>();
-        for (const pattern of systemSites) {
-          for (const site of expandPattern(root.prefix + pattern)) {
-            // osquery's glob marks directories (GLOB_MARK): `directory` reads ".../dist-packages/".
-            if (isDirectory(site)) sites.add(markDirectory(site.slice(root.prefix.length)));
-          }
-        }
-        for (const site of sites) add(genSiteDirectory(site, 0, root.prefix), root.pid);
-        if (root.prefix !== "") continue; // Home directories come from the host's passwd.
-        for (const user of usersFromContext(ctx, users)) {
-          if (!user.directory || user.directory === "/") continue;
-          for (const rel of USER_PATTERNS) {
-            for (const site of userSiteDirectories(`${user.directory}/${rel}`)) {
-              add(genSiteDirectory(site.scan, user.uid, "", site.reported), 0);
-            }
-          }
-        }
-      }
-      return rows;
-    },
-  });
-}
-
-export default registerTable(pythonPackagesTable());

@@ -1,22 +1,14 @@
 import { assertEquals } from "../../testing/assert.ts";
-import { pythonPackagesTable } from "./python_packages.ts";
-import { engineWith, fixture, fixtureUsers, fixtureUsersTable } from "./software_test_helpers.ts";
-import type { PasswdEntry } from "./_lib.ts";
+import pythonPackagesTable from "./python_packages.ts";
+import usersTable from "../users/users.ts";
+import { fixtureHost, tableEngine, testdata } from "../../testing/table_engine.ts";
 
-const site = fixture("python/usr/lib/python3.11/dist-packages");
-const users: PasswdEntry[] = [
-  { username: "root", uid: 0, gid: 0, directory: "/nonexistent-root-home", shell: "/bin/sh" },
-  { username: "alice", uid: 1000, gid: 1000, directory: fixture("home/alice"), shell: "/bin/sh" },
-  { username: "bob", uid: 1001, gid: 1001, directory: fixture("home/bob"), shell: "/bin/sh" },
-];
-const table = (current = 0) =>
-  pythonPackagesTable({
-    systemSites: [fixture("python/usr/lib/python%/dist-packages")],
-    users: fixtureUsers(users, current),
-  });
+const site = "/usr/lib/python3.11/dist-packages";
+/** testdata/software/root as the user `uid` (root, alice 1000, bob 1001, olivia 1002). */
+const host = (uid = 0) => fixtureHost(testdata("software", "root"), { uid });
 
 Deno.test("python_packages: dist-info METADATA and egg-info PKG-INFO of system sites are rows with uid 0", () => {
-  const e = engineWith(table());
+  const e = tableEngine([pythonPackagesTable], host());
   const rows = e.query(
     "select name, uid, version, summary, author, license, path, directory from python_packages order by name",
   );
@@ -55,13 +47,13 @@ Deno.test("python_packages: dist-info METADATA and egg-info PKG-INFO of system s
 });
 
 Deno.test("python_packages: without a uid constraint only the current user's environments are added", () => {
-  const e = engineWith(table(1000));
+  const e = tableEngine([pythonPackagesTable], host(1000));
   const rows = e.query("select name, uid from python_packages where uid != 0 order by name");
   assertEquals(rows, [{ name: "bar", uid: 1000 }, { name: "foo", uid: 1000 }]);
 });
 
 Deno.test("python_packages: users CROSS JOIN python_packages USING (uid) scans each user's home", () => {
-  const e = engineWith(table(), fixtureUsersTable(users));
+  const e = tableEngine([pythonPackagesTable, usersTable], host());
   const rows = e.query(
     "select u.username, p.name, p.directory from users u cross join python_packages p using (uid) order by p.name",
   );
@@ -75,20 +67,20 @@ Deno.test("python_packages: users CROSS JOIN python_packages USING (uid) scans e
   ]);
   assertEquals(
     rows.find((r) => r.name === "baz")!.directory,
-    fixture("home/bob/.virtualenvs/proj/lib/python3.10/site-packages/"),
+    "/home/bob/.virtualenvs/proj/lib/python3.10/site-packages/",
   );
 });
 
 Deno.test("python_packages: directory = ... scans only that directory", () => {
-  const e = engineWith(table(1000));
-  const dir = fixture("home/bob/.virtualenvs/proj/lib/python3.10/site-packages");
+  const e = tableEngine([pythonPackagesTable], host(1000));
+  const dir = "/home/bob/.virtualenvs/proj/lib/python3.10/site-packages";
   assertEquals(e.query(`select name, uid from python_packages where directory = '${dir}'`), [{ name: "baz", uid: 0 }]);
   assertEquals(e.query("select name from python_packages where directory = '/nonexistent'"), []);
 });
 
 Deno.test("python_packages: site directories found by pattern carry osquery's trailing slash", () => {
   // osquery's glob(GLOB_MARK) reports `/usr/lib/python3/dist-packages/`; the same filter must match here.
-  const e = engineWith(table());
+  const e = tableEngine([pythonPackagesTable], host());
   const rows = e.query(`select name, path from python_packages where directory = '${site}/' order by name`);
   assertEquals(rows.map((r) => r.name), ["latin\ufffd", "requests", "six"]);
   assertEquals(rows[1].path, `${site}/requests-2.31.0.dist-info`);
@@ -100,10 +92,10 @@ Deno.test("python_packages: site directories found by pattern carry osquery's tr
 
 Deno.test("python_packages: ~/.local packages carry osquery's directory, the lib/python3.X/ it globbed", () => {
   // osquery globs ~/.local/lib/python%/ and lists it recursively, so foo (in site-packages below
-  // it) is reported under testdata/software/home/alice/.local/lib/python3.11/.
-  const e = engineWith(table(1000));
+  // it) is reported under /home/alice/.local/lib/python3.11/.
+  const e = tableEngine([pythonPackagesTable], host(1000));
   assertEquals(e.query("select directory, path from python_packages where name = 'foo'"), [{
-    directory: fixture("home/alice/.local/lib/python3.11/"),
-    path: fixture("home/alice/.local/lib/python3.11/site-packages/foo-1.0.dist-info"),
+    directory: "/home/alice/.local/lib/python3.11/",
+    path: "/home/alice/.local/lib/python3.11/site-packages/foo-1.0.dist-info",
   }]);
 });

@@ -5,11 +5,39 @@
  *
  * @module
  */
-import { defineTable, type Row, TableError, type TableSpec } from "../../core/table.ts";
+import { defineTable, type Row, TableError } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { forEachRpmHeader, hasRpmDatabase, RPM_DB_PATHS, rpmLibrary } from "./rpm_packages.ts";
 import { libc } from "../../core/host/libc.ts";
 import { octalMode } from "../../core/host/statx.ts";
+
+export default registerTable(defineTable({
+  name: "rpm_package_files",
+  description: "Files installed by RPM packages, with the owner, mode, size and digest the package recorded.",
+  columns: [
+    { name: "package", type: "TEXT", index: true, optimized: true, description: "The package that installs the file." },
+    { name: "path", type: "TEXT", index: true, description: "The file's path." },
+    { name: "username", type: "TEXT", description: "The owner the package gives the file." },
+    { name: "groupname", type: "TEXT", description: "The group the package gives the file." },
+    { name: "mode", type: "TEXT", description: "The permission bits the package gives the file, in octal." },
+    { name: "size", type: "BIGINT", description: "The file's size in bytes, as packaged." },
+    {
+      name: "sha256",
+      type: "TEXT",
+      collate: "nocase",
+      description: "The file's SHA-256 as packaged (empty: another digest).",
+    },
+  ],
+  generate(ctx) {
+    const dbpath = RPM_DB_PATHS.find((p) => hasRpmDatabase(ctx.host.path(p)));
+    if (dbpath === undefined) return []; // Not an RPM system: librpm is never loaded.
+    // An interrupted query (Ctrl-C, a time limit) stops between packages.
+    const root = ctx.host.root || "/";
+    const rows = readRpmPackageFiles(dbpath, root, ctx.equals("package"), ctx.isUsed("sha256"), () => ctx.cancelled);
+    const paths = ctx.equals("path");
+    return paths.length ? rows.filter((r) => paths.includes(String(r.path))) : rows;
+  },
+}));
 
 const fileInfoSymbols = {
   headerGetString: { parameters: ["pointer", "i32"], result: "pointer" },
@@ -106,37 +134,3 @@ export function readRpmPackageFiles(
   });
   return rows;
 }
-
-/** Options for {@linkcode rpmPackageFilesTable}. */
-export interface RpmPackageFilesOptions {
-  /** Database directories tried in order (default {@linkcode RPM_DB_PATHS}); the first holding a database is read. */
-  dbPaths?: string[];
-}
-
-/** Builds the rpm_package_files table (tests point it at a fixture database). */
-export function rpmPackageFilesTable(options: RpmPackageFilesOptions = {}): TableSpec {
-  const dbPaths = options.dbPaths ?? RPM_DB_PATHS;
-  return defineTable({
-    name: "rpm_package_files",
-    description: "Files installed by RPM packages, with the owner, mode, size and digest the package recorded.",
-    columns: [
-      { name: "package", type: "TEXT", index: true, optimized: true },
-      { name: "path", type: "TEXT", index: true },
-      { name: "username", type: "TEXT" },
-      { name: "groupname", type: "TEXT" },
-      { name: "mode", type: "TEXT" },
-      { name: "size", type: "BIGINT" },
-      { name: "sha256", type: "TEXT", collate: "nocase" },
-    ],
-    generate(ctx) {
-      const dbpath = dbPaths.find((p) => hasRpmDatabase(p));
-      if (dbpath === undefined) return []; // Not an RPM system: librpm is never loaded.
-      // An interrupted query (Ctrl-C, a time limit) stops between packages.
-      const rows = readRpmPackageFiles(dbpath, "/", ctx.equals("package"), ctx.isUsed("sha256"), () => ctx.cancelled);
-      const paths = ctx.equals("path");
-      return paths.length ? rows.filter((r) => paths.includes(String(r.path))) : rows;
-    },
-  });
-}
-
-export default registerTable(rpmPackageFilesTable());

@@ -6,9 +6,56 @@
  *
  * @module
  */
-import { defineTable, type Row, TableError, type TableSpec } from "../../core/table.ts";
+import { defineTable, type Row, TableError } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { namespaceRoots } from "./_lib.ts";
+import { namespaceRoots } from "../../core/host/namespace_roots.ts";
+
+export default registerTable(defineTable({
+  name: "rpm_packages",
+  description: "Packages installed according to the RPM database.",
+  columns: [
+    { name: "name", type: "TEXT", index: true, optimized: true, description: "The package's name." },
+    { name: "version", type: "TEXT", index: true, collate: "version_rhel", description: "The package's version." },
+    { name: "release", type: "TEXT", index: true, description: "The package's release, e.g. 4.el9." },
+    { name: "source", type: "TEXT", description: "The source RPM it was built from, if recorded." },
+    { name: "size", type: "BIGINT", description: "The installed size of its files, in bytes." },
+    { name: "sha1", type: "TEXT", collate: "nocase", description: "The SHA-1 of the package header." },
+    { name: "arch", type: "TEXT", index: true, description: "The architecture it was built for." },
+    { name: "epoch", type: "INTEGER", index: true, description: "The version epoch (NULL when the package has none)." },
+    { name: "install_time", type: "INTEGER", description: "When it was installed, in seconds since 1970." },
+    { name: "vendor", type: "TEXT", description: "The vendor that built it." },
+    { name: "package_group", type: "TEXT", description: "The RPM group it declares." },
+    {
+      name: "pid_with_namespace",
+      type: "INTEGER",
+      additional: true,
+      hidden: true,
+      linuxHidden: true,
+      description: "Read the database of this process's mount namespace (0: the host's).",
+    },
+    {
+      name: "mount_namespace_id",
+      type: "TEXT",
+      hidden: true,
+      linuxHidden: true,
+      description: "The inode of the mount namespace read (empty for the host's).",
+    },
+  ],
+  attributes: { cacheable: true },
+  generate(ctx) {
+    const names = ctx.equals("name");
+    const rows: Row[] = [];
+    for (const view of namespaceRoots(ctx)) {
+      const dbpath = RPM_DB_PATHS.find((p) => hasRpmDatabase(view.host.path(p)));
+      if (dbpath === undefined) continue; // Not an RPM system: nothing to report, librpm never loaded.
+      // librpm reads the database under its root directory, as `rpm --root` does.
+      for (const row of readRpmDatabase(dbpath, view.root || "/", names)) {
+        rows.push({ ...row, pid_with_namespace: view.pid, mount_namespace_id: view.mountNamespaceId });
+      }
+    }
+    return rows;
+  },
+}));
 
 /** Where RPM keeps its database on RPM-based systems (newest layout first). */
 export const RPM_DB_PATHS = ["/usr/lib/sysimage/rpm", "/var/lib/rpm"];
@@ -192,48 +239,3 @@ export function readRpmDatabase(dbpath: string, root = "/", names: string[] = []
   });
   return rows;
 }
-
-/** Options for {@linkcode rpmPackagesTable}. */
-export interface RpmPackagesOptions {
-  /** Database directories tried in order (default {@linkcode RPM_DB_PATHS}); the first holding a database is read. */
-  dbPaths?: string[];
-}
-
-/** Builds the rpm_packages table (tests point it at a fixture database). */
-export function rpmPackagesTable(options: RpmPackagesOptions = {}): TableSpec {
-  const dbPaths = options.dbPaths ?? RPM_DB_PATHS;
-  return defineTable({
-    name: "rpm_packages",
-    description: "Packages installed according to the RPM database.",
-    columns: [
-      { name: "name", type: "TEXT", index: true, optimized: true },
-      { name: "version", type: "TEXT", index: true, collate: "version_rhel" },
-      { name: "release", type: "TEXT", index: true },
-      { name: "source", type: "TEXT" },
-      { name: "size", type: "BIGINT" },
-      { name: "sha1", type: "TEXT", collate: "nocase" },
-      { name: "arch", type: "TEXT", index: true },
-      { name: "epoch", type: "INTEGER", index: true },
-      { name: "install_time", type: "INTEGER" },
-      { name: "vendor", type: "TEXT" },
-      { name: "package_group", type: "TEXT" },
-      { name: "pid_with_namespace", type: "INTEGER", additional: true, hidden: true, linuxHidden: true },
-      { name: "mount_namespace_id", type: "TEXT", hidden: true, linuxHidden: true },
-    ],
-    attributes: { cacheable: true },
-    generate(ctx) {
-      const names = ctx.equals("name");
-      const rows: Row[] = [];
-      for (const root of namespaceRoots(ctx)) {
-        const dbpath = dbPaths.find((p) => hasRpmDatabase(root.prefix + p));
-        if (dbpath === undefined) continue; // Not an RPM system: nothing to report, librpm never loaded.
-        for (const row of readRpmDatabase(dbpath, root.prefix || "/", names)) {
-          rows.push({ ...row, pid_with_namespace: root.pid, mount_namespace_id: root.mountNamespaceId });
-        }
-      }
-      return rows;
-    },
-  });
-}
-
-export default registerTable(rpmPackagesTable());

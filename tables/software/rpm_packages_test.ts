@@ -1,18 +1,21 @@
 import { assertEquals, assertThrows } from "../../testing/assert.ts";
 import { TableError } from "../../core/table.ts";
-import { hasRpmDatabase, openRpmLibraries, rpmPackagesTable } from "./rpm_packages.ts";
-import { engineWith, fixture } from "./software_test_helpers.ts";
+import rpmPackagesTable, { hasRpmDatabase, openRpmLibraries } from "./rpm_packages.ts";
+import { fixtureHost, tableEngine, testdata } from "../../testing/table_engine.ts";
 
-/** A private copy of the fixture database: librpm may leave lock files beside it. */
-function fixtureDb(): string {
+/** A fixture root holding a private copy of the fixture database: librpm may leave lock files beside it. */
+function fixtureRoot(): string {
   const dir = Deno.makeTempDirSync({ prefix: "osq-rpmdb-" });
-  Deno.copyFileSync(fixture("rpm/rpmdb.sqlite"), `${dir}/rpmdb.sqlite`);
+  Deno.mkdirSync(`${dir}/var/lib/rpm`, { recursive: true });
+  Deno.copyFileSync(
+    testdata("software", "root", "var", "lib", "rpm", "rpmdb.sqlite"),
+    `${dir}/var/lib/rpm/rpmdb.sqlite`,
+  );
   return dir;
 }
 
 Deno.test("rpm_packages: reads name, version, release, epoch, vendor, group and sizes from an rpmdb", () => {
-  const db = fixtureDb();
-  const e = engineWith(rpmPackagesTable({ dbPaths: [db] }));
+  const e = tableEngine([rpmPackagesTable], fixtureHost(fixtureRoot()));
   const rows = e.query("select * from rpm_packages order by name");
   assertEquals(rows.length, 2);
   const [fixturePkg, plain] = rows;
@@ -36,7 +39,7 @@ Deno.test("rpm_packages: reads name, version, release, epoch, vendor, group and 
 });
 
 Deno.test("rpm_packages: name = ... and IN (...) use the Name index", () => {
-  const e = engineWith(rpmPackagesTable({ dbPaths: [fixtureDb()] }));
+  const e = tableEngine([rpmPackagesTable], fixtureHost(fixtureRoot()));
   assertEquals(e.query("select name from rpm_packages where name = 'osq-plain'"), [{ name: "osq-plain" }]);
   assertEquals(
     e.query("select name from rpm_packages where name in ('osq-plain', 'osq-fixture', 'absent') order by name"),
@@ -46,11 +49,11 @@ Deno.test("rpm_packages: name = ... and IN (...) use the Name index", () => {
 });
 
 Deno.test("rpm_packages: a host without an RPM database returns zero rows", () => {
-  const e = engineWith(rpmPackagesTable({ dbPaths: ["/nonexistent/rpm"] }));
+  const e = tableEngine([rpmPackagesTable], fixtureHost("/nonexistent"));
   assertEquals(e.query("select * from rpm_packages"), []);
   assertEquals(hasRpmDatabase("/nonexistent/rpm"), false);
   // The live host: zero rows on Debian, real packages on RPM systems; never an error.
-  engineWith(rpmPackagesTable()).query("select * from rpm_packages");
+  tableEngine([rpmPackagesTable]).query("select * from rpm_packages");
 });
 
 Deno.test("rpm_packages: a missing librpm is a TableError naming the package to install", () => {

@@ -1,39 +1,40 @@
 import { assertEquals } from "../../testing/assert.ts";
-import { aptSourcesTable, cacheFileName, parseAptSourceLine, parseDeb822Block } from "./apt_sources.ts";
-import { yumSourcesTable } from "./yum_sources.ts";
-import { engineWith, fixture } from "./software_test_helpers.ts";
+import aptSourcesTable, { cacheFileName, parseAptSourceLine, parseDeb822Block } from "./apt_sources.ts";
+import yumSourcesTable from "./yum_sources.ts";
+import { fixtureHost, tableEngine, testdata } from "../../testing/table_engine.ts";
 
-const apt = { etcApt: fixture("apt/etc"), lists: fixture("apt/lists") };
+/** testdata/software/root: /etc/apt, /var/lib/apt/lists and /etc/yum.repos.d (no /etc/yum.conf). */
+const ROOT = fixtureHost(testdata("software", "root"));
 
 Deno.test("apt_sources: one-line and deb822 sources with a fetched Release file become rows", () => {
-  const e = engineWith(aptSourcesTable(apt));
+  const e = tableEngine([aptSourcesTable], ROOT);
   const rows = e.query("select name, base_uri, source from apt_sources order by name");
   assertEquals(rows, [
     {
       name: "deb.debian.org/debian bookworm",
       base_uri: "http://deb.debian.org/debian",
-      source: fixture("apt/etc/sources.list"),
+      source: "/etc/apt/sources.list",
     },
     {
       name: "flat.example.net/repo ./",
       base_uri: "https://flat.example.net/repo",
-      source: fixture("apt/etc/sources.list.d/flat.list"),
+      source: "/etc/apt/sources.list.d/flat.list",
     },
     {
       name: "repo.example.com/apt stable",
       base_uri: "https://repo.example.com/apt",
-      source: fixture("apt/etc/sources.list"),
+      source: "/etc/apt/sources.list",
     },
     {
       name: "security.debian.org/debian-security bookworm-security",
       base_uri: "http://security.debian.org/debian-security",
-      source: fixture("apt/etc/sources.list.d/security.sources"),
+      source: "/etc/apt/sources.list.d/security.sources",
     },
   ]);
 });
 
 Deno.test("apt_sources: Release fields fill release, version, maintainer, components, architectures", () => {
-  const e = engineWith(aptSourcesTable(apt));
+  const e = tableEngine([aptSourcesTable], ROOT);
   const [row] = e.query(
     "select release, version, maintainer, components, architectures from apt_sources where name = 'deb.debian.org/debian bookworm'",
   );
@@ -77,25 +78,17 @@ Deno.test("apt_sources: deb822 blocks expand URIs × Suites and honour Types and
 });
 
 Deno.test("apt_sources: a host without /etc/apt yields zero rows", () => {
-  const e = engineWith(aptSourcesTable({ etcApt: "/nonexistent/apt", lists: "/nonexistent/lists" }));
+  const e = tableEngine([aptSourcesTable], fixtureHost("/nonexistent"));
   assertEquals(e.query("select * from apt_sources"), []);
 });
 
-function yumFixture(): string {
-  // yum.conf names its reposdir by absolute path: write a copy that points into the fixtures.
-  const dir = Deno.makeTempDirSync();
-  const conf = Deno.readTextFileSync(fixture("yum/yum.conf")).replace("REPOSDIR", fixture("yum/other.d"));
-  Deno.writeTextFileSync(`${dir}/yum.conf`, conf);
-  return `${dir}/yum.conf`;
-}
-
 Deno.test("yum_sources: sections of .repo files become rows; [main] and unreported keys are left out", () => {
-  const e = engineWith(yumSourcesTable({ conf: "/nonexistent/yum.conf", reposDir: fixture("yum/yum.repos.d") }));
+  const e = tableEngine([yumSourcesTable], ROOT);
   const rows = e.query("select * from yum_sources order by name");
   assertEquals(rows, [
     {
       name: "Fedora $releasever - $basearch",
-      source: fixture("yum/yum.repos.d/fedora.repo"),
+      source: "/etc/yum.repos.d/fedora.repo",
       baseurl: "",
       mirrorlist: "",
       metalink: "https://mirrors.fedoraproject.org/metalink?repo=fedora-$releasever&arch=$basearch",
@@ -106,7 +99,7 @@ Deno.test("yum_sources: sections of .repo files become rows; [main] and unreport
     },
     {
       name: "Fedora $releasever - $basearch - Debug",
-      source: fixture("yum/yum.repos.d/fedora.repo"),
+      source: "/etc/yum.repos.d/fedora.repo",
       baseurl: "",
       mirrorlist: "https://mirrors.example/mirrorlist?repo=fedora-debug-$releasever",
       metalink: "",
@@ -118,10 +111,11 @@ Deno.test("yum_sources: sections of .repo files become rows; [main] and unreport
 });
 
 Deno.test("yum_sources: yum.conf's own repositories are listed and its reposdir is followed", () => {
-  const conf = yumFixture();
-  const e = engineWith(yumSourcesTable({ conf, reposDir: fixture("yum/yum.repos.d") }));
+  // testdata/software/yum_conf: /etc/yum.conf defines a repository and sets reposdir=/etc/yum/other.d.
+  const e = tableEngine([yumSourcesTable], fixtureHost(testdata("software", "yum_conf")));
+  const conf = "/etc/yum.conf";
   const rows = e.query("select name, source, baseurl from yum_sources order by source, name");
-  const other = fixture("yum/other.d/other.repo");
+  const other = "/etc/yum/other.d/other.repo";
   assertEquals(rows.map((r) => r.source).sort(), [conf, other, other].sort());
   assertEquals(rows.find((r) => r.source === conf), {
     name: "Repository in yum.conf",
@@ -132,7 +126,14 @@ Deno.test("yum_sources: yum.conf's own repositories are listed and its reposdir 
 
 Deno.test("yum_sources: a file with duplicate sections is skipped, not an error", () => {
   const dir = Deno.makeTempDirSync();
-  Deno.copyFileSync(fixture("yum/yum.repos.d/broken.repo"), `${dir}/broken.repo`);
-  const e = engineWith(yumSourcesTable({ conf: "/nonexistent", reposDir: dir }));
-  assertEquals(e.query("select * from yum_sources"), []);
+  try {
+    Deno.mkdirSync(`${dir}/etc/yum.repos.d`, { recursive: true });
+    Deno.copyFileSync(
+      testdata("software", "root", "etc", "yum.repos.d", "broken.repo"),
+      `${dir}/etc/yum.repos.d/broken.repo`,
+    );
+    assertEquals(tableEngine([yumSourcesTable], fixtureHost(dir)).query("select * from yum_sources"), []);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
 });

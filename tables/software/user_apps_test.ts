@@ -1,26 +1,25 @@
 import { assert, assertEquals } from "../../testing/assert.ts";
-import { chromeExtensionsTable } from "./chrome_extensions.ts";
-import { chromeExtensionContentScriptsTable } from "./chrome_extension_content_scripts.ts";
-import { firefoxAddonsTable } from "./firefox_addons.ts";
-import { vscodeExtensionsTable } from "./vscode_extensions.ts";
-import { jetbrainsPluginsTable, likelyPluginJarsFirst } from "./jetbrains_plugins.ts";
+import chromeExtensionsTable from "./chrome_extensions.ts";
+import chromeExtensionContentScriptsTable from "./chrome_extension_content_scripts.ts";
+import firefoxAddonsTable from "./firefox_addons.ts";
+import vscodeExtensionsTable from "./vscode_extensions.ts";
+import jetbrainsPluginsTable, { likelyPluginJarsFirst } from "./jetbrains_plugins.ts";
 import { extensionIdFromKey, webkitToUnix } from "./_chrome.ts";
-import type { PasswdEntry } from "./_lib.ts";
-import { engineWith, fixture, fixtureUsers, fixtureUsersTable } from "./software_test_helpers.ts";
+import usersTable from "../users/users.ts";
+import { fixtureHost, tableEngine, testdata } from "../../testing/table_engine.ts";
+import type { TableSpec } from "../../core/table.ts";
 
-const alice = fixture("home/alice");
-const users: PasswdEntry[] = [
-  { username: "root", uid: 0, gid: 0, directory: "/nonexistent-root-home", shell: "/bin/sh" },
-  { username: "alice", uid: 1000, gid: 1000, directory: alice, shell: "/bin/sh" },
-  { username: "bob", uid: 1001, gid: 1001, directory: fixture("home/bob"), shell: "/bin/sh" },
-];
-const asAlice = fixtureUsers(users, 1000);
-const asRoot = fixtureUsers(users, 0);
+/** testdata/software/root: root, alice (1000), bob (1001) and olivia (1002) with their homes. */
+const ROOT = testdata("software", "root");
+const alice = "/home/alice";
+const asAlice = fixtureHost(ROOT, { uid: 1000 });
+const asRoot = fixtureHost(ROOT, { uid: 0 });
+const engineWith = (host: typeof asRoot, ...tables: TableSpec[]) => tableEngine(tables, host);
 const profile = `${alice}/.config/google-chrome/Default`;
 const extId = "aaaabbbbccccddddeeeeffffgggghhhh";
 
 Deno.test("chrome_extensions: a referenced extension is localized and carries its profile settings", () => {
-  const e = engineWith(chromeExtensionsTable(asAlice));
+  const e = engineWith(asAlice, chromeExtensionsTable);
   const [row] = e.query(`select * from chrome_extensions where referenced = 1`);
   assertEquals(row, {
     browser_type: "chrome",
@@ -50,7 +49,7 @@ Deno.test("chrome_extensions: a referenced extension is localized and carries it
 });
 
 Deno.test("chrome_extensions: unreferenced extensions are listed; broken manifests and broken profiles are skipped", () => {
-  const e = engineWith(chromeExtensionsTable(asAlice));
+  const e = engineWith(asAlice, chromeExtensionsTable);
   const rows = e.query(
     "select name, referenced, author, identifier, state, install_timestamp from chrome_extensions order by name",
   );
@@ -68,7 +67,7 @@ Deno.test("chrome_extensions: unreferenced extensions are listed; broken manifes
 });
 
 Deno.test("chrome_extensions: hidden columns hold the manifest, key and JSON permissions", () => {
-  const e = engineWith(chromeExtensionsTable(asAlice));
+  const e = engineWith(asAlice, chromeExtensionsTable);
   const [row] = e.query(
     "select manifest_json, key, permissions_json, locale from chrome_extensions where referenced = 1",
   );
@@ -79,19 +78,24 @@ Deno.test("chrome_extensions: hidden columns hold the manifest, key and JSON per
 });
 
 Deno.test("chrome_extensions: without a uid constraint only the current user is scanned", () => {
-  assertEquals(engineWith(chromeExtensionsTable(asRoot)).query("select * from chrome_extensions"), []);
-  const rows = engineWith(chromeExtensionsTable(asRoot)).query("select uid from chrome_extensions where uid = 1000");
+  assertEquals(engineWith(asRoot, chromeExtensionsTable).query("select * from chrome_extensions"), []);
+  const rows = engineWith(asRoot, chromeExtensionsTable).query("select uid from chrome_extensions where uid = 1000");
   assertEquals(rows.length, 2);
 });
 
 Deno.test("chrome_extensions: users CROSS JOIN chrome_extensions USING (uid) finds each user's extensions", () => {
-  const e = engineWith(chromeExtensionsTable(asRoot), fixtureUsersTable(users));
+  const e = engineWith(asRoot, chromeExtensionsTable, usersTable);
   const rows = e.query("select username, name from users cross join chrome_extensions using (uid) order by name");
-  assertEquals(rows, [{ username: "alice", name: "Example Extension" }, { username: "alice", name: "Unreferenced" }]);
+  // olivia's Opera profile is a Chromium-family profile too.
+  assertEquals(rows, [
+    { username: "alice", name: "Example Extension" },
+    { username: "olivia", name: "Opera Ad Blocker" },
+    { username: "alice", name: "Unreferenced" },
+  ]);
 });
 
 Deno.test("chrome_extension_content_scripts: one row per script and match pattern", () => {
-  const e = engineWith(chromeExtensionContentScriptsTable(asAlice));
+  const e = engineWith(asAlice, chromeExtensionContentScriptsTable);
   const rows = e.query("select identifier, version, script, match, referenced from chrome_extension_content_scripts");
   const id = "ghdgcedclhjlbfoalffmnjdfhpaahjpg";
   assertEquals(rows, [
@@ -114,7 +118,7 @@ Deno.test("chrome helpers: extension ids from keys and WebKit timestamps", () =>
 });
 
 Deno.test("firefox_addons: add-ons of every profile, booleans as 1/0, crash folders and broken files skipped", () => {
-  const e = engineWith(firefoxAddonsTable(asAlice));
+  const e = engineWith(asAlice, firefoxAddonsTable);
   const rows = e.query("select * from firefox_addons order by identifier");
   assertEquals(rows.map((r) => r.identifier), [
     "default-theme@mozilla.org",
@@ -143,7 +147,7 @@ Deno.test("firefox_addons: add-ons of every profile, booleans as 1/0, crash fold
 });
 
 Deno.test("firefox_addons: SELECT * FROM users CROSS JOIN firefox_addons USING (uid)", () => {
-  const e = engineWith(firefoxAddonsTable(asRoot), fixtureUsersTable(users));
+  const e = engineWith(asRoot, firefoxAddonsTable, usersTable);
   const rows = e.query(
     "select username, count(*) as n from users cross join firefox_addons using (uid) group by username",
   );
@@ -151,7 +155,7 @@ Deno.test("firefox_addons: SELECT * FROM users CROSS JOIN firefox_addons USING (
 });
 
 Deno.test("vscode_extensions: extensions.json entries per edition; malformed entries and files skipped", () => {
-  const e = engineWith(vscodeExtensionsTable(asAlice));
+  const e = engineWith(asAlice, vscodeExtensionsTable);
   const rows = e.query("select * from vscode_extensions order by name");
   assertEquals(rows, [
     {
@@ -182,13 +186,13 @@ Deno.test("vscode_extensions: extensions.json entries per edition; malformed ent
 });
 
 Deno.test("vscode_extensions: a uid IN (...) constraint scans exactly those users", () => {
-  const e = engineWith(vscodeExtensionsTable(asRoot));
+  const e = engineWith(asRoot, vscodeExtensionsTable);
   assertEquals(e.query("select count(*) as n from vscode_extensions"), [{ n: 0 }]);
   assertEquals(e.query("select count(*) as n from vscode_extensions where uid in (1000, 1001)"), [{ n: 2 }]);
 });
 
 Deno.test("jetbrains_plugins: jar plugins and directory plugins, descriptor read from the likeliest jar", () => {
-  const e = engineWith(jetbrainsPluginsTable(asAlice));
+  const e = engineWith(asAlice, jetbrainsPluginsTable);
   const rows = e.query("select product_type, uid, name, version, vendor, path from jetbrains_plugins order by name");
   const base = `${alice}/.local/share/JetBrains`;
   assertEquals(rows, [
@@ -233,8 +237,8 @@ Deno.test("jetbrains_plugins: jar ordering puts resources and versioned librarie
 });
 
 Deno.test("per-user tables: the live host's current user scans without error", () => {
-  for (const t of [chromeExtensionsTable(), firefoxAddonsTable(), vscodeExtensionsTable(), jetbrainsPluginsTable()]) {
-    const rows = engineWith(t).query(`select * from ${t.name}`);
+  for (const t of [chromeExtensionsTable, firefoxAddonsTable, vscodeExtensionsTable, jetbrainsPluginsTable]) {
+    const rows = tableEngine([t]).query(`select * from ${t.name}`);
     assert(Array.isArray(rows));
   }
 });

@@ -4,9 +4,48 @@
  *
  * @module
  */
-import { defineTable, type Row, type TableSpec } from "../../core/table.ts";
+import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { asObject, hostUsers, readJson, usersFromContext, type UserSource } from "./_lib.ts";
+import { usersFromContext } from "../../core/host/per_user.ts";
+import { asObject, readJson } from "./_lib.ts";
+
+export default registerTable(defineTable({
+  name: "vscode_extensions",
+  description: "Extensions installed in VS Code and its forks, per user and edition.",
+  columns: [
+    { name: "name", type: "TEXT", description: "The extension's id: publisher.name." },
+    { name: "uuid", type: "TEXT", collate: "nocase", description: "The extension's gallery UUID." },
+    { name: "version", type: "TEXT", collate: "version", description: "The installed version." },
+    { name: "path", type: "TEXT", description: "The extension's directory." },
+    { name: "publisher", type: "TEXT", description: "The publisher's display name." },
+    { name: "publisher_id", type: "TEXT", description: "The publisher's gallery id." },
+    { name: "installed_at", type: "BIGINT", description: "When it was installed, in milliseconds since 1970." },
+    { name: "prerelease", type: "INTEGER", description: "1 when a pre-release version is installed, else 0." },
+    {
+      name: "uid",
+      type: "BIGINT",
+      additional: true,
+      optimized: true,
+      description: "The user whose home holds the extension.",
+    },
+    {
+      name: "vscode_edition",
+      type: "TEXT",
+      description: "Which editor: vscode, vscode_insiders, vscodium, cursor, windsurf, trae...",
+    },
+  ],
+  attributes: { user_data: true },
+  generate(ctx) {
+    const rows: Row[] = [];
+    for (const user of usersFromContext(ctx)) {
+      for (const [dir, edition] of VSCODE_DIRS) {
+        const file = ctx.host.path(`${user.directory}/${dir}/extensions/extensions.json`);
+        rows.push(...readVSCodeExtensions(file, user.uid, edition));
+      }
+    }
+    return rows;
+  },
+}));
 
 /** Configuration directories under a home, with osquery's edition names. */
 export const VSCODE_DIRS: [string, string][] = [
@@ -58,36 +97,3 @@ export function readVSCodeExtensions(file: string, uid: number, edition: string)
   }
   return rows;
 }
-
-/** Builds the vscode_extensions table (tests give it fixture users). */
-export function vscodeExtensionsTable(users: UserSource = hostUsers): TableSpec {
-  return defineTable({
-    name: "vscode_extensions",
-    description: "Extensions installed in VS Code and its forks, per user and edition.",
-    columns: [
-      { name: "name", type: "TEXT" },
-      { name: "uuid", type: "TEXT", collate: "nocase" },
-      { name: "version", type: "TEXT", collate: "version" },
-      { name: "path", type: "TEXT" },
-      { name: "publisher", type: "TEXT" },
-      { name: "publisher_id", type: "TEXT" },
-      { name: "installed_at", type: "BIGINT" },
-      { name: "prerelease", type: "INTEGER" },
-      { name: "uid", type: "BIGINT", additional: true, optimized: true },
-      { name: "vscode_edition", type: "TEXT" },
-    ],
-    attributes: { user_data: true },
-    generate(ctx) {
-      const rows: Row[] = [];
-      for (const user of usersFromContext(ctx, users)) {
-        if (!user.directory) continue;
-        for (const [dir, edition] of VSCODE_DIRS) {
-          rows.push(...readVSCodeExtensions(`${user.directory}/${dir}/extensions/extensions.json`, user.uid, edition));
-        }
-      }
-      return rows;
-    },
-  });
-}
-
-export default registerTable(vscodeExtensionsTable());
