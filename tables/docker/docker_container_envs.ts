@@ -1,3 +1,8 @@
+/**
+ * `docker_container_envs`: the environment of each container, from its inspect document.
+ *
+ * @module
+ */
 import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { inspectContainer, list, listContainers, reportedId, str } from "./_lib.ts";
@@ -6,9 +11,15 @@ export default registerTable(defineTable({
   name: "docker_container_envs",
   description: "Environment variables of Docker containers, one row per variable.",
   columns: [
-    { name: "id", type: "TEXT", index: true, collate: "nocase" },
-    { name: "key", type: "TEXT" },
-    { name: "value", type: "TEXT" },
+    {
+      name: "id",
+      type: "TEXT",
+      index: true,
+      collate: "nocase",
+      description: "The container's id (or the id prefix the query gave).",
+    },
+    { name: "key", type: "TEXT", description: "The variable's name." },
+    { name: "value", type: "TEXT", description: "The variable's value." },
   ],
   generate(ctx) {
     const { containers, wanted } = listContainers(ctx);

@@ -1,17 +1,26 @@
+/**
+ * `docker_container_fs_changes`: what a container changed in its filesystem compared with its image.
+ *
+ * @module
+ */
 import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { at, idConstraints, num, tryDockerApi } from "./_lib.ts";
-
-/** The API's change kinds: 0 changed, 1 added, 2 deleted. */
-const CHANGE_TYPES: Record<number, string> = { 0: "C", 1: "A", 2: "D" };
 
 export default registerTable(defineTable({
   name: "docker_container_fs_changes",
   description: "Files a Docker container changed, added or deleted relative to its image.",
   columns: [
-    { name: "id", type: "TEXT", required: true, index: true, collate: "nocase" },
-    { name: "path", type: "TEXT" },
-    { name: "change_type", type: "TEXT" },
+    {
+      name: "id",
+      type: "TEXT",
+      required: true,
+      index: true,
+      collate: "nocase",
+      description: "The container's id (or the id prefix the query gave).",
+    },
+    { name: "path", type: "TEXT", description: "The file or directory, as a path inside the container." },
+    { name: "change_type", type: "TEXT", description: "C (changed), A (added) or D (deleted)." },
   ],
   generate(ctx) {
     const rows: Row[] = [];
@@ -27,3 +36,6 @@ export default registerTable(defineTable({
     return rows;
   },
 }));
+
+/** The API's change kinds: 0 changed, 1 added, 2 deleted. */
+const CHANGE_TYPES: Record<number, string> = { 0: "C", 1: "A", 2: "D" };

@@ -1,3 +1,8 @@
+/**
+ * `docker_container_networks`: the networks each container is attached to, with its addresses there.
+ *
+ * @module
+ */
 import { defineTable } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { entries, listContainers, num, reportedId, str } from "./_lib.ts";
@@ -6,17 +11,23 @@ export default registerTable(defineTable({
   name: "docker_container_networks",
   description: "The networks each Docker container is attached to, with its addresses there.",
   columns: [
-    { name: "id", type: "TEXT", index: true, collate: "nocase" },
-    { name: "name", type: "TEXT", index: true },
-    { name: "network_id", type: "TEXT", collate: "nocase" },
-    { name: "endpoint_id", type: "TEXT", collate: "nocase" },
-    { name: "gateway", type: "TEXT" },
-    { name: "ip_address", type: "TEXT" },
-    { name: "ip_prefix_len", type: "INTEGER" },
-    { name: "ipv6_gateway", type: "TEXT" },
-    { name: "ipv6_address", type: "TEXT" },
-    { name: "ipv6_prefix_len", type: "INTEGER" },
-    { name: "mac_address", type: "TEXT", collate: "nocase" },
+    {
+      name: "id",
+      type: "TEXT",
+      index: true,
+      collate: "nocase",
+      description: "The container's id (or the id prefix the query gave).",
+    },
+    { name: "name", type: "TEXT", index: true, description: "The network's name." },
+    { name: "network_id", type: "TEXT", collate: "nocase", description: "The network's id." },
+    { name: "endpoint_id", type: "TEXT", collate: "nocase", description: "The id of the container's endpoint on it." },
+    { name: "gateway", type: "TEXT", description: "The IPv4 gateway on that network." },
+    { name: "ip_address", type: "TEXT", description: "The container's IPv4 address there." },
+    { name: "ip_prefix_len", type: "INTEGER", description: "Prefix length of that IPv4 subnet." },
+    { name: "ipv6_gateway", type: "TEXT", description: "The IPv6 gateway on that network." },
+    { name: "ipv6_address", type: "TEXT", description: "The container's global IPv6 address there." },
+    { name: "ipv6_prefix_len", type: "INTEGER", description: "Prefix length of that IPv6 subnet." },
+    { name: "mac_address", type: "TEXT", collate: "nocase", description: "The container's MAC address there." },
   ],
   generate(ctx) {
     const { containers, wanted } = listContainers(ctx);

@@ -1,3 +1,8 @@
+/**
+ * `docker_image_layers`: the root filesystem layers of each image, base first.
+ *
+ * @module
+ */
 import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { idConstraints, imageIds, list, str, stripSha, tryDockerApi } from "./_lib.ts";
@@ -6,9 +11,15 @@ export default registerTable(defineTable({
   name: "docker_image_layers",
   description: "The filesystem layers of Docker images, in order.",
   columns: [
-    { name: "id", type: "TEXT", index: true, collate: "nocase" },
-    { name: "layer_id", type: "TEXT", collate: "nocase" },
-    { name: "layer_order", type: "INTEGER" },
+    {
+      name: "id",
+      type: "TEXT",
+      index: true,
+      collate: "nocase",
+      description: "The image's id without the sha256: prefix (or the prefix the query gave).",
+    },
+    { name: "layer_id", type: "TEXT", collate: "nocase", description: "The layer's digest, without sha256:." },
+    { name: "layer_order", type: "INTEGER", description: "The layer's position, 1 being the base." },
   ],
   generate(ctx) {
     const ids = ctx.hasConstraint("id", 2) ? idConstraints(ctx, "id") : imageIds();

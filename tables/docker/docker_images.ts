@@ -1,3 +1,8 @@
+/**
+ * `docker_images`: the images the daemon holds.
+ *
+ * @module
+ */
 import { defineTable } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { list, num, str, stripSha, tryDockerApi } from "./_lib.ts";
@@ -6,10 +11,10 @@ export default registerTable(defineTable({
   name: "docker_images",
   description: "Docker images on this host, with their size and tags.",
   columns: [
-    { name: "id", type: "TEXT", collate: "nocase" },
-    { name: "created", type: "BIGINT" },
-    { name: "size_bytes", type: "BIGINT" },
-    { name: "tags", type: "TEXT" },
+    { name: "id", type: "TEXT", collate: "nocase", description: "The image's id, without sha256:." },
+    { name: "created", type: "BIGINT", description: "Unix time (seconds) the image was created." },
+    { name: "size_bytes", type: "BIGINT", description: "Size of the image in bytes." },
+    { name: "tags", type: "TEXT", description: "The image's repository tags, comma-separated." },
   ],
   generate() {
     const images = tryDockerApi("/images/json");

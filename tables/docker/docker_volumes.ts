@@ -1,3 +1,8 @@
+/**
+ * `docker_volumes`: the volumes the daemon manages.
+ *
+ * @module
+ */
 import { defineTable } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { filterQuery, list, reportedId, str, tryDockerApi } from "./_lib.ts";
@@ -6,10 +11,10 @@ export default registerTable(defineTable({
   name: "docker_volumes",
   description: "Docker volumes, with their driver and mount point.",
   columns: [
-    { name: "name", type: "TEXT", index: true },
-    { name: "driver", type: "TEXT" },
-    { name: "mount_point", type: "TEXT" },
-    { name: "type", type: "TEXT" },
+    { name: "name", type: "TEXT", index: true, description: "The volume's name." },
+    { name: "driver", type: "TEXT", description: "The volume driver (local, ...)." },
+    { name: "mount_point", type: "TEXT", description: "Where the volume's data lives on the host." },
+    { name: "type", type: "TEXT", description: "The type option given when it was created (e.g. tmpfs, nfs)." },
   ],
   generate(ctx) {
     const { query, wanted } = filterQuery(ctx, "name", false);
