@@ -1,6 +1,6 @@
 /**
  * The few libc calls the system tables need (statfs, gethostname, getaddrinfo,
- * localtime_r, sysconf, mmap/mprotect for the cpuid stub, and blocking unix sockets for D-Bus),
+ * localtime_r, sysconf, and mmap/mprotect for the cpuid stub),
  * loaded lazily over Deno FFI. Every wrapper returns `undefined` instead of throwing when libc
  * or the call is unavailable, so tables degrade to fewer columns, never to an error.
  *
@@ -103,9 +103,4 @@ export function sysconf(name: number): number | undefined {
   if (!c) return undefined;
   const v = Number(c.sysconf(name));
   return v >= 0 ? v : undefined;
-}
-
-/** The effective uid of this process (0 when unknown). */
-export function effectiveUid(): number {
-  return libc()?.geteuid() ?? Deno.uid() ?? 0;
 }

@@ -14,18 +14,6 @@ import { defineFlag, flags } from "../../core/flags/flags.ts";
 import { isDir } from "./_lib.ts";
 import { libc } from "../../core/host/libc.ts";
 
-/** osquery's default lens directory. */
-const OSQUERY_LENSES = "/opt/osquery/share/osquery/lenses";
-/** Debian's augeas-lenses package, used when osquery's directory is absent and the flag was left alone. */
-const DEBIAN_LENSES = "/usr/share/augeas/lenses/dist";
-
-defineFlag({
-  name: "augeas_lenses",
-  type: "string",
-  default: OSQUERY_LENSES,
-  description: "Directory of Augeas lens (.aug) files for the augeas table.",
-});
-
 export default registerTable(defineTable({
   name: "augeas",
   description: "Configuration files parsed into trees by Augeas lenses (libaugeas), one row per tree node.",
@@ -41,6 +29,18 @@ export default registerTable(defineTable({
     return augeasRows(expressionFor(ctx), ctx.host.root || "/", lensDirectory());
   },
 }));
+
+/** osquery's default lens directory. */
+const OSQUERY_LENSES = "/opt/osquery/share/osquery/lenses";
+/** Debian's augeas-lenses package, used when osquery's directory is absent and the flag was left alone. */
+const DEBIAN_LENSES = "/usr/share/augeas/lenses/dist";
+
+defineFlag({
+  name: "augeas_lenses",
+  type: "string",
+  default: OSQUERY_LENSES,
+  description: "Directory of Augeas lens (.aug) files for the augeas table.",
+});
 
 const symbols = {
   aug_init: { parameters: ["buffer", "buffer", "u32"], result: "pointer" },
