@@ -11,7 +11,7 @@
  */
 import { defineFlag, flags } from "../../core/flags/flags.ts";
 import { cPath as cString, libc, type LibcSymbols } from "../../core/host/libc.ts";
-import { type ColumnSpec, type Row, TableError } from "../../core/table.ts";
+import { type ColumnSpec, type QueryContext, type Row, TableError } from "../../core/table.ts";
 import { onConfigSection } from "../../core/config/sections.ts";
 
 defineFlag({
@@ -398,13 +398,14 @@ export interface NamedRules {
   owned: boolean;
 }
 
+/** What rule selection reads of a query: its constraints, and the host a `sigfile` is read on. */
+export type RuleQuery = Pick<QueryContext, "equals" | "host">;
+
 /**
  * Compiles the rule sets named by `sig_group`, `sigfile` and `sigrule` constraints. Sets that
  * fail are skipped (osquery logs them); when none is usable the query fails with the reasons.
  */
-export function rulesFromContext(
-  ctx: { equals(column: string): string[] },
-): NamedRules[] {
+export function rulesFromContext(ctx: RuleQuery): NamedRules[] {
   if (ctx.equals("sigurl").length) {
     throw new TableError(
       "sigurl is not supported by osq: download the rules and name the file with sigfile, or add it to a sig_group.",
@@ -424,7 +425,12 @@ export function rulesFromContext(
   }
   for (const file of ctx.equals("sigfile")) {
     try {
-      out.push({ column: "sigfile", name: file, rules: compileRuleFiles([signaturePath(file)]), owned: true });
+      out.push({
+        column: "sigfile",
+        name: file,
+        rules: compileRuleFiles([ctx.host.path(signaturePath(file))]),
+        owned: true,
+      });
     } catch (e) {
       if (!(e instanceof YaraCompileError)) throw e;
       problems.push(e.message);
@@ -524,7 +530,7 @@ export function matchRows(
 }
 
 /** Compiles the rule sets the query names, calls `scan` with them and frees them afterwards. */
-export function scanWithQueryRules<T>(ctx: { equals(column: string): string[] }, scan: (sets: NamedRules[]) => T): T {
+export function scanWithQueryRules<T>(ctx: RuleQuery, scan: (sets: NamedRules[]) => T): T {
   const sets = rulesFromContext(ctx);
   try {
     return scan(sets);

@@ -74,10 +74,10 @@ Deno.test("yara_file: LIKE patterns expand, %% reaching every depth", () => {
   assertEquals(shallow.length, 2);
 });
 
-Deno.test("yara_file: paths and patterns are read under the query's host root and reported as the host names them", () => {
+Deno.test("yara_file: paths, patterns and sigfile are read under the query's host root; paths reported as the host names them", () => {
   using rooted = tableEngine([yaraFile], fixtureHost(dir));
   const rows = rooted.query(
-    `select path, count from yara_file where (path = '/tree/hit.txt' or path like '/tree/sub/%') and sigfile = '${rulesPath}' order by path`,
+    `select path, count from yara_file where (path = '/tree/hit.txt' or path like '/tree/sub/%') and sigfile = '/test.yar' order by path`,
   );
   assertEquals(rows, [{ path: "/tree/hit.txt", count: 2 }, { path: "/tree/sub/deep.txt", count: 2 }]);
 });
