@@ -31,7 +31,7 @@ export default registerTable(defineTable({
       type: "TEXT",
       description: "The error detection or correction the array supports, e.g. Multi-bit ECC.",
     },
-    { name: "max_capacity", type: "INTEGER", description: "Maximum capacity in GiB" },
+    { name: "max_capacity", type: "INTEGER", description: "The most memory the array can hold, in GiB." },
     {
       name: "memory_error_info_handle",
       type: "TEXT",

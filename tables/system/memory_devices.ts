@@ -30,7 +30,7 @@ export default registerTable(defineTable({
     { name: "form_factor", type: "TEXT", description: "The module's form, e.g. DIMM, SODIMM." },
     { name: "total_width", type: "INTEGER", description: "Bits per transfer including error-correction bits." },
     { name: "data_width", type: "INTEGER", description: "Data bits per transfer." },
-    { name: "size", type: "INTEGER", description: "Size in MiB" },
+    { name: "size", type: "INTEGER", description: "The module's size in MiB (0 for an empty slot)." },
     { name: "set", type: "INTEGER", description: "The set of identical devices this one belongs to (0 none)." },
     { name: "device_locator", type: "TEXT", description: "The slot's label on the board, e.g. DIMM_A1." },
     { name: "bank_locator", type: "TEXT", description: "The bank's label on the board." },

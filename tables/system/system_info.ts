@@ -61,7 +61,7 @@ export default registerTable(defineTable({
       row.hostname = row.local_hostname = canonicalName(name);
     }
     row.computer_name = name;
-    row.uuid = hostUuid();
+    row.uuid = hostUuid(ctx.host.root);
     row.cpu_type = Deno.build.arch;
     if (ctx.isUsed("cpu_brand")) {
       // osquery takes the brand from CPUID on x86-64; /proc/cpuinfo's "model name" is the fallback.

@@ -56,4 +56,7 @@ Deno.test("system_info: without an SMBIOS table, /sys/class/dmi/id names the sys
     ["QEMU", "Standard PC (Q35 + ICH9, 2009)", "pc-q35-8.2", undefined],
   );
   assertEquals([row.board_vendor, row.board_model], ["Canonical Ltd.", "LXD"]);
+  // No firmware UUID there either: the host's machine id, shaped as a UUID, names it.
+  const [generatedRow] = generated(systemInfo, fixture("dmi_only"), { used: ["uuid"] });
+  assertEquals(generatedRow.uuid, "01234567-89AB-CDEF-0123-456789ABCDEF");
 });
