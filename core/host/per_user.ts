@@ -28,14 +28,14 @@
  * @module
  */
 import { OP, type QueryContext } from "../table.ts";
-import { parsePasswd, type PasswdEntry } from "./accounts.ts";
+import { type PasswdEntry, readPasswd } from "./accounts.ts";
 import type { Host } from "./host.ts";
 import { joinPath, readText } from "./files.ts";
 import { type NamespaceRoot, namespaceRoots } from "./namespace_roots.ts";
 
 /** The /etc/passwd entries of `host`, as glibc's files backend reads them (empty when missing). */
 export function hostPasswd(host: Host): PasswdEntry[] {
-  return parsePasswd(readText(host.path("/etc/passwd")) ?? "");
+  return readPasswd(host.root);
 }
 
 /** True for an entry with files to read: a home directory, and not a NIS compat line. */

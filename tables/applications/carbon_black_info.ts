@@ -8,6 +8,7 @@
 import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import type { Host } from "../../core/host/host.ts";
+import { isDirectory, readText } from "../../core/host/files.ts";
 
 export default registerTable(defineTable({
   name: "carbon_black_info",
@@ -176,23 +177,13 @@ function queueSizes(dir: string): { binary: number; events: number } {
 /** The sensor's row on `host`; none when /var/lib/cb is absent. */
 export function carbonBlackRows(host: Host): Row[] {
   const dir = host.path("/var/lib/cb");
-  try {
-    if (!Deno.statSync(dir).isDirectory) return [];
-  } catch {
-    return [];
-  }
+  if (!isDirectory(dir)) return [];
   const row: Row = {};
-  try {
-    row.sensor_id = parseSensorId(Deno.readTextFileSync(`${dir}/sensor.id`));
-  } catch {
-    // no sensor id yet (the sensor has not registered)
-  }
-  let settings: Map<string, string> | undefined;
-  try {
-    settings = parseIni(Deno.readTextFileSync(`${dir}/sensorsettings.ini`)).get("CB") ?? new Map();
-  } catch {
-    settings = undefined;
-  }
+  // No sensor.id yet: the sensor has not registered.
+  const sensorId = readText(`${dir}/sensor.id`);
+  if (sensorId !== undefined) row.sensor_id = parseSensorId(sensorId);
+  const ini = readText(`${dir}/sensorsettings.ini`);
+  const settings = ini === undefined ? undefined : parseIni(ini).get("CB") ?? new Map<string, string>();
   if (settings !== undefined) {
     row.config_name = settings.get("ConfigName")?.replaceAll("%20", " ");
     for (const [column, key] of SETTINGS) row[column] = integerSetting(settings.get(key), -1);
