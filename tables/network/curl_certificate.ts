@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { defineTable, type Row } from "../../core/table.ts";
+import { defineTable, type QueryContext, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { curlPeerChain } from "../../core/net/curl.ts";
 import { hex, NID, pemCertificates, X509Certificate } from "../../core/crypto/x509.ts";
@@ -80,25 +80,7 @@ export default registerTable(defineTable({
     { name: "pem", type: "TEXT", description: "The certificate as PEM, when dump_certificate = 1." },
   ],
   generate(ctx) {
-    const dump = ctx.integerEquals("dump_certificate").includes(1);
-    let timeout = DEFAULT_TIMEOUT_SECONDS;
-    const asked = ctx.equals("timeout")[0];
-    if (asked !== undefined && /^-?\d+$/.test(asked.trim()) && Number(asked) >= 0) timeout = Number(asked);
-    const seconds = timeout === 0 ? MAX_TIMEOUT_SECONDS : Math.min(timeout, MAX_TIMEOUT_SECONDS);
-    const timeouts = { connectMs: seconds * 1000, totalMs: seconds * 1000 };
-    const rows: Row[] = [];
-    for (const hostname of ctx.equals("hostname")) {
-      const target = parseHostname(hostname);
-      if (!target) continue;
-      const result = curlPeerChain(target.host, target.port, timeouts);
-      if (!result.ok || result.pems.length === 0) continue;
-      const [der] = pemCertificates(result.pems[0]);
-      if (!der) continue;
-      // a certificate we cannot parse gives no row, as a failed handshake does
-      using cert = X509Certificate.tryParse(der);
-      if (cert) rows.push(certificateRow(hostname, cert, dump, timeout));
-    }
-    return rows;
+    return certificateRows(ctx);
   },
 }));
 
@@ -168,4 +150,27 @@ export function certificateRow(
   };
   if (dump) row.pem = cert.pem();
   return row;
+}
+
+/** One row per hostname the query names whose server completes a handshake with a parseable certificate. */
+function certificateRows(ctx: QueryContext): Row[] {
+  const dump = ctx.integerEquals("dump_certificate").includes(1);
+  let timeout = DEFAULT_TIMEOUT_SECONDS;
+  const asked = ctx.equals("timeout")[0];
+  if (asked !== undefined && /^-?\d+$/.test(asked.trim()) && Number(asked) >= 0) timeout = Number(asked);
+  const seconds = timeout === 0 ? MAX_TIMEOUT_SECONDS : Math.min(timeout, MAX_TIMEOUT_SECONDS);
+  const timeouts = { connectMs: seconds * 1000, totalMs: seconds * 1000 };
+  const rows: Row[] = [];
+  for (const hostname of ctx.equals("hostname")) {
+    const target = parseHostname(hostname);
+    if (!target) continue;
+    const result = curlPeerChain(target.host, target.port, timeouts);
+    if (!result.ok || result.pems.length === 0) continue;
+    const [der] = pemCertificates(result.pems[0]);
+    if (!der) continue;
+    // a certificate we cannot parse gives no row, as a failed handshake does
+    using cert = X509Certificate.tryParse(der);
+    if (cert) rows.push(certificateRow(hostname, cert, dump, timeout));
+  }
+  return rows;
 }
