@@ -6,7 +6,7 @@ import { tableEngine, testdata } from "../../testing/table_engine.ts";
 
 /** Starts the loopback server worker; TLS when a cert/key pair is given. */
 async function startServer(tls?: { cert: string; key: string }): Promise<{ port: number; stop: () => void }> {
-  const worker = new Worker(new URL("./_testing_server.ts", import.meta.url), { type: "module" });
+  const worker = new Worker(new URL("./curl_server_test_helpers.ts", import.meta.url), { type: "module" });
   const port = await new Promise<number>((resolve) => {
     worker.onmessage = (e: MessageEvent<{ port: number }>) => resolve(e.data.port);
     worker.postMessage(tls ?? {});
