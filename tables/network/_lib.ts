@@ -10,11 +10,6 @@ export function splitFields(text: string): string[] {
   return text.split(/[ \t\r\v\f]+/).filter((f) => f.length > 0);
 }
 
-/** Splits on `delimiter`, dropping empty pieces and trimming each (osquery's `split(s, delim)`). */
-export function splitOn(text: string, delimiter: string): string[] {
-  return text.split(delimiter).map((p) => p.trim()).filter((p) => p.length > 0);
-}
-
 /** One entry line of a netdb file (/etc/protocols, /etc/services): its fields and trailing comment. */
 export interface NetdbLine {
   /** The whitespace-separated fields before the first `#`. */
@@ -32,14 +27,6 @@ export function netdbLines(text: string): NetdbLine[] {
     const comment = commentParts.map((p) => p.trim()).filter((p) => p.length > 0);
     out.push({ fields: splitFields(body), comment: comment.length > 0 ? comment.join(" # ") : undefined });
   }
-  return out;
-}
-
-/** Parses 32 hex digits (as in /proc/net/ipv6_route and if_inet6) into 16 bytes, or undefined. */
-export function hexToBytes(hex: string): Uint8Array | undefined {
-  if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) return undefined;
-  const out = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.substr(i * 2, 2), 16);
   return out;
 }
 
