@@ -30,6 +30,7 @@ const symbols = {
   // Files.
   open: { parameters: ["buffer", "i32", "u32"], result: "i32" },
   read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
+  write: { parameters: ["i32", "buffer", "usize"], result: "isize" },
   close: { parameters: ["i32"], result: "i32" },
   mkfifo: { parameters: ["buffer", "u32"], result: "i32" },
   flock: { parameters: ["i32", "i32"], result: "i32" },
@@ -60,9 +61,8 @@ const symbols = {
   getgrouplist: { parameters: ["buffer", "u32", "buffer", "buffer"], result: "i32" },
   // Memory.
   free: { parameters: ["pointer"], result: "void" },
-  // System facts (system tables): filesystems, load, host name, time zone, limits, the cpuid stub's page.
+  // System facts (system tables): filesystems, host name, time zone, limits, the cpuid stub's page.
   statfs: { parameters: ["buffer", "buffer"], result: "i32" },
-  getloadavg: { parameters: ["buffer", "i32"], result: "i32" },
   gethostname: { parameters: ["buffer", "usize"], result: "i32" },
   getaddrinfo: { parameters: ["buffer", "pointer", "buffer", "buffer"], result: "i32" },
   freeaddrinfo: { parameters: ["pointer"], result: "void" },

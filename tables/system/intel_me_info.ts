@@ -8,6 +8,8 @@
  */
 import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
+import { cPath, O_CLOEXEC, O_RDWR } from "../../core/host/libc.ts";
+import { libc } from "./_libc.ts";
 
 export default registerTable(defineTable({
   name: "intel_me_info",
@@ -72,15 +74,6 @@ export function queryMeVersion(transport: MeiTransport): string | undefined {
   return `${at(0)}.${at(1)}.${at(2)}.${at(3)}`;
 }
 
-const libcSymbols = {
-  open: { parameters: ["buffer", "i32"], result: "i32" },
-  ioctl: { parameters: ["i32", "u64", "buffer"], result: "i32" },
-  read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
-  write: { parameters: ["i32", "buffer", "usize"], result: "isize" },
-  close: { parameters: ["i32"], result: "i32" },
-} as const;
-let libc: Deno.DynamicLibrary<typeof libcSymbols>["symbols"] | undefined;
-
 /** Opens the HECI device read-write; undefined when it is missing or not permitted. */
 export function openMeiDevice(path: string): MeiTransport | undefined {
   try {
@@ -88,10 +81,9 @@ export function openMeiDevice(path: string): MeiTransport | undefined {
   } catch {
     return undefined;
   }
-  libc ??= Deno.dlopen("libc.so.6", libcSymbols).symbols;
-  const lib = libc;
-  const O_RDWR = 2;
-  const fd = lib.open(new TextEncoder().encode(`${path}\0`), O_RDWR);
+  const lib = libc();
+  if (!lib) return undefined;
+  const fd = lib.open(cPath(path), O_RDWR | O_CLOEXEC, 0);
   if (fd < 0) return undefined;
   return {
     connect(guid) {
