@@ -1,14 +1,25 @@
 /**
- * The host's uptime as the audit event tables report it: a host reader both core's audit
- * publisher (process_file_events rows) and the event tables' rows use.
+ * The host's uptime as osquery reports it (its getUptime(): sysinfo(2)'s whole seconds since
+ * boot, rounded up): the `uptime` table and the event tables' `uptime` column read it here.
  *
  * @module
  */
 
-/** Seconds since boot, as osquery's uptime column reports them (0 when /proc is unreadable). */
+/**
+ * Whole seconds since boot from the text of /proc/uptime, rounded up as sysinfo(2) does;
+ * `undefined` when the text is missing or malformed.
+ */
+export function parseUptimeSeconds(text: string | undefined): number | undefined {
+  const first = text?.trim().split(/\s+/)[0];
+  if (!first || !/^\d+(\.\d+)?$/.test(first)) return undefined;
+  const [whole, frac = ""] = first.split(".");
+  return Number(whole) + (/[1-9]/.test(frac) ? 1 : 0);
+}
+
+/** Seconds since boot of this machine (0 when /proc is unreadable), as the event tables stamp rows. */
 export function systemUptime(): number {
   try {
-    return Math.floor(Number(Deno.readTextFileSync("/proc/uptime").split(" ")[0])) || 0;
+    return parseUptimeSeconds(Deno.readTextFileSync("/proc/uptime")) ?? 0;
   } catch {
     return 0;
   }

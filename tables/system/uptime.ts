@@ -6,6 +6,7 @@
 import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { readText } from "./_lib.ts";
+import { parseUptimeSeconds } from "../../core/host/uptime.ts";
 
 export default registerTable(defineTable({
   name: "uptime",
@@ -18,20 +19,9 @@ export default registerTable(defineTable({
     { name: "total_seconds", type: "BIGINT", description: "Seconds since boot in all." },
   ],
   generate(ctx) {
-    return uptimeRows(readUptimeSeconds(readText(ctx.host.path("/proc/uptime"))));
+    return uptimeRows(parseUptimeSeconds(readText(ctx.host.path("/proc/uptime"))));
   },
 }));
-
-/**
- * Whole seconds since boot from the text of /proc/uptime, rounded up as sysinfo(2) does;
- * `undefined` when the file is missing or malformed.
- */
-export function readUptimeSeconds(text: string | undefined): number | undefined {
-  const first = text?.trim().split(/\s+/)[0];
-  if (!first || !/^\d+(\.\d+)?$/.test(first)) return undefined;
-  const [whole, frac = ""] = first.split(".");
-  return Number(whole) + (/[1-9]/.test(frac) ? 1 : 0);
-}
 
 /** The rows: one, or none when the uptime is unknown. */
 function uptimeRows(s: number | undefined): Row[] {

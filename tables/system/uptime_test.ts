@@ -1,6 +1,7 @@
 import { Engine } from "../../core/engine.ts";
 import { assert, assertEquals } from "../../testing/assert.ts";
-import uptime, { readUptimeSeconds } from "./uptime.ts";
+import uptime from "./uptime.ts";
+import { parseUptimeSeconds } from "../../core/host/uptime.ts";
 import { fixture, generated } from "./system_test_helpers.ts";
 
 Deno.test("uptime: fixture seconds split into days, hours, minutes, seconds (rounded up like sysinfo)", () => {
@@ -15,7 +16,7 @@ Deno.test("uptime: fixture seconds split into days, hours, minutes, seconds (rou
 });
 
 Deno.test("uptime: malformed or missing /proc/uptime gives no row", () => {
-  assertEquals(readUptimeSeconds(Deno.readTextFileSync(`${fixture("broken")}/proc/uptime`)), undefined);
+  assertEquals(parseUptimeSeconds(Deno.readTextFileSync(`${fixture("broken")}/proc/uptime`)), undefined);
   assertEquals(generated(uptime, fixture("broken")), []);
   assertEquals(generated(uptime, fixture("does-not-exist")), []);
 });
