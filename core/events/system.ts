@@ -105,8 +105,11 @@ export class EventSubscriber {
   readonly name: string;
   /** The publisher it listens to. */
   readonly publisher: string;
-  /** Number of subscriptions (watched paths, device filters, ...). */
-  subscriptions = 0;
+  /**
+   * Counts its subscriptions (watched paths, device filters, ...) when `osquery_events` asks: the
+   * table module sets it once, so the count is current whichever thread last read the table.
+   */
+  countSubscriptions: () => number = () => 0;
   /** Events seen since start, including expired ones. */
   total = 0;
   /** Kept rows are `#rows[#head..]`: dropping the oldest is O(1), compacted now and then. */

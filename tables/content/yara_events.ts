@@ -44,6 +44,7 @@ export default registerTable(defineTable({
 }));
 
 const subscriber = events.subscriber("yara_events", "inotify");
+subscriber.countSubscriptions = () => categoryGroups.size;
 /** Category → signature groups, from the config's `yara.file_paths`. */
 let categoryGroups = new Map<string, string[]>();
 
@@ -57,7 +58,6 @@ export function configureYaraEvents(section: unknown): void {
     }
   }
   categoryGroups = next;
-  subscriber.subscriptions = next.size;
   inotifyPublisher.demanded = next.size > 0;
   inotifyPublisher.startIfDemanded().catch((err) => console.error(`W yara_events: ${(err as Error).message}`));
 }

@@ -30,12 +30,12 @@ export function auditSubscription(
 ): AuditSubscription {
   const subscriber = events.subscriber(name, auditPublisher.name);
   const add = (row: Row) => subscriber.add(row);
+  subscriber.countSubscriptions = () => flags.bool(flag) ? subscriptions() : 0;
   auditPublisher.listen((event) => {
     if (flags.bool(flag)) onEvent(event, add);
   });
   return {
     rows(ctx) {
-      subscriber.subscriptions = flags.bool(flag) ? subscriptions() : 0;
       return eventTableRows(subscriber, ctx);
     },
   };

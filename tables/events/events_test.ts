@@ -47,6 +47,13 @@ Deno.test("file_events: inotify reports creations (hashed), updates and deletion
   await events.start();
   try {
     const watched = inotifyPublisher.watchCount;
+    // osquery_events counts the watches before any file_events scan (scans may run on other threads).
+    const fresh = new Engine();
+    assert(watched > 0);
+    assertEquals(fresh.query("select subscriptions from osquery_events where name = 'file_events'"), [
+      { subscriptions: watched },
+    ]);
+    fresh.close();
     await Deno.mkdir(`${dir}/sub`);
     // The new directory is watched once the publisher has read its creation.
     await waitFor("a watch on the new subdirectory", () => inotifyPublisher.watchCount > watched);

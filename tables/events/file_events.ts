@@ -51,12 +51,12 @@ export default registerTable(defineTable({
     { name: "eid", type: "TEXT", hidden: true, linuxHidden: true, description: "The event's id in the event store." },
   ],
   generate(ctx) {
-    subscriber.subscriptions = inotifyPublisher.watchCount;
     return eventTableRows(subscriber, ctx);
   },
 }));
 
 const subscriber = events.subscriber("file_events", "inotify");
+subscriber.countSubscriptions = () => inotifyPublisher.watchCount;
 
 /** File metadata (and digests, for creations and updates) osquery attaches to a file event. */
 export function decorateFileEvent(path: string, hash: boolean): Row {

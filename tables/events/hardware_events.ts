@@ -43,7 +43,7 @@ defineFlag({
 });
 
 const subscriber = events.subscriber("hardware_events", "udev");
-subscriber.subscriptions = 1;
+subscriber.countSubscriptions = () => 1;
 
 /** The row osquery records for a device event, or undefined for events it skips. */
 export function hardwareEventRow(event: UeventProperties): Record<string, string> | undefined {

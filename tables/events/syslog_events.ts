@@ -49,7 +49,7 @@ const subscriber = events.subscriber("syslog_events", "syslog", {
   expiryFlag: "syslog_events_expiry",
   maxFlag: "syslog_events_max",
 });
-subscriber.subscriptions = 1;
+subscriber.countSubscriptions = () => 1;
 
 syslogPublisher.listen((record) => {
   subscriber.add({ ...record });
