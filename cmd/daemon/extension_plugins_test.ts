@@ -1,5 +1,6 @@
 import { daemonTest, type TestDaemon } from "../../testing/test_daemon.ts";
 import { assert, assertEquals, assertMatch } from "../../testing/assert.ts";
+import { extensionScript, PYTHON, pythonBindings } from "../../testing/extension_launch.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
 
@@ -13,10 +14,8 @@ function read(path: string): string {
 
 /** An autoload list naming an executable `.ext` that runs `command` with osquery's extension arguments. */
 function autoload(d: TestDaemon, name: string, command: string): string {
-  const ext = `${d.dir}/${name}.ext`;
-  Deno.writeTextFileSync(ext, `#!/bin/sh\nexec ${command} "$@"\n`, { mode: 0o755 });
   const list = `${d.dir}/extensions.load`;
-  Deno.writeTextFileSync(list, ext + "\n");
+  Deno.writeTextFileSync(list, extensionScript(d.dir, name, command) + "\n");
   return list;
 }
 
@@ -67,21 +66,6 @@ daemonTest("extension plugins: a config plugin nobody registers stops the daemon
   await d.waitFor("the message", () => /Missing config plugin nosuch_cfg/.test(d.stderr));
 });
 
-/** Bindings for Python made by Debian's thrift compiler from the repo's IDL, or why not. */
-function pythonBindings(): { dir?: string; missing?: string } {
-  try {
-    const ok = new Deno.Command("/usr/bin/python3", { args: ["-c", "import thrift"], stderr: "null" }).outputSync();
-    if (!ok.success) return { missing: "python3-thrift is not installed (apt-get install python3-thrift)" };
-    const dir = Deno.makeTempDirSync({ prefix: "osq-pythrift-" });
-    const out = new Deno.Command("thrift", { args: ["--gen", "py", "-out", dir, `${ROOT}/core/thrift/osquery.thrift`] })
-      .outputSync();
-    if (!out.success) return { missing: `thrift --gen py failed: ${new TextDecoder().decode(out.stderr)}` };
-    return { dir };
-  } catch {
-    return { missing: "/usr/bin/python3 or Debian's thrift-compiler is missing (apt-get install thrift-compiler)" };
-  }
-}
-
 const python = pythonBindings();
 if (python.missing) console.warn(`extension plugins: the Python extension case is skipped: ${python.missing}`);
 
@@ -99,7 +83,7 @@ Deno.test({
       const list = autoload(
         d,
         "py_plugins",
-        `/usr/bin/python3 ${ROOT}/testdata/extensions/py_plugins_extension.py ${python.dir}`,
+        `${PYTHON} ${ROOT}/testdata/extensions/py_plugins_extension.py ${python.dir}`,
       );
       d.start([
         `--extensions_autoload=${list}`,
@@ -120,7 +104,6 @@ Deno.test({
     } finally {
       await d.kill();
       d.cleanup();
-      if (python.dir) Deno.removeSync(python.dir, { recursive: true });
     }
   },
 });

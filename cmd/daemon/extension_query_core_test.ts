@@ -7,36 +7,14 @@
 import { daemonTest, type TestDaemon } from "../../testing/test_daemon.ts";
 import { assertEquals, assertStringIncludes } from "../../testing/assert.ts";
 import { MAX_NESTED_EXTENSION_CALLS } from "../../core/extensions/proxy.ts";
+import { extensionScript, PYTHON, pythonBindings } from "../../testing/extension_launch.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
 const SDK_EXTENSION = `${ROOT}/osq extension ${ROOT}/testdata/extensions/query_core.ts`;
 
-/** An executable `.ext` in `dir` that runs `command` with osquery's extension arguments. */
-function extensionScript(dir: string, name: string, command: string): string {
-  const ext = `${dir}/${name}.ext`;
-  Deno.writeTextFileSync(ext, `#!/bin/sh\nexec ${command} "$@"\n`, { mode: 0o755 });
-  return ext;
-}
-
-/** Bindings for Python made by Debian's thrift compiler from the repo's IDL, or why not. */
-function pythonBindings(): { dir?: string; missing?: string } {
-  try {
-    const ok = new Deno.Command("/usr/bin/python3", { args: ["-c", "import thrift"], stderr: "null" }).outputSync();
-    if (!ok.success) return { missing: "python3-thrift is not installed (apt-get install python3-thrift)" };
-    const dir = Deno.makeTempDirSync({ prefix: "osq-pythrift-" });
-    globalThis.addEventListener("unload", () => Deno.removeSync(dir, { recursive: true }));
-    const out = new Deno.Command("thrift", { args: ["--gen", "py", "-out", dir, `${ROOT}/core/thrift/osquery.thrift`] })
-      .outputSync();
-    if (!out.success) return { missing: `thrift --gen py failed: ${new TextDecoder().decode(out.stderr)}` };
-    return { dir };
-  } catch {
-    return { missing: "/usr/bin/python3 or Debian's thrift-compiler is missing (apt-get install thrift-compiler)" };
-  }
-}
-
 const python = pythonBindings();
 if (python.missing) console.warn(`extension query core: the Python cases are skipped: ${python.missing}`);
-const PY_EXTENSION = `/usr/bin/python3 ${ROOT}/testdata/extensions/py_query_core_extension.py ${python.dir}`;
+const PY_EXTENSION = `${PYTHON} ${ROOT}/testdata/extensions/py_query_core_extension.py ${python.dir}`;
 
 /** Runs `osq shell` with the extension at `ext` required, answering `sql` as JSON. */
 async function shell(dir: string, ext: string, name: string, sql: string): Promise<Deno.CommandOutput> {

@@ -10,14 +10,9 @@ import sys
 
 sys.path.insert(0, sys.argv[1])
 
-from thrift.protocol import TBinaryProtocol  # noqa: E402
-from thrift.transport import TSocket, TTransport  # noqa: E402
-from osquery.extensions import ExtensionManager  # noqa: E402
+import py_thrift_common as common  # noqa: E402
 
-sock = TSocket.TSocket(unix_socket=sys.argv[2])
-transport = TTransport.TBufferedTransport(sock)
-client = ExtensionManager.Client(TBinaryProtocol.TBinaryProtocol(transport))
-transport.open()
+client, transport = common.manager_client(sys.argv[2])
 
 out = {}
 ping = client.ping()

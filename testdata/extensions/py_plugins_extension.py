@@ -12,20 +12,11 @@ usage: py_plugins_extension.py GENERATED_DIR --socket SOCKET [--timeout T] [--in
 import json
 import os
 import sys
-import threading
-import time
 
 sys.path.insert(0, sys.argv[1])
 
-from thrift.protocol import TBinaryProtocol  # noqa: E402
-from thrift.server import TServer  # noqa: E402
-from thrift.transport import TSocket, TTransport  # noqa: E402
-from osquery.extensions import Extension, ExtensionManager  # noqa: E402
-from osquery.extensions.ttypes import (  # noqa: E402
-    ExtensionResponse,
-    ExtensionStatus,
-    InternalExtensionInfo,
-)
+import py_thrift_common as common  # noqa: E402
+from osquery.extensions.ttypes import ExtensionResponse  # noqa: E402
 
 ARGS = sys.argv[2:]
 MANAGER = ARGS[ARGS.index("--socket") + 1]
@@ -33,29 +24,12 @@ OUT = os.environ.get("OSQ_PLUGIN_DIR", ".")
 CONFIG = {"schedule": {"py_eight": {"query": "select 8 as eight", "interval": 1}}}
 
 
-def manager_client():
-    sock = TSocket.TSocket(unix_socket=MANAGER)
-    transport = TTransport.TBufferedTransport(sock)
-    client = ExtensionManager.Client(TBinaryProtocol.TBinaryProtocol(transport))
-    transport.open()
-    return client, transport
-
-
 def append(name, line):
     with open(os.path.join(OUT, name), "a") as f:
         f.write(line + "\n")
 
 
-class Handler:
-    def __init__(self):
-        self.uuid = 0
-
-    def status(self, code=0, message="OK"):
-        return ExtensionStatus(code=code, message=message, uuid=self.uuid)
-
-    def ping(self):
-        return self.status(message="pong")
-
+class Handler(common.Handler):
     def call(self, registry, item, request):
         if registry == "config" and item == "py_config":
             if request.get("action") == "genConfig":
@@ -78,45 +52,14 @@ class Handler:
             return ExtensionResponse(self.status(), [])
         return ExtensionResponse(self.status(1, "Unknown plugin " + item), [])
 
-    def shutdown(self):
-        os._exit(0)
-
 
 def main():
-    deadline = time.time() + 30
-    while True:
-        try:
-            client, transport = manager_client()
-            break
-        except Exception:
-            if time.time() > deadline:
-                sys.exit(2)
-            time.sleep(0.05)
-    info = InternalExtensionInfo(name="py_plugins", version="1.0.0", sdk_version="5.23.1", min_sdk_version="1.8.0")
-    status = client.registerExtension(info, {"config": {"py_config": []}, "logger": {"py_logger": []}})
-    transport.close()
+    client, transport = common.connect_within(MANAGER, 30, 0.05)
+    status = common.register(client, transport, "py_plugins", {"config": {"py_config": []}, "logger": {"py_logger": []}})
     if status.code != 0:
         sys.exit(1)
-    handler = Handler()
-    handler.uuid = status.uuid
-    server = TServer.TThreadedServer(
-        Extension.Processor(handler),
-        TSocket.TServerSocket(unix_socket="%s.%d" % (MANAGER, status.uuid)),
-        TTransport.TBufferedTransportFactory(),
-        TBinaryProtocol.TBinaryProtocolFactory(),
-        daemon=True,
-    )
-    threading.Thread(target=server.serve, daemon=True).start()
-    while True:
-        time.sleep(0.5)
-        try:
-            client, transport = manager_client()
-            present = status.uuid in client.extensions()
-            transport.close()
-        except Exception:
-            sys.exit(0)
-        if not present:
-            sys.exit(1)
+    common.serve(MANAGER, Handler(status.uuid))
+    common.stay_registered(MANAGER, status.uuid)
 
 
 main()

@@ -7,22 +7,12 @@ extension's complex_example does: `py_core_flag` (value TEXT) answers the core's
 usage: py_query_core_extension.py GENERATED_DIR SOCKET [ignored osquery extension flags...]
        (--socket PATH among the flags overrides SOCKET, as the daemon's autoloader passes it)
 """
-import os
 import sys
-import threading
-import time
 
 sys.path.insert(0, sys.argv[1])
 
-from thrift.protocol import TBinaryProtocol  # noqa: E402
-from thrift.server import TServer  # noqa: E402
-from thrift.transport import TSocket, TTransport  # noqa: E402
-from osquery.extensions import Extension, ExtensionManager  # noqa: E402
-from osquery.extensions.ttypes import (  # noqa: E402
-    ExtensionResponse,
-    ExtensionStatus,
-    InternalExtensionInfo,
-)
+import py_thrift_common as common  # noqa: E402
+from osquery.extensions.ttypes import ExtensionResponse  # noqa: E402
 
 
 def manager_path():
@@ -40,83 +30,36 @@ ROUTES = [{"id": "column", "name": "value", "type": "TEXT", "op": "0"}]
 SQL = "select value from osquery_flags where name = 'extensions_timeout'"
 
 
-def manager_client():
-    sock = TSocket.TSocket(unix_socket=MANAGER)
-    transport = TTransport.TBufferedTransport(sock)
-    client = ExtensionManager.Client(TBinaryProtocol.TBinaryProtocol(transport))
-    transport.open()
-    return client, transport
-
-
-class Handler:
-    def __init__(self):
-        self.uuid = 0
-
-    def ping(self):
-        return ExtensionStatus(code=0, message="pong", uuid=self.uuid)
-
+class Handler(common.Handler):
     def call(self, registry, item, request):
         def failed(message):
-            return ExtensionResponse(ExtensionStatus(code=1, message=message, uuid=self.uuid), [])
+            return ExtensionResponse(self.status(1, message), [])
 
-        ok = ExtensionStatus(code=0, message="OK", uuid=self.uuid)
         if registry != "table" or item != "py_core_flag":
             return failed("Unknown plugin " + item)
         if request.get("action") == "columns":
-            return ExtensionResponse(ok, ROUTES)
+            return ExtensionResponse(self.status(), ROUTES)
         if request.get("action") != "generate":
             return failed("Unknown action")
         # Query the core while it waits for these rows.
-        client, transport = manager_client()
+        client, transport = common.manager_client(MANAGER)
         try:
             answer = client.query(SQL)
         finally:
             transport.close()
         if answer.status.code != 0:
             return failed("core query failed: " + answer.status.message)
-        return ExtensionResponse(ok, [{"value": row.get("value", "")} for row in answer.response])
-
-    def shutdown(self):
-        os._exit(0)
+        return ExtensionResponse(self.status(), [{"value": row.get("value", "")} for row in answer.response])
 
 
 def main():
-    deadline = time.time() + 60
-    while True:
-        try:
-            client, transport = manager_client()
-            break
-        except Exception:
-            if time.time() > deadline:
-                sys.exit(2)
-            time.sleep(0.02)
-    info = InternalExtensionInfo(name="py_query_core", version="1.0.0", sdk_version="5.23.1", min_sdk_version="1.8.0")
-    status = client.registerExtension(info, {"table": {"py_core_flag": ROUTES}})
-    transport.close()
+    client, transport = common.connect_within(MANAGER, 60, 0.02)
+    status = common.register(client, transport, "py_query_core", {"table": {"py_core_flag": ROUTES}})
     if status.code != 0:
         print("register failed: " + status.message, file=sys.stderr, flush=True)
         sys.exit(1)
-    handler = Handler()
-    handler.uuid = status.uuid
-    path = "%s.%d" % (MANAGER, status.uuid)
-    server = TServer.TThreadedServer(
-        Extension.Processor(handler),
-        TSocket.TServerSocket(unix_socket=path),
-        TTransport.TBufferedTransportFactory(),
-        TBinaryProtocol.TBinaryProtocolFactory(),
-        daemon=True,
-    )
-    threading.Thread(target=server.serve, daemon=True).start()
-    while True:
-        time.sleep(0.5)
-        try:
-            client, transport = manager_client()
-            present = status.uuid in client.extensions()
-            transport.close()
-        except Exception:
-            sys.exit(0)
-        if not present:
-            sys.exit(1)
+    common.serve(MANAGER, Handler(status.uuid))
+    common.stay_registered(MANAGER, status.uuid)
 
 
 main()
