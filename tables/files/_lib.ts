@@ -1,13 +1,10 @@
 /**
  * What the file tables share beyond core/host (whose `glob.ts` resolves their `path`/`directory`
- * constraints): boost-style path splitting, a directory's entry paths, and the mount-namespace
- * roots of `pid_with_namespace`.
+ * constraints and `namespace_roots.ts` their `pid_with_namespace` views): boost-style path
+ * splitting, as osquery reports `directory` and `filename`.
  *
  * @module
  */
-import type { QueryContext } from "../../core/table.ts";
-import { joinPath } from "../../core/host/files.ts";
-import { listEntries } from "../../core/host/statx.ts";
 
 /** boost::filesystem (v3) `parent_path`: "/etc/hosts" → "/etc", "/etc/ssh/" → "/etc/ssh", "/etc" → "/". */
 export function parentPath(path: string): string {
@@ -27,28 +24,4 @@ export function fileName(path: string): string {
   if (path === "/") return "/";
   if (path.endsWith("/")) return ".";
   return path.slice(path.lastIndexOf("/") + 1);
-}
-
-/** The full paths of `dir`'s entries, in readdir order (empty when it cannot be listed). */
-export function entryPaths(dir: string): string[] {
-  return listEntries(dir).map((e) => joinPath(dir, e.name));
-}
-
-/** One filesystem view a scan reads: the host's (pid 0) or a process's mount namespace. */
-export interface NamespaceRoot {
-  /** The `pid_with_namespace` value rows carry. */
-  pid: number;
-  /** Prefix for reading ("" on the host, `/proc/<pid>/root` for a process). */
-  root: string;
-}
-
-/**
- * The views a scan reads for osquery's hidden `pid_with_namespace` column: the host, or for each
- * pid the query names, the files that process sees through `/proc/<pid>/root`. (Absolute symlinks
- * inside such a root resolve against the host's root; osquery enters the namespace instead.)
- */
-export function namespaceRoots(ctx: QueryContext, proc = "/proc"): NamespaceRoot[] {
-  const pids = ctx.integerEquals("pid_with_namespace").filter((p) => p > 0);
-  if (pids.length === 0) return [{ pid: 0, root: "" }];
-  return pids.map((pid) => ({ pid, root: `${proc}/${pid}/root` }));
 }

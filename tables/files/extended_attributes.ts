@@ -5,16 +5,69 @@
  *
  * @module
  */
-import { defineTable, type Row, type TableSpec, withOsqueryTextDefaults } from "../../core/table.ts";
+import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
+import { isDirectory, joinPath } from "../../core/host/files.ts";
+import { lstat, readDirectory } from "../../core/host/statx.ts";
+import { GLOB, iterateConstrainedPaths } from "../../core/host/glob.ts";
 import { encodeBase64 } from "./_base64.ts";
-import { isDirectory } from "../../core/host/files.ts";
-import { lstat } from "../../core/host/statx.ts";
-import { constrainedPaths, GLOB } from "../../core/host/glob.ts";
-import { entryPaths, parentPath } from "./_lib.ts";
+import { parentPath } from "./_lib.ts";
 import { capabilitiesText, getXattr, listXattrs } from "./_xattr.ts";
 
+export default registerTable(defineTable({
+  name: "extended_attributes",
+  description: "Extended attributes (xattrs) of the files a query names, file capabilities decoded.",
+  columns: [
+    {
+      name: "path",
+      type: "TEXT",
+      required: true,
+      optimized: true,
+      description: "The file whose attributes are listed (= or LIKE).",
+    },
+    {
+      name: "directory",
+      type: "TEXT",
+      required: true,
+      optimized: true,
+      description: "The file's directory; = or LIKE lists the attributes of every entry in it.",
+    },
+    { name: "key", type: "TEXT", description: "The attribute's name, e.g. user.note or security.capability." },
+    { name: "value", type: "TEXT", description: "The value: text when printable, else base64; capabilities as text." },
+    { name: "base64", type: "INTEGER", description: "1 when value is base64-encoded, 0 when it is text." },
+  ],
+  *generate(ctx) {
+    const root = ctx.host.root;
+    for (const path of iterateConstrainedPaths(ctx, "path", GLOB.ALL, root)) {
+      yield* xattrRows(root, path, parentPath(path));
+    }
+    for (const dir of iterateConstrainedPaths(ctx, "directory", GLOB.FOLDERS, root)) {
+      if (!isDirectory(root + dir)) continue;
+      for (const name of readDirectory(root + dir)?.names ?? []) yield* xattrRows(root, joinPath(dir, name), dir);
+    }
+  },
+}));
+
 const CAPABILITY = "security.capability";
+
+/** The rows of `path` read under `root` (none when it does not exist or has no attributes). */
+function xattrRows(root: string, path: string, directory: string): Row[] {
+  const real = root + path;
+  if (!lstat(real)) return [];
+  const names = listXattrs(real);
+  if (!names) return [];
+  const rows: Row[] = [];
+  const caps = capabilitiesText(real);
+  if (caps) rows.push({ path, directory, key: CAPABILITY, value: caps, base64: 0 });
+  for (const name of names) {
+    // Decoded capabilities replace the raw attribute; without libcap the raw value is shown.
+    if (name === CAPABILITY && caps !== undefined) continue;
+    const value = getXattr(real, name);
+    if (value === undefined) continue;
+    rows.push({ path, directory, key: name, ...presentValue(value) });
+  }
+  return rows;
+}
 
 /** How osquery shows an attribute value: text when printable and NUL-terminated, else base64. */
 export function presentValue(value: Uint8Array): { value: string; base64: number } {
@@ -24,45 +77,3 @@ export function presentValue(value: Uint8Array): { value: string; base64: number
   if (printable) return { value: new TextDecoder().decode(value.subarray(0, value.length - 1)), base64: 0 };
   return { value: encodeBase64(value), base64: 1 };
 }
-
-/** The rows for one path (none when it does not exist or has no attributes). */
-export function xattrRows(path: string, directory = parentPath(path)): Row[] {
-  if (!lstat(path)) return [];
-  const names = listXattrs(path);
-  if (!names) return [];
-  const rows: Row[] = [];
-  const caps = capabilitiesText(path);
-  if (caps) rows.push({ path, directory, key: CAPABILITY, value: caps, base64: 0 });
-  for (const name of names) {
-    // Decoded capabilities replace the raw attribute; without libcap the raw value is shown.
-    if (name === CAPABILITY && caps !== undefined) continue;
-    const value = getXattr(path, name);
-    if (value === undefined) continue;
-    rows.push({ path, directory, key: name, ...presentValue(value) });
-  }
-  return rows;
-}
-
-/** The `extended_attributes` table. */
-export function extendedAttributesTable(): TableSpec {
-  return withOsqueryTextDefaults(defineTable({
-    name: "extended_attributes",
-    description: "Extended attributes (xattrs) of the files a query names, including decoded file capabilities.",
-    columns: [
-      { name: "path", type: "TEXT", required: true, optimized: true },
-      { name: "directory", type: "TEXT", required: true, optimized: true },
-      { name: "key", type: "TEXT" },
-      { name: "value", type: "TEXT" },
-      { name: "base64", type: "INTEGER" },
-    ],
-    *generate(ctx) {
-      for (const path of constrainedPaths(ctx, "path", GLOB.ALL)) yield* xattrRows(path);
-      for (const dir of constrainedPaths(ctx, "directory", GLOB.FOLDERS)) {
-        if (!isDirectory(dir)) continue;
-        for (const path of entryPaths(dir)) yield* xattrRows(path, dir);
-      }
-    },
-  }));
-}
-
-export default registerTable(extendedAttributesTable());

@@ -4,13 +4,38 @@
  *
  * @module
  */
-import { defineTable, type Row, type TableSpec, withOsqueryTextDefaults } from "../../core/table.ts";
+import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { joinPath } from "../../core/host/files.ts";
-import { listEntries, lstat, stat } from "../../core/host/statx.ts";
-import { namespaceRoots } from "./_lib.ts";
+import { DT, lstat, readDirectory, stat } from "../../core/host/statx.ts";
 import { readGroups, readPasswd } from "../../core/host/accounts.ts";
-import { nssGroupByGid, nssUserByUid } from "../../core/host/nss.ts";
+import type { Host } from "../../core/host/host.ts";
+import { type NamespaceRoot, namespaceRoots } from "../../core/host/namespace_roots.ts";
+
+export default registerTable(defineTable({
+  name: "suid_bin",
+  description: "Setuid and setgid executables in the standard binary directories and /tmp.",
+  columns: [
+    { name: "path", type: "TEXT", description: "The executable's path." },
+    { name: "username", type: "TEXT", description: "The owner's user name (the uid when it has no name)." },
+    { name: "groupname", type: "TEXT", description: "The owning group's name (the gid when it has no name)." },
+    { name: "permissions", type: "TEXT", description: "S when setuid, G when setgid, SG when both." },
+    {
+      name: "pid_with_namespace",
+      type: "INTEGER",
+      additional: true,
+      hidden: true,
+      linuxHidden: true,
+      description: "Search the directories as this process sees them (its mount namespace); 0 for the host's.",
+    },
+  ],
+  attributes: { cacheable: true },
+  generate(ctx) {
+    const rows: Row[] = [];
+    for (const view of namespaceRoots(ctx)) rows.push(...suidBinRows(view, () => ctx.cancelled));
+    return rows;
+  },
+}));
 
 /** The directories osquery searches, in its order. */
 export const SUID_SEARCH_PATHS = [
@@ -23,14 +48,32 @@ export const SUID_SEARCH_PATHS = [
   "/tmp",
 ];
 
-/** Every path below `dir` in pre-order; symlinked subdirectories are listed but not entered. */
-function* walk(dir: string): Generator<string> {
-  for (const entry of listEntries(dir)) {
-    const path = joinPath(dir, entry.name);
-    yield path;
-    const isDir = entry.type === "directory" || (entry.type === undefined && lstat(path)?.type === "directory");
-    if (isDir) yield* walk(path);
+/**
+ * The `suid_bin` rows of one view (the host, or a process's namespace), paths as seen from inside
+ * it. The walk ends early once `stop` returns true (an interrupted query).
+ */
+export function suidBinRows(view: NamespaceRoot, stop: () => boolean = () => false): Row[] {
+  const root = view.root;
+  const owners = ownerNames(view.host);
+  const rows: Row[] = [];
+  for (const dir of SUID_SEARCH_PATHS) {
+    if (!stat(root + dir)) continue;
+    for (const real of walk(root + dir)) {
+      if (stop()) return rows;
+      const info = stat(real);
+      if (info?.type !== "regular") continue;
+      const permissions = suidPermissions(info.mode);
+      if (permissions === "") continue;
+      rows.push({
+        path: real.slice(root.length),
+        username: owners.user(info.uid),
+        groupname: owners.group(info.gid),
+        permissions,
+        pid_with_namespace: view.pid,
+      });
+    }
   }
+  return rows;
 }
 
 /** `S` for setuid, `G` for setgid. */
@@ -38,76 +81,39 @@ export function suidPermissions(mode: number): string {
   return ((mode & 0o4000) ? "S" : "") + ((mode & 0o2000) ? "G" : "");
 }
 
+/** Every path below `dir` in pre-order; symlinked subdirectories are listed but not entered. */
+function* walk(dir: string): Generator<string> {
+  const listing = readDirectory(dir);
+  if (!listing) return;
+  for (let i = 0; i < listing.names.length; i++) {
+    const path = joinPath(dir, listing.names[i]);
+    yield path;
+    const type = listing.types[i];
+    if (type === DT.DIR || (type === DT.UNKNOWN && lstat(path)?.type === "directory")) yield* walk(path);
+  }
+}
+
 /**
- * The `suid_bin` rows for `dirs`. Owners are named by the name service (getpwuid/getgrgid, as
- * osquery) on the host, or from passwd and group under `root` (a fixture tree or a process's
- * `/proc/<pid>/root`, whose files are read there and reported as seen from inside). The walk
- * ends early once `stop` returns true (an interrupted query).
+ * Owner names as osquery gives them: the name service (getpwuid/getgrgid) on the live host, else
+ * the passwd and group files under the host's root (a fixture, or a process's `/proc/<pid>/root`);
+ * the number itself when neither knows it. Each id is looked up once per scan.
  */
-export function suidBinRows(
-  dirs: string[] = SUID_SEARCH_PATHS,
-  root = "",
-  pid = 0,
-  stop: () => boolean = () => false,
-): Row[] {
+function ownerNames(host: Host): { user(uid: number): string; group(gid: number): string } {
   const users = new Map<number, string | undefined>();
   const groups = new Map<number, string | undefined>();
-  if (root !== "") {
-    for (const u of readPasswd(root)) if (!users.has(u.uid)) users.set(u.uid, u.username);
-    for (const g of readGroups(root)) if (!groups.has(g.gid)) groups.set(g.gid, g.groupname);
+  const names = host.nameService;
+  if (!names) {
+    for (const u of readPasswd(host.root)) if (!users.has(u.uid)) users.set(u.uid, u.username);
+    for (const g of readGroups(host.root)) if (!groups.has(g.gid)) groups.set(g.gid, g.groupname);
   }
-  const userName = (uid: number): string => {
-    if (!users.has(uid) && root === "") users.set(uid, nssUserByUid(uid)?.username);
-    return users.get(uid) ?? String(uid);
-  };
-  const groupName = (gid: number): string => {
-    if (!groups.has(gid) && root === "") groups.set(gid, nssGroupByGid(gid)?.groupname);
-    return groups.get(gid) ?? String(gid);
-  };
-  const rows: Row[] = [];
-  for (const dir of dirs) {
-    if (!stat(root + dir)) continue;
-    for (const real of walk(root + dir)) {
-      if (stop()) return rows;
-      const path = real.slice(root.length);
-      const info = stat(real);
-      if (info?.type !== "regular") continue;
-      const permissions = suidPermissions(info.mode);
-      if (permissions === "") continue;
-      const { uid, gid } = info;
-      rows.push({
-        path,
-        username: userName(uid),
-        groupname: groupName(gid),
-        permissions,
-        pid_with_namespace: pid,
-      });
-    }
-  }
-  return rows;
-}
-
-/** The `suid_bin` table searching `dirs`. */
-export function suidBinTable(dirs: string[] = SUID_SEARCH_PATHS, root = ""): TableSpec {
-  return withOsqueryTextDefaults(defineTable({
-    name: "suid_bin",
-    description: "Setuid and setgid executables in the standard binary directories and /tmp.",
-    columns: [
-      { name: "path", type: "TEXT" },
-      { name: "username", type: "TEXT" },
-      { name: "groupname", type: "TEXT" },
-      { name: "permissions", type: "TEXT" },
-      { name: "pid_with_namespace", type: "INTEGER", additional: true, hidden: true, linuxHidden: true },
-    ],
-    attributes: { cacheable: true },
-    generate(ctx) {
-      const rows: Row[] = [];
-      for (const ns of namespaceRoots(ctx)) {
-        rows.push(...suidBinRows(dirs, ns.pid ? root + ns.root : root, ns.pid, () => ctx.cancelled));
-      }
-      return rows;
+  return {
+    user(uid) {
+      if (names && !users.has(uid)) users.set(uid, names.byUid(uid)?.username);
+      return users.get(uid) ?? String(uid);
     },
-  }));
+    group(gid) {
+      if (names && !groups.has(gid)) groups.set(gid, names.groupByGid(gid)?.groupname);
+      return groups.get(gid) ?? String(gid);
+    },
+  };
 }
-
-export default registerTable(suidBinTable());

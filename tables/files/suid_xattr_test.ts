@@ -1,65 +1,66 @@
 import { assert, assertEquals } from "../../testing/assert.ts";
-import { Engine } from "../../core/engine.ts";
-import { Registry } from "../../core/registry.ts";
-import type { TableSpec } from "../../core/table.ts";
-import { suidBinRows, suidBinTable, suidPermissions } from "./suid_bin.ts";
-import { extendedAttributesTable, presentValue } from "./extended_attributes.ts";
+import { fixtureHost, tableEngine } from "../../testing/table_engine.ts";
+import suidBin, { suidBinRows, suidPermissions } from "./suid_bin.ts";
+import extendedAttributes, { presentValue } from "./extended_attributes.ts";
 import { setXattr } from "./_xattr.ts";
 import { encodeBase64 } from "./_base64.ts";
-import "./mod.ts";
 
-function engineWith(...tables: TableSpec[]): Engine {
-  const registry = new Registry();
-  for (const t of tables) registry.addTable(t);
-  return new Engine({ registry });
-}
-
-Deno.test("suid_bin: setuid/setgid files found recursively; symlinked directories not entered", () => {
+Deno.test("suid_bin: setuid/setgid files found recursively and named from the tree's passwd; symlinked directories not entered", () => {
   const root = Deno.makeTempDirSync({ prefix: "osq-suid-" });
   const elsewhere = Deno.makeTempDirSync({ prefix: "osq-suid-other-" });
   try {
-    Deno.mkdirSync(`${root}/bin/nested`, { recursive: true });
+    Deno.mkdirSync(`${root}/usr/bin/nested`, { recursive: true });
+    Deno.mkdirSync(`${root}/etc`);
+    Deno.writeTextFileSync(
+      `${root}/etc/passwd`,
+      "root:x:0:0:root:/root:/bin/sh\nalice:x:4243:4243::/home/alice:/bin/sh\n",
+    );
+    Deno.writeTextFileSync(`${root}/etc/group`, "root:x:0:\nwheel:x:4242:\n");
     // chown clears setuid/setgid bits, so ownership is set before the mode.
     const make = (path: string, mode: number, uid = 0, gid = 0) => {
       Deno.writeTextFileSync(path, "#!/bin/sh\n");
       Deno.chownSync(path, uid, gid);
       Deno.chmodSync(path, mode);
     };
-    make(`${root}/bin/su`, 0o4755);
-    make(`${root}/bin/wall`, 0o2755, 0, 4242);
-    make(`${root}/bin/both`, 0o6755);
-    make(`${root}/bin/plain`, 0o755);
-    make(`${root}/bin/nested/deep`, 0o4711, 4243, 0);
+    make(`${root}/usr/bin/su`, 0o4755);
+    make(`${root}/usr/bin/wall`, 0o2755, 0, 4242);
+    make(`${root}/usr/bin/both`, 0o6755);
+    make(`${root}/usr/bin/plain`, 0o755);
+    make(`${root}/usr/bin/nested/deep`, 0o4711, 4243, 0);
+    make(`${root}/usr/bin/nested/nameless`, 0o4711, 4244, 4245);
     make(`${elsewhere}/hidden-suid`, 0o4755);
-    Deno.symlinkSync(elsewhere, `${root}/bin/linkdir`);
-    const e = engineWith(suidBinTable([`${root}/bin`, `${root}/missing`]));
+    Deno.symlinkSync(elsewhere, `${root}/usr/bin/linkdir`);
+    const e = tableEngine([suidBin], fixtureHost(root));
     const rows = e.query("select path, username, groupname, permissions from suid_bin order by path");
     assertEquals(rows, [
-      { path: `${root}/bin/both`, username: "root", groupname: "root", permissions: "SG" },
-      { path: `${root}/bin/nested/deep`, username: "4243", groupname: "root", permissions: "S" },
-      { path: `${root}/bin/su`, username: "root", groupname: "root", permissions: "S" },
-      { path: `${root}/bin/wall`, username: "root", groupname: "4242", permissions: "G" },
+      { path: "/usr/bin/both", username: "root", groupname: "root", permissions: "SG" },
+      { path: "/usr/bin/nested/deep", username: "alice", groupname: "root", permissions: "S" },
+      { path: "/usr/bin/nested/nameless", username: "4244", groupname: "4245", permissions: "S" },
+      { path: "/usr/bin/su", username: "root", groupname: "root", permissions: "S" },
+      { path: "/usr/bin/wall", username: "root", groupname: "wheel", permissions: "G" },
     ]);
-    // Through our own /proc/<pid>/root the same files are found and the pid is echoed.
-    const inNs = e.query(`select path, pid_with_namespace from suid_bin where pid_with_namespace = ${Deno.pid}`);
-    assertEquals(inNs.map((r) => r.path).sort(), rows.map((r) => r.path).sort());
-    assert(inNs.every((r) => r.pid_with_namespace === Deno.pid));
   } finally {
     Deno.removeSync(root, { recursive: true });
     Deno.removeSync(elsewhere, { recursive: true });
   }
 });
 
-Deno.test("suid_bin: permission letters; the live table runs over osquery's directories", () => {
+Deno.test("suid_bin: permission letters; the live table runs over osquery's directories, also in our own namespace", () => {
   assertEquals([suidPermissions(0o4755), suidPermissions(0o2755), suidPermissions(0o6755), suidPermissions(0o755)], [
     "S",
     "G",
     "SG",
     "",
   ]);
-  const rows = new Engine().query("select path, permissions from suid_bin");
+  const e = tableEngine([suidBin]);
+  const rows = e.query("select path, permissions from suid_bin");
   for (const r of rows) assert(r.permissions === "S" || r.permissions === "G" || r.permissions === "SG");
-  assertEquals(suidBinRows(["/nonexistent"]), []);
+  // Through our own /proc/<pid>/root the same files are found and the pid is echoed.
+  const inNs = e.query(`select path, pid_with_namespace from suid_bin where pid_with_namespace = ${Deno.pid}`);
+  assertEquals(inNs.map((r) => r.path).sort(), rows.map((r) => r.path).sort());
+  assert(inNs.every((r) => r.pid_with_namespace === Deno.pid));
+  const missing = "/nonexistent-osq-fixture";
+  assertEquals(suidBinRows({ pid: 0, host: fixtureHost(missing), root: missing }), []);
 });
 
 Deno.test("extended_attributes: printable NUL-terminated values are text, others base64", () => {
@@ -70,17 +71,17 @@ Deno.test("extended_attributes: printable NUL-terminated values are text, others
   assertEquals(encodeBase64(new TextEncoder().encode("ab")), "YWI=");
 });
 
-Deno.test("extended_attributes: user attributes and file capabilities of a temp file", () => {
+Deno.test("extended_attributes: user attributes and file capabilities of a file in a fixture tree", () => {
   const dir = Deno.makeTempDirSync({ prefix: "osq-xattr-" });
   try {
     const path = `${dir}/f`;
     Deno.writeTextFileSync(path, "x");
     Deno.writeTextFileSync(`${dir}/plain`, "y");
-    const e = engineWith(extendedAttributesTable());
+    const e = tableEngine([extendedAttributes], fixtureHost(dir));
     const supported = setXattr(path, "user.note", new TextEncoder().encode("hello\0"));
     if (!supported) {
-      // A filesystem without user xattrs: the table still answers, with no rows.
-      assertEquals(e.query(`select * from extended_attributes where path = '${path}'`), []);
+      console.warn(`${dir}'s filesystem has no user xattrs: checked only that the table answers with no rows`);
+      assertEquals(e.query("select * from extended_attributes where path = '/f'"), []);
       return;
     }
     setXattr(path, "user.bin", new Uint8Array([0xff, 0x00, 0x10]));
@@ -90,9 +91,9 @@ Deno.test("extended_attributes: user attributes and file capabilities of a temp 
     view.setUint32(0, 0x02000001, true);
     view.setUint32(4, 1 << 13, true);
     const capsSet = setXattr(path, "security.capability", caps);
-    const rows = e.query(`select path, directory, key, value, base64 from extended_attributes where path = '${path}'`);
+    const rows = e.query("select path, directory, key, value, base64 from extended_attributes where path = '/f'");
     const byKey = Object.fromEntries(rows.map((r) => [r.key, r]));
-    assertEquals(byKey["user.note"], { path, directory: dir, key: "user.note", value: "hello", base64: 0 });
+    assertEquals(byKey["user.note"], { path: "/f", directory: "/", key: "user.note", value: "hello", base64: 0 });
     assertEquals(byKey["user.bin"].value, "/wAQ");
     assertEquals(byKey["user.bin"].base64, 1);
     if (capsSet) {
@@ -103,11 +104,11 @@ Deno.test("extended_attributes: user attributes and file capabilities of a temp 
       );
     }
     // directory = lists the directory's entries; a file without attributes gives no rows.
-    const inDir = e.query(`select path, directory from extended_attributes where directory = '${dir}'`);
-    assert(inDir.length === rows.length && inDir.every((r) => r.path === path && r.directory === dir));
-    assertEquals(e.query(`select * from extended_attributes where path = '${dir}/plain'`), []);
-    assertEquals(e.query(`select * from extended_attributes where path = '${dir}/missing'`), []);
-    assertEquals(e.query(`select key from extended_attributes where path like '${dir}/%' and key = 'user.note'`), [{
+    const inDir = e.query("select path, directory from extended_attributes where directory = '/'");
+    assert(inDir.length === rows.length && inDir.every((r) => r.path === "/f" && r.directory === "/"));
+    assertEquals(e.query("select * from extended_attributes where path = '/plain'"), []);
+    assertEquals(e.query("select * from extended_attributes where path = '/missing'"), []);
+    assertEquals(e.query("select key from extended_attributes where path like '/%' and key = 'user.note'"), [{
       key: "user.note",
     }]);
   } finally {

@@ -2,6 +2,7 @@ import { assert, assertEquals, assertThrows } from "../../testing/assert.ts";
 import { HashCancelledError, hashFileSync } from "../../core/host/hash.ts";
 import { HashCache } from "./_hash.ts";
 import { suidBinRows } from "./suid_bin.ts";
+import { fixtureHost } from "../../core/host/host.ts";
 import { Engine } from "../../core/engine.ts";
 import { Registry } from "../../core/registry.ts";
 import { defineTable, OP, QueryContext } from "../../core/table.ts";
@@ -109,11 +110,16 @@ Deno.test("hashing stops between chunks once the query is interrupted, and nothi
 Deno.test("suid_bin's walk ends once the query is interrupted", () => {
   const root = makeWideTree(3);
   try {
-    for (let d = 0; d < 3; d++) Deno.chmodSync(`${root}/d${d}/f0`, 0o4755);
-    assertEquals(suidBinRows([root]).length, 3);
+    // The tree stands for /tmp, one of the directories suid_bin searches.
+    Deno.renameSync(root, `${root}-tmp`);
+    Deno.mkdirSync(root);
+    Deno.renameSync(`${root}-tmp`, `${root}/tmp`);
+    for (let d = 0; d < 3; d++) Deno.chmodSync(`${root}/tmp/d${d}/f0`, 0o4755);
+    const view = { pid: 0, host: fixtureHost(root), root };
+    assertEquals(suidBinRows(view).length, 3);
     let polls = 0;
-    assert(suidBinRows([root], "", 0, () => ++polls > 2).length < 3);
-    assertEquals(suidBinRows([root], "", 0, () => true), []);
+    assert(suidBinRows(view, () => ++polls > 2).length < 3);
+    assertEquals(suidBinRows(view, () => true), []);
   } finally {
     Deno.removeSync(root, { recursive: true });
   }
