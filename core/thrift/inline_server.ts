@@ -18,19 +18,9 @@
  * @module
  */
 import { EAGAIN, EINTR, errno, errorMessage, libc, MSG_DONTWAIT, MSG_NOSIGNAL, SOCK_CLOEXEC } from "../host/libc.ts";
-import {
-  ApplicationErrorType,
-  type ArgsOf,
-  decodeArgs,
-  encodeApplicationError,
-  encodeReply,
-  isMethodName,
-  type MethodName,
-  METHODS,
-  openMessage,
-  type ResultOf,
-} from "./bindings.ts";
-import { MessageType, type ProtocolLimits, ThriftProtocolError } from "./protocol.ts";
+import type { ArgsOf, MethodName, ResultOf } from "./bindings.ts";
+import { openCall } from "./dispatch.ts";
+import { type ProtocolLimits } from "./protocol.ts";
 import { MessageBuffer } from "./transport.ts";
 
 /** Synchronous implementations of the methods served inline; missing ones answer "Invalid method name". */
@@ -268,35 +258,14 @@ function writeAll(fd: number, bytes: Uint8Array<ArrayBuffer>): boolean {
 }
 
 function dispatch(ep: Endpoint, bytes: Uint8Array): Uint8Array<ArrayBuffer> | undefined {
-  const message = openMessage(bytes, ep.limits);
-  if (message.type !== MessageType.CALL && message.type !== MessageType.ONEWAY) {
-    throw new ThriftProtocolError(`Expected a call, got message type ${message.type}`);
-  }
-  const oneway = message.type === MessageType.ONEWAY;
-  const name = message.name;
-  const impl = isMethodName(name) ? ep.handler[name] : undefined;
-  if (!isMethodName(name) || !impl) {
-    return oneway ? undefined : encodeApplicationError(
-      name,
-      message.seqid,
-      `Invalid method name: '${name}'`,
-      ApplicationErrorType.UNKNOWN_METHOD,
-    );
-  }
-  const args = decodeArgs(name, message.reader);
+  const call = openCall(bytes, ep.limits, ep.handler);
+  if ("answer" in call) return call.answer;
   try {
-    const result = (impl as (a: typeof args) => unknown)(args);
-    if (oneway) return undefined;
-    return encodeReply(name, message.seqid, result as ResultOf<typeof name>, METHODS[name].result ? 4096 : 64);
+    return call.reply(call.run());
   } catch (err) {
     const text = err instanceof Error ? err.message : String(err);
-    ep.log(`${name} failed inline on ${ep.path}: ${text}`);
-    return oneway ? undefined : encodeApplicationError(
-      name,
-      message.seqid,
-      `Internal error processing ${name}: ${text}`,
-      ApplicationErrorType.INTERNAL_ERROR,
-    );
+    ep.log(`${call.name} failed inline on ${ep.path}: ${text}`);
+    return call.fail(text);
   }
 }
 

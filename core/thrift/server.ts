@@ -16,19 +16,9 @@
  *
  * @module
  */
-import {
-  ApplicationErrorType,
-  type ArgsOf,
-  decodeArgs,
-  encodeApplicationError,
-  encodeReply,
-  isMethodName,
-  type MethodName,
-  METHODS,
-  openMessage,
-  type ResultOf,
-} from "./bindings.ts";
-import { DEFAULT_LIMITS, MessageType, type ProtocolLimits, ThriftProtocolError } from "./protocol.ts";
+import type { ArgsOf, MethodName, ResultOf } from "./bindings.ts";
+import { openCall } from "./dispatch.ts";
+import { DEFAULT_LIMITS, type ProtocolLimits, ThriftProtocolError } from "./protocol.ts";
 import { MessageBuffer } from "./transport.ts";
 import { UnixSocketSync } from "./unix_socket_sync.ts";
 
@@ -334,36 +324,14 @@ export class ThriftServer {
   }
 
   async #dispatch(bytes: Uint8Array): Promise<Uint8Array | undefined> {
-    const message = openMessage(bytes, this.#limits);
-    if (message.type !== MessageType.CALL && message.type !== MessageType.ONEWAY) {
-      throw new ThriftProtocolError(`Expected a call, got message type ${message.type}`);
-    }
-    const oneway = message.type === MessageType.ONEWAY;
-    const name = message.name;
-    const impl = isMethodName(name) ? this.#handler[name] : undefined;
-    if (!isMethodName(name) || !impl) {
-      // The body was already validated by the scanner; it is simply not read.
-      return oneway ? undefined : encodeApplicationError(
-        name,
-        message.seqid,
-        `Invalid method name: '${name}'`,
-        ApplicationErrorType.UNKNOWN_METHOD,
-      );
-    }
-    const args = decodeArgs(name, message.reader);
+    const call = openCall(bytes, this.#limits, this.#handler);
+    if ("answer" in call) return call.answer;
     try {
-      const result = await (impl as (a: typeof args) => unknown)(args);
-      if (oneway) return undefined;
-      return encodeReply(name, message.seqid, result as ResultOf<typeof name>, METHODS[name].result ? 4096 : 64);
+      return call.reply(await call.run());
     } catch (err) {
       const text = err instanceof Error ? err.message : String(err);
-      this.#log(`${name} failed on ${this.path}: ${text}`);
-      return oneway ? undefined : encodeApplicationError(
-        name,
-        message.seqid,
-        `Internal error processing ${name}: ${text}`,
-        ApplicationErrorType.INTERNAL_ERROR,
-      );
+      this.#log(`${call.name} failed on ${this.path}: ${text}`);
+      return call.fail(text);
     }
   }
 
