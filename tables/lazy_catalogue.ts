@@ -5,8 +5,8 @@
  * its module is imported when a statement first names it (`registry.loadTablesFor(sql)`, which
  * the shell's runner calls before it runs SQL), so `osq shell "select 1"` loads no table at all.
  *
- * Faces whose SQL runs through synchronous paths (the daemon's scheduler, pack lint) import
- * tables/catalogue.ts instead, which loads every table at once.
+ * The daemon loads the tables its config and live queries name before it runs them
+ * (cmd/daemon/table_loading.ts); tables/catalogue.ts loads every table at once (docs, tests).
  *
  * @module
  */

@@ -8,7 +8,8 @@
  * @module
  */
 /// <reference lib="deno.worker" />
-import "../../tables/catalogue.ts";
+// Tables by schema; a query loads the modules of the tables it (or a view) may name.
+import "../../tables/lazy_catalogue.ts";
 import { Engine } from "../../core/engine.ts";
 import { runCanonical, runCanonicalInto } from "../../core/results/canonical_rows.ts";
 import { SortedRowsBuilder, transferList } from "../../core/results/sorted_rows.ts";
@@ -20,6 +21,7 @@ import { loadStoredEventsFor } from "../../core/events/stored.ts";
 
 const engine = new Engine();
 let views: string[] = [];
+let viewSql: string[] = [];
 
 function threadId(): number {
   try {
@@ -83,6 +85,7 @@ self.onmessage = async (
     applyTableSections(event.data.sections);
     applyViews(engine, event.data.views, views);
     views = event.data.views.map(([name]) => name);
+    viewSql = event.data.views.map(([, sql]) => sql);
     return;
   }
   const { id, sql, name, events } = event.data;
@@ -90,6 +93,7 @@ self.onmessage = async (
   const [u0, s0] = threadCpu(tid);
   let reply: QueryReply;
   try {
+    for (const text of [sql, ...viewSql]) await engine.registry.loadTablesFor(text);
     // Event tables answer from the store here (core/events/stored.ts), loaded before the scan.
     const loaded = events && await loadStoredEventsFor(engine, sql, events.plan, events.cursor);
     const out = loaded ? loaded.run(() => run(sql, name)) : run(sql, name);

@@ -9,7 +9,8 @@
 import "../../core/config/flags.ts";
 import "../../plugins/logger/flags.ts";
 import "./flags.ts";
-import "../../tables/catalogue.ts";
+// Tables by schema; a table's module loads when the config or a live query names it (table_loading.ts).
+import "../../tables/lazy_catalogue.ts";
 import { flags } from "../../core/flags/flags.ts";
 import { Engine } from "../../core/engine.ts";
 import { runtime } from "../../core/runtime/process.ts";
@@ -50,6 +51,7 @@ import type { RunReply } from "../../core/results/reply.ts";
 import { Severity, type StatusSink } from "../../core/results/status.ts";
 import { StorageHealth } from "../../core/results/storage_health.ts";
 import { StatusLog } from "./status_log.ts";
+import { loadTablesForConfig } from "./table_loading.ts";
 
 /** The running daemon worker. */
 export class DaemonWorker {
@@ -175,6 +177,7 @@ export class DaemonWorker {
       }
     }
     applyOptions(config);
+    await loadTablesForConfig(this.engine.registry, config);
     this.config = config;
     runtime.configHash = config.hash;
     runtime.configValid = !config.problems.some((p) => p.severity === "error");
@@ -316,8 +319,9 @@ export class DaemonWorker {
   }
 
   /** Runs a live (distributed) query: on a query thread, or here when its state lives here (carves, events). */
-  runLive(sql: string): Promise<RunReply> {
-    return this.results.runLive(sql);
+  async runLive(sql: string): Promise<RunReply> {
+    await this.engine.registry.loadTablesFor(sql);
+    return await this.results.runLive(sql);
   }
 
   /** Commits the queued runs, then publishes the counters and ships the log lines, once. */

@@ -33,6 +33,8 @@ import { ExtensionLogger } from "../../plugins/logger/extension.ts";
 import { isStorageError } from "../../core/results/storage_health.ts";
 import { DaemonWorker } from "./worker.ts";
 import { readSources } from "./config_sources.ts";
+import { loadEventTables } from "./table_loading.ts";
+import { HOST_DETAIL_TABLES } from "../../core/tls_api/enroll.ts";
 
 const encoder = new TextEncoder();
 
@@ -139,6 +141,8 @@ export async function runWorker(): Promise<number> {
     : wanted.config && remote
     ? () => remote.configSources()
     : readSources;
+  // Enrollment (started by the first config request) sends these tables' first rows, synchronously.
+  if (remote) await worker.engine.registry.loadTables(HOST_DETAIL_TABLES);
   const firstSources = sources();
   // Reported (with the file or endpoint) by loadConfig below.
   firstSources.catch(() => {});
@@ -200,6 +204,8 @@ export async function runWorker(): Promise<number> {
     ));
   }
   await worker.recover(watchdogEnabled);
+  // Event tables' subscribers buffer from the start (config options may have disabled events).
+  if (!flags.bool("disable_events")) await loadEventTables(worker.engine.registry);
   await worker.loadConfig(firstSources);
   const distributed = fromExtensions.distributed && manager
     ? startExtensionDistributed({
