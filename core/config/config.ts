@@ -341,7 +341,11 @@ export function readPack(
       );
       continue;
     }
-    const parsed = readQuery(pack, queryName, q, reporter, at, keepAll);
+    const parsed = tagDropped(
+      reporter,
+      () => scheduledName(pack.name, queryName),
+      () => readQuery(pack, queryName, q, reporter, at, keepAll),
+    );
     if (parsed) pack.queries.push(parsed);
   }
   pack.queries.sort((a, b) =>
@@ -361,28 +365,24 @@ function show(value: JsonValue | undefined): string {
   return JSON.stringify(value);
 }
 
-/** Reads one query of a pack; undefined when it is invalid or filtered out for this host. */
-function readQuery(
-  pack: Pack,
-  name: string,
-  q: JsonValue,
-  reporter: Reporter,
-  at: (string | number)[],
-  keepAll: boolean,
-): ScheduledQuery | undefined {
-  // Every problem that ends this function with undefined drops the query: tag it so the
-  // daemon and --config_check can name the query (osquery warns and goes on with the rest).
+/**
+ * Runs `read` (the reading of one query); when it gives undefined the query is dropped, and the
+ * errors it reported are tagged with the name `dropped` gives, so the daemon and --config_check
+ * can name the query (osquery warns and goes on with the rest).
+ */
+function tagDropped<T>(reporter: Reporter, dropped: () => string, read: () => T | undefined): T | undefined {
   const before = reporter.problems.length;
-  const query = readQueryChecked(pack, name, q, reporter, at, keepAll);
-  if (!query) {
+  const result = read();
+  if (!result) {
     for (const p of reporter.problems.slice(before)) {
-      if (p.severity === "error") p.dropped ??= scheduledName(pack.name, name);
+      if (p.severity === "error") p.dropped ??= dropped();
     }
   }
-  return query;
+  return result;
 }
 
-function readQueryChecked(
+/** Reads one query of a pack; undefined when it is invalid or filtered out for this host. */
+function readQuery(
   pack: Pack,
   name: string,
   q: JsonValue,
