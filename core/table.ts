@@ -269,37 +269,3 @@ export class TableError extends Error {
 export function defineTable(spec: TableSpec): TableSpec {
   return spec;
 }
-
-/**
- * Gives `spec` osquery's reading of unset columns: a TEXT column a row leaves out reads as ""
- * (osquery's row map creates the entry on access), while numeric ones stay NULL. Tests and packs
- * that compare with '' depend on it.
- *
- * @example
- * ```ts
- * import { defineTable, QueryContext, withOsqueryTextDefaults } from "./table.ts";
- *
- * const table = withOsqueryTextDefaults(defineTable({
- *   name: "sparse",
- *   description: "A row that leaves columns out.",
- *   columns: [{ name: "label", type: "TEXT" }, { name: "count", type: "INTEGER" }],
- *   generate: () => [{}],
- * }));
- * const [row] = [...table.generate(new QueryContext("sparse"))];
- * if (row.label !== "" || row.count !== undefined) throw new Error("unexpected defaults");
- * ```
- */
-export function withOsqueryTextDefaults(spec: TableSpec): TableSpec {
-  const textColumns = spec.columns.filter((c) => c.type === "TEXT").map((c) => c.name);
-  const fill = (row: Row): Row => {
-    for (const name of textColumns) if (row[name] === undefined || row[name] === null) row[name] = "";
-    return row;
-  };
-  const generate = spec.generate;
-  return {
-    ...spec,
-    *generate(ctx: QueryContext) {
-      for (const row of generate.call(spec, ctx)) yield fill(row);
-    },
-  };
-}
