@@ -35,7 +35,7 @@ import { diffRows, eventLines, type LogItem, rowEncoder } from "../core/results/
 import { kvAvailable, openStore } from "../core/kv/store.ts";
 import { walkRows } from "../core/results/chunked_rows.ts";
 import { renderLines } from "../core/results/log_batches.ts";
-import { rowText, sortRows } from "../core/results/sorted_rows.ts";
+import { rowTextAt, sortRows } from "../core/results/sorted_rows.ts";
 
 const positional = Deno.args.filter((a) => !a.startsWith("--"));
 const packsOnly = Deno.args.includes("--packs-only");
@@ -168,7 +168,7 @@ async function benchDiff() {
         removedText: true,
         readBlob: (id) => store.getBlob(id),
       });
-      const added = Array.from(walk.added, (k) => rowText(sorted, k));
+      const added = Array.from(walk.added, (i) => rowTextAt(sorted, i));
       const rendered = counter ? await renderLines(store, item, walk.removed, added, true) : { lines: [] };
       await store.commitRun({
         name: "bench",

@@ -23,7 +23,7 @@
  * @module
  */
 import type { RowsUpdate } from "../kv/store.ts";
-import { compareBytes, rowHash, type SortedRows, sortRows } from "./sorted_rows.ts";
+import { compareBytes, rowHash, sortedBytes, type SortedRows, sortRows } from "./sorted_rows.ts";
 
 /** What a query's stored state says about its rows. */
 export interface StoredRowsRef {
@@ -37,7 +37,7 @@ export interface StoredRowsRef {
 
 /** The outcome of {@linkcode walkRows}. */
 export interface RowsWalk {
-  /** Sorted indexes (into the current rows) of rows not stored, in the query's own order. */
+  /** Rows (their index in the query's order) not stored, ascending. */
   added: Uint32Array;
   /** Stored rows not in the current ones: how many, and their text when asked for. */
   removedCount: number;
@@ -148,7 +148,7 @@ export async function walkRows(
   options: WalkOptions,
 ): Promise<RowsWalk> {
   const n = current.count;
-  const { bytes: cur, offsets, hashes } = current;
+  const { bytes: cur, starts, order, hashes } = current;
   const oldBits = stored?.parts ? Math.log2(stored.parts.length) : undefined;
   const bits = bucketBits(cur.length, oldBits);
   // Buckets (of the new partition) whose rows changed.
@@ -172,15 +172,12 @@ export async function walkRows(
       if (e < 0) e = old.length;
       const h = rowHash(old, s, e);
       // Current rows before this stored one are new.
-      while (
-        j < n &&
-        (hashes[j] < h || (hashes[j] === h && compareBytes(cur, offsets[j], offsets[j + 1] - 1, old, s, e) < 0))
-      ) {
+      while (j < n && (hashes[j] < h || (hashes[j] === h && compareCurrent(cur, starts, order[j], old, s, e) < 0))) {
         added.push(j);
         dirty[bucketOf(hashes[j], bits)] = 1;
         j++;
       }
-      if (j < n && hashes[j] === h && compareBytes(cur, offsets[j], offsets[j + 1] - 1, old, s, e) === 0) {
+      if (j < n && hashes[j] === h && compareCurrent(cur, starts, order[j], old, s, e) === 0) {
         j++;
       } else {
         removedCount++;
@@ -194,7 +191,10 @@ export async function walkRows(
     added.push(j);
     dirty[bucketOf(hashes[j], bits)] = 1;
   }
-  const addedIdx = inQueryOrder(added.done(), current.positions);
+  // Added rows are logged in the query's order.
+  const addedIdx = added.done();
+  for (let k = 0; k < addedIdx.length; k++) addedIdx[k] = order[addedIdx[k]];
+  addedIdx.sort();
   const walk: RowsWalk = { added: addedIdx, removedCount, removed };
   if (addedIdx.length === 0 && removedCount === 0) return walk;
   // Same partition: only the dirty buckets are written. Another: every bucket is.
@@ -208,32 +208,22 @@ export async function walkRows(
   return walk;
 }
 
-/** Every sorted index, in the query's order (`positions`: sorted index → place in the query's order). */
-export function queryOrder(positions: Uint32Array): Uint32Array {
-  const out = new Uint32Array(positions.length);
-  for (let k = 0; k < positions.length; k++) out[positions[k]] = k;
-  return out;
-}
-
-/** Sorted indexes `idx` reordered as the query returned their rows (`positions`: sorted → query order). */
-function inQueryOrder(idx: Uint32Array, positions: Uint32Array): Uint32Array {
-  if (idx.length === 0) return idx;
-  const n = positions.length;
-  const marked = new Uint8Array(n);
-  for (const k of idx) marked[k] = 1;
-  const bySorted = queryOrder(positions);
-  let o = 0;
-  for (let p = 0; p < n; p++) {
-    const k = bySorted[p];
-    if (marked[k]) idx[o++] = k;
-  }
-  return idx;
+/** Compares current row `i` (without its newline) with `old[s, e)`. */
+function compareCurrent(
+  cur: Uint8Array,
+  starts: Uint32Array,
+  i: number,
+  old: Uint8Array,
+  s: number,
+  e: number,
+): number {
+  return compareBytes(cur, starts[i], starts[i + 1] - 1, old, s, e);
 }
 
 /** A pre-chunking rows blob as one stored segment, in sorted order. */
 async function* legacySegment(blob: string, readBlob: (id: string) => Promise<string>): AsyncGenerator<Segment> {
   const text = await readBlob(blob);
-  yield { bucket: -1, bytes: sortRows(text === "" ? [] : text.split("\n")).bytes, keys: [] };
+  yield { bucket: -1, bytes: sortedBytes(sortRows(text === "" ? [] : text.split("\n"))), keys: [] };
 }
 
 /** Writes the buckets of `current` (all, or those marked in `dirty`) under a new generation. */
@@ -260,7 +250,7 @@ async function writeBuckets(
     opBytes = 0;
     opValues = 0;
   };
-  const { hashes, offsets, bytes } = current;
+  const { hashes } = current;
   let j = 0;
   for (let b = 0; b < count; b++) {
     const start = j;
@@ -271,10 +261,11 @@ async function writeBuckets(
       continue;
     }
     parts[b] = gen;
-    const from = offsets[start];
-    const to = offsets[j];
-    for (let piece = 0, o = from; o < to; piece++, o += PIECE) {
-      const value = bytes.subarray(o, Math.min(to, o + PIECE));
+    // The bucket's rows in sorted order, gathered from the query-ordered buffer.
+    const bucket = sortedBytes(current, start, j);
+    const size = bucket.length;
+    for (let piece = 0, o = 0; o < size; piece++, o += PIECE) {
+      const value = bucket.subarray(o, Math.min(size, o + PIECE));
       if (opBytes + value.length > COMMIT_BYTES || opValues >= COMMIT_VALUES) await commit();
       const key: Deno.KvKey = ["rows", name, b, gen, piece];
       op.set(key, value);

@@ -2,7 +2,7 @@ import { assert, assertEquals } from "../../testing/assert.ts";
 import { kvAvailable, openStore, type Store } from "../kv/store.ts";
 import { diffRows } from "./diff.ts";
 import { bucketBits, storedRows, walkRows } from "./chunked_rows.ts";
-import { rowText, sortRows } from "./sorted_rows.ts";
+import { rowTextAt, sortRows } from "./sorted_rows.ts";
 
 const readBlob = (store: Store) => (id: string) => store.getBlob(id);
 
@@ -14,7 +14,7 @@ async function run(store: Store, name: string, rows: string[]) {
     removedText: true,
     readBlob: readBlob(store),
   });
-  const added = Array.from(walk.added, (k) => rowText(sorted, k));
+  const added = Array.from(walk.added, (i) => rowTextAt(sorted, i));
   return { previous, walk, added, sorted };
 }
 

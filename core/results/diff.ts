@@ -175,15 +175,47 @@ export function osqueryRowOrder(rows: string[]): string[] {
   return typed.map((t) => t.row);
 }
 
-/** A canonical row rendered for the log: as is with numerics, else every value as a string. */
+/**
+ * A canonical row rendered for the log: as is with numerics, else every value as a string
+ * (integers as their digits, doubles as osquery's `%.15g` text). One pass over the text, no
+ * parse: canonical rows hold only string keys, string values and number literals.
+ */
 export function renderRow(canonical: string, numerics: boolean): string {
   if (numerics) return canonical;
-  const obj = JSON.parse(canonical, (_key, value, context?: { source?: string }) => {
-    if (typeof value !== "number") return value;
-    const source = context?.source ?? String(value);
-    return /[.eE]/.test(source) ? doubleString(Number(source)) : source;
-  });
-  return JSON.stringify(obj);
+  let out = "";
+  let copied = 0;
+  const n = canonical.length;
+  let i = 1;
+  while (i < n) {
+    const c = canonical.charCodeAt(i);
+    if (c === 34) {
+      i = afterString(canonical, i);
+      continue;
+    }
+    if (c === 58 && canonical.charCodeAt(i + 1) !== 34) {
+      // A number literal runs to the next "," or "}".
+      const start = i + 1;
+      let end = start;
+      while (end < n && canonical.charCodeAt(end) !== 44 && canonical.charCodeAt(end) !== 125) end++;
+      const literal = canonical.slice(start, end);
+      out += canonical.slice(copied, start) + '"' +
+        (/[.eE]/.test(literal) ? doubleString(Number(literal)) : literal) + '"';
+      copied = i = end;
+      continue;
+    }
+    i++;
+  }
+  return copied === 0 ? canonical : out + canonical.slice(copied);
+}
+
+/** The index after the JSON string starting at `i` (its opening quote). */
+function afterString(text: string, i: number): number {
+  for (i++; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 92) i++;
+    else if (c === 34) return i + 1;
+  }
+  return i;
 }
 
 /** asctime(gmtime(t)) without the newline, plus " UTC": `Mon May  2 22:27:32 2016 UTC`. */

@@ -28,9 +28,9 @@ import { flags } from "../flags/flags.ts";
 import type { ScheduledQuery } from "../config/config.ts";
 import { eventStep, type LogItem, osqueryRowOrder, resultStep, snapshotLines } from "./diff.ts";
 import type { ExecutingQuery, RunCommit, Store, StoredQuery } from "../kv/store.ts";
-import { queryOrder, walkRows } from "./chunked_rows.ts";
+import { walkRows } from "./chunked_rows.ts";
 import { renderLines } from "./log_batches.ts";
-import { rowText, type SortedRows, sortRows } from "./sorted_rows.ts";
+import { rowTextAt, type SortedRows, sortRows } from "./sorted_rows.ts";
 import type { QueryCounters } from "./scheduler.ts";
 import { EventCursor, withEventCursor } from "../events/system.ts";
 import { CommitBatch } from "./commit_batch.ts";
@@ -257,9 +257,9 @@ export class ResultPipeline {
       item.counter = step.counter;
       let rendered: { lines: string[]; lineBlobs?: { blob: string; count: number }[] } = { lines: [] };
       if (step.log) {
-        const addedIdx = step.allAdded ? queryOrder(current.positions) : walk.added;
         const added = (function* () {
-          for (const k of addedIdx) yield rowText(current, k);
+          if (step.allAdded) { for (let i = 0; i < current.count; i++) yield rowTextAt(current, i); }
+          else for (const i of walk.added) yield rowTextAt(current, i);
         })();
         // osquery logs removed rows in the order of its multiset of previous rows.
         const removed = step.logRemoved ? osqueryRowOrder(walk.removed) : [];

@@ -1,26 +1,26 @@
 /**
  * A differential query's rows in the form the chunked diff (core/results/chunked_rows.ts) walks:
- * every canonical row's UTF-8 bytes, each followed by "\n", in one buffer, ordered by (hash of the
- * bytes, bytes), with each row's place in the query's own order beside it. Rows of a query
- * thread travel to the daemon's thread as these four buffers (transferred, not copied), so
- * neither thread holds the rows as a million small strings after the run.
+ * every canonical row's UTF-8 bytes, each followed by "\n", in one buffer in the query's order,
+ * with their order by (hash of the bytes, bytes) beside it. Rows of a query thread travel to the
+ * daemon's thread as these four buffers (transferred, not copied), so neither thread holds the
+ * rows as a million small strings, nor a second, sorted copy of them.
  *
  * Canonical rows never hold a raw newline (JSON escapes it), so "\n" ends a row unambiguously.
  *
  * @module
  */
 
-/** Rows sorted by (hash, bytes); see the module doc. */
+/** Rows with their order by (hash, bytes); see the module doc. */
 export interface SortedRows {
   count: number;
-  /** UTF-8 of the rows in sorted order, each followed by "\n". */
+  /** UTF-8 of the rows in the query's order, each followed by "\n". */
   bytes: Uint8Array;
-  /** Start of each sorted row in `bytes`, and `bytes.length` last (count + 1 entries). */
-  offsets: Uint32Array;
-  /** {@linkcode rowHash} of each sorted row. */
+  /** Start of row i (query order) in `bytes`, and `bytes.length` last (count + 1 entries). */
+  starts: Uint32Array;
+  /** The rows by (hash, bytes): sorted place k holds row `order[k]`. */
+  order: Uint32Array;
+  /** {@linkcode rowHash} of the row at each sorted place. */
   hashes: Uint32Array;
-  /** Each sorted row's index in the query's order. */
-  positions: Uint32Array;
 }
 
 /** FNV-1a (32 bits) over `bytes[start, end)`: the order rows are stored and diffed in. */
@@ -46,27 +46,55 @@ export function compareBytes(a: Uint8Array, as: number, ae: number, b: Uint8Arra
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
+/** Raised when a result is larger than one buffer of rows may be. */
+export class ResultTooLargeError extends Error {
+  constructor(bytes: number) {
+    super(
+      `The query's rows take more than ${MAX_BYTES} bytes (${bytes} so far); add a WHERE clause or a LIMIT ` +
+        "to schedule it.",
+    );
+    this.name = "ResultTooLargeError";
+  }
+}
+
+/** Rows of one result, at most (their offsets are 32-bit). */
+const MAX_BYTES = 2 ** 32 - 1;
+
+/**
+ * Buffers that grow in place: address space is reserved up front and pages are committed as
+ * they are touched, so growing never holds an old and a new copy at once.
+ */
+function growable(maxBytes: number): ArrayBuffer {
+  return new ArrayBuffer(0, { maxByteLength: maxBytes });
+}
+
+function ensure(buffer: ArrayBuffer, bytes: number): void {
+  if (bytes <= buffer.byteLength) return;
+  if (bytes > buffer.maxByteLength) throw new ResultTooLargeError(bytes);
+  buffer.resize(Math.min(buffer.maxByteLength, Math.max(bytes, Math.ceil(buffer.byteLength * 1.25), 1 << 16)));
+}
+
 /**
  * Collects rows as they are produced (encoded at once, so no array of strings builds up) and
- * sorts them into {@linkcode SortedRows} at the end. `reset()` drops the rows so far (only the
- * last statement with result columns counts).
+ * orders them at the end ({@linkcode SortedRowsBuilder.finish}). `reset()` drops the rows so far
+ * (only the last statement with result columns counts).
  */
 export class SortedRowsBuilder {
-  #bytes = new Uint8Array(1 << 16);
+  #buffer = growable(MAX_BYTES);
+  #bytes = new Uint8Array(this.#buffer);
+  #startsBuffer = growable(4 * 2 ** 28);
+  #starts = new Uint32Array(this.#startsBuffer);
+  #hashesBuffer = growable(4 * 2 ** 28);
+  #hashes = new Uint32Array(this.#hashesBuffer);
   #used = 0;
-  #starts = new Uint32Array(1024);
-  #hashes = new Uint32Array(1024);
   #count = 0;
 
   /** Adds one canonical row. */
   add(row: string): void {
     // Worst case 3 bytes per UTF-16 unit, plus the newline.
-    const need = this.#used + row.length * 3 + 1;
-    if (need > this.#bytes.length) this.#bytes = grow(this.#bytes, need, this.#used);
-    if (this.#count + 1 >= this.#starts.length) {
-      this.#starts = growU32(this.#starts, this.#count);
-      this.#hashes = growU32(this.#hashes, this.#count);
-    }
+    ensure(this.#buffer, this.#used + row.length * 3 + 1);
+    ensure(this.#startsBuffer, (this.#count + 2) * 4);
+    ensure(this.#hashesBuffer, (this.#count + 1) * 4);
     const start = this.#used;
     const { written } = encoder.encodeInto(row, this.#bytes.subarray(start));
     this.#hashes[this.#count] = rowHash(this.#bytes, start, start + written);
@@ -86,57 +114,51 @@ export class SortedRowsBuilder {
     return this.#count;
   }
 
-  /** The rows, sorted (the builder is spent). */
+  /** The rows and their order (the builder is spent). */
   finish(): SortedRows {
     const n = this.#count;
-    const src = this.#bytes;
+    const bytes = this.#bytes;
     const starts = this.#starts;
     starts[n] = this.#used;
-    const order = radixOrder(this.#hashes, n);
+    const rowHashes = this.#hashes;
+    const order = radixOrder(rowHashes, n);
     // Equal hashes (duplicates, rare collisions) are ordered by their bytes: equal multisets of
-    // rows then give equal buffers, whatever order the query returned them in.
-    const h = this.#hashes;
+    // rows then give equal stored buckets, whatever order the query returned them in.
     for (let i = 0; i < n;) {
       let j = i + 1;
-      while (j < n && h[order[j]] === h[order[i]]) j++;
+      while (j < n && rowHashes[order[j]] === rowHashes[order[i]]) j++;
       if (j - i > 1) {
         const run = Array.from(order.subarray(i, j));
         // Compared without their newlines, as the diff compares them.
-        run.sort((a, b) => compareBytes(src, starts[a], starts[a + 1] - 1, src, starts[b], starts[b + 1] - 1) || a - b);
+        run.sort((a, b) =>
+          compareBytes(bytes, starts[a], starts[a + 1] - 1, bytes, starts[b], starts[b + 1] - 1) || a - b
+        );
         order.set(run, i);
       }
       i = j;
     }
-    const bytes = new Uint8Array(this.#used);
-    const offsets = new Uint32Array(n + 1);
     const hashes = new Uint32Array(n);
-    let o = 0;
-    for (let k = 0; k < n; k++) {
-      const i = order[k];
-      offsets[k] = o;
-      hashes[k] = h[i];
-      bytes.set(src.subarray(starts[i], starts[i + 1]), o);
-      o += starts[i + 1] - starts[i];
-    }
-    offsets[n] = o;
-    this.#bytes = new Uint8Array(0);
-    this.#starts = new Uint32Array(1);
-    this.#hashes = new Uint32Array(0);
+    for (let k = 0; k < n; k++) hashes[k] = rowHashes[order[k]];
+    // Give back the slack (the buffers stay resizable; nothing grows them again).
+    this.#buffer.resize(this.#used);
+    this.#startsBuffer.resize((n + 1) * 4);
+    this.#hashesBuffer = growable(0);
+    this.#hashes = new Uint32Array(this.#hashesBuffer);
+    const out: SortedRows = {
+      count: n,
+      bytes: new Uint8Array(this.#buffer, 0, this.#used),
+      starts: new Uint32Array(this.#startsBuffer, 0, n + 1),
+      order,
+      hashes,
+    };
+    this.#buffer = growable(0);
+    this.#bytes = new Uint8Array(this.#buffer);
+    this.#startsBuffer = growable(0);
+    this.#starts = new Uint32Array(this.#startsBuffer);
+    this.#used = 0;
     this.#count = 0;
-    return { count: n, bytes, offsets, hashes, positions: order };
+    return out;
   }
-}
-
-function grow(bytes: Uint8Array, need: number, used: number): Uint8Array<ArrayBuffer> {
-  const next = new Uint8Array(Math.max(need, Math.ceil(bytes.length * 1.5)));
-  next.set(bytes.subarray(0, used));
-  return next;
-}
-
-function growU32(a: Uint32Array, used: number): Uint32Array<ArrayBuffer> {
-  const next = new Uint32Array(a.length * 2);
-  next.set(a.subarray(0, used + 1));
-  return next;
 }
 
 /** Indexes 0..n-1 ordered by `keys` (stable LSD radix sort, two 16-bit passes). */
@@ -165,12 +187,31 @@ export function sortRows(rows: Iterable<string>): SortedRows {
   return builder.finish();
 }
 
-/** The text of sorted row `k` (without its newline). */
-export function rowText(sorted: SortedRows, k: number): string {
-  return decoder.decode(sorted.bytes.subarray(sorted.offsets[k], sorted.offsets[k + 1] - 1));
+/** The text of row `i` in the query's order (without its newline). */
+export function rowTextAt(rows: SortedRows, i: number): string {
+  return decoder.decode(rows.bytes.subarray(rows.starts[i], rows.starts[i + 1] - 1));
 }
 
-/** The buffers to transfer when posting `sorted` to another thread. */
-export function transferList(sorted: SortedRows): ArrayBuffer[] {
-  return [sorted.bytes.buffer, sorted.offsets.buffer, sorted.hashes.buffer, sorted.positions.buffer] as ArrayBuffer[];
+/** The text of the row at sorted place `k`. */
+export function rowText(rows: SortedRows, k: number): string {
+  return rowTextAt(rows, rows.order[k]);
+}
+
+/** The rows at sorted places [from, to), each with its newline, as one buffer. */
+export function sortedBytes(rows: SortedRows, from = 0, to = rows.count): Uint8Array {
+  const { bytes, starts, order } = rows;
+  let size = 0;
+  for (let k = from; k < to; k++) size += starts[order[k] + 1] - starts[order[k]];
+  const out = new Uint8Array(size);
+  for (let k = from, o = 0; k < to; k++) {
+    const i = order[k];
+    out.set(bytes.subarray(starts[i], starts[i + 1]), o);
+    o += starts[i + 1] - starts[i];
+  }
+  return out;
+}
+
+/** The buffers to transfer when posting `rows` to another thread. */
+export function transferList(rows: SortedRows): ArrayBuffer[] {
+  return [rows.bytes.buffer, rows.starts.buffer, rows.order.buffer, rows.hashes.buffer] as ArrayBuffer[];
 }
