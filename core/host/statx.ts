@@ -198,11 +198,6 @@ const DT_TYPES: Record<number, FileType> = {
   [DT.SOCK]: "socket",
 };
 
-/** The file type a d_type value names; undefined for DT_UNKNOWN. */
-export function typeOfDirent(dtype: number): FileType | undefined {
-  return DT_TYPES[dtype];
-}
-
 /**
  * A directory's entries (without "." and ".."), in readdir order, as two parallel lists rather
  * than an object per entry: `names[i]` has d_type `types[i]` (see {@linkcode DT}).
