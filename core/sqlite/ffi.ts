@@ -106,21 +106,106 @@ function candidatePaths(): string[] {
 }
 
 /**
- * Opens the library at `path` (checked at once with one symbol) and binds every other symbol when
- * it is first used. Deno compiles a call stub per bound symbol, about 0.4 ms each: binding all 65
- * up front cost every command some 25 ms of start-up, while `select 1` calls about 15 of them.
- * A bound symbol replaces its getter with a plain property, so hot paths pay nothing after.
+ * Symbols called per row, per value or per bound parameter: bound with Deno's compiled fast path
+ * (see {@linkcode lazySymbols}). Every other symbol is called once per connection or statement.
+ */
+const HOT_SYMBOLS: ReadonlySet<string> = new Set([
+  "sqlite3_step",
+  "sqlite3_reset",
+  "sqlite3_bind_null",
+  "sqlite3_bind_int64",
+  "sqlite3_bind_double",
+  "sqlite3_bind_text",
+  "sqlite3_bind_blob",
+  "sqlite3_column_type",
+  "sqlite3_column_int64",
+  "sqlite3_column_double",
+  "sqlite3_column_text",
+  "sqlite3_column_blob",
+  "sqlite3_column_bytes",
+  "sqlite3_value_type",
+  "sqlite3_value_int64",
+  "sqlite3_value_double",
+  "sqlite3_value_text",
+  "sqlite3_value_blob",
+  "sqlite3_value_bytes",
+  "sqlite3_result_null",
+  "sqlite3_result_int",
+  "sqlite3_result_int64",
+  "sqlite3_result_double",
+  "sqlite3_result_text",
+  "sqlite3_result_blob",
+  "sqlite3_result_zeroblob",
+  "sqlite3_malloc",
+  "sqlite3_free",
+  "sqlite3_vtab_in_first",
+  "sqlite3_vtab_in_next",
+  "sqlite3_aggregate_context",
+  "sqlite3_user_data",
+]);
+
+const RTLD_NOW = 2;
+const RTLD_NOLOAD = 4;
+
+/**
+ * The C library's dlopen/dlsym, to find a symbol's address without binding it, or undefined where
+ * they cannot be bound (not glibc): then every symbol is bound with the fast path.
+ */
+function dynamicLinker():
+  | { handle(path: string): bigint; address(handle: bigint, name: string): Deno.PointerValue }
+  | undefined {
+  const api = {
+    dlopen: { parameters: ["buffer", "i32"], result: "usize" },
+    dlsym: { parameters: ["usize", "buffer"], result: "pointer" },
+  } as const;
+  for (const name of ["libc.so.6", "libdl.so.2"]) {
+    try {
+      const lib = Deno.dlopen(name, api).symbols;
+      return {
+        handle: (path) => BigInt(lib.dlopen(cstr(path), RTLD_NOW | RTLD_NOLOAD)),
+        address: (handle, symbol) => lib.dlsym(handle, cstr(symbol)),
+      };
+    } catch {
+      // try the next name
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Opens the library at `path` (checked at once with one symbol) and makes every other symbol when
+ * it is first used. Deno compiles a call stub for each symbol `Deno.dlopen` binds, about 0.4 ms
+ * each, so a symbol is bound that way only when it is hot ({@linkcode HOT_SYMBOLS}); the others
+ * (open, prepare, finalize, create_module, ...: a dozen for `select 1`) are called through their
+ * address with `Deno.UnsafeFnPointer`, which compiles nothing and costs a little more per call.
+ * A made symbol replaces its getter with a plain property, so later calls pay nothing for it.
  */
 function lazySymbols(path: string): { symbols: SqliteSymbols } {
   const lib = Deno.dlopen(path, { sqlite3_libversion: symbols.sqlite3_libversion });
   const out: Record<string, unknown> = { sqlite3_libversion: lib.symbols.sqlite3_libversion };
+  let linker: { address(name: string): Deno.PointerValue } | null | undefined;
+  const coldLinker = () => {
+    if (linker !== undefined) return linker;
+    const dl = dynamicLinker();
+    const handle = dl?.handle(path) ?? 0n;
+    linker = dl && handle !== 0n ? { address: (name) => dl.address(handle, name) } : null;
+    return linker;
+  };
   for (const key of Object.keys(symbols) as (keyof typeof symbols)[]) {
     if (key === "sqlite3_libversion") continue;
     Object.defineProperty(out, key, {
       configurable: true,
       enumerable: true,
       get() {
-        const fn = Deno.dlopen(path, { [key]: symbols[key] }).symbols[key];
+        const address = HOT_SYMBOLS.has(key) ? null : coldLinker()?.address(key);
+        let fn: unknown;
+        if (address) {
+          const pointer = new Deno.UnsafeFnPointer(
+            address as Deno.PointerObject<Deno.ForeignFunction>,
+            symbols[key] as Deno.ForeignFunction,
+          );
+          fn = (...args: unknown[]) => (pointer.call as (...a: unknown[]) => unknown)(...args);
+        } else fn = Deno.dlopen(path, { [key]: symbols[key] }).symbols[key];
         Object.defineProperty(out, key, { value: fn, enumerable: true });
         return fn;
       },
