@@ -13,6 +13,8 @@ import type { Store } from "../kv/store.ts";
 
 /** Event lines per outbox entry (about 2-3 MB of text). */
 export const LINES_PER_BATCH = 10_000;
+/** Entries of one run at most: its commit holds one mutation per entry (Deno KV allows ~1000). */
+const MAX_BATCHES = 500;
 
 /** Lines for {@linkcode RunCommit}: the last batch inline, the others already written as blobs. */
 export interface RenderedLines {
@@ -22,7 +24,8 @@ export interface RenderedLines {
 
 /**
  * Renders `removed` then `added` rows (canonical text) as the run's lines: event lines in
- * batches written to `store` as they fill, or one batch line.
+ * batches written to `store` as they fill, or one batch line. `total` (rows to render) makes
+ * batches larger when there would be too many for one commit.
  */
 export async function renderLines(
   store: Pick<Store, "putBlob" | "deleteBlob">,
@@ -30,14 +33,16 @@ export async function renderLines(
   removed: Iterable<string>,
   added: Iterable<string>,
   eventType: boolean,
+  total = 0,
 ): Promise<RenderedLines> {
   if (!eventType) return { lines: [batchLine(item, { removed: [...removed], added: [...added] })], lineBlobs: [] };
   const head = legacyFields(item);
   const lineBlobs: { blob: string; count: number }[] = [];
+  const perBatch = Math.max(LINES_PER_BATCH, Math.ceil(total / MAX_BATCHES));
   let batch: string[] = [];
   const push = async (line: string) => {
     batch.push(line);
-    if (batch.length < LINES_PER_BATCH) return;
+    if (batch.length < perBatch) return;
     const { id } = await store.putBlob(batch.join("\n"));
     lineBlobs.push({ blob: id, count: batch.length });
     batch = [];

@@ -257,13 +257,16 @@ export class ResultPipeline {
       item.counter = step.counter;
       let rendered: { lines: string[]; lineBlobs?: { blob: string; count: number }[] } = { lines: [] };
       if (step.log) {
+        // Every row in the query's order, or the added ones (their indexes, ascending).
+        const which = step.allAdded ? undefined : walk.added;
         const added = (function* () {
-          if (step.allAdded) { for (let i = 0; i < current.count; i++) yield rowTextAt(current, i); }
-          else for (const i of walk.added) yield rowTextAt(current, i);
+          const n = which ? which.length : current.count;
+          for (let k = 0; k < n; k++) yield rowTextAt(current, which ? which[k] : k);
         })();
         // osquery logs removed rows in the order of its multiset of previous rows.
         const removed = step.logRemoved ? osqueryRowOrder(walk.removed) : [];
-        rendered = await renderLines(store, item, removed, added, flags.bool("logger_event_type"));
+        const total = removed.length + (which ? which.length : current.count);
+        rendered = await renderLines(store, item, removed, added, flags.bool("logger_event_type"), total);
       }
       return {
         name,
