@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { HashCancelledError, hashFileSync } from "../../core/host/hash.ts";
+import { type DigestAlgorithm, type FileDigests, HashCancelledError, hashFileSync } from "../../core/host/hash.ts";
 import { defineFlag, flags } from "../../core/flags/flags.ts";
 import { readMax as readMaxFlag } from "../../core/host/files.ts";
 import { stat } from "../../core/host/statx.ts";
@@ -23,10 +23,10 @@ defineFlag({
   description: "Recompute file digests on every query instead of caching them by inode, mtime and size",
 });
 
-/** The digest algorithms the `hash` table offers, by column name. */
-export type Algorithm = "md5" | "sha1" | "sha256";
+/** The digest algorithms the `hash` table offers, by column name (core/host/hash.ts's). */
+export type Algorithm = DigestAlgorithm;
 /** Hex digests by algorithm; an algorithm absent was not computed. */
-export type Digests = Partial<Record<Algorithm, string>>;
+export type Digests = FileDigests;
 
 interface CacheEntry {
   ino: number;
