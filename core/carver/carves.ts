@@ -291,7 +291,7 @@ async function postCarve(path: string, size: number, record: CarveRecord, option
         if (n === null || n === 0) break;
         filled += n;
       }
-      const data = base64(block.subarray(0, filled));
+      const data = block.subarray(0, filled).toBase64();
       await withRetries(
         options,
         () => options.uploader.send({ block_id: id, session_id: session, request_id: record.request_id, data }),
@@ -300,12 +300,4 @@ async function postCarve(path: string, size: number, record: CarveRecord, option
   } finally {
     file.close();
   }
-}
-
-function base64(bytes: Uint8Array): string {
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(binary);
 }

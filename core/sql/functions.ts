@@ -240,18 +240,10 @@ function bytesOf(v: SqlValue): Uint8Array {
   return v instanceof Uint8Array ? v : encoder.encode(text(v));
 }
 
-function toBase64(bytes: Uint8Array): string {
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
-}
-
 /** Decodes base64; invalid input gives "" (osquery's behaviour). */
 export function fromBase64(input: string): string {
   try {
-    const binary = atob(input.replace(/\s+/g, ""));
-    const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
-    return decoder.decode(bytes);
+    return decoder.decode(Uint8Array.fromBase64(input.replace(/\s+/g, "")));
   } catch {
     return "";
   }
@@ -488,12 +480,12 @@ export function registerSqlFunctions(db: Database, options: SqlFunctionOptions =
   }, d);
   db.function("community_id_v1_strict", (...args) => communityIdV1(args), d);
 
-  db.function("to_base64", (v) => (v === null ? null : toBase64(bytesOf(v))), one);
+  db.function("to_base64", (v) => (v === null ? null : bytesOf(v).toBase64()), one);
   db.function("from_base64", (v) => (v === null ? null : fromBase64(text(v))), one);
   db.function("conditional_to_base64", (v) => {
     if (v === null) return null;
     const bytes = bytesOf(v);
-    return isPrintable(bytes) ? text(v) : toBase64(bytes);
+    return isPrintable(bytes) ? text(v) : bytes.toBase64();
   }, one);
 
   db.function("in_cidr_block", (cidr, ip) => {

@@ -10,7 +10,6 @@ import { registerTable } from "../../core/registry.ts";
 import { isDirectory, joinPath } from "../../core/host/files.ts";
 import { lstat, readDirectory } from "../../core/host/statx.ts";
 import { GLOB, iterateConstrainedPaths } from "../../core/host/glob.ts";
-import { encodeBase64 } from "./_base64.ts";
 import { parentPath } from "./_lib.ts";
 import { capabilitiesText, getXattr, listXattrs } from "./_xattr.ts";
 
@@ -75,5 +74,5 @@ export function presentValue(value: Uint8Array): { value: string; base64: number
   const printable = value[value.length - 1] === 0 &&
     value.subarray(0, value.length - 1).every((b) => b >= 0x20 && b <= 0x7e);
   if (printable) return { value: new TextDecoder().decode(value.subarray(0, value.length - 1)), base64: 0 };
-  return { value: encodeBase64(value), base64: 1 };
+  return { value: value.toBase64(), base64: 1 };
 }

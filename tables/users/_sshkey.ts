@@ -215,10 +215,7 @@ function pkcs8Info(seq: Der): PrivateKeyInfo | undefined {
 
 function base64Bytes(text: string): Uint8Array | undefined {
   try {
-    const bin = atob(text.replace(/\s+/g, ""));
-    const out = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-    return out;
+    return Uint8Array.fromBase64(text.replace(/\s+/g, ""));
   } catch {
     return undefined;
   }
