@@ -13,6 +13,9 @@ import { isBuiltInTableName } from "../../tables/table_names.ts";
 
 let loading: Promise<unknown> | undefined;
 
+/** Pragmas that name or list tables, as statements or table-valued functions. */
+const TABLE_PRAGMA = /^(pragma_)?(table_x?info|module_list)$/i;
+
 /** Loads the catalogue into the process-wide registry (once). */
 export async function loadCatalogue(): Promise<void> {
   await (loading ??= import("../../tables/lazy_catalogue.ts"));
@@ -22,6 +25,7 @@ export async function loadCatalogue(): Promise<void> {
 export async function loadCatalogueFor(sql: string): Promise<void> {
   if (loading) return await loadCatalogue();
   for (const name of sqlIdentifiers(sql)) {
-    if (isBuiltInTableName(name)) return await loadCatalogue();
+    // The table-valued pragmas name tables in strings (pragma_table_info('users')).
+    if (isBuiltInTableName(name) || TABLE_PRAGMA.test(name)) return await loadCatalogue();
   }
 }

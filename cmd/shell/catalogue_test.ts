@@ -2,16 +2,16 @@ import { assert, assertEquals } from "../../testing/assert.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 
-Deno.test("the shell loads the table catalogue only for SQL that names a built-in table", async () => {
-  // A fresh process: the catalogue registers into the process-wide registry once.
+/** Table counts of the process-wide registry after each loadCatalogueFor(sql), in a fresh process. */
+async function countsAfter(statements: string[]): Promise<number[]> {
   const code = `
     import { loadCatalogueFor } from "${ROOT}cmd/shell/catalogue.ts";
     import { registry } from "${ROOT}core/registry.ts";
     const counts = [];
-    await loadCatalogueFor("select 1, 'processes' as s, \\"x\\" -- users");
-    counts.push(registry.tables().length);
-    await loadCatalogueFor("SELECT pid FROM Processes");
-    counts.push(registry.tables().length);
+    for (const sql of ${JSON.stringify(statements)}) {
+      await loadCatalogueFor(sql);
+      counts.push(registry.tables().length);
+    }
     console.log(JSON.stringify(counts));
   `;
   const out = await new Deno.Command(Deno.execPath(), {
@@ -20,7 +20,16 @@ Deno.test("the shell loads the table catalogue only for SQL that names a built-i
     stderr: "piped",
   }).output();
   assert(out.success, new TextDecoder().decode(out.stderr));
-  const [before, after] = JSON.parse(new TextDecoder().decode(out.stdout));
+  return JSON.parse(new TextDecoder().decode(out.stdout));
+}
+
+Deno.test("the shell loads the table catalogue only for SQL that names a built-in table", async () => {
+  const [before, after] = await countsAfter([`select 1, 'processes' as s, "x" -- users`, "SELECT pid FROM Processes"]);
   assertEquals(before, 0);
   assert(after > 100, `catalogue registered ${after} tables`);
+});
+
+Deno.test("the shell loads the table catalogue for pragmas that name tables in strings", async () => {
+  const [count] = await countsAfter(["select name from pragma_table_info('users')"]);
+  assert(count > 100, `catalogue registered ${count} tables`);
 });

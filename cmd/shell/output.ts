@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { tieredFunction } from "../../core/sqlite/ffi.ts";
 
 const CAPACITY = 1 << 20;
 /** Values up to this many bytes go through the scratch area. */
@@ -33,13 +34,16 @@ type Copy = (dst: bigint, src: bigint, n: bigint) => unknown;
 let memcpy: Copy | undefined;
 function copier(): Copy {
   if (!memcpy) {
-    const lib = Deno.dlopen(
-      Deno.build.os === "darwin" ? "libSystem.dylib" : "libc.so.6",
-      {
-        memcpy: { parameters: ["usize", "usize", "usize"], result: "void" },
-      } as const,
+    const library = Deno.build.os === "darwin" ? "libSystem.dylib" : "libc.so.6";
+    const definition = { parameters: ["usize", "usize", "usize"], result: "void" } as const;
+    // Through its address for a short result (nothing compiled), compiled once it copies a lot.
+    memcpy = tieredFunction<Copy>(
+      library,
+      "memcpy",
+      definition,
+      () => Deno.dlopen(library, { memcpy: definition }).symbols.memcpy,
+      (fast) => memcpy = fast,
     );
-    memcpy = lib.symbols.memcpy;
   }
   return memcpy;
 }

@@ -106,111 +106,123 @@ function candidatePaths(): string[] {
 }
 
 /**
- * Symbols called per row, per value or per bound parameter: bound with Deno's compiled fast path
- * (see {@linkcode lazySymbols}). Every other symbol is called once per connection or statement.
+ * Calls made through a function's address before it is bound with Deno's compiled fast path.
+ * Binding a symbol (`Deno.dlopen`) compiles a call stub, about 0.4 ms each, and the first one sets
+ * up the stub compiler, about 2 MiB: a one-shot `select 1` calls about 15 SQLite functions a few
+ * times each and needs neither. A function called this often is worth compiling.
  */
-const HOT_SYMBOLS: ReadonlySet<string> = new Set([
-  "sqlite3_step",
-  "sqlite3_reset",
-  "sqlite3_bind_null",
-  "sqlite3_bind_int64",
-  "sqlite3_bind_double",
-  "sqlite3_bind_text",
-  "sqlite3_bind_blob",
-  "sqlite3_column_type",
-  "sqlite3_column_int64",
-  "sqlite3_column_double",
-  "sqlite3_column_text",
-  "sqlite3_column_blob",
-  "sqlite3_column_bytes",
-  "sqlite3_value_type",
-  "sqlite3_value_int64",
-  "sqlite3_value_double",
-  "sqlite3_value_text",
-  "sqlite3_value_blob",
-  "sqlite3_value_bytes",
-  "sqlite3_result_null",
-  "sqlite3_result_int",
-  "sqlite3_result_int64",
-  "sqlite3_result_double",
-  "sqlite3_result_text",
-  "sqlite3_result_blob",
-  "sqlite3_result_zeroblob",
-  "sqlite3_malloc",
-  "sqlite3_free",
-  "sqlite3_vtab_in_first",
-  "sqlite3_vtab_in_next",
-  "sqlite3_aggregate_context",
-  "sqlite3_user_data",
-]);
+const TIER_UP_CALLS = 256;
 
 const RTLD_NOW = 2;
 const RTLD_NOLOAD = 4;
 
+/** Finds a loaded library's functions by name. */
+interface Linker {
+  /** The address of `symbol` in the loaded library at `path`, or null. */
+  address(path: string, symbol: string): Deno.PointerValue;
+}
+
+let linker: Linker | null | undefined;
+
 /**
- * The C library's dlopen/dlsym, to find a symbol's address without binding it, or undefined where
- * they cannot be bound (not glibc): then every symbol is bound with the fast path.
+ * The C library's dlopen/dlsym, or null where they cannot be bound (not glibc). Their one-field
+ * struct parameters are passed exactly as the int and pointer they hold (x86-64 and AArch64 pass
+ * such a struct in the same register) and keep Deno from compiling a stub for either.
  */
-function dynamicLinker():
-  | { handle(path: string): bigint; address(handle: bigint, name: string): Deno.PointerValue }
-  | undefined {
+function dynamicLinker(): Linker | null {
+  if (linker !== undefined) return linker;
   const api = {
-    dlopen: { parameters: ["buffer", "i32"], result: "usize" },
-    dlsym: { parameters: ["usize", "buffer"], result: "pointer" },
+    dlopen: { parameters: ["buffer", { struct: ["i32"] }], result: "usize" },
+    dlsym: { parameters: [{ struct: ["usize"] }, "buffer"], result: "pointer" },
   } as const;
+  linker = null;
   for (const name of ["libc.so.6", "libdl.so.2"]) {
     try {
       const lib = Deno.dlopen(name, api).symbols;
-      return {
-        handle: (path) => BigInt(lib.dlopen(cstr(path), RTLD_NOW | RTLD_NOLOAD)),
-        address: (handle, symbol) => lib.dlsym(handle, cstr(symbol)),
+      const handles = new Map<string, BigUint64Array>();
+      const handle = (path: string): BigUint64Array => {
+        let found = handles.get(path);
+        if (!found) {
+          const flags = new Int32Array([RTLD_NOW | RTLD_NOLOAD]);
+          found = new BigUint64Array([BigInt(lib.dlopen(cstr(path), new Uint8Array(flags.buffer)))]);
+          handles.set(path, found);
+        }
+        return found;
       };
+      linker = {
+        address: (path, symbol) => {
+          const h = handle(path);
+          return h[0] === 0n ? null : lib.dlsym(new Uint8Array(h.buffer), cstr(symbol));
+        },
+      };
+      break;
     } catch {
       // try the next name
     }
   }
-  return undefined;
+  return linker;
 }
 
 /**
- * Opens the library at `path` (checked at once with one symbol) and makes every other symbol when
- * it is first used. Deno compiles a call stub for each symbol `Deno.dlopen` binds, about 0.4 ms
- * each, so a symbol is bound that way only when it is hot ({@linkcode HOT_SYMBOLS}); the others
- * (open, prepare, finalize, create_module, ...: a dozen for `select 1`) are called through their
- * address with `Deno.UnsafeFnPointer`, which compiles nothing and costs a little more per call.
- * A made symbol replaces its getter with a plain property, so later calls pay nothing for it.
+ * A function of the loaded library at `path`: called through its address
+ * (`Deno.UnsafeFnPointer`, nothing compiled) for its first {@linkcode TIER_UP_CALLS} calls, then
+ * through `bind()`'s compiled symbol, which `bound` receives too (to replace a lookup). Without a
+ * usable dynamic linker it is `bind()` at once.
+ */
+export function tieredFunction<F>(
+  path: string,
+  name: string,
+  definition: Deno.ForeignFunction,
+  bind: () => F,
+  bound?: (fn: F) => void,
+): F {
+  const address = dynamicLinker()?.address(path, name);
+  if (!address) return bind();
+  const pointer = new Deno.UnsafeFnPointer(address as Deno.PointerObject<Deno.ForeignFunction>, definition);
+  const call = pointer.call as (...args: unknown[]) => unknown;
+  let calls = 0;
+  let fast: ((...args: unknown[]) => unknown) | undefined;
+  const tiered = (...args: unknown[]): unknown => {
+    if (fast) return fast(...args);
+    if (++calls >= TIER_UP_CALLS) {
+      const fn = bind();
+      fast = fn as (...args: unknown[]) => unknown;
+      bound?.(fn);
+    }
+    return call.apply(pointer, args);
+  };
+  return tiered as F;
+}
+
+/**
+ * Opens the library at `path` (binding nothing) and makes each symbol when it is first used: a
+ * {@linkcode tieredFunction}, which replaces itself with the compiled symbol once it is called
+ * often. The property is then a plain value, so hot paths pay nothing for the laziness.
  */
 function lazySymbols(path: string): { symbols: SqliteSymbols } {
-  const lib = Deno.dlopen(path, { sqlite3_libversion: symbols.sqlite3_libversion });
-  const out: Record<string, unknown> = { sqlite3_libversion: lib.symbols.sqlite3_libversion };
-  let linker: { address(name: string): Deno.PointerValue } | null | undefined;
-  const coldLinker = () => {
-    if (linker !== undefined) return linker;
-    const dl = dynamicLinker();
-    const handle = dl?.handle(path) ?? 0n;
-    linker = dl && handle !== 0n ? { address: (name) => dl.address(handle, name) } : null;
-    return linker;
-  };
+  Deno.dlopen(path, {});
+  const out: Record<string, unknown> = {};
   for (const key of Object.keys(symbols) as (keyof typeof symbols)[]) {
-    if (key === "sqlite3_libversion") continue;
     Object.defineProperty(out, key, {
       configurable: true,
       enumerable: true,
       get() {
-        const address = HOT_SYMBOLS.has(key) ? null : coldLinker()?.address(key);
-        let fn: unknown;
-        if (address) {
-          const pointer = new Deno.UnsafeFnPointer(
-            address as Deno.PointerObject<Deno.ForeignFunction>,
-            symbols[key] as Deno.ForeignFunction,
-          );
-          fn = (...args: unknown[]) => (pointer.call as (...a: unknown[]) => unknown)(...args);
-        } else fn = Deno.dlopen(path, { [key]: symbols[key] }).symbols[key];
-        Object.defineProperty(out, key, { value: fn, enumerable: true });
+        const define = (value: unknown) =>
+          Object.defineProperty(out, key, { value, enumerable: true, configurable: true });
+        const fn = tieredFunction(
+          path,
+          key,
+          symbols[key] as Deno.ForeignFunction,
+          () => Deno.dlopen(path, { [key]: symbols[key] }).symbols[key] as unknown,
+          define,
+        );
+        define(fn);
         return fn;
       },
     });
   }
+  // Checked at once: a library without SQLite's symbols is not libsqlite3.
+  (out as SqliteSymbols).sqlite3_libversion();
   return { symbols: out as SqliteSymbols };
 }
 
