@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { tieredFunction } from "../../core/sqlite/ffi.ts";
+import { tieredFunction } from "../../core/runtime/tiered_ffi.ts";
 
 const CAPACITY = 1 << 20;
 /** Values up to this many bytes go through the scratch area. */
