@@ -26,6 +26,7 @@ import type { AwsClient } from "../../core/aws/client.ts";
 import { AwsError } from "../../core/aws/client.ts";
 import { type Logger, type LoggerContext, Severity, type StatusRecord } from "./logger.ts";
 import { StatusBuffer } from "./status_buffer.ts";
+import { PeriodicSend, squaredBackoff } from "./periodic_send.ts";
 import { statusJson } from "./tls.ts";
 
 export { AwsError };
@@ -116,9 +117,11 @@ export abstract class AwsLogger implements Logger {
   get #status(): StatusRecord[] {
     return this.#buffer.records;
   }
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #failures = 0;
-  #closed = false;
+  readonly #statusSend = new PeriodicSend({
+    send: () => this.flushStatus(),
+    periodMs: () => this.periodMs,
+    retryMs: (periodMs, failures) => squaredBackoff(periodMs, failures, 3600_000),
+  });
   #flushing: Promise<void> | undefined;
 
   /** Bytes one record may have (data and partition key). */
@@ -139,7 +142,7 @@ export abstract class AwsLogger implements Logger {
 
   /** Starts the periodic status send (subclasses call it once constructed). */
   protected startStatusTimer(): void {
-    this.#schedule(this.periodMs);
+    this.#statusSend.start();
   }
 
   /** Milliseconds between status sends. */
@@ -293,7 +296,7 @@ export abstract class AwsLogger implements Logger {
   }
 
   logStatus(record: StatusRecord): void {
-    if (this.#closed || !this.sendsStatus) return;
+    if (this.#statusSend.closed || !this.sendsStatus) return;
     this.#buffer.add(record);
   }
 
@@ -337,30 +340,8 @@ export abstract class AwsLogger implements Logger {
     }
   }
 
-  #schedule(ms: number): void {
-    if (this.#closed) return;
-    const timer = setTimeout(() => void this.#tick(), ms);
-    Deno.unrefTimer(timer);
-    this.#timer = timer;
-  }
-
-  async #tick(): Promise<void> {
-    this.#timer = undefined;
-    let wait = this.periodMs;
-    try {
-      await this.flushStatus();
-      this.#failures = 0;
-    } catch {
-      this.#failures++;
-      wait = Math.min(this.periodMs * this.#failures * this.#failures, 3600_000);
-    }
-    this.#schedule(wait);
-  }
-
   close(): void {
-    this.#closed = true;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#statusSend.close();
     this.client.close();
   }
 }

@@ -25,6 +25,7 @@ import { callerLocation, type SourceLocation } from "../../core/runtime/source_l
 import type { RemoteClient } from "../../core/tls_api/client.ts";
 import { type Logger, Severity, type StatusRecord } from "./logger.ts";
 import { StatusBuffer } from "./status_buffer.ts";
+import { PeriodicSend, squaredBackoff } from "./periodic_send.ts";
 
 /** Options of the tls logger; unset ones come from the flags. */
 export interface TlsLoggerOptions {
@@ -62,14 +63,18 @@ export class TlsLogger implements Logger {
   }
   /** Outbox entry partly sent by this process: its sequence number and lines already accepted. */
   #progress: { seq: bigint; sent: number } | undefined;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #failures = 0;
+  readonly #statusSend = new PeriodicSend({
+    send: () => this.flushStatus(),
+    periodMs: () => this.#periodMs,
+    // Back off as osquery: period × n², capped (0 = no back-off).
+    retryMs: (periodMs, failures) =>
+      this.#backoffMaxMs > periodMs ? squaredBackoff(periodMs, failures, this.#backoffMaxMs) : periodMs,
+  });
   #flushing: Promise<void> | undefined;
-  #closed = false;
 
   constructor(options: TlsLoggerOptions) {
     this.#o = options;
-    this.#schedule(this.#periodMs);
+    this.#statusSend.start();
   }
 
   // Settings are read at each use: a config reload may change the (non-CLI) logger flags.
@@ -126,7 +131,7 @@ export class TlsLogger implements Logger {
   }
 
   logStatus(record: StatusRecord): void {
-    if (this.#closed || flags.bool("tls_disable_status_log")) return;
+    if (this.#statusSend.closed || flags.bool("tls_disable_status_log")) return;
     this.#buffer.add(record);
   }
 
@@ -152,29 +157,6 @@ export class TlsLogger implements Logger {
     }
   }
 
-  #schedule(ms: number): void {
-    if (this.#closed) return;
-    const timer = setTimeout(() => void this.#tick(), ms);
-    Deno.unrefTimer(timer);
-    this.#timer = timer;
-  }
-
-  async #tick(): Promise<void> {
-    this.#timer = undefined;
-    let wait = this.#periodMs;
-    try {
-      await this.flushStatus();
-      this.#failures = 0;
-    } catch {
-      // Back off as osquery: period × n², capped (0 = no back-off).
-      this.#failures++;
-      if (this.#backoffMaxMs > this.#periodMs) {
-        wait = Math.min(this.#periodMs * this.#failures * this.#failures, this.#backoffMaxMs);
-      }
-    }
-    this.#schedule(wait);
-  }
-
   #record(severity: number, message: string, where: SourceLocation): StatusRecord {
     return { severity, message, file: where.file, line: where.line, time: new Date() };
   }
@@ -190,9 +172,7 @@ export class TlsLogger implements Logger {
 
   /** Stops the periodic send (records still buffered are not sent). */
   close(): void {
-    this.#closed = true;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#statusSend.close();
   }
 }
 
