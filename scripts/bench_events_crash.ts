@@ -14,17 +14,9 @@
  * @module
  */
 import { TestDaemon } from "../testing/test_daemon.ts";
-import { allLines } from "../cmd/daemon/crash_check.ts";
+import { allLines, killWorkerOrTop } from "../cmd/daemon/crash_check.ts";
 
 const kills = Number(Deno.args[0] ?? 20);
-
-function childPids(pid: number): number[] {
-  try {
-    return Deno.readTextFileSync(`/proc/${pid}/task/${pid}/children`).trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const d = new TestDaemon();
@@ -53,17 +45,7 @@ try {
   for (let i = 0; i < kills; i++) {
     d.start(FLAGS);
     await sleep(1500 + Math.random() * 3000);
-    const top = d.child!.pid;
-    const victims = Math.random() < 0.5 ? childPids(top) : [top];
-    for (const pid of victims.length ? victims : [top]) {
-      try {
-        Deno.kill(pid, "SIGKILL");
-      } catch {
-        // already gone
-      }
-    }
-    await d.kill();
-    console.log(`run ${i + 1}/${kills}: killed ${victims.length && victims[0] !== top ? "worker" : "top process"}`);
+    console.log(`run ${i + 1}/${kills}: killed ${await killWorkerOrTop(d)}`);
   }
   churning = false;
   await churn;

@@ -74,6 +74,18 @@ function kill(pid: number | undefined): void {
   }
 }
 
+/**
+ * SIGKILLs the running daemon `d`'s worker (the top process's children) or, half the time or when
+ * it has none, its top process, then reaps it; says which ("worker" or "top process").
+ */
+export async function killWorkerOrTop(d: TestDaemon): Promise<string> {
+  const top = d.child!.pid;
+  const victims = Math.random() < 0.5 ? childPids(top) : [top];
+  for (const pid of victims.length ? victims : [top]) kill(pid);
+  await d.kill();
+  return victims.length && victims[0] !== top ? "worker" : "top process";
+}
+
 /** Runs `runs` kill/restart cycles and checks the log (or what `sink` received). */
 export async function crashCheck(
   runs: number,
@@ -114,17 +126,7 @@ export async function crashCheck(
         continue;
       }
       await new Promise((r) => setTimeout(r, 800 + Math.random() * 2500));
-      const top = d.child!.pid;
-      const victims = Math.random() < 0.5 ? childPids(top) : [top];
-      for (const pid of victims.length ? victims : [top]) {
-        try {
-          Deno.kill(pid, "SIGKILL");
-        } catch {
-          // already gone
-        }
-      }
-      await d.kill();
-      log(`run ${i + 1}/${runs}: killed ${victims.length && victims[0] !== top ? "worker" : "top process"}`);
+      log(`run ${i + 1}/${runs}: killed ${await killWorkerOrTop(d)}`);
     }
     churning = false;
     await churn;
