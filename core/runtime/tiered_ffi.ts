@@ -18,9 +18,10 @@ function cString(text: string): Uint8Array<ArrayBuffer> {
  * Calls made through a function's address before it is bound with Deno's compiled fast path.
  * Binding a symbol (`Deno.dlopen`) compiles a call stub, about 0.4 ms each, and the first one sets
  * up the stub compiler, about 2 MiB: a one-shot `select 1` calls about 15 SQLite functions a few
- * times each and needs neither. A function called this often is worth compiling.
+ * times each and needs neither. A call through the address costs a few microseconds more than a
+ * compiled one, so a function called this often is worth compiling.
  */
-const TIER_UP_CALLS = 256;
+const TIER_UP_CALLS = 64;
 
 const RTLD_NOW = 2;
 const RTLD_NOLOAD = 4;
