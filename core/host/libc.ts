@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { tieredFunction } from "../runtime/tiered_ffi.ts";
 
 const symbols = {
   // Sockets.
@@ -91,24 +92,30 @@ let lib: LibcSymbols | undefined;
 let loadError: Error | undefined;
 
 /**
- * Binds each libc symbol when it is first used. Deno compiles a call stub per bound symbol, about
+ * Makes each libc symbol when it is first used. Deno compiles a call stub per bound symbol, about
  * 0.5 ms each: binding all of them up front cost every command some 30 ms at start-up, while most
- * commands call a handful. The library itself is opened (and checked) at once.
+ * commands call a handful, a few times each: a symbol is called through its address until it is
+ * called often, then bound (core/runtime/tiered_ffi.ts). The library is opened (and checked) at once.
  */
 function lazySymbols(name: string): LibcSymbols {
-  Deno.dlopen(name, { getpid: symbols.getpid }).symbols.getpid();
+  Deno.dlopen(name, {});
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(symbols) as (keyof typeof symbols)[]) {
     Object.defineProperty(out, key, {
       configurable: true,
       enumerable: true,
       get() {
-        const fn = Deno.dlopen(name, { [key]: symbols[key] }).symbols[key];
-        Object.defineProperty(out, key, { value: fn, enumerable: true });
+        const definition = symbols[key] as Deno.ForeignFunction & { name?: string };
+        const define = (value: unknown) =>
+          Object.defineProperty(out, key, { value, enumerable: true, configurable: true });
+        const bind = () => Deno.dlopen(name, { [key]: symbols[key] }).symbols[key] as unknown;
+        const fn = tieredFunction(name, definition.name ?? key, definition, bind, define);
+        define(fn);
         return fn;
       },
     });
   }
+  (out as LibcSymbols).getpid();
   return out as LibcSymbols;
 }
 
