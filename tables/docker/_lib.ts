@@ -8,7 +8,7 @@
  * @module
  */
 import { defineFlag, flags } from "../../core/flags/flags.ts";
-import type { QueryContext, Row } from "../../core/table.ts";
+import type { ColumnSpec, QueryContext, Row } from "../../core/table.ts";
 import { UnixHttpError, unixHttpGet } from "../../core/net/unix_http.ts";
 
 defineFlag({
@@ -115,6 +115,32 @@ export function isIdPrefix(value: string): boolean {
 /** The usable id constraints of a column: `=` values that are hex id prefixes. */
 export function idConstraints(ctx: QueryContext, column: string): string[] {
   return ctx.equals(column).filter(isIdPrefix);
+}
+
+/**
+ * The required `id` column of the per-container tables: osquery asks the API about each
+ * container a query names, so a query must give its id (a hex prefix is enough).
+ */
+export const CONTAINER_ID_COLUMN: ColumnSpec = {
+  name: "id",
+  type: "TEXT",
+  required: true,
+  index: true,
+  collate: "nocase",
+  description: "The container's id (or the id prefix the query gave).",
+};
+
+/**
+ * The rows of a per-container table: for each container id the query gives, the API's answer at
+ * `uri(id)` (undefined when the daemon cannot be reached or answers with an error) made into
+ * rows by `rows`.
+ */
+export function perContainer(
+  ctx: QueryContext,
+  uri: (id: string) => string,
+  rows: (id: string, answer: Json | undefined) => Row[],
+): Row[] {
+  return idConstraints(ctx, "id").flatMap((id) => rows(id, tryDockerApi(uri(id))));
 }
 
 /**

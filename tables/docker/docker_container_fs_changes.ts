@@ -5,35 +5,27 @@
  */
 import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { at, idConstraints, num, tryDockerApi } from "./_lib.ts";
+import { at, CONTAINER_ID_COLUMN, num, perContainer } from "./_lib.ts";
 
 export default registerTable(defineTable({
   name: "docker_container_fs_changes",
   description: "Files a Docker container changed, added or deleted relative to its image.",
   columns: [
-    {
-      name: "id",
-      type: "TEXT",
-      required: true,
-      index: true,
-      collate: "nocase",
-      description: "The container's id (or the id prefix the query gave).",
-    },
+    CONTAINER_ID_COLUMN,
     { name: "path", type: "TEXT", description: "The file or directory, as a path inside the container." },
     { name: "change_type", type: "TEXT", description: "C (changed), A (added) or D (deleted)." },
   ],
   generate(ctx) {
-    const rows: Row[] = [];
-    for (const id of idConstraints(ctx, "id")) {
-      const changes = tryDockerApi(`/containers/${id}/changes`);
+    return perContainer(ctx, (id) => `/containers/${id}/changes`, (id, changes) => {
+      const rows: Row[] = [];
       for (const change of Array.isArray(changes) ? changes : []) {
         const kind = CHANGE_TYPES[num(change, "Kind")];
         const path = at(change, "Path");
         if (kind === undefined || typeof path !== "string") continue;
         rows.push({ id, path, change_type: kind });
       }
-    }
-    return rows;
+      return rows;
+    });
   },
 }));
 

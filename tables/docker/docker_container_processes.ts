@@ -5,20 +5,13 @@
  */
 import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
-import { idConstraints, list, str, tryDockerApi } from "./_lib.ts";
+import { CONTAINER_ID_COLUMN, list, perContainer, str } from "./_lib.ts";
 
 export default registerTable(defineTable({
   name: "docker_container_processes",
   description: "Processes running inside a Docker container, as the daemon's top endpoint reports them.",
   columns: [
-    {
-      name: "id",
-      type: "TEXT",
-      required: true,
-      index: true,
-      collate: "nocase",
-      description: "The container's id (or the id prefix the query gave).",
-    },
+    CONTAINER_ID_COLUMN,
     { name: "pid", type: "BIGINT", index: true, description: "Process id, as the host sees it." },
     { name: "name", type: "TEXT", description: "The command name (ps comm)." },
     { name: "cmdline", type: "TEXT", description: "The full command line." },
@@ -47,15 +40,14 @@ export default registerTable(defineTable({
     { name: "mem", type: "DOUBLE", description: "Memory use in percent." },
   ],
   generate(ctx) {
-    const rows: Row[] = [];
-    for (const id of idConstraints(ctx, "id")) {
-      const top = tryDockerApi(`/containers/${id}/top?ps_args=axwwo%20${TOP_FIELDS}`);
-      for (const process of list(top, "Processes")) {
-        if (!Array.isArray(process) || process.length !== 21) continue;
-        rows.push(processRow(id, process.map((v) => str(v))));
-      }
-    }
-    return rows;
+    return perContainer(
+      ctx,
+      (id) => `/containers/${id}/top?ps_args=axwwo%20${TOP_FIELDS}`,
+      (id, top) =>
+        list(top, "Processes").flatMap((process) =>
+          Array.isArray(process) && process.length === 21 ? [processRow(id, process.map((v) => str(v)))] : []
+        ),
+    );
   },
 }));
 

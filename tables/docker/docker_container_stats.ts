@@ -7,14 +7,14 @@
 import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import {
+  CONTAINER_ID_COLUMN,
   entries,
   fractionDifference,
-  idConstraints,
   type Json,
   list,
   num,
+  perContainer,
   str,
-  tryDockerApi,
   unixTime,
 } from "./_lib.ts";
 
@@ -22,14 +22,7 @@ export default registerTable(defineTable({
   name: "docker_container_stats",
   description: "A one-shot resource-usage sample of a Docker container: CPU, memory, disk and network.",
   columns: [
-    {
-      name: "id",
-      type: "TEXT",
-      required: true,
-      index: true,
-      collate: "nocase",
-      description: "The container's id (or the id prefix the query gave).",
-    },
+    CONTAINER_ID_COLUMN,
     { name: "name", type: "TEXT", index: true, description: "The container's name." },
     { name: "pids", type: "INTEGER", description: "How many processes the container has." },
     { name: "read", type: "BIGINT", description: "Unix time (seconds) of this sample." },
@@ -62,12 +55,12 @@ export default registerTable(defineTable({
     { name: "network_tx_bytes", type: "BIGINT", description: "Bytes sent, over all interfaces." },
   ],
   generate(ctx) {
-    const rows: Row[] = [];
-    for (const id of idConstraints(ctx, "id")) {
-      const sample = tryDockerApi(`/containers/${id}/stats?stream=false`);
-      if (sample !== undefined && sample !== null && typeof sample === "object") rows.push(statsRow(id, sample));
-    }
-    return rows;
+    return perContainer(
+      ctx,
+      (id) => `/containers/${id}/stats?stream=false`,
+      (id, sample) =>
+        sample !== undefined && sample !== null && typeof sample === "object" ? [statsRow(id, sample)] : [],
+    );
   },
 }));
 
