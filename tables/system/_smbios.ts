@@ -6,6 +6,7 @@
  * @module
  */
 import type { Host } from "../../core/host/host.ts";
+import type { ColumnSpec, Row } from "../../core/table.ts";
 import { readBytes } from "./_lib.ts";
 
 /** SMBIOS structure types the tables use. */
@@ -158,4 +159,36 @@ export function mappedRange(
     starting_address: hexString(qwordAt(s, extendedAt), 12),
     ending_address: hexString(qwordAt(s, extendedAt + 8), 12),
   };
+}
+
+/** The columns {@linkcode mappedRange} fills, as the mapped-address tables declare them. */
+export const MAPPED_RANGE_COLUMNS: readonly ColumnSpec[] = [
+  {
+    name: "starting_address",
+    type: "TEXT",
+    description: "First address of the range: KiB units as 8 hex digits, or bytes as 12+ when extended.",
+  },
+  {
+    name: "ending_address",
+    type: "TEXT",
+    description: "Last address of the range, in the same form as starting_address.",
+  },
+];
+
+/**
+ * The rows of a mapped-address table (SMBIOS types 19 and 20): one per structure of `type` long
+ * enough to hold the extended addresses at `extendedAt`, with its handle, its range and the
+ * table's own `fields`.
+ */
+export function mappedAddressRows(
+  host: Host,
+  type: number,
+  extendedAt: number,
+  fields: (s: SmbiosStructure) => Row,
+): Row[] {
+  return structuresOfType(smbiosStructures(host), type, extendedAt).map((s) => ({
+    handle: hexString(s.handle),
+    ...mappedRange(s, extendedAt),
+    ...fields(s),
+  }));
 }
