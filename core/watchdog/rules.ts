@@ -6,6 +6,7 @@
  * @module
  */
 import { defineFlag, flags } from "../flags/flags.ts";
+import { parseStat } from "../host/proc.ts";
 
 defineFlag({
   name: "disable_watchdog",
@@ -138,11 +139,9 @@ export function respawnDelay(limits: WatchdogLimits, restarts: number): number {
 /** CPU (ms) and RSS (bytes) of a process from /proc, or undefined when it is gone. */
 export function sampleProcess(pid: number): WorkerSample | undefined {
   try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    const ticks = Number(f[11]) + Number(f[12]);
-    const rssPages = Number(f[21]);
-    return { cpuMs: ticks * 10, rss: rssPages * 4096 };
+    const stat = parseStat(Deno.readTextFileSync(`/proc/${pid}/stat`));
+    if (stat?.rssPages === undefined) return undefined;
+    return { cpuMs: (stat.utime + stat.stime) * 10, rss: stat.rssPages * 4096 };
   } catch {
     return undefined;
   }
@@ -154,9 +153,8 @@ export function threadCpu(pid: number): Map<number, number> {
   try {
     for (const e of Deno.readDirSync(`/proc/${pid}/task`)) {
       try {
-        const stat = Deno.readTextFileSync(`/proc/${pid}/task/${e.name}/stat`);
-        const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-        out.set(Number(e.name), (Number(f[11]) + Number(f[12])) * 10);
+        const stat = parseStat(Deno.readTextFileSync(`/proc/${pid}/task/${e.name}/stat`));
+        if (stat) out.set(Number(e.name), (stat.utime + stat.stime) * 10);
       } catch {
         // the thread ended
       }

@@ -4,7 +4,7 @@
  * @module
  */
 import { listNames, readLink } from "../../core/host/files.ts";
-import { parseDecimal } from "./_parse.ts";
+import { parseDecimal } from "../../core/host/text.ts";
 
 /** The open descriptors of `pid` under the procfs at `proc` as [fd, link target] pairs, ascending by fd. */
 export function descriptors(pid: number, proc: string): [number, string][] {

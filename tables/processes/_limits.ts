@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { fields, parseDecimal } from "./_parse.ts";
+import { fields, parseDecimal } from "../../core/host/text.ts";
 
 /** One resource limit, keyed by osquery's name (cpu, fsize, ...). */
 export interface Limit {

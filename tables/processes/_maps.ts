@@ -5,7 +5,7 @@
  * @module
  */
 import { exists, readText } from "../../core/host/files.ts";
-import { isBlank, parseDecimal, parseHex, trimAscii } from "./_parse.ts";
+import { isBlank, parseDecimal, parseHex, trimAscii } from "../../core/host/text.ts";
 
 /** One line of /proc/<pid>/maps. */
 export interface MapEntry {

@@ -8,7 +8,7 @@
 import { listNames, readLink } from "../../core/host/files.ts";
 import { namespaceInode } from "../../core/host/proc.ts";
 import { socketInode } from "./_fds.ts";
-import { parseDecimal } from "./_parse.ts";
+import { parseDecimal } from "../../core/host/text.ts";
 import { listPids } from "./_pids.ts";
 import { namespaceSockets, type SocketInfo } from "./_sockets.ts";
 

@@ -6,7 +6,7 @@
  */
 import { exists } from "../../core/host/files.ts";
 import { OP, type QueryContext } from "../../core/table.ts";
-import { parseDecimal } from "./_parse.ts";
+import { parseDecimal } from "../../core/host/text.ts";
 
 /** Every process id under the procfs at `proc`, ascending. */
 export function listPids(proc: string): number[] {

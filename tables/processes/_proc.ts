@@ -1,70 +1,17 @@
 /**
- * Parsers of the per-process files under /proc/<pid>: stat, status, io, cgroup, cmdline and
- * environ, and the boot time in /proc/stat that turns start ticks into epoch seconds. Each takes
- * the file's text and answers `undefined` (or skips a line) for malformed input, never throwing:
- * processes change and vanish while a scan reads them.
+ * Parsers of the per-process files under /proc/<pid>: status, io, cgroup, cmdline and environ
+ * (stat's is core/host/proc.ts's parseStat, shared with the watchdog), and the boot time in
+ * /proc/stat that turns start ticks into epoch seconds. Each takes the file's text and answers
+ * `undefined` (or skips a line) for malformed input, never throwing: processes change and vanish
+ * while a scan reads them.
  *
  * @module
  */
 import { readText } from "../../core/host/files.ts";
-import { fields, parseDecimal, trimAscii } from "./_parse.ts";
+import { fields, parseDecimal, trimAscii } from "../../core/host/text.ts";
 
 /** Clock ticks per second for /proc times (USER_HZ, 100 on every Linux architecture). */
 export const CLOCK_TICKS = 100;
-
-/** What /proc/<pid>/stat tells. */
-export interface ProcStat {
-  /** The command name between the parentheses (raw, as the kernel stores it). */
-  comm: string;
-  /** One-letter scheduler state (R, S, D, Z, ...). */
-  state: string;
-  /** Parent pid. */
-  parent: number;
-  /** Process group id. */
-  pgroup: number;
-  /** Clock ticks in user mode. */
-  utime: number;
-  /** Clock ticks in kernel mode. */
-  stime: number;
-  /** Nice value (-20 to 19). */
-  nice: number;
-  /** Number of threads. */
-  threads: number;
-  /** Clock ticks after boot when the process started. */
-  starttime: number;
-}
-
-/** Parses /proc/<pid>/stat; undefined when it is truncated or malformed. */
-export function parseStat(content: string): ProcStat | undefined {
-  // The command name may hold spaces and parentheses: fields resume after the last ')'.
-  const open = content.indexOf("(");
-  const close = content.lastIndexOf(")");
-  if (open < 0 || close < open || content.length <= close + 2) return undefined;
-  const rest = fields(content.slice(close + 2));
-  if (rest.length <= 19) return undefined;
-  const parent = parseDecimal(rest[1]);
-  const pgroup = parseDecimal(rest[2]);
-  const utime = parseDecimal(rest[11]);
-  const stime = parseDecimal(rest[12]);
-  const nice = parseDecimal(rest[16]);
-  const threads = parseDecimal(rest[17]);
-  const starttime = parseDecimal(rest[19]);
-  if (
-    parent === undefined || pgroup === undefined || utime === undefined || stime === undefined ||
-    nice === undefined || threads === undefined || starttime === undefined
-  ) return undefined;
-  return {
-    comm: content.slice(open + 1, close),
-    state: rest[0],
-    parent,
-    pgroup,
-    utime,
-    stime,
-    nice,
-    threads,
-    starttime,
-  };
-}
 
 /**
  * The process name as /proc/<pid>/status prints it: the kernel escapes backslashes and newlines

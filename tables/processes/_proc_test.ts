@@ -1,32 +1,8 @@
-import {
-  bootTime,
-  nameFromComm,
-  parseCgroup,
-  parseCmdline,
-  parseEnviron,
-  parseIo,
-  parseStat,
-  parseStatus,
-} from "./_proc.ts";
+import { bootTime, nameFromComm, parseCgroup, parseCmdline, parseEnviron, parseIo, parseStatus } from "./_proc.ts";
 import { assert, assertEquals } from "../../testing/assert.ts";
 import { testdata } from "../../testing/table_engine.ts";
 
 const PROC = testdata("processes", "proc");
-
-Deno.test("_proc: parseStat handles names with spaces and parentheses", () => {
-  const stat = parseStat(Deno.readTextFileSync(PROC + "/42/stat"));
-  assert(stat);
-  assertEquals(stat.comm, "my (weird) proc");
-  assertEquals([stat.state, stat.parent, stat.pgroup, stat.nice, stat.threads], ["R", 1, 42, -5, 2]);
-  assertEquals([stat.utime, stat.stime, stat.starttime], [7, 3, 1000]);
-});
-
-Deno.test("_proc: parseStat rejects truncated and malformed content", () => {
-  assertEquals(parseStat("77 (trunc) S 1 77"), undefined);
-  assertEquals(parseStat(""), undefined);
-  assertEquals(parseStat("1 (x"), undefined);
-  assertEquals(parseStat("1 (x) S a b c d e f g h i j k l m n o p q r s t u v"), undefined);
-});
 
 Deno.test("_proc: nameFromComm escapes as /proc/<pid>/status does", () => {
   assertEquals(nameFromComm("a\\b"), "a\\\\b");

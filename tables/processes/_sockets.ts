@@ -8,7 +8,7 @@
  */
 import { readText } from "../../core/host/files.ts";
 import { formatIpv6 } from "../../core/host/inet.ts";
-import { afterFields, fields, parseDecimal, parseHex, trimAscii } from "./_parse.ts";
+import { afterFields, fields, parseDecimal, parseHex, trimAscii } from "../../core/host/text.ts";
 
 /** Address families, as Linux numbers them. */
 export const AF_UNIX = 1;

@@ -9,18 +9,10 @@ import { defineTable, type QueryContext, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import type { Host } from "../../core/host/host.ts";
 import { readLink, readText } from "../../core/host/files.ts";
+import { parseStat } from "../../core/host/proc.ts";
 import { onDisk } from "./_maps.ts";
 import { pidsToScan } from "./_pids.ts";
-import {
-  bootTime,
-  CLOCK_TICKS,
-  nameFromComm,
-  parseCgroup,
-  parseCmdline,
-  parseIo,
-  parseStat,
-  parseStatus,
-} from "./_proc.ts";
+import { bootTime, CLOCK_TICKS, nameFromComm, parseCgroup, parseCmdline, parseIo, parseStatus } from "./_proc.ts";
 
 export default registerTable(defineTable({
   name: "processes",
