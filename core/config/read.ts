@@ -9,24 +9,18 @@
  */
 import { flags } from "../flags/flags.ts";
 import {
-  AT_EMPTY_PATH,
-  cPath,
   EAGAIN,
   EINTR,
-  ENOENT,
   errno,
   errorMessage,
-  O_CLOEXEC,
-  O_NONBLOCK,
-  O_RDONLY,
   S_IFCHR,
   S_IFDIR,
   S_IFIFO,
   S_IFMT,
   S_IFREG,
-  STATX_TYPE_SIZE,
   tryLibc,
 } from "../host/libc.ts";
+import { openNonBlocking } from "../host/open_nonblocking.ts";
 
 /** Why a config file was not read; the message names the file and the reason. */
 export class ConfigReadError extends Error {
@@ -95,20 +89,9 @@ export function readConfigFile(path: string, options: ConfigReadOptions = {}): s
   }
   const c = tryLibc();
   if (c) {
-    const fd = c.open(cPath(path), O_RDONLY | O_NONBLOCK | O_CLOEXEC, 0);
-    if (fd < 0) {
-      const code = errno();
-      const message = `${path}: ${errorMessage(code)}`;
-      throw code === ENOENT ? new Deno.errors.NotFound(message) : new Error(message);
-    }
+    const { fd, mode, size } = openNonBlocking(c, path);
     try {
-      const stat = new Uint8Array(256);
-      if (c.statx(fd, new Uint8Array(1), AT_EMPTY_PATH, STATX_TYPE_SIZE, stat) !== 0) {
-        throw new Error(`${path}: ${errorMessage(errno())}`);
-      }
-      const view = new DataView(stat.buffer);
-      const mode = view.getUint16(28, true);
-      checkType(path, mode, Number(view.getBigUint64(40, true)), options, readMax);
+      checkType(path, mode, size, options, readMax);
       const special = (mode & S_IFMT) !== S_IFREG;
       const buf = new Uint8Array(CHUNK);
       for (;;) {
