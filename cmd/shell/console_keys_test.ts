@@ -5,11 +5,11 @@
  * (How fast Ctrl-C returns is measured by scripts/bench_interrupt.ts, not here.)
  */
 import { assertEquals, assertStringIncludes } from "../../testing/assert.ts";
-import { check, drive, EOF, PROMPT, type Step } from "./pty_test_helpers.ts";
+import { EOF, PROMPT, type Step } from "./pty_test_helpers.ts";
+import { session, withHome } from "./console_test_helpers.ts";
 
 Deno.test("console: TAB completes an ambiguous prefix's common part, a second TAB lists the candidates", async () => {
-  const home = Deno.makeTempDirSync();
-  try {
+  await withHome(async (home) => {
     const steps: Step[] = [
       PROMPT,
       { send: "SELECT * FROM process_open_f\t" },
@@ -29,17 +29,13 @@ Deno.test("console: TAB completes an ambiguous prefix's common part, a second TA
       PROMPT,
       EOF,
     ];
-    const result = await drive(home, steps, 100);
-    check(result, steps);
+    const result = await session(home, steps, 100);
     assertEquals(result.status, 0);
-  } finally {
-    Deno.removeSync(home, { recursive: true });
-  }
+  });
 });
 
 Deno.test("console: Ctrl-R finds an earlier statement in ~/.osquery/.history and Enter runs it", async () => {
-  const home = Deno.makeTempDirSync();
-  try {
+  await withHome(async (home) => {
     // History from an earlier session, in the file osqueryi keeps.
     Deno.mkdirSync(`${home}/.osquery`, { mode: 0o700 });
     Deno.writeTextFileSync(
@@ -63,18 +59,14 @@ Deno.test("console: Ctrl-R finds an earlier statement in ~/.osquery/.history and
       PROMPT,
       EOF,
     ];
-    const result = await drive(home, steps, 100);
-    check(result, steps);
+    await session(home, steps, 100);
     const history = Deno.readTextFileSync(`${home}/.osquery/.history`);
     assertStringIncludes(history, "select 'draft' as kept;\n");
-  } finally {
-    Deno.removeSync(home, { recursive: true });
-  }
+  });
 });
 
 Deno.test("console: Ctrl-C stops a walk of the whole filesystem and the shell carries on", async () => {
-  const home = Deno.makeTempDirSync();
-  try {
+  await withHome(async (home) => {
     const steps: Step[] = [
       PROMPT,
       { send: "select count(*) from file where path like '/%%';\r" },
@@ -88,11 +80,8 @@ Deno.test("console: Ctrl-C stops a walk of the whole filesystem and the shell ca
       PROMPT,
       EOF,
     ];
-    const result = await drive(home, steps, 100);
-    check(result, steps);
+    const result = await session(home, steps, 100);
     // As osqueryi: an interactive session in which a statement failed (here: interrupted) exits 1.
     assertEquals(result.status, 1);
-  } finally {
-    Deno.removeSync(home, { recursive: true });
-  }
+  });
 });
