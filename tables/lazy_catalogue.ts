@@ -10,21 +10,6 @@
  *
  * @module
  */
-import { type DeferredCatalogue, registry } from "../core/registry.ts";
-import { loadTable, SCHEMA_FIELDS, TABLE_ALIASES, TABLE_SCHEMA_TEXT, tableSchema } from "./schemas.ts";
+import { registerAllBuiltInTables } from "./deferred_tables.ts";
 
-/** The built-in tables' schemas and modules, one object for all of them. */
-const BUILT_IN: DeferredCatalogue = {
-  fields: SCHEMA_FIELDS,
-  parse: (name) => tableSchema(name)!,
-  load: loadTable,
-};
-
-for (const name in TABLE_SCHEMA_TEXT) {
-  // A table registered already (tables/catalogue.ts imported first) keeps its loaded spec. An exact
-  // name lookup: registry.table() would scan every table's aliases per name, and that quadratic
-  // loop alone made V8 optimise code at start-up (~1.4 MiB RSS, ~3 ms).
-  if (registry.hasTable(name)) continue;
-  const aliases = TABLE_ALIASES[name];
-  registry.addDeferredTable(name, aliases ? [...aliases] : undefined, BUILT_IN);
-}
+registerAllBuiltInTables();

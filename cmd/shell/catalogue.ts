@@ -1,31 +1,38 @@
 /**
- * When the shell loads the built-in tables' catalogue (tables/lazy_catalogue.ts: every table by
- * name, its schema and module on demand). Registering the 157 tables cost about 1.3 MiB and a
- * couple of milliseconds that a statement naming no table (`select 1`) does not need, so the shell
- * loads it before the first statement that may name a built-in table (tables/table_names.ts), and
- * before whatever lists or explains tables: meta-commands, the console's completion, extensions,
- * a config, an error's suggestions.
+ * Which built-in tables the shell registers (by schema: tables/deferred_tables.ts), and when.
+ * Registering all 157 costs about 1.3 MiB and a couple of milliseconds: a one-shot statement
+ * registers only the tables it names (tables/table_names.ts tells a table's name from any other
+ * word without loading the schemas), `select 1` none. Whatever lists or explains tables registers
+ * them all first: meta-commands, the console's completion, extensions, a config, an error's
+ * suggestions, the table pragmas and `osquery_registry`.
  *
  * @module
  */
 import { sqlIdentifiers } from "../../core/registry.ts";
 import { isBuiltInTableName } from "../../tables/table_names.ts";
 
-let loading: Promise<unknown> | undefined;
+type DeferredTables = typeof import("../../tables/deferred_tables.ts");
 
-/** Pragmas that name or list tables, as statements or table-valued functions. */
-const TABLE_PRAGMA = /^(pragma_)?(table_x?info|module_list)$/i;
+let loading: Promise<DeferredTables> | undefined;
 
-/** Loads the catalogue into the process-wide registry (once). */
-export async function loadCatalogue(): Promise<void> {
-  await (loading ??= import("../../tables/lazy_catalogue.ts"));
+function deferredTables(): Promise<DeferredTables> {
+  return loading ??= import("../../tables/deferred_tables.ts");
 }
 
-/** Loads the catalogue when `sql` has an identifier that is a built-in table's name or alias. */
+/** Names that need every table registered: pragmas naming tables in strings, the registry's table. */
+const WHOLE_CATALOGUE = /^((pragma_)?(table_x?info|module_list)|osquery_registry)$/i;
+
+/** Registers every built-in table in the process-wide registry (once). */
+export async function loadCatalogue(): Promise<void> {
+  (await deferredTables()).registerAllBuiltInTables();
+}
+
+/** Registers the built-in tables `sql` names (all of them when it names one of WHOLE_CATALOGUE). */
 export async function loadCatalogueFor(sql: string): Promise<void> {
-  if (loading) return await loadCatalogue();
+  const named: string[] = [];
   for (const name of sqlIdentifiers(sql)) {
-    // The table-valued pragmas name tables in strings (pragma_table_info('users')).
-    if (isBuiltInTableName(name) || TABLE_PRAGMA.test(name)) return await loadCatalogue();
+    if (WHOLE_CATALOGUE.test(name)) return await loadCatalogue();
+    if (isBuiltInTableName(name)) named.push(name);
   }
+  if (named.length > 0) (await deferredTables()).registerBuiltInTables(named);
 }

@@ -2,17 +2,17 @@ import { assert, assertEquals } from "../../testing/assert.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 
-/** Table counts of the process-wide registry after each loadCatalogueFor(sql), in a fresh process. */
-async function countsAfter(statements: string[]): Promise<number[]> {
+/** The process-wide registry's table names after each loadCatalogueFor(sql), in a fresh process. */
+async function tablesAfter(statements: string[]): Promise<string[][]> {
   const code = `
     import { loadCatalogueFor } from "${ROOT}cmd/shell/catalogue.ts";
     import { registry } from "${ROOT}core/registry.ts";
-    const counts = [];
+    const seen = [];
     for (const sql of ${JSON.stringify(statements)}) {
       await loadCatalogueFor(sql);
-      counts.push(registry.tables().length);
+      seen.push(registry.tables().map((t) => t.name));
     }
-    console.log(JSON.stringify(counts));
+    console.log(JSON.stringify(seen));
   `;
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["eval", "--quiet", "--no-lock", "--unstable-kv", code],
@@ -23,13 +23,22 @@ async function countsAfter(statements: string[]): Promise<number[]> {
   return JSON.parse(new TextDecoder().decode(out.stdout));
 }
 
-Deno.test("the shell loads the table catalogue only for SQL that names a built-in table", async () => {
-  const [before, after] = await countsAfter([`select 1, 'processes' as s, "x" -- users`, "SELECT pid FROM Processes"]);
-  assertEquals(before, 0);
-  assert(after > 100, `catalogue registered ${after} tables`);
+Deno.test("the shell registers only the built-in tables a statement names, by name or alias in any case", async () => {
+  const [none, some, more, alias] = await tablesAfter([
+    `select 1, 'processes' as s, "x" -- users`,
+    "SELECT pid FROM Processes",
+    "select * from processes join hash using (path)",
+    "select * from HOSTS",
+  ]);
+  assertEquals(none, []);
+  assertEquals(some, ["processes"]);
+  assertEquals(more, ["hash", "processes"]);
+  assertEquals(alias, ["etc_hosts", "hash", "processes"]);
 });
 
-Deno.test("the shell loads the table catalogue for pragmas that name tables in strings", async () => {
-  const [count] = await countsAfter(["select name from pragma_table_info('users')"]);
-  assert(count > 100, `catalogue registered ${count} tables`);
+Deno.test("the shell registers every table for pragmas that name tables in strings and for osquery_registry", async () => {
+  for (const sql of ["select name from pragma_table_info('users')", "select * from osquery_registry"]) {
+    const [tables] = await tablesAfter([sql]);
+    assert(tables.length > 100, `${sql}: ${tables.length} tables`);
+  }
 });
