@@ -140,6 +140,9 @@ Deno.test({
       // The face comes from the link's name; through the plain name it is a subcommand.
       const version = await run(dir, env, ["./osq", "version"]);
       assert(/^osq \S+ \(osquery \S+ compatible\)/.test(version.stdout), version.stdout + version.stderr);
+      // `osq shell` runs the shell's own entry (the loader drops the "shell" argument).
+      const shell = await run(dir, env, ["./osq", "shell", "--json", "select 'shell' as face"]);
+      assertEquals(JSON.parse(shell.stdout), [{ face: "shell" }], shell.stderr);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
