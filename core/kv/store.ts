@@ -190,6 +190,11 @@ const MAX_COMMIT_BYTES = 700_000;
 const CHUNK = 60_000;
 const CHUNKS_PER_COMMIT = 12;
 const INLINE_LIMIT = 32_000;
+/**
+ * Listing 60 KB chunks a few at a time: Deno KV reads a whole batch (500 entries by default,
+ * 30 MB of chunks) into native memory that the process keeps afterwards.
+ */
+const CHUNK_BATCH = { batchSize: 16 };
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -235,7 +240,7 @@ export class Store {
   /** Reads a blob's text ("" when missing). */
   async getBlob(id: string): Promise<string> {
     const parts: Uint8Array[] = [];
-    for await (const e of this.kv.list<Uint8Array>({ prefix: ["blob", id] })) parts.push(e.value);
+    for await (const e of this.kv.list<Uint8Array>({ prefix: ["blob", id] }, CHUNK_BATCH)) parts.push(e.value);
     let n = 0;
     for (const p of parts) n += p.length;
     const all = new Uint8Array(n);
@@ -250,7 +255,7 @@ export class Store {
   /** Deletes a blob's chunks. */
   async deleteBlob(id: string): Promise<void> {
     const keys: Deno.KvKey[] = [];
-    for await (const e of this.kv.list({ prefix: ["blob", id] })) keys.push(e.key);
+    for await (const e of this.kv.list({ prefix: ["blob", id] }, CHUNK_BATCH)) keys.push(e.key);
     for (let i = 0; i < keys.length; i += 500) {
       const op = this.kv.atomic();
       for (const k of keys.slice(i, i + 500)) op.delete(k);
@@ -594,14 +599,14 @@ export class Store {
     }
     // A chunk counts when its query's state names its generation for its bucket.
     const stray: Deno.KvKey[] = [];
-    for await (const e of this.kv.list({ prefix: ["rows"] }, { batchSize: 32 })) {
+    for await (const e of this.kv.list({ prefix: ["rows"] }, CHUNK_BATCH)) {
       const [, name, bucket, gen] = e.key;
       if (parts.get(name as string)?.[bucket as number] !== gen) stray.push(e.key);
     }
     await this.#deleteKeys(stray);
     for await (const e of this.kv.list<OutboxEntry>({ prefix: ["outbox"] })) if (e.value.blob) live.add(e.value.blob);
     const dead = new Set<string>();
-    for await (const e of this.kv.list({ prefix: ["blob"] })) {
+    for await (const e of this.kv.list({ prefix: ["blob"] }, CHUNK_BATCH)) {
       const id = e.key[1] as string;
       if (!live.has(id)) dead.add(id);
     }
