@@ -9,6 +9,7 @@ import { AwsError, fromBase64 } from "./aws.ts";
 import { FirehoseLogger } from "./firehose.ts";
 import { Severity } from "./logger.ts";
 import { drainOutbox } from "./outbox.ts";
+import { withLogger } from "./logger_test_helpers.ts";
 
 const KEY_ID = "AKIDFIREHOSE";
 const SECRET = "firehose-secret";
@@ -113,13 +114,8 @@ Deno.test({
   async fn() {
     const fake = standIn();
     try {
-      await withFlags(flagsFor(fake.endpoint), async () => {
-        const logger = new FirehoseLogger({ periodMs: 3_600_000 });
-        try {
-          await logger.logLines("result", [line(1), "not json", line(2)], 1n);
-        } finally {
-          logger.close();
-        }
+      await withLogger(flagsFor(fake.endpoint), () => new FirehoseLogger({ periodMs: 3_600_000 }), async (logger) => {
+        await logger.logLines("result", [line(1), "not json", line(2)], 1n);
       });
       assertEquals(fake.problems, []);
       assertEquals(fake.accepted, [{
@@ -139,15 +135,10 @@ Deno.test({
   async fn() {
     const fake = standIn();
     try {
-      await withFlags(flagsFor(fake.endpoint), async () => {
-        const logger = new FirehoseLogger({ periodMs: 3_600_000 });
-        try {
-          const pad = "x".repeat(20_000);
-          const lines = Array.from({ length: 700 }, (_, i) => JSON.stringify({ name: "q", i, pad }));
-          await logger.logLines("result", lines, 1n);
-        } finally {
-          logger.close();
-        }
+      await withLogger(flagsFor(fake.endpoint), () => new FirehoseLogger({ periodMs: 3_600_000 }), async (logger) => {
+        const pad = "x".repeat(20_000);
+        const lines = Array.from({ length: 700 }, (_, i) => JSON.stringify({ name: "q", i, pad }));
+        await logger.logLines("result", lines, 1n);
       });
       assert(fake.accepted.length >= 4, `${fake.accepted.length} batches`);
       for (const b of fake.accepted) {
@@ -169,14 +160,13 @@ Deno.test({
     // Request 0 throttled, request 1 fails records 1 and 3, request 2 takes the rest.
     const fake = standIn((n) => (n === 0 ? "throttle" : n === 1 ? [1, 3] : undefined));
     try {
-      await withFlags(flagsFor(fake.endpoint), async () => {
-        const logger = new FirehoseLogger({ periodMs: 3_600_000, backoffMs: 10 });
-        try {
+      await withLogger(
+        flagsFor(fake.endpoint),
+        () => new FirehoseLogger({ periodMs: 3_600_000, backoffMs: 10 }),
+        async (logger) => {
           await logger.logLines("result", [0, 1, 2, 3, 4].map(line), 1n);
-        } finally {
-          logger.close();
-        }
-      });
+        },
+      );
       assertEquals(fake.requests, 3);
       const got = fake.accepted.flatMap((b) => b.records).map((r) => JSON.parse(r).columns.i);
       assertEquals(got.sort(), ["0", "1", "2", "3", "4"]);
@@ -195,9 +185,10 @@ Deno.test({
     const fake = standIn((_n, records) => (down ? records.map((_, i) => i).filter((i) => i > 0) : undefined));
     const store = await openStore(":memory:");
     try {
-      await withFlags(flagsFor(fake.endpoint), async () => {
-        const logger = new FirehoseLogger({ store, periodMs: 3_600_000, attempts: 2, backoffMs: 10 });
-        try {
+      await withLogger(
+        flagsFor(fake.endpoint),
+        () => new FirehoseLogger({ store, periodMs: 3_600_000, attempts: 2, backoffMs: 10 }),
+        async (logger) => {
           await store.commitRun({
             name: "q",
             previous: await store.getQuery("q"),
@@ -208,10 +199,8 @@ Deno.test({
           await assertRejects(() => drainOutbox(store, [logger]), AwsError);
           down = false;
           assertEquals(await drainOutbox(store, [logger]), 1);
-        } finally {
-          logger.close();
-        }
-      });
+        },
+      );
       const got = fake.accepted.flatMap((b) => b.records).map((r) => JSON.parse(r).columns.i);
       assertEquals(got, ["1", "2", "3"]);
     } finally {
@@ -228,25 +217,23 @@ Deno.test({
   async fn() {
     const fake = standIn();
     try {
-      await withFlags(flagsFor(fake.endpoint), async () => {
-        const logger = new FirehoseLogger({ context: { hostIdentifier: () => "host-f" }, periodMs: 3_600_000 });
-        try {
+      await withLogger(
+        flagsFor(fake.endpoint),
+        () => new FirehoseLogger({ context: { hostIdentifier: () => "host-f" }, periodMs: 3_600_000 }),
+        async (logger) => {
           logger.logStatus({ severity: Severity.ERROR, message: "boom", file: "x.ts", line: 3, time: new Date() });
           await logger.flushStatus();
-        } finally {
-          logger.close();
-        }
-      });
+        },
+      );
       const status = JSON.parse(fake.accepted[0].records[0]);
       assertEquals([status.hostIdentifier, status.message, status.log_type], ["host-f", "boom", "status"]);
-      await withFlags({ ...flagsFor(fake.endpoint), aws_secret_access_key: "wrong" }, async () => {
-        const logger = new FirehoseLogger({ periodMs: 3_600_000, attempts: 1 });
-        try {
+      await withLogger(
+        { ...flagsFor(fake.endpoint), aws_secret_access_key: "wrong" },
+        () => new FirehoseLogger({ periodMs: 3_600_000, attempts: 1 }),
+        async (logger) => {
           await assertRejects(() => logger.logLines("result", [line(9)], 1n), AwsError, "InvalidSignatureException");
-        } finally {
-          logger.close();
-        }
-      });
+        },
+      );
       assertEquals(fake.problems, ["bad signature"]);
     } finally {
       await fake.close();

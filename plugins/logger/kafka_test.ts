@@ -4,33 +4,12 @@ import { withFlags } from "../../testing/fake_tls_server.ts";
 import { drainOutbox } from "./outbox.ts";
 import { KafkaLogger, parseKafkaTopics, queryNameOf, setKafkaTopics } from "./kafka.ts";
 import { KafkaMockCluster, readTopic } from "./kafka_peer.ts";
+import { commitLines, resultLine } from "./logger_test_helpers.ts";
 
 const KEY = `${Deno.hostname()}_osqueryd`;
 
-function line(name: string, i: number): string {
-  return JSON.stringify({
-    name,
-    hostIdentifier: "h",
-    unixTime: 1700000000 + i,
-    action: "added",
-    columns: { i: String(i) },
-  });
-}
-
 async function readTopicOf(cluster: KafkaMockCluster, topic: string) {
   return await readTopic(cluster.bootstraps, topic);
-}
-
-async function commit(store: Store, name: string, lines: string[]): Promise<void> {
-  const previous = await store.getQuery(name);
-  const counter = (previous.value?.counter ?? -1) + 1;
-  await store.commitRun({
-    name,
-    previous,
-    state: { epoch: 0, counter, sql: "s" },
-    lines,
-    category: "result",
-  });
 }
 
 async function drainUntilEmpty(store: Store, logger: KafkaLogger, seconds = 90): Promise<void> {
@@ -63,7 +42,7 @@ Deno.test("kafka_producer: config kafka_topics maps query names to topics, osque
     assert((err as Error).message.includes("array of query names"));
   }
   assert(failed);
-  assertEquals(queryNameOf(line("processes", 1)), "processes");
+  assertEquals(queryNameOf(resultLine("processes", 1)), "processes");
   assertEquals(queryNameOf("not json"), "");
 });
 
@@ -87,18 +66,22 @@ Deno.test({
           context: { status: (_s, m) => statuses.push(m) },
         });
         try {
-          await commit(store, "processes", [line("processes", 1), line("processes", 2)]);
-          await commit(store, "users", [line("users", 3)]);
-          await commit(store, "processes", [line("processes", 4)]);
+          await commitLines(store, "processes", [resultLine("processes", 1), resultLine("processes", 2)]);
+          await commitLines(store, "users", [resultLine("users", 3)]);
+          await commitLines(store, "processes", [resultLine("processes", 4)]);
           await drainUntilEmpty(store, logger);
         } finally {
           await logger.closeAsync();
         }
       });
       const procs = await readTopicOf(cluster, "procs");
-      assertEquals(procs.map((m) => m.payload), [line("processes", 1), line("processes", 2), line("processes", 4)]);
+      assertEquals(procs.map((m) => m.payload), [
+        resultLine("processes", 1),
+        resultLine("processes", 2),
+        resultLine("processes", 4),
+      ]);
       assert(procs.every((m) => m.key === KEY));
-      assertEquals((await readTopicOf(cluster, "osquery_base")).map((m) => m.payload), [line("users", 3)]);
+      assertEquals((await readTopicOf(cluster, "osquery_base")).map((m) => m.payload), [resultLine("users", 3)]);
       assertEquals(statuses, []);
     } finally {
       setKafkaTopics(new Map());
@@ -125,12 +108,12 @@ Deno.test({
           context: { status: (_s, m) => statuses.push(m) },
         });
         try {
-          await logger.logLines("result", [line("processes", 1), line("users", 2)], 1n);
+          await logger.logLines("result", [resultLine("processes", 1), resultLine("users", 2)], 1n);
         } finally {
           await logger.closeAsync();
         }
       });
-      assertEquals((await readTopicOf(cluster, "procs")).map((m) => m.payload), [line("processes", 1)]);
+      assertEquals((await readTopicOf(cluster, "procs")).map((m) => m.payload), [resultLine("processes", 1)]);
       assertEquals(statuses.length, 1);
       assert(statuses[0].includes("Topic not configured for message name 'users'"));
     } finally {
@@ -150,9 +133,9 @@ Deno.test({
     const store = await openStore(":memory:");
     const want = new Map<string, string[]>();
     const add = async (name: string, i: number) => {
-      const l = [line(name, i), line(name, i + 1000)];
+      const l = [resultLine(name, i), resultLine(name, i + 1000)];
       want.set(name, [...(want.get(name) ?? []), ...l]);
-      await commit(store, name, l);
+      await commitLines(store, name, l);
     };
     try {
       await withFlags({ logger_kafka_topic: "results" }, async () => {
@@ -199,8 +182,8 @@ Deno.test({
     const store = await openStore(":memory:");
     try {
       await withFlags({ logger_kafka_topic: "results" }, async () => {
-        await commit(store, "q", [line("q", 1), line("q", 2)]);
-        await commit(store, "q", [line("q", 3)]);
+        await commitLines(store, "q", [resultLine("q", 1), resultLine("q", 2)]);
+        await commitLines(store, "q", [resultLine("q", 3)]);
         // The first process sends the first entry and "dies" before the outbox retires it.
         const first = new KafkaLogger({ store, brokers: cluster.bootstraps, properties: FAST });
         const [entry] = await Array.fromAsync(store.outbox());
@@ -222,9 +205,9 @@ Deno.test({
         assertEquals(statuses, ["kafka_producer: 2 result lines had already reached Kafka; not sent again"]);
       });
       assertEquals((await readTopicOf(cluster, "results")).map((m) => m.payload), [
-        line("q", 1),
-        line("q", 2),
-        line("q", 3),
+        resultLine("q", 1),
+        resultLine("q", 2),
+        resultLine("q", 3),
       ]);
     } finally {
       store.close();

@@ -1,34 +1,13 @@
 import { assert, assertEquals } from "../../testing/assert.ts";
-import { openStore, type Store } from "../../core/kv/store.ts";
+import { openStore } from "../../core/kv/store.ts";
 import { withFlags } from "../../testing/fake_tls_server.ts";
 import { drainOutbox } from "./outbox.ts";
 import { KinesisLogger } from "./kinesis.ts";
 import { Severity } from "./logger.ts";
 import { readStream, startKinesis } from "./kinesis_peer.ts";
-function line(name: string, i: number): string {
-  return JSON.stringify({
-    name,
-    hostIdentifier: "h",
-    unixTime: 1700000000 + i,
-    action: "added",
-    columns: { i: String(i) },
-  });
-}
-
+import { commitLines, resultLine, withLogger } from "./logger_test_helpers.ts";
 function typed(l: string): string {
   return l.slice(0, -1) + ',"log_type":"result"}';
-}
-
-async function commit(store: Store, name: string, lines: string[]): Promise<void> {
-  const previous = await store.getQuery(name);
-  const counter = (previous.value?.counter ?? -1) + 1;
-  await store.commitRun({
-    name,
-    previous,
-    state: { epoch: 0, counter, sql: "s" },
-    lines,
-    category: "result",
-  });
 }
 
 function flagsFor(endpoint: string): Record<string, string> {
@@ -49,21 +28,23 @@ Deno.test({
     const kinesis = await startKinesis("osq", 2);
     const store = await openStore(":memory:");
     try {
-      await withFlags(flagsFor(kinesis.endpoint), async () => {
-        const logger = new KinesisLogger({ store, context: { hostIdentifier: () => "host-a" }, periodMs: 3_600_000 });
-        try {
-          await commit(store, "a", [line("a", 1), line("a", 2)]);
-          await commit(store, "b", [line("b", 3)]);
-          await commit(store, "a", [line("a", 4)]);
+      await withLogger(
+        flagsFor(kinesis.endpoint),
+        () => new KinesisLogger({ store, context: { hostIdentifier: () => "host-a" }, periodMs: 3_600_000 }),
+        async (logger) => {
+          await commitLines(store, "a", [resultLine("a", 1), resultLine("a", 2)]);
+          await commitLines(store, "b", [resultLine("b", 3)]);
+          await commitLines(store, "a", [resultLine("a", 4)]);
           assertEquals(await drainOutbox(store, [logger]), 3);
           assertEquals(await drainOutbox(store, [logger]), 0);
-        } finally {
-          logger.close();
-        }
-      });
+        },
+      );
       const got = await readStream(kinesis.endpoint, "osq");
       assert(got.every((r) => r.key === "host-a"));
-      assertEquals(got.map((r) => r.text), [line("a", 1), line("a", 2), line("b", 3), line("a", 4)].map(typed));
+      assertEquals(
+        got.map((r) => r.text),
+        [resultLine("a", 1), resultLine("a", 2), resultLine("b", 3), resultLine("a", 4)].map(typed),
+      );
     } finally {
       store.close();
       await kinesis.close();
@@ -78,14 +59,13 @@ Deno.test({
   async fn() {
     const kinesis = await startKinesis("osq", 1);
     try {
-      await withFlags({ ...flagsFor(kinesis.endpoint), aws_kinesis_random_partition_key: "true" }, async () => {
-        const logger = new KinesisLogger({ periodMs: 3_600_000 });
-        try {
-          await logger.logLines("result", Array.from({ length: 1200 }, (_, i) => line("big", i)), 1n);
-        } finally {
-          logger.close();
-        }
-      });
+      await withLogger(
+        { ...flagsFor(kinesis.endpoint), aws_kinesis_random_partition_key: "true" },
+        () => new KinesisLogger({ periodMs: 3_600_000 }),
+        async (logger) => {
+          await logger.logLines("result", Array.from({ length: 1200 }, (_, i) => resultLine("big", i)), 1n);
+        },
+      );
       const got = await readStream(kinesis.endpoint, "osq");
       assertEquals(got.length, 1200);
       assertEquals(new Set(got.map((r) => r.key)).size, 1200, "random partition keys differ per record");
@@ -102,9 +82,10 @@ Deno.test({
   async fn() {
     const kinesis = await startKinesis("osq", 1);
     try {
-      await withFlags(flagsFor(kinesis.endpoint), async () => {
-        const logger = new KinesisLogger({ context: { hostIdentifier: () => "host-a" }, periodMs: 3_600_000 });
-        try {
+      await withLogger(
+        flagsFor(kinesis.endpoint),
+        () => new KinesisLogger({ context: { hostIdentifier: () => "host-a" }, periodMs: 3_600_000 }),
+        async (logger) => {
           logger.logStatus({
             severity: Severity.WARNING,
             message: "disk low",
@@ -114,10 +95,8 @@ Deno.test({
           });
           await logger.flushStatus();
           assertEquals(logger.pendingStatus, 0);
-        } finally {
-          logger.close();
-        }
-      });
+        },
+      );
       const [record] = await readStream(kinesis.endpoint, "osq");
       const doc = JSON.parse(record.text);
       assertEquals([doc.hostIdentifier, doc.severity, doc.message, doc.filename, doc.line, doc.log_type], [
@@ -143,8 +122,8 @@ Deno.test({
     const store = await openStore(":memory:");
     try {
       await withFlags(flagsFor(kinesis.endpoint), async () => {
-        await commit(store, "a", [line("a", 1), line("a", 2)]);
-        await commit(store, "a", [line("a", 3)]);
+        await commitLines(store, "a", [resultLine("a", 1), resultLine("a", 2)]);
+        await commitLines(store, "a", [resultLine("a", 3)]);
         const first = new KinesisLogger({ store, context: { hostIdentifier: () => "host-a" }, periodMs: 3_600_000 });
         const [entry] = await Array.fromAsync(store.outbox());
         await first.logLines("result", await store.linesOf(entry.entry), entry.seq);
@@ -160,9 +139,9 @@ Deno.test({
       assertEquals(
         (await readStream(kinesis.endpoint, "osq")).map((r) => r.text),
         [
-          line("a", 1),
-          line("a", 2),
-          line("a", 3),
+          resultLine("a", 1),
+          resultLine("a", 2),
+          resultLine("a", 3),
         ].map(typed),
       );
     } finally {
@@ -192,17 +171,16 @@ Deno.test({
   async fn() {
     const kinesis = await startKinesis("osq", 1);
     try {
-      await withFlags({ ...flagsFor(kinesis.endpoint), buffered_log_max: "2" }, async () => {
-        const logger = new KinesisLogger({ context: { hostIdentifier: () => "host-a" }, periodMs: 3_600_000 });
-        try {
+      await withLogger(
+        { ...flagsFor(kinesis.endpoint), buffered_log_max: "2" },
+        () => new KinesisLogger({ context: { hostIdentifier: () => "host-a" }, periodMs: 3_600_000 }),
+        async (logger) => {
           for (let i = 0; i < 4; i++) {
             logger.logStatus({ severity: Severity.INFO, message: `m${i}`, file: "w.ts", line: 7, time: new Date() });
           }
           await logger.flushStatus();
-        } finally {
-          logger.close();
-        }
-      });
+        },
+      );
       const docs = (await readStream(kinesis.endpoint, "osq")).map((r) => JSON.parse(r.text));
       const purge = docs.find((d) => String(d.message).startsWith("Purging buffered logs limit"));
       assert(purge, JSON.stringify(docs));
