@@ -3,32 +3,11 @@
  * keeps answering ping during and after, and the daemon does not run out of descriptors.
  */
 import { assert } from "../../testing/assert.ts";
-import { ThriftClient } from "../../core/thrift/client.ts";
+import { answersPing } from "../../core/thrift/ping_test_helpers.ts";
+import { waitFor } from "../../testing/wait.ts";
 import { TestDaemon } from "../../testing/test_daemon.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
-
-async function ping(path: string): Promise<boolean> {
-  try {
-    const client = await ThriftClient.connect(path, { timeoutMs: 30_000 });
-    try {
-      return (await client.invoke("ping", {})).message === "pong";
-    } finally {
-      client.close();
-    }
-  } catch {
-    return false;
-  }
-}
-
-async function until(what: string, check: () => Promise<boolean>, seconds = 90): Promise<void> {
-  const end = Date.now() + seconds * 1000;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`Timed out waiting for ${what}`);
-}
 
 Deno.test({
   name:
@@ -59,7 +38,7 @@ Deno.test({
     }).spawn();
     const flood: Deno.UnixConn[] = [];
     try {
-      await until("the extension socket", () => ping(socket));
+      await waitFor("the extension socket", () => answersPing(socket), { seconds: 90, intervalMs: 100 });
       for (let i = 0; i < 1000; i++) {
         try {
           flood.push(await Deno.connect({ transport: "unix", path: socket }));
@@ -68,10 +47,13 @@ Deno.test({
         }
       }
       assert(flood.length >= 200, `only ${flood.length} connections got in`);
-      await until("ping during the flood", () => ping(socket));
+      await waitFor("ping during the flood", () => answersPing(socket), { seconds: 90, intervalMs: 100 });
       for (const c of flood.splice(0)) c.close();
-      await until("ping after the flood", () => ping(socket));
-      await until("the schedule's results", () => Promise.resolve(d.lines().some((l) => l.name === "one")));
+      await waitFor("ping after the flood", () => answersPing(socket), { seconds: 90, intervalMs: 100 });
+      await waitFor("the schedule's results", () => d.lines().some((l) => l.name === "one"), {
+        seconds: 90,
+        intervalMs: 100,
+      });
     } finally {
       for (const c of flood) c.close();
       try {

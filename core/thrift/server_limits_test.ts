@@ -1,42 +1,20 @@
 import { assert, assertEquals } from "../../testing/assert.ts";
 import { ThriftServer } from "./server.ts";
-import { ThriftClient } from "./client.ts";
+import { answersPing } from "./ping_test_helpers.ts";
+import { waitFor } from "../../testing/wait.ts";
 
 const handler = { ping: () => ({ code: 0, message: "pong", uuid: 1n }) };
-
-/** Polls `check` every 50 ms until it holds; fails with `what` after a generous deadline. */
-async function until(what: string, check: () => boolean | Promise<boolean>, seconds = 60): Promise<void> {
-  const end = Date.now() + seconds * 1000;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`Timed out waiting for ${what}`);
-}
-
-async function ping(path: string): Promise<boolean> {
-  try {
-    const client = await ThriftClient.connect(path, { timeoutMs: 30_000 });
-    try {
-      return (await client.invoke("ping", {})).message === "pong";
-    } finally {
-      client.close();
-    }
-  } catch {
-    return false;
-  }
-}
 
 Deno.test("thrift server: a connection silent for the idle timeout is closed", async () => {
   const dir = Deno.makeTempDirSync();
   const server = ThriftServer.listen(`${dir}/s.em`, handler, { idleMs: 200 });
   const silent = await Deno.connect({ transport: "unix", path: `${dir}/s.em` });
   try {
-    await until("the silent connection to be accepted", () => server.connectionCount === 1);
-    await until("the silent connection to be closed", () => server.connectionCount === 0);
+    await waitFor("the silent connection to be accepted", () => server.connectionCount === 1, { intervalMs: 50 });
+    await waitFor("the silent connection to be closed", () => server.connectionCount === 0, { intervalMs: 50 });
     assertEquals(await silent.read(new Uint8Array(1)), null, "the client sees the connection end");
     assert(server.droppedConnections >= 1);
-    assert(await ping(`${dir}/s.em`));
+    assert(await answersPing(`${dir}/s.em`));
   } finally {
     silent.close();
     await server.close();
@@ -51,9 +29,9 @@ Deno.test("thrift server: connections are capped; a new one closes the idlest, s
   const flood: Deno.UnixConn[] = [];
   try {
     for (let i = 0; i < 40; i++) flood.push(await Deno.connect({ transport: "unix", path }));
-    await until("the flood to be accepted or dropped", () => server.droppedConnections >= 32);
+    await waitFor("the flood to be accepted or dropped", () => server.droppedConnections >= 32, { intervalMs: 50 });
     assert(server.connectionCount <= 8, `${server.connectionCount} connections open`);
-    assert(await ping(path), "ping during the flood");
+    assert(await answersPing(path), "ping during the flood");
     assert(server.connectionCount <= 8, `${server.connectionCount} connections open`);
   } finally {
     for (const c of flood) c.close();
@@ -92,15 +70,21 @@ Deno.test({
         said += value;
       }
       for (let i = 0; i < 300; i++) flood.push(await Deno.connect({ transport: "unix", path }));
-      await until("an accept to fail for want of descriptors", () => /accepting on .* failed/.test(stderr));
+      await waitFor("an accept to fail for want of descriptors", () => /accepting on .* failed/.test(stderr), {
+        intervalMs: 50,
+      });
       let ended = "";
       child.status.then((st) => (ended = `helper ended with ${st.code} ${st.signal}`));
-      await until("ping answered during the flood", async () => {
-        if (ended) throw new Error(`${ended}: ${stderr}`);
-        return await ping(path);
-      });
+      await waitFor(
+        "ping answered during the flood (or the helper ended)",
+        async () => ended || await answersPing(path),
+        {
+          intervalMs: 50,
+        },
+      );
+      assert(!ended, `${ended}: ${stderr}`);
       for (const c of flood.splice(0)) c.close();
-      await until("ping answered after the flood", () => ping(path));
+      await waitFor("ping answered after the flood", () => answersPing(path), { intervalMs: 50 });
       assert(/Too many open files|os error 24/.test(stderr), stderr);
     } finally {
       for (const c of flood) c.close();
