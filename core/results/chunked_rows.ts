@@ -23,7 +23,7 @@
  * @module
  */
 import type { RowsUpdate } from "../kv/store.ts";
-import { compareBytes, rowHash, sortedBytes, type SortedRows, sortRows } from "./sorted_rows.ts";
+import { rowHash, sortedBytes, type SortedRows, sortRows } from "./sorted_rows.ts";
 
 /** What a query's stored state says about its rows. */
 export interface StoredRowsRef {
@@ -148,9 +148,10 @@ export async function walkRows(
   options: WalkOptions,
 ): Promise<RowsWalk> {
   const n = current.count;
-  const { bytes: cur, starts, order, hashes } = current;
+  const { starts, order, hashes } = current;
+  const cur = new DataView(current.bytes.buffer, current.bytes.byteOffset, current.bytes.byteLength);
   const oldBits = stored?.parts ? Math.log2(stored.parts.length) : undefined;
-  const bits = bucketBits(cur.length, oldBits);
+  const bits = bucketBits(current.bytes.length, oldBits);
   // Buckets (of the new partition) whose rows changed.
   const dirty = new Uint8Array(2 ** bits);
   const added = new Indexes();
@@ -166,18 +167,23 @@ export async function walkRows(
   for await (const seg of segments ?? []) {
     if (seg.bucket >= 0) oldKeys[seg.bucket] = seg.keys;
     const old = seg.bytes;
+    const oldView = new DataView(old.buffer, old.byteOffset, old.byteLength);
     let s = 0;
     while (s < old.length) {
       let e = old.indexOf(10, s);
       if (e < 0) e = old.length;
       const h = rowHash(old, s, e);
-      // Current rows before this stored one are new.
-      while (j < n && (hashes[j] < h || (hashes[j] === h && compareCurrent(cur, starts, order[j], old, s, e) < 0))) {
+      // Current rows before this stored one are new; `c` ends as the comparison with the
+      // current row at j when their hashes are equal (each pair of bytes compared once).
+      let c = 1;
+      while (j < n && hashes[j] <= h) {
+        if (hashes[j] === h && (c = compareCurrent(cur, starts, order[j], oldView, s, e)) >= 0) break;
         added.push(j);
         dirty[bucketOf(hashes[j], bits)] = 1;
         j++;
+        c = 1;
       }
-      if (j < n && hashes[j] === h && compareCurrent(cur, starts, order[j], old, s, e) === 0) {
+      if (j < n && hashes[j] === h && c === 0) {
         j++;
       } else {
         removedCount++;
@@ -208,16 +214,26 @@ export async function walkRows(
   return walk;
 }
 
-/** Compares current row `i` (without its newline) with `old[s, e)`. */
-function compareCurrent(
-  cur: Uint8Array,
-  starts: Uint32Array,
-  i: number,
-  old: Uint8Array,
-  s: number,
-  e: number,
-): number {
-  return compareBytes(cur, starts[i], starts[i + 1] - 1, old, s, e);
+/**
+ * Compares current row `i` (without its newline) with `old[s, e)`, as compareBytes does, four
+ * bytes at a time (big-endian words order as their bytes do).
+ */
+function compareCurrent(cur: DataView, starts: Uint32Array, i: number, old: DataView, s: number, e: number): number {
+  const cs = starts[i];
+  const cl = starts[i + 1] - 1 - cs;
+  const ol = e - s;
+  const n = cl < ol ? cl : ol;
+  let k = 0;
+  for (; k + 4 <= n; k += 4) {
+    const x = cur.getUint32(cs + k);
+    const y = old.getUint32(s + k);
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  for (; k < n; k++) {
+    const d = cur.getUint8(cs + k) - old.getUint8(s + k);
+    if (d !== 0) return d;
+  }
+  return cl - ol;
 }
 
 /** A pre-chunking rows blob as one stored segment, in sorted order. */
