@@ -23,7 +23,7 @@ async function tablesAfter(statements: string[]): Promise<string[][]> {
   return JSON.parse(new TextDecoder().decode(out.stdout));
 }
 
-Deno.test("the shell registers only the built-in tables a statement names, by name or alias in any case", async () => {
+Deno.test("the shell loads only the built-in tables a statement names, by name or alias in any case", async () => {
   const [none, some, more, alias] = await tablesAfter([
     `select 1, 'processes' as s, "x" -- users`,
     "SELECT pid FROM Processes",
