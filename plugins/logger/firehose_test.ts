@@ -1,6 +1,5 @@
 import { assert, assertEquals, assertRejects } from "../../testing/assert.ts";
 import { openStore } from "../../core/kv/store.ts";
-import { withFlags } from "../../testing/fake_tls_server.ts";
 // deno-lint-ignore no-import-prefix -- npm packages are imported by npm: specifier (the project has no import map)
 import { SignatureV4 } from "npm:@smithy/signature-v4@5.7.5";
 // deno-lint-ignore no-import-prefix -- npm packages are imported by npm: specifier (the project has no import map)
@@ -9,7 +8,7 @@ import { AwsError, fromBase64 } from "./aws.ts";
 import { FirehoseLogger } from "./firehose.ts";
 import { Severity } from "./logger.ts";
 import { drainOutbox } from "./outbox.ts";
-import { withLogger } from "./logger_test_helpers.ts";
+import { commitLines, withLogger } from "./logger_test_helpers.ts";
 
 const KEY_ID = "AKIDFIREHOSE";
 const SECRET = "firehose-secret";
@@ -93,6 +92,27 @@ function standIn(plan: (n: number, records: string[]) => "throttle" | number[] |
   };
 }
 
+/** A test with a fresh stand-in (answering as `plan` says), shut down afterwards. */
+function standInTest(
+  name: string,
+  fn: (fake: ReturnType<typeof standIn>) => Promise<void>,
+  plan?: Parameters<typeof standIn>[0],
+): void {
+  Deno.test({
+    name,
+    sanitizeResources: false,
+    sanitizeOps: false,
+    async fn() {
+      const fake = standIn(plan);
+      try {
+        await fn(fake);
+      } finally {
+        await fake.close();
+      }
+    },
+  });
+}
+
 function line(i: number): string {
   return JSON.stringify({ name: "q", hostIdentifier: "h", unixTime: 1700000000 + i, columns: { i: String(i) } });
 }
@@ -107,74 +127,51 @@ function flagsFor(endpoint: string): Record<string, string> {
   };
 }
 
-Deno.test({
-  name: "aws_firehose: signed PutRecordBatch requests carry each line with log_type and a newline",
-  sanitizeResources: false,
-  sanitizeOps: false,
-  async fn() {
-    const fake = standIn();
-    try {
-      await withLogger(flagsFor(fake.endpoint), () => new FirehoseLogger({ periodMs: 3_600_000 }), async (logger) => {
-        await logger.logLines("result", [line(1), "not json", line(2)], 1n);
-      });
-      assertEquals(fake.problems, []);
-      assertEquals(fake.accepted, [{
-        stream: "osq-stream",
-        records: [line(1), line(2)].map((l) => l.slice(0, -1) + ',"log_type":"result"}\n'),
-      }]);
-    } finally {
-      await fake.close();
-    }
+standInTest(
+  "aws_firehose: signed PutRecordBatch requests carry each line with log_type and a newline",
+  async (fake) => {
+    await withLogger(flagsFor(fake.endpoint), () => new FirehoseLogger({ periodMs: 3_600_000 }), async (logger) => {
+      await logger.logLines("result", [line(1), "not json", line(2)], 1n);
+    });
+    assertEquals(fake.problems, []);
+    assertEquals(fake.accepted, [{
+      stream: "osq-stream",
+      records: [line(1), line(2)].map((l) => l.slice(0, -1) + ',"log_type":"result"}\n'),
+    }]);
   },
+);
+
+standInTest("aws_firehose: batches stay within 500 records and 4,000,000 bytes", async (fake) => {
+  await withLogger(flagsFor(fake.endpoint), () => new FirehoseLogger({ periodMs: 3_600_000 }), async (logger) => {
+    const pad = "x".repeat(20_000);
+    const lines = Array.from({ length: 700 }, (_, i) => JSON.stringify({ name: "q", i, pad }));
+    await logger.logLines("result", lines, 1n);
+  });
+  assert(fake.accepted.length >= 4, `${fake.accepted.length} batches`);
+  for (const b of fake.accepted) {
+    assert(b.records.length <= 500);
+    assert(b.records.reduce((n, r) => n + new TextEncoder().encode(r).length, 0) < 4_000_000);
+  }
+  assertEquals(fake.accepted.flatMap((b) => b.records).map((r) => JSON.parse(r).i), [...Array(700).keys()]);
 });
 
-Deno.test({
-  name: "aws_firehose: batches stay within 500 records and 4,000,000 bytes",
-  sanitizeResources: false,
-  sanitizeOps: false,
-  async fn() {
-    const fake = standIn();
-    try {
-      await withLogger(flagsFor(fake.endpoint), () => new FirehoseLogger({ periodMs: 3_600_000 }), async (logger) => {
-        const pad = "x".repeat(20_000);
-        const lines = Array.from({ length: 700 }, (_, i) => JSON.stringify({ name: "q", i, pad }));
-        await logger.logLines("result", lines, 1n);
-      });
-      assert(fake.accepted.length >= 4, `${fake.accepted.length} batches`);
-      for (const b of fake.accepted) {
-        assert(b.records.length <= 500);
-        assert(b.records.reduce((n, r) => n + new TextEncoder().encode(r).length, 0) < 4_000_000);
-      }
-      assertEquals(fake.accepted.flatMap((b) => b.records).map((r) => JSON.parse(r).i), [...Array(700).keys()]);
-    } finally {
-      await fake.close();
-    }
+standInTest(
+  "aws_firehose: throttling backs off and failed records are sent again, accepted ones not twice",
+  async (fake) => {
+    await withLogger(
+      flagsFor(fake.endpoint),
+      () => new FirehoseLogger({ periodMs: 3_600_000, backoffMs: 10 }),
+      async (logger) => {
+        await logger.logLines("result", [0, 1, 2, 3, 4].map(line), 1n);
+      },
+    );
+    assertEquals(fake.requests, 3);
+    const got = fake.accepted.flatMap((b) => b.records).map((r) => JSON.parse(r).columns.i);
+    assertEquals(got.sort(), ["0", "1", "2", "3", "4"]);
   },
-});
-
-Deno.test({
-  name: "aws_firehose: throttling backs off and failed records are sent again, accepted ones not twice",
-  sanitizeResources: false,
-  sanitizeOps: false,
-  async fn() {
-    // Request 0 throttled, request 1 fails records 1 and 3, request 2 takes the rest.
-    const fake = standIn((n) => (n === 0 ? "throttle" : n === 1 ? [1, 3] : undefined));
-    try {
-      await withLogger(
-        flagsFor(fake.endpoint),
-        () => new FirehoseLogger({ periodMs: 3_600_000, backoffMs: 10 }),
-        async (logger) => {
-          await logger.logLines("result", [0, 1, 2, 3, 4].map(line), 1n);
-        },
-      );
-      assertEquals(fake.requests, 3);
-      const got = fake.accepted.flatMap((b) => b.records).map((r) => JSON.parse(r).columns.i);
-      assertEquals(got.sort(), ["0", "1", "2", "3", "4"]);
-    } finally {
-      await fake.close();
-    }
-  },
-});
+  // Request 0 throttled, request 1 fails records 1 and 3, request 2 takes the rest.
+  (n) => (n === 0 ? "throttle" : n === 1 ? [1, 3] : undefined),
+);
 
 Deno.test({
   name: "aws_firehose: when Firehose keeps failing the entry stays in the outbox and later goes once",
@@ -189,13 +186,7 @@ Deno.test({
         flagsFor(fake.endpoint),
         () => new FirehoseLogger({ store, periodMs: 3_600_000, attempts: 2, backoffMs: 10 }),
         async (logger) => {
-          await store.commitRun({
-            name: "q",
-            previous: await store.getQuery("q"),
-            state: { epoch: 0, counter: 0, sql: "s" },
-            lines: [line(1), line(2), line(3)],
-            category: "result",
-          });
+          await commitLines(store, "q", [line(1), line(2), line(3)]);
           await assertRejects(() => drainOutbox(store, [logger]), AwsError);
           down = false;
           assertEquals(await drainOutbox(store, [logger]), 1);
@@ -210,64 +201,49 @@ Deno.test({
   },
 });
 
-Deno.test({
-  name: "aws_firehose: status logs go with log_type status; a wrong secret is refused by the signature check",
-  sanitizeResources: false,
-  sanitizeOps: false,
-  async fn() {
-    const fake = standIn();
-    try {
-      await withLogger(
-        flagsFor(fake.endpoint),
-        () => new FirehoseLogger({ context: { hostIdentifier: () => "host-f" }, periodMs: 3_600_000 }),
-        async (logger) => {
-          logger.logStatus({ severity: Severity.ERROR, message: "boom", file: "x.ts", line: 3, time: new Date() });
-          await logger.flushStatus();
-        },
-      );
-      const status = JSON.parse(fake.accepted[0].records[0]);
-      assertEquals([status.hostIdentifier, status.message, status.log_type], ["host-f", "boom", "status"]);
-      await withLogger(
-        { ...flagsFor(fake.endpoint), aws_secret_access_key: "wrong" },
-        () => new FirehoseLogger({ periodMs: 3_600_000, attempts: 1 }),
-        async (logger) => {
-          await assertRejects(() => logger.logLines("result", [line(9)], 1n), AwsError, "InvalidSignatureException");
-        },
-      );
-      assertEquals(fake.problems, ["bad signature"]);
-    } finally {
-      await fake.close();
-    }
+standInTest(
+  "aws_firehose: status logs go with log_type status; a wrong secret is refused by the signature check",
+  async (fake) => {
+    await withLogger(
+      flagsFor(fake.endpoint),
+      () => new FirehoseLogger({ context: { hostIdentifier: () => "host-f" }, periodMs: 3_600_000 }),
+      async (logger) => {
+        logger.logStatus({ severity: Severity.ERROR, message: "boom", file: "x.ts", line: 3, time: new Date() });
+        await logger.flushStatus();
+      },
+    );
+    const status = JSON.parse(fake.accepted[0].records[0]);
+    assertEquals([status.hostIdentifier, status.message, status.log_type], ["host-f", "boom", "status"]);
+    await withLogger(
+      { ...flagsFor(fake.endpoint), aws_secret_access_key: "wrong" },
+      () => new FirehoseLogger({ periodMs: 3_600_000, attempts: 1 }),
+      async (logger) => {
+        await assertRejects(() => logger.logLines("result", [line(9)], 1n), AwsError, "InvalidSignatureException");
+      },
+    );
+    assertEquals(fake.problems, ["bad signature"]);
   },
-});
+);
 
-Deno.test({
-  name: "aws_firehose: with --aws_enable_proxy requests go through --aws_proxy_host:--aws_proxy_port",
-  sanitizeResources: false,
-  sanitizeOps: false,
-  async fn() {
+standInTest(
+  "aws_firehose: with --aws_enable_proxy requests go through --aws_proxy_host:--aws_proxy_port",
+  async (fake) => {
     // The stand-in acts as the HTTP proxy: the endpoint's own host does not exist.
-    const fake = standIn();
     const port = new URL(fake.endpoint).port;
-    try {
-      await withFlags({
+    await withLogger(
+      {
         ...flagsFor("http://firehose.invalid:4573"),
         aws_enable_proxy: "true",
         aws_proxy_scheme: "http",
         aws_proxy_host: "127.0.0.1",
         aws_proxy_port: port,
-      }, async () => {
-        const logger = new FirehoseLogger({ periodMs: 3_600_000, attempts: 1 });
-        try {
-          await logger.logLines("result", [line(1)], 1n);
-        } finally {
-          logger.close();
-        }
-      });
-      assertEquals(fake.problems, []);
-      assertEquals(fake.accepted.length, 1);
-    } finally {
-      await fake.close();
-    }
+      },
+      () => new FirehoseLogger({ periodMs: 3_600_000, attempts: 1 }),
+      async (logger) => {
+        await logger.logLines("result", [line(1)], 1n);
+      },
+    );
+    assertEquals(fake.problems, []);
+    assertEquals(fake.accepted.length, 1);
   },
-});
+);
