@@ -33,6 +33,25 @@ function mountRefusal(): string {
 const refusal = mountRefusal();
 if (refusal) console.warn(`disk_full_test skipped: ${refusal}`);
 
+/**
+ * Runs `fn` with a new daemon (not started) whose `disk` folder is a 2 MB tmpfs; afterwards the
+ * daemon is killed, the tmpfs unmounted and the daemon's folder removed.
+ */
+async function withSmallDisk(fn: (d: TestDaemon, disk: string) => Promise<void>): Promise<void> {
+  const d = new TestDaemon();
+  const disk = `${d.dir}/disk`;
+  Deno.mkdirSync(disk);
+  const mount = run("mount", ["-t", "tmpfs", "-o", "size=2m", "tmpfs", disk]);
+  assert(mount.ok, `mount: ${mount.text}`);
+  try {
+    await fn(d, disk);
+  } finally {
+    await d.kill();
+    run("umount", ["-l", disk]);
+    d.cleanup();
+  }
+}
+
 /** Writes `path` until the filesystem is full. */
 function fill(path: string): void {
   const file = Deno.openSync(path, { write: true, create: true, append: true });
@@ -70,93 +89,89 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const d = new TestDaemon();
-    const disk = `${d.dir}/disk`;
-    Deno.mkdirSync(disk);
-    const mount = run("mount", ["-t", "tmpfs", "-o", "size=2m", "tmpfs", disk]);
-    assert(mount.ok, `mount: ${mount.text}`);
-    const watched = `${d.dir}/watched`;
-    const logDir = `${disk}/log`;
-    d.writeConfig({
-      schedule: {
-        files: { query: `select path from file where directory = '${watched}'`, interval: 1 },
-        // Every run changes every row: the results and the database fill the 2 MB within seconds.
-        noise: {
-          query: "select abs(random()) as r, path, size, mtime from file where directory = '/usr/bin' limit 250",
-          interval: 1,
+    await withSmallDisk(async (d, disk) => {
+      const watched = `${d.dir}/watched`;
+      const logDir = `${disk}/log`;
+      d.writeConfig({
+        schedule: {
+          files: { query: `select path from file where directory = '${watched}'`, interval: 1 },
+          // Every run changes every row: the results and the database fill the 2 MB within seconds.
+          noise: {
+            query: "select abs(random()) as r, path, size, mtime from file where directory = '/usr/bin' limit 250",
+            interval: 1,
+          },
         },
-      },
-    });
-    const present = new Set<string>();
-    let next = 0;
-    let churning = true;
-    const churn = (async () => {
-      while (churning) {
-        const name = `${watched}/f${next++}`;
-        Deno.writeTextFileSync(name, "");
-        present.add(name);
-        if (present.size > 4) {
-          const victim = [...present][Math.floor(Math.random() * present.size)];
-          Deno.removeSync(victim);
-          present.delete(victim);
+      });
+      const present = new Set<string>();
+      let next = 0;
+      let churning = true;
+      const churn = (async () => {
+        while (churning) {
+          const name = `${watched}/f${next++}`;
+          Deno.writeTextFileSync(name, "");
+          present.add(name);
+          if (present.size > 4) {
+            const victim = [...present][Math.floor(Math.random() * present.size)];
+            Deno.removeSync(victim);
+            present.delete(victim);
+          }
+          await new Promise((r) => setTimeout(r, 300));
         }
-        await new Promise((r) => setTimeout(r, 300));
+      })();
+      try {
+        d.start([`--logger_path=${logDir}`, `--database_path=${disk}/db/osquery.db`]);
+        const socket = `${d.dir}/osquery.em`;
+        await d.waitFor("the database to fill up", () => d.stderr.includes("Cannot write the database"), 180);
+        // Keep it full: whatever the daemon frees (a log write cut short) the filler takes.
+        fill(`${disk}/filler`);
+        // Still scheduling while full: osquery_schedule counts new executions.
+        const before = await executions(socket, "files");
+        let now = before;
+        const end = Date.now() + 120_000;
+        while (now < before + 3 && Date.now() < end) {
+          await new Promise((r) => setTimeout(r, 500));
+          now = await executions(socket, "files");
+        }
+        assert(now >= before + 3, `executions went from ${before} to ${now} while the disk was full:\n${d.stderr}`);
+        fill(`${disk}/filler`);
+        const stillFull = run("dd", ["if=/dev/zero", `of=${disk}/probe`, "bs=64k", "count=1"]);
+        console.log(
+          `while full: ${now - before} executions of "files" in osquery_schedule; a 64 KiB write ` +
+            `${stillFull.ok ? "still fit" : "failed"}`,
+        );
+        // Room again.
+        const grow = run("mount", ["-o", "remount,size=256m", disk]);
+        assert(grow.ok, `remount: ${grow.text}`);
+        churning = false;
+        await churn;
+        const want = [...present].sort().join("\n");
+        await d.waitFor(
+          "the results log to reach the directory's final state",
+          () => replay(allLines(logDir), "files").state.sort().join("\n") === want,
+          120,
+        );
+        await d.stop();
+        const { problems } = replay(allLines(logDir), "files");
+        assertEquals(problems, [], "changes logged twice or out of nowhere");
+        // The status log tells the whole story once there is room: lines it refused while full
+        // were kept and written, and each outage has its end.
+        const info = Deno.readTextFileSync(`${logDir}/osqueryd.INFO`);
+        assert(info.includes("Cannot write the database"), info);
+        const ends = [...info.matchAll(/Writing (to the database|the logs in) \S+ resumed after [^\n]*/g)].map((m) =>
+          m[0]
+        );
+        assert(ends.some((l) => l.startsWith("Writing to the database")), info);
+        if (d.stderr.includes("Cannot write the logs")) {
+          assert(ends.some((l) => l.startsWith("Writing the logs")), info);
+        }
+        console.log(
+          `${ends.join("\n")}\n(${replay(allLines(logDir), "files").state.length} files at the end, 0 problems)`,
+        );
+      } finally {
+        churning = false;
+        await churn;
       }
-    })();
-    try {
-      d.start([`--logger_path=${logDir}`, `--database_path=${disk}/db/osquery.db`]);
-      const socket = `${d.dir}/osquery.em`;
-      await d.waitFor("the database to fill up", () => d.stderr.includes("Cannot write the database"), 180);
-      // Keep it full: whatever the daemon frees (a log write cut short) the filler takes.
-      fill(`${disk}/filler`);
-      // Still scheduling while full: osquery_schedule counts new executions.
-      const before = await executions(socket, "files");
-      let now = before;
-      const end = Date.now() + 120_000;
-      while (now < before + 3 && Date.now() < end) {
-        await new Promise((r) => setTimeout(r, 500));
-        now = await executions(socket, "files");
-      }
-      assert(now >= before + 3, `executions went from ${before} to ${now} while the disk was full:\n${d.stderr}`);
-      fill(`${disk}/filler`);
-      const stillFull = run("dd", ["if=/dev/zero", `of=${disk}/probe`, "bs=64k", "count=1"]);
-      console.log(
-        `while full: ${now - before} executions of "files" in osquery_schedule; a 64 KiB write ` +
-          `${stillFull.ok ? "still fit" : "failed"}`,
-      );
-      // Room again.
-      const grow = run("mount", ["-o", "remount,size=256m", disk]);
-      assert(grow.ok, `remount: ${grow.text}`);
-      churning = false;
-      await churn;
-      const want = [...present].sort().join("\n");
-      await d.waitFor(
-        "the results log to reach the directory's final state",
-        () => replay(allLines(logDir), "files").state.sort().join("\n") === want,
-        120,
-      );
-      await d.stop();
-      const { problems } = replay(allLines(logDir), "files");
-      assertEquals(problems, [], "changes logged twice or out of nowhere");
-      // The status log tells the whole story once there is room: lines it refused while full
-      // were kept and written, and each outage has its end.
-      const info = Deno.readTextFileSync(`${logDir}/osqueryd.INFO`);
-      assert(info.includes("Cannot write the database"), info);
-      const ends = [...info.matchAll(/Writing (to the database|the logs in) \S+ resumed after [^\n]*/g)].map((m) =>
-        m[0]
-      );
-      assert(ends.some((l) => l.startsWith("Writing to the database")), info);
-      if (d.stderr.includes("Cannot write the logs")) assert(ends.some((l) => l.startsWith("Writing the logs")), info);
-      console.log(
-        `${ends.join("\n")}\n(${replay(allLines(logDir), "files").state.length} files at the end, 0 problems)`,
-      );
-    } finally {
-      churning = false;
-      await churn;
-      await d.kill();
-      run("umount", ["-l", disk]);
-      d.cleanup();
-    }
+    });
   },
 });
 
@@ -166,12 +181,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const d = new TestDaemon();
-    const disk = `${d.dir}/disk`;
-    Deno.mkdirSync(disk);
-    const mount = run("mount", ["-t", "tmpfs", "-o", "size=2m", "tmpfs", disk]);
-    assert(mount.ok, `mount: ${mount.text}`);
-    try {
+    await withSmallDisk(async (d, disk) => {
       fill(`${disk}/filler`);
       d.writeConfig({ schedule: { one: { query: "select 1 as one", interval: 1 } } });
       d.start([`--logger_path=${d.logDir}`, `--database_path=${disk}/db/osquery.db`]);
@@ -179,10 +189,6 @@ Deno.test({
       Deno.removeSync(`${disk}/filler`);
       await d.waitFor("the schedule's first results", () => d.lines().some((l) => l.name === "one"), 120);
       assertEquals(await d.stop(), 0);
-    } finally {
-      await d.kill();
-      run("umount", ["-l", disk]);
-      d.cleanup();
-    }
+    });
   },
 });
