@@ -133,11 +133,17 @@ export class TestDaemon {
 
 /**
  * A black-box daemon test: a fresh {@linkcode TestDaemon} for `fn`, killed and removed afterwards
- * (the daemon's child process outlives the test's own ops, so the sanitizers are off).
+ * (the daemon's child process outlives the test's own ops, so the sanitizers are off). With
+ * `ignore` true the test is skipped (the caller prints why).
  */
-export function daemonTest(name: string, fn: (d: TestDaemon) => Promise<void>): void {
+export function daemonTest(
+  name: string,
+  fn: (d: TestDaemon) => Promise<void>,
+  options: { ignore?: boolean } = {},
+): void {
   Deno.test({
     name,
+    ignore: options.ignore ?? false,
     sanitizeResources: false,
     sanitizeOps: false,
     async fn() {

@@ -69,41 +69,32 @@ daemonTest("extension plugins: a config plugin nobody registers stops the daemon
 const python = pythonBindings();
 if (python.missing) console.warn(`extension plugins: the Python extension case is skipped: ${python.missing}`);
 
-Deno.test({
-  name: "extension plugins: an osquery-python-style extension's config and logger plugins drive the daemon",
-  ignore: python.missing !== undefined,
-  sanitizeOps: false,
-  sanitizeResources: false,
-  async fn() {
-    const { TestDaemon } = await import("../../testing/test_daemon.ts");
-    const d = new TestDaemon();
-    try {
-      const pluginDir = `${d.dir}/plugin`;
-      Deno.mkdirSync(pluginDir);
-      const list = autoload(
-        d,
-        "py_plugins",
-        `${PYTHON} ${ROOT}/testdata/extensions/py_plugins_extension.py ${python.dir}`,
-      );
-      d.start([
-        `--extensions_autoload=${list}`,
-        "--extensions_timeout=60",
-        "--config_plugin=py_config",
-        "--logger_plugin=py_logger",
-        "--disable_watchdog",
-      ], { OSQ_PLUGIN_DIR: pluginDir });
-      await d.waitFor("a result in the Python logger", () => read(`${pluginDir}/results.log`).includes("py_eight"), 90);
-      const result = JSON.parse(read(`${pluginDir}/results.log`).split("\n")[0]);
-      assertEquals([result.name, result.columns], ["py_eight", { eight: "8" }]);
-      await d.waitFor(
-        "status lines in the Python logger",
-        () => read(`${pluginDir}/status.log`).includes("osqd started"),
-      );
-      // Only the extension logs: no filesystem results file.
-      assertEquals(d.text("osqueryd.results.log"), "");
-    } finally {
-      await d.kill();
-      d.cleanup();
-    }
+daemonTest(
+  "extension plugins: an osquery-python-style extension's config and logger plugins drive the daemon",
+  async (d) => {
+    const pluginDir = `${d.dir}/plugin`;
+    Deno.mkdirSync(pluginDir);
+    const list = autoload(
+      d,
+      "py_plugins",
+      `${PYTHON} ${ROOT}/testdata/extensions/py_plugins_extension.py ${python.dir}`,
+    );
+    d.start([
+      `--extensions_autoload=${list}`,
+      "--extensions_timeout=60",
+      "--config_plugin=py_config",
+      "--logger_plugin=py_logger",
+      "--disable_watchdog",
+    ], { OSQ_PLUGIN_DIR: pluginDir });
+    await d.waitFor("a result in the Python logger", () => read(`${pluginDir}/results.log`).includes("py_eight"), 90);
+    const result = JSON.parse(read(`${pluginDir}/results.log`).split("\n")[0]);
+    assertEquals([result.name, result.columns], ["py_eight", { eight: "8" }]);
+    await d.waitFor(
+      "status lines in the Python logger",
+      () => read(`${pluginDir}/status.log`).includes("osqd started"),
+    );
+    // Only the extension logs: no filesystem results file.
+    assertEquals(d.text("osqueryd.results.log"), "");
   },
-});
+  { ignore: python.missing !== undefined },
+);

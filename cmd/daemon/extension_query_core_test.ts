@@ -100,20 +100,11 @@ daemonTest("extension query core: an SDK table reads osquery_flags through the m
   assertEquals(await snapshotValue(d), [{ value: "53" }]);
 });
 
-Deno.test({
-  name: "extension query core: an osquery-python table reads osquery_flags through the manager in the daemon",
-  ignore: python.missing !== undefined,
-  sanitizeOps: false,
-  sanitizeResources: false,
-  async fn() {
-    const { TestDaemon } = await import("../../testing/test_daemon.ts");
-    const d = new TestDaemon();
-    try {
-      startDaemon(d, extensionScript(d.dir, "py", PY_EXTENSION), "py_query_core", "py_core_flag");
-      assertEquals(await snapshotValue(d), [{ value: "53" }]);
-    } finally {
-      await d.kill();
-      d.cleanup();
-    }
+daemonTest(
+  "extension query core: an osquery-python table reads osquery_flags through the manager in the daemon",
+  async (d) => {
+    startDaemon(d, extensionScript(d.dir, "py", PY_EXTENSION), "py_query_core", "py_core_flag");
+    assertEquals(await snapshotValue(d), [{ value: "53" }]);
   },
-});
+  { ignore: python.missing !== undefined },
+);
