@@ -13,7 +13,7 @@ import type { SqlValue } from "../sqlite/values.ts";
 import { defineFlag, flags } from "../flags/flags.ts";
 import { compareVersions, type VersionFlavor } from "./version.ts";
 import "../carver/flags.ts";
-import { carveStore } from "../carver/carves.ts";
+import { carveStore } from "../carver/store.ts";
 import { charLength, Regex, RegexCache, slice } from "./pcre.ts";
 
 defineFlag({
