@@ -141,6 +141,27 @@ export function readText(path: string): string | undefined {
   return text;
 }
 
+/**
+ * The text of a kernel pseudo-file of the live host's procfs or sysfs (`/proc/<pid>/stat`), as
+ * {@linkcode readText} reads it (same decoding, `--read_max`, `undefined` for a missing, denied or
+ * unreadable file), with Deno's own one-call read: for a scan that reads a few hundred small files
+ * once, about half the cost of readText's libc calls, whose call stubs are compiled after their
+ * first 64 calls (core/runtime/tiered_ffi.ts). Only for procfs and sysfs, whose files are never
+ * FIFOs or devices: this read has no non-blocking open, so a FIFO would block it. A file of a
+ * fixture tree or another root may be anything: read those with readText.
+ */
+export function readProcText(path: string): string | undefined {
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(path);
+  } catch {
+    return undefined;
+  }
+  // Each UTF-16 unit of the text stands for at most three bytes of the file, so only a text longer
+  // than a third of the limit can be over it: that rare file is read again, its bytes counted.
+  return text.length * 3 > readMax() ? readText(path) : text;
+}
+
 /** True when `path` exists (following symlinks); false on any error (missing, denied, dangling link). */
 export function exists(path: string): boolean {
   const c = tryLibc();

@@ -1,6 +1,16 @@
 import { assertEquals } from "../../testing/assert.ts";
 import { flags } from "../flags/flags.ts";
-import { exists, joinPath, listDir, listFiles, readBytes, readLink, readText, underRoot } from "./files.ts";
+import {
+  exists,
+  joinPath,
+  listDir,
+  listFiles,
+  readBytes,
+  readLink,
+  readProcText,
+  readText,
+  underRoot,
+} from "./files.ts";
 
 /** Runs `body` with a fresh directory, removed afterwards. */
 function withDir(body: (dir: string) => void): void {
@@ -58,6 +68,31 @@ Deno.test("readText: invalid UTF-8 is replaced and a byte order mark kept, as th
   withDir((dir) => {
     Deno.writeFileSync(`${dir}/bom`, new Uint8Array([0xef, 0xbb, 0xbf, 0x68, 0x69, 0xff]));
     assertEquals(readText(`${dir}/bom`), "\ufeffhi\ufffd");
+  });
+});
+
+Deno.test("readProcText: reads procfs files whole; a missing or denied file is undefined", () => {
+  assertEquals(readProcText("/proc/self/stat")?.startsWith(`${Deno.pid} (`), true);
+  assertEquals(readProcText("/proc/self/cmdline"), readText("/proc/self/cmdline"));
+  assertEquals(readProcText("/proc/0/stat"), undefined);
+  assertEquals(readProcText("/proc/self"), undefined); // a directory
+});
+
+Deno.test("readProcText: decodes as readText and keeps --read_max, counted in bytes", () => {
+  withDir((dir) => {
+    Deno.writeFileSync(`${dir}/bom`, new Uint8Array([0xef, 0xbb, 0xbf, 0x68, 0x69, 0xff]));
+    assertEquals(readProcText(`${dir}/bom`), "\ufeffhi\ufffd");
+    // Three characters, six bytes: over a limit of 5 although the text is 3 units long.
+    Deno.writeTextFileSync(`${dir}/wide`, "\u00e9\u00e9\u00e9");
+    const before = flags.get("read_max");
+    try {
+      flags.set("read_max", 6);
+      assertEquals(readProcText(`${dir}/wide`), "\u00e9\u00e9\u00e9");
+      flags.set("read_max", 5);
+      assertEquals(readProcText(`${dir}/wide`), undefined);
+    } finally {
+      flags.set("read_max", before);
+    }
   });
 });
 

@@ -8,7 +8,7 @@
 import { defineTable, type QueryContext, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import type { Host } from "../../core/host/host.ts";
-import { readLink, readText } from "../../core/host/files.ts";
+import { readLink, readProcText, readText } from "../../core/host/files.ts";
 import { parseStat } from "../../core/host/proc.ts";
 import { onDisk } from "./_maps.ts";
 import { pidsToScan } from "./_pids.ts";
@@ -137,12 +137,15 @@ function* processRows(ctx: QueryContext, host: Host): Generator<Row> {
   const wantIo = used("disk_bytes_read") || used("disk_bytes_written");
   const wantCgroup = used("cgroup_path");
   const boot = used("start_time") ? bootTime(proc) : 0;
+  // The live host's procfs holds no FIFOs: its files take Deno's cheaper one-call read. A fixture
+  // tree (or another root) may hold anything, and goes through the checked reader.
+  const read = host.root === "" ? readProcText : readText;
 
   for (const pid of pids) {
     const base = `${proc}/${pid}/`;
     const row: Row = { pid };
     if (wantStat) {
-      const text = readText(base + "stat");
+      const text = read(base + "stat");
       if (text === undefined) continue; // vanished since the listing
       const stat = parseStat(text);
       if (stat === undefined) continue;
@@ -157,7 +160,7 @@ function* processRows(ctx: QueryContext, host: Host): Generator<Row> {
       if (wantName && !wantStatus) row.name = nameFromComm(stat.comm);
     }
     if (wantStatus) {
-      const text = readText(base + "status");
+      const text = read(base + "status");
       if (text === undefined) continue;
       const status = parseStatus(text);
       if (status === undefined) continue;
@@ -179,14 +182,14 @@ function* processRows(ctx: QueryContext, host: Host): Generator<Row> {
         row.on_disk = checked.onDisk;
       } else row.path = exe;
     }
-    if (wantCmdline) row.cmdline = parseCmdline(readText(base + "cmdline") ?? "");
-    if (wantCgroup) row.cgroup_path = parseCgroup(readText(base + "cgroup") ?? "");
+    if (wantCmdline) row.cmdline = parseCmdline(read(base + "cmdline") ?? "");
+    if (wantCgroup) row.cgroup_path = parseCgroup(read(base + "cgroup") ?? "");
     if (wantCwd) row.cwd = readLink(base + "cwd") ?? "";
     if (wantRoot) row.root = readLink(base + "root") ?? "";
     row.wired_size = 0; // Linux has no unpageable-memory counter per process.
     if (wantIo) {
       // /proc/<pid>/io needs privileges over the process; without them both columns stay NULL.
-      const text = readText(base + "io");
+      const text = read(base + "io");
       if (text !== undefined) {
         const io = parseIo(text);
         row.disk_bytes_read = io.readBytes;
