@@ -3,7 +3,7 @@
  * keeps answering ping during and after, and the daemon does not run out of descriptors.
  */
 import { assert } from "../../testing/assert.ts";
-import { answersPing } from "../../core/thrift/ping_test_helpers.ts";
+import { answersPing, endFlood, spawnWithFdLimit } from "../../core/thrift/flood_test_helpers.ts";
 import { waitFor } from "../../testing/wait.ts";
 import { TestDaemon } from "../../testing/test_daemon.ts";
 
@@ -18,24 +18,15 @@ Deno.test({
     const d = new TestDaemon();
     d.writeConfig({ schedule: { one: { query: "select 1 as one", interval: 1 } } });
     const socket = `${d.dir}/osquery.em`;
-    const child = new Deno.Command("bash", {
-      args: [
-        "-c",
-        'ulimit -n 200 && exec "$@"',
-        "osq",
-        `${ROOT}/osq`,
-        "daemon",
-        `--config_path=${d.configPath}`,
-        `--logger_path=${d.logDir}`,
-        `--database_path=${d.dir}/db/osquery.db`,
-        `--pidfile=${d.dir}/osqueryd.pid`,
-        `--extensions_socket=${socket}`,
-        "--disable_watchdog",
-      ],
-      stdin: "null",
-      stdout: "null",
-      stderr: "null",
-    }).spawn();
+    const child = spawnWithFdLimit(200, `${ROOT}/osq`, [
+      "daemon",
+      `--config_path=${d.configPath}`,
+      `--logger_path=${d.logDir}`,
+      `--database_path=${d.dir}/db/osquery.db`,
+      `--pidfile=${d.dir}/osqueryd.pid`,
+      `--extensions_socket=${socket}`,
+      "--disable_watchdog",
+    ], { stdin: "null", stdout: "null", stderr: "null" });
     const flood: Deno.UnixConn[] = [];
     try {
       await waitFor("the extension socket", () => answersPing(socket), { seconds: 90, intervalMs: 100 });
@@ -55,13 +46,7 @@ Deno.test({
         intervalMs: 100,
       });
     } finally {
-      for (const c of flood) c.close();
-      try {
-        child.kill("SIGKILL");
-      } catch {
-        // it ended: the assertions above say why
-      }
-      await child.status;
+      await endFlood(flood, child);
       d.cleanup();
     }
   },

@@ -1,6 +1,6 @@
 import { assert, assertEquals } from "../../testing/assert.ts";
 import { ThriftServer } from "./server.ts";
-import { answersPing } from "./ping_test_helpers.ts";
+import { answersPing, endFlood, spawnWithFdLimit } from "./flood_test_helpers.ts";
 import { waitFor } from "../../testing/wait.ts";
 
 const handler = { ping: () => ({ code: 0, message: "pong", uuid: 1n }) };
@@ -50,12 +50,11 @@ Deno.test({
     const path = `${dir}/s.em`;
     const helper = new URL("./limited_server_test_helpers.ts", import.meta.url).pathname;
     // No cap to speak of: the descriptor limit is what runs out.
-    const child = new Deno.Command("bash", {
-      args: ["-c", 'ulimit -n 64 && exec "$0" run -A "$1" "$2" "$3"', Deno.execPath(), helper, path, "100000"],
+    const child = spawnWithFdLimit(64, Deno.execPath(), ["run", "-A", helper, path, "100000"], {
       stdout: "piped",
       stderr: "piped",
       env: { NO_COLOR: "1" },
-    }).spawn();
+    });
     let stderr = "";
     const pumpErr = (async () => {
       for await (const text of child.stderr.pipeThrough(new TextDecoderStream())) stderr += text;
@@ -87,13 +86,7 @@ Deno.test({
       await waitFor("ping answered after the flood", () => answersPing(path), { intervalMs: 50 });
       assert(/Too many open files|os error 24/.test(stderr), stderr);
     } finally {
-      for (const c of flood) c.close();
-      try {
-        child.kill("SIGKILL");
-      } catch {
-        // it ended (the assertion above says why)
-      }
-      await child.status;
+      await endFlood(flood, child);
       await out.cancel();
       await pumpErr;
       Deno.removeSync(dir, { recursive: true });
