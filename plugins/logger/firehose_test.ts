@@ -8,7 +8,7 @@ import { AwsError, fromBase64 } from "./aws.ts";
 import { FirehoseLogger } from "./firehose.ts";
 import { Severity } from "./logger.ts";
 import { drainOutbox } from "./outbox.ts";
-import { commitLines, withLogger } from "./logger_test_helpers.ts";
+import { commitLines, peerTest, withLogger } from "./logger_test_helpers.ts";
 
 const KEY_ID = "AKIDFIREHOSE";
 const SECRET = "firehose-secret";
@@ -98,19 +98,7 @@ function standInTest(
   fn: (fake: ReturnType<typeof standIn>) => Promise<void>,
   plan?: Parameters<typeof standIn>[0],
 ): void {
-  Deno.test({
-    name,
-    sanitizeResources: false,
-    sanitizeOps: false,
-    async fn() {
-      const fake = standIn(plan);
-      try {
-        await fn(fake);
-      } finally {
-        await fake.close();
-      }
-    },
-  });
+  peerTest(name, () => standIn(plan), fn);
 }
 
 function line(i: number): string {

@@ -5,7 +5,7 @@ import { drainOutbox } from "./outbox.ts";
 import { KinesisLogger } from "./kinesis.ts";
 import { Severity } from "./logger.ts";
 import { readStream, startKinesis } from "./kinesis_peer.ts";
-import { commitLines, resultLine, withLogger } from "./logger_test_helpers.ts";
+import { commitLines, peerTest, resultLine, withLogger } from "./logger_test_helpers.ts";
 function typed(l: string): string {
   return l.slice(0, -1) + ',"log_type":"result"}';
 }
@@ -19,21 +19,18 @@ function kinesisTest(
   shards: number,
   fn: (kinesis: Awaited<ReturnType<typeof startKinesis>>, store: Store) => Promise<void>,
 ): void {
-  Deno.test({
-    name,
-    sanitizeResources: false,
-    sanitizeOps: false,
-    async fn() {
-      const kinesis = await startKinesis("osq", shards);
-      const store = await openStore(":memory:");
-      try {
-        await fn(kinesis, store);
-      } finally {
+  peerTest(name, async () => {
+    const kinesis = await startKinesis("osq", shards);
+    const store = await openStore(":memory:");
+    return {
+      kinesis,
+      store,
+      close: async () => {
         store.close();
         await kinesis.close();
-      }
-    },
-  });
+      },
+    };
+  }, ({ kinesis, store }) => fn(kinesis, store));
 }
 
 function flagsFor(endpoint: string): Record<string, string> {

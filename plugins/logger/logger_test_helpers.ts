@@ -1,7 +1,7 @@
 /**
  * What the remote loggers' tests share: a result line as the daemon writes it, committing lines
- * to the store's outbox as a scheduled query's run does, and a logger made and closed around a
- * test's body under the flags it reads.
+ * to the store's outbox as a scheduled query's run does, a logger made and closed around a
+ * test's body under the flags it reads, and a test with its own stand-in peer.
  *
  * @module
  */
@@ -45,5 +45,29 @@ export async function withLogger<L extends { close(): void }>(
     } finally {
       logger.close();
     }
+  });
+}
+
+/**
+ * A test with the peer `open` starts (a stand-in service), closed afterwards; the peer's server
+ * outlives the test's own ops, so the sanitizers are off.
+ */
+export function peerTest<P extends { close(): unknown }>(
+  name: string,
+  open: () => P | Promise<P>,
+  fn: (peer: P) => Promise<void>,
+): void {
+  Deno.test({
+    name,
+    sanitizeResources: false,
+    sanitizeOps: false,
+    async fn() {
+      const peer = await open();
+      try {
+        await fn(peer);
+      } finally {
+        await peer.close();
+      }
+    },
   });
 }
