@@ -8,8 +8,7 @@
  * @module
  */
 import { defineFlag, flags } from "../flags/flags.ts";
-import { AT_EMPTY_PATH, S_IFMT, S_IFREG, STATX_TYPE_SIZE, tryLibc } from "./libc.ts";
-import { stat } from "./statx.ts";
+import { AT_EMPTY_PATH, S_IFDIR, S_IFMT, S_IFREG, STATX_TYPE_SIZE, tryLibc } from "./libc.ts";
 
 defineFlag({
   name: "read_max",
@@ -25,17 +24,38 @@ export function readMax(): number {
 
 /** True when `path` is a directory (following symlinks). */
 export function isDirectory(path: string): boolean {
-  return stat(path)?.type === "directory";
+  return fileType(path) === S_IFDIR;
 }
 
 /** True when `path` is a regular file (following symlinks). */
 export function isFile(path: string): boolean {
-  return stat(path)?.type === "regular";
+  return fileType(path) === S_IFREG;
 }
 
+/**
+ * The S_IFMT bits of `path`'s mode, following symlinks; undefined on any error. One statx call
+ * of its own rather than statx.ts's whole stat: the tables that only read files (processes) do not
+ * load that module.
+ */
+function fileType(path: string): number | undefined {
+  if (path.includes("\0")) return undefined; // C would read a shorter path
+  const c = tryLibc();
+  if (c === undefined) {
+    try {
+      const info = Deno.statSync(path);
+      return info.isFile ? S_IFREG : info.isDirectory ? S_IFDIR : 0;
+    } catch {
+      return undefined;
+    }
+  }
+  if (c.statx(AT_FDCWD, cPath(path), 0, STATX_TYPE, statBuffer) !== 0) return undefined;
+  return statView.getUint16(28, true) & S_IFMT;
+}
+
+const AT_FDCWD = -100;
+const STATX_TYPE = 0x1;
 const F_OK = 0;
 const O_RDONLY_NONBLOCK_CLOEXEC = 0o4000 | 0o2000000;
-/** STATX_TYPE | STATX_SIZE. */
 /** Above this, the shared read buffer is given back after a read. */
 const KEEP_BUFFER = 1 << 20;
 

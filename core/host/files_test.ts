@@ -2,6 +2,8 @@ import { assertEquals } from "../../testing/assert.ts";
 import { flags } from "../flags/flags.ts";
 import {
   exists,
+  isDirectory,
+  isFile,
   joinPath,
   listDir,
   listFiles,
@@ -136,5 +138,26 @@ Deno.test("readLink and exists: a link's target, a dangling link does not exist,
     assertEquals(exists(`${dir}/link`), true);
     assertEquals(exists(`${dir}/dangling`), false);
     assertEquals(exists(`${dir}/missing`), false);
+  });
+});
+
+Deno.test("isDirectory and isFile: follow symlinks; a FIFO, a dangling link or a missing path is neither", () => {
+  withDir((dir) => {
+    Deno.writeTextFileSync(`${dir}/file`, "x");
+    Deno.mkdirSync(`${dir}/sub`);
+    Deno.symlinkSync(`${dir}/file`, `${dir}/to_file`);
+    Deno.symlinkSync(`${dir}/sub`, `${dir}/to_sub`);
+    Deno.symlinkSync(`${dir}/gone`, `${dir}/dangling`);
+    const made = new Deno.Command("mkfifo", { args: [`${dir}/fifo`] }).outputSync();
+    if (!made.success) throw new Error(`mkfifo failed: ${new TextDecoder().decode(made.stderr)}`);
+    const kinds = (path: string) => [isDirectory(path), isFile(path)];
+    assertEquals(kinds(`${dir}/file`), [false, true]);
+    assertEquals(kinds(`${dir}/to_file`), [false, true]);
+    assertEquals(kinds(`${dir}/sub`), [true, false]);
+    assertEquals(kinds(`${dir}/to_sub`), [true, false]);
+    for (const neither of ["fifo", "dangling", "missing", "file\0sub"]) {
+      assertEquals(kinds(`${dir}/${neither}`), [false, false], neither);
+    }
+    assertEquals(kinds("/dev/null"), [false, false]);
   });
 });

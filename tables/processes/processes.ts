@@ -118,16 +118,27 @@ const MS_PER_TICK = Math.floor(1000 / CLOCK_TICKS);
 /** Columns filled from /proc/<pid>/status. */
 const STATUS_COLUMNS = ["uid", "gid", "euid", "egid", "suid", "sgid", "resident_size", "total_size"];
 
+/** Columns filled from /proc/<pid>/stat (which also holds the name). */
+const STAT_COLUMNS = ["state", "parent", "pgroup", "nice", "threads", "user_time", "system_time", "start_time"];
+
 /** The rows of the processes the query names (all by default), reading only what its columns need. */
 function* processRows(ctx: QueryContext, host: Host): Generator<Row> {
   const proc = host.path("/proc");
   const pids = pidsToScan(ctx, proc);
   const used = (c: string) => ctx.isUsed(c);
   const wantStatus = STATUS_COLUMNS.some(used);
-  // stat is the cheapest proof that the process still exists (and holds the name when status is
-  // not read): read it for every query that asks for more than pids.
+  // The live host's procfs holds no FIFOs: its files take Deno's cheaper one-call read. A fixture
+  // tree (or another root) may hold anything, and goes through the checked reader.
+  const live = host.root === "";
+  const read = live ? readProcText : readText;
+  // Every query that asks for more than pids first reads a file that proves the process still
+  // exists and skips it when the read fails. stat holds its columns and the name; on the live host,
+  // when no stat column is used, status (needed anyway) or else comm (the bare name, the cheapest
+  // file for the kernel to write) proves it instead. A fixture tree is always read through stat,
+  // whose malformed samples the tests keep.
   const onlyPids = ctx.usedColumns !== undefined && [...ctx.usedColumns].every((c) => c === "pid");
-  const wantStat = !onlyPids;
+  const wantStat = !onlyPids && (!live || STAT_COLUMNS.some(used));
+  const wantComm = !onlyPids && !wantStat && !wantStatus;
   const wantName = used("name");
   const wantPath = used("path") || used("on_disk");
   const wantOnDisk = used("on_disk");
@@ -137,13 +148,16 @@ function* processRows(ctx: QueryContext, host: Host): Generator<Row> {
   const wantIo = used("disk_bytes_read") || used("disk_bytes_written");
   const wantCgroup = used("cgroup_path");
   const boot = used("start_time") ? bootTime(proc) : 0;
-  // The live host's procfs holds no FIFOs: its files take Deno's cheaper one-call read. A fixture
-  // tree (or another root) may hold anything, and goes through the checked reader.
-  const read = host.root === "" ? readProcText : readText;
 
   for (const pid of pids) {
     const base = `${proc}/${pid}/`;
     const row: Row = { pid };
+    if (wantComm) {
+      const comm = read(base + "comm");
+      if (comm === undefined) continue; // vanished since the listing
+      // comm is stat's name followed by a newline.
+      if (wantName) row.name = nameFromComm(comm.endsWith("\n") ? comm.slice(0, -1) : comm);
+    }
     if (wantStat) {
       const text = read(base + "stat");
       if (text === undefined) continue; // vanished since the listing
