@@ -48,17 +48,21 @@ const decoder = new TextDecoder();
 
 /** Raised when a result is larger than one buffer of rows may be. */
 export class ResultTooLargeError extends Error {
-  constructor(bytes: number) {
+  constructor() {
     super(
-      `The query's rows take more than ${MAX_BYTES} bytes (${bytes} so far); add a WHERE clause or a LIMIT ` +
-        "to schedule it.",
+      `The query returns more than ${MAX_ROWS} rows or ${MAX_BYTES} bytes of them, more than a scheduled ` +
+        "differential query may; narrow it with a WHERE clause or a LIMIT, or schedule it as a snapshot.",
     );
     this.name = "ResultTooLargeError";
   }
 }
 
-/** Rows of one result, at most (their offsets are 32-bit). */
-const MAX_BYTES = 2 ** 32 - 1;
+/**
+ * Bytes of one result's rows, and its rows, at most: the address space a builder reserves
+ * (pages are committed only as rows fill them).
+ */
+const MAX_BYTES = 2 ** 30;
+const MAX_ROWS = 2 ** 26;
 
 /**
  * Buffers that grow in place: address space is reserved up front and pages are committed as
@@ -70,7 +74,7 @@ function growable(maxBytes: number): ArrayBuffer {
 
 function ensure(buffer: ArrayBuffer, bytes: number): void {
   if (bytes <= buffer.byteLength) return;
-  if (bytes > buffer.maxByteLength) throw new ResultTooLargeError(bytes);
+  if (bytes > buffer.maxByteLength) throw new ResultTooLargeError();
   buffer.resize(Math.min(buffer.maxByteLength, Math.max(bytes, Math.ceil(buffer.byteLength * 1.25), 1 << 16)));
 }
 
@@ -82,9 +86,9 @@ function ensure(buffer: ArrayBuffer, bytes: number): void {
 export class SortedRowsBuilder {
   #buffer = growable(MAX_BYTES);
   #bytes = new Uint8Array(this.#buffer);
-  #startsBuffer = growable(4 * 2 ** 28);
+  #startsBuffer = growable(4 * (MAX_ROWS + 1));
   #starts = new Uint32Array(this.#startsBuffer);
-  #hashesBuffer = growable(4 * 2 ** 28);
+  #hashesBuffer = growable(4 * MAX_ROWS);
   #hashes = new Uint32Array(this.#hashesBuffer);
   #used = 0;
   #count = 0;
