@@ -12,22 +12,8 @@
  * @module
  */
 import { createHash, type Hash } from "node:crypto";
-import {
-  AT_EMPTY_PATH,
-  cPath,
-  EAGAIN,
-  EINTR,
-  ENOENT,
-  errno,
-  errorMessage,
-  O_CLOEXEC,
-  O_NONBLOCK,
-  O_RDONLY,
-  S_IFMT,
-  S_IFREG,
-  STATX_TYPE_SIZE,
-  tryLibc,
-} from "./libc.ts";
+import { EAGAIN, EINTR, errno, errorMessage, S_IFMT, S_IFREG, tryLibc } from "./libc.ts";
+import { openNonBlocking } from "./open_nonblocking.ts";
 
 /** Digest algorithms osquery reports. */
 export type DigestAlgorithm = "md5" | "sha1" | "sha256";
@@ -56,9 +42,6 @@ export class HashCancelledError extends Error {
 const CHUNK = 1 << 20;
 
 let buffer: Uint8Array<ArrayBuffer> | undefined;
-const statBuffer = new Uint8Array(256);
-const statView = new DataView(statBuffer.buffer);
-const emptyPath = new Uint8Array(1);
 
 /** This thread's read buffer, allocated once on first use. */
 function readBuffer(): Uint8Array<ArrayBuffer> {
@@ -101,17 +84,9 @@ export function hashFileSync(
     for (const h of hashes) h.update(chunk);
   };
   if (c) {
-    const fd = c.open(cPath(path), O_RDONLY | O_NONBLOCK | O_CLOEXEC, 0);
-    if (fd < 0) {
-      const code = errno();
-      const message = `${path}: ${errorMessage(code)}`;
-      throw code === ENOENT ? new Deno.errors.NotFound(message) : new Error(message);
-    }
+    const { fd, mode, size } = openNonBlocking(c, path);
     try {
-      if (c.statx(fd, emptyPath, AT_EMPTY_PATH, STATX_TYPE_SIZE, statBuffer) !== 0) {
-        throw new Error(`${path}: ${errorMessage(errno())}`);
-      }
-      checkStat(path, statView.getUint16(28, true), Number(statView.getBigUint64(40, true)), readMax);
+      checkStat(path, mode, size, readMax);
       for (;;) {
         const n = Number(c.read(fd, buf, BigInt(CHUNK)));
         if (n < 0) {
