@@ -98,6 +98,18 @@ Deno.test("readProcText: decodes as readText and keeps --read_max, counted in by
   });
 });
 
+Deno.test("readProcText: answers alike before and after it hands over to the libc reads", () => {
+  withDir((dir) => {
+    Deno.writeFileSync(`${dir}/bom`, new Uint8Array([0xef, 0xbb, 0xbf, 0x68, 0x69, 0xff]));
+    // Past PROC_DENO_READS (1024) calls, whatever the other tests read.
+    for (let i = 0; i < 1100; i++) {
+      assertEquals(readProcText(`${dir}/bom`), "\ufeffhi\ufffd");
+      assertEquals(readProcText(`${dir}/missing`), undefined);
+    }
+    assertEquals(readProcText("/proc/self/cmdline"), readText("/proc/self/cmdline"));
+  });
+});
+
 Deno.test("listDir: entries sorted in C-locale order; a missing directory lists nothing", () => {
   withDir((dir) => {
     for (const name of ["b", "B", "a", ".hidden"]) Deno.writeTextFileSync(`${dir}/${name}`, "");
