@@ -3,6 +3,7 @@ import processes from "./processes.ts";
 import processOpenSockets from "./process_open_sockets.ts";
 import { assert, assertEquals } from "../../testing/assert.ts";
 import { fixtureHost, tableEngine, testdata } from "../../testing/table_engine.ts";
+import { waitFor } from "../../testing/wait.ts";
 
 const engine = tableEngine([processes, processOpenSockets]);
 
@@ -57,6 +58,30 @@ Deno.test("processes: a full scan lists pid 1 and us, each pid once", () => {
   const pids = rows.map((r) => r.pid);
   assert(pids.includes(1) && pids.includes(Deno.pid));
   assertEquals(new Set(pids).size, pids.length);
+});
+
+Deno.test("processes: the name is the same whether comm, stat or status gives it (escaped, as status prints it)", async () => {
+  // The kernel names a process after the file it executed: a link with a backslash, parentheses
+  // and a newline in its name gives a child those characters.
+  const dir = Deno.makeTempDirSync({ prefix: "osq_processes_name_" });
+  const link = `${dir}/a\\b (c)\nd`;
+  Deno.symlinkSync("/bin/sleep", link);
+  const child = new Deno.Command(link, { args: ["60"], stdout: "null", stderr: "null" }).spawn();
+  try {
+    const comm = `/proc/${child.pid}/comm`;
+    await waitFor("the child's exec", () => Deno.readTextFileSync(comm) === "a\\b (c)\nd\n");
+    const name = (columns: string) =>
+      engine.query(`SELECT ${columns} FROM processes WHERE pid = ?`, [child.pid])[0]?.name;
+    assertEquals(name("pid, name"), "a\\\\b (c)\\nd"); // from comm
+    assertEquals(name("pid, name, state"), "a\\\\b (c)\\nd"); // from stat
+    assertEquals(name("pid, name, uid"), "a\\\\b (c)\\nd"); // from status
+    const scan = engine.query("SELECT pid, name FROM processes").find((r) => r.pid === child.pid);
+    assertEquals(scan?.name, "a\\\\b (c)\\nd");
+  } finally {
+    child.kill("SIGKILL");
+    await child.status;
+    Deno.removeSync(dir, { recursive: true });
+  }
 });
 
 Deno.test("processes: joins to process_open_sockets by pid", async () => {
