@@ -1,7 +1,7 @@
 /**
- * `processes`: one row per running process, read from /proc/<pid>/{stat,status,cmdline,exe,...}.
+ * `processes`: one row per running process, read from /proc/<pid>/{stat,status,comm,cmdline,exe,...}.
  * Only the files behind the columns a query uses are read, and `pid =`/`IN` limits the scan to
- * the named processes, so `SELECT pid, name` costs one stat read per process.
+ * the named processes, so `SELECT pid, name` costs one comm read per process on the live host.
  *
  * @module
  */
