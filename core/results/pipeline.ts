@@ -99,6 +99,9 @@ export class ResultPipeline {
     const name = q.scheduledName;
     this.#running.add(name);
     const job = this.run(q).catch((err) => {
+      // The run's counters changed (it ran) even when its results could not be written ahead:
+      // osquery_schedule shows every execution, committed or not.
+      this.#published = false;
       // A full disk is reported once for all runs (not once per run); the run does not count.
       if (isStorageError(err)) this.#o.health.failed("database", this.#o.database(), err);
       else this.#o.status(Severity.ERROR, `Error running scheduled query ${name}: ${(err as Error).message}`);
