@@ -81,6 +81,7 @@ function cPath(path: string): Uint8Array {
  * cannot stall the query before its type is seen.
  */
 function readShared(path: string): Uint8Array | undefined {
+  if (path.includes("\0")) return undefined; // C would read a shorter path
   const c = tryLibc();
   if (c === undefined) return readWithDeno(path);
   const fd = c.open(cPath(path), O_RDONLY_NONBLOCK_CLOEXEC, 0);
@@ -196,6 +197,7 @@ export function readProcText(path: string): string | undefined {
 
 /** True when `path` exists (following symlinks); false on any error (missing, denied, dangling link). */
 export function exists(path: string): boolean {
+  if (path.includes("\0")) return false; // C would check a shorter path
   const c = tryLibc();
   if (c !== undefined) return c.access(cPath(path), F_OK) === 0;
   try {
@@ -208,6 +210,7 @@ export function exists(path: string): boolean {
 
 /** The target of a symbolic link; undefined when it is not one or cannot be read. */
 export function readLink(path: string): string | undefined {
+  if (path.includes("\0")) return undefined; // C would read a shorter path
   const c = tryLibc();
   if (c === undefined) {
     try {

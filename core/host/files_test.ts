@@ -173,3 +173,10 @@ Deno.test("isDirectory and isFile: follow symlinks; a FIFO, a dangling link or a
     assertEquals(kinds("/dev/null"), [false, false]);
   });
 });
+
+Deno.test("files: a path with a NUL byte names no file (C would read the shorter path before it)", () => {
+  assertEquals(readText("/etc/hostname\0x"), undefined);
+  assertEquals(readBytes("/etc/hostname\0x"), undefined);
+  assertEquals(exists("/etc\0/x"), false);
+  assertEquals(readLink("/proc/self/exe\0"), undefined);
+});

@@ -163,6 +163,10 @@ export function lastErrorMessage(): string {
 
 /** A NUL-terminated copy of a path (or any text) for libc. */
 export function cPath(path: string): Uint8Array<ArrayBuffer> {
+  // C would stop at the NUL and act on a shorter path (a query's 'a' || char(0) || 'b' is not 'a').
+  if (path.includes("\0")) {
+    throw new Deno.errors.NotFound(`${JSON.stringify(path)} contains a NUL byte, which C cannot pass`);
+  }
   const bytes = new TextEncoder().encode(path);
   const out = new Uint8Array(new ArrayBuffer(bytes.length + 1));
   out.set(bytes);

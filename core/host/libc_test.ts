@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertThrows } from "../../testing/assert.ts";
+import { assert, assertEquals, assertStringIncludes, assertThrows } from "../../testing/assert.ts";
 import {
   cPath,
   errorMessage,
@@ -46,4 +46,10 @@ Deno.test("libc: a uevent netlink socket opens, takes a receive timeout and clos
   } finally {
     libc().close(fd);
   }
+});
+
+Deno.test("libc: cPath refuses text with a NUL byte instead of passing a shorter path to C", () => {
+  const err = assertThrows(() => cPath("/etc/passwd\0.bak"), Deno.errors.NotFound);
+  assertStringIncludes(err.message, "NUL");
+  assertEquals([...cPath("/a")], [47, 97, 0]);
 });
