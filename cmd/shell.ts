@@ -12,7 +12,7 @@
  * @module
  */
 // Every face accepts osquery's whole flag set (gflags style): declare the other areas' flags too.
-import "../core/events/system.ts";
+import "../core/events/flags.ts";
 import "../core/config/flags.ts";
 import "../core/extensions/flags.ts";
 import "../plugins/logger/flags.ts";

@@ -8,35 +8,12 @@
  *
  * @module
  */
-import { defineFlag, flags } from "../flags/flags.ts";
+// The event flags live in their own module, so faces that only parse them (the shell) skip this one.
+import "./flags.ts";
+import { flags } from "../flags/flags.ts";
 import type { QueryContext, Row } from "../table.ts";
 import { OP, TableError } from "../table.ts";
 import { oncePerStatement } from "../sqlite/statement_scope.ts";
-
-defineFlag({
-  name: "disable_events",
-  type: "bool",
-  default: false,
-  description: "Turn off the event publishers and subscribers (the shell always does)",
-});
-defineFlag({
-  name: "events_expiry",
-  type: "uint64",
-  default: 3600,
-  description: "Seconds an event is kept before it expires (applied when an event table is queried)",
-});
-defineFlag({
-  name: "events_max",
-  type: "uint64",
-  default: 50000,
-  description: "Most events kept per subscriber; older ones are dropped first",
-});
-defineFlag({
-  name: "events_optimize",
-  type: "bool",
-  default: true,
-  description: "Scheduled queries of event tables read only events newer than their previous run",
-});
 
 /** A publisher: reads a kernel source and hands events to its subscribers. */
 export interface EventPublisher {
