@@ -340,7 +340,7 @@ export async function metaTypes(shell: Shell, sql: string): Promise<void> {
     shell.stdout(`Error ${code}: ${err instanceof Error ? err.message : err}\n`);
     return;
   }
-  const printer = shell.printer();
+  const printer = await shell.printer();
   printer.columns(["name", "type"]);
   const types = new Int32Array([3, 3]);
   const cells = new TextCells();

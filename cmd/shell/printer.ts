@@ -5,7 +5,7 @@
  *   nothing at all for an empty result. Within pretty mode `--json`, `--json_pretty` and
  *   osq's `--json_typed` replace the table.
  * - `line`, `list`, `column`: as sqlite3's shell, headers per statement.
- * - `csv`: RFC 4180 (osq's choice; see {@linkcode CsvPrinter}).
+ * - `csv`: RFC 4180 (osq's choice; see `CsvPrinter` in printers/csv.ts).
  *
  * A printer lives for one execution of SQL text (one or more statements): like osqueryi, the
  * pretty and JSON forms gather the rows of every statement of that text into one result.
@@ -13,21 +13,13 @@
  * must know every width first, so it keeps rows in memory up to a bound and spills the rest to
  * a temporary file, then prints.
  *
- * This module is the index: {@linkcode createPrinter} picks the mode's printer from `printers/`
+ * This module is the index: {@linkcode createPrinter} loads the mode's printer from `printers/`
  * (one module per output mode) and the shared types and text helpers are re-exported from here.
  *
  * @module
  */
 import type { Output } from "./output.ts";
 import type { Printer, PrintSettings } from "./printers/types.ts";
-import { ColumnPrinter } from "./printers/column.ts";
-import { CsvPrinter } from "./printers/csv.ts";
-import { JsonPrinter } from "./printers/json.ts";
-import { JsonPrettyPrinter } from "./printers/json_pretty.ts";
-import { JsonTypedPrinter } from "./printers/json_typed.ts";
-import { LinePrinter } from "./printers/line.ts";
-import { ListPrinter } from "./printers/list.ts";
-import { PrettyPrinter } from "./printers/pretty.ts";
 
 export {
   type Cells,
@@ -39,29 +31,36 @@ export {
   TextCells,
 } from "./printers/types.ts";
 export { byteLength, charCount, compareCodePoints, jsonString, sortedKeys } from "./printers/text.ts";
-export { CsvPrinter };
 
-/** Builds the printer for the current settings. */
-export function createPrinter(settings: PrintSettings, out: Output, cancelled?: () => boolean): Printer {
+/**
+ * Builds the printer for the current settings. Only the mode's own module loads (an `import()`
+ * per mode, each a literal specifier so `deno compile` and the bundler still see every printer):
+ * a one-shot query reads one printer, not all eight.
+ */
+export async function createPrinter(
+  settings: PrintSettings,
+  out: Output,
+  cancelled?: () => boolean,
+): Promise<Printer> {
   switch (settings.mode) {
     case "line":
-      return new LinePrinter(settings, out);
+      return new (await import("./printers/line.ts")).LinePrinter(settings, out);
     case "column":
-      return new ColumnPrinter(settings, out);
+      return new (await import("./printers/column.ts")).ColumnPrinter(settings, out);
     case "list":
-      return new ListPrinter(settings, out);
+      return new (await import("./printers/list.ts")).ListPrinter(settings, out);
     case "csv":
-      return new CsvPrinter(settings, out);
+      return new (await import("./printers/csv.ts")).CsvPrinter(settings, out);
     default:
       switch (settings.json) {
         case "json":
-          return new JsonPrinter(settings, out);
+          return new (await import("./printers/json.ts")).JsonPrinter(settings, out);
         case "json_pretty":
-          return new JsonPrettyPrinter(settings, out);
+          return new (await import("./printers/json_pretty.ts")).JsonPrettyPrinter(settings, out);
         case "json_typed":
-          return new JsonTypedPrinter(settings, out);
+          return new (await import("./printers/json_typed.ts")).JsonTypedPrinter(settings, out);
         default:
-          return new PrettyPrinter(settings, out, cancelled);
+          return new (await import("./printers/pretty.ts")).PrettyPrinter(settings, out, cancelled);
       }
   }
 }

@@ -16,9 +16,9 @@ function settings(over: Partial<PrintSettings> = {}): PrintSettings {
 }
 
 /** Prints rows of text (null = NULL) through a printer and returns the output. */
-function print(s: PrintSettings, columns: string[], rows: (string | null)[][]): string {
+async function print(s: PrintSettings, columns: string[], rows: (string | null)[][]): Promise<string> {
   const out = new MemoryOutput();
-  const printer = createPrinter(s, out);
+  const printer = await createPrinter(s, out);
   const cells = new TextCells();
   printer.columns(columns);
   for (const row of rows) printer.row(cells.set(row, row.map(() => SQL_TYPE.TEXT)));
@@ -50,38 +50,38 @@ Deno.test("printer: keys sort by code point and the last duplicate wins", () => 
   assertEquals(compareCodePoints("\uffff", "🦀") < 0, true);
 });
 
-Deno.test("printer: pretty widths count characters, not bytes", () => {
+Deno.test("printer: pretty widths count characters, not bytes", async () => {
   assertEquals(
-    print(settings(), ["k"], [["日本"], ["é"]]),
+    await print(settings(), ["k"], [["日本"], ["é"]]),
     "+----+\n| k  |\n+----+\n| 日本 |\n| é  |\n+----+\n",
   );
 });
 
-Deno.test("printer: a large pretty result spills to a temporary file and prints the same table", () => {
+Deno.test("printer: a large pretty result spills to a temporary file and prints the same table", async () => {
   const rows: string[][] = [];
   for (let i = 0; i < 60_000; i++) rows.push([String(i), "value-" + "x".repeat(i % 40) + "-ü", i % 7 ? "z" : "日本語"]);
   const columns = ["id", "text", "w"];
-  assertEquals(print(settings(), columns, rows), naivePretty(columns, rows));
+  assertEquals(await print(settings(), columns, rows), naivePretty(columns, rows));
 });
 
-Deno.test("printer: pretty prints nothing for an empty result; JSON forms print their empty arrays", () => {
-  assertEquals(print(settings(), ["a"], []), "");
-  assertEquals(print(settings({ json: "json" }), ["a"], []), "[\n\n]\n");
-  assertEquals(print(settings({ json: "json_pretty" }), ["a"], []), "[]\n");
-  assertEquals(print(settings({ json: "json_typed" }), ["a"], []), "[\n\n]\n");
-  assertEquals(print(settings({ mode: "csv", separator: "," }), ["a"], []), "");
+Deno.test("printer: pretty prints nothing for an empty result; JSON forms print their empty arrays", async () => {
+  assertEquals(await print(settings(), ["a"], []), "");
+  assertEquals(await print(settings({ json: "json" }), ["a"], []), "[\n\n]\n");
+  assertEquals(await print(settings({ json: "json_pretty" }), ["a"], []), "[]\n");
+  assertEquals(await print(settings({ json: "json_typed" }), ["a"], []), "[\n\n]\n");
+  assertEquals(await print(settings({ mode: "csv", separator: "," }), ["a"], []), "");
 });
 
-Deno.test("printer: --json escapes values that need it and copies the rest as they are", () => {
+Deno.test("printer: --json escapes values that need it and copies the rest as they are", async () => {
   assertEquals(
-    print(settings({ json: "json", nullvalue: "-" }), ["q", "n", "u"], [['say "hi"', null, "ü"]]),
+    await print(settings({ json: "json", nullvalue: "-" }), ["q", "n", "u"], [['say "hi"', null, "ü"]]),
     '[\n  {"n":"-","q":"say \\"hi\\"","u":"ü"}\n]\n',
   );
 });
 
-Deno.test("printer: --json_typed keeps numbers and NULL", () => {
+Deno.test("printer: --json_typed keeps numbers and NULL", async () => {
   const out = new MemoryOutput();
-  const p = createPrinter(settings({ json: "json_typed" }), out);
+  const p = await createPrinter(settings({ json: "json_typed" }), out);
   p.columns(["i", "f", "t", "n", "inf"]);
   p.row(
     new TextCells().set(["42", "2.5", "42", null, "Inf"], [
@@ -96,9 +96,9 @@ Deno.test("printer: --json_typed keeps numbers and NULL", () => {
   assertEquals(out.text(), '[\n  {"i":42,"f":2.5,"t":"42","n":null,"inf":"Inf"}\n]\n');
 });
 
-Deno.test("printer: CSV quotes the separator, quotes, CR and LF only, and ends records with CRLF", () => {
+Deno.test("printer: CSV quotes the separator, quotes, CR and LF only, and ends records with CRLF", async () => {
   assertEquals(
-    print(settings({ mode: "csv", separator: "," }), ["a,b", "c"], [["x,y", 'q"q'], ["line\nbreak", " plain "], [
+    await print(settings({ mode: "csv", separator: "," }), ["a,b", "c"], [["x,y", 'q"q'], ["line\nbreak", " plain "], [
       null,
       "é",
     ]]),
@@ -106,16 +106,16 @@ Deno.test("printer: CSV quotes the separator, quotes, CR and LF only, and ends r
   );
 });
 
-Deno.test("printer: column mode pads and truncates by .width, right-aligning negative widths", () => {
+Deno.test("printer: column mode pads and truncates by .width, right-aligning negative widths", async () => {
   assertEquals(
-    print(settings({ mode: "column", colWidth: [3, -5] }), ["a", "b"], [["12345", "xy"]]),
+    await print(settings({ mode: "column", colWidth: [3, -5] }), ["a", "b"], [["12345", "xy"]]),
     "a        b\n---  -----\n123     xy\n",
   );
 });
 
-Deno.test("printer: line mode right-aligns names to at least five columns", () => {
+Deno.test("printer: line mode right-aligns names to at least five columns", async () => {
   assertEquals(
-    print(settings({ mode: "line" }), ["a", "longer_name"], [["1", null], ["2", "x"]]),
+    await print(settings({ mode: "line" }), ["a", "longer_name"], [["1", null], ["2", "x"]]),
     [
       "          a = 1",
       "longer_name = ",

@@ -192,12 +192,13 @@ export class Shell {
   }
 
   /** A printer for the current settings. */
-  printer(): Printer {
-    return createPrinter(this.settings, this.out, () => this.engine.cancelFlag[0] !== 0);
+  async printer(): Promise<Printer> {
+    return await createPrinter(this.settings, this.out, () => this.engine.cancelFlag[0] !== 0);
   }
 
   /** Runs SQL text (osqueryi's shell_exec): every statement until one fails. */
-  async exec(sql: string, printer: Printer = this.printer()): Promise<ExecResult> {
+  async exec(sql: string, given?: Printer): Promise<ExecResult> {
+    const printer = given ?? await this.printer();
     if (this.remote) return await this.#execRemote(sql, printer);
     let result: ExecResult = { code: 0 };
     let current = sql;
