@@ -19,9 +19,7 @@
 import { tryLibc } from "../host/libc.ts";
 import { sqlite, sqliteLibraryPath } from "../sqlite/ffi.ts";
 import type { Row } from "../table.ts";
-import * as aarch64 from "./native/aarch64.ts";
 import { LAYOUT } from "./native/layout.ts";
-import * as x86_64 from "./native/x86_64.ts";
 
 /** Addresses of the native entry points and of the SQLite function table they call. */
 export interface NativeCursorCode {
@@ -68,15 +66,28 @@ const PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4;
 const MAP_PRIVATE = 0x02, MAP_ANONYMOUS = 0x20;
 const RTLD_NOW = 2, RTLD_NOLOAD = 4;
 
+/**
+ * This machine's code only (the other architecture's module is never read): a literal `import()`
+ * per architecture, so `deno compile` and the bundler still include both.
+ */
+const MACHINE:
+  | { CODE: Uint8Array<ArrayBuffer>; ENTRY: { next: number; eof: number; column: number; rowid: number } }
+  | undefined = Deno.build.os !== "linux"
+    ? undefined
+    : Deno.build.arch === "x86_64"
+    ? await import("./native/x86_64.ts")
+    : Deno.build.arch === "aarch64"
+    ? await import("./native/aarch64.ts")
+    : undefined;
+
 let loaded: NativeCursorCode | null | undefined;
 
 /** The native code, loaded once per process; `undefined` where it cannot run (see the module doc). */
 export function nativeCursorCode(): NativeCursorCode | undefined {
   if (loaded !== undefined) return loaded ?? undefined;
   loaded = null;
-  const machine = Deno.build.arch === "x86_64" ? x86_64 : Deno.build.arch === "aarch64" ? aarch64 : undefined;
-  if (!machine || Deno.build.os !== "linux" || !CELL_LAYOUT_MATCHES) return undefined;
-  const { CODE, ENTRY } = machine;
+  if (!MACHINE || !CELL_LAYOUT_MATCHES) return undefined;
+  const { CODE, ENTRY } = MACHINE;
   if (Deno.env.get("OSQ_NATIVE_CURSOR") === "0") return undefined;
   const c = tryLibc();
   if (!c) return undefined;
