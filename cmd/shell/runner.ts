@@ -22,7 +22,6 @@ import {
   TextCells,
 } from "./printer.ts";
 import { Output, OutputClosedError } from "./output.ts";
-import { explainError } from "./errors.ts";
 import { loadCatalogue, loadCatalogueFor } from "./catalogue.ts";
 
 /** Result rows from somewhere other than the local engine (an extension manager, `--connect`). */
@@ -226,8 +225,10 @@ export class Shell {
     } catch (err) {
       if (err instanceof OutputClosedError) throw err;
       if (err instanceof SqliteError) {
-        // The explanation suggests tables ("no such table: procesess"): it needs the catalogue.
+        // The explanation suggests tables ("no such table: procesess"): it needs the catalogue. Its
+        // module loads only when a statement fails.
         await loadCatalogue();
+        const { explainError } = await import("./errors.ts");
         result = { code: err.code || 1, error: explainError(err.message, current, this.engine) };
       } else {
         result = { code: 1, error: err instanceof Error ? err.message : String(err) };
