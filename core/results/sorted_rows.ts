@@ -107,6 +107,20 @@ export class SortedRowsBuilder {
     this.#used = start + written + 1;
   }
 
+  /** Adds one canonical row given as its UTF-8 bytes (copied at once). */
+  addBytes(row: Uint8Array): void {
+    const n = row.length;
+    ensure(this.#buffer, this.#used + n + 1);
+    ensure(this.#startsBuffer, (this.#count + 2) * 4);
+    ensure(this.#hashesBuffer, (this.#count + 1) * 4);
+    const start = this.#used;
+    this.#bytes.set(row, start);
+    this.#hashes[this.#count] = rowHash(row, 0, n);
+    this.#bytes[start + n] = 10;
+    this.#starts[this.#count++] = start;
+    this.#used = start + n + 1;
+  }
+
   /** Forgets the rows added so far. */
   reset(): void {
     this.#used = 0;

@@ -155,14 +155,23 @@ export class RowCells {
 
   /** Column `i` as text, or null for NULL. */
   text(i: number): string | null {
+    const view = this.bytes(i);
+    return view === null ? null : view.length === 0 ? "" : decoder.decode(view);
+  }
+
+  /**
+   * Column `i`'s text as bytes (after {@linkcode RowCells.load}), or null for NULL: a view of a
+   * scratch buffer that the next call reuses, for a caller that copies the bytes on at once.
+   */
+  bytes(i: number): Uint8Array | null {
     if (this.#types[i] === SQLITE.NULL) return null;
     const n = this.#lengths[i];
-    if (n === 0) return "";
+    if (n === 0) return this.#scratch.subarray(0, 0);
     const pointer = Deno.UnsafePointer.create(this.#addresses[i]);
-    if (pointer === null) return "";
+    if (pointer === null) return this.#scratch.subarray(0, 0);
     if (n > this.#scratch.length) this.#scratch = new Uint8Array(n * 2);
     const view = this.#scratch.subarray(0, n);
     Deno.UnsafePointerView.copyInto(pointer, view);
-    return decoder.decode(view);
+    return view;
   }
 }
