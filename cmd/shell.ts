@@ -19,7 +19,6 @@ import "../plugins/logger/flags.ts";
 import { Engine } from "../core/engine.ts";
 import { FlagError, flags, readFailure } from "../core/flags/flags.ts";
 import { OP } from "../core/table.ts";
-import { OSQUERY_VERSION } from "../core/runtime/version.ts";
 import { applyShellDefaultsBeforeParse, applyShellSettingsAfterParse } from "./shell/flags.ts";
 import { Output, OutputClosedError } from "./shell/output.ts";
 import { type LineSource, Shell, SyncLineSource } from "./shell/runner.ts";
@@ -33,9 +32,14 @@ function stderr(text: string): void {
   Deno.stderr.writeSync(encoder.encode(text));
 }
 
+/** osquery's version, read only by `--help` and `--version` (a one-shot query does not load it). */
+async function osqueryVersion(): Promise<string> {
+  return (await import("../core/runtime/version.ts")).OSQUERY_VERSION;
+}
+
 /** `--help`: usage, then the shell's flags, then the rest of the registry. */
-export function shellHelp(): string {
-  return `osquery ${OSQUERY_VERSION}, your OS as a high-performance relational database
+export async function shellHelp(): Promise<string> {
+  return `osquery ${await osqueryVersion()}, your OS as a high-performance relational database
 Usage: osqueryi [OPTION]... [SQL STATEMENT]
 
 osquery shell flags:
@@ -64,11 +68,11 @@ function configWanted(explicit: readonly string[]): boolean {
 /** Runs the shell with its arguments; resolves to the exit status. */
 export async function main(args: string[]): Promise<number> {
   if (args.some((a) => a === "--help" || a === "-h" || a === "-help" || a === "--h")) {
-    await Deno.stdout.write(encoder.encode(shellHelp()));
+    await Deno.stdout.write(encoder.encode(await shellHelp()));
     return 0;
   }
   if (args.some((a) => a === "--version" || a === "-version")) {
-    await Deno.stdout.write(encoder.encode(`osqueryi version ${OSQUERY_VERSION}\n`));
+    await Deno.stdout.write(encoder.encode(`osqueryi version ${await osqueryVersion()}\n`));
     return 0;
   }
   applyShellDefaultsBeforeParse();
