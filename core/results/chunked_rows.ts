@@ -17,6 +17,11 @@
  * replaced are deleted after it. A generation is random (not the previous plus one) so chunks
  * a crashed or refused run left behind can never be mistaken for a later run's.
  *
+ * A bucket's bytes: a header (four zero bytes, the row count as a 32-bit integer), the rows'
+ * hashes (32 bits each, in order), then the rows, each followed by "\n"; the walk compares the
+ * stored hashes instead of hashing the stored rows again. A bucket written before the header
+ * starts with its first row's "{" and is hashed as it is read.
+ *
  * Changes spread by hash: 1 % of the rows changed touch most buckets of a large result, so most
  * are rewritten; a run whose rows did not change writes nothing.
  *
@@ -166,13 +171,13 @@ export async function walkRows(
     : undefined;
   for await (const seg of segments ?? []) {
     if (seg.bucket >= 0) oldKeys[seg.bucket] = seg.keys;
-    const old = seg.bytes;
+    const { rows: old, hashes: oldHashes } = bucketParts(seg.bytes);
     const oldView = new DataView(old.buffer, old.byteOffset, old.byteLength);
     let s = 0;
-    while (s < old.length) {
+    for (let r = 0; s < old.length; r++) {
       let e = old.indexOf(10, s);
       if (e < 0) e = old.length;
-      const h = rowHash(old, s, e);
+      const h = oldHashes ? oldHashes[r] : rowHash(old, s, e);
       // Current rows before this stored one are new; `c` ends as the comparison with the
       // current row at j when their hashes are equal (each pair of bytes compared once).
       let c = 1;
@@ -278,7 +283,7 @@ async function writeBuckets(
     }
     parts[b] = gen;
     // The bucket's rows in sorted order, gathered from the query-ordered buffer.
-    const bucket = sortedBytes(current, start, j);
+    const bucket = bucketBytes(current, start, j);
     const size = bucket.length;
     for (let piece = 0, o = 0; o < size; piece++, o += PIECE) {
       const value = bucket.subarray(o, Math.min(size, o + PIECE));
@@ -298,6 +303,39 @@ async function writeBuckets(
     throw err;
   }
   return { parts, rows: current.count, written, replaced: [] };
+}
+
+/** Bytes of a bucket header: a zero word (no row starts so), then the row count. */
+const HEADER = 8;
+
+/** The bucket of the rows at sorted places [from, to) of `rows`: header, hashes, rows. */
+function bucketBytes(rows: SortedRows, from: number, to: number): Uint8Array {
+  const { bytes, starts, order, hashes } = rows;
+  const count = to - from;
+  let size = HEADER + 4 * count;
+  for (let k = from; k < to; k++) size += starts[order[k] + 1] - starts[order[k]];
+  const out = new Uint8Array(size);
+  // Count and hashes in the machine's byte order: the database is read back where it was written.
+  const words = new Uint32Array(out.buffer, 0, 2 + count);
+  words[1] = count;
+  words.set(hashes.subarray(from, to), 2);
+  for (let k = from, o = HEADER + 4 * count; k < to; k++) {
+    const i = order[k];
+    out.set(bytes.subarray(starts[i], starts[i + 1]), o);
+    o += starts[i + 1] - starts[i];
+  }
+  return out;
+}
+
+/** A stored bucket's rows, and their hashes when it carries them (see the module doc). */
+function bucketParts(bytes: Uint8Array): { rows: Uint8Array; hashes?: Uint32Array } {
+  if (bytes.length < HEADER || bytes[0] !== 0) return { rows: bytes };
+  // Copied when the value does not start on a word (typed arrays need aligned views).
+  const words = (bytes.byteOffset & 3) === 0 ? bytes : bytes.slice();
+  const count = new Uint32Array(words.buffer, words.byteOffset + 4, 1)[0];
+  const end = HEADER + 4 * count;
+  if (end > bytes.length) throw new Error(`A stored result chunk is damaged (${count} rows, ${bytes.length} bytes).`);
+  return { rows: bytes.subarray(end), hashes: new Uint32Array(words.buffer, words.byteOffset + HEADER, count) };
 }
 
 /** A generation id: random, never 0 (0 marks an empty bucket), exact in a double. */
@@ -330,7 +368,7 @@ export async function storedRows(
     return text === "" ? [] : text.split("\n");
   }
   for await (const seg of storedSegments(kv, name, stored.parts)) {
-    const text = decoder.decode(seg.bytes);
+    const text = decoder.decode(bucketParts(seg.bytes).rows);
     rows.push(...text.slice(0, -1).split("\n"));
   }
   return rows;
