@@ -19,6 +19,7 @@
 import "../tables/files/mod.ts";
 import { Engine } from "../core/engine.ts";
 import { createPrinter, type PrintSettings } from "../cmd/shell/printer.ts";
+import type { Printer } from "../cmd/shell/printers/types.ts";
 import { StatementCells } from "../cmd/shell/runner.ts";
 import { Output } from "../cmd/shell/output.ts";
 import process from "node:process";
@@ -60,11 +61,11 @@ function scan(
   sql: string,
   out: Output,
   read: "shell" | "values" | "none",
+  printer: Printer,
 ): { rows: number; ms: number; cpuMs: number } {
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   let rows = 0;
-  const printer = createPrinter(CSV, out);
   for (const { statement } of engine.statements(sql)) {
     try {
       const n = statement.columnNames.length;
@@ -107,6 +108,7 @@ try {
   const engine = new Engine();
   const devNull = Deno.openSync("/dev/null", { write: true });
   const out = new Output(devNull, "/dev/null");
+  const printer = await createPrinter(CSV, out);
   const osqTimes: number[] = [];
   const findTimes: number[] = [];
   const osqCpu: number[] = [];
@@ -116,12 +118,12 @@ try {
   let rows = 0;
   let lines = 0;
   for (let i = 0; i < runs; i++) {
-    const shell = scan(engine, sql, out, "shell");
+    const shell = scan(engine, sql, out, "shell", printer);
     rows = shell.rows;
     osqTimes.push(shell.ms);
     osqCpu.push(shell.cpuMs);
-    scanCpu.push(scan(engine, sql, out, "none").cpuMs);
-    valuesCpu.push(scan(engine, sql, out, "values").cpuMs);
+    scanCpu.push(scan(engine, sql, out, "none", printer).cpuMs);
+    valuesCpu.push(scan(engine, sql, out, "values", printer).cpuMs);
     const t0 = performance.now();
     const found = new Deno.Command("find", { args: findArgs, stdout: "piped" }).outputSync();
     findTimes.push(performance.now() - t0);
