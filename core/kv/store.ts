@@ -109,6 +109,8 @@ export interface StoredQuery {
   rows: number;
   /** Per bucket of the stored rows, the generation holding it; 0 for an empty bucket. */
   parts?: Float64Array;
+  /** Per bucket, the generation of the delta over its rows; 0 (or absent) for none. */
+  deltas?: Float64Array;
   /** Stores written before chunked rows: the blob holding the rows, one per line. */
   blob?: string;
 }
@@ -120,6 +122,8 @@ export interface StoredQuery {
 export interface RowsUpdate {
   /** The state's new {@linkcode StoredQuery.parts}. */
   parts: Float64Array;
+  /** The state's new {@linkcode StoredQuery.deltas}. */
+  deltas?: Float64Array;
   rows: number;
   /** Keys written for this run (deleted if its commit does not happen). */
   written: Deno.KvKey[];
@@ -416,13 +420,16 @@ export class Store {
     let stored: StoredQuery | undefined;
     if (state) {
       const old = previous.value;
-      stored = rows ? { ...state, rows: rows.rows, parts: rows.parts } : {
-        ...state,
-        rows: old?.rows ?? 0,
-        ...(old?.parts ? { parts: old.parts } : {}),
-        ...(old?.blob ? { blob: old.blob } : {}),
-      };
-      bytes += (stored.parts?.length ?? 0) * 8;
+      stored = rows
+        ? { ...state, rows: rows.rows, parts: rows.parts, ...(rows.deltas ? { deltas: rows.deltas } : {}) }
+        : {
+          ...state,
+          rows: old?.rows ?? 0,
+          ...(old?.parts ? { parts: old.parts } : {}),
+          ...(old?.deltas ? { deltas: old.deltas } : {}),
+          ...(old?.blob ? { blob: old.blob } : {}),
+        };
+      bytes += ((stored.parts?.length ?? 0) + (stored.deltas?.length ?? 0)) * 8;
     }
     // Batches written ahead come first: `lines` is the run's last, partial batch.
     const entries: OutboxEntry[] = (run.lineBlobs ?? []).map((b) => ({ category, name, blob: b.blob, count: b.count }));
@@ -593,15 +600,19 @@ export class Store {
   async collectGarbage(): Promise<number> {
     const live = new Set<string>();
     const parts = new Map<string, Float64Array>();
+    const deltas = new Map<string, Float64Array>();
     for await (const e of this.kv.list<StoredQuery>({ prefix: ["query"] })) {
       if (e.value.blob) live.add(e.value.blob);
       if (e.value.parts) parts.set(e.key[1] as string, e.value.parts);
+      if (e.value.deltas) deltas.set(e.key[1] as string, e.value.deltas);
     }
-    // A chunk counts when its query's state names its generation for its bucket.
+    // A chunk counts when its query's state names its generation for its bucket, a delta
+    // (`[..., gen, "d", id]`) when the state names its id too.
     const stray: Deno.KvKey[] = [];
     for await (const e of this.kv.list({ prefix: ["rows"] }, CHUNK_BATCH)) {
-      const [, name, bucket, gen] = e.key;
+      const [, name, bucket, gen, kind, id] = e.key;
       if (parts.get(name as string)?.[bucket as number] !== gen) stray.push(e.key);
+      else if (kind === "d" && (deltas.get(name as string)?.[bucket as number] ?? 0) !== id) stray.push(e.key);
     }
     await this.#deleteKeys(stray);
     for await (const e of this.kv.list<OutboxEntry>({ prefix: ["outbox"] })) if (e.value.blob) live.add(e.value.blob);

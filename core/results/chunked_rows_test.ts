@@ -95,9 +95,18 @@ if (!kvAvailable()) {
     assert(r.walk.update!.written.length <= 2, `${r.walk.update!.written.length} chunks written`);
     await commit(store, "q", r);
     const after = await store.list<Uint8Array>(["rows"]);
-    const rewritten = after.filter((e) => before.get(JSON.stringify(e.key.slice(0, 3)))?.key[3] !== e.key[3]);
-    assertEquals(rewritten.length, r.walk.update!.written.length);
-    assertEquals(after.length, before.size, "replaced chunks are deleted after the commit");
+    // Each written key is one the state now names (a small change is a delta beside the rows).
+    const had = new Set([...before.values()].map((e) => JSON.stringify(e.key)));
+    const fresh = after.filter((e) => !had.has(JSON.stringify(e.key)));
+    assertEquals(fresh.length, r.walk.update!.written.length);
+    const gone = new Set(r.walk.update!.replaced.map((k) => JSON.stringify(k)));
+    assertEquals(
+      after.filter((e) => gone.has(JSON.stringify(e.key))),
+      [],
+      "replaced chunks are deleted after the commit",
+    );
+    assertEquals(after.length, before.size - gone.size + fresh.length);
+    assertEquals(await store.collectGarbage(), 0);
     // Ten times the rows: another partition, every bucket written, the old ones gone.
     const many = Array.from({ length: 40_000 }, (_, i) => `{"i":${i},"pad":"${"p".repeat(40)}"}`);
     const big = await run(store, "q", many);
@@ -107,6 +116,45 @@ if (!kvAvailable()) {
     assertEquals((await store.getQuery("q")).value!.parts!.length, 2 ** bucketBits(many.join("\n").length + 1));
     assertEquals(await stored(store, "q"), [...many].sort());
     assertEquals(await store.collectGarbage(), 0);
+    store.close();
+  });
+
+  Deno.test("chunked rows: a small change is a delta over the stored rows, undone when the rows return, folded in when it grows", async () => {
+    const store = await openStore(":memory:");
+    const rows = Array.from({ length: 4000 }, (_, i) => `{"i":${i},"pad":"${"p".repeat(40)}"}`);
+    await commit(store, "q", await run(store, "q", rows));
+    const base = (await store.list<Uint8Array>(["rows"])).map((e) => JSON.stringify(e.key)).sort();
+    // A few rows change, twice: deltas (beside the rows, which stay), replacing the last ones.
+    let prev = rows;
+    for (const v of [1, 2]) {
+      const next = rows.map((x, i) => (i % 500 === 3 ? `{"i":${i},"v":${v}}` : x));
+      const r = await run(store, "q", next);
+      const expected = diffRows(prev, next);
+      assertEquals([r.added, r.walk.removed.sort()], [expected.added, expected.removed.sort()]);
+      assert(r.walk.update!.written.every((k) => k[4] === "d"), "only deltas written");
+      await commit(store, "q", r);
+      assertEquals(await stored(store, "q"), [...next].sort());
+      assertEquals(await store.collectGarbage(), 0);
+      prev = next;
+    }
+    // Back to the stored rows: nothing written, the deltas dropped.
+    const back = await run(store, "q", rows);
+    assertEquals([back.added.length, back.walk.removedCount, back.walk.update!.written.length], [8, 8, 0]);
+    await commit(store, "q", back);
+    assertEquals((await store.list<Uint8Array>(["rows"])).map((e) => JSON.stringify(e.key)).sort(), base);
+    assertEquals(await stored(store, "q"), [...rows].sort());
+    // A third of the rows change: too much for deltas, the buckets are rewritten.
+    const many = rows.map((x, i) => (i % 3 === 0 ? `{"i":${i},"v":3}` : x));
+    const big = await run(store, "q", many);
+    assert(big.walk.update!.written.every((k) => typeof k[4] === "number"), "whole buckets written");
+    await commit(store, "q", big);
+    assertEquals(await stored(store, "q"), [...many].sort());
+    assertEquals(await store.collectGarbage(), 0);
+    // A delta written by a run that never commits is stray: the next start collects it.
+    const lost = await run(store, "q", many.map((x, i) => (i === 1 ? '{"i":1,"v":4}' : x)));
+    assert(lost.walk.update!.written.length > 0);
+    assertEquals(await store.collectGarbage(), lost.walk.update!.written.length);
+    assertEquals(await stored(store, "q"), [...many].sort());
     store.close();
   });
 
