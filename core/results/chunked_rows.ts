@@ -218,6 +218,17 @@ export async function walkRows(
     const oldView = new DataView(old.buffer, old.byteOffset, old.byteLength);
     let s = 0;
     for (let r = 0; s < old.length; r++) {
+      if (oldHashes && j < n && hashes[j] === oldHashes[r]) {
+        // Most stored rows are the current row at j: equal when that row's bytes and a newline
+        // are here, found without looking for this row's end first.
+        const i = order[j];
+        const end = s + starts[i + 1] - 1 - starts[i];
+        if (end < old.length && old[end] === 10 && compareCurrent(cur, starts, i, oldView, s, end) === 0) {
+          j++;
+          s = end + 1;
+          continue;
+        }
+      }
       let e = old.indexOf(10, s);
       if (e < 0) e = old.length;
       const h = oldHashes ? oldHashes[r] : rowHash(old, s, e);
