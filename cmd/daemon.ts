@@ -3,8 +3,9 @@
  * `--config_check` and `--config_dump` report on the config and exit.
  *
  * The supervisor (watchdog) process runs this module too and lives as long as the daemon, so it
- * stays light: it knows the flags of the core modules (config, daemon, logger, scheduler,
- * watchdog, extensions, events, carver, remote) without loading the table catalogue (~20 MB of RSS).
+ * stays light: it knows the flags of the core modules it needs (config, daemon, logger, scheduler,
+ * watchdog, extensions) and osquery's catalogue for the rest (events, carver, remote), without
+ * loading the table catalogue (~20 MB of RSS) or the event publishers.
  * A flag it does not know may be one a table module defines (e.g. --docker_socket): only then
  * does it load every flag the worker knows ({@linkcode loadAllFlags}) and parse again, so
  * `--help`, flagfiles and unknown-flag errors are exactly the worker's.
@@ -13,13 +14,10 @@
  */
 import "../core/config/flags.ts";
 import "./daemon/flags.ts";
-// Event publishers and the carver declare flags osquery flagfiles often set; these modules are light.
-import "../core/events/system.ts";
-import "../core/events/inotify.ts";
-import "../core/events/audit.ts";
-import "../core/events/syslog.ts";
-import "../core/carver/flags.ts";
-import "../core/tls_api/flags.ts";
+// The events, carver and TLS flags are osquery's own: its catalogue (core/flags/catalogue_data.ts)
+// accepts and type-checks them here, and the worker's modules declare them when it imports them
+// (keeping the values parsed here). The supervisor reads none of them, so it loads none of those
+// modules (an osq-only flag must still be declared by an import above, or parsing loads every flag).
 import { FlagError, flags, type ParsedArgs } from "../core/flags/flags.ts";
 import { OSQUERY_VERSION } from "../core/runtime/version.ts";
 

@@ -1,4 +1,5 @@
 import { assert, assertEquals, assertMatch } from "../../testing/assert.ts";
+import { DAEMON_V8_FLAG, daemonV8Flags } from "./run.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 
@@ -71,4 +72,67 @@ Deno.test("daemon flags: the supervisor's parse of core flags does not load the 
   const text = new TextDecoder().decode(out.stdout);
   assert(out.success, new TextDecoder().decode(out.stderr));
   assertEquals(JSON.parse(text), { tables: 0, dockerModuleNotLoaded: true });
+});
+
+Deno.test("daemon V8 flags: size tuning comes first, a user's DENO_V8_FLAGS after it (theirs win), never twice", () => {
+  assertEquals(daemonV8Flags(undefined), DAEMON_V8_FLAG);
+  assertEquals(daemonV8Flags(""), DAEMON_V8_FLAG);
+  assertEquals(daemonV8Flags("--max-semi-space-size=8"), `${DAEMON_V8_FLAG},--max-semi-space-size=8`);
+  assertEquals(daemonV8Flags(`${DAEMON_V8_FLAG},--trace-gc`), `${DAEMON_V8_FLAG},--trace-gc`);
+  assertEquals(daemonV8Flags("--no-optimize-for-size"), `${DAEMON_V8_FLAG},--no-optimize-for-size`);
+});
+
+/** The environment a process started with, or undefined once it is gone. */
+function environ(pid: number): Map<string, string> | undefined {
+  try {
+    const text = new TextDecoder().decode(Deno.readFileSync(`/proc/${pid}/environ`));
+    return new Map(
+      text.split("\0").filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]),
+    );
+  } catch {
+    return undefined;
+  }
+}
+
+Deno.test({
+  name: "daemon V8 flags: the launcher starts the supervisor and its worker with them, after a user's own",
+  fn: async () => {
+    const dir = Deno.makeTempDirSync();
+    Deno.writeTextFileSync(`${dir}/osquery.conf`, JSON.stringify({ schedule: {} }));
+    const child = new Deno.Command(`${ROOT}/osq`, {
+      args: [
+        "daemon",
+        `--config_path=${dir}/osquery.conf`,
+        `--logger_path=${dir}/log`,
+        `--database_path=${dir}/db/osquery.db`,
+        `--pidfile=${dir}/pid`,
+        `--extensions_socket=${dir}/osquery.em`,
+      ],
+      env: { DENO_V8_FLAGS: "--stack-size=984" },
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    try {
+      // The launcher execs Deno in its own process; the supervisor then starts the worker.
+      let worker: number | undefined;
+      const deadline = Date.now() + 60_000;
+      while (worker === undefined && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+        try {
+          const children = Deno.readTextFileSync(`/proc/${child.pid}/task/${child.pid}/children`).trim();
+          if (children) worker = Number(children.split(" ")[0]);
+        } catch {
+          // not started yet
+        }
+      }
+      assert(worker !== undefined, "the supervisor started no worker within 60 s");
+      for (const pid of [child.pid, worker]) {
+        assertEquals(environ(pid)?.get("DENO_V8_FLAGS"), `${DAEMON_V8_FLAG},--stack-size=984`, `process ${pid}`);
+      }
+    } finally {
+      child.kill("SIGTERM");
+      await child.status;
+      Deno.removeSync(dir, { recursive: true });
+    }
+  },
 });

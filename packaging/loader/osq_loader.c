@@ -22,7 +22,9 @@
  *      Deno keeps its compiled-code cache there and touches nothing else. It also sets
  *      DENO_UNSTABLE_LAZY_DYNAMIC_IMPORTS=1: without it Deno reads (and analyses) every chunk a
  *      static `import()` names before the program starts, all 400 tables' chunks for `select 1`;
- *      with it a chunk is read when its import() runs (`select 1` reads ~27 of them).
+ *      with it a chunk is read when its import() runs (`select 1` reads ~27 of them). For the
+ *      daemon (a name with osqueryd, or `osq daemon`) it puts --optimize-for-size first in
+ *      DENO_V8_FLAGS, as the osq launcher does.
  *
  * Errors name the path and what to do, and exit with status 1.
  */
@@ -259,6 +261,7 @@ int main(int argc, char **argv) {
   const char *slash = strrchr(called, '/');
   if (slash) called = slash + 1;
   int first_arg = 1;
+  int daemon = strstr(called, "osqueryd") || (argc > 1 && strcmp(argv[1], "daemon") == 0);
   if (shell_entry && !strstr(called, "osqueryd")) {
     if (strstr(called, "osqueryi")) bundle = shell_entry;
     else if (argc > 1 && strcmp(argv[1], "shell") == 0) {
@@ -276,6 +279,20 @@ int main(int argc, char **argv) {
   setenv("DENO_NO_UPDATE_CHECK", "1", 1);
   setenv("DENO_UNSTABLE_LAZY_DYNAMIC_IMPORTS", "1", 1);
   unsetenv("DENO_INSTALL_ROOT");
+  /* The daemon's processes run with V8 tuned for size, as the osq launcher sets it (see there);
+     the worker inherits it. A user's own DENO_V8_FLAGS come after and win. */
+  if (daemon) {
+    const char *tuned = "--optimize-for-size";
+    const char *own = getenv("DENO_V8_FLAGS");
+    if (!own || !*own) setenv("DENO_V8_FLAGS", tuned, 1);
+    else if (!strstr(own, tuned)) {
+      char *both = malloc(strlen(tuned) + strlen(own) + 2);
+      if (!both) die("out of memory");
+      sprintf(both, "%s,%s", tuned, own);
+      setenv("DENO_V8_FLAGS", both, 1);
+      free(both);
+    }
+  }
 
   const char *fixed[] = {
       "deno", "run", "-A", "--unstable-kv", "--quiet", "--no-prompt", "--no-lock", "--no-config", "--no-remote",
