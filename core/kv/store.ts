@@ -12,9 +12,11 @@
  * - `["meta", "instance_id"]` — this database's random instance id
  * - `["meta", "outbox_seq"]` — last outbox sequence number used
  * - `["query", name]` — {@linkcode StoredQuery}: epoch, counter, SQL, the generation of each
- *   bucket of the previous rows
+ *   bucket of the previous rows and of its delta
  * - `["rows", name, bucket, generation, i]` — piece i of a bucket of query `name`'s previous rows
  *   (`Uint8Array`; see core/results/chunked_rows.ts)
+ * - `["rows", name, bucket, generation, "d", id]` — the delta over that bucket's rows the state's
+ *   `deltas` names (core/results/chunked_rows.ts)
  * - `["blob", id, i]` — chunk i of blob id (`Uint8Array`): log lines of an outbox entry (and, in
  *   stores written before chunked rows, a query's previous rows)
  * - `["splay", name]` — `"interval:splay"`, as osquery persists it
