@@ -74,6 +74,16 @@ function rss(pid: number): number {
   }
 }
 
+/** Proportional set size: pages shared with other processes (the Deno binary's) count in part. */
+function pss(pid: number): number {
+  try {
+    const rollup = Deno.readTextFileSync(`/proc/${pid}/smaps_rollup`);
+    return Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0) * 1024;
+  } catch {
+    return 0;
+  }
+}
+
 function tree(pid: number): number[] {
   const out = [pid];
   for (let i = 0; i < out.length; i++) {
@@ -280,23 +290,30 @@ const MiB = (bytes: number) => (bytes / 1048576).toFixed(0);
 /** Peak RSS per role (supervisor, worker) and of their sum, sampled every 100 ms. */
 class Peaks {
   sum = 0;
+  /** Peak of the processes' summed PSS: the memory they take together, shared pages once. */
+  pssSum = 0;
   readonly byRole = new Map<string, number>();
   /** `watchdog`: the top process is the supervisor (else the daemon itself, alone). */
   constructor(readonly watchdog: boolean) {}
   sample(top: number): void {
     const pids = tree(top);
     let total = 0;
+    let shared = 0;
     for (const [i, pid] of pids.entries()) {
       const r = rss(pid);
       total += r;
+      if (pids.length > 1) shared += pss(pid);
       const role = i === 0 ? (this.watchdog ? "supervisor" : "daemon") : "worker";
       this.byRole.set(role, Math.max(this.byRole.get(role) ?? 0, r));
     }
     this.sum = Math.max(this.sum, total);
+    this.pssSum = Math.max(this.pssSum, shared);
   }
   toString(): string {
     const parts = [...this.byRole].map(([role, peak]) => `${role} ${MiB(peak)}`);
-    return `peak RSS ${MiB(this.sum)} MiB${this.byRole.size > 1 ? ` (sum; ${parts.join(", ")})` : ""}`;
+    // The RSS sum counts the Deno binary's pages both processes map twice; the PSS sum once.
+    const pssNote = this.pssSum > 0 ? `, ${MiB(this.pssSum)} MiB as summed PSS` : "";
+    return `peak RSS ${MiB(this.sum)} MiB${this.byRole.size > 1 ? ` (sum; ${parts.join(", ")}${pssNote})` : ""}`;
   }
 }
 
