@@ -271,7 +271,9 @@ int main(int argc, char **argv) {
   }
   path_fmt(bundle_path, "%s/%s", dir, bundle);
   path_fmt(map_path, "%s/import_map.json", dir);
-  path_fmt(deno_dir, "%s/deno_dir", dir);
+  /* V8 flags are part of the code cache's key: the daemon (tuned for size) keeps its own cache, or
+     it and the shell would reject and rewrite each other's cached code on every start. */
+  path_fmt(deno_dir, daemon ? "%s/deno_dir_daemon" : "%s/deno_dir", dir);
 
   setenv("OSQ_ARGV0", argv[0] ? argv[0] : "osq", 1);
   setenv("OSQ_SELF", self, 1);
