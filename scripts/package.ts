@@ -91,6 +91,8 @@ export interface LibraryPackage {
 /** The libraries osq binds over FFI, and how the .deb and .rpm relate to their packages. */
 export const LIBRARY_PACKAGES: readonly LibraryPackage[] = [
   { sonames: ["libc.so.6", "libc.so"], deb: "libc6 (>= 2.31)", rpm: "glibc", need: "depends", usedBy: "everything" },
+  // dlopen/dlsym for calls through an address (core/runtime/tiered_ffi.ts): part of glibc.
+  { sonames: ["libdl.so.2"], deb: "libc6 (>= 2.31)", rpm: "glibc", need: "depends", usedBy: "FFI calls by address" },
   {
     sonames: ["libsqlite3.so.0", "libsqlite3.so"],
     deb: "libsqlite3-0",
@@ -181,7 +183,8 @@ export const LIBRARY_PACKAGES: readonly LibraryPackage[] = [
 
 /** The packages of one need, comma-joined as a control or spec field wants them. */
 export function relations(kind: "deb" | "rpm", need: LibraryNeed): string {
-  return LIBRARY_PACKAGES.filter((l) => l.need === need).map((l) => l[kind]).join(", ");
+  // One relation per package, however many of its libraries osq opens (libc6 holds libc and libdl).
+  return [...new Set(LIBRARY_PACKAGES.filter((l) => l.need === need).map((l) => l[kind]))].join(", ");
 }
 
 function run(program: string, args: string[], what: string, hint: string): string {
