@@ -1,3 +1,4 @@
+import { rerunWithKv } from "../../testing/unstable_kv.ts";
 import { assert, assertEquals } from "../../testing/assert.ts";
 import { kvAvailable, openStore, type RowsUpdate, type Store } from "./store.ts";
 import { storedRows, walkRows } from "../results/chunked_rows.ts";
@@ -21,15 +22,7 @@ async function stored(store: Store, name: string): Promise<string[]> {
 
 // Deno KV needs --unstable-kv; without it this file re-runs itself in a child that has it.
 if (!kvAvailable()) {
-  Deno.test("kv: the store tests pass under --unstable-kv", async () => {
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: ["test", "-A", "--unstable-kv", "--no-check", new URL(import.meta.url).pathname],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
-    assert(out.success, text);
-  });
+  rerunWithKv("kv", import.meta.url);
 } else {
   Deno.test("kv: a large blob round-trips through 64 KiB chunks", async () => {
     const store = await openStore(":memory:");

@@ -1,3 +1,4 @@
+import { rerunWithKv } from "../../testing/unstable_kv.ts";
 import { assert, assertEquals } from "../../testing/assert.ts";
 import { kvAvailable, openStore, type Store } from "../kv/store.ts";
 import { diffRows } from "./diff.ts";
@@ -41,15 +42,7 @@ function random(seed: number) {
 
 // Deno KV needs --unstable-kv; without it this file re-runs itself in a child that has it.
 if (!kvAvailable()) {
-  Deno.test("chunked rows: the tests pass under --unstable-kv", async () => {
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: ["test", "-A", "--unstable-kv", "--no-check", new URL(import.meta.url).pathname],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
-    assert(out.success, text);
-  });
+  rerunWithKv("chunked rows", import.meta.url);
 } else {
   Deno.test("chunked rows: a walk across many buckets gives the multiset diff, added rows in the query's order", async () => {
     const store = await openStore(":memory:");
