@@ -349,18 +349,3 @@ export abstract class AwsLogger implements Logger {
 function defaultStatus(severity: number, message: string): void {
   if (severity >= Severity.WARNING) console.error(`osq: ${message}`);
 }
-
-/** Base64 of bytes (the JSON APIs' Blob encoding). */
-export function base64(bytes: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(s);
-}
-
-/** Bytes of base64 text. */
-export function fromBase64(text: string): Uint8Array {
-  const s = atob(text);
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out;
-}

@@ -11,7 +11,7 @@
 import "./flags.ts";
 import { flags } from "../../core/flags/flags.ts";
 import { AwsClient, awsRegion } from "../../core/aws/client.ts";
-import { AwsLogger, type AwsLoggerOptions, type AwsRecord, base64 } from "./aws.ts";
+import { AwsLogger, type AwsLoggerOptions, type AwsRecord } from "./aws.ts";
 
 /** Raised for a missing delivery stream name. */
 export class FirehoseConfigError extends Error {
@@ -60,7 +60,7 @@ export class FirehoseLogger extends AwsLogger {
   protected async putBatch(records: AwsRecord[]): Promise<string[]> {
     const answer = await this.client.callJson<PutRecordBatchAnswer>("Firehose_20150804.PutRecordBatch", {
       DeliveryStreamName: this.stream,
-      Records: records.map((r) => ({ Data: base64(r.data) })),
+      Records: records.map((r) => ({ Data: r.data.toBase64() })),
     });
     return records.map((_, i) =>
       answer.RequestResponses?.[i]?.ErrorCode ?? (answer.RequestResponses?.[i] ? "" : "NoAnswer")

@@ -4,7 +4,7 @@ import { openStore } from "../../core/kv/store.ts";
 import { SignatureV4 } from "npm:@smithy/signature-v4@5.7.5";
 // deno-lint-ignore no-import-prefix -- npm packages are imported by npm: specifier (the project has no import map)
 import { Sha256 } from "npm:@aws-crypto/sha256-js@5.2.0";
-import { AwsError, fromBase64 } from "./aws.ts";
+import { AwsError } from "./aws.ts";
 import { FirehoseLogger } from "./firehose.ts";
 import { Severity } from "./logger.ts";
 import { drainOutbox } from "./outbox.ts";
@@ -67,7 +67,7 @@ function standIn(plan: (n: number, records: string[]) => "throttle" | number[] |
     }
     if (req.headers.get("x-amz-target") !== "Firehose_20150804.PutRecordBatch") problems.push("wrong target");
     const doc = JSON.parse(body) as { DeliveryStreamName: string; Records: { Data: string }[] };
-    const records = doc.Records.map((r) => new TextDecoder().decode(fromBase64(r.Data)));
+    const records = doc.Records.map((r) => new TextDecoder().decode(Uint8Array.fromBase64(r.Data)));
     const decision = plan(requests++, records);
     if (decision === "throttle") {
       return Response.json({ __type: "ServiceUnavailableException", message: "Slow down." }, { status: 400 });

@@ -12,7 +12,7 @@
 import "./flags.ts";
 import { flags } from "../../core/flags/flags.ts";
 import { AwsClient, awsRegion } from "../../core/aws/client.ts";
-import { type AwsIntent, AwsLogger, type AwsLoggerOptions, type AwsRecord, base64, fromBase64 } from "./aws.ts";
+import { type AwsIntent, AwsLogger, type AwsLoggerOptions, type AwsRecord } from "./aws.ts";
 
 /** Raised for a missing stream name. */
 export class KinesisConfigError extends Error {
@@ -72,7 +72,7 @@ export class KinesisLogger extends AwsLogger {
 
   protected async putBatch(records: AwsRecord[]): Promise<string[]> {
     const entries = [];
-    for (const r of records) entries.push({ Data: base64(r.data), PartitionKey: await this.#key() });
+    for (const r of records) entries.push({ Data: r.data.toBase64(), PartitionKey: await this.#key() });
     const answer = await this.client.callJson<PutRecordsAnswer>(`${TARGET}.PutRecords`, {
       StreamName: this.stream,
       Records: entries,
@@ -149,7 +149,7 @@ export class KinesisLogger extends AwsLogger {
         } = await this.client.callJson(`${TARGET}.GetRecords`, { ShardIterator: iterator, Limit: 10000 });
         for (const r of page.Records ?? []) {
           if (!random && r.PartitionKey !== key) continue;
-          const text = decoder.decode(fromBase64(r.Data));
+          const text = decoder.decode(Uint8Array.fromBase64(r.Data));
           counts.set(text, (counts.get(text) ?? 0) + 1);
           this.#advance(positions, shard, r.SequenceNumber);
         }

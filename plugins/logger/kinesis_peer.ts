@@ -8,7 +8,6 @@
 // deno-lint-ignore no-import-prefix -- npm packages are imported by npm: specifier (the project has no import map)
 import kinesalite from "npm:kinesalite@3.3.3";
 import { AwsClient } from "../../core/aws/client.ts";
-import { fromBase64 } from "./aws.ts";
 
 interface Kinesalite {
   listen(port: number, host: string, cb: () => void): void;
@@ -80,7 +79,9 @@ export async function readStream(endpoint: string, stream: string): Promise<{ ke
       while (it) {
         const page: { Records: { Data: string; PartitionKey: string }[]; NextShardIterator?: string } = await client
           .callJson(`${TARGET}.GetRecords`, { ShardIterator: it });
-        for (const r of page.Records) out.push({ key: r.PartitionKey, text: decoder.decode(fromBase64(r.Data)) });
+        for (const r of page.Records) {
+          out.push({ key: r.PartitionKey, text: decoder.decode(Uint8Array.fromBase64(r.Data)) });
+        }
         it = page.Records.length ? page.NextShardIterator : undefined;
       }
     }
