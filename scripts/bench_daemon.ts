@@ -21,6 +21,11 @@
  *    1,000,000-row query (3 columns, 1 % changed per run), each with the watchdog (supervisor +
  *    worker) and with `--disable_watchdog`: peak RSS per process and of their sum, and the time
  *    from a run's start to its logged lines. `--only-100k` skips the 1,000,000-row part.
+ *    `--large-inprocess [runs] [rows]` (alone): the same 1 % runs of the same query (default
+ *    1,000,000 rows) in this process, step by step as a query thread and the pipeline do them
+ *    (canonical rows into sorted buffers, sort, chunked walk against KV, render, one atomic commit),
+ *    without the daemon's thread hop and scheduler: the time of each step, for profiling
+ *    (`deno run --cpu-prof ...`) and quick A/B pairs.
  *
  * Run: `deno run -A --unstable-kv scripts/bench_daemon.ts [seconds] [a-seconds] [b-seconds]`
  * (default 30 s per daemon; (a) and (b) default to 60 s; `0` skips a part; the issue's full
@@ -31,11 +36,12 @@
 import "../tables/catalogue.ts";
 import process from "node:process";
 import { Engine } from "../core/engine.ts";
-import { diffRows, eventLines, type LogItem, rowEncoder } from "../core/results/diff.ts";
+import { diffRows, eventLines, type LogItem, resultStep, rowEncoder } from "../core/results/diff.ts";
 import { kvAvailable, openStore } from "../core/kv/store.ts";
 import { walkRows } from "../core/results/chunked_rows.ts";
 import { renderLines } from "../core/results/log_batches.ts";
-import { rowTextAt, sortRows } from "../core/results/sorted_rows.ts";
+import { rowTextAt, SortedRowsBuilder, sortRows } from "../core/results/sorted_rows.ts";
+import { runCanonicalInto } from "../core/results/canonical_rows.ts";
 
 const positional = Deno.args.filter((a) => !a.startsWith("--"));
 const packsOnly = Deno.args.includes("--packs-only");
@@ -462,8 +468,98 @@ async function benchTypical() {
   );
 }
 
+/** The `--large` query with the time-dependent column fixed to `version`. */
+function largeQuery(rows: number, version: number | string): string {
+  return `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < ${rows}) ` +
+    `SELECT x AS id, 'row-' || x AS name, CASE WHEN x % 100 = 0 THEN ${version} ELSE 0 END AS version FROM c`;
+}
+
+/**
+ * `--large-inprocess`: a first run, then `runs` runs with 1 % of the rows changed, each as the
+ * daemon does it (query thread: canonical rows into sorted buffers; pipeline: chunked walk
+ * against KV, rendered lines, one atomic commit) but in this process; prints each step's time.
+ */
+async function benchLargeInProcess(runs: number, rows: number) {
+  const engine = new Engine();
+  const dir = Deno.makeTempDirSync({ prefix: "osq-bench-large-inproc-" });
+  const store = await openStore(`${dir}/db`);
+  const item: LogItem = {
+    name: "big",
+    hostIdentifier: "h",
+    unixTime: 1,
+    epoch: 0,
+    counter: 0,
+    numerics: false,
+    decorations: {},
+    decorationsTopLevel: false,
+  };
+  const totals: number[] = [];
+  for (let run = 0; run <= runs; run++) {
+    const t: number[] = [performance.now()];
+    const builder = new SortedRowsBuilder();
+    runCanonicalInto(engine, largeQuery(rows, run + 1), builder);
+    t.push(performance.now());
+    const sorted = builder.finish();
+    t.push(performance.now());
+    const previous = await store.getQuery("big");
+    const walk = await walkRows(store.kv, "big", previous.value ?? undefined, sorted, {
+      removedText: true,
+      readBlob: (id) => store.getBlob(id),
+    });
+    t.push(performance.now());
+    const step = resultStep(
+      "big",
+      previous.value ?? undefined,
+      { added: walk.added.length, removed: walk.removedCount, rows: sorted.count },
+      0,
+      "q",
+      true,
+    );
+    item.counter = step.counter;
+    const added = function* () {
+      const which = step.allAdded ? undefined : walk.added;
+      const n = which ? which.length : sorted.count;
+      for (let k = 0; k < n; k++) yield rowTextAt(sorted, which ? which[k] : k);
+    };
+    const rendered = step.log
+      ? await renderLines(store, item, step.logRemoved ? walk.removed : [], added(), true, sorted.count)
+      : { lines: [] };
+    t.push(performance.now());
+    await store.commitRun({
+      name: "big",
+      previous,
+      state: step.state,
+      rows: step.storeRows ? walk.update : undefined,
+      ...rendered,
+      category: "result",
+    });
+    t.push(performance.now());
+    const ms = t.slice(1).map((x, i) => (x - t[i]).toFixed(0));
+    const total = t[t.length - 1] - t[0];
+    if (run > 0) totals.push(total);
+    console.log(
+      `${run === 0 ? "first run" : `1 % run ${run}`}: ${(total / 1000).toFixed(2)} s (canonical ${ms[0]}, sort ${
+        ms[1]
+      }, walk ${ms[2]}, render ${ms[3]}, commit ${ms[4]} ms; +${walk.added.length} -${walk.removedCount})`,
+    );
+  }
+  totals.sort((a, b) => a - b);
+  console.log(
+    `${rows.toLocaleString("en")} rows in-process, 1 % runs: median ${
+      (totals[totals.length >> 1] / 1000).toFixed(2)
+    } s; peak RSS ${
+      (Number(/VmHWM:\s+(\d+)/.exec(Deno.readTextFileSync("/proc/self/status"))?.[1] ?? 0) / 1024).toFixed(0)
+    } MiB`,
+  );
+  store.close();
+  engine.close();
+  Deno.removeSync(dir, { recursive: true });
+}
+
 const largeOnly = Deno.args.includes("--large");
-if (largeOnly) {
+if (Deno.args.includes("--large-inprocess")) {
+  await benchLargeInProcess(Number(positional[0] ?? 4), Number(positional[1] ?? 1_000_000));
+} else if (largeOnly) {
   // `--large [seconds for 100k] [seconds for 1M]`: each size runs with the watchdog (supervisor +
   // worker) and with --disable_watchdog (one process), after an idle daemon for scale.
   const secs100k = Number(positional[0] ?? 60);

@@ -16,7 +16,8 @@
  * @module
  */
 import type { Engine } from "../engine.ts";
-import type { Statement } from "../sqlite/database.ts";
+import type { Database, Statement } from "../sqlite/database.ts";
+import { BatchEnd, RowBatchReader } from "../sqlite/row_batch.ts";
 import { RowCells, StorageClass } from "../sqlite/row_cells.ts";
 import { doubleLiteral, literalRowEncoder, textLiteral } from "./diff.ts";
 
@@ -30,6 +31,12 @@ export interface RowSink {
    * call); without it such rows come to {@linkcode RowSink.add} as text.
    */
   addBytes?(row: Uint8Array): void;
+  /**
+   * Adds `rows` plain rows at once: `bytes` holds them, each followed by "\n" (row k ends, after
+   * its newline, at `ends[k]`), with their hashes (sorted_rows.ts's rowHash; views reused after the call).
+   * With it, rows are read in batches by native code where it runs (core/sqlite/row_batch.ts).
+   */
+  addBatch?(bytes: Uint8Array, ends: Uint32Array, hashes: Uint32Array, rows: number): void;
   /** Drops the rows added so far (a later statement with result columns replaces them). */
   reset(): void;
 }
@@ -57,6 +64,11 @@ export interface CanonicalOptions {
    * reference the row text is checked against.
    */
   rowText?: boolean;
+  /**
+   * Read row text in batches by native code where it runs and the sink takes batches (the
+   * default); false reads it row by row (the fallback, which tests compare it with).
+   */
+  batches?: boolean;
 }
 
 /**
@@ -79,7 +91,10 @@ export function runCanonicalInto(engine: Engine, sql: string, sink: RowSink, opt
       const wrapped = options?.rowText === false ? undefined : prepareWrapped(engine, statement, names);
       if (wrapped) {
         try {
-          size = runWrapped(wrapped, names, cells, sink);
+          const reader = sink.addBatch && options?.batches !== false ? RowBatchReader.create() : undefined;
+          size = reader
+            ? runBatches(engine.db, wrapped, names, cells, sink, reader)
+            : runWrapped(wrapped, names, cells, sink);
           continue;
         } catch (err) {
           if (!(err instanceof Error) || !BLOB_REFUSED.test(err.message)) throw err;
@@ -101,17 +116,54 @@ const BLOB_REFUSED = /JSON cannot hold BLOB values/;
 
 /** Runs a statement of {@linkcode wrapForRowText}; returns the size of its rows. */
 function runWrapped(wrapped: Statement, names: readonly string[], cells: RowCells, sink: RowSink): number {
+  const one = wrappedRow(wrapped, names, cells, sink);
+  let size = 0;
+  while (wrapped.step()) size += one();
+  return size;
+}
+
+/**
+ * {@linkcode runWrapped} with the rows read in batches by native code: plain rows go to the
+ * sink a batch at a time; a row the batch does not take is read here, row by row.
+ */
+function runBatches(
+  db: Database,
+  wrapped: Statement,
+  names: readonly string[],
+  cells: RowCells,
+  sink: RowSink,
+  reader: RowBatchReader,
+): number {
+  const one = wrappedRow(wrapped, names, cells, sink);
+  let size = 0;
+  let onRow = wrapped.step();
+  while (onRow) {
+    const end = reader.read(wrapped);
+    if (reader.rows > 0) {
+      sink.addBatch!(reader.bytes, reader.ends, reader.hashes, reader.rows);
+      size += reader.units;
+    }
+    if (end === BatchEnd.DONE) break;
+    if (end === BatchEnd.ERROR) throw db.lastError(reader.rc);
+    if (end === BatchEnd.OTHER) {
+      size += one();
+      onRow = wrapped.step();
+    }
+  }
+  return size;
+}
+
+/** Reads the current row of a wrapped statement into `sink`; returns its size. */
+function wrappedRow(wrapped: Statement, names: readonly string[], cells: RowCells, sink: RowSink): () => number {
   const encode = literalRowEncoder(names);
   const literals: string[] = new Array(names.length);
-  let size = 0;
-  while (wrapped.step()) {
+  return () => {
     cells.load(wrapped, 1, false);
     const bytes = cells.bytes(0);
     const plain = bytes === null ? NOT_PLAIN : plainRow(bytes);
     if (plain === ASCII && sink.addBytes) {
-      size += bytes!.length;
       sink.addBytes(bytes!);
-      continue;
+      return bytes!.length;
     }
     let row: string;
     if (plain === NOT_PLAIN) {
@@ -121,10 +173,9 @@ function runWrapped(wrapped: Statement, names: readonly string[], cells: RowCell
       // Decoded as the value-by-value path decodes each value (invalid UTF-8 becomes U+FFFD).
       row = decoder.decode(bytes!);
     }
-    size += row.length;
     sink.add(row);
-  }
-  return size;
+    return row.length;
+  };
 }
 
 /** Runs `statement` value by value (columns from `first` on); returns the size of its rows. */

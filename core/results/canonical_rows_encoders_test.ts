@@ -1,5 +1,6 @@
 import { assertEquals } from "../../testing/assert.ts";
 import { Engine } from "../engine.ts";
+import { RowBatchReader } from "../sqlite/row_batch.ts";
 import { plainRow, runCanonical, runCanonicalInto, wrapForRowText } from "./canonical_rows.ts";
 import { sortedBytes, SortedRowsBuilder } from "./sorted_rows.ts";
 
@@ -55,7 +56,21 @@ function bothWays(engine: Engine, sql: string): void {
     rowText: false,
   });
   assertEquals(sizeA, sizeB, sql);
-  assertEquals(sortedBytes(a.finish()), sortedBytes(b.finish()), sql);
+  const bytesA = sortedBytes(a.finish());
+  assertEquals(bytesA, sortedBytes(b.finish()), sql);
+  // Row text read row by row (the fallback where the native batch reader cannot run).
+  const c = new SortedRowsBuilder();
+  assertEquals(runCanonicalInto(engine, sql, c, { batches: false }), sizeA, sql);
+  assertEquals(sortedBytes(c.finish()), bytesA, sql);
+}
+
+/** Whether this machine runs the native batch reader (else the batch tests compare the fallback with itself). */
+const native = RowBatchReader.create() !== undefined;
+if (!native) {
+  console.warn(
+    "canonical_rows_encoders_test: the native row batch reader does not run here (not x86-64/AArch64 Linux, " +
+      "OSQ_NATIVE_ROWS=0, or no executable mapping); only the fallback is checked",
+  );
 }
 
 Deno.test("rows SQLite writes are byte-identical to rows read value by value, for every storage class", () => {
@@ -96,6 +111,30 @@ Deno.test("a query SQLite writes rows for keeps its row order, statements, comme
       '{"x":49}',
       '{"x":48}',
     ]);
+  } finally {
+    engine.close();
+  }
+});
+
+Deno.test("rows read in native batches equal rows read one by one, across batch ends and odd rows", () => {
+  if (Deno.build.os === "linux" && ["x86_64", "aarch64"].includes(Deno.build.arch)) {
+    assertEquals(native || Deno.env.get("OSQ_NATIVE_ROWS") === "0", true, "the native reader should run here");
+  }
+  const engine = new Engine();
+  try {
+    const series = (n: number) => `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < ${n}) `;
+    // Plain rows in batches that grow, every tricky value now and then (each stops a batch).
+    const cases = TRICKY.map((v, i) => `WHEN ${i * 1009 + 7} THEN ${v}`).join(" ");
+    bothWays(engine, `${series(60_000)}SELECT x, 'r-' || x AS r, CASE x ${cases} ELSE x * 3 END AS v FROM c`);
+    // Multibyte text in every row (its size counts UTF-16 units), an empty string, NULLs.
+    bothWays(engine, `${series(5_000)}SELECT x, 'é😀漢' || x AS u, '' AS e, NULL AS n FROM c`);
+    // Rows larger than a batch holds, between small ones.
+    bothWays(
+      engine,
+      `${series(6)}SELECT x, CASE WHEN x % 2 = 0 THEN printf('%.*c', 1500000, 'w') ELSE x END AS big FROM c`,
+    );
+    // A blob after many plain rows: the statement runs again unwrapped, from its first row.
+    bothWays(engine, `${series(30_000)}SELECT x, CASE WHEN x = 29000 THEN x'00ff' ELSE 'b' END AS b FROM c`);
   } finally {
     engine.close();
   }

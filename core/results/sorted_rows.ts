@@ -121,6 +121,26 @@ export class SortedRowsBuilder {
     this.#used = start + n + 1;
   }
 
+  /**
+   * Adds `rows` canonical rows at once: their UTF-8 bytes in `bytes`, each followed by "\n"
+   * (row k ends, after its newline, at `ends[k]`), and their {@linkcode rowHash}es (copied at once).
+   */
+  addBatch(bytes: Uint8Array, ends: Uint32Array, hashes: Uint32Array, rows: number): void {
+    const n = ends[rows - 1];
+    ensure(this.#buffer, this.#used + n);
+    ensure(this.#startsBuffer, (this.#count + rows + 1) * 4);
+    ensure(this.#hashesBuffer, (this.#count + rows) * 4);
+    const base = this.#used;
+    this.#bytes.set(bytes.subarray(0, n), base);
+    this.#hashes.set(hashes.subarray(0, rows), this.#count);
+    const starts = this.#starts;
+    let c = this.#count;
+    starts[c++] = base;
+    for (let k = 0; k < rows - 1; k++) starts[c++] = base + ends[k];
+    this.#count = c;
+    this.#used = base + n;
+  }
+
   /** Forgets the rows added so far. */
   reset(): void {
     this.#used = 0;

@@ -1,0 +1,201 @@
+/**
+ * Row text in batches: column 0's text of many rows of a statement copied into one buffer per
+ * call, by machine code (core/sqlite/native/rows.c) that steps the statement itself.
+ *
+ * Why: reading a row's text over FFI costs two calls (sqlite3_column_text, sqlite3_column_bytes),
+ * a step and a copy per row, ~1.3 s of a million-row scheduled query; here TypeScript is entered
+ * once per batch of up to {@linkcode MAX_BATCH_ROWS} rows. The code also hashes each row (FNV-1a,
+ * the order core/results/sorted_rows.ts keeps rows in) and copies only rows that are canonical
+ * text already (see rows.c); at any other row it stops there, and the caller reads that row its
+ * own way before stepping on.
+ *
+ * The code exists for x86-64 and AArch64 Linux and is mapped as core/vtab/native_cursor.ts maps
+ * the native cursor (an anonymous page made executable, SQLite's functions found with dlsym in the
+ * libsqlite3 osq loaded). Where that is not possible, or `OSQ_NATIVE_ROWS=0` is set,
+ * {@linkcode RowBatchReader.create} returns undefined and callers read row by row.
+ *
+ * @module
+ */
+import { tryLibc } from "../host/libc.ts";
+import type { Statement } from "./database.ts";
+import { sqlite, sqliteLibraryPath } from "./ffi.ts";
+
+/** How a {@linkcode RowBatchReader.read} ended. */
+export const BatchEnd = {
+  /** The batch is full; the statement is on a row not read yet (read again). */
+  FULL: 0,
+  /** The statement has no more rows. */
+  DONE: 1,
+  /** The statement is on a row the batch does not take (not plain canonical text, or too large). */
+  OTHER: 2,
+  /** A step failed: {@linkcode RowBatchReader.rc} is its result code. */
+  ERROR: 3,
+} as const;
+
+/** Rows one batch holds at most. */
+export const MAX_BATCH_ROWS = 16_384;
+/** Bytes of rows one batch holds at most (a row larger than this is read row by row). */
+const MAX_BATCH_BYTES = 1 << 20;
+const FIRST_BATCH_ROWS = 256;
+const FIRST_BATCH_BYTES = 1 << 14;
+/** Bytes of rows.c's Batch header. */
+const HEADER = 32;
+
+const PAGE = 4096;
+const PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4;
+const MAP_PRIVATE = 0x02, MAP_ANONYMOUS = 0x20;
+const RTLD_NOW = 2, RTLD_NOLOAD = 4;
+
+const MACHINE: { CODE: Uint8Array<ArrayBuffer>; ROWS_ENTRY: number } | undefined = Deno.build.os !== "linux"
+  ? undefined
+  : Deno.build.arch === "x86_64"
+  ? await import("./native/rows_x86_64.ts")
+  : Deno.build.arch === "aarch64"
+  ? await import("./native/rows_aarch64.ts")
+  : undefined;
+
+const DEFINITION = { parameters: ["usize", "usize", "buffer"], result: "i32" } as const;
+
+interface Loaded {
+  fn: Deno.UnsafeFnPointer<typeof DEFINITION>;
+  api: bigint;
+}
+
+let loaded: Loaded | null | undefined;
+
+/** The native code, mapped once per process; undefined where it cannot run (see the module doc). */
+function load(): Loaded | undefined {
+  if (loaded !== undefined) return loaded ?? undefined;
+  loaded = null;
+  if (!MACHINE || Deno.env.get("OSQ_NATIVE_ROWS") === "0") return undefined;
+  const c = tryLibc();
+  if (!c) return undefined;
+  try {
+    sqlite();
+    const path = sqliteLibraryPath();
+    if (!path) return undefined;
+    const handle = c.dlopen(cstring(path), RTLD_NOW | RTLD_NOLOAD);
+    if (handle === null) return undefined;
+    const functions: bigint[] = [];
+    for (const name of ["sqlite3_step", "sqlite3_column_text", "sqlite3_column_bytes"]) {
+      const fn = c.dlsym(handle, cstring(name));
+      if (fn === null) return undefined;
+      functions.push(BigInt(Deno.UnsafePointer.value(fn)));
+    }
+    const { CODE, ROWS_ENTRY } = MACHINE;
+    const apiOffset = (CODE.length + 7) & ~7;
+    if (apiOffset + 8 * functions.length > PAGE) return undefined;
+    const page = c.mmap(null, BigInt(PAGE), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0n);
+    const base = BigInt(Deno.UnsafePointer.value(page));
+    if (page === null || base === -1n || base === 0xffffffffffffffffn) return undefined;
+    const bytes = new Uint8Array(Deno.UnsafePointerView.getArrayBuffer(page, PAGE));
+    bytes.set(CODE);
+    // The Api table lives on the same page, after the code (8-byte aligned), read-only once sealed.
+    const view = new DataView(bytes.buffer);
+    functions.forEach((fn, i) => view.setBigUint64(apiOffset + i * 8, fn, true));
+    if (c.mprotect(page, BigInt(PAGE), PROT_READ | PROT_EXEC) !== 0) {
+      c.munmap(page, BigInt(PAGE));
+      return undefined;
+    }
+    // The page stays mapped for the life of the process.
+    const entry = Deno.UnsafePointer.create(base + BigInt(ROWS_ENTRY));
+    if (entry === null) return undefined;
+    loaded = {
+      fn: new Deno.UnsafeFnPointer(entry as Deno.PointerObject<typeof DEFINITION>, DEFINITION),
+      api: base + BigInt(apiOffset),
+    };
+    return loaded;
+  } catch {
+    return undefined;
+  }
+}
+
+function cstring(text: string): Uint8Array<ArrayBuffer> {
+  const bytes = new TextEncoder().encode(text + "\0");
+  const out = new Uint8Array(new ArrayBuffer(bytes.length));
+  out.set(bytes);
+  return out;
+}
+
+/**
+ * Reads a statement's column 0 in batches (see the module doc). Batches start small and grow, so
+ * a query of a few rows allocates little.
+ *
+ * @example
+ * ```ts ignore
+ * const reader = RowBatchReader.create();
+ * if (reader && statement.step()) {
+ *   for (let end = reader.read(statement); ; end = reader.read(statement)) {
+ *     use(reader.bytes, reader.ends, reader.hashes, reader.rows);
+ *     if (end === BatchEnd.DONE) break;
+ *     // OTHER: read the current row another way, then step; ERROR: throw
+ *   }
+ * }
+ * ```
+ */
+export class RowBatchReader {
+  readonly #code: Loaded;
+  #memory = new Uint8Array(0);
+  #header = new Int32Array(0);
+  #maxRows = 0;
+  #capacity = 0;
+  #grow = false;
+  /** Rows of the last batch: each row's end (after its newline) in {@linkcode RowBatchReader.bytes}. */
+  ends: Uint32Array = new Uint32Array(0);
+  /** FNV-1a hashes of the last batch's rows (without their newlines). */
+  hashes: Uint32Array = new Uint32Array(0);
+  /** The last batch's rows, each followed by a newline: a view reused by the next read. */
+  bytes: Uint8Array = new Uint8Array(0);
+  /** Rows in the last batch. */
+  rows = 0;
+  /** UTF-16 units of the last batch's rows (their length as JavaScript strings). */
+  units = 0;
+  /** The result code of the step that ended the last batch. */
+  rc = 0;
+
+  private constructor(code: Loaded) {
+    this.#code = code;
+    this.#allocate(FIRST_BATCH_ROWS, FIRST_BATCH_BYTES);
+  }
+
+  /** A reader, or undefined where the native code cannot run (callers then read row by row). */
+  static create(): RowBatchReader | undefined {
+    const code = load();
+    return code ? new RowBatchReader(code) : undefined;
+  }
+
+  #allocate(maxRows: number, capacity: number): void {
+    this.#maxRows = maxRows;
+    this.#capacity = capacity;
+    this.#memory = new Uint8Array(HEADER + 8 * maxRows + capacity);
+    this.#header = new Int32Array(this.#memory.buffer, 0, HEADER / 4);
+    this.ends = new Uint32Array(this.#memory.buffer, HEADER, maxRows);
+    this.hashes = new Uint32Array(this.#memory.buffer, HEADER + 4 * maxRows, maxRows);
+  }
+
+  /**
+   * Copies the current row of `statement` (it must be on a row) and those after it, stepping,
+   * into the batch; returns how it ended ({@linkcode BatchEnd}).
+   */
+  read(statement: Statement): number {
+    if (this.#grow) {
+      // The last batch filled up with small rows: take more at once (up to the limits). The
+      // caller has used the last batch by now.
+      this.#grow = false;
+      this.#allocate(Math.min(MAX_BATCH_ROWS, this.#maxRows * 4), Math.min(MAX_BATCH_BYTES, this.#capacity * 4));
+    }
+    const header = this.#header;
+    header[0] = this.#capacity;
+    header[1] = this.#maxRows;
+    const end = this.#code.fn.call(this.#code.api, statement.handle, this.#memory);
+    this.rows = header[2];
+    this.units = header[5];
+    this.rc = header[4];
+    const base = HEADER + 8 * this.#maxRows;
+    this.bytes = this.#memory.subarray(base, base + header[3]);
+    if (end === BatchEnd.FULL && (this.#maxRows < MAX_BATCH_ROWS || this.#capacity < MAX_BATCH_BYTES)) {
+      this.#grow = true;
+    }
+    return end;
+  }
+}
