@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { tieredFunction } from "../../core/runtime/tiered_ffi.ts";
+import { type Tiered, tiered } from "../../core/runtime/tiered_ffi.ts";
 
 const CAPACITY = 1 << 20;
 /** Values up to this many bytes go through the scratch area. */
@@ -31,21 +31,25 @@ export interface SyncWriter {
 }
 
 type Copy = (dst: bigint, src: bigint, n: bigint) => unknown;
-let memcpy: Copy | undefined;
-function copier(): Copy {
+let memcpy: Tiered<Copy> | undefined;
+
+/**
+ * memcpy: through its address for a short result (nothing compiled), compiled once it copies a
+ * lot. Its two calls are two call sites so that the compiled one is Deno's fast call (see Tiered).
+ */
+function copy(dst: bigint, src: bigint, n: bigint): void {
   if (!memcpy) {
     const library = Deno.build.os === "darwin" ? "libSystem.dylib" : "libc.so.6";
     const definition = { parameters: ["usize", "usize", "usize"], result: "void" } as const;
-    // Through its address for a short result (nothing compiled), compiled once it copies a lot.
-    memcpy = tieredFunction<Copy>(
+    memcpy = tiered<Copy>(
       library,
       "memcpy",
       definition,
       () => Deno.dlopen(library, { memcpy: definition }).symbols.memcpy,
-      (fast) => memcpy = fast,
     );
   }
-  return memcpy;
+  if (memcpy.compiled) memcpy.compiled(dst, src, n);
+  else memcpy.address(dst, src, n);
 }
 
 /** A buffered byte sink. */
@@ -162,12 +166,12 @@ export class Output {
     if (n <= SCRATCH) {
       // Short values: memcpy into a fixed scratch area (no BigInt arithmetic per value), then
       // a plain loop into the buffer.
-      copier()(this.#scratchAddress, address, SIZES[n]);
+      copy(this.#scratchAddress, address, SIZES[n]);
       const scratch = this.#scratch;
       const buffer = this.buffer;
       for (let k = 0; k < n; k++) buffer[start + k] = scratch[k];
     } else {
-      copier()(this.#address + BigInt(start), address, BigInt(n));
+      copy(this.#address + BigInt(start), address, BigInt(n));
     }
     this.position += n;
     return start;
