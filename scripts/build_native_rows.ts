@@ -52,6 +52,8 @@ async function build(target: typeof TARGETS[number]): Promise<void> {
       "-fPIC",
       "-ffreestanding",
       "-fno-builtin",
+      // Vector constants would live in .rodata, which the code cannot address from a bare page.
+      "-fno-tree-vectorize",
       "-fno-stack-protector",
       "-fno-jump-tables",
       "-fno-asynchronous-unwind-tables",
@@ -70,8 +72,11 @@ async function build(target: typeof TARGETS[number]): Promise<void> {
     await run(`${target.prefix}objcopy`, ["-O", "binary", "--only-section=.text", object, binary]);
     const bytes = await Deno.readFile(binary);
     const symbols = await run(`${target.prefix}nm`, [object]);
-    const m = /^([0-9a-f]+) T osq_rows$/m.exec(symbols);
-    if (!m) throw new Error("rows.o has no osq_rows");
+    const entry = (name: string) => {
+      const m = new RegExp(`^([0-9a-f]+) T ${name}$`, "m").exec(symbols);
+      if (!m) throw new Error(`rows.o has no ${name}`);
+      return parseInt(m[1], 16);
+    };
     const gcc = (await run(`${target.prefix}gcc`, ["--version"])).split("\n")[0];
     const hex = Array.from(bytes, (b) => `0x${b.toString(16).padStart(2, "0")}`);
     const lines: string[] = [];
@@ -89,8 +94,8 @@ export const CODE: Uint8Array<ArrayBuffer> = new Uint8Array([
 ${lines.join("\n")}
 ]);
 
-/** Byte offset of osq_rows in {@linkcode CODE}. */
-export const ROWS_ENTRY = ${parseInt(m[1], 16)};
+/** Byte offsets of the entry points in {@linkcode CODE}. */
+export const ENTRY = { rows: ${entry("osq_rows")}, merge: ${entry("osq_merge")} } as const;
 `;
     await emit(OUTPUT, text);
   } finally {

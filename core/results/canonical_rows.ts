@@ -3,23 +3,29 @@
  * and stores (core/results/diff.ts): SQLite's storage class of every value decides integer, double or
  * text, as osquery's typed rows do. Query threads and the daemon's own thread both use it.
  *
- * A query (one read-only statement) runs wrapped so that SQLite builds each row's text itself
- * ({@linkcode wrapForRowText}, with json_object): one value to read per row instead of a type and
- * a value per column, which was most of what turning a million rows into text cost. SQLite writes
- * integers, NULL (as the wrapper passes it: "") and text without control bytes exactly as the
- * canonical text does. What it writes differently is recognised in the row's text
- * ({@linkcode plainRow}): a double (json_object writes `%!.15g`, always with a `.`) and a control
- * byte (`\u0001` or `\n`, where the canonical text has `\\x01`); such a row is read value by value
- * instead, from the query's own columns, which the wrapper returns beside the text. A blob stops
- * json_object altogether: the statement then runs again unwrapped, from its first row.
+ * Where the caller takes rows in batches (a query thread's sorted buffers) and the native code
+ * runs, rows are written in batches by machine code (core/sqlite/row_batch.ts): it steps the
+ * statement and writes integers, text and NULL as the canonical text does, a few hundred calls
+ * for a million rows; a row with a double, a blob or text that is not UTF-8 is read here, value
+ * by value.
+ *
+ * Otherwise a query (one read-only statement) runs wrapped so that SQLite builds each row's text
+ * itself ({@linkcode wrapForRowText}, with json_object): one value to read per row instead of a
+ * type and a value per column. SQLite writes integers, NULL (as the wrapper passes it: "") and
+ * text without control bytes exactly as the canonical text does. What it writes differently is
+ * recognised in the row's text ({@linkcode plainRow}): a double (json_object writes `%!.15g`,
+ * always with a `.`) and a control byte (`\u0001` or `\n`, where the canonical text has `\\x01`);
+ * such a row is read value by value instead, from the query's own columns, which the wrapper
+ * returns beside the text. A blob stops json_object altogether: the statement then runs again
+ * unwrapped, from its first row.
  *
  * @module
  */
 import type { Engine } from "../engine.ts";
 import type { Database, Statement } from "../sqlite/database.ts";
-import { BatchEnd, RowBatchReader } from "../sqlite/row_batch.ts";
+import { BatchEnd, RowBatchReader, type RowTemplate } from "../sqlite/row_batch.ts";
 import { RowCells, StorageClass } from "../sqlite/row_cells.ts";
-import { doubleLiteral, literalRowEncoder, textLiteral } from "./diff.ts";
+import { doubleLiteral, literalRowEncoder, rowKeys, textLiteral } from "./diff.ts";
 
 const decoder = new TextDecoder();
 
@@ -65,8 +71,8 @@ export interface CanonicalOptions {
    */
   rowText?: boolean;
   /**
-   * Read row text in batches by native code where it runs and the sink takes batches (the
-   * default); false reads it row by row (the fallback, which tests compare it with).
+   * Write rows in batches by native code where it runs and the sink takes batches (the default);
+   * false reads them row by row (the fallback, which tests compare it with).
    */
   batches?: boolean;
 }
@@ -88,13 +94,17 @@ export function runCanonicalInto(engine: Engine, sql: string, sink: RowSink, opt
       }
       // Only the last statement with result columns counts (as in osquery's SQL).
       sink.reset();
+      const reader = sink.addBatch && options?.batches !== false && options?.rowText !== false
+        ? RowBatchReader.create(rowTemplate(names))
+        : undefined;
+      if (reader) {
+        size = runBatches(engine.db, statement, names, cells, sink, reader);
+        continue;
+      }
       const wrapped = options?.rowText === false ? undefined : prepareWrapped(engine, statement, names);
       if (wrapped) {
         try {
-          const reader = sink.addBatch && options?.batches !== false ? RowBatchReader.create() : undefined;
-          size = reader
-            ? runBatches(engine.db, wrapped, names, cells, sink, reader)
-            : runWrapped(wrapped, names, cells, sink);
+          size = runWrapped(wrapped, names, cells, sink);
           continue;
         } catch (err) {
           if (!(err instanceof Error) || !BLOB_REFUSED.test(err.message)) throw err;
@@ -123,22 +133,25 @@ function runWrapped(wrapped: Statement, names: readonly string[], cells: RowCell
 }
 
 /**
- * {@linkcode runWrapped} with the rows read in batches by native code: plain rows go to the
- * sink a batch at a time; a row the batch does not take is read here, row by row.
+ * Runs `statement` with its rows written in batches by native code (core/sqlite/row_batch.ts):
+ * rows of integers, text and NULL go to the sink a batch at a time; a row the batch does not
+ * take (a double, a blob, text that is not UTF-8) is read here, value by value. Returns the size
+ * of the rows.
  */
 function runBatches(
   db: Database,
-  wrapped: Statement,
+  statement: Statement,
   names: readonly string[],
   cells: RowCells,
   sink: RowSink,
   reader: RowBatchReader,
 ): number {
-  const one = wrappedRow(wrapped, names, cells, sink);
+  const encode = literalRowEncoder(names);
+  const literals: string[] = new Array(names.length);
   let size = 0;
-  let onRow = wrapped.step();
+  let onRow = statement.step();
   while (onRow) {
-    const end = reader.read(wrapped);
+    const end = reader.read(statement);
     if (reader.rows > 0) {
       sink.addBatch!(reader.bytes, reader.ends, reader.hashes, reader.rows);
       size += reader.units;
@@ -146,11 +159,20 @@ function runBatches(
     if (end === BatchEnd.DONE) break;
     if (end === BatchEnd.ERROR) throw db.lastError(reader.rc);
     if (end === BatchEnd.OTHER) {
-      size += one();
-      onRow = wrapped.step();
+      readLiterals(statement, cells, 0, literals);
+      const row = encode(literals);
+      size += row.length;
+      sink.add(row);
+      onRow = statement.step();
     }
   }
   return size;
+}
+
+/** The native writer's template of a row of columns `names` (see diff.ts's rowKeys). */
+function rowTemplate(names: readonly string[]): RowTemplate {
+  const { order, keys } = rowKeys(names);
+  return { columns: order, prefixes: keys };
 }
 
 /** Reads the current row of a wrapped statement into `sink`; returns its size. */

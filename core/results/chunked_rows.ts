@@ -34,6 +34,7 @@
  * @module
  */
 import type { RowsUpdate } from "../kv/store.ts";
+import { type MergeState, rowMerger } from "../sqlite/row_batch.ts";
 import { compareBytes, rowHash, rowText, sortedBytes, type SortedRows, sortRows } from "./sorted_rows.ts";
 
 /** What a query's stored state says about its rows. */
@@ -65,6 +66,12 @@ export interface WalkOptions {
   removedText: boolean;
   /** Reads a pre-chunking rows blob. */
   readBlob: (id: string) => Promise<string>;
+  /**
+   * Merge the stored rows with the current ones in native code where it runs (the default;
+   * core/sqlite/row_batch.ts's rowMerger); false merges them here (the fallback, which tests
+   * compare it with).
+   */
+  nativeMerge?: boolean;
 }
 
 /** Bytes a bucket aims at; the bucket count is a power of two near rows' bytes / this. */
@@ -199,11 +206,30 @@ export async function walkRows(
   const deltaRoom = new Float64Array(samePartition ? 2 ** bits : 0);
   const deltaLimit = new Float64Array(samePartition ? 2 ** bits : 0);
   let j = 0;
+  const merge = options.nativeMerge === false ? undefined : rowMerger();
+  const state: MergeState = {
+    at: new Int32Array(10),
+    added: new Uint32Array(MERGE_ROOM),
+    removed: new Uint32Array(3 * MERGE_ROOM),
+  };
   const segments = stored?.parts
     ? storedSegments(kv, name, stored.parts, stored.deltas)
     : stored?.blob && stored.rows > 0
     ? legacySegment(stored.blob, options.readBlob)
     : undefined;
+  /** A stored row (`old[s, e)`, hash h, of bucket b) that is not current. */
+  const removedRow = (b: number, old: Uint8Array, s: number, e: number, h: number) => {
+    removedCount++;
+    const text = options.removedText || removedIn[b] ? decoder.decode(old.subarray(s, e)) : "";
+    if (options.removedText) removed.push(text);
+    const list = removedIn[b];
+    if (list) {
+      // Past the room a delta has, the bucket is rewritten: stop keeping its rows.
+      if ((deltaRoom[b] -= e - s + 1) < 0) removedIn[b] = undefined;
+      else list.push(text);
+    }
+    dirty[bucketOf(h, bits)] = 1;
+  };
   for await (const seg of segments ?? []) {
     const base = bucketParts(seg.bytes);
     if (seg.bucket >= 0) {
@@ -215,6 +241,25 @@ export async function walkRows(
       }
     }
     const { rows: old, hashes: oldHashes } = seg.delta ? applyDelta(base, seg.delta.value) : base;
+    if (merge && oldHashes) {
+      // The whole bucket in native code, which lists the rows added and removed.
+      const { at } = state;
+      at[0] = j, at[1] = n, at[2] = 0, at[3] = oldHashes.length, at[4] = 0, at[5] = old.length;
+      at[7] = state.added.length, at[9] = state.removed.length / 3;
+      do {
+        at[6] = at[8] = 0;
+        merge(current, old, oldHashes, state);
+        for (let k = 0; k < at[6]; k++) {
+          const place = state.added[k];
+          added.push(place);
+          dirty[bucketOf(hashes[place], bits)] = 1;
+        }
+        const r = state.removed;
+        for (let k = 0; k < at[8]; k++) removedRow(seg.bucket, old, r[3 * k], r[3 * k + 1], r[3 * k + 2]);
+      } while (at[2] < at[3] && at[4] < at[5]);
+      j = at[0];
+      continue;
+    }
     const oldView = new DataView(old.buffer, old.byteOffset, old.byteLength);
     let s = 0;
     for (let r = 0; s < old.length; r++) {
@@ -242,20 +287,8 @@ export async function walkRows(
         j++;
         c = 1;
       }
-      if (j < n && hashes[j] === h && c === 0) {
-        j++;
-      } else {
-        removedCount++;
-        const text = options.removedText || removedIn[seg.bucket] ? decoder.decode(old.subarray(s, e)) : "";
-        if (options.removedText) removed.push(text);
-        const list = removedIn[seg.bucket];
-        if (list) {
-          // Past the room a delta has, the bucket is rewritten: stop keeping its rows.
-          if ((deltaRoom[seg.bucket] -= e - s + 1) < 0) removedIn[seg.bucket] = undefined;
-          else list.push(text);
-        }
-        dirty[bucketOf(h, bits)] = 1;
-      }
+      if (j < n && hashes[j] === h && c === 0) j++;
+      else removedRow(seg.bucket, old, s, e, h);
       s = e + 1;
     }
   }
@@ -308,6 +341,9 @@ export async function walkRows(
   if (!stored?.parts && stored?.blob) walk.update.replacedBlob = stored.blob;
   return walk;
 }
+
+/** Rows the native merge lists per call (added, and removed). */
+const MERGE_ROOM = 4096;
 
 /** A delta's bytes at most (well inside one KV value). */
 const DELTA_BYTES = 16_000;

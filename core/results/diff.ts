@@ -58,11 +58,7 @@ export function doubleString(x: number): string {
  * row costs one pass over its cells.
  */
 export function rowEncoder(names: readonly string[]): (cells: readonly Cell[]) => string {
-  const seen = new Set<string>();
-  // osquery rows are maps: one value per column name (the first column of a name wins here).
-  const order = names.map((_, i) => i).filter((i) => !seen.has(names[i]) && seen.add(names[i]) !== undefined)
-    .sort((a, b) => (names[a] < names[b] ? -1 : names[a] > names[b] ? 1 : 0));
-  const keys = order.map((i, k) => (k === 0 ? "{" : ",") + JSON.stringify(names[i]) + ":");
+  const { order, keys } = rowKeys(names);
   if (order.length === 0) return () => "{}";
   // One join per row gives a flat string: `+=` would leave a tree of concatenations (several
   // objects per cell) that costs ~5x the memory of the text and slows every hash of it.
@@ -78,16 +74,25 @@ export function rowEncoder(names: readonly string[]): (cells: readonly Cell[]) =
 }
 
 /**
+ * The keys of a row of columns `names`, in the canonical text's order: `order` holds the column
+ * each key takes (osquery rows are maps: the first column of a name wins), `keys` the text before
+ * its value (`{"name":` first, `,"name":` after); `}` ends the row.
+ */
+export function rowKeys(names: readonly string[]): { order: number[]; keys: string[] } {
+  const seen = new Set<string>();
+  const order = names.map((_, i) => i).filter((i) => !seen.has(names[i]) && seen.add(names[i]) !== undefined)
+    .sort((a, b) => (names[a] < names[b] ? -1 : names[a] > names[b] ? 1 : 0));
+  return { order, keys: order.map((i, k) => (k === 0 ? "{" : ",") + JSON.stringify(names[i]) + ":") };
+}
+
+/**
  * Like {@linkcode rowEncoder}, for values already rendered as JSON literals (see
  * {@linkcode textLiteral}, {@linkcode doubleLiteral}; integers as their digits): the daemon's
  * query threads render each value straight from SQLite without a cell object per value.
  */
 export function literalRowEncoder(names: readonly string[]): (literals: readonly string[]) => string {
-  const seen = new Set<string>();
-  const order = names.map((_, i) => i).filter((i) => !seen.has(names[i]) && seen.add(names[i]) !== undefined)
-    .sort((a, b) => (names[a] < names[b] ? -1 : names[a] > names[b] ? 1 : 0));
+  const { order, keys } = rowKeys(names);
   if (order.length === 0) return () => "{}";
-  const keys = order.map((i, k) => (k === 0 ? "{" : ",") + JSON.stringify(names[i]) + ":");
   const parts: string[] = new Array(order.length * 2 + 1);
   parts[order.length * 2] = "}";
   return (literals) => {

@@ -1,13 +1,16 @@
 /**
- * Row text in batches: column 0's text of many rows of a statement copied into one buffer per
- * call, by machine code (core/sqlite/native/rows.c) that steps the statement itself.
+ * Canonical rows in batches: many rows of a statement written as text into one buffer per call,
+ * by machine code (core/sqlite/native/rows.c) that steps the statement and reads its values
+ * itself; and the chunked diff's merge of stored rows with current ones ({@linkcode rowMerger}).
  *
- * Why: reading a row's text over FFI costs two calls (sqlite3_column_text, sqlite3_column_bytes),
- * a step and a copy per row, ~1.3 s of a million-row scheduled query; here TypeScript is entered
- * once per batch of up to {@linkcode MAX_BATCH_ROWS} rows. The code also hashes each row (FNV-1a,
- * the order core/results/sorted_rows.ts keeps rows in) and copies only rows that are canonical
- * text already (see rows.c); at any other row it stops there, and the caller reads that row its
- * own way before stepping on.
+ * Why: reading a row over FFI costs a call per type and per value, a step, and a string per row
+ * (~1.3 s of a million-row scheduled query even when SQLite wrote each row's text with
+ * json_object, which cost ~0.4 s more); here TypeScript is entered once per batch of up to
+ * {@linkcode MAX_BATCH_ROWS} rows. The code writes the text core/results/diff.ts defines (keys in
+ * the order and with the text a {@linkcode RowTemplate} gives; integers, strings with control
+ * bytes as `\\xHH`, NULL as "") and hashes each row (FNV-1a, the order
+ * core/results/sorted_rows.ts keeps rows in). A double, a blob or text that is not UTF-8 stops a
+ * batch at its row, which the caller reads value by value before stepping on.
  *
  * The code exists for x86-64 and AArch64 Linux and is mapped as core/vtab/native_cursor.ts maps
  * the native cursor (an anonymous page made executable, SQLite's functions found with dlsym in the
@@ -26,7 +29,7 @@ export const BatchEnd = {
   FULL: 0,
   /** The statement has no more rows. */
   DONE: 1,
-  /** The statement is on a row the batch does not take (not plain canonical text, or too large). */
+  /** The statement is on a row the batch does not take (a double, a blob, not UTF-8, or too large). */
   OTHER: 2,
   /** A step failed: {@linkcode RowBatchReader.rc} is its result code. */
   ERROR: 3,
@@ -46,18 +49,24 @@ const PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4;
 const MAP_PRIVATE = 0x02, MAP_ANONYMOUS = 0x20;
 const RTLD_NOW = 2, RTLD_NOLOAD = 4;
 
-const MACHINE: { CODE: Uint8Array<ArrayBuffer>; ROWS_ENTRY: number } | undefined = Deno.build.os !== "linux"
-  ? undefined
-  : Deno.build.arch === "x86_64"
-  ? await import("./native/rows_x86_64.ts")
-  : Deno.build.arch === "aarch64"
-  ? await import("./native/rows_aarch64.ts")
-  : undefined;
+const MACHINE: { CODE: Uint8Array<ArrayBuffer>; ENTRY: { rows: number; merge: number } } | undefined =
+  Deno.build.os !== "linux"
+    ? undefined
+    : Deno.build.arch === "x86_64"
+    ? await import("./native/rows_x86_64.ts")
+    : Deno.build.arch === "aarch64"
+    ? await import("./native/rows_aarch64.ts")
+    : undefined;
 
-const DEFINITION = { parameters: ["usize", "usize", "buffer"], result: "i32" } as const;
+const DEFINITION = { parameters: ["usize", "usize", "buffer", "buffer"], result: "i32" } as const;
+const MERGE = {
+  parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "buffer", "buffer", "buffer", "buffer"],
+  result: "void",
+} as const;
 
 interface Loaded {
   fn: Deno.UnsafeFnPointer<typeof DEFINITION>;
+  merge: Deno.UnsafeFnPointer<typeof MERGE>;
   api: bigint;
 }
 
@@ -77,12 +86,19 @@ function load(): Loaded | undefined {
     const handle = c.dlopen(cstring(path), RTLD_NOW | RTLD_NOLOAD);
     if (handle === null) return undefined;
     const functions: bigint[] = [];
-    for (const name of ["sqlite3_step", "sqlite3_column_text", "sqlite3_column_bytes"]) {
+    const names = [
+      "sqlite3_step",
+      "sqlite3_column_text",
+      "sqlite3_column_bytes",
+      "sqlite3_column_type",
+      "sqlite3_column_int64",
+    ];
+    for (const name of names) {
       const fn = c.dlsym(handle, cstring(name));
       if (fn === null) return undefined;
       functions.push(BigInt(Deno.UnsafePointer.value(fn)));
     }
-    const { CODE, ROWS_ENTRY } = MACHINE;
+    const { CODE, ENTRY } = MACHINE;
     const apiOffset = (CODE.length + 7) & ~7;
     if (apiOffset + 8 * functions.length > PAGE) return undefined;
     const page = c.mmap(null, BigInt(PAGE), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0n);
@@ -98,13 +114,16 @@ function load(): Loaded | undefined {
       return undefined;
     }
     // The page stays mapped for the life of the process.
-    const entry = Deno.UnsafePointer.create(base + BigInt(ROWS_ENTRY));
-    if (entry === null) return undefined;
-    loaded = {
-      fn: new Deno.UnsafeFnPointer(entry as Deno.PointerObject<typeof DEFINITION>, DEFINITION),
+    const rows = Deno.UnsafePointer.create(base + BigInt(ENTRY.rows));
+    const merge = Deno.UnsafePointer.create(base + BigInt(ENTRY.merge));
+    if (rows === null || merge === null) return undefined;
+    const code: Loaded = {
+      fn: new Deno.UnsafeFnPointer(rows as Deno.PointerObject<typeof DEFINITION>, DEFINITION),
+      merge: new Deno.UnsafeFnPointer(merge as Deno.PointerObject<typeof MERGE>, MERGE),
       api: base + BigInt(apiOffset),
     };
-    return loaded;
+    loaded = code;
+    return code;
   } catch {
     return undefined;
   }
@@ -118,12 +137,40 @@ function cstring(text: string): Uint8Array<ArrayBuffer> {
 }
 
 /**
- * Reads a statement's column 0 in batches (see the module doc). Batches start small and grow, so
- * a query of a few rows allocates little.
+ * How rows are written: for each key in order, the column whose value it takes and the text
+ * before that value (`{"name":` for the first key, `,"name":` after); `}` ends a row.
+ */
+export interface RowTemplate {
+  columns: readonly number[];
+  prefixes: readonly string[];
+}
+
+/** rows.c's shape: int32 count, then per key the column and its text's bytes, then the texts. */
+function shapeOf(template: RowTemplate): Uint8Array<ArrayBuffer> {
+  const texts = template.prefixes.map((p) => new TextEncoder().encode(p));
+  const count = texts.length;
+  let size = 4 + 8 * count;
+  for (const t of texts) size += t.length;
+  const out = new Uint8Array(new ArrayBuffer(size));
+  const words = new Int32Array(out.buffer, 0, 1 + 2 * count);
+  words[0] = count;
+  let o = 4 + 8 * count;
+  texts.forEach((t, k) => {
+    words[1 + 2 * k] = template.columns[k];
+    words[2 + 2 * k] = t.length;
+    out.set(t, o);
+    o += t.length;
+  });
+  return out;
+}
+
+/**
+ * Reads a statement's rows in batches of canonical text (see the module doc). Batches start
+ * small and grow, so a query of a few rows allocates little.
  *
  * @example
  * ```ts ignore
- * const reader = RowBatchReader.create();
+ * const reader = RowBatchReader.create({ columns: [1, 0], prefixes: ['{"a":', ',"b":'] });
  * if (reader && statement.step()) {
  *   for (let end = reader.read(statement); ; end = reader.read(statement)) {
  *     use(reader.bytes, reader.ends, reader.hashes, reader.rows);
@@ -153,15 +200,22 @@ export class RowBatchReader {
   /** The result code of the step that ended the last batch. */
   rc = 0;
 
-  private constructor(code: Loaded) {
+  readonly #shape: Uint8Array<ArrayBuffer>;
+
+  private constructor(code: Loaded, template: RowTemplate) {
     this.#code = code;
+    this.#shape = shapeOf(template);
     this.#allocate(FIRST_BATCH_ROWS, FIRST_BATCH_BYTES);
   }
 
-  /** A reader, or undefined where the native code cannot run (callers then read row by row). */
-  static create(): RowBatchReader | undefined {
+  /**
+   * A reader writing rows as `template` says, or undefined where the native code cannot run
+   * (callers then read row by row).
+   */
+  static create(template: RowTemplate): RowBatchReader | undefined {
+    if (template.columns.length === 0 || template.columns.length !== template.prefixes.length) return undefined;
     const code = load();
-    return code ? new RowBatchReader(code) : undefined;
+    return code ? new RowBatchReader(code, template) : undefined;
   }
 
   #allocate(maxRows: number, capacity: number): void {
@@ -174,7 +228,7 @@ export class RowBatchReader {
   }
 
   /**
-   * Copies the current row of `statement` (it must be on a row) and those after it, stepping,
+   * Writes the current row of `statement` (it must be on a row) and those after it, stepping,
    * into the batch; returns how it ended ({@linkcode BatchEnd}).
    */
   read(statement: Statement): number {
@@ -187,7 +241,7 @@ export class RowBatchReader {
     const header = this.#header;
     header[0] = this.#capacity;
     header[1] = this.#maxRows;
-    const end = this.#code.fn.call(this.#code.api, statement.handle, this.#memory);
+    const end = this.#code.fn.call(this.#code.api, statement.handle, this.#memory, this.#shape);
     this.rows = header[2];
     this.units = header[5];
     this.rc = header[4];
@@ -198,4 +252,41 @@ export class RowBatchReader {
     }
     return end;
   }
+}
+
+/** Sorted rows as {@linkcode RowMerger} reads them (core/results/sorted_rows.ts's SortedRows). */
+export interface MergeRows {
+  bytes: Uint8Array;
+  starts: Uint32Array;
+  order: Uint32Array;
+  hashes: Uint32Array;
+}
+
+/**
+ * The state of a {@linkcode RowMerger}: `at` holds j (current place), n (current rows), r (stored
+ * row), count (stored rows), s (byte of stored row r), the stored bytes, then the count of added
+ * places written to `added` and its room (`added.length`), the count of removed rows written to
+ * `removed` (byte start, end and hash each) and its room (`removed.length / 3`).
+ */
+export interface MergeState {
+  at: Int32Array;
+  added: Uint32Array;
+  removed: Uint32Array;
+}
+
+/**
+ * The chunked diff's merge of one stored bucket with the current rows, in native code (rows.c's
+ * osq_merge): added current places and removed stored rows are written to the state's lists;
+ * equal rows pass. It returns when the bucket's rows are done (r = count) or a list is full
+ * (the caller takes the lists, resets their counts and calls again).
+ */
+export type RowMerger = (current: MergeRows, old: Uint8Array, oldHashes: Uint32Array, state: MergeState) => void;
+
+/** The native {@linkcode RowMerger}, or undefined where the native code does not run. */
+export function rowMerger(): RowMerger | undefined {
+  const code = load();
+  if (!code) return undefined;
+  const merge = code.merge;
+  return (current, old, oldHashes, { at, added, removed }) =>
+    merge.call(current.bytes, current.starts, current.order, current.hashes, old, oldHashes, at, added, removed);
 }

@@ -2,7 +2,8 @@ import { assert, assertEquals } from "../../testing/assert.ts";
 import { Database } from "./database.ts";
 import { BatchEnd, RowBatchReader } from "./row_batch.ts";
 
-const reader = RowBatchReader.create();
+/** Rows of two columns, written as {"a":<column 1>,"b":<column 0>}. */
+const reader = RowBatchReader.create({ columns: [1, 0], prefixes: ['{"a":', ',"b":'] });
 const supported = Deno.build.os === "linux" && ["x86_64", "aarch64"].includes(Deno.build.arch) &&
   Deno.env.get("OSQ_NATIVE_ROWS") !== "0";
 if (!reader) console.warn(`row_batch_test: the native reader does not run here (${Deno.build.os}/${Deno.build.arch})`);
@@ -14,7 +15,7 @@ function fnv(bytes: Uint8Array): number {
   return h >>> 0;
 }
 
-/** Every row of `sql` (one text column) through the reader: each batch's rows, or "OTHER" for a row it left. */
+/** Every row of `sql` (two columns) through the reader: each batch's rows, or the values of a row it left. */
 function readAll(db: Database, sql: string): { rows: (string | { other: string | null })[]; units: number } {
   const statement = db.prepare(sql);
   const rows: (string | { other: string | null })[] = [];
@@ -36,8 +37,8 @@ function readAll(db: Database, sql: string): { rows: (string | { other: string |
       if (end === BatchEnd.DONE) break;
       if (end === BatchEnd.ERROR) throw db.lastError(reader!.rc);
       if (end === BatchEnd.OTHER) {
-        const v = statement.value(0);
-        rows.push({ other: v === null ? null : String(v) });
+        const v = statement.value(1);
+        rows.push({ other: v === null ? null : v instanceof Uint8Array ? `blob ${v.length}` : String(v) });
         onRow = statement.step();
       }
     }
@@ -48,44 +49,54 @@ function readAll(db: Database, sql: string): { rows: (string | { other: string |
 }
 
 Deno.test({
-  name: "the batch reader copies plain rows with their hashes and leaves every other row to the caller",
+  name: "the batch reader writes rows of integers, text and NULL, and leaves every other row to the caller",
   ignore: !reader,
   fn() {
     const db = new Database(":memory:");
     try {
       const values = [
-        `'{"a":1,"b":"x"}'`,
-        `'{}'`,
-        `'{"a":"é😀"}'`,
-        `'{"a":1.5}'`,
-        `'{"a":"\\u0001"}'`,
-        `'{"a":"q\\"\\\\"}'`,
-        "NULL",
+        "1",
+        "-9223372036854775808",
+        "9223372036854775807",
+        "0",
+        "'x'",
         "''",
-        `CAST(x'7b2261223a22ff227d' AS TEXT)`, // {"a":"\xff"}: not UTF-8
-        `CAST(x'7b2261223a22eda080227d' AS TEXT)`, // a surrogate's bytes
-        `'{"a":-7,"b":"{"}'`,
-        `'{"a":1} '`,
+        "NULL",
+        "'é😀漢'",
+        `'q"\\'`,
+        "'tab' || char(9) || 'nl' || char(10) || char(31) || char(0) || 'end'",
+        "char(127, 8232)",
+        "1.5",
+        "x'00'",
+        `CAST(x'ff41' AS TEXT)`,
+        `CAST(x'eda080' AS TEXT)`, // a surrogate's bytes
+        `CAST(x'f09f98' AS TEXT)`, // cut short
+        "2",
       ];
-      const sql = values.map((v) => `SELECT ${v}`).join(" UNION ALL ");
+      const sql = values.map((v) => `SELECT 'b' AS b, ${v} AS a`).join(" UNION ALL ");
       const { rows, units } = readAll(db, sql);
       assertEquals(rows, [
-        '{"a":1,"b":"x"}',
-        "{}",
-        '{"a":"é😀"}',
-        { other: '{"a":1.5}' },
-        { other: '{"a":"\\u0001"}' },
-        '{"a":"q\\"\\\\"}',
-        { other: null },
-        { other: "" },
-        { other: '{"a":"\ufffd"}' },
-        { other: '{"a":"\ufffd\ufffd\ufffd"}' },
-        '{"a":-7,"b":"{"}',
-        { other: '{"a":1} ' },
+        '{"a":1,"b":"b"}',
+        '{"a":-9223372036854775808,"b":"b"}',
+        '{"a":9223372036854775807,"b":"b"}',
+        '{"a":0,"b":"b"}',
+        '{"a":"x","b":"b"}',
+        '{"a":"","b":"b"}',
+        '{"a":"","b":"b"}',
+        '{"a":"é😀漢","b":"b"}',
+        '{"a":"q\\"\\\\","b":"b"}',
+        '{"a":"tab\\\\x09nl\\\\x0A\\\\x1F\\\\x00end","b":"b"}',
+        '{"a":"\u007f\u2028","b":"b"}',
+        { other: "1.5" },
+        { other: "blob 1" },
+        { other: "\ufffdA" },
+        { other: "\ufffd\ufffd\ufffd" },
+        { other: "\ufffd" },
+        '{"a":2,"b":"b"}',
       ]);
-      // The rows copied, as JavaScript strings.
-      const copied = rows.filter((r) => typeof r === "string") as string[];
-      assertEquals(units, copied.reduce((n, r) => n + r.length, 0));
+      // The rows written, as JavaScript strings.
+      const written = rows.filter((r) => typeof r === "string") as string[];
+      assertEquals(units, written.reduce((n, r) => n + r.length, 0));
     } finally {
       db.close();
     }
@@ -101,15 +112,15 @@ Deno.test({
       const series = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 100000) ";
       const { rows } = readAll(
         db,
-        `${series}SELECT CASE WHEN x = 50000 THEN printf('{"a":"%.*c"}', 2000000, 'w') ELSE '{"n":' || x || '}' END FROM c`,
+        `${series}SELECT 'b' AS b, CASE WHEN x = 50000 THEN printf('%.*c', 300000, 'w') ELSE x END AS a FROM c`,
       );
       assertEquals(rows.length, 100_000);
-      assertEquals(rows[0], '{"n":1}');
-      assertEquals(rows[99_999], '{"n":100000}');
-      assert(typeof rows[49_999] === "object" && rows[49_999].other?.length === 2_000_008);
+      assertEquals(rows[0], '{"a":1,"b":"b"}');
+      assertEquals(rows[99_999], '{"a":100000,"b":"b"}');
+      assert(typeof rows[49_999] === "object" && rows[49_999].other?.length === 300_000);
       let failed: Error | undefined;
       try {
-        readAll(db, `${series}SELECT CASE WHEN x < 70000 THEN '{"n":1}' ELSE json_object('b', x'00') END FROM c`);
+        readAll(db, `${series}SELECT 'b', CASE WHEN x < 70000 THEN x ELSE json_object('b', x'00') END FROM c`);
       } catch (err) {
         failed = err as Error;
       }
@@ -126,7 +137,7 @@ Deno.test("OSQ_NATIVE_ROWS=0 turns the batch reader off (callers read row by row
     args: [
       "eval",
       `import { RowBatchReader } from ${JSON.stringify(new URL("./row_batch.ts", import.meta.url).href)};` +
-      "console.log(RowBatchReader.create() === undefined)",
+      "console.log(RowBatchReader.create({ columns: [0], prefixes: ['{\"a\":'] }) === undefined)",
     ],
     env: { OSQ_NATIVE_ROWS: "0" },
     stdout: "piped",
