@@ -16,7 +16,9 @@ import "../core/events/flags.ts";
 import "../core/config/flags.ts";
 import "../core/extensions/flags.ts";
 import "../plugins/logger/flags.ts";
-import { Engine } from "../core/engine.ts";
+// The engine without its table and function code: a one-shot statement loads that code when it
+// may need it (cmd/shell/runner.ts), every other use of the engine here loads it first.
+import { Engine, loadEngineParts } from "../core/engine_core.ts";
 import { FlagError, flags, readFailure } from "../core/flags/flags.ts";
 import { OP } from "../core/table.ts";
 import { applyShellDefaultsBeforeParse, applyShellSettingsAfterParse } from "./shell/flags.ts";
@@ -130,6 +132,7 @@ export async function main(args: string[]): Promise<number> {
     const needed = !oneShot || !flags.bool("disable_extensions") || flags.string("connect") !== "" ||
       flags.string("extension") !== "" || flags.string("extensions_require") !== "";
     if (needed) {
+      await loadEngineParts();
       await loadCatalogue();
       extensions = await (await import("./shell/extensions.ts")).startShellExtensions(engine, explicit);
     }
@@ -158,6 +161,7 @@ export async function main(args: string[]): Promise<number> {
 
 /** Runs a meta-command (`.tables`, ...): its module loads only when a run has one. */
 async function metaCommand(shell: Shell, line: string): Promise<number> {
+  await loadEngineParts();
   return await (await import("./shell/meta.ts")).metaCommand(shell, line);
 }
 
@@ -195,6 +199,7 @@ async function dispatch(shell: Shell, positionals: string[], interactive: boolea
     }
     return await shell.runQuery(first);
   }
+  await loadEngineParts();
   if (interactive) {
     await loadCatalogue();
     const { runConsole } = await import("./shell/console.ts");
@@ -251,6 +256,7 @@ async function profile(positional: string | undefined): Promise<number> {
   } else query = positional;
   const delay = flags.number("profile_delay");
   if (delay > 0) await new Promise((r) => setTimeout(r, delay * 1000));
+  await loadEngineParts();
   const engine = new Engine();
   try {
     await loadCatalogue();

@@ -7,7 +7,13 @@
  * @module
  */
 import { nodeProcess } from "../../core/runtime/node_builtins.ts";
-import { type Engine, SqliteError } from "../../core/engine.ts";
+import {
+  type Engine,
+  enginePartsLoaded,
+  loadEngineParts,
+  needsEngineParts,
+  SqliteError,
+} from "../../core/engine_core.ts";
 import { isCompleteStatement, type Statement } from "../../core/sqlite/database.ts";
 import { RowCells } from "../../core/sqlite/row_cells.ts";
 import { flags } from "../../core/flags/flags.ts";
@@ -202,6 +208,8 @@ export class Shell {
     let result: ExecResult = { code: 0 };
     let current = sql;
     try {
+      // The engine's table and function code loads when a statement may need it (`select 1` does not).
+      if (!enginePartsLoaded() && needsEngineParts(sql)) await loadEngineParts();
       // The catalogue registers the tables by schema; a table's code loads when a statement first names it.
       await loadCatalogueFor(sql);
       await this.engine.registry.loadTablesFor(sql);

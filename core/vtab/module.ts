@@ -99,6 +99,8 @@ interface Cursor {
 export interface ModuleOptions {
   /** Use the native cursor where it can run (default true); false keeps every callback in TypeScript. */
   native?: boolean;
+  /** The cancellation flag to share (the engine's); default: a new one. */
+  cancel?: Int32Array;
 }
 
 /**
@@ -135,7 +137,7 @@ export class VirtualTableModule {
    * Cancellation flag shared with other threads: when element 0 is non-zero, scans stop with
    * "interrupted" (a Ctrl-C or a time limit sets it, alongside sqlite3_interrupt).
    */
-  readonly cancel: Int32Array = new Int32Array(new SharedArrayBuffer(4));
+  readonly cancel: Int32Array;
 
   /** The native cursor's code, when this module uses it (known once {@linkcode #arm} ran). */
   #native: NativeCursorCode | undefined;
@@ -146,6 +148,7 @@ export class VirtualTableModule {
   constructor(db: bigint, options: ModuleOptions = {}) {
     this.#db = db;
     this.#nativeWanted = options.native !== false;
+    this.cancel = options.cancel ?? new Int32Array(new SharedArrayBuffer(4));
     const s = sqlite();
     this.#moduleStruct = s.sqlite3_malloc(200);
     const mem = this.#memory(this.#moduleStruct, 200);
