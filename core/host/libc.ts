@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { tieredFunction } from "../runtime/tiered_ffi.ts";
+import { type Tiered, tiered, tieredFunction } from "../runtime/tiered_ffi.ts";
 
 const symbols = {
   // Sockets.
@@ -89,6 +89,7 @@ export type LibcSymbols = Deno.DynamicLibrary<typeof symbols>["symbols"];
 const LIBC_NAMES = ["libc.so.6", "libc.so", "libc.musl-x86_64.so.1", "libc.musl-aarch64.so.1"];
 
 let lib: LibcSymbols | undefined;
+let libName = "";
 let loadError: Error | undefined;
 
 /**
@@ -129,12 +130,38 @@ export function tryLibc(): LibcSymbols | undefined {
   for (const name of LIBC_NAMES) {
     try {
       lib = lazySymbols(name);
+      libName = name;
       return lib;
     } catch (err) {
       loadError ??= err instanceof Error ? err : new Error(String(err));
     }
   }
   return undefined;
+}
+
+const tiers = new Map<string, Tiered<unknown>>();
+
+/**
+ * libc's `key` in two tiers, for a call made per file or per event: its caller calls `compiled`
+ * when set, else `address`, from two call sites of its own, and so gets Deno's fast call once it
+ * is compiled, which a call through {@linkcode libc}'s property (replaced when compiled) does not
+ * (see core/runtime/tiered_ffi.ts). Undefined when libc cannot be loaded.
+ */
+export function libcTiered<K extends keyof typeof symbols>(key: K): Tiered<LibcSymbols[K]> | undefined {
+  if (!tryLibc()) return undefined;
+  let tier = tiers.get(key);
+  if (!tier) {
+    const definition = symbols[key] as Deno.ForeignFunction & { name?: string };
+    const name = libName;
+    tier = tiered(
+      name,
+      definition.name ?? key,
+      definition,
+      () => Deno.dlopen(name, { [key]: symbols[key] }).symbols[key],
+    );
+    tiers.set(key, tier);
+  }
+  return tier as Tiered<LibcSymbols[K]>;
 }
 
 /** libc, loaded on first use; throws the loader's error when it cannot be loaded. */

@@ -3,6 +3,7 @@ import {
   cPath,
   errorMessage,
   libc,
+  libcTiered,
   NetlinkSocketError,
   openNetlinkSocket,
   readCString,
@@ -52,4 +53,15 @@ Deno.test("libc: cPath refuses text with a NUL byte instead of passing a shorter
   const err = assertThrows(() => cPath("/etc/passwd\0.bak"), Deno.errors.NotFound);
   assertStringIncludes(err.message, "NUL");
   assertEquals([...cPath("/a")], [47, 97, 0]);
+});
+
+Deno.test("libcTiered: one two-tier function per symbol, answering as libc's own in both tiers", () => {
+  const getpid = libcTiered("getpid");
+  assert(getpid !== undefined);
+  assert(libcTiered("getpid") === getpid);
+  for (let i = 0; i < 200; i++) {
+    assertEquals(getpid.compiled ? getpid.compiled() : getpid.address(), Deno.pid);
+  }
+  assert(getpid.compiled !== undefined);
+  assertEquals(getpid.compiled(), Deno.pid);
 });

@@ -8,7 +8,8 @@
  *
  * @module
  */
-import { type LibcSymbols, O_CLOEXEC, O_NONBLOCK, O_RDONLY, tryLibc as libc } from "./libc.ts";
+import { type LibcSymbols, libcTiered, O_CLOEXEC, O_NONBLOCK, O_RDONLY, tryLibc as libc } from "./libc.ts";
+import type { Tiered } from "../runtime/tiered_ffi.ts";
 
 /** File types, with osquery's names. */
 export type FileType = "regular" | "directory" | "symlink" | "block" | "character" | "fifo" | "socket" | "unknown";
@@ -159,14 +160,18 @@ function fromDeno(info: Deno.FileInfo): Stat {
   };
 }
 
+/** libc's statx, called per file: a call site of its own for each tier (see libcTiered). */
+let statxCall: Tiered<LibcSymbols["statx"]> | undefined;
+
 function doStat(path: string, follow: boolean): Stat | undefined {
-  const c = libc();
+  const c = statxCall ??= libcTiered("statx");
   const p = c ? cPath(path) : undefined;
   if (c && p) {
-    if (c.statx(AT_FDCWD, p, follow ? 0 : AT_SYMLINK_NOFOLLOW, STATX_BASIC_AND_BTIME, statBuffer) !== 0) {
-      return undefined;
-    }
-    return fromStatx();
+    const flags = follow ? 0 : AT_SYMLINK_NOFOLLOW;
+    const rc = c.compiled
+      ? c.compiled(AT_FDCWD, p, flags, STATX_BASIC_AND_BTIME, statBuffer)
+      : c.address(AT_FDCWD, p, flags, STATX_BASIC_AND_BTIME, statBuffer);
+    return rc === 0 ? fromStatx() : undefined;
   }
   try {
     return fromDeno(follow ? Deno.statSync(path) : Deno.lstatSync(path));
