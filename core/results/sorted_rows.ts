@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { orderByHash } from "../sqlite/row_batch.ts";
 
 /** Rows with their order by (hash, bytes); see the module doc. */
 export interface SortedRows {
@@ -152,19 +153,28 @@ export class SortedRowsBuilder {
     return this.#count;
   }
 
-  /** The rows and their order (the builder is spent). */
-  finish(): SortedRows {
+  /**
+   * The rows and their order (the builder is spent). The order is computed in native code where
+   * it runs (core/sqlite/row_batch.ts's orderByHash) unless `native` is false.
+   */
+  finish(native = true): SortedRows {
     const n = this.#count;
     const bytes = this.#bytes;
     const starts = this.#starts;
     starts[n] = this.#used;
     const rowHashes = this.#hashes;
-    const order = radixOrder(rowHashes, n);
+    const sorted = native && n > 0 ? orderByHash(rowHashes, n) : undefined;
+    const order = sorted ? sorted.order : radixOrder(rowHashes, n);
+    let hashes = sorted?.sorted;
+    if (!hashes) {
+      hashes = new Uint32Array(n);
+      for (let k = 0; k < n; k++) hashes[k] = rowHashes[order[k]];
+    }
     // Equal hashes (duplicates, rare collisions) are ordered by their bytes: equal multisets of
     // rows then give equal stored buckets, whatever order the query returned them in.
     for (let i = 0; i < n;) {
       let j = i + 1;
-      while (j < n && rowHashes[order[j]] === rowHashes[order[i]]) j++;
+      while (j < n && hashes[j] === hashes[i]) j++;
       if (j - i > 1) {
         const run = Array.from(order.subarray(i, j));
         // Compared without their newlines, as the diff compares them.
@@ -175,8 +185,6 @@ export class SortedRowsBuilder {
       }
       i = j;
     }
-    const hashes = new Uint32Array(n);
-    for (let k = 0; k < n; k++) hashes[k] = rowHashes[order[k]];
     // Give back the slack (the buffers stay resizable; nothing grows them again).
     this.#buffer.resize(this.#used);
     this.#startsBuffer.resize((n + 1) * 4);

@@ -49,7 +49,7 @@ const PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4;
 const MAP_PRIVATE = 0x02, MAP_ANONYMOUS = 0x20;
 const RTLD_NOW = 2, RTLD_NOLOAD = 4;
 
-const MACHINE: { CODE: Uint8Array<ArrayBuffer>; ENTRY: { rows: number; merge: number } } | undefined =
+const MACHINE: { CODE: Uint8Array<ArrayBuffer>; ENTRY: { rows: number; merge: number; sort: number } } | undefined =
   Deno.build.os !== "linux"
     ? undefined
     : Deno.build.arch === "x86_64"
@@ -59,6 +59,7 @@ const MACHINE: { CODE: Uint8Array<ArrayBuffer>; ENTRY: { rows: number; merge: nu
     : undefined;
 
 const DEFINITION = { parameters: ["usize", "usize", "buffer", "buffer"], result: "i32" } as const;
+const SORT = { parameters: ["buffer", "i32", "buffer", "buffer", "buffer", "buffer"], result: "void" } as const;
 const MERGE = {
   parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "buffer", "buffer", "buffer", "buffer"],
   result: "void",
@@ -67,6 +68,7 @@ const MERGE = {
 interface Loaded {
   fn: Deno.UnsafeFnPointer<typeof DEFINITION>;
   merge: Deno.UnsafeFnPointer<typeof MERGE>;
+  sort: Deno.UnsafeFnPointer<typeof SORT>;
   api: bigint;
 }
 
@@ -116,10 +118,12 @@ function load(): Loaded | undefined {
     // The page stays mapped for the life of the process.
     const rows = Deno.UnsafePointer.create(base + BigInt(ENTRY.rows));
     const merge = Deno.UnsafePointer.create(base + BigInt(ENTRY.merge));
-    if (rows === null || merge === null) return undefined;
+    const sort = Deno.UnsafePointer.create(base + BigInt(ENTRY.sort));
+    if (rows === null || merge === null || sort === null) return undefined;
     const code: Loaded = {
       fn: new Deno.UnsafeFnPointer(rows as Deno.PointerObject<typeof DEFINITION>, DEFINITION),
       merge: new Deno.UnsafeFnPointer(merge as Deno.PointerObject<typeof MERGE>, MERGE),
+      sort: new Deno.UnsafeFnPointer(sort as Deno.PointerObject<typeof SORT>, SORT),
       api: base + BigInt(apiOffset),
     };
     loaded = code;
@@ -289,4 +293,18 @@ export function rowMerger(): RowMerger | undefined {
   const merge = code.merge;
   return (current, old, oldHashes, { at, added, removed }) =>
     merge.call(current.bytes, current.starts, current.order, current.hashes, old, oldHashes, at, added, removed);
+}
+
+/**
+ * Orders `n` rows by their hashes `keys` in native code (rows.c's osq_sort, a radix sort): the
+ * indexes sorted by key (stable), and the keys in that order. Undefined where the native code
+ * does not run (the caller sorts its own way).
+ */
+export function orderByHash(keys: Uint32Array, n: number): { order: Uint32Array; sorted: Uint32Array } | undefined {
+  const code = load();
+  if (!code) return undefined;
+  const order = new Uint32Array(n);
+  const sorted = new Uint32Array(n);
+  code.sort.call(keys, n, order, sorted, new Uint32Array(n), new Uint32Array(65537));
+  return { order, sorted };
 }

@@ -285,3 +285,27 @@ out:
   at[6] = adds;
   at[8] = removes;
 }
+
+/*
+ * Orders rows by their 32-bit hashes (core/results/sorted_rows.ts): `order` gets the indexes
+ * 0..n-1 sorted by keys[i] (stable: equal keys keep their index order), `sorted` the keys in that
+ * order. A least-significant-digit radix sort, two 16-bit passes; `tmp` holds n indexes and
+ * `counts` 65,537 counters.
+ */
+void osq_sort(const u32 *keys, int n, u32 *order, u32 *sorted, u32 *tmp, u32 *counts) {
+  for (int pass = 0; pass < 2; pass++) {
+    int shift = pass * 16;
+    for (int d = 0; d <= 65536; d++) counts[d] = 0;
+    for (int i = 0; i < n; i++) counts[((keys[i] >> shift) & 0xffff) + 1]++;
+    for (int d = 0; d < 65536; d++) counts[d + 1] += counts[d];
+    if (pass == 0) {
+      for (int i = 0; i < n; i++) tmp[counts[keys[i] & 0xffff]++] = (u32)i;
+    } else {
+      for (int k = 0; k < n; k++) {
+        u32 i = tmp[k];
+        order[counts[keys[i] >> 16]++] = i;
+      }
+    }
+  }
+  for (int k = 0; k < n; k++) sorted[k] = keys[order[k]];
+}

@@ -1,0 +1,42 @@
+import { assert, assertEquals } from "../../testing/assert.ts";
+import { orderByHash } from "../sqlite/row_batch.ts";
+import { rowHash, rowText, sortedBytes, SortedRowsBuilder } from "./sorted_rows.ts";
+
+const native = Deno.build.os === "linux" && ["x86_64", "aarch64"].includes(Deno.build.arch) &&
+  Deno.env.get("OSQ_NATIVE_ROWS") !== "0";
+if (!orderByHash(new Uint32Array(1), 1)) {
+  console.warn("sorted_rows_test: no native sort on this platform; the TypeScript order is compared with itself");
+}
+
+function build(rows: string[], nativeSort: boolean) {
+  const builder = new SortedRowsBuilder();
+  for (const row of rows) builder.add(row);
+  return builder.finish(nativeSort);
+}
+
+Deno.test("sorted rows: the native order is the TypeScript order, with duplicates and hash collisions", () => {
+  if (native) assert(orderByHash(new Uint32Array(1), 1), "the native sort should run here");
+  // Rows whose hashes collide (found by search), each twice, among many others.
+  const encoder = new TextEncoder();
+  const seen = new Map<number, string>();
+  const colliding: string[] = [];
+  for (let i = 0; colliding.length < 6; i++) {
+    const row = `{"k":${i}}`;
+    const bytes = encoder.encode(row);
+    const h = rowHash(bytes, 0, bytes.length);
+    const other = seen.get(h);
+    if (other !== undefined) colliding.push(row, other);
+    else seen.set(h, row);
+  }
+  const rows = [...colliding, ...Array.from({ length: 70_000 }, (_, i) => `{"i":${i % 50_000}}`), ...colliding];
+  const a = build(rows, true);
+  const b = build(rows, false);
+  assertEquals(a.order, b.order);
+  assertEquals(a.hashes, b.hashes);
+  assertEquals(sortedBytes(a), sortedBytes(b));
+  // By hash, then by bytes.
+  for (let k = 1; k < a.count; k++) {
+    assert(a.hashes[k - 1] < a.hashes[k] || (a.hashes[k - 1] === a.hashes[k] && rowText(a, k - 1) <= rowText(a, k)));
+  }
+  assertEquals(build([], true).count, 0);
+});
