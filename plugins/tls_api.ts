@@ -63,31 +63,9 @@ import {
   threadRunner,
 } from "./distributed/tls.ts";
 
-/** Which plugins the flags point at the TLS server. */
-export interface RemotePlugins {
-  /** `--config_plugin=tls`. */
-  config: boolean;
-  /** `--logger_plugin` lists `tls`. */
-  logger: boolean;
-  /** `--disable_distributed=false` with `--distributed_plugin=tls`. */
-  distributed: boolean;
-  /** Any of them (or the carver, `--disable_carver=false`). */
-  any: boolean;
-}
-
-/** Reads the flags that select remote plugins. */
-export function remotePlugins(): RemotePlugins {
-  const config = flags.string("config_plugin") === "tls";
-  const logger = flags.string("logger_plugin").split(",").map((s) => s.trim()).includes("tls");
-  const distributed = !flags.bool("disable_distributed") && flags.string("distributed_plugin") === "tls";
-  const carver = !flags.bool("disable_carver");
-  return { config, logger, distributed, any: config || logger || distributed || carver };
-}
-
-/** `--logger_plugin` without `tls` (for the other loggers' factory). */
-export function withoutTls(names: string): string {
-  return names.split(",").map((s) => s.trim()).filter((s) => s && s !== "tls").join(",");
-}
+// Which plugins the flags point at the TLS server: a module of its own, so the daemon reads them
+// without loading this one (the TLS client, ~4 MiB of a worker that does not use it).
+export { type RemotePlugins, remotePlugins, withoutTls } from "./tls_plugins.ts";
 
 /** What {@linkcode createRemote} needs. */
 export interface RemoteOptions {

@@ -16,7 +16,7 @@ export function loadConfig(path?: string): Config {
 }
 
 /** `--config_check`: prints every problem to stderr; 0 when there is no error, else 1. */
-export function configCheck(write: (text: string) => void): number {
+export async function configCheck(write: (text: string) => void): Promise<number> {
   let config: Config;
   try {
     config = loadConfig();
@@ -37,7 +37,7 @@ export function configCheck(write: (text: string) => void): number {
     }
     // Its views too: a query may select from one.
     for (const failure of applyViews(engine, [...config.views])) write(`warning: views.${failure}\n`);
-    unprepared = unpreparedQueries(config, engine);
+    unprepared = await unpreparedQueries(config, engine);
   } finally {
     engine.close();
   }

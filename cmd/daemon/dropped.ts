@@ -8,7 +8,6 @@
  */
 import type { Config, ConfigProblem } from "../../core/config/config.ts";
 import { Reporter } from "../../core/config/config.ts";
-import { sqlProblem } from "../../core/config/lint.ts";
 import type { Engine } from "../../core/engine.ts";
 
 /** A problem's text with the query it drops named, for the status log and `--config_check`. */
@@ -20,13 +19,16 @@ export function describeProblem(p: ConfigProblem): string {
 /**
  * Problems for each scheduled query (of packs that apply here) whose SQL does not prepare: it
  * stays in the schedule, as in osquery, and fails at each run. Located in their file when the
- * pack's origin is known.
+ * pack's origin is known. The linter (with osquery's table lists of every platform, a few MiB
+ * of the daemon's memory) loads only when a query does not prepare.
  */
-export function unpreparedQueries(config: Config, engine: Engine): ConfigProblem[] {
+export async function unpreparedQueries(config: Config, engine: Engine): Promise<ConfigProblem[]> {
   const out: ConfigProblem[] = [];
   for (const pack of config.packs) {
     if (!pack.applicable) continue;
     for (const q of pack.queries) {
+      if (prepares(engine, q.query)) continue;
+      const { sqlProblem } = await import("../../core/config/lint.ts");
       const problem = sqlProblem(engine, q.query);
       if (!problem) continue;
       const reason = /[.!?]$/.test(problem.message) ? problem.message : `${problem.message}.`;
@@ -50,4 +52,13 @@ export function unpreparedQueries(config: Config, engine: Engine): ConfigProblem
     }
   }
   return out;
+}
+
+function prepares(engine: Engine, sql: string): boolean {
+  try {
+    engine.columns(sql);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -225,7 +225,7 @@ export class DaemonWorker {
     }
     this.planned = planned;
     // Queries whose SQL does not prepare run (and fail) as in osquery, but are named now.
-    for (const p of unpreparedQueries(config, this.engine)) {
+    for (const p of await unpreparedQueries(config, this.engine)) {
       this.status(p.severity === "error" ? Severity.ERROR : Severity.WARNING, `Config: ${formatProblem(p)}`);
     }
     for (const p of planned) {

@@ -2,7 +2,8 @@
  * The daemon's worker role, wired: opens the database (one daemon per database), starts the
  * extensions, picks the config, logger and distributed plugins (the TLS server's, extensions'
  * or the flags'), starts the carver, runs the schedule and stops on SIGTERM/SIGINT, reloading
- * the config on SIGHUP.
+ * the config on SIGHUP. The TLS client, the carver and the extension plugins' modules load only
+ * when the flags or an extension ask for them: an idle worker holds only what it runs.
  *
  * @module
  */
@@ -13,9 +14,9 @@ import { openStore, type Store } from "../../core/kv/store.ts";
 import { createLoggers, type Logger, Severity } from "../../plugins/logger/logger.ts";
 import { resolvePack } from "../../plugins/config/filesystem.ts";
 import { hostIdentifier } from "./identity.ts";
-import { createRemote, type Remote, remotePlugins, withoutTls } from "../../plugins/tls_api.ts";
-import { carveStore } from "../../core/carver/carves.ts";
-import { type CarverService, startCarverService } from "../../core/carver/runner.ts";
+import type { Remote } from "../../plugins/tls_api.ts";
+import { remotePlugins, withoutTls } from "../../plugins/tls_plugins.ts";
+import type { CarverService } from "../../core/carver/runner.ts";
 import { EXIT_CATASTROPHIC } from "./exit_status.ts";
 import { writableDir } from "./paths.ts";
 import { ignoredFlagsMessage, newlyIgnoredFlags } from "../../core/flags/catalogue.ts";
@@ -26,15 +27,12 @@ import {
   MissingPluginError,
   withoutNames,
 } from "./extension_plugins.ts";
-import { extensionConfigSources } from "../../plugins/config/extension.ts";
-import { startExtensionDistributed } from "../../plugins/distributed/extension.ts";
-import { KvRunningQueryStore, threadRunner } from "../../plugins/distributed/tls.ts";
-import { ExtensionLogger } from "../../plugins/logger/extension.ts";
 import { isStorageError } from "../../core/results/storage_health.ts";
 import { DaemonWorker } from "./worker.ts";
+import type { ExtensionManager } from "../../core/extensions/manager.ts";
+import type { DistributedHandle } from "../../plugins/distributed/tls.ts";
 import { readSources } from "./config_sources.ts";
 import { loadEventTables } from "./table_loading.ts";
-import { HOST_DETAIL_TABLES } from "../../core/tls_api/enroll.ts";
 
 const encoder = new TextEncoder();
 
@@ -125,7 +123,7 @@ export async function runWorker(): Promise<number> {
   // The TLS server (Fleet and the like): config, logger, live queries and carve uploads.
   const wanted = remotePlugins();
   const remote: Remote | undefined = wanted.any
-    ? createRemote({
+    ? (await import("../../plugins/tls_api.ts")).createRemote({
       engine: () => current.worker?.engine,
       kv: store.kv,
       hostIdentifier: () => hostIdentifier(store),
@@ -136,13 +134,18 @@ export async function runWorker(): Promise<number> {
       runQuery: (sql) => current.worker!.runLive(sql),
     })
     : undefined;
-  const sources = fromExtensions.config && manager
-    ? () => extensionConfigSources(manager, fromExtensions.config!)
+  const extensionConfig = fromExtensions.config && manager
+    ? (await import("../../plugins/config/extension.ts")).extensionConfigSources
+    : undefined;
+  const sources = extensionConfig && manager
+    ? () => extensionConfig(manager, fromExtensions.config!)
     : wanted.config && remote
     ? () => remote.configSources()
     : readSources;
   // Enrollment (started by the first config request) sends these tables' first rows, synchronously.
-  if (remote) await worker.engine.registry.loadTables(HOST_DETAIL_TABLES);
+  if (remote) {
+    await worker.engine.registry.loadTables((await import("../../core/tls_api/enroll.ts")).HOST_DETAIL_TABLES);
+  }
   const firstSources = sources();
   // Reported (with the file or endpoint) by loadConfig below.
   firstSources.catch(() => {});
@@ -175,6 +178,7 @@ export async function runWorker(): Promise<number> {
     loggers = others || !wanted.logger ? createLoggers(wanted.logger ? others : names, store, context) : [];
     if (wanted.logger && remote) loggers.push(remote.logger());
     for (const name of fromExtensions.loggers) {
+      const { ExtensionLogger } = await import("../../plugins/logger/extension.ts");
       const logger = new ExtensionLogger(manager!, name, {
         onError: (message) => Deno.stderr.writeSync(encoder.encode(`osq daemon: ${message}\n`)),
       });
@@ -208,16 +212,12 @@ export async function runWorker(): Promise<number> {
   if (!flags.bool("disable_events")) await loadEventTables(worker.engine.registry);
   await worker.loadConfig(firstSources);
   const distributed = fromExtensions.distributed && manager
-    ? startExtensionDistributed({
-      manager,
-      plugin: fromExtensions.distributed,
-      run: threadRunner((sql) => worker.runLive(sql)),
-      running: new KvRunningQueryStore(store.kv),
-      onStatus: (severity, message) => worker.status(severity, message),
-    })
+    ? await startDistributedByExtension(manager, fromExtensions.distributed, worker, store)
     : remote?.startDistributed();
   let carver: CarverService | undefined;
   if (remote) {
+    const { carveStore } = await import("../../core/carver/carves.ts");
+    const { startCarverService } = await import("../../core/carver/runner.ts");
     carver = await startCarverService({
       store: carveStore,
       kv: store.kv,
@@ -274,4 +274,22 @@ export async function runWorker(): Promise<number> {
     if (ephemeralDir) Deno.removeSync(ephemeralDir, { recursive: true });
   }
   return exit;
+}
+
+/** An extension's distributed plugin, run on the query threads (its modules load only then). */
+async function startDistributedByExtension(
+  manager: ExtensionManager,
+  plugin: string,
+  worker: DaemonWorker,
+  store: Store,
+): Promise<DistributedHandle> {
+  const { startExtensionDistributed } = await import("../../plugins/distributed/extension.ts");
+  const { KvRunningQueryStore, threadRunner } = await import("../../plugins/distributed/tls.ts");
+  return startExtensionDistributed({
+    manager,
+    plugin,
+    run: threadRunner((sql) => worker.runLive(sql)),
+    running: new KvRunningQueryStore(store.kv),
+    onStatus: (severity, message) => worker.status(severity, message),
+  });
 }
