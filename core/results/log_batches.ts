@@ -11,8 +11,13 @@
 import { batchLine, legacyFields, type LogItem, renderRow } from "./diff.ts";
 import type { Store } from "../kv/store.ts";
 
-/** Event lines per outbox entry (about 2-3 MB of text). */
-export const LINES_PER_BATCH = 10_000;
+/**
+ * Event lines per outbox entry (about 0.5 MB of text). A batch's lines, their joined text and
+ * its bytes are in memory together while it is written, and again while it is shipped: 10,000
+ * lines a batch made a 100,000-row first run's worker swing by ~15 MiB per batch
+ * (scripts/bench_daemon.ts --large).
+ */
+export const LINES_PER_BATCH = 2_000;
 /** Entries of one run at most: its commit holds one mutation per entry (Deno KV allows ~1000). */
 const MAX_BATCHES = 500;
 

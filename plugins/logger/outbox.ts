@@ -18,7 +18,7 @@ const MAX_BATCH = 200;
  * Lines per batch, past its first entry: a large run's lines come as many entries of bounded
  * size (core/results/log_batches.ts), and a batch holds its lines in memory.
  */
-const MAX_BATCH_LINES = 20_000;
+const MAX_BATCH_LINES = 4_000;
 
 /** Ships every pending entry; returns how many entries were retired. */
 export async function drainOutbox(store: Store, loggers: Logger[]): Promise<number> {
