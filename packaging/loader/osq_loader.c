@@ -165,7 +165,13 @@ static void unpack(int self_fd, const char *self, const char *dir, const struct 
     }
     left -= (uint64_t)n;
   }
-  if (fsync(out) != 0 || close(out) != 0) {
+  /* Drop the written pages from the page cache. While the whole file sits there as the write left
+     it, every process mapping it (Deno's binary above all) gets more of it mapped in at each fault
+     than it uses: measured ~2 MiB more RSS per start (hello.ts under a freshly copied Deno: 28.8 MiB,
+     26.2 after dropping its pages). Read back on demand, the file maps as an installed binary does. */
+  int synced = fsync(out) == 0;
+  if (synced) posix_fadvise(out, 0, 0, POSIX_FADV_DONTNEED);
+  if (!synced || close(out) != 0) {
     int err = errno;
     unlink(tmp);
     die("cannot write %s: %s", tmp, strerror(err));
