@@ -4,7 +4,17 @@
  *
  * @module
  */
-import { addressOf, cstr, readCString, readText, SQLITE, sqlite, sqliteLibraryPath, TRANSIENT } from "./ffi.ts";
+import {
+  addressOf,
+  cstr,
+  readCString,
+  readSqliteText,
+  readText,
+  SQLITE,
+  sqlite,
+  sqliteLibraryPath,
+  TRANSIENT,
+} from "./ffi.ts";
 import type { InterruptTarget } from "./remote_interrupt.ts";
 import { narrow, readArgs, resultError, resultValue, type SqlValue } from "./values.ts";
 import { beginStatement } from "./statement_scope.ts";
@@ -225,7 +235,7 @@ export class Statement {
         return s.sqlite3_column_double(h, i);
       case SQLITE.TEXT: {
         const address = s.sqlite3_column_text(h, i);
-        return readText(address, s.sqlite3_column_bytes(h, i));
+        return readSqliteText(address, s.sqlite3_column_bytes(h, i));
       }
       case SQLITE.BLOB: {
         const n = s.sqlite3_column_bytes(h, i);

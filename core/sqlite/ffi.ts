@@ -358,12 +358,38 @@ export function readCString(ptr: Deno.PointerValue | number | bigint): string {
   return Deno.UnsafePointerView.getCString(p);
 }
 
-/** Reads `length` bytes at an address as UTF-8 text. */
+/** Texts up to this many bytes are copied into a reused buffer to be decoded. */
+const TEXT_SCRATCH = 64 * 1024;
+const textScratch = new Uint8Array(TEXT_SCRATCH);
+
+/**
+ * Reads `length` bytes at an address as UTF-8 text. A short text is copied into a reused buffer
+ * and decoded there: a view of the native memory (getArrayBuffer) makes a new ArrayBuffer and its
+ * backing store per value, which cost more than the copy (every text value an SDK caller reads).
+ */
 export function readText(address: number | bigint, length: number): string {
   if (length === 0) return "";
   const p = Deno.UnsafePointer.create(BigInt(address));
   if (p === null) return "";
+  if (length <= TEXT_SCRATCH) {
+    const view = textScratch.subarray(0, length);
+    Deno.UnsafePointerView.copyInto(p, view);
+    return decoder.decode(view);
+  }
   return decoder.decode(new Uint8Array(Deno.UnsafePointerView.getArrayBuffer(p, length)));
+}
+
+/**
+ * Reads a text SQLite returned (sqlite3_column_text, sqlite3_value_text: `length` bytes followed
+ * by a NUL): one read of the C string when it is plain ASCII, its length then equal to the byte
+ * count (a few times cheaper than decoding counted bytes), else the counted bytes as UTF-8.
+ */
+export function readSqliteText(address: number | bigint, length: number): string {
+  if (length === 0) return "";
+  const p = Deno.UnsafePointer.create(BigInt(address));
+  if (p === null) return "";
+  const text = Deno.UnsafePointerView.getCString(p);
+  return text.length === length ? text : readText(address, length);
 }
 
 /** Copies `length` bytes at an address. */

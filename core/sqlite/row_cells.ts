@@ -23,7 +23,7 @@
  * @module
  */
 import type { Statement } from "./database.ts";
-import { readText, SQLITE, sqlite } from "./ffi.ts";
+import { readSqliteText, SQLITE, sqlite } from "./ffi.ts";
 
 const decoder = new TextDecoder();
 
@@ -125,12 +125,7 @@ export class RowCells {
   columnText(i: number): string {
     const s = sqlite();
     const address = s.sqlite3_column_text(this.#handle, i);
-    const bytes = s.sqlite3_column_bytes(this.#handle, i);
-    if (bytes === 0) return "";
-    const p = Deno.UnsafePointer.create(BigInt(address));
-    if (p === null) return "";
-    const text = Deno.UnsafePointerView.getCString(p);
-    return text.length === bytes ? text : readText(address, bytes);
+    return readSqliteText(address, s.sqlite3_column_bytes(this.#handle, i));
   }
 
   /** SQLite's storage class of column `i` (SQLITE.INTEGER … SQLITE.NULL). */

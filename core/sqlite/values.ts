@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { readBytes, readText, SQLITE, sqlite, TextScratch, TRANSIENT } from "./ffi.ts";
+import { readBytes, readSqliteText, SQLITE, sqlite, TextScratch, TRANSIENT } from "./ffi.ts";
 
 /** A value as osq moves it between SQLite and TypeScript. */
 export type SqlValue = string | number | bigint | Uint8Array | null;
@@ -30,7 +30,7 @@ export function readValue(value: bigint): SqlValue {
       return s.sqlite3_value_double(value);
     case SQLITE.TEXT: {
       const address = s.sqlite3_value_text(value);
-      return readText(address, s.sqlite3_value_bytes(value));
+      return readSqliteText(address, s.sqlite3_value_bytes(value));
     }
     case SQLITE.BLOB: {
       const length = s.sqlite3_value_bytes(value);
