@@ -3,11 +3,14 @@
  * that starts the worker as a child process (`OSQ_DAEMON_ROLE=worker`) and enforces the
  * watchdog limits; with `--disable_watchdog` the schedule runs in the top process itself.
  *
+ * The supervisor lives as long as the daemon and only watches: it loads the KV store and the
+ * loggers only when it needs them (one process without the watchdog; the syslog line of a
+ * worker it stops), and its children start without Deno's update check.
+ *
  * @module
  */
 import "../../core/watchdog/rules.ts";
 import { flags } from "../../core/flags/flags.ts";
-import { kvAvailable } from "../../core/kv/store.ts";
 import {
   respawnDelay,
   sampleProcess,
@@ -18,7 +21,6 @@ import {
 } from "../../core/watchdog/rules.ts";
 import { writableDir } from "./paths.ts";
 import { selfCommand } from "../self.ts";
-import { Severity, systemLog } from "../../plugins/logger/logger.ts";
 import type { WatchdogBlame } from "../../core/results/denylist.ts";
 import { EXIT_CATASTROPHIC } from "./exit_status.ts";
 
@@ -42,7 +44,13 @@ export function daemonV8Flags(own: string | undefined): string {
 /** The command that runs this program's daemon face again (source, one-file or compiled: cmd/self.ts). */
 function daemonCommand(args: string[], options: Omit<Deno.CommandOptions, "args">): Deno.Command {
   const self = selfCommand("daemon", args);
-  const env = { ...options.env, DENO_V8_FLAGS: daemonV8Flags(Deno.env.get("DENO_V8_FLAGS")) };
+  // A daemon does not ask whether a newer Deno exists (the check's network and TLS code would
+  // stay mapped in every process: ~1-3 MiB each); the launcher sets the same for the top process.
+  const env = {
+    ...options.env,
+    DENO_V8_FLAGS: daemonV8Flags(Deno.env.get("DENO_V8_FLAGS")),
+    DENO_NO_UPDATE_CHECK: "1",
+  };
   return new Deno.Command(self.program, { ...options, env, args: self.args });
 }
 
@@ -122,7 +130,7 @@ export async function runDaemon(args: string[]): Promise<number> {
   }
   try {
     if (flags.bool("disable_watchdog")) {
-      if (kvAvailable()) {
+      if ((await import("../../core/kv/store.ts")).kvAvailable()) {
         const { runWorker } = await import("./worker_main.ts");
         return await runWorker();
       }
@@ -255,6 +263,7 @@ async function supervise(args: string[]): Promise<number> {
         const violation = health.check(sample);
         if (!violation) continue;
         say(`W osqueryd worker (${child.pid}) stopping: ${violation}`);
+        const { Severity, systemLog } = await import("../../plugins/logger/logger.ts");
         systemLog(Severity.WARNING, `osqueryd worker (${child.pid}) stopping: ${violation}`);
         blame = { tid: hot.tid, reason: violation, threadCpuMs: nowThreads.get(hot.tid) ?? 0, rss: sample.rss };
         child.kill("SIGTERM");

@@ -95,7 +95,8 @@ function environ(pid: number): Map<string, string> | undefined {
 }
 
 Deno.test({
-  name: "daemon V8 flags: the launcher starts the supervisor and its worker with them, after a user's own",
+  name:
+    "daemon V8 flags: the launcher starts the supervisor and its worker with them, after a user's own, and no update check",
   fn: async () => {
     const dir = Deno.makeTempDirSync();
     Deno.writeTextFileSync(`${dir}/osquery.conf`, JSON.stringify({ schedule: {} }));
@@ -128,6 +129,8 @@ Deno.test({
       assert(worker !== undefined, "the supervisor started no worker within 60 s");
       for (const pid of [child.pid, worker]) {
         assertEquals(environ(pid)?.get("DENO_V8_FLAGS"), `${DAEMON_V8_FLAG},--stack-size=984`, `process ${pid}`);
+        // No update check in a daemon process: its code would stay mapped for the daemon's life.
+        assertEquals(environ(pid)?.get("DENO_NO_UPDATE_CHECK"), "1", `process ${pid}`);
       }
     } finally {
       child.kill("SIGTERM");
