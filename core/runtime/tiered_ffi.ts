@@ -7,8 +7,6 @@
  * @module
  */
 
-import { elfSymbolAddress } from "./elf_symbols.ts";
-
 const encoder = new TextEncoder();
 
 /** `text` as a NUL-terminated C string. */
@@ -37,30 +35,17 @@ interface Linker {
 let linker: Linker | null | undefined;
 
 /**
- * Finds functions in the library's ELF file and this process's memory map (elf_symbols.ts, no
- * binding at all), else through the C library's dlsym.
- */
-function dynamicLinker(): Linker | null {
-  if (linker !== undefined) return linker;
-  // The library's own file and the memory map first: binding dlsym costs ~0.8 MiB (elf_symbols.ts).
-  let dl: Linker | null | undefined;
-  linker = {
-    address: (path, symbol) => elfSymbolAddress(path, symbol) ?? (dl ??= libcLinker())?.address(path, symbol) ?? null,
-  };
-  return linker;
-}
-
-/**
  * The C library's dlopen/dlsym, or null where they cannot be bound (not glibc). Their one-field
  * struct parameters are passed exactly as the int and pointer they hold (x86-64 and AArch64 pass
  * such a struct in the same register) and keep Deno from compiling a stub for either.
  */
-function libcLinker(): Linker | null {
-  let linker: Linker | null = null;
+function dynamicLinker(): Linker | null {
+  if (linker !== undefined) return linker;
   const api = {
     dlopen: { parameters: ["buffer", { struct: ["i32"] }], result: "usize" },
     dlsym: { parameters: [{ struct: ["usize"] }, "buffer"], result: "pointer" },
   } as const;
+  linker = null;
   for (const name of ["libc.so.6", "libdl.so.2"]) {
     try {
       const lib = Deno.dlopen(name, api).symbols;
