@@ -20,7 +20,8 @@
  * 5. `--large [s100k] [s1M]` (alone): an idle daemon, then one scheduled 100,000-row and
  *    1,000,000-row query (3 columns, 1 % changed per run), each with the watchdog (supervisor +
  *    worker) and with `--disable_watchdog`: peak RSS per process and of their sum, and the time
- *    from a run's start to its logged lines. `--only-100k` skips the 1,000,000-row part.
+ *    from a run's start to its logged lines. `--only-100k` skips the 1,000,000-row part, `--only-1m`
+ *    the idle daemon and the 100,000-row part.
  *    `--large-inprocess [runs] [rows]` (alone): the same 1 % runs of the same query (default
  *    1,000,000 rows) in this process, step by step as a query thread and the pipeline do them
  *    (canonical rows into sorted buffers, sort, chunked walk against KV, render, one atomic commit),
@@ -564,9 +565,11 @@ if (Deno.args.includes("--large-inprocess")) {
   // worker) and with --disable_watchdog (one process), after an idle daemon for scale.
   const secs100k = Number(positional[0] ?? 60);
   const secs1m = Number(positional[1] ?? 150);
-  await benchIdle();
-  // `--only-100k` skips the 1,000,000-row part (for iterating on the daemon's memory).
-  const sizes = Deno.args.includes("--only-100k") ? [100_000] : [100_000, 1_000_000];
+  // `--only-100k` skips the 1,000,000-row part (for iterating on the daemon's memory), `--only-1m`
+  // the idle daemon and the 100,000-row part (for iterating on the 1 % diff's time).
+  const only1m = Deno.args.includes("--only-1m");
+  if (!only1m) await benchIdle();
+  const sizes = Deno.args.includes("--only-100k") ? [100_000] : only1m ? [1_000_000] : [100_000, 1_000_000];
   for (const n of sizes) {
     for (const watchdog of [true, false]) await benchLarge(n, n >= 1_000_000 ? secs1m : secs100k, watchdog);
   }

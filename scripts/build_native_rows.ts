@@ -95,7 +95,9 @@ ${lines.join("\n")}
 ]);
 
 /** Byte offsets of the entry points in {@linkcode CODE}. */
-export const ENTRY = { rows: ${entry("osq_rows")}, merge: ${entry("osq_merge")}, sort: ${entry("osq_sort")} } as const;
+export const ENTRY = { rows: ${entry("osq_rows")}, merge: ${entry("osq_merge")}, sort: ${entry("osq_sort")}, apply: ${
+      entry("osq_apply")
+    } } as const;
 `;
     await emit(OUTPUT, text);
   } finally {

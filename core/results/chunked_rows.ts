@@ -34,7 +34,7 @@
  * @module
  */
 import type { RowsUpdate } from "../kv/store.ts";
-import { type MergeState, rowMerger } from "../sqlite/row_batch.ts";
+import { applyRowsDelta, type MergeState, rowMerger } from "../sqlite/row_batch.ts";
 import { compareBytes, rowHash, rowText, sortedBytes, type SortedRows, sortRows } from "./sorted_rows.ts";
 
 /** What a query's stored state says about its rows. */
@@ -67,9 +67,9 @@ export interface WalkOptions {
   /** Reads a pre-chunking rows blob. */
   readBlob: (id: string) => Promise<string>;
   /**
-   * Merge the stored rows with the current ones in native code where it runs (the default;
-   * core/sqlite/row_batch.ts's rowMerger); false merges them here (the fallback, which tests
-   * compare it with).
+   * Merge the stored rows with the current ones, and apply a bucket's delta, in native code where
+   * it runs (the default; core/sqlite/row_batch.ts's rowMerger and applyRowsDelta); false does
+   * both here (the fallback, which tests compare it with).
    */
   nativeMerge?: boolean;
 }
@@ -240,7 +240,9 @@ export async function walkRows(
         removedIn[seg.bucket] = [];
       }
     }
-    const { rows: old, hashes: oldHashes } = seg.delta ? applyDelta(base, seg.delta.value) : base;
+    const { rows: old, hashes: oldHashes } = seg.delta
+      ? applyDelta(base, seg.delta.value, options.nativeMerge !== false)
+      : base;
     if (merge && oldHashes) {
       // The whole bucket in native code, which lists the rows added and removed.
       const { at } = state;
@@ -420,10 +422,13 @@ function rowStarts(rows: Uint8Array, count: number): Uint32Array {
  * A bucket's rows with its delta applied (removed rows taken out, added ones merged in), in the
  * bucket's order, with their hashes.
  */
-function applyDelta(base: { rows: Uint8Array; hashes?: Uint32Array }, delta: Delta): BucketView {
+function applyDelta(base: { rows: Uint8Array; hashes?: Uint32Array }, delta: Delta, native = true): BucketView {
   const b = withHashes(base);
   const add = bucketParts(delta.added) as BucketView;
   const del = bucketParts(delta.removed) as BucketView;
+  // In native code where it runs (core/sqlite/row_batch.ts), the same merge.
+  const merged = native ? applyRowsDelta(b, add, del) : undefined;
+  if (merged) return merged;
   const bs = rowStarts(b.rows, b.hashes.length);
   const as = rowStarts(add.rows, add.hashes.length);
   const ds = rowStarts(del.rows, del.hashes.length);

@@ -49,8 +49,9 @@ const PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4;
 const MAP_PRIVATE = 0x02, MAP_ANONYMOUS = 0x20;
 const RTLD_NOW = 2, RTLD_NOLOAD = 4;
 
-const MACHINE: { CODE: Uint8Array<ArrayBuffer>; ENTRY: { rows: number; merge: number; sort: number } } | undefined =
-  Deno.build.os !== "linux"
+const MACHINE:
+  | { CODE: Uint8Array<ArrayBuffer>; ENTRY: { rows: number; merge: number; sort: number; apply: number } }
+  | undefined = Deno.build.os !== "linux"
     ? undefined
     : Deno.build.arch === "x86_64"
     ? await import("./native/rows_x86_64.ts")
@@ -60,6 +61,10 @@ const MACHINE: { CODE: Uint8Array<ArrayBuffer>; ENTRY: { rows: number; merge: nu
 
 const DEFINITION = { parameters: ["usize", "usize", "buffer", "buffer"], result: "i32" } as const;
 const SORT = { parameters: ["buffer", "i32", "buffer", "buffer", "buffer", "buffer"], result: "void" } as const;
+const APPLY = {
+  parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "buffer", "buffer", "buffer", "buffer"],
+  result: "void",
+} as const;
 const MERGE = {
   parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "buffer", "buffer", "buffer", "buffer"],
   result: "void",
@@ -69,6 +74,7 @@ interface Loaded {
   fn: Deno.UnsafeFnPointer<typeof DEFINITION>;
   merge: Deno.UnsafeFnPointer<typeof MERGE>;
   sort: Deno.UnsafeFnPointer<typeof SORT>;
+  apply: Deno.UnsafeFnPointer<typeof APPLY>;
   api: bigint;
 }
 
@@ -102,28 +108,31 @@ function load(): Loaded | undefined {
     }
     const { CODE, ENTRY } = MACHINE;
     const apiOffset = (CODE.length + 7) & ~7;
-    if (apiOffset + 8 * functions.length > PAGE) return undefined;
-    const page = c.mmap(null, BigInt(PAGE), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0n);
+    // Whole pages: the code, then the table.
+    const size = Math.ceil((apiOffset + 8 * functions.length) / PAGE) * PAGE;
+    const page = c.mmap(null, BigInt(size), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0n);
     const base = BigInt(Deno.UnsafePointer.value(page));
     if (page === null || base === -1n || base === 0xffffffffffffffffn) return undefined;
-    const bytes = new Uint8Array(Deno.UnsafePointerView.getArrayBuffer(page, PAGE));
+    const bytes = new Uint8Array(Deno.UnsafePointerView.getArrayBuffer(page, size));
     bytes.set(CODE);
-    // The Api table lives on the same page, after the code (8-byte aligned), read-only once sealed.
+    // The Api table lives after the code (8-byte aligned), read-only once sealed.
     const view = new DataView(bytes.buffer);
     functions.forEach((fn, i) => view.setBigUint64(apiOffset + i * 8, fn, true));
-    if (c.mprotect(page, BigInt(PAGE), PROT_READ | PROT_EXEC) !== 0) {
-      c.munmap(page, BigInt(PAGE));
+    if (c.mprotect(page, BigInt(size), PROT_READ | PROT_EXEC) !== 0) {
+      c.munmap(page, BigInt(size));
       return undefined;
     }
-    // The page stays mapped for the life of the process.
+    // The pages stay mapped for the life of the process.
     const rows = Deno.UnsafePointer.create(base + BigInt(ENTRY.rows));
     const merge = Deno.UnsafePointer.create(base + BigInt(ENTRY.merge));
     const sort = Deno.UnsafePointer.create(base + BigInt(ENTRY.sort));
-    if (rows === null || merge === null || sort === null) return undefined;
+    const apply = Deno.UnsafePointer.create(base + BigInt(ENTRY.apply));
+    if (rows === null || merge === null || sort === null || apply === null) return undefined;
     const code: Loaded = {
       fn: new Deno.UnsafeFnPointer(rows as Deno.PointerObject<typeof DEFINITION>, DEFINITION),
       merge: new Deno.UnsafeFnPointer(merge as Deno.PointerObject<typeof MERGE>, MERGE),
       sort: new Deno.UnsafeFnPointer(sort as Deno.PointerObject<typeof SORT>, SORT),
+      apply: new Deno.UnsafeFnPointer(apply as Deno.PointerObject<typeof APPLY>, APPLY),
       api: base + BigInt(apiOffset),
     };
     loaded = code;
@@ -307,4 +316,34 @@ export function orderByHash(keys: Uint32Array, n: number): { order: Uint32Array;
   const sorted = new Uint32Array(n);
   code.sort.call(keys, n, order, sorted, new Uint32Array(n), new Uint32Array(65537));
   return { order, sorted };
+}
+
+/** A stored bucket's rows (each followed by a newline) and their hashes. */
+export interface BucketRows {
+  rows: Uint8Array;
+  hashes: Uint32Array;
+}
+
+/**
+ * A stored bucket with its delta applied, in native code (rows.c's osq_apply): the rows of `base`
+ * without those of `removed`, merged with those of `added`, in the buckets' order (hash, then
+ * bytes). Undefined where the native code does not run (the caller merges its own way).
+ */
+export function applyRowsDelta(base: BucketRows, added: BucketRows, removed: BucketRows): BucketRows | undefined {
+  const code = load();
+  if (!code) return undefined;
+  const rows = new Uint8Array(base.rows.length + added.rows.length);
+  const hashes = new Uint32Array(base.hashes.length + added.hashes.length);
+  const at = Int32Array.of(
+    base.rows.length,
+    base.hashes.length,
+    added.rows.length,
+    added.hashes.length,
+    removed.rows.length,
+    removed.hashes.length,
+    0,
+    0,
+  );
+  code.apply.call(base.rows, base.hashes, added.rows, added.hashes, removed.rows, removed.hashes, rows, hashes, at);
+  return { rows: rows.subarray(0, at[7]), hashes: hashes.subarray(0, at[6]) };
 }

@@ -309,3 +309,75 @@ void osq_sort(const u32 *keys, int n, u32 *order, u32 *sorted, u32 *tmp, u32 *co
   }
   for (int k = 0; k < n; k++) sorted[k] = keys[order[k]];
 }
+
+/* The end (its newline, or the end of the bytes) of the row at byte s. */
+static int osq_row_end(const unsigned char *rows, int bytes, int s) {
+  while (s < bytes && rows[s] != '\n') s++;
+  return s;
+}
+
+/*
+ * A stored bucket with its delta applied (core/results/chunked_rows.ts applyDelta): the rows of
+ * `base` without those of `del`, merged with those of `add`, in the buckets' order (hash, then
+ * bytes); each input is rows followed by newlines with their hashes. `at` holds the bytes and row
+ * counts of base, add and del; the result's row count and bytes are written to at[6] and at[7],
+ * its rows to `out` (room for base and add) and their hashes to `out_hashes`.
+ */
+void osq_apply(const unsigned char *base, const u32 *base_hashes, const unsigned char *add, const u32 *add_hashes,
+               const unsigned char *del, const u32 *del_hashes, unsigned char *out, u32 *out_hashes, int *at) {
+  int b_bytes = at[0], bn = at[1], a_bytes = at[2], an = at[3], d_bytes = at[4], dn = at[5];
+  int i = 0, k = 0, d = 0;
+  int bs = 0, as = 0, ds = 0;
+  int be = osq_row_end(base, b_bytes, 0), ae = osq_row_end(add, a_bytes, 0), de = osq_row_end(del, d_bytes, 0);
+  int o = 0, count = 0;
+  while (i < bn || k < an) {
+    if (i < bn) {
+      /* Skip removed rows that sort before this one (there are none unless the delta is damaged). */
+      int c = 0;
+      while (d < dn) {
+        c = del_hashes[d] != base_hashes[i] ? (del_hashes[d] < base_hashes[i] ? -1 : 1)
+                                            : osq_compare(del + ds, de - ds, base + bs, be - bs);
+        if (c >= 0) break;
+        d++;
+        ds = de + 1;
+        de = osq_row_end(del, d_bytes, ds);
+      }
+      if (d < dn && c == 0) {
+        d++;
+        ds = de + 1;
+        de = osq_row_end(del, d_bytes, ds);
+        i++;
+        bs = be + 1;
+        be = osq_row_end(base, b_bytes, bs);
+        continue;
+      }
+    }
+    int take_add = 0;
+    if (k < an) {
+      if (i >= bn) take_add = 1;
+      else {
+        int c = add_hashes[k] != base_hashes[i] ? (add_hashes[k] < base_hashes[i] ? -1 : 1)
+                                                : osq_compare(add + as, ae - as, base + bs, be - bs);
+        take_add = c <= 0;
+      }
+    }
+    const unsigned char *from;
+    int s, e;
+    if (take_add) {
+      from = add, s = as, e = ae;
+      out_hashes[count] = add_hashes[k++];
+      as = ae + 1;
+      ae = osq_row_end(add, a_bytes, as);
+    } else {
+      from = base, s = bs, e = be;
+      out_hashes[count] = base_hashes[i++];
+      bs = be + 1;
+      be = osq_row_end(base, b_bytes, bs);
+    }
+    count++;
+    for (int x = s; x < e; x++) out[o++] = from[x];
+    out[o++] = '\n';
+  }
+  at[6] = count;
+  at[7] = o;
+}
