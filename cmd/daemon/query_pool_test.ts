@@ -34,3 +34,27 @@ Deno.test("query pool: a differential query's rows come back sorted as transferr
     Deno.removeSync(dir, { recursive: true });
   }
 });
+
+Deno.test("query pool: a thread that answered a large result ends; the next query starts another", async () => {
+  const pool = new QueryPool(1, { largeBytes: 100_000 });
+  try {
+    const large = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 20000) SELECT x FROM c";
+    const small = "SELECT 1 AS one";
+    const first = await pool.run(small, { name: "small" });
+    assert(first.ok, first.error);
+    assertEquals(pool.size, 1, "a small result keeps its thread");
+    const big = await pool.run(large, { name: "large" });
+    assert(big.ok, big.error);
+    assert(big.size >= 100_000, `size ${big.size}`);
+    assertEquals(big.count, 20_000);
+    assertEquals(pool.size, 0, "the thread that answered the large result ended");
+    // The transferred rows stay readable after their thread ended.
+    assertEquals(rowTextAt(big.sorted!, big.count! - 1), `{"x":20000}`);
+    const next = await pool.run(small, { name: "small" });
+    assert(next.ok, next.error);
+    assertEquals(next.count, 1);
+    assertEquals(pool.size, 1);
+  } finally {
+    pool.close();
+  }
+});
