@@ -32,9 +32,13 @@ osqueryd: runs the config's scheduled queries and logs what changed.
 Flags:
 `;
 
-/** Declares every flag the worker knows (tables, SQL functions, extensions): the worker's own imports. */
+/**
+ * Declares every flag the worker knows (tables, SQL functions, extensions, the pipeline loggers
+ * it loads when named): the worker's own imports.
+ */
 export async function loadAllFlags(): Promise<void> {
   await import("./daemon/worker.ts");
+  await import("../plugins/logger/pipelines.ts");
 }
 
 /** Parses with the light registry; on any flag error, again with every flag loaded. */

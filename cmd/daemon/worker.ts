@@ -27,8 +27,6 @@ import {
   TickClock,
 } from "../../core/results/scheduler.ts";
 import type { Logger } from "../../plugins/logger/logger.ts";
-// The pipeline loggers (kafka_producer, aws_kinesis, aws_firehose) register themselves.
-import "../../plugins/logger/pipelines.ts";
 import { resolvePack } from "../../plugins/config/filesystem.ts";
 import { QueryPool } from "./query_pool.ts";
 import { runCanonical } from "../../core/results/canonical_rows.ts";

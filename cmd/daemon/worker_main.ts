@@ -35,6 +35,8 @@ import { readSources } from "./config_sources.ts";
 import { loadEventTables } from "./table_loading.ts";
 
 const encoder = new TextEncoder();
+/** Loggers plugins/logger/pipelines.ts registers. */
+const PIPELINE_LOGGERS = ["kafka_producer", "aws_kinesis", "aws_firehose"];
 
 /** Runs the worker role; resolves to the exit status. */
 export async function runWorker(): Promise<number> {
@@ -169,6 +171,11 @@ export async function runWorker(): Promise<number> {
   try {
     const names = withoutNames(flags.string("logger_plugin"), fromExtensions.loggers);
     const others = withoutTls(names);
+    // The pipeline loggers register themselves when their module loads: only when named (their
+    // modules are ~2-3 MiB of a worker that does not use them).
+    if (names.split(",").some((n) => PIPELINE_LOGGERS.includes(n.trim()))) {
+      await import("../../plugins/logger/pipelines.ts");
+    }
     const context = {
       status: (severity: number, message: string) =>
         current.worker
