@@ -15,14 +15,14 @@
  *      (refused otherwise: another user could swap the files). Files are written under a
  *      temporary name and renamed into place, so a concurrent or interrupted start never runs a
  *      partial file. Later starts only stat(2) the files;
- *   3. execs that Deno on the bundle (osq.js, or the shell's own entry cmd/shell/entry.js for
+ *   3. execs that Deno on the bundle (osq.js, or the shell's own bundle shell/entry.js for
  *      `osq shell ...` and a link named osqueryi) with osq's permissions, passing its own name (argv[0],
  *      which picks the face: osqueryi, osqueryd) as OSQ_ARGV0 and its own path as OSQ_SELF (the
  *      daemon re-executes the loader, not Deno), and DENO_DIR inside the cache directory so
  *      Deno keeps its compiled-code cache there and touches nothing else. It also sets
  *      DENO_UNSTABLE_LAZY_DYNAMIC_IMPORTS=1: without it Deno reads (and analyses) every chunk a
  *      static `import()` names before the program starts, all 400 tables' chunks for `select 1`;
- *      with it a chunk is read when its import() runs (`select 1` reads ~27 of them). For the
+ *      with it a chunk is read when its import() runs (`select 1` reads 18 of them). For the
  *      daemon (a name with osqueryd, or `osq daemon`) it puts --optimize-for-size first in
  *      DENO_V8_FLAGS, as the osq launcher does.
  *
@@ -45,8 +45,8 @@
 #define MAGIC "OSQPACK1"
 #define MAX_FILES 4096
 #define PATH_SIZE 4096
-/* The shell's own entry in the payload (cmd/shell/entry.ts bundled; see scripts/build.ts). */
-#define SHELL_ENTRY "cmd/shell/entry.js"
+/* The shell's own entry in the payload (cmd/shell/entry.ts bundled alone; see scripts/build.ts). */
+#define SHELL_ENTRY "shell/entry.js"
 
 struct entry {
   char name[256];
