@@ -34,7 +34,7 @@
  * @module
  */
 import type { RowsUpdate } from "../kv/store.ts";
-import { applyRowsDelta, type MergeState, rowMerger } from "../sqlite/row_batch.ts";
+import { applyRowsDelta, type BucketRows, type MergeState, rowMerger } from "../sqlite/row_batch.ts";
 import { compareBytes, rowHash, rowText, sortedBytes, type SortedRows, sortRows } from "./sorted_rows.ts";
 
 /** What a query's stored state says about its rows. */
@@ -129,7 +129,8 @@ async function* storedSegments(
     current = undefined;
     return { bucket, bytes: pieces.length === 1 ? pieces[0] : concat(pieces), keys, delta };
   };
-  for await (const e of kv.list<Uint8Array | Delta>({ prefix: ["rows", name] }, { batchSize: 32 })) {
+  const list = kv.list<Uint8Array | Delta>({ prefix: ["rows", name] }, { batchSize: READ_BATCH });
+  for await (const e of readAhead(list, 2 * READ_BATCH)) {
     const bucket = e.key[2] as number;
     if (parts[bucket] !== e.key[3]) continue; // another generation: stray or about to be deleted
     const isDelta = e.key[4] === "d";
@@ -145,6 +146,64 @@ async function* storedSegments(
   }
   const last = flush();
   if (last) yield last;
+}
+
+/** KV values a list reads per batch. */
+const READ_BATCH = 32;
+
+/**
+ * The entries of `source`, read up to `limit` ahead by a loop of their own: the database reads
+ * the next batch of buckets while the walk works on this one. One read at a time (a KV list
+ * iterator takes no concurrent calls); stopping early closes the source.
+ */
+export async function* readAhead<T>(source: AsyncIterable<T>, limit: number): AsyncGenerator<T> {
+  const it = source[Symbol.asyncIterator]();
+  const queue: IteratorResult<T>[] = [];
+  let failure: { error: unknown } | undefined;
+  let stopped = false;
+  let wakeReader: (() => void) | undefined;
+  let wakeWalk: (() => void) | undefined;
+  const wake = (which: "reader" | "walk") => {
+    const fn = which === "reader" ? wakeReader : wakeWalk;
+    if (which === "reader") wakeReader = undefined;
+    else wakeWalk = undefined;
+    fn?.();
+  };
+  const reader = (async () => {
+    try {
+      while (!stopped) {
+        if (queue.length >= limit) {
+          await new Promise<void>((resolve) => (wakeReader = resolve));
+          continue;
+        }
+        const next = await it.next();
+        queue.push(next);
+        wake("walk");
+        if (next.done) return;
+      }
+    } catch (error) {
+      failure = { error };
+      wake("walk");
+    }
+  })();
+  try {
+    for (;;) {
+      if (queue.length === 0) {
+        if (failure) throw failure.error;
+        await new Promise<void>((resolve) => (wakeWalk = resolve));
+        continue;
+      }
+      const next = queue.shift()!;
+      wake("reader");
+      if (next.done) return;
+      yield next.value;
+    }
+  } finally {
+    stopped = true;
+    wake("reader");
+    await reader;
+    await it.return?.();
+  }
 }
 
 function concat(pieces: Uint8Array[]): Uint8Array {
@@ -207,6 +266,8 @@ export async function walkRows(
   const deltaLimit = new Float64Array(samePartition ? 2 ** bits : 0);
   let j = 0;
   const merge = options.nativeMerge === false ? undefined : rowMerger();
+  // Where buckets with their deltas applied are written (one buffer for the whole walk).
+  const scratch: BucketRows = { rows: new Uint8Array(0), hashes: new Uint32Array(0) };
   const state: MergeState = {
     at: new Int32Array(10),
     added: new Uint32Array(MERGE_ROOM),
@@ -241,7 +302,7 @@ export async function walkRows(
       }
     }
     const { rows: old, hashes: oldHashes } = seg.delta
-      ? applyDelta(base, seg.delta.value, options.nativeMerge !== false)
+      ? applyDelta(base, seg.delta.value, options.nativeMerge === false ? undefined : scratch)
       : base;
     if (merge && oldHashes) {
       // The whole bucket in native code, which lists the rows added and removed.
@@ -422,12 +483,17 @@ function rowStarts(rows: Uint8Array, count: number): Uint32Array {
  * A bucket's rows with its delta applied (removed rows taken out, added ones merged in), in the
  * bucket's order, with their hashes.
  */
-function applyDelta(base: { rows: Uint8Array; hashes?: Uint32Array }, delta: Delta, native = true): BucketView {
+function applyDelta(
+  base: { rows: Uint8Array; hashes?: Uint32Array },
+  delta: Delta,
+  native: BucketRows | undefined = { rows: new Uint8Array(0), hashes: new Uint32Array(0) },
+): BucketView {
   const b = withHashes(base);
   const add = bucketParts(delta.added) as BucketView;
   const del = bucketParts(delta.removed) as BucketView;
-  // In native code where it runs (core/sqlite/row_batch.ts), the same merge.
-  const merged = native ? applyRowsDelta(b, add, del) : undefined;
+  // In native code where it runs (core/sqlite/row_batch.ts), the same merge, into `native`
+  // (reused by the caller: the result is valid until the next call with it); undefined merges here.
+  const merged = native ? applyRowsDelta(b, add, del, native) : undefined;
   if (merged) return merged;
   const bs = rowStarts(b.rows, b.hashes.length);
   const as = rowStarts(add.rows, add.hashes.length);

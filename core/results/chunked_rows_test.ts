@@ -2,7 +2,7 @@ import { rerunWithKv } from "../../testing/unstable_kv.ts";
 import { assert, assertEquals } from "../../testing/assert.ts";
 import { kvAvailable, openStore, type Store } from "../kv/store.ts";
 import { diffRows } from "./diff.ts";
-import { bucketBits, storedRows, walkRows } from "./chunked_rows.ts";
+import { bucketBits, readAhead, storedRows, walkRows } from "./chunked_rows.ts";
 import { rowHash, rowTextAt, sortRows } from "./sorted_rows.ts";
 import { rowMerger } from "../sqlite/row_batch.ts";
 
@@ -41,6 +41,40 @@ function random(seed: number) {
     return seed % n;
   };
 }
+
+Deno.test("chunked rows: reading ahead keeps the order, stops the source when the walk stops, and passes errors on", async () => {
+  let pulled = 0;
+  let closed = false;
+  async function* source(n: number, failAt = -1) {
+    try {
+      for (let i = 0; i < n; i++) {
+        await Promise.resolve();
+        if (i === failAt) throw new Error("read failed");
+        pulled++;
+        yield i;
+      }
+    } finally {
+      closed = true;
+    }
+  }
+  const all: number[] = [];
+  for await (const x of readAhead(source(1000), 8)) all.push(x);
+  assertEquals(all, Array.from({ length: 1000 }, (_, i) => i));
+  assert(closed);
+  // Stopping early: the source is read at most `limit` (and one) ahead, then closed.
+  pulled = 0;
+  closed = false;
+  for await (const x of readAhead(source(1000), 8)) if (x === 10) break;
+  assert(closed && pulled <= 20, `pulled ${pulled}`);
+  let failed: Error | undefined;
+  const got: number[] = [];
+  try {
+    for await (const x of readAhead(source(100, 50), 8)) got.push(x);
+  } catch (err) {
+    failed = err as Error;
+  }
+  assertEquals([failed?.message, got.length], ["read failed", 50]);
+});
 
 // Deno KV needs --unstable-kv; without it this file re-runs itself in a child that has it.
 if (!kvAvailable()) {

@@ -327,13 +327,22 @@ export interface BucketRows {
 /**
  * A stored bucket with its delta applied, in native code (rows.c's osq_apply): the rows of `base`
  * without those of `removed`, merged with those of `added`, in the buckets' order (hash, then
- * bytes). Undefined where the native code does not run (the caller merges its own way).
+ * bytes). The result is written to `scratch` (grown when too small; the result's views are valid
+ * until the next call with it), so a walk over thousands of buckets does not allocate a new
+ * buffer for each. Undefined where the native code does not run (the caller merges its own way).
  */
-export function applyRowsDelta(base: BucketRows, added: BucketRows, removed: BucketRows): BucketRows | undefined {
+export function applyRowsDelta(
+  base: BucketRows,
+  added: BucketRows,
+  removed: BucketRows,
+  scratch: BucketRows = { rows: new Uint8Array(0), hashes: new Uint32Array(0) },
+): BucketRows | undefined {
   const code = load();
   if (!code) return undefined;
-  const rows = new Uint8Array(base.rows.length + added.rows.length);
-  const hashes = new Uint32Array(base.hashes.length + added.hashes.length);
+  const bytes = base.rows.length + added.rows.length;
+  const count = base.hashes.length + added.hashes.length;
+  if (scratch.rows.length < bytes) scratch.rows = new Uint8Array(Math.max(bytes, scratch.rows.length * 2));
+  if (scratch.hashes.length < count) scratch.hashes = new Uint32Array(Math.max(count, scratch.hashes.length * 2));
   const at = Int32Array.of(
     base.rows.length,
     base.hashes.length,
@@ -344,6 +353,16 @@ export function applyRowsDelta(base: BucketRows, added: BucketRows, removed: Buc
     0,
     0,
   );
-  code.apply.call(base.rows, base.hashes, added.rows, added.hashes, removed.rows, removed.hashes, rows, hashes, at);
-  return { rows: rows.subarray(0, at[7]), hashes: hashes.subarray(0, at[6]) };
+  code.apply.call(
+    base.rows,
+    base.hashes,
+    added.rows,
+    added.hashes,
+    removed.rows,
+    removed.hashes,
+    scratch.rows,
+    scratch.hashes,
+    at,
+  );
+  return { rows: scratch.rows.subarray(0, at[7]), hashes: scratch.hashes.subarray(0, at[6]) };
 }
