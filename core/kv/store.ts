@@ -228,9 +228,12 @@ export class Store {
     this.kv.close();
   }
 
-  /** Writes text as a new immutable blob; returns its id and chunk count. */
-  async putBlob(text: string, id: string = crypto.randomUUID()): Promise<{ id: string; chunks: number }> {
-    const bytes = encoder.encode(text);
+  /**
+   * Writes text (or its UTF-8 bytes, read before this resolves) as a new immutable blob; returns
+   * its id and chunk count.
+   */
+  async putBlob(text: string | Uint8Array, id: string = crypto.randomUUID()): Promise<{ id: string; chunks: number }> {
+    const bytes = typeof text === "string" ? encoder.encode(text) : text;
     const chunks = Math.max(1, Math.ceil(bytes.length / CHUNK));
     for (let start = 0; start < chunks; start += CHUNKS_PER_COMMIT) {
       const op = this.kv.atomic();

@@ -11,6 +11,9 @@
 import { batchLine, legacyFields, type LogItem, renderRow } from "./diff.ts";
 import type { Store } from "../kv/store.ts";
 
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
 /**
  * Event lines per outbox entry (about 0.5 MB of text). A batch's lines, their joined text and
  * its bytes are in memory together while it is written, and again while it is shipped: 10,000
@@ -44,13 +47,14 @@ export async function renderLines(
   const head = legacyFields(item);
   const lineBlobs: { blob: string; count: number }[] = [];
   const perBatch = Math.max(LINES_PER_BATCH, Math.ceil(total / MAX_BATCHES));
-  let batch: string[] = [];
+  const batch = new LineBytes();
   const push = async (line: string) => {
-    batch.push(line);
-    if (batch.length < perBatch) return;
-    const { id } = await store.putBlob(batch.join("\n"));
-    lineBlobs.push({ blob: id, count: batch.length });
-    batch = [];
+    batch.add(line);
+    if (batch.count < perBatch) return;
+    // The blob is read before putBlob resolves: the buffer is then reused for the next batch.
+    const { id } = await store.putBlob(batch.bytes());
+    lineBlobs.push({ blob: id, count: batch.count });
+    batch.clear();
   };
   try {
     for (const row of removed) await push(`{${head},"columns":${renderRow(row, item.numerics)},"action":"removed"}`);
@@ -60,5 +64,47 @@ export async function renderLines(
     for (const b of lineBlobs) await store.deleteBlob(b.blob).catch(() => {});
     throw err;
   }
-  return { lines: batch, lineBlobs };
+  return { lines: batch.lines(), lineBlobs };
+}
+
+/**
+ * A batch's lines as the blob's bytes (joined by newlines), encoded as they come: each line's
+ * string dies young instead of waiting in an array for the batch's join, which kept a batch of
+ * strings, its joined text and its bytes in the heap at once.
+ */
+export class LineBytes {
+  #buf = new Uint8Array(64 * 1024);
+  #length = 0;
+  /** Lines added since the last {@linkcode LineBytes.clear}. */
+  count = 0;
+
+  /** Appends `line` (which holds no newline: JSON text escapes them). */
+  add(line: string): void {
+    // UTF-8 takes at most 3 bytes per UTF-16 unit.
+    const need = this.#length + 1 + line.length * 3;
+    if (need > this.#buf.length) {
+      const grown = new Uint8Array(Math.max(need, this.#buf.length * 2));
+      grown.set(this.#buf.subarray(0, this.#length));
+      this.#buf = grown;
+    }
+    if (this.count > 0) this.#buf[this.#length++] = 10;
+    this.#length += encoder.encodeInto(line, this.#buf.subarray(this.#length)).written;
+    this.count++;
+  }
+
+  /** The lines' bytes so far (a view, valid until the next add or clear). */
+  bytes(): Uint8Array {
+    return this.#buf.subarray(0, this.#length);
+  }
+
+  /** The lines so far as strings. */
+  lines(): string[] {
+    return this.count === 0 ? [] : decoder.decode(this.bytes()).split("\n");
+  }
+
+  /** Empties the batch, keeping its buffer. */
+  clear(): void {
+    this.#length = 0;
+    this.count = 0;
+  }
 }
