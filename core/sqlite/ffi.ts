@@ -108,7 +108,7 @@ function candidatePaths(): string[] {
 
 /**
  * Symbols called per row, per value or per bound parameter. Each gets a function of its own
- * ({@linkcode hotSymbols}) so that its calls become Deno's fast calls once it is compiled.
+ * ({@linkcode hotSymbol}) so that its calls become Deno's fast calls once it is compiled.
  */
 const HOT = [
   "sqlite3_step",
@@ -147,108 +147,202 @@ const HOT = [
 
 /** A symbol called per row, per value or per bound parameter. */
 type HotName = typeof HOT[number];
+const HOT_NAMES: ReadonlySet<string> = new Set(HOT);
 
 /**
- * The hot symbols, each called through its address until it is called often, then compiled
- * ({@linkcode tiered}). Each function below is its own call site of its compiled symbol: see
- * {@linkcode Tiered} for why one function of all symbols, or a property replaced by the compiled
- * symbol, would keep these calls off Deno's fast path. Nothing is looked up before a first call.
+ * The function of hot symbol `key`, made on its first use: called through its address until it is
+ * called often, then compiled ({@linkcode tiered}). Each case below is that symbol's own call site
+ * of its compiled symbol: see {@linkcode Tiered} for why one function shared by all symbols, or a
+ * property replaced by the compiled symbol, would keep these calls off Deno's fast path. Made one
+ * at a time: making all 32 when the library loads raised the peak RSS of dist/osq's `select 1` by
+ * ~0.7 MiB (measured A/B; which allocation it is was not pinned down).
  */
-function hotSymbols(path: string): Pick<SqliteSymbols, HotName> {
-  const make = <K extends HotName>(key: K): Tiered<SqliteSymbols[K]> =>
-    tiered(path, key, symbols[key], () => Deno.dlopen(path, { [key]: symbols[key] }).symbols[key] as SqliteSymbols[K]);
-  const step = make("sqlite3_step");
-  const reset = make("sqlite3_reset");
-  const bind_null = make("sqlite3_bind_null");
-  const bind_int64 = make("sqlite3_bind_int64");
-  const bind_double = make("sqlite3_bind_double");
-  const bind_text = make("sqlite3_bind_text");
-  const bind_blob = make("sqlite3_bind_blob");
-  const column_type = make("sqlite3_column_type");
-  const column_int64 = make("sqlite3_column_int64");
-  const column_double = make("sqlite3_column_double");
-  const column_text = make("sqlite3_column_text");
-  const column_blob = make("sqlite3_column_blob");
-  const column_bytes = make("sqlite3_column_bytes");
-  const value_type = make("sqlite3_value_type");
-  const value_int64 = make("sqlite3_value_int64");
-  const value_double = make("sqlite3_value_double");
-  const value_text = make("sqlite3_value_text");
-  const value_blob = make("sqlite3_value_blob");
-  const value_bytes = make("sqlite3_value_bytes");
-  const result_null = make("sqlite3_result_null");
-  const result_int = make("sqlite3_result_int");
-  const result_int64 = make("sqlite3_result_int64");
-  const result_double = make("sqlite3_result_double");
-  const result_text = make("sqlite3_result_text");
-  const result_blob = make("sqlite3_result_blob");
-  const result_zeroblob = make("sqlite3_result_zeroblob");
-  const malloc = make("sqlite3_malloc");
-  const free = make("sqlite3_free");
-  const vtab_in_first = make("sqlite3_vtab_in_first");
-  const vtab_in_next = make("sqlite3_vtab_in_next");
-  const aggregate_context = make("sqlite3_aggregate_context");
-  const user_data = make("sqlite3_user_data");
-  return {
-    sqlite3_step: (a) => step.compiled ? step.compiled(a) : step.address(a),
-    sqlite3_reset: (a) => reset.compiled ? reset.compiled(a) : reset.address(a),
-    sqlite3_bind_null: (a, b) => bind_null.compiled ? bind_null.compiled(a, b) : bind_null.address(a, b),
-    sqlite3_bind_int64: (a, b, c) => bind_int64.compiled ? bind_int64.compiled(a, b, c) : bind_int64.address(a, b, c),
-    sqlite3_bind_double: (a, b, c) =>
-      bind_double.compiled ? bind_double.compiled(a, b, c) : bind_double.address(a, b, c),
-    sqlite3_bind_text: (a, b, c, d, e) =>
-      bind_text.compiled ? bind_text.compiled(a, b, c, d, e) : bind_text.address(a, b, c, d, e),
-    sqlite3_bind_blob: (a, b, c, d, e) =>
-      bind_blob.compiled ? bind_blob.compiled(a, b, c, d, e) : bind_blob.address(a, b, c, d, e),
-    sqlite3_column_type: (a, b) => column_type.compiled ? column_type.compiled(a, b) : column_type.address(a, b),
-    sqlite3_column_int64: (a, b) => column_int64.compiled ? column_int64.compiled(a, b) : column_int64.address(a, b),
-    sqlite3_column_double: (a, b) =>
-      column_double.compiled ? column_double.compiled(a, b) : column_double.address(a, b),
-    sqlite3_column_text: (a, b) => column_text.compiled ? column_text.compiled(a, b) : column_text.address(a, b),
-    sqlite3_column_blob: (a, b) => column_blob.compiled ? column_blob.compiled(a, b) : column_blob.address(a, b),
-    sqlite3_column_bytes: (a, b) => column_bytes.compiled ? column_bytes.compiled(a, b) : column_bytes.address(a, b),
-    sqlite3_value_type: (a) => value_type.compiled ? value_type.compiled(a) : value_type.address(a),
-    sqlite3_value_int64: (a) => value_int64.compiled ? value_int64.compiled(a) : value_int64.address(a),
-    sqlite3_value_double: (a) => value_double.compiled ? value_double.compiled(a) : value_double.address(a),
-    sqlite3_value_text: (a) => value_text.compiled ? value_text.compiled(a) : value_text.address(a),
-    sqlite3_value_blob: (a) => value_blob.compiled ? value_blob.compiled(a) : value_blob.address(a),
-    sqlite3_value_bytes: (a) => value_bytes.compiled ? value_bytes.compiled(a) : value_bytes.address(a),
-    sqlite3_result_null: (a) => result_null.compiled ? result_null.compiled(a) : result_null.address(a),
-    sqlite3_result_int: (a, b) => result_int.compiled ? result_int.compiled(a, b) : result_int.address(a, b),
-    sqlite3_result_int64: (a, b) => result_int64.compiled ? result_int64.compiled(a, b) : result_int64.address(a, b),
-    sqlite3_result_double: (a, b) =>
-      result_double.compiled ? result_double.compiled(a, b) : result_double.address(a, b),
-    sqlite3_result_text: (a, b, c, d) =>
-      result_text.compiled ? result_text.compiled(a, b, c, d) : result_text.address(a, b, c, d),
-    sqlite3_result_blob: (a, b, c, d) =>
-      result_blob.compiled ? result_blob.compiled(a, b, c, d) : result_blob.address(a, b, c, d),
-    sqlite3_result_zeroblob: (a, b) =>
-      result_zeroblob.compiled ? result_zeroblob.compiled(a, b) : result_zeroblob.address(a, b),
-    sqlite3_malloc: (a) => malloc.compiled ? malloc.compiled(a) : malloc.address(a),
-    sqlite3_free: (a) => free.compiled ? free.compiled(a) : free.address(a),
-    sqlite3_vtab_in_first: (a, b) =>
-      vtab_in_first.compiled ? vtab_in_first.compiled(a, b) : vtab_in_first.address(a, b),
-    sqlite3_vtab_in_next: (a, b) => vtab_in_next.compiled ? vtab_in_next.compiled(a, b) : vtab_in_next.address(a, b),
-    sqlite3_aggregate_context: (a, b) =>
-      aggregate_context.compiled ? aggregate_context.compiled(a, b) : aggregate_context.address(a, b),
-    sqlite3_user_data: (a) => user_data.compiled ? user_data.compiled(a) : user_data.address(a),
-  };
+function hotSymbol(path: string, key: HotName): unknown {
+  const make = <K extends HotName>(name: K): Tiered<SqliteSymbols[K]> =>
+    tiered(
+      path,
+      name,
+      symbols[name],
+      () => Deno.dlopen(path, { [name]: symbols[name] }).symbols[name] as SqliteSymbols[K],
+    );
+  switch (key) {
+    case "sqlite3_step": {
+      const t = make(key);
+      return ((a) => t.compiled ? t.compiled(a) : t.address(a)) satisfies SqliteSymbols["sqlite3_step"];
+    }
+    case "sqlite3_reset": {
+      const t = make(key);
+      return ((a) => t.compiled ? t.compiled(a) : t.address(a)) satisfies SqliteSymbols["sqlite3_reset"];
+    }
+    case "sqlite3_bind_null": {
+      const t = make(key);
+      return ((a, b) => t.compiled ? t.compiled(a, b) : t.address(a, b)) satisfies SqliteSymbols["sqlite3_bind_null"];
+    }
+    case "sqlite3_bind_int64": {
+      const t = make(key);
+      return ((a, b, c) => t.compiled ? t.compiled(a, b, c) : t.address(a, b, c)) satisfies SqliteSymbols[
+        "sqlite3_bind_int64"
+      ];
+    }
+    case "sqlite3_bind_double": {
+      const t = make(key);
+      return ((a, b, c) => t.compiled ? t.compiled(a, b, c) : t.address(a, b, c)) satisfies SqliteSymbols[
+        "sqlite3_bind_double"
+      ];
+    }
+    case "sqlite3_bind_text": {
+      const t = make(key);
+      return ((a, b, c, d, e) =>
+        t.compiled ? t.compiled(a, b, c, d, e) : t.address(a, b, c, d, e)) satisfies SqliteSymbols["sqlite3_bind_text"];
+    }
+    case "sqlite3_bind_blob": {
+      const t = make(key);
+      return ((a, b, c, d, e) =>
+        t.compiled ? t.compiled(a, b, c, d, e) : t.address(a, b, c, d, e)) satisfies SqliteSymbols["sqlite3_bind_blob"];
+    }
+    case "sqlite3_column_type": {
+      const t = make(key);
+      return ((a, b) => t.compiled ? t.compiled(a, b) : t.address(a, b)) satisfies SqliteSymbols["sqlite3_column_type"];
+    }
+    case "sqlite3_column_int64": {
+      const t = make(key);
+      return ((a, b) => t.compiled ? t.compiled(a, b) : t.address(a, b)) satisfies SqliteSymbols[
+        "sqlite3_column_int64"
+      ];
+    }
+    case "sqlite3_column_double": {
+      const t = make(key);
+      return ((a, b) => t.compiled ? t.compiled(a, b) : t.address(a, b)) satisfies SqliteSymbols[
+        "sqlite3_column_double"
+      ];
+    }
+    case "sqlite3_column_text": {
+      const t = make(key);
+      return ((a, b) => t.compiled ? t.compiled(a, b) : t.address(a, b)) satisfies SqliteSymbols["sqlite3_column_text"];
+    }
+    case "sqlite3_column_blob": {
+      const t = make(key);
+      return ((a, b) => t.compiled ? t.compiled(a, b) : t.address(a, b)) satisfies SqliteSymbols["sqlite3_column_blob"];
+    }
+    case "sqlite3_column_bytes": {
+      const t = make(key);
+      return ((a, b) => t.compiled ? t.compiled(a, b) : t.address(a, b)) satisfies SqliteSymbols[
+        "sqlite3_column_bytes"
+      ];
+    }
+    case "sqlite3_value_type": {
+      const t = make(key);
+      return ((a) => t.compiled ? t.compiled(a) : t.address(a)) satisfies SqliteSymbols["sqlite3_value_type"];
+    }
+    case "sqlite3_value_int64": {
+      const t = make(key);
+      return ((a) => t.compiled ? t.compiled(a) : t.address(a)) satisfies SqliteSymbols["sqlite3_value_int64"];
+    }
+    case "sqlite3_value_double": {
+      const t = make(key);
+      return ((a) => t.compiled ? t.compiled(a) : t.address(a)) satisfies SqliteSymbols["sqlite3_value_double"];
+    }
+    case "sqlite3_value_text": {
+      const t = make(key);
+      return ((a) => t.compiled ? t.compiled(a) : t.address(a)) satisfies SqliteSymbols["sqlite3_value_text"];
+    }
+    case "sqlite3_value_blob": {
+      const t = make(key);
+      return ((a) => t.compiled ? t.compiled(a) : t.address(a)) satisfies SqliteSymbols["sqlite3_value_blob"];
+    }
+    case "sqlite3_value_bytes": {
+      const t = make(key);
+      return ((a) => t.compiled ? t.compiled(a) : t.address(a)) satisfies SqliteSymbols["sqlite3_value_bytes"];
+    }
+    case "sqlite3_result_null": {
+      const t = make(key);
+      return ((a) => t.compiled ? t.compiled(a) : t.address(a)) satisfies SqliteSymbols["sqlite3_result_null"];
+    }
+    case "sqlite3_result_int": {
+      const t = make(key);
+      return ((a, b) => t.compiled ? t.compiled(a, b) : t.address(a, b)) satisfies SqliteSymbols["sqlite3_result_int"];
+    }
+    case "sqlite3_result_int64": {
+      const t = make(key);
+      return ((a, b) => t.compiled ? t.compiled(a, b) : t.address(a, b)) satisfies SqliteSymbols[
+        "sqlite3_result_int64"
+      ];
+    }
+    case "sqlite3_result_double": {
+      const t = make(key);
+      return ((a, b) => t.compiled ? t.compiled(a, b) : t.address(a, b)) satisfies SqliteSymbols[
+        "sqlite3_result_double"
+      ];
+    }
+    case "sqlite3_result_text": {
+      const t = make(key);
+      return ((a, b, c, d) => t.compiled ? t.compiled(a, b, c, d) : t.address(a, b, c, d)) satisfies SqliteSymbols[
+        "sqlite3_result_text"
+      ];
+    }
+    case "sqlite3_result_blob": {
+      const t = make(key);
+      return ((a, b, c, d) => t.compiled ? t.compiled(a, b, c, d) : t.address(a, b, c, d)) satisfies SqliteSymbols[
+        "sqlite3_result_blob"
+      ];
+    }
+    case "sqlite3_result_zeroblob": {
+      const t = make(key);
+      return ((a, b) => t.compiled ? t.compiled(a, b) : t.address(a, b)) satisfies SqliteSymbols[
+        "sqlite3_result_zeroblob"
+      ];
+    }
+    case "sqlite3_malloc": {
+      const t = make(key);
+      return ((a) => t.compiled ? t.compiled(a) : t.address(a)) satisfies SqliteSymbols["sqlite3_malloc"];
+    }
+    case "sqlite3_free": {
+      const t = make(key);
+      return ((a) => t.compiled ? t.compiled(a) : t.address(a)) satisfies SqliteSymbols["sqlite3_free"];
+    }
+    case "sqlite3_vtab_in_first": {
+      const t = make(key);
+      return ((a, b) => t.compiled ? t.compiled(a, b) : t.address(a, b)) satisfies SqliteSymbols[
+        "sqlite3_vtab_in_first"
+      ];
+    }
+    case "sqlite3_vtab_in_next": {
+      const t = make(key);
+      return ((a, b) => t.compiled ? t.compiled(a, b) : t.address(a, b)) satisfies SqliteSymbols[
+        "sqlite3_vtab_in_next"
+      ];
+    }
+    case "sqlite3_aggregate_context": {
+      const t = make(key);
+      return ((a, b) => t.compiled ? t.compiled(a, b) : t.address(a, b)) satisfies SqliteSymbols[
+        "sqlite3_aggregate_context"
+      ];
+    }
+    case "sqlite3_user_data": {
+      const t = make(key);
+      return ((a) => t.compiled ? t.compiled(a) : t.address(a)) satisfies SqliteSymbols["sqlite3_user_data"];
+    }
+  }
 }
 
 /**
- * Opens the library at `path` (binding nothing). The hot symbols are {@linkcode hotSymbols}; every
+ * Opens the library at `path` (binding nothing). The hot symbols are {@linkcode hotSymbol}'s; every
  * other symbol is made when it is first used: a {@linkcode tieredFunction}, which replaces itself
  * with the compiled symbol once it is called often.
  */
 function lazySymbols(path: string): { symbols: SqliteSymbols } {
   Deno.dlopen(path, {});
-  const out: Record<string, unknown> = { ...hotSymbols(path) };
+  const out: Record<string, unknown> = {};
   for (const key of Object.keys(symbols) as (keyof typeof symbols)[]) {
-    if (key in out) continue;
     Object.defineProperty(out, key, {
       configurable: true,
       enumerable: true,
       get() {
+        if (HOT_NAMES.has(key)) {
+          const fn = hotSymbol(path, key as HotName);
+          Object.defineProperty(out, key, { value: fn, enumerable: true, configurable: true });
+          return fn;
+        }
         const define = (value: unknown) =>
           Object.defineProperty(out, key, { value, enumerable: true, configurable: true });
         const fn = tieredFunction(
