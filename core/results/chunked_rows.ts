@@ -72,6 +72,11 @@ export interface WalkOptions {
    * both here (the fallback, which tests compare it with).
    */
   nativeMerge?: boolean;
+  /**
+   * The stored rows' entries, read since the run started ({@linkcode prefetchRows} with the same
+   * stored state); the walk reads them itself otherwise.
+   */
+  prefetch?: AsyncIterable<Deno.KvEntry<Uint8Array | Delta>>;
 }
 
 /** Bytes a bucket aims at; the bucket count is a power of two near rows' bytes / this. */
@@ -115,8 +120,7 @@ interface Segment {
 
 /** The stored buckets in order (only those `parts` names), a few KV values at a time. */
 async function* storedSegments(
-  kv: Deno.Kv,
-  name: string,
+  entries: AsyncIterable<Deno.KvEntry<Uint8Array | Delta>>,
   parts: Float64Array,
   deltas: Float64Array | undefined,
 ): AsyncGenerator<Segment> {
@@ -129,8 +133,7 @@ async function* storedSegments(
     current = undefined;
     return { bucket, bytes: pieces.length === 1 ? pieces[0] : concat(pieces), keys, delta };
   };
-  const list = kv.list<Uint8Array | Delta>({ prefix: ["rows", name] }, { batchSize: READ_BATCH });
-  for await (const e of readAhead(list, 2 * READ_BATCH)) {
+  for await (const e of entries) {
     const bucket = e.key[2] as number;
     if (parts[bucket] !== e.key[3]) continue; // another generation: stray or about to be deleted
     const isDelta = e.key[4] === "d";
@@ -150,15 +153,36 @@ async function* storedSegments(
 
 /** KV values a list reads per batch. */
 const READ_BATCH = 32;
+/** Bytes of stored rows read ahead at most: while the query runs, then while the walk works. */
+const PREFETCH_BYTES = 32 * 1024 * 1024;
+
+/** A query's stored rows as KV entries, in key order (bucket, generation, piece). */
+function listRows(kv: Deno.Kv, name: string): AsyncIterable<Deno.KvEntry<Uint8Array | Delta>> {
+  return kv.list<Uint8Array | Delta>({ prefix: ["rows", name] }, { batchSize: READ_BATCH });
+}
+
+function entryBytes(e: Deno.KvEntry<Uint8Array | Delta>): number {
+  const v = e.value;
+  return v instanceof Uint8Array ? v.length : v.added.length + v.removed.length;
+}
+
+/** Entries read ahead ({@linkcode readAhead}); `cancel` stops reading and closes the source. */
+export type ReadAhead<T> = AsyncGenerator<T> & { cancel(): Promise<void> };
 
 /**
- * The entries of `source`, read up to `limit` ahead by a loop of their own: the database reads
- * the next batch of buckets while the walk works on this one. One read at a time (a KV list
- * iterator takes no concurrent calls); stopping early closes the source.
+ * The entries of `source`, read ahead by a loop of their own that starts at once, up to `limit`
+ * (in `size` units: entries by default) queued: the database reads the next values while the
+ * caller works on these. One read at a time (a KV list iterator takes no concurrent calls);
+ * stopping early or `cancel()` closes the source.
  */
-export async function* readAhead<T>(source: AsyncIterable<T>, limit: number): AsyncGenerator<T> {
+export function readAhead<T>(
+  source: AsyncIterable<T>,
+  limit: number,
+  size: (item: T) => number = () => 1,
+): ReadAhead<T> {
   const it = source[Symbol.asyncIterator]();
   const queue: IteratorResult<T>[] = [];
+  let queued = 0;
   let failure: { error: unknown } | undefined;
   let stopped = false;
   let wakeReader: (() => void) | undefined;
@@ -172,12 +196,13 @@ export async function* readAhead<T>(source: AsyncIterable<T>, limit: number): As
   const reader = (async () => {
     try {
       while (!stopped) {
-        if (queue.length >= limit) {
+        if (queue.length > 0 && queued >= limit) {
           await new Promise<void>((resolve) => (wakeReader = resolve));
           continue;
         }
         const next = await it.next();
         queue.push(next);
+        if (!next.done) queued += size(next.value);
         wake("walk");
         if (next.done) return;
       }
@@ -186,24 +211,49 @@ export async function* readAhead<T>(source: AsyncIterable<T>, limit: number): As
       wake("walk");
     }
   })();
-  try {
-    for (;;) {
-      if (queue.length === 0) {
-        if (failure) throw failure.error;
-        await new Promise<void>((resolve) => (wakeWalk = resolve));
-        continue;
-      }
-      const next = queue.shift()!;
+  let closing: Promise<void> | undefined;
+  const cancel = () =>
+    closing ??= (async () => {
+      stopped = true;
       wake("reader");
-      if (next.done) return;
-      yield next.value;
+      await reader;
+      queue.length = 0;
+      await it.return?.();
+    })();
+  async function* entries(): AsyncGenerator<T> {
+    try {
+      for (;;) {
+        if (queue.length === 0) {
+          if (failure) throw failure.error;
+          if (stopped) return;
+          await new Promise<void>((resolve) => (wakeWalk = resolve));
+          continue;
+        }
+        const next = queue.shift()!;
+        if (!next.done) queued -= size(next.value);
+        wake("reader");
+        if (next.done) return;
+        yield next.value;
+      }
+    } finally {
+      await cancel();
     }
-  } finally {
-    stopped = true;
-    wake("reader");
-    await reader;
-    await it.return?.();
   }
+  return Object.assign(entries(), { cancel });
+}
+
+/**
+ * A query's stored rows read from the start of its run, so the database reads them while the
+ * query runs on its thread (up to {@linkcode PREFETCH_BYTES}; the rest as the walk goes): pass it
+ * to {@linkcode walkRows} as `prefetch`, or `cancel()` it when the run will not walk.
+ */
+export function prefetchRows(
+  kv: Deno.Kv,
+  name: string,
+  stored: StoredRowsRef | undefined,
+): ReadAhead<Deno.KvEntry<Uint8Array | Delta>> | undefined {
+  if (!stored?.parts) return undefined;
+  return readAhead(listRows(kv, name), PREFETCH_BYTES, entryBytes);
 }
 
 function concat(pieces: Uint8Array[]): Uint8Array {
@@ -274,7 +324,11 @@ export async function walkRows(
     removed: new Uint32Array(3 * MERGE_ROOM),
   };
   const segments = stored?.parts
-    ? storedSegments(kv, name, stored.parts, stored.deltas)
+    ? storedSegments(
+      options.prefetch ?? readAhead(listRows(kv, name), 2 * READ_BATCH),
+      stored.parts,
+      stored.deltas,
+    )
     : stored?.blob && stored.rows > 0
     ? legacySegment(stored.blob, options.readBlob)
     : undefined;
@@ -721,7 +775,7 @@ export async function storedRows(
     const text = await readBlob(stored.blob);
     return text === "" ? [] : text.split("\n");
   }
-  for await (const seg of storedSegments(kv, name, stored.parts, stored.deltas)) {
+  for await (const seg of storedSegments(listRows(kv, name), stored.parts, stored.deltas)) {
     const base = bucketParts(seg.bytes);
     const text = decoder.decode(seg.delta ? applyDelta(base, seg.delta.value).rows : base.rows);
     if (text === "") continue;

@@ -74,6 +74,15 @@ Deno.test("chunked rows: reading ahead keeps the order, stops the source when th
     failed = err as Error;
   }
   assertEquals([failed?.message, got.length], ["read failed", 50]);
+  // Reading starts at once, stays within its limit (in the size given), and cancel() closes it.
+  pulled = 0;
+  closed = false;
+  const early = readAhead(source(1000), 30, (x) => (x % 2 === 0 ? 10 : 1));
+  for (let i = 0; i < 50 && pulled < 6; i++) await new Promise((r) => setTimeout(r, 1));
+  assert(pulled >= 1 && pulled <= 7, `read ahead before use: ${pulled}`);
+  await early.cancel();
+  assert(closed);
+  assertEquals((await early.next()).done, true);
 });
 
 // Deno KV needs --unstable-kv; without it this file re-runs itself in a child that has it.

@@ -28,7 +28,7 @@ import { flags } from "../flags/flags.ts";
 import type { ScheduledQuery } from "../config/config.ts";
 import { eventStep, type LogItem, osqueryRowOrder, resultStep, snapshotLines } from "./diff.ts";
 import type { ExecutingQuery, RunCommit, Store, StoredQuery } from "../kv/store.ts";
-import { walkRows } from "./chunked_rows.ts";
+import { prefetchRows, walkRows } from "./chunked_rows.ts";
 import { renderLines } from "./log_batches.ts";
 import { rowTextAt, type SortedRows, sortRows } from "./sorted_rows.ts";
 import type { QueryCounters } from "./scheduler.ts";
@@ -163,6 +163,8 @@ export class ResultPipeline {
     this.#o.decorations.beforeQuery();
     // The state the run diffs against, read once: it is the `previous` the commit checks.
     const before = await store.getQuery(name);
+    // A differential run's stored rows are read from the database while its query runs.
+    const prefetch = q.snapshot ? undefined : prefetchRows(store.kv, name, before.value ?? undefined);
     const sameQuery = before.value?.epoch === flags.number("schedule_epoch") && before.value?.sql === q.query;
     let reply: RunReply;
     const eventQuery = (this.#o.readsEvents ?? this.#o.needsThisThread)(q.query);
@@ -194,6 +196,7 @@ export class ResultPipeline {
     const counters = this.#o.counters.get(name);
     if (counters) countRun(counters, reply);
     if (!reply.ok) {
+      void prefetch?.cancel();
       await this.#bestEffort(() => store.delete(["executing", name]));
       this.#o.status(Severity.ERROR, `Error executing scheduled query ${name}: ${reply.error}`);
       this.#published = false;
@@ -217,7 +220,7 @@ export class ResultPipeline {
     }
     // Refused or failed, the store deletes what the run wrote ahead of its commit.
     await this.#batch.add(
-      await this.#differential(q, item, reply.sorted ?? sortRows(reply.rows), before, eventQuery, cursor),
+      await this.#differential(q, item, reply.sorted ?? sortRows(reply.rows), before, eventQuery, cursor, prefetch),
     );
   }
 
@@ -233,6 +236,7 @@ export class ResultPipeline {
     previous: Deno.KvEntryMaybe<StoredQuery>,
     eventQuery: boolean,
     cursor: EventCursor | undefined,
+    prefetch?: ReturnType<typeof prefetchRows>,
   ): Promise<RunCommit> {
     const { store } = this.#o;
     const name = q.scheduledName;
@@ -243,6 +247,7 @@ export class ResultPipeline {
       // Removed rows are decoded only when they are logged.
       removedText: !newEpoch && !events && q.removed,
       readBlob: (id) => store.getBlob(id),
+      prefetch,
     });
     try {
       // An event query's rows are the events new to it (its cursor): every one is logged.
