@@ -41,6 +41,17 @@ export function daemonV8Flags(own: string | undefined): string {
   return own.split(",").includes(DAEMON_V8_FLAG) ? own : `${DAEMON_V8_FLAG},${own}`;
 }
 
+/**
+ * glibc malloc arenas for the worker: by default each thread that allocates (query threads,
+ * Deno KV's, the runtime's) gets an arena of its own, and memory freed in one (a finished query
+ * thread's) is not reused by the others nor returned; two arenas keep what one run freed for
+ * the next. A 100,000-row query every 15 s: worker peak ~105-111 -> ~100-104 MiB
+ * (scripts/bench_daemon.ts --large). A user's own MALLOC_ARENA_MAX wins.
+ */
+export function daemonArenaMax(own: string | undefined): string {
+  return own || "2";
+}
+
 /** The command that runs this program's daemon face again (source, one-file or compiled: cmd/self.ts). */
 function daemonCommand(args: string[], options: Omit<Deno.CommandOptions, "args">): Deno.Command {
   const self = selfCommand("daemon", args);
@@ -50,6 +61,7 @@ function daemonCommand(args: string[], options: Omit<Deno.CommandOptions, "args"
     ...options.env,
     DENO_V8_FLAGS: daemonV8Flags(Deno.env.get("DENO_V8_FLAGS")),
     DENO_NO_UPDATE_CHECK: "1",
+    MALLOC_ARENA_MAX: daemonArenaMax(Deno.env.get("MALLOC_ARENA_MAX")),
   };
   return new Deno.Command(self.program, { ...options, env, args: self.args });
 }

@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertMatch } from "../../testing/assert.ts";
-import { DAEMON_V8_FLAG, daemonV8Flags } from "./run.ts";
+import { DAEMON_V8_FLAG, daemonArenaMax, daemonV8Flags } from "./run.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 
@@ -82,6 +82,12 @@ Deno.test("daemon V8 flags: size tuning comes first, a user's DENO_V8_FLAGS afte
   assertEquals(daemonV8Flags("--no-optimize-for-size"), `${DAEMON_V8_FLAG},--no-optimize-for-size`);
 });
 
+Deno.test("daemon malloc arenas: two for the worker unless the user set MALLOC_ARENA_MAX", () => {
+  assertEquals(daemonArenaMax(undefined), "2");
+  assertEquals(daemonArenaMax(""), "2");
+  assertEquals(daemonArenaMax("8"), "8");
+});
+
 /** The environment a process started with, or undefined once it is gone. */
 function environ(pid: number): Map<string, string> | undefined {
   try {
@@ -132,6 +138,8 @@ Deno.test({
         // No update check in a daemon process: its code would stay mapped for the daemon's life.
         assertEquals(environ(pid)?.get("DENO_NO_UPDATE_CHECK"), "1", `process ${pid}`);
       }
+      // The worker's malloc keeps two arenas (freed memory is reused across its threads).
+      assertEquals(environ(worker)?.get("MALLOC_ARENA_MAX"), "2");
     } finally {
       child.kill("SIGTERM");
       await child.status;
