@@ -499,24 +499,27 @@ function bucketTexts(bytes: Uint8Array): string[] {
   return rows.length === 0 ? [] : decoder.decode(rows.subarray(0, rows.length - 1)).split("\n");
 }
 
-/** A few rows as one bucket (header, hashes, rows sorted by hash, then bytes). */
+/**
+ * A few rows as one bucket (header, hashes, rows sorted by hash, then bytes). The rows are
+ * encoded together, once: a delta is written for most of a large result's buckets each run.
+ */
 function smallBucket(texts: string[]): Uint8Array {
-  const rows = texts.map((text) => {
-    const bytes = encoder.encode(text);
-    return { bytes, hash: rowHash(bytes, 0, bytes.length) };
-  });
-  rows.sort((a, b) => a.hash - b.hash || compareBytes(a.bytes, 0, a.bytes.length, b.bytes, 0, b.bytes.length));
-  let size = HEADER + 4 * rows.length;
-  for (const r of rows) size += r.bytes.length + 1;
-  const out = new Uint8Array(size);
-  const words = new Uint32Array(out.buffer, 0, 2 + rows.length);
-  words[1] = rows.length;
-  let o = HEADER + 4 * rows.length;
-  rows.forEach((r, k) => {
-    words[2 + k] = r.hash;
-    out.set(r.bytes, o);
-    out[o + r.bytes.length] = 10;
-    o += r.bytes.length + 1;
+  const count = texts.length;
+  const bytes = encoder.encode(count === 0 ? "" : texts.join("\n") + "\n");
+  const starts = rowStarts(bytes, count);
+  const hashes = new Uint32Array(count);
+  for (let r = 0; r < count; r++) hashes[r] = rowHash(bytes, starts[r], starts[r + 1] - 1);
+  const order = Array.from({ length: count }, (_, r) => r).sort((a, b) =>
+    hashes[a] - hashes[b] || compareBytes(bytes, starts[a], starts[a + 1] - 1, bytes, starts[b], starts[b + 1] - 1)
+  );
+  const out = new Uint8Array(HEADER + 4 * count + bytes.length);
+  const words = new Uint32Array(out.buffer, 0, 2 + count);
+  words[1] = count;
+  let o = HEADER + 4 * count;
+  order.forEach((r, k) => {
+    words[2 + k] = hashes[r];
+    out.set(bytes.subarray(starts[r], starts[r + 1]), o);
+    o += starts[r + 1] - starts[r];
   });
   return out;
 }

@@ -142,17 +142,49 @@ export function diffRows(previous: Iterable<string>, current: readonly string[])
 /** A value of a row as osquery's typed rows hold it: integer, double or text (in that order). */
 type Typed = [0, bigint] | [1, number] | [2, string];
 
+/**
+ * A canonical row's cells in its key order (osquery's rows are maps: keys in string order, as the
+ * canonical text has them), read by one scan of the text: canonical rows hold only string keys,
+ * string values and number literals (a JSON parse with a reviver cost ~7 µs a row).
+ */
 function typedRow(canonical: string): [string, Typed][] {
   const out: [string, Typed][] = [];
-  const obj = JSON.parse(canonical, (key, value, context?: { source?: string }) => {
-    if (key === "" || typeof value === "object") return value;
-    if (typeof value === "string") return [2, value];
-    const source = context?.source ?? String(value);
-    return /[.eE]/.test(source) ? [1, Number(source)] : [0, BigInt(source)];
-  }) as Record<string, Typed>;
-  // Canonical rows already have their keys sorted.
-  for (const key of Object.keys(obj)) out.push([key, obj[key]]);
+  const n = canonical.length;
+  for (let i = 1; i < n - 1;) {
+    const key = stringAt(canonical, i);
+    i = key.end + 1; // the ':'
+    let value: Typed;
+    if (canonical.charCodeAt(i) === 34) {
+      const text = stringAt(canonical, i);
+      value = [2, text.value];
+      i = text.end;
+    } else {
+      let j = i;
+      while (j < n - 1 && canonical.charCodeAt(j) !== 44) j++;
+      const source = canonical.slice(i, j);
+      value = /[.eE]/.test(source) ? [1, Number(source)] : [0, BigInt(source)];
+      i = j;
+    }
+    out.push([key.value, value]);
+    i++; // the ',' (or the closing '}')
+  }
   return out;
+}
+
+/** The JSON string literal at `i` of `text`: its value, and where it ends (after its quote). */
+function stringAt(text: string, i: number): { value: string; end: number } {
+  let j = i + 1;
+  let escaped = false;
+  for (;;) {
+    const c = text.charCodeAt(j);
+    if (c === 92) {
+      escaped = true;
+      j += 2;
+    } else if (c === 34 || Number.isNaN(c)) break;
+    else j++;
+  }
+  const literal = text.slice(i, j + 1);
+  return { value: escaped ? JSON.parse(literal) : literal.slice(1, -1), end: j + 1 };
 }
 
 function compareTyped(a: Typed, b: Typed): number {

@@ -129,3 +129,53 @@ Deno.test("diff: removed rows come in osquery's multiset order: key by key, inte
     '{"a":"x","b":1}',
   ]);
 });
+
+Deno.test("diff: removed rows' order reads each row's cells as a JSON parse does (escapes, numbers, unicode)", () => {
+  // A reference order from JSON.parse (keys here are not integer-like, so its key order is the text's).
+  const typed = (row: string) =>
+    Object.entries(JSON.parse(row, (k, v, ctx?: { source?: string }) => {
+      if (k === "" || typeof v === "object") return v;
+      if (typeof v === "string") return [2, v];
+      const src = ctx?.source ?? String(v);
+      return /[.eE]/.test(src) ? [1, Number(src)] : [0, BigInt(src)];
+    }) as Record<string, [number, bigint | number | string]>);
+  const compare = (x: string, y: string) => {
+    const a = typed(x), b = typed(y);
+    for (let i = 0; i < Math.min(a.length, b.length); i++) {
+      if (a[i][0] !== b[i][0]) return a[i][0] < b[i][0] ? -1 : 1;
+      const [ta, va] = a[i][1], [tb, vb] = b[i][1];
+      if (ta !== tb) return ta - tb;
+      if (va !== vb) return va < vb ? -1 : 1;
+    }
+    return a.length - b.length;
+  };
+  const values = [
+    "0",
+    "-1",
+    "9223372036854775807",
+    "-9223372036854775808",
+    "10",
+    "9",
+    "1.5",
+    "-0.5",
+    "1e21",
+    "1e309",
+    '"x"',
+    '""',
+    '"a\\"b"',
+    '"back\\\\slash"',
+    '"\\\\x01"',
+    '"é😀"',
+    '"\\u2028"',
+    '"z"',
+  ];
+  const rows: string[] = [];
+  for (const a of values) {
+    for (const b of ["1", '"q"', "2.5"]) rows.push(`{"a":${a},"b\\"k":${b}}`, `{"a":${a}}`);
+  }
+  rows.push("{}", '{"é":1}', '{"":"e"}');
+  const shuffled = rows.map((r, i) => [(i * 7919) % rows.length, r] as const).sort((x, y) => x[0] - y[0]).map((x) =>
+    x[1]
+  );
+  assertEquals(osqueryRowOrder(shuffled), [...shuffled].sort(compare));
+});
