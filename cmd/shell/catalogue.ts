@@ -13,7 +13,7 @@ import { registry, sqlIdentifiers } from "../../core/registry.ts";
 import { isBuiltInTableName } from "../../tables/table_names.ts";
 
 let catalogue: Promise<unknown> | undefined;
-let loaders: Promise<typeof import("../../tables/table_loaders.ts")> | undefined;
+let loaders: Promise<typeof import("./table_code.ts")> | undefined;
 
 /** Names that need every table registered: pragmas naming tables in strings, the registry's table. */
 const WHOLE_CATALOGUE = /^((pragma_)?(table_x?info|module_list)|osquery_registry)$/i;
@@ -35,7 +35,8 @@ export async function loadCatalogueFor(sql: string): Promise<void> {
   }
   // With the catalogue registered, the runner's registry.loadTablesFor(sql) loads the modules.
   if (named.size === 0 || catalogue) return;
-  const { loadTable, TABLE_ALIASES } = await (loaders ??= import("../../tables/table_loaders.ts"));
+  // The engine's table code comes with the loaders, in the same round of module loading.
+  const { loadTable, TABLE_ALIASES } = await (loaders ??= import("./table_code.ts"));
   const byAlias = new Map(Object.entries(TABLE_ALIASES).flatMap(([table, aliases]) => aliases.map((a) => [a, table])));
   const tables = [...named].map((name) => byAlias.get(name) ?? name).filter((name) => !registry.hasTable(name));
   await Promise.all(tables.map((name) => loadTable(name)));

@@ -208,10 +208,11 @@ export class Shell {
     let result: ExecResult = { code: 0 };
     let current = sql;
     try {
-      // The engine's table and function code loads when a statement may need it (`select 1` does not).
-      if (!enginePartsLoaded() && needsEngineParts(sql)) await loadEngineParts();
-      // The catalogue registers the tables by schema; a table's code loads when a statement first names it.
+      // The catalogue registers the tables by schema; a table's code loads when a statement first
+      // names it (with the engine's table code: cmd/shell/table_code.ts). The engine's code loads
+      // when a statement may need it otherwise (`select 1` does not).
       await loadCatalogueFor(sql);
+      if (!enginePartsLoaded() && needsEngineParts(sql)) await loadEngineParts();
       await this.engine.registry.loadTablesFor(sql);
       for (const { statement } of this.engine.statements(sql)) {
         current = statement.sql;
