@@ -92,9 +92,9 @@ if (!kvAvailable()) {
   Deno.test("chunked rows: a walk across many buckets gives the multiset diff, added rows in the query's order", async () => {
     const store = await openStore(":memory:");
     const rand = random(11);
-    // ~300 KB of rows: several buckets, so the walk crosses bucket (and KV value) boundaries.
+    // ~1.3 MB of rows: several buckets, so the walk crosses bucket (and KV value) boundaries.
     const row = (i: number, v: number) => `{"id":${i},"name":"row-${i}-${"x".repeat(20)}","v":${v}}`;
-    let rows = Array.from({ length: 6000 }, (_, i) => row(i, 0));
+    let rows = Array.from({ length: 24_000 }, (_, i) => row(i, 0));
     assert(bucketBits(rows.join("\n").length) >= 3);
     let r = await run(store, "q", rows);
     assertEquals(r.added, rows);
@@ -166,9 +166,9 @@ if (!kvAvailable()) {
 
   Deno.test("chunked rows: only the buckets that changed are rewritten; growing far enough repartitions", async () => {
     const store = await openStore(":memory:");
-    const rows = Array.from({ length: 4000 }, (_, i) => `{"i":${i},"pad":"${"p".repeat(40)}"}`);
+    const rows = Array.from({ length: 16_000 }, (_, i) => `{"i":${i},"pad":"${"p".repeat(40)}"}`);
     await commit(store, "q", await run(store, "q", rows));
-    const before = new Map((await store.list<Uint8Array>(["rows"])).map((e) => [JSON.stringify(e.key.slice(0, 3)), e]));
+    const before = new Map((await store.list<Uint8Array>(["rows"])).map((e) => [JSON.stringify(e.key), e]));
     const changed = [...rows];
     changed[17] = '{"i":17,"pad":"changed"}';
     const r = await run(store, "q", changed);
@@ -189,9 +189,9 @@ if (!kvAvailable()) {
     assertEquals(after.length, before.size - gone.size + fresh.length);
     assertEquals(await store.collectGarbage(), 0);
     // Ten times the rows: another partition, every bucket written, the old ones gone.
-    const many = Array.from({ length: 40_000 }, (_, i) => `{"i":${i},"pad":"${"p".repeat(40)}"}`);
+    const many = Array.from({ length: 160_000 }, (_, i) => `{"i":${i},"pad":"${"p".repeat(40)}"}`);
     const big = await run(store, "q", many);
-    assertEquals(big.added.length, 36_001, "36,000 new rows and row 17 as it was");
+    assertEquals(big.added.length, 144_001, "144,000 new rows and row 17 as it was");
     assertEquals(big.walk.removed, ['{"i":17,"pad":"changed"}']);
     await commit(store, "q", big);
     assertEquals((await store.getQuery("q")).value!.parts!.length, 2 ** bucketBits(many.join("\n").length + 1));
