@@ -124,6 +124,23 @@ export class Output {
     this.position += n;
   }
 
+  /**
+   * Appends a string of ASCII characters (a number's digits) one code unit a byte; returns where
+   * it starts in {@linkcode Output.buffer}, as {@linkcode Output.copyFrom} does.
+   */
+  writeAscii(text: string): number {
+    const n = text.length;
+    if (!this.reserve(n)) {
+      this.write(text);
+      return -1;
+    }
+    const start = this.position;
+    const buffer = this.buffer;
+    for (let k = 0; k < n; k++) buffer[start + k] = text.charCodeAt(k);
+    this.position = start + n;
+    return start;
+  }
+
   /** Appends one byte. */
   writeByte(byte: number): void {
     if (this.position >= CAPACITY) this.flush();

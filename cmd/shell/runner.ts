@@ -85,20 +85,33 @@ export interface LineSource {
 export class StatementCells implements Cells {
   readonly #cells = new RowCells();
   #statement: Statement | undefined;
+  /** Per column, 1 when it is declared with an integer type (SQLite's rule: the name has "INT"). */
+  #integers = new Uint8Array(0);
+  #typed = true;
 
   /** Columns of the loaded row. */
   get count(): number {
     return this.#cells.count;
   }
 
-  /** Reads the current row of `statement` (n columns); untyped, a value is only NULL or TEXT. */
+  /**
+   * Reads the current row of `statement` (n columns); untyped, a value is only NULL or TEXT, and
+   * an INTEGER value of a column declared as an integer is read as a number, printed by
+   * {@linkcode StatementCells.copy} without SQLite rendering it as text first.
+   */
   load(statement: Statement, n: number, typed = true): void {
-    this.#statement = statement;
-    this.#cells.load(statement, n, typed);
+    if (statement !== this.#statement) {
+      this.#statement = statement;
+      this.#integers = Uint8Array.from(statement.columnDeclTypes, (type) => /INT/i.test(type) ? 1 : 0);
+    }
+    this.#typed = typed;
+    if (typed || this.#integers.length < n) this.#cells.load(statement, n, typed);
+    else this.#cells.loadIntegers(statement, n, this.#integers);
   }
 
   type(i: number): number {
-    return this.#cells.type(i);
+    const type = this.#cells.type(i);
+    return this.#typed || type === SQL_TYPE.NULL ? type : SQL_TYPE.TEXT;
   }
 
   byteLength(i: number): number {
@@ -111,6 +124,8 @@ export class StatementCells implements Cells {
 
   copy(i: number, out: Output): number {
     if (this.#cells.type(i) === SQL_TYPE.NULL) return out.position;
+    const number = this.#cells.integer(i);
+    if (number !== undefined) return out.writeAscii(String(number));
     return out.copyFrom(this.#cells.address(i), this.#cells.byteLength(i));
   }
 

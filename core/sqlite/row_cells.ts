@@ -48,6 +48,10 @@ export class RowCells {
   #addresses: bigint[] = [];
   #lengths = new Int32Array(0);
   #scratch = new Uint8Array(4096);
+  /** Set by {@linkcode RowCells.loadIntegers}: `#numbers[i]` holds column i's value when `#asNumber[i]`. */
+  #numbersLoaded = false;
+  #asNumber = new Uint8Array(0);
+  #numbers: (number | bigint)[] = [];
 
   /**
    * Reads the current row of `statement` (n columns). With `typed` false a value's type is only
@@ -59,6 +63,7 @@ export class RowCells {
     const s = sqlite();
     const handle = statement.handle;
     this.#handle = handle;
+    this.#numbersLoaded = false;
     if (this.#types.length < n) {
       this.#types = new Int32Array(n);
       this.#addresses = new Array<bigint>(n).fill(0n);
@@ -94,6 +99,66 @@ export class RowCells {
   }
 
   /**
+   * Reads the current row of `statement` (n columns) as an untyped {@linkcode RowCells.load} does,
+   * except in the columns `integers` flags with 1 (those declared INTEGER, BIGINT, ...): an INTEGER
+   * value there is read as a 64-bit integer ({@linkcode RowCells.integer}), not as the text SQLite
+   * would render it as (sparing SQLite the conversion and its allocation, and the caller a copy);
+   * a value of another type there is read as text. {@linkcode RowCells.type} then reports INTEGER
+   * for those values, NULL or TEXT for the others; text accessors render them as SQLite would.
+   */
+  loadIntegers(statement: Statement, n: number, integers: Uint8Array): void {
+    const s = sqlite();
+    const handle = statement.handle;
+    this.#handle = handle;
+    if (this.#types.length < n) {
+      this.#types = new Int32Array(n);
+      this.#addresses = new Array<bigint>(n).fill(0n);
+      this.#lengths = new Int32Array(n);
+    }
+    if (this.#asNumber.length < n) {
+      this.#asNumber = new Uint8Array(n);
+      this.#numbers = new Array<number | bigint>(n).fill(0);
+    }
+    this.#numbersLoaded = true;
+    this.count = n;
+    const types = this.#types;
+    const addresses = this.#addresses;
+    const lengths = this.#lengths;
+    const asNumber = this.#asNumber;
+    for (let i = 0; i < n; i++) {
+      if (integers[i] === 1) {
+        const type = s.sqlite3_column_type(handle, i);
+        if (type === SQLITE.INTEGER) {
+          types[i] = type;
+          asNumber[i] = 1;
+          this.#numbers[i] = s.sqlite3_column_int64(handle, i);
+          continue;
+        }
+      }
+      asNumber[i] = 0;
+      const address = BigInt(s.sqlite3_column_text(handle, i));
+      if (address === 0n) {
+        const type = s.sqlite3_column_type(handle, i);
+        types[i] = type;
+        if (type !== SQLITE.NULL) lengths[i] = 0; // out of memory: empty text
+        addresses[i] = 0n;
+        continue;
+      }
+      types[i] = SQLITE.TEXT;
+      addresses[i] = address;
+      lengths[i] = s.sqlite3_column_bytes(handle, i);
+    }
+  }
+
+  /**
+   * Column `i`'s value when {@linkcode RowCells.loadIntegers} read it as an integer, else
+   * undefined (then its text is at {@linkcode RowCells.address}).
+   */
+  integer(i: number): number | bigint | undefined {
+    return this.#numbersLoaded && this.#asNumber[i] === 1 ? this.#numbers[i] : undefined;
+  }
+
+  /**
    * Reads only the storage classes of the current row of `statement` (n columns), converting
    * no value: a caller that renders each class its own way then reads each value once, with
    * {@linkcode RowCells.integerText}, {@linkcode RowCells.double} or
@@ -103,6 +168,7 @@ export class RowCells {
     const s = sqlite();
     const handle = statement.handle;
     this.#handle = handle;
+    this.#numbersLoaded = false;
     if (this.#types.length < n) {
       this.#types = new Int32Array(n);
       this.#addresses = new Array<bigint>(n).fill(0n);
@@ -135,12 +201,17 @@ export class RowCells {
 
   /** Bytes of column `i`'s text (0 for NULL). */
   byteLength(i: number): number {
+    const number = this.integer(i);
+    if (number !== undefined) return String(number).length;
     return this.#types[i] === SQLITE.NULL ? 0 : this.#lengths[i];
   }
 
-  /** Address of column `i`'s text in SQLite's memory (0n for NULL), valid until the next step. */
+  /**
+   * Address of column `i`'s text in SQLite's memory (0n for NULL, and for a value read as an
+   * integer: see {@linkcode RowCells.integer}), valid until the next step.
+   */
   address(i: number): bigint {
-    return this.#types[i] === SQLITE.NULL ? 0n : this.#addresses[i];
+    return this.#types[i] === SQLITE.NULL || this.integer(i) !== undefined ? 0n : this.#addresses[i];
   }
 
   /** Column `i` as a double (meaningful for SQLITE.FLOAT and INTEGER values). */
@@ -150,6 +221,8 @@ export class RowCells {
 
   /** Column `i` as text, or null for NULL. */
   text(i: number): string | null {
+    const number = this.integer(i);
+    if (number !== undefined) return String(number);
     const view = this.bytes(i);
     return view === null ? null : view.length === 0 ? "" : decoder.decode(view);
   }
@@ -160,6 +233,12 @@ export class RowCells {
    */
   bytes(i: number): Uint8Array | null {
     if (this.#types[i] === SQLITE.NULL) return null;
+    const number = this.integer(i);
+    if (number !== undefined) {
+      const digits = String(number);
+      for (let k = 0; k < digits.length; k++) this.#scratch[k] = digits.charCodeAt(k);
+      return this.#scratch.subarray(0, digits.length);
+    }
     const n = this.#lengths[i];
     if (n === 0) return this.#scratch.subarray(0, 0);
     const pointer = Deno.UnsafePointer.create(this.#addresses[i]);
