@@ -5,7 +5,9 @@ import { rowHash, rowText, sortedBytes, SortedRowsBuilder } from "./sorted_rows.
 const native = Deno.build.os === "linux" && ["x86_64", "aarch64"].includes(Deno.build.arch) &&
   Deno.env.get("OSQ_NATIVE_ROWS") !== "0";
 if (!orderByHash(new Uint32Array(1), 1)) {
-  console.warn("sorted_rows_test: no native sort on this platform; the TypeScript order is compared with itself");
+  console.warn(
+    "sorted_rows_test: no native sort here (platform, or OSQ_NATIVE_ROWS=0); the TypeScript order is compared with itself",
+  );
 }
 
 function build(rows: string[], nativeSort: boolean) {
