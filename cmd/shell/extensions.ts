@@ -42,8 +42,10 @@ export async function startShellExtensions(
   const supervisor = startAutoload({ socket });
   const stop = async () => {
     runtime.extensionsActive = false;
-    await manager.stop();
+    // The supervisor first, as the daemon does: an extension sees the manager's socket close and
+    // exits, which a supervisor not yet stopping reports as an unexpected exit.
     await supervisor?.stop();
+    await manager.stop();
   };
   try {
     await waitForRequiredExtensions(manager);
