@@ -157,16 +157,6 @@ export class QueryPool {
     this.#wake();
   }
 
-  /**
-   * Starts an idle thread when none is left (one that answered a large result ended), so the
-   * next query does not wait ~0.1-0.3 s for a thread to start. The pipeline calls it once a
-   * run is committed, when what the run held is freed; an unused thread ends after `idleMs`.
-   */
-  warm(): void {
-    if (this.#closed || this.#threads.length > 0) return;
-    this.#release(this.#spawn());
-  }
-
   #wake(): void {
     this.#queue.shift()?.();
   }

@@ -58,22 +58,3 @@ Deno.test("query pool: a thread that answered a large result ends; the next quer
     pool.close();
   }
 });
-
-Deno.test("query pool: warm() starts a thread only when none is left, and the next query runs on it", async () => {
-  const pool = new QueryPool(2, { largeBytes: 100_000 });
-  try {
-    const large = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 20000) SELECT x FROM c";
-    const big = await pool.run(large, { name: "large" });
-    assert(big.ok, big.error);
-    assertEquals(pool.size, 0, "the thread that answered the large result ended");
-    pool.warm();
-    assertEquals(pool.size, 1, "warm() started a thread");
-    pool.warm();
-    assertEquals(pool.size, 1, "warm() with a thread left starts none");
-    const next = await pool.run("SELECT 1 AS one", { name: "small" });
-    assert(next.ok, next.error);
-    assertEquals(pool.size, 1, "the query ran on the warmed thread");
-  } finally {
-    pool.close();
-  }
-});

@@ -216,15 +216,12 @@ export class ResultPipeline {
     if (q.snapshot) {
       const lines = snapshotLines(item, reply.rows, flags.bool("logger_snapshot_event_type"));
       await this.#batch.add({ name, previous: before, lines, category: "snapshot" });
-      this.#o.threads.warm?.();
       return;
     }
     // Refused or failed, the store deletes what the run wrote ahead of its commit.
     await this.#batch.add(
       await this.#differential(q, item, reply.sorted ?? sortRows(reply.rows), before, eventQuery, cursor, prefetch),
     );
-    // The run's memory is given back by now: a thread for the next run may start.
-    this.#o.threads.warm?.();
   }
 
   /**

@@ -49,12 +49,6 @@ export interface ThreadRunOptions {
 /** Threads that run queries off the pipeline's thread. */
 export interface QueryThreads {
   run(sql: string, options?: ThreadRunOptions): Promise<RunReply>;
-  /**
-   * Called when a run is committed: start a thread for the next run if none is left (a thread
-   * that answered a large result ends to give its memory back), so the next run does not wait
-   * for a thread's start-up.
-   */
-  warm?(): void;
 }
 
 /** A failed reply, for a run that did not get as far as rows. */
