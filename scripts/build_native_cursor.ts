@@ -19,28 +19,13 @@
  * @module
  */
 
-const ROOT = new URL("..", import.meta.url).pathname;
-const SOURCE = `${ROOT}core/vtab/native/cursor.c`;
-const TARGETS = [
-  { arch: "x86_64", prefix: "", extra: ["-fcf-protection=none"], relocation: /R_X86_64/ },
-  { arch: "aarch64", prefix: "aarch64-linux-gnu-", extra: ["-mbranch-protection=none"], relocation: /R_AARCH64/ },
-];
+import { codeModule, compileFreestanding, forEachTarget, GeneratedFiles, ROOT, run } from "./_freestanding.ts";
+
+const SOURCE = "core/vtab/native/cursor.c";
+const SCRIPT = "scripts/build_native_cursor.ts";
 const ENTRIES = ["osq_next", "osq_eof", "osq_column", "osq_rowid"];
 const CHECK = Deno.args.includes("--check");
-/** Files a --check run found stale. */
-const stale: string[] = [];
-
-/** Writes a generated file, or with --check compares it with the committed one. */
-async function emit(path: string, text: string): Promise<void> {
-  if (!CHECK) {
-    await Deno.writeTextFile(path, text);
-    console.log(`Wrote ${path}`);
-    return;
-  }
-  const committed = await Deno.readTextFile(path).catch(() => "");
-  if (committed !== text) stale.push(path);
-  else console.log(`${path}: up to date`);
-}
+const files = new GeneratedFiles(CHECK);
 
 /** The Cursor and Cell fields whose offsets TypeScript needs, as the C compiler lays them out. */
 const LAYOUT_FIELDS = [
@@ -63,14 +48,14 @@ const LAYOUT_FIELDS = [
 async function layout(): Promise<void> {
   const dir = await Deno.makeTempDir();
   try {
-    const program = `#include <stddef.h>\n#include <stdio.h>\n#include "${SOURCE}"\nint main(void) {\n${
+    const program = `#include <stddef.h>\n#include <stdio.h>\n#include "${ROOT}${SOURCE}"\nint main(void) {\n${
       LAYOUT_FIELDS.map(([name, expr]) => `  printf("${name} %zu\\n", (size_t)(${expr}));`).join("\n")
     }\n  return 0;\n}\n`;
     await Deno.writeTextFile(`${dir}/layout.c`, program);
     await run("gcc", ["-O0", `${dir}/layout.c`, "-o", `${dir}/layout`]);
     const printed = await run(`${dir}/layout`, []);
     const lines = printed.trim().split("\n").map((line) => `  ${line.replace(" ", ": ")},`);
-    await emit(
+    await files.emit(
       `${ROOT}core/vtab/native/layout.ts`,
       `/**
  * Byte offsets of core/vtab/native/cursor.c's Cursor and Cell structs as the C compiler lays them
@@ -98,89 +83,16 @@ async function run(cmd: string, args: string[]): Promise<string> {
   return text;
 }
 
-async function build(target: typeof TARGETS[number]): Promise<void> {
-  const OUTPUT = `${ROOT}core/vtab/native/${target.arch}.ts`;
-  const dir = await Deno.makeTempDir();
-  try {
-    const object = `${dir}/cursor.o`;
-    const flags = [
-      "-O2",
-      "-fPIC",
-      "-ffreestanding",
-      "-fno-stack-protector",
-      "-fno-jump-tables",
-      "-fno-asynchronous-unwind-tables",
-      "-fno-unwind-tables",
-      ...target.extra,
-    ];
-    await run(`${target.prefix}gcc`, [...flags, "-c", SOURCE, "-o", object]);
-    const relocations = await run(`${target.prefix}objdump`, ["-r", object]);
-    if (target.relocation.test(relocations)) throw new Error(`cursor.c needs relocations:\n${relocations}`);
-    const sections = await run(`${target.prefix}objdump`, ["-h", object]);
-    for (const name of [".data", ".bss", ".rodata"]) {
-      const m = new RegExp(`\\s${name.replace(".", "\\.")}\\S*\\s+([0-9a-f]+)`).exec(sections);
-      if (m && parseInt(m[1], 16) !== 0) throw new Error(`cursor.c must not use ${name}`);
-    }
-    const binary = `${dir}/cursor.bin`;
-    await run(`${target.prefix}objcopy`, ["-O", "binary", "--only-section=.text", object, binary]);
-    const bytes = await Deno.readFile(binary);
-    const symbols = await run(`${target.prefix}nm`, [object]);
-    const offsets: Record<string, number> = {};
-    for (const name of ENTRIES) {
-      const m = new RegExp(`^([0-9a-f]+) T ${name}$`, "m").exec(symbols);
-      if (!m) throw new Error(`cursor.o has no ${name}`);
-      offsets[name] = parseInt(m[1], 16);
-    }
-    const gcc = (await run(`${target.prefix}gcc`, ["--version"])).split("\n")[0];
-    const hex = Array.from(bytes, (b) => `0x${b.toString(16).padStart(2, "0")}`);
-    const lines: string[] = [];
-    for (let i = 0; i < hex.length; i += 16) lines.push(`  ${hex.slice(i, i + 16).join(", ")},`);
-    const text = `/**
- * Machine code of core/vtab/native/cursor.c for ${target.arch} (the Linux calling convention), built by
- * scripts/build_native_cursor.ts with ${gcc}. Generated: edit cursor.c and rebuild.
- *
- * @module
- */
-
-/** The code, position-independent and free of relocations. */
-// deno-fmt-ignore
-export const CODE: Uint8Array<ArrayBuffer> = new Uint8Array([
-${lines.join("\n")}
-]);
-
-/** Byte offsets of the entry points in {@linkcode CODE}. */
-export const ENTRY = {
-  next: ${offsets.osq_next},
-  eof: ${offsets.osq_eof},
-  column: ${offsets.osq_column},
-  rowid: ${offsets.osq_rowid},
-} as const;
-`;
-    await emit(OUTPUT, text);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
-/** Whether a target's compiler is installed. */
-async function hasCompiler(prefix: string): Promise<boolean> {
-  try {
-    await run(`${prefix}gcc`, ["--version"]);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 await layout();
-for (const target of TARGETS) {
-  if (CHECK && !(await hasCompiler(target.prefix))) {
-    console.log(`skipped ${target.arch}: ${target.prefix}gcc is not installed`);
-    continue;
-  }
-  await build(target);
-}
-if (stale.length) {
-  console.error(`stale (rebuild with deno run -A scripts/build_native_cursor.ts): ${stale.join(", ")}`);
-  Deno.exit(1);
-}
+await forEachTarget(CHECK, async (target) => {
+  const code = await compileFreestanding(SOURCE, target, [], ENTRIES);
+  const o = code.offsets;
+  const entry = `{
+  next: ${o.osq_next},
+  eof: ${o.osq_eof},
+  column: ${o.osq_column},
+  rowid: ${o.osq_rowid},
+}`;
+  await files.emit(`${ROOT}core/vtab/native/${target.arch}.ts`, codeModule(SOURCE, SCRIPT, target.arch, code, entry));
+});
+files.finish(SCRIPT);
