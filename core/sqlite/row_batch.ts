@@ -19,9 +19,8 @@
  *
  * @module
  */
-import { tryLibc } from "../host/libc.ts";
 import type { Statement } from "./database.ts";
-import { sqlite, sqliteLibraryPath } from "./ffi.ts";
+import { mapWithSqliteApi } from "./native_code.ts";
 
 /** How a {@linkcode RowBatchReader.read} ended. */
 export const BatchEnd = {
@@ -43,11 +42,6 @@ const FIRST_BATCH_ROWS = 256;
 const FIRST_BATCH_BYTES = 1 << 14;
 /** Bytes of rows.c's Batch header. */
 const HEADER = 32;
-
-const PAGE = 4096;
-const PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4;
-const MAP_PRIVATE = 0x02, MAP_ANONYMOUS = 0x20;
-const RTLD_NOW = 2, RTLD_NOLOAD = 4;
 
 const MACHINE:
   | { CODE: Uint8Array<ArrayBuffer>; ENTRY: { rows: number; merge: number; sort: number; apply: number } }
@@ -85,44 +79,17 @@ function load(): Loaded | undefined {
   if (loaded !== undefined) return loaded ?? undefined;
   loaded = null;
   if (!MACHINE || Deno.env.get("OSQ_NATIVE_ROWS") === "0") return undefined;
-  const c = tryLibc();
-  if (!c) return undefined;
+  const { CODE, ENTRY } = MACHINE;
   try {
-    sqlite();
-    const path = sqliteLibraryPath();
-    if (!path) return undefined;
-    const handle = c.dlopen(cstring(path), RTLD_NOW | RTLD_NOLOAD);
-    if (handle === null) return undefined;
-    const functions: bigint[] = [];
-    const names = [
+    const mapped = mapWithSqliteApi(CODE, [
       "sqlite3_step",
       "sqlite3_column_text",
       "sqlite3_column_bytes",
       "sqlite3_column_type",
       "sqlite3_column_int64",
-    ];
-    for (const name of names) {
-      const fn = c.dlsym(handle, cstring(name));
-      if (fn === null) return undefined;
-      functions.push(BigInt(Deno.UnsafePointer.value(fn)));
-    }
-    const { CODE, ENTRY } = MACHINE;
-    const apiOffset = (CODE.length + 7) & ~7;
-    // Whole pages: the code, then the table.
-    const size = Math.ceil((apiOffset + 8 * functions.length) / PAGE) * PAGE;
-    const page = c.mmap(null, BigInt(size), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0n);
-    const base = BigInt(Deno.UnsafePointer.value(page));
-    if (page === null || base === -1n || base === 0xffffffffffffffffn) return undefined;
-    const bytes = new Uint8Array(Deno.UnsafePointerView.getArrayBuffer(page, size));
-    bytes.set(CODE);
-    // The Api table lives after the code (8-byte aligned), read-only once sealed.
-    const view = new DataView(bytes.buffer);
-    functions.forEach((fn, i) => view.setBigUint64(apiOffset + i * 8, fn, true));
-    if (c.mprotect(page, BigInt(size), PROT_READ | PROT_EXEC) !== 0) {
-      c.munmap(page, BigInt(size));
-      return undefined;
-    }
-    // The pages stay mapped for the life of the process.
+    ]);
+    if (!mapped) return undefined;
+    const base = mapped.base;
     const rows = Deno.UnsafePointer.create(base + BigInt(ENTRY.rows));
     const merge = Deno.UnsafePointer.create(base + BigInt(ENTRY.merge));
     const sort = Deno.UnsafePointer.create(base + BigInt(ENTRY.sort));
@@ -133,20 +100,13 @@ function load(): Loaded | undefined {
       merge: new Deno.UnsafeFnPointer(merge as Deno.PointerObject<typeof MERGE>, MERGE),
       sort: new Deno.UnsafeFnPointer(sort as Deno.PointerObject<typeof SORT>, SORT),
       apply: new Deno.UnsafeFnPointer(apply as Deno.PointerObject<typeof APPLY>, APPLY),
-      api: base + BigInt(apiOffset),
+      api: mapped.api,
     };
     loaded = code;
     return code;
   } catch {
     return undefined;
   }
-}
-
-function cstring(text: string): Uint8Array<ArrayBuffer> {
-  const bytes = new TextEncoder().encode(text + "\0");
-  const out = new Uint8Array(new ArrayBuffer(bytes.length));
-  out.set(bytes);
-  return out;
 }
 
 /**

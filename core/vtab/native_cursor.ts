@@ -11,13 +11,12 @@
  * The code exists for x86-64 and AArch64 Linux. It is placed in an anonymous page made executable
  * with mprotect(2) (on AArch64 the kernel makes the instruction cache coherent when it maps a
  * page executable); SQLite's result setters are found with dlsym(3) in the libsqlite3 osq
- * loaded. Where any of this is unavailable (another system, a kernel refusing executable
+ * loaded (core/sqlite/native_code.ts, shared with the row batches). Where any of this is unavailable (another system, a kernel refusing executable
  * mappings) or `OSQ_NATIVE_CURSOR=0` is set, the module keeps its TypeScript callbacks.
  *
  * @module
  */
-import { tryLibc } from "../host/libc.ts";
-import { sqlite, sqliteLibraryPath } from "../sqlite/ffi.ts";
+import { mapWithSqliteApi } from "../sqlite/native_code.ts";
 import type { Row } from "../table.ts";
 import { LAYOUT } from "./native/layout.ts";
 
@@ -61,11 +60,6 @@ const CELL_LAYOUT_MATCHES = LAYOUT.cellBytes === 16 && LAYOUT.cellValue === 8;
 const TWO_63 = 2 ** 63;
 const ASCII_LOOP = 256;
 
-const PAGE = 4096;
-const PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4;
-const MAP_PRIVATE = 0x02, MAP_ANONYMOUS = 0x20;
-const RTLD_NOW = 2, RTLD_NOLOAD = 4;
-
 /**
  * This machine's code only (the other architecture's module is never read): a literal `import()`
  * per architecture, so `deno compile` and the bundler still include both.
@@ -89,59 +83,23 @@ export function nativeCursorCode(): NativeCursorCode | undefined {
   if (!MACHINE || !CELL_LAYOUT_MATCHES) return undefined;
   const { CODE, ENTRY } = MACHINE;
   if (Deno.env.get("OSQ_NATIVE_CURSOR") === "0") return undefined;
-  const c = tryLibc();
-  if (!c) return undefined;
-  try {
-    sqlite();
-    const path = sqliteLibraryPath();
-    if (!path) return undefined;
-    const handle = c.dlopen(cstring(path), RTLD_NOW | RTLD_NOLOAD);
-    if (handle === null) return undefined;
-    const names = [
-      "sqlite3_result_null",
-      "sqlite3_result_int64",
-      "sqlite3_result_double",
-      "sqlite3_result_text",
-      "sqlite3_result_blob",
-    ];
-    const functions: bigint[] = [];
-    for (const name of names) {
-      const fn = c.dlsym(handle, cstring(name));
-      if (fn === null) return undefined;
-      functions.push(BigInt(Deno.UnsafePointer.value(fn)));
-    }
-    const page = c.mmap(null, BigInt(PAGE), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0n);
-    const base = BigInt(Deno.UnsafePointer.value(page));
-    if (page === null || base === -1n || base === 0xffffffffffffffffn) return undefined;
-    const bytes = new Uint8Array(Deno.UnsafePointerView.getArrayBuffer(page, PAGE));
-    bytes.set(CODE);
-    // The Api table lives on the same page, after the code (8-byte aligned), read-only once sealed.
-    const apiOffset = (CODE.length + 7) & ~7;
-    const view = new DataView(bytes.buffer);
-    functions.forEach((fn, i) => view.setBigUint64(apiOffset + i * 8, fn, true));
-    if (c.mprotect(page, BigInt(PAGE), PROT_READ | PROT_EXEC) !== 0) {
-      c.munmap(page, BigInt(PAGE));
-      return undefined;
-    }
-    // The page stays mapped for the life of the process: SQLite may call into it at any time.
-    loaded = {
-      next: base + BigInt(ENTRY.next),
-      eof: base + BigInt(ENTRY.eof),
-      column: base + BigInt(ENTRY.column),
-      rowid: base + BigInt(ENTRY.rowid),
-      api: base + BigInt(apiOffset),
-    };
-    return loaded;
-  } catch {
-    return undefined;
-  }
-}
-
-function cstring(text: string): Uint8Array<ArrayBuffer> {
-  const bytes = new TextEncoder().encode(text + "\0");
-  const out = new Uint8Array(new ArrayBuffer(bytes.length));
-  out.set(bytes);
-  return out;
+  const mapped = mapWithSqliteApi(CODE, [
+    "sqlite3_result_null",
+    "sqlite3_result_int64",
+    "sqlite3_result_double",
+    "sqlite3_result_text",
+    "sqlite3_result_blob",
+  ]);
+  if (!mapped) return undefined;
+  const { base, api } = mapped;
+  loaded = {
+    next: base + BigInt(ENTRY.next),
+    eof: base + BigInt(ENTRY.eof),
+    column: base + BigInt(ENTRY.column),
+    rowid: base + BigInt(ENTRY.rowid),
+    api,
+  };
+  return loaded;
 }
 
 const INT64_MIN = -(2n ** 63n);
