@@ -1,36 +1,13 @@
 /**
- * The embedded machine code and struct layout are what cursor.c compiles to: the build script's
- * `--check` mode rebuilds them and compares byte for byte. Skipped, with the reason printed, where
- * no C compiler is installed (a target whose cross compiler is missing is reported by the script).
+ * The embedded machine code and struct layout are what cursor.c compiles to
+ * (testing/native_build.ts).
  *
  * @module
  */
-import { assert } from "../../../testing/assert.ts";
+import { testNativeBuild } from "../../../testing/native_build.ts";
 
-const SCRIPT = new URL("../../../scripts/build_native_cursor.ts", import.meta.url).pathname;
-
-function hasGcc(): boolean {
-  try {
-    return new Deno.Command("gcc", { args: ["--version"], stdout: "null", stderr: "null" }).outputSync().success;
-  } catch {
-    return false;
-  }
-}
-
-const gcc = hasGcc();
-if (!gcc) console.warn("cursor_build_test: skipped — gcc is not installed, so cursor.c cannot be rebuilt here");
-
-Deno.test({
-  name: "native cursor: the embedded code and layout.ts are a fresh build of cursor.c",
-  ignore: !gcc,
-  async fn() {
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", SCRIPT, "--check"],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
-    console.log(text.trim());
-    assert(out.success, `the committed native cursor files are stale:\n${text}`);
-  },
-});
+testNativeBuild(
+  "native cursor: the embedded code and layout.ts are a fresh build of cursor.c",
+  "build_native_cursor.ts",
+  "core/vtab/native/cursor.c",
+);
