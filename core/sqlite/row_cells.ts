@@ -53,6 +53,19 @@ export class RowCells {
   #asNumber = new Uint8Array(0);
   #numbers: (number | bigint)[] = [];
 
+  /** Starts reading a row of `statement` with `n` columns (buffers grown to fit); its handle. */
+  #begin(statement: Statement, n: number): bigint {
+    const handle = statement.handle;
+    this.#handle = handle;
+    if (this.#types.length < n) {
+      this.#types = new Int32Array(n);
+      this.#addresses = new Array<bigint>(n).fill(0n);
+      this.#lengths = new Int32Array(n);
+    }
+    this.count = n;
+    return handle;
+  }
+
   /**
    * Reads the current row of `statement` (n columns). With `typed` false a value's type is only
    * NULL or TEXT: sqlite3_column_text returns a null pointer exactly for NULL (and on
@@ -61,15 +74,8 @@ export class RowCells {
    */
   load(statement: Statement, n: number, typed = true): void {
     const s = sqlite();
-    const handle = statement.handle;
-    this.#handle = handle;
+    const handle = this.#begin(statement, n);
     this.#numbersLoaded = false;
-    if (this.#types.length < n) {
-      this.#types = new Int32Array(n);
-      this.#addresses = new Array<bigint>(n).fill(0n);
-      this.#lengths = new Int32Array(n);
-    }
-    this.count = n;
     const types = this.#types;
     const addresses = this.#addresses;
     const lengths = this.#lengths;
@@ -108,19 +114,12 @@ export class RowCells {
    */
   loadIntegers(statement: Statement, n: number, integers: Uint8Array): void {
     const s = sqlite();
-    const handle = statement.handle;
-    this.#handle = handle;
-    if (this.#types.length < n) {
-      this.#types = new Int32Array(n);
-      this.#addresses = new Array<bigint>(n).fill(0n);
-      this.#lengths = new Int32Array(n);
-    }
+    const handle = this.#begin(statement, n);
     if (this.#asNumber.length < n) {
       this.#asNumber = new Uint8Array(n);
       this.#numbers = new Array<number | bigint>(n).fill(0);
     }
     this.#numbersLoaded = true;
-    this.count = n;
     const types = this.#types;
     const addresses = this.#addresses;
     const lengths = this.#lengths;
@@ -166,15 +165,8 @@ export class RowCells {
    */
   loadTypes(statement: Statement, n: number): void {
     const s = sqlite();
-    const handle = statement.handle;
-    this.#handle = handle;
+    const handle = this.#begin(statement, n);
     this.#numbersLoaded = false;
-    if (this.#types.length < n) {
-      this.#types = new Int32Array(n);
-      this.#addresses = new Array<bigint>(n).fill(0n);
-      this.#lengths = new Int32Array(n);
-    }
-    this.count = n;
     for (let i = 0; i < n; i++) this.#types[i] = s.sqlite3_column_type(handle, i);
   }
 
