@@ -8,6 +8,7 @@ import { OP, QueryContext, TableError } from "../../core/table.ts";
 import { fixtureHost, tableEngine } from "../../testing/table_engine.ts";
 
 const dir = Deno.makeTempDirSync({ prefix: "osq-yara-" });
+Deno.test.afterAll(() => Deno.removeSync(dir, { recursive: true }));
 const rulesPath = `${dir}/test.yar`;
 Deno.writeTextFileSync(
   rulesPath,

@@ -4,8 +4,14 @@ import { octalMode } from "../../core/host/statx.ts";
 import { fixtureHost, tableEngine, testdata } from "../../testing/table_engine.ts";
 
 /** A fixture root holding a private copy of the fixture database: librpm may leave lock files beside it. */
+const fixtureRoots: string[] = [];
+Deno.test.afterAll(() => {
+  for (const dir of fixtureRoots) Deno.removeSync(dir, { recursive: true });
+});
+
 function fixtureRoot(): string {
   const dir = Deno.makeTempDirSync({ prefix: "osq-rpmdb-" });
+  fixtureRoots.push(dir);
   Deno.mkdirSync(`${dir}/var/lib/rpm`, { recursive: true });
   Deno.copyFileSync(
     testdata("software", "root", "var", "lib", "rpm", "rpmdb.sqlite"),
