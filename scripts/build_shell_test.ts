@@ -1,0 +1,95 @@
+/**
+ * The shell bundle `./osq shell` runs (scripts/build_shell.ts): the launcher's freshness check, the
+ * bundle's output against the sources', and the launcher rebuilding a stale bundle.
+ */
+import { assert, assertEquals } from "../testing/assert.ts";
+import { buildShellBundle, BUNDLE_DIR, freshScript, isFresh } from "./build_shell.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const RUN = ["run", "-A", "--unstable-kv", "--quiet", "--no-prompt", "--no-lock", "--no-config"];
+
+/** Runs the generated check under /bin/sh (dash here, as the launcher) and returns osq_stale. */
+function staleUnderSh(root: string, stamp: string, script: string): string {
+  const out = new Deno.Command("/bin/sh", {
+    args: ["-c", 'r=$1 stamp=$2; . "$3"; printf %s "$osq_stale"', "sh", `${root}/`, stamp, script],
+    stdout: "piped",
+    stderr: "piped",
+  }).outputSync();
+  assert(out.success, new TextDecoder().decode(out.stderr));
+  return new TextDecoder().decode(out.stdout);
+}
+
+Deno.test("the launcher's freshness check is stale only when a listed source is newer than the stamp", () => {
+  const root = Deno.makeTempDirSync({ prefix: "osq_fresh_" });
+  try {
+    Deno.mkdirSync(`${root}/sub`);
+    for (const f of ["a.ts", "sub/b.ts", "unlisted.ts"]) Deno.writeTextFileSync(`${root}/${f}`, "");
+    Deno.writeTextFileSync(`${root}/fresh.sh`, freshScript(["a.ts", "sub/b.ts"]));
+    const stamp = `${root}/stamp`;
+    Deno.writeTextFileSync(stamp, "");
+    const at = (path: string, seconds: number) => Deno.utimeSync(path, seconds, seconds);
+    at(`${root}/a.ts`, 1000);
+    at(`${root}/sub/b.ts`, 1000);
+    at(`${root}/unlisted.ts`, 3000);
+    at(stamp, 2000);
+    assertEquals(staleUnderSh(root, stamp, `${root}/fresh.sh`), "");
+    at(`${root}/sub/b.ts`, 2001);
+    assertEquals(staleUnderSh(root, stamp, `${root}/fresh.sh`), "1");
+    at(`${root}/sub/b.ts`, 1000);
+    Deno.removeSync(stamp);
+    assertEquals(staleUnderSh(root, stamp, `${root}/fresh.sh`), "1", "no stamp: stale");
+  } finally {
+    Deno.removeSync(root, { recursive: true });
+  }
+});
+
+Deno.test("the shell bundle prints what the shell's sources print, and maps the interrupt worker", async () => {
+  const dir = Deno.makeTempDirSync({ prefix: "osq_shell_bundle_" });
+  try {
+    buildShellBundle(dir);
+    assert(isFresh(dir), "a bundle just built is fresh");
+    const listed = Deno.readTextFileSync(`${dir}/fresh.sh`);
+    for (const source of ["cmd/shell/entry.ts", "cmd/shell/interrupt_worker.ts", "scripts/build_shell.ts"]) {
+      assert(listed.includes(`"$r"${source} \\`), `fresh.sh lists ${source}`);
+    }
+    const chunks = [...Deno.readDirSync(dir)].filter((e) => e.isFile && e.name.endsWith(".js"));
+    assert(
+      chunks.some((c) => Deno.readTextFileSync(`${dir}/${c.name}`).includes('"./workers/interrupt_worker.js"')),
+      "a chunk starts the bundled interrupt worker",
+    );
+    const sql = "select 1 as one, 'a,b' as two, null as three; select count(*) > 0 from osquery_info";
+    const run = async (entry: string) => {
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: [...RUN, entry, "--csv", sql],
+        env: { DENO_UNSTABLE_LAZY_DYNAMIC_IMPORTS: "1", DENO_NO_UPDATE_CHECK: "1" },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      return {
+        code: out.code,
+        stdout: new TextDecoder().decode(out.stdout),
+        stderr: new TextDecoder().decode(out.stderr),
+      };
+    };
+    const [bundled, sources] = await Promise.all([run(`${dir}/entry.js`), run(`${ROOT}cmd/shell/entry.ts`)]);
+    assertEquals(bundled, sources);
+    assertEquals(bundled.code, 0);
+    Deno.utimeSync(`${dir}/stamp`, 0, 0);
+    assert(!isFresh(dir), "a stamp older than the sources is stale");
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("./osq shell rebuilds a stale bundle before it runs", async () => {
+  // Only the stamp is aged: shells running from the bundle meanwhile keep their files.
+  try {
+    Deno.utimeSync(`${BUNDLE_DIR}/stamp`, 0, 0);
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+  const out = await new Deno.Command(`${ROOT}osq`, { args: ["shell", "--csv", "select 7 as n"], stdout: "piped" })
+    .output();
+  assertEquals(new TextDecoder().decode(out.stdout), "n\r\n7\r\n");
+  assert(isFresh(), `${BUNDLE_DIR} is fresh after ./osq shell (build.log says why not)`);
+});
