@@ -19,7 +19,8 @@
  *      `osq shell ...` and a link named osqueryi) with osq's permissions, passing its own name (argv[0],
  *      which picks the face: osqueryi, osqueryd) as OSQ_ARGV0 and its own path as OSQ_SELF (the
  *      daemon re-executes the loader, not Deno), and DENO_DIR inside the cache directory so
- *      Deno keeps its compiled-code cache there and touches nothing else. It also sets
+ *      Deno keeps its compiled-code cache there and touches nothing else (deno_dir_shell for the
+ *      shell, deno_dir_daemon for the daemon, deno_dir for the other faces: see below). It also sets
  *      DENO_UNSTABLE_LAZY_DYNAMIC_IMPORTS=1: without it Deno reads (and analyses) every chunk a
  *      static `import()` names before the program starts, all 400 tables' chunks for `select 1`;
  *      with it a chunk is read when its import() runs (`select 1` reads 18 of them). For the
@@ -277,9 +278,11 @@ int main(int argc, char **argv) {
   }
   path_fmt(bundle_path, "%s/%s", dir, bundle);
   path_fmt(map_path, "%s/import_map.json", dir);
-  /* V8 flags are part of the code cache's key: the daemon (tuned for size) keeps its own cache, or
-     it and the shell would reject and rewrite each other's cached code on every start. */
-  path_fmt(deno_dir, daemon ? "%s/deno_dir_daemon" : "%s/deno_dir", dir);
+  /* V8 flags are part of the code cache's key: the daemon (tuned for size) and the shell (no lazy
+     compilation) keep caches of their own, or they and the other faces would reject and rewrite
+     each other's cached code on every start. */
+  int shell = bundle == shell_entry;
+  path_fmt(deno_dir, daemon ? "%s/deno_dir_daemon" : shell ? "%s/deno_dir_shell" : "%s/deno_dir", dir);
 
   setenv("OSQ_ARGV0", argv[0] ? argv[0] : "osq", 1);
   setenv("OSQ_SELF", self, 1);
@@ -304,13 +307,19 @@ int main(int argc, char **argv) {
 
   const char *fixed[] = {
       "deno", "run", "-A", "--unstable-kv", "--quiet", "--no-prompt", "--no-lock", "--no-config", "--no-remote",
-      "--import-map", map_path, bundle_path,
+      "--import-map", map_path,
   };
   size_t nfixed = sizeof fixed / sizeof fixed[0];
-  char **args = calloc(nfixed + (size_t)argc + 1, sizeof(char *));
+  char **args = calloc(nfixed + 2 + (size_t)argc + 1, sizeof(char *));
   if (!args) die("out of memory");
-  for (size_t i = 0; i < nfixed; i++) args[i] = (char *)fixed[i];
-  for (int i = first_arg; i < argc; i++) args[nfixed + (size_t)(i - first_arg)] = argv[i];
+  size_t n = 0;
+  for (size_t i = 0; i < nfixed; i++) args[n++] = (char *)fixed[i];
+  /* The shell compiles every function of a module when it loads it, so the code cache holds them
+     all: lazily compiled functions are not in the cache and were compiled again at every start.
+     select 1 and the processes query: ~10 % less CPU each, +0.3 MiB (A/B, 21 rounds in turn). */
+  if (shell) args[n++] = "--v8-flags=--no-lazy";
+  args[n++] = bundle_path;
+  for (int i = first_arg; i < argc; i++) args[n++] = argv[i];
   execv(deno_path, args);
   die("cannot run %s: %s", deno_path, strerror(errno));
 }
