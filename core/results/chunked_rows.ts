@@ -325,6 +325,10 @@ class Indexes {
   done(): Uint32Array {
     return this.#a.slice(0, this.length);
   }
+  /** The indexes so far (a view, valid until the next push). */
+  view(): Uint32Array {
+    return this.#a.subarray(0, this.length);
+  }
 }
 
 /**
@@ -387,65 +391,97 @@ export async function walkRows(
     }
     dirty[bucketOf(h, bits)] = 1;
   };
-  for await (const seg of segments ?? []) {
-    if (seg.bucket >= 0) {
-      oldKeys[seg.bucket] = seg.keys;
-      oldDeltas[seg.bucket] = seg.delta;
-      if (samePartition) {
-        deltaLimit[seg.bucket] = deltaRoom[seg.bucket] = Math.min(DELTA_BYTES, seg.baseBytes * DELTA_SHARE);
-        removedIn[seg.bucket] = [];
+  // The next delta of a bucket the walk has passed (see BucketWriter).
+  const deltaOf = (b: number, places: Uint32Array): Delta | null | undefined => {
+    const gone = removedIn[b];
+    if (!gone) return undefined;
+    return nextDelta(oldDeltas[b]?.value, current, places, kept.bytes, gone, deltaLimit[b]);
+  };
+  // Same partition: only the dirty buckets are written, as a delta where it is small enough,
+  // each as soon as the walk has passed it. Another: every bucket is, once the walk is done.
+  const writer = new BucketWriter(
+    kv,
+    name,
+    current,
+    bits,
+    stored,
+    samePartition ? { dirty, deltaOf, added } : undefined,
+  );
+  try {
+    await walkSegments();
+  } catch (err) {
+    await writer.discard();
+    throw err;
+  }
+  async function walkSegments() {
+    let lastMerged = 0;
+    for await (const seg of segments ?? []) {
+      if (samePartition && lastMerged > 0) {
+        // Buckets before the last one merged are final (the merge of a bucket's first stored row
+        // took every current row of a hash before it): their deltas go to the database while
+        // the next ones are merged.
+        await writer.upTo(lastMerged);
       }
-    }
-    const { rows: old, hashes: oldHashes } = seg;
-    if (merge) {
-      // The whole bucket in native code, which lists the rows added and removed.
-      const { at } = state;
-      at[0] = j, at[1] = n, at[2] = 0, at[3] = oldHashes.length, at[4] = 0, at[5] = old.length;
-      at[7] = state.added.length, at[9] = state.removed.length / 3;
-      do {
-        at[6] = at[8] = 0;
-        merge(current, old, oldHashes, state);
-        for (let k = 0; k < at[6]; k++) {
-          const place = state.added[k];
-          added.push(place);
-          dirty[bucketOf(hashes[place], bits)] = 1;
+      lastMerged = seg.bucket;
+      if (seg.bucket >= 0) {
+        oldKeys[seg.bucket] = seg.keys;
+        oldDeltas[seg.bucket] = seg.delta;
+        if (samePartition) {
+          deltaLimit[seg.bucket] = deltaRoom[seg.bucket] = Math.min(DELTA_BYTES, seg.baseBytes * DELTA_SHARE);
+          removedIn[seg.bucket] = [];
         }
-        const r = state.removed;
-        for (let k = 0; k < at[8]; k++) removedRow(seg.bucket, old, r[3 * k], r[3 * k + 1], r[3 * k + 2]);
-      } while (at[2] < at[3] && at[4] < at[5]);
-      j = at[0];
-      continue;
-    }
-    const oldView = new DataView(old.buffer, old.byteOffset, old.byteLength);
-    let s = 0;
-    for (let r = 0; s < old.length; r++) {
-      if (j < n && hashes[j] === oldHashes[r]) {
-        // Most stored rows are the current row at j: equal when that row's bytes and a newline
-        // are here, found without looking for this row's end first.
-        const i = order[j];
-        const end = s + starts[i + 1] - 1 - starts[i];
-        if (end < old.length && old[end] === 10 && compareCurrent(cur, starts, i, oldView, s, end) === 0) {
+      }
+      const { rows: old, hashes: oldHashes } = seg;
+      if (merge) {
+        // The whole bucket in native code, which lists the rows added and removed.
+        const { at } = state;
+        at[0] = j, at[1] = n, at[2] = 0, at[3] = oldHashes.length, at[4] = 0, at[5] = old.length;
+        at[7] = state.added.length, at[9] = state.removed.length / 3;
+        do {
+          at[6] = at[8] = 0;
+          merge(current, old, oldHashes, state);
+          for (let k = 0; k < at[6]; k++) {
+            const place = state.added[k];
+            added.push(place);
+            dirty[bucketOf(hashes[place], bits)] = 1;
+          }
+          const r = state.removed;
+          for (let k = 0; k < at[8]; k++) removedRow(seg.bucket, old, r[3 * k], r[3 * k + 1], r[3 * k + 2]);
+        } while (at[2] < at[3] && at[4] < at[5]);
+        j = at[0];
+        continue;
+      }
+      const oldView = new DataView(old.buffer, old.byteOffset, old.byteLength);
+      let s = 0;
+      for (let r = 0; s < old.length; r++) {
+        if (j < n && hashes[j] === oldHashes[r]) {
+          // Most stored rows are the current row at j: equal when that row's bytes and a newline
+          // are here, found without looking for this row's end first.
+          const i = order[j];
+          const end = s + starts[i + 1] - 1 - starts[i];
+          if (end < old.length && old[end] === 10 && compareCurrent(cur, starts, i, oldView, s, end) === 0) {
+            j++;
+            s = end + 1;
+            continue;
+          }
+        }
+        let e = old.indexOf(10, s);
+        if (e < 0) e = old.length;
+        const h = oldHashes[r];
+        // Current rows before this stored one are new; `c` ends as the comparison with the
+        // current row at j when their hashes are equal (each pair of bytes compared once).
+        let c = 1;
+        while (j < n && hashes[j] <= h) {
+          if (hashes[j] === h && (c = compareCurrent(cur, starts, order[j], oldView, s, e)) >= 0) break;
+          added.push(j);
+          dirty[bucketOf(hashes[j], bits)] = 1;
           j++;
-          s = end + 1;
-          continue;
+          c = 1;
         }
+        if (j < n && hashes[j] === h && c === 0) j++;
+        else removedRow(seg.bucket, old, s, e, h);
+        s = e + 1;
       }
-      let e = old.indexOf(10, s);
-      if (e < 0) e = old.length;
-      const h = oldHashes[r];
-      // Current rows before this stored one are new; `c` ends as the comparison with the
-      // current row at j when their hashes are equal (each pair of bytes compared once).
-      let c = 1;
-      while (j < n && hashes[j] <= h) {
-        if (hashes[j] === h && (c = compareCurrent(cur, starts, order[j], oldView, s, e)) >= 0) break;
-        added.push(j);
-        dirty[bucketOf(hashes[j], bits)] = 1;
-        j++;
-        c = 1;
-      }
-      if (j < n && hashes[j] === h && c === 0) j++;
-      else removedRow(seg.bucket, old, s, e, h);
-      s = e + 1;
     }
   }
   for (; j < n; j++) {
@@ -457,34 +493,19 @@ export async function walkRows(
   for (let k = 0; k < addedIdx.length; k++) addedIdx[k] = order[addedIdx[k]];
   addedIdx.sort();
   const walk: RowsWalk = { added: addedIdx, removedCount, removed };
-  if (addedIdx.length === 0 && removedCount === 0) return walk;
-  // Same partition: only the dirty buckets are written, as a delta where it is small enough.
-  // Another: every bucket is.
-  let deltaOf: ((b: number) => Delta | null | undefined) | undefined;
-  if (samePartition) {
-    const addedPlaces = added.done();
-    // The added rows' sorted places, by bucket (they ascend, and so do their buckets).
-    const firstAdded = new Uint32Array(2 ** bits + 1);
-    for (let k = 0, b = 0; b <= 2 ** bits; b++) {
-      while (k < addedPlaces.length && bucketOf(hashes[addedPlaces[k]], bits) < b) k++;
-      firstAdded[b] = k;
-    }
-    deltaOf = (b) => {
-      const gone = removedIn[b];
-      if (!gone) return undefined;
-      const places = addedPlaces.subarray(firstAdded[b], firstAdded[b + 1]);
-      return nextDelta(oldDeltas[b]?.value, current, places, kept.bytes, gone, deltaLimit[b]);
-    };
+  if (addedIdx.length === 0 && removedCount === 0) {
+    // Nothing is dirty: nothing was written.
+    await writer.discard();
+    return walk;
   }
-  const { update, rewritten } = await writeBuckets(
-    kv,
-    name,
-    current,
-    bits,
-    samePartition ? dirty : undefined,
-    stored,
-    deltaOf,
-  );
+  let written: Awaited<ReturnType<BucketWriter["finish"]>>;
+  try {
+    written = await writer.finish();
+  } catch (err) {
+    await writer.discard();
+    throw err;
+  }
+  const { update, rewritten } = written;
   walk.update = update;
   const replaced = update.replaced;
   for (const [b, keys] of oldKeys.entries()) {
@@ -781,87 +802,170 @@ async function* legacySegment(blob: string, readBlob: (id: string) => Promise<st
   yield { bucket: -1, bytes: sortedBytes(sortRows(text === "" ? [] : text.split("\n"))), keys: [] };
 }
 
+/** What a {@linkcode BucketWriter} writes of a walk over the same partition. */
+interface PartialWrite {
+  /** Buckets whose rows changed (only those are written). */
+  dirty: Uint8Array;
+  /** A bucket's next delta given its added rows' sorted places (see nextDelta). */
+  deltaOf: (b: number, places: Uint32Array) => Delta | null | undefined;
+  /** The walk's added places, ascending. */
+  added: Indexes;
+}
+
+/** KV commits of bucket writes under way at once (each up to {@linkcode COMMIT_BYTES}). */
+const COMMITS_IN_FLIGHT = 2;
+
 /**
- * Writes the buckets of `current` (all, or those marked in `dirty`) under a new generation; a
- * dirty bucket whose change `deltaOf` gives as a delta gets that instead (null: its stored rows
- * are current again, nothing to write).
+ * Writes the buckets of `current` under a new generation: all of them, or with `partial` those
+ * marked in `dirty`, where a bucket whose change `deltaOf` gives as a delta gets that instead
+ * (null: its stored rows are current again, nothing to write). `upTo` writes the buckets before
+ * one (their dirty marks, removed rows and added places, which ascend in `added`, are final), so
+ * the database writes while the walk merges the next buckets; `finish` writes the rest and waits
+ * for every commit. Nothing refers to what it wrote until the caller commits the update;
+ * `discard` deletes it.
  */
-async function writeBuckets(
-  kv: Deno.Kv,
-  name: string,
-  current: SortedRows,
-  bits: number,
-  dirty: Uint8Array | undefined,
-  stored: StoredRowsRef | undefined,
-  deltaOf: ((b: number) => Delta | null | undefined) | undefined,
-): Promise<{ update: RowsUpdate; rewritten: Uint8Array }> {
-  const count = 2 ** bits;
-  const keep = dirty && stored?.parts;
-  const parts = keep ? Float64Array.from(stored.parts!) : new Float64Array(count);
-  const deltas = keep && stored.deltas ? Float64Array.from(stored.deltas) : new Float64Array(count);
-  const rewritten = new Uint8Array(count);
-  const gen = newGeneration();
-  const written: Deno.KvKey[] = [];
-  let op = kv.atomic();
-  let opBytes = 0;
-  let opValues = 0;
-  const commit = async () => {
-    if (opValues === 0) return;
-    const res = await op.commit();
-    if (!res.ok) throw new Error("Writing a result chunk to the database failed.");
-    op = kv.atomic();
-    opBytes = 0;
-    opValues = 0;
-  };
-  const set = async (key: Deno.KvKey, value: unknown, size: number) => {
-    if (opBytes + size > COMMIT_BYTES || opValues >= COMMIT_VALUES) await commit();
-    op.set(key, value);
-    written.push(key);
-    opBytes += size + 100;
-    opValues++;
-  };
-  const { hashes } = current;
-  let j = 0;
-  try {
-    for (let b = 0; b < count; b++) {
-      const start = j;
-      while (j < current.count && bucketOf(hashes[j], bits) === b) j++;
-      if (dirty && !dirty[b]) continue;
-      if (start < j && parts[b] !== 0) {
-        const delta = deltaOf?.(b);
+class BucketWriter {
+  readonly #kv: Deno.Kv;
+  readonly #name: string;
+  readonly #current: SortedRows;
+  readonly #bits: number;
+  readonly #partial?: PartialWrite;
+  readonly #parts: Float64Array;
+  readonly #deltas: Float64Array;
+  readonly #rewritten: Uint8Array;
+  readonly #gen = newGeneration();
+  readonly #written: Deno.KvKey[] = [];
+  readonly #pending: Promise<void>[] = [];
+  #op: Deno.AtomicOperation;
+  #opBytes = 0;
+  #opValues = 0;
+  #inFlight = 0;
+  /** The next bucket to write, the sorted place of its first current row, its first added place. */
+  #b = 0;
+  #j = 0;
+  #k = 0;
+
+  constructor(
+    kv: Deno.Kv,
+    name: string,
+    current: SortedRows,
+    bits: number,
+    stored: StoredRowsRef | undefined,
+    partial?: PartialWrite,
+  ) {
+    this.#kv = kv;
+    this.#name = name;
+    this.#current = current;
+    this.#bits = bits;
+    this.#partial = partial;
+    const count = 2 ** bits;
+    const keep = partial && stored?.parts;
+    this.#parts = keep ? Float64Array.from(stored.parts!) : new Float64Array(count);
+    this.#deltas = keep && stored.deltas ? Float64Array.from(stored.deltas) : new Float64Array(count);
+    this.#rewritten = new Uint8Array(count);
+    this.#op = kv.atomic();
+  }
+
+  /** Writes the buckets before `limit` (see the class doc). */
+  async upTo(limit: number): Promise<void> {
+    const { hashes, count: n } = this.#current;
+    const bits = this.#bits;
+    const partial = this.#partial;
+    const parts = this.#parts;
+    const deltas = this.#deltas;
+    for (; this.#b < limit; this.#b++) {
+      const b = this.#b;
+      const start = this.#j;
+      while (this.#j < n && bucketOf(hashes[this.#j], bits) === b) this.#j++;
+      const end = this.#j;
+      let places: Uint32Array | undefined;
+      if (partial) {
+        const added = partial.added.view();
+        const k0 = this.#k;
+        while (this.#k < added.length && bucketOf(hashes[added[this.#k]], bits) === b) this.#k++;
+        if (!partial.dirty[b]) continue;
+        places = added.subarray(k0, this.#k);
+      }
+      if (partial && start < end && parts[b] !== 0) {
+        const delta = partial.deltaOf(b, places!);
         if (delta === null) {
           deltas[b] = 0;
           continue;
         }
         if (delta) {
           const id = newGeneration();
-          await set(["rows", name, b, parts[b], "d", id], delta, delta.added.length + delta.removed.length);
+          await this.#set(["rows", this.#name, b, parts[b], "d", id], delta, delta.added.length + delta.removed.length);
           deltas[b] = id;
           continue;
         }
       }
-      rewritten[b] = 1;
+      this.#rewritten[b] = 1;
       deltas[b] = 0;
-      if (start === j) {
+      if (start === end) {
         parts[b] = 0;
         continue;
       }
-      parts[b] = gen;
+      parts[b] = this.#gen;
       // The bucket's rows in sorted order, gathered from the query-ordered buffer.
-      const bucket = bucketBytes(current, start, j);
+      const bucket = bucketBytes(this.#current, start, end);
       const size = bucket.length;
       for (let piece = 0, o = 0; o < size; piece++, o += PIECE) {
         const value = bucket.subarray(o, Math.min(size, o + PIECE));
-        await set(["rows", name, b, gen, piece], value, value.length);
+        await this.#set(["rows", this.#name, b, this.#gen, piece], value, value.length);
       }
     }
-    await commit();
-  } catch (err) {
-    // What was written is unreferenced; the caller never gets the keys, so drop them here.
-    await deleteKeys(kv, written).catch(() => {});
-    throw err;
+    // With no commit under way, what is gathered goes now: commits follow the walk as it goes
+    // (while one runs, the next gathers) instead of waiting for a full batch.
+    if (this.#inFlight === 0) this.#send();
   }
-  return { update: { parts, deltas, rows: current.count, written, replaced: [] }, rewritten };
+
+  /** Writes the remaining buckets and waits for every commit: the update to commit with the run. */
+  async finish(): Promise<{ update: RowsUpdate; rewritten: Uint8Array }> {
+    await this.upTo(2 ** this.#bits);
+    this.#send();
+    await Promise.all(this.#pending.splice(0));
+    const update: RowsUpdate = {
+      parts: this.#parts,
+      deltas: this.#deltas,
+      rows: this.#current.count,
+      written: this.#written,
+      replaced: [],
+    };
+    return { update, rewritten: this.#rewritten };
+  }
+
+  /** Deletes what was written (after the commits under way settle). */
+  async discard(): Promise<void> {
+    await Promise.allSettled(this.#pending.splice(0));
+    await deleteKeys(this.#kv, this.#written).catch(() => {});
+  }
+
+  async #set(key: Deno.KvKey, value: unknown, size: number): Promise<void> {
+    if (this.#opBytes + size > COMMIT_BYTES || this.#opValues >= COMMIT_VALUES) {
+      this.#send();
+      // Bounded: the oldest commit finishes before another starts past the limit.
+      if (this.#pending.length > COMMITS_IN_FLIGHT) await this.#pending.shift();
+    }
+    this.#op.set(key, value);
+    this.#written.push(key);
+    this.#opBytes += size + 100;
+    this.#opValues++;
+  }
+
+  /** Starts the commit of the writes gathered so far. */
+  #send(): void {
+    if (this.#opValues === 0) return;
+    const done = this.#op.commit().then((res) => {
+      if (!res.ok) throw new Error("Writing a result chunk to the database failed.");
+    });
+    // Awaited later (finish, or the next full batch); a failure is never left unhandled meanwhile.
+    this.#inFlight++;
+    done.catch(() => {}).finally(() => this.#inFlight--);
+    this.#pending.push(done);
+    this.#op = this.#kv.atomic();
+    this.#opBytes = 0;
+    this.#opValues = 0;
+  }
 }
 
 /** Bytes of a bucket header: a zero word (no row starts so), then the row count. */

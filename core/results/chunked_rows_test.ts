@@ -193,6 +193,51 @@ if (!kvAvailable()) {
     for (const store of stores) store.close();
   });
 
+  Deno.test("chunked rows: a walk that fails after writing the deltas of the buckets it passed deletes them", async () => {
+    const store = await openStore(":memory:");
+    const row = (i: number, v: number) => `{"id":${i},"name":"f-${i}-${"w".repeat(30)}","v":${v}}`;
+    const rows = Array.from({ length: 12_000 }, (_, i) => row(i, 0));
+    await commit(store, "q", await run(store, "q", rows));
+    const previous = (await store.getQuery("q")).value!;
+    assert(previous.parts!.length >= 8);
+    const next = rows.map((x, i) => (i % 100 === 0 ? row(i, 1) : x));
+    // The stored buckets, then a read error half-way.
+    let yielded = 0;
+    async function* failing() {
+      for await (const bucket of prefetchRows(store.kv, "q", previous)!) {
+        if (yielded++ === previous.parts!.length / 2) {
+          // The deltas of the buckets passed were sent to the database while the walk went on.
+          for (let i = 0; i < 500 && !(await store.list(["rows"])).some((e) => e.key[4] === "d"); i++) {
+            await new Promise((r) => setTimeout(r, 10));
+          }
+          assert((await store.list(["rows"])).some((e) => e.key[4] === "d"), "a delta was written before the failure");
+          throw new Error("read failed");
+        }
+        yield bucket;
+      }
+    }
+    const before = (await store.list<Uint8Array>(["rows"])).length;
+    let failed: Error | undefined;
+    try {
+      await walkRows(store.kv, "q", previous, sortRows(next), {
+        removedText: false,
+        readBlob: readBlob(store),
+        prefetch: failing(),
+      });
+    } catch (err) {
+      failed = err as Error;
+    }
+    assertEquals(failed?.message, "read failed");
+    assertEquals((await store.list<Uint8Array>(["rows"])).length, before, "no delta is left behind");
+    assertEquals(await store.collectGarbage(), 0);
+    // The same change walks and commits whole afterwards.
+    const r = await run(store, "q", next);
+    assertEquals([r.added.length, r.walk.removedCount], [120, 120]);
+    await commit(store, "q", r);
+    assertEquals(await stored(store, "q"), [...next].sort());
+    store.close();
+  });
+
   Deno.test("chunked rows: only the buckets that changed are rewritten; growing far enough repartitions", async () => {
     const store = await openStore(":memory:");
     const rows = Array.from({ length: 16_000 }, (_, i) => `{"i":${i},"pad":"${"p".repeat(40)}"}`);
