@@ -30,7 +30,12 @@ import type { Logger } from "../../plugins/logger/logger.ts";
 import { resolvePack } from "../../plugins/config/filesystem.ts";
 import { QueryPool } from "./query_pool.ts";
 import { runCanonical } from "../../core/results/canonical_rows.ts";
-import { readsEventTable, readsExtensionTable, runsOnMainThread } from "../../core/results/thread_choice.ts";
+import {
+  QueryReferences,
+  readsEventTable,
+  readsExtensionTable,
+  runsOnMainThread,
+} from "../../core/results/thread_choice.ts";
 import { applyTableSections, applyViews } from "./config_hooks.ts";
 import { type ExtensionManager, startExtensionManager } from "../../core/extensions/manager.ts";
 import { type ExtensionSupervisor, startAutoload, waitForRequiredExtensions } from "../../core/extensions/autoload.ts";
@@ -56,6 +61,8 @@ export class DaemonWorker {
   readonly store: Store;
   readonly loggers: Logger[];
   readonly engine = new Engine();
+  /** The tables each query names, prepared once per query text (every run asks where it runs). */
+  readonly #references = new QueryReferences(this.engine);
   readonly pool = new QueryPool();
   readonly clock = new TickClock();
   config: Config | undefined;
@@ -95,9 +102,9 @@ export class DaemonWorker {
       store,
       threads: this.pool,
       runHere: (sql) => runCanonical(this.engine, sql),
-      needsThisThread: (sql) => runsOnMainThread(this.engine, sql),
-      readsEvents: (sql) => readsEventTable(this.engine, sql),
-      usesExtensionTable: (sql) => this.#extensions !== undefined && readsExtensionTable(this.engine, sql),
+      needsThisThread: (sql) => runsOnMainThread(this.#references, sql),
+      readsEvents: (sql) => readsEventTable(this.#references, sql),
+      usesExtensionTable: (sql) => this.#extensions !== undefined && readsExtensionTable(this.#references, sql),
       hostIdentifier: () => hostIdentifier(store),
       decorations: this.decorations,
       counters: this.counters,
@@ -190,6 +197,8 @@ export class DaemonWorker {
       this.status(Severity.WARNING, `Config view ${failure}`);
     }
     this.#views = views.map(([name]) => name);
+    // A query naming a view now reads other tables.
+    this.#references.clear();
     this.pool.configure(sections, views);
     const planned: Planned[] = [];
     for (const pack of config.packs) {
@@ -368,6 +377,7 @@ export class DaemonWorker {
   /** Releases everything. */
   close(): void {
     this.#shipper.cancelRetry();
+    this.#references.close();
     this.engine.close();
     for (const l of this.loggers) l.close();
     this.store.close();

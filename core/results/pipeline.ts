@@ -30,7 +30,7 @@ import { eventStep, type LogItem, osqueryRowOrder, resultStep, snapshotLines } f
 import type { ExecutingQuery, RunCommit, Store, StoredQuery } from "../kv/store.ts";
 import { prefetchRows, walkRows } from "./chunked_rows.ts";
 import { renderLines } from "./log_batches.ts";
-import { rowTextAt, type SortedRows, sortRows } from "./sorted_rows.ts";
+import { rowsDigest, rowTextAt, sameDigest, type SortedRows, sortRows } from "./sorted_rows.ts";
 import type { QueryCounters } from "./scheduler.ts";
 import { EventCursor, withEventCursor } from "../events/system.ts";
 import { CommitBatch } from "./commit_batch.ts";
@@ -78,6 +78,13 @@ export class ResultPipeline {
   readonly #batch: CommitBatch;
   /** False when the counters changed since the last publish. */
   #published = true;
+  /**
+   * Per differential query, the digest of the rows its last commit left stored, and that
+   * state's versionstamp: a run with the same digest against the same state changed nothing
+   * (osquery stores and logs nothing then), so it skips reading and diffing the stored rows.
+   * Most scheduled runs are such runs: ~0.3-0.5 ms of database reads and diffing each.
+   */
+  readonly #stored = new Map<string, { digest: Uint8Array; versionstamp: string }>();
 
   constructor(options: ResultPipelineOptions) {
     this.#o = options;
@@ -163,9 +170,12 @@ export class ResultPipeline {
     this.#o.decorations.beforeQuery();
     // The state the run diffs against, read once: it is the `previous` the commit checks.
     const before = await store.getQuery(name);
-    // A differential run's stored rows are read from the database while its query runs.
-    const prefetch = q.snapshot ? undefined : prefetchRows(store.kv, name, before.value ?? undefined);
     const sameQuery = before.value?.epoch === flags.number("schedule_epoch") && before.value?.sql === q.query;
+    const known = this.#stored.get(name);
+    const unchangedIf = sameQuery && known?.versionstamp === before.versionstamp ? known!.digest : undefined;
+    // A differential run's stored rows are read from the database while its query runs, unless
+    // they are likely the same as this run's (then they are read only if they are not).
+    const prefetch = q.snapshot || unchangedIf ? undefined : prefetchRows(store.kv, name, before.value ?? undefined);
     let reply: RunReply;
     const eventQuery = (this.#o.readsEvents ?? this.#o.needsThisThread)(q.query);
     let cursor: EventCursor | undefined;
@@ -218,10 +228,20 @@ export class ResultPipeline {
       await this.#batch.add({ name, previous: before, lines, category: "snapshot" });
       return;
     }
+    const current = reply.sorted ?? sortRows(reply.rows);
+    const digest = eventQuery ? undefined : await rowsDigest(current);
+    if (digest && unchangedIf && sameDigest(digest, unchangedIf)) {
+      // The stored rows byte for byte: nothing added or removed, no state to store, no line.
+      await this.#batch.add({ name, previous: before, lines: [], category: "result" });
+      return;
+    }
+    this.#stored.delete(name);
     // Refused or failed, the store deletes what the run wrote ahead of its commit.
-    await this.#batch.add(
-      await this.#differential(q, item, reply.sorted ?? sortRows(reply.rows), before, eventQuery, cursor, prefetch),
-    );
+    await this.#batch.add(await this.#differential(q, item, current, before, eventQuery, cursor, prefetch));
+    const after = digest && await store.getQuery(name);
+    if (after && after.versionstamp !== null) {
+      this.#stored.set(name, { digest: digest!, versionstamp: after.versionstamp });
+    }
   }
 
   /**

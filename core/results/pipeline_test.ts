@@ -10,7 +10,8 @@ import { Decorations } from "./decorations.ts";
 import { ResultPipeline } from "./pipeline.ts";
 import type { QueryThreads, RunReply, ThreadRunOptions } from "./reply.ts";
 import { StorageHealth } from "./storage_health.ts";
-import { storedRows } from "./chunked_rows.ts";
+import { storedRows, walkRows } from "./chunked_rows.ts";
+import { sortRows } from "./sorted_rows.ts";
 import { LINES_PER_BATCH } from "./log_batches.ts";
 
 function scheduled(name: string, sql: string, snapshot = false): ScheduledQuery {
@@ -195,5 +196,45 @@ Deno.test("result pipeline: a large first run is logged in bounded batches, each
     assertEquals(removed, expected);
     assertEquals(second.length, expected.length * 2);
     assert(second.every((l) => l.counter === 1));
+  });
+});
+
+Deno.test("result pipeline: a run with the stored rows byte for byte logs and stores nothing; rows changed underneath are diffed in full", async () => {
+  const a = '{"n":"1"}', b = '{"n":"2"}', c = '{"n":"3"}';
+  await withPipeline([[a, b], [a, b], [b, a], [a, b], [a, b], [a, b]], async ({ pipeline, store, counters }) => {
+    const q = scheduled("numbers", "select n from t");
+    counters.set(q.scheduledName, emptyCounters(q));
+    await pipeline.run(q);
+    const first = await store.getQuery("numbers");
+    // The same rows, then in another order and back: nothing logged, the state untouched.
+    await pipeline.run(q);
+    await pipeline.run(q);
+    await pipeline.run(q);
+    assertEquals((await outbox(store)).length, 2);
+    assertEquals((await store.getQuery("numbers")).versionstamp, first.versionstamp);
+    assertEquals((await store.list(["executing"])).length, 0, "each run's commit cleared its mark");
+    // Another writer stores other rows under the same name (as a restored backup would): the
+    // next run must not trust what it remembered, and diffs against what is stored.
+    const walk = await walkRows(store.kv, "numbers", first.value!, sortRows([a, c]), {
+      removedText: false,
+      readBlob: (id) => store.getBlob(id),
+    });
+    await store.commitRun({
+      name: "numbers",
+      previous: first,
+      state: { epoch: 0, counter: 5, sql: q.query },
+      rows: walk.update,
+      lines: [],
+      category: "result",
+    });
+    await pipeline.run(q);
+    await pipeline.run(q);
+    const lines = await outbox(store);
+    assertEquals(lines.slice(2).map((l) => [l.action, l.columns, l.counter]), [
+      ["removed", { n: "3" }, 6],
+      ["added", { n: "2" }, 6],
+    ]);
+    assertEquals((await store.getQuery("numbers")).value?.counter, 6);
+    assertEquals(counters.get("numbers")?.executions, 6);
   });
 });

@@ -233,6 +233,32 @@ export function sortRows(rows: Iterable<string>): SortedRows {
   return builder.finish();
 }
 
+/**
+ * Results up to this many bytes of rows get a {@linkcode rowsDigest}: the pipeline keeps it to
+ * tell a run whose rows are byte for byte the stored ones without reading them back.
+ */
+export const DIGEST_MAX_BYTES = 8 * 1048576;
+
+/**
+ * SHA-256 of the rows' bytes in the query's order, or undefined above {@linkcode DIGEST_MAX_BYTES}.
+ * Equal digests mean equal rows (the same multiset); rows in another order only miss the
+ * shortcut this serves.
+ */
+export async function rowsDigest(rows: SortedRows): Promise<Uint8Array | undefined> {
+  const size = rows.starts[rows.count];
+  if (size > DIGEST_MAX_BYTES) return undefined;
+  // Row buffers are plain (resizable) ArrayBuffers, never shared ones.
+  const view = rows.bytes.subarray(0, size) as Uint8Array<ArrayBuffer>;
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", view));
+}
+
+/** True when two digests are the same bytes. */
+export function sameDigest(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** The text of row `i` in the query's order (without its newline). */
 export function rowTextAt(rows: SortedRows, i: number): string {
   return decoder.decode(rows.bytes.subarray(rows.starts[i], rows.starts[i + 1] - 1));

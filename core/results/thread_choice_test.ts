@@ -3,7 +3,7 @@ import "../../tables/catalogue.ts";
 import { Engine } from "../engine.ts";
 import { defineTable } from "../table.ts";
 import { registry } from "../registry.ts";
-import { readsEventTable, readsExtensionTable, runsOnMainThread } from "./thread_choice.ts";
+import { QueryReferences, readsEventTable, readsExtensionTable, runsOnMainThread } from "./thread_choice.ts";
 
 Deno.test("runsOnMainThread follows the tables' thread attribute, through aliases and views, not the SQL text", () => {
   const engine = new Engine();
@@ -102,5 +102,53 @@ Deno.test("readsExtensionTable: a table an extension registered, read directly o
   } finally {
     engine.close();
     registry.removeTable("probe_extension_table");
+  }
+});
+
+Deno.test("QueryReferences prepares a query once, again after a table comes or goes or the views change, and keeps a bounded number", () => {
+  const engine = new Engine();
+  const prepared: string[] = [];
+  const counting = {
+    registry: engine.registry,
+    references: (sql: string) => (prepared.push(sql), engine.references(sql)),
+  };
+  const references = new QueryReferences(counting, 2);
+  try {
+    const sql = "SELECT * FROM probe_cached_table";
+    // Not there yet: the query names no table the engine knows.
+    assertEquals(readsExtensionTable(references, sql), false);
+    assertEquals(readsExtensionTable(references, sql), false);
+    assertEquals(prepared.length, 1);
+    // An extension registers the table: the answer changes at once.
+    registry.addTable(
+      defineTable({
+        name: "probe_cached_table",
+        description: "a table an extension registered after the first run",
+        columns: [{ name: "x", type: "INTEGER" }],
+        generate: () => [{ x: 1 }],
+      }),
+      "probe_extension",
+    );
+    assertEquals(readsExtensionTable(references, sql), true);
+    assertEquals(readsEventTable(references, sql), false);
+    assertEquals(prepared.length, 2);
+    // A view's text changes only through the config: the daemon clears the answers then.
+    engine.query("CREATE VIEW probe_cached_view AS SELECT * FROM time");
+    assertEquals(readsEventTable(references, "SELECT * FROM probe_cached_view"), false);
+    engine.query("DROP VIEW probe_cached_view");
+    engine.query("CREATE VIEW probe_cached_view AS SELECT * FROM file_events");
+    references.clear();
+    assertEquals(readsEventTable(references, "SELECT * FROM probe_cached_view"), true);
+    // Bounded: a third text drops the oldest.
+    prepared.length = 0;
+    readsEventTable(references, "SELECT 1");
+    readsEventTable(references, "SELECT 2");
+    readsEventTable(references, "SELECT 1");
+    readsEventTable(references, "SELECT * FROM probe_cached_view");
+    assertEquals(prepared, ["SELECT 1", "SELECT 2", "SELECT * FROM probe_cached_view"]);
+  } finally {
+    references.close();
+    engine.close();
+    registry.removeTable("probe_cached_table");
   }
 });
