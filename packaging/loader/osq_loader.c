@@ -319,8 +319,11 @@ int main(int argc, char **argv) {
      (select 1 and the processes query: ~10 % less CPU each, +0.3 MiB; A/B, 21 rounds in turn).
      Nor does it compile baseline (Sparkplug) code, which a short command pays for on a second
      thread and hardly runs: -7 % (select 1) and -10 % (processes) more, and no slower where rows
-     are many (300,000 rows printed as CSV 0.70 -> 0.65 s, Maglev still compiles the hot code). */
-  if (shell) args[n++] = "--v8-flags=--no-lazy,--no-sparkplug";
+     are many (300,000 rows printed as CSV 0.70 -> 0.65 s, Maglev still compiles the hot code).
+     The young generation starts at 2 MiB, not 1: the processes query made two scavenges (on V8's
+     helper threads too) and makes one, -3 ms and -1.4 MiB (25 rounds in turn); 300,000 rows are
+     no slower and no larger (4 MiB was +3.8 MiB there). */
+  if (shell) args[n++] = "--v8-flags=--no-lazy,--no-sparkplug,--min-semi-space-size=2";
   args[n++] = bundle_path;
   for (int i = first_arg; i < argc; i++) args[n++] = argv[i];
   execv(deno_path, args);
