@@ -58,3 +58,22 @@ Deno.test("query pool: a thread that answered a large result ends; the next quer
     pool.close();
   }
 });
+
+Deno.test("query pool: a thread that answered a very large result is replaced a moment later, and the next query runs on it", async () => {
+  const pool = new QueryPool(1, { largeBytes: 100_000, prestartBytes: 100_000, prestartMs: 0 });
+  try {
+    const large = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 20000) SELECT x FROM c";
+    const big = await pool.run(large, { name: "large" });
+    assert(big.ok, big.error);
+    assertEquals(pool.size, 0, "the thread that answered the large result ended");
+    // Poll: the replacement starts on a timer.
+    for (let i = 0; i < 1000 && pool.size === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    assertEquals(pool.size, 1, "a thread was started for the next query");
+    let runs = 0;
+    const next = await pool.run("SELECT 1 AS one", { name: "small", onStart: () => Promise.resolve(void runs++) });
+    assert(next.ok, next.error);
+    assertEquals([runs, pool.size], [1, 1], "the next query ran on that thread, no other started");
+  } finally {
+    pool.close();
+  }
+});
