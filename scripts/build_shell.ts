@@ -123,6 +123,9 @@ export function buildShellBundle(dir = BUNDLE_DIR): void {
   const started = Date.now();
   const sources = bundleSources();
   Deno.mkdirSync(dir, { recursive: true });
+  // The list first: should the build fail, the launcher compares these sources with `failed`.
+  Deno.writeTextFileSync(`${dir}/fresh.sh.tmp`, freshScript(sources));
+  Deno.renameSync(`${dir}/fresh.sh.tmp`, `${dir}/fresh.sh`);
   const tmp = Deno.makeTempDirSync({ dir, prefix: ".build-" });
   try {
     esbuild(tmp, [ENTRY], `bundling ${ENTRY}`);
@@ -156,30 +159,51 @@ export function buildShellBundle(dir = BUNDLE_DIR): void {
   } finally {
     Deno.removeSync(tmp, { recursive: true });
   }
-  Deno.writeTextFileSync(`${dir}/fresh.sh.tmp`, freshScript(sources));
-  Deno.renameSync(`${dir}/fresh.sh.tmp`, `${dir}/fresh.sh`);
-  // The stamp predates the build (by 50 ms: file times come from the kernel's coarse clock, a few
-  // ms behind Date.now()): a source saved while esbuild read the tree is newer (dash's test -nt
-  // compares nanoseconds), so the next start builds again rather than run stale code.
-  // A source dated in the future (a clock set back, an archive from elsewhere) would make every
-  // start stale: the stamp is then that time.
+  writeStamp(`${dir}/stamp`, started, sources);
+}
+
+/**
+ * Writes a stamp file dated `started`, less 50 ms: file times come from the kernel's coarse clock,
+ * a few ms behind Date.now(), and a source saved while esbuild read the tree must be newer (dash's
+ * test -nt compares nanoseconds), so the next start builds again rather than run stale code. A
+ * source dated in the future (a clock set back, an archive from elsewhere) would make every start
+ * stale: the stamp is then that time.
+ */
+function writeStamp(path: string, started: number, sources: readonly string[]): void {
   const now = Date.now();
   const future = sources.map((s) => mtimeMs(`${ROOT}${s}`) ?? 0).filter((t) => t > now);
-  const stampTime = new Date(Math.max(started - 50, ...future));
-  Deno.writeTextFileSync(`${dir}/stamp`, "");
-  Deno.utimeSync(`${dir}/stamp`, stampTime, stampTime);
+  const time = new Date(Math.max(started - 50, ...future));
+  Deno.writeTextFileSync(path, "");
+  Deno.utimeSync(path, time, time);
+}
+
+function removeIfPresent(path: string): void {
+  try {
+    Deno.removeSync(path);
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
 }
 
 if (import.meta.main) {
   Deno.mkdirSync(BUNDLE_DIR, { recursive: true });
   const lock = Deno.openSync(`${BUNDLE_DIR}.lock`, { create: true, write: true });
   lock.lockSync(true);
+  const started = Date.now();
   try {
     if (!isFresh()) buildShellBundle();
-    Deno.removeSync(`${BUNDLE_DIR}/build.log`, { recursive: true });
+    removeIfPresent(`${BUNDLE_DIR}/build.log`);
+    removeIfPresent(`${BUNDLE_DIR}/failed`);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     Deno.writeTextFileSync(`${BUNDLE_DIR}/build.log`, `${new Date().toISOString()} ${message}\n`);
+    // The launcher tries again only once a source listed in fresh.sh is newer than this (an edit
+    // that may fix it), not at every start (a machine that cannot bundle runs the sources).
+    try {
+      writeStamp(`${BUNDLE_DIR}/failed`, started, bundleSources());
+    } catch {
+      // Without `failed` the next start tries again.
+    }
     Deno.exit(1);
   } finally {
     lock.close();

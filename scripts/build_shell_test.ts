@@ -93,3 +93,47 @@ Deno.test("./osq shell rebuilds a stale bundle before it runs", async () => {
   assertEquals(new TextDecoder().decode(out.stdout), "n\r\n7\r\n");
   assert(isFresh(), `${BUNDLE_DIR} is fresh after ./osq shell (build.log says why not)`);
 });
+
+Deno.test("a failed shell bundle build runs the sources and is tried again only after a source changes", async () => {
+  // A copy of the checkout (the launcher works from its own directory) whose entry names a worker
+  // the bundle's build does not know: the build fails after listing the sources; the shell runs.
+  const copy = Deno.makeTempDirSync({ prefix: "osq_failed_bundle_" });
+  try {
+    for (const dir of ["cmd", "core", "tables", "plugins", "sdk", "scripts"]) {
+      const out = new Deno.Command("cp", { args: ["-r", `${ROOT}${dir}`, `${copy}/${dir}`] }).outputSync();
+      assert(out.success, `cp ${dir}`);
+    }
+    for (const file of ["osq", "main.ts", "deno.json"]) Deno.copyFileSync(`${ROOT}${file}`, `${copy}/${file}`);
+    Deno.chmodSync(`${copy}/osq`, 0o755);
+    Deno.symlinkSync(`${ROOT}.deno`, `${copy}/.deno`);
+    const entry = `${copy}/cmd/shell/entry.ts`;
+    const original = Deno.readTextFileSync(entry);
+    Deno.writeTextFileSync(`${copy}/cmd/shell/unlisted_worker.ts`, "export {};\n");
+    Deno.writeTextFileSync(
+      entry,
+      original +
+        'if (Deno.env.get("OSQ_NEVER_SET")) new Worker(new URL("./unlisted_worker.ts", import.meta.url), { type: "module" });\n',
+    );
+    // Dated a minute back: a source saved within 50 ms before a build counts as newer than it (the
+    // stamp's margin for the kernel's coarse file clock), which would make the second start build.
+    const past = new Date(Date.now() - 60_000);
+    Deno.utimeSync(entry, past, past);
+    const shell = async () => {
+      const out = await new Deno.Command(`${copy}/osq`, { args: ["shell", "--csv", "select 7 as n"], stdout: "piped" })
+        .output();
+      assertEquals(new TextDecoder().decode(out.stdout), "n\r\n7\r\n");
+    };
+    const bundle = `${copy}/dist/shell_bundle`;
+    await shell();
+    const failed = Deno.statSync(`${bundle}/failed`).mtime?.getTime();
+    assert(Deno.readTextFileSync(`${bundle}/build.log`).includes("unlisted_worker"), "build.log names the cause");
+    await shell();
+    assertEquals(Deno.statSync(`${bundle}/failed`).mtime?.getTime(), failed, "no second build while nothing changed");
+    Deno.writeTextFileSync(entry, original);
+    await shell();
+    assert(Deno.statSync(`${bundle}/stamp`).isFile, "the fixed source was bundled");
+    assertEquals([...Deno.readDirSync(bundle)].some((e) => e.name === "failed"), false, "the failure mark is gone");
+  } finally {
+    Deno.removeSync(copy, { recursive: true });
+  }
+});
