@@ -21,7 +21,8 @@
  *   stores written before chunked rows, a query's previous rows)
  * - `["splay", name]` — `"interval:splay"`, as osquery persists it
  * - `["denylist", name]` — unix time the denylisting ends
- * - `["executing", name]` — {@linkcode ExecutingQuery}: a query started and not finished
+ * - `["executing", name]` — {@linkcode ExecutingQuery}: a query started and not finished (stores
+ *   written before `<database>.executing`, core/kv/executing.ts, held these marks)
  * - `["outbox", seq]` — {@linkcode OutboxEntry}: lines waiting for the loggers
  * - `["shipped", logger, seq]` — a logger has this entry (removed with the entry)
  * - `["intent", logger]` — a file logger's write in progress (offset to roll back to)
@@ -31,6 +32,8 @@
  *
  * @module
  */
+
+import { ExecutingMarks } from "./executing.ts";
 
 /** Deno KV is unstable in Deno 2: the API exists only with `--unstable-kv`. */
 export function kvAvailable(): boolean {
@@ -53,14 +56,14 @@ export async function openStore(path: string): Promise<Store> {
   try {
     if (path !== ":memory:") secureStorePaths(path);
     const kv = await (Deno as unknown as { openKv(path?: string): Promise<Deno.Kv> }).openKv(path);
-    return new Store(kv);
+    return new Store(kv, new ExecutingMarks(path === ":memory:" ? undefined : `${path}.executing`));
   } catch (err) {
     throw new StoreError(`Cannot open the database at ${path}: ${(err as Error).message}`);
   }
 }
 
 /** The files SQLite keeps beside a database (and the daemon's lock file). */
-const COMPANIONS = ["", "-wal", "-shm", "-journal", ".lock"];
+const COMPANIONS = ["", "-wal", "-shm", "-journal", ".lock", ".executing"];
 
 /**
  * Keeps the database private: previous results (rows from `shadow`, say) and the TLS node key
@@ -135,12 +138,7 @@ export interface RowsUpdate {
   replacedBlob?: string;
 }
 
-/** A scheduled query that started and has not finished. */
-export interface ExecutingQuery {
-  since: number;
-  /** The OS thread running it (for the watchdog to tell which query burned CPU). */
-  tid: number;
-}
+export type { ExecutingQuery } from "./executing.ts";
 
 /** A run's lines waiting for loggers. */
 export interface OutboxEntry {
@@ -221,10 +219,15 @@ export class Store {
   /** Row chunks written for runs whose commit failed, or replaced ones a delete missed. */
   #orphanKeys: Deno.KvKey[] = [];
 
-  constructor(readonly kv: Deno.Kv) {}
+  /**
+   * `executing`: the marks of the queries running now (by default in memory only; openStore
+   * keeps them in a file beside the database).
+   */
+  constructor(readonly kv: Deno.Kv, readonly executing: ExecutingMarks = new ExecutingMarks(undefined)) {}
 
-  /** Closes the KV handle. */
+  /** Closes the KV handle and the marks file. */
   close(): void {
+    this.executing.close();
     this.kv.close();
   }
 

@@ -72,7 +72,12 @@ export class Denylist {
    * denylists the suspects (with the watchdog on) and clears their marks.
    */
   async recover(watchdogEnabled: boolean, blame: WatchdogBlame | undefined): Promise<void> {
-    const leftovers = await this.#store.list<ExecutingQuery>(["executing"]);
+    // The marks file, and marks a store written before it kept in the database.
+    const stored = await this.#store.list<ExecutingQuery>(["executing"]);
+    const leftovers = [
+      ...stored,
+      ...this.#store.executing.leftovers().map(([name, value]) => ({ key: ["executing", name], value })),
+    ];
     // The watchdog names the thread that burned the most CPU; when no running query was on it,
     // every query that was running is suspect (osquery's rule, with one query at a time).
     const matched = blame ? leftovers.some((e) => e.value.tid === blame.tid) : false;
@@ -93,7 +98,9 @@ export class Denylist {
         this.#denied?.set(name, until);
         this.#status(Severity.WARNING, `Denylisting scheduled query ${name} for ${DENY_SECONDS} seconds`);
       }
-      await this.#bestEffort(() => this.#store.delete(["executing", name]));
+      if (stored.some((e) => e.key[1] === name)) await this.#bestEffort(() => this.#store.delete(["executing", name]));
     }
+    // deno-lint-ignore require-await
+    await this.#bestEffort(async () => this.#store.executing.clearLeftovers());
   }
 }

@@ -40,3 +40,32 @@ Deno.test("denylist: without the watchdog a crashed query is named but not denyl
     store.close();
   }
 });
+
+Deno.test("denylist: marks a killed worker left in the marks file are blamed after the restart, then cleared", async () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    // The dying worker: two queries were running, one had finished.
+    const before = await openStore(`${dir}/osquery.db`);
+    before.executing.set("hog", { since: 1, tid: 42 });
+    before.executing.set("done", { since: 1, tid: 7 });
+    before.executing.set("bystander", { since: 2, tid: 7 });
+    before.executing.delete("done");
+    // No close: the process died (the file holds what was written).
+    const after = await openStore(`${dir}/osquery.db`);
+    const statuses: string[] = [];
+    const list = new Denylist(after, (write) => write().then(() => {}), (_s, m) => void statuses.push(m));
+    await list.recover(true, { tid: 42, reason: "cpu", threadCpuMs: 10, rss: 1048576 });
+    assertEquals(await list.has("hog"), true);
+    assertEquals(await list.has("bystander"), false);
+    assertEquals(await list.has("done"), false);
+    assertEquals(statuses.filter((s) => s.startsWith("Scheduled query may have failed")).sort(), [
+      "Scheduled query may have failed: bystander",
+      "Scheduled query may have failed: hog",
+    ]);
+    after.close();
+    before.close();
+    assertEquals((await openStore(`${dir}/osquery.db`)).executing.leftovers(), [], "acted on once");
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});

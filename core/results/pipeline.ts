@@ -27,7 +27,7 @@ import "./flags.ts";
 import { flags } from "../flags/flags.ts";
 import type { ScheduledQuery } from "../config/config.ts";
 import { eventStep, type LogItem, osqueryRowOrder, resultStep, snapshotLines } from "./diff.ts";
-import type { ExecutingQuery, RunCommit, Store, StoredQuery } from "../kv/store.ts";
+import type { RunCommit, Store, StoredQuery } from "../kv/store.ts";
 import { prefetchRows, walkRows } from "./chunked_rows.ts";
 import { renderLines } from "./log_batches.ts";
 import { rowsDigest, rowTextAt, sameDigest, type SortedRows, sortRows } from "./sorted_rows.ts";
@@ -157,13 +157,25 @@ export class ResultPipeline {
   }
 
   #markExecuting(name: string, tid: number): Promise<void> {
-    return this.#bestEffort(() =>
-      this.#o.store.set(["executing", name], { since: Date.now(), tid } satisfies ExecutingQuery)
-    );
+    // deno-lint-ignore require-await
+    return this.#bestEffort(async () => this.#o.store.executing.set(name, { since: Date.now(), tid }));
   }
 
   /** Runs one scheduled query and commits its results and log lines. */
   async run(q: ScheduledQuery): Promise<void> {
+    try {
+      await this.#run(q);
+    } finally {
+      // After its commit (or its failure): the run no longer needs the watchdog's blame.
+      try {
+        this.#o.store.executing.delete(q.scheduledName);
+      } catch {
+        // A full disk keeps the mark (the next write of the marks drops it).
+      }
+    }
+  }
+
+  async #run(q: ScheduledQuery): Promise<void> {
     const { store } = this.#o;
     const name = q.scheduledName;
     if (flags.bool("schedule_lognames")) this.#o.status(Severity.INFO, `Executing scheduled query ${name}`);
@@ -207,7 +219,6 @@ export class ResultPipeline {
     if (counters) countRun(counters, reply);
     if (!reply.ok) {
       void prefetch?.cancel();
-      await this.#bestEffort(() => store.delete(["executing", name]));
       this.#o.status(Severity.ERROR, `Error executing scheduled query ${name}: ${reply.error}`);
       this.#published = false;
       this.#batch.soon();

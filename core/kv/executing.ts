@@ -1,0 +1,117 @@
+/**
+ * Marks of the scheduled queries running now, for the watchdog's blame after a worker dies
+ * mid-query (osquery's executing-query key): a small file beside the database
+ * (`<database>.executing`), rewritten in place when a query starts or ends. One write of a few
+ * hundred bytes costs ~20 µs where a Deno KV commit cost ~0.25 ms of CPU, and a daemon runs
+ * hundreds of queries a minute. A write that returned is in the page cache, so a process killed
+ * at any point (kill -9, the watchdog) leaves the marks of the queries it was running for the
+ * next worker; one write syscall replaces the whole text (padded with spaces, never truncated),
+ * so the file never holds half of two versions.
+ *
+ * @module
+ */
+
+/** A scheduled query that started and has not finished. */
+export interface ExecutingQuery {
+  since: number;
+  /** The OS thread running it (for the watchdog to tell which query burned CPU). */
+  tid: number;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Raised when the marks file cannot be written (a full disk, permissions). */
+export class ExecutingMarksError extends Error {
+  constructor(path: string, cause: Error) {
+    super(`Cannot write the running queries' marks to ${path}: ${cause.message}; free space or fix its permissions.`);
+    this.name = "ExecutingMarksError";
+  }
+}
+
+/** The marks file of one database (or marks held in memory only, for a database in memory). */
+export class ExecutingMarks {
+  readonly #path: string | undefined;
+  #file: Deno.FsFile | undefined;
+  readonly #marks = new Map<string, ExecutingQuery>();
+  /** Bytes the file holds (a shorter text is padded to this). */
+  #length = 0;
+  /** Marks a previous process left, read before this one wrote any. */
+  readonly #leftovers: [string, ExecutingQuery][];
+
+  /** `path` undefined: marks live in memory only (nothing survives the process anyway). */
+  constructor(path: string | undefined) {
+    this.#path = path;
+    let bytes = new Uint8Array();
+    try {
+      if (path !== undefined) bytes = Deno.readFileSync(path);
+    } catch {
+      // No file yet.
+    }
+    // A shorter text is padded over what is there.
+    this.#length = bytes.length;
+    this.#leftovers = parseMarks(decoder.decode(bytes));
+  }
+
+  /** Marks the previous process left (queries it was running when it died). */
+  leftovers(): [string, ExecutingQuery][] {
+    return [...this.#leftovers];
+  }
+
+  /** Forgets the previous process's marks (once they have been acted on). */
+  clearLeftovers(): void {
+    if (this.#leftovers.length === 0) return;
+    this.#leftovers.length = 0;
+    this.#write();
+  }
+
+  /** Marks `name` as running (written before this returns). */
+  set(name: string, mark: ExecutingQuery): void {
+    this.#marks.set(name, mark);
+    this.#write();
+  }
+
+  /** Marks `name` as finished. */
+  delete(name: string): void {
+    if (this.#marks.delete(name)) this.#write();
+  }
+
+  /** The marks set now (this process's). */
+  current(): [string, ExecutingQuery][] {
+    return [...this.#marks];
+  }
+
+  /** Closes the file. */
+  close(): void {
+    this.#file?.close();
+    this.#file = undefined;
+  }
+
+  #write(): void {
+    if (this.#path === undefined) return;
+    const text = JSON.stringify([...this.#leftovers, ...this.#marks]);
+    const bytes = encoder.encode(text.padEnd(this.#length, " "));
+    try {
+      this.#file ??= Deno.openSync(this.#path, { read: true, write: true, create: true, mode: 0o600 });
+      this.#file.seekSync(0, Deno.SeekMode.Start);
+      let done = 0;
+      while (done < bytes.length) done += this.#file.writeSync(bytes.subarray(done));
+    } catch (err) {
+      throw new ExecutingMarksError(this.#path, err as Error);
+    }
+    this.#length = Math.max(this.#length, bytes.length);
+  }
+}
+
+/** The marks a file's text holds; none when it is empty or unreadable (nothing to blame then). */
+function parseMarks(text: string): [string, ExecutingQuery][] {
+  try {
+    const parsed = text.trim() ? JSON.parse(text) as unknown : [];
+    if (!Array.isArray(parsed)) return [];
+    return parsed.filter((e): e is [string, ExecutingQuery] =>
+      Array.isArray(e) && typeof e[0] === "string" && typeof e[1]?.tid === "number"
+    );
+  } catch {
+    return [];
+  }
+}
