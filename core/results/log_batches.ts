@@ -47,20 +47,36 @@ export async function renderLines(
   const head = legacyFields(item);
   const lineBlobs: { blob: string; count: number }[] = [];
   const perBatch = Math.max(LINES_PER_BATCH, Math.ceil(total / MAX_BATCHES));
-  const batch = new LineBytes();
-  const push = async (line: string) => {
+  // Two batches in turn: one fills while the other's blob is written (the database reads a
+  // blob's buffer until putBlob resolves, so a buffer is reused only after that). Writing the
+  // blobs one after the other, each awaited, cost ~0.05 s of a 1,000,000-row 1 % run (20,000 lines).
+  let batch = new LineBytes();
+  let other = new LineBytes();
+  let writing: Promise<unknown> | undefined;
+  /** Adds a line; a promise only when the batch was full and went to the database. */
+  const push = (line: string): Promise<void> | undefined => {
     batch.add(line);
-    if (batch.count < perBatch) return;
-    // The blob is read before putBlob resolves: the buffer is then reused for the next batch.
-    const { id } = await store.putBlob(batch.bytes());
+    return batch.count < perBatch ? undefined : send();
+  };
+  const send = async () => {
+    await writing;
+    const id = crypto.randomUUID();
     lineBlobs.push({ blob: id, count: batch.count });
+    writing = store.putBlob(batch.bytes(), id);
+    // Awaited before the next blob or at the end; never left unhandled meanwhile.
+    writing.catch(() => {});
+    [batch, other] = [other, batch];
     batch.clear();
   };
   try {
-    for (const row of removed) await push(`{${head},"columns":${renderRow(row, item.numerics)},"action":"removed"}`);
+    for (const row of removed) {
+      await push(`{${head},"columns":${renderRow(row, item.numerics)},"action":"removed"}`);
+    }
     for (const row of added) await push(`{${head},"columns":${renderRow(row, item.numerics)},"action":"added"}`);
+    await writing;
   } catch (err) {
     // Nothing refers to the batches written so far; the next start would collect them anyway.
+    await writing?.catch(() => {});
     for (const b of lineBlobs) await store.deleteBlob(b.blob).catch(() => {});
     throw err;
   }

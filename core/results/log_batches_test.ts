@@ -19,8 +19,7 @@ function fakeStore() {
   const decoder = new TextDecoder();
   return {
     blobs,
-    putBlob(text: string | Uint8Array) {
-      const id = `b${blobs.size}`;
+    putBlob(text: string | Uint8Array, id = `b${blobs.size}`) {
       blobs.set(id, typeof text === "string" ? text : decoder.decode(text));
       return Promise.resolve({ id, chunks: 1 });
     },
@@ -62,4 +61,43 @@ Deno.test("log batches: LineBytes joins lines by newlines, grows past its buffer
   b.add("two");
   assertEquals(b.lines(), ["", "two"]);
   assertEquals(b.bytes().length, 4);
+});
+
+Deno.test("log batches: a blob's buffer is not reused before its write resolves; a failed write deletes every blob of the run", async () => {
+  const decoder = new TextDecoder();
+  const blobs = new Map<string, string>();
+  let writes = 0;
+  // Reads the bytes only when the write resolves, a macrotask later, as the database may.
+  const slowStore = (failAt = -1) => ({
+    putBlob(text: string | Uint8Array, id = `b${blobs.size}`) {
+      const k = writes++;
+      return new Promise<{ id: string; chunks: number }>((resolve, reject) =>
+        setTimeout(() => {
+          if (k === failAt) return reject(new Error("disk full"));
+          blobs.set(id, typeof text === "string" ? text : decoder.decode(text));
+          resolve({ id, chunks: 1 });
+        }, 1)
+      );
+    },
+    deleteBlob(id: string) {
+      blobs.delete(id);
+      return Promise.resolve();
+    },
+  });
+  const n = LINES_PER_BATCH * 5 + 3;
+  const rows = Array.from({ length: n }, (_, i) => JSON.stringify({ i: String(i) }));
+  const rendered = await renderLines(slowStore(), item, [], rows, true, n);
+  assertEquals(rendered.lineBlobs.map((b) => b.count), Array(5).fill(LINES_PER_BATCH));
+  const all = [...rendered.lineBlobs.flatMap((b) => blobs.get(b.blob)!.split("\n")), ...rendered.lines];
+  assertEquals(all, eventLines(item, { removed: [], added: rows }));
+  blobs.clear();
+  writes = 0;
+  let failed: Error | undefined;
+  try {
+    await renderLines(slowStore(2), item, [], rows, true, n);
+  } catch (err) {
+    failed = err as Error;
+  }
+  assertEquals(failed?.message, "disk full");
+  assertEquals(blobs.size, 0, "the blobs written before the failure are deleted");
 });
