@@ -6,10 +6,10 @@
  *
  * @module
  */
-import { createHash } from "node:crypto";
 import type { Host } from "../../core/host/host.ts";
 import { exists, isDirectory as isDir, listDir, readBytes, readLink, readText } from "../../core/host/files.ts";
 import { splitTrim } from "../../core/host/text.ts";
+import { nodeCrypto } from "../../core/runtime/node_builtins.ts";
 
 export { exists, isDir, listDir, readBytes, readLink, readText, splitTrim };
 
@@ -26,9 +26,13 @@ export function words(line: string): string[] {
   return line.split(/[ \t]+/).filter((w) => w !== "");
 }
 
-/** The MD5 of bytes, as lowercase hex. */
+/**
+ * The MD5 of bytes, as lowercase hex. node:crypto is fetched on first use: imported here, it set
+ * up Deno's Node layer for every table of this area (`select days from uptime`: ~45 ms of CPU and
+ * ~9 MiB more than `select unix_time from time`).
+ */
 export function md5Hex(data: Uint8Array): string {
-  return createHash("md5").update(data).digest("hex");
+  return nodeCrypto().createHash("md5").update(data).digest("hex");
 }
 
 /** Decodes bytes as UTF-8 (invalid sequences become U+FFFD). */
