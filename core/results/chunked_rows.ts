@@ -140,20 +140,26 @@ export interface StoredBucket {
 /**
  * The buckets of `segments` ready to merge: pieces joined, delta applied (in native code unless
  * `native` is false), hashes computed for a bucket stored without them. Each has buffers of its
- * own, so a read-ahead queue may hold many.
+ * own, so a read-ahead queue may hold many; with `reuse`, buckets are joined and applied into
+ * buffers reused for the next one (a bucket is then valid until the next is asked for).
  */
-async function* storedBuckets(segments: AsyncIterable<Segment>, native: boolean): AsyncGenerator<StoredBucket> {
+async function* storedBuckets(
+  segments: AsyncIterable<Segment>,
+  native: boolean,
+  reuse = false,
+): AsyncGenerator<StoredBucket> {
   // A bucket with a delta is joined here, then applied into buffers of its own: ~45 MB a run of
   // 1,000,000 rows that the garbage collector no longer sees allocated.
   let scratch: Uint8Array = new Uint8Array(0);
+  const applied: BucketRows = { rows: new Uint8Array(0), hashes: new Uint32Array(0) };
   for await (const seg of segments) {
     let bytes = seg.pieces[0] ?? new Uint8Array(0);
-    if (seg.pieces.length > 1 && seg.delta) {
+    if (seg.pieces.length > 1 && (seg.delta || reuse)) {
       bytes = (scratch = joinInto(seg.pieces, scratch)).subarray(0, total(seg.pieces));
     } else if (seg.pieces.length > 1) bytes = joinInto(seg.pieces, new Uint8Array(0));
     const base = bucketParts(bytes);
     const { rows, hashes } = seg.delta
-      ? applyDelta(base, seg.delta.value, native ? undefined : false)
+      ? applyDelta(base, seg.delta.value, native ? (reuse ? applied : undefined) : false)
       : withHashes(base);
     yield { bucket: seg.bucket, keys: seg.keys, delta: seg.delta, baseBytes: base.rows.length, rows, hashes };
   }
@@ -208,6 +214,10 @@ function listRows(kv: Deno.Kv, name: string): AsyncIterable<Deno.KvEntry<Uint8Ar
 
 function bucketBytesHeld(b: StoredBucket): number {
   return b.rows.length + 4 * b.hashes.length;
+}
+
+function segmentBytes(s: Segment): number {
+  return total(s.pieces) + (s.delta ? s.delta.value.added.length + s.delta.value.removed.length : 0);
 }
 
 /** Entries read ahead ({@linkcode readAhead}); `cancel` stops reading and closes the source. */
@@ -290,20 +300,35 @@ export function readAhead<T>(
  * A query's stored rows read from the start of its run, so the database reads them, and their
  * deltas are applied, while the query runs on its thread (up to {@linkcode PREFETCH_BYTES}; the
  * rest as the walk goes): pass it to {@linkcode walkRows} as `prefetch`, or `cancel()` it when the
- * run will not walk. Applying the deltas here took ~0.1 s off the walk of a 1,000,000-row result.
+ * run will not walk. Applying the deltas here took ~0.1 s off the walk of a 1,000,000-row result;
+ * it is done for stores of `aheadFrom` buckets and more ({@linkcode AHEAD_MIN_BUCKETS}), smaller
+ * ones have their values read ahead and applied as the walk goes.
  */
 export function prefetchRows(
   kv: Deno.Kv,
   name: string,
   stored: StoredRowsRef | undefined,
-): ReadAhead<StoredBucket> | undefined {
+  aheadFrom = AHEAD_MIN_BUCKETS,
+): Prefetch | undefined {
   if (!stored?.parts) return undefined;
-  return readAhead(
-    storedBuckets(storedSegments(listRows(kv, name), stored.parts, stored.deltas), true),
-    PREFETCH_BYTES,
-    bucketBytesHeld,
-  );
+  const segments = storedSegments(listRows(kv, name), stored.parts, stored.deltas);
+  if (stored.parts.length >= aheadFrom) {
+    return readAhead(storedBuckets(segments, true), PREFETCH_BYTES, bucketBytesHeld);
+  }
+  // Smaller results: the values are read ahead, and applied as the walk goes (into reused buffers).
+  const values = readAhead(segments, PREFETCH_BYTES, segmentBytes);
+  return Object.assign(storedBuckets(values, true, true), { cancel: () => values.cancel() });
 }
+
+/** The stored rows read ahead for a walk ({@linkcode prefetchRows}); `cancel` stops the reading. */
+export type Prefetch = AsyncIterable<StoredBucket> & { cancel(): Promise<void> };
+
+/**
+ * Buckets from which the stored rows are applied ahead (~32 MB of rows and more): each held
+ * applied bucket is a copy beside the KV values it came from, ~5 MiB more at the peak of a
+ * 100,000-row result (bench_daemon --large --only-100k: 148 against 143 MiB), which has no room.
+ */
+const AHEAD_MIN_BUCKETS = 256;
 
 function total(pieces: Uint8Array[]): number {
   let n = 0;
@@ -385,9 +410,9 @@ export async function walkRows(
   };
   const segments = stored?.parts
     ? options.prefetch ??
-      readAhead(storedBuckets(storedSegments(listRows(kv, name), stored.parts, stored.deltas), native), 4)
+      storedBuckets(readAhead(storedSegments(listRows(kv, name), stored.parts, stored.deltas), 4), native, true)
     : stored?.blob && stored.rows > 0
-    ? storedBuckets(legacySegment(stored.blob, options.readBlob), native)
+    ? storedBuckets(legacySegment(stored.blob, options.readBlob), native, true)
     : undefined;
   /** A stored row (`old[s, e)`, hash h, of bucket b) that is not current. */
   const removedRow = (b: number, old: Uint8Array, s: number, e: number, h: number) => {

@@ -9,10 +9,13 @@ import { rowMerger } from "../sqlite/row_batch.ts";
 const readBlob = (store: Store) => (id: string) => store.getBlob(id);
 
 /** One run as the pipeline does it: walk, then commit the state with the new chunks. */
-async function run(store: Store, name: string, rows: string[], nativeMerge?: boolean, prefetch = false) {
+async function run(store: Store, name: string, rows: string[], nativeMerge?: boolean, prefetch?: "values" | "applied") {
   const previous = await store.getQuery(name);
-  // As the pipeline does: the stored rows are read (and their deltas applied) before the walk.
-  const ahead = prefetch ? prefetchRows(store.kv, name, previous.value ?? undefined) : undefined;
+  // As the pipeline does: the stored rows are read (and with "applied", their deltas applied)
+  // before the walk.
+  const ahead = prefetch
+    ? prefetchRows(store.kv, name, previous.value ?? undefined, prefetch === "applied" ? 0 : Infinity)
+    : undefined;
   const sorted = sortRows(rows);
   const walk = await walkRows(store.kv, name, previous.value ?? undefined, sorted, {
     removedText: true,
@@ -167,8 +170,8 @@ if (!kvAvailable()) {
     for (const store of stores) store.close();
   });
 
-  Deno.test("chunked rows: stored buckets read ahead (deltas applied before the walk) give the walk read as it goes", async () => {
-    const stores = [await openStore(":memory:"), await openStore(":memory:")];
+  Deno.test("chunked rows: stored rows read ahead, their deltas applied before the walk or as it goes, give the walk that reads them itself", async () => {
+    const stores = [await openStore(":memory:"), await openStore(":memory:"), await openStore(":memory:")];
     const rand = random(7);
     const row = (i: number, v: number) => `{"id":${i},"name":"p-${i}-${"z".repeat(30)}","v":${v}}`;
     let rows = Array.from({ length: 12_000 }, (_, i) => row(i, 0));
@@ -176,9 +179,15 @@ if (!kvAvailable()) {
       const next = round === 0 ? rows : rows.map((x, i) => (rand(400) === 0 ? row(i, round) : x));
       // A duplicate added, and one taken away again two rounds later: deltas keep counts.
       if (round > 0) next.push(round === 3 ? row(1, 0) : next[rand(next.length)]);
-      const [a, b] = [await run(stores[0], "q", next, undefined, true), await run(stores[1], "q", next)];
-      assertEquals(a.added, b.added, `round ${round}: added`);
-      assertEquals(a.walk.removed.sort(), b.walk.removed.sort(), `round ${round}: removed`);
+      const [a, b, c] = [
+        await run(stores[0], "q", next, undefined, "applied"),
+        await run(stores[1], "q", next),
+        await run(stores[2], "q", next, undefined, "values"),
+      ];
+      for (const other of [b, c]) {
+        assertEquals(a.added, other.added, `round ${round}: added`);
+        assertEquals(a.walk.removed.sort(), other.walk.removed.sort(), `round ${round}: removed`);
+      }
       if (round > 0) {
         const expected = diffRows(rows, next);
         assertEquals([a.added, a.walk.removed.sort()], [expected.added, expected.removed.sort()]);
@@ -186,7 +195,8 @@ if (!kvAvailable()) {
       }
       await commit(stores[0], "q", a);
       await commit(stores[1], "q", b);
-      assertEquals(await stored(stores[0], "q"), [...next].sort());
+      await commit(stores[2], "q", c);
+      for (const store of stores) assertEquals(await stored(store, "q"), [...next].sort());
       rows = next;
     }
     for (const store of stores) assertEquals(await store.collectGarbage(), 0);
