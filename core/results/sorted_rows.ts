@@ -74,22 +74,27 @@ function growable(maxBytes: number): ArrayBuffer {
 }
 
 /**
- * A builder's buffers first reserve this much; one outgrowing it moves (a copy of at most this
- * much) to a reservation of the largest size. Most scheduled results are a few KiB: reserving
- * and then giving back ranges of 1 GiB cost such a run ~0.3 ms, more than its query.
+ * A builder's buffers start as plain buffers of the heap (up to this size, grown by copying)
+ * and move to a reservation of the largest size only when a result outgrows it. Most scheduled
+ * results are a few KiB: a reservation per buffer and run is a mapping of its own that comes
+ * and goes, which cost such a run ~0.3-0.7 ms (reserving, then giving back 1 GiB ranges), and
+ * made the daemon's own rows of `process_memory_map` change every run (~175 of its lines a
+ * round of the osquery packs every 10 s).
  */
-const FIRST_RESERVE = 1 << 18;
+const PLAIN_MAX = 1 << 16;
 
-/** `buffer` with room for `bytes` (itself grown in place, or its content moved to a larger reservation). */
+/** `buffer` with room for `bytes`: the same, grown in place, or its content moved to a larger one. */
 function ensure(buffer: ArrayBuffer, bytes: number, maxBytes: number): ArrayBuffer {
   if (bytes <= buffer.byteLength) return buffer;
   if (bytes > maxBytes) throw new ResultTooLargeError();
-  if (bytes <= buffer.maxByteLength) {
-    buffer.resize(Math.min(buffer.maxByteLength, Math.max(bytes, buffer.byteLength * 2, 1 << 14)));
+  if (buffer.resizable && bytes <= buffer.maxByteLength) {
+    buffer.resize(Math.min(buffer.maxByteLength, Math.max(bytes, Math.ceil(buffer.byteLength * 1.25), 1 << 16)));
     return buffer;
   }
-  const next = growable(maxBytes);
-  next.resize(Math.min(maxBytes, Math.max(bytes, Math.ceil(buffer.byteLength * 1.25), 1 << 16)));
+  const next = bytes <= PLAIN_MAX
+    ? new ArrayBuffer(Math.min(PLAIN_MAX, Math.max(bytes, buffer.byteLength * 2, 1 << 12)))
+    : growable(maxBytes);
+  if (next.resizable) next.resize(Math.min(maxBytes, Math.max(bytes, Math.ceil(buffer.byteLength * 1.25), 1 << 16)));
   new Uint8Array(next).set(new Uint8Array(buffer));
   return next;
 }
@@ -100,11 +105,11 @@ function ensure(buffer: ArrayBuffer, bytes: number, maxBytes: number): ArrayBuff
  * (only the last statement with result columns counts).
  */
 export class SortedRowsBuilder {
-  #buffer = growable(FIRST_RESERVE);
+  #buffer = new ArrayBuffer(0);
   #bytes = new Uint8Array(this.#buffer);
-  #startsBuffer = growable(FIRST_RESERVE);
+  #startsBuffer = new ArrayBuffer(0);
   #starts = new Uint32Array(this.#startsBuffer);
-  #hashesBuffer = growable(FIRST_RESERVE);
+  #hashesBuffer = new ArrayBuffer(0);
   #hashes = new Uint32Array(this.#hashesBuffer);
   #used = 0;
   #count = 0;
@@ -208,11 +213,11 @@ export class SortedRowsBuilder {
       }
       i = j;
     }
-    // Give back the slack of a large reservation (the buffers stay resizable; nothing grows
-    // them again); a first, small one keeps it (giving back costs more than it returns).
-    if (this.#buffer.maxByteLength > FIRST_RESERVE) this.#buffer.resize(this.#used);
-    if (this.#startsBuffer.maxByteLength > FIRST_RESERVE) this.#startsBuffer.resize((n + 1) * 4);
-    this.#hashesBuffer = growable(0);
+    // Give back the slack of a reservation (the buffers stay resizable; nothing grows them
+    // again); a plain buffer keeps its (at most 64 KiB of) slack.
+    if (this.#buffer.resizable) this.#buffer.resize(this.#used);
+    if (this.#startsBuffer.resizable) this.#startsBuffer.resize((n + 1) * 4);
+    this.#hashesBuffer = new ArrayBuffer(0);
     this.#hashes = new Uint32Array(this.#hashesBuffer);
     const out: SortedRows = {
       count: n,
@@ -221,9 +226,9 @@ export class SortedRowsBuilder {
       order,
       hashes,
     };
-    this.#buffer = growable(0);
+    this.#buffer = new ArrayBuffer(0);
     this.#bytes = new Uint8Array(this.#buffer);
-    this.#startsBuffer = growable(0);
+    this.#startsBuffer = new ArrayBuffer(0);
     this.#starts = new Uint32Array(this.#startsBuffer);
     this.#used = 0;
     this.#count = 0;
