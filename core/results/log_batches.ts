@@ -45,6 +45,13 @@ export async function renderLines(
 ): Promise<RenderedLines> {
   if (!eventType) return { lines: [batchLine(item, { removed: [...removed], added: [...added] })], lineBlobs: [] };
   const head = legacyFields(item);
+  if (total > 0 && total <= LINES_PER_BATCH) {
+    // Lines that fit one batch (most runs) stay strings: no bytes to encode here and decode again.
+    const lines: string[] = [];
+    for (const row of removed) lines.push(`{${head},"columns":${renderRow(row, item.numerics)},"action":"removed"}`);
+    for (const row of added) lines.push(`{${head},"columns":${renderRow(row, item.numerics)},"action":"added"}`);
+    return { lines, lineBlobs: [] };
+  }
   const lineBlobs: { blob: string; count: number }[] = [];
   const perBatch = Math.max(LINES_PER_BATCH, Math.ceil(total / MAX_BATCHES));
   // Two batches in turn: one fills while the other's blob is written (the database reads a

@@ -101,3 +101,19 @@ Deno.test("log batches: a blob's buffer is not reused before its write resolves;
   assertEquals(failed?.message, "disk full");
   assertEquals(blobs.size, 0, "the blobs written before the failure are deleted");
 });
+
+Deno.test("log batches: a run whose lines fit one batch gets them inline, as the batched path renders them", async () => {
+  const rows = Array.from(
+    { length: 300 },
+    (_, i) => JSON.stringify({ i: String(i), s: i % 2 ? "é☃\u{1F600}" : 'a\\n"b' }),
+  );
+  const removed = rows.slice(0, 100);
+  const added = rows.slice(100);
+  const store = fakeStore();
+  // Told the size: one batch, kept as strings. Not told (0): the batched path.
+  const inline = await renderLines(store, item, removed, added, true, rows.length);
+  const batched = await renderLines(store, item, removed, added, true);
+  assertEquals(inline, { lines: eventLines(item, { removed, added }), lineBlobs: [] });
+  assertEquals(batched, inline);
+  assertEquals(store.blobs.size, 0);
+});

@@ -30,7 +30,7 @@ import { eventStep, type LogItem, osqueryRowOrder, resultStep, snapshotLines } f
 import type { RunCommit, Store, StoredQuery } from "../kv/store.ts";
 import { prefetchRows, walkRows } from "./chunked_rows.ts";
 import { renderLines } from "./log_batches.ts";
-import { rowsDigest, rowTextAt, sameDigest, type SortedRows, sortRows } from "./sorted_rows.ts";
+import { rowsDigest, rowsSummary, rowTextAt, sameDigest, type SortedRows, sortRows } from "./sorted_rows.ts";
 import type { QueryCounters } from "./scheduler.ts";
 import { EventCursor, withEventCursor } from "../events/system.ts";
 import { CommitBatch } from "./commit_batch.ts";
@@ -79,12 +79,13 @@ export class ResultPipeline {
   /** False when the counters changed since the last publish. */
   #published = true;
   /**
-   * Per differential query, the digest of the rows its last commit left stored, and that
-   * state's versionstamp: a run with the same digest against the same state changed nothing
-   * (osquery stores and logs nothing then), so it skips reading and diffing the stored rows.
-   * Most scheduled runs are such runs: ~0.3-0.5 ms of database reads and diffing each.
+   * Per differential query, the summary and (once it ran unchanged) the digest of the rows its
+   * last commit left stored, and that state's versionstamp: a run with the same digest against
+   * the same state changed nothing (osquery stores and logs nothing then), so it skips reading
+   * and diffing the stored rows. Most scheduled runs are such runs: ~0.3-0.5 ms of database
+   * reads and diffing each. A run whose summary differs changed: it is not digested.
    */
-  readonly #stored = new Map<string, { digest: Uint8Array; versionstamp: string }>();
+  readonly #stored = new Map<string, { summary: string; digest?: Uint8Array; versionstamp: string }>();
   #host: { at: number; id: Promise<string> } | undefined;
 
   constructor(options: ResultPipelineOptions) {
@@ -195,10 +196,12 @@ export class ResultPipeline {
     const before = await store.getQuery(name);
     const sameQuery = before.value?.epoch === flags.number("schedule_epoch") && before.value?.sql === q.query;
     const known = this.#stored.get(name);
-    const unchangedIf = sameQuery && known?.versionstamp === before.versionstamp ? known!.digest : undefined;
+    const trusted = sameQuery && known?.versionstamp === before.versionstamp ? known : undefined;
     // A differential run's stored rows are read from the database while its query runs, unless
     // they are likely the same as this run's (then they are read only if they are not).
-    const prefetch = q.snapshot || unchangedIf ? undefined : prefetchRows(store.kv, name, before.value ?? undefined);
+    const prefetch = q.snapshot || trusted?.digest
+      ? undefined
+      : prefetchRows(store.kv, name, before.value ?? undefined);
     let reply: RunReply;
     const eventQuery = (this.#o.readsEvents ?? this.#o.needsThisThread)(q.query);
     let cursor: EventCursor | undefined;
@@ -251,8 +254,9 @@ export class ResultPipeline {
       return;
     }
     const current = reply.sorted ?? sortRows(reply.rows);
-    const digest = eventQuery ? undefined : await rowsDigest(current);
-    if (digest && unchangedIf && sameDigest(digest, unchangedIf)) {
+    const summary = eventQuery ? undefined : rowsSummary(current);
+    const digest = summary !== undefined && summary === trusted?.summary ? await rowsDigest(current) : undefined;
+    if (digest && trusted?.digest && sameDigest(digest, trusted.digest)) {
       // The stored rows byte for byte: nothing added or removed, no state to store, no line.
       await this.#batch.add({ name, previous: before, lines: [], category: "result" });
       return;
@@ -260,9 +264,9 @@ export class ResultPipeline {
     this.#stored.delete(name);
     // Refused or failed, the store deletes what the run wrote ahead of its commit.
     await this.#batch.add(await this.#differential(q, item, current, before, eventQuery, cursor, prefetch));
-    const after = digest && await store.getQuery(name);
+    const after = summary !== undefined && await store.getQuery(name);
     if (after && after.versionstamp !== null) {
-      this.#stored.set(name, { digest: digest!, versionstamp: after.versionstamp });
+      this.#stored.set(name, { summary: summary!, ...(digest ? { digest } : {}), versionstamp: after.versionstamp });
     }
   }
 

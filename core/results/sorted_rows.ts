@@ -291,6 +291,21 @@ export async function rowsDigest(rows: SortedRows): Promise<Uint8Array | undefin
   return new Uint8Array(await crypto.subtle.digest("SHA-256", view));
 }
 
+/**
+ * A cheap summary of the rows (count, bytes, and the sum and xor of their hashes), equal for
+ * equal rows in any order: a result whose summary differs from the last one's changed, and needs
+ * no {@linkcode rowsDigest} to say so (most of a changing result's digest cost).
+ */
+export function rowsSummary(rows: SortedRows): string {
+  let sum = 0;
+  let xor = 0;
+  for (let k = 0; k < rows.count; k++) {
+    sum = (sum + rows.hashes[k]) >>> 0;
+    xor = (xor ^ rows.hashes[k]) >>> 0;
+  }
+  return `${rows.count}:${rows.starts[rows.count]}:${sum}:${xor}`;
+}
+
 /** True when two digests are the same bytes. */
 export function sameDigest(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
