@@ -74,8 +74,32 @@ Deno.test("the shell bundle prints what the shell's sources print, and maps the 
     const [bundled, sources] = await Promise.all([run(`${dir}/entry.js`), run(`${ROOT}cmd/shell/entry.ts`)]);
     assertEquals(bundled, sources);
     assertEquals(bundled.code, 0);
+    // The launcher's compiled check (scripts/shell_fresh.c): built wherever gcc runs.
+    const checker = `${dir}/fresh`;
+    const check = () =>
+      new Deno.Command(checker, { args: [ROOT, `${dir}/fresh.list`, `${dir}/stamp`] }).outputSync().code;
+    const compiled = [...Deno.readDirSync(dir)].some((e) => e.name === "fresh");
+    if (compiled) assertEquals(check(), 0, "fresh: the bundle just built is fresh");
+    else {
+      let gcc = false;
+      try {
+        gcc = new Deno.Command("gcc", { args: ["--version"], stdout: "null", stderr: "null" }).outputSync().success;
+      } catch {
+        // no gcc
+      }
+      assert(!gcc, "gcc runs, yet the build made no compiled check");
+      console.warn("build_shell_test: no gcc, so no compiled freshness check to test (the launcher uses fresh.sh)");
+    }
     Deno.utimeSync(`${dir}/stamp`, 0, 0);
     assert(!isFresh(dir), "a stamp older than the sources is stale");
+    if (compiled) assertEquals(check(), 1, "fresh: a stamp older than the sources is stale");
+    if (compiled) {
+      assertEquals(
+        new Deno.Command(checker, { args: [ROOT, `${dir}/fresh.list`, `${dir}/no_stamp`] }).outputSync().code,
+        1,
+        "fresh: no stamp is stale",
+      );
+    }
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
