@@ -70,6 +70,8 @@ interface Thread {
   /** When the thread's current query (or its start-up) began, in performance.now() ms. */
   since: number;
   idleTimer?: ReturnType<typeof setTimeout>;
+  /** When the thread last became idle, in performance.now() ms. */
+  idleSince?: number;
   pending?: { resolve: (r: QueryReply) => void; id: number; timer?: ReturnType<typeof setTimeout> };
 }
 
@@ -165,11 +167,19 @@ export class QueryPool {
   /** Marks a thread idle, wakes a waiter, and ends the thread if it stays idle. */
   #release(thread: Thread): void {
     thread.busy = false;
-    if (thread.idleTimer !== undefined) clearTimeout(thread.idleTimer);
-    thread.idleTimer = setTimeout(() => {
-      if (!thread.busy) this.#end(thread);
-    }, this.#idleMs);
+    thread.idleSince = performance.now();
+    // One timer per idle period, not one set and cleared per query (hundreds a minute).
+    thread.idleTimer ??= setTimeout(() => this.#idleCheck(thread), this.#idleMs);
     this.#wake();
+  }
+
+  /** Ends a thread idle for `idleMs`; a busy one is looked at again when it is released. */
+  #idleCheck(thread: Thread): void {
+    thread.idleTimer = undefined;
+    if (thread.busy) return;
+    const left = (thread.idleSince ?? 0) + this.#idleMs - performance.now();
+    if (left <= 0) this.#end(thread);
+    else thread.idleTimer = setTimeout(() => this.#idleCheck(thread), left);
   }
 
   /**
@@ -226,7 +236,6 @@ export class QueryPool {
       if (this.#closed) throw new QueryAbortedError("The query pool is closed.");
       const idle = this.#threads.find((t) => !t.busy);
       if (idle) {
-        if (idle.idleTimer !== undefined) clearTimeout(idle.idleTimer);
         idle.busy = true;
         idle.since = performance.now();
         return idle;

@@ -77,3 +77,24 @@ Deno.test("query pool: a thread that answered a very large result is replaced a 
     pool.close();
   }
 });
+
+Deno.test("query pool: a thread used across its idle timer's due time ends once idle, and the next query starts another", async () => {
+  const pool = new QueryPool(1, { idleMs: 500 });
+  try {
+    // Queries before and after the first idle timer's due time (the timer is armed once, then
+    // looks at when the thread was last released).
+    const until = performance.now() + 1000;
+    while (performance.now() < until) {
+      assert((await pool.run("select 1 as x")).ok);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // Then unused: it ends (polled, generous deadline for a loaded machine).
+    const deadline = performance.now() + 60_000;
+    while (pool.size > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    assertEquals(pool.size, 0);
+    assert((await pool.run("select 1 as x")).ok, "the next query starts a thread again");
+    assertEquals(pool.size, 1);
+  } finally {
+    pool.close();
+  }
+});
