@@ -138,10 +138,15 @@ Deno.test("a failed shell bundle build runs the sources and is tried again only 
       original +
         'if (Deno.env.get("OSQ_NEVER_SET")) new Worker(new URL("./unlisted_worker.ts", import.meta.url), { type: "module" });\n',
     );
-    // Dated a minute back: a source saved within 50 ms before a build counts as newer than it (the
-    // stamp's margin for the kernel's coarse file clock), which would make the second start build.
-    const past = new Date(Date.now() - 60_000);
-    Deno.utimeSync(entry, past, past);
+    // Every file of the copy dated a minute back: a source saved within 50 ms before a build counts
+    // as newer than it (the stamp's margin for the kernel's coarse file clock), which would make the
+    // second start build. The copy's last files (scripts/) were often that recent when only the
+    // edited entry was dated back: the launcher and Deno start within ~50 ms.
+    const past = Math.floor(Date.now() / 1000) - 60;
+    const touched = new Deno.Command("find", {
+      args: [copy, "-exec", "touch", "-h", "-d", `@${past}`, "{}", "+"],
+    }).outputSync();
+    assert(touched.success, "find -exec touch dates the copy back");
     const shell = async () => {
       const out = await new Deno.Command(`${copy}/osq`, { args: ["shell", "--csv", "select 7 as n"], stdout: "piped" })
         .output();
