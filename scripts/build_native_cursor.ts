@@ -76,13 +76,6 @@ ${lines.join("\n")}
   }
 }
 
-async function run(cmd: string, args: string[]): Promise<string> {
-  const out = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped" }).output();
-  const text = new TextDecoder().decode(out.stdout);
-  if (!out.success) throw new Error(`${cmd} failed: ${new TextDecoder().decode(out.stderr)}`);
-  return text;
-}
-
 await layout();
 await forEachTarget(CHECK, async (target) => {
   const code = await compileFreestanding(SOURCE, target, [], ENTRIES);
