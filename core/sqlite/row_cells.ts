@@ -68,9 +68,7 @@ export class RowCells {
 
   /**
    * Reads the current row of `statement` (n columns). With `typed` false a value's type is only
-   * NULL or TEXT: sqlite3_column_text returns a null pointer exactly for NULL (and on
-   * out-of-memory, which sqlite3_column_type then tells apart), so a value costs two calls
-   * instead of three.
+   * NULL or TEXT, a value two calls instead of three (see `#loadText`).
    */
   load(statement: Statement, n: number, typed = true): void {
     const s = sqlite();
@@ -89,19 +87,27 @@ export class RowCells {
       }
       return;
     }
-    for (let i = 0; i < n; i++) {
-      const address = BigInt(s.sqlite3_column_text(handle, i));
-      if (address === 0n) {
-        const type = s.sqlite3_column_type(handle, i);
-        types[i] = type;
-        if (type !== SQLITE.NULL) lengths[i] = 0; // out of memory: empty text
-        addresses[i] = 0n;
-        continue;
-      }
-      types[i] = SQLITE.TEXT;
-      addresses[i] = address;
-      lengths[i] = s.sqlite3_column_bytes(handle, i);
+    for (let i = 0; i < n; i++) this.#loadText(handle, i);
+  }
+
+  /**
+   * Reads column `i` of the row as text, its type only NULL or TEXT: sqlite3_column_text returns
+   * a null pointer exactly for NULL (and on out-of-memory, which sqlite3_column_type then tells
+   * apart), so a value costs two calls instead of three.
+   */
+  #loadText(handle: bigint, i: number): void {
+    const s = sqlite();
+    const address = BigInt(s.sqlite3_column_text(handle, i));
+    if (address === 0n) {
+      const type = s.sqlite3_column_type(handle, i);
+      this.#types[i] = type;
+      if (type !== SQLITE.NULL) this.#lengths[i] = 0; // out of memory: empty text
+      this.#addresses[i] = 0n;
+      return;
     }
+    this.#types[i] = SQLITE.TEXT;
+    this.#addresses[i] = address;
+    this.#lengths[i] = s.sqlite3_column_bytes(handle, i);
   }
 
   /**
@@ -121,8 +127,6 @@ export class RowCells {
     }
     this.#numbersLoaded = true;
     const types = this.#types;
-    const addresses = this.#addresses;
-    const lengths = this.#lengths;
     const asNumber = this.#asNumber;
     for (let i = 0; i < n; i++) {
       if (integers[i] === 1) {
@@ -135,17 +139,7 @@ export class RowCells {
         }
       }
       asNumber[i] = 0;
-      const address = BigInt(s.sqlite3_column_text(handle, i));
-      if (address === 0n) {
-        const type = s.sqlite3_column_type(handle, i);
-        types[i] = type;
-        if (type !== SQLITE.NULL) lengths[i] = 0; // out of memory: empty text
-        addresses[i] = 0n;
-        continue;
-      }
-      types[i] = SQLITE.TEXT;
-      addresses[i] = address;
-      lengths[i] = s.sqlite3_column_bytes(handle, i);
+      this.#loadText(handle, i);
     }
   }
 
