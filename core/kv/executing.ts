@@ -23,8 +23,8 @@ const decoder = new TextDecoder();
 
 /** Raised when the marks file cannot be written (a full disk, permissions). */
 export class ExecutingMarksError extends Error {
-  constructor(path: string, cause: Error) {
-    super(`Cannot write the running queries' marks to ${path}: ${cause.message}; free space or fix its permissions.`);
+  constructor(path: string, cause: Error, remedy = "free space or fix its permissions") {
+    super(`Cannot write the running queries' marks to ${path}: ${cause.message}; ${remedy}.`);
     this.name = "ExecutingMarksError";
   }
 }
@@ -43,11 +43,21 @@ export class ExecutingMarks {
   constructor(path: string | undefined) {
     this.#path = path;
     let bytes = new Uint8Array();
+    let info: Deno.FileInfo | undefined;
     try {
-      if (path !== undefined) bytes = Deno.readFileSync(path);
+      if (path !== undefined) info = Deno.lstatSync(path);
     } catch {
       // No file yet.
     }
+    // A FIFO or device there would block the read or take the writes: refuse it by name.
+    if (info && !info.isFile) {
+      throw new ExecutingMarksError(
+        path!,
+        new Error("not a regular file"),
+        "remove it, or choose another --database_path",
+      );
+    }
+    if (info) bytes = Deno.readFileSync(path!);
     // A shorter text is padded over what is there.
     this.#length = bytes.length;
     this.#leftovers = parseMarks(decoder.decode(bytes));

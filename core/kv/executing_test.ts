@@ -37,11 +37,25 @@ Deno.test("executing marks: what a process had running when it stopped is what t
 Deno.test("executing marks: a file that cannot be written raises an error naming it and what to do", () => {
   const dir = Deno.makeTempDirSync();
   try {
-    Deno.mkdirSync(`${dir}/db.executing`);
-    const marks = new ExecutingMarks(`${dir}/db.executing`);
+    const marks = new ExecutingMarks(`${dir}/gone/db.executing`);
     const err = assertThrows(() => marks.set("q", { since: 1, tid: 1 }), ExecutingMarksError);
-    assertMatch(err.message, /db\.executing/);
+    assertMatch(err.message, /gone\/db\.executing/);
     assertMatch(err.message, /free space or fix its permissions/);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("executing marks: a directory or FIFO at the marks' path is refused by name, never read", () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    Deno.mkdirSync(`${dir}/dir.executing`);
+    const fifo = new Deno.Command("mkfifo", { args: [`${dir}/fifo.executing`] }).outputSync();
+    assertEquals(fifo.success, true, "mkfifo");
+    for (const name of ["dir.executing", "fifo.executing"]) {
+      const err = assertThrows(() => new ExecutingMarks(`${dir}/${name}`), ExecutingMarksError);
+      assertMatch(err.message, new RegExp(`${name}: not a regular file; remove it`));
+    }
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
