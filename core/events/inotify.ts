@@ -6,7 +6,7 @@
  * @module
  */
 import { defineFlag, flags } from "../flags/flags.ts";
-import { cPath, lastErrorMessage, libc, waitReadable } from "../host/libc.ts";
+import { cPath, lastErrorMessage, libc, ReadableWaiter } from "../host/libc.ts";
 import type { EventPublisher } from "./system.ts";
 
 defineFlag({
@@ -158,6 +158,7 @@ export class InotifyPublisher implements EventPublisher {
   #fd = -1;
   #running = false;
   #loop: Promise<void> | undefined;
+  #waiter: ReadableWaiter | undefined;
   #subscriptions: FileSubscription[] = [];
   #matchers: RegExp[] = [];
   #excludes: RegExp[][] = [];
@@ -277,6 +278,8 @@ export class InotifyPublisher implements EventPublisher {
    */
   async #read(): Promise<void> {
     const buf = new Uint8Array(new ArrayBuffer(READ_BUFFER));
+    // Wakes only for a change or stop(): idle watches poll nothing.
+    const waiter = this.#waiter = new ReadableWaiter(this.#fd);
     while (this.#running) {
       this.#readAvailable(buf);
       if (this.#queueHead < this.#queue.length) {
@@ -284,7 +287,7 @@ export class InotifyPublisher implements EventPublisher {
         await new Promise((r) => setTimeout(r, 0));
         continue;
       }
-      await waitReadable(this.#fd, 500);
+      await waiter.wait();
     }
   }
 
@@ -399,7 +402,10 @@ export class InotifyPublisher implements EventPublisher {
     this.#systemRunning = false;
     if (!this.#running) return;
     this.#running = false;
+    this.#waiter?.wake();
     await this.#loop;
+    this.#waiter?.close();
+    this.#waiter = undefined;
     libc().close(this.#fd);
     this.#fd = -1;
     this.#watches.clear();

@@ -55,8 +55,13 @@ const MAX_MUTATIONS = 900;
 const MAX_COMMIT_BYTES = 700_000;
 /** Eids reserved ahead in the store, so a restart never reuses one a killed process handed out. */
 const EID_RESERVE = 100_000;
-/** How often buffered events are written to the store, in ms. */
+/** How soon new events are written to the store, in ms (a burst goes in one flush). */
 const FLUSH_MS = 200;
+/**
+ * How often the stored events are swept for expiry when no new ones arrive, in ms. Readers apply
+ * expiry and cap themselves ({@linkcode StoredEventLimits}): the sweep only bounds the store.
+ */
+const SWEEP_MS = 60_000;
 
 /** One stored batch of events: `["events", table, firstEid]` → these rows, as JSON. */
 export interface StoredBatch {
@@ -98,6 +103,11 @@ export class EventSubscriber {
   readonly #maxFlag: string;
   /** Rows added since the last flush (only with a store). */
   #pending: EventRow[] = [];
+  /**
+   * Called when a first event waits to be written (the event system then flushes in
+   * {@linkcode FLUSH_MS}): an idle subscriber sets no timer.
+   */
+  onPending: (() => void) | undefined;
   #kv: Deno.Kv | undefined;
   /** Stored batches, oldest first: first eid, last eid. */
   #batches: { first: number; last: number }[] = [];
@@ -120,7 +130,7 @@ export class EventSubscriber {
     const eid = String(this.#nextEid++).padStart(10, "0");
     const stored = { ...row, time, eid } as EventRow;
     this.#rows.push(stored);
-    if (this.#kv) this.#pending.push(stored);
+    if (this.#kv && this.#pending.push(stored) === 1) this.onPending?.();
     this.total++;
     const max = flags.number(this.#maxFlag);
     if (this.size > max) {
@@ -187,6 +197,11 @@ export class EventSubscriber {
   /** Number of stored events. */
   get size(): number {
     return this.#rows.length - this.#head;
+  }
+
+  /** True while events wait to be written to the store. */
+  get hasPending(): boolean {
+    return this.#pending.length > 0;
   }
 
   /** The oldest eid kept (the next one when none is kept). */
@@ -347,7 +362,10 @@ export class EventSystem {
   #running = false;
   #stopping: Promise<void> | undefined;
   #kv: Deno.Kv | undefined;
-  #flusher: ReturnType<typeof setInterval> | undefined;
+  /** The flush of new events, armed by the first one (none while no events come). */
+  #flusher: ReturnType<typeof setTimeout> | undefined;
+  /** The slow expiry sweep. */
+  #sweeper: ReturnType<typeof setInterval> | undefined;
   #flushing: Promise<void> | undefined;
   #warnedFlush = false;
   /** The store's path when other threads of this process can open it too (not ":memory:"). */
@@ -380,10 +398,28 @@ export class EventSystem {
     return this.#flushing;
   }
 
+  /**
+   * Flushes in {@linkcode FLUSH_MS} unless a flush is already due; after a flush that left events
+   * unwritten (a failed write, or events that came meanwhile) it is armed again.
+   */
+  #armFlush(): void {
+    if (this.#flusher !== undefined || !this.#kv) return;
+    if (![...this.#subscribers.values()].some((s) => s.hasPending)) return;
+    const flusher = setTimeout(() => {
+      this.#flusher = undefined;
+      void this.flush().then(() => this.#armFlush());
+    }, FLUSH_MS);
+    Deno.unrefTimer(flusher);
+    this.#flusher = flusher;
+  }
+
   /** Registers (or returns) the subscriber feeding an event table. */
   subscriber(name: string, publisher: string, limits: SubscriberLimits = {}): EventSubscriber {
     let s = this.#subscribers.get(name);
-    if (!s) this.#subscribers.set(name, s = new EventSubscriber(name, publisher, limits));
+    if (!s) {
+      this.#subscribers.set(name, s = new EventSubscriber(name, publisher, limits));
+      s.onPending = () => this.#armFlush();
+    }
     return s;
   }
 
@@ -425,9 +461,11 @@ export class EventSystem {
         }
       }
       this.#kv = kv;
-      const flusher = setInterval(() => void this.flush(), FLUSH_MS);
-      Deno.unrefTimer(flusher);
-      this.#flusher = flusher;
+      const sweeper = setInterval(() => void this.flush(), SWEEP_MS);
+      Deno.unrefTimer(sweeper);
+      this.#sweeper = sweeper;
+      // Events that arrived while the store was loading.
+      this.#armFlush();
     }
     for (const p of this.#publishers.values()) {
       try {
@@ -469,8 +507,10 @@ export class EventSystem {
     this.#running = false;
     this.#stopping = (async () => {
       for (const p of this.#publishers.values()) await p.stop().catch(() => {});
-      if (this.#flusher !== undefined) clearInterval(this.#flusher);
+      if (this.#flusher !== undefined) clearTimeout(this.#flusher);
       this.#flusher = undefined;
+      if (this.#sweeper !== undefined) clearInterval(this.#sweeper);
+      this.#sweeper = undefined;
       await this.flush();
       for (const s of this.#subscribers.values()) s.detach();
       this.#kv = undefined;

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { libc, MSG_DONTWAIT, openNetlinkSocket, SOCK_DGRAM, waitReadable } from "../host/libc.ts";
+import { libc, MSG_DONTWAIT, openNetlinkSocket, ReadableWaiter, SOCK_DGRAM } from "../host/libc.ts";
 import type { EventPublisher } from "./system.ts";
 
 const NETLINK_KOBJECT_UEVENT = 15;
@@ -54,6 +54,7 @@ export class UdevPublisher implements EventPublisher {
   #fd = -1;
   #running = false;
   #loop: Promise<void> | undefined;
+  #waiter: ReadableWaiter | undefined;
   refreshes = 0;
 
   /** Adds a listener called with every parsed event. */
@@ -101,8 +102,10 @@ export class UdevPublisher implements EventPublisher {
 
   async #read(): Promise<void> {
     const buf = new Uint8Array(new ArrayBuffer(1 << 16));
+    // Wakes only for a uevent or stop(): an idle daemon polls nothing.
+    const waiter = this.#waiter = new ReadableWaiter(this.#fd);
     while (this.#running) {
-      if (!await waitReadable(this.#fd, 500)) continue;
+      if (!await waiter.wait()) continue;
       const n = Number(libc().recv(this.#fd, buf, BigInt(buf.length), MSG_DONTWAIT));
       if (n > 0) this.dispatch(buf.slice(0, n));
     }
@@ -111,7 +114,10 @@ export class UdevPublisher implements EventPublisher {
   async stop(): Promise<void> {
     if (!this.#running) return;
     this.#running = false;
+    this.#waiter?.wake();
     await this.#loop;
+    this.#waiter?.close();
+    this.#waiter = undefined;
     libc().close(this.#fd);
     this.#fd = -1;
   }
