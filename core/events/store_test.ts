@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "../../testing/assert.ts";
-import { EventCursor, EventSubscriber, eventTableRows, withEventCursor } from "./system.ts";
+import { EventCursor, EventSubscriber, EventSystem, eventTableRows, withEventCursor } from "./system.ts";
 import { QueryContext } from "../table.ts";
 import { flags } from "../flags/flags.ts";
 
@@ -98,4 +98,26 @@ Deno.test("event cursor: a scheduled query reads only events after its cursor, a
   const third = new EventCursor(second.next());
   assertEquals(withEventCursor(third, () => eventTableRows(s, ctx)), []);
   assertEquals(third.next(), { cursor_events: 6 });
+});
+
+Deno.test("event system: a new event reaches the store within moments, with no flush call", async () => {
+  await withKv(async (path) => {
+    const kv = await openKv(path);
+    const system = new EventSystem();
+    const s = system.subscriber("armed_events", "test");
+    await system.start(kv, path);
+    try {
+      assert(!s.hasPending, "nothing waits to be written before any event");
+      s.add({ n: 1 });
+      assert(s.hasPending);
+      const deadline = Date.now() + 30_000;
+      while (s.hasPending && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert(!s.hasPending, "the event was written by the armed flush");
+      const stored = await Array.fromAsync(kv.list({ prefix: ["events", "armed_events"] }));
+      assertEquals(stored.length, 1);
+    } finally {
+      await system.stop();
+      kv.close();
+    }
+  });
 });

@@ -6,6 +6,7 @@ import {
   libcTiered,
   NetlinkSocketError,
   openNetlinkSocket,
+  ReadableWaiter,
   readCString,
   setSocketTimeout,
   SO_RCVTIMEO,
@@ -64,4 +65,32 @@ Deno.test("libcTiered: one two-tier function per symbol, answering as libc's own
   }
   assert(getpid.compiled !== undefined);
   assertEquals(getpid.compiled(), Deno.pid);
+});
+
+Deno.test("ReadableWaiter: a wait with no limit ends when its descriptor is readable, and at once on wake()", async () => {
+  const dir = Deno.makeTempDirSync({ prefix: "osq-waiter-" });
+  const c = libc();
+  // An inotify descriptor: readable once a file appears in the watched directory.
+  const fd = c.inotify_init1(0o4000 | 0o2000000);
+  assert(fd >= 0);
+  try {
+    assert(c.inotify_add_watch(fd, cPath(dir), 0x100 /* IN_CREATE */) >= 0);
+    const waiter = new ReadableWaiter(fd);
+    // Woken: resolves false although nothing is readable and no timeout was given.
+    const woken = waiter.wait();
+    waiter.wake();
+    assertEquals(await woken, false);
+    // Readable: resolves true (the earlier wake-up was drained, so it does not end this wait).
+    const readable = waiter.wait();
+    Deno.writeTextFileSync(`${dir}/new`, "");
+    assertEquals(await readable, true);
+    // A timed wait with nothing new times out false.
+    c.read(fd, new Uint8Array(4096), 4096n);
+    assertEquals(await waiter.wait(20), false);
+    waiter.close();
+    assertEquals(await waiter.wait(), false, "a closed waiter does not wait");
+  } finally {
+    c.close(fd);
+    Deno.removeSync(dir, { recursive: true });
+  }
 });
