@@ -15,7 +15,7 @@
  *        (targets: < 2 %, < 150 MB);
  *    (b) every 10 s: the daemon's CPU against the floor = the same queries run once each
  *        in-process (one Engine, as `osq shell` runs them) × the rounds (target: <= +15 %); the
- *        floor is the mean of 3 rounds measured before and 3 after the daemon's window.
+ *        floor's rounds run in turn with the daemon's, one halfway between each two of them.
  *
  * 5. `--large [s100k] [s1M]` (alone): an idle daemon, then one scheduled 100,000-row and
  *    1,000,000-row query (3 columns, 1 % changed per run), each with the watchdog (supervisor +
@@ -106,7 +106,18 @@ function tree(pid: number): number[] {
   return out;
 }
 
-async function runDaemon(schedule: Record<string, unknown>, secs: number, warmupMs = 5000, alignMs = 0) {
+/**
+ * Runs the daemon with `schedule` and measures `secs` of it: CPU of its processes and their peak
+ * RSS. `between`, if given, is called once in the middle of each `alignMs` period of the window
+ * (halfway between two of the daemon's rounds), for work measured in turn with the daemon's.
+ */
+async function runDaemon(
+  schedule: Record<string, unknown>,
+  secs: number,
+  warmupMs = 5000,
+  alignMs = 0,
+  between?: () => void,
+) {
   const dir = Deno.makeTempDirSync({ prefix: "osq-bench-" });
   Deno.writeTextFileSync(`${dir}/osquery.conf`, JSON.stringify({ schedule }));
   const child = new Deno.Command(`${ROOT}/osq`, {
@@ -131,8 +142,19 @@ async function runDaemon(schedule: Record<string, unknown>, secs: number, warmup
   let peak = 0;
   const end = Date.now() + secs * 1000;
   let cpu1 = cpu0;
+  let period = -1;
   while (Date.now() < end) {
     await new Promise((r) => setTimeout(r, 500));
+    // The daemon's rounds start on multiples of alignMs; the work in turn runs once a period, at
+    // the first sample past its middle (the window starts there, so it holds as many of each).
+    if (between && alignMs) {
+      const now = Date.now();
+      const p = Math.floor(now / alignMs);
+      if (p !== period && now % alignMs >= alignMs / 2) {
+        period = p;
+        between();
+      }
+    }
     const pids = tree(child.pid);
     peak = Math.max(peak, pids.reduce((n, p) => n + rss(p), 0));
     cpu1 = pids.reduce((n, p) => n + cpuMs(p), 0);
@@ -232,26 +254,6 @@ function packQueries(): { name: string; query: string; interval: number }[] {
     .map((q) => ({ name: q.scheduled_name, query: q.query, interval: q.interval }));
 }
 
-/** CPU ms per round of running every query once in-process (after one warm-up round). */
-function floorPerRound(sqls: string[], rounds: number): number {
-  const engine = new Engine();
-  const once = () => {
-    for (const sql of sqls) {
-      try {
-        engine.query(sql);
-      } catch {
-        // A query that fails here fails in the daemon too; its cost still counts.
-      }
-    }
-  };
-  once();
-  const before = process.cpuUsage();
-  for (let i = 0; i < rounds; i++) once();
-  const cpu = process.cpuUsage(before);
-  engine.close();
-  return (cpu.user + cpu.system) / 1000 / rounds;
-}
-
 async function benchPacks() {
   const packs = packQueries();
   console.log(`\nosquery packs (incident-response + it-compliance, Linux): ${packs.length} queries`);
@@ -267,25 +269,45 @@ async function benchPacks() {
     );
   }
   if (secondsB > 0) {
-    // The floor is measured before and after the daemon runs (3 rounds each) and averaged, so
-    // that drift in the shared machine's load weighs on both sides alike.
-    const floorBefore = floorPerRound(packs.map((q) => q.query), 3);
-    // Start measuring just after a round boundary's startup work (tick % 10 aligns to wall time).
+    // The floor is measured in turn with the daemon: one round of the same queries in this
+    // process (one Engine, after a warm-up round) halfway between each two of the daemon's
+    // rounds, so the machine's drift weighs on both alike and both count the same rounds.
+    const sqls = packs.map((q) => q.query);
+    const engine = new Engine();
+    const once = () => {
+      for (const sql of sqls) {
+        try {
+          engine.query(sql);
+        } catch {
+          // A query that fails here fails in the daemon too; its cost still counts.
+        }
+      }
+    };
+    once();
+    const floorRounds: number[] = [];
     const b = await runDaemon(
       Object.fromEntries(packs.map((q) => [q.name, { query: q.query, interval: 10 }])),
       secondsB,
       12_000,
       10_000,
+      () => {
+        const before = process.cpuUsage();
+        once();
+        const cpu = process.cpuUsage(before);
+        floorRounds.push((cpu.user + cpu.system) / 1000);
+      },
     );
-    const floorAfter = floorPerRound(packs.map((q) => q.query), 3);
-    const floor = (floorBefore + floorAfter) / 2;
+    engine.close();
     const rounds = secondsB / 10;
-    const floorMs = floor * rounds;
+    const floorMs = floorRounds.reduce((a, b) => a + b, 0) * (rounds / Math.max(1, floorRounds.length));
+    const sorted = [...floorRounds].sort((x, y) => x - y);
+    const median = sorted[Math.floor(sorted.length / 2)] ?? 0;
     const added = b.cpuMs - floorMs;
     console.log(
-      `(b) every 10 s, ${secondsB} s (${rounds} rounds): daemon ${(b.cpuMs / 1000).toFixed(2)} CPU s, ` +
-        `floor ${(floorMs / 1000).toFixed(2)} CPU s (${floor.toFixed(0)} ms/round in-process: ` +
-        `${floorBefore.toFixed(0)} before, ${floorAfter.toFixed(0)} after), ` +
+      `(b) every 10 s, ${secondsB} s (${rounds} rounds): daemon ${(b.cpuMs / 1000).toFixed(2)} CPU s ` +
+        `(${(b.cpuMs / rounds).toFixed(0)} ms/round), floor ${(floorMs / 1000).toFixed(2)} CPU s ` +
+        `(${floorRounds.length} rounds in-process in turn with the daemon's: median ${median.toFixed(0)} ms, ` +
+        `${sorted[0]?.toFixed(0)}-${sorted.at(-1)?.toFixed(0)}), ` +
         `added ${(added / 1000).toFixed(2)} s = +${((added / floorMs) * 100).toFixed(0)} % (target <= 15 %), ` +
         `peak RSS ${(b.peakRss / 1048576).toFixed(0)} MB, ${b.lines} result lines`,
     );
