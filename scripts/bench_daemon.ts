@@ -150,7 +150,7 @@ async function runDaemon(
     if (between && alignMs) {
       const now = Date.now();
       const p = Math.floor(now / alignMs);
-      if (p !== period && now % alignMs >= alignMs / 2) {
+      if (p !== period && now % alignMs >= alignMs / 2 && now < end) {
         period = p;
         between();
       }
