@@ -1,5 +1,6 @@
-import { assertEquals } from "../../testing/assert.ts";
-import { readSqliteText, readText, SQLITE, sqlite } from "./ffi.ts";
+import { assert, assertEquals } from "../../testing/assert.ts";
+import { readSqliteText, readText, SQLITE, sqlite, sqliteLibraryPath } from "./ffi.ts";
+import { Database } from "./database.ts";
 
 Deno.test("SQLite's symbols keep working past the point where they are compiled", () => {
   const s = sqlite();
@@ -46,5 +47,23 @@ Deno.test("readText reads exactly the counted bytes of a text with no NUL after 
     const buffer = new Uint8Array(length + 3).fill(0x78);
     const address = BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(buffer)));
     assertEquals(readText(address, length), "x".repeat(length));
+  }
+});
+
+Deno.test("SQLite keeps no memory statistics in osq's processes on Linux, so its allocations take no global mutex", () => {
+  const db = new Database(":memory:");
+  db.exec(
+    "create table t(x); with recursive c(i) as (select 1 union all select i + 1 from c where i < 1000) insert into t select i from c",
+  );
+  // The same library, opened again, shares SQLite's globals: its count of bytes in use stays 0
+  // when statistics are off, and counts every allocation when they are on (kept elsewhere).
+  const lib = Deno.dlopen(sqliteLibraryPath()!, { sqlite3_memory_used: { parameters: [], result: "i64" } });
+  try {
+    const used = lib.symbols.sqlite3_memory_used() as bigint;
+    if (Deno.build.os === "linux") assertEquals(used, 0n);
+    else assert(used > 0n, "statistics are kept off Linux");
+  } finally {
+    lib.close();
+    db.close();
   }
 });
