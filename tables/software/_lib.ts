@@ -7,11 +7,11 @@
  * @module
  */
 import type { Host } from "../../core/host/host.ts";
-import { isDirectory, isFile, listDir, readBytes, readText } from "../../core/host/files.ts";
+import { exists, isDirectory, isFile, listDir, readBytes, readText } from "../../core/host/files.ts";
 import { glob } from "../../core/host/glob.ts";
 import { splitTrim } from "../../core/host/text.ts";
 
-export { isDirectory, isFile, listDir, readBytes, readText, splitTrim };
+export { exists, isDirectory, isFile, listDir, readBytes, readText, splitTrim };
 
 /** Parses a JSON file; undefined when it is missing or not valid JSON. */
 export function readJson(path: string): unknown {
@@ -47,6 +47,9 @@ export function markDirectory(dir: string): string {
 /** Names of the subdirectories of `path` (symlinks to directories included), sorted. */
 export function listSubdirs(path: string): string[] {
   const out: string[] = [];
+  // A missing directory (the common case when looking for an application's files) costs one
+  // access(2) rather than the NotFound error a listing would build.
+  if (!exists(path)) return out;
   for (const e of listDir(path)) {
     if (e.isDirectory || (e.isSymlink && isDirectory(`${path}/${e.name}`))) out.push(e.name);
   }
