@@ -47,9 +47,6 @@ export function markDirectory(dir: string): string {
 /** Names of the subdirectories of `path` (symlinks to directories included), sorted. */
 export function listSubdirs(path: string): string[] {
   const out: string[] = [];
-  // A missing directory (the common case when looking for an application's files) costs one
-  // access(2) rather than the NotFound error a listing would build.
-  if (!exists(path)) return out;
   for (const e of listDir(path)) {
     if (e.isDirectory || (e.isSymlink && isDirectory(`${path}/${e.name}`))) out.push(e.name);
   }
