@@ -7,19 +7,16 @@
  * more than hashing a small file). Files are opened non-blocking and checked with fstat(2) on
  * the opened descriptor: character devices, FIFOs and sockets are skipped as osquery skips
  * them, and a regular-looking file whose read would block (`/proc/kmsg`) ends the read instead
- * of hanging the query.
+ * of hanging the query. The digests are libcrypto's, with contexts reused per thread
+ * (core/crypto/digest.ts).
  *
  * @module
  */
-import { createHash, type Hash } from "node:crypto";
+import { type DigestAlgorithm, Digests, type FileDigests } from "../crypto/digest.ts";
 import { EAGAIN, EINTR, errno, errorMessage, S_IFMT, S_IFREG, tryLibc } from "./libc.ts";
 import { openNonBlocking } from "./open_nonblocking.ts";
 
-/** Digest algorithms osquery reports. */
-export type DigestAlgorithm = "md5" | "sha1" | "sha256";
-
-/** Hex digests by algorithm; an algorithm absent was not computed. */
-export type FileDigests = Partial<Record<DigestAlgorithm, string>>;
+export type { DigestAlgorithm, FileDigests };
 
 /** Why a file was not hashed. */
 export class HashSkippedError extends Error {
@@ -48,6 +45,16 @@ function readBuffer(): Uint8Array<ArrayBuffer> {
   return buffer ??= new Uint8Array(new ArrayBuffer(CHUNK));
 }
 
+/** This thread's digests, one per set of algorithms asked for (their contexts are reused). */
+const digestsBySet = new Map<string, Digests>();
+
+function digestsFor(algorithms: readonly DigestAlgorithm[]): Digests {
+  const key = algorithms.join();
+  let digests = digestsBySet.get(key);
+  if (!digests) digestsBySet.set(key, digests = new Digests(algorithms));
+  return digests;
+}
+
 /** Options of {@linkcode hashFileSync}. */
 export interface HashOptions {
   /** Largest number of bytes to read; a larger file throws {@linkcode HashSkippedError}. */
@@ -72,7 +79,8 @@ export function hashFileSync(
 ): FileDigests {
   const readMax = options.readMax ?? Infinity;
   const c = tryLibc();
-  const hashes: Hash[] = algorithms.map((a) => createHash(a));
+  const digests = digestsFor(algorithms);
+  digests.begin();
   const buf = readBuffer();
   let total = 0;
   const stop = options.stop;
@@ -80,8 +88,7 @@ export function hashFileSync(
     if (stop?.()) throw new HashCancelledError(path);
     total += n;
     if (total > readMax) throw new HashSkippedError(path, `larger than --read_max (${readMax} bytes)`);
-    const chunk = buf.subarray(0, n);
-    for (const h of hashes) h.update(chunk);
+    digests.update(buf.subarray(0, n));
   };
   if (c) {
     const { fd, mode, size } = openNonBlocking(c, path);
@@ -118,9 +125,7 @@ export function hashFileSync(
       file.close();
     }
   }
-  const out: FileDigests = {};
-  for (let i = 0; i < algorithms.length; i++) out[algorithms[i]] = hashes[i].digest("hex");
-  return out;
+  return digests.end();
 }
 
 function checkStat(path: string, mode: number, size: number, readMax: number): void {

@@ -9,6 +9,7 @@ import { registerTable } from "../../core/registry.ts";
 import { events, eventTableRows } from "../../core/events/system.ts";
 import { inotifyPublisher } from "../../core/events/publishers.ts";
 import { hashFileSync } from "../../core/host/hash.ts";
+import { lstat } from "../../core/host/statx.ts";
 import { flags } from "../../core/flags/flags.ts";
 
 export default registerTable(defineTable({
@@ -61,25 +62,33 @@ subscriber.countSubscriptions = () => inotifyPublisher.watchCount;
 /** File metadata (and digests, for creations and updates) osquery attaches to a file event. */
 export function decorateFileEvent(path: string, hash: boolean): Row {
   const row: Row = { hashed: 0, md5: "", sha1: "", sha256: "" };
-  try {
-    const st = Deno.lstatSync(path);
-    row.inode = st.ino ?? undefined;
-    row.uid = st.uid ?? undefined;
-    row.gid = st.gid ?? undefined;
-    row.mode = st.mode === null ? undefined : "0" + (st.mode & 0o7777).toString(8).padStart(3, "0");
-    row.size = st.size;
-    row.atime = st.atime ? Math.floor(st.atime.getTime() / 1000) : undefined;
-    row.mtime = st.mtime ? Math.floor(st.mtime.getTime() / 1000) : undefined;
-    row.ctime = st.ctime ? Math.floor(st.ctime.getTime() / 1000) : undefined;
-    if (hash && st.isFile) {
-      Object.assign(row, hashFileSync(path, ["md5", "sha1", "sha256"]));
+  // statx(2) over FFI: no FileInfo and three Dates per event (a burst's garbage).
+  const st = lstat(path);
+  // The file is gone (deleted or moved): the event keeps its path and action only.
+  if (!st) return row;
+  row.inode = st.ino;
+  row.uid = st.uid;
+  row.gid = st.gid;
+  row.mode = "0" + (st.mode & 0o7777).toString(8).padStart(3, "0");
+  row.size = st.size;
+  row.atime = st.atime;
+  row.mtime = st.mtime;
+  row.ctime = st.ctime;
+  if (hash && st.type === "regular") {
+    try {
+      const digests = hashFileSync(path, ALGORITHMS);
+      row.md5 = digests.md5;
+      row.sha1 = digests.sha1;
+      row.sha256 = digests.sha256;
       row.hashed = 1;
+    } catch {
+      // Gone between the stat and the read: no digests, as before.
     }
-  } catch {
-    // The file is gone (deleted or moved): the event keeps its path and action only.
   }
   return row;
 }
+
+const ALGORITHMS = ["md5", "sha1", "sha256"] as const;
 
 inotifyPublisher.listen((change) => {
   // The watches may run for yara_events alone; file_events records only when enabled.
