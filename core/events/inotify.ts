@@ -391,7 +391,10 @@ export class InotifyPublisher implements EventPublisher {
           this.#queued.add(key);
         } else {
           // A creation, deletion or move ends the run of repeats before it.
-          for (const a of COALESCED) this.#queued.delete(queueKey({ ...change, action: a }));
+          if (this.#queued.size > 0) {
+            const rest = queueKey(change).slice(action.length);
+            for (const a of COALESCED) this.#queued.delete(a + rest);
+          }
         }
         this.#queue.push(change);
       }

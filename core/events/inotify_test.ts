@@ -60,6 +60,11 @@ Deno.test("inotify: repeats for one waiting file are coalesced, creations are no
     // Once delivered, the next change of the file is an event again.
     publisher.feed(record(1, MODIFY, "a"), true);
     assertEquals(seen.at(-1), "UPDATED a");
+    // A deletion ends the run of repeats before it: the change after it waits on its own.
+    const before = seen.length;
+    publisher.feed(concat([record(1, MODIFY, "c"), record(1, DELETE, "c"), record(1, MODIFY, "c")]), true);
+    assertEquals(seen.slice(before), ["UPDATED c", "DELETED c", "UPDATED c"]);
+    assertEquals(publisher.coalesced, 3);
   } finally {
     await publisher.stop();
     flags.set("enable_file_events", false);

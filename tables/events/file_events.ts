@@ -59,9 +59,15 @@ export default registerTable(defineTable({
 const subscriber = events.subscriber("file_events", "inotify");
 subscriber.countSubscriptions = () => inotifyPublisher.watchCount;
 
-/** File metadata (and digests, for creations and updates) osquery attaches to a file event. */
-export function decorateFileEvent(path: string, hash: boolean): Row {
-  const row: Row = { hashed: 0, md5: "", sha1: "", sha256: "" };
+/**
+ * File metadata (and digests, for creations and updates) osquery attaches to a file event, set
+ * on `row` (the event's own fields, so a burst builds one object per event) and returned.
+ */
+export function decorateFileEvent(path: string, hash: boolean, row: Row = {}): Row {
+  row.hashed = 0;
+  row.md5 = "";
+  row.sha1 = "";
+  row.sha256 = "";
   // statx(2) over FFI: no FileInfo and three Dates per event (a burst's garbage).
   const st = lstat(path);
   // The file is gone (deleted or moved): the event keeps its path and action only.
@@ -94,11 +100,11 @@ inotifyPublisher.listen((change) => {
   // The watches may run for yara_events alone; file_events records only when enabled.
   if (!flags.bool("enable_file_events")) return;
   const hash = !change.subscription.accesses && (change.action === "CREATED" || change.action === "UPDATED");
-  subscriber.add({
+  const row: Row = {
     target_path: change.path,
     category: change.subscription.category,
     action: change.action,
     transaction_id: change.cookie,
-    ...decorateFileEvent(change.path, hash),
-  });
+  };
+  subscriber.add(decorateFileEvent(change.path, hash, row));
 });
