@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertMatch } from "../../testing/assert.ts";
-import { DAEMON_V8_FLAG, daemonArenaMax, daemonV8Flags } from "./run.ts";
+import { DAEMON_V8_FLAGS, daemonArenaMax, daemonV8Flags } from "./run.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 
@@ -74,12 +74,12 @@ Deno.test("daemon flags: the supervisor's parse of core flags does not load the 
   assertEquals(JSON.parse(text), { tables: 0, dockerModuleNotLoaded: true });
 });
 
-Deno.test("daemon V8 flags: size tuning comes first, a user's DENO_V8_FLAGS after it (theirs win), never twice", () => {
-  assertEquals(daemonV8Flags(undefined), DAEMON_V8_FLAG);
-  assertEquals(daemonV8Flags(""), DAEMON_V8_FLAG);
-  assertEquals(daemonV8Flags("--max-semi-space-size=8"), `${DAEMON_V8_FLAG},--max-semi-space-size=8`);
-  assertEquals(daemonV8Flags(`${DAEMON_V8_FLAG},--trace-gc`), `${DAEMON_V8_FLAG},--trace-gc`);
-  assertEquals(daemonV8Flags("--no-optimize-for-size"), `${DAEMON_V8_FLAG},--no-optimize-for-size`);
+Deno.test("daemon V8 flags: memory tuning comes first, a user's DENO_V8_FLAGS after it (theirs win), never twice", () => {
+  assertEquals(daemonV8Flags(undefined), DAEMON_V8_FLAGS);
+  assertEquals(daemonV8Flags(""), DAEMON_V8_FLAGS);
+  assertEquals(daemonV8Flags("--trace-gc"), `${DAEMON_V8_FLAGS},--trace-gc`);
+  assertEquals(daemonV8Flags(`${DAEMON_V8_FLAGS},--trace-gc`), `${DAEMON_V8_FLAGS},--trace-gc`);
+  assertEquals(daemonV8Flags("--max-semi-space-size=16"), `${DAEMON_V8_FLAGS},--max-semi-space-size=16`);
 });
 
 Deno.test("daemon malloc arenas: two for the worker unless the user set MALLOC_ARENA_MAX", () => {
@@ -134,7 +134,7 @@ Deno.test({
       }
       assert(worker !== undefined, "the supervisor started no worker within 60 s");
       for (const pid of [child.pid, worker]) {
-        assertEquals(environ(pid)?.get("DENO_V8_FLAGS"), `${DAEMON_V8_FLAG},--stack-size=984`, `process ${pid}`);
+        assertEquals(environ(pid)?.get("DENO_V8_FLAGS"), `${DAEMON_V8_FLAGS},--stack-size=984`, `process ${pid}`);
         // No update check in a daemon process: its code would stay mapped for the daemon's life.
         assertEquals(environ(pid)?.get("DENO_NO_UPDATE_CHECK"), "1", `process ${pid}`);
       }

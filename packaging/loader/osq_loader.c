@@ -24,7 +24,7 @@
  *      DENO_UNSTABLE_LAZY_DYNAMIC_IMPORTS=1: without it Deno reads (and analyses) every chunk a
  *      static `import()` names before the program starts, all 400 tables' chunks for `select 1`;
  *      with it a chunk is read when its import() runs (`select 1` reads 18 of them). For the
- *      daemon (a name with osqueryd, or `osq daemon`) it puts --optimize-for-size first in
+ *      daemon (a name with osqueryd, or `osq daemon`) it puts its memory tuning first in
  *      DENO_V8_FLAGS, as the osq launcher does.
  *
  * Errors name the path and what to do, and exit with status 1.
@@ -290,13 +290,14 @@ int main(int argc, char **argv) {
   setenv("DENO_NO_UPDATE_CHECK", "1", 1);
   setenv("DENO_UNSTABLE_LAZY_DYNAMIC_IMPORTS", "1", 1);
   unsetenv("DENO_INSTALL_ROOT");
-  /* The daemon's processes run with V8 tuned for size, as the osq launcher sets it (see there);
+  /* The daemon's processes run with V8 tuned for memory, as the osq launcher sets it (see there);
      the worker inherits it. A user's own DENO_V8_FLAGS come after and win. */
   if (daemon) {
-    const char *tuned = "--optimize-for-size";
+    const char *tuned = "--max-semi-space-size=2,--heap-growing-percent=30";
     const char *own = getenv("DENO_V8_FLAGS");
+    size_t tuned_len = strlen(tuned);
     if (!own || !*own) setenv("DENO_V8_FLAGS", tuned, 1);
-    else if (!strstr(own, tuned)) {
+    else if (strncmp(own, tuned, tuned_len) != 0 || (own[tuned_len] != '\0' && own[tuned_len] != ',')) {
       char *both = malloc(strlen(tuned) + strlen(own) + 2);
       if (!both) die("out of memory");
       sprintf(both, "%s,%s", tuned, own);
