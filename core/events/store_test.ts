@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "../../testing/assert.ts";
-import { EventCursor, EventSubscriber, EventSystem, eventTableRows, withEventCursor } from "./system.ts";
+import { EventCursor, type EventRow, EventSubscriber, EventSystem, eventTableRows, withEventCursor } from "./system.ts";
 import { QueryContext } from "../table.ts";
 import { flags } from "../flags/flags.ts";
 
@@ -117,6 +117,45 @@ Deno.test("event system: a new event reaches the store within moments, with no f
       assertEquals(stored.length, 1);
     } finally {
       await system.stop();
+      kv.close();
+    }
+  });
+});
+
+Deno.test("event store: with a store attached, reads join written batches, a flush under way and waiting events, once each", async () => {
+  await withKv(async (path) => {
+    const now = Math.floor(Date.now() / 1000);
+    const kv = await openKv(path);
+    try {
+      const s = new EventSubscriber("joined_events", "test");
+      await s.attach(kv);
+      const ns = (rows: EventRow[]) => rows.map((r) => r.n);
+      // Written in several batches (each at most ~56 KB of JSON), then more waiting.
+      for (let i = 0; i < 600; i++) s.add({ n: i, pad: "y".repeat(300) }, now + (i < 300 ? 0 : 5));
+      await s.flush();
+      for (let i = 600; i < 610; i++) s.add({ n: i }, now + 5);
+      const all = Array.from({ length: 610 }, (_, i) => i);
+      assertEquals(ns(s.rows()), all);
+      // While a flush writes, its rows are read once (not twice, not lost).
+      for (let i = 610; i < 620; i++) s.add({ n: i }, now + 5);
+      const flushing = s.flush();
+      assertEquals(ns(s.rows()), [...all, ...Array.from({ length: 10 }, (_, i) => 610 + i)]);
+      await flushing;
+      assertEquals(s.rows().length, 620);
+      // After an eid, within a time window.
+      const eid = Number(s.rows()[599].eid);
+      assertEquals(ns(s.rows(-Infinity, Infinity, eid)), Array.from({ length: 20 }, (_, i) => 600 + i));
+      assertEquals(s.rows(now + 5, now + 5).length, 320);
+      assertEquals(s.rows(now, now).length, 300);
+      // The cap drops the oldest, from the written batches as from memory.
+      flags.set("events_max", 100);
+      s.add({ n: 620 }, now + 5);
+      assertEquals(ns(s.rows()), Array.from({ length: 100 }, (_, i) => 521 + i));
+      assertEquals(s.size, 100);
+      await s.flush();
+      assertEquals(ns(s.rows()), Array.from({ length: 100 }, (_, i) => 521 + i));
+    } finally {
+      flags.set("events_max", 50000);
       kv.close();
     }
   });
