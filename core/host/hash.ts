@@ -48,10 +48,15 @@ function readBuffer(): Uint8Array<ArrayBuffer> {
 /** This thread's digests, one per set of algorithms asked for (their contexts are reused). */
 const digestsBySet = new Map<string, Digests>();
 
+/** The last set asked for: callers hashing many files pass the same array each time. */
+let last: { algorithms: readonly DigestAlgorithm[]; digests: Digests } | undefined;
+
 function digestsFor(algorithms: readonly DigestAlgorithm[]): Digests {
+  if (last?.algorithms === algorithms) return last.digests;
   const key = algorithms.join();
   let digests = digestsBySet.get(key);
   if (!digests) digestsBySet.set(key, digests = new Digests(algorithms));
+  last = { algorithms, digests };
   return digests;
 }
 
