@@ -21,23 +21,14 @@
  */
 import type { Hash } from "node:crypto";
 import { nodeCrypto } from "../runtime/node_builtins.ts";
-import { LIBCRYPTO_PATHS } from "./libcrypto.ts";
+import { libcrypto, type LibcryptoSymbols } from "./libcrypto.ts";
+import { hex } from "./hex.ts";
 
 /** Digest algorithms osquery reports. */
 export type DigestAlgorithm = "md5" | "sha1" | "sha256";
 
 /** Hex digests by algorithm; an algorithm absent was not computed. */
 export type FileDigests = Partial<Record<DigestAlgorithm, string>>;
-
-const symbols = {
-  EVP_MD_fetch: { parameters: ["pointer", "buffer", "pointer"], result: "pointer" },
-  EVP_MD_CTX_new: { parameters: [], result: "pointer" },
-  EVP_DigestInit_ex2: { parameters: ["pointer", "pointer", "pointer"], result: "i32" },
-  EVP_DigestUpdate: { parameters: ["pointer", "buffer", "usize"], result: "i32" },
-  EVP_DigestFinal_ex: { parameters: ["pointer", "buffer", "pointer"], result: "i32" },
-} as const satisfies Deno.ForeignLibraryInterface;
-
-type EvpSymbols = Deno.DynamicLibrary<typeof symbols>["symbols"];
 
 /** OpenSSL's names and digest sizes of the algorithms. */
 const EVP: Record<DigestAlgorithm, { name: string; size: number }> = {
@@ -47,44 +38,30 @@ const EVP: Record<DigestAlgorithm, { name: string; size: number }> = {
 };
 
 /** libcrypto and its digest methods, fetched once per thread; null when libcrypto is missing. */
-let evp: { lib: EvpSymbols; md: Map<DigestAlgorithm, Deno.PointerObject> } | null | undefined;
+let evp: { lib: LibcryptoSymbols; md: Map<DigestAlgorithm, Deno.PointerObject> } | null | undefined;
 
 function loadEvp(): typeof evp {
   if (evp !== undefined) return evp;
   evp = null;
-  for (const path of LIBCRYPTO_PATHS) {
-    try {
-      const lib = Deno.dlopen(path, symbols).symbols;
-      const md = new Map<DigestAlgorithm, Deno.PointerObject>();
-      for (const [algorithm, { name }] of Object.entries(EVP) as [DigestAlgorithm, { name: string }][]) {
-        const method = lib.EVP_MD_fetch(null, new TextEncoder().encode(name + "\0"), null);
-        // A library built without an algorithm (FIPS-only MD5) falls back to node:crypto.
-        if (method === null) return evp;
-        md.set(algorithm, method);
-      }
-      evp = { lib, md };
-      break;
-    } catch {
-      // Not at this path; try the next.
-    }
+  let lib: LibcryptoSymbols;
+  try {
+    lib = libcrypto();
+  } catch {
+    // No libcrypto here (LibcryptoUnavailableError): node:crypto digests instead.
+    return evp;
   }
+  const md = new Map<DigestAlgorithm, Deno.PointerObject>();
+  for (const [algorithm, { name }] of Object.entries(EVP) as [DigestAlgorithm, { name: string }][]) {
+    const method = lib.EVP_MD_fetch(null, new TextEncoder().encode(name + "\0"), null);
+    // A library built without an algorithm (FIPS-only MD5) falls back to node:crypto.
+    if (method === null) return evp;
+    md.set(algorithm, method);
+  }
+  evp = { lib, md };
   return evp;
 }
 
-const HEX_DIGITS = new TextEncoder().encode("0123456789abcdef");
-const ascii = new Uint8Array(128);
-// ASCII is UTF-8: Deno's UTF-8 decode is a fast call, its latin1 decode a slower generic op.
-const asciiDecoder = new TextDecoder();
 const out = new Uint8Array(64);
-
-/** `length` bytes of `bytes` in lowercase hex: one flat string (no rope of two-digit pieces). */
-function hexOf(bytes: Uint8Array, length: number): string {
-  for (let i = 0; i < length; i++) {
-    ascii[2 * i] = HEX_DIGITS[bytes[i] >> 4];
-    ascii[2 * i + 1] = HEX_DIGITS[bytes[i] & 15];
-  }
-  return asciiDecoder.decode(ascii.subarray(0, 2 * length));
-}
 
 /**
  * Digests of one stream at a time for a fixed set of algorithms: {@linkcode Digests.begin},
@@ -153,7 +130,7 @@ export class Digests {
     }
     for (const c of this.#contexts) {
       if (this.#evp.lib.EVP_DigestFinal_ex(c.ctx, out, null) !== 1) throw new Error(`${c.algorithm}: final failed`);
-      digests[c.algorithm] = hexOf(out, EVP[c.algorithm].size);
+      digests[c.algorithm] = hex(out.subarray(0, EVP[c.algorithm].size));
     }
     return digests;
   }

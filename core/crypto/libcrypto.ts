@@ -1,6 +1,6 @@
 /**
- * OpenSSL's libcrypto over Deno FFI, opened on first use: the X.509 calls the certificate tables
- * need (parse DER, names, times, digests, extensions, key parameters) and the memory BIO that
+ * OpenSSL's libcrypto over Deno FFI, opened on first use: the EVP digests of files
+ * ({@linkcode ./digest.ts}) and the X.509 calls the certificate tables need (parse DER, names, times, digests, extensions, key parameters) and the memory BIO that
  * OpenSSL's printers write into. osquery's certificate columns are these functions' output, so
  * binding them gives the same text byte for byte. Higher-level use goes through
  * {@linkcode ./x509.ts}.
@@ -52,6 +52,12 @@ const symbols = {
   BN_free: { parameters: ["pointer"], result: "void" },
   CRYPTO_free: { parameters: ["pointer", "pointer", "i32"], result: "void" },
   EVP_sha1: { parameters: [], result: "pointer" },
+  // File digests (./digest.ts): a method fetched once, a context reused per stream.
+  EVP_MD_fetch: { parameters: ["pointer", "buffer", "pointer"], result: "pointer" },
+  EVP_MD_CTX_new: { parameters: [], result: "pointer" },
+  EVP_DigestInit_ex2: { parameters: ["pointer", "pointer", "pointer"], result: "i32" },
+  EVP_DigestUpdate: { parameters: ["pointer", "buffer", "usize"], result: "i32" },
+  EVP_DigestFinal_ex: { parameters: ["pointer", "buffer", "pointer"], result: "i32" },
   EVP_sha256: { parameters: [], result: "pointer" },
   EVP_PKEY_get_size: { parameters: ["pointer"], result: "i32" },
   EVP_PKEY_get0_EC_KEY: { parameters: ["pointer"], result: "pointer" },

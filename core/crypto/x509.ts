@@ -23,6 +23,7 @@
  */
 import { Buffer } from "node:buffer";
 import { asn1Bytes, cString, libcrypto, type LibcryptoSymbols, NID, opensslFree, printToString } from "./libcrypto.ts";
+import { hex } from "./hex.ts";
 
 export { NID };
 
@@ -70,13 +71,6 @@ export function pemCertificates(text: string): Uint8Array[] {
     out.push(new Uint8Array(Buffer.from(body, "base64"))); // a copy: Buffer.from may slice a shared pool
   }
   return out;
-}
-
-/** Bytes as lowercase hex, two digits each, joined by `separator`. */
-export function hex(bytes: Uint8Array, separator = ""): string {
-  const parts: string[] = [];
-  for (const b of bytes) parts.push(b.toString(16).padStart(2, "0"));
-  return parts.join(separator);
 }
 
 const utf8 = new TextDecoder();

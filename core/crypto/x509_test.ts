@@ -2,12 +2,12 @@ import { assertEquals, assertThrows } from "../../testing/assert.ts";
 import {
   CertificateFreedError,
   CertificateParseError,
-  hex,
   keyUsageText,
   NID,
   pemCertificates,
   X509Certificate,
 } from "./x509.ts";
+import { hex } from "./hex.ts";
 
 const certs = new URL("../../testdata/network/certs/", import.meta.url).pathname;
 const leafPem = Deno.readTextFileSync(`${certs}leaf.pem`);

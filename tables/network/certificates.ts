@@ -7,7 +7,8 @@
 import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { isFile } from "../../core/host/files.ts";
-import { hex, keyUsageText, NID, pemCertificates, X509Certificate } from "../../core/crypto/x509.ts";
+import { keyUsageText, NID, pemCertificates, X509Certificate } from "../../core/crypto/x509.ts";
+import { hex } from "../../core/crypto/hex.ts";
 
 export default registerTable(defineTable({
   name: "certificates",

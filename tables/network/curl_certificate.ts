@@ -7,7 +7,8 @@
 import { defineTable, type QueryContext, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import { curlPeerChain } from "../../core/net/curl.ts";
-import { hex, NID, pemCertificates, X509Certificate } from "../../core/crypto/x509.ts";
+import { NID, pemCertificates, X509Certificate } from "../../core/crypto/x509.ts";
+import { hex } from "../../core/crypto/hex.ts";
 
 export default registerTable(defineTable({
   name: "curl_certificate",

@@ -10,7 +10,8 @@
 import { defineTable, type Row } from "../../core/table.ts";
 import { registerTable } from "../../core/registry.ts";
 import type { Host } from "../../core/host/host.ts";
-import { hex, keyUsageText, NID, X509Certificate } from "../../core/crypto/x509.ts";
+import { keyUsageText, NID, X509Certificate } from "../../core/crypto/x509.ts";
+import { hex } from "../../core/crypto/hex.ts";
 import { listDir, readBytes } from "./_lib.ts";
 
 export default registerTable(defineTable({
