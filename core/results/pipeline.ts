@@ -30,7 +30,7 @@ import { eventStep, type LogItem, osqueryRowOrder, resultStep, snapshotLines } f
 import type { RunCommit, Store, StoredQuery } from "../kv/store.ts";
 import { prefetchRows, walkRows } from "./chunked_rows.ts";
 import { renderLines } from "./log_batches.ts";
-import { rowsDigest, rowsSummary, rowTextAt, sameDigest, type SortedRows, sortRows } from "./sorted_rows.ts";
+import { rowsBytes, rowsSummary, rowTextAt, sameBytes, type SortedRows, sortRows } from "./sorted_rows.ts";
 import type { QueryCounters } from "./scheduler.ts";
 import { EventCursor, withEventCursor } from "../events/system.ts";
 import { CommitBatch } from "./commit_batch.ts";
@@ -39,6 +39,11 @@ import type { Decorations } from "./decorations.ts";
 import { failedReply, localReply, type QueryThreads, type RunReply } from "./reply.ts";
 import { Severity, type StatusSink } from "./status.ts";
 import { isStorageError, type StorageHealth } from "./storage_health.ts";
+
+/** Rows of a result up to this many bytes are kept in memory to tell an unchanged next run. */
+export const KEPT_ROWS_MAX = 1048576;
+/** Bytes of rows kept for all scheduled queries together (the packs' results: ~0.3 MB). */
+export const KEPT_ROWS_BUDGET = 8 * 1048576;
 
 /** What a {@linkcode ResultPipeline} is wired to. */
 export interface ResultPipelineOptions {
@@ -79,13 +84,17 @@ export class ResultPipeline {
   /** False when the counters changed since the last publish. */
   #published = true;
   /**
-   * Per differential query, the summary and (once it ran unchanged) the digest of the rows its
-   * last commit left stored, and that state's versionstamp: a run with the same digest against
-   * the same state changed nothing (osquery stores and logs nothing then), so it skips reading
-   * and diffing the stored rows. Most scheduled runs are such runs: ~0.3-0.5 ms of database
-   * reads and diffing each. A run whose summary differs changed: it is not digested.
+   * Per differential query, the summary and (for results up to {@linkcode KEPT_ROWS_MAX} bytes,
+   * within {@linkcode KEPT_ROWS_BUDGET} for all) a copy of the rows its last commit left stored,
+   * and that state's versionstamp: a run with the same bytes against the same state changed
+   * nothing (osquery stores and logs nothing then), so it skips reading and diffing the stored
+   * rows. Most scheduled runs are such runs. Comparing the bytes here replaced a SHA-256 digest
+   * of them: WebCrypto's digest is an asynchronous operation, so each of those runs woke this
+   * thread once more, and a wake of Deno's event loop costs more CPU than the comparison.
    */
-  readonly #stored = new Map<string, { summary: string; digest?: Uint8Array; versionstamp: string }>();
+  readonly #stored = new Map<string, { summary: string; rows?: Uint8Array; versionstamp: string }>();
+  /** Bytes of rows kept in {@linkcode ResultPipeline.#stored}. */
+  #keptBytes = 0;
   #host: { at: number; id: Promise<string> } | undefined;
 
   constructor(options: ResultPipelineOptions) {
@@ -199,9 +208,7 @@ export class ResultPipeline {
     const trusted = sameQuery && known?.versionstamp === before.versionstamp ? known : undefined;
     // A differential run's stored rows are read from the database while its query runs, unless
     // they are likely the same as this run's (then they are read only if they are not).
-    const prefetch = q.snapshot || trusted?.digest
-      ? undefined
-      : prefetchRows(store.kv, name, before.value ?? undefined);
+    const prefetch = q.snapshot || trusted?.rows ? undefined : prefetchRows(store.kv, name, before.value ?? undefined);
     let reply: RunReply;
     const eventQuery = (this.#o.readsEvents ?? this.#o.needsThisThread)(q.query);
     let cursor: EventCursor | undefined;
@@ -255,19 +262,32 @@ export class ResultPipeline {
     }
     const current = reply.sorted ?? sortRows(reply.rows);
     const summary = eventQuery ? undefined : rowsSummary(current);
-    const digest = summary !== undefined && summary === trusted?.summary ? await rowsDigest(current) : undefined;
-    if (digest && trusted?.digest && sameDigest(digest, trusted.digest)) {
+    if (
+      summary !== undefined && summary === trusted?.summary && trusted.rows &&
+      sameBytes(rowsBytes(current), trusted.rows)
+    ) {
       // The stored rows byte for byte: nothing added or removed, no state to store, no line.
       await this.#batch.add({ name, previous: before, lines: [], category: "result" });
       return;
     }
-    this.#stored.delete(name);
+    this.#forget(name);
     // Refused or failed, the store deletes what the run wrote ahead of its commit.
     await this.#batch.add(await this.#differential(q, item, current, before, eventQuery, cursor, prefetch));
     const after = summary !== undefined && await store.getQuery(name);
-    if (after && after.versionstamp !== null) {
-      this.#stored.set(name, { summary: summary!, ...(digest ? { digest } : {}), versionstamp: after.versionstamp });
-    }
+    if (after && after.versionstamp !== null) this.#remember(name, summary!, current, after.versionstamp);
+  }
+
+  /** Keeps what a committed run stored, for the next run's comparison (its rows when they fit). */
+  #remember(name: string, summary: string, current: SortedRows, versionstamp: string): void {
+    const bytes = rowsBytes(current);
+    const keep = bytes.length <= KEPT_ROWS_MAX && this.#keptBytes + bytes.length <= KEPT_ROWS_BUDGET;
+    if (keep) this.#keptBytes += bytes.length;
+    this.#stored.set(name, { summary, ...(keep ? { rows: bytes.slice() } : {}), versionstamp });
+  }
+
+  #forget(name: string): void {
+    this.#keptBytes -= this.#stored.get(name)?.rows?.length ?? 0;
+    this.#stored.delete(name);
   }
 
   /**

@@ -238,3 +238,29 @@ Deno.test("result pipeline: a run with the stored rows byte for byte logs and st
     assertEquals(counters.get("numbers")?.executions, 6);
   });
 });
+
+Deno.test("result pipeline: the run after a change compares with the rows it kept and reads no stored row", async () => {
+  const a = '{"n":"1"}', b = '{"n":"2"}';
+  await withPipeline([[a], [a, b], [a, b], [a, b]], async ({ pipeline, store, counters }) => {
+    const q = scheduled("numbers", "select n from t");
+    counters.set(q.scheduledName, emptyCounters(q));
+    await pipeline.run(q);
+    await pipeline.run(q);
+    let reads = 0;
+    const list = store.kv.list.bind(store.kv);
+    store.kv.list = ((selector: Deno.KvListSelector, options?: Deno.KvListOptions) => {
+      reads++;
+      return list(selector, options);
+    }) as typeof store.kv.list;
+    const stored = await store.getQuery("numbers");
+    await pipeline.run(q);
+    await pipeline.run(q);
+    assertEquals(reads, 0, "the unchanged runs read no stored rows");
+    assertEquals((await store.getQuery("numbers")).versionstamp, stored.versionstamp);
+    store.kv.list = list;
+    assertEquals((await outbox(store)).map((l) => [l.action, l.columns]), [
+      ["added", { n: "1" }],
+      ["added", { n: "2" }],
+    ]);
+  });
+});

@@ -273,28 +273,18 @@ export function sortRows(rows: Iterable<string>): SortedRows {
 }
 
 /**
- * Results up to this many bytes of rows get a {@linkcode rowsDigest}: the pipeline keeps it to
- * tell a run whose rows are byte for byte the stored ones without reading them back.
+ * The rows' bytes in the query's order, each with its newline (a view, not a copy): equal bytes
+ * mean equal rows (the same multiset); rows in another order only miss the shortcut the
+ * pipeline takes with them.
  */
-export const DIGEST_MAX_BYTES = 8 * 1048576;
-
-/**
- * SHA-256 of the rows' bytes in the query's order, or undefined above {@linkcode DIGEST_MAX_BYTES}.
- * Equal digests mean equal rows (the same multiset); rows in another order only miss the
- * shortcut this serves.
- */
-export async function rowsDigest(rows: SortedRows): Promise<Uint8Array | undefined> {
-  const size = rows.starts[rows.count];
-  if (size > DIGEST_MAX_BYTES) return undefined;
-  // Row buffers are plain (resizable) ArrayBuffers, never shared ones.
-  const view = rows.bytes.subarray(0, size) as Uint8Array<ArrayBuffer>;
-  return new Uint8Array(await crypto.subtle.digest("SHA-256", view));
+export function rowsBytes(rows: SortedRows): Uint8Array {
+  return rows.bytes.subarray(0, rows.starts[rows.count]);
 }
 
 /**
  * A cheap summary of the rows (count, bytes, and the sum and xor of their hashes), equal for
  * equal rows in any order: a result whose summary differs from the last one's changed, and needs
- * no {@linkcode rowsDigest} to say so (most of a changing result's digest cost).
+ * no comparison of its bytes to say so.
  */
 export function rowsSummary(rows: SortedRows): string {
   let sum = 0;
@@ -306,10 +296,19 @@ export function rowsSummary(rows: SortedRows): string {
   return `${rows.count}:${rows.starts[rows.count]}:${sum}:${xor}`;
 }
 
-/** True when two digests are the same bytes. */
-export function sameDigest(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+/** True when `a` and `b` hold the same bytes (compared a 32-bit word at a time where both align). */
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  const n = a.length;
+  if (n !== b.length) return false;
+  let i = 0;
+  if (a.byteOffset % 4 === 0 && b.byteOffset % 4 === 0) {
+    const words = n >>> 2;
+    const wa = new Uint32Array(a.buffer, a.byteOffset, words);
+    const wb = new Uint32Array(b.buffer, b.byteOffset, words);
+    for (let k = 0; k < words; k++) if (wa[k] !== wb[k]) return false;
+    i = words * 4;
+  }
+  for (; i < n; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 

@@ -1,6 +1,6 @@
 import { assert, assertEquals } from "../../testing/assert.ts";
 import { orderByHash } from "../sqlite/row_batch.ts";
-import { rowHash, rowText, sortedBytes, SortedRowsBuilder } from "./sorted_rows.ts";
+import { rowHash, rowsBytes, rowText, sameBytes, sortedBytes, SortedRowsBuilder } from "./sorted_rows.ts";
 
 const native = Deno.build.os === "linux" && ["x86_64", "aarch64"].includes(Deno.build.arch) &&
   Deno.env.get("OSQ_NATIVE_ROWS") !== "0";
@@ -79,4 +79,21 @@ Deno.test("sorted rows: a small result is ordered as a large one is, and rows ad
     assertEquals(other.order, one.order);
     assertEquals(sortedBytes(other), sortedBytes(one));
   }
+});
+
+Deno.test("sorted rows: byte comparison tells equal bytes from a difference at any place, aligned or not", () => {
+  const base = new Uint8Array(37).map((_, i) => i * 7);
+  for (const offset of [0, 1, 4]) {
+    const a = new Uint8Array(base.length + offset).subarray(offset);
+    a.set(base);
+    assert(sameBytes(a, base), `equal at offset ${offset}`);
+    for (const at of [0, 3, 4, 31, 32, 36]) {
+      const b = base.slice();
+      b[at] ^= 1;
+      assert(!sameBytes(a, b), `difference at ${at}, offset ${offset}`);
+    }
+  }
+  assert(!sameBytes(base, base.subarray(0, 36)), "a shorter array differs");
+  const rows = build(['{"a":"1"}', '{"a":"2"}'], false);
+  assertEquals(new TextDecoder().decode(rowsBytes(rows)), '{"a":"1"}\n{"a":"2"}\n');
 });
