@@ -18,6 +18,7 @@ import { applyTableSections, applyViews, type TableSections } from "./config_hoo
 import type { QueryReply, QueryRequest } from "./query_pool.ts";
 import { applyTableSwitches, type TableSwitches } from "../../core/flags/table_switches.ts";
 import { loadStoredEventsFor } from "../../core/events/stored.ts";
+import { threadUsage } from "../../core/host/thread_usage.ts";
 
 const engine = new Engine();
 let views: string[] = [];
@@ -28,17 +29,6 @@ function threadId(): number {
     return Number(Deno.readLinkSync("/proc/thread-self").split("/").pop());
   } catch {
     return 0;
-  }
-}
-
-/** utime and stime of this thread, in ms. */
-function threadCpu(tid: number): [number, number] {
-  try {
-    const stat = Deno.readTextFileSync(`/proc/self/task/${tid}/stat`);
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return [Number(fields[11]) * 10, Number(fields[12]) * 10];
-  } catch {
-    return [0, 0];
   }
 }
 
@@ -90,7 +80,7 @@ self.onmessage = async (
   }
   const { id, sql, name, events } = event.data;
   const started = performance.now();
-  const [u0, s0] = threadCpu(tid);
+  const { userMs: u0, systemMs: s0 } = threadUsage();
   let reply: QueryReply;
   try {
     for (const text of [sql, ...viewSql]) await engine.registry.loadTablesFor(text);
@@ -99,13 +89,13 @@ self.onmessage = async (
     const out = loaded ? loaded.run(() => run(sql, name)) : run(sql, name);
     reply = { id, ok: true, ...out, wallMs: 0, userMs: 0, systemMs: 0, memory: 0 };
     if (loaded?.cursor) reply.eventCursor = loaded.cursor;
-    const [u1, s1] = threadCpu(tid);
+    const { userMs: u1, systemMs: s1 } = threadUsage();
     reply.wallMs = performance.now() - started;
-    reply.userMs = u1 - u0;
-    reply.systemMs = s1 - s0;
+    reply.userMs = Math.round(u1 - u0);
+    reply.systemMs = Math.round(s1 - s0);
     reply.memory = rss();
   } catch (err) {
-    const [u1, s1] = threadCpu(tid);
+    const { userMs: u1, systemMs: s1 } = threadUsage();
     reply = {
       id,
       ok: false,
@@ -113,8 +103,8 @@ self.onmessage = async (
       rows: [],
       size: 0,
       wallMs: performance.now() - started,
-      userMs: u1 - u0,
-      systemMs: s1 - s0,
+      userMs: Math.round(u1 - u0),
+      systemMs: Math.round(s1 - s0),
       memory: rss(),
     };
   }

@@ -75,6 +75,8 @@ const symbols = {
   mprotect: { parameters: ["pointer", "usize", "i32"], result: "i32" },
   munmap: { parameters: ["pointer", "usize"], result: "i32" },
   geteuid: { parameters: [], result: "u32" },
+  // The CPU time of the calling thread (a query thread's cost per run).
+  getrusage: { parameters: ["i32", "buffer"], result: "i32" },
   // Symbols of an already loaded library (the native virtual-table cursor calls SQLite directly).
   dlopen: { parameters: ["buffer", "i32"], result: "pointer" },
   dlsym: { parameters: ["pointer", "buffer"], result: "pointer" },
