@@ -62,9 +62,12 @@ subscriber.countSubscriptions = () => inotifyPublisher.watchCount;
 /**
  * File metadata (and digests, for creations and updates) osquery attaches to a file event, set
  * on `row` (the event's own fields, so a burst builds one object per event) and returned.
+ * `hashed` is osquery's: 0 when no digest was asked for, 1 when the file was hashed, -1 when a
+ * digest was asked for and none came (the path is gone, or is not a regular file: osquery's
+ * `hash` table gives no row for it).
  */
 export function decorateFileEvent(path: string, hash: boolean, row: Row = {}): Row {
-  row.hashed = 0;
+  row.hashed = hash ? -1 : 0;
   row.md5 = "";
   row.sha1 = "";
   row.sha256 = "";
@@ -88,7 +91,7 @@ export function decorateFileEvent(path: string, hash: boolean, row: Row = {}): R
       row.sha256 = digests.sha256;
       row.hashed = 1;
     } catch {
-      // Gone between the stat and the read: no digests, as before.
+      // Gone (or unreadable) between the stat and the read: no digests, hashing failed.
     }
   }
   return row;
