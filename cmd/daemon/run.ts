@@ -35,11 +35,19 @@ const say = (text: string) => Deno.stderr.writeSync(encoder.encode(text + "\n"))
  * the queries' own CPU ~+20 % where these cost ~+5 % (the packs in-process, A/B in turn), and
  * during a burst of file events keeps V8's helper threads busy with its memory-reducing
  * collections: ~110 µs of the daemon's CPU an event with it against ~85 with these (100,000
- * events, same write rate, in turn). The osq launcher and the one-file loader set them for the
- * process they start; this puts them in a child's environment when the daemon was started some
- * other way (`deno run main.ts daemon`).
+ * events, same write rate, in turn).
+ *
+ * Without V8's memory reducer: it collects again and again whenever a process goes quiet after
+ * allocating, which a daemon does after every scheduled round (the packs every 10 s: daemon
+ * 278-311 against 315-365 ms of CPU a round with it, five 60 s pairs in turn). What it did for
+ * memory matters after large results only, so `--expose-gc` lets the pipeline collect once after
+ * a large run instead (core/runtime/gc.ts): the 100,000-row query's worker peaked at 110 MiB
+ * without either and 105 with the collection, as with the reducer.
+ *
+ * The osq launcher and the one-file loader set them for the process they start; this puts them
+ * in a child's environment when the daemon was started some other way (`deno run main.ts daemon`).
  */
-export const DAEMON_V8_FLAGS = "--max-semi-space-size=2,--heap-growing-percent=30";
+export const DAEMON_V8_FLAGS = "--max-semi-space-size=2,--heap-growing-percent=30,--no-memory-reducer,--expose-gc";
 
 /** `DENO_V8_FLAGS` for a daemon process: {@linkcode DAEMON_V8_FLAGS} first, then the user's own (which win). */
 export function daemonV8Flags(own: string | undefined): string {

@@ -39,11 +39,18 @@ import type { Decorations } from "./decorations.ts";
 import { failedReply, localReply, type QueryThreads, type RunReply } from "./reply.ts";
 import { Severity, type StatusSink } from "./status.ts";
 import { isStorageError, type StorageHealth } from "./storage_health.ts";
+import { collectGarbage } from "../runtime/gc.ts";
 
 /** Rows of a result up to this many bytes are kept in memory to tell an unchanged next run. */
 export const KEPT_ROWS_MAX = 1048576;
 /** Bytes of rows kept for all scheduled queries together (the packs' results: ~0.3 MB). */
 export const KEPT_ROWS_BUDGET = 8 * 1048576;
+
+/**
+ * Row text a run answers with from which its garbage is collected once its lines are shipped
+ * (core/runtime/gc.ts: the daemon runs without V8's memory reducer).
+ */
+export const COLLECT_AFTER_BYTES = 2 * 1048576;
 
 /** What a {@linkcode ResultPipeline} is wired to. */
 export interface ResultPipelineOptions {
@@ -96,6 +103,8 @@ export class ResultPipeline {
   /** Bytes of rows kept in {@linkcode ResultPipeline.#stored}. */
   #keptBytes = 0;
   #host: { at: number; id: Promise<string> } | undefined;
+  /** A run of at least {@linkcode COLLECT_AFTER_BYTES} finished since the last collection. */
+  #largeGarbage = false;
 
   constructor(options: ResultPipelineOptions) {
     this.#o = options;
@@ -238,6 +247,7 @@ export class ResultPipeline {
     }
     const counters = this.#o.counters.get(name);
     if (counters) countRun(counters, reply);
+    if (reply.size >= COLLECT_AFTER_BYTES) this.#largeGarbage = true;
     if (!reply.ok) {
       void prefetch?.cancel();
       this.#o.status(Severity.ERROR, `Error executing scheduled query ${name}: ${reply.error}`);
@@ -373,5 +383,10 @@ export class ResultPipeline {
       }
     }
     if (runs > 0) await this.#o.ship();
+    if (this.#largeGarbage && this.#inflight.size === 0) {
+      // The large result's rows, diff and lines are garbage now (the next run makes its own).
+      this.#largeGarbage = false;
+      collectGarbage();
+    }
   }
 }

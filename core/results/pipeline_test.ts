@@ -264,3 +264,34 @@ Deno.test("result pipeline: the run after a change compares with the rows it kep
     ]);
   });
 });
+
+Deno.test("result pipeline: garbage is collected once after a large run's lines are shipped, never after small runs", async () => {
+  const big = (i: number) => `{"n":"${i}${"x".repeat(1048576)}"}`;
+  const host = globalThis as { gc?: () => void };
+  const previous = host.gc;
+  let collections = 0;
+  host.gc = () => void collections++;
+  try {
+    await withPipeline([['{"n":"1"}'], ['{"n":"2"}'], [big(1), big(2), big(3)], ['{"n":"3"}']], async (p) => {
+      const q = scheduled("numbers", "select n from t");
+      p.counters.set(q.scheduledName, emptyCounters(q));
+      for (let i = 0; i < 2; i++) {
+        p.pipeline.start(q);
+        await p.pipeline.settle(10_000);
+        await p.pipeline.flush();
+      }
+      assertEquals(collections, 0, "small runs collect nothing");
+      p.pipeline.start(q);
+      await p.pipeline.settle(10_000);
+      await p.pipeline.flush();
+      assertEquals(collections, 1, "the large run's garbage is collected once");
+      assert(p.shipped() >= 3, "after its lines were shipped");
+      p.pipeline.start(q);
+      await p.pipeline.settle(10_000);
+      await p.pipeline.flush();
+      assertEquals(collections, 1, "the next small run collects nothing");
+    });
+  } finally {
+    host.gc = previous;
+  }
+});

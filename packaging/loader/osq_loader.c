@@ -293,7 +293,7 @@ int main(int argc, char **argv) {
   /* The daemon's processes run with V8 tuned for memory, as the osq launcher sets it (see there);
      the worker inherits it. A user's own DENO_V8_FLAGS come after and win. */
   if (daemon) {
-    const char *tuned = "--max-semi-space-size=2,--heap-growing-percent=30";
+    const char *tuned = "--max-semi-space-size=2,--heap-growing-percent=30,--no-memory-reducer,--expose-gc";
     const char *own = getenv("DENO_V8_FLAGS");
     size_t tuned_len = strlen(tuned);
     if (!own || !*own) setenv("DENO_V8_FLAGS", tuned, 1);
