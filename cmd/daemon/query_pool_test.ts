@@ -98,3 +98,27 @@ Deno.test("query pool: a thread used across its idle timer's due time ends once 
     pool.close();
   }
 });
+
+Deno.test("query pool: a reply counts the thread's own CPU time in whole milliseconds and the process's resident size", async () => {
+  const pool = new QueryPool(1);
+  try {
+    // A recursive count the thread spends tens of milliseconds on.
+    const sql =
+      "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3000000) SELECT count(*) AS n FROM c";
+    const reply = await pool.run(sql);
+    assert(reply.ok, reply.error);
+    assert(Number.isInteger(reply.userMs) && Number.isInteger(reply.systemMs), `${reply.userMs} ${reply.systemMs}`);
+    assert(reply.userMs + reply.systemMs > 0, "the query's CPU time is counted");
+    assert(
+      reply.userMs + reply.systemMs <= reply.wallMs + 20,
+      `CPU ${reply.userMs + reply.systemMs} ms, wall ${reply.wallMs} ms`,
+    );
+    // The thread lives in this process: its resident size is this process's, as /proc says.
+    const resident = Number(Deno.readTextFileSync("/proc/self/statm").split(" ")[1]) * 4096;
+    assert(reply.memory > resident / 2 && reply.memory < resident * 2, `reply ${reply.memory}, /proc ${resident}`);
+    const again = await pool.run("select 1 as one");
+    assert(again.memory > resident / 2, "read again on the next run");
+  } finally {
+    pool.close();
+  }
+});

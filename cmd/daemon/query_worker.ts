@@ -32,11 +32,28 @@ function threadId(): number {
   }
 }
 
+/**
+ * /proc/self/statm, kept open: read again from its start for each run (a seek and a read)
+ * instead of opened, read and closed (~90 µs a run through Deno's ops).
+ */
+let statm: Deno.FsFile | undefined;
+const statmBuffer = new Uint8Array(128);
+
+/** The process's resident bytes (osquery_schedule's memory columns); 0 when unknown. */
 function rss(): number {
   try {
-    const pages = Number(Deno.readTextFileSync("/proc/self/statm").split(" ")[1]);
+    statm ??= Deno.openSync("/proc/self/statm");
+    statm.seekSync(0, Deno.SeekMode.Start);
+    const n = statm.readSync(statmBuffer) ?? 0;
+    // "size resident shared ...", in pages: the second field.
+    let i = 0;
+    while (i < n && statmBuffer[i] !== 32) i++;
+    let pages = 0;
+    for (i++; i < n && statmBuffer[i] >= 48 && statmBuffer[i] <= 57; i++) pages = pages * 10 + statmBuffer[i] - 48;
     return pages * 4096;
   } catch {
+    statm?.close();
+    statm = undefined;
     return 0;
   }
 }
