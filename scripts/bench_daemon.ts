@@ -14,8 +14,12 @@
  *    (a) at their own intervals: average CPU (% of one core) and peak RSS, supervisor + worker
  *        (targets: < 2 %, < 150 MB);
  *    (b) every 10 s: the daemon's CPU against the floor = the same queries run once each
- *        in-process (one Engine, as `osq shell` runs them) × the rounds (target: <= +15 %); the
- *        floor's rounds run in turn with the daemon's, one halfway between each two of them.
+ *        in-process (one Engine, as `osq shell` runs them) in a process of their own, V8's
+ *        defaults unless `OSQ_FLOOR_V8_FLAGS` says otherwise (target: <= +15 %); the floor's
+ *        rounds run in turn with the daemon's, one halfway between each two of them, and both
+ *        count every thread of their processes over the same window, from /proc. The floor's
+ *        rounds without their background work (V8's helper threads after a round) are printed
+ *        too.
  *
  * 5. `--large [s100k] [s1M]` (alone): an idle daemon, then one scheduled 100,000-row and
  *    1,000,000-row query (3 columns, 1 % changed per run), each with the watchdog (supervisor +
@@ -302,7 +306,9 @@ async function benchPacks() {
       `(b) every 10 s, ${secondsB} s (${rounds} rounds): daemon ${(b.cpuMs / 1000).toFixed(2)} CPU s ` +
         `(${(b.cpuMs / rounds).toFixed(0)} ms/round), floor ${(floorMs / 1000).toFixed(2)} CPU s ` +
         `(${(floorMs / rounds).toFixed(0)} ms/round; ${syncRounds.length} rounds in a process of their own, ` +
-        `in turn with the daemon's), added ${(added / 1000).toFixed(2)} s = ${pct(floorMs)} (target <= 15 %), ` +
+        `in turn with the daemon's${
+          Deno.env.get("OSQ_FLOOR_V8_FLAGS") ? `, V8 flags ${Deno.env.get("OSQ_FLOOR_V8_FLAGS")}` : ""
+        }), added ${(added / 1000).toFixed(2)} s = ${pct(floorMs)} (target <= 15 %), ` +
         `peak RSS ${(b.peakRss / 1048576).toFixed(0)} MB, ${b.lines} result lines; ` +
         `the floor's rounds without their background work: median ${median.toFixed(0)} ms ` +
         `(${sorted[0]?.toFixed(0)}-${sorted.at(-1)?.toFixed(0)}), ${pct(syncMs)} over them`,
@@ -322,7 +328,17 @@ class FloorProcess {
 
   constructor() {
     this.#child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "--unstable-kv", "--no-lock", new URL(import.meta.url).pathname, "--floor-process"],
+      args: [
+        "run",
+        "-A",
+        "--unstable-kv",
+        "--no-lock",
+        // V8's defaults, as the shell runs queries; OSQ_FLOOR_V8_FLAGS gives the floor other flags
+        // (the daemon's own, cmd/daemon/run.ts's DAEMON_V8_FLAGS, to compare like with like).
+        ...(Deno.env.get("OSQ_FLOOR_V8_FLAGS") ? [`--v8-flags=${Deno.env.get("OSQ_FLOOR_V8_FLAGS")}`] : []),
+        new URL(import.meta.url).pathname,
+        "--floor-process",
+      ],
       stdin: "piped",
       stdout: "piped",
       stderr: "inherit",
