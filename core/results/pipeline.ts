@@ -30,7 +30,7 @@ import { eventStep, type LogItem, osqueryRowOrder, resultStep, snapshotLines } f
 import type { RunCommit, Store, StoredQuery } from "../kv/store.ts";
 import { prefetchRows, walkRows } from "./chunked_rows.ts";
 import { renderLines } from "./log_batches.ts";
-import { rowsBytes, rowsSummary, rowTextAt, sameBytes, type SortedRows, sortRows } from "./sorted_rows.ts";
+import { rowsBytes, rowsDigest, rowsSummary, rowTextAt, sameBytes, type SortedRows, sortRows } from "./sorted_rows.ts";
 import type { QueryCounters } from "./scheduler.ts";
 import { EventCursor, withEventCursor } from "../events/system.ts";
 import { CommitBatch } from "./commit_batch.ts";
@@ -51,6 +51,14 @@ export const KEPT_ROWS_BUDGET = 8 * 1048576;
  * (core/runtime/gc.ts: the daemon runs without V8's memory reducer).
  */
 export const COLLECT_AFTER_BYTES = 2 * 1048576;
+
+/** True when `current` holds the rows `kept` says were stored (their copy, else their digest). */
+async function sameRows(current: SortedRows, kept: { rows?: Uint8Array; digest?: Uint8Array }): Promise<boolean> {
+  if (kept.rows) return sameBytes(rowsBytes(current), kept.rows);
+  if (!kept.digest) return false;
+  const digest = await rowsDigest(current);
+  return digest !== undefined && sameBytes(digest, kept.digest);
+}
 
 /** What a {@linkcode ResultPipeline} is wired to. */
 export interface ResultPipelineOptions {
@@ -91,15 +99,19 @@ export class ResultPipeline {
   /** False when the counters changed since the last publish. */
   #published = true;
   /**
-   * Per differential query, the summary and (for results up to {@linkcode KEPT_ROWS_MAX} bytes,
-   * within {@linkcode KEPT_ROWS_BUDGET} for all) a copy of the rows its last commit left stored,
-   * and that state's versionstamp: a run with the same bytes against the same state changed
-   * nothing (osquery stores and logs nothing then), so it skips reading and diffing the stored
-   * rows. Most scheduled runs are such runs. Comparing the bytes here replaced a SHA-256 digest
-   * of them: WebCrypto's digest is an asynchronous operation, so each of those runs woke this
-   * thread once more, and a wake of Deno's event loop costs more CPU than the comparison.
+   * Per differential query, the summary of the rows its last commit left stored, that state's
+   * versionstamp, and a copy of the rows (up to {@linkcode KEPT_ROWS_MAX} bytes, within
+   * {@linkcode KEPT_ROWS_BUDGET} for all) or else their SHA-256 (up to 8 MiB): a run with the
+   * same rows against the same state changed nothing (osquery stores and logs nothing then), so
+   * it skips reading and diffing the stored rows. Most scheduled runs are such runs. Small
+   * results are compared byte for byte: WebCrypto's digest is an asynchronous operation, so a
+   * digest woke this thread once more each run, and a wake of Deno's event loop costs more CPU
+   * than the comparison.
    */
-  readonly #stored = new Map<string, { summary: string; rows?: Uint8Array; versionstamp: string }>();
+  readonly #stored = new Map<
+    string,
+    { summary: string; rows?: Uint8Array; digest?: Uint8Array; versionstamp: string }
+  >();
   /** Bytes of rows kept in {@linkcode ResultPipeline.#stored}. */
   #keptBytes = 0;
   #host: { at: number; id: Promise<string> } | undefined;
@@ -217,7 +229,9 @@ export class ResultPipeline {
     const trusted = sameQuery && known?.versionstamp === before.versionstamp ? known : undefined;
     // A differential run's stored rows are read from the database while its query runs, unless
     // they are likely the same as this run's (then they are read only if they are not).
-    const prefetch = q.snapshot || trusted?.rows ? undefined : prefetchRows(store.kv, name, before.value ?? undefined);
+    const prefetch = q.snapshot || trusted?.rows || trusted?.digest
+      ? undefined
+      : prefetchRows(store.kv, name, before.value ?? undefined);
     let reply: RunReply;
     const eventQuery = (this.#o.readsEvents ?? this.#o.needsThisThread)(q.query);
     let cursor: EventCursor | undefined;
@@ -272,10 +286,7 @@ export class ResultPipeline {
     }
     const current = reply.sorted ?? sortRows(reply.rows);
     const summary = eventQuery ? undefined : rowsSummary(current);
-    if (
-      summary !== undefined && summary === trusted?.summary && trusted.rows &&
-      sameBytes(rowsBytes(current), trusted.rows)
-    ) {
+    if (summary !== undefined && summary === trusted?.summary && await sameRows(current, trusted)) {
       // The stored rows byte for byte: nothing added or removed, no state to store, no line.
       await this.#batch.add({ name, previous: before, lines: [], category: "result" });
       return;
@@ -284,15 +295,19 @@ export class ResultPipeline {
     // Refused or failed, the store deletes what the run wrote ahead of its commit.
     await this.#batch.add(await this.#differential(q, item, current, before, eventQuery, cursor, prefetch));
     const after = summary !== undefined && await store.getQuery(name);
-    if (after && after.versionstamp !== null) this.#remember(name, summary!, current, after.versionstamp);
+    if (after && after.versionstamp !== null) await this.#remember(name, summary!, current, after.versionstamp);
   }
 
-  /** Keeps what a committed run stored, for the next run's comparison (its rows when they fit). */
-  #remember(name: string, summary: string, current: SortedRows, versionstamp: string): void {
+  /** Keeps what a committed run stored, for the next run's comparison: its rows when they fit, else their digest. */
+  async #remember(name: string, summary: string, current: SortedRows, versionstamp: string): Promise<void> {
     const bytes = rowsBytes(current);
-    const keep = bytes.length <= KEPT_ROWS_MAX && this.#keptBytes + bytes.length <= KEPT_ROWS_BUDGET;
-    if (keep) this.#keptBytes += bytes.length;
-    this.#stored.set(name, { summary, ...(keep ? { rows: bytes.slice() } : {}), versionstamp });
+    if (bytes.length <= KEPT_ROWS_MAX && this.#keptBytes + bytes.length <= KEPT_ROWS_BUDGET) {
+      this.#keptBytes += bytes.length;
+      this.#stored.set(name, { summary, rows: bytes.slice(), versionstamp });
+      return;
+    }
+    const digest = await rowsDigest(current);
+    this.#stored.set(name, { summary, ...(digest ? { digest } : {}), versionstamp });
   }
 
   #forget(name: string): void {

@@ -282,6 +282,25 @@ export function rowsBytes(rows: SortedRows): Uint8Array {
 }
 
 /**
+ * Results up to this many bytes of rows get a {@linkcode rowsDigest} when they are too large to
+ * keep a copy of (the pipeline compares small results byte for byte).
+ */
+export const DIGEST_MAX_BYTES = 8 * 1048576;
+
+/**
+ * SHA-256 of the rows' bytes in the query's order, or undefined above {@linkcode DIGEST_MAX_BYTES}.
+ * Equal digests mean equal rows (the same multiset); rows in another order only miss the
+ * shortcut this serves.
+ */
+export async function rowsDigest(rows: SortedRows): Promise<Uint8Array | undefined> {
+  const size = rows.starts[rows.count];
+  if (size > DIGEST_MAX_BYTES) return undefined;
+  // Row buffers are plain (resizable) ArrayBuffers, never shared ones.
+  const view = rows.bytes.subarray(0, size) as Uint8Array<ArrayBuffer>;
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", view));
+}
+
+/**
  * A cheap summary of the rows (count, bytes, and the sum and xor of their hashes), equal for
  * equal rows in any order: a result whose summary differs from the last one's changed, and needs
  * no comparison of its bytes to say so.
