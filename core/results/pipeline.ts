@@ -52,14 +52,6 @@ export const KEPT_ROWS_BUDGET = 8 * 1048576;
  */
 export const COLLECT_AFTER_BYTES = 2 * 1048576;
 
-/** True when `current` holds the rows `kept` says were stored (their copy, else their digest). */
-async function sameRows(current: SortedRows, kept: { rows?: Uint8Array; digest?: Uint8Array }): Promise<boolean> {
-  if (kept.rows) return sameBytes(rowsBytes(current), kept.rows);
-  if (!kept.digest) return false;
-  const digest = await rowsDigest(current);
-  return digest !== undefined && sameBytes(digest, kept.digest);
-}
-
 /** What a {@linkcode ResultPipeline} is wired to. */
 export interface ResultPipelineOptions {
   store: Store;
@@ -101,12 +93,13 @@ export class ResultPipeline {
   /**
    * Per differential query, the summary of the rows its last commit left stored, that state's
    * versionstamp, and a copy of the rows (up to {@linkcode KEPT_ROWS_MAX} bytes, within
-   * {@linkcode KEPT_ROWS_BUDGET} for all) or else their SHA-256 (up to 8 MiB): a run with the
-   * same rows against the same state changed nothing (osquery stores and logs nothing then), so
-   * it skips reading and diffing the stored rows. Most scheduled runs are such runs. Small
-   * results are compared byte for byte: WebCrypto's digest is an asynchronous operation, so a
-   * digest woke this thread once more each run, and a wake of Deno's event loop costs more CPU
-   * than the comparison.
+   * {@linkcode KEPT_ROWS_BUDGET} for all) or else, once a run came back with their summary, their
+   * SHA-256 (up to 8 MiB): a run with the same rows against the same state changed nothing
+   * (osquery stores and logs nothing then), so it skips reading and diffing the stored rows. Most
+   * scheduled runs are such runs. Small results are compared byte for byte: WebCrypto's digest is
+   * an asynchronous operation, so a digest woke this thread once more each run, and a wake of
+   * Deno's event loop costs more CPU than the comparison. A larger result is digested only when
+   * its summary says it may be unchanged, so one that changes every run is never digested.
    */
   readonly #stored = new Map<
     string,
@@ -286,28 +279,36 @@ export class ResultPipeline {
     }
     const current = reply.sorted ?? sortRows(reply.rows);
     const summary = eventQuery ? undefined : rowsSummary(current);
-    if (summary !== undefined && summary === trusted?.summary && await sameRows(current, trusted)) {
-      // The stored rows byte for byte: nothing added or removed, no state to store, no line.
-      await this.#batch.add({ name, previous: before, lines: [], category: "result" });
-      return;
+    // A result with the summary of the stored rows is likely the same: compared byte for byte
+    // when they were kept, else by digest (which is taken only then, and kept for the next run).
+    let digest: Uint8Array | undefined;
+    if (summary !== undefined && summary === trusted?.summary) {
+      const same = trusted.rows
+        ? sameBytes(rowsBytes(current), trusted.rows)
+        : (digest = await rowsDigest(current)) !== undefined && trusted.digest !== undefined &&
+          sameBytes(digest, trusted.digest);
+      if (same) {
+        // The stored rows byte for byte: nothing added or removed, no state to store, no line.
+        await this.#batch.add({ name, previous: before, lines: [], category: "result" });
+        return;
+      }
     }
     this.#forget(name);
     // Refused or failed, the store deletes what the run wrote ahead of its commit.
     await this.#batch.add(await this.#differential(q, item, current, before, eventQuery, cursor, prefetch));
     const after = summary !== undefined && await store.getQuery(name);
-    if (after && after.versionstamp !== null) await this.#remember(name, summary!, current, after.versionstamp);
+    if (after && after.versionstamp !== null) this.#remember(name, summary!, current, after.versionstamp, digest);
   }
 
-  /** Keeps what a committed run stored, for the next run's comparison: its rows when they fit, else their digest. */
-  async #remember(name: string, summary: string, current: SortedRows, versionstamp: string): Promise<void> {
+  /** Keeps what a committed run stored, for the next run's comparison: its rows when they fit, else its digest if taken. */
+  #remember(name: string, summary: string, current: SortedRows, versionstamp: string, digest?: Uint8Array): void {
     const bytes = rowsBytes(current);
     if (bytes.length <= KEPT_ROWS_MAX && this.#keptBytes + bytes.length <= KEPT_ROWS_BUDGET) {
       this.#keptBytes += bytes.length;
       this.#stored.set(name, { summary, rows: bytes.slice(), versionstamp });
-      return;
+    } else {
+      this.#stored.set(name, { summary, ...(digest ? { digest } : {}), versionstamp });
     }
-    const digest = await rowsDigest(current);
-    this.#stored.set(name, { summary, ...(digest ? { digest } : {}), versionstamp });
   }
 
   #forget(name: string): void {

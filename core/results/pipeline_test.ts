@@ -296,7 +296,7 @@ Deno.test("result pipeline: garbage is collected once after a large run's lines 
   }
 });
 
-Deno.test("result pipeline: a result too large to keep a copy of is told unchanged by its digest, reading no stored row", async () => {
+Deno.test("result pipeline: a result too large to keep a copy of is told unchanged by its digest once it came back unchanged, reading no stored row", async () => {
   // Over KEPT_ROWS_MAX (1 MiB) in all, in rows of ~64 KB.
   const rows = Array.from({ length: 20 }, (_, i) => `{"n":"${i}${"y".repeat(65536)}"}`);
   const changed = [...rows.slice(1), '{"n":"new"}'];
@@ -305,6 +305,9 @@ Deno.test("result pipeline: a result too large to keep a copy of is told unchang
     counters.set(q.scheduledName, emptyCounters(q));
     await pipeline.run(q);
     await pipeline.run(q);
+    // The first unchanged run takes the digest (a result that changes every run is never
+    // digested), and diffs in full.
+    await pipeline.run(q);
     let reads = 0;
     const list = store.kv.list.bind(store.kv);
     store.kv.list = ((selector: Deno.KvListSelector, options?: Deno.KvListOptions) => {
@@ -312,9 +315,8 @@ Deno.test("result pipeline: a result too large to keep a copy of is told unchang
       return list(selector, options);
     }) as typeof store.kv.list;
     await pipeline.run(q);
-    await pipeline.run(q);
     store.kv.list = list;
-    assertEquals(reads, 0, "the unchanged runs read no stored rows");
+    assertEquals(reads, 0, "the next unchanged run reads no stored rows");
     const lines = await outbox(store);
     assertEquals(lines.length, 22, "20 added, then one removed and one added");
   });
