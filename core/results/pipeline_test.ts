@@ -239,6 +239,22 @@ Deno.test("result pipeline: a run with the stored rows byte for byte logs and st
   });
 });
 
+/** How many lists of the database `body` makes (row reads go through kv.list). */
+async function listsDuring(store: Store, body: () => Promise<void>): Promise<number> {
+  let reads = 0;
+  const list = store.kv.list.bind(store.kv);
+  store.kv.list = ((selector: Deno.KvListSelector, options?: Deno.KvListOptions) => {
+    reads++;
+    return list(selector, options);
+  }) as typeof store.kv.list;
+  try {
+    await body();
+  } finally {
+    store.kv.list = list;
+  }
+  return reads;
+}
+
 Deno.test("result pipeline: the run after a change compares with the rows it kept and reads no stored row", async () => {
   const a = '{"n":"1"}', b = '{"n":"2"}';
   await withPipeline([[a], [a, b], [a, b], [a, b]], async ({ pipeline, store, counters }) => {
@@ -246,18 +262,13 @@ Deno.test("result pipeline: the run after a change compares with the rows it kep
     counters.set(q.scheduledName, emptyCounters(q));
     await pipeline.run(q);
     await pipeline.run(q);
-    let reads = 0;
-    const list = store.kv.list.bind(store.kv);
-    store.kv.list = ((selector: Deno.KvListSelector, options?: Deno.KvListOptions) => {
-      reads++;
-      return list(selector, options);
-    }) as typeof store.kv.list;
     const stored = await store.getQuery("numbers");
-    await pipeline.run(q);
-    await pipeline.run(q);
+    const reads = await listsDuring(store, async () => {
+      await pipeline.run(q);
+      await pipeline.run(q);
+    });
     assertEquals(reads, 0, "the unchanged runs read no stored rows");
     assertEquals((await store.getQuery("numbers")).versionstamp, stored.versionstamp);
-    store.kv.list = list;
     assertEquals((await outbox(store)).map((l) => [l.action, l.columns]), [
       ["added", { n: "1" }],
       ["added", { n: "2" }],
@@ -308,15 +319,7 @@ Deno.test("result pipeline: a result too large to keep a copy of is told unchang
     // The first unchanged run takes the digest (a result that changes every run is never
     // digested), and diffs in full.
     await pipeline.run(q);
-    let reads = 0;
-    const list = store.kv.list.bind(store.kv);
-    store.kv.list = ((selector: Deno.KvListSelector, options?: Deno.KvListOptions) => {
-      reads++;
-      return list(selector, options);
-    }) as typeof store.kv.list;
-    await pipeline.run(q);
-    store.kv.list = list;
-    assertEquals(reads, 0, "the next unchanged run reads no stored rows");
+    assertEquals(await listsDuring(store, () => pipeline.run(q)), 0, "the next unchanged run reads no stored rows");
     const lines = await outbox(store);
     assertEquals(lines.length, 22, "20 added, then one removed and one added");
   });
