@@ -19,6 +19,7 @@
  * @module
  */
 import { tryLibc } from "./libc.ts";
+import { parseStat } from "./proc.ts";
 
 /** CPU time of a thread, in milliseconds. */
 export interface ThreadUsage {
@@ -46,10 +47,10 @@ export function threadUsage(): ThreadUsage {
 /** The same from `/proc/thread-self/stat` (clock ticks of 10 ms); zeros when it cannot be read. */
 export function procThreadUsage(): ThreadUsage {
   try {
-    const stat = Deno.readTextFileSync("/proc/thread-self/stat");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return { userMs: Number(fields[11]) * 10, systemMs: Number(fields[12]) * 10 };
+    const stat = parseStat(Deno.readTextFileSync("/proc/thread-self/stat"));
+    if (stat) return { userMs: stat.utime * 10, systemMs: stat.stime * 10 };
   } catch {
-    return { userMs: 0, systemMs: 0 };
+    // Not readable here: nothing is known.
   }
+  return { userMs: 0, systemMs: 0 };
 }
