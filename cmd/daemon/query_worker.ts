@@ -18,7 +18,7 @@ import { applyTableSections, applyViews, type TableSections } from "./config_hoo
 import type { QueryReply, QueryRequest } from "./query_pool.ts";
 import { applyTableSwitches, type TableSwitches } from "../../core/flags/table_switches.ts";
 import { loadStoredEventsFor } from "../../core/events/stored.ts";
-import { threadUsage } from "../../core/host/thread_usage.ts";
+import { residentBytes, threadUsage } from "../../core/host/thread_usage.ts";
 
 const engine = new Engine();
 let views: string[] = [];
@@ -28,32 +28,6 @@ function threadId(): number {
   try {
     return Number(Deno.readLinkSync("/proc/thread-self").split("/").pop());
   } catch {
-    return 0;
-  }
-}
-
-/**
- * /proc/self/statm, kept open: read again from its start for each run (a seek and a read)
- * instead of opened, read and closed (~90 µs a run through Deno's ops).
- */
-let statm: Deno.FsFile | undefined;
-const statmBuffer = new Uint8Array(128);
-
-/** The process's resident bytes (osquery_schedule's memory columns); 0 when unknown. */
-function rss(): number {
-  try {
-    statm ??= Deno.openSync("/proc/self/statm");
-    statm.seekSync(0, Deno.SeekMode.Start);
-    const n = statm.readSync(statmBuffer) ?? 0;
-    // "size resident shared ...", in pages: the second field.
-    let i = 0;
-    while (i < n && statmBuffer[i] !== 32) i++;
-    let pages = 0;
-    for (i++; i < n && statmBuffer[i] >= 48 && statmBuffer[i] <= 57; i++) pages = pages * 10 + statmBuffer[i] - 48;
-    return pages * 4096;
-  } catch {
-    statm?.close();
-    statm = undefined;
     return 0;
   }
 }
@@ -110,7 +84,7 @@ self.onmessage = async (
     reply.wallMs = performance.now() - started;
     reply.userMs = Math.round(u1 - u0);
     reply.systemMs = Math.round(s1 - s0);
-    reply.memory = rss();
+    reply.memory = residentBytes();
   } catch (err) {
     const { userMs: u1, systemMs: s1 } = threadUsage();
     reply = {
@@ -122,7 +96,7 @@ self.onmessage = async (
       wallMs: performance.now() - started,
       userMs: Math.round(u1 - u0),
       systemMs: Math.round(s1 - s0),
-      memory: rss(),
+      memory: residentBytes(),
     };
   }
   self.postMessage(reply, reply.sorted ? transferList(reply.sorted) : []);

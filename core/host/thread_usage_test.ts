@@ -1,5 +1,5 @@
 import { assert } from "../../testing/assert.ts";
-import { procThreadUsage, threadUsage } from "./thread_usage.ts";
+import { procThreadUsage, residentBytes, threadUsage } from "./thread_usage.ts";
 
 if (Deno.build.os !== "linux") console.warn("thread_usage_test: thread CPU times are read on Linux only");
 
@@ -42,4 +42,16 @@ Deno.test("thread usage: another thread's work does not count for the calling th
   const used = after.userMs + after.systemMs - before.userMs - before.systemMs;
   // The worker burned ~300 ms of CPU; this thread only waited (and started it).
   assert(used < 150, `the waiting thread was charged ${used} ms`);
+});
+
+Deno.test("resident bytes: the process's resident size as /proc gives it, read again on each call", {
+  ignore: Deno.build.os !== "linux",
+}, () => {
+  const proc = () => Number(Deno.readTextFileSync("/proc/self/statm").split(" ")[1]) * 4096;
+  const before = residentBytes();
+  assert(Math.abs(before - proc()) < 8 * 1048576, `${before} against /proc ${proc()}`);
+  const held = new Uint8Array(64 * 1048576).fill(1);
+  const after = residentBytes();
+  assert(after - before > 48 * 1048576, `64 MiB touched, resident grew ${after - before} bytes`);
+  assert(held[held.length - 1] === 1);
 });
