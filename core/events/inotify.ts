@@ -147,8 +147,9 @@ export function raiseQueueLimit(path = QUEUE_SYSCTL, target = QUEUE_TARGET): num
 /** Actions whose repeats for one file, while one waits undelivered, are folded into it. */
 const COALESCED = new Set(["UPDATED", "ATTRIBUTES_MODIFIED", "OPENED", "ACCESSED"]);
 
-function queueKey(change: FileChange): string {
-  return `${change.action}\0${change.path}\0${change.subscription.category}\0${change.subscription.pattern}`;
+/** The key of a waiting change to `change`'s file and subscription, with `action` (by default its own). */
+function queueKey(change: FileChange, action: string = change.action): string {
+  return `${action}\0${change.path}\0${change.subscription.category}\0${change.subscription.pattern}`;
 }
 
 /** Watches the subscriptions' directories and reports matching changes. */
@@ -392,8 +393,7 @@ export class InotifyPublisher implements EventPublisher {
         } else {
           // A creation, deletion or move ends the run of repeats before it.
           if (this.#queued.size > 0) {
-            const rest = queueKey(change).slice(action.length);
-            for (const a of COALESCED) this.#queued.delete(a + rest);
+            for (const a of COALESCED) this.#queued.delete(queueKey(change, a));
           }
         }
         this.#queue.push(change);
