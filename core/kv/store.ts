@@ -176,6 +176,15 @@ export interface RunCommit {
   extra?: [Deno.KvKey, unknown][];
 }
 
+/**
+ * True when a run has nothing to store: no new state, rows, lines or extra keys (an unchanged
+ * result, osquery writes nothing then). Such a run needs no commit at all; most scheduled runs
+ * are such runs, and a commit costs a database round trip and a write on the store's thread.
+ */
+export function writesNothing(run: RunCommit): boolean {
+  return !run.state && !run.rows && run.lines.length === 0 && !run.lineBlobs?.length && !run.extra?.length;
+}
+
 interface PreparedRun {
   run: RunCommit;
   /** Blobs written before the commit (unreferenced until it succeeds). */
@@ -319,6 +328,11 @@ export class Store {
     const index: number[] = [];
     const outcomes: (bigint | undefined | StoreError)[] = new Array(runs.length);
     for (const [k, run] of runs.entries()) {
+      // Its mark was in the marks file (core/kv/executing.ts), not in the database: nothing to clear.
+      if (writesNothing(run)) {
+        outcomes[k] = undefined;
+        continue;
+      }
       const written = (run.lineBlobs ?? []).map((b) => b.blob);
       try {
         prepared.push(await this.#prepare(run, written));

@@ -111,6 +111,28 @@ if (!kvAvailable()) {
     store.close();
   });
 
+  Deno.test("kv: a run with nothing to write commits nothing, even against a stale state", async () => {
+    const store = await openStore(":memory:");
+    const before = await store.getQuery("a");
+    await store.commitRun({
+      name: "a",
+      previous: before,
+      state: { epoch: 0, counter: 0, sql: "s" },
+      rows: await chunks(store, "a", ["1"]),
+      lines: ["a0"],
+      category: "result",
+    });
+    const kv = store.kv as Deno.Kv & { atomic: Deno.Kv["atomic"] };
+    let commits = 0;
+    const atomic = kv.atomic.bind(kv);
+    kv.atomic = () => (commits++, atomic());
+    // An unchanged result's run (no state, rows or lines): no commit, so no conflict either.
+    const outcomes = await store.commitRuns([{ name: "a", previous: before, lines: [], category: "result" }]);
+    assertEquals(outcomes, [undefined]);
+    assertEquals(commits, 0);
+    store.close();
+  });
+
   Deno.test("kv: a stale run in a batch is refused alone; the others commit", async () => {
     const store = await openStore(":memory:");
     const first = await store.getQuery("a");

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { RunCommit, Store } from "../kv/store.ts";
+import { type RunCommit, type Store, writesNothing } from "../kv/store.ts";
 
 /** What a {@linkcode CommitBatch} needs from the pipeline around it. */
 export interface CommitBatchOptions {
@@ -14,8 +14,11 @@ export interface CommitBatchOptions {
   inflight: () => number;
   /** True when a flush has work besides commits (counters to publish). */
   dirty: () => boolean;
-  /** After each flush: how many runs it took and whether any of them committed. */
-  afterFlush: (runs: number, anyCommitted: boolean) => Promise<void>;
+  /**
+   * After each flush: how many runs it took, whether any of them wrote to the database, and
+   * whether any committed lines for the loggers.
+   */
+  afterFlush: (runs: number, anyCommitted: boolean, anyLines: boolean) => Promise<void>;
   /** Longest a finished run waits for others to share its commit (default 1000 ms). */
   batchMs?: number;
 }
@@ -67,6 +70,7 @@ export class CommitBatch {
   async #flushNow(): Promise<void> {
     const batch = this.#pending.splice(0);
     let anyCommitted = false;
+    let anyLines = false;
     if (batch.length) {
       let outcomes: (bigint | undefined | Error)[];
       try {
@@ -79,8 +83,10 @@ export class CommitBatch {
         if (outcome instanceof Error) b.reject(outcome);
         else b.resolve();
       });
-      anyCommitted = outcomes.some((o) => !(o instanceof Error));
+      // A run with nothing to write committed nothing: it says nothing of the database's health.
+      anyCommitted = outcomes.some((o, i) => !(o instanceof Error) && !writesNothing(batch[i].run));
+      anyLines = outcomes.some((o) => typeof o === "bigint");
     }
-    await this.#options.afterFlush(batch.length, anyCommitted);
+    await this.#options.afterFlush(batch.length, anyCommitted, anyLines);
   }
 }

@@ -117,7 +117,7 @@ export class ResultPipeline {
       store: options.store,
       inflight: () => this.#inflight.size,
       dirty: () => !this.#published,
-      afterFlush: (runs, anyCommitted) => this.#afterFlush(runs, anyCommitted),
+      afterFlush: (runs, anyCommitted, anyLines) => this.#afterFlush(runs, anyCommitted, anyLines),
     });
   }
 
@@ -384,8 +384,8 @@ export class ResultPipeline {
     }
   }
 
-  /** After a flush: the database took writes again, the counters are published, the lines shipped. */
-  async #afterFlush(runs: number, anyCommitted: boolean): Promise<void> {
+  /** After a flush: the database took writes again, the counters are published, new lines shipped. */
+  async #afterFlush(runs: number, anyCommitted: boolean, anyLines: boolean): Promise<void> {
     if (runs > 0) {
       if (anyCommitted) this.#o.health.ok("database", this.#o.database());
       this.#published = false;
@@ -398,7 +398,8 @@ export class ResultPipeline {
         this.#o.status(Severity.ERROR, `Error publishing the schedule's counters: ${(err as Error).message}`);
       }
     }
-    if (runs > 0) await this.#o.ship();
+    // Only new lines need shipping: a failed shipment retries on its own (cmd/daemon/shipper.ts).
+    if (anyLines) await this.#o.ship();
     if (this.#largeGarbage && this.#inflight.size === 0) {
       // The large result's rows, diff and lines are garbage now (the next run makes its own).
       this.#largeGarbage = false;
