@@ -1,11 +1,17 @@
 /**
  * Query threads for the scheduler: scheduled queries run on Web Workers with their own Engine,
- * off the tick loop. Fast queries share one thread (one warm Engine and JIT, one heap); a new
- * thread starts only when every thread has been busy with one query for longer than
- * `slowMs` (so a slow query holds up the others by at most that long), up to a cap. Threads
- * idle for `idleMs` end (the next query starts one again), as does a thread that answered a
- * large result (its memory goes back before the result is diffed); a query past its time limit
- * has its thread ended.
+ * off the tick loop. The queries asked for together (a tick's due queries) go to a thread in
+ * one message and come back in one: waking a sleeping thread costs more CPU than a small query
+ * (~0.2 ms a message either way, measured on the packs' schedule), so a tick costs two wakes,
+ * not two per query. The thread marks each query as running in its own marks file while it
+ * runs it (core/kv/executing.ts), for the watchdog's blame.
+ *
+ * Fast queries share one thread (one warm Engine and JIT, one heap); a new thread starts only
+ * when every thread has been busy with one query for longer than `slowMs`, and takes the
+ * queries the others have not started yet (so a slow query holds up the others by at most that
+ * long), up to a cap. Threads idle for `idleMs` end (the next query starts one again), as does
+ * a thread that answered a large result (its memory goes back before the result is diffed); a
+ * query past its time limit runs alone and has its thread ended.
  *
  * @module
  */
@@ -16,13 +22,14 @@ import { Database } from "../../core/sqlite/database.ts";
 import type { RunReply, ThreadRunOptions } from "../../core/results/reply.ts";
 import { events, type StoredEventsPlan } from "../../core/events/system.ts";
 import { flags } from "../../core/flags/flags.ts";
+import { threadMarksPath } from "../../core/kv/executing.ts";
 
 /**
  * Row text a thread may answer and still serve the next query. A larger result has grown the
  * thread (its heap, SQLite's memory for the statement, the row buffers' allocations) by several
  * MiB that stay with it; ending it returns them while the daemon diffs and logs the result, and
  * the next query starts a thread afresh (~0.1 s): a 100,000-row run's worker peak fell ~8 MiB
- * (scripts/bench_daemon.ts --large).
+ * (scripts/bench_daemon.ts --large). A thread stops its batch after such a result.
  */
 export const LARGE_RESULT_BYTES = 2 * 1048576;
 
@@ -36,6 +43,8 @@ export const LARGE_RESULT_BYTES = 2 * 1048576;
 export const PRESTART_BYTES = 16 * 1048576;
 /** How long after such a result the replacement starts: once the result's diff and log lines are done. */
 export const PRESTART_MS = 1500;
+/** Most queries handed to a thread in one message. */
+export const MAX_BATCH = 64;
 
 /** A request to a query thread. */
 export interface QueryRequest {
@@ -46,6 +55,8 @@ export interface QueryRequest {
    * buffers ({@linkcode QueryReply.sorted}, transferred).
    */
   name?: string;
+  /** A scheduled query's name: the thread marks it as running while it runs. */
+  mark?: string;
   /**
    * For a query reading event tables: the thread reads their events from the store `plan`
    * names (after `cursor`, per table, for a scheduled run) and answers with the cursor it
@@ -54,25 +65,58 @@ export interface QueryRequest {
   events?: { plan: StoredEventsPlan; cursor?: Record<string, number> };
 }
 
+/**
+ * Requests handed to a thread at once, run in order. `control` is shared: [0] is the index of
+ * the next request to start (the thread moves it on with compare-and-swap before each request;
+ * the pool swaps in -1 to take back the requests not started, the thread to stop early), [1]
+ * the ms after `postedAt` (Date.now()) at which the current request started.
+ */
+export interface QueryBatch {
+  batch: QueryRequest[];
+  control: Int32Array;
+  postedAt: number;
+  /** Row text after which the thread answers at once and runs no more of the batch. */
+  largeBytes: number;
+}
+
+/** A thread's answer to a batch: the replies of the requests it ran, in order. */
+export interface BatchReply {
+  replies: QueryReply[];
+}
+
 /** A query thread's answer: the pipeline's RunReply (core/results/reply.ts) with the request's id. */
 export interface QueryReply extends RunReply {
   id: number;
 }
 
+interface Job {
+  request: QueryRequest;
+  resolve: (r: QueryReply) => void;
+  reject: (err: Error) => void;
+  timeoutMs?: number;
+  /** A scheduled event query's cursor (the store's plan is taken when the job is posted). */
+  events?: ThreadRunOptions["events"];
+}
+
 interface Thread {
   worker: Worker;
   tid: number;
+  /** Which marks file is the thread's (core/kv/executing.ts's threadMarksPath). */
+  slot: number;
   /** The thread's SQLite connection (for sqlite3_interrupt) and scan-cancel flag. */
   db: bigint;
   cancel?: Int32Array;
-  ready: Promise<void>;
-  busy: boolean;
-  /** When the thread's current query (or its start-up) began, in performance.now() ms. */
-  since: number;
+  /** When the thread finished starting (Date.now()); start-up does not count as a slow query. */
+  readyAt?: number;
+  /** The batch in flight: its jobs (those not taken back), shared control, and when it was posted. */
+  jobs: Job[];
+  control?: Int32Array;
+  postedAt: number;
+  /** A lone query's time limit. */
+  timer?: ReturnType<typeof setTimeout>;
   idleTimer?: ReturnType<typeof setTimeout>;
   /** When the thread last became idle, in performance.now() ms. */
   idleSince?: number;
-  pending?: { resolve: (r: QueryReply) => void; id: number; timer?: ReturnType<typeof setTimeout> };
 }
 
 /** Raised when a query exceeded its time limit or the pool closed. */
@@ -89,7 +133,10 @@ export class QueryPool {
   readonly #max: number;
   #nextId = 1;
   #closed = false;
-  readonly #queue: (() => void)[] = [];
+  /** Jobs not handed to a thread yet, in order. */
+  readonly #waiting: Job[] = [];
+  #dispatchQueued = false;
+  #slowTimer: ReturnType<typeof setTimeout> | undefined;
   #sections: Record<string, unknown> = {};
   #views: [string, string][] = [];
 
@@ -98,18 +145,27 @@ export class QueryPool {
   readonly #largeBytes: number;
   readonly #prestartBytes: number;
   readonly #prestartMs: number;
+  readonly #marksPath: string | undefined;
   #prestart: ReturnType<typeof setTimeout> | undefined;
 
   /**
-   * `max` threads at most; a further thread starts once every thread has been busy for
-   * `slowMs`; a thread idle for `idleMs` ends, and so does a thread once it answered
+   * `max` threads at most; a further thread starts once every thread has been busy with one
+   * query for `slowMs`; a thread idle for `idleMs` ends, and so does a thread once it answered
    * `largeBytes` of row text or more (default {@linkcode LARGE_RESULT_BYTES}), and is replaced
-   * `prestartMs` later after `prestartBytes` or more ({@linkcode PRESTART_BYTES}).
+   * `prestartMs` later after `prestartBytes` or more ({@linkcode PRESTART_BYTES}). With
+   * `marksPath` (the store's marks file), each thread marks the scheduled queries it runs in
+   * a file beside it.
    */
   constructor(
     max = 4,
-    options: { slowMs?: number; idleMs?: number; largeBytes?: number; prestartBytes?: number; prestartMs?: number } =
-      {},
+    options: {
+      slowMs?: number;
+      idleMs?: number;
+      largeBytes?: number;
+      prestartBytes?: number;
+      prestartMs?: number;
+      marksPath?: string;
+    } = {},
   ) {
     this.#max = max;
     this.#slowMs = options.slowMs ?? 1000;
@@ -117,44 +173,31 @@ export class QueryPool {
     this.#largeBytes = options.largeBytes ?? LARGE_RESULT_BYTES;
     this.#prestartBytes = options.prestartBytes ?? PRESTART_BYTES;
     this.#prestartMs = options.prestartMs ?? PRESTART_MS;
+    this.#marksPath = options.marksPath;
   }
 
   #spawn(): Thread {
     const worker = new Worker(new URL("./query_worker.ts", import.meta.url), { type: "module" });
+    const used = new Set(this.#threads.map((t) => t.slot));
+    let slot = 0;
+    while (used.has(slot)) slot++;
     worker.postMessage({ schedule: scheduleBuffer() });
     // The thread's registry leaves out the tables --disable_tables/--enable_tables remove here.
     worker.postMessage({ tableSwitches: tableSwitchesFromFlags() });
     worker.postMessage({ sections: this.#sections, views: this.#views });
-    let markReady!: () => void;
-    const thread: Thread = {
-      worker,
-      tid: 0,
-      db: 0n,
-      ready: new Promise((r) => (markReady = r)),
-      busy: false,
-      // Start-up (importing every table) does not count as a slow query.
-      since: Infinity,
-    };
+    worker.postMessage({ marks: this.#marksPath === undefined ? null : threadMarksPath(this.#marksPath, slot) });
+    const thread: Thread = { worker, tid: 0, slot, db: 0n, jobs: [], postedAt: 0 };
     worker.onmessage = (e: MessageEvent) => {
-      const data = e.data as QueryReply & { ready?: boolean; tid?: number; db?: string; cancel?: Int32Array };
+      const data = e.data as BatchReply & { ready?: boolean; tid?: number; db?: string; cancel?: Int32Array };
       if (data.ready) {
         thread.tid = data.tid ?? 0;
         thread.db = BigInt(data.db ?? "0");
         thread.cancel = data.cancel;
-        thread.since = performance.now();
-        markReady();
-        // Waiters look again: their slowMs deadlines start now.
-        for (const wake of this.#queue.splice(0)) wake();
+        thread.readyAt = Date.now();
+        this.#soon();
         return;
       }
-      const p = thread.pending;
-      if (p && p.id === data.id) {
-        if (p.timer !== undefined) clearTimeout(p.timer);
-        thread.pending = undefined;
-        if (data.size >= this.#largeBytes) this.#retire(thread, data.size >= this.#prestartBytes);
-        else this.#release(thread);
-        p.resolve(data);
-      }
+      if (data.replies) this.#answered(thread, data.replies);
     };
     worker.onerror = (e) => {
       e.preventDefault();
@@ -164,41 +207,60 @@ export class QueryPool {
     return thread;
   }
 
-  /** Marks a thread idle, wakes a waiter, and ends the thread if it stays idle. */
+  /** A thread answered its batch: replies to their jobs, jobs it did not start back to the queue. */
+  #answered(thread: Thread, replies: QueryReply[]): void {
+    const jobs = thread.jobs;
+    thread.jobs = [];
+    thread.control = undefined;
+    if (thread.timer !== undefined) clearTimeout(thread.timer);
+    thread.timer = undefined;
+    const byId = new Map(jobs.map((j) => [j.request.id, j]));
+    let largest = 0;
+    const answered: [Job, QueryReply][] = [];
+    for (const reply of replies) {
+      const job = byId.get(reply.id);
+      if (!job) continue;
+      byId.delete(reply.id);
+      largest = Math.max(largest, reply.size);
+      answered.push([job, reply]);
+    }
+    // The thread stopped after a large result: the rest run after it, first.
+    this.#waiting.unshift(...jobs.filter((j) => byId.has(j.request.id)));
+    if (largest >= this.#largeBytes) this.#retire(thread, largest >= this.#prestartBytes);
+    else this.#release(thread);
+    for (const [job, reply] of answered) job.resolve(reply);
+  }
+
+  /** Marks a thread idle, hands it waiting work, and ends the thread if it stays idle. */
   #release(thread: Thread): void {
-    thread.busy = false;
     thread.idleSince = performance.now();
-    // One timer per idle period, not one set and cleared per query (hundreds a minute).
+    // One timer per idle period, not one set and cleared per batch.
     thread.idleTimer ??= setTimeout(() => this.#idleCheck(thread), this.#idleMs);
-    this.#wake();
+    this.#soon();
   }
 
   /** Ends a thread idle for `idleMs`; a busy one is looked at again when it is released. */
   #idleCheck(thread: Thread): void {
     thread.idleTimer = undefined;
-    if (thread.busy) return;
+    if (thread.control) return;
     const left = (thread.idleSince ?? 0) + this.#idleMs - performance.now();
     if (left <= 0) this.#end(thread);
     else thread.idleTimer = setTimeout(() => this.#idleCheck(thread), left);
   }
 
   /**
-   * Ends a thread that just answered (a large result), letting a waiter start another; with
+   * Ends a thread that just answered (a large result), letting waiting work start another; with
    * `replace`, an idle one starts a moment later unless a query started one meanwhile (it ends
    * after `idleMs` unused).
    */
   #retire(thread: Thread, replace = false): void {
     this.#end(thread);
-    this.#wake();
+    this.#soon();
     if (!replace || this.#prestart !== undefined) return;
     this.#prestart = setTimeout(() => {
       this.#prestart = undefined;
       if (!this.#closed && this.#threads.length === 0) this.#release(this.#spawn());
     }, this.#prestartMs);
-  }
-
-  #wake(): void {
-    this.#queue.shift()?.();
   }
 
   #end(thread: Thread): void {
@@ -208,16 +270,21 @@ export class QueryPool {
     if (i >= 0) this.#threads.splice(i, 1);
   }
 
+  /**
+   * Ends a thread that failed or ran past a time limit: the queries it started fail with
+   * `message`, those it had not started go back to the queue.
+   */
   #fail(thread: Thread, message: string): void {
-    const p = thread.pending;
-    if (thread.idleTimer !== undefined) clearTimeout(thread.idleTimer);
-    thread.worker.terminate();
-    const i = this.#threads.indexOf(thread);
-    if (i >= 0) this.#threads.splice(i, 1);
-    if (p) {
-      if (p.timer !== undefined) clearTimeout(p.timer);
-      p.resolve({
-        id: p.id,
+    const unstarted = this.#takeBack(thread);
+    const failed = thread.jobs;
+    thread.jobs = [];
+    thread.control = undefined;
+    if (thread.timer !== undefined) clearTimeout(thread.timer);
+    this.#end(thread);
+    this.#waiting.unshift(...unstarted);
+    for (const job of failed) {
+      job.resolve({
+        id: job.request.id,
         ok: false,
         error: message,
         rows: [],
@@ -228,88 +295,137 @@ export class QueryPool {
         memory: 0,
       });
     }
-    this.#wake();
+    this.#soon();
   }
 
-  async #acquire(): Promise<Thread> {
-    while (true) {
-      if (this.#closed) throw new QueryAbortedError("The query pool is closed.");
-      const idle = this.#threads.find((t) => !t.busy);
-      if (idle) {
-        idle.busy = true;
-        idle.since = performance.now();
-        return idle;
+  /** The jobs of a thread's batch it has not started, taken from it (it stops before them). */
+  #takeBack(thread: Thread): Job[] {
+    if (!thread.control) return [];
+    const next = Atomics.exchange(thread.control, 0, -1);
+    return next < 0 ? [] : thread.jobs.splice(next);
+  }
+
+  /** Hands waiting jobs to threads once the current run of microtasks is done (a tick's queries together). */
+  #soon(): void {
+    if (this.#dispatchQueued) return;
+    this.#dispatchQueued = true;
+    queueMicrotask(() => {
+      this.#dispatchQueued = false;
+      this.#dispatch();
+    });
+  }
+
+  #dispatch(): void {
+    if (this.#closed) return;
+    while (this.#waiting.length) {
+      // A thread gets work once it has started (its id then names it in marks and notes).
+      const thread = this.#threads.find((t) => !t.control && t.readyAt !== undefined);
+      if (!thread) {
+        if (this.#threads.length === 0) this.#spawn();
+        break;
       }
-      // Every thread is busy: wait for one, unless all have been busy past slowMs.
-      const now = performance.now();
-      const soonest = Math.min(...this.#threads.map((t) => t.since + this.#slowMs)) - now;
-      if (this.#threads.length < this.#max && (this.#threads.length === 0 || soonest <= 0)) {
-        const t = this.#spawn();
-        t.busy = true;
-        return t;
-      }
-      await new Promise<void>((resolve) => {
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        const wake = () => {
-          if (timer !== undefined) clearTimeout(timer);
-          const i = this.#queue.indexOf(wake);
-          if (i >= 0) this.#queue.splice(i, 1);
-          resolve();
-        };
-        this.#queue.push(wake);
-        // A thread crossing slowMs lets a new one start: look again then.
-        if (this.#threads.length < this.#max && Number.isFinite(soonest)) {
-          timer = setTimeout(wake, Math.max(1, soonest));
-        }
-      });
+      this.#post(thread, this.#takeBatch());
     }
+    this.#armSlowCheck();
+  }
+
+  /** The next batch: waiting jobs in order, up to a job with a time limit (which goes alone). */
+  #takeBatch(): Job[] {
+    if (this.#waiting[0].timeoutMs) return this.#waiting.splice(0, 1);
+    const limited = this.#waiting.findIndex((j) => j.timeoutMs);
+    return this.#waiting.splice(0, Math.min(limited < 0 ? this.#waiting.length : limited, MAX_BATCH));
+  }
+
+  #post(thread: Thread, jobs: Job[]): void {
+    thread.jobs = jobs;
+    thread.control = new Int32Array(new SharedArrayBuffer(8));
+    thread.postedAt = Date.now();
+    const batch: QueryRequest[] = [];
+    for (const job of jobs) {
+      // Without a store the threads can open (events stopped since), the tables answer empty
+      // and the cursor stays: the next run reads those events.
+      const plan = job.events ? events.threadRead() : undefined;
+      if (plan) {
+        job.request.events = { plan, ...(job.events?.cursor ? { cursor: job.events.cursor } : {}) };
+        if (flags.bool("verbose")) this.#noteEventRead(thread, job.request);
+      }
+      batch.push(job.request);
+    }
+    const limit = jobs.length === 1 ? jobs[0].timeoutMs : undefined;
+    if (limit) {
+      thread.timer = setTimeout(() => {
+        // Ask the statement to stop; if the thread does not answer soon, end it.
+        this.#interrupt(thread);
+        thread.timer = setTimeout(
+          () => this.#fail(thread, `The query ran longer than ${limit} ms and was stopped.`),
+          2000,
+        );
+      }, limit);
+    }
+    const message: QueryBatch = {
+      batch,
+      control: thread.control,
+      postedAt: thread.postedAt,
+      largeBytes: this.#largeBytes,
+    };
+    thread.worker.postMessage(message);
+  }
+
+  /** When the query a thread runs now started (Date.now()); start-up does not count. */
+  #currentSince(thread: Thread): number {
+    if (thread.readyAt === undefined) return Infinity;
+    if (!thread.control) return Infinity;
+    return Math.max(thread.readyAt, thread.postedAt + Atomics.load(thread.control, 1));
   }
 
   /**
-   * Runs `sql` on a free thread. `onStart` receives the thread id once it runs (for the
-   * watchdog's blame). With `timeoutMs`, the thread is ended past that time.
+   * While work waits (queued, or in a batch behind a running query) and a thread may still
+   * start: once every thread has been on its current query for `slowMs`, a new thread starts
+   * and takes the work nobody started.
    */
-  async run(sql: string, options: ThreadRunOptions = {}): Promise<QueryReply> {
-    const thread = await this.#acquire();
-    await thread.ready;
-    try {
-      await options.onStart?.(thread.tid);
-    } catch (err) {
-      // The thread never got the query: give it back, or a failing onStart (a full disk) leaks
-      // every thread and the schedule stops for good.
-      this.#release(thread);
-      throw err;
+  #armSlowCheck(): void {
+    if (this.#slowTimer !== undefined) clearTimeout(this.#slowTimer);
+    this.#slowTimer = undefined;
+    if (this.#closed || this.#threads.length === 0 || this.#threads.length >= this.#max) return;
+    const waiting = this.#waiting.length > 0 ||
+      this.#threads.some((t) =>
+        t.control && Atomics.load(t.control, 0) >= 0 && Atomics.load(t.control, 0) < t.jobs.length
+      );
+    if (!waiting) return;
+    const deadline = Math.max(...this.#threads.map((t) => this.#currentSince(t))) + this.#slowMs;
+    if (!Number.isFinite(deadline)) return;
+    const left = deadline - Date.now();
+    if (left > 0) {
+      this.#slowTimer = setTimeout(() => this.#armSlowCheck(), left);
+      return;
     }
-    const id = this.#nextId++;
-    return await new Promise<QueryReply>((resolve) => {
-      thread.pending = { resolve, id };
-      if (options.timeoutMs) {
-        thread.pending.timer = setTimeout(() => {
-          // Ask the statement to stop; if the thread does not answer soon, end it.
-          this.#interrupt(thread);
-          thread.pending!.timer = setTimeout(
-            () => this.#fail(thread, `The query ran longer than ${options.timeoutMs} ms and was stopped.`),
-            2000,
-          );
-        }, options.timeoutMs);
-      }
-      const request: QueryRequest = { id, sql };
-      if (options.name !== undefined) request.name = options.name;
-      // Without a store the threads can open (events stopped since), the tables answer empty
-      // and the cursor stays: the next run reads those events.
-      const plan = options.events ? events.threadRead() : undefined;
-      if (plan) {
-        request.events = { plan, ...(options.events?.cursor ? { cursor: options.events.cursor } : {}) };
-        if (flags.bool("verbose")) this.#noteEventRead(thread, sql, request);
-      }
-      thread.worker.postMessage(request);
+    for (const t of this.#threads) this.#waiting.unshift(...this.#takeBack(t));
+    this.#spawn();
+    this.#dispatch();
+  }
+
+  /**
+   * Runs `sql` on a thread, with the other queries asked for meanwhile. With `timeoutMs`, it
+   * runs alone and the thread is ended past that time.
+   */
+  run(sql: string, options: ThreadRunOptions = {}): Promise<QueryReply> {
+    if (this.#closed) return Promise.reject(new QueryAbortedError("The query pool is closed."));
+    const request: QueryRequest = { id: this.#nextId++, sql };
+    if (options.name !== undefined) request.name = options.name;
+    if (options.mark !== undefined) request.mark = options.mark;
+    return new Promise<QueryReply>((resolve, reject) => {
+      const job: Job = { request, resolve, reject };
+      if (options.timeoutMs) job.timeoutMs = options.timeoutMs;
+      if (options.events) job.events = options.events;
+      this.#waiting.push(job);
+      this.#soon();
     });
   }
 
   /** With --verbose: which thread reads which stored events (the daemon's tests look for it). */
-  #noteEventRead(thread: Thread, sql: string, request: QueryRequest): void {
+  #noteEventRead(thread: Thread, request: QueryRequest): void {
     const from = JSON.stringify(request.events?.cursor ?? {});
-    console.error(`I Query thread ${thread.tid} reads the stored events after ${from} for: ${sql}`);
+    console.error(`I Query thread ${thread.tid} reads the stored events after ${from} for: ${request.sql}`);
   }
 
   /** Sends config sections (for tables that read them) and views to every thread, now and when started. */
@@ -326,7 +442,7 @@ export class QueryPool {
 
   /** Stops every running statement (scans end, SQLite stops at its next opcode). */
   interruptAll(): void {
-    for (const t of this.#threads) if (t.busy) this.#interrupt(t);
+    for (const t of this.#threads) if (t.control) this.#interrupt(t);
   }
 
   /** Number of threads. */
@@ -334,11 +450,12 @@ export class QueryPool {
     return this.#threads.length;
   }
 
-  /** Ends every thread; running queries resolve as failed. */
+  /** Ends every thread; running queries resolve as failed, waiting ones reject. */
   close(): void {
     this.#closed = true;
     clearTimeout(this.#prestart);
+    clearTimeout(this.#slowTimer);
     for (const t of [...this.#threads]) this.#fail(t, "The daemon is stopping.");
-    for (const q of this.#queue.splice(0)) q();
+    for (const job of this.#waiting.splice(0)) job.reject(new QueryAbortedError("The query pool is closed."));
   }
 }

@@ -69,10 +69,9 @@ Deno.test("query pool: a thread that answered a very large result is replaced a 
     // Poll: the replacement starts on a timer.
     for (let i = 0; i < 1000 && pool.size === 0; i++) await new Promise((r) => setTimeout(r, 10));
     assertEquals(pool.size, 1, "a thread was started for the next query");
-    let runs = 0;
-    const next = await pool.run("SELECT 1 AS one", { name: "small", onStart: () => Promise.resolve(void runs++) });
+    const next = await pool.run("SELECT 1 AS one", { name: "small" });
     assert(next.ok, next.error);
-    assertEquals([runs, pool.size], [1, 1], "the next query ran on that thread, no other started");
+    assertEquals(pool.size, 1, "the next query ran on that thread, no other started");
   } finally {
     pool.close();
   }
@@ -120,5 +119,71 @@ Deno.test("query pool: a reply counts the thread's own CPU time in whole millise
     assert(again.memory > resident / 2, "read again on the next run");
   } finally {
     pool.close();
+  }
+});
+
+/** A query the thread spends about `ms` on (a recursive count, ~20-50 M steps a second). */
+const busyFor = (steps: number) =>
+  `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < ${steps}) SELECT count(*) AS n FROM c`;
+
+Deno.test("query pool: queries asked together run in order on one thread, each with its own reply", async () => {
+  const pool = new QueryPool(4);
+  try {
+    const replies = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => pool.run(`select ${i} as i`, i % 2 ? { name: `q${i}` } : {})),
+    );
+    replies.forEach((r, i) => {
+      assert(r.ok, r.error);
+      if (i % 2) assertEquals(rowTextAt(r.sorted!, 0), `{"i":${i}}`);
+      else assertEquals(r.rows, [`{"i":${i}}`]);
+    });
+    assertEquals(pool.size, 1, "fast queries share one thread");
+  } finally {
+    pool.close();
+  }
+});
+
+Deno.test("query pool: queries behind a slow one move to a new thread once it ran slowMs", async () => {
+  const pool = new QueryPool(2, { slowMs: 200 });
+  try {
+    // Warm the thread (start-up does not count as slow).
+    assert((await pool.run("select 1 as one")).ok);
+    const finished: string[] = [];
+    const slow = pool.run(busyFor(60_000_000)).then((r) => (finished.push("slow"), r));
+    const fast = Array.from(
+      { length: 5 },
+      (_, i) => pool.run(`select ${i} as i`).then((r) => (finished.push(`f${i}`), r)),
+    );
+    for (const r of await Promise.all([slow, ...fast])) assert(r.ok, r.error);
+    assertEquals(finished.slice(0, 5), ["f0", "f1", "f2", "f3", "f4"], `order ${finished}`);
+    assertEquals(pool.size, 2);
+  } finally {
+    pool.close();
+  }
+});
+
+Deno.test("query pool: a thread marks the scheduled query it runs in its own file, and clears it after", async () => {
+  const dir = Deno.makeTempDirSync();
+  const marksPath = `${dir}/osquery.db.executing`;
+  const pool = new QueryPool(1, { marksPath });
+  try {
+    const running = pool.run(busyFor(20_000_000), { mark: "pack_slow" });
+    let seen: [string, { tid: number }][] = [];
+    for (let i = 0; i < 500 && seen.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 5));
+      try {
+        const text = Deno.readTextFileSync(`${marksPath}.0`).trim();
+        seen = text ? JSON.parse(text) : [];
+      } catch {
+        // not written yet
+      }
+    }
+    assertEquals(seen.map(([name]) => name), ["pack_slow"]);
+    assert(seen[0][1].tid > 0 && seen[0][1].tid !== Deno.pid, "the mark names the query thread");
+    assert((await running).ok);
+    assertEquals(JSON.parse(Deno.readTextFileSync(`${marksPath}.0`)), [], "no mark once it finished");
+  } finally {
+    pool.close();
+    Deno.removeSync(dir, { recursive: true });
   }
 });

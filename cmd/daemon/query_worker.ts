@@ -1,9 +1,11 @@
 /**
- * A query thread: its own Engine over every table, running one scheduled query at a time and
- * answering with canonical rows (see core/results/diff.ts), the time it took and its thread's CPU.
- * A differential query's rows are encoded as they come and sorted into flat buffers
- * (core/results/sorted_rows.ts) that are transferred to the daemon's thread, not copied: no
- * array of row strings builds up here, and nothing of a run stays here after it.
+ * A query thread: its own Engine over every table, running the scheduled queries it is handed
+ * (a batch at a time, in order) and answering with canonical rows (see core/results/diff.ts),
+ * the time each took and its thread's CPU, all in one message. A differential query's rows are
+ * encoded as they come and sorted into flat buffers (core/results/sorted_rows.ts) that are
+ * transferred to the daemon's thread, not copied: no array of row strings builds up here, and
+ * nothing of a run stays here after it. While a scheduled query runs, its mark is in this
+ * thread's marks file (core/kv/executing.ts), for the watchdog's blame.
  *
  * @module
  */
@@ -15,14 +17,19 @@ import { runCanonical, runCanonicalInto } from "../../core/results/canonical_row
 import { SortedRowsBuilder, transferList } from "../../core/results/sorted_rows.ts";
 import { adoptScheduleBuffer } from "../../core/results/scheduler.ts";
 import { applyTableSections, applyViews, type TableSections } from "./config_hooks.ts";
-import type { QueryReply, QueryRequest } from "./query_pool.ts";
+import { type BatchReply, type QueryBatch, type QueryReply, type QueryRequest } from "./query_pool.ts";
 import { applyTableSwitches, type TableSwitches } from "../../core/flags/table_switches.ts";
 import { loadStoredEventsFor } from "../../core/events/stored.ts";
 import { residentBytes, threadUsage } from "../../core/host/thread_usage.ts";
+import { ExecutingMarks } from "../../core/kv/executing.ts";
 
 const engine = new Engine();
 let views: string[] = [];
 let viewSql: string[] = [];
+/** This thread's marks file (in memory only until the pool names one). */
+let marks = new ExecutingMarks(undefined);
+/** Why this thread's marks file could not be opened, if it could not. */
+let marksError: string | undefined;
 
 function threadId(): number {
   try {
@@ -42,34 +49,19 @@ function run(sql: string, name: string | undefined): Pick<QueryReply, "rows" | "
 }
 
 const tid = threadId();
-// The pool may stop a running statement from its own thread: through the scan flag and
-// sqlite3_interrupt on this connection (safe from any thread).
-self.postMessage({ ready: true, tid, db: String(engine.db.handle), cancel: engine.cancelFlag });
 
-self.onmessage = async (
-  event: MessageEvent<
-    | QueryRequest
-    | { schedule: SharedArrayBuffer }
-    | { sections: TableSections; views: [string, string][] }
-    | { tableSwitches: TableSwitches }
-  >,
-) => {
-  if ("tableSwitches" in event.data) {
-    applyTableSwitches(engine.registry, event.data.tableSwitches);
-    return;
+/** Runs one request, its mark set while it runs. */
+async function answer(request: QueryRequest, previous: string | undefined): Promise<QueryReply> {
+  const { id, sql, name, events } = request;
+  let markError = request.mark === undefined ? undefined : marksError;
+  try {
+    // One write replaces the previous query's mark with this one's.
+    if (previous !== undefined && previous !== request.mark) marks.delete(previous, false);
+    if (request.mark !== undefined) marks.set(request.mark, { since: Date.now(), tid });
+  } catch (err) {
+    // Without the mark a crash cannot be blamed on this query; the query still runs.
+    markError = (err as Error).message;
   }
-  if ("schedule" in event.data) {
-    adoptScheduleBuffer(event.data.schedule);
-    return;
-  }
-  if ("sections" in event.data) {
-    applyTableSections(event.data.sections);
-    applyViews(engine, event.data.views, views);
-    views = event.data.views.map(([name]) => name);
-    viewSql = event.data.views.map(([, sql]) => sql);
-    return;
-  }
-  const { id, sql, name, events } = event.data;
   const started = performance.now();
   const { userMs: u0, systemMs: s0 } = threadUsage();
   let reply: QueryReply;
@@ -99,5 +91,70 @@ self.onmessage = async (
       memory: residentBytes(),
     };
   }
-  self.postMessage(reply, reply.sorted ? transferList(reply.sorted) : []);
+  if (markError !== undefined) reply.markError = markError;
+  return reply;
+}
+
+/** Runs a batch in order, as long as the pool leaves the next request to this thread. */
+async function runBatch({ batch, control, postedAt, largeBytes }: QueryBatch): Promise<void> {
+  const replies: QueryReply[] = [];
+  const transfers: ArrayBuffer[] = [];
+  let marked: string | undefined;
+  for (let k = 0; k < batch.length; k++) {
+    // The pool swaps in -1 to take back the requests not started (another thread runs them).
+    if (Atomics.compareExchange(control, 0, k, k + 1) !== k) break;
+    Atomics.store(control, 1, Date.now() - postedAt);
+    const reply = await answer(batch[k], marked);
+    marked = batch[k].mark;
+    replies.push(reply);
+    if (reply.sorted) transfers.push(...transferList(reply.sorted));
+    // A large result goes back at once, and the thread (grown by it) stops: the pool ends it.
+    if (reply.size >= largeBytes && Atomics.compareExchange(control, 0, k + 1, -1) === k + 1) break;
+  }
+  try {
+    if (marked !== undefined) marks.delete(marked);
+  } catch {
+    // The mark stays until the next write replaces it: a crash meanwhile blames a finished query.
+  }
+  const message: BatchReply = { replies };
+  self.postMessage(message, transfers);
+}
+
+// The pool may stop a running statement from its own thread: through the scan flag and
+// sqlite3_interrupt on this connection (safe from any thread).
+self.postMessage({ ready: true, tid, db: String(engine.db.handle), cancel: engine.cancelFlag });
+
+self.onmessage = async (
+  event: MessageEvent<
+    | QueryBatch
+    | { schedule: SharedArrayBuffer }
+    | { sections: TableSections; views: [string, string][] }
+    | { tableSwitches: TableSwitches }
+    | { marks: string | null }
+  >,
+) => {
+  if ("batch" in event.data) return await runBatch(event.data);
+  if ("marks" in event.data) {
+    marks.close();
+    try {
+      marks = new ExecutingMarks(event.data.marks ?? undefined, { fresh: true });
+    } catch (err) {
+      // A FIFO or directory in its place: the queries run unmarked, and each reply says why.
+      marks = new ExecutingMarks(undefined);
+      marksError = (err as Error).message;
+    }
+    return;
+  }
+  if ("tableSwitches" in event.data) {
+    applyTableSwitches(engine.registry, event.data.tableSwitches);
+    return;
+  }
+  if ("schedule" in event.data) {
+    adoptScheduleBuffer(event.data.schedule);
+    return;
+  }
+  applyTableSections(event.data.sections);
+  applyViews(engine, event.data.views, views);
+  views = event.data.views.map(([name]) => name);
+  viewSql = event.data.views.map(([, sql]) => sql);
 };

@@ -63,7 +63,8 @@ export class DaemonWorker {
   readonly engine = new Engine();
   /** The tables each query names, prepared once per query text (every run asks where it runs). */
   readonly #references = new QueryReferences(this.engine);
-  readonly pool = new QueryPool();
+  /** Query threads; each marks the scheduled queries it runs in a file beside the store's marks. */
+  readonly pool: QueryPool;
   readonly clock = new TickClock();
   config: Config | undefined;
   planned: Planned[] = [];
@@ -91,6 +92,7 @@ export class DaemonWorker {
   constructor(store: Store, loggers: Logger[]) {
     this.store = store;
     this.loggers = loggers;
+    this.pool = new QueryPool(undefined, store.executing.path === undefined ? {} : { marksPath: store.executing.path });
     this.#log = new StatusLog(loggers);
     // Bound, not wrapped: the status line names the code that logged it (callerOf).
     const status = this.status = this.#log.status.bind(this.#log);

@@ -8,6 +8,11 @@
  * next worker; one write syscall replaces the whole text (padded with spaces, never truncated),
  * so the file never holds half of two versions.
  *
+ * The daemon's query threads mark their own runs, each in a file of its own beside it
+ * (`<database>.executing.<slot>`, {@linkcode threadMarksPath}): a thread is handed a tick's
+ * queries at once and marks each as it starts it, where a mark written by the daemon's thread
+ * would wake it once per query. The marks of the main file read those files' leftovers too.
+ *
  * @module
  */
 
@@ -29,6 +34,29 @@ export class ExecutingMarksError extends Error {
   }
 }
 
+/** The marks file of query thread `slot` (0, 1, ...) beside the main marks file `path`. */
+export function threadMarksPath(path: string, slot: number): string {
+  return `${path}.${slot}`;
+}
+
+/** The query threads' marks files that exist beside `path`. */
+function threadMarksFiles(path: string): string[] {
+  const slash = path.lastIndexOf("/");
+  const dir = slash > 0 ? path.slice(0, slash) : slash === 0 ? "/" : ".";
+  const prefix = `${path.slice(slash + 1)}.`;
+  const found: string[] = [];
+  try {
+    for (const e of Deno.readDirSync(dir)) {
+      if (e.isFile && e.name.startsWith(prefix) && /^\d+$/.test(e.name.slice(prefix.length))) {
+        found.push(`${dir === "/" ? "" : dir}/${e.name}`);
+      }
+    }
+  } catch {
+    // No directory: no files.
+  }
+  return found.sort();
+}
+
 /** The marks file of one database (or marks held in memory only, for a database in memory). */
 export class ExecutingMarks {
   readonly #path: string | undefined;
@@ -39,28 +67,31 @@ export class ExecutingMarks {
   /** Marks a previous process left, read before this one wrote any. */
   readonly #leftovers: [string, ExecutingQuery][];
 
-  /** `path` undefined: marks live in memory only (nothing survives the process anyway). */
-  constructor(path: string | undefined) {
+  /** Query threads' marks files whose leftovers this instance read (emptied with them). */
+  readonly #threadFiles: string[] = [];
+
+  /**
+   * `path` undefined: marks live in memory only (nothing survives the process anyway). The
+   * daemon's main file (`threads`: true) also reads the leftovers of the query threads' files
+   * beside it; a query thread's own file (`fresh`: true) has its old text written over, unread.
+   */
+  constructor(path: string | undefined, options: { threads?: boolean; fresh?: boolean } = {}) {
     this.#path = path;
-    let bytes = new Uint8Array();
-    let info: Deno.FileInfo | undefined;
-    try {
-      if (path !== undefined) info = Deno.lstatSync(path);
-    } catch {
-      // No file yet.
-    }
-    // A FIFO or device there would block the read or take the writes: refuse it by name.
-    if (info && !info.isFile) {
-      throw new ExecutingMarksError(
-        path!,
-        new Error("not a regular file"),
-        "remove it, or choose another --database_path",
-      );
-    }
-    if (info) bytes = Deno.readFileSync(path!);
+    const bytes = path === undefined ? new Uint8Array() : readMarksFile(path);
     // A shorter text is padded over what is there.
     this.#length = bytes.length;
-    this.#leftovers = parseMarks(decoder.decode(bytes));
+    this.#leftovers = options.fresh ? [] : parseMarks(decoder.decode(bytes));
+    if (path !== undefined && options.threads) {
+      for (const file of threadMarksFiles(path)) {
+        this.#threadFiles.push(file);
+        this.#leftovers.push(...parseMarks(decoder.decode(readMarksFile(file))));
+      }
+    }
+  }
+
+  /** The file the marks are written to (undefined: in memory only). */
+  get path(): string | undefined {
+    return this.#path;
   }
 
   /** Marks the previous process left (queries it was running when it died). */
@@ -70,6 +101,14 @@ export class ExecutingMarks {
 
   /** Forgets the previous process's marks (once they have been acted on). */
   clearLeftovers(): void {
+    // The threads' files are emptied whether or not they held marks (no thread runs yet).
+    for (const file of this.#threadFiles.splice(0)) {
+      try {
+        Deno.truncateSync(file);
+      } catch (err) {
+        throw new ExecutingMarksError(file, err as Error);
+      }
+    }
     if (this.#leftovers.length === 0) return;
     this.#leftovers.length = 0;
     this.#write();
@@ -81,9 +120,9 @@ export class ExecutingMarks {
     this.#write();
   }
 
-  /** Marks `name` as finished. */
-  delete(name: string): void {
-    if (this.#marks.delete(name)) this.#write();
+  /** Marks `name` as finished; `write` false leaves the file to the next write (a set that follows at once). */
+  delete(name: string, write = true): void {
+    if (this.#marks.delete(name) && write) this.#write();
   }
 
   /** The marks set now (this process's). */
@@ -111,6 +150,25 @@ export class ExecutingMarks {
     }
     this.#length = Math.max(this.#length, bytes.length);
   }
+}
+
+/** A marks file's bytes (none when it does not exist); a FIFO or device there is refused by name. */
+function readMarksFile(path: string): Uint8Array {
+  let info: Deno.FileInfo;
+  try {
+    info = Deno.lstatSync(path);
+  } catch {
+    return new Uint8Array();
+  }
+  // A FIFO or device there would block the read or take the writes: refuse it by name.
+  if (!info.isFile) {
+    throw new ExecutingMarksError(
+      path,
+      new Error("not a regular file"),
+      "remove it, or choose another --database_path",
+    );
+  }
+  return Deno.readFileSync(path);
 }
 
 /** The marks a file's text holds; none when it is empty or unreadable (nothing to blame then). */

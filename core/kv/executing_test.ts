@@ -1,5 +1,5 @@
 import { assertEquals, assertMatch, assertThrows } from "../../testing/assert.ts";
-import { ExecutingMarks, ExecutingMarksError } from "./executing.ts";
+import { ExecutingMarks, ExecutingMarksError, threadMarksPath } from "./executing.ts";
 
 Deno.test("executing marks: what a process had running when it stopped is what the next one reads, whatever was written before", () => {
   const dir = Deno.makeTempDirSync();
@@ -56,6 +56,35 @@ Deno.test("executing marks: a directory or FIFO at the marks' path is refused by
       const err = assertThrows(() => new ExecutingMarks(`${dir}/${name}`), ExecutingMarksError);
       assertMatch(err.message, new RegExp(`${name}: not a regular file; remove it`));
     }
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("executing marks: the main file reads the query threads' files beside it, and clearing its leftovers empties them", () => {
+  const dir = Deno.makeTempDirSync();
+  const path = `${dir}/osquery.db.executing`;
+  try {
+    const main = new ExecutingMarks(path);
+    main.set("here", { since: 1, tid: 100 });
+    // Thread 0 ran a long-named query, then a short one over it: one whole version stays.
+    const thread0 = new ExecutingMarks(threadMarksPath(path, 0), { fresh: true });
+    thread0.set("pack_a_long_scheduled_name", { since: 2, tid: 101 });
+    thread0.delete("pack_a_long_scheduled_name", false);
+    thread0.set("b", { since: 3, tid: 101 });
+    const thread1 = new ExecutingMarks(threadMarksPath(path, 1), { fresh: true });
+    thread1.set("c", { since: 4, tid: 102 });
+    thread1.delete("c");
+    // Not a thread's file: another database's marks beside this one.
+    Deno.writeTextFileSync(`${path}.old`, '[["other", {"since": 5, "tid": 103}]]');
+    const next = new ExecutingMarks(path, { threads: true });
+    assertEquals(next.leftovers(), [["here", { since: 1, tid: 100 }], ["b", { since: 3, tid: 101 }]]);
+    // A thread's file opened afresh ignores what it held (the main file has read it).
+    assertEquals(new ExecutingMarks(threadMarksPath(path, 0), { fresh: true }).leftovers(), []);
+    next.clearLeftovers();
+    assertEquals(new ExecutingMarks(path, { threads: true }).leftovers(), []);
+    assertEquals(Deno.readTextFileSync(threadMarksPath(path, 0)), "");
+    for (const m of [main, thread0, thread1, next]) m.close();
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }

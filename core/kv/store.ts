@@ -56,7 +56,7 @@ export async function openStore(path: string): Promise<Store> {
   try {
     if (path !== ":memory:") secureStorePaths(path);
     // The marks first: a path that refuses them (a FIFO there) leaves no database open behind it.
-    const marks = new ExecutingMarks(path === ":memory:" ? undefined : `${path}.executing`);
+    const marks = new ExecutingMarks(path === ":memory:" ? undefined : `${path}.executing`, { threads: true });
     const kv = await (Deno as unknown as { openKv(path?: string): Promise<Deno.Kv> }).openKv(path);
     return new Store(kv, marks);
   } catch (err) {

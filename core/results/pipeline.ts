@@ -243,14 +243,18 @@ export class ResultPipeline {
       const limit = flags.number("schedule_query_timeout");
       reply = await this.#o.threads.run(q.query, {
         ...(limit > 0 ? { timeoutMs: limit * 1000 } : {}),
-        // Without the mark a crash cannot be blamed on this query; the query still runs.
-        onStart: (tid) => this.#markExecuting(name, tid),
+        // The thread marks the query as running while it runs it, for the watchdog's blame.
+        mark: name,
         // A differential query's rows come back sorted, as flat buffers (an event run's are
         // its new events, all logged).
         ...(q.snapshot || cursor ? {} : { name }),
         ...(eventQuery ? { events: cursor ? { cursor: cursor.start() } : {} } : {}),
       });
       if (cursor && reply.eventCursor) cursor.readAll(reply.eventCursor);
+      // A mark the thread could not write (a full disk) is reported as the daemon's own would be.
+      if (reply.markError !== undefined) {
+        this.#o.health.failed("database", this.#o.database(), new Error(reply.markError), false);
+      }
     }
     const counters = this.#o.counters.get(name);
     if (counters) countRun(counters, reply);

@@ -29,14 +29,19 @@ export interface RunReply {
   count?: number;
   /** With `events.cursor` given: per event table, the newest event id the run has read. */
   eventCursor?: Record<string, number>;
+  /** Why the thread could not mark the query as running (a full disk); it ran all the same. */
+  markError?: string;
 }
 
 /** How one query is to run on a query thread. */
 export interface ThreadRunOptions {
   /** Time limit; past it the thread is ended and the reply fails. */
   timeoutMs?: number;
-  /** Called with the thread's id just before the query starts there. */
-  onStart?: (tid: number) => Promise<void>;
+  /**
+   * A scheduled query's name: the thread marks it as running in its marks file while it runs
+   * (the watchdog's blame after a crash, core/kv/executing.ts).
+   */
+  mark?: string;
   /** A differential query's scheduled name: the thread answers with its rows `sorted`. */
   name?: string;
   /**
