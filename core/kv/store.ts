@@ -64,6 +64,12 @@ export async function openStore(path: string): Promise<Store> {
   }
 }
 
+/** Bytes a chunk value adds to a commit (bytes as they are; anything else as its JSON, at most). */
+function valueBytes(value: unknown): number {
+  if (value instanceof Uint8Array) return value.length;
+  return JSON.stringify(value, (_k, v) => typeof v === "bigint" ? String(v) : v)?.length ?? 0;
+}
+
 /** The files SQLite keeps beside a database (and the daemon's lock file). */
 const COMPANIONS = ["", "-wal", "-shm", "-journal", ".lock", ".executing"];
 
@@ -134,6 +140,11 @@ export interface RowsUpdate {
   rows: number;
   /** Keys written for this run (deleted if its commit does not happen). */
   written: Deno.KvKey[];
+  /**
+   * Chunks not written ahead (few and small): set in the run's own commit. Their keys are in
+   * `written` too.
+   */
+  sets?: [Deno.KvKey, unknown][];
   /** Keys of the chunks it replaces (deleted after its commit). */
   replaced: Deno.KvKey[];
   /** A pre-chunking rows blob it replaces (deleted after its commit). */
@@ -196,6 +207,8 @@ interface PreparedRun {
   mutations: number;
   /** Upper estimate of the commit bytes this run adds. */
   bytes: number;
+  /** The replaced chunks are deleted in the commit itself (not after it). */
+  foldedDeletes: boolean;
 }
 
 /** Deno KV's limits on one atomic operation (checks, mutations, total bytes), with margin. */
@@ -205,6 +218,11 @@ const MAX_COMMIT_BYTES = 700_000;
 const CHUNK = 60_000;
 const CHUNKS_PER_COMMIT = 12;
 const INLINE_LIMIT = 32_000;
+/**
+ * Replaced chunks up to this many are deleted in the run's own commit (one transaction of the
+ * store's writer a changed run instead of two); more are deleted after it.
+ */
+const FOLDED_DELETES = 100;
 /**
  * Listing 60 KB chunks a few at a time: Deno KV reads a whole batch (500 entries by default,
  * 30 MB of chunks) into native memory that the process keeps afterwards.
@@ -471,8 +489,24 @@ export class Store {
     }
     if (stored) sets.push([["query", name], stored]);
     for (const [key, value] of run.extra ?? []) sets.push([key, value]);
+    for (const [key, value] of rows?.sets ?? []) {
+      sets.push([key, value]);
+      bytes += valueBytes(value) + 200;
+    }
+    const foldedDeletes = !!rows && rows.replaced.length <= FOLDED_DELETES;
+    if (foldedDeletes) deletes.push(...rows!.replaced);
     bytes += 1024 + name.length * 3 * (sets.length + deletes.length) + entries.length * (200 + name.length * 3);
-    return { run, written, sets, deletes, entries, stored, mutations: sets.length + deletes.length, bytes };
+    return {
+      run,
+      written,
+      sets,
+      deletes,
+      entries,
+      stored,
+      mutations: sets.length + deletes.length,
+      bytes,
+      foldedDeletes,
+    };
   }
 
   /** Commits prepared runs in one atomic operation; undefined when a check failed. */
@@ -510,7 +544,7 @@ export class Store {
     if (!run.rows) return;
     // The run is committed whatever happens here: a delete a full disk refuses is retried later.
     try {
-      await this.#deleteKeys(run.rows.replaced);
+      if (!p.foldedDeletes) await this.#deleteKeys(run.rows.replaced);
     } catch {
       this.#orphanKeys.push(...run.rows.replaced);
     }

@@ -77,6 +77,11 @@ export interface WalkOptions {
    * ({@linkcode prefetchRows} with the same stored state); the walk reads them itself otherwise.
    */
   prefetch?: AsyncIterable<StoredBucket>;
+  /**
+   * Bucket writes this small may go into the run's own commit ({@linkcode FOLD_BYTES}; the
+   * default). False writes them ahead whatever their size.
+   */
+  fold?: boolean;
 }
 
 /**
@@ -444,6 +449,7 @@ export async function walkRows(
     bits,
     stored,
     samePartition ? { dirty, deltaOf, added } : undefined,
+    options.fold ?? true,
   );
   try {
     await walkSegments();
@@ -854,6 +860,16 @@ interface PartialWrite {
 const COMMITS_IN_FLIGHT = 2;
 
 /**
+ * Bucket writes up to this many bytes (and {@linkcode FOLD_VALUES} values) are not written
+ * ahead: they go into the run's own commit ({@linkcode RowsUpdate.sets}). Most changed results
+ * of a schedule are small (a few rows of a few KB), and a commit of their own cost the store's
+ * writer thread one more database transaction a run.
+ */
+export const FOLD_BYTES = 64 * 1024;
+/** Values a run's own commit takes from its bucket writes (see {@linkcode FOLD_BYTES}). */
+export const FOLD_VALUES = 64;
+
+/**
  * Writes the buckets of `current` under a new generation: all of them, or with `partial` those
  * marked in `dirty`, where a bucket whose change `deltaOf` gives as a delta gets that instead
  * (null: its stored rows are current again, nothing to write). `upTo` writes the buckets before
@@ -874,10 +890,13 @@ class BucketWriter {
   readonly #gen = newGeneration();
   readonly #written: Deno.KvKey[] = [];
   readonly #pending: Promise<void>[] = [];
-  #op: Deno.AtomicOperation;
+  /** Writes gathered for the next commit (or for the run's own commit, when few). */
+  #gathered: [Deno.KvKey, unknown][] = [];
   #opBytes = 0;
   #opValues = 0;
   #inFlight = 0;
+  /** A commit of bucket writes was started: the rest are written ahead too. */
+  #sentAny = false;
   /** The next bucket to write, the sorted place of its first current row, its first added place. */
   #b = 0;
   #j = 0;
@@ -890,8 +909,10 @@ class BucketWriter {
     bits: number,
     stored: StoredRowsRef | undefined,
     partial?: PartialWrite,
+    fold = true,
   ) {
     this.#kv = kv;
+    this.#sentAny = !fold;
     this.#name = name;
     this.#current = current;
     this.#bits = bits;
@@ -901,7 +922,6 @@ class BucketWriter {
     this.#parts = keep ? Float64Array.from(stored.parts!) : new Float64Array(count);
     this.#deltas = keep && stored.deltas ? Float64Array.from(stored.deltas) : new Float64Array(count);
     this.#rewritten = new Uint8Array(count);
-    this.#op = kv.atomic();
   }
 
   /** Writes the buckets before `limit` (see the class doc). */
@@ -953,14 +973,21 @@ class BucketWriter {
       }
     }
     // With no commit under way, what is gathered goes now: commits follow the walk as it goes
-    // (while one runs, the next gathers) instead of waiting for a full batch.
-    if (this.#inFlight === 0) this.#send();
+    // (while one runs, the next gathers) instead of waiting for a full batch. Small writes wait:
+    // they may fit in the run's own commit.
+    if (this.#inFlight === 0 && (this.#sentAny || !this.#foldable())) this.#send();
+  }
+
+  /** True while what is gathered may still go into the run's own commit. */
+  #foldable(): boolean {
+    return !this.#sentAny && this.#opBytes <= FOLD_BYTES && this.#opValues <= FOLD_VALUES;
   }
 
   /** Writes the remaining buckets and waits for every commit: the update to commit with the run. */
   async finish(): Promise<{ update: RowsUpdate; rewritten: Uint8Array }> {
     await this.upTo(2 ** this.#bits);
-    this.#send();
+    const fold = this.#foldable() && this.#gathered.length > 0;
+    if (!fold) this.#send();
     await Promise.all(this.#pending.splice(0));
     const update: RowsUpdate = {
       parts: this.#parts,
@@ -969,6 +996,7 @@ class BucketWriter {
       written: this.#written,
       replaced: [],
     };
+    if (fold) update.sets = this.#gathered.splice(0);
     return { update, rewritten: this.#rewritten };
   }
 
@@ -984,7 +1012,7 @@ class BucketWriter {
       // Bounded: the oldest commit finishes before another starts past the limit.
       if (this.#pending.length > COMMITS_IN_FLIGHT) await this.#pending.shift();
     }
-    this.#op.set(key, value);
+    this.#gathered.push([key, value]);
     this.#written.push(key);
     this.#opBytes += size + 100;
     this.#opValues++;
@@ -993,14 +1021,16 @@ class BucketWriter {
   /** Starts the commit of the writes gathered so far. */
   #send(): void {
     if (this.#opValues === 0) return;
-    const done = this.#op.commit().then((res) => {
+    this.#sentAny = true;
+    const op = this.#kv.atomic();
+    for (const [key, value] of this.#gathered.splice(0)) op.set(key, value);
+    const done = op.commit().then((res) => {
       if (!res.ok) throw new Error("Writing a result chunk to the database failed.");
     });
     // Awaited later (finish, or the next full batch); a failure is never left unhandled meanwhile.
     this.#inFlight++;
     done.catch(() => {}).finally(() => this.#inFlight--);
     this.#pending.push(done);
-    this.#op = this.#kv.atomic();
     this.#opBytes = 0;
     this.#opValues = 0;
   }
