@@ -274,7 +274,10 @@ async function supervise(args: string[]): Promise<number> {
         }
         const sample: WorkerSample | undefined = sampleProcess(child.pid);
         if (!sample) continue;
-        const nowThreads = threadCpu(child.pid);
+        // The threads are read near a limit only: the blame names the thread that used the most
+        // CPU since the last reading (the interval before, once near; else since the start).
+        const near = health.nearLimits(sample);
+        const nowThreads = near ? threadCpu(child.pid) : threads;
         let hot = { tid: 0, ms: -1 };
         for (const [tid, ms] of nowThreads) {
           const delta = ms - (threads.get(tid) ?? 0);

@@ -64,10 +64,20 @@ export async function openStore(path: string): Promise<Store> {
   }
 }
 
-/** Bytes a chunk value adds to a commit (bytes as they are; anything else as its JSON, at most). */
+/**
+ * Bytes a chunk value adds to a commit, at most: bytes as they are, an object (a bucket's
+ * delta) by its fields' sizes. Not its JSON: stringifying a delta's typed arrays took ~0.4 ms a
+ * run.
+ */
 function valueBytes(value: unknown): number {
-  if (value instanceof Uint8Array) return value.length;
-  return JSON.stringify(value, (_k, v) => typeof v === "bigint" ? String(v) : v)?.length ?? 0;
+  if (ArrayBuffer.isView(value)) return value.byteLength;
+  if (typeof value === "string") return value.length * 3;
+  if (typeof value !== "object" || value === null) return 16;
+  let n = 64;
+  for (const field of Object.values(value)) {
+    n += 16 + (ArrayBuffer.isView(field) ? field.byteLength : valueBytes(field));
+  }
+  return n;
 }
 
 /** The files SQLite keeps beside a database (and the daemon's lock file). */

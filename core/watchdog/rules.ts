@@ -111,6 +111,18 @@ export class WorkerHealth {
     return Math.floor((this.limits.utilization * this.limits.interval * 1000 * this.cores) / 100);
   }
 
+  /**
+   * True when `sample` (not applied yet) is within half of a limit: CPU since the last sample
+   * over half the budget, or memory grown past half the limit. Only then does the watcher
+   * read the worker's threads for its blame (every thread's /proc file each interval was most
+   * of its own CPU).
+   */
+  nearLimits(sample: WorkerSample): boolean {
+    const used = this.#lastCpu === undefined ? 0 : sample.cpuMs - this.#lastCpu;
+    const footprint = sample.rss - (this.#firstRss ?? sample.rss);
+    return used * 2 > this.cpuBudgetMs || footprint * 2 > this.limits.memoryMb * 1024 * 1024;
+  }
+
   /** Applies one sample; returns osquery's stop message when a limit is exceeded. */
   check(sample: WorkerSample): string | undefined {
     if (this.#firstRss === undefined) this.#firstRss = sample.rss;

@@ -34,6 +34,18 @@ Deno.test("watchdog: memory growth over the first sample beyond the limit stops 
   assertMatch(h.check({ cpuMs: 0, rss: 260 << 20 })!, /^Memory limits exceeded: 220200960 bytes \(limit is 200MB\)$/);
 });
 
+Deno.test("watchdog: a sample is near the limits past half the CPU budget or half the memory limit", () => {
+  const h = new WorkerHealth(watchdogLimits(), 4);
+  assertEquals(h.nearLimits({ cpuMs: 0, rss: 50 << 20 }), false, "the first sample has nothing to compare");
+  h.check({ cpuMs: 0, rss: 50 << 20 });
+  // Budget 1200 ms an interval, 200 MB over the first sample.
+  assertEquals(h.nearLimits({ cpuMs: 600, rss: 50 << 20 }), false);
+  assertEquals(h.nearLimits({ cpuMs: 601, rss: 50 << 20 }), true);
+  assertEquals(h.nearLimits({ cpuMs: 10, rss: 151 << 20 }), true);
+  h.check({ cpuMs: 601, rss: 50 << 20 });
+  assertEquals(h.nearLimits({ cpuMs: 700, rss: 149 << 20 }), false, "CPU counts since the last sample applied");
+});
+
 Deno.test("watchdog: respawn back-off is delay + 2^restarts, capped by --watchdog_max_delay", () => {
   const l = watchdogLimits();
   assertEquals([respawnDelay(l, 1), respawnDelay(l, 3), respawnDelay(l, 20)], [7, 13, 600]);
