@@ -374,6 +374,8 @@ export class DaemonWorker {
     this.#extensions = undefined;
     await this.ship();
     this.#shipper.cancelRetry();
+    // Nothing more is written: the loggers drop the intents standing for a next write.
+    for (const l of this.loggers) await this.#bestEffort(() => l.settle?.() ?? Promise.resolve());
   }
 
   /** Releases everything. */

@@ -630,9 +630,14 @@ export class Store {
     return marks;
   }
 
-  /** Records that `logger` has every entry in `seqs`, clearing its write intent in the same commit. */
-  async markShippedMany(logger: string, seqs: bigint[]): Promise<void> {
-    const op = this.kv.atomic().delete(["intent", logger]);
+  /**
+   * Records that `logger` has every entry in `seqs`, clearing its write intent in the same
+   * commit, or replacing it with `nextIntent` (where its next write starts).
+   */
+  async markShippedMany(logger: string, seqs: bigint[], nextIntent?: unknown): Promise<void> {
+    const op = this.kv.atomic();
+    if (nextIntent === undefined) op.delete(["intent", logger]);
+    else op.set(["intent", logger], nextIntent);
     for (const seq of seqs) op.set(["shipped", logger, seq], true);
     const res = await op.commit();
     if (!res.ok) throw new StoreError("Marking shipped outbox entries failed.");
@@ -640,10 +645,18 @@ export class Store {
 
   /**
    * The last logger has every entry of `batch`: in one commit the entries, every logger's marks
-   * and this logger's write intent go (see {@linkcode finishEntry}). Then their blobs go.
+   * and this logger's write intent go (see {@linkcode finishEntry}), or the intent is replaced by
+   * `nextIntent` (where its next write starts). Then their blobs go.
    */
-  async finishEntries(logger: string, batch: { seq: bigint; entry: OutboxEntry }[], loggers: string[]): Promise<void> {
-    const op = this.kv.atomic().delete(["intent", logger]);
+  async finishEntries(
+    logger: string,
+    batch: { seq: bigint; entry: OutboxEntry }[],
+    loggers: string[],
+    nextIntent?: unknown,
+  ): Promise<void> {
+    const op = this.kv.atomic();
+    if (nextIntent === undefined) op.delete(["intent", logger]);
+    else op.set(["intent", logger], nextIntent);
     for (const { seq } of batch) {
       op.delete(["outbox", seq]);
       for (const l of loggers) op.delete(["shipped", l, seq]);

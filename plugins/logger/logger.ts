@@ -52,6 +52,16 @@ export interface Logger {
   logStatus(record: StatusRecord): void;
   /** Undoes a write interrupted by a crash (exactly-once loggers only). */
   recover(): Promise<void>;
+  /**
+   * The write intent to leave standing in the commit that retires the entries just written:
+   * where the next write starts, so that write needs no commit of its own before it. Undefined
+   * (or no method): the intent is deleted.
+   */
+  nextIntent?(): unknown;
+  /** The commit that retired the entries left `intent` standing (undefined: deleted it). */
+  intentCommitted?(intent: unknown): void;
+  /** The daemon stops shipping: drop what stands for a next write. */
+  settle?(): Promise<void>;
   close(): void;
 }
 
@@ -111,8 +121,13 @@ export function finishRotation(path: string): void {
   Deno.removeSync(pending);
 }
 
+/**
+ * A file logger's write intent: the size `file` had before a write of entry `seq`. A standing
+ * intent (no `seq`) is where the next write starts, left by the commit that retired the last
+ * one: a crash after that write and before its entries are retired is undone the same way.
+ */
 interface Intent {
-  seq: bigint;
+  seq?: bigint;
   file: string;
   size: number;
 }
@@ -156,6 +171,10 @@ export class FilesystemLogger implements Logger {
    */
   readonly #pendingStatus = new Map<number, Uint8Array[]>();
   readonly #stamp: string;
+  /** The standing intent the store holds (see {@linkcode Intent}), if any. */
+  #standing: Intent | undefined;
+  /** Where the file written last ends, for the next standing intent. */
+  #next: Intent | undefined;
 
   constructor(dir = flags.string("logger_path"), store?: Store) {
     this.dir = dir.replace(/\/+$/, "") || "/";
@@ -195,10 +214,12 @@ export class FilesystemLogger implements Logger {
   }
 
   async recover(): Promise<void> {
+    this.#standing = undefined;
+    this.#next = undefined;
     if (!this.#store) return;
     const intent = await this.#store.get<Intent>(["intent", this.name]);
     if (!intent) return;
-    if (!(await this.#store.isShipped(this.name, intent.seq))) {
+    if (intent.seq === undefined || !(await this.#store.isShipped(this.name, intent.seq))) {
       try {
         if (Deno.statSync(intent.file).size > intent.size) Deno.truncateSync(intent.file, intent.size);
       } catch {
@@ -220,13 +241,20 @@ export class FilesystemLogger implements Logger {
       rotateFile(path, flags.number("logger_rotate_max_files"));
       size = 0;
     }
-    if (this.#store) await this.#store.set(["intent", this.name], { seq, file: path, size } satisfies Intent);
+    this.#next = undefined;
+    // The standing intent already says where this write starts: no commit is needed before it.
+    const standing = this.#standing;
+    if (this.#store && !(standing && standing.file === path && standing.size === size)) {
+      this.#standing = undefined;
+      await this.#store.set(["intent", this.name], { seq, file: path, size } satisfies Intent);
+    }
     const file = this.#open(path);
     try {
       const bytes = encoder.encode(lines.join("\n") + "\n");
       let off = 0;
       while (off < bytes.length) off += file.writeSync(bytes.subarray(off));
       file.syncDataSync();
+      this.#next = { file: path, size: size + bytes.length };
     } catch (err) {
       // A full disk may take part of the lines: cut them off, so the retry (the entries stay in
       // the outbox) writes each line once.
@@ -239,6 +267,22 @@ export class FilesystemLogger implements Logger {
     } finally {
       file.close();
     }
+  }
+
+  nextIntent(): unknown {
+    return this.#store ? this.#next : undefined;
+  }
+
+  intentCommitted(intent: unknown): void {
+    this.#standing = intent as Intent | undefined;
+    this.#next = undefined;
+  }
+
+  async settle(): Promise<void> {
+    if (!this.#store || !this.#standing) return;
+    this.#standing = undefined;
+    // Left standing, it would cut off what another program appends to the file before the next start.
+    await this.#store.delete(["intent", this.name]);
   }
 
   logStatus(r: StatusRecord): void {

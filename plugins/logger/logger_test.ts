@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertMatch, assertThrows } from "../../testing/assert.ts";
+import { assert, assertEquals, assertMatch, assertRejects, assertThrows } from "../../testing/assert.ts";
 import { flags } from "../../core/flags/flags.ts";
 import { kvAvailable, openStore } from "../../core/kv/store.ts";
 import {
@@ -114,6 +114,65 @@ if (!kvAvailable()) {
       assertEquals(await drainOutbox(store, [restarted]), 2);
       assertEquals(Deno.readTextFileSync(`${dir}/osqueryd.results.log`), "line 1\nline 2\nline 3\n");
       assertEquals(await drainOutbox(store, [restarted]), 0);
+    } finally {
+      store.close();
+      Deno.removeSync(dir, { recursive: true });
+    }
+  });
+
+  Deno.test("logger: the commit that retires a write leaves the next write's intent standing; a crash after that write is still undone", async () => {
+    const dir = Deno.makeTempDirSync();
+    const store = await openStore(":memory:");
+    const line = async (n: number) =>
+      await store.commitRun({
+        name: "q",
+        previous: await store.getQuery("q"),
+        state: { epoch: 0, counter: n, sql: "s" },
+        lines: [`line ${n}`],
+        category: "result",
+      });
+    // Intents written on their own (a commit each), counted.
+    let ownIntents = 0;
+    const set = store.set.bind(store);
+    store.set = (key, value) => (key[0] === "intent" && ownIntents++, set(key, value));
+    try {
+      const real = new FilesystemLogger(dir, store);
+      await line(1);
+      assertEquals(await drainOutbox(store, [real]), 1);
+      assertEquals(ownIntents, 1, "the first write sets its intent");
+      assertEquals(await store.get(["intent", "filesystem"]), { file: `${dir}/osqueryd.results.log`, size: 7 });
+      await line(2);
+      // Crashes right after writing entry 2, before its retirement.
+      const crashing: Logger = {
+        name: real.name,
+        batchable: true,
+        async logLines(c, lines, seq) {
+          await real.logLines(c, lines, seq);
+          throw new Error("crash");
+        },
+        logStatus: () => {},
+        recover: () => real.recover(),
+        close: () => real.close(),
+      };
+      await assertRejects(() => drainOutbox(store, [crashing]));
+      assertEquals(ownIntents, 1, "the standing intent served the second write");
+      assertEquals(Deno.readTextFileSync(`${dir}/osqueryd.results.log`), "line 1\nline 2\n");
+      const restarted = new FilesystemLogger(dir, store);
+      await restarted.recover();
+      assertEquals(Deno.readTextFileSync(`${dir}/osqueryd.results.log`), "line 1\n");
+      assertEquals(await drainOutbox(store, [restarted]), 1);
+      assertEquals(Deno.readTextFileSync(`${dir}/osqueryd.results.log`), "line 1\nline 2\n");
+      // Another program appended to the file: the standing intent no longer says where the
+      // next write starts, so that write sets its own.
+      Deno.writeTextFileSync(`${dir}/osqueryd.results.log`, "other\n", { append: true });
+      const before = ownIntents;
+      await line(3);
+      assertEquals(await drainOutbox(store, [restarted]), 1);
+      assertEquals(ownIntents, before + 1);
+      // Stopping drops the standing intent: nothing will cut the file back at the next start.
+      await restarted.settle();
+      assertEquals(await store.get(["intent", "filesystem"]), null);
+      assertEquals(Deno.readTextFileSync(`${dir}/osqueryd.results.log`), "line 1\nline 2\nother\nline 3\n");
     } finally {
       store.close();
       Deno.removeSync(dir, { recursive: true });

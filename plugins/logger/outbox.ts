@@ -68,9 +68,13 @@ async function shipBatch(
       }
       await logger.logLines(category, lines, todo[todo.length - 1].seq);
     }
-    // The last logger's marks and the entries' retirement are one commit.
-    if (i === loggers.length - 1) await store.finishEntries(logger.name, batch, names);
-    else if (todo.length) await store.markShippedMany(logger.name, todo.map((b) => b.seq));
+    // The last logger's marks and the entries' retirement are one commit, which leaves the
+    // logger's next write its intent (a file logger's: where that write starts).
+    const next = logger.nextIntent?.();
+    if (i === loggers.length - 1) await store.finishEntries(logger.name, batch, names, next);
+    else if (todo.length) await store.markShippedMany(logger.name, todo.map((b) => b.seq), next);
+    else continue;
+    logger.intentCommitted?.(next);
   }
   return batch.length;
 }
@@ -89,6 +93,8 @@ async function drainOneByOne(store: Store, loggers: Logger[]): Promise<number> {
         await store.finishEntry(logger.name, seq, entry, names);
         finished = true;
       } else await store.markShipped(logger.name, seq);
+      // Those commits delete the intent: the next write sets its own.
+      logger.intentCommitted?.(undefined);
     }
     if (!finished) await store.retire(seq, entry, names);
     retired++;
