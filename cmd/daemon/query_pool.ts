@@ -137,6 +137,8 @@ export class QueryPool {
   readonly #waiting: Job[] = [];
   #dispatchQueued = false;
   #slowTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When {@linkcode QueryPool.#slowTimer} fires (Date.now() ms). */
+  #slowDue = 0;
   #sections: Record<string, unknown> = {};
   #views: [string, string][] = [];
 
@@ -384,8 +386,6 @@ export class QueryPool {
    * and takes the work nobody started.
    */
   #armSlowCheck(): void {
-    if (this.#slowTimer !== undefined) clearTimeout(this.#slowTimer);
-    this.#slowTimer = undefined;
     if (this.#closed || this.#threads.length === 0 || this.#threads.length >= this.#max) return;
     const waiting = this.#waiting.length > 0 ||
       this.#threads.some((t) =>
@@ -396,7 +396,15 @@ export class QueryPool {
     if (!Number.isFinite(deadline)) return;
     const left = deadline - Date.now();
     if (left > 0) {
-      this.#slowTimer = setTimeout(() => this.#armSlowCheck(), left);
+      // A timer due no later looks again then (a timer set and cleared per batch cost more
+      // than the batch's own bookkeeping).
+      if (this.#slowTimer !== undefined && this.#slowDue <= deadline) return;
+      clearTimeout(this.#slowTimer);
+      this.#slowDue = deadline;
+      this.#slowTimer = setTimeout(() => {
+        this.#slowTimer = undefined;
+        this.#armSlowCheck();
+      }, left);
       return;
     }
     for (const t of this.#threads) this.#waiting.unshift(...this.#takeBack(t));
