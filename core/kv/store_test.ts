@@ -1,8 +1,9 @@
 import { rerunWithKv } from "../../testing/unstable_kv.ts";
 import { assert, assertEquals } from "../../testing/assert.ts";
-import { kvAvailable, openStore, type RowsUpdate, type Store } from "./store.ts";
+import { kvAvailable, openStore, type RowsUpdate, type Store, type StoredQuery } from "./store.ts";
 import { storedRows, walkRows } from "../results/chunked_rows.ts";
 import { sortRows } from "../results/sorted_rows.ts";
+import { countCommits } from "../../testing/kv_commits.ts";
 
 /** `rows` written ahead as the query's next chunks (what the pipeline hands a commit). */
 async function chunks(store: Store, name: string, rows: string[]): Promise<RowsUpdate | undefined> {
@@ -18,6 +19,20 @@ async function chunks(store: Store, name: string, rows: string[]): Promise<RowsU
 async function stored(store: Store, name: string): Promise<string[]> {
   const state = (await store.getQuery(name)).value;
   return state ? (await storedRows(store.kv, name, state, (id) => store.getBlob(id))).sort() : [];
+}
+
+/** Commits a first run of `name` (one row, one line); resolves to the state it was read against. */
+async function commitFirst(store: Store, name: string): Promise<Deno.KvEntryMaybe<StoredQuery>> {
+  const first = await store.getQuery(name);
+  await store.commitRun({
+    name,
+    previous: first,
+    state: { epoch: 0, counter: 0, sql: "s" },
+    rows: await chunks(store, name, ["1"]),
+    lines: [`${name}0`],
+    category: "result",
+  });
+  return first;
 }
 
 // Deno KV needs --unstable-kv; without it this file re-runs itself in a child that has it.
@@ -113,37 +128,19 @@ if (!kvAvailable()) {
 
   Deno.test("kv: a run with nothing to write commits nothing, even against a stale state", async () => {
     const store = await openStore(":memory:");
-    const before = await store.getQuery("a");
-    await store.commitRun({
-      name: "a",
-      previous: before,
-      state: { epoch: 0, counter: 0, sql: "s" },
-      rows: await chunks(store, "a", ["1"]),
-      lines: ["a0"],
-      category: "result",
-    });
-    const kv = store.kv as Deno.Kv & { atomic: Deno.Kv["atomic"] };
-    let commits = 0;
-    const atomic = kv.atomic.bind(kv);
-    kv.atomic = () => (commits++, atomic());
+    const before = await commitFirst(store, "a");
+    const commits = countCommits(store.kv);
     // An unchanged result's run (no state, rows or lines): no commit, so no conflict either.
     const outcomes = await store.commitRuns([{ name: "a", previous: before, lines: [], category: "result" }]);
     assertEquals(outcomes, [undefined]);
-    assertEquals(commits, 0);
+    assertEquals(commits.count(), 0);
+    commits.stop();
     store.close();
   });
 
   Deno.test("kv: a stale run in a batch is refused alone; the others commit", async () => {
     const store = await openStore(":memory:");
-    const first = await store.getQuery("a");
-    await store.commitRun({
-      name: "a",
-      previous: first,
-      state: { epoch: 0, counter: 0, sql: "s" },
-      rows: await chunks(store, "a", ["1"]),
-      lines: ["a0"],
-      category: "result",
-    });
+    const first = await commitFirst(store, "a");
     const outcomes = await store.commitRuns([
       {
         name: "b",

@@ -5,6 +5,7 @@ import { diffRows } from "./diff.ts";
 import { bucketBits, prefetchRows, readAhead, storedRows, walkRows } from "./chunked_rows.ts";
 import { rowHash, rowTextAt, sortRows } from "./sorted_rows.ts";
 import { rowMerger } from "../sqlite/row_batch.ts";
+import { countCommits } from "../../testing/kv_commits.ts";
 
 const readBlob = (store: Store) => (id: string) => store.getBlob(id);
 
@@ -354,13 +355,10 @@ if (!kvAvailable()) {
       assert(r.walk.update!.sets!.length > 0);
       assertEquals(await keysNow(), before);
       assertEquals(await store.collectGarbage(), 0);
-      const kv = store.kv as Deno.Kv & { atomic: Deno.Kv["atomic"] };
-      const atomic = kv.atomic.bind(kv);
-      let commits = 0;
-      kv.atomic = () => (commits++, atomic());
+      const commits = countCommits(store.kv);
       await commit(store, "q", r);
-      kv.atomic = atomic;
-      assertEquals(commits, 1, "one commit: the chunks, the state and the replaced chunks' deletes");
+      commits.stop();
+      assertEquals(commits.count(), 1, "one commit: the chunks, the state and the replaced chunks' deletes");
       assertEquals(await stored(store, "q"), [...next].sort());
       assertEquals(await store.collectGarbage(), 0, "nothing the state does not refer to is left");
       await commit(store, "q", await run(store, "q", rows));

@@ -1,6 +1,6 @@
 import { assert, assertEquals, assertMatch, assertRejects, assertThrows } from "../../testing/assert.ts";
 import { flags } from "../../core/flags/flags.ts";
-import { kvAvailable, openStore } from "../../core/kv/store.ts";
+import { kvAvailable, openStore, type Store } from "../../core/kv/store.ts";
 import {
   FilesystemLogger,
   glogPrefix,
@@ -65,6 +65,17 @@ Deno.test("logger: the filesystem logger rotates by --logger_rotate_size and wri
   }
 });
 
+/** Commits run `n` of query "q" with the one line `line n`. */
+async function commitLine(store: Store, n: number): Promise<void> {
+  await store.commitRun({
+    name: "q",
+    previous: await store.getQuery("q"),
+    state: { epoch: 0, counter: n, sql: "s" },
+    lines: [`line ${n}`],
+    category: "result",
+  });
+}
+
 if (!kvAvailable()) {
   Deno.test("logger: the outbox tests pass under --unstable-kv", async () => {
     const out = await new Deno.Command(Deno.execPath(), {
@@ -79,15 +90,7 @@ if (!kvAvailable()) {
     const dir = Deno.makeTempDirSync();
     const store = await openStore(":memory:");
     try {
-      for (const n of [1, 2, 3]) {
-        await store.commitRun({
-          name: "q",
-          previous: await store.getQuery("q"),
-          state: { epoch: 0, counter: n, sql: "s" },
-          lines: [`line ${n}`],
-          category: "result",
-        });
-      }
+      for (const n of [1, 2, 3]) await commitLine(store, n);
       // A logger that "crashes" right after writing entry 2 (before it is marked shipped).
       const real = new FilesystemLogger(dir, store);
       const crashing: Logger = {
@@ -123,14 +126,7 @@ if (!kvAvailable()) {
   Deno.test("logger: the commit that retires a write leaves the next write's intent standing; a crash after that write is still undone", async () => {
     const dir = Deno.makeTempDirSync();
     const store = await openStore(":memory:");
-    const line = async (n: number) =>
-      await store.commitRun({
-        name: "q",
-        previous: await store.getQuery("q"),
-        state: { epoch: 0, counter: n, sql: "s" },
-        lines: [`line ${n}`],
-        category: "result",
-      });
+    const line = (n: number) => commitLine(store, n);
     // Intents written on their own (a commit each), counted.
     let ownIntents = 0;
     const set = store.set.bind(store);
