@@ -1,10 +1,7 @@
 /**
  * Query threads for the scheduler: scheduled queries run on Web Workers with their own Engine,
- * off the tick loop. The queries asked for together (a tick's due queries) go to a thread in
- * one message and come back in one: waking a sleeping thread costs more CPU than a small query
- * (~0.2 ms a message either way, measured on the packs' schedule), so a tick costs two wakes,
- * not two per query. The thread marks each query as running in its own marks file while it
- * runs it (core/kv/executing.ts), for the watchdog's blame.
+ * off the tick loop; the queries asked for together (a tick's due queries) go to a thread in
+ * one message (cmd/daemon/query_protocol.ts says why and how).
  *
  * Fast queries share one thread (one warm Engine and JIT, one heap); a new thread starts only
  * when every thread has been busy with one query for longer than `slowMs`, and takes the
@@ -19,19 +16,19 @@
 import { scheduleBuffer } from "../../core/results/scheduler.ts";
 import { tableSwitchesFromFlags } from "../../core/flags/table_switches.ts";
 import { Database } from "../../core/sqlite/database.ts";
-import type { RunReply, ThreadRunOptions } from "../../core/results/reply.ts";
-import { events, type StoredEventsPlan } from "../../core/events/system.ts";
+import { failedReply, type ThreadRunOptions } from "../../core/results/reply.ts";
+import { events } from "../../core/events/system.ts";
+import {
+  type BatchReply,
+  LARGE_RESULT_BYTES,
+  MAX_BATCH,
+  QueryAbortedError,
+  type QueryBatch,
+  type QueryReply,
+  type QueryRequest,
+} from "./query_protocol.ts";
 import { flags } from "../../core/flags/flags.ts";
 import { threadMarksPath } from "../../core/kv/executing.ts";
-
-/**
- * Row text a thread may answer and still serve the next query. A larger result has grown the
- * thread (its heap, SQLite's memory for the statement, the row buffers' allocations) by several
- * MiB that stay with it; ending it returns them while the daemon diffs and logs the result, and
- * the next query starts a thread afresh (~0.1 s): a 100,000-row run's worker peak fell ~8 MiB
- * (scripts/bench_daemon.ts --large). A thread stops its batch after such a result.
- */
-export const LARGE_RESULT_BYTES = 2 * 1048576;
 
 /**
  * Row text after which the ended thread is replaced a moment later ({@linkcode PRESTART_MS}),
@@ -43,51 +40,6 @@ export const LARGE_RESULT_BYTES = 2 * 1048576;
 export const PRESTART_BYTES = 16 * 1048576;
 /** How long after such a result the replacement starts: once the result's diff and log lines are done. */
 export const PRESTART_MS = 1500;
-/** Most queries handed to a thread in one message. */
-export const MAX_BATCH = 64;
-
-/** A request to a query thread. */
-export interface QueryRequest {
-  id: number;
-  sql: string;
-  /**
-   * A differential query's scheduled name: the thread answers with its rows sorted as flat
-   * buffers ({@linkcode QueryReply.sorted}, transferred).
-   */
-  name?: string;
-  /** A scheduled query's name: the thread marks it as running while it runs. */
-  mark?: string;
-  /**
-   * For a query reading event tables: the thread reads their events from the store `plan`
-   * names (after `cursor`, per table, for a scheduled run) and answers with the cursor it
-   * reached (core/events/stored.ts).
-   */
-  events?: { plan: StoredEventsPlan; cursor?: Record<string, number> };
-}
-
-/**
- * Requests handed to a thread at once, run in order. `control` is shared: [0] is the index of
- * the next request to start (the thread moves it on with compare-and-swap before each request;
- * the pool swaps in -1 to take back the requests not started, the thread to stop early), [1]
- * the ms after `postedAt` (Date.now()) at which the current request started.
- */
-export interface QueryBatch {
-  batch: QueryRequest[];
-  control: Int32Array;
-  postedAt: number;
-  /** Row text after which the thread answers at once and runs no more of the batch. */
-  largeBytes: number;
-}
-
-/** A thread's answer to a batch: the replies of the requests it ran, in order. */
-export interface BatchReply {
-  replies: QueryReply[];
-}
-
-/** A query thread's answer: the pipeline's RunReply (core/results/reply.ts) with the request's id. */
-export interface QueryReply extends RunReply {
-  id: number;
-}
 
 interface Job {
   request: QueryRequest;
@@ -117,14 +69,6 @@ interface Thread {
   idleTimer?: ReturnType<typeof setTimeout>;
   /** When the thread last became idle, in performance.now() ms. */
   idleSince?: number;
-}
-
-/** Raised when a query exceeded its time limit or the pool closed. */
-export class QueryAbortedError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "QueryAbortedError";
-  }
 }
 
 /** A pool of query threads. */
@@ -284,19 +228,7 @@ export class QueryPool {
     if (thread.timer !== undefined) clearTimeout(thread.timer);
     this.#end(thread);
     this.#waiting.unshift(...unstarted);
-    for (const job of failed) {
-      job.resolve({
-        id: job.request.id,
-        ok: false,
-        error: message,
-        rows: [],
-        size: 0,
-        wallMs: 0,
-        userMs: 0,
-        systemMs: 0,
-        memory: 0,
-      });
-    }
+    for (const job of failed) job.resolve({ id: job.request.id, ...failedReply(message, 0) });
     this.#soon();
   }
 
@@ -349,7 +281,11 @@ export class QueryPool {
       const plan = job.events ? events.threadRead() : undefined;
       if (plan) {
         job.request.events = { plan, ...(job.events?.cursor ? { cursor: job.events.cursor } : {}) };
-        if (flags.bool("verbose")) this.#noteEventRead(thread, job.request);
+        // With --verbose: which thread reads which stored events (the daemon's tests look for it).
+        const from = JSON.stringify(job.events?.cursor ?? {});
+        if (flags.bool("verbose")) {
+          console.error(`I Query thread ${thread.tid} reads the stored events after ${from} for: ${job.request.sql}`);
+        }
       }
       batch.push(job.request);
     }
@@ -428,12 +364,6 @@ export class QueryPool {
       this.#waiting.push(job);
       this.#soon();
     });
-  }
-
-  /** With --verbose: which thread reads which stored events (the daemon's tests look for it). */
-  #noteEventRead(thread: Thread, request: QueryRequest): void {
-    const from = JSON.stringify(request.events?.cursor ?? {});
-    console.error(`I Query thread ${thread.tid} reads the stored events after ${from} for: ${request.sql}`);
   }
 
   /** Sends config sections (for tables that read them) and views to every thread, now and when started. */

@@ -17,7 +17,7 @@ import { runCanonical, runCanonicalInto } from "../../core/results/canonical_row
 import { SortedRowsBuilder, transferList } from "../../core/results/sorted_rows.ts";
 import { adoptScheduleBuffer } from "../../core/results/scheduler.ts";
 import { applyTableSections, applyViews, type TableSections } from "./config_hooks.ts";
-import { type BatchReply, type QueryBatch, type QueryReply, type QueryRequest } from "./query_pool.ts";
+import { type BatchReply, type QueryBatch, type QueryReply, type QueryRequest } from "./query_protocol.ts";
 import { applyTableSwitches, type TableSwitches } from "../../core/flags/table_switches.ts";
 import { loadStoredEventsFor } from "../../core/events/stored.ts";
 import { residentBytes, threadUsage } from "../../core/host/thread_usage.ts";

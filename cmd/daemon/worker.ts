@@ -63,7 +63,6 @@ export class DaemonWorker {
   readonly engine = new Engine();
   /** The tables each query names, prepared once per query text (every run asks where it runs). */
   readonly #references = new QueryReferences(this.engine);
-  /** Query threads; each marks the scheduled queries it runs in a file beside the store's marks. */
   readonly pool: QueryPool;
   readonly clock = new TickClock();
   config: Config | undefined;
@@ -92,7 +91,7 @@ export class DaemonWorker {
   constructor(store: Store, loggers: Logger[]) {
     this.store = store;
     this.loggers = loggers;
-    this.pool = new QueryPool(undefined, store.executing.path === undefined ? {} : { marksPath: store.executing.path });
+    this.pool = new QueryPool(undefined, { marksPath: store.executing.path });
     this.#log = new StatusLog(loggers);
     // Bound, not wrapped: the status line names the code that logged it (callerOf).
     const status = this.status = this.#log.status.bind(this.#log);
@@ -357,7 +356,7 @@ export class DaemonWorker {
     }
   }
 
-  /** Stops the schedule: no new queries; running ones may finish within `graceMs`. */
+  /** Stops the schedule (running queries may finish within `graceMs`); loggers drop standing intents. */
   async stop(graceMs: number): Promise<void> {
     this.#stopping = true;
     this.#shipper.stopRetrying();
@@ -374,7 +373,6 @@ export class DaemonWorker {
     this.#extensions = undefined;
     await this.ship();
     this.#shipper.cancelRetry();
-    // Nothing more is written: the loggers drop the intents standing for a next write.
     for (const l of this.loggers) await this.#bestEffort(() => l.settle?.() ?? Promise.resolve());
   }
 
