@@ -22,24 +22,15 @@ import {
   type BatchReply,
   LARGE_RESULT_BYTES,
   MAX_BATCH,
+  PRESTART_BYTES,
+  PRESTART_MS,
   QueryAbortedError,
   type QueryBatch,
   type QueryReply,
   type QueryRequest,
 } from "./query_protocol.ts";
 import { flags } from "../../core/flags/flags.ts";
-import { threadMarksPath } from "../../core/kv/executing.ts";
-
-/**
- * Row text after which the ended thread is replaced a moment later ({@linkcode PRESTART_MS}),
- * so that the next run of such a query does not start a thread in its own time (~0.1 s of a
- * 1,000,000-row run's 1 % diff, traced step by step). Only for results this large: starting a
- * thread while a 100,000-row run's garbage was still in the heap raised that peak by ~10 MiB
- * (scripts/bench_daemon.ts --large --only-100k, db930a9), where 1,000,000 rows have room.
- */
-export const PRESTART_BYTES = 16 * 1048576;
-/** How long after such a result the replacement starts: once the result's diff and log lines are done. */
-export const PRESTART_MS = 1500;
+import { clearThreadMarks, threadMarksPath } from "../../core/kv/executing.ts";
 
 interface Job {
   request: QueryRequest;
@@ -155,11 +146,7 @@ export class QueryPool {
 
   /** A thread answered its batch: replies to their jobs, jobs it did not start back to the queue. */
   #answered(thread: Thread, replies: QueryReply[]): void {
-    const jobs = thread.jobs;
-    thread.jobs = [];
-    thread.control = undefined;
-    if (thread.timer !== undefined) clearTimeout(thread.timer);
-    thread.timer = undefined;
+    const jobs = this.#detach(thread);
     const byId = new Map(jobs.map((j) => [j.request.id, j]));
     let largest = 0;
     const answered: [Job, QueryReply][] = [];
@@ -222,14 +209,19 @@ export class QueryPool {
    */
   #fail(thread: Thread, message: string): void {
     const unstarted = this.#takeBack(thread);
-    const failed = thread.jobs;
-    thread.jobs = [];
-    thread.control = undefined;
-    if (thread.timer !== undefined) clearTimeout(thread.timer);
+    const failed = this.#detach(thread);
     this.#end(thread);
     this.#waiting.unshift(...unstarted);
     for (const job of failed) job.resolve({ id: job.request.id, ...failedReply(message, 0) });
     this.#soon();
+  }
+
+  /** Ends a thread's batch here (it is answered or failed): its jobs, the thread idle. */
+  #detach(thread: Thread): Job[] {
+    const jobs = thread.jobs;
+    clearTimeout(thread.timer);
+    [thread.jobs, thread.control, thread.timer] = [[], undefined, undefined];
+    return jobs;
   }
 
   /** The jobs of a thread's batch it has not started, taken from it (it stops before them). */
@@ -393,7 +385,11 @@ export class QueryPool {
     this.#closed = true;
     clearTimeout(this.#prestart);
     clearTimeout(this.#slowTimer);
-    for (const t of [...this.#threads]) this.#fail(t, "The daemon is stopping.");
+    for (const t of [...this.#threads]) {
+      this.#fail(t, "The daemon is stopping.");
+      // Stopped, not failed: no blame at the next start.
+      if (this.#marksPath !== undefined) clearThreadMarks(threadMarksPath(this.#marksPath, t.slot));
+    }
     for (const job of this.#waiting.splice(0)) job.reject(new QueryAbortedError("The query pool is closed."));
   }
 }

@@ -187,3 +187,29 @@ Deno.test("query pool: a thread marks the scheduled query it runs in its own fil
     Deno.removeSync(dir, { recursive: true });
   }
 });
+
+Deno.test("query pool: closing the pool under a running query leaves no mark to blame at the next start", async () => {
+  const dir = Deno.makeTempDirSync();
+  const marksPath = `${dir}/osquery.db.executing`;
+  const pool = new QueryPool(1, { marksPath });
+  try {
+    const running = pool.run(busyFor(200_000_000), { mark: "pack_long" });
+    const file = `${marksPath}.0`;
+    const marked = () => {
+      try {
+        return Deno.readTextFileSync(file).includes("pack_long");
+      } catch {
+        return false;
+      }
+    };
+    for (let i = 0; i < 1000 && !marked(); i++) await new Promise((r) => setTimeout(r, 5));
+    assert(marked(), "the query was marked while it ran");
+    pool.close();
+    const reply = await running;
+    assertEquals([reply.ok, reply.error], [false, "The daemon is stopping."]);
+    assertEquals(Deno.readTextFileSync(file).trim(), "");
+  } finally {
+    pool.close();
+    Deno.removeSync(dir, { recursive: true });
+  }
+});

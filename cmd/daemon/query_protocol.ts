@@ -20,6 +20,17 @@ import type { StoredEventsPlan } from "../../core/events/system.ts";
  */
 export const LARGE_RESULT_BYTES = 2 * 1048576;
 
+/**
+ * Row text after which the ended thread is replaced a moment later ({@linkcode PRESTART_MS}),
+ * so that the next run of such a query does not start a thread in its own time (~0.1 s of a
+ * 1,000,000-row run's 1 % diff, traced step by step). Only for results this large: starting a
+ * thread while a 100,000-row run's garbage was still in the heap raised that peak by ~10 MiB
+ * (scripts/bench_daemon.ts --large --only-100k, db930a9), where 1,000,000 rows have room.
+ */
+export const PRESTART_BYTES = 16 * 1048576;
+/** How long after such a result the replacement starts: once the result's diff and log lines are done. */
+export const PRESTART_MS = 1500;
+
 /** Most queries handed to a thread in one message. */
 export const MAX_BATCH = 64;
 

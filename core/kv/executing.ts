@@ -39,6 +39,18 @@ export function threadMarksPath(path: string, slot: number): string {
   return `${path}.${slot}`;
 }
 
+/**
+ * Empties a query thread's marks file once its thread was ended on purpose (the daemon
+ * stopping): its queries did not fail, they were stopped. Best effort; a missing file is fine.
+ */
+export function clearThreadMarks(path: string): void {
+  try {
+    Deno.truncateSync(path);
+  } catch {
+    // No file, or no room to say so: the next start may warn about the query.
+  }
+}
+
 /** The query threads' marks files that exist beside `path`. */
 function threadMarksFiles(path: string): string[] {
   const slash = path.lastIndexOf("/");
