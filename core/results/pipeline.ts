@@ -201,7 +201,8 @@ export class ResultPipeline {
     try {
       await this.#run(q);
     } finally {
-      // After its commit (or its failure): the run no longer needs the watchdog's blame.
+      // After its commit (or its failure): a run on this thread no longer needs the watchdog's
+      // blame (a query thread sets and clears its own marks, cmd/daemon/query_worker.ts).
       try {
         this.#o.store.executing.delete(q.scheduledName);
       } catch {
