@@ -162,22 +162,28 @@ Deno.test("query pool: queries behind a slow one move to a new thread once it ra
   }
 });
 
+/** The marks in a thread's marks file once any are there (polled; none after ~2.5 s). */
+async function marksOnceWritten(file: string): Promise<[string, { tid: number }][]> {
+  for (let i = 0; i < 500; i++) {
+    try {
+      const text = Deno.readTextFileSync(file).trim();
+      const marks = text ? JSON.parse(text) as [string, { tid: number }][] : [];
+      if (marks.length) return marks;
+    } catch {
+      // not written yet
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return [];
+}
+
 Deno.test("query pool: a thread marks the scheduled query it runs in its own file, and clears it after", async () => {
   const dir = Deno.makeTempDirSync();
   const marksPath = `${dir}/osquery.db.executing`;
   const pool = new QueryPool(1, { marksPath });
   try {
     const running = pool.run(busyFor(20_000_000), { mark: "pack_slow" });
-    let seen: [string, { tid: number }][] = [];
-    for (let i = 0; i < 500 && seen.length === 0; i++) {
-      await new Promise((r) => setTimeout(r, 5));
-      try {
-        const text = Deno.readTextFileSync(`${marksPath}.0`).trim();
-        seen = text ? JSON.parse(text) : [];
-      } catch {
-        // not written yet
-      }
-    }
+    const seen = await marksOnceWritten(`${marksPath}.0`);
     assertEquals(seen.map(([name]) => name), ["pack_slow"]);
     assert(seen[0][1].tid > 0 && seen[0][1].tid !== Deno.pid, "the mark names the query thread");
     assert((await running).ok);
@@ -195,15 +201,7 @@ Deno.test("query pool: closing the pool under a running query leaves no mark to 
   try {
     const running = pool.run(busyFor(200_000_000), { mark: "pack_long" });
     const file = `${marksPath}.0`;
-    const marked = () => {
-      try {
-        return Deno.readTextFileSync(file).includes("pack_long");
-      } catch {
-        return false;
-      }
-    };
-    for (let i = 0; i < 1000 && !marked(); i++) await new Promise((r) => setTimeout(r, 5));
-    assert(marked(), "the query was marked while it ran");
+    assertEquals((await marksOnceWritten(file)).map(([name]) => name), ["pack_long"], "marked while it ran");
     pool.close();
     const reply = await running;
     assertEquals([reply.ok, reply.error], [false, "The daemon is stopping."]);
