@@ -996,7 +996,10 @@ class BucketWriter {
       written: this.#written,
       replaced: [],
     };
-    if (fold) update.sets = this.#gathered.splice(0);
+    if (fold) {
+      update.sets = this.#gathered.splice(0);
+      update.setsBytes = this.#opBytes;
+    }
     return { update, rewritten: this.#rewritten };
   }
 
