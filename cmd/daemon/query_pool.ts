@@ -274,8 +274,8 @@ export class QueryPool {
       if (plan) {
         job.request.events = { plan, ...(job.events?.cursor ? { cursor: job.events.cursor } : {}) };
         // With --verbose: which thread reads which stored events (the daemon's tests look for it).
-        const from = JSON.stringify(job.events?.cursor ?? {});
         if (flags.bool("verbose")) {
+          const from = JSON.stringify(job.events?.cursor ?? {});
           console.error(`I Query thread ${thread.tid} reads the stored events after ${from} for: ${job.request.sql}`);
         }
       }

@@ -274,16 +274,18 @@ async function supervise(args: string[]): Promise<number> {
         }
         const sample: WorkerSample | undefined = sampleProcess(child.pid);
         if (!sample) continue;
-        // The threads are read near a limit only: the blame names the thread that used the most
-        // CPU since the last reading (the interval before, once near; else since the start).
-        const near = health.nearLimits(sample);
-        const nowThreads = near ? threadCpu(child.pid) : threads;
+        // The threads are read near a limit only (a limit is never passed without it): the blame
+        // names the thread that used the most CPU since the reading before (once near, the
+        // interval before; else since the start).
         let hot = { tid: 0, ms: -1 };
-        for (const [tid, ms] of nowThreads) {
-          const delta = ms - (threads.get(tid) ?? 0);
-          if (delta > hot.ms && tid !== child.pid) hot = { tid, ms: delta };
+        const nowThreads = health.nearLimits(sample) ? threadCpu(child.pid) : undefined;
+        if (nowThreads) {
+          for (const [tid, ms] of nowThreads) {
+            const delta = ms - (threads.get(tid) ?? 0);
+            if (delta > hot.ms && tid !== child.pid) hot = { tid, ms: delta };
+          }
+          threads = nowThreads;
         }
-        threads = nowThreads;
         if (flags.bool("enable_watchdog_debug") && flags.bool("verbose")) {
           say(`I pid: ${child.pid}, cpu: ${sample.cpuMs}ms, memory: ${Math.round(sample.rss / 1048576)} MB`);
         }
@@ -294,7 +296,7 @@ async function supervise(args: string[]): Promise<number> {
         say(`W osqueryd worker (${child.pid}) stopping: ${violation}`);
         const { Severity, systemLog } = await import("../../plugins/logger/logger.ts");
         systemLog(Severity.WARNING, `osqueryd worker (${child.pid}) stopping: ${violation}`);
-        blame = { tid: hot.tid, reason: violation, threadCpuMs: nowThreads.get(hot.tid) ?? 0, rss: sample.rss };
+        blame = { tid: hot.tid, reason: violation, threadCpuMs: nowThreads?.get(hot.tid) ?? 0, rss: sample.rss };
         child.kill("SIGTERM");
         const grace = flags.number("watchdog_forced_shutdown_delay") * 1000;
         await Promise.race([done, sleep(grace)]);

@@ -1,8 +1,9 @@
 /**
  * The CPU time the calling thread has used and the process's resident size, for the cost of one
- * query on a query thread (osquery_schedule's user_time, system_time and memory columns): getrusage(RUSAGE_THREAD) over FFI, a call of
- * about a microsecond with microsecond precision, where reading `/proc/thread-self/stat` costs
- * ~30 µs (open, read and close through Deno's ops) and counts in 10 ms ticks. A query thread reads
+ * query on a query thread (osquery_schedule's user_time, system_time and memory columns). The
+ * CPU time comes from getrusage(RUSAGE_THREAD) over FFI, a call of about a microsecond with
+ * microsecond precision, where reading `/proc/thread-self/stat` costs ~30 µs (open, read and
+ * close through Deno's ops) and counts in 10 ms ticks. A query thread reads
  * it twice a run, and a daemon runs hundreds of queries a minute. Without libc the /proc file is
  * read instead.
  *
