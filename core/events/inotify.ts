@@ -152,6 +152,13 @@ function queueKey(change: FileChange, action: string = change.action): string {
   return `${action}\0${change.path}\0${change.subscription.category}\0${change.subscription.pattern}`;
 }
 
+/**
+ * Hears a matching change. `pass` numbers the delivery pass: every change one pass delivers
+ * was read from the kernel before the pass began (the publisher reads only between passes), so
+ * what a listener reads of a file during a pass shows the file after each of those changes.
+ */
+export type FileChangeListener = (change: FileChange, pass: number) => void;
+
 /** Watches the subscriptions' directories and reports matching changes. */
 export class InotifyPublisher implements EventPublisher {
   readonly name = "inotify";
@@ -164,7 +171,9 @@ export class InotifyPublisher implements EventPublisher {
   #matchers: RegExp[] = [];
   #excludes: RegExp[][] = [];
   readonly #watches = new Map<number, { dir: string; recursive: boolean }>();
-  readonly #listeners: ((change: FileChange) => void)[] = [];
+  readonly #listeners: FileChangeListener[] = [];
+  /** Delivery passes so far (each {@linkcode FileChangeListener} call says which it is in). */
+  #passes = 0;
   /** Changes read from the kernel and not yet handed to listeners (hashing happens there). */
   #queue: FileChange[] = [];
   #queueHead = 0;
@@ -196,7 +205,7 @@ export class InotifyPublisher implements EventPublisher {
   }
 
   /** Adds a listener for matching changes. */
-  listen(listener: (change: FileChange) => void): void {
+  listen(listener: FileChangeListener): void {
     this.#listeners.push(listener);
   }
 
@@ -305,13 +314,14 @@ export class InotifyPublisher implements EventPublisher {
   /** Hands queued changes to the listeners for up to `budgetMs`. */
   #deliver(budgetMs: number): void {
     const deadline = performance.now() + budgetMs;
+    const pass = ++this.#passes;
     let i = this.#queueHead;
     while (i < this.#queue.length) {
       const change = this.#queue[i++];
       if (COALESCED.has(change.action)) this.#queued.delete(queueKey(change));
       for (const l of this.#listeners) {
         try {
-          l(change);
+          l(change, pass);
         } catch (err) {
           console.error(`W A file event listener failed: ${(err as Error).message}`);
         }

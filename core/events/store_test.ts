@@ -160,3 +160,44 @@ Deno.test("event store: with a store attached, reads join written batches, a flu
     }
   });
 });
+
+Deno.test("event store: a refused flush keeps its events, in order before newer ones, for the next flush", async () => {
+  await withKv(async (path) => {
+    const now = Math.floor(Date.now() / 1000);
+    const kv = await openKv(path);
+    try {
+      // The store refuses the first commit (as a full disk would), then takes writes again.
+      let refuse = 1;
+      const refusing = new Proxy(kv, {
+        get(target, key) {
+          if (key !== "atomic") {
+            const value = Reflect.get(target, key);
+            return typeof value === "function" ? value.bind(target) : value;
+          }
+          return () => {
+            const op = target.atomic();
+            const commit = op.commit.bind(op);
+            op.commit = () => refuse-- > 0 ? Promise.resolve({ ok: false as const }) : commit();
+            return op;
+          };
+        },
+      });
+      const s = new EventSubscriber("refused_events", "test");
+      await s.attach(refusing);
+      for (let i = 0; i < 300; i++) s.add({ n: i, pad: "z".repeat(300) }, now);
+      await s.flush().then(() => assert(false, "the refused flush says so"), () => {});
+      assert(s.hasPending, "the refused events wait");
+      s.add({ n: 300 }, now);
+      assertEquals(s.rows().map((r) => r.n), Array.from({ length: 301 }, (_, i) => i));
+      await s.flush();
+      assert(!s.hasPending);
+      // What the store holds now: every event once, in order, as a restart reads it.
+      const again = new EventSubscriber("refused_events", "test");
+      await again.attach(kv);
+      assertEquals(again.rows().map((r) => r.n), Array.from({ length: 301 }, (_, i) => i));
+      assertEquals(again.rows().map((r) => r.eid), s.rows().map((r) => r.eid));
+    } finally {
+      kv.close();
+    }
+  });
+});

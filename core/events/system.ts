@@ -103,9 +103,11 @@ export class EventSubscriber {
   #head = 0;
   /**
    * The kept rows themselves, aligned with `#eids`, until a store is attached. From then on a
-   * row lives in the store's batch text (`#batches`) once written, and in `#pending` until then:
-   * a burst of events keeps one string per batch in memory, not an object per event that V8's
-   * collector copies and marks again and again (~15 µs of CPU an event during a burst).
+   * row lives in the store's batch text (`#batches`) once written, and as its JSON text in
+   * `#pending` until then: a burst of events keeps one string per event (then per batch) in
+   * memory, not an object per event and one per column value that V8's collector copies and
+   * marks again and again while they wait for the flush (~15 µs of CPU an event during a burst
+   * when whole batches were kept as objects; ~5 µs when the waiting ones were).
    */
   #rows: EventRow[] = [];
   #rowsInMemory = true;
@@ -113,10 +115,10 @@ export class EventSubscriber {
   #warnedOverflow = false;
   readonly #expiryFlag: string;
   readonly #maxFlag: string;
-  /** Rows added since the last flush (only with a store). */
-  #pending: EventRow[] = [];
+  /** Rows added since the last flush (only with a store), as JSON with their eids and times. */
+  #pending = new PendingRows();
   /** Rows a flush is writing now (readable until they are in `#batches`). */
-  #writing: EventRow[] = [];
+  #writing = new PendingRows();
   /**
    * Called when a first event waits to be written (the event system then flushes in
    * {@linkcode FLUSH_MS}): an idle subscriber sets no timer.
@@ -141,12 +143,12 @@ export class EventSubscriber {
 
   /** Stores one event, stamping its time (now, unless given) and a sequential event id. */
   add(row: Row, time = Math.floor(Date.now() / 1000)): void {
-    const eid = String(this.#nextEid++).padStart(10, "0");
-    const stored = { ...row, time, eid } as EventRow;
-    this.#eids.push(this.#nextEid - 1);
+    const id = this.#nextEid++;
+    const eid = String(id).padStart(10, "0");
+    this.#eids.push(id);
     this.#times.push(time);
-    if (this.#rowsInMemory) this.#rows.push(stored);
-    else if (this.#pending.push(stored) === 1 && this.#kv) this.onPending?.();
+    if (this.#rowsInMemory) this.#rows.push({ ...row, time, eid } as EventRow);
+    else if (this.#pending.push(eventJson(row, time, eid), id, time) === 1 && this.#kv) this.onPending?.();
     this.total++;
     const max = flags.number(this.#maxFlag);
     if (this.size > max) {
@@ -195,8 +197,11 @@ export class EventSubscriber {
       for (const r of JSON.parse(b.rows) as EventRow[]) if (Number(r.eid) >= floor) take(r);
     }
     const written = Math.max(floor - 1, this.#batches.at(-1)?.last ?? 0);
-    for (const r of this.#writing) if (Number(r.eid) > written) take(r);
-    for (const r of this.#pending) if (Number(r.eid) > written) take(r);
+    for (const waiting of [this.#writing, this.#pending]) {
+      for (let k = 0; k < waiting.length; k++) {
+        if (waiting.eids[k] > written) take(JSON.parse(waiting.texts[k]) as EventRow);
+      }
+    }
     return out;
   }
 
@@ -269,7 +274,9 @@ export class EventSubscriber {
         times.push(row.time);
       }
     }
-    const live = this.#rowsInMemory ? this.#rows.slice(this.#head) : this.#pending;
+    const live = this.#rowsInMemory
+      ? this.#rows.slice(this.#head)
+      : this.#pending.texts.map((text) => JSON.parse(text) as EventRow);
     // Eids handed out after the last flush of a killed process may have reached a result log
     // without reaching the store: start past everything reserved so no eid is used twice.
     const reserved = (await kv.get<number>(["events_next", this.name])).value ?? 0;
@@ -288,7 +295,8 @@ export class EventSubscriber {
     this.#head = 0;
     this.#storedFloor = floor;
     this.#kv = kv;
-    this.#pending = [...live];
+    this.#pending = new PendingRows();
+    for (const row of live) this.#pending.push(JSON.stringify(row), Number(row.eid), row.time);
     const max = flags.number(this.#maxFlag);
     if (this.size > max) this.#drop(this.size - max);
     this.expire();
@@ -314,7 +322,7 @@ export class EventSubscriber {
     this.#loading = false;
     this.#kv = undefined;
     // Once a store held the rows, unwritten ones are the only copy: they stay readable.
-    if (this.#rowsInMemory) this.#pending = [];
+    if (this.#rowsInMemory) this.#pending = new PendingRows();
   }
 
   /**
@@ -329,37 +337,37 @@ export class EventSubscriber {
     this.expire();
     const floor = this.#floor();
     // Pending rows already dropped (a burst past --events_max) are not written at all.
-    const pending = this.#pending.filter((r) => Number(r.eid) >= floor);
-    this.#pending = [];
+    const pending = this.#pending.from(floor);
+    this.#pending = new PendingRows();
     this.#writing = pending;
-    const sets: [Deno.KvKey, StoredBatch][] = [];
-    let batch: EventRow[] = [];
-    let texts: string[] = [];
+    /** Per batch to write: its key and value, and the index in `pending` of its first row. */
+    const sets: [Deno.KvKey, StoredBatch, number][] = [];
+    let start = 0;
     let bytes = 0;
-    const close = () => {
-      if (batch.length === 0) return;
-      const first = Number(batch[0].eid);
-      const last = Number(batch[batch.length - 1].eid);
-      const time = batch.reduce((t, r) => Math.max(t, r.time), 0);
-      sets.push([["events", this.name, first], { last, time, rows: `[${texts.join(",")}]` }]);
-      batch = [];
-      texts = [];
+    const close = (end: number) => {
+      if (end === start) return;
+      let time = 0;
+      for (let k = start; k < end; k++) time = Math.max(time, pending.times[k]);
+      const rows = `[${pending.texts.slice(start, end).join(",")}]`;
+      sets.push([["events", this.name, pending.eids[start]], { last: pending.eids[end - 1], time, rows }, start]);
+      start = end;
       bytes = 0;
     };
-    for (const row of pending) {
-      const text = JSON.stringify(row);
-      if (bytes + text.length > BATCH_BYTES) close();
-      batch.push(row);
-      texts.push(text);
-      bytes += text.length + 1;
+    for (let k = 0; k < pending.length; k++) {
+      const length = pending.texts[k].length;
+      if (bytes + length > BATCH_BYTES) close(k);
+      bytes += length + 1;
     }
-    close();
+    close(pending.length);
     let gone = 0;
     while (gone < this.#batches.length && this.#batches[gone].last < floor) gone++;
     const deletes = this.#batches.slice(0, gone).map((b): Deno.KvKey => ["events", this.name, b.first]);
     if (sets.length === 0 && deletes.length === 0 && floor === this.#storedFloor) return;
     let i = 0;
     let d = 0;
+    // Batches written and deletes done by the commits that went through (a refused one did none).
+    let written = 0;
+    let deleted = 0;
     try {
       do {
         const op = kv.atomic().set(["events_floor", this.name], floor);
@@ -388,16 +396,67 @@ export class EventSubscriber {
         for (let k = from; k < i; k++) {
           this.#batches.push({ first: Number(sets[k][0][2]), last: sets[k][1].last, rows: sets[k][1].rows });
         }
+        written = i;
+        deleted = d;
       } while (i < sets.length || d < deletes.length);
     } finally {
-      this.#batches.splice(0, d);
-      // What was not written waits for the next flush.
-      const unwritten: EventRow[] = [];
-      for (let k = i; k < sets.length; k++) unwritten.push(...JSON.parse(sets[k][1].rows) as EventRow[]);
-      if (unwritten.length) this.#pending = [...unwritten, ...this.#pending];
-      this.#writing = [];
+      this.#batches.splice(0, deleted);
+      // What was not written waits for the next flush, before what came meanwhile.
+      if (written < sets.length) this.#pending = pending.slice(sets[written][2]).concat(this.#pending);
+      this.#writing = new PendingRows();
     }
     this.#storedFloor = floor;
+  }
+}
+
+/**
+ * An event's JSON as stored: the row's columns, then `time` and `eid` (which win over columns
+ * of those names, as a spread would), without copying the row.
+ */
+function eventJson(row: Row, time: number, eid: string): string {
+  const json = JSON.stringify(row);
+  const tail = `"time":${time},"eid":"${eid}"}`;
+  return json.length === 2 ? `{${tail}` : `${json.slice(0, -1)},${tail}`;
+}
+
+/** Rows waiting to be written: their JSON, eids and times, in parallel arrays (oldest first). */
+class PendingRows {
+  constructor(
+    readonly texts: string[] = [],
+    readonly eids: number[] = [],
+    readonly times: number[] = [],
+  ) {}
+
+  get length(): number {
+    return this.texts.length;
+  }
+
+  /** Adds a row; returns how many wait now. */
+  push(text: string, eid: number, time: number): number {
+    this.eids.push(eid);
+    this.times.push(time);
+    return this.texts.push(text);
+  }
+
+  /** The rows from index `k` on. */
+  slice(k: number): PendingRows {
+    return new PendingRows(this.texts.slice(k), this.eids.slice(k), this.times.slice(k));
+  }
+
+  /** The rows with an eid at or above `floor` (the older ones were capped or expired away). */
+  from(floor: number): PendingRows {
+    let k = 0;
+    while (k < this.length && this.eids[k] < floor) k++;
+    return k === 0 ? this : this.slice(k);
+  }
+
+  /** These rows, then `later`'s. */
+  concat(later: PendingRows): PendingRows {
+    return new PendingRows(
+      this.texts.concat(later.texts),
+      this.eids.concat(later.eids),
+      this.times.concat(later.times),
+    );
   }
 }
 

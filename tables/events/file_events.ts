@@ -99,7 +99,36 @@ export function decorateFileEvent(path: string, hash: boolean, row: Row = {}): R
 
 const ALGORITHMS = ["md5", "sha1", "sha256"] as const;
 
-inotifyPublisher.listen((change) => {
+/**
+ * The last change whose file was read and hashed: its path, delivery pass and row. The change
+ * delivered right after it, in the same pass, for the same file and also to be hashed (a
+ * creation and its close-after-write, typically) takes that read's fields: the read came after
+ * both changes (core/events/inotify.ts reads the kernel only between passes), so reading the
+ * file again would show the same state a moment later. A change to the file after the read is a
+ * new kernel event, decorated afresh in a later pass.
+ */
+let lastRead: { path: string; pass: number; row: Row } | undefined;
+
+/** How many times a change's file was stat'ed (and hashed, when asked) since start. */
+export const fileEventReads = { count: 0 };
+
+/** Fields of a decorated row (stat and digests), copied from `from` onto `row`. */
+const DECORATION = [
+  "hashed",
+  "md5",
+  "sha1",
+  "sha256",
+  "inode",
+  "uid",
+  "gid",
+  "mode",
+  "size",
+  "atime",
+  "mtime",
+  "ctime",
+];
+
+inotifyPublisher.listen((change, pass) => {
   // The watches may run for yara_events alone; file_events records only when enabled.
   if (!flags.bool("enable_file_events")) return;
   const hash = !change.subscription.accesses && (change.action === "CREATED" || change.action === "UPDATED");
@@ -109,5 +138,14 @@ inotifyPublisher.listen((change) => {
     action: change.action,
     transaction_id: change.cookie,
   };
-  subscriber.add(decorateFileEvent(change.path, hash, row));
+  const last = lastRead;
+  lastRead = undefined;
+  if (hash && last?.pass === pass && last.path === change.path) {
+    for (const field of DECORATION) if (field in last.row) row[field] = last.row[field];
+  } else {
+    fileEventReads.count++;
+    decorateFileEvent(change.path, hash, row);
+  }
+  if (hash) lastRead = { path: change.path, pass, row };
+  subscriber.add(row);
 });
