@@ -20,6 +20,7 @@ import { failedReply, type ThreadRunOptions } from "../../core/results/reply.ts"
 import { events } from "../../core/events/system.ts";
 import {
   type BatchReply,
+  END_GRACE_MS,
   LARGE_RESULT_BYTES,
   MAX_BATCH,
   PRESTART_BYTES,
@@ -177,7 +178,7 @@ export class QueryPool {
     thread.idleTimer = undefined;
     if (thread.control) return;
     const left = (thread.idleSince ?? 0) + this.#idleMs - performance.now();
-    if (left <= 0) this.#end(thread);
+    if (left <= 0) this.#end(thread, "ask");
     else thread.idleTimer = setTimeout(() => this.#idleCheck(thread), left);
   }
 
@@ -187,7 +188,7 @@ export class QueryPool {
    * after `idleMs` unused).
    */
   #retire(thread: Thread, replace = false): void {
-    this.#end(thread);
+    this.#end(thread, "itself");
     this.#soon();
     if (!replace || this.#prestart !== undefined) return;
     this.#prestart = setTimeout(() => {
@@ -196,9 +197,12 @@ export class QueryPool {
     }, this.#prestartMs);
   }
 
-  #end(thread: Thread): void {
+  /** Ends a thread: it ends `itself` (a large result), or when asked (idle), or is terminated (`kill`). */
+  #end(thread: Thread, how: "itself" | "ask" | "kill" = "kill"): void {
     if (thread.idleTimer !== undefined) clearTimeout(thread.idleTimer);
-    thread.worker.terminate();
+    if (how === "ask") thread.worker.postMessage({ end: true });
+    if (how === "kill") thread.worker.terminate();
+    else Deno.unrefTimer(setTimeout(() => thread.worker.terminate(), END_GRACE_MS));
     const i = this.#threads.indexOf(thread);
     if (i >= 0) this.#threads.splice(i, 1);
   }

@@ -211,3 +211,47 @@ Deno.test("query pool: closing the pool under a running query leaves no mark to 
     Deno.removeSync(dir, { recursive: true });
   }
 });
+
+/** True while this process holds a descriptor open on `path`. */
+function holdsOpen(path: string): boolean {
+  for (const e of Deno.readDirSync("/proc/self/fd")) {
+    try {
+      if (Deno.readLinkSync(`/proc/self/fd/${e.name}`) === path) return true;
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return false;
+}
+
+/** Polls until this process no longer holds `path` open; false if it still does after `ms`. */
+async function releases(path: string, ms: number): Promise<boolean> {
+  const deadline = performance.now() + ms;
+  while (holdsOpen(path)) {
+    if (performance.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return true;
+}
+
+Deno.test("query pool: a thread ending after a large result or when idle ends itself at once, its marks file closed (no terminate after the grace)", async () => {
+  const dir = Deno.makeTempDirSync();
+  const marksPath = `${dir}/osquery.db.executing`;
+  const pool = new QueryPool(1, { marksPath, largeBytes: 100_000, idleMs: 300 });
+  try {
+    const large = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 20000) SELECT x FROM c";
+    const big = await pool.run(large, { name: "large", mark: "pack_large" });
+    assert(big.ok, big.error);
+    assertEquals(pool.size, 0);
+    // Within 5 s: the pool terminates a thread that has not ended itself only after 10 s.
+    assert(await releases(`${marksPath}.0`, 5000), "the thread closed its marks file before it ended");
+    assert((await pool.run("SELECT 1 AS one", { mark: "pack_small" })).ok);
+    assert(holdsOpen(`${marksPath}.0`), "the next thread has its own marks file open");
+    // Idle past idleMs: asked to end, it closes them too.
+    assert(await releases(`${marksPath}.0`, 5000), "the idle thread closed its marks file before it ended");
+    assertEquals(pool.size, 0);
+  } finally {
+    pool.close();
+    Deno.removeSync(dir, { recursive: true });
+  }
+});

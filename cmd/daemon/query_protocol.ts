@@ -31,6 +31,13 @@ export const PRESTART_BYTES = 16 * 1048576;
 /** How long after such a result the replacement starts: once the result's diff and log lines are done. */
 export const PRESTART_MS = 1500;
 
+/**
+ * A thread the pool ends after a large result or when idle ends itself, its engine closed first
+ * (SQLite's memory is not the isolate's: threads terminated from outside left ~0.1-0.2 MiB each
+ * behind); one that has not ended this many ms later is terminated.
+ */
+export const END_GRACE_MS = 10_000;
+
 /** Most queries handed to a thread in one message. */
 export const MAX_BATCH = 64;
 
