@@ -22,6 +22,7 @@ import { applyTableSwitches, type TableSwitches } from "../../core/flags/table_s
 import { closeStoredEvents, loadStoredEventsFor } from "../../core/events/stored.ts";
 import { residentBytes, threadUsage } from "../../core/host/thread_usage.ts";
 import { ExecutingMarks } from "../../core/kv/executing.ts";
+import { trimMalloc } from "../../core/host/malloc_trim.ts";
 
 const engine = new Engine();
 let views: string[] = [];
@@ -135,6 +136,7 @@ function end(): void {
   }
   marks.close();
   closeStoredEvents();
+  trimMalloc();
   self.close();
 }
 

@@ -40,6 +40,7 @@ import { failedReply, localReply, type QueryThreads, type RunReply } from "./rep
 import { Severity, type StatusSink } from "./status.ts";
 import { isStorageError, type StorageHealth } from "./storage_health.ts";
 import { collectGarbage } from "../runtime/gc.ts";
+import { trimMalloc } from "../host/malloc_trim.ts";
 
 /** Rows of a result up to this many bytes are kept in memory to tell an unchanged next run. */
 export const KEPT_ROWS_MAX = 1048576;
@@ -409,6 +410,8 @@ export class ResultPipeline {
       // The large result's rows, diff and lines are garbage now (the next run makes its own).
       this.#largeGarbage = false;
       collectGarbage();
+      // What the collection freed outside V8's heap (the rows' buffers) goes back to the system.
+      trimMalloc();
     }
   }
 }
