@@ -137,6 +137,9 @@ Deno.test({
         assertEquals(environ(pid)?.get("DENO_V8_FLAGS"), `${DAEMON_V8_FLAGS},--stack-size=984`, `process ${pid}`);
         // No update check in a daemon process: its code would stay mapped for the daemon's life.
         assertEquals(environ(pid)?.get("DENO_NO_UPDATE_CHECK"), "1", `process ${pid}`);
+        // Nor Deno's code cache, whose pages stayed resident (cmd/self.ts).
+        const args = Deno.readTextFileSync(`/proc/${pid}/cmdline`).split("\0");
+        assert(args.includes("--no-code-cache"), `process ${pid}: ${args.join(" ")}`);
       }
       // The worker's malloc keeps two arenas (freed memory is reused across its threads).
       assertEquals(environ(worker)?.get("MALLOC_ARENA_MAX"), "2");
