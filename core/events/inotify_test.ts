@@ -1,29 +1,7 @@
 import { assertEquals } from "../../testing/assert.ts";
 import { InotifyPublisher, raiseQueueLimit } from "./inotify.ts";
 import { flags } from "../flags/flags.ts";
-
-function record(wd: number, mask: number, name: string, cookie = 0): Uint8Array {
-  const bytes = new TextEncoder().encode(name);
-  const len = Math.ceil((bytes.length + 1) / 16) * 16;
-  const out = new Uint8Array(16 + len);
-  const view = new DataView(out.buffer);
-  view.setInt32(0, wd, true);
-  view.setUint32(4, mask, true);
-  view.setUint32(8, cookie, true);
-  view.setUint32(12, len, true);
-  out.set(bytes, 16);
-  return out;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+import { inotifyRead, inotifyRecord } from "../../testing/inotify_records.ts";
 
 Deno.test("inotify: repeats for one waiting file are coalesced, creations are not, overflows are counted", async () => {
   const dir = Deno.makeTempDirSync({ prefix: "osq-inotify-" });
@@ -40,16 +18,16 @@ Deno.test("inotify: repeats for one waiting file are coalesced, creations are no
     const refreshes = publisher.refreshes;
     const [MODIFY, CLOSE_WRITE, CREATE, DELETE, OVERFLOW] = [0x2, 0x8, 0x100, 0x200, 0x4000];
     publisher.feed(
-      concat([
-        record(1, MODIFY, "a"),
-        record(1, MODIFY, "a"),
-        record(1, CLOSE_WRITE, "a"),
-        record(1, CREATE, "b"),
-        record(-1, OVERFLOW, ""),
-        record(1, MODIFY, "a"),
-        record(1, DELETE, "b"),
-        record(1, CREATE, "b"),
-        record(1, MODIFY, "b"),
+      inotifyRead([
+        inotifyRecord(1, MODIFY, "a"),
+        inotifyRecord(1, MODIFY, "a"),
+        inotifyRecord(1, CLOSE_WRITE, "a"),
+        inotifyRecord(1, CREATE, "b"),
+        inotifyRecord(-1, OVERFLOW, ""),
+        inotifyRecord(1, MODIFY, "a"),
+        inotifyRecord(1, DELETE, "b"),
+        inotifyRecord(1, CREATE, "b"),
+        inotifyRecord(1, MODIFY, "b"),
       ]),
       true,
     );
@@ -58,11 +36,14 @@ Deno.test("inotify: repeats for one waiting file are coalesced, creations are no
     assertEquals(publisher.overflows, 1);
     assertEquals(publisher.refreshes, refreshes + 1, "an overflow shows as a refresh, as osquery restarts the loop");
     // Once delivered, the next change of the file is an event again.
-    publisher.feed(record(1, MODIFY, "a"), true);
+    publisher.feed(inotifyRecord(1, MODIFY, "a"), true);
     assertEquals(seen.at(-1), "UPDATED a");
     // A deletion ends the run of repeats before it: the change after it waits on its own.
     const before = seen.length;
-    publisher.feed(concat([record(1, MODIFY, "c"), record(1, DELETE, "c"), record(1, MODIFY, "c")]), true);
+    publisher.feed(
+      inotifyRead([inotifyRecord(1, MODIFY, "c"), inotifyRecord(1, DELETE, "c"), inotifyRecord(1, MODIFY, "c")]),
+      true,
+    );
     assertEquals(seen.slice(before), ["UPDATED c", "DELETED c", "UPDATED c"]);
     assertEquals(publisher.coalesced, 3);
   } finally {

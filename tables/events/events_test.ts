@@ -5,6 +5,7 @@ import { events } from "../../core/events/system.ts";
 import { inotifyPublisher, udevPublisher } from "../../core/events/publishers.ts";
 import { hardwareEventRow } from "./hardware_events.ts";
 import { fileEventReads } from "./file_events.ts";
+import { inotifyRead, inotifyRecord } from "../../testing/inotify_records.ts";
 import { assert, assertEquals } from "../../testing/assert.ts";
 import { waitFor } from "../../testing/wait.ts";
 import { createHash } from "node:crypto";
@@ -89,18 +90,6 @@ Deno.test("file_events: inotify reports creations (hashed), updates and deletion
   }
 });
 
-/** One raw inotify record, as read from the descriptor. */
-function inotifyRecord(wd: number, mask: number, name: string): Uint8Array {
-  const bytes = new TextEncoder().encode(name);
-  const out = new Uint8Array(16 + Math.ceil((bytes.length + 1) / 16) * 16);
-  const view = new DataView(out.buffer);
-  view.setInt32(0, wd, true);
-  view.setUint32(4, mask, true);
-  view.setUint32(12, out.length - 16, true);
-  out.set(bytes, 16);
-  return out;
-}
-
 Deno.test("file_events: a creation and its close-after-write delivered together share one read of the file; a later pass reads it again", async () => {
   const dir = await Deno.makeTempDir();
   const path = `${dir}/f`;
@@ -112,7 +101,7 @@ Deno.test("file_events: a creation and its close-after-write delivered together 
     const [CREATE, CLOSE_WRITE, DELETE] = [0x100, 0x8, 0x200];
     // The publisher's first watch (descriptor 1) is the watched directory.
     const feed = (...records: [number, string][]) =>
-      inotifyPublisher.feed(concatRecords(records.map(([mask, name]) => inotifyRecord(1, mask, name))), true);
+      inotifyPublisher.feed(inotifyRead(records.map(([mask, name]) => inotifyRecord(1, mask, name))), true);
     const e = new Engine();
     const rows = () =>
       e.query(`select action, hashed, sha256, size from file_events where target_path = '${path}' order by eid`);
@@ -139,16 +128,6 @@ Deno.test("file_events: a creation and its close-after-write delivered together 
     await Deno.remove(dir, { recursive: true });
   }
 });
-
-function concatRecords(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 Deno.test("event tables: with events disabled a query warns and still answers", () => {
   flags.set("disable_events", true);
