@@ -112,7 +112,7 @@ let lastRead: { path: string; pass: number; row: Row } | undefined;
 /** How many times a change's file was stat'ed (and hashed, when asked) since start. */
 export const fileEventReads = { count: 0 };
 
-/** Fields of a decorated row (stat and digests), copied from `from` onto `row`. */
+/** The fields a decoration sets (stat and digests): what a change sharing the last read copies from it. */
 const DECORATION = [
   "hashed",
   "md5",
