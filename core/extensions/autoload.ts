@@ -17,6 +17,7 @@
 import { flags } from "../flags/flags.ts";
 import { secondsToMs } from "./flags.ts";
 import type { ExtensionManager } from "./manager.ts";
+import { directoryOf } from "../host/paths.ts";
 
 /** Why a path may not be autoloaded, or undefined when it may. */
 export function unsafeReason(path: string, allowUnsafe = false): string | undefined {
@@ -29,8 +30,7 @@ export function unsafeReason(path: string, allowUnsafe = false): string | undefi
   if (info.isDirectory) return `Cannot autoload extension ${path}: it is a directory`;
   if (allowUnsafe) return undefined;
   if (!path.endsWith(".ext")) return `Will not autoload extension not ending in one of '.ext': ${path}`;
-  const slash = path.lastIndexOf("/");
-  const parent = slash > 0 ? path.slice(0, slash) : slash === 0 ? "/" : ".";
+  const parent = directoryOf(path);
   try {
     if ((Deno.statSync(parent).mode ?? 0) & 0o1000) {
       return `Will not autoload extension ${path}: its directory ${parent} has the sticky bit (like /tmp)`;

@@ -15,6 +15,7 @@
  *
  * @module
  */
+import { directoryOf } from "../host/paths.ts";
 
 /** A scheduled query that started and has not finished. */
 export interface ExecutingQuery {
@@ -53,9 +54,8 @@ export function clearThreadMarks(path: string): void {
 
 /** The query threads' marks files that exist beside `path`. */
 function threadMarksFiles(path: string): string[] {
-  const slash = path.lastIndexOf("/");
-  const dir = slash > 0 ? path.slice(0, slash) : slash === 0 ? "/" : ".";
-  const prefix = `${path.slice(slash + 1)}.`;
+  const dir = directoryOf(path);
+  const prefix = `${path.slice(path.lastIndexOf("/") + 1)}.`;
   const found: string[] = [];
   try {
     for (const e of Deno.readDirSync(dir)) {

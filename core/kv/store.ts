@@ -34,6 +34,7 @@
  */
 
 import { ExecutingMarks } from "./executing.ts";
+import { directoryOf } from "../host/paths.ts";
 
 /** Deno KV is unstable in Deno 2: the API exists only with `--unstable-kv`. */
 export function kvAvailable(): boolean {
@@ -75,9 +76,8 @@ const COMPANIONS = ["", "-wal", "-shm", "-journal", ".lock", ".executing"];
  * as /tmp keeps its mode: the files' own modes protect them there).
  */
 export function secureStorePaths(path: string): void {
-  const slash = path.lastIndexOf("/");
-  const dir = slash > 0 ? path.slice(0, slash) : slash === 0 ? "/" : ".";
-  const base = path.slice(slash + 1);
+  const dir = directoryOf(path);
+  const base = path.slice(path.lastIndexOf("/") + 1);
   let created = false;
   try {
     Deno.statSync(dir);
