@@ -75,10 +75,10 @@ print(seen, overflow, cpu, flush=True)
 
 const PY_WRITER = `
 import os, sys, time
-d = sys.argv[1]; n = int(sys.argv[2]); rate = float(sys.argv[3]); prefix = sys.argv[4]
+d = sys.argv[1]; n = int(sys.argv[2]); rate = float(sys.argv[3])
 t0 = time.monotonic()
 for i in range(n):
-    os.close(os.open(f"{d}/{prefix}{i}", os.O_CREAT | os.O_WRONLY, 0o644))
+    os.close(os.open(f"{d}/f{i}", os.O_CREAT | os.O_WRONLY, 0o644))
     if i % 100 == 99:
         ahead = (i + 1) / rate - (time.monotonic() - t0)
         if ahead > 0: time.sleep(ahead)
@@ -102,9 +102,9 @@ d.writeConfig({
   file_paths: { watched: [`${w}/%%`] },
 });
 
-/** Writes `files` files named `prefix<i>` into `dir` at `rate`; resolves to the seconds it took. */
-function burst(dir: string, prefix: string): number {
-  const writer = new Deno.Command("python3", { args: ["-c", PY_WRITER, dir, String(files), String(rate), prefix] })
+/** Writes `files` files named `f<i>` into `dir` at `rate`; returns the seconds it took. */
+function burst(dir: string): number {
+  const writer = new Deno.Command("python3", { args: ["-c", PY_WRITER, dir, String(files), String(rate)] })
     .outputSync();
   if (!writer.success) throw new Error(`the writer failed: ${new TextDecoder().decode(writer.stderr)}`);
   return Number(new TextDecoder().decode(writer.stdout).trim());
@@ -128,7 +128,7 @@ async function pythonBurst(dir: string): Promise<{ seen: number; overflow: numbe
     return first;
   };
   await line(); // ready
-  burst(dir, "f");
+  burst(dir);
   const [seen, overflow, cpu] = (await line()).split(" ").map(Number);
   await out.cancel();
   await reader.status;
@@ -162,7 +162,7 @@ try {
     const cpu0 = cpuMs(pid);
     const t0 = performance.now();
     const burstStart = Math.floor(Date.now() / 1000);
-    writeSeconds.push(burst(`${w}/r${r}`, "f"));
+    writeSeconds.push(burst(`${w}/r${r}`));
     // The daemon is done when its CPU stops moving (everything read, hashed and stored).
     let last = cpuMs(pid);
     let lastT = performance.now();
