@@ -1,5 +1,6 @@
 import { assert, assertEquals } from "../../testing/assert.ts";
 import { QueryPool } from "./query_pool.ts";
+import { waitFor } from "../../testing/wait.ts";
 import { rowTextAt } from "../../core/results/sorted_rows.ts";
 
 Deno.test("query pool: a differential query's rows come back sorted as transferred buffers, every run afresh", async () => {
@@ -162,19 +163,13 @@ Deno.test("query pool: queries behind a slow one move to a new thread once it ra
   }
 });
 
-/** The marks in a thread's marks file once any are there (polled; none after ~2.5 s). */
-async function marksOnceWritten(file: string): Promise<[string, { tid: number }][]> {
-  for (let i = 0; i < 500; i++) {
-    try {
-      const text = Deno.readTextFileSync(file).trim();
-      const marks = text ? JSON.parse(text) as [string, { tid: number }][] : [];
-      if (marks.length) return marks;
-    } catch {
-      // not written yet
-    }
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  return [];
+/** The marks in a thread's marks file once any are there (polled for up to 5 s). */
+function marksOnceWritten(file: string): Promise<[string, { tid: number }][]> {
+  return waitFor(`marks in ${file}`, () => {
+    const text = Deno.readTextFileSync(file).trim();
+    const marks = text ? JSON.parse(text) as [string, { tid: number }][] : [];
+    return marks.length ? marks : undefined;
+  }, { seconds: 5, intervalMs: 5 });
 }
 
 Deno.test("query pool: a thread marks the scheduled query it runs in its own file, and clears it after", async () => {
@@ -224,16 +219,6 @@ function holdsOpen(path: string): boolean {
   return false;
 }
 
-/** Polls until this process no longer holds `path` open; false if it still does after `ms`. */
-async function releases(path: string, ms: number): Promise<boolean> {
-  const deadline = performance.now() + ms;
-  while (holdsOpen(path)) {
-    if (performance.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return true;
-}
-
 Deno.test("query pool: a thread ending after a large result or when idle ends itself at once, its marks file closed (no terminate after the grace)", async () => {
   const dir = Deno.makeTempDirSync();
   const marksPath = `${dir}/osquery.db.executing`;
@@ -244,11 +229,13 @@ Deno.test("query pool: a thread ending after a large result or when idle ends it
     assert(big.ok, big.error);
     assertEquals(pool.size, 0);
     // Within 5 s: the pool terminates a thread that has not ended itself only after 10 s.
-    assert(await releases(`${marksPath}.0`, 5000), "the thread closed its marks file before it ended");
+    await waitFor("the thread to close its marks file and end", () => !holdsOpen(`${marksPath}.0`), { seconds: 5 });
     assert((await pool.run("SELECT 1 AS one", { mark: "pack_small" })).ok);
     assert(holdsOpen(`${marksPath}.0`), "the next thread has its own marks file open");
     // Idle past idleMs: asked to end, it closes them too.
-    assert(await releases(`${marksPath}.0`, 5000), "the idle thread closed its marks file before it ended");
+    await waitFor("the idle thread to close its marks file and end", () => !holdsOpen(`${marksPath}.0`), {
+      seconds: 5,
+    });
     assertEquals(pool.size, 0);
   } finally {
     pool.close();
