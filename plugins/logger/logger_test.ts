@@ -86,6 +86,22 @@ if (!kvAvailable()) {
     assert(out.success, new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr));
   });
 } else {
+  /**
+   * `real`, "crashing" right after it wrote (before the entries are marked shipped): after the
+   * write of entry `seq`, or of any entry; `batchable` drains it in batches.
+   */
+  const crashingAfterWrite = (real: Logger, options: { seq?: bigint; batchable?: boolean }): Logger => ({
+    name: real.name,
+    ...(options.batchable ? { batchable: true } : {}),
+    async logLines(c, lines, seq) {
+      await real.logLines(c, lines, seq);
+      if (options.seq === undefined || seq === options.seq) throw new Error("crash");
+    },
+    logStatus: () => {},
+    recover: () => real.recover(),
+    close: () => real.close(),
+  });
+
   Deno.test("logger: a crash between writing and marking shipped is undone, so each entry is written once", async () => {
     const dir = Deno.makeTempDirSync();
     const store = await openStore(":memory:");
@@ -93,16 +109,7 @@ if (!kvAvailable()) {
       for (const n of [1, 2, 3]) await commitLine(store, n);
       // A logger that "crashes" right after writing entry 2 (before it is marked shipped).
       const real = new FilesystemLogger(dir, store);
-      const crashing: Logger = {
-        name: real.name,
-        async logLines(c, lines, seq) {
-          await real.logLines(c, lines, seq);
-          if (seq === 2n) throw new Error("crash");
-        },
-        logStatus: () => {},
-        recover: () => real.recover(),
-        close: () => real.close(),
-      };
+      const crashing = crashingAfterWrite(real, { seq: 2n });
       let failed = false;
       try {
         await drainOutbox(store, [crashing]);
@@ -139,17 +146,7 @@ if (!kvAvailable()) {
       assertEquals(await store.get(["intent", "filesystem"]), { file: `${dir}/osqueryd.results.log`, size: 7 });
       await line(2);
       // Crashes right after writing entry 2, before its retirement.
-      const crashing: Logger = {
-        name: real.name,
-        batchable: true,
-        async logLines(c, lines, seq) {
-          await real.logLines(c, lines, seq);
-          throw new Error("crash");
-        },
-        logStatus: () => {},
-        recover: () => real.recover(),
-        close: () => real.close(),
-      };
+      const crashing = crashingAfterWrite(real, { batchable: true });
       await assertRejects(() => drainOutbox(store, [crashing]));
       assertEquals(ownIntents, 1, "the standing intent served the second write");
       assertEquals(Deno.readTextFileSync(`${dir}/osqueryd.results.log`), "line 1\nline 2\n");
