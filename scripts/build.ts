@@ -30,6 +30,7 @@
  * @module
  */
 import { OSQ_VERSION } from "../core/runtime/version.ts";
+import { concatBytes } from "../core/bytes.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const decoder = new TextDecoder();
@@ -194,14 +195,7 @@ function compileLoader(out: string): void {
 }
 
 async function sha256Hex(parts: Uint8Array[]): Promise<string> {
-  const total = parts.reduce((n, p) => n + p.length, 0);
-  const all = new Uint8Array(total);
-  let offset = 0;
-  for (const p of parts) {
-    all.set(p, offset);
-    offset += p.length;
-  }
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", all));
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", concatBytes(parts)));
   return [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 

@@ -18,14 +18,3 @@ export function inotifyRecord(wd: number, mask: number, name: string, cookie = 0
   out.set(bytes, 16);
   return out;
 }
-
-/** Records one after another, as one read returns them. */
-export function inotifyRead(records: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(records.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of records) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}

@@ -9,6 +9,7 @@
  * @module
  */
 import { type Tiered, tiered } from "../../core/runtime/tiered_ffi.ts";
+import { concatBytes } from "../../core/bytes.ts";
 
 const CAPACITY = 1 << 20;
 /** Values up to this many bytes go through the scratch area. */
@@ -248,13 +249,6 @@ export class MemoryOutput extends Output {
   /** Everything written so far. */
   text(): string {
     this.flush();
-    const total = this.#chunks.reduce((n, c) => n + c.length, 0);
-    const all = new Uint8Array(total);
-    let at = 0;
-    for (const c of this.#chunks) {
-      all.set(c, at);
-      at += c.length;
-    }
-    return new TextDecoder().decode(all);
+    return new TextDecoder().decode(concatBytes(this.#chunks));
   }
 }

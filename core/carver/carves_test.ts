@@ -1,6 +1,7 @@
 import { CarveStatus, CarveStore, type CarveUploader, runPendingCarves } from "./carves.ts";
 import { assert, assertEquals } from "../../testing/assert.ts";
 import { createHash } from "node:crypto";
+import { concatBytes } from "../bytes.ts";
 
 /** An uploader that records what a carver server would receive. */
 function recordingUploader(options: { failStarts?: number; failBlocks?: number; session?: unknown } = {}) {
@@ -22,10 +23,7 @@ function recordingUploader(options: { failStarts?: number; failBlocks?: number; 
   };
   const received = () => {
     const parts = blocks.map((b) => Uint8Array.from(atob(String(b.data)), (c) => c.charCodeAt(0)));
-    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    let o = 0;
-    for (const p of parts) out.set(p, (o += p.length) - p.length);
-    return out;
+    return concatBytes(parts);
   };
   return { uploader, starts, blocks, received };
 }

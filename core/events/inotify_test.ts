@@ -1,7 +1,8 @@
 import { assertEquals } from "../../testing/assert.ts";
 import { InotifyPublisher, raiseQueueLimit } from "./inotify.ts";
 import { flags } from "../flags/flags.ts";
-import { inotifyRead, inotifyRecord } from "../../testing/inotify_records.ts";
+import { inotifyRecord } from "../../testing/inotify_records.ts";
+import { concatBytes } from "../bytes.ts";
 
 Deno.test("inotify: repeats for one waiting file are coalesced, creations are not, overflows are counted", async () => {
   const dir = Deno.makeTempDirSync({ prefix: "osq-inotify-" });
@@ -18,7 +19,7 @@ Deno.test("inotify: repeats for one waiting file are coalesced, creations are no
     const refreshes = publisher.refreshes;
     const [MODIFY, CLOSE_WRITE, CREATE, DELETE, OVERFLOW] = [0x2, 0x8, 0x100, 0x200, 0x4000];
     publisher.feed(
-      inotifyRead([
+      concatBytes([
         inotifyRecord(1, MODIFY, "a"),
         inotifyRecord(1, MODIFY, "a"),
         inotifyRecord(1, CLOSE_WRITE, "a"),
@@ -41,7 +42,7 @@ Deno.test("inotify: repeats for one waiting file are coalesced, creations are no
     // A deletion ends the run of repeats before it: the change after it waits on its own.
     const before = seen.length;
     publisher.feed(
-      inotifyRead([inotifyRecord(1, MODIFY, "c"), inotifyRecord(1, DELETE, "c"), inotifyRecord(1, MODIFY, "c")]),
+      concatBytes([inotifyRecord(1, MODIFY, "c"), inotifyRecord(1, DELETE, "c"), inotifyRecord(1, MODIFY, "c")]),
       true,
     );
     assertEquals(seen.slice(before), ["UPDATED c", "DELETED c", "UPDATED c"]);

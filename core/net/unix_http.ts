@@ -8,6 +8,7 @@
  * @module
  */
 import { UnixSocketError, UnixSocketSync } from "../thrift/unix_socket_sync.ts";
+import { concatBytes } from "../bytes.ts";
 
 /** Raised when the socket cannot be reached or answers with something that is not HTTP. */
 export class UnixHttpError extends Error {
@@ -109,11 +110,5 @@ function dechunk(data: Uint8Array): Uint8Array {
     parts.push(data.subarray(pos, pos + size));
     pos += size + 2;
   }
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }

@@ -5,10 +5,11 @@ import { events } from "../../core/events/system.ts";
 import { inotifyPublisher, udevPublisher } from "../../core/events/publishers.ts";
 import { hardwareEventRow } from "./hardware_events.ts";
 import { fileEventReads } from "./file_events.ts";
-import { inotifyRead, inotifyRecord } from "../../testing/inotify_records.ts";
+import { inotifyRecord } from "../../testing/inotify_records.ts";
 import { assert, assertEquals } from "../../testing/assert.ts";
 import { waitFor } from "../../testing/wait.ts";
 import { createHash } from "node:crypto";
+import { concatBytes } from "../../core/bytes.ts";
 
 Deno.test("hardware_events: osquery's filters — a type, a device node or driver, and no disabled types", () => {
   const base = new Map([["ACTION", "add"], ["DEVTYPE", "usb_device"], ["DEVNAME", "bus/usb/001/002"]]);
@@ -101,7 +102,7 @@ Deno.test("file_events: a creation and its close-after-write delivered together 
     const [CREATE, CLOSE_WRITE, DELETE] = [0x100, 0x8, 0x200];
     // The publisher's first watch (descriptor 1) is the watched directory.
     const feed = (...records: [number, string][]) =>
-      inotifyPublisher.feed(inotifyRead(records.map(([mask, name]) => inotifyRecord(1, mask, name))), true);
+      inotifyPublisher.feed(concatBytes(records.map(([mask, name]) => inotifyRecord(1, mask, name))), true);
     const e = new Engine();
     const rows = () =>
       e.query(`select action, hashed, sha256, size from file_events where target_path = '${path}' order by eid`);

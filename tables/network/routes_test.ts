@@ -3,6 +3,7 @@ import routes, { routeRow, routeRows, splitNetlink } from "./routes.ts";
 import arpCache from "./arp_cache.ts";
 import { parseIpv4, parseIpv6 } from "./_lib.ts";
 import { fixtureHost, tableEngine, testdata } from "../../testing/table_engine.ts";
+import { concatBytes } from "../../core/bytes.ts";
 
 function attribute(type: number, data: Uint8Array): Uint8Array {
   const out = new Uint8Array((4 + data.length + 3) & ~3);
@@ -12,12 +13,7 @@ function attribute(type: number, data: Uint8Array): Uint8Array {
   return out;
 }
 const u32 = (n: number) => new Uint8Array(new Uint32Array([n]).buffer);
-const concat = (...parts: Uint8Array[]) => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) (out.set(p, at), (at += p.length));
-  return out;
-};
+const concat = (...parts: Uint8Array[]) => concatBytes(parts);
 /** An rtmsg body: family, dst_len, type, flags, then attributes. */
 function rtmsg(family: number, dstLen: number, type: number, flags: number, ...attrs: Uint8Array[]): Uint8Array {
   const head = new Uint8Array(12);

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { concatBytes } from "../../core/bytes.ts";
 
 /** One structure to encode: `fields` is the formatted area after the 4-byte header. */
 export interface StructureSpec {
@@ -26,14 +27,7 @@ export function encodeStructure(s: StructureSpec): Uint8Array {
 
 /** Encodes structures back to back. */
 export function encodeTable(structures: StructureSpec[]): Uint8Array {
-  const encoded = structures.map(encodeStructure);
-  const out = new Uint8Array(encoded.reduce((n, e) => n + e.length, 0));
-  let at = 0;
-  for (const e of encoded) {
-    out.set(e, at);
-    at += e.length;
-  }
-  return out;
+  return concatBytes(structures.map(encodeStructure));
 }
 
 const word = (n: number) => [n & 0xff, (n >> 8) & 0xff];
