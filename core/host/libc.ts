@@ -28,6 +28,8 @@ const symbols = {
   freeifaddrs: { parameters: ["pointer"], result: "void" },
   if_indextoname: { parameters: ["u32", "buffer"], result: "pointer" },
   getpid: { parameters: [], result: "i32" },
+  // Memory: glibc only (core/host/malloc_trim.ts calls it where it exists).
+  malloc_trim: { parameters: ["usize"], result: "i32" },
   // Files.
   open: { parameters: ["buffer", "i32", "u32"], result: "i32" },
   read: { parameters: ["i32", "buffer", "usize"], result: "isize" },

@@ -14,21 +14,21 @@
  * @module
  */
 
-let trim: (() => void) | null | undefined;
+import { tryLibc } from "./libc.ts";
+
+/** False once the C library proved to have no malloc_trim (musl), or when there is none at all. */
+let available: boolean | undefined;
 
 /** Calls glibc's `malloc_trim(0)`; false where the C library has no such call. */
 export function trimMalloc(): boolean {
-  if (trim === undefined) {
-    trim = null;
-    if (Deno.build.os === "linux") {
-      try {
-        const lib = Deno.dlopen("libc.so.6", { malloc_trim: { parameters: ["usize"], result: "i32" } });
-        trim = () => void lib.symbols.malloc_trim(0n);
-      } catch {
-        // Not glibc.
-      }
-    }
+  if (available === false) return false;
+  const c = tryLibc();
+  try {
+    // The symbol is bound on first use: a C library without it throws then.
+    if (c) c.malloc_trim(0n);
+    available = c !== undefined;
+  } catch {
+    available = false;
   }
-  trim?.();
-  return trim !== null;
+  return available;
 }
