@@ -1,7 +1,7 @@
 /**
  * The one binding of the C library for the whole process: every libc call osq makes over FFI
  * (sockets, poll, inotify, netlink, interface ioctls, NSS, files, statx/readdir, xattrs, fifo
- * locking, free, errors) is declared here and libc is opened once. Modules that degrade when libc
+ * locking, free, malloc_trim, errors) is declared here and libc is opened once. Modules that degrade when libc
  * is missing use {@linkcode tryLibc}; those that cannot work without it use {@linkcode libc},
  * which throws. The `*Async` variants run on Deno's blocking-call threads and return promises,
  * for event loops that wait on the kernel without blocking queries.
